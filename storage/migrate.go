@@ -1,0 +1,124 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// migrations are applied in order, each in its own transaction. Never edit a
+// released migration: append a new one. len(migrations) is the format version.
+var migrations = []string{
+	// 1: the metadata tables.
+	`CREATE TABLE mb_schema (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
+	CREATE SEQUENCE mb_seq;
+	CREATE TABLE mb_imports (
+		id BIGINT PRIMARY KEY DEFAULT nextval('mb_seq'),
+		table_name VARCHAR NOT NULL, source_path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+		format VARCHAR NOT NULL, encoding VARCHAR, delimiter VARCHAR, mode VARCHAR NOT NULL,
+		rows_imported BIGINT NOT NULL, rows_rejected BIGINT NOT NULL, reject_table VARCHAR,
+		options_json VARCHAR, imported_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
+	CREATE TABLE mb_column_roles (
+		table_name VARCHAR NOT NULL, column_name VARCHAR NOT NULL, role VARCHAR NOT NULL,
+		confirmed BOOLEAN NOT NULL DEFAULT false, PRIMARY KEY (table_name, column_name));
+	CREATE TABLE mb_recipes (
+		name VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL, steps_json VARCHAR NOT NULL,
+		updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
+	CREATE TABLE mb_segments (
+		name VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, base_table VARCHAR NOT NULL,
+		rule_json VARCHAR, rule_text VARCHAR, size BIGINT, evaluated_at TIMESTAMP,
+		created_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
+	CREATE TABLE mb_segment_members (segment VARCHAR NOT NULL, customer_id VARCHAR NOT NULL);
+	CREATE TABLE mb_rfm_runs (
+		id BIGINT PRIMARY KEY DEFAULT nextval('mb_seq'), source_table VARCHAR NOT NULL,
+		scheme VARCHAR NOT NULL, as_of DATE NOT NULL, customers BIGINT NOT NULL,
+		ran_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
+	CREATE TABLE mb_audit (
+		id BIGINT PRIMARY KEY DEFAULT nextval('mb_seq'), changed_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+		who VARCHAR NOT NULL, action VARCHAR NOT NULL, target VARCHAR NOT NULL,
+		rows_before BIGINT, rows_after BIGINT, detail VARCHAR);`,
+}
+
+// Version is the project format this build writes.
+func Version() int { return len(migrations) }
+
+func (p *Project) schemaVersion(ctx context.Context) (int, error) {
+	var n int
+	err := p.db.QueryRowContext(ctx,
+		`SELECT count(*) FROM information_schema.tables WHERE table_name = 'mb_schema'`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("cannot read %s: %v", p.Path, err)
+	}
+	if n == 0 {
+		// A DuckDB file, but not ours. Empty databases are not projects either:
+		// Create always writes mb_schema in the same step.
+		return 0, fmt.Errorf("cannot open %s: it is a DuckDB database but %w (no Marketbench metadata)", p.Path, ErrNotProject)
+	}
+	var v sql.NullInt64
+	if err := p.db.QueryRowContext(ctx, `SELECT max(version) FROM mb_schema`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("cannot read the project version of %s: %v", p.Path, err)
+	}
+	return int(v.Int64), nil
+}
+
+func (p *Project) migrate(ctx context.Context) error {
+	var have int
+	var n int
+	if err := p.db.QueryRowContext(ctx,
+		`SELECT count(*) FROM information_schema.tables WHERE table_name = 'mb_schema'`).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		v, err := p.schemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		have = v
+	}
+	for i := have; i < len(migrations); i++ {
+		err := p.Tx(ctx, func(tx *Tx) error {
+			for _, stmt := range splitStatements(migrations[i]) {
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("migration %d: %w", i+1, err)
+				}
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO mb_schema (version) VALUES (?)`, i+1)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("cannot upgrade %s: %v", p.Path, err)
+		}
+	}
+	return nil
+}
+
+func splitStatements(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ";") {
+		if strings.TrimSpace(part) != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// Tx runs fn in one transaction: all of it happens or none of it does.
+func (p *Project) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	if p.db == nil {
+		return errors.New("the project is closed")
+	}
+	tx, err := p.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Tx is a transaction on the project.
+type Tx = sql.Tx

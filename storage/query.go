@@ -1,0 +1,173 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// Literal quotes a string as an SQL literal, for the few statements (COPY)
+// that take no parameters. DuckDB strings have no backslash escapes, so
+// doubling quotes is complete.
+func Literal(s string) string {
+	return `'` + strings.ReplaceAll(s, `'`, `''`) + `'`
+}
+
+// Result is a small, display-ready query result.
+type Result struct {
+	Columns   []string
+	Types     []string
+	Rows      [][]string
+	Truncated bool // more rows existed than were returned
+}
+
+// ErrWrite is returned when the SQL console is given a statement that writes.
+var ErrWrite = errors.New("the SQL console is read-only")
+
+// ReadOnly runs one SELECT-like statement with a time limit and at most
+// maxRows rows. Statements that would change data are refused before they run;
+// as a second guard the statement runs in a transaction that is rolled back.
+func (p *Project) ReadOnly(ctx context.Context, query string, maxRows int, timeout time.Duration) (*Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn, err := p.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	var kind duckdb.StmtType
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return errors.New("unexpected driver")
+		}
+		st, err := c.PrepareContext(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		ds, ok := st.(*duckdb.Stmt)
+		if !ok {
+			return errors.New("unexpected driver statement")
+		}
+		kind, err = ds.StatementType()
+		return err
+	})
+	if err != nil {
+		return nil, queryError(err)
+	}
+	switch kind {
+	case duckdb.STATEMENT_TYPE_SELECT, duckdb.STATEMENT_TYPE_EXPLAIN:
+	default:
+		return nil, fmt.Errorf("%w: only SELECT queries can run here; use the cleaning recipe or import to change data", ErrWrite)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, query)
+	if err != nil {
+		return nil, queryError(err)
+	}
+	res, err := collect(rows, maxRows)
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return nil, fmt.Errorf("the query took longer than %s and was stopped; add a LIMIT or a WHERE clause", timeout)
+	}
+	if err != nil {
+		return nil, queryError(err)
+	}
+	return res, nil
+}
+
+func queryError(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "multiple statements") || strings.Contains(msg, "more than one statement") {
+		return errors.New("run one statement at a time")
+	}
+	if errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "INTERRUPT") || strings.Contains(msg, "nterrupted") {
+		return errors.New("the query was stopped before it finished")
+	}
+	return fmt.Errorf("the query failed: %s", firstLine(msg))
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// collect reads up to max rows (max <= 0: all) and formats every value.
+func collect(rows *sql.Rows, max int) (*Result, error) {
+	defer rows.Close()
+	cols, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	for _, c := range cols {
+		res.Columns = append(res.Columns, c.Name())
+		res.Types = append(res.Types, c.DatabaseTypeName())
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if max > 0 && len(res.Rows) == max {
+			res.Truncated = true
+			break
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		row := make([]string, len(vals))
+		for i, v := range vals {
+			row[i] = Format(v)
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	return res, rows.Err()
+}
+
+// Format renders a database value for display: NULL as empty, dates without
+// a midnight time, floats without noise.
+func Format(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case float64:
+		if math.IsNaN(x) {
+			return "NaN"
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case float32:
+		return strconv.FormatFloat(float64(x), 'f', -1, 32)
+	case time.Time:
+		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
+			return x.Format("2006-01-02")
+		}
+		return x.Format("2006-01-02 15:04:05")
+	case duckdb.Decimal:
+		return strconv.FormatFloat(x.Float64(), 'f', int(x.Scale), 64)
+	default:
+		return fmt.Sprint(x)
+	}
+}

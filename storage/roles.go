@@ -1,0 +1,320 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Role is what a column means. Features find their inputs by role, never by
+// column name.
+type Role string
+
+// The roles a column can have. None means "no special meaning".
+const (
+	None         Role = ""
+	CustomerID   Role = "customer_id"
+	Email        Role = "email"
+	Phone        Role = "phone"
+	FirstName    Role = "first_name"
+	LastName     Role = "last_name"
+	FullName     Role = "full_name"
+	EmailConsent Role = "email_consent"
+	SMSConsent   Role = "sms_consent"
+	OrderID      Role = "order_id"
+	OrderDate    Role = "order_date"
+	Amount       Role = "amount"
+	Quantity     Role = "quantity"
+	UnitPrice    Role = "unit_price"
+	ProductID    Role = "product_id"
+	ProductName  Role = "product_name"
+	Category     Role = "category"
+	Text         Role = "text"
+)
+
+// Roles lists every role in the order the GUI offers them.
+var Roles = []Role{CustomerID, Email, Phone, FirstName, LastName, FullName, EmailConsent, SMSConsent,
+	OrderID, OrderDate, Amount, Quantity, UnitPrice, ProductID, ProductName, Category, Text}
+
+// ParseRole accepts a role name as the CLI user types it ("none" clears).
+func ParseRole(s string) (Role, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "none" || s == "" {
+		return None, nil
+	}
+	for _, r := range Roles {
+		if string(r) == s {
+			return r, nil
+		}
+	}
+	names := make([]string, len(Roles))
+	for i, r := range Roles {
+		names[i] = string(r)
+	}
+	return None, fmt.Errorf("unknown role %q; choose one of: none, %s", s, strings.Join(names, ", "))
+}
+
+// roleNames maps normalised column names (lower case, no spaces, _ or -) in
+// English and Chinese to roles. Order matters only within detectByName.
+var roleNames = map[Role][]string{
+	CustomerID:   {"customerid", "custid", "clientid", "memberid", "userid", "customerno", "customernumber", "customer", "客户id", "客户编号", "会员id", "会员编号", "用户id", "顾客id", "客户号"},
+	Email:        {"email", "emailaddress", "mail", "e-mail", "邮箱", "电子邮件", "电子邮箱", "邮件地址"},
+	Phone:        {"phone", "phonenumber", "mobile", "mobilephone", "tel", "telephone", "cell", "cellphone", "电话", "手机", "手机号", "手机号码", "联系电话"},
+	FirstName:    {"firstname", "givenname", "forename", "名"},
+	LastName:     {"lastname", "surname", "familyname", "姓"},
+	FullName:     {"name", "fullname", "customername", "clientname", "姓名", "客户名称", "客户姓名", "名字"},
+	EmailConsent: {"emailconsent", "emailoptin", "acceptsemailmarketing", "newsletter", "emailsubscribed", "subscribed", "邮件同意", "订阅邮件"},
+	SMSConsent:   {"smsconsent", "smsoptin", "acceptssmsmarketing", "smssubscribed", "短信同意", "订阅短信"},
+	OrderID:      {"orderid", "orderno", "ordernumber", "invoiceno", "invoice", "invoiceid", "transactionid", "订单号", "订单id", "订单编号"},
+	OrderDate:    {"orderdate", "invoicedate", "purchasedate", "transactiondate", "orderedat", "createdat", "date", "下单时间", "订单日期", "下单日期", "购买日期", "日期", "订单时间"},
+	Amount:       {"amount", "total", "ordertotal", "totalamount", "revenue", "sales", "totalprice", "ordervalue", "金额", "订单金额", "总价", "销售额", "实付金额", "总金额"},
+	Quantity:     {"quantity", "qty", "units", "数量", "购买数量"},
+	UnitPrice:    {"unitprice", "price", "单价", "价格"},
+	ProductID:    {"productid", "stockcode", "sku", "itemid", "productcode", "商品id", "商品编号", "产品编号"},
+	ProductName:  {"productname", "description", "product", "item", "itemname", "商品名称", "商品", "产品名称", "产品"},
+	Category:     {"category", "productcategory", "类别", "分类", "品类", "类目"},
+	Text:         {"review", "reviewtext", "comment", "comments", "feedback", "text", "评论", "评价", "内容", "留言"},
+}
+
+func normName(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r == ' ' || r == '_' || r == '-' || r == '.' {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func roleByName(col string) Role {
+	n := normName(col)
+	for _, r := range Roles {
+		for _, want := range roleNames[r] {
+			if n == want {
+				return r
+			}
+		}
+	}
+	return None
+}
+
+var (
+	emailRe = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	phoneRe = regexp.MustCompile(`^\+?[0-9][0-9 ()./-]{5,18}[0-9]$`)
+)
+
+// DetectRoles proposes a role per column from its name (English or Chinese)
+// and, where the name says nothing, from a sample of its values. Each role
+// except Text is given to at most one column.
+func (p *Project) DetectRoles(ctx context.Context, table string) (map[string]Role, error) {
+	cols, err := p.Columns(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Role{}
+	taken := map[Role]bool{}
+	give := func(col string, r Role) {
+		if r == None || (taken[r] && r != Text) {
+			return
+		}
+		if _, done := out[col]; done {
+			return
+		}
+		out[col] = r
+		taken[r] = true
+	}
+	for _, c := range cols {
+		r := roleByName(c.Name)
+		// A name match must fit the content type: "date" holding text is no date.
+		if r == OrderDate && !c.IsTemporal() && !strings.Contains(strings.ToUpper(c.Type), "VARCHAR") {
+			r = None
+		}
+		if (r == Amount || r == Quantity || r == UnitPrice) && !c.IsNumeric() {
+			r = None
+		}
+		give(c.Name, r)
+	}
+	for _, c := range cols {
+		if _, done := out[c.Name]; done {
+			continue
+		}
+		r, err := p.roleByContent(ctx, table, c)
+		if err != nil {
+			return nil, err
+		}
+		give(c.Name, r)
+	}
+	for col, r := range out {
+		if r == None {
+			delete(out, col)
+		}
+	}
+	return out, nil
+}
+
+func (p *Project) roleByContent(ctx context.Context, table string, c Column) (Role, error) {
+	if c.IsTemporal() {
+		return OrderDate, nil
+	}
+	if !strings.HasPrefix(strings.ToUpper(c.Type), "VARCHAR") {
+		return None, nil
+	}
+	rows, err := p.db.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM %s WHERE %s IS NOT NULL AND trim(%s) <> '' LIMIT 200`,
+		Quote(c.Name), Quote(table), Quote(c.Name), Quote(c.Name)))
+	if err != nil {
+		return None, err
+	}
+	defer rows.Close()
+	var n, emails, phones, long int
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return None, err
+		}
+		v = strings.TrimSpace(v)
+		n++
+		if emailRe.MatchString(v) {
+			emails++
+		}
+		if phoneRe.MatchString(v) && countDigits(v) >= 7 {
+			phones++
+		}
+		if len([]rune(v)) > 40 && strings.Count(v, " ") >= 5 || isCJKSentence(v) {
+			long++
+		}
+	}
+	switch {
+	case n == 0:
+		return None, rows.Err()
+	case emails*10 >= n*8:
+		return Email, nil
+	case phones*10 >= n*8:
+		return Phone, nil
+	case long*10 >= n*5:
+		return Text, nil
+	}
+	return None, rows.Err()
+}
+
+func countDigits(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
+func isCJKSentence(s string) bool {
+	n := 0
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			n++
+		}
+	}
+	return n >= 15
+}
+
+// SetRoles stores roles for a table's columns; a None role removes the entry.
+func (p *Project) SetRoles(ctx context.Context, table string, roles map[string]Role, confirmed bool) error {
+	cols, err := p.Columns(ctx, table)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, c := range cols {
+		known[c.Name] = true
+	}
+	return p.Tx(ctx, func(tx *Tx) error {
+		for col, r := range roles {
+			if !known[col] {
+				return fmt.Errorf("%q has no column %q", table, col)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM mb_column_roles WHERE table_name = ? AND column_name = ?`, table, col); err != nil {
+				return err
+			}
+			if r == None {
+				continue
+			}
+			if r != Text {
+				// A role (other than free text) belongs to one column.
+				if _, err := tx.ExecContext(ctx, `DELETE FROM mb_column_roles WHERE table_name = ? AND role = ?`, table, string(r)); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO mb_column_roles VALUES (?, ?, ?, ?)`, table, col, string(r), confirmed); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ColumnRoles returns the stored roles of a table, by column.
+func (p *Project) ColumnRoles(ctx context.Context, table string) (map[string]Role, error) {
+	rows, err := p.db.QueryContext(ctx, `SELECT column_name, role FROM mb_column_roles WHERE table_name = ?`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]Role{}
+	for rows.Next() {
+		var c, r string
+		if err := rows.Scan(&c, &r); err != nil {
+			return nil, err
+		}
+		out[c] = Role(r)
+	}
+	return out, rows.Err()
+}
+
+// ColumnFor finds the column of a table that has a role ("" if none).
+func (p *Project) ColumnFor(ctx context.Context, table string, r Role) (string, error) {
+	roles, err := p.ColumnRoles(ctx, table)
+	if err != nil {
+		return "", err
+	}
+	var cols []string
+	for c, cr := range roles {
+		if cr == r {
+			cols = append(cols, c)
+		}
+	}
+	sort.Strings(cols)
+	if len(cols) == 0 {
+		return "", nil
+	}
+	return cols[0], nil
+}
+
+// TablesWithRoles lists tables that have a column for every given role.
+func (p *Project) TablesWithRoles(ctx context.Context, roles ...Role) ([]string, error) {
+	tables, err := p.Tables(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, t := range tables {
+		have, err := p.ColumnRoles(ctx, t.Name)
+		if err != nil {
+			return nil, err
+		}
+		got := map[Role]bool{}
+		for _, r := range have {
+			got[r] = true
+		}
+		ok := true
+		for _, r := range roles {
+			ok = ok && got[r]
+		}
+		if ok {
+			out = append(out, t.Name)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,136 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Quote makes an SQL identifier from any user-supplied name.
+func Quote(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// Table describes a user table.
+type Table struct {
+	Name    string
+	Rows    int64
+	Columns []Column
+}
+
+// Column is a column's name and DuckDB type.
+type Column struct {
+	Name string
+	Type string
+}
+
+// IsNumeric reports whether the column holds numbers.
+func (c Column) IsNumeric() bool {
+	switch strings.ToUpper(strings.SplitN(c.Type, "(", 2)[0]) {
+	case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+		"FLOAT", "DOUBLE", "DECIMAL", "REAL":
+		return true
+	}
+	return false
+}
+
+// IsTemporal reports whether the column holds dates or times.
+func (c Column) IsTemporal() bool {
+	t := strings.ToUpper(c.Type)
+	return strings.HasPrefix(t, "DATE") || strings.HasPrefix(t, "TIMESTAMP")
+}
+
+// ErrNoTable is returned for a table name that does not exist.
+var ErrNoTable = errors.New("no such table")
+
+// Tables lists the user's tables (metadata tables are hidden).
+func (p *Project) Tables(ctx context.Context) ([]Table, error) {
+	rows, err := p.db.QueryContext(ctx, `SELECT table_name, estimated_size FROM duckdb_tables()
+		WHERE schema_name = 'main' AND NOT starts_with(table_name, 'mb_') ORDER BY table_name`)
+	if err != nil {
+		return nil, err
+	}
+	var out []Table
+	for rows.Next() {
+		var t Table
+		if err := rows.Scan(&t.Name, &t.Rows); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	rows.Close()
+	for i := range out {
+		// estimated_size can lag after deletes; count for the truth.
+		if out[i].Rows, err = p.RowCount(ctx, out[i].Name); err != nil {
+			return nil, err
+		}
+		if out[i].Columns, err = p.Columns(ctx, out[i].Name); err != nil {
+			return nil, err
+		}
+	}
+	return out, rows.Err()
+}
+
+// TableExists reports whether a user table of that name exists.
+func (p *Project) TableExists(ctx context.Context, name string) (bool, error) {
+	var n int
+	err := p.db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?`, name).Scan(&n)
+	return n > 0, err
+}
+
+// Columns lists a table's columns in order.
+func (p *Project) Columns(ctx context.Context, table string) ([]Column, error) {
+	rows, err := p.db.QueryContext(ctx, `SELECT column_name, data_type FROM duckdb_columns()
+		WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Column
+	for rows.Next() {
+		var c Column
+		if err := rows.Scan(&c.Name, &c.Type); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w %q", ErrNoTable, table)
+	}
+	return out, nil
+}
+
+// RowCount counts a table's rows.
+func (p *Project) RowCount(ctx context.Context, table string) (int64, error) {
+	var n int64
+	err := p.db.QueryRowContext(ctx, `SELECT count(*) FROM `+Quote(table)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("%w %q", ErrNoTable, table)
+	}
+	return n, nil
+}
+
+// DropTable removes a user table and everything the project knows about it.
+func (p *Project) DropTable(ctx context.Context, name string) error {
+	if strings.HasPrefix(name, "mb_") {
+		return fmt.Errorf("%q is a Marketbench metadata table and cannot be dropped", name)
+	}
+	before, err := p.RowCount(ctx, name)
+	if err != nil {
+		return err
+	}
+	return p.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `DROP TABLE `+Quote(name)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM mb_column_roles WHERE table_name = ?`, name); err != nil {
+			return err
+		}
+		return p.Audit(ctx, tx, "drop table", name, before, 0, "")
+	})
+}
