@@ -115,6 +115,13 @@ func (p *Project) DetectRoles(ctx context.Context, table string) (map[string]Rol
 	if err != nil {
 		return nil, err
 	}
+	return p.DetectRolesIn(ctx, Quote(table), cols)
+}
+
+// DetectRolesIn is DetectRoles for any relation (a quoted table or a
+// parenthesised SELECT), so an import preview can propose roles before
+// anything is written.
+func (p *Project) DetectRolesIn(ctx context.Context, relation string, cols []Column) (map[string]Role, error) {
 	out := map[string]Role{}
 	taken := map[Role]bool{}
 	give := func(col string, r Role) {
@@ -142,7 +149,7 @@ func (p *Project) DetectRoles(ctx context.Context, table string) (map[string]Rol
 		if _, done := out[c.Name]; done {
 			continue
 		}
-		r, err := p.roleByContent(ctx, table, c)
+		r, err := p.roleByContent(ctx, relation, c)
 		if err != nil {
 			return nil, err
 		}
@@ -156,7 +163,7 @@ func (p *Project) DetectRoles(ctx context.Context, table string) (map[string]Rol
 	return out, nil
 }
 
-func (p *Project) roleByContent(ctx context.Context, table string, c Column) (Role, error) {
+func (p *Project) roleByContent(ctx context.Context, relation string, c Column) (Role, error) {
 	if c.IsTemporal() {
 		return OrderDate, nil
 	}
@@ -164,7 +171,7 @@ func (p *Project) roleByContent(ctx context.Context, table string, c Column) (Ro
 		return None, nil
 	}
 	rows, err := p.db.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM %s WHERE %s IS NOT NULL AND trim(%s) <> '' LIMIT 200`,
-		Quote(c.Name), Quote(table), Quote(c.Name), Quote(c.Name)))
+		Quote(c.Name), relation, Quote(c.Name), Quote(c.Name)))
 	if err != nil {
 		return None, err
 	}

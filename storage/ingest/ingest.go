@@ -1,0 +1,815 @@
+// Package ingest brings CSV/TSV, XLSX, Parquet, JSON and NDJSON files into a
+// project through DuckDB's own readers. An import is all or nothing: it
+// either adds every good row and records what it did, or changes nothing.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/marketbench/marketbench/storage"
+)
+
+// Mode says what happens when the target table exists.
+type Mode string
+
+// Import modes.
+const (
+	Create  Mode = "create"  // the table must not exist yet
+	Append  Mode = "append"  // add rows to the existing table (columns matched by name)
+	Replace Mode = "replace" // swap the table's content for the file's
+)
+
+// Progress reports a stage and how far it is (0..1, or -1 when unknown).
+type Progress func(stage string, frac float64)
+
+// Options steer an import. Zero values mean "detect".
+type Options struct {
+	Table        string
+	Format       Format
+	Encoding     string
+	Delimiter    string
+	Header       *bool
+	DecimalComma *bool
+	Sheet        string
+	SkipBadRows  bool
+	Mode         Mode
+	Force        bool                    // import even if this exact file was imported before
+	Roles        map[string]storage.Role // nil: detect
+	Progress     Progress
+}
+
+// Preview is what the import dialog shows before anything is written.
+type Preview struct {
+	Path         string
+	Size         int64
+	SHA256       string
+	Format       Format
+	Encoding     string
+	Delimiter    string
+	Header       bool
+	DecimalComma bool
+	Sheets       []string
+	Sheet        string
+	Table        string
+	TableExists  bool
+	Columns      []storage.Column
+	Rows         [][]string
+	Roles        map[string]storage.Role
+	Previous     *Prior // this exact file was imported before
+}
+
+// Prior is an earlier import of the same file content.
+type Prior struct {
+	Table string
+	At    time.Time
+	Rows  int64
+}
+
+// Result is what an import did.
+type Result struct {
+	Table       string
+	Mode        Mode
+	Rows        int64 // rows added
+	Rejected    int64
+	RejectTable string
+	Format      Format
+	Encoding    string
+	Delimiter   string
+	Columns     []storage.Column
+	Roles       map[string]storage.Role
+}
+
+// ErrDuplicate means the same file content was imported before.
+var ErrDuplicate = errors.New("this file was already imported")
+
+// ParseError locates a problem in the input file.
+type ParseError struct {
+	File   string
+	Line   int64
+	Column string
+	Reason string
+	Raw    string
+}
+
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	b.WriteString(filepath.Base(e.File))
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ", line %d", e.Line)
+	}
+	if e.Column != "" {
+		fmt.Fprintf(&b, ", column %q", e.Column)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+// source is a resolved input: what to read and how.
+type source struct {
+	path     string // original file
+	read     string // file DuckDB reads (a UTF-8 copy for other encodings or XLSX)
+	format   Format
+	enc      string
+	delim    byte
+	header   bool
+	decComma bool
+	sheets   []string
+	sheet    string
+	size     int64
+	cleanup  []string
+	types    map[string]string // column type overrides
+	colNames []string
+}
+
+func (s *source) close() {
+	for _, f := range s.cleanup {
+		os.Remove(f)
+	}
+}
+
+// relation is the DuckDB table function call that reads the source.
+func (s *source) relation(rejects string) string {
+	switch s.format {
+	case Parquet:
+		return `read_parquet(` + storage.Literal(s.read) + `)`
+	case JSON:
+		return `read_json(` + storage.Literal(s.read) + `, format = 'auto')`
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `read_csv(%s, delim = %s, quote = '"', escape = '"', header = %t, max_line_size = %d`,
+		storage.Literal(s.read), storage.Literal(string(s.delim)), s.header, maxLine)
+	if s.decComma {
+		b.WriteString(`, decimal_separator = ','`)
+	}
+	if rejects != "" {
+		fmt.Fprintf(&b, `, store_rejects = true, rejects_table = %s, rejects_scan = %s`,
+			storage.Literal(rejects), storage.Literal(rejects+"_scan"))
+	}
+	if len(s.types) > 0 {
+		var parts []string
+		for c, t := range s.types {
+			parts = append(parts, storage.Literal(c)+": "+storage.Literal(t))
+		}
+		b.WriteString(`, types = {` + strings.Join(parts, ", ") + `}`)
+	}
+	b.WriteString(`)`)
+	return b.String()
+}
+
+// maxLine is the longest line accepted; longer lines are reported, not read.
+const maxLine = 8 << 20
+
+func report(p Progress, stage string, frac float64) {
+	if p != nil {
+		p(stage, frac)
+	}
+}
+
+// open checks a file and works out how to read it. Nothing is written to
+// the project.
+func open(ctx context.Context, path string, opt Options) (*source, error) {
+	head, size, err := readHead(path, sniffSize)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("cannot import %s: no such file; check the path", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot import %s: %v", path, err)
+	}
+	s := &source{path: path, read: path, size: size, format: opt.Format}
+	if size == 0 || len(strings.TrimSpace(strings.TrimPrefix(string(head), "\ufeff"))) == 0 {
+		return nil, &ParseError{File: path, Reason: "the file is empty; export it again from the source system"}
+	}
+	if s.format == "" {
+		s.format = detectFormat(path, head)
+	}
+	switch s.format {
+	case XLSX:
+		err = s.openXLSX(ctx, opt)
+	case Parquet, JSON:
+		// DuckDB reads these itself; damage is reported when reading.
+	case CSV:
+		err = s.openCSV(ctx, head, opt)
+	default:
+		err = fmt.Errorf("unknown format %q; choose csv, xlsx, parquet or json", s.format)
+	}
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *source) openCSV(ctx context.Context, head []byte, opt Options) error {
+	s.enc = strings.ToLower(opt.Encoding)
+	if s.enc == "" {
+		s.enc = detectEncoding(head, int64(len(head)) == s.size)
+	}
+	if s.enc != UTF16LE && s.enc != UTF16BE {
+		if kind := binaryKind(head); kind != "" {
+			return &ParseError{File: s.path, Reason: "this is " + kind + ", not a text (CSV) file"}
+		}
+		if line := findNUL(head); line > 0 {
+			return &ParseError{File: s.path, Line: int64(line), Reason: "the file contains NUL bytes: it is binary or damaged, not a text (CSV) file"}
+		}
+		if !mostlyText(head) {
+			return &ParseError{File: s.path, Reason: "the file is not text: it looks binary; check that you chose the right file"}
+		}
+	}
+	if s.enc != UTF8 {
+		tmp, err := os.CreateTemp("", "mb-import-*.csv")
+		if err != nil {
+			return err
+		}
+		tmp.Close()
+		s.cleanup = append(s.cleanup, tmp.Name())
+		if err := transcode(ctx, s.path, tmp.Name(), s.enc, func(n int64) {
+			report(opt.Progress, "Converting to UTF-8", float64(n)/float64(s.size))
+		}); err != nil {
+			return err
+		}
+		s.read = tmp.Name()
+		if head, _, err = readHead(s.read, sniffSize); err != nil {
+			return err
+		}
+	}
+	if s.enc == UTF8BOM {
+		s.enc = UTF8
+	}
+	switch {
+	case opt.Delimiter == `\t` || opt.Delimiter == "tab":
+		s.delim = '\t'
+	case len(opt.Delimiter) == 1:
+		s.delim = opt.Delimiter[0]
+	case opt.Delimiter == "":
+		s.delim = detectDelimiter(head)
+	default:
+		return fmt.Errorf("the delimiter must be one character, got %q", opt.Delimiter)
+	}
+	lines := splitLines(head, 2)
+	if len(lines) == 1 && int64(len(head)) == sniffSize && !strings.Contains(string(head), "\n") {
+		return &ParseError{File: s.path, Line: 1, Reason: fmt.Sprintf("the first line is longer than %d KB without a line break: this is not a table of rows", sniffSize>>10)}
+	}
+	s.header = true
+	if opt.Header != nil {
+		s.header = *opt.Header
+	} else if len(lines) > 1 {
+		s.header = looksLikeHeader(splitHeader(lines[0], s.delim), splitHeader(lines[1], s.delim))
+	}
+	if s.header && len(lines) > 0 {
+		s.colNames = splitHeader(lines[0], s.delim)
+		if dup := duplicateNames(s.colNames); len(dup) > 0 {
+			return &ParseError{File: s.path, Line: 1, Reason: "the header names a column twice (" + strings.Join(dup, ", ") +
+				"); rename one of them in the file and import again"}
+		}
+	}
+	if opt.DecimalComma != nil {
+		s.decComma = *opt.DecimalComma
+	} else {
+		s.decComma = usesDecimalComma(head, s.delim)
+	}
+	return nil
+}
+
+// mostlyText: fewer than 1 in 20 bytes are control characters.
+func mostlyText(b []byte) bool {
+	bad := 0
+	for _, c := range b {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' {
+			bad++
+		}
+	}
+	return bad*20 < len(b)+1
+}
+
+// looksLikeHeader: a header row has no numbers where the data row has them,
+// or all its fields are distinct non-empty words.
+func looksLikeHeader(first, second []string) bool {
+	isNum := func(s string) bool {
+		if s == "" {
+			return false
+		}
+		for _, r := range s {
+			if !unicode.IsDigit(r) && r != '.' && r != '-' && r != ',' {
+				return false
+			}
+		}
+		return true
+	}
+	for i, f := range first {
+		if isNum(f) {
+			return false
+		}
+		if i < len(second) && isNum(second[i]) {
+			return true
+		}
+	}
+	return len(duplicateNames(first)) == 0
+}
+
+// PreviewFile reads the start of a file the way Import would and proposes a
+// table name and column roles. It writes nothing.
+func PreviewFile(ctx context.Context, p *storage.Project, path string, opt Options) (*Preview, error) {
+	s, err := open(ctx, path, opt)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	pv := &Preview{Path: path, Size: s.size, Format: s.format, Encoding: s.enc, Delimiter: string(s.delim),
+		Header: s.header, DecimalComma: s.decComma, Sheets: s.sheets, Sheet: s.sheet}
+	if pv.SHA256, err = hashFile(ctx, path); err != nil {
+		return nil, err
+	}
+	pv.Previous, err = prior(ctx, p, pv.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	pv.Table = opt.Table
+	if pv.Table == "" {
+		pv.Table = TableName(path)
+	}
+	if pv.TableExists, err = p.TableExists(ctx, pv.Table); err != nil {
+		return nil, err
+	}
+	sample := `(SELECT * FROM ` + s.relation("") + ` LIMIT 1000)`
+	if s.format == CSV {
+		// A preview should show good rows even when later lines are bad.
+		sample = strings.Replace(sample, `, max_line_size`, `, ignore_errors = true, max_line_size`, 1)
+	}
+	rows, err := p.DB().QueryContext(ctx, `DESCRIBE SELECT * FROM `+sample)
+	if err != nil {
+		return nil, readError(s, err)
+	}
+	for rows.Next() {
+		var c storage.Column
+		var n, k, d, e sql.NullString
+		if err := rows.Scan(&c.Name, &c.Type, &n, &k, &d, &e); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		pv.Columns = append(pv.Columns, c)
+	}
+	rows.Close()
+	res, err := p.ReadOnly(ctx, `SELECT * FROM `+sample+` LIMIT 20`, 20, 30*time.Second)
+	if err != nil {
+		return nil, readError(s, err)
+	}
+	pv.Rows = res.Rows
+	if pv.Roles, err = p.DetectRolesIn(ctx, sample, pv.Columns); err != nil {
+		return nil, err
+	}
+	return pv, nil
+}
+
+// TableName turns a file name into a table name: "Orders 2024-05.csv" → "orders_2024_05".
+func TableName(path string) string {
+	base := filepath.Base(path)
+	if isGzip(base) {
+		base = base[:len(base)-3]
+	}
+	base = strings.TrimSuffix(base, filepath.Ext(base))
+	var b strings.Builder
+	lastUnderscore := false
+	for _, r := range strings.ToLower(base) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+			lastUnderscore = false
+		} else if !lastUnderscore && b.Len() > 0 {
+			b.WriteByte('_')
+			lastUnderscore = true
+		}
+	}
+	name := strings.Trim(b.String(), "_")
+	if name == "" || unicode.IsDigit([]rune(name)[0]) {
+		name = "t_" + name
+	}
+	if strings.HasPrefix(name, "mb_") {
+		name = "data_" + name
+	}
+	return name
+}
+
+func hashFile(ctx context.Context, path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, &countingReader{ctx: ctx, r: f}); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func prior(ctx context.Context, p *storage.Project, sum string) (*Prior, error) {
+	var pr Prior
+	err := p.DB().QueryRowContext(ctx, `SELECT table_name, imported_at, rows_imported FROM mb_imports
+		WHERE sha256 = ? ORDER BY id DESC LIMIT 1`, sum).Scan(&pr.Table, &pr.At, &pr.Rows)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &pr, nil
+}
+
+// Import reads a file into a table. Either every good row lands, the import
+// is recorded in mb_imports and the audit log, and roles are stored — or the
+// project is left exactly as it was.
+func Import(ctx context.Context, p *storage.Project, path string, opt Options) (*Result, error) {
+	report(opt.Progress, "Checking the file", -1)
+	s, err := open(ctx, path, opt)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	report(opt.Progress, "Checking for an earlier import", -1)
+	sum, err := hashFile(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if pr, err := prior(ctx, p, sum); err != nil {
+		return nil, err
+	} else if pr != nil && !opt.Force {
+		return nil, fmt.Errorf("%w into %q on %s (%d rows); import it again only if you mean to (--force)",
+			ErrDuplicate, pr.Table, pr.At.Format("2006-01-02 15:04"), pr.Rows)
+	}
+	table := opt.Table
+	if table == "" {
+		table = TableName(path)
+	}
+	if strings.HasPrefix(table, "mb_") {
+		return nil, fmt.Errorf("table names starting with mb_ are reserved for Marketbench; choose another name")
+	}
+	exists, err := p.TableExists(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	mode := opt.Mode
+	switch {
+	case mode == "" || mode == Create:
+		if exists {
+			return nil, fmt.Errorf("a table %q already exists; choose append or replace, or another table name", table)
+		}
+		mode = Create
+	case !exists:
+		mode = Create
+	}
+	var before int64
+	if exists {
+		if before, err = p.RowCount(ctx, table); err != nil {
+			return nil, err
+		}
+	}
+	res := &Result{Table: table, Mode: mode, Format: s.format, Encoding: s.enc, Delimiter: string(s.delim)}
+	staging := fmt.Sprintf("mb_staging_%d", time.Now().UnixNano())
+	report(opt.Progress, "Reading rows", -1)
+	err = p.Tx(ctx, func(tx *storage.Tx) error {
+		rejects, err := s.load(ctx, tx, staging)
+		if err != nil {
+			return err
+		}
+		if len(rejects) > 0 && !opt.SkipBadRows {
+			first := rejects[0]
+			first.Reason += fmt.Sprintf(" (%d bad row(s) in all; fix the file, or import with 'skip bad rows' to keep the good rows and review the rest)", len(rejects))
+			return first
+		}
+		if err := refineTypes(ctx, tx, staging, s.decComma); err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+storage.Quote(staging)).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			reason := "the file has a header but no data rows; nothing to import"
+			if len(rejects) > 0 {
+				reason = "no row could be read; every row was bad"
+			}
+			return &ParseError{File: path, Reason: reason}
+		}
+		res.Rows, res.Rejected = n, int64(len(rejects))
+		if err := s.place(ctx, tx, staging, table, mode); err != nil {
+			return err
+		}
+		if len(rejects) > 0 {
+			res.RejectTable = table + "_rejects"
+			if err := saveRejects(ctx, tx, res.RejectTable, sum, rejects); err != nil {
+				return err
+			}
+		}
+		optsJSON, _ := json.Marshal(map[string]any{"header": s.header, "decimal_comma": s.decComma, "sheet": s.sheet, "skip_bad_rows": opt.SkipBadRows})
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mb_imports (table_name, source_path, sha256, format, encoding, delimiter, mode,
+			rows_imported, rows_rejected, reject_table, options_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			table, path, sum, string(s.format), s.enc, string(s.delim), string(mode), n, len(rejects), res.RejectTable, string(optsJSON)); err != nil {
+			return err
+		}
+		after := n
+		if mode == Append {
+			after = before + n
+		}
+		detail := fmt.Sprintf("%s import of %s (%d rows, %d rejected)", mode, filepath.Base(path), n, len(rejects))
+		if !exists {
+			before = -1
+		}
+		return p.Audit(ctx, tx, "import", table, before, after, detail)
+	})
+	if err != nil {
+		return nil, err
+	}
+	report(opt.Progress, "Detecting column roles", -1)
+	if res.Columns, err = p.Columns(ctx, table); err != nil {
+		return nil, err
+	}
+	roles := opt.Roles
+	if roles == nil {
+		if have, err := p.ColumnRoles(ctx, table); err == nil && len(have) > 0 && mode != Create {
+			roles = have // an appended or replaced table keeps its confirmed roles
+		} else if roles, err = p.DetectRoles(ctx, table); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.SetRoles(ctx, table, roles, opt.Roles != nil); err != nil {
+		return nil, err
+	}
+	res.Roles = roles
+	report(opt.Progress, "Done", 1)
+	return res, nil
+}
+
+// load creates the staging table. Values that do not fit a column's sniffed
+// type (a "C536379" among invoice numbers) widen that column to text and the
+// read is repeated, so only structural problems count as bad rows.
+func (s *source) load(ctx context.Context, tx *storage.Tx, staging string) ([]*ParseError, error) {
+	for attempt := 0; ; attempt++ {
+		rejectsTable := ""
+		if s.format == CSV {
+			rejectsTable = fmt.Sprintf("%s_rej%d", staging, attempt)
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE `+storage.Quote(staging)+` AS SELECT * FROM `+s.relation(rejectsTable))
+		if err != nil {
+			return nil, readError(s, err)
+		}
+		if rejectsTable == "" {
+			return nil, nil
+		}
+		rejects, widen, err := s.readRejects(ctx, tx, rejectsTable)
+		if err != nil {
+			return nil, err
+		}
+		if len(widen) == 0 || attempt == 3 {
+			return rejects, nil
+		}
+		if s.types == nil {
+			s.types = map[string]string{}
+		}
+		for _, c := range widen {
+			s.types[c] = "VARCHAR"
+		}
+		if _, err := tx.ExecContext(ctx, `DROP TABLE `+storage.Quote(staging)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (s *source) readRejects(ctx context.Context, tx *storage.Tx, table string) ([]*ParseError, []string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT line, coalesce(column_name, ''), error_type::VARCHAR, coalesce(csv_line, ''), coalesce(error_message, '')
+		FROM `+storage.Quote(table)+` ORDER BY line`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var out []*ParseError
+	widen := map[string]bool{}
+	for rows.Next() {
+		var e ParseError
+		var kind, msg string
+		if err := rows.Scan(&e.Line, &e.Column, &kind, &e.Raw, &msg); err != nil {
+			return nil, nil, err
+		}
+		if kind == "CAST" && e.Column != "" {
+			widen[e.Column] = true
+			continue
+		}
+		e.File = s.path
+		e.Reason = rejectReason(kind, msg, s.enc)
+		out = append(out, &e)
+	}
+	var cols []string
+	for c := range widen {
+		cols = append(cols, c)
+	}
+	return out, cols, rows.Err()
+}
+
+func rejectReason(kind, msg, enc string) string {
+	switch kind {
+	case "TOO MANY COLUMNS":
+		return "this row has more fields than the header (" + strings.TrimPrefix(msg, "Expected Number of Columns: ") + "); a delimiter inside a value may need quotes"
+	case "MISSING COLUMNS":
+		return "this row has fewer fields than the header (" + strings.TrimPrefix(msg, "Expected Number of Columns: ") + ")"
+	case "UNQUOTED VALUE":
+		return "a quote is not closed, or text follows a closing quote"
+	case "INVALID ENCODING", "INVALID UNICODE":
+		return "this line is not valid " + enc + " text; choose the file's real encoding (for example windows-1252 or gb18030)"
+	case "LINE SIZE OVER MAXIMUM", "MAXIMUM LINE SIZE":
+		return fmt.Sprintf("this line is longer than %d MB; is the file really a table of rows?", maxLine>>20)
+	}
+	return firstLine(msg)
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// readError turns a DuckDB reader failure into words about the file.
+func readError(s *source, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return errors.New("the import was cancelled; nothing was changed")
+	}
+	msg := err.Error()
+	switch s.format {
+	case Parquet:
+		return &ParseError{File: s.path, Reason: "the Parquet file is damaged or incomplete (" + firstLine(msg) + "); copy or export it again"}
+	case JSON:
+		return &ParseError{File: s.path, Reason: "the JSON could not be read (" + firstLine(msg) + "); it must be an array of objects or one object per line"}
+	}
+	if strings.Contains(msg, "sniffing") {
+		if line := s.openQuoteLine(); line > 0 {
+			return &ParseError{File: s.path, Line: line, Reason: "a quote opened on this line is never closed; fix the quote or remove it"}
+		}
+		return &ParseError{File: s.path, Reason: "the layout of the file (delimiter, quotes, columns) could not be worked out; check that it is a CSV table"}
+	}
+	if strings.Contains(msg, "Maximum line size") {
+		return &ParseError{File: s.path, Reason: fmt.Sprintf("a line is longer than %d MB; is the file really a table of rows?", maxLine>>20)}
+	}
+	if strings.Contains(msg, "unicode") || strings.Contains(msg, "UTF") {
+		return &ParseError{File: s.path, Reason: "the file is not valid " + s.enc + " text; choose its real encoding"}
+	}
+	return &ParseError{File: s.path, Reason: firstLine(msg)}
+}
+
+// place moves the staging table to its final name according to the mode.
+func (s *source) place(ctx context.Context, tx *storage.Tx, staging, table string, mode Mode) error {
+	q, st := storage.Quote(table), storage.Quote(staging)
+	switch mode {
+	case Append:
+		if err := checkAppendable(ctx, tx, staging, table); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+q+` BY NAME SELECT * FROM `+st); err != nil {
+			return fmt.Errorf("cannot append to %q: %s", table, firstLine(err.Error()))
+		}
+		_, err := tx.ExecContext(ctx, `DROP TABLE `+st)
+		return err
+	case Replace:
+		if _, err := tx.ExecContext(ctx, `DROP TABLE `+q); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `ALTER TABLE `+st+` RENAME TO `+q)
+	return err
+}
+
+func checkAppendable(ctx context.Context, tx *storage.Tx, staging, table string) error {
+	cols := func(t string) (map[string]bool, error) {
+		rows, err := tx.QueryContext(ctx, `SELECT lower(column_name) FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ?`, t)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		m := map[string]bool{}
+		for rows.Next() {
+			var c string
+			rows.Scan(&c)
+			m[c] = true
+		}
+		return m, rows.Err()
+	}
+	have, err := cols(table)
+	if err != nil {
+		return err
+	}
+	got, err := cols(staging)
+	if err != nil {
+		return err
+	}
+	var extra []string
+	for c := range got {
+		if !have[c] {
+			extra = append(extra, c)
+		}
+	}
+	if len(extra) > 0 {
+		return fmt.Errorf("cannot append: the file has columns %q that %q does not; replace the table or import into a new one", extra, table)
+	}
+	return nil
+}
+
+// saveRejects keeps bad rows where the user can review and export them.
+func saveRejects(ctx context.Context, tx *storage.Tx, table, sum string, rejects []*ParseError) error {
+	q := storage.Quote(table)
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+q+` (file VARCHAR, file_sha256 VARCHAR, line BIGINT, "column" VARCHAR, reason VARCHAR, raw_text VARCHAR)`); err != nil {
+		return err
+	}
+	for _, r := range rejects {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+q+` VALUES (?, ?, ?, ?, ?, ?)`, filepath.Base(r.File), sum, r.Line, r.Column, r.Reason, r.Raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refineTypes turns text columns whose every non-blank value is a number
+// into numbers (blank → NULL). Exports often write " " for "no value", which
+// makes DuckDB's sniffer fall back to text (Telco's TotalCharges), and
+// European exports write 1.234,50. A sample is checked first so real text
+// columns cost almost nothing. Codes with leading zeros ("007") stay text.
+func refineTypes(ctx context.Context, tx *storage.Tx, table string, decComma bool) error {
+	rows, err := tx.QueryContext(ctx, `SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ? AND data_type = 'VARCHAR'`, table)
+	if err != nil {
+		return err
+	}
+	var cols []string
+	for rows.Next() {
+		var c string
+		rows.Scan(&c)
+		cols = append(cols, c)
+	}
+	rows.Close()
+	q := storage.Quote(table)
+	for _, c := range cols {
+		num := `trim(` + storage.Quote(c) + `)`
+		if decComma {
+			num = `replace(replace(` + num + `, '.', ''), ',', '.')`
+		}
+		check := func(limit string) (ok, frac bool, err error) {
+			var bad, nonblank, nonint int64
+			err = tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT
+				count(*) FILTER (WHERE v <> '' AND (TRY_CAST(v AS DOUBLE) IS NULL OR regexp_matches(v, '^-?0[0-9]'))),
+				count(*) FILTER (WHERE v <> ''),
+				count(*) FILTER (WHERE v <> '' AND NOT regexp_matches(v, '^-?[0-9]+$'))
+				FROM (SELECT %s AS v FROM %s %s)`, num, q, limit)).Scan(&bad, &nonblank, &nonint)
+			return bad == 0 && nonblank > 0, nonint > 0, err
+		}
+		if ok, _, err := check("LIMIT 2000"); err != nil || !ok {
+			continue
+		}
+		ok, frac, err := check("")
+		if err != nil || !ok {
+			continue
+		}
+		typ := "BIGINT"
+		if frac {
+			typ = "DOUBLE"
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE %s ALTER %s SET DATA TYPE %s USING TRY_CAST(nullif(%s, '') AS %s)`,
+			q, storage.Quote(c), typ, num, typ)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openQuoteLine finds the line where a quoted value starts that never ends,
+// or 0. It scans the whole file once; it runs only after a failure.
+func (s *source) openQuoteLine() int64 {
+	data, err := os.ReadFile(s.read)
+	if err != nil {
+		return 0
+	}
+	var line, start int64 = 1, 0
+	inQ := false
+	for _, c := range data {
+		switch c {
+		case '"':
+			inQ = !inQ
+			if inQ {
+				start = line
+			}
+		case '\n':
+			line++
+		}
+	}
+	if inQ {
+		return start
+	}
+	return 0
+}

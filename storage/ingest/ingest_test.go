@@ -1,0 +1,377 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/marketbench/marketbench/storage"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+)
+
+var ctx = context.Background()
+
+func newProject(t testing.TB) *storage.Project {
+	t.Helper()
+	p, err := storage.Create(filepath.Join(t.TempDir(), "p"+storage.Ext))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+func write(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// snapshot captures everything a failed import must leave untouched.
+func snapshot(t *testing.T, p *storage.Project) string {
+	t.Helper()
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT table_name, estimated_size FROM duckdb_tables() ORDER BY 1`,
+		`SELECT count(*) FROM mb_imports`, `SELECT count(*) FROM mb_audit`, `SELECT count(*) FROM mb_column_roles`,
+		`SELECT count(*) FROM customers`,
+	} {
+		rows, err := p.DB().Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var a, c any
+			if strings.Contains(q, "table_name") {
+				rows.Scan(&a, &c)
+			} else {
+				rows.Scan(&a)
+			}
+			fmt.Fprintln(&b, a, c)
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+func mustImport(t *testing.T, p *storage.Project, path string, opt Options) *Result {
+	t.Helper()
+	res, err := Import(ctx, p, path, opt)
+	if err != nil {
+		t.Fatalf("import %s: %v", filepath.Base(path), err)
+	}
+	return res
+}
+
+func TestBadInputChangesNothing(t *testing.T) {
+	p := newProject(t)
+	mustImport(t, p, write(t, "customers.csv", []byte("id,email\n1,a@x.com\n2,b@y.org\n")), Options{})
+	long := bytes.Repeat([]byte("x"), 10<<20)
+	xlsx0 := write(t, "empty.xlsx", nil)
+	truncParquet := func() string {
+		full := filepath.Join(t.TempDir(), "full.parquet")
+		if _, err := p.DB().Exec(`COPY (SELECT range AS i, 'v' || range AS s FROM range(5000)) TO ` + storage.Literal(full) + ` (FORMAT parquet)`); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(full)
+		return write(t, "trunc.parquet", b[:len(b)/2])
+	}()
+	cases := map[string]struct {
+		path string
+		opt  Options
+		want string // part of the message
+	}{
+		"missing path":        {filepath.Join(t.TempDir(), "nope.csv"), Options{}, "no such file"},
+		"empty":               {write(t, "empty.csv", nil), Options{}, "empty"},
+		"header only":         {write(t, "h.csv", []byte("id,email\n")), Options{}, "no data rows"},
+		"ragged rows":         {write(t, "r.csv", []byte("id,name,city\n1,Ann,Leeds\n2,Bob\n3,Cy,York,UK\n")), Options{}, "line 3"},
+		"unbalanced quote":    {write(t, "q.csv", []byte("id,name\n1,Ann\n2,\"Bob\n3,Cy\n")), Options{}, "quote"},
+		"invalid UTF-8":       {write(t, "u.csv", []byte("id,name\n1,Zoë\n2,Chloë\n3,Renée\n4,bad \xff\xfe here\n")), Options{}, "line 5"},
+		"binary renamed":      {write(t, "img.csv", append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0, 1, 2, 3}, 100)...)), Options{}, "PNG"},
+		"random binary":       {write(t, "bin.csv", bytes.Repeat([]byte{0x01, 0x02, 0x03, 0x10, 0x41}, 1000)), Options{}, "not text"},
+		"10 MB single line":   {write(t, "long.csv", long), Options{}, "longer than"},
+		"duplicate columns":   {write(t, "d.csv", []byte("id,Email,email\n1,a,b\n")), Options{}, "twice"},
+		"NUL bytes":           {write(t, "n.csv", []byte("id,name\n1,An\x00n\n")), Options{}, "NUL"},
+		"0-byte xlsx":         {xlsx0, Options{}, "empty"},
+		"broken xlsx":         {write(t, "b.xlsx", []byte("PK\x03\x04 this is not a workbook")), Options{}, "Excel"},
+		"truncated parquet":   {truncParquet, Options{}, "damaged"},
+		"bad json":            {write(t, "j.json", []byte(`[{"a": 1}, {"a": `)), Options{}, "JSON"},
+		"table exists":        {write(t, "customers.csv", []byte("id,email\n3,c@z.com\n")), Options{}, "already exists"},
+		"append wrong column": {write(t, "c2.csv", []byte("id,email,extra\n3,c@z.com,1\n")), Options{Table: "customers", Mode: Append}, "does not"},
+		"reserved name":       {write(t, "x.csv", []byte("a\n1\n")), Options{Table: "mb_imports"}, "reserved"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			before := snapshot(t, p)
+			_, err := Import(ctx, p, c.path, c.opt)
+			if err == nil {
+				t.Fatal("import succeeded")
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %q does not mention %q", err, c.want)
+			}
+			if strings.Contains(err.Error(), "goroutine") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error is not one line for a person: %q", err)
+			}
+			if after := snapshot(t, p); after != before {
+				t.Fatalf("project changed:\n%s\nvs\n%s", before, after)
+			}
+		})
+	}
+}
+
+func TestEncodings(t *testing.T) {
+	text := "id,name,city,amount\n1,张伟,北京,12.50\n2,王芳,上海,8.00\n3,Zoë Brontë,Köln,3.10\n"
+	gbText := "id,name,city,amount\n1,张伟,北京,12.50\n2,王芳,上海,8.00\n3,李娜,广州,3.10\n"
+	gbk, _ := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(gbText))
+	u16le, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes([]byte(text))
+	u16be, _ := unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewEncoder().Bytes([]byte(text))
+	latin := "id,name,city,amount\n1,Zoë Brontë,Köln,12.50\n2,François,Besançon,8.00\n3,Ærø,Søby,3.10\n"
+	cp1252, _ := charmap.Windows1252.NewEncoder().Bytes([]byte(latin))
+	cases := map[string]struct {
+		data []byte
+		enc  string
+		want string
+		name string // expected second row name
+	}{
+		"utf8":     {[]byte(text), UTF8, text, "王芳"},
+		"utf8 BOM": {append([]byte{0xEF, 0xBB, 0xBF}, text...), UTF8, text, "王芳"},
+		"utf16le":  {u16le, UTF16LE, text, "王芳"},
+		"utf16be":  {u16be, UTF16BE, text, "王芳"},
+		"gbk":      {gbk, GB18030, gbText, "王芳"},
+		"cp1252":   {cp1252, Windows1252, latin, "François"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := newProject(t)
+			path := write(t, "export.csv", c.data)
+			pv, err := PreviewFile(ctx, p, path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pv.Encoding != c.enc {
+				t.Fatalf("detected %s, want %s", pv.Encoding, c.enc)
+			}
+			res := mustImport(t, p, path, Options{})
+			if res.Columns[0].Name != "id" {
+				t.Fatalf("first column %q (a BOM must not end up in a name)", res.Columns[0].Name)
+			}
+			var got string
+			if err := p.DB().QueryRow(`SELECT name FROM export WHERE id = 2`).Scan(&got); err != nil || got != c.name {
+				t.Fatalf("name %q %v", got, err)
+			}
+			var amount float64
+			p.DB().QueryRow(`SELECT sum(amount) FROM export`).Scan(&amount)
+			if amount != 23.6 {
+				t.Fatalf("amount sum %v", amount)
+			}
+		})
+	}
+}
+
+func TestEncodingOverride(t *testing.T) {
+	p := newProject(t)
+	// Latin-1 bytes that a user says are Windows-1252; forcing UTF-8 must fail with the line.
+	data, _ := charmap.Windows1252.NewEncoder().Bytes([]byte("a,b\n1,x\n2,Zoë\n"))
+	path := write(t, "l.csv", data)
+	if _, err := Import(ctx, p, path, Options{Encoding: "utf-8"}); err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Fatalf("forced utf-8: %v", err)
+	}
+	mustImport(t, p, path, Options{Encoding: "latin-1"})
+}
+
+func TestDelimitersAndDecimalComma(t *testing.T) {
+	p := newProject(t)
+	semi := write(t, "eu.csv", []byte("Kunde;Betrag;Datum\n\"Müller; GmbH\";1.234,50;2024-01-05\nSchmidt;12,25;2024-02-01\n"))
+	pv, err := PreviewFile(ctx, p, semi, Options{})
+	if err != nil || pv.Delimiter != ";" || !pv.DecimalComma || !pv.Header {
+		t.Fatalf("%+v %v", pv, err)
+	}
+	mustImport(t, p, semi, Options{})
+	var sum float64
+	var kunde string
+	if err := p.DB().QueryRow(`SELECT sum("Betrag"), min("Kunde") FROM eu`).Scan(&sum, &kunde); err != nil || sum != 1246.75 || kunde != "Müller; GmbH" {
+		t.Fatalf("sum %v kunde %q %v", sum, kunde, err)
+	}
+	tsv := write(t, "t.tsv", []byte("a\tb\n1\thello, world\n2\tx\n"))
+	res := mustImport(t, p, tsv, Options{})
+	if res.Delimiter != "\t" || len(res.Columns) != 2 {
+		t.Fatalf("%+v", res)
+	}
+}
+
+func TestSkipBadRowsKeepsRejects(t *testing.T) {
+	p := newProject(t)
+	path := write(t, "r.csv", []byte("id,name,city\n1,Ann,Leeds\n2,Bob\n3,Cy,York,UK\n4,Di,Hull\n"))
+	res := mustImport(t, p, path, Options{SkipBadRows: true})
+	if res.Rows != 2 || res.Rejected != 2 || res.RejectTable != "r_rejects" {
+		t.Fatalf("%+v", res)
+	}
+	var lines string
+	p.DB().QueryRow(`SELECT string_agg(line::VARCHAR || ':' || raw_text, '|' ORDER BY line) FROM r_rejects`).Scan(&lines)
+	if lines != "3:2,Bob|4:3,Cy,York,UK" {
+		t.Fatalf("rejects %q", lines)
+	}
+}
+
+func TestDuplicateAppendReplace(t *testing.T) {
+	p := newProject(t)
+	jan := write(t, "orders.csv", []byte("order_id,customer_id,amount\n1,A,10\n2,B,20\n"))
+	mustImport(t, p, jan, Options{})
+	if _, err := Import(ctx, p, jan, Options{Mode: Append}); !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("re-import: %v", err)
+	}
+	pv, err := PreviewFile(ctx, p, jan, Options{})
+	if err != nil || pv.Previous == nil || pv.Previous.Table != "orders" || !pv.TableExists {
+		t.Fatalf("preview %+v %v", pv, err)
+	}
+	feb := write(t, "orders.csv", []byte("customer_id,order_id,amount\nC,3,30\n"))
+	mustImport(t, p, feb, Options{Mode: Append})
+	n, _ := p.RowCount(ctx, "orders")
+	if n != 3 {
+		t.Fatalf("after append %d rows", n)
+	}
+	mustImport(t, p, jan, Options{Mode: Replace, Force: true})
+	n, _ = p.RowCount(ctx, "orders")
+	if n != 2 {
+		t.Fatalf("after replace %d rows", n)
+	}
+	log, _ := p.AuditLog(ctx, 10)
+	if len(log) != 3 || log[0].RowsBefore.Int64 != 3 || log[0].RowsAfter.Int64 != 2 {
+		t.Fatalf("audit %+v", log)
+	}
+}
+
+func TestXLSXParquetJSON(t *testing.T) {
+	p := newProject(t)
+	f := excelize.NewFile()
+	f.NewSheet("Orders")
+	f.SetSheetRow("Sheet1", "A1", &[]any{"note"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{"first sheet"})
+	f.SetSheetRow("Orders", "A1", &[]any{"Order ID", "Customer", "Amount", "Email"})
+	f.SetSheetRow("Orders", "A2", &[]any{1001, "张伟", 12.5, "a@x.com"})
+	f.SetSheetRow("Orders", "A3", &[]any{1002, "Zoë", 7.25})
+	xl := filepath.Join(t.TempDir(), "book.xlsx")
+	if err := f.SaveAs(xl); err != nil {
+		t.Fatal(err)
+	}
+	pv, err := PreviewFile(ctx, p, xl, Options{Sheet: "orders"})
+	if err != nil || len(pv.Sheets) != 2 || pv.Sheet != "Orders" || len(pv.Rows) != 2 {
+		t.Fatalf("%+v %v", pv, err)
+	}
+	res := mustImport(t, p, xl, Options{Sheet: "Orders", Table: "xl"})
+	if res.Rows != 2 || res.Roles["Order ID"] != storage.OrderID || res.Roles["Email"] != storage.Email {
+		t.Fatalf("%+v", res)
+	}
+	var amount float64
+	p.DB().QueryRow(`SELECT sum("Amount") FROM xl`).Scan(&amount)
+	if amount != 19.75 {
+		t.Fatalf("amount %v", amount)
+	}
+	if _, err := Import(ctx, p, xl, Options{Sheet: "Nope", Table: "x2", Force: true}); err == nil || !strings.Contains(err.Error(), "Orders") {
+		t.Fatalf("missing sheet: %v", err)
+	}
+
+	pq := filepath.Join(t.TempDir(), "c.parquet")
+	p.DB().Exec(`COPY (SELECT range AS customer_id, 'c' || range || '@x.com' AS email FROM range(100)) TO ` + storage.Literal(pq) + ` (FORMAT parquet)`)
+	if r := mustImport(t, p, pq, Options{}); r.Rows != 100 || r.Format != Parquet {
+		t.Fatalf("%+v", r)
+	}
+	nd := write(t, "events.ndjson", []byte("{\"customer_id\": \"A\", \"amount\": 1.5}\n{\"customer_id\": \"B\", \"amount\": 2}\n"))
+	if r := mustImport(t, p, nd, Options{}); r.Rows != 2 {
+		t.Fatalf("%+v", r)
+	}
+	arr := write(t, "arr.json", []byte(`[{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]`))
+	if r := mustImport(t, p, arr, Options{}); r.Rows != 2 || len(r.Columns) != 2 {
+		t.Fatalf("%+v", r)
+	}
+}
+
+func TestRealDatasets(t *testing.T) {
+	p := newProject(t)
+	root := "../../testdata/real/"
+	res := mustImport(t, p, root+"WA_Fn-UseC_-Telco-Customer-Churn.csv", Options{Table: "telco"})
+	types := map[string]string{}
+	for _, c := range res.Columns {
+		types[c.Name] = c.Type
+	}
+	if res.Rows != 7043 || types["TotalCharges"] != "DOUBLE" || types["MonthlyCharges"] != "DOUBLE" || types["tenure"] != "BIGINT" {
+		t.Fatalf("telco %d rows, types %v", res.Rows, types)
+	}
+	var blanks int
+	p.DB().QueryRow(`SELECT count(*) FROM telco WHERE "TotalCharges" IS NULL`).Scan(&blanks)
+	if blanks != 11 || res.Roles["customerID"] != storage.CustomerID {
+		t.Fatalf("blank TotalCharges %d, roles %v", blanks, res.Roles)
+	}
+
+	res = mustImport(t, p, root+"bank-additional-full.csv", Options{Table: "bank"})
+	types = map[string]string{}
+	for _, c := range res.Columns {
+		types[c.Name] = c.Type
+	}
+	if res.Rows != 41188 || len(res.Columns) != 21 || res.Delimiter != ";" || types["age"] != "BIGINT" || types["euribor3m"] != "DOUBLE" || types["job"] != "VARCHAR" {
+		t.Fatalf("bank %d rows, %d cols, delim %q, types %v", res.Rows, len(res.Columns), res.Delimiter, types)
+	}
+
+	res = mustImport(t, p, root+"OnlineRetail.csv.gz", Options{Table: "retail"})
+	if res.Rows != 541909 {
+		t.Fatalf("retail rows %d", res.Rows)
+	}
+	want := map[string]storage.Role{"InvoiceNo": storage.OrderID, "CustomerID": storage.CustomerID, "InvoiceDate": storage.OrderDate,
+		"Quantity": storage.Quantity, "UnitPrice": storage.UnitPrice, "StockCode": storage.ProductID, "Description": storage.ProductName}
+	for c, r := range want {
+		if res.Roles[c] != r {
+			t.Errorf("role of %s: %q, want %q", c, res.Roles[c], r)
+		}
+	}
+	var customers int
+	p.DB().QueryRow(`SELECT count(DISTINCT "CustomerID") FROM retail`).Scan(&customers)
+	if customers != 4372 {
+		t.Fatalf("customers %d", customers)
+	}
+	var pound int
+	p.DB().QueryRow(`SELECT count(*) FROM retail WHERE "Description" LIKE '%£%' OR "Country" = 'EIRE'`).Scan(&pound)
+	if pound == 0 {
+		t.Fatal("text lost")
+	}
+}
+
+func TestTableName(t *testing.T) {
+	for in, want := range map[string]string{"Orders 2024-05.csv": "orders_2024_05", "/x/2024.csv": "t_2024",
+		"客户.xlsx": "客户", "mb_x.csv": "data_mb_x", "OnlineRetail.csv.gz": "onlineretail"} {
+		if got := TableName(in); got != want {
+			t.Errorf("%s: %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestTranscodeStreamsLargeFile(t *testing.T) {
+	// 30 MB of GB18030 must transcode without holding the file in memory.
+	var b bytes.Buffer
+	b.WriteString("id,name\n")
+	for i := 0; b.Len() < 30<<20; i++ {
+		fmt.Fprintf(&b, "%d,客户%d\n", i, i)
+	}
+	enc, _ := simplifiedchinese.GB18030.NewEncoder().Bytes(b.Bytes())
+	src := write(t, "big.csv", enc)
+	dst := filepath.Join(t.TempDir(), "out.csv")
+	if err := transcode(ctx, src, dst, GB18030, nil); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := os.ReadFile(dst)
+	if sha256.Sum256(out) != sha256.Sum256(b.Bytes()) {
+		t.Fatal("round trip differs")
+	}
+}
