@@ -1,0 +1,242 @@
+// Package segment computes RFM scores and rule segments inside DuckDB and
+// stores them in the project.
+package segment
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/marketbench/marketbench/analytics/rfm"
+	"github.com/marketbench/marketbench/storage"
+)
+
+// ScoresTable holds the latest RFM result: one row per customer.
+const ScoresTable = "rfm_scores"
+
+// RFMOptions choose the order table, the scheme and the reference date.
+type RFMOptions struct {
+	Table  string    // "" = the first table with customer id, order date and amount (or quantity and unit price) roles
+	Scheme string    // rfm.Classic.Name (default) or rfm.Grid.Name
+	AsOf   time.Time // zero = the day after the last order
+}
+
+// RFMRun describes a finished RFM run.
+type RFMRun struct {
+	Table     string
+	Scheme    rfm.Scheme
+	AsOf      time.Time
+	Customers int64
+	Segments  []Summary
+}
+
+// inputs are the SQL pieces RFM needs, found by column role.
+type inputs struct {
+	table, customer, date, order, amount string
+}
+
+func findInputs(ctx context.Context, p *storage.Project, table string) (*inputs, error) {
+	candidates := []string{table}
+	if table == "" {
+		var err error
+		if candidates, err = p.TablesWithRoles(ctx, storage.CustomerID, storage.OrderDate); err != nil {
+			return nil, err
+		}
+	}
+	var why []string
+	for _, t := range candidates {
+		in, err := inputsOf(ctx, p, t)
+		if err == nil {
+			return in, nil
+		}
+		why = append(why, err.Error())
+	}
+	if table == "" {
+		return nil, errors.New("no table has the roles RFM needs (customer id, order date, and amount or quantity × unit price); import orders and set their column roles")
+	}
+	return nil, errors.New(strings.Join(why, "; "))
+}
+
+func inputsOf(ctx context.Context, p *storage.Project, t string) (*inputs, error) {
+	roles, err := p.ColumnRoles(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	by := map[storage.Role]string{}
+	for c, r := range roles {
+		by[r] = c
+	}
+	in := &inputs{table: storage.Quote(t)}
+	missing := []string{}
+	if c := by[storage.CustomerID]; c != "" {
+		in.customer = storage.Quote(c)
+	} else {
+		missing = append(missing, "customer id")
+	}
+	if c := by[storage.OrderDate]; c != "" {
+		in.date = `CAST(` + storage.Quote(c) + ` AS DATE)`
+	} else {
+		missing = append(missing, "order date")
+	}
+	switch {
+	case by[storage.Amount] != "":
+		in.amount = `CAST(` + storage.Quote(by[storage.Amount]) + ` AS DOUBLE)`
+	case by[storage.Quantity] != "" && by[storage.UnitPrice] != "":
+		in.amount = `(CAST(` + storage.Quote(by[storage.Quantity]) + ` AS DOUBLE) * CAST(` + storage.Quote(by[storage.UnitPrice]) + ` AS DOUBLE))`
+	default:
+		missing = append(missing, "amount (or quantity and unit price)")
+	}
+	if c := by[storage.OrderID]; c != "" {
+		in.order = storage.Quote(c)
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("table %q has no column with the role %s; set it with roles", t, strings.Join(missing, ", "))
+	}
+	return in, nil
+}
+
+// schemeCase is the scheme as an SQL CASE over r, f, m; the rule order is
+// the precedence, exactly as rfm.Scheme.Segment applies it.
+func schemeCase(s rfm.Scheme) string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	for _, u := range s.Rules {
+		fmt.Fprintf(&b, " WHEN r BETWEEN %d AND %d AND f BETWEEN %d AND %d AND m BETWEEN %d AND %d THEN %s",
+			u.R.Lo, u.R.Hi, u.F.Lo, u.F.Hi, u.M.Lo, u.M.Hi, storage.Literal(u.Segment))
+	}
+	b.WriteString(" ELSE " + storage.Literal(s.Other) + " END")
+	return b.String()
+}
+
+// RFM scores every customer of the order table and stores the result in
+// rfm_scores, replacing the previous run, in one transaction.
+//
+// Recency is days from the last order to AsOf; frequency counts distinct
+// orders with a positive amount (rows when there is no order id role);
+// monetary is the net sum of amounts, so returns reduce it. Scores are
+// quintiles by rank with ties sharing a score (see analytics/rfm.Scores).
+func RFM(ctx context.Context, p *storage.Project, opt RFMOptions) (*RFMRun, error) {
+	in, err := findInputs(ctx, p, opt.Table)
+	if err != nil {
+		return nil, err
+	}
+	name := opt.Scheme
+	if name == "" {
+		name = rfm.Classic.Name
+	}
+	scheme, ok := rfm.Lookup(name)
+	if !ok {
+		var names []string
+		for _, s := range rfm.Schemes() {
+			names = append(names, s.Name)
+		}
+		return nil, fmt.Errorf("unknown RFM scheme %q; choose %s", name, strings.Join(names, " or "))
+	}
+	asOf := opt.AsOf
+	if asOf.IsZero() {
+		var last sql.NullTime
+		if err := p.DB().QueryRowContext(ctx, `SELECT max(`+in.date+`) FROM `+in.table).Scan(&last); err != nil {
+			return nil, err
+		}
+		if !last.Valid {
+			return nil, errors.New("the order table has no order dates")
+		}
+		asOf = last.Time.AddDate(0, 0, 1)
+	}
+	freq := `count(*) FILTER (WHERE ` + in.amount + ` > 0)`
+	if in.order != "" {
+		freq = `count(DISTINCT ` + in.order + `) FILTER (WHERE ` + in.amount + ` > 0)`
+	}
+	q := fmt.Sprintf(`CREATE OR REPLACE TABLE %[1]s AS
+WITH c AS (
+	SELECT CAST(%[2]s AS VARCHAR) AS customer_id,
+		date_diff('day', max(%[3]s), ?::DATE) AS recency,
+		%[4]s AS frequency,
+		round(sum(%[5]s), 2) AS monetary
+	FROM %[6]s WHERE %[2]s IS NOT NULL AND %[3]s <= ?::DATE GROUP BY 1
+), s AS (
+	SELECT *,
+		CAST(floor(5 * (rank() OVER (ORDER BY recency DESC) - 1) / count(*) OVER ()) + 1 AS INTEGER) AS r,
+		CAST(floor(5 * (rank() OVER (ORDER BY frequency) - 1) / count(*) OVER ()) + 1 AS INTEGER) AS f,
+		CAST(floor(5 * (rank() OVER (ORDER BY monetary) - 1) / count(*) OVER ()) + 1 AS INTEGER) AS m
+	FROM c
+)
+SELECT customer_id, recency, frequency, monetary, r AS r_score, f AS f_score, m AS m_score,
+	r::VARCHAR || f::VARCHAR || m::VARCHAR AS rfm_cell, %[7]s AS rfm_segment
+FROM s ORDER BY customer_id`,
+		storage.Quote(ScoresTable), in.customer, in.date, freq, in.amount, in.table, schemeCase(scheme))
+	run := &RFMRun{Table: strings.Trim(in.table, `"`), Scheme: scheme, AsOf: asOf}
+	day := asOf.Format("2006-01-02")
+	err = p.Tx(ctx, func(tx *storage.Tx) error {
+		if _, err := tx.ExecContext(ctx, q, day, day); err != nil {
+			return fmt.Errorf("RFM failed: %s", firstLine(err.Error()))
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+storage.Quote(ScoresTable)).Scan(&run.Customers); err != nil {
+			return err
+		}
+		if run.Customers == 0 {
+			return fmt.Errorf("no customer has an order on or before %s", day)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mb_rfm_runs (source_table, scheme, as_of, customers) VALUES (?, ?, ?::DATE, ?)`,
+			run.Table, scheme.Name, day, run.Customers); err != nil {
+			return err
+		}
+		return p.Audit(ctx, tx, "rfm", ScoresTable, -1, run.Customers, fmt.Sprintf("%s scheme on %s as of %s", scheme.Name, run.Table, day))
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.SetRoles(ctx, ScoresTable, map[string]storage.Role{"customer_id": storage.CustomerID}, true); err != nil {
+		return nil, err
+	}
+	run.Segments, err = RFMSummary(ctx, p)
+	return run, err
+}
+
+// LastRFM returns the most recent run's settings, or nil.
+func LastRFM(ctx context.Context, p *storage.Project) (*RFMRun, error) {
+	var r RFMRun
+	var scheme string
+	err := p.DB().QueryRowContext(ctx, `SELECT source_table, scheme, as_of, customers FROM mb_rfm_runs ORDER BY id DESC LIMIT 1`).
+		Scan(&r.Table, &scheme, &r.AsOf, &r.Customers)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.Scheme, _ = rfm.Lookup(scheme)
+	return &r, nil
+}
+
+// Grid counts customers per (recency score, frequency score) cell:
+// cells[r-1][f-1].
+func Grid(ctx context.Context, p *storage.Project) ([5][5]float64, error) {
+	var cells [5][5]float64
+	rows, err := p.DB().QueryContext(ctx, `SELECT r_score, f_score, count(*) FROM `+storage.Quote(ScoresTable)+` GROUP BY ALL`)
+	if err != nil {
+		return cells, errors.New("run RFM first")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r, f int
+		var n float64
+		if err := rows.Scan(&r, &f, &n); err != nil {
+			return cells, err
+		}
+		cells[r-1][f-1] = n
+	}
+	return cells, rows.Err()
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func rfmSchemes() []rfm.Scheme { return rfm.Schemes() }

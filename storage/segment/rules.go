@@ -1,0 +1,373 @@
+package segment
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/rule"
+)
+
+// base is the relation a rule runs over: the base table (alias b) with the
+// latest RFM scores (alias r) joined by customer id. A customer is in the
+// segment when any of its rows matches, so rules work on order tables
+// (country = 'France') and on customer tables alike.
+type base struct {
+	table    string
+	customer string // quoted column of b
+	hasRFM   bool
+	cols     map[string]rule.Column
+	names    []string
+}
+
+var rfmCols = []struct {
+	name string
+	kind rule.Kind
+}{{"recency", rule.Number}, {"frequency", rule.Number}, {"monetary", rule.Number}, {"r_score", rule.Number},
+	{"f_score", rule.Number}, {"m_score", rule.Number}, {"rfm_cell", rule.Text}, {"rfm_segment", rule.Text}}
+
+func newBase(ctx context.Context, p *storage.Project, table string) (*base, error) {
+	if table == "" {
+		return nil, errors.New("choose the table the segment is drawn from")
+	}
+	cust, err := p.ColumnFor(ctx, table, storage.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	if cust == "" {
+		return nil, fmt.Errorf("table %q has no customer id column; set its role first", table)
+	}
+	cols, err := p.Columns(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	b := &base{table: table, customer: `b.` + storage.Quote(cust), cols: map[string]rule.Column{}}
+	for _, c := range cols {
+		b.add(c.Name, `b.`+storage.Quote(c.Name), kindOf(c))
+	}
+	if table != ScoresTable {
+		if ok, _ := p.TableExists(ctx, ScoresTable); ok {
+			b.hasRFM = true
+			for _, c := range rfmCols {
+				b.add(c.name, `r.`+storage.Quote(c.name), c.kind)
+			}
+		}
+	}
+	return b, nil
+}
+
+// add registers a column; names match case-insensitively and the base
+// table's own columns win over RFM's.
+func (b *base) add(name, sqlExpr string, k rule.Kind) {
+	key := strings.ToLower(name)
+	if _, dup := b.cols[key]; dup {
+		return
+	}
+	b.cols[key] = rule.Column{SQL: sqlExpr, Kind: k}
+	b.names = append(b.names, name)
+}
+
+func kindOf(c storage.Column) rule.Kind {
+	switch {
+	case c.IsNumeric():
+		return rule.Number
+	case c.IsTemporal():
+		return rule.Date
+	case strings.EqualFold(c.Type, "BOOLEAN"):
+		return rule.Bool
+	}
+	return rule.Text
+}
+
+func (b *base) from() string {
+	f := storage.Quote(b.table) + ` b`
+	if b.hasRFM {
+		f += ` LEFT JOIN ` + storage.Quote(ScoresTable) + ` r ON CAST(` + b.customer + ` AS VARCHAR) = r.customer_id`
+	}
+	return f
+}
+
+// members compiles a rule into a query for the distinct customer ids.
+func (b *base) members(n *rule.Node, today time.Time) (string, []any, error) {
+	if err := n.Validate(); err != nil {
+		return "", nil, err
+	}
+	where, args, err := rule.Compile(n, func(name string) (rule.Column, bool) {
+		c, ok := b.cols[strings.ToLower(name)]
+		return c, ok
+	}, rule.Options{Today: today, Names: b.names})
+	if err != nil {
+		return "", nil, err
+	}
+	return `SELECT DISTINCT CAST(` + b.customer + ` AS VARCHAR) AS customer_id FROM ` + b.from() +
+		` WHERE ` + b.customer + ` IS NOT NULL AND (` + where + `)`, args, nil
+}
+
+// Fields lists the names a rule on this table may use, for the rule editor.
+func Fields(ctx context.Context, p *storage.Project, table string) ([]string, map[string]rule.Kind, error) {
+	b, err := newBase(ctx, p, table)
+	if err != nil {
+		return nil, nil, err
+	}
+	kinds := map[string]rule.Kind{}
+	for _, n := range b.names {
+		kinds[n] = b.cols[strings.ToLower(n)].Kind
+	}
+	return b.names, kinds, nil
+}
+
+// Count returns how many customers a rule selects, for a live count while
+// the rule is edited.
+func Count(ctx context.Context, p *storage.Project, table string, n *rule.Node) (int64, error) {
+	b, err := newBase(ctx, p, table)
+	if err != nil {
+		return 0, err
+	}
+	q, args, err := b.members(n, time.Now())
+	if err != nil {
+		return 0, err
+	}
+	var c int64
+	if err := p.DB().QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`)`, args...).Scan(&c); err != nil {
+		return 0, fmt.Errorf("cannot count: %s", firstLine(err.Error()))
+	}
+	return c, nil
+}
+
+// Segment is a saved rule segment.
+type Segment struct {
+	Name        string
+	Table       string
+	Rule        *rule.Node
+	Size        int64
+	EvaluatedAt time.Time
+}
+
+// Create saves a rule segment by name and evaluates it. An existing segment
+// of the same name is replaced.
+func Create(ctx context.Context, p *storage.Project, name, table string, n *rule.Node) (*Segment, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, errors.New("give the segment a name")
+	}
+	if _, isRFM := rfmSegmentNames()[name]; isRFM {
+		return nil, fmt.Errorf("%q is an RFM segment name; choose another name", name)
+	}
+	if _, err := Count(ctx, p, table, n); err != nil {
+		return nil, err
+	}
+	js, err := json.Marshal(n)
+	if err != nil {
+		return nil, err
+	}
+	err = p.Tx(ctx, func(tx *storage.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM mb_segments WHERE name = ?`, name); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO mb_segments (name, kind, base_table, rule_json, rule_text) VALUES (?, 'rule', ?, ?, ?)`,
+			name, table, string(js), n.String())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return Evaluate(ctx, p, name)
+}
+
+// Evaluate recomputes a saved segment's members from the current data.
+func Evaluate(ctx context.Context, p *storage.Project, name string) (*Segment, error) {
+	s, err := Get(ctx, p, name)
+	if err != nil {
+		return nil, err
+	}
+	b, err := newBase(ctx, p, s.Table)
+	if err != nil {
+		return nil, err
+	}
+	q, args, err := b.members(s.Rule, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	err = p.Tx(ctx, func(tx *storage.Tx) error {
+		var before int64
+		tx.QueryRowContext(ctx, `SELECT count(*) FROM mb_segment_members WHERE segment = ?`, name).Scan(&before)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM mb_segment_members WHERE segment = ?`, name); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO mb_segment_members SELECT ?, customer_id FROM (`+q+`)`, append([]any{name}, args...)...)
+		if err != nil {
+			return fmt.Errorf("cannot evaluate %q: %s", name, firstLine(err.Error()))
+		}
+		s.Size, _ = res.RowsAffected()
+		s.EvaluatedAt = time.Now()
+		if _, err := tx.ExecContext(ctx, `UPDATE mb_segments SET size = ?, evaluated_at = ? WHERE name = ?`, s.Size, s.EvaluatedAt, name); err != nil {
+			return err
+		}
+		return p.Audit(ctx, tx, "segment", name, before, s.Size, s.Rule.String())
+	})
+	return s, err
+}
+
+// Get loads a saved rule segment.
+func Get(ctx context.Context, p *storage.Project, name string) (*Segment, error) {
+	all, err := List(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range all {
+		if s.Name == name {
+			return &s, nil
+		}
+	}
+	return nil, fmt.Errorf("no segment named %q", name)
+}
+
+// List returns saved rule segments by name.
+func List(ctx context.Context, p *storage.Project) ([]Segment, error) {
+	rows, err := p.DB().QueryContext(ctx, `SELECT name, base_table, rule_json, coalesce(size, 0), evaluated_at FROM mb_segments WHERE kind = 'rule' ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Segment
+	for rows.Next() {
+		var s Segment
+		var js string
+		var at sql.NullTime
+		if err := rows.Scan(&s.Name, &s.Table, &js, &s.Size, &at); err != nil {
+			return nil, err
+		}
+		s.EvaluatedAt = at.Time
+		s.Rule = &rule.Node{}
+		if err := json.Unmarshal([]byte(js), s.Rule); err != nil {
+			return nil, fmt.Errorf("segment %q: stored rule is damaged: %v", s.Name, err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Delete removes a saved segment and its members.
+func Delete(ctx context.Context, p *storage.Project, name string) error {
+	return p.Tx(ctx, func(tx *storage.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM mb_segments WHERE name = ?`, name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("no segment named %q", name)
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM mb_segment_members WHERE segment = ?`, name)
+		return err
+	})
+}
+
+func rfmSegmentNames() map[string]bool {
+	m := map[string]bool{}
+	for _, s := range rfmSchemes() {
+		for _, n := range s.Segments() {
+			m[n] = true
+		}
+	}
+	return m
+}
+
+// MembersSQL is a SELECT of a segment's customers with their RFM values
+// (when RFM has run), for export. name is a saved rule segment or an RFM
+// segment of the latest run.
+func MembersSQL(ctx context.Context, p *storage.Project, name string) (string, error) {
+	hasRFM, _ := p.TableExists(ctx, ScoresTable)
+	var ids string
+	if _, err := Get(ctx, p, name); err == nil {
+		ids = `SELECT customer_id FROM mb_segment_members WHERE segment = ` + storage.Literal(name)
+	} else if hasRFM && rfmSegmentNames()[name] {
+		ids = `SELECT customer_id FROM ` + storage.Quote(ScoresTable) + ` WHERE rfm_segment = ` + storage.Literal(name)
+	} else {
+		return "", fmt.Errorf("no segment named %q; see 'segment list'", name)
+	}
+	if !hasRFM {
+		return ids + ` ORDER BY customer_id`, nil
+	}
+	return `SELECT s.* FROM ` + storage.Quote(ScoresTable) + ` s WHERE s.customer_id IN (` + ids + `) ORDER BY s.customer_id`, nil
+}
+
+// Summary describes one segment: size and, when RFM has run, value.
+type Summary struct {
+	Name       string
+	Kind       string // "rfm" or "rule"
+	Size       int64
+	Share      float64 // of all scored customers (or of the base table's customers)
+	Revenue    float64
+	AOV        float64 // revenue per order
+	AvgRecency float64 // days
+	HasValue   bool    // Revenue, AOV and AvgRecency are known
+}
+
+// RFMSummary summarises the segments of the latest RFM run, in scheme order.
+func RFMSummary(ctx context.Context, p *storage.Project) ([]Summary, error) {
+	last, err := LastRFM(ctx, p)
+	if err != nil || last == nil {
+		return nil, err
+	}
+	rows, err := p.DB().QueryContext(ctx, `SELECT rfm_segment, count(*), count(*) / sum(count(*)) OVER (), sum(monetary),
+		sum(monetary) / nullif(sum(frequency), 0), avg(recency) FROM `+storage.Quote(ScoresTable)+` GROUP BY 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	got := map[string]Summary{}
+	for rows.Next() {
+		s := Summary{Kind: "rfm", HasValue: true}
+		var aov sql.NullFloat64
+		if err := rows.Scan(&s.Name, &s.Size, &s.Share, &s.Revenue, &aov, &s.AvgRecency); err != nil {
+			return nil, err
+		}
+		s.AOV = aov.Float64
+		got[s.Name] = s
+	}
+	var out []Summary
+	for _, n := range last.Scheme.Segments() {
+		if s, ok := got[n]; ok {
+			out = append(out, s)
+		}
+	}
+	return out, rows.Err()
+}
+
+// RuleSummary summarises saved rule segments.
+func RuleSummary(ctx context.Context, p *storage.Project) ([]Summary, error) {
+	segs, err := List(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	hasRFM, _ := p.TableExists(ctx, ScoresTable)
+	var out []Summary
+	for _, s := range segs {
+		sum := Summary{Name: s.Name, Kind: "rule", Size: s.Size}
+		var total int64
+		if hasRFM {
+			p.DB().QueryRowContext(ctx, `SELECT count(*) FROM `+storage.Quote(ScoresTable)).Scan(&total)
+			var rev, aov, rec sql.NullFloat64
+			err := p.DB().QueryRowContext(ctx, `SELECT sum(monetary), sum(monetary) / nullif(sum(frequency), 0), avg(recency) FROM `+
+				storage.Quote(ScoresTable)+` WHERE customer_id IN (SELECT customer_id FROM mb_segment_members WHERE segment = ?)`, s.Name).Scan(&rev, &aov, &rec)
+			if err != nil {
+				return nil, err
+			}
+			sum.Revenue, sum.AOV, sum.AvgRecency, sum.HasValue = rev.Float64, aov.Float64, rec.Float64, rev.Valid
+		} else if b, err := newBase(ctx, p, s.Table); err == nil {
+			p.DB().QueryRowContext(ctx, `SELECT count(DISTINCT `+b.customer+`) FROM `+storage.Quote(s.Table)+` b`).Scan(&total)
+		}
+		if total > 0 {
+			sum.Share = float64(s.Size) / float64(total)
+		}
+		out = append(out, sum)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
