@@ -22,7 +22,7 @@ var ExportFormats = []string{".csv", ".parquet", ".xlsx"}
 // renamed at the end.
 func (p *Project) Export(ctx context.Context, selectSQL, path string) (int64, error) {
 	ext := strings.ToLower(filepath.Ext(path))
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".part")
+	tmp := filepath.Join(filepath.Dir(path), ".part-"+filepath.Base(path)) // keeps the extension, which excelize checks
 	defer os.Remove(tmp)
 	var n int64
 	var err error

@@ -1,0 +1,201 @@
+// Package core holds Marketbench's use cases: the one API the GUI and the
+// CLI both call. It owns no widgets and prints nothing; long work takes a
+// context (for cancel) and a Progress sink.
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/ingest"
+	"github.com/marketbench/marketbench/storage/rule"
+)
+
+// Progress reports a stage and how far it is (0..1, or -1 when unknown).
+type Progress = ingest.Progress
+
+// Workspace is an open project and the operations on it.
+type Workspace struct {
+	*storage.Project
+}
+
+// Create makes a new empty project file.
+func Create(path string) (*Workspace, error) {
+	p, err := storage.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	rememberRecent(p.Path)
+	return &Workspace{p}, nil
+}
+
+// Open opens an existing project file.
+func Open(path string) (*Workspace, error) {
+	p, err := storage.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	rememberRecent(p.Path)
+	return &Workspace{p}, nil
+}
+
+// Preview shows how a file would be imported, without writing anything.
+func (w *Workspace) Preview(ctx context.Context, path string, opt ingest.Options) (*ingest.Preview, error) {
+	return ingest.PreviewFile(ctx, w.Project, path, opt)
+}
+
+// Import brings a file into the project.
+func (w *Workspace) Import(ctx context.Context, path string, opt ingest.Options) (*ingest.Result, error) {
+	return ingest.Import(ctx, w.Project, path, opt)
+}
+
+// PageRequest asks for a page of a table; Filter is a rule in text form
+// (e.g. `country = 'France' AND amount > 100`), empty for all rows.
+type PageRequest struct {
+	Table  string
+	Sort   string
+	Desc   bool
+	Filter string
+	Offset int64
+	Limit  int
+}
+
+// Page reads one page of a table, filtered and sorted in SQL.
+func (w *Workspace) Page(ctx context.Context, r PageRequest) (*storage.Page, error) {
+	req := storage.PageRequest{Table: r.Table, Sort: r.Sort, Desc: r.Desc, Offset: r.Offset, Limit: r.Limit}
+	if strings.TrimSpace(r.Filter) != "" {
+		where, args, err := w.compileFilter(ctx, r.Table, r.Filter)
+		if err != nil {
+			return nil, err
+		}
+		req.Where, req.Args = where, args
+	}
+	return w.Project.Page(ctx, req)
+}
+
+// compileFilter compiles a row filter against a table's own columns.
+func (w *Workspace) compileFilter(ctx context.Context, table, text string) (string, []any, error) {
+	n, err := rule.Parse(text)
+	if err != nil {
+		return "", nil, fmt.Errorf("filter: %w", err)
+	}
+	cols, err := w.Columns(ctx, table)
+	if err != nil {
+		return "", nil, err
+	}
+	byName := map[string]rule.Column{}
+	var names []string
+	for _, c := range cols {
+		k := rule.Text
+		switch {
+		case c.IsNumeric():
+			k = rule.Number
+		case c.IsTemporal():
+			k = rule.Date
+		case strings.EqualFold(c.Type, "BOOLEAN"):
+			k = rule.Bool
+		}
+		byName[strings.ToLower(c.Name)] = rule.Column{SQL: storage.Quote(c.Name), Kind: k}
+		names = append(names, c.Name)
+	}
+	where, args, err := rule.Compile(n, func(name string) (rule.Column, bool) {
+		c, ok := byName[strings.ToLower(name)]
+		return c, ok
+	}, rule.Options{Today: time.Now(), Names: names})
+	if err != nil {
+		return "", nil, fmt.Errorf("filter: %w", err)
+	}
+	return where, args, nil
+}
+
+// SQL runs a read-only query from the SQL console.
+func (w *Workspace) SQL(ctx context.Context, query string) (*storage.Result, error) {
+	return w.ReadOnly(ctx, query, 10000, 30*time.Second)
+}
+
+// Export writes a table ("orders"), a segment's members ("segment:Champions")
+// or a read-only query ("sql:SELECT ...") to .csv, .parquet or .xlsx.
+func (w *Workspace) Export(ctx context.Context, source, path string) (int64, error) {
+	q, err := w.exportSQL(ctx, source)
+	if err != nil {
+		return 0, err
+	}
+	return w.Project.Export(ctx, q, path)
+}
+
+func (w *Workspace) exportSQL(ctx context.Context, source string) (string, error) {
+	switch {
+	case strings.HasPrefix(source, "segment:"):
+		return segmentMembersSQL(ctx, w, strings.TrimPrefix(source, "segment:"))
+	case strings.HasPrefix(source, "sql:"):
+		q := strings.TrimPrefix(source, "sql:")
+		// Validate through the console's guard: only reads may be exported.
+		if _, err := w.ReadOnly(ctx, `SELECT * FROM (`+q+`) LIMIT 0`, 1, 30*time.Second); err != nil {
+			return "", err
+		}
+		return q, nil
+	}
+	if ok, err := w.TableExists(ctx, source); err != nil {
+		return "", err
+	} else if !ok {
+		return "", fmt.Errorf("no table %q; see 'tables' (use segment:NAME for a segment)", source)
+	}
+	return `SELECT * FROM ` + storage.Quote(source), nil
+}
+
+// recentFile lists recently opened projects, newest first.
+func recentFile() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "marketbench", "recent.txt")
+}
+
+func rememberRecent(path string) {
+	f := recentFile()
+	if f == "" || os.Getenv("MARKETBENCH_NO_RECENT") != "" {
+		return
+	}
+	list := append([]string{path}, Recent()...)
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range list {
+		if !seen[p] && len(out) < 10 {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	os.MkdirAll(filepath.Dir(f), 0o755)
+	os.WriteFile(f, []byte(strings.Join(out, "\n")+"\n"), 0o644)
+}
+
+// Recent returns recently opened projects that still exist.
+func Recent() []string {
+	f := recentFile()
+	if f == "" {
+		return nil
+	}
+	b, err := os.ReadFile(f)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			if _, err := os.Stat(l); err == nil {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
+}
+
+// ErrCancelled is returned when the user cancels long work.
+var ErrCancelled = errors.New("cancelled; nothing was changed")

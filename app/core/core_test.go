@@ -1,0 +1,50 @@
+package core
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestMain(m *testing.M) {
+	os.Setenv("MARKETBENCH_NO_RECENT", "1")
+	os.Exit(m.Run())
+}
+
+func TestRunDemo(t *testing.T) {
+	dir := t.TempDir()
+	var stages []string
+	res, err := RunDemo(context.Background(), dir, func(s string, f float64) { stages = append(stages, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stages) < 5 {
+		t.Fatalf("progress stages %v", stages)
+	}
+	for _, f := range res.Files {
+		st, err := os.Stat(f)
+		if err != nil || st.Size() == 0 {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	for _, want := range []string{"| customers | 20000 |", "| orders | 200000 |", "Champions", "Lapsed big spenders"} {
+		if !strings.Contains(res.Summary, want) {
+			t.Errorf("summary lacks %q:\n%s", want, res.Summary)
+		}
+	}
+	// The demo project opens again and pages fast through orders.
+	w, err := Open(filepath.Join(dir, "demo.mbproj"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	pg, err := w.Page(context.Background(), PageRequest{Table: "orders", Sort: "amount", Desc: true, Filter: "channel = 'app'", Limit: 50})
+	if err != nil || len(pg.Rows) != 50 || pg.Total == 0 || pg.Total >= 200000 {
+		t.Fatalf("page %v %v", pg, err)
+	}
+	if _, err := w.Page(context.Background(), PageRequest{Table: "orders", Filter: "channel = "}); err == nil {
+		t.Fatal("bad filter accepted")
+	}
+}

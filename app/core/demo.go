@@ -1,0 +1,180 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/app/demodata"
+	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/ingest"
+)
+
+
+// demoSegments show what rules can say: customer fields, RFM values and
+// order rows.
+var demoSegments = []struct{ name, table, rule string }{
+	{"Consenting champions", "customers", `email_consent = true AND rfm_segment = 'Champions'`},
+	{"Lapsed big spenders", "customers", `monetary >= 1000 AND recency > 180`},
+	{"Recent app buyers", "orders", `channel = 'app' AND order_date AFTER '2026-08-01'`},
+}
+
+// CreateDemo makes a project at path filled with generated retail data
+// (customers, products, orders, reviews), RFM scores and example segments.
+func CreateDemo(ctx context.Context, path string, progress Progress) (*Workspace, error) {
+	report := func(stage string, f float64) {
+		if progress != nil {
+			progress(stage, f)
+		}
+	}
+	dir, err := os.MkdirTemp("", "mb-demo-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	report("Generating demo data", 0.05)
+	opt := demodata.Default()
+	files, err := demodata.Generate(dir, opt)
+	if err != nil {
+		return nil, err
+	}
+	w, err := Create(path)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			w.Close()
+			os.Remove(w.Path)
+		}
+	}()
+	imports := []struct{ table, file string }{
+		{"customers", files.Customers}, {"products", files.Products}, {"orders", files.Orders}, {"reviews", files.Reviews},
+	}
+	for i, im := range imports {
+		if err := ctx.Err(); err != nil {
+			return nil, ErrCancelled
+		}
+		report("Importing "+im.table, 0.1+0.6*float64(i)/float64(len(imports)))
+		if _, err := w.Import(ctx, im.file, ingest.Options{Table: im.table}); err != nil {
+			return nil, fmt.Errorf("demo import of %s: %w", im.table, err)
+		}
+	}
+	// The demo's roles are known; state them so the demo never depends on guessing.
+	roles := map[string]map[string]storage.Role{
+		"customers": {"customer_id": storage.CustomerID, "email": storage.Email, "phone": storage.Phone, "first_name": storage.FirstName,
+			"last_name": storage.LastName, "email_consent": storage.EmailConsent, "sms_consent": storage.SMSConsent},
+		"orders": {"order_id": storage.OrderID, "customer_id": storage.CustomerID, "order_date": storage.OrderDate, "product_id": storage.ProductID,
+			"quantity": storage.Quantity, "unit_price": storage.UnitPrice, "amount": storage.Amount},
+		"products": {"product_id": storage.ProductID, "product_name": storage.ProductName, "category": storage.Category, "unit_price": storage.UnitPrice},
+		"reviews":  {"customer_id": storage.CustomerID, "product_id": storage.ProductID, "review_text": storage.Text},
+	}
+	for t, r := range roles {
+		if err := w.SetRoles(ctx, t, r, true); err != nil {
+			return nil, err
+		}
+	}
+	report("Scoring customers (RFM)", 0.8)
+	if _, err := w.RFM(ctx, "orders", "rfm", opt.AsOf.AddDate(0, 0, 1)); err != nil {
+		return nil, err
+	}
+	report("Creating example segments", 0.9)
+	for _, s := range demoSegments {
+		if _, err := w.CreateSegment(ctx, s.name, s.table, s.rule); err != nil {
+			return nil, fmt.Errorf("demo segment %q: %w", s.name, err)
+		}
+	}
+	report("Done", 1)
+	ok = true
+	return w, nil
+}
+
+// DemoResult lists what the headless demo wrote.
+type DemoResult struct {
+	Project string
+	Files   []string
+	Summary string
+}
+
+// RunDemo creates the demo project in dir (replacing an earlier demo there)
+// and runs the end-to-end headless flow: profile, RFM, segments, charts,
+// exports and a summary in Markdown.
+func RunDemo(ctx context.Context, dir string, progress Progress) (*DemoResult, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, "demo"+storage.Ext)
+	os.Remove(path)
+	os.Remove(path + ".wal")
+	w, err := CreateDemo(ctx, path, progress)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+	res := &DemoResult{Project: path}
+	charts := []struct {
+		file string
+		spec ChartSpec
+	}{
+		{"segments.png", ChartSpec{Kind: ChartSegmentSize}},
+		{"segments-revenue.svg", ChartSpec{Kind: ChartSegmentRevenue}},
+		{"rfm-heatmap.png", ChartSpec{Kind: ChartRFMHeatmap}},
+		{"order-amounts.pdf", ChartSpec{Kind: ChartHistogram, Table: "orders", Column: "amount", Bins: 30}},
+	}
+	for _, c := range charts {
+		p, err := w.Chart(ctx, c.spec)
+		if err != nil {
+			return nil, err
+		}
+		out := filepath.Join(dir, c.file)
+		if err := chart.Save(p, out, chart.DefaultWidth, chart.DefaultHeight); err != nil {
+			return nil, err
+		}
+		res.Files = append(res.Files, out)
+	}
+	for _, e := range []struct{ src, file string }{{"segment:Champions", "champions.csv"}, {"rfm_scores", "rfm_scores.parquet"}, {"segment:Lapsed big spenders", "lapsed-big-spenders.xlsx"}} {
+		out := filepath.Join(dir, e.file)
+		if _, err := w.Export(ctx, e.src, out); err != nil {
+			return nil, err
+		}
+		res.Files = append(res.Files, out)
+	}
+	sum, err := w.summary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := filepath.Join(dir, "summary.md")
+	if err := os.WriteFile(out, []byte(sum), 0o644); err != nil {
+		return nil, err
+	}
+	res.Files = append(res.Files, out)
+	res.Summary = sum
+	return res, nil
+}
+
+func (w *Workspace) summary(ctx context.Context) (string, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Marketbench demo — %s\n\nGenerated %s.\n\n## Tables\n\n| table | rows | columns |\n|---|---:|---:|\n", w.Name(), time.Now().Format("2006-01-02 15:04"))
+	tables, err := w.Tables(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, t := range tables {
+		fmt.Fprintf(&b, "| %s | %d | %d |\n", t.Name, t.Rows, len(t.Columns))
+	}
+	sums, err := w.Segments(ctx)
+	if err != nil {
+		return "", err
+	}
+	b.WriteString("\n## Segments\n\n| segment | kind | customers | share | revenue | avg order value | avg recency (days) |\n|---|---|---:|---:|---:|---:|---:|\n")
+	for _, s := range sums {
+		fmt.Fprintf(&b, "| %s | %s | %d | %.1f%% | %s | %s | %.0f |\n", s.Name, s.Kind, s.Size, 100*s.Share,
+			chart.Money("", 0)(s.Revenue), chart.Money("", 2)(s.AOV), s.AvgRecency)
+	}
+	return b.String(), nil
+}

@@ -1,0 +1,79 @@
+package core
+
+import (
+	"context"
+	"time"
+
+	"github.com/marketbench/marketbench/storage/rule"
+	"github.com/marketbench/marketbench/storage/segment"
+)
+
+// RFM scores customers with a scheme ("rfm" or "rf-grid") as of a date.
+func (w *Workspace) RFM(ctx context.Context, table, scheme string, asOf time.Time) (*segment.RFMRun, error) {
+	return segment.RFM(ctx, w.Project, segment.RFMOptions{Table: table, Scheme: scheme, AsOf: asOf})
+}
+
+// CountRule counts the customers a rule in text form selects.
+func (w *Workspace) CountRule(ctx context.Context, table, text string) (int64, error) {
+	n, err := rule.Parse(text)
+	if err != nil {
+		return 0, err
+	}
+	return segment.Count(ctx, w.Project, table, n)
+}
+
+// CountNode counts the customers a rule tree selects (for the GUI editor).
+func (w *Workspace) CountNode(ctx context.Context, table string, n *rule.Node) (int64, error) {
+	return segment.Count(ctx, w.Project, table, n)
+}
+
+// CreateSegment saves and evaluates a rule segment given as text.
+func (w *Workspace) CreateSegment(ctx context.Context, name, table, text string) (*segment.Segment, error) {
+	n, err := rule.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	return segment.Create(ctx, w.Project, name, table, n)
+}
+
+// SaveSegment saves and evaluates a rule segment given as a tree.
+func (w *Workspace) SaveSegment(ctx context.Context, name, table string, n *rule.Node) (*segment.Segment, error) {
+	return segment.Create(ctx, w.Project, name, table, n)
+}
+
+// EvaluateSegment recomputes a saved segment from the current data.
+func (w *Workspace) EvaluateSegment(ctx context.Context, name string) (*segment.Segment, error) {
+	return segment.Evaluate(ctx, w.Project, name)
+}
+
+// DeleteSegment removes a saved segment.
+func (w *Workspace) DeleteSegment(ctx context.Context, name string) error {
+	return segment.Delete(ctx, w.Project, name)
+}
+
+// Segments lists RFM segments of the latest run, then saved rule segments.
+func (w *Workspace) Segments(ctx context.Context) ([]segment.Summary, error) {
+	r, err := segment.RFMSummary(ctx, w.Project)
+	if err != nil {
+		return nil, err
+	}
+	s, err := segment.RuleSummary(ctx, w.Project)
+	if err != nil {
+		return nil, err
+	}
+	return append(r, s...), nil
+}
+
+// SavedSegments lists the saved rule segments with their rules.
+func (w *Workspace) SavedSegments(ctx context.Context) ([]segment.Segment, error) {
+	return segment.List(ctx, w.Project)
+}
+
+// RuleFields lists the names a rule on a table can use and their kinds.
+func (w *Workspace) RuleFields(ctx context.Context, table string) ([]string, map[string]rule.Kind, error) {
+	return segment.Fields(ctx, w.Project, table)
+}
+
+func segmentMembersSQL(ctx context.Context, w *Workspace, name string) (string, error) {
+	return segment.MembersSQL(ctx, w.Project, name)
+}
