@@ -14,7 +14,6 @@ import (
 	"github.com/marketbench/marketbench/storage/ingest"
 )
 
-
 // demoSegments show what rules can say: customer fields, RFM values and
 // order rows.
 var demoSegments = []struct{ name, table, rule string }{
