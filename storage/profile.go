@@ -165,8 +165,9 @@ func (p *Project) Histogram(ctx context.Context, table, column string, bins int)
 	}
 	out := make([]Bin, bins)
 	for i := range out {
+		// Edges from the index, not by adding widths, so neighbours share an edge exactly.
 		out[i].Lo = mn.Float64 + float64(i)*width
-		out[i].Hi = out[i].Lo + width
+		out[i].Hi = mn.Float64 + float64(i+1)*width
 	}
 	rows, err := p.db.QueryContext(ctx, fmt.Sprintf(`SELECT least(floor((%[1]s - ?) / ?)::BIGINT, ?) b, count(*) FROM %[2]s
 		WHERE %[1]s IS NOT NULL GROUP BY b`, x, Quote(table)), mn.Float64, width, bins-1)

@@ -61,6 +61,9 @@ func Compile(n *Node, r Resolver, o Options) (where string, args []any, err erro
 	if err := n.Validate(); err != nil {
 		return "", nil, err
 	}
+	if r == nil {
+		return "", nil, fmt.Errorf("rule: Compile needs a Resolver")
+	}
 	c := &compiler{r: r, o: o}
 	where, err = c.node(n)
 	if err != nil {

@@ -188,8 +188,8 @@ type parser struct {
 	depth int
 }
 
-// Parse reads the text form of a rule. See the package README for the
-// grammar; String prints a tree back in the same form.
+// Parse reads the text form of a rule (see the package comment). Errors are
+// *SyntaxError. String prints a tree back in the same form.
 func Parse(text string) (*Node, error) {
 	toks, err := lex(text)
 	if err != nil {

@@ -2,6 +2,27 @@
 // conditions that the GUI edits, the CLI writes as text, and the project
 // stores as JSON. Compile turns a rule into a parameterised DuckDB WHERE
 // clause; user values never become SQL text.
+//
+// The text form, with keywords in any case:
+//
+//	rule  = or
+//	or    = and { OR and }              AND binds tighter than OR
+//	and   = unary { AND unary }
+//	unary = NOT unary | "(" or ")" | cond
+//	cond  = name ( ("=" | "!=" | "<>" | "<" | "<=" | ">" | ">=") value
+//	             | [NOT] BETWEEN value AND value
+//	             | [NOT] IN "(" value { "," value } ")"
+//	             | [NOT] CONTAINS value | [NOT] STARTS WITH value
+//	             | IS EMPTY | IS NOT EMPTY
+//	             | WITHIN LAST digits DAY[S]
+//	             | BEFORE value | AFTER value )
+//	name  = word | "double quoted" | `backticked`   ("" or `` inside escapes)
+//	word  = (letter | "_") { letter | digit | mark | "_" }   any script
+//	value = 'single quoted' ('' escapes) | number | TRUE | FALSE
+//	number = [-] digits [ "." digits ]
+//
+// Dates are written 'YYYY-MM-DD'. AND, OR and NOT cannot be bare column
+// names; quote them.
 package rule
 
 import (

@@ -1,0 +1,130 @@
+// Package cli is Marketbench's headless command line: flags and output only;
+// every command calls app/core.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/marketbench/marketbench/app/core"
+)
+
+// env carries global flags and output streams, so tests can run commands
+// in-process without globals.
+type env struct {
+	project string
+	json    bool
+	out     io.Writer
+	errOut  io.Writer
+}
+
+// Execute runs the CLI with args and returns the process exit code.
+func Execute(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	e := &env{out: stdout, errOut: stderr}
+	root := e.root()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintf(stderr, "marketbench: %s\n", oneLine(err.Error()))
+		return 1
+	}
+	return 0
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+func (e *env) root() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "marketbench",
+		Short:         "Offline marketing analytics workbench",
+		Long:          "Marketbench imports customer and order exports into a project file, profiles and cleans them,\nsegments customers and charts the results. With no arguments it opens the GUI.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVarP(&e.project, "project", "p", os.Getenv("MARKETBENCH_PROJECT"), "project file (.mbproj); default $MARKETBENCH_PROJECT")
+	root.PersistentFlags().BoolVar(&e.json, "json", false, "machine-readable JSON on stdout")
+	root.AddCommand(e.initCmd(), e.importCmd(), e.tablesCmd(), e.rowsCmd(), e.profileCmd(), e.rolesCmd(), e.cleanCmd(),
+		e.sqlCmd(), e.exportCmd(), e.segmentCmd(), e.chartCmd(), e.demoCmd(), e.logCmd())
+	return root
+}
+
+// open opens the -p project; callers must Close it.
+func (e *env) open() (*core.Workspace, error) {
+	if e.project == "" {
+		return nil, errors.New("no project given; pass -p FILE.mbproj (create one with 'marketbench init FILE')")
+	}
+	return core.Open(e.project)
+}
+
+// withProject runs fn on the open project.
+func (e *env) withProject(fn func(ctx context.Context, w *core.Workspace) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		w, err := e.open()
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		return fn(cmd.Context(), w)
+	}
+}
+
+// emit writes v as JSON with --json, else calls human.
+func (e *env) emit(v any, human func(w io.Writer)) error {
+	if e.json {
+		enc := json.NewEncoder(e.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	human(e.out)
+	return nil
+}
+
+func table(w io.Writer, header []string, rows [][]string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	tw.Flush()
+}
+
+// progress draws a one-line bar on stderr when it is a terminal and
+// --json is off; otherwise it stays quiet.
+func (e *env) progress() (core.Progress, func()) {
+	f, ok := e.errOut.(*os.File)
+	if e.json || !ok {
+		return nil, func() {}
+	}
+	st, err := f.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil, func() {}
+	}
+	last := ""
+	p := func(stage string, frac float64) {
+		bar := ""
+		if frac >= 0 {
+			n := int(frac * 30)
+			bar = fmt.Sprintf(" [%s%s] %3.0f%%", strings.Repeat("█", n), strings.Repeat("·", 30-n), 100*frac)
+		}
+		line := fmt.Sprintf("\r%-32s%s", stage, bar)
+		if line != last {
+			fmt.Fprintf(f, "%-80s", line)
+			last = line
+		}
+	}
+	return p, func() { fmt.Fprintf(f, "\r%-80s\r", "") }
+}

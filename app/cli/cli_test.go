@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestMain(m *testing.M) {
+	os.Setenv("MARKETBENCH_NO_RECENT", "1")
+	os.Exit(m.Run())
+}
+
+// run executes a CLI command in-process and returns stdout, stderr, exit code.
+func run(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Execute(args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func ok(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errs, code := run(t, args...)
+	if code != 0 {
+		t.Fatalf("%v: exit %d: %s", args, code, errs)
+	}
+	return out
+}
+
+func TestEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	proj := filepath.Join(dir, "shop.mbproj")
+	ok(t, "init", proj)
+	csv := filepath.Join(dir, "orders.csv")
+	os.WriteFile(csv, []byte("order_id,customer_id,order_date,Quantity,UnitPrice,country\n"+
+		"1,A,2024-01-05,2,10.5,UK\n2,A,2024-03-01,1,20,UK\n3,B,2024-02-10,5,3,France\n4,C,2023-06-01,1,100,UK\n5,A,2024-03-20,3,4,UK\n"), 0o644)
+
+	out := ok(t, "-p", proj, "import", csv, "--preview")
+	if !strings.Contains(out, "customer_id") || !strings.Contains(out, "order_date") {
+		t.Fatalf("preview:\n%s", out)
+	}
+	var res struct {
+		Rows  int64
+		Table string
+	}
+	json.Unmarshal([]byte(ok(t, "-p", proj, "--json", "import", csv)), &res)
+	if res.Rows != 5 || res.Table != "orders" {
+		t.Fatalf("%+v", res)
+	}
+	_, errs, code := run(t, "-p", proj, "import", csv)
+	if code == 0 || !strings.Contains(errs, "already imported") || strings.Count(errs, "\n") != 1 {
+		t.Fatalf("duplicate import: %d %q", code, errs)
+	}
+	ok(t, "-p", proj, "clean", "orders", "--step", `{"op":"add","into":"amount","expr":"Quantity * UnitPrice"}`, "--save-as", "amounts")
+	ok(t, "-p", proj, "roles", "orders", "--set", "amount=amount")
+	out = ok(t, "-p", proj, "roles", "orders")
+	if !strings.Contains(out, "amount") || !strings.Contains(out, "order_date") {
+		t.Fatalf("roles:\n%s", out)
+	}
+	out = ok(t, "-p", proj, "segment", "rfm", "--as-of", "2024-04-01")
+	if !strings.Contains(out, "Scored 3 customers") {
+		t.Fatalf("rfm:\n%s", out)
+	}
+	out = ok(t, "-p", proj, "segment", "create", "uk-regulars", "--table", "orders", "--rule", "country = 'UK' AND (frequency >= 3 OR rfm_segment = 'Champions')")
+	if !strings.Contains(out, "1 customers") {
+		t.Fatalf("create:\n%s", out)
+	}
+	var sums []struct {
+		Name string
+		Size int64
+	}
+	json.Unmarshal([]byte(ok(t, "-p", proj, "--json", "segment", "list")), &sums)
+	if len(sums) < 2 {
+		t.Fatalf("segments %+v", sums)
+	}
+	out = ok(t, "-p", proj, "sql", "SELECT customer_id, monetary FROM rfm_scores ORDER BY customer_id")
+	if !strings.Contains(out, "A") || !strings.Contains(out, "100") {
+		t.Fatalf("sql:\n%s", out)
+	}
+	if _, errs, code := run(t, "-p", proj, "sql", "DROP TABLE orders"); code == 0 || !strings.Contains(errs, "read-only") {
+		t.Fatalf("write allowed: %s", errs)
+	}
+	for _, f := range []string{"m.csv", "m.parquet", "m.xlsx"} {
+		ok(t, "-p", proj, "export", "segment:uk-regulars", filepath.Join(dir, f))
+	}
+	ok(t, "-p", proj, "export", "orders", filepath.Join(dir, "o.csv"))
+	for _, c := range [][]string{{"segments"}, {"rfm-heatmap"}, {"histogram", "--table", "orders", "--column", "amount"}} {
+		outFile := filepath.Join(dir, c[0]+".svg")
+		ok(t, append([]string{"-p", proj, "chart", "--out", outFile}, c...)...)
+		if st, err := os.Stat(outFile); err != nil || st.Size() < 1000 {
+			t.Fatalf("%s: %v", outFile, err)
+		}
+	}
+	out = ok(t, "-p", proj, "profile", "orders")
+	if !strings.Contains(out, "customer_id") || !strings.Contains(out, "MISSING") {
+		t.Fatalf("profile:\n%s", out)
+	}
+	out = ok(t, "-p", proj, "rows", "orders", "--sort", "amount", "--desc", "--filter", "country = 'UK'", "--limit", "2")
+	if !strings.Contains(out, "rows 1–2 of 4") {
+		t.Fatalf("rows:\n%s", out)
+	}
+	out = ok(t, "-p", proj, "log")
+	if !strings.Contains(out, "import") || !strings.Contains(out, "clean") || !strings.Contains(out, "rfm") {
+		t.Fatalf("log:\n%s", out)
+	}
+}
+
+func TestErrorsAreOneLine(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"tables"},
+		{"-p", filepath.Join(dir, "none.mbproj"), "tables"},
+		{"init"},
+		{"nosuchcommand"},
+	} {
+		_, errs, code := run(t, args...)
+		if code == 0 || strings.Count(errs, "\n") != 1 || !strings.HasPrefix(errs, "marketbench: ") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
+		}
+	}
+}

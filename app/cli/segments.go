@@ -1,0 +1,266 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/segment"
+)
+
+func (e *env) segmentCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "segment", Short: "RFM scores and rule segments"}
+	cmd.AddCommand(e.rfmCmd(), e.segCreateCmd(), e.segListCmd(), e.segCountCmd(), e.segEvalCmd(), e.segDeleteCmd())
+	return cmd
+}
+
+func (e *env) rfmCmd() *cobra.Command {
+	var tbl, scheme, asOf string
+	cmd := &cobra.Command{
+		Use:   "rfm",
+		Short: "Score customers by recency, frequency and monetary value and assign RFM segments",
+		Args:  cobra.NoArgs,
+		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
+			var at time.Time
+			if asOf != "" {
+				var err error
+				if at, err = time.Parse("2006-01-02", asOf); err != nil {
+					return fmt.Errorf("--as-of must be a date like 2011-12-10, got %q", asOf)
+				}
+			}
+			run, err := w.RFM(ctx, tbl, scheme, at)
+			if err != nil {
+				return err
+			}
+			return e.emit(run, func(o io.Writer) {
+				fmt.Fprintf(o, "Scored %d customers from %q as of %s (%s)\n\n", run.Customers, run.Table, run.AsOf.Format("2006-01-02"), run.Scheme.Title)
+				printSummaries(o, run.Segments)
+			})
+		}),
+	}
+	cmd.Flags().StringVar(&tbl, "table", "", "order table (default: the first with customer id, order date and amount roles)")
+	cmd.Flags().StringVar(&scheme, "scheme", "rfm", "rfm (10 segments) or rf-grid (recency × frequency grid)")
+	cmd.Flags().StringVar(&asOf, "as-of", "", "reference date YYYY-MM-DD (default: the day after the last order)")
+	return cmd
+}
+
+func printSummaries(o io.Writer, sums []segment.Summary) {
+	var rows [][]string
+	for _, s := range sums {
+		val := []string{"-", "-", "-"}
+		if s.HasValue {
+			val = []string{chart.Money("", 0)(s.Revenue), chart.Money("", 2)(s.AOV), strconv.FormatFloat(s.AvgRecency, 'f', 0, 64)}
+		}
+		rows = append(rows, append([]string{s.Name, s.Kind, strconv.FormatInt(s.Size, 10), fmt.Sprintf("%.1f%%", 100*s.Share)}, val...))
+	}
+	table(o, []string{"SEGMENT", "KIND", "CUSTOMERS", "SHARE", "REVENUE", "AOV", "RECENCY"}, rows)
+}
+
+// defaultBase picks the table a rule runs over when --table is not given:
+// "customers" when it has a customer id, else the first table that has one.
+func defaultBase(ctx context.Context, w *core.Workspace, tbl string) (string, error) {
+	if tbl != "" {
+		return tbl, nil
+	}
+	ts, err := w.TablesWithRoles(ctx, storage.CustomerID)
+	if err != nil {
+		return "", err
+	}
+	for _, t := range ts {
+		if t == "customers" {
+			return t, nil
+		}
+	}
+	for _, t := range ts {
+		if t != segment.ScoresTable {
+			return t, nil
+		}
+	}
+	if len(ts) > 0 {
+		return ts[0], nil
+	}
+	return "", errors.New("no table has a customer id column; set one with 'roles TABLE --set column=customer_id'")
+}
+
+func (e *env) segCreateCmd() *cobra.Command {
+	var ruleText, tbl string
+	cmd := &cobra.Command{
+		Use:   "create NAME --rule EXPR",
+		Short: "Save a rule segment, e.g. --rule \"country = 'United Kingdom' AND (frequency >= 3 OR rfm_segment = 'Champions')\"",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				if ruleText == "" {
+					return errors.New("give the rule with --rule")
+				}
+				base, err := defaultBase(ctx, w, tbl)
+				if err != nil {
+					return err
+				}
+				s, err := w.CreateSegment(ctx, args[0], base, ruleText)
+				if err != nil {
+					return err
+				}
+				return e.emit(map[string]any{"name": s.Name, "table": s.Table, "rule": s.Rule.String(), "size": s.Size}, func(o io.Writer) {
+					fmt.Fprintf(o, "Segment %q: %d customers (%s, from %s)\n", s.Name, s.Size, s.Rule.String(), s.Table)
+				})
+			})(cmd, args)
+		},
+	}
+	cmd.Flags().StringVar(&ruleText, "rule", "", "the rule in text form")
+	cmd.Flags().StringVar(&tbl, "table", "", "table the rule runs over (default: customers, or the first table with a customer id)")
+	return cmd
+}
+
+func (e *env) segCountCmd() *cobra.Command {
+	var ruleText, tbl string
+	cmd := &cobra.Command{
+		Use:   "count --rule EXPR",
+		Short: "Count the customers a rule selects, without saving it",
+		Args:  cobra.NoArgs,
+		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
+			base, err := defaultBase(ctx, w, tbl)
+			if err != nil {
+				return err
+			}
+			n, err := w.CountRule(ctx, base, ruleText)
+			if err != nil {
+				return err
+			}
+			return e.emit(map[string]any{"count": n, "table": base}, func(o io.Writer) { fmt.Fprintln(o, n) })
+		}),
+	}
+	cmd.Flags().StringVar(&ruleText, "rule", "", "the rule in text form")
+	cmd.Flags().StringVar(&tbl, "table", "", "table the rule runs over")
+	return cmd
+}
+
+func (e *env) segListCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List RFM segments and saved rule segments with size, share, revenue, AOV and recency",
+		Args:  cobra.NoArgs,
+		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
+			sums, err := w.Segments(ctx)
+			if err != nil {
+				return err
+			}
+			return e.emit(sums, func(o io.Writer) {
+				if len(sums) == 0 {
+					fmt.Fprintln(o, "No segments yet: run 'segment rfm' or 'segment create'.")
+					return
+				}
+				printSummaries(o, sums)
+			})
+		}),
+	}
+}
+
+func (e *env) segEvalCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "evaluate NAME",
+		Short: "Recompute a saved segment from the current data",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				s, err := w.EvaluateSegment(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return e.emit(map[string]any{"name": s.Name, "size": s.Size}, func(o io.Writer) {
+					fmt.Fprintf(o, "Segment %q: %d customers\n", s.Name, s.Size)
+				})
+			})(cmd, args)
+		},
+	}
+}
+
+func (e *env) segDeleteCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete NAME",
+		Short: "Delete a saved segment",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				if err := w.DeleteSegment(ctx, args[0]); err != nil {
+					return err
+				}
+				return e.emit(map[string]any{"deleted": args[0]}, func(o io.Writer) { fmt.Fprintf(o, "Deleted %q\n", args[0]) })
+			})(cmd, args)
+		},
+	}
+}
+
+func (e *env) chartCmd() *cobra.Command {
+	var spec core.ChartSpec
+	var out string
+	var width, height float64
+	cmd := &cobra.Command{
+		Use:   "chart segments|segments-revenue|rfm-heatmap|histogram --out FILE.png|svg|pdf",
+		Short: "Draw a chart to PNG, SVG or PDF",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			spec.Kind = args[0]
+			if out == "" {
+				return errors.New("give the output file with --out FILE.png|svg|pdf")
+			}
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				p, err := w.Chart(ctx, spec)
+				if err != nil {
+					return err
+				}
+				if err := chart.Save(p, out, vg.Length(width)*vg.Inch, vg.Length(height)*vg.Inch); err != nil {
+					return err
+				}
+				abs, _ := filepath.Abs(out)
+				return e.emit(map[string]any{"file": abs}, func(o io.Writer) { fmt.Fprintf(o, "Wrote %s\n", abs) })
+			})(cmd, args)
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "output file; the extension picks PNG, SVG or PDF")
+	cmd.Flags().StringVar(&spec.Table, "table", "", "table (histogram)")
+	cmd.Flags().StringVar(&spec.Column, "column", "", "numeric or date column (histogram)")
+	cmd.Flags().IntVar(&spec.Bins, "bins", 20, "bins (histogram)")
+	cmd.Flags().Float64Var(&width, "width", 8, "width in inches")
+	cmd.Flags().Float64Var(&height, "height", 5, "height in inches")
+	return cmd
+}
+
+func (e *env) demoCmd() *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Create the demo project and run the whole flow headless: import, RFM, segments, charts, exports, summary",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			prog, done := e.progress()
+			res, err := core.RunDemo(cmd.Context(), dir, prog)
+			done()
+			if err != nil {
+				return err
+			}
+			return e.emit(res, func(o io.Writer) {
+				fmt.Fprint(o, res.Summary)
+				fmt.Fprintf(o, "\nDemo project: %s\nOutputs:\n", res.Project)
+				for _, f := range res.Files {
+					fmt.Fprintf(o, "  %s\n", f)
+				}
+				fmt.Fprintf(o, "\nExplore it: marketbench -p %s segment list\n", res.Project)
+			})
+		},
+	}
+	cwd, _ := os.Getwd()
+	cmd.Flags().StringVar(&dir, "out", filepath.Join(cwd, "demo-output"), "folder for the demo project and its outputs")
+	return cmd
+}
