@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -59,8 +60,23 @@ func (p *Project) Page(ctx context.Context, r PageRequest) (*Page, error) {
 	if err := p.db.QueryRowContext(ctx, `SELECT count(*) FROM `+Quote(r.Table)+where, r.Args...).Scan(&pg.Total); err != nil {
 		return nil, queryError(err)
 	}
-	q := fmt.Sprintf(`SELECT * FROM %s%s%s LIMIT %d OFFSET %d`, Quote(r.Table), where, order, r.Limit, r.Offset)
-	rows, err := p.db.QueryContext(ctx, q, r.Args...)
+	q := fmt.Sprintf(`SELECT * FROM %s%s LIMIT %d OFFSET %d`, Quote(r.Table), where, r.Limit, r.Offset)
+	args := r.Args
+	if order != "" {
+		// Late materialisation: sort only the key and rowid to find the page,
+		// then fetch its full rows by rowid (a literal list, which DuckDB
+		// turns into a point lookup; a subquery would scan every column).
+		// rowid breaks ties so consecutive pages never overlap.
+		order += ", rowid"
+		ids, err := p.rowids(ctx, fmt.Sprintf(`SELECT rowid FROM %s%s%s LIMIT %d OFFSET %d`, Quote(r.Table), where, order, r.Limit, r.Offset), r.Args)
+		if err != nil {
+			return nil, err
+		}
+		// The BETWEEN lets DuckDB skip row groups by their rowid range.
+		q = fmt.Sprintf(`SELECT * FROM %s WHERE rowid BETWEEN %d AND %d AND rowid IN (%s)%s`, Quote(r.Table), ids.lo, ids.hi, ids.list, order)
+		args = nil
+	}
+	rows, err := p.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, queryError(err)
 	}
@@ -70,4 +86,38 @@ func (p *Project) Page(ctx context.Context, r PageRequest) (*Page, error) {
 	}
 	pg.Result = *res
 	return pg, nil
+}
+
+// idList is a set of rowids rendered as an SQL list, with its bounds.
+type idList struct {
+	list   string
+	lo, hi int64
+}
+
+// rowids runs a query returning rowids.
+func (p *Project) rowids(ctx context.Context, q string, args []any) (idList, error) {
+	out := idList{list: "NULL", lo: 0, hi: -1}
+	rows, err := p.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return out, queryError(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return out, err
+		}
+		if b.Len() == 0 {
+			out.lo, out.hi = id, id
+		} else {
+			b.WriteByte(',')
+		}
+		out.lo, out.hi = min(out.lo, id), max(out.hi, id)
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	if b.Len() > 0 {
+		out.list = b.String()
+	}
+	return out, rows.Err()
 }

@@ -199,3 +199,36 @@ func TestReadOnlyConsole(t *testing.T) {
 		t.Fatal("a long query was not stopped")
 	}
 }
+
+func TestPagingWithTiesCoversEveryRowOnce(t *testing.T) {
+	p := newProject(t)
+	ctx := context.Background()
+	p.DB().Exec(`CREATE TABLE t AS SELECT range AS id, range % 3 AS grp, CASE WHEN range % 7 = 0 THEN NULL ELSE range % 5 END AS v FROM range(1000)`)
+	seen := map[string]bool{}
+	var total int64
+	for off := int64(0); ; off += 64 {
+		pg, err := p.Page(ctx, PageRequest{Table: "t", Sort: "v", Desc: true, Where: `grp <> ?`, Args: []any{1}, Offset: off, Limit: 64})
+		if err != nil {
+			t.Fatal(err)
+		}
+		total = pg.Total
+		if len(pg.Rows) == 0 {
+			break
+		}
+		for i, r := range pg.Rows {
+			if seen[r[0]] {
+				t.Fatalf("row %s on two pages", r[0])
+			}
+			seen[r[0]] = true
+			if i > 0 && pg.Rows[i-1][2] != "" && r[2] != "" && pg.Rows[i-1][2] < r[2] {
+				t.Fatalf("not sorted: %v then %v", pg.Rows[i-1], r)
+			}
+		}
+	}
+	if int64(len(seen)) != total || total != 667 {
+		t.Fatalf("saw %d of %d rows", len(seen), total)
+	}
+	if _, err := p.Page(ctx, PageRequest{Table: "t", Sort: "nope"}); err == nil {
+		t.Fatal("unknown sort column accepted")
+	}
+}

@@ -535,13 +535,9 @@ func Import(ctx context.Context, p *storage.Project, path string, opt Options) (
 	if res.Columns, err = p.Columns(ctx, table); err != nil {
 		return nil, err
 	}
-	roles := opt.Roles
-	if roles == nil {
-		if have, err := p.ColumnRoles(ctx, table); err == nil && len(have) > 0 && mode != Create {
-			roles = have // an appended or replaced table keeps its confirmed roles
-		} else if roles, err = p.DetectRoles(ctx, table); err != nil {
-			return nil, err
-		}
+	roles, err := finalRoles(ctx, p, table, mode, opt.Roles, res.Columns)
+	if err != nil {
+		return nil, err
 	}
 	if err := p.SetRoles(ctx, table, roles, opt.Roles != nil); err != nil {
 		return nil, err
@@ -549,6 +545,38 @@ func Import(ctx context.Context, p *storage.Project, path string, opt Options) (
 	res.Roles = roles
 	report(opt.Progress, "Done", 1)
 	return res, nil
+}
+
+// finalRoles decides the roles after an import: the user's choice, else the
+// roles an appended or replaced table already had (for columns it still
+// has), else detection. Roles naming columns the table lacks are dropped.
+func finalRoles(ctx context.Context, p *storage.Project, table string, mode Mode, given map[string]storage.Role, cols []storage.Column) (map[string]storage.Role, error) {
+	roles := given
+	if roles == nil {
+		detected, err := p.DetectRoles(ctx, table)
+		if err != nil {
+			return nil, err
+		}
+		roles = detected
+		if mode != Create {
+			if have, err := p.ColumnRoles(ctx, table); err == nil {
+				for c, r := range have {
+					roles[c] = r // confirmed roles outlive a re-import
+				}
+			}
+		}
+	}
+	exists := map[string]bool{}
+	for _, c := range cols {
+		exists[c.Name] = true
+	}
+	out := map[string]storage.Role{}
+	for c, r := range roles {
+		if exists[c] {
+			out[c] = r
+		}
+	}
+	return out, nil
 }
 
 // load creates the staging table. Values that do not fit a column's sniffed
@@ -739,8 +767,8 @@ func saveRejects(ctx context.Context, tx *storage.Tx, table, sum string, rejects
 
 // refineTypes turns text columns whose every non-blank value is a number
 // into numbers (blank → NULL). Exports often write " " for "no value", which
-// makes DuckDB's sniffer fall back to text (Telco's TotalCharges), and
-// European exports write 1.234,50. A sample is checked first so real text
+// makes DuckDB's sniffer fall back to text (Telco's TotalCharges), shops
+// write "£1,234.50", and European exports write 1.234,50. A sample is checked first so real text
 // columns cost almost nothing. Codes with leading zeros ("007") stay text.
 func refineTypes(ctx context.Context, tx *storage.Tx, table string, decComma bool) error {
 	rows, err := tx.QueryContext(ctx, `SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ? AND data_type = 'VARCHAR'`, table)
@@ -756,9 +784,12 @@ func refineTypes(ctx context.Context, tx *storage.Tx, table string, decComma boo
 	rows.Close()
 	q := storage.Quote(table)
 	for _, c := range cols {
-		num := `trim(` + storage.Quote(c) + `)`
+		// Currency symbols and thousands separators go: "£1,234.50" → 1234.50.
+		num := `regexp_replace(trim(` + storage.Quote(c) + `), '^[£$€¥]\s*|\s*[£$€¥]$', '')`
 		if decComma {
 			num = `replace(replace(` + num + `, '.', ''), ',', '.')`
+		} else {
+			num = `CASE WHEN regexp_matches(` + num + `, '^-?\d{1,3}(,\d{3})+(\.\d+)?$') THEN replace(` + num + `, ',', '') ELSE ` + num + ` END`
 		}
 		check := func(limit string) (ok, frac bool, err error) {
 			var bad, nonblank, nonint int64

@@ -205,6 +205,13 @@ func TestDelimitersAndDecimalComma(t *testing.T) {
 	if err := p.DB().QueryRow(`SELECT sum("Betrag"), min("Kunde") FROM eu`).Scan(&sum, &kunde); err != nil || sum != 1246.75 || kunde != "Müller; GmbH" {
 		t.Fatalf("sum %v kunde %q %v", sum, kunde, err)
 	}
+	money := write(t, "money.csv", []byte("id,price,zip\n1,\"£1,234.50\",01234\n2,$12,02000\n3, ,10115\n"))
+	mustImport(t, p, money, Options{})
+	var total float64
+	var zip string
+	if err := p.DB().QueryRow(`SELECT sum(price), min(zip) FROM money`).Scan(&total, &zip); err != nil || total != 1246.5 || zip != "01234" {
+		t.Fatalf("money %v zip %q %v", total, zip, err)
+	}
 	tsv := write(t, "t.tsv", []byte("a\tb\n1\thello, world\n2\tx\n"))
 	res := mustImport(t, p, tsv, Options{})
 	if res.Delimiter != "\t" || len(res.Columns) != 2 {
