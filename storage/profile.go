@@ -15,7 +15,7 @@ type ColumnProfile struct {
 	Role      Role
 	Count     int64 // rows
 	Missing   int64 // NULL or blank text
-	Distinct  int64 // approximate for large tables
+	Distinct  int64
 	Min, Max  float64
 	Mean, Std float64
 	Quantiles map[string]float64 // "p05", "p25", "p50", "p75", "p95"
@@ -71,7 +71,7 @@ func (p *Project) profileColumn(ctx context.Context, table string, c Column) (Co
 		missing = `(` + q + ` IS NULL OR trim(CAST(` + q + ` AS VARCHAR)) = '')`
 	}
 	err := p.db.QueryRowContext(ctx, fmt.Sprintf(
-		`SELECT count(*), count(*) FILTER (WHERE %s), approx_count_distinct(%s) FROM %s`, missing, q, t)).
+		`SELECT count(*), count(*) FILTER (WHERE %s), count(DISTINCT %s) FROM %s`, missing, q, t)).
 		Scan(&cp.Count, &cp.Missing, &cp.Distinct)
 	if err != nil {
 		return cp, err
