@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gonum.org/v1/plot"
 
@@ -71,7 +72,18 @@ func (w *Workspace) Chart(ctx context.Context, s ChartSpec) (*plot.Plot, error) 
 		for i, b := range bins {
 			cb[i] = chart.Bin{Lo: b.Lo, Hi: b.Hi, Count: b.Count}
 		}
-		return chart.Histogram(fmt.Sprintf("%s of %s", s.Column, s.Table), s.Column, cb)
+		var opts []chart.Option
+		if cols, err := w.Columns(ctx, s.Table); err == nil {
+			for _, c := range cols {
+				if c.Name == s.Column && c.IsTemporal() {
+					// Date bins are day numbers since 1970; label them as dates.
+					opts = append(opts, chart.WithFormat(func(d float64) string {
+						return time.Unix(int64(d*86400), 0).UTC().Format("2006-01-02")
+					}))
+				}
+			}
+		}
+		return chart.Histogram(fmt.Sprintf("%s of %s", s.Column, s.Table), s.Column, cb, opts...)
 	}
 	return nil, fmt.Errorf("unknown chart %q; choose segments, segments-revenue, rfm-heatmap or histogram", s.Kind)
 }
