@@ -99,10 +99,12 @@ func queryError(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "INTERRUPT") || strings.Contains(msg, "nterrupted") {
 		return errors.New("the query was stopped before it finished")
 	}
-	return fmt.Errorf("the query failed: %s", firstLine(msg))
+	return fmt.Errorf("the query failed: %s", FirstLine(msg))
 }
 
-func firstLine(s string) string {
+// FirstLine keeps the first line of a driver message: the rest is a
+// query echo and a caret that mean nothing to a user.
+func FirstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		return s[:i]
 	}

@@ -29,7 +29,7 @@ func Preview(ctx context.Context, p *storage.Project, table string, steps []Step
 	}
 	rows, err := p.DB().QueryContext(ctx, pl.Select()+fmt.Sprintf(" LIMIT %d", sampleRows), pl.args...)
 	if err != nil {
-		return nil, fmt.Errorf("preview failed: %s", firstLine(err.Error()))
+		return nil, fmt.Errorf("preview failed: %s", storage.FirstLine(err.Error()))
 	}
 	defer rows.Close()
 	res := &storage.Result{}
@@ -90,7 +90,7 @@ func (pl *Plan) effects(ctx context.Context, q querier, steps []Step) ([]StepEff
 		a, b := fmt.Sprintf("s%d", i), fmt.Sprintf("s%d", i+1)
 		after, err := count(b)
 		if err != nil {
-			return nil, fmt.Errorf("step %d (%s): %s", i+1, st.Op, firstLine(err.Error()))
+			return nil, fmt.Errorf("step %d (%s): %s", i+1, st.Op, storage.FirstLine(err.Error()))
 		}
 		e := StepEffect{Step: st, RowsBefore: prev, RowsAfter: after}
 		ca, err := colsOf(a)
@@ -118,7 +118,7 @@ func (pl *Plan) effects(ctx context.Context, q querier, steps []Step) ([]StepEff
 			err := q.QueryRowContext(ctx, with+fmt.Sprintf(`SELECT count(*) FROM %s x JOIN %s y USING (%s) WHERE %s`,
 				a, b, rowCol, strings.Join(diffs, " OR ")), pl.args...).Scan(&e.Changed)
 			if err != nil {
-				return nil, fmt.Errorf("step %d (%s): %s", i+1, st.Op, firstLine(err.Error()))
+				return nil, fmt.Errorf("step %d (%s): %s", i+1, st.Op, storage.FirstLine(err.Error()))
 			}
 		}
 		out = append(out, e)
@@ -144,7 +144,7 @@ func Apply(ctx context.Context, p *storage.Project, table, name string, steps []
 		}
 		tmp := storage.Quote("mb_clean_" + table)
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE `+tmp+` AS `+pl.Select(), pl.args...); err != nil {
-			return fmt.Errorf("cleaning failed: %s", firstLine(err.Error()))
+			return fmt.Errorf("cleaning failed: %s", storage.FirstLine(err.Error()))
 		}
 		if _, err := tx.ExecContext(ctx, `DROP TABLE `+storage.Quote(table)); err != nil {
 			return err

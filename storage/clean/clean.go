@@ -107,7 +107,7 @@ func Compile(ctx context.Context, p *storage.Project, table string, steps []Step
 		pl.args = append(pl.args, args...)
 		pl.last = name
 		if cols, err = describe(ctx, p, pl); err != nil {
-			return nil, fmt.Errorf("step %d (%s): %s", i+1, st.Op, firstLine(err.Error()))
+			return nil, fmt.Errorf("step %d (%s): %s", i+1, st.Op, storage.FirstLine(err.Error()))
 		}
 	}
 	pl.Columns = cols
@@ -408,11 +408,4 @@ func kindOf(c storage.Column) expr.Kind {
 		return expr.Bool
 	}
 	return expr.Text
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }

@@ -657,14 +657,7 @@ func rejectReason(kind, msg, enc string) string {
 	case "LINE SIZE OVER MAXIMUM", "MAXIMUM LINE SIZE":
 		return fmt.Sprintf("this line is longer than %d MB; is the file really a table of rows?", maxLine>>20)
 	}
-	return firstLine(msg)
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
+	return storage.FirstLine(msg)
 }
 
 // readError turns a DuckDB reader failure into words about the file.
@@ -675,9 +668,9 @@ func readError(s *source, err error) error {
 	msg := err.Error()
 	switch s.format {
 	case Parquet:
-		return &ParseError{File: s.path, Reason: "the Parquet file is damaged or incomplete (" + firstLine(msg) + "); copy or export it again"}
+		return &ParseError{File: s.path, Reason: "the Parquet file is damaged or incomplete (" + storage.FirstLine(msg) + "); copy or export it again"}
 	case JSON:
-		return &ParseError{File: s.path, Reason: "the JSON could not be read (" + firstLine(msg) + "); it must be an array of objects or one object per line"}
+		return &ParseError{File: s.path, Reason: "the JSON could not be read (" + storage.FirstLine(msg) + "); it must be an array of objects or one object per line"}
 	}
 	if strings.Contains(msg, "sniffing") {
 		if line := s.openQuoteLine(); line > 0 {
@@ -691,7 +684,7 @@ func readError(s *source, err error) error {
 	if strings.Contains(msg, "unicode") || strings.Contains(msg, "UTF") {
 		return &ParseError{File: s.path, Reason: "the file is not valid " + s.enc + " text; choose its real encoding"}
 	}
-	return &ParseError{File: s.path, Reason: firstLine(msg)}
+	return &ParseError{File: s.path, Reason: storage.FirstLine(msg)}
 }
 
 // place moves the staging table to its final name according to the mode.
@@ -703,7 +696,7 @@ func (s *source) place(ctx context.Context, tx *storage.Tx, staging, table strin
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO `+q+` BY NAME SELECT * FROM `+st); err != nil {
-			return fmt.Errorf("cannot append to %q: %s", table, firstLine(err.Error()))
+			return fmt.Errorf("cannot append to %q: %s", table, storage.FirstLine(err.Error()))
 		}
 		_, err := tx.ExecContext(ctx, `DROP TABLE `+st)
 		return err

@@ -172,7 +172,7 @@ FROM s ORDER BY customer_id`,
 	day := asOf.Format("2006-01-02")
 	err = p.Tx(ctx, func(tx *storage.Tx) error {
 		if _, err := tx.ExecContext(ctx, q, day, day); err != nil {
-			return fmt.Errorf("RFM failed: %s", firstLine(err.Error()))
+			return fmt.Errorf("RFM failed: %s", storage.FirstLine(err.Error()))
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+storage.Quote(ScoresTable)).Scan(&run.Customers); err != nil {
 			return err
@@ -230,13 +230,6 @@ func Grid(ctx context.Context, p *storage.Project) ([5][5]float64, error) {
 		cells[r-1][f-1] = n
 	}
 	return cells, rows.Err()
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 func rfmSchemes() []rfm.Scheme { return rfm.Schemes() }

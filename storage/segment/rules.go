@@ -135,7 +135,7 @@ func Count(ctx context.Context, p *storage.Project, table string, n *rule.Node) 
 	}
 	var c int64
 	if err := p.DB().QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`)`, args...).Scan(&c); err != nil {
-		return 0, fmt.Errorf("cannot count: %s", firstLine(err.Error()))
+		return 0, fmt.Errorf("cannot count: %s", storage.FirstLine(err.Error()))
 	}
 	return c, nil
 }
@@ -202,7 +202,7 @@ func Evaluate(ctx context.Context, p *storage.Project, name string) (*Segment, e
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO mb_segment_members SELECT ?, customer_id FROM (`+q+`)`, append([]any{name}, args...)...)
 		if err != nil {
-			return fmt.Errorf("cannot evaluate %q: %s", name, firstLine(err.Error()))
+			return fmt.Errorf("cannot evaluate %q: %s", name, storage.FirstLine(err.Error()))
 		}
 		s.Size, _ = res.RowsAffected()
 		s.EvaluatedAt = time.Now()
