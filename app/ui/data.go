@@ -1,0 +1,230 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	fstorage "fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/storage"
+)
+
+// dataScreen is the Data navigation entry: the project's tables on the
+// left, and for the selected one its rows, profile, roles and cleaning
+// recipe, plus a read-only SQL console.
+type dataScreen struct {
+	p       *project
+	tables  []storage.Table
+	current string // selected table, "" for none
+
+	list      *widget.List
+	listNote  *widget.Label
+	tabs      *container.AppTabs
+	rows      *rowsView
+	profile   *profileView
+	roles     *rolesView
+	clean     *cleanView
+	sql       *sqlView
+	exportBtn *widget.Button
+	content   fyne.CanvasObject
+}
+
+func newDataScreen(p *project) *dataScreen {
+	d := &dataScreen{p: p}
+	d.rows = newRowsView(p)
+	d.profile = newProfileView(p)
+	d.roles = newRolesView(p)
+	d.clean = newCleanView(p)
+	d.sql = newSQLView(p)
+
+	d.list = &widget.List{
+		Length: func() int { return len(d.tables) },
+		CreateItem: func() fyne.CanvasObject {
+			return container.NewBorder(nil, nil, nil, &widget.Label{TextStyle: fyne.TextStyle{Italic: true}},
+				&widget.Label{Truncation: fyne.TextTruncateEllipsis})
+		},
+		UpdateItem: func(id widget.ListItemID, o fyne.CanvasObject) {
+			c := o.(*fyne.Container)
+			c.Objects[0].(*widget.Label).SetText(d.tables[id].Name)
+			c.Objects[1].(*widget.Label).SetText(chart.Number(float64(d.tables[id].Rows)) + " rows")
+		},
+		OnSelected: func(id widget.ListItemID) { d.show(d.tables[id].Name) },
+	}
+	d.list.ExtendBaseWidget(d.list)
+	d.listNote = &widget.Label{Text: "No tables yet. Import a CSV, Excel, Parquet or JSON file to start.", Wrapping: fyne.TextWrapWord}
+
+	d.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Rows", theme.ListIcon(), d.rows.content),
+		container.NewTabItemWithIcon("Profile", theme.InfoIcon(), d.profile.content),
+		container.NewTabItemWithIcon("Roles", theme.AccountIcon(), d.roles.content),
+		container.NewTabItemWithIcon("Clean", theme.ContentClearIcon(), d.clean.content),
+		container.NewTabItemWithIcon("SQL", theme.ComputerIcon(), d.sql.content),
+	)
+	d.tabs.OnSelected = func(*container.TabItem) { d.showTab() }
+
+	importBtn := &widget.Button{Text: "Import file…", Icon: theme.DownloadIcon(), Importance: widget.HighImportance, OnTapped: p.chooseImport}
+	d.exportBtn = &widget.Button{Text: "Export…", Icon: theme.UploadIcon(), OnTapped: d.export}
+	d.exportBtn.Disable()
+	newBtn := &widget.Button{Text: "New project…", Icon: theme.DocumentCreateIcon(), OnTapped: p.w.chooseNew}
+	openBtn := &widget.Button{Text: "Open project…", Icon: theme.FolderOpenIcon(), OnTapped: p.w.chooseOpen}
+	var recentBtn *widget.Button
+	recentBtn = &widget.Button{Text: "Recent", Icon: theme.HistoryIcon(), OnTapped: func() {
+		menu := fyne.NewMenu("")
+		for _, path := range core.Recent() {
+			menu.Items = append(menu.Items, fyne.NewMenuItem(path, func() { p.w.open(path) }))
+		}
+		if len(menu.Items) == 0 {
+			menu.Items = append(menu.Items, &fyne.MenuItem{Label: "No recent projects", Disabled: true})
+		}
+		widget.ShowPopUpMenuAtRelativePosition(menu, p.win.Canvas(), fyne.NewPos(0, recentBtn.Size().Height), recentBtn)
+	}}
+	toolbar := container.NewHBox(importBtn, d.exportBtn, widget.NewSeparator(), newBtn, openBtn, recentBtn)
+
+	heading := &widget.Label{Text: "Tables", TextStyle: fyne.TextStyle{Bold: true}}
+	left := container.NewBorder(heading, d.listNote, nil, nil, d.list)
+	split := container.NewHSplit(left, d.tabs)
+	split.Offset = 0.2
+	d.content = container.NewBorder(container.NewVBox(toolbar, widget.NewSeparator()), nil, nil, nil, split)
+
+	p.onTables = append(p.onTables, d.setTables)
+	return d
+}
+
+// setTables refreshes the list, keeping the selection when the table is
+// still there.
+func (d *dataScreen) setTables(ts []storage.Table) {
+	d.tables = ts
+	d.list.Refresh()
+	if len(ts) == 0 {
+		d.listNote.Show()
+	} else {
+		d.listNote.Hide()
+	}
+	if d.current == "" {
+		if len(ts) > 0 {
+			d.list.Select(0) // an open project shows data right away
+		}
+		return
+	}
+	if i := slices.IndexFunc(ts, func(t storage.Table) bool { return t.Name == d.current }); i >= 0 {
+		// The table may have changed (import, cleaning): reload what is shown.
+		d.rows.fresh, d.profile.fresh, d.roles.fresh, d.clean.fresh = false, false, false, false
+		d.list.Select(i)
+		d.showTab()
+		return
+	}
+	d.current = ""
+	d.list.UnselectAll()
+	d.exportBtn.Disable()
+}
+
+// selectTable selects a table by name, as after an import.
+func (d *dataScreen) selectTable(name string) {
+	if i := slices.IndexFunc(d.tables, func(t storage.Table) bool { return strings.EqualFold(t.Name, name) }); i >= 0 {
+		d.list.Select(i)
+	}
+}
+
+// show makes a table current. Only the visible tab queries; the others
+// catch up when they are opened, so a profile of a big table is never
+// computed just because the table was clicked.
+func (d *dataScreen) show(name string) {
+	d.current = name
+	d.exportBtn.Enable()
+	d.showTab()
+}
+
+func (d *dataScreen) showTab() {
+	if d.current == "" {
+		return
+	}
+	switch d.tabs.SelectedIndex() {
+	case 0:
+		d.rows.show(d.current)
+	case 1:
+		d.profile.show(d.current)
+	case 2:
+		d.roles.show(d.current)
+	case 3:
+		d.clean.show(d.current)
+	}
+}
+
+// export writes the selected table to a file the user picks.
+func (d *dataScreen) export() {
+	if d.current == "" {
+		dialog.ShowInformation("Export", "Select a table on the left first.", d.p.win)
+		return
+	}
+	d.p.chooseExport(d.current, d.current)
+}
+
+// chooseExport asks where to write source ("orders" or "segment:NAME") and
+// writes it; the file name's extension decides the format.
+func (p *project) chooseExport(source, baseName string) {
+	dlg := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err != nil {
+			p.showError(err)
+			return
+		}
+		if wc == nil {
+			return
+		}
+		path := wc.URI().Path()
+		wc.Close()
+		ext := strings.ToLower(filepath.Ext(path))
+		if !slices.Contains(storage.ExportFormats, ext) {
+			removeIfEmpty(path)
+			dialog.ShowInformation("Export", fmt.Sprintf("Marketbench writes %s files. Choose a file name that ends in one of them, e.g. %s.csv.",
+				strings.Join(storage.ExportFormats, ", "), baseName), p.win)
+			return
+		}
+		var n int64
+		p.run("Exporting "+filepath.Base(path)+"…", func(ctx context.Context, progress core.Progress) error {
+			progress("Writing "+filepath.Base(path), -1)
+			var err error
+			n, err = p.ws.Export(ctx, source, path)
+			return err
+		}, func(err error) {
+			if err != nil {
+				removeIfEmpty(path)
+				p.showError(err)
+				return
+			}
+			p.setStatus(fmt.Sprintf("Exported %s rows to %s", chart.Number(float64(n)), path))
+		})
+	}, p.win)
+	dlg.SetFileName(safeFileName(baseName) + ".csv")
+	dlg.SetFilter(fstorage.NewExtensionFileFilter(storage.ExportFormats))
+	p.w.prepare(dlg)
+	dlg.Show()
+}
+
+// removeIfEmpty deletes the empty file a save dialog created when nothing
+// was written into it.
+func removeIfEmpty(path string) {
+	if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+		os.Remove(path)
+	}
+}
+
+// safeFileName turns a segment name such as "Can't Lose Them" into a file name.
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '_'
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,419 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	fstorage "fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/ingest"
+)
+
+// importExts are the file types offered by the import file dialog.
+var importExts = []string{".csv", ".tsv", ".txt", ".xlsx", ".parquet", ".json", ".ndjson", ".jsonl"}
+
+// delimiters maps what the delimiter select shows to the character.
+var delimiters = []struct{ label, char string }{
+	{"comma ,", ","}, {"semicolon ;", ";"}, {"tab", "\t"}, {"pipe |", "|"},
+}
+
+func delimiterLabel(c string) string {
+	for _, d := range delimiters {
+		if d.char == c {
+			return d.label
+		}
+	}
+	return c
+}
+
+// chooseImport asks for a file and opens the import dialog on it.
+func (p *project) chooseImport() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			p.showError(err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		r.Close()
+		p.showImport(r.URI().Path())
+	}, p.win)
+	d.SetFilter(fstorage.NewExtensionFileFilter(importExts))
+	p.w.prepare(d)
+	d.Show()
+}
+
+// importDialog previews a file the way it would be imported and lets the
+// user correct what detection got wrong before anything is written.
+type importDialog struct {
+	p    *project
+	path string
+	opt  ingest.Options // the user's choices; zero values mean "detect"
+	pv   *ingest.Preview
+
+	roles      map[string]storage.Role // chosen role per column, kept across re-previews
+	nameEdited bool
+	filling    bool // widgets are being set from a preview: ignore their callbacks
+	req        latest
+	cancelRun  context.CancelFunc // non-nil while importing
+
+	d            *dialog.CustomDialog
+	fileLbl      *widget.Label
+	formatLbl    *widget.Label
+	encoding     *widget.Select
+	delimiter    *widget.Select
+	sheet        *widget.Select
+	header       *widget.Check
+	decimalComma *widget.Check
+	table        *widget.Entry
+	mode         *widget.RadioGroup
+	skipBad      *widget.Check
+	prior        *widget.Label
+	rows         *grid
+	roleForm     *fyne.Container
+	stage        *widget.Label
+	bar          *widget.ProgressBar
+	inf          *widget.ProgressBarInfinite
+	importBtn    *widget.Button
+	closeBtn     *widget.Button
+}
+
+func (p *project) showImport(path string) *importDialog {
+	d := &importDialog{p: p, path: path, rows: newGrid(), roles: map[string]storage.Role{}}
+	d.fileLbl = &widget.Label{Text: path, Truncation: fyne.TextTruncateEllipsis}
+	d.formatLbl = widget.NewLabel("")
+	d.encoding = widget.NewSelect(ingest.Encodings, func(s string) {
+		d.opt.Encoding = s
+		d.repreview()
+	})
+	var labels []string
+	for _, dl := range delimiters {
+		labels = append(labels, dl.label)
+	}
+	d.delimiter = widget.NewSelect(labels, func(s string) {
+		for _, dl := range delimiters {
+			if dl.label == s {
+				d.opt.Delimiter = dl.char
+			}
+		}
+		d.repreview()
+	})
+	d.sheet = widget.NewSelect(nil, func(s string) {
+		d.opt.Sheet = s
+		d.repreview()
+	})
+	d.sheet.PlaceHolder = "Excel files only"
+	d.header = widget.NewCheck("First row is a header", func(b bool) {
+		d.opt.Header = &b
+		d.repreview()
+	})
+	d.decimalComma = widget.NewCheck("Decimal comma (1.234,56)", func(b bool) {
+		d.opt.DecimalComma = &b
+		d.repreview()
+	})
+	d.table = &widget.Entry{OnChanged: func(string) {
+		if !d.filling {
+			d.nameEdited = true
+			d.updateMode()
+		}
+	}}
+	d.table.ExtendBaseWidget(d.table)
+	d.mode = widget.NewRadioGroup([]string{string(ingest.Create), string(ingest.Append), string(ingest.Replace)}, nil)
+	d.mode.Horizontal = true
+	d.mode.Required = true
+	d.skipBad = widget.NewCheck("Skip bad rows (keep them in a reject table)", nil)
+	d.prior = &widget.Label{Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
+	d.prior.Hide()
+	d.roleForm = container.NewGridWithColumns(4)
+
+	d.stage = widget.NewLabel("Reading the start of the file…")
+	d.bar = widget.NewProgressBar()
+	d.inf = widget.NewProgressBarInfinite()
+	d.bar.Hide()
+	d.inf.Hide()
+	d.importBtn = &widget.Button{Text: "Import", Icon: theme.DownloadIcon(), Importance: widget.HighImportance, OnTapped: d.confirm}
+	d.importBtn.Disable()
+	d.closeBtn = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: d.cancel}
+
+	settings := container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel("File"), d.formatLbl, d.fileLbl),
+		container.NewGridWithColumns(3,
+			labeled("Encoding", d.encoding), labeled("Delimiter", d.delimiter), labeled("Sheet", d.sheet)),
+		container.NewHBox(d.header, d.decimalComma, d.skipBad),
+		container.NewGridWithColumns(2, labeled("Table", d.table), labeled("If the table exists", d.mode)),
+		d.prior,
+	)
+	tabs := container.NewAppTabs(
+		container.NewTabItem("First rows", d.rows.table),
+		// The VBox keeps the grid at its natural row height inside the scroll.
+		container.NewTabItem("Column roles", container.NewVScroll(container.NewVBox(d.roleForm))),
+	)
+	progress := container.NewBorder(nil, nil, nil, container.NewHBox(d.closeBtn, d.importBtn),
+		container.NewVBox(d.stage, container.NewStack(d.bar, d.inf)))
+	body := container.NewBorder(settings, progress, nil, nil, tabs)
+
+	d.d = dialog.NewCustomWithoutButtons("Import "+filepath.Base(path), body, p.win)
+	d.d.Resize(fyne.NewSize(1040, 700))
+	d.d.Show()
+	d.repreview()
+	return d
+}
+
+// labeled puts a caption to the left of a widget.
+func labeled(caption string, w fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewBorder(nil, nil, widget.NewLabel(caption), nil, w)
+}
+
+// repreview reads the file again with the current choices.
+func (d *importDialog) repreview() {
+	if d.filling || d.cancelRun != nil {
+		return
+	}
+	opt := d.opt
+	opt.Table = ""
+	d.stage.SetText("Reading the start of the file…")
+	d.importBtn.Disable()
+	ctx := d.req.start(d.p.ctx)
+	async(d.p, ctx, func(ctx context.Context) (*ingest.Preview, error) {
+		return d.p.ws.Preview(ctx, d.path, opt)
+	}, func(pv *ingest.Preview, err error) {
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			d.stage.SetText("This file cannot be read with these settings: " + err.Error())
+			d.rows.clear()
+			return
+		}
+		d.fill(pv)
+	})
+}
+
+// fill shows a preview, keeping the user's table name and roles.
+func (d *importDialog) fill(pv *ingest.Preview) {
+	d.pv = pv
+	d.filling = true
+	defer func() { d.filling = false }()
+
+	d.formatLbl.SetText(fmt.Sprintf("%s, %s", strings.ToUpper(string(pv.Format)), sizeText(pv.Size)))
+	isCSV := pv.Format == ingest.CSV
+	enable(d.encoding, isCSV)
+	enable(d.delimiter, isCSV)
+	enable(d.header, isCSV)
+	enable(d.decimalComma, isCSV)
+	d.encoding.SetSelected(pv.Encoding)
+	d.delimiter.SetSelected(delimiterLabel(pv.Delimiter))
+	d.header.SetChecked(pv.Header)
+	d.decimalComma.SetChecked(pv.DecimalComma)
+	d.sheet.Options = pv.Sheets
+	d.sheet.SetSelected(pv.Sheet)
+	enable(d.sheet, len(pv.Sheets) > 0)
+	if !d.nameEdited {
+		d.table.SetText(pv.Table)
+	}
+	d.updateMode()
+
+	if pv.Previous != nil {
+		d.prior.SetText(fmt.Sprintf("This exact file was already imported on %s into %q (%s rows).",
+			pv.Previous.At.Local().Format("2 Jan 2006 15:04"), pv.Previous.Table, chart.Number(float64(pv.Previous.Rows))))
+		d.prior.Show()
+	} else {
+		d.prior.Hide()
+	}
+
+	var names, types []string
+	for _, c := range pv.Columns {
+		names = append(names, c.Name)
+		types = append(types, c.Type)
+	}
+	d.rows.set(names, types, pv.Rows)
+
+	d.roleForm.Objects = nil
+	for _, h := range []string{"Column", "Type", "Role", "First value"} {
+		d.roleForm.Add(&widget.Label{Text: h, TextStyle: fyne.TextStyle{Bold: true}})
+	}
+	for i, c := range pv.Columns {
+		role, ok := d.roles[c.Name]
+		if !ok {
+			role = pv.Roles[c.Name]
+			d.roles[c.Name] = role
+		}
+		sel := widget.NewSelect(roleOptions(), func(s string) { d.roles[c.Name] = roleFromOption(s) })
+		sel.Selected = roleOption(role)
+		first := ""
+		if len(pv.Rows) > 0 && i < len(pv.Rows[0]) {
+			first = pv.Rows[0][i]
+		}
+		d.roleForm.Add(&widget.Label{Text: c.Name, Truncation: fyne.TextTruncateEllipsis})
+		d.roleForm.Add(widget.NewLabel(c.Type))
+		d.roleForm.Add(sel)
+		d.roleForm.Add(&widget.Label{Text: first, Truncation: fyne.TextTruncateEllipsis})
+	}
+	d.roleForm.Refresh()
+	d.stage.SetText(fmt.Sprintf("%d columns. Check the settings, the first rows and the column roles, then Import.", len(pv.Columns)))
+	d.importBtn.Enable()
+}
+
+// updateMode offers append and replace only when the table exists.
+func (d *importDialog) updateMode() {
+	name := strings.TrimSpace(d.table.Text)
+	exists := d.p.tableExists(name) || (d.pv != nil && d.pv.TableExists && strings.EqualFold(name, d.pv.Table))
+	if exists {
+		d.mode.Enable()
+		if d.mode.Selected == "" || d.mode.Selected == string(ingest.Create) {
+			d.mode.SetSelected(string(ingest.Append))
+		}
+	} else {
+		d.mode.SetSelected(string(ingest.Create))
+		d.mode.Disable()
+	}
+}
+
+type enabler interface {
+	Enable()
+	Disable()
+}
+
+func enable(w enabler, on bool) {
+	if on {
+		w.Enable()
+	} else {
+		w.Disable()
+	}
+}
+
+// confirm asks before importing a file that was imported before.
+func (d *importDialog) confirm() {
+	if strings.TrimSpace(d.table.Text) == "" {
+		d.stage.SetText("Give the table a name.")
+		d.p.win.Canvas().Focus(d.table)
+		return
+	}
+	if prev := d.pv.Previous; prev != nil {
+		dialog.ShowConfirm("Import again?", fmt.Sprintf("This file was already imported on %s into %q. Import it again?",
+			prev.At.Local().Format("2 Jan 2006 15:04"), prev.Table), func(ok bool) {
+			if ok {
+				d.start(true)
+			}
+		}, d.p.win)
+		return
+	}
+	d.start(false)
+}
+
+// start runs the import in the background with a progress bar; Cancel
+// stops it and the project stays as it was.
+func (d *importDialog) start(force bool) {
+	pv := d.pv
+	header, comma := pv.Header, pv.DecimalComma
+	roles := map[string]storage.Role{}
+	for _, c := range pv.Columns {
+		roles[c.Name] = d.roles[c.Name]
+	}
+	opt := ingest.Options{
+		Table: strings.TrimSpace(d.table.Text), Format: pv.Format, Encoding: pv.Encoding, Delimiter: pv.Delimiter,
+		Header: &header, DecimalComma: &comma, Sheet: pv.Sheet, SkipBadRows: d.skipBad.Checked,
+		Mode: ingest.Mode(d.mode.Selected), Force: force, Roles: roles,
+	}
+	opt.Progress = func(stage string, frac float64) {
+		do(func() {
+			if d.cancelRun == nil {
+				return
+			}
+			if stage != "" {
+				d.stage.SetText(stage)
+			}
+			if frac < 0 {
+				d.bar.Hide()
+				d.inf.Show()
+				d.inf.Start()
+				return
+			}
+			d.inf.Hide()
+			d.inf.Stop()
+			d.bar.Show()
+			d.bar.SetValue(frac)
+		})
+	}
+	ctx, cancel := context.WithCancel(d.p.ctx)
+	d.cancelRun = cancel
+	d.importBtn.Disable()
+	d.stage.SetText("Importing…")
+	d.inf.Show()
+	d.inf.Start()
+	async(d.p, ctx, func(ctx context.Context) (*ingest.Result, error) {
+		return d.p.ws.Import(ctx, d.path, opt)
+	}, func(res *ingest.Result, err error) {
+		cancel()
+		d.cancelRun = nil
+		d.inf.Stop()
+		d.inf.Hide()
+		d.bar.Hide()
+		d.importBtn.Enable()
+		switch {
+		case errors.Is(err, context.Canceled):
+			d.stage.SetText("Import cancelled; nothing was changed.")
+		case errors.Is(err, ingest.ErrDuplicate) && !force:
+			d.stage.SetText(err.Error())
+			dialog.ShowConfirm("Import again?", err.Error()+". Import it again?", func(ok bool) {
+				if ok {
+					d.start(true)
+				}
+			}, d.p.win)
+		case err != nil:
+			d.stage.SetText("The import did not happen; nothing was changed.")
+			d.p.showError(err)
+		default:
+			d.finish(res)
+		}
+	})
+}
+
+// finish closes the dialog and says what the import did.
+func (d *importDialog) finish(res *ingest.Result) {
+	d.d.Hide()
+	msg := fmt.Sprintf("Imported %s rows into %q (%s).", chart.Number(float64(res.Rows)), res.Table, res.Mode)
+	if res.Rejected > 0 {
+		msg += fmt.Sprintf("\n\n%s rows could not be read and were skipped. They are kept in the table %q so you can see why.",
+			chart.Number(float64(res.Rejected)), res.RejectTable)
+	}
+	d.p.setStatus(strings.ReplaceAll(msg, "\n\n", " "))
+	dialog.ShowInformation("Import finished", msg, d.p.win)
+	d.p.goTo("Data")
+	d.p.refreshTables(res.Table)
+}
+
+// cancel stops a running import, or closes the dialog.
+func (d *importDialog) cancel() {
+	if d.cancelRun != nil {
+		d.cancelRun()
+		d.stage.SetText("Cancelling…")
+		return
+	}
+	d.req.stop()
+	d.d.Hide()
+}
+
+// sizeText formats a file size for people.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,252 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/storage"
+)
+
+// profileView describes every column of a table, and one selected column
+// in detail with its histogram.
+type profileView struct {
+	p     *project
+	table string
+	fresh bool
+	req   latest
+	chReq latest
+
+	profiles []storage.ColumnProfile
+	overview *grid
+	colSel   *widget.Select
+	detail   *fyne.Container
+	chart    *chartView
+	status   *widget.Label
+	content  fyne.CanvasObject
+}
+
+func newProfileView(p *project) *profileView {
+	v := &profileView{p: p, overview: newGrid(), chart: newChartView()}
+	v.status = &widget.Label{Text: "Select a table on the left.", TextStyle: fyne.TextStyle{Italic: true}}
+	v.detail = container.New(layout.NewFormLayout())
+	v.colSel = widget.NewSelect(nil, func(name string) { v.selectColumn(name) })
+	v.colSel.PlaceHolder = "Choose a column"
+	v.overview.onSelect = func(row int) { v.colSel.SetSelected(v.profiles[row].Name) }
+
+	detail := container.NewBorder(container.NewHBox(widget.NewLabel("Column"), v.colSel), nil, nil, nil, container.NewVScroll(v.detail))
+	lower := container.NewHSplit(detail, v.chart.content)
+	lower.Offset = 0.35
+	split := container.NewVSplit(v.overview.table, lower)
+	split.Offset = 0.4
+	v.content = container.NewBorder(v.status, nil, nil, nil, split)
+	return v
+}
+
+func (v *profileView) show(table string) {
+	if table == v.table && v.fresh {
+		return
+	}
+	v.table, v.fresh = table, true
+	v.profiles = nil
+	v.overview.clear()
+	v.setDetail(nil)
+	v.chart.message("")
+	v.status.SetText("Profiling " + table + "…")
+	ctx := v.req.start(v.p.ctx)
+	async(v.p, ctx, func(ctx context.Context) ([]storage.ColumnProfile, error) {
+		return v.p.ws.Profile(ctx, table)
+	}, func(ps []storage.ColumnProfile, err error) {
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			v.status.SetText("")
+			v.p.showError(err)
+			return
+		}
+		v.profiles = ps
+		v.status.SetText(fmt.Sprintf("%s: %d columns. Click a row or choose a column for details and a histogram.", table, len(ps)))
+		cols := []string{"Column", "Type", "Role", "Rows", "Missing", "Distinct", "Min", "Max", "Mean", "Std"}
+		types := []string{"", "", "", "BIGINT", "DOUBLE", "BIGINT", "", "", "DOUBLE", "DOUBLE"}
+		var rows [][]string
+		var names []string
+		for _, c := range ps {
+			lo, hi, mean, std := "", "", "", ""
+			switch {
+			case isNumber(c):
+				lo, hi, mean, std = chart.Number(c.Min), chart.Number(c.Max), chart.Number(c.Mean), chart.Number(c.Std)
+			case c.MinText != "" || c.MaxText != "":
+				lo, hi = c.MinText, c.MaxText
+			}
+			rows = append(rows, []string{c.Name, c.Type, roleText(c.Role), chart.Number(float64(c.Count)),
+				fmt.Sprintf("%.1f%%", c.MissingPct()), chart.Number(float64(c.Distinct)), lo, hi, mean, std})
+			names = append(names, c.Name)
+		}
+		v.overview.set(cols, types, rows)
+		v.colSel.Options = names
+		if len(names) > 0 {
+			v.colSel.SetSelected(names[0])
+		}
+	})
+}
+
+func isNumber(c storage.ColumnProfile) bool { return storage.Column{Type: c.Type}.IsNumeric() }
+
+func isTemporal(c storage.ColumnProfile) bool { return storage.Column{Type: c.Type}.IsTemporal() }
+
+// selectColumn shows one column's details and, for numbers and dates,
+// its histogram.
+func (v *profileView) selectColumn(name string) {
+	var c *storage.ColumnProfile
+	for i := range v.profiles {
+		if v.profiles[i].Name == name {
+			c = &v.profiles[i]
+		}
+	}
+	if c == nil {
+		return
+	}
+	v.setDetail(profileLines(*c))
+	if !isNumber(*c) && !isTemporal(*c) {
+		v.chReq.stop()
+		v.chart.message("A histogram is drawn for number and date columns.")
+		return
+	}
+	v.chart.load(v.p, &v.chReq, core.ChartSpec{Kind: core.ChartHistogram, Table: v.table, Column: name})
+}
+
+// setDetail shows label/value pairs; values can be selected and copied.
+func (v *profileView) setDetail(lines [][2]string) {
+	v.detail.Objects = nil
+	for _, l := range lines {
+		v.detail.Add(&widget.Label{Text: l[0], TextStyle: fyne.TextStyle{Bold: true}})
+		v.detail.Add(&widget.Label{Text: l[1], Selectable: true, Truncation: fyne.TextTruncateEllipsis})
+	}
+	v.detail.Refresh()
+}
+
+// profileLines lists a column's statistics for the detail panel.
+func profileLines(c storage.ColumnProfile) [][2]string {
+	var out [][2]string
+	line := func(k, val string) { out = append(out, [2]string{k, val}) }
+	line("Type", c.Type)
+	line("Role", roleText(c.Role))
+	line("Rows", chart.Number(float64(c.Count)))
+	line("Missing", fmt.Sprintf("%s (%.1f%%)", chart.Number(float64(c.Missing)), c.MissingPct()))
+	line("Distinct", chart.Number(float64(c.Distinct)))
+	switch {
+	case isNumber(c):
+		line("Min", chart.Number(c.Min))
+		line("Max", chart.Number(c.Max))
+		line("Mean", chart.Number(c.Mean))
+		line("Std", chart.Number(c.Std))
+		for _, q := range []string{"p05", "p25", "p50", "p75", "p95"} {
+			if x, ok := c.Quantiles[q]; ok {
+				line(q, chart.Number(x))
+			}
+		}
+	case c.MinText != "" || c.MaxText != "":
+		line("Earliest", c.MinText)
+		line("Latest", c.MaxText)
+	}
+	for i, t := range c.Top {
+		k := ""
+		if i == 0 {
+			k = "Most frequent"
+		}
+		val := t.Value
+		if val == "" {
+			val = "(empty)"
+		}
+		line(k, fmt.Sprintf("%s  ×%s", val, chart.Number(float64(t.Count))))
+	}
+	return out
+}
+
+func roleText(r storage.Role) string {
+	if r == storage.None {
+		return "—"
+	}
+	return string(r)
+}
+
+// sentence starts a message with a capital letter.
+func sentence(s string) string {
+	r := []rune(s)
+	if len(r) > 0 {
+		r[0] = unicode.ToUpper(r[0])
+	}
+	return string(r)
+}
+
+// chartView shows a chart image, or a message where there is none.
+type chartView struct {
+	img     *canvas.Image
+	msg     *widget.Label
+	content fyne.CanvasObject
+}
+
+// Chart images are rendered at this size and scaled to fit; twice the
+// usual on-screen size keeps text sharp on large or HiDPI windows.
+const chartW, chartH = 1100, 680
+
+func newChartView() *chartView {
+	v := &chartView{
+		img: &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScaleSmooth},
+		// No wrapping: inside a Center a wrapping label gets one word per line.
+		msg: &widget.Label{Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Italic: true}},
+	}
+	v.img.SetMinSize(fyne.NewSize(320, 200))
+	v.content = container.NewStack(v.img, container.NewCenter(v.msg))
+	return v
+}
+
+func (v *chartView) message(s string) {
+	v.img.Image = nil
+	v.img.Refresh()
+	v.msg.SetText(s)
+	v.msg.Show()
+}
+
+func (v *chartView) set(img image.Image) {
+	v.msg.Hide()
+	v.img.Image = img
+	v.img.Refresh()
+}
+
+// load builds and renders a chart off the UI goroutine; rendering a plot
+// to pixels is slow enough to stutter the window.
+func (v *chartView) load(p *project, req *latest, spec core.ChartSpec) {
+	ctx := req.start(p.ctx)
+	v.message("Drawing…")
+	async(p, ctx, func(ctx context.Context) (image.Image, error) {
+		pl, err := p.ws.Chart(ctx, spec)
+		if err != nil {
+			return nil, err
+		}
+		return chart.PNG(pl, chartW, chartH)
+	}, func(img image.Image, err error) {
+		if ctx.Err() != nil {
+			return
+		}
+		switch {
+		case errors.Is(err, chart.ErrNoData):
+			v.message("No values to draw.")
+		case err != nil:
+			v.message(sentence(err.Error()))
+		default:
+			v.set(img)
+		}
+	})
+}

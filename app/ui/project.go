@@ -1,0 +1,288 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/storage"
+)
+
+// waitClose bounds how long closing a project waits for cancelled work.
+const waitClose = 5 * time.Second
+
+// project is one open project in the window: the navigation, its screens
+// and the work running for them. Its context ends when the project closes,
+// so a late result never lands on another project's screens.
+type project struct {
+	w      *window
+	ws     *core.Workspace
+	win    fyne.Window
+	ctx    context.Context
+	cancel context.CancelFunc
+	jobs   atomic.Int64 // running background work, for closing and tests
+
+	tables   []storage.Table // last listing; UI goroutine only
+	onTables []func([]storage.Table)
+
+	nav     *widget.List
+	screens []*screen
+	body    *fyne.Container
+	status  *widget.Label
+	content fyne.CanvasObject
+
+	data     *dataScreen
+	segments *segmentsScreen
+	settings *settingsScreen
+}
+
+// screen is one entry of the navigation; its content is built on first
+// visit so opening a project does not query for screens nobody looks at.
+type screen struct {
+	name  string
+	icon  fyne.Resource
+	build func() fyne.CanvasObject
+	shown func() // called on every visit, to refresh
+	obj   fyne.CanvasObject
+}
+
+func newProject(w *window, ws *core.Workspace) *project {
+	p := &project{w: w, ws: ws, win: w.win}
+	p.ctx, p.cancel = context.WithCancel(context.Background())
+	p.status = &widget.Label{Text: "Opened " + ws.Path, Truncation: fyne.TextTruncateEllipsis}
+
+	p.data = newDataScreen(p)
+	p.segments = newSegmentsScreen(p)
+	p.settings = newSettingsScreen(p)
+	p.screens = []*screen{
+		{name: "Data", icon: theme.StorageIcon(), build: func() fyne.CanvasObject { return p.data.content }},
+		{name: "Segments", icon: theme.AccountIcon(), build: func() fyne.CanvasObject { return p.segments.content }, shown: p.segments.shown},
+		{name: "Models", icon: theme.ComputerIcon(), build: soonModels},
+		{name: "Campaigns", icon: theme.MailSendIcon(), build: soonCampaigns},
+		{name: "Text", icon: theme.DocumentCreateIcon(), build: soonText},
+		{name: "Plugins", icon: theme.GridIcon(), build: soonPlugins},
+		{name: "Settings", icon: theme.SettingsIcon(), build: func() fyne.CanvasObject { return p.settings.content }, shown: p.settings.refresh},
+	}
+	p.body = container.NewStack()
+	p.nav = &widget.List{
+		Length: func() int { return len(p.screens) },
+		CreateItem: func() fyne.CanvasObject {
+			return container.NewHBox(widget.NewIcon(theme.StorageIcon()), widget.NewLabel("Campaigns"))
+		},
+		UpdateItem: func(id widget.ListItemID, o fyne.CanvasObject) {
+			box := o.(*fyne.Container)
+			box.Objects[0].(*widget.Icon).SetResource(p.screens[id].icon)
+			box.Objects[1].(*widget.Label).SetText(p.screens[id].name)
+		},
+		OnSelected: func(id widget.ListItemID) { p.showScreen(id) },
+	}
+	p.nav.ExtendBaseWidget(p.nav)
+	p.content = container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), p.status), container.NewHBox(p.nav, widget.NewSeparator()), nil, p.body)
+	p.nav.Select(0)
+	p.refreshTables("")
+	return p
+}
+
+// showScreen switches the body to a navigation entry.
+func (p *project) showScreen(id int) {
+	s := p.screens[id]
+	if s.obj == nil {
+		s.obj = s.build()
+	}
+	p.body.Objects = []fyne.CanvasObject{s.obj}
+	p.body.Refresh()
+	if s.shown != nil {
+		s.shown()
+	}
+}
+
+// goTo selects a screen by name.
+func (p *project) goTo(name string) {
+	for i, s := range p.screens {
+		if s.name == name {
+			p.nav.Select(i)
+		}
+	}
+}
+
+// setStatus shows a one-line note at the bottom of the window.
+func (p *project) setStatus(s string) { p.status.SetText(s) }
+
+// refreshTables lists the tables again and tells every screen; selectName,
+// when set, becomes the Data screen's selected table.
+func (p *project) refreshTables(selectName string) {
+	async(p, p.ctx, func(ctx context.Context) ([]storage.Table, error) {
+		return p.ws.Tables(ctx)
+	}, func(ts []storage.Table, err error) {
+		if err != nil {
+			p.showError(err)
+			return
+		}
+		p.tables = ts
+		for _, f := range p.onTables {
+			f(ts)
+		}
+		if selectName != "" {
+			p.data.selectTable(selectName)
+		}
+	})
+}
+
+// tableExists answers from the last listing, which is enough to decide which
+// import modes make sense; the import itself checks again.
+func (p *project) tableExists(name string) bool {
+	for _, t := range p.tables {
+		if strings.EqualFold(t.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *project) tableNames() []string {
+	var names []string
+	for _, t := range p.tables {
+		names = append(names, t.Name)
+	}
+	return names
+}
+
+func (p *project) showError(err error) { showError(p.win, err) }
+
+// do hands f to the UI goroutine. Tests swap it for a queue they drain on
+// the test goroutine, because Fyne's test driver would run f right away on
+// the worker goroutine, racing with the test.
+var do = fyne.Do
+
+// async runs work off the UI goroutine, then done on it with the result.
+// done always runs, so buttons get re-enabled; callers that replace requests
+// use latest and drop stale results by checking ctx.Err().
+func async[T any](p *project, ctx context.Context, work func(context.Context) (T, error), done func(T, error)) {
+	p.jobs.Add(1)
+	go func() {
+		defer p.jobs.Add(-1)
+		v, err := work(ctx)
+		do(func() {
+			if p.ctx.Err() == nil { // the project is still open
+				done(v, err)
+			}
+		})
+	}()
+}
+
+// waitIdle waits until no background work is running or the timeout
+// passes, and reports whether it went idle; closing a project uses it.
+func (p *project) waitIdle(timeout time.Duration) bool {
+	end := time.Now().Add(timeout)
+	for p.jobs.Load() > 0 {
+		if time.Now().After(end) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
+}
+
+// latest keeps only the newest of a series of requests (pages, previews,
+// counts): starting one cancels the one before it.
+type latest struct{ cancel context.CancelFunc }
+
+func (l *latest) start(parent context.Context) context.Context {
+	l.stop()
+	ctx, cancel := context.WithCancel(parent)
+	l.cancel = cancel
+	return ctx
+}
+
+func (l *latest) stop() {
+	if l.cancel != nil {
+		l.cancel()
+	}
+}
+
+// debounce runs work once input has been quiet for delay, cancelling the
+// previous run, so typing in the rule editor does not queue a count per key.
+type debounce struct {
+	delay time.Duration
+	timer *time.Timer
+	req   latest
+}
+
+func (d *debounce) call(p *project, work func(ctx context.Context)) {
+	if d.timer != nil && d.timer.Stop() {
+		p.jobs.Add(-1) // the stopped run never started
+	}
+	ctx := d.req.start(p.ctx)
+	p.jobs.Add(1)
+	d.timer = time.AfterFunc(d.delay, func() {
+		defer p.jobs.Add(-1)
+		work(ctx)
+	})
+}
+
+// task is a modal, cancellable long operation with a progress bar.
+type task struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	d      *dialog.CustomDialog
+	stage  *widget.Label
+	bar    *widget.ProgressBar
+	inf    *widget.ProgressBarInfinite
+}
+
+func newTask(parent context.Context, win fyne.Window, title string) *task {
+	t := &task{stage: widget.NewLabel(title), bar: widget.NewProgressBar(), inf: widget.NewProgressBarInfinite()}
+	t.ctx, t.cancel = context.WithCancel(parent)
+	t.bar.Hide()
+	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
+		t.cancel()
+		t.stage.SetText("Cancelling…")
+	})
+	box := container.NewVBox(t.stage, container.NewStack(t.bar, t.inf), container.NewCenter(cancel))
+	t.d = dialog.NewCustomWithoutButtons(title, container.NewGridWrap(fyne.NewSize(420, box.MinSize().Height), box), win)
+	t.d.Show()
+	return t
+}
+
+// progress is a core.Progress: callable from any goroutine.
+func (t *task) progress(stage string, frac float64) {
+	do(func() {
+		if stage != "" {
+			t.stage.SetText(stage)
+		}
+		if frac < 0 {
+			t.bar.Hide()
+			t.inf.Show()
+			return
+		}
+		t.inf.Hide()
+		t.bar.Show()
+		t.bar.SetValue(frac)
+	})
+}
+
+func (t *task) done() {
+	t.cancel()
+	t.inf.Stop()
+	t.d.Hide()
+}
+
+// run performs work under a task dialog and then calls done on the UI
+// goroutine.
+func (p *project) run(title string, work func(ctx context.Context, progress core.Progress) error, done func(error)) {
+	t := newTask(p.ctx, p.win, title)
+	async(p, t.ctx, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, work(ctx, t.progress)
+	}, func(_ struct{}, err error) {
+		t.done()
+		done(err)
+	})
+}

@@ -1,0 +1,158 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/marketbench/marketbench/storage"
+)
+
+const noRole = "(no role)"
+
+// roleOptions lists the roles for a select, "no role" first.
+func roleOptions() []string {
+	opts := []string{noRole}
+	for _, r := range storage.Roles {
+		opts = append(opts, string(r))
+	}
+	return opts
+}
+
+func roleFromOption(s string) storage.Role {
+	if s == noRole {
+		return storage.None
+	}
+	return storage.Role(s)
+}
+
+func roleOption(r storage.Role) string {
+	if r == storage.None {
+		return noRole
+	}
+	return string(r)
+}
+
+// rolesView edits what each column of a table means. Features find their
+// inputs by role, so this is where a user fixes a wrong guess.
+type rolesView struct {
+	p     *project
+	table string
+	fresh bool
+	req   latest
+
+	cols    []storage.Column
+	selects []*widget.Select
+	form    *fyne.Container
+	status  *widget.Label
+	detect  *widget.Button
+	save    *widget.Button
+	content fyne.CanvasObject
+}
+
+func newRolesView(p *project) *rolesView {
+	v := &rolesView{p: p}
+	v.status = &widget.Label{Text: "Select a table on the left.", Wrapping: fyne.TextWrapWord}
+	v.form = container.New(layout.NewFormLayout())
+	v.detect = &widget.Button{Text: "Detect roles", Icon: theme.SearchIcon(), OnTapped: v.detectRoles}
+	v.save = &widget.Button{Text: "Save roles", Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: v.saveRoles}
+	v.detect.Disable()
+	v.save.Disable()
+	help := &widget.Label{Text: "A role says what a column means (customer id, order date, amount…). RFM, segments and " +
+		"campaigns find their inputs by role, never by column name. \"Detect roles\" proposes roles from names and values; nothing is stored until you save.",
+		Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
+	v.content = container.NewBorder(container.NewVBox(help, v.status), container.NewHBox(v.detect, v.save), nil, nil,
+		container.NewVScroll(container.NewPadded(v.form)))
+	return v
+}
+
+func (v *rolesView) show(table string) {
+	if table == v.table && v.fresh {
+		return
+	}
+	v.table, v.fresh = table, true
+	v.status.SetText("Loading roles of " + table + "…")
+	type loaded struct {
+		cols  []storage.Column
+		roles map[string]storage.Role
+	}
+	ctx := v.req.start(v.p.ctx)
+	async(v.p, ctx, func(ctx context.Context) (loaded, error) {
+		cols, err := v.p.ws.Columns(ctx, table)
+		if err != nil {
+			return loaded{}, err
+		}
+		roles, err := v.p.ws.ColumnRoles(ctx, table)
+		return loaded{cols, roles}, err
+	}, func(l loaded, err error) {
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			v.status.SetText("")
+			v.p.showError(err)
+			return
+		}
+		v.cols = l.cols
+		v.form.Objects = nil
+		v.selects = nil
+		for _, c := range l.cols {
+			sel := widget.NewSelect(roleOptions(), nil)
+			sel.SetSelected(roleOption(l.roles[c.Name]))
+			v.selects = append(v.selects, sel)
+			v.form.Add(&widget.Label{Text: fmt.Sprintf("%s  (%s)", c.Name, c.Type), TextStyle: fyne.TextStyle{Bold: true}})
+			v.form.Add(container.NewGridWrap(fyne.NewSize(240, sel.MinSize().Height), sel))
+		}
+		v.form.Refresh()
+		v.status.SetText(fmt.Sprintf("Roles of %s (%d columns).", table, len(l.cols)))
+		v.detect.Enable()
+		v.save.Enable()
+	})
+}
+
+// detectRoles fills the selects with proposed roles without saving them.
+func (v *rolesView) detectRoles() {
+	table := v.table
+	v.status.SetText("Detecting roles…")
+	async(v.p, v.p.ctx, func(ctx context.Context) (map[string]storage.Role, error) {
+		return v.p.ws.DetectRoles(ctx, table)
+	}, func(roles map[string]storage.Role, err error) {
+		if table != v.table {
+			return
+		}
+		if err != nil {
+			v.status.SetText("")
+			v.p.showError(err)
+			return
+		}
+		for i, c := range v.cols {
+			v.selects[i].SetSelected(roleOption(roles[c.Name]))
+		}
+		v.status.SetText("Proposed roles are shown; check them and press Save roles to keep them.")
+	})
+}
+
+func (v *rolesView) saveRoles() {
+	table := v.table
+	roles := map[string]storage.Role{}
+	for i, c := range v.cols {
+		roles[c.Name] = roleFromOption(v.selects[i].Selected)
+	}
+	async(v.p, v.p.ctx, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, v.p.ws.SetRoles(ctx, table, roles, true)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			v.p.showError(err)
+			return
+		}
+		v.status.SetText("Roles of " + table + " saved.")
+		v.p.setStatus("Saved the column roles of " + table)
+		v.p.data.profile.fresh = false
+		v.p.segments.setTables(v.p.tables) // which tables RFM can use may have changed
+	})
+}

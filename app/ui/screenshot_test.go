@@ -1,0 +1,174 @@
+package ui
+
+import (
+	"fmt"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+)
+
+// screenshots runs the real GUI on a demo project, visits the main screens
+// and saves a PNG of each in dir, so a person can look at what users see:
+//
+//	Xvfb :99 -screen 0 1400x900x24 &
+//	DISPLAY=:99 MB_SCREENSHOTS=$PWD/docs/screenshots go test ./app/ui
+//
+// It runs from TestMain because the GUI needs the main goroutine.
+func screenshots(dir string) int {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	tmp, err := os.MkdirTemp("", "mb-shots-*")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	// "Open demo project" writes to $HOME/Marketbench; keep it temporary.
+	os.Setenv("HOME", tmp)
+	csv := filepath.Join(tmp, "Orders März 2025.csv")
+	bad := filepath.Join(tmp, "contacts.csv")
+	os.WriteFile(bad, []byte("id,name,city\n1,Ann,Leeds\n2,Bob\n3,Cy,York,UK\n4,Di,Hull\n"), 0o644)
+	os.WriteFile(csv, []byte("Kunde;Bestelldatum;Betrag;Kanal;E-Mail\n"+
+		"K-1001;2025-03-01;129,90;web;anna@example.de\n"+
+		"K-1002;2025-03-02;15,00;app;ben@example.de\n"+
+		"K-1001;2025-03-09;42,50;store;anna@example.de\n"+
+		"K-1003;2025-03-11;8,99;web;\n"), 0o644)
+
+	a := app.NewWithID("io.marketbench.screenshots")
+	w := newWindow(a)
+	w.showStart()
+	w.win.Resize(fyne.NewSize(1400, 900))
+	status := 0
+	go func() {
+		defer fyne.Do(a.Quit)
+		var p *project
+		// step does f on the UI goroutine, waits for the work it started and
+		// for a few frames to be painted, then saves the screen.
+		step := func(name string, f func()) {
+			fyne.DoAndWait(f)
+			time.Sleep(100 * time.Millisecond)
+			if p != nil {
+				p.waitIdle(30 * time.Second)
+			}
+			time.Sleep(800 * time.Millisecond)
+			if err := shoot(w.win, filepath.Join(dir, name)); err != nil {
+				fmt.Fprintln(os.Stderr, name+":", err)
+				status = 1
+			}
+		}
+		closeDialogs := func() {
+			for _, o := range w.win.Canvas().Overlays().List() {
+				w.win.Canvas().Overlays().Remove(o)
+			}
+		}
+		time.Sleep(time.Second)
+		step("start.png", func() {})
+		step("new-project.png", w.chooseNew)
+		fyne.DoAndWait(closeDialogs)
+		fyne.DoAndWait(w.openDemo)
+		time.Sleep(300 * time.Millisecond)
+		shoot(w.win, filepath.Join(dir, "demo-progress.png"))
+		for end := time.Now().Add(time.Minute); p == nil && time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+			fyne.DoAndWait(func() { p = w.proj })
+		}
+		if p == nil {
+			fmt.Fprintln(os.Stderr, "the demo project did not open")
+			status = 1
+			return
+		}
+		step("data.png", func() {
+			p.goTo("Data")
+			p.data.selectTable("orders")
+		})
+		step("data-filter.png", func() {
+			p.data.rows.filterIn.SetText("channel = 'app' AND amount > 100")
+			p.data.rows.applyFilter()
+			p.data.rows.sortBy(6)
+		})
+		step("data-bad-filter.png", func() {
+			p.data.rows.filterIn.SetText("amount > 'lots'")
+			p.data.rows.applyFilter()
+		})
+		step("profile.png", func() {
+			p.data.rows.filterIn.SetText("")
+			p.data.rows.applyFilter()
+			p.data.tabs.SelectIndex(1)
+		})
+		step("profile-amount.png", func() { p.data.profile.colSel.SetSelected("amount") })
+		step("roles.png", func() { p.data.tabs.SelectIndex(2) })
+		step("clean.png", func() {
+			p.data.tabs.SelectIndex(3)
+			p.data.clean.addSel.SetSelected("impute")
+			p.data.clean.addSel.SetSelected("cap")
+			p.data.clean.steps[0].Column = "amount"
+			p.data.clean.steps[0].Method = "median"
+			p.data.clean.steps[1].Column = "amount"
+			p.data.clean.rebuild()
+			p.data.clean.preview()
+		})
+		step("clean-apply.png", func() { p.data.clean.confirmApply() })
+		step("sql.png", func() {
+			p.data.tabs.SelectIndex(4)
+			p.data.sql.query.SetText("SELECT channel, count(*) AS orders, round(sum(amount), 2) AS revenue\nFROM orders GROUP BY channel ORDER BY revenue DESC")
+			p.data.sql.execute()
+		})
+		step("import.png", func() {
+			closeDialogs()
+			p.showImport(csv)
+		})
+		step("import-roles.png", func() {
+			d := w.win.Canvas().Overlays().Top()
+			if tabs, ok := find(d, func(*container.AppTabs) bool { return true }); ok {
+				tabs.SelectIndex(1)
+			}
+		})
+		var d *importDialog
+		step("import-error-preview.png", func() {
+			closeDialogs()
+			d = p.showImport(bad)
+		})
+		step("import-error.png", func() { d.start(false) })
+		step("segments.png", func() {
+			closeDialogs()
+			p.goTo("Segments")
+		})
+		step("rules.png", func() {
+			p.segments.tabs.SelectIndex(1)
+			p.segments.rules.text.SetText("country = 'France' AND (monetary > 1000 OR frequency >= 5) AND email_consent = true")
+			p.segments.rules.parseText()
+		})
+		step("saved.png", func() { p.segments.tabs.SelectIndex(2) })
+		step("models.png", func() { p.goTo("Models") })
+		step("settings.png", func() { p.goTo("Settings") })
+	}()
+	w.win.ShowAndRun()
+	w.closeProject()
+	return status
+}
+
+// shoot saves what is on screen: the X root window when there is one (what
+// a person sees), else the window's canvas.
+func shoot(win fyne.Window, path string) error {
+	if os.Getenv("DISPLAY") != "" {
+		if _, err := exec.LookPath("import"); err == nil {
+			return exec.Command("import", "-window", "root", path).Run()
+		}
+	}
+	var err error
+	fyne.DoAndWait(func() {
+		var f *os.File
+		if f, err = os.Create(path); err == nil {
+			err = png.Encode(f, win.Canvas().Capture())
+			f.Close()
+		}
+	})
+	return err
+}

@@ -1,0 +1,364 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/segment"
+)
+
+// schemes are the RFM schemes offered, by the name core takes.
+var schemes = []struct{ label, name string }{
+	{"Classic RFM (10 segments)", "rfm"},
+	{"Recency × frequency grid", "rf-grid"},
+}
+
+// segmentsScreen scores customers with RFM, summarises every segment with
+// charts, builds rule segments and manages the saved ones.
+type segmentsScreen struct {
+	p      *project
+	loaded bool
+
+	// RFM tab
+	tableSel  *widget.Select
+	schemeSel *widget.Select
+	asOf      *widget.Entry
+	runBtn    *widget.Button
+	rfmInfo   *widget.Label
+	sums      []segment.Summary
+	summary   *grid
+	selected  int // summary row, -1 for none
+	exportSum *widget.Button
+	charts    map[string]*chartView
+	chartReqs map[string]*latest
+	sumReq    latest
+
+	rules *ruleEditor
+
+	// Saved tab
+	saved      []segment.Segment
+	savedGrid  *grid
+	savedSel   int
+	savedBtns  []*widget.Button
+	savedInfo  *widget.Label
+	savedReq   latest
+	tabs       *container.AppTabs
+	content    fyne.CanvasObject
+	chartOrder []string
+}
+
+func newSegmentsScreen(p *project) *segmentsScreen {
+	s := &segmentsScreen{p: p, summary: newGrid(), savedGrid: newGrid(), selected: -1, savedSel: -1,
+		charts: map[string]*chartView{}, chartReqs: map[string]*latest{}}
+	s.rules = newRuleEditor(p, s.segmentSaved)
+
+	var labels []string
+	for _, sc := range schemes {
+		labels = append(labels, sc.label)
+	}
+	s.tableSel = widget.NewSelect(nil, nil)
+	s.tableSel.PlaceHolder = "Choose the order table"
+	s.schemeSel = widget.NewSelect(labels, nil)
+	s.schemeSel.SetSelected(labels[0])
+	s.asOf = &widget.Entry{PlaceHolder: "YYYY-MM-DD (empty: day after the last order)"}
+	s.asOf.ExtendBaseWidget(s.asOf)
+	s.asOf.OnSubmitted = func(string) { s.runRFM() }
+	s.runBtn = &widget.Button{Text: "Run RFM", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: s.runRFM}
+	s.rfmInfo = &widget.Label{Text: "Every segment: RFM segments of the latest run, then saved rule segments. Run RFM again after importing new orders.", Wrapping: fyne.TextWrapWord}
+	s.exportSum = &widget.Button{Text: "Export members…", Icon: theme.UploadIcon(), OnTapped: func() {
+		if s.selected >= 0 && s.selected < len(s.sums) {
+			name := s.sums[s.selected].Name
+			p.chooseExport("segment:"+name, name)
+		}
+	}}
+	s.exportSum.Disable()
+	s.summary.onSelect = func(row int) {
+		s.selected = row
+		s.exportSum.Enable()
+	}
+
+	form := container.NewHBox(
+		widget.NewLabel("Orders"), container.NewGridWrap(fyne.NewSize(180, s.tableSel.MinSize().Height), s.tableSel),
+		widget.NewLabel("Scheme"), container.NewGridWrap(fyne.NewSize(250, s.schemeSel.MinSize().Height), s.schemeSel),
+		widget.NewLabel("As of"), container.NewGridWrap(fyne.NewSize(330, s.asOf.MinSize().Height), s.asOf),
+		s.runBtn,
+	)
+	s.chartOrder = []string{core.ChartSegmentSize, core.ChartSegmentRevenue, core.ChartRFMHeatmap}
+	titles := map[string]string{core.ChartSegmentSize: "Customers", core.ChartSegmentRevenue: "Revenue", core.ChartRFMHeatmap: "R × F heat map"}
+	chartTabs := container.NewAppTabs()
+	for _, k := range s.chartOrder {
+		s.charts[k] = newChartView()
+		s.chartReqs[k] = &latest{}
+		chartTabs.Append(container.NewTabItem(titles[k], s.charts[k].content))
+	}
+	left := container.NewBorder(nil, container.NewHBox(s.exportSum), nil, nil, s.summary.table)
+	split := container.NewHSplit(left, chartTabs)
+	split.Offset = 0.58
+	rfmTab := container.NewBorder(container.NewVBox(form, s.rfmInfo), nil, nil, nil, split)
+
+	// Saved segments tab.
+	s.savedInfo = &widget.Label{Text: "Saved rule segments. Select one to re-evaluate, edit, export or delete it.", Wrapping: fyne.TextWrapWord}
+	s.savedGrid.onSelect = func(row int) {
+		s.savedSel = row
+		for _, b := range s.savedBtns {
+			b.Enable()
+		}
+	}
+	s.savedBtns = []*widget.Button{
+		{Text: "Edit in rule builder", Icon: theme.DocumentCreateIcon(), OnTapped: s.editSaved},
+		{Text: "Re-evaluate", Icon: theme.ViewRefreshIcon(), OnTapped: s.evaluateSaved},
+		{Text: "Export members…", Icon: theme.UploadIcon(), OnTapped: func() {
+			if sg := s.selectedSaved(); sg != nil {
+				p.chooseExport("segment:"+sg.Name, sg.Name)
+			}
+		}},
+		{Text: "Delete…", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: s.deleteSaved},
+	}
+	var btns []fyne.CanvasObject
+	for _, b := range s.savedBtns {
+		b.Disable()
+		btns = append(btns, b)
+	}
+	savedTab := container.NewBorder(s.savedInfo, container.NewHBox(btns...), nil, nil, s.savedGrid.table)
+
+	s.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("RFM and summary", theme.ListIcon(), rfmTab),
+		container.NewTabItemWithIcon("Rule builder", theme.ContentAddIcon(), s.rules.content),
+		container.NewTabItemWithIcon("Saved segments", theme.DocumentSaveIcon(), savedTab),
+	)
+	s.content = s.tabs
+	p.onTables = append(p.onTables, s.setTables)
+	return s
+}
+
+// shown loads the summaries on the first visit; later visits keep what is
+// shown, and the screen refreshes itself after each change it makes.
+func (s *segmentsScreen) shown() {
+	if s.loaded {
+		return
+	}
+	s.loaded = true
+	s.setTables(s.p.tables)
+	s.refresh()
+}
+
+// setTables offers the tables that have the roles RFM needs: customer id,
+// order date and an amount (or quantity and unit price). The rule builder
+// gets every table.
+func (s *segmentsScreen) setTables(ts []storage.Table) {
+	if !s.loaded {
+		return // shown() catches up on the first visit
+	}
+	s.rules.setTables(ts)
+	async(s.p, s.p.ctx, func(ctx context.Context) ([]string, error) {
+		names, err := s.p.ws.TablesWithRoles(ctx, storage.CustomerID, storage.OrderDate, storage.Amount)
+		if err != nil {
+			return nil, err
+		}
+		more, err := s.p.ws.TablesWithRoles(ctx, storage.CustomerID, storage.OrderDate, storage.Quantity, storage.UnitPrice)
+		for _, n := range more {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+		return names, err
+	}, func(names []string, err error) {
+		if err != nil {
+			return // the RFM run reports a missing order table in words
+		}
+		s.tableSel.Options = names
+		if s.tableSel.Selected == "" && len(names) > 0 {
+			s.tableSel.SetSelected(names[0])
+		}
+		s.tableSel.Refresh()
+	})
+}
+
+// refresh reloads the summary, the charts and the saved segments.
+func (s *segmentsScreen) refresh() {
+	ctx := s.sumReq.start(s.p.ctx)
+	async(s.p, ctx, func(ctx context.Context) ([]segment.Summary, error) {
+		return s.p.ws.Segments(ctx)
+	}, func(sums []segment.Summary, err error) {
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			s.p.showError(err)
+			return
+		}
+		s.setSummary(sums)
+	})
+	for _, k := range s.chartOrder {
+		s.charts[k].load(s.p, s.chartReqs[k], core.ChartSpec{Kind: k})
+	}
+	s.refreshSaved()
+}
+
+func (s *segmentsScreen) setSummary(sums []segment.Summary) {
+	s.sums = sums
+	s.selected = -1
+	s.exportSum.Disable()
+	if len(sums) == 0 {
+		s.rfmInfo.SetText("No segments yet. Choose the order table and press Run RFM, or build a rule segment.")
+	}
+	var rows [][]string
+	for _, x := range sums {
+		rev, aov, rec := "—", "—", "—"
+		if x.HasValue {
+			// Whole currency units and days are precise enough to compare segments.
+			rev, aov, rec = chart.Number(math.Round(x.Revenue)), chart.Number(x.AOV), chart.Number(math.Round(x.AvgRecency))
+		}
+		rows = append(rows, []string{x.Name, x.Kind, chart.Number(float64(x.Size)), chart.Percent(1)(x.Share), rev, aov, rec})
+	}
+	s.summary.set([]string{"Segment", "Kind", "Customers", "Share", "Revenue", "AOV", "Recency (days)"},
+		[]string{"", "", "BIGINT", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE"}, rows)
+}
+
+// runRFM scores customers; the as-of date is optional.
+func (s *segmentsScreen) runRFM() {
+	var asOf time.Time
+	if txt := strings.TrimSpace(s.asOf.Text); txt != "" {
+		t, err := time.Parse("2006-01-02", txt)
+		if err != nil {
+			dialog.ShowInformation("As-of date", fmt.Sprintf("%q is not a date. Write it as YYYY-MM-DD, e.g. 2026-01-31, or leave it empty to use the day after the last order.", txt), s.p.win)
+			return
+		}
+		asOf = t
+	}
+	table, scheme := s.tableSel.Selected, schemes[0].name
+	for _, sc := range schemes {
+		if sc.label == s.schemeSel.Selected {
+			scheme = sc.name
+		}
+	}
+	s.runBtn.Disable()
+	var run *segment.RFMRun
+	s.p.run("Scoring customers…", func(ctx context.Context, progress core.Progress) error {
+		progress("Computing recency, frequency and monetary scores", -1)
+		var err error
+		run, err = s.p.ws.RFM(ctx, table, scheme, asOf)
+		return err
+	}, func(err error) {
+		s.runBtn.Enable()
+		if err != nil {
+			s.p.showError(err)
+			return
+		}
+		s.rfmInfo.SetText(fmt.Sprintf("Scored %s customers of %s as of %s with %s.",
+			chart.Number(float64(run.Customers)), run.Table, run.AsOf.Format("2 Jan 2006"), run.Scheme.Title))
+		s.p.setStatus("RFM finished: " + s.rfmInfo.Text)
+		s.refresh()
+		s.p.refreshTables("") // rfm_scores is new or changed
+	})
+}
+
+// segmentSaved is called by the rule editor after a save.
+func (s *segmentsScreen) segmentSaved(sg *segment.Segment) {
+	s.p.setStatus(fmt.Sprintf("Saved segment %q: %s customers", sg.Name, chart.Number(float64(sg.Size))))
+	s.refresh()
+}
+
+func (s *segmentsScreen) refreshSaved() {
+	ctx := s.savedReq.start(s.p.ctx)
+	async(s.p, ctx, func(ctx context.Context) ([]segment.Segment, error) {
+		return s.p.ws.SavedSegments(ctx)
+	}, func(list []segment.Segment, err error) {
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			s.p.showError(err)
+			return
+		}
+		s.saved = list
+		s.savedSel = -1
+		for _, b := range s.savedBtns {
+			b.Disable()
+		}
+		var rows [][]string
+		for _, sg := range list {
+			rule := ""
+			if sg.Rule != nil {
+				rule = sg.Rule.String()
+			}
+			rows = append(rows, []string{sg.Name, sg.Table, chart.Number(float64(sg.Size)), sg.EvaluatedAt.Local().Format("2006-01-02 15:04"), rule})
+		}
+		s.savedGrid.set([]string{"Name", "Table", "Customers", "Evaluated", "Rule"}, []string{"", "", "BIGINT", "", ""}, rows)
+		if len(list) == 0 {
+			s.savedInfo.SetText("No saved segments yet. Build one in the Rule builder tab and save it.")
+		}
+	})
+}
+
+func (s *segmentsScreen) selectedSaved() *segment.Segment {
+	if s.savedSel < 0 || s.savedSel >= len(s.saved) {
+		return nil
+	}
+	return &s.saved[s.savedSel]
+}
+
+func (s *segmentsScreen) editSaved() {
+	if sg := s.selectedSaved(); sg != nil {
+		s.rules.load(sg.Name, sg.Table, sg.Rule)
+		s.tabs.SelectIndex(1)
+	}
+}
+
+func (s *segmentsScreen) evaluateSaved() {
+	sg := s.selectedSaved()
+	if sg == nil {
+		return
+	}
+	name := sg.Name
+	var res *segment.Segment
+	s.p.run("Evaluating "+name+"…", func(ctx context.Context, progress core.Progress) error {
+		progress("Finding the customers of "+name, -1)
+		var err error
+		res, err = s.p.ws.EvaluateSegment(ctx, name)
+		return err
+	}, func(err error) {
+		if err != nil {
+			s.p.showError(err)
+			return
+		}
+		s.p.setStatus(fmt.Sprintf("Segment %q now has %s customers", res.Name, chart.Number(float64(res.Size))))
+		s.refresh()
+	})
+}
+
+func (s *segmentsScreen) deleteSaved() {
+	sg := s.selectedSaved()
+	if sg == nil {
+		return
+	}
+	name := sg.Name
+	dialog.ShowConfirm("Delete segment", fmt.Sprintf("Delete the segment %q? Its rule and member list are removed; your data is not touched.", name), func(ok bool) {
+		if !ok {
+			return
+		}
+		async(s.p, s.p.ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, s.p.ws.DeleteSegment(ctx, name)
+		}, func(_ struct{}, err error) {
+			if err != nil {
+				s.p.showError(err)
+				return
+			}
+			s.p.setStatus("Deleted segment " + name)
+			s.refresh()
+		})
+	}, s.p.win)
+}

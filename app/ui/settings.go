@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/storage"
+)
+
+// auditRows is how much of the audit log the screen shows.
+const auditRows = 500
+
+// settingsScreen shows where the project lives and its audit log: every
+// change to user data, newest first.
+type settingsScreen struct {
+	p       *project
+	req     latest
+	audit   *grid
+	info    *widget.Label
+	content fyne.CanvasObject
+}
+
+func newSettingsScreen(p *project) *settingsScreen {
+	s := &settingsScreen{p: p, audit: newGrid()}
+	config := "(unknown)"
+	if dir, err := os.UserConfigDir(); err == nil {
+		config = filepath.Join(dir, "marketbench")
+	}
+	value := func(t string) *widget.Label {
+		return &widget.Label{Text: t, Selectable: true, Truncation: fyne.TextTruncateEllipsis}
+	}
+	form := widget.NewForm(
+		widget.NewFormItem("Project", value(p.ws.Name())),
+		widget.NewFormItem("Project file", value(p.ws.Path)),
+		widget.NewFormItem("Data folder", value(filepath.Dir(p.ws.Path))),
+		widget.NewFormItem("Format version", value(strconv.Itoa(storage.Version()))),
+		widget.NewFormItem("App settings", value(config)),
+	)
+	s.info = &widget.Label{Text: "Audit log: every change to your data, newest first.", TextStyle: fyne.TextStyle{Bold: true}}
+	refresh := &widget.Button{Text: "Refresh", Icon: theme.ViewRefreshIcon(), OnTapped: s.refresh}
+	top := container.NewVBox(form, widget.NewSeparator(), container.NewBorder(nil, nil, nil, refresh, s.info))
+	s.content = container.NewBorder(top, nil, nil, nil, s.audit.table)
+	return s
+}
+
+// refresh reloads the audit log; it runs on every visit because imports,
+// cleaning and RFM add entries.
+func (s *settingsScreen) refresh() {
+	ctx := s.req.start(s.p.ctx)
+	async(s.p, ctx, func(ctx context.Context) ([]storage.AuditEntry, error) {
+		return s.p.ws.AuditLog(ctx, auditRows)
+	}, func(log []storage.AuditEntry, err error) {
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			s.p.showError(err)
+			return
+		}
+		count := func(n sql.NullInt64) string {
+			if !n.Valid {
+				return ""
+			}
+			return chart.Number(float64(n.Int64))
+		}
+		var rows [][]string
+		for _, e := range log {
+			rows = append(rows, []string{e.At.Local().Format("2006-01-02 15:04:05"), e.Action, e.Target,
+				count(e.RowsBefore), count(e.RowsAfter), e.Who, e.Detail})
+		}
+		s.audit.set([]string{"When", "Action", "Target", "Rows before", "Rows after", "Who", "Detail"},
+			[]string{"", "", "", "BIGINT", "BIGINT", "", ""}, rows)
+		if len(log) == 0 {
+			s.info.SetText("Audit log: no changes yet.")
+		}
+	})
+}

@@ -1,0 +1,53 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// soon is a screen that is not built yet. It says what it will do and
+// shows no numbers, so nobody mistakes a mock-up for a result.
+func soon(title, what string, steps ...string) fyne.CanvasObject {
+	items := []fyne.CanvasObject{
+		&widget.Label{Text: title, SizeName: theme.SizeNameHeadingText, TextStyle: fyne.TextStyle{Bold: true}},
+		&widget.Label{Text: "Not built yet.", Importance: widget.WarningImportance},
+		&widget.Label{Text: what, Wrapping: fyne.TextWrapWord},
+	}
+	for _, s := range steps {
+		items = append(items, &widget.Label{Text: "•  " + s, Wrapping: fyne.TextWrapWord})
+	}
+	box := container.NewVBox(items...)
+	return container.NewVScroll(container.NewPadded(container.NewGridWrap(fyne.NewSize(720, box.MinSize().Height+200), box)))
+}
+
+func soonModels() fyne.CanvasObject {
+	return soon("Models",
+		"This screen will predict, from your imported orders, which customers are likely to buy again, which may churn and what each is worth over time.",
+		"Train a model on a table with customer id, order date and amount roles, with a holdout to measure it honestly.",
+		"See how well it does (accuracy, lift) and which inputs drive each prediction.",
+		"Score customers and use the scores in segment rules.")
+}
+
+func soonCampaigns() fyne.CanvasObject {
+	return soon("Campaigns",
+		"This screen will send a campaign to a segment through a channel plugin (email or SMS), with A/B variants and a holdout group.",
+		"Only customers who gave consent and are not on the suppression list are contacted.",
+		"Every delivery is logged in the project.",
+		"Import the results afterwards and compare variants against the holdout.")
+}
+
+func soonText() fyne.CanvasObject {
+	return soon("Text",
+		"This screen will write campaign copy with a local language model (Ollama) on this computer, and read free-text columns such as reviews.",
+		"Draft subject lines and messages for a segment, with guardrails on claims and tone.",
+		"Summarise and group review text by topic and sentiment.")
+}
+
+func soonPlugins() fyne.CanvasObject {
+	return soon("Plugins",
+		"This screen will list the installed plugins (channels and models), their versions and pinned checksums, and whether they are running.",
+		"Plugins run as separate processes; a plugin whose checksum changed is not started.",
+		"Install, update and remove plugins.")
+}

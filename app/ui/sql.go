@@ -1,0 +1,101 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/storage"
+)
+
+// sqlView is a read-only SQL console over the project's tables.
+type sqlView struct {
+	p      *project
+	req    latest
+	query  *sqlEntry
+	run    *widget.Button
+	errLbl *widget.Label
+	info   *widget.Label
+	grid   *grid
+
+	content fyne.CanvasObject
+}
+
+// sqlEntry is a multi-line entry where Ctrl+Enter (Cmd+Enter on macOS)
+// runs the query instead of inserting a line break.
+type sqlEntry struct {
+	widget.Entry
+	onRun func()
+}
+
+func newSQLEntry(run func()) *sqlEntry {
+	e := &sqlEntry{onRun: run}
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	e.TextStyle = fyne.TextStyle{Monospace: true}
+	e.SetMinRowsVisible(5)
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedShortcut runs the query on Ctrl/Cmd+Enter.
+func (e *sqlEntry) TypedShortcut(s fyne.Shortcut) {
+	if cs, ok := s.(*desktop.CustomShortcut); ok &&
+		(cs.KeyName == fyne.KeyReturn || cs.KeyName == fyne.KeyEnter) &&
+		(cs.Modifier == fyne.KeyModifierControl || cs.Modifier == fyne.KeyModifierSuper) {
+		e.onRun()
+		return
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+func newSQLView(p *project) *sqlView {
+	v := &sqlView{p: p, grid: newGrid()}
+	v.query = newSQLEntry(v.execute)
+	v.query.PlaceHolder = "SELECT country, count(*) AS customers FROM customers GROUP BY country ORDER BY customers DESC"
+	v.run = &widget.Button{Text: "Run (Ctrl+Enter)", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: v.execute}
+	v.errLbl = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+	v.errLbl.Hide()
+	v.info = &widget.Label{Text: "Read-only: queries that would change data are refused. Results show up to 10,000 rows.", TextStyle: fyne.TextStyle{Italic: true}}
+	top := container.NewVBox(v.query, container.NewHBox(v.run, v.info), v.errLbl)
+	v.content = container.NewBorder(top, nil, nil, nil, v.grid.table)
+	return v
+}
+
+func (v *sqlView) execute() {
+	q := strings.TrimSpace(v.query.Text)
+	if q == "" {
+		return
+	}
+	v.info.SetText("Running…")
+	v.run.Disable()
+	ctx := v.req.start(v.p.ctx)
+	async(v.p, ctx, func(ctx context.Context) (*storage.Result, error) {
+		return v.p.ws.SQL(ctx, q)
+	}, func(res *storage.Result, err error) {
+		v.run.Enable()
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			v.errLbl.SetText(err.Error())
+			v.errLbl.Show()
+			v.info.SetText("")
+			return
+		}
+		v.errLbl.Hide()
+		v.grid.setResult(res)
+		msg := fmt.Sprintf("%s rows.", chart.Number(float64(len(res.Rows))))
+		if res.Truncated {
+			msg = fmt.Sprintf("First %s rows; the query returned more. Add a LIMIT or an aggregate to see the rest.", chart.Number(float64(len(res.Rows))))
+		}
+		v.info.SetText(msg)
+	})
+}

@@ -1,0 +1,302 @@
+// Package ui is Marketbench's desktop GUI. It is a thin shell over app/core:
+// widgets, layout and dialogs only. Every query runs off the UI goroutine and
+// hands its result back through fyne.Do, so the window never freezes.
+//
+// One file per screen: start.go (no project open), data.go with its tabs
+// (rows.go, profile.go, roles.go, clean.go, sql.go, import.go),
+// segments.go with rules.go, settings.go and soon.go for screens that are not
+// built yet. project.go holds the background-work plumbing, grid.go the
+// table widget every screen shares.
+package ui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	fstorage "fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/storage"
+)
+
+// Run opens the GUI and returns when the window is closed. With an empty
+// projectPath it shows the start screen (new, open, demo, recent projects).
+// A project that cannot be opened also lands on the start screen, with the
+// reason in a dialog, because a GUI user has no terminal to read it in.
+func Run(projectPath string) error {
+	a := app.NewWithID("io.marketbench.app")
+	w := newWindow(a)
+	w.showStart()
+	if projectPath != "" {
+		w.open(projectPath)
+	}
+	w.win.ShowAndRun()
+	return w.closeProject()
+}
+
+// NewMainWindow returns a window showing an open project. The window owns
+// the workspace from then on and closes it with itself.
+func NewMainWindow(a fyne.App, ws *core.Workspace) fyne.Window {
+	w := newWindow(a)
+	w.show(ws)
+	return w.win
+}
+
+// NewStartWindow returns a window with the start screen.
+func NewStartWindow(a fyne.App) fyne.Window {
+	w := newWindow(a)
+	w.showStart()
+	return w.win
+}
+
+// window is the app's only window: the start screen until a project is open,
+// then the workbench. Opening another project swaps the content, so there is
+// never a second window to lose track of.
+type window struct {
+	app  fyne.App
+	win  fyne.Window
+	proj *project // nil on the start screen
+}
+
+func newWindow(a fyne.App) *window {
+	w := &window{app: a, win: a.NewWindow("Marketbench")}
+	w.win.Resize(fyne.NewSize(1280, 820))
+	w.win.SetMainMenu(w.menu())
+	w.win.SetOnClosed(func() { w.closeProject() })
+	return w
+}
+
+var (
+	shortcutNew    = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutOpen   = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutImport = &desktop.CustomShortcut{KeyName: fyne.KeyI, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutExport = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
+)
+
+// menu builds the main menu. Its shortcuts fire even while an entry has the
+// focus, which canvas shortcuts would not.
+func (w *window) menu() *fyne.MainMenu {
+	recent := fyne.NewMenuItem("Open recent", nil)
+	for _, p := range core.Recent() {
+		recent.ChildMenu = appendItem(recent.ChildMenu, fyne.NewMenuItem(p, func() { w.open(p) }))
+	}
+	if recent.ChildMenu == nil {
+		recent.Disabled = true
+	}
+	withProject := func(f func(p *project)) func() {
+		return func() {
+			if w.proj != nil {
+				f(w.proj)
+			}
+		}
+	}
+	file := fyne.NewMenu("File",
+		&fyne.MenuItem{Label: "New project…", Shortcut: shortcutNew, Action: w.chooseNew},
+		&fyne.MenuItem{Label: "Open project…", Shortcut: shortcutOpen, Action: w.chooseOpen},
+		recent,
+		fyne.NewMenuItem("Open demo project", w.openDemo),
+		fyne.NewMenuItemSeparator(),
+		&fyne.MenuItem{Label: "Import file…", Shortcut: shortcutImport, Disabled: w.proj == nil,
+			Action: withProject(func(p *project) { p.chooseImport() })},
+		&fyne.MenuItem{Label: "Export table…", Shortcut: shortcutExport, Disabled: w.proj == nil,
+			Action: withProject(func(p *project) { p.data.export() })},
+	)
+	return fyne.NewMainMenu(file)
+}
+
+func appendItem(m *fyne.Menu, it *fyne.MenuItem) *fyne.Menu {
+	if m == nil {
+		m = fyne.NewMenu("")
+	}
+	m.Items = append(m.Items, it)
+	return m
+}
+
+// show puts an open workspace in the window. The previous project is
+// closed in the background: its cancelled work may take a moment to return
+// and the window must not wait for it.
+func (w *window) show(ws *core.Workspace) {
+	if old := w.proj; old != nil {
+		w.proj = nil
+		old.cancel()
+		go func() {
+			old.waitIdle(waitClose)
+			old.ws.Close()
+		}()
+	}
+	w.proj = newProject(w, ws)
+	w.win.SetTitle("Marketbench — " + ws.Name())
+	w.win.SetContent(w.proj.content)
+	w.win.SetMainMenu(w.menu())
+}
+
+// closeProject cancels the open project's work and closes its file.
+func (w *window) closeProject() error {
+	if w.proj == nil {
+		return nil
+	}
+	p := w.proj
+	w.proj = nil
+	p.cancel()
+	p.waitIdle(waitClose)
+	return p.ws.Close()
+}
+
+// open opens a project file off the UI goroutine.
+func (w *window) open(path string) {
+	if w.proj != nil && samePath(w.proj.ws.Path, path) {
+		return
+	}
+	w.busy("Opening "+filepath.Base(path)+"…", func(ctx context.Context, _ core.Progress) (*core.Workspace, error) {
+		return core.Open(path)
+	})
+}
+
+// create makes a new empty project file.
+func (w *window) create(path string) {
+	if !strings.EqualFold(filepath.Ext(path), storage.Ext) {
+		path += storage.Ext
+	}
+	w.busy("Creating "+filepath.Base(path)+"…", func(ctx context.Context, _ core.Progress) (*core.Workspace, error) {
+		return core.Create(path)
+	})
+}
+
+// demoPath is where "Open demo project" keeps its project, so a second click
+// opens the same one instead of generating another.
+func demoPath() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		home = os.TempDir()
+	}
+	return filepath.Join(home, "Marketbench", "Demo"+storage.Ext)
+}
+
+func (w *window) openDemo() {
+	path := demoPath()
+	if _, err := os.Stat(path); err == nil {
+		w.open(path)
+		return
+	}
+	w.busy("Creating the demo project…", func(ctx context.Context, progress core.Progress) (*core.Workspace, error) {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		return core.CreateDemo(ctx, path, progress)
+	})
+}
+
+// busy runs open/create work under a cancellable progress dialog and shows
+// the project when it is ready.
+func (w *window) busy(title string, work func(context.Context, core.Progress) (*core.Workspace, error)) {
+	t := newTask(context.Background(), w.win, title)
+	go func() {
+		ws, err := work(t.ctx, t.progress)
+		do(func() {
+			t.done()
+			if err != nil {
+				showError(w.win, err)
+				return
+			}
+			w.show(ws)
+		})
+	}()
+}
+
+func (w *window) chooseOpen() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			showError(w.win, err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		r.Close()
+		w.open(r.URI().Path())
+	}, w.win)
+	d.SetFilter(fstorage.NewExtensionFileFilter([]string{storage.Ext}))
+	w.prepare(d)
+	d.Show()
+}
+
+// chooseNew asks for a name and a folder. It does not use a file-save
+// dialog: that dialog truncates an existing file it is pointed at, and a
+// project file must never be lost that way; storage.Create refuses to
+// overwrite instead.
+func (w *window) chooseNew() {
+	dir, _ := os.UserHomeDir()
+	if w.proj != nil {
+		dir = filepath.Dir(w.proj.ws.Path)
+	}
+	name := &widget.Entry{Text: "Untitled"}
+	name.ExtendBaseWidget(name)
+	folder := &widget.Label{Text: dir, Truncation: fyne.TextTruncateEllipsis}
+	pick := &widget.Button{Text: "Choose…", Icon: theme.FolderOpenIcon()}
+	pick.OnTapped = func() {
+		d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+			if err == nil && l != nil {
+				folder.SetText(l.Path())
+			}
+		}, w.win)
+		w.prepare(d)
+		d.Show()
+	}
+	items := []*widget.FormItem{
+		{Text: "Name", Widget: name, HintText: "the project file is called NAME" + storage.Ext},
+		{Text: "Folder", Widget: container.NewBorder(nil, nil, nil, pick, folder)},
+	}
+	d := dialog.NewForm("New project", "Create", "Cancel", items, func(ok bool) {
+		if ok && strings.TrimSpace(name.Text) != "" {
+			w.create(filepath.Join(folder.Text, safeFileName(strings.TrimSpace(name.Text))))
+		}
+	}, w.win)
+	d.Resize(fyne.NewSize(560, 220))
+	d.Show()
+	w.win.Canvas().Focus(name)
+}
+
+// prepare sizes a file dialog to be usable and starts it in the folder of
+// the open project (or the home folder).
+func (w *window) prepare(d *dialog.FileDialog) {
+	d.Resize(fyne.NewSize(860, 580))
+	dir, _ := os.UserHomeDir()
+	if w.proj != nil {
+		dir = filepath.Dir(w.proj.ws.Path)
+	}
+	if l, err := fstorage.ListerForURI(fstorage.NewFileURI(dir)); err == nil {
+		d.SetLocation(l)
+	}
+}
+
+func samePath(a, b string) bool {
+	a2, err1 := filepath.Abs(a)
+	b2, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && a2 == b2
+}
+
+// showError shows an error in a dialog. Errors from core are already
+// written for users, so the text is shown as it is (Fyne's own error
+// dialog would capitalise it, turning "orders.csv" into "Orders.csv").
+// Cancelling is not an error, so it gets a calm message.
+func showError(win fyne.Window, err error) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, core.ErrCancelled) {
+		dialog.ShowInformation("Cancelled", "Cancelled; nothing was changed.", win)
+		return
+	}
+	msg := &widget.Label{Text: err.Error(), Wrapping: fyne.TextWrapWord, Selectable: true}
+	body := container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.ErrorIcon())), nil, msg)
+	d := dialog.NewCustom("Could not finish", "OK", body, win)
+	d.Resize(fyne.NewSize(560, 0))
+	d.Show()
+}
