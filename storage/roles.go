@@ -153,6 +153,11 @@ func (p *Project) DetectRolesIn(ctx context.Context, relation string, cols []Col
 		if err != nil {
 			return nil, err
 		}
+		// A date column is an order date only in a table that looks like
+		// orders; a customer table's signup date is not one.
+		if r == OrderDate && !taken[OrderID] && !taken[Amount] && !taken[Quantity] {
+			r = None
+		}
 		give(c.Name, r)
 	}
 	for col, r := range out {

@@ -18,7 +18,7 @@ import (
 // order rows.
 var demoSegments = []struct{ name, table, rule string }{
 	{"Consenting champions", "customers", `email_consent = true AND rfm_segment = 'Champions'`},
-	{"Lapsed big spenders", "customers", `monetary >= 1000 AND recency > 180`},
+	{"Lapsed big spenders", "customers", `monetary >= 500 AND recency > 180`},
 	{"Recent app buyers", "orders", `channel = 'app' AND order_date AFTER '2026-08-01'`},
 }
 

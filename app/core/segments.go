@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/marketbench/marketbench/analytics/rfm"
+
 	"github.com/marketbench/marketbench/storage/rule"
 	"github.com/marketbench/marketbench/storage/segment"
 )
@@ -11,6 +13,24 @@ import (
 // RFM scores customers with a scheme ("rfm" or "rf-grid") as of a date.
 func (w *Workspace) RFM(ctx context.Context, table, scheme string, asOf time.Time) (*segment.RFMRun, error) {
 	return segment.RFM(ctx, w.Project, segment.RFMOptions{Table: table, Scheme: scheme, AsOf: asOf})
+}
+
+// RFMTables lists the tables RFM can run on (by their column roles).
+func (w *Workspace) RFMTables(ctx context.Context) ([]string, error) {
+	return segment.Tables(ctx, w.Project)
+}
+
+// RFMSchemes lists the RFM schemes, the classic 10-segment scheme first.
+func RFMSchemes() []rfm.Scheme { return rfm.Schemes() }
+
+// LastRFM describes the latest RFM run with its segment summary, or nil.
+func (w *Workspace) LastRFM(ctx context.Context) (*segment.RFMRun, error) {
+	run, err := segment.LastRFM(ctx, w.Project)
+	if err != nil || run == nil {
+		return run, err
+	}
+	run.Segments, err = segment.RFMSummary(ctx, w.Project)
+	return run, err
 }
 
 // CountRule counts the customers a rule in text form selects.

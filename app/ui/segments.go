@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -21,10 +20,13 @@ import (
 )
 
 // schemes are the RFM schemes offered, by the name core takes.
-var schemes = []struct{ label, name string }{
-	{"Classic RFM (10 segments)", "rfm"},
-	{"Recency × frequency grid", "rf-grid"},
-}
+var schemes = func() []struct{ label, name string } {
+	var out []struct{ label, name string }
+	for _, sc := range core.RFMSchemes() {
+		out = append(out, struct{ label, name string }{sc.Title, sc.Name})
+	}
+	return out
+}()
 
 // segmentsScreen scores customers with RFM, summarises every segment with
 // charts, builds rule segments and manages the saved ones.
@@ -153,6 +155,14 @@ func (s *segmentsScreen) shown() {
 	s.loaded = true
 	s.setTables(s.p.tables)
 	s.refresh()
+	async(s.p, s.p.ctx, func(ctx context.Context) (*segment.RFMRun, error) {
+		return s.p.ws.LastRFM(ctx)
+	}, func(run *segment.RFMRun, err error) {
+		if err == nil && run != nil {
+			s.rfmInfo.SetText(fmt.Sprintf("Last run: %s customers of %s as of %s with %s.",
+				chart.Number(float64(run.Customers)), run.Table, run.AsOf.Format("2 Jan 2006"), run.Scheme.Title))
+		}
+	})
 }
 
 // setTables offers the tables that have the roles RFM needs: customer id,
@@ -164,17 +174,7 @@ func (s *segmentsScreen) setTables(ts []storage.Table) {
 	}
 	s.rules.setTables(ts)
 	async(s.p, s.p.ctx, func(ctx context.Context) ([]string, error) {
-		names, err := s.p.ws.TablesWithRoles(ctx, storage.CustomerID, storage.OrderDate, storage.Amount)
-		if err != nil {
-			return nil, err
-		}
-		more, err := s.p.ws.TablesWithRoles(ctx, storage.CustomerID, storage.OrderDate, storage.Quantity, storage.UnitPrice)
-		for _, n := range more {
-			if !slices.Contains(names, n) {
-				names = append(names, n)
-			}
-		}
-		return names, err
+		return s.p.ws.RFMTables(ctx)
 	}, func(names []string, err error) {
 		if err != nil {
 			return // the RFM run reports a missing order table in words

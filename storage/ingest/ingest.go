@@ -644,12 +644,21 @@ func (s *source) readRejects(ctx context.Context, tx *storage.Tx, table string) 
 	return out, cols, rows.Err()
 }
 
+// fieldCounts rewords DuckDB's "Expected Number of Columns: 3 Found: 4".
+func fieldCounts(msg string) string {
+	var want, got int
+	if _, err := fmt.Sscanf(msg, "Expected Number of Columns: %d Found: %d", &want, &got); err != nil {
+		return "a different number of fields than the header"
+	}
+	return fmt.Sprintf("%d fields where the header has %d", got, want)
+}
+
 func rejectReason(kind, msg, enc string) string {
 	switch kind {
 	case "TOO MANY COLUMNS":
-		return "this row has more fields than the header (" + strings.TrimPrefix(msg, "Expected Number of Columns: ") + "); a delimiter inside a value may need quotes"
+		return "this row has " + fieldCounts(msg) + "; a delimiter inside a value may need quotes"
 	case "MISSING COLUMNS":
-		return "this row has fewer fields than the header (" + strings.TrimPrefix(msg, "Expected Number of Columns: ") + ")"
+		return "this row has " + fieldCounts(msg)
 	case "UNQUOTED VALUE":
 		return "a quote is not closed, or text follows a closing quote"
 	case "INVALID ENCODING", "INVALID UNICODE":

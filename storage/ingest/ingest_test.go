@@ -382,3 +382,23 @@ func TestTranscodeStreamsLargeFile(t *testing.T) {
 		t.Fatal("round trip differs")
 	}
 }
+
+func TestRejectReasonsInWords(t *testing.T) {
+	p := newProject(t)
+	_, err := Import(ctx, p, write(t, "r.csv", []byte("id,name,city\n1,Ann,Leeds\n2,Bob\n")), Options{})
+	if err == nil || !strings.Contains(err.Error(), "r.csv, line 3") || !strings.Contains(err.Error(), "2 fields where the header has 3") {
+		t.Fatalf("%v", err)
+	}
+}
+
+func TestSignupDateIsNotAnOrderDate(t *testing.T) {
+	p := newProject(t)
+	res := mustImport(t, p, write(t, "customers.csv", []byte("customer_id,email,signup_date\nC1,a@x.com,2024-01-02\nC2,b@y.com,2024-03-04\n")), Options{})
+	if _, ok := res.Roles["signup_date"]; ok {
+		t.Fatalf("roles %v", res.Roles)
+	}
+	res = mustImport(t, p, write(t, "sales.csv", []byte("order_id,customer,placed,total\n1,C1,2024-01-02,5.5\n2,C2,2024-03-04,7\n")), Options{})
+	if res.Roles["placed"] != storage.OrderDate || res.Roles["total"] != storage.Amount {
+		t.Fatalf("roles %v", res.Roles)
+	}
+}

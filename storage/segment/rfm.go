@@ -98,6 +98,22 @@ func inputsOf(ctx context.Context, p *storage.Project, t string) (*inputs, error
 	return in, nil
 }
 
+// Tables lists the tables RFM can run on: those with customer id, order
+// date and amount (or quantity and unit price) roles.
+func Tables(ctx context.Context, p *storage.Project) ([]string, error) {
+	cands, err := p.TablesWithRoles(ctx, storage.CustomerID, storage.OrderDate)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, t := range cands {
+		if _, err := inputsOf(ctx, p, t); err == nil {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
 // schemeCase is the scheme as an SQL CASE over r, f, m; the rule order is
 // the precedence, exactly as rfm.Scheme.Segment applies it.
 func schemeCase(s rfm.Scheme) string {
