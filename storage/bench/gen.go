@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -294,3 +295,17 @@ func appendCents(b []byte, cents int) []byte {
 
 // MB is bytes in megabytes (2^20), for reports.
 func MB(b int64) float64 { return float64(b) / (1 << 20) }
+
+// Median of v (0 for none). Benchmarks report medians: this machine is
+// shared, and one slow run should not decide a ratio.
+func Median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}

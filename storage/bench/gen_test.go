@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"os"
+	"runtime"
 	"testing"
+	"time"
 )
 
 func TestCustomersCSV(t *testing.T) {
@@ -75,7 +77,7 @@ func TestOrders(t *testing.T) {
 	}
 	// The CSV is the same data as the SQL the benchmarks load into a project.
 	var diff int64
-	if err := db.QueryRow(`SELECT count(*) FROM (SELECT * FROM read_csv(?) EXCEPT ALL ` + OrdersSQL(20000, 2000) + `)`, path).Scan(&diff); err != nil {
+	if err := db.QueryRow(`SELECT count(*) FROM (SELECT * FROM read_csv(?) EXCEPT ALL `+OrdersSQL(20000, 2000)+`)`, path).Scan(&diff); err != nil {
 		t.Fatal(err)
 	}
 	if diff != 0 {
@@ -89,5 +91,14 @@ func TestSize(t *testing.T) {
 		if got := Size("MB_TEST_SIZE", 7); got != want {
 			t.Errorf("Size(%q) = %d, want %d", in, got, want)
 		}
+	}
+}
+
+func TestLoad(t *testing.T) {
+	l := StartLoad()
+	for end := time.Now().Add(50 * time.Millisecond); time.Now().Before(end); {
+	}
+	if o := l.Others(); o > 2*float64(runtime.NumCPU()) {
+		t.Errorf("others use %.2f cores on a %d-CPU machine", o, runtime.NumCPU())
 	}
 }

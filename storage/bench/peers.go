@@ -34,18 +34,6 @@ type PeerResult struct {
 	Error       string         `json:"error"`
 }
 
-// Mean is the average of Seconds.
-func (r *PeerResult) Mean() float64 {
-	if len(r.Seconds) == 0 {
-		return 0
-	}
-	s := 0.0
-	for _, v := range r.Seconds {
-		s += v
-	}
-	return s / float64(len(r.Seconds))
-}
-
 // Pandas runs peers.py with a mode and its arguments and decodes its JSON.
 // It returns an error wrapping ErrNoPandas when Python or pandas is missing.
 func Pandas(ctx context.Context, mode string, args ...string) (*PeerResult, error) {

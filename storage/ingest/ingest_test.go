@@ -402,3 +402,49 @@ func TestSignupDateIsNotAnOrderDate(t *testing.T) {
 		t.Fatalf("roles %v", res.Roles)
 	}
 }
+
+// TestLateValuesAreNotLost: the type of a text column is planned from a
+// sample; a value far down the file that is not a number must keep the
+// column as text (nothing becomes NULL), and one with decimals must make it
+// DOUBLE rather than be rounded.
+func TestLateValuesAreNotLost(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,charges,count\n")
+	for i := 0; i < 30000; i++ {
+		c, n := fmt.Sprintf("%d.5", i), fmt.Sprint(i)
+		if i%10 == 0 {
+			c, n = " ", " "
+		}
+		switch i {
+		case 29000:
+			c = "n/a"
+		case 29500:
+			n = "7.25"
+		}
+		fmt.Fprintf(&b, "%d,%s,%s\n", i, c, n)
+	}
+	p := newProject(t)
+	res := mustImport(t, p, write(t, "late.csv", []byte(b.String())), Options{})
+	types := map[string]string{}
+	for _, c := range res.Columns {
+		types[c.Name] = c.Type
+	}
+	if types["charges"] != "VARCHAR" || types["count"] != "DOUBLE" {
+		t.Fatalf("types %v", types)
+	}
+	var na string
+	var late float64
+	p.DB().QueryRow(`SELECT charges FROM late WHERE id = 29000`).Scan(&na)
+	p.DB().QueryRow(`SELECT "count" FROM late WHERE id = 29500`).Scan(&late)
+	if na != "n/a" || late != 7.25 {
+		t.Fatalf("late values %q %v", na, late)
+	}
+	// The clean case takes the fast path and still gets numbers.
+	res = mustImport(t, p, write(t, "clean.csv", []byte(strings.ReplaceAll(strings.ReplaceAll(b.String(), "n/a", "1.5"), "7.25", "7"))), Options{})
+	for _, c := range res.Columns {
+		types[c.Name] = c.Type
+	}
+	if types["charges"] != "DOUBLE" || types["count"] != "BIGINT" {
+		t.Fatalf("types %v", types)
+	}
+}

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -114,5 +115,24 @@ func TestKilledMidImport(t *testing.T) {
 	q.DB().QueryRow(`SELECT count(*) FROM mb_imports`).Scan(&imports)
 	if strings.Join(names, ",") != "small" || imports != 1 {
 		t.Fatalf("after the kill: tables %v, imports %d", names, imports)
+	}
+}
+
+// TestLargeDuplicateRolledBack covers big files, whose hash is checked only
+// after the rows were read: the re-import must still be refused and leave
+// the table as it was.
+func TestLargeDuplicateRolledBack(t *testing.T) {
+	p := newProject(t)
+	path := bigCSV(t, p, 800_000)
+	if st, _ := os.Stat(path); st.Size() < 32<<20 {
+		t.Fatalf("test file too small (%d bytes) to take the late check", st.Size())
+	}
+	mustImport(t, p, path, Options{Table: "big"})
+	_, err := Import(context.Background(), p, path, Options{Table: "big", Mode: Append})
+	if !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("got %v", err)
+	}
+	if n, _ := p.RowCount(context.Background(), "big"); n != 800_000 {
+		t.Fatalf("%d rows after a refused append", n)
 	}
 }

@@ -166,23 +166,32 @@ func RFM(ctx context.Context, p *storage.Project, opt RFMOptions) (*RFMRun, erro
 	if in.order != "" {
 		freq = `count(DISTINCT ` + in.order + `) FILTER (WHERE ` + in.amount + ` > 0)`
 	}
+	// rank_min of a value is 1 + the number of customers with a worse value.
+	// Recency (days) and frequency take few distinct values, so their ranks
+	// come from a small per-value count joined back instead of a window
+	// sort over every customer; monetary, nearly unique, keeps rank(). The
+	// customer column is grouped as it is and cast to text once per
+	// customer.
 	q := fmt.Sprintf(`CREATE OR REPLACE TABLE %[1]s AS
 WITH c AS (
-	SELECT CAST(%[2]s AS VARCHAR) AS customer_id,
+	SELECT %[2]s AS cust,
 		date_diff('day', max(%[3]s), ?::DATE) AS recency,
 		%[4]s AS frequency,
 		round(sum(%[5]s), 2) AS monetary
 	FROM %[6]s WHERE %[2]s IS NOT NULL AND %[3]s <= ?::DATE GROUP BY 1
-), s AS (
-	SELECT *,
-		CAST(floor(5 * (rank() OVER (ORDER BY recency DESC) - 1) / count(*) OVER ()) + 1 AS INTEGER) AS r,
-		CAST(floor(5 * (rank() OVER (ORDER BY frequency) - 1) / count(*) OVER ()) + 1 AS INTEGER) AS f,
-		CAST(floor(5 * (rank() OVER (ORDER BY monetary) - 1) / count(*) OVER ()) + 1 AS INTEGER) AS m
-	FROM c
+), n AS (SELECT count(*)::DOUBLE AS n FROM c),
+rr AS (SELECT recency, coalesce(sum(count(*)) OVER (ORDER BY recency DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS worse FROM c GROUP BY recency),
+fr AS (SELECT frequency, coalesce(sum(count(*)) OVER (ORDER BY frequency ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS worse FROM c GROUP BY frequency),
+s AS (
+	SELECT c.*,
+		CAST(floor(5 * rr.worse / n.n) + 1 AS INTEGER) AS r,
+		CAST(floor(5 * fr.worse / n.n) + 1 AS INTEGER) AS f,
+		CAST(floor(5 * (rank() OVER (ORDER BY monetary) - 1) / n.n) + 1 AS INTEGER) AS m
+	FROM c JOIN rr USING (recency) JOIN fr USING (frequency), n
 )
-SELECT customer_id, recency, frequency, monetary, r AS r_score, f AS f_score, m AS m_score,
+SELECT CAST(cust AS VARCHAR) AS customer_id, recency, frequency, monetary, r AS r_score, f AS f_score, m AS m_score,
 	r::VARCHAR || f::VARCHAR || m::VARCHAR AS rfm_cell, %[7]s AS rfm_segment
-FROM s ORDER BY customer_id`,
+FROM s`,
 		storage.Quote(ScoresTable), in.customer, in.date, freq, in.amount, in.table, schemeCase(scheme))
 	run := &RFMRun{Table: strings.Trim(in.table, `"`), Scheme: scheme, AsOf: asOf}
 	day := asOf.Format("2006-01-02")
