@@ -538,9 +538,9 @@ func Import(ctx context.Context, p *storage.Project, path string, opt Options) (
 				return &ParseError{File: path, Reason: reason}
 			}
 			if err := checkDuplicate(); err != nil {
-			return err
-		}
-		res.Rows, res.Rejected = n, int64(len(rejects))
+				return err
+			}
+			res.Rows, res.Rejected = n, int64(len(rejects))
 			if err := s.place(ctx, tx, staging, table, mode); err != nil {
 				return err
 			}
