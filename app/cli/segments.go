@@ -244,8 +244,12 @@ func (e *env) demoCmd() *cobra.Command {
 		Short: "Create the demo project and run the whole flow headless: import, RFM, segments, charts, exports, summary",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			abs, err := filepath.Abs(dir)
+			if err != nil {
+				return err
+			}
 			prog, done := e.progress()
-			res, err := core.RunDemo(cmd.Context(), dir, prog)
+			res, err := core.RunDemo(cmd.Context(), abs, prog)
 			done()
 			if err != nil {
 				return err
