@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/marketbench/marketbench/storage"
 	"github.com/xuri/excelize/v2"
@@ -267,9 +268,9 @@ func TestXLSXParquetJSON(t *testing.T) {
 	f.NewSheet("Orders")
 	f.SetSheetRow("Sheet1", "A1", &[]any{"note"})
 	f.SetSheetRow("Sheet1", "A2", &[]any{"first sheet"})
-	f.SetSheetRow("Orders", "A1", &[]any{"Order ID", "Customer", "Amount", "Email"})
-	f.SetSheetRow("Orders", "A2", &[]any{1001, "张伟", 12.5, "a@x.com"})
-	f.SetSheetRow("Orders", "A3", &[]any{1002, "Zoë", 7.25})
+	f.SetSheetRow("Orders", "A1", &[]any{"Order ID", "Customer", "Amount", "Email", "Ordered", "Paid"})
+	f.SetSheetRow("Orders", "A2", &[]any{1001, "张伟", 12.5, "a@x.com", time.Date(2024, 3, 5, 14, 30, 0, 0, time.UTC), true})
+	f.SetSheetRow("Orders", "A3", &[]any{1002, "Zoë", 7.25, "", time.Date(2024, 12, 25, 0, 0, 0, 0, time.UTC), false})
 	xl := filepath.Join(t.TempDir(), "book.xlsx")
 	if err := f.SaveAs(xl); err != nil {
 		t.Fatal(err)
@@ -283,9 +284,16 @@ func TestXLSXParquetJSON(t *testing.T) {
 		t.Fatalf("%+v", res)
 	}
 	var amount float64
-	p.DB().QueryRow(`SELECT sum("Amount") FROM xl`).Scan(&amount)
-	if amount != 19.75 {
-		t.Fatalf("amount %v", amount)
+	var last time.Time
+	var paid int
+	p.DB().QueryRow(`SELECT sum("Amount"), max("Ordered"), count(*) FILTER (WHERE "Paid") FROM xl`).Scan(&amount, &last, &paid)
+	if amount != 19.75 || !last.Equal(time.Date(2024, 12, 25, 0, 0, 0, 0, time.UTC)) || paid != 1 {
+		t.Fatalf("amount %v, last order %v, paid %d", amount, last, paid)
+	}
+	for _, c := range res.Columns {
+		if c.Name == "Ordered" && !strings.HasPrefix(c.Type, "TIMESTAMP") {
+			t.Fatalf("Ordered is %s", c.Type)
+		}
 	}
 	if _, err := Import(ctx, p, xl, Options{Sheet: "Nope", Table: "x2", Force: true}); err == nil || !strings.Contains(err.Error(), "Orders") {
 		t.Fatalf("missing sheet: %v", err)

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -40,6 +41,17 @@ func (s *source) openXLSX(ctx context.Context, opt Options) error {
 		return &ParseError{File: s.path, Reason: fmt.Sprintf("cannot read sheet %q: %v", s.sheet, err)}
 	}
 	defer rows.Close()
+	// Excel shows dates in the viewer's format ("3/5/24 14:30"), which is
+	// ambiguous; for columns formatted as dates read the stored serial
+	// number from a second, raw pass over the same rows and write ISO dates.
+	dates := dateColumns(f, s.sheet)
+	var raw *excelize.Rows
+	if len(dates) > 0 {
+		if raw, err = f.Rows(s.sheet); err != nil {
+			return &ParseError{File: s.path, Reason: fmt.Sprintf("cannot read sheet %q: %v", s.sheet, err)}
+		}
+		defer raw.Close()
+	}
 	tmp, err := os.CreateTemp("", "mb-xlsx-*.csv")
 	if err != nil {
 		return err
@@ -72,6 +84,16 @@ func (s *source) openXLSX(ctx context.Context, opt Options) error {
 			}
 			s.colNames = cells
 		}
+		if raw != nil && raw.Next() {
+			rawCells, err := raw.Columns(excelize.Options{RawCellValue: true})
+			if err == nil && n > 0 {
+				for j := range dates {
+					if j < len(cells) && j < len(rawCells) {
+						cells[j] = isoDate(rawCells[j], cells[j])
+					}
+				}
+			}
+		}
 		// Excel omits trailing empty cells; pad so every row has the header's width.
 		for len(cells) < width {
 			cells = append(cells, "")
@@ -95,4 +117,68 @@ func (s *source) openXLSX(ctx context.Context, opt Options) error {
 	}
 	s.read, s.delim, s.header, s.enc = tmp.Name(), ',', true, UTF8
 	return nil
+}
+
+// dateColumns finds columns whose first non-empty cells (rows 2 to 11)
+// carry a date or time number format.
+func dateColumns(f *excelize.File, sheet string) map[int]bool {
+	out := map[int]bool{}
+	for col := 1; col <= 200; col++ {
+		for row := 2; row <= 11; row++ {
+			cell, _ := excelize.CoordinatesToCellName(col, row)
+			v, err := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+			if err != nil || v == "" {
+				continue
+			}
+			if id, err := f.GetCellStyle(sheet, cell); err == nil {
+				if st, err := f.GetStyle(id); err == nil && isDateFormat(st) {
+					out[col-1] = true
+				}
+			}
+			break
+		}
+	}
+	return out
+}
+
+// isDateFormat recognises Excel's built-in date and time formats and
+// custom formats made of date or time codes.
+func isDateFormat(st *excelize.Style) bool {
+	if st.CustomNumFmt != nil {
+		code := strings.ToLower(*st.CustomNumFmt)
+		// Drop quoted text and [colour] blocks before looking for codes.
+		for _, cut := range [][2]string{{`"`, `"`}, {"[", "]"}} {
+			for {
+				i := strings.Index(code, cut[0])
+				if i < 0 {
+					break
+				}
+				j := strings.Index(code[i+1:], cut[1])
+				if j < 0 {
+					break
+				}
+				code = code[:i] + code[i+1+j+1:]
+			}
+		}
+		return strings.ContainsAny(code, "yd") || strings.Contains(code, "h") && strings.Contains(code, "m")
+	}
+	n := st.NumFmt
+	return (n >= 14 && n <= 22) || (n >= 27 && n <= 36) || (n >= 45 && n <= 47) || (n >= 50 && n <= 58)
+}
+
+// isoDate turns an Excel serial date into "2006-01-02" or
+// "2006-01-02 15:04:05"; anything else keeps its shown text.
+func isoDate(raw, shown string) string {
+	v, err := strconv.ParseFloat(raw, 64)
+	if err != nil {
+		return shown
+	}
+	t, err := excelize.ExcelDateToTime(v, false)
+	if err != nil {
+		return shown
+	}
+	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
+		return t.Format("2006-01-02")
+	}
+	return t.Format("2006-01-02 15:04:05")
 }
