@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/marketbench/marketbench/app/chart"
@@ -194,7 +195,11 @@ func sentence(s string) string {
 type chartView struct {
 	img     *canvas.Image
 	msg     *widget.Label
+	save    *widget.Button
 	content fyne.CanvasObject
+
+	p    *project       // set by load
+	spec core.ChartSpec // the chart shown, for saving
 }
 
 // Chart images are rendered at this size and scaled to fit; twice the
@@ -208,11 +213,15 @@ func newChartView() *chartView {
 		msg: &widget.Label{Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Italic: true}},
 	}
 	v.img.SetMinSize(fyne.NewSize(320, 200))
-	v.content = container.NewStack(v.img, container.NewCenter(v.msg))
+	v.save = widget.NewButtonWithIcon("Save chart…", theme.DocumentSaveIcon(), v.saveAs)
+	v.save.Disable()
+	v.content = container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), v.save), nil, nil,
+		container.NewStack(v.img, container.NewCenter(v.msg)))
 	return v
 }
 
 func (v *chartView) message(s string) {
+	v.save.Disable()
 	v.img.Image = nil
 	v.img.Refresh()
 	v.msg.SetText(s)
@@ -220,6 +229,7 @@ func (v *chartView) message(s string) {
 }
 
 func (v *chartView) set(img image.Image) {
+	v.save.Enable()
 	v.msg.Hide()
 	v.img.Image = img
 	v.img.Refresh()
@@ -229,6 +239,7 @@ func (v *chartView) set(img image.Image) {
 // to pixels is slow enough to stutter the window.
 func (v *chartView) load(p *project, req *latest, spec core.ChartSpec) {
 	ctx := req.start(p.ctx)
+	v.p, v.spec = p, spec
 	v.message("Drawing…")
 	async(p, ctx, func(ctx context.Context) (image.Image, error) {
 		pl, err := p.ws.Chart(ctx, spec)

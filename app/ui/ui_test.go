@@ -264,6 +264,26 @@ func TestFlow(t *testing.T) {
 		if c.img.Image == nil {
 			t.Errorf("chart %s not drawn: %q", k, c.msg.Text)
 		}
+		if c.save.Disabled() {
+			t.Errorf("chart %s cannot be saved", k)
+		}
+	}
+	// Save chart asks for a size first; a bad size is refused in words.
+	test.Tap(s.charts[core.ChartRFMHeatmap].save)
+	form := w.win.Canvas().Overlays().Top()
+	if form == nil {
+		t.Fatal("Save chart opened no dialog")
+	}
+	widthEntry := must(t, form, "width entry", func(e *widget.Entry) bool { return e.Text == "8" })
+	widthEntry.SetText("0")
+	test.Tap(button(t, form, "Choose file…"))
+	idle(t, p)
+	if top := w.win.Canvas().Overlays().Top(); top == nil {
+		t.Fatal("a bad chart size was accepted silently")
+	} else if _, ok := find(top, func(l *widget.Label) bool { return strings.Contains(l.Text, "inches between 1 and 40") }); !ok {
+		t.Fatal("no message about the chart size")
+	} else {
+		w.win.Canvas().Overlays().Remove(top)
 	}
 
 	s.tabs.SelectIndex(1)
