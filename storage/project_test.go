@@ -186,13 +186,19 @@ func TestReadOnlyConsole(t *testing.T) {
 		t.Fatalf("%+v %v", res, err)
 	}
 	for _, q := range []string{`DROP TABLE t`, `DELETE FROM t`, `INSERT INTO t VALUES (1)`, `UPDATE t SET i = 0`,
-		`CREATE TABLE u (a INT)`, `COPY t TO '/tmp/x.csv'`, `ATTACH ':memory:' AS m`, `SELECT 1; DROP TABLE t`} {
+		`CREATE TABLE u (a INT)`, `COPY t TO '/tmp/x.csv'`, `ATTACH ':memory:' AS m`, `SELECT 1; DROP TABLE t`,
+		`DELETE FROM t; SELECT 1`, `DELETE FROM mb_imports; SELECT 1`, `EXPLAIN ANALYZE COPY (SELECT 42) TO '/tmp/mb-leak.csv'`,
+		`EXPLAIN ANALYZE SET GLOBAL default_null_order = 'nulls_first'`, `SET threads = 1`, ``, `   `} {
 		if _, err := p.ReadOnly(ctx, q, 10, time.Second); err == nil {
 			t.Errorf("%q was allowed", q)
 		}
 	}
 	if n, _ := p.RowCount(ctx, "t"); n != 10 {
 		t.Fatalf("table changed: %d rows", n)
+	}
+	if _, err := os.Stat("/tmp/mb-leak.csv"); err == nil {
+		os.Remove("/tmp/mb-leak.csv")
+		t.Fatal("EXPLAIN ANALYZE COPY wrote a file")
 	}
 	_, err = p.ReadOnly(ctx, `SELECT count(*) FROM range(100000000000) a`, 10, 200*time.Millisecond)
 	if err == nil {

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math"
@@ -32,9 +31,9 @@ type Result struct {
 // ErrWrite is returned when the SQL console is given a statement that writes.
 var ErrWrite = errors.New("the SQL console is read-only")
 
-// ReadOnly runs one SELECT-like statement with a time limit and at most
-// maxRows rows. Statements that would change data are refused before they run;
-// as a second guard the statement runs in a transaction that is rolled back.
+// ReadOnly runs one SELECT statement with a time limit and at most maxRows
+// rows. Anything else is refused before it runs (see CheckSelect); as a
+// second guard the statement runs in a transaction that is rolled back.
 func (p *Project) ReadOnly(ctx context.Context, query string, maxRows int, timeout time.Duration) (*Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -43,31 +42,8 @@ func (p *Project) ReadOnly(ctx context.Context, query string, maxRows int, timeo
 		return nil, err
 	}
 	defer conn.Close()
-	var kind duckdb.StmtType
-	err = conn.Raw(func(dc any) error {
-		c, ok := dc.(driver.ConnPrepareContext)
-		if !ok {
-			return errors.New("unexpected driver")
-		}
-		st, err := c.PrepareContext(ctx, query)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		ds, ok := st.(*duckdb.Stmt)
-		if !ok {
-			return errors.New("unexpected driver statement")
-		}
-		kind, err = ds.StatementType()
-		return err
-	})
-	if err != nil {
-		return nil, queryError(err)
-	}
-	switch kind {
-	case duckdb.STATEMENT_TYPE_SELECT, duckdb.STATEMENT_TYPE_EXPLAIN:
-	default:
-		return nil, fmt.Errorf("%w: only SELECT queries can run here; use the cleaning recipe or import to change data", ErrWrite)
+	if err := checkSelect(conn, query); err != nil {
+		return nil, err
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -86,6 +62,45 @@ func (p *Project) ReadOnly(ctx context.Context, query string, maxRows int, timeo
 		return nil, queryError(err)
 	}
 	return res, nil
+}
+
+// CheckSelect refuses anything but exactly one SELECT statement, without
+// running it. It prepares through the driver's Prepare, which takes one
+// statement only: its PrepareContext would run every statement but the last.
+func (p *Project) CheckSelect(ctx context.Context, query string) error {
+	conn, err := p.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return checkSelect(conn, query)
+}
+
+func checkSelect(conn *sql.Conn, query string) error {
+	var kind duckdb.StmtType
+	err := conn.Raw(func(dc any) error {
+		c, ok := dc.(*duckdb.Conn)
+		if !ok {
+			return errors.New("unexpected driver")
+		}
+		st, err := c.Prepare(query)
+		if err != nil {
+			if strings.Contains(err.Error(), "PrepareContext") || strings.Contains(err.Error(), "multiple") {
+				return errors.New("run one statement at a time")
+			}
+			return err
+		}
+		defer st.Close()
+		kind, err = st.(*duckdb.Stmt).StatementType()
+		return err
+	})
+	if err != nil {
+		return queryError(err)
+	}
+	if kind != duckdb.STATEMENT_TYPE_SELECT {
+		return fmt.Errorf("%w: only SELECT queries can run here; use the cleaning recipe or import to change data", ErrWrite)
+	}
+	return nil
 }
 
 func queryError(err error) error {

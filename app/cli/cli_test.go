@@ -84,6 +84,22 @@ func TestEndToEnd(t *testing.T) {
 	if _, errs, code := run(t, "-p", proj, "sql", "DROP TABLE orders"); code == 0 || !strings.Contains(errs, "read-only") {
 		t.Fatalf("write allowed: %s", errs)
 	}
+	for _, args := range [][]string{
+		{"sql", "DELETE FROM orders; SELECT 1"},
+		{"export", "sql:SELECT 1) t; DROP TABLE orders; SELECT * FROM (SELECT 1", filepath.Join(dir, "x.csv")},
+		{"export", "sql:SELECT 1) TO '" + filepath.Join(dir, "leak.csv") + "' (HEADER); --", filepath.Join(dir, "y.csv")},
+	} {
+		if _, _, code := run(t, append([]string{"-p", proj}, args...)...); code == 0 {
+			t.Errorf("%v was allowed", args)
+		}
+	}
+	if out := ok(t, "-p", proj, "sql", "SELECT count(*) AS n FROM orders"); !strings.Contains(out, "5") {
+		t.Fatalf("orders changed:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "leak.csv")); err == nil {
+		t.Fatal("an export query wrote a second file")
+	}
+	ok(t, "-p", proj, "export", "sql:SELECT customer_id FROM orders -- trailing comment", filepath.Join(dir, "q.csv"))
 	for _, f := range []string{"m.csv", "m.parquet", "m.xlsx"} {
 		ok(t, "-p", proj, "export", "segment:uk-regulars", filepath.Join(dir, f))
 	}

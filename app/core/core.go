@@ -135,11 +135,12 @@ func (w *Workspace) exportSQL(ctx context.Context, source string) (string, error
 		return segmentMembersSQL(ctx, w, strings.TrimPrefix(source, "segment:"))
 	case strings.HasPrefix(source, "sql:"):
 		q := strings.TrimPrefix(source, "sql:")
-		// Validate through the console's guard: only reads may be exported.
-		if _, err := w.ReadOnly(ctx, `SELECT * FROM (`+q+`) LIMIT 0`, 1, 30*time.Second); err != nil {
+		// The console's guard: exactly one SELECT, checked on its own so
+		// nothing can close the COPY's parenthesis and start a statement.
+		if err := w.CheckSelect(ctx, q); err != nil {
 			return "", err
 		}
-		return q, nil
+		return "\n" + q + "\n", nil
 	}
 	if ok, err := w.TableExists(ctx, source); err != nil {
 		return "", err
