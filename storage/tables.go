@@ -76,7 +76,8 @@ func (p *Project) Tables(ctx context.Context) ([]Table, error) {
 // TableExists reports whether a user table of that name exists.
 func (p *Project) TableExists(ctx context.Context, name string) (bool, error) {
 	var n int
-	err := p.db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?`, name).Scan(&n)
+	// DuckDB names are case-insensitive: "Orders" and "orders" are one table.
+	err := p.db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND lower(table_name) = lower(?)`, name).Scan(&n)
 	return n > 0, err
 }
 
@@ -115,22 +116,18 @@ func (p *Project) RowCount(ctx context.Context, table string) (int64, error) {
 	return n, nil
 }
 
-// DropTable removes a user table and everything the project knows about it.
-func (p *Project) DropTable(ctx context.Context, name string) error {
-	if strings.HasPrefix(name, "mb_") {
-		return fmt.Errorf("%q is a Marketbench metadata table and cannot be dropped", name)
+// RFMTable holds the latest RFM scores; the RFM run owns it.
+const RFMTable = "rfm_scores"
+
+// Reserved refuses names Marketbench owns: metadata tables (mb_...) and the
+// RFM result table, which every RFM run replaces.
+func Reserved(table string) error {
+	l := strings.ToLower(table)
+	switch {
+	case strings.HasPrefix(l, "mb_"):
+		return fmt.Errorf("table names starting with mb_ are reserved for Marketbench; choose another name")
+	case l == RFMTable:
+		return fmt.Errorf("%q is where RFM scores are kept and is replaced by every RFM run; choose another name", table)
 	}
-	before, err := p.RowCount(ctx, name)
-	if err != nil {
-		return err
-	}
-	return p.Tx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `DROP TABLE `+Quote(name)); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM mb_column_roles WHERE table_name = ?`, name); err != nil {
-			return err
-		}
-		return p.Audit(ctx, tx, "drop table", name, before, 0, "")
-	})
+	return nil
 }

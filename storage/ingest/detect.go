@@ -164,8 +164,8 @@ func hasUTF8Multibyte(b []byte) bool {
 	return n >= 3
 }
 
-// looksGB counts high bytes that form valid GBK lead/trail pairs; Western
-// text has isolated high bytes (é, ü, £) that mostly do not pair.
+// looksGB counts high bytes that pair up as GB2312 characters; Western text
+// has isolated high bytes (é, ü, £) that mostly do not pair.
 func looksGB(b []byte) bool {
 	pairs, lone := 0, 0
 	for i := 0; i < len(b); i++ {
@@ -173,7 +173,9 @@ func looksGB(b []byte) bool {
 		if c < 0x80 {
 			continue
 		}
-		if c >= 0x81 && c <= 0xFE && i+1 < len(b) && b[i+1] >= 0x40 && b[i+1] <= 0xFE && b[i+1] != 0x7F {
+		// Chinese characters (GB2312) have both bytes >= 0xA1. An accented
+		// Western letter is usually followed by an ASCII one: "Müller".
+		if c >= 0x81 && c <= 0xFE && i+1 < len(b) && b[i+1] >= 0xA1 && b[i+1] <= 0xFE {
 			pairs++
 			i++
 			continue

@@ -92,6 +92,15 @@ type Result struct {
 	Roles       map[string]storage.Role
 }
 
+// ErrCancelled is returned when the caller cancels an import; it matches
+// context.Canceled with errors.Is.
+var ErrCancelled error = cancelled{}
+
+type cancelled struct{}
+
+func (cancelled) Error() string        { return "the import was cancelled; nothing was changed" }
+func (cancelled) Is(target error) bool { return target == context.Canceled }
+
 // ErrDuplicate means the same file content was imported before.
 var ErrDuplicate = errors.New("this file was already imported")
 
@@ -142,8 +151,18 @@ func (s *source) close() {
 	}
 }
 
+// readMode says how lenient a read is.
+type readMode struct {
+	rejects string // collect bad rows in this temp table
+	lenient bool   // skip bad rows silently (previews and samples)
+	allText bool   // read every column as text
+}
+
+// isCSV: CSV files, and XLSX sheets, which are converted to CSV first.
+func (s *source) isCSV() bool { return s.format == CSV || s.format == XLSX }
+
 // relation is the DuckDB table function call that reads the source.
-func (s *source) relation(rejects string) string {
+func (s *source) relation(m readMode) string {
 	switch s.format {
 	case Parquet:
 		return `read_parquet(` + storage.Literal(s.read) + `)`
@@ -159,15 +178,21 @@ func (s *source) relation(rejects string) string {
 	if s.decComma {
 		b.WriteString(`, decimal_separator = ','`)
 	}
-	if rejects != "" {
+	switch {
+	case m.rejects != "":
 		fmt.Fprintf(&b, `, store_rejects = true, rejects_table = %s, rejects_scan = %s`,
-			storage.Literal(rejects), storage.Literal(rejects+"_scan"))
+			storage.Literal(m.rejects), storage.Literal(m.rejects+"_scan"))
+	case m.lenient:
+		b.WriteString(`, ignore_errors = true`)
 	}
-	if len(s.types) > 0 {
+	if m.allText {
+		b.WriteString(`, all_varchar = true`)
+	} else if len(s.types) > 0 {
 		var parts []string
 		for c, t := range s.types {
 			parts = append(parts, storage.Literal(c)+": "+storage.Literal(t))
 		}
+		sort.Strings(parts)
 		b.WriteString(`, types = {` + strings.Join(parts, ", ") + `}`)
 	}
 	b.WriteString(`)`)
@@ -348,11 +373,8 @@ func PreviewFile(ctx context.Context, p *storage.Project, path string, opt Optio
 	if pv.TableExists, err = p.TableExists(ctx, pv.Table); err != nil {
 		return nil, err
 	}
-	sample := `(SELECT * FROM ` + s.relation("") + ` LIMIT 1000)`
-	if s.format == CSV {
-		// A preview should show good rows even when later lines are bad.
-		sample = strings.Replace(sample, `, max_line_size`, `, ignore_errors = true, max_line_size`, 1)
-	}
+	// A preview shows good rows even when later lines are bad.
+	sample := `(SELECT * FROM ` + s.relation(readMode{lenient: true}) + ` LIMIT 1000)`
 	rows, err := p.DB().QueryContext(ctx, `DESCRIBE SELECT * FROM `+sample)
 	if err != nil {
 		return nil, readError(s, err)
@@ -400,7 +422,7 @@ func TableName(path string) string {
 	if name == "" || unicode.IsDigit([]rune(name)[0]) {
 		name = "t_" + name
 	}
-	if strings.HasPrefix(name, "mb_") {
+	if storage.Reserved(name) != nil {
 		name = "data_" + name
 	}
 	return name
@@ -441,6 +463,14 @@ func prior(ctx context.Context, p *storage.Project, sum string) (*Prior, error) 
 // is recorded in mb_imports and the audit log, and roles are stored — or the
 // project is left exactly as it was.
 func Import(ctx context.Context, p *storage.Project, path string, opt Options) (*Result, error) {
+	res, err := importFile(ctx, p, path, opt)
+	if err != nil && ctx.Err() != nil {
+		return nil, ErrCancelled
+	}
+	return res, err
+}
+
+func importFile(ctx context.Context, p *storage.Project, path string, opt Options) (*Result, error) {
 	report(opt.Progress, "Checking the file", -1)
 	s, err := open(ctx, path, opt)
 	if err != nil {
@@ -485,8 +515,8 @@ func Import(ctx context.Context, p *storage.Project, path string, opt Options) (
 	if table == "" {
 		table = TableName(path)
 	}
-	if strings.HasPrefix(table, "mb_") {
-		return nil, fmt.Errorf("table names starting with mb_ are reserved for Marketbench; choose another name")
+	if err := storage.Reserved(table); err != nil {
+		return nil, err
 	}
 	exists, err := p.TableExists(ctx, table)
 	if err != nil {
@@ -631,10 +661,10 @@ func finalRoles(ctx context.Context, p *storage.Project, table string, mode Mode
 func (s *source) load(ctx context.Context, tx *storage.Tx, staging string) ([]*ParseError, error) {
 	for attempt := 0; ; attempt++ {
 		rejectsTable := ""
-		if s.format == CSV {
+		if s.isCSV() {
 			rejectsTable = fmt.Sprintf("%s_rej%d", staging, attempt)
 		}
-		_, err := tx.ExecContext(ctx, `CREATE TABLE `+storage.Quote(staging)+` AS SELECT `+s.convertSQL()+` FROM `+s.relation(rejectsTable))
+		_, err := tx.ExecContext(ctx, `CREATE TABLE `+storage.Quote(staging)+` AS SELECT `+s.convertSQL()+` FROM `+s.relation(readMode{rejects: rejectsTable}))
 		if err != nil {
 			return nil, readError(s, err)
 		}
@@ -720,7 +750,7 @@ func rejectReason(kind, msg, enc string) string {
 // readError turns a DuckDB reader failure into words about the file.
 func readError(s *source, err error) error {
 	if errors.Is(err, context.Canceled) {
-		return errors.New("the import was cancelled; nothing was changed")
+		return ErrCancelled
 	}
 	msg := err.Error()
 	switch s.format {
@@ -766,39 +796,87 @@ func (s *source) place(ctx context.Context, tx *storage.Tx, staging, table strin
 	return err
 }
 
+// checkAppendable makes sure appending loses nothing: every column of the
+// file must exist in the table, and its values must fit the table's type.
+// An integer column that now receives decimals is widened to DOUBLE (in the
+// same transaction); other mismatches are refused with the column named.
 func checkAppendable(ctx context.Context, tx *storage.Tx, staging, table string) error {
-	cols := func(t string) (map[string]bool, error) {
-		rows, err := tx.QueryContext(ctx, `SELECT lower(column_name) FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ?`, t)
+	types := func(t string) (map[string]storage.Column, error) {
+		rows, err := tx.QueryContext(ctx, `SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ?`, t)
 		if err != nil {
 			return nil, err
 		}
 		defer rows.Close()
-		m := map[string]bool{}
+		m := map[string]storage.Column{}
 		for rows.Next() {
-			var c string
-			rows.Scan(&c)
-			m[c] = true
+			var c storage.Column
+			if err := rows.Scan(&c.Name, &c.Type); err != nil {
+				return nil, err
+			}
+			m[strings.ToLower(c.Name)] = c
 		}
 		return m, rows.Err()
 	}
-	have, err := cols(table)
+	have, err := types(table)
 	if err != nil {
 		return err
 	}
-	got, err := cols(staging)
+	got, err := types(staging)
 	if err != nil {
 		return err
 	}
 	var extra []string
-	for c := range got {
-		if !have[c] {
-			extra = append(extra, c)
+	for k, c := range got {
+		if _, ok := have[k]; !ok {
+			extra = append(extra, c.Name)
 		}
 	}
 	if len(extra) > 0 {
+		sort.Strings(extra)
 		return fmt.Errorf("cannot append: the file has columns %q that %q does not; replace the table or import into a new one", extra, table)
 	}
+	for k, c := range got {
+		h := have[k]
+		switch {
+		case h.Type == c.Type, h.Type == "VARCHAR", h.Type == "DOUBLE" && c.IsNumeric(),
+			isInteger(h.Type) && isInteger(c.Type), h.IsTemporal() && c.IsTemporal():
+			continue
+		case isInteger(h.Type) && c.IsNumeric():
+			if _, err := tx.ExecContext(ctx, `ALTER TABLE `+storage.Quote(table)+` ALTER `+storage.Quote(h.Name)+` SET DATA TYPE DOUBLE`); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("cannot append: column %q of %q holds %s, but the file has %s there; fix the file, or replace the table",
+				h.Name, table, typeWords(h.Type), typeWords(c.Type))
+		}
+	}
 	return nil
+}
+
+func isInteger(t string) bool {
+	switch t {
+	case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT":
+		return true
+	}
+	return false
+}
+
+// typeWords names a column type for people.
+func typeWords(t string) string {
+	c := storage.Column{Type: t}
+	switch {
+	case isInteger(t):
+		return "whole numbers"
+	case c.IsNumeric():
+		return "numbers"
+	case c.IsTemporal():
+		return "dates"
+	case t == "BOOLEAN":
+		return "true/false values"
+	case t == "VARCHAR":
+		return "text"
+	}
+	return t
 }
 
 // saveRejects keeps bad rows where the user can review and export them.
@@ -845,7 +923,7 @@ func numericColumns(ctx context.Context, q querier, relation string, cols []stri
 	var sel []string
 	for _, c := range cols {
 		v := numExpr(c, decComma)
-		sel = append(sel, fmt.Sprintf(`count(*) FILTER (WHERE %[1]s <> '' AND (TRY_CAST(%[1]s AS DOUBLE) IS NULL OR regexp_matches(%[1]s, '^-?0[0-9]'))),
+		sel = append(sel, fmt.Sprintf(`count(*) FILTER (WHERE %[1]s <> '' AND (TRY_CAST(%[1]s AS DOUBLE) IS NULL OR regexp_matches(%[1]s, '^-?0[0-9]|^-?[0-9]{16,}$'))),
 			count(*) FILTER (WHERE %[1]s <> ''), count(*) FILTER (WHERE %[1]s <> '' AND NOT regexp_matches(%[1]s, '^-?[0-9]+$'))`, v))
 	}
 	vals := make([]int64, 3*len(cols))
@@ -900,19 +978,46 @@ func (s *source) convertSQL() string {
 // planConversions picks, from a sample of the file, the text columns to
 // convert to numbers while loading.
 func (s *source) planConversions(ctx context.Context, p *storage.Project) error {
-	if s.format != CSV {
+	if !s.isCSV() {
 		return nil
 	}
-	sample := `(SELECT * FROM ` + strings.Replace(s.relation(""), `, max_line_size`, `, ignore_errors = true, max_line_size`, 1) + ` LIMIT 2000)`
-	rows, err := p.DB().QueryContext(ctx, `SELECT column_name FROM (DESCRIBE SELECT * FROM `+sample+`) WHERE column_type = 'VARCHAR'`)
+	// Long digit strings are identifiers (order numbers, card-like ids):
+	// as numbers they would lose digits past the 15th, so keep them text.
+	textSample := `(SELECT * FROM ` + s.relation(readMode{lenient: true, allText: true}) + ` LIMIT 2000)`
+	all, err := columnNames(ctx, p.DB(), textSample)
 	if err != nil {
 		return nil // the load reports problems with the file in words
+	}
+	if len(all) > 0 {
+		var sel []string
+		for _, c := range all {
+			sel = append(sel, `bool_or(regexp_matches(trim(`+storage.Quote(c)+`), '^-?[0-9]{16,}$'))`)
+		}
+		flags := make([]sql.NullBool, len(all))
+		ptrs := make([]any, len(all))
+		for i := range flags {
+			ptrs[i] = &flags[i]
+		}
+		if err := p.DB().QueryRowContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM `+textSample).Scan(ptrs...); err == nil {
+			for i, f := range flags {
+				if f.Bool {
+					s.forceType(all[i], "VARCHAR")
+				}
+			}
+		}
+	}
+	sample := `(SELECT * FROM ` + s.relation(readMode{lenient: true}) + ` LIMIT 2000)`
+	rows, err := p.DB().QueryContext(ctx, `SELECT column_name FROM (DESCRIBE SELECT * FROM `+sample+`) WHERE column_type = 'VARCHAR'`)
+	if err != nil {
+		return nil
 	}
 	var cols []string
 	for rows.Next() {
 		var c string
 		rows.Scan(&c)
-		cols = append(cols, c)
+		if s.types[c] != "VARCHAR" {
+			cols = append(cols, c)
+		}
 	}
 	rows.Close()
 	conv, err := numericColumns(ctx, p.DB(), sample, cols, s.decComma)
@@ -920,13 +1025,35 @@ func (s *source) planConversions(ctx context.Context, p *storage.Project) error 
 		return nil
 	}
 	s.convert = conv
+	for c := range conv {
+		s.forceType(c, "VARCHAR") // read as text whatever the full read would sniff
+	}
+	return nil
+}
+
+func (s *source) forceType(col, typ string) {
 	if s.types == nil {
 		s.types = map[string]string{}
 	}
-	for c := range conv {
-		s.types[c] = "VARCHAR" // read as text whatever the full read would sniff
+	s.types[col] = typ
+}
+
+// columnNames lists the columns of a relation.
+func columnNames(ctx context.Context, db *sql.DB, relation string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT column_name FROM (DESCRIBE SELECT * FROM `+relation+`)`)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // refineTypes converts after loading, checking every value: the fallback

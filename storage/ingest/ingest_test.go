@@ -271,6 +271,14 @@ func TestXLSXParquetJSON(t *testing.T) {
 	f.SetSheetRow("Orders", "A1", &[]any{"Order ID", "Customer", "Amount", "Email", "Ordered", "Paid"})
 	f.SetSheetRow("Orders", "A2", &[]any{1001, "张伟", 12.5, "a@x.com", time.Date(2024, 3, 5, 14, 30, 0, 0, time.UTC), true})
 	f.SetSheetRow("Orders", "A3", &[]any{1002, "Zoë", 7.25, "", time.Date(2024, 12, 25, 0, 0, 0, 0, time.UTC), false})
+	// Shown rounded to 2 decimals and as a percentage: the stored values must land.
+	f.SetSheetRow("Orders", "G1", &[]any{"Rate", "Share"})
+	f.SetSheetRow("Orders", "G2", &[]any{2.46912, 0.12345})
+	f.SetSheetRow("Orders", "G3", &[]any{1234567.891, 0.5})
+	two, _ := f.NewStyle(&excelize.Style{NumFmt: 2})
+	pct, _ := f.NewStyle(&excelize.Style{NumFmt: 10})
+	f.SetCellStyle("Orders", "G2", "G3", two)
+	f.SetCellStyle("Orders", "H2", "H3", pct)
 	xl := filepath.Join(t.TempDir(), "book.xlsx")
 	if err := f.SaveAs(xl); err != nil {
 		t.Fatal(err)
@@ -289,6 +297,11 @@ func TestXLSXParquetJSON(t *testing.T) {
 	p.DB().QueryRow(`SELECT sum("Amount"), max("Ordered"), count(*) FILTER (WHERE "Paid") FROM xl`).Scan(&amount, &last, &paid)
 	if amount != 19.75 || !last.Equal(time.Date(2024, 12, 25, 0, 0, 0, 0, time.UTC)) || paid != 1 {
 		t.Fatalf("amount %v, last order %v, paid %d", amount, last, paid)
+	}
+	var rate, share string
+	p.DB().QueryRow(`SELECT string_agg("Rate"::VARCHAR, ' ' ORDER BY "Rate"), string_agg("Share"::VARCHAR, ' ' ORDER BY "Share") FROM xl`).Scan(&rate, &share)
+	if rate != "2.46912 1234567.891" || share != "0.12345 0.5" {
+		t.Fatalf("stored numbers: rate %v share %v", rate, share)
 	}
 	for _, c := range res.Columns {
 		if c.Name == "Ordered" && !strings.HasPrefix(c.Type, "TIMESTAMP") {
@@ -454,5 +467,79 @@ func TestLateValuesAreNotLost(t *testing.T) {
 	}
 	if types["charges"] != "DOUBLE" || types["count"] != "BIGINT" {
 		t.Fatalf("types %v", types)
+	}
+}
+
+func TestReviewRegressions(t *testing.T) {
+	p := newProject(t)
+	// Windows-1252 German/French text must not be taken for GBK.
+	latin, _ := charmap.Windows1252.NewEncoder().Bytes([]byte("name,city\nMüller,Köln\nFrançois,Besançon\nJosé,Málaga\n"))
+	res := mustImport(t, p, write(t, "de.csv", latin), Options{})
+	var name string
+	p.DB().QueryRow(`SELECT name FROM de WHERE city = 'Köln'`).Scan(&name)
+	if res.Encoding != Windows1252 || name != "Müller" {
+		t.Fatalf("encoding %s, name %q", res.Encoding, name)
+	}
+	// 20-digit identifiers keep every digit.
+	res = mustImport(t, p, write(t, "ids.csv", []byte("card,amount\n12345678901234567890,1\n98765432109876543210,2\n , 3\n")), Options{})
+	var card string
+	p.DB().QueryRow(`SELECT card FROM ids WHERE amount = 1`).Scan(&card)
+	if card != "12345678901234567890" {
+		t.Fatalf("card %q (%+v)", card, res.Columns)
+	}
+	// Appending decimals to an integer column widens it instead of rounding;
+	// text into a number column is refused with the column named.
+	mustImport(t, p, write(t, "o.csv", []byte("id,amount\n1,10\n2,20\n")), Options{})
+	mustImport(t, p, write(t, "o2.csv", []byte("id,amount\n3,12.75\n")), Options{Table: "o", Mode: Append})
+	var sum float64
+	p.DB().QueryRow(`SELECT sum(amount) FROM o`).Scan(&sum)
+	if sum != 42.75 {
+		t.Fatalf("after append: sum %v", sum)
+	}
+	_, err := Import(ctx, p, write(t, "o3.csv", []byte("id,amount\n4,lots\n")), Options{Table: "o", Mode: Append})
+	if err == nil || !strings.Contains(err.Error(), `column "amount"`) {
+		t.Fatalf("append of text into numbers: %v", err)
+	}
+	// Reserved names.
+	if _, err := Import(ctx, p, write(t, "rfm_scores.csv", []byte("a\n1\n")), Options{Table: "RFM_Scores"}); err == nil {
+		t.Fatal("rfm_scores accepted as a table name")
+	}
+	if TableName("rfm_scores.csv") == "rfm_scores" {
+		t.Fatal("TableName proposes a reserved name")
+	}
+	// A table name differing only in case is the same table.
+	if _, err := Import(ctx, p, write(t, "O.csv", []byte("id,amount\n9,9\n")), Options{Table: "O"}); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("case-only different name: %v", err)
+	}
+	// Cancelling says so and matches context.Canceled.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = Import(cctx, p, write(t, "c.csv", []byte("a\n1\n")), Options{})
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "cancelled") {
+		t.Fatalf("cancel: %v", err)
+	}
+}
+
+func TestXLSXLateTextAndSkipBadRows(t *testing.T) {
+	p := newProject(t)
+	f := excelize.NewFile()
+	sw, _ := f.NewStreamWriter("Sheet1")
+	sw.SetRow("A1", []any{"id", "qty"})
+	for i := 2; i <= 30002; i++ {
+		var q any = i
+		if i == 30001 {
+			q = "twelve"
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i)
+		sw.SetRow(cell, []any{i, q})
+	}
+	sw.Flush()
+	xl := filepath.Join(t.TempDir(), "late.xlsx")
+	f.SaveAs(xl)
+	res := mustImport(t, p, xl, Options{})
+	var q string
+	p.DB().QueryRow(`SELECT qty FROM late WHERE id = 30001`).Scan(&q)
+	if res.Rows != 30001 || q != "twelve" {
+		t.Fatalf("%d rows, qty %q", res.Rows, q)
 	}
 }

@@ -41,17 +41,18 @@ func (s *source) openXLSX(ctx context.Context, opt Options) error {
 		return &ParseError{File: s.path, Reason: fmt.Sprintf("cannot read sheet %q: %v", s.sheet, err)}
 	}
 	defer rows.Close()
-	// Excel shows dates in the viewer's format ("3/5/24 14:30"), which is
-	// ambiguous; for columns formatted as dates read the stored serial
-	// number from a second, raw pass over the same rows and write ISO dates.
-	dates := dateColumns(f, s.sheet)
-	var raw *excelize.Rows
-	if len(dates) > 0 {
-		if raw, err = f.Rows(s.sheet); err != nil {
-			return &ParseError{File: s.path, Reason: fmt.Sprintf("cannot read sheet %q: %v", s.sheet, err)}
-		}
-		defer raw.Close()
+	// Excel shows numbers in the viewer's format ("3/5/24 14:30", "12.35%",
+	// "2.47"), which loses precision and is ambiguous. A second, raw pass
+	// over the same rows gives the stored values: numbers as stored, dates
+	// (columns formatted as dates) as ISO text.
+	raw, err := f.Rows(s.sheet)
+	if err != nil {
+		return &ParseError{File: s.path, Reason: fmt.Sprintf("cannot read sheet %q: %v", s.sheet, err)}
 	}
+	defer raw.Close()
+	dates := dateColumns(f, s.sheet)
+	props, _ := f.GetWorkbookProps()
+	date1904 := props.Date1904 != nil && *props.Date1904
 	tmp, err := os.CreateTemp("", "mb-xlsx-*.csv")
 	if err != nil {
 		return err
@@ -84,12 +85,12 @@ func (s *source) openXLSX(ctx context.Context, opt Options) error {
 			}
 			s.colNames = cells
 		}
-		if raw != nil && raw.Next() {
+		if raw.Next() {
 			rawCells, err := raw.Columns(excelize.Options{RawCellValue: true})
 			if err == nil && n > 0 {
-				for j := range dates {
-					if j < len(cells) && j < len(rawCells) {
-						cells[j] = isoDate(rawCells[j], cells[j])
+				for j := range cells {
+					if j < len(rawCells) {
+						cells[j] = storedValue(rawCells[j], cells[j], dates[j], date1904)
 					}
 				}
 			}
@@ -166,19 +167,25 @@ func isDateFormat(st *excelize.Style) bool {
 	return (n >= 14 && n <= 22) || (n >= 27 && n <= 36) || (n >= 45 && n <= 47) || (n >= 50 && n <= 58)
 }
 
-// isoDate turns an Excel serial date into "2006-01-02" or
-// "2006-01-02 15:04:05"; anything else keeps its shown text.
-func isoDate(raw, shown string) string {
+// storedValue picks what to write for one cell: for a date column the
+// serial number as an ISO date; for other numbers the stored value; for
+// booleans and text what Excel shows.
+func storedValue(raw, shown string, isDate, date1904 bool) string {
 	v, err := strconv.ParseFloat(raw, 64)
-	if err != nil {
+	switch {
+	case err != nil || raw == "":
+		return shown
+	case isDate:
+		t, err := excelize.ExcelDateToTime(v, date1904)
+		if err != nil {
+			return shown
+		}
+		if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
+			return t.Format("2006-01-02")
+		}
+		return t.Format("2006-01-02 15:04:05")
+	case shown == "TRUE" || shown == "FALSE":
 		return shown
 	}
-	t, err := excelize.ExcelDateToTime(v, false)
-	if err != nil {
-		return shown
-	}
-	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
-		return t.Format("2006-01-02")
-	}
-	return t.Format("2006-01-02 15:04:05")
+	return raw
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // ScoresTable holds the latest RFM result: one row per customer.
-const ScoresTable = "rfm_scores"
+const ScoresTable = storage.RFMTable
 
 // RFMOptions choose the order table, the scheme and the reference date.
 type RFMOptions struct {
