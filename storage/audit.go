@@ -36,7 +36,7 @@ func nullCount(n int64) any {
 
 // AuditLog lists the most recent changes first.
 func (p *Project) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
-	rows, err := p.db.QueryContext(ctx,
+	rows, err := p.q.QueryContext(ctx,
 		`SELECT id, changed_at, who, action, target, rows_before, rows_after, coalesce(detail, '') FROM mb_audit ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err

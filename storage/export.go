@@ -46,7 +46,7 @@ func (p *Project) Export(ctx context.Context, selectSQL, path string) (int64, er
 }
 
 func (p *Project) copyTo(ctx context.Context, selectSQL, path, opts string) (int64, error) {
-	res, err := p.db.ExecContext(ctx, fmt.Sprintf(`COPY (%s) TO %s (%s)`, selectSQL, Literal(path), opts))
+	res, err := p.q.ExecContext(ctx, fmt.Sprintf(`COPY (%s) TO %s (%s)`, selectSQL, Literal(path), opts))
 	if err != nil {
 		return 0, fmt.Errorf("cannot export: %s", FirstLine(err.Error()))
 	}
@@ -56,13 +56,13 @@ func (p *Project) copyTo(ctx context.Context, selectSQL, path, opts string) (int
 
 func (p *Project) exportXLSX(ctx context.Context, selectSQL, path string) (int64, error) {
 	var total int64
-	if err := p.db.QueryRowContext(ctx, `SELECT count(*) FROM (`+selectSQL+`)`).Scan(&total); err != nil {
+	if err := p.q.QueryRowContext(ctx, `SELECT count(*) FROM (`+selectSQL+`)`).Scan(&total); err != nil {
 		return 0, fmt.Errorf("cannot export: %s", FirstLine(err.Error()))
 	}
 	if total > maxXLSXRows {
 		return 0, fmt.Errorf("cannot export %d rows to Excel: a sheet holds at most %d; export to .csv or .parquet instead", total, maxXLSXRows)
 	}
-	rows, err := p.db.QueryContext(ctx, selectSQL)
+	rows, err := p.q.QueryContext(ctx, selectSQL)
 	if err != nil {
 		return 0, fmt.Errorf("cannot export: %s", FirstLine(err.Error()))
 	}

@@ -46,7 +46,7 @@ func Version() int { return len(migrations) }
 
 func (p *Project) schemaVersion(ctx context.Context) (int, error) {
 	var n int
-	err := p.db.QueryRowContext(ctx,
+	err := p.q.QueryRowContext(ctx,
 		`SELECT count(*) FROM information_schema.tables WHERE table_name = 'mb_schema'`).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("cannot read %s: %v", p.Path, err)
@@ -57,7 +57,7 @@ func (p *Project) schemaVersion(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("cannot open %s: it is a DuckDB database but %w (no Marketbench metadata)", p.Path, ErrNotProject)
 	}
 	var v sql.NullInt64
-	if err := p.db.QueryRowContext(ctx, `SELECT max(version) FROM mb_schema`).Scan(&v); err != nil {
+	if err := p.q.QueryRowContext(ctx, `SELECT max(version) FROM mb_schema`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("cannot read the project version of %s: %v", p.Path, err)
 	}
 	return int(v.Int64), nil
@@ -66,7 +66,7 @@ func (p *Project) schemaVersion(ctx context.Context) (int, error) {
 func (p *Project) migrate(ctx context.Context) error {
 	var have int
 	var n int
-	if err := p.db.QueryRowContext(ctx,
+	if err := p.q.QueryRowContext(ctx,
 		`SELECT count(*) FROM information_schema.tables WHERE table_name = 'mb_schema'`).Scan(&n); err != nil {
 		return err
 	}
@@ -108,6 +108,9 @@ func splitStatements(s string) []string {
 func (p *Project) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if p.db == nil {
 		return errors.New("the project is closed")
+	}
+	if p.tx != nil {
+		return fn(p.tx) // already inside a transaction: join it
 	}
 	tx, err := p.db.BeginTx(ctx, nil)
 	if err != nil {

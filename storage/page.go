@@ -57,7 +57,7 @@ func (p *Project) Page(ctx context.Context, r PageRequest) (*Page, error) {
 		order = " ORDER BY " + Quote(r.Sort) + " " + dir + " NULLS LAST"
 	}
 	pg := &Page{}
-	if err := p.db.QueryRowContext(ctx, `SELECT count(*) FROM `+Quote(r.Table)+where, r.Args...).Scan(&pg.Total); err != nil {
+	if err := p.q.QueryRowContext(ctx, `SELECT count(*) FROM `+Quote(r.Table)+where, r.Args...).Scan(&pg.Total); err != nil {
 		return nil, queryError(err)
 	}
 	q := fmt.Sprintf(`SELECT * FROM %s%s LIMIT %d OFFSET %d`, Quote(r.Table), where, r.Limit, r.Offset)
@@ -76,7 +76,7 @@ func (p *Project) Page(ctx context.Context, r PageRequest) (*Page, error) {
 		q = fmt.Sprintf(`SELECT * FROM %s WHERE rowid BETWEEN %d AND %d AND rowid IN (%s)%s`, Quote(r.Table), ids.lo, ids.hi, ids.list, order)
 		args = nil
 	}
-	rows, err := p.db.QueryContext(ctx, q, args...)
+	rows, err := p.q.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, queryError(err)
 	}
@@ -97,7 +97,7 @@ type idList struct {
 // rowids runs a query returning rowids.
 func (p *Project) rowids(ctx context.Context, q string, args []any) (idList, error) {
 	out := idList{list: "NULL", lo: 0, hi: -1}
-	rows, err := p.db.QueryContext(ctx, q, args...)
+	rows, err := p.q.QueryContext(ctx, q, args...)
 	if err != nil {
 		return out, queryError(err)
 	}

@@ -70,7 +70,7 @@ func (p *Project) profileColumn(ctx context.Context, table string, c Column) (Co
 	if !c.IsNumeric() && !c.IsTemporal() {
 		missing = `(` + q + ` IS NULL OR trim(CAST(` + q + ` AS VARCHAR)) = '')`
 	}
-	err := p.db.QueryRowContext(ctx, fmt.Sprintf(
+	err := p.q.QueryRowContext(ctx, fmt.Sprintf(
 		`SELECT count(*), count(*) FILTER (WHERE %s), count(DISTINCT %s) FROM %s`, missing, q, t)).
 		Scan(&cp.Count, &cp.Missing, &cp.Distinct)
 	if err != nil {
@@ -79,7 +79,7 @@ func (p *Project) profileColumn(ctx context.Context, table string, c Column) (Co
 	switch {
 	case c.IsNumeric():
 		var mn, mx, mean, std, p05, p25, p50, p75, p95 sql.NullFloat64
-		err = p.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(%[1]s)::DOUBLE, max(%[1]s)::DOUBLE, avg(%[1]s)::DOUBLE, stddev_samp(%[1]s)::DOUBLE,
+		err = p.q.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(%[1]s)::DOUBLE, max(%[1]s)::DOUBLE, avg(%[1]s)::DOUBLE, stddev_samp(%[1]s)::DOUBLE,
 			quantile_cont(%[1]s, 0.05)::DOUBLE, quantile_cont(%[1]s, 0.25)::DOUBLE, quantile_cont(%[1]s, 0.5)::DOUBLE,
 			quantile_cont(%[1]s, 0.75)::DOUBLE, quantile_cont(%[1]s, 0.95)::DOUBLE FROM %[2]s`, q, t)).
 			Scan(&mn, &mx, &mean, &std, &p05, &p25, &p50, &p75, &p95)
@@ -90,18 +90,18 @@ func (p *Project) profileColumn(ctx context.Context, table string, c Column) (Co
 		cp.Quantiles = map[string]float64{"p05": p05.Float64, "p25": p25.Float64, "p50": p50.Float64, "p75": p75.Float64, "p95": p95.Float64}
 	case c.IsTemporal():
 		var mn, mx sql.NullString
-		err = p.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(%[1]s)::VARCHAR, max(%[1]s)::VARCHAR FROM %[2]s`, q, t)).Scan(&mn, &mx)
+		err = p.q.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(%[1]s)::VARCHAR, max(%[1]s)::VARCHAR FROM %[2]s`, q, t)).Scan(&mn, &mx)
 		cp.MinText, cp.MaxText = mn.String, mx.String
 	default:
 		var mn, mx sql.NullFloat64
-		err = p.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(length(CAST(%[1]s AS VARCHAR)))::DOUBLE, max(length(CAST(%[1]s AS VARCHAR)))::DOUBLE FROM %[2]s`, q, t)).Scan(&mn, &mx)
+		err = p.q.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(length(CAST(%[1]s AS VARCHAR)))::DOUBLE, max(length(CAST(%[1]s AS VARCHAR)))::DOUBLE FROM %[2]s`, q, t)).Scan(&mn, &mx)
 		cp.Min, cp.Max = mn.Float64, mx.Float64
 	}
 	if err != nil {
 		return cp, err
 	}
 	if !c.IsNumeric() || cp.Distinct <= 20 {
-		rows, err := p.db.QueryContext(ctx, fmt.Sprintf(`SELECT CAST(%[1]s AS VARCHAR) v, count(*) n FROM %[2]s WHERE %[1]s IS NOT NULL
+		rows, err := p.q.QueryContext(ctx, fmt.Sprintf(`SELECT CAST(%[1]s AS VARCHAR) v, count(*) n FROM %[2]s WHERE %[1]s IS NOT NULL
 			GROUP BY v ORDER BY n DESC, v LIMIT 10`, q, t))
 		if err != nil {
 			return cp, err
@@ -152,7 +152,7 @@ func (p *Project) Histogram(ctx context.Context, table, column string, bins int)
 		return nil, fmt.Errorf("a histogram needs a number or date column; %q holds %s", column, col.Type)
 	}
 	var mn, mx sql.NullFloat64
-	if err := p.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(%s), max(%s) FROM %s`, x, x, Quote(table))).Scan(&mn, &mx); err != nil {
+	if err := p.q.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(%s), max(%s) FROM %s`, x, x, Quote(table))).Scan(&mn, &mx); err != nil {
 		return nil, err
 	}
 	if !mn.Valid {
@@ -169,7 +169,7 @@ func (p *Project) Histogram(ctx context.Context, table, column string, bins int)
 		out[i].Lo = mn.Float64 + float64(i)*width
 		out[i].Hi = mn.Float64 + float64(i+1)*width
 	}
-	rows, err := p.db.QueryContext(ctx, fmt.Sprintf(`SELECT least(floor((%[1]s - ?) / ?)::BIGINT, ?) b, count(*) FROM %[2]s
+	rows, err := p.q.QueryContext(ctx, fmt.Sprintf(`SELECT least(floor((%[1]s - ?) / ?)::BIGINT, ?) b, count(*) FROM %[2]s
 		WHERE %[1]s IS NOT NULL GROUP BY b`, x, Quote(table)), mn.Float64, width, bins-1)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -36,8 +37,26 @@ var (
 type Project struct {
 	Path string
 	db   *sql.DB
+	q    Querier // db, or the transaction of a Project from InTx
+	tx   *Tx
 	conn *duckdb.Connector
 	user string
+}
+
+// Querier is what *sql.DB and *sql.Tx have in common.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// InTx returns the project as seen from inside tx: its reads see the
+// transaction's uncommitted changes and its writes (Tx, SetRoles, Audit)
+// join the transaction, so a multi-step change commits as one.
+func (p *Project) InTx(tx *Tx) *Project {
+	c := *p
+	c.q, c.tx = tx, tx
+	return &c
 }
 
 // open paths in this process: DuckDB's file lock is per process, so a second
@@ -132,7 +151,13 @@ func connect(path string, readOnly bool) (*Project, error) {
 	if readOnly {
 		dsn += "?access_mode=read_only"
 	}
-	c, err := duckdb.NewConnector(dsn, nil)
+	// Metadata times are TIMESTAMP (no zone) filled from current_timestamp;
+	// in UTC they read back as the instant they were written, whatever the
+	// machine's zone.
+	c, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
+		_, err := ex.ExecContext(context.Background(), `SET TimeZone = 'UTC'`, nil)
+		return err
+	})
 	if err != nil {
 		return nil, translateOpenError(path, err)
 	}
@@ -142,7 +167,7 @@ func connect(path string, readOnly bool) (*Project, error) {
 		return nil, translateOpenError(path, err)
 	}
 	openPaths[abs] = true
-	return &Project{Path: abs, db: db, conn: c, user: currentUser()}, nil
+	return &Project{Path: abs, db: db, q: db, conn: c, user: currentUser()}, nil
 }
 
 func translateOpenError(path string, err error) error {
@@ -171,6 +196,10 @@ func (p *Project) Close() error {
 	openMu.Unlock()
 	return err
 }
+
+// Q is where queries go: the database, or the transaction for a project
+// from InTx. Packages of this module query through it.
+func (p *Project) Q() Querier { return p.q }
 
 // DB is the underlying database for packages of this module.
 func (p *Project) DB() *sql.DB { return p.db }

@@ -238,3 +238,18 @@ func TestPagingWithTiesCoversEveryRowOnce(t *testing.T) {
 		t.Fatal("unknown sort column accepted")
 	}
 }
+
+func TestAuditTimesAreInstants(t *testing.T) {
+	p := newProject(t)
+	ctx := context.Background()
+	if err := p.Tx(ctx, func(tx *Tx) error { return p.Audit(ctx, tx, "test", "x", -1, 1, "") }); err != nil {
+		t.Fatal(err)
+	}
+	log, err := p.AuditLog(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(log[0].At); d < -time.Minute || d > time.Minute {
+		t.Fatalf("audit time %v is %v away from now (zone %s)", log[0].At, d, time.Local)
+	}
+}

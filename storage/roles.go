@@ -175,7 +175,7 @@ func (p *Project) roleByContent(ctx context.Context, relation string, c Column) 
 	if !strings.HasPrefix(strings.ToUpper(c.Type), "VARCHAR") {
 		return None, nil
 	}
-	rows, err := p.db.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM %s WHERE %s IS NOT NULL AND trim(%s) <> '' LIMIT 200`,
+	rows, err := p.q.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM %s WHERE %s IS NOT NULL AND trim(%s) <> '' LIMIT 200`,
 		Quote(c.Name), relation, Quote(c.Name), Quote(c.Name)))
 	if err != nil {
 		return None, err
@@ -242,11 +242,28 @@ func (p *Project) SetRoles(ctx context.Context, table string, roles map[string]R
 	for _, c := range cols {
 		known[c.Name] = true
 	}
+	owner := map[Role]string{}
+	names := make([]string, 0, len(roles))
+	for col, r := range roles {
+		if !known[col] {
+			return fmt.Errorf("%q has no column %q", table, col)
+		}
+		if prev, dup := owner[r]; dup && r != None && r != Text {
+			a, b := min(prev, col), max(prev, col)
+			return fmt.Errorf("columns %q and %q are both given the role %s; a role (other than text) belongs to one column", a, b, r)
+		}
+		owner[r] = col
+		names = append(names, col)
+	}
+	sort.Strings(names) // a stable order of statements
 	return p.Tx(ctx, func(tx *Tx) error {
-		for col, r := range roles {
-			if !known[col] {
-				return fmt.Errorf("%q has no column %q", table, col)
-			}
+		// Roles of columns the table no longer has go first.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM mb_column_roles WHERE table_name = ? AND column_name NOT IN
+			(SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ?)`, table, table); err != nil {
+			return err
+		}
+		for _, col := range names {
+			r := roles[col]
 			if _, err := tx.ExecContext(ctx, `DELETE FROM mb_column_roles WHERE table_name = ? AND column_name = ?`, table, col); err != nil {
 				return err
 			}
@@ -254,7 +271,7 @@ func (p *Project) SetRoles(ctx context.Context, table string, roles map[string]R
 				continue
 			}
 			if r != Text {
-				// A role (other than free text) belongs to one column.
+				// The role moves here from any other column that had it.
 				if _, err := tx.ExecContext(ctx, `DELETE FROM mb_column_roles WHERE table_name = ? AND role = ?`, table, string(r)); err != nil {
 					return err
 				}
@@ -269,7 +286,7 @@ func (p *Project) SetRoles(ctx context.Context, table string, roles map[string]R
 
 // ColumnRoles returns the stored roles of a table, by column.
 func (p *Project) ColumnRoles(ctx context.Context, table string) (map[string]Role, error) {
-	rows, err := p.db.QueryContext(ctx, `SELECT column_name, role FROM mb_column_roles WHERE table_name = ?`, table)
+	rows, err := p.q.QueryContext(ctx, `SELECT column_name, role FROM mb_column_roles WHERE table_name = ?`, table)
 	if err != nil {
 		return nil, err
 	}

@@ -46,7 +46,7 @@ var ErrNoTable = errors.New("no such table")
 
 // Tables lists the user's tables (metadata tables are hidden).
 func (p *Project) Tables(ctx context.Context) ([]Table, error) {
-	rows, err := p.db.QueryContext(ctx, `SELECT table_name, estimated_size FROM duckdb_tables()
+	rows, err := p.q.QueryContext(ctx, `SELECT table_name, estimated_size FROM duckdb_tables()
 		WHERE schema_name = 'main' AND NOT starts_with(table_name, 'mb_') ORDER BY table_name`)
 	if err != nil {
 		return nil, err
@@ -77,13 +77,13 @@ func (p *Project) Tables(ctx context.Context) ([]Table, error) {
 func (p *Project) TableExists(ctx context.Context, name string) (bool, error) {
 	var n int
 	// DuckDB names are case-insensitive: "Orders" and "orders" are one table.
-	err := p.db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND lower(table_name) = lower(?)`, name).Scan(&n)
+	err := p.q.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND lower(table_name) = lower(?)`, name).Scan(&n)
 	return n > 0, err
 }
 
 // Columns lists a table's columns in order.
 func (p *Project) Columns(ctx context.Context, table string) ([]Column, error) {
-	rows, err := p.db.QueryContext(ctx, `SELECT column_name, data_type FROM duckdb_columns()
+	rows, err := p.q.QueryContext(ctx, `SELECT column_name, data_type FROM duckdb_columns()
 		WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index`, table)
 	if err != nil {
 		return nil, err
@@ -109,7 +109,7 @@ func (p *Project) Columns(ctx context.Context, table string) ([]Column, error) {
 // RowCount counts a table's rows.
 func (p *Project) RowCount(ctx context.Context, table string) (int64, error) {
 	var n int64
-	err := p.db.QueryRowContext(ctx, `SELECT count(*) FROM `+Quote(table)).Scan(&n)
+	err := p.q.QueryRowContext(ctx, `SELECT count(*) FROM `+Quote(table)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("%w %q", ErrNoTable, table)
 	}

@@ -27,7 +27,7 @@ func Preview(ctx context.Context, p *storage.Project, table string, steps []Step
 	if err != nil {
 		return nil, err
 	}
-	rows, err := p.DB().QueryContext(ctx, pl.Select()+fmt.Sprintf(" LIMIT %d", sampleRows), pl.args...)
+	rows, err := p.Q().QueryContext(ctx, pl.Select()+fmt.Sprintf(" LIMIT %d", sampleRows), pl.args...)
 	if err != nil {
 		return nil, fmt.Errorf("preview failed: %s", storage.FirstLine(err.Error()))
 	}
@@ -107,7 +107,9 @@ func (pl *Plan) effects(ctx context.Context, q querier, steps []Step) ([]StepEff
 				continue
 			}
 			if ca[c] {
-				diffs = append(diffs, fmt.Sprintf(`x.%[1]s IS DISTINCT FROM y.%[1]s`, storage.Quote(c)))
+				// As text: a cast step changes the type, and comparing across
+				// types would fail on values the cast turned empty.
+				diffs = append(diffs, fmt.Sprintf(`CAST(x.%[1]s AS VARCHAR) IS DISTINCT FROM CAST(y.%[1]s AS VARCHAR)`, storage.Quote(c)))
 			} else {
 				diffs = append(diffs, fmt.Sprintf(`y.%s IS NOT NULL`, storage.Quote(c)))
 			}
@@ -198,7 +200,7 @@ func Save(ctx context.Context, p *storage.Project, r Recipe) error {
 
 // List returns the saved recipes.
 func List(ctx context.Context, p *storage.Project) ([]Recipe, error) {
-	rows, err := p.DB().QueryContext(ctx, `SELECT name, table_name, steps_json FROM mb_recipes ORDER BY name`)
+	rows, err := p.Q().QueryContext(ctx, `SELECT name, table_name, steps_json FROM mb_recipes ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}

@@ -92,6 +92,9 @@ const rowCol = "__mb_row"
 // Compile checks every step against the table's columns as they are at that
 // point of the recipe and builds the SQL. Nothing runs.
 func Compile(ctx context.Context, p *storage.Project, table string, steps []Step) (*Plan, error) {
+	if err := storage.Reserved(table); err != nil {
+		return nil, fmt.Errorf("cannot clean %q: %w", table, err)
+	}
 	cols, err := p.Columns(ctx, table)
 	if err != nil {
 		return nil, err
@@ -122,7 +125,7 @@ func (pl *Plan) selectFrom(cte string) string {
 }
 
 func describe(ctx context.Context, p *storage.Project, pl *Plan) ([]storage.Column, error) {
-	rows, err := p.DB().QueryContext(ctx, `DESCRIBE `+pl.Select(), pl.args...)
+	rows, err := p.Q().QueryContext(ctx, `DESCRIBE `+pl.Select(), pl.args...)
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,7 @@ func TestSteps(t *testing.T) {
 		"dedupe by email":  {[]Step{{Op: "dedupe", Column: "email", Method: "email"}}, `SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM c`, "1,2,4"},
 		"normalize phone":  {[]Step{{Op: "normalize_phone", Column: "phone", Value: "44"}}, `SELECT string_agg(coalesce(phone, '-'), ',' ORDER BY id) FROM c`, "+447700900123,+447700900456,+447700900789,-"},
 		"cast":             {[]Step{{Op: "cast", Column: "qty", Type: "text"}}, `SELECT typeof(qty) FROM c LIMIT 1`, "VARCHAR"},
+		"cast misfits":     {[]Step{{Op: "cast", Column: "country", Type: "integer"}}, `SELECT count(country)::VARCHAR FROM c`, "0"},
 		"add expression":   {[]Step{{Op: "add", Into: "total", Expr: "spend * qty"}}, `SELECT string_agg(coalesce(total::VARCHAR, '-'), ',' ORDER BY id) FROM c`, "20.0,-,-,1000.0"},
 		"zscore":           {[]Step{{Op: "zscore", Column: "qty", Into: "qty_z"}}, `SELECT string_agg(round(qty_z, 4)::VARCHAR, ',' ORDER BY id) FROM c`, "0.0,1.0,-1.0"},
 		"minmax":           {[]Step{{Op: "minmax", Column: "spend", Into: "s01"}}, `SELECT string_agg(round(s01, 4)::VARCHAR, ',' ORDER BY id) FROM c`, "0.0,0.0202,1.0"},
@@ -108,6 +109,9 @@ func TestBadStepsChangeNothing(t *testing.T) {
 	}
 	if r, _ := List(ctx, p); len(r) != 0 {
 		t.Fatal("bad recipe saved")
+	}
+	if _, err := Apply(ctx, p, "MB_audit", "", []Step{{Op: "drop_missing"}}); err == nil {
+		t.Fatal("a metadata table was cleaned")
 	}
 }
 

@@ -591,10 +591,26 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 				after = before + n
 			}
 			detail := fmt.Sprintf("%s import of %s (%d rows, %d rejected)", mode, filepath.Base(path), n, len(rejects))
+			was := before
 			if !exists {
-				before = -1
+				was = -1
 			}
-			return p.Audit(ctx, tx, "import", table, before, after, detail)
+			if err := p.Audit(ctx, tx, "import", table, was, after, detail); err != nil {
+				return err
+			}
+			// Roles are part of the import: they commit with the rows.
+			report(opt.Progress, "Detecting column roles", -1)
+			pt := p.InTx(tx)
+			cols, err := pt.Columns(ctx, table)
+			if err != nil {
+				return err
+			}
+			roles, err := finalRoles(ctx, pt, table, mode, opt.Roles, cols)
+			if err != nil {
+				return err
+			}
+			res.Columns, res.Roles = cols, roles
+			return pt.SetRoles(ctx, table, roles, opt.Roles != nil)
 		})
 	}
 	err = load()
@@ -607,18 +623,6 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 	if err != nil {
 		return nil, err
 	}
-	report(opt.Progress, "Detecting column roles", -1)
-	if res.Columns, err = p.Columns(ctx, table); err != nil {
-		return nil, err
-	}
-	roles, err := finalRoles(ctx, p, table, mode, opt.Roles, res.Columns)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.SetRoles(ctx, table, roles, opt.Roles != nil); err != nil {
-		return nil, err
-	}
-	res.Roles = roles
 	report(opt.Progress, "Done", 1)
 	return res, nil
 }

@@ -154,7 +154,7 @@ func RFM(ctx context.Context, p *storage.Project, opt RFMOptions) (*RFMRun, erro
 	asOf := opt.AsOf
 	if asOf.IsZero() {
 		var last sql.NullTime
-		if err := p.DB().QueryRowContext(ctx, `SELECT max(`+in.date+`) FROM `+in.table).Scan(&last); err != nil {
+		if err := p.Q().QueryRowContext(ctx, `SELECT max(`+in.date+`) FROM `+in.table).Scan(&last); err != nil {
 			return nil, err
 		}
 		if !last.Valid {
@@ -186,7 +186,7 @@ s AS (
 	SELECT c.*,
 		CAST(floor(5 * rr.worse / n.n) + 1 AS INTEGER) AS r,
 		CAST(floor(5 * fr.worse / n.n) + 1 AS INTEGER) AS f,
-		CAST(floor(5 * (rank() OVER (ORDER BY monetary) - 1) / n.n) + 1 AS INTEGER) AS m
+		CAST(floor(5 * (rank() OVER (ORDER BY monetary NULLS FIRST) - 1) / n.n) + 1 AS INTEGER) AS m
 	FROM c JOIN rr USING (recency) JOIN fr USING (frequency), n
 )
 SELECT CAST(cust AS VARCHAR) AS customer_id, recency, frequency, monetary, r AS r_score, f AS f_score, m AS m_score,
@@ -209,12 +209,12 @@ FROM s`,
 			run.Table, scheme.Name, day, run.Customers); err != nil {
 			return err
 		}
-		return p.Audit(ctx, tx, "rfm", ScoresTable, -1, run.Customers, fmt.Sprintf("%s scheme on %s as of %s", scheme.Name, run.Table, day))
+		if err := p.Audit(ctx, tx, "rfm", ScoresTable, -1, run.Customers, fmt.Sprintf("%s scheme on %s as of %s", scheme.Name, run.Table, day)); err != nil {
+			return err
+		}
+		return p.InTx(tx).SetRoles(ctx, ScoresTable, map[string]storage.Role{"customer_id": storage.CustomerID}, true)
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := p.SetRoles(ctx, ScoresTable, map[string]storage.Role{"customer_id": storage.CustomerID}, true); err != nil {
 		return nil, err
 	}
 	run.Segments, err = RFMSummary(ctx, p)
@@ -225,7 +225,7 @@ FROM s`,
 func LastRFM(ctx context.Context, p *storage.Project) (*RFMRun, error) {
 	var r RFMRun
 	var scheme string
-	err := p.DB().QueryRowContext(ctx, `SELECT source_table, scheme, as_of, customers FROM mb_rfm_runs ORDER BY id DESC LIMIT 1`).
+	err := p.Q().QueryRowContext(ctx, `SELECT source_table, scheme, as_of, customers FROM mb_rfm_runs ORDER BY id DESC LIMIT 1`).
 		Scan(&r.Table, &scheme, &r.AsOf, &r.Customers)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -241,7 +241,7 @@ func LastRFM(ctx context.Context, p *storage.Project) (*RFMRun, error) {
 // cells[r-1][f-1].
 func Grid(ctx context.Context, p *storage.Project) ([5][5]float64, error) {
 	var cells [5][5]float64
-	rows, err := p.DB().QueryContext(ctx, `SELECT r_score, f_score, count(*) FROM `+storage.Quote(ScoresTable)+` GROUP BY ALL`)
+	rows, err := p.Q().QueryContext(ctx, `SELECT r_score, f_score, count(*) FROM `+storage.Quote(ScoresTable)+` GROUP BY ALL`)
 	if err != nil {
 		return cells, errors.New("run RFM first")
 	}

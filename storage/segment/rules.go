@@ -134,7 +134,7 @@ func Count(ctx context.Context, p *storage.Project, table string, n *rule.Node) 
 		return 0, err
 	}
 	var c int64
-	if err := p.DB().QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`)`, args...).Scan(&c); err != nil {
+	if err := p.Q().QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`)`, args...).Scan(&c); err != nil {
 		return 0, fmt.Errorf("cannot count: %s", storage.FirstLine(err.Error()))
 	}
 	return c, nil
@@ -160,24 +160,30 @@ func Create(ctx context.Context, p *storage.Project, name, table string, n *rule
 		return nil, fmt.Errorf("%q is an RFM segment name; choose another name", name)
 	}
 	if _, err := Count(ctx, p, table, n); err != nil {
-		return nil, err
+		return nil, err // checks the rule against the table before anything changes
 	}
 	js, err := json.Marshal(n)
 	if err != nil {
 		return nil, err
 	}
+	// Saving and evaluating are one change: a failed or cancelled evaluation
+	// leaves the old segment and its members as they were.
+	var seg *Segment
 	err = p.Tx(ctx, func(tx *storage.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM mb_segments WHERE name = ?`, name); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO mb_segments (name, kind, base_table, rule_json, rule_text) VALUES (?, 'rule', ?, ?, ?)`,
-			name, table, string(js), n.String())
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mb_segments (name, kind, base_table, rule_json, rule_text) VALUES (?, 'rule', ?, ?, ?)`,
+			name, table, string(js), n.String()); err != nil {
+			return err
+		}
+		seg, err = Evaluate(ctx, p.InTx(tx), name)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return Evaluate(ctx, p, name)
+	return seg, nil
 }
 
 // Evaluate recomputes a saved segment's members from the current data.
@@ -230,7 +236,7 @@ func Get(ctx context.Context, p *storage.Project, name string) (*Segment, error)
 
 // List returns saved rule segments by name.
 func List(ctx context.Context, p *storage.Project) ([]Segment, error) {
-	rows, err := p.DB().QueryContext(ctx, `SELECT name, base_table, rule_json, coalesce(size, 0), evaluated_at FROM mb_segments WHERE kind = 'rule' ORDER BY name`)
+	rows, err := p.Q().QueryContext(ctx, `SELECT name, base_table, rule_json, coalesce(size, 0), evaluated_at FROM mb_segments WHERE kind = 'rule' ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -315,7 +321,7 @@ func RFMSummary(ctx context.Context, p *storage.Project) ([]Summary, error) {
 	if err != nil || last == nil {
 		return nil, err
 	}
-	rows, err := p.DB().QueryContext(ctx, `SELECT rfm_segment, count(*), count(*) / sum(count(*)) OVER (), sum(monetary),
+	rows, err := p.Q().QueryContext(ctx, `SELECT rfm_segment, count(*), count(*) / sum(count(*)) OVER (), sum(monetary),
 		sum(monetary) / nullif(sum(frequency), 0), avg(recency) FROM `+storage.Quote(ScoresTable)+` GROUP BY 1`)
 	if err != nil {
 		return nil, err
@@ -324,11 +330,11 @@ func RFMSummary(ctx context.Context, p *storage.Project) ([]Summary, error) {
 	got := map[string]Summary{}
 	for rows.Next() {
 		s := Summary{Kind: "rfm", HasValue: true}
-		var aov sql.NullFloat64
-		if err := rows.Scan(&s.Name, &s.Size, &s.Share, &s.Revenue, &aov, &s.AvgRecency); err != nil {
+		var rev, aov sql.NullFloat64 // NULL when no customer in it has an amount
+		if err := rows.Scan(&s.Name, &s.Size, &s.Share, &rev, &aov, &s.AvgRecency); err != nil {
 			return nil, err
 		}
-		s.AOV = aov.Float64
+		s.Revenue, s.AOV = rev.Float64, aov.Float64
 		got[s.Name] = s
 	}
 	var out []Summary
@@ -352,16 +358,16 @@ func RuleSummary(ctx context.Context, p *storage.Project) ([]Summary, error) {
 		sum := Summary{Name: s.Name, Kind: "rule", Size: s.Size}
 		var total int64
 		if hasRFM {
-			p.DB().QueryRowContext(ctx, `SELECT count(*) FROM `+storage.Quote(ScoresTable)).Scan(&total)
-			var rev, aov, rec sql.NullFloat64
-			err := p.DB().QueryRowContext(ctx, `SELECT sum(monetary), sum(monetary) / nullif(sum(frequency), 0), avg(recency) FROM `+
+			p.Q().QueryRowContext(ctx, `SELECT count(*) FROM `+storage.Quote(ScoresTable)).Scan(&total)
+			var rev, aov, rec sql.NullFloat64 // NULL when no member has an amount
+			err := p.Q().QueryRowContext(ctx, `SELECT sum(monetary), sum(monetary) / nullif(sum(frequency), 0), avg(recency) FROM `+
 				storage.Quote(ScoresTable)+` WHERE customer_id IN (SELECT customer_id FROM mb_segment_members WHERE segment = ?)`, s.Name).Scan(&rev, &aov, &rec)
 			if err != nil {
 				return nil, err
 			}
 			sum.Revenue, sum.AOV, sum.AvgRecency, sum.HasValue = rev.Float64, aov.Float64, rec.Float64, rev.Valid
 		} else if b, err := newBase(ctx, p, s.Table); err == nil {
-			p.DB().QueryRowContext(ctx, `SELECT count(DISTINCT `+b.customer+`) FROM `+storage.Quote(s.Table)+` b`).Scan(&total)
+			p.Q().QueryRowContext(ctx, `SELECT count(DISTINCT `+b.customer+`) FROM `+storage.Quote(s.Table)+` b`).Scan(&total)
 		}
 		if total > 0 {
 			sum.Share = float64(s.Size) / float64(total)

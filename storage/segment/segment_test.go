@@ -187,3 +187,36 @@ func TestRuleErrorsAndInjection(t *testing.T) {
 		t.Fatalf("re-evaluate %+v %v", s, err)
 	}
 }
+
+// TestNullAmounts: customers whose amounts are all missing score worst on
+// monetary, and summaries cope with segments that have no amounts at all.
+func TestNullAmounts(t *testing.T) {
+	p := newProject(t)
+	p.DB().Exec(`CREATE TABLE o AS SELECT * FROM (VALUES ('a', DATE '2024-01-01', NULL::DOUBLE), ('b', DATE '2024-01-02', 5.0),
+		('c', DATE '2024-01-03', 7.0), ('d', DATE '2024-01-04', 9.0), ('e', DATE '2024-01-05', 11.0)) t(cust, day, amount)`)
+	p.SetRoles(ctx, "o", map[string]storage.Role{"cust": storage.CustomerID, "day": storage.OrderDate, "amount": storage.Amount}, true)
+	run, err := RFM(ctx, p, RFMOptions{Table: "o"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m int
+	p.DB().QueryRow(`SELECT m_score FROM rfm_scores WHERE customer_id = 'a'`).Scan(&m)
+	if m != 1 || run.Customers != 5 {
+		t.Fatalf("m for no amounts = %d, customers %d", m, run.Customers)
+	}
+	n, _ := rule.Parse(`monetary IS EMPTY`)
+	if _, err := Create(ctx, p, "no spend", "o", n); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RuleSummary(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	// A failed save keeps the old segment as it was.
+	bad, _ := rule.Parse(`nosuch = 1`)
+	if _, err := Create(ctx, p, "no spend", "o", bad); err == nil {
+		t.Fatal("bad rule saved")
+	}
+	if s, err := Get(ctx, p, "no spend"); err != nil || s.Size != 1 || s.Rule.String() != "monetary IS EMPTY" {
+		t.Fatalf("%+v %v", s, err)
+	}
+}
