@@ -7,9 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
-	fstorage "fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 	"gonum.org/v1/plot/vg"
 
@@ -20,8 +18,8 @@ import (
 // chartFormats are the files a chart can be saved as, by extension.
 var chartFormats = []string{".png", ".svg", ".pdf"}
 
-// saveAs asks for a size, then a file, and writes the chart shown at that
-// size; the extension picks PNG, SVG or PDF.
+// saveAs asks for a name, format, folder and size, and writes the chart
+// shown at that size as PNG, SVG or PDF.
 func (v *chartView) saveAs() {
 	p, spec := v.p, v.spec
 	if p == nil {
@@ -29,38 +27,19 @@ func (v *chartView) saveAs() {
 	}
 	width := &widget.Entry{Text: "8"}
 	height := &widget.Entry{Text: "5"}
-	items := []*widget.FormItem{
+	size := []*widget.FormItem{
 		{Text: "Width (inches)", Widget: width, HintText: "8 × 5 fits a slide; PNG is drawn at 192 dpi"},
 		{Text: "Height (inches)", Widget: height},
 	}
-	dialog.ShowForm("Save chart", "Choose file…", "Cancel", items, func(ok bool) {
-		if !ok {
-			return
-		}
+	name := spec.Kind
+	if spec.Column != "" {
+		name = spec.Table + "-" + spec.Column
+	}
+	p.w.chooseSaveFile("Save chart", name, chartFormats, size, func(path string) {
 		w, errW := strconv.ParseFloat(strings.TrimSpace(width.Text), 64)
 		h, errH := strconv.ParseFloat(strings.TrimSpace(height.Text), 64)
 		if errW != nil || errH != nil || w < 1 || h < 1 || w > 40 || h > 40 {
 			dialog.ShowInformation("Save chart", "Width and height are inches between 1 and 40, e.g. 8 and 5.", p.win)
-			return
-		}
-		v.chooseFile(p, spec, vg.Length(w)*vg.Inch, vg.Length(h)*vg.Inch)
-	}, p.win)
-}
-
-func (v *chartView) chooseFile(p *project, spec core.ChartSpec, w, h vg.Length) {
-	dlg := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-		if err != nil {
-			p.showError(err)
-			return
-		}
-		if wc == nil {
-			return
-		}
-		path := wc.URI().Path()
-		wc.Close()
-		if !isChartFile(path) {
-			removeIfEmpty(path)
-			dialog.ShowInformation("Save chart", "Choose a file name ending in .png, .svg or .pdf.", p.win)
 			return
 		}
 		p.run("Saving chart…", func(ctx context.Context, progress core.Progress) error {
@@ -69,32 +48,13 @@ func (v *chartView) chooseFile(p *project, spec core.ChartSpec, w, h vg.Length) 
 			if err != nil {
 				return err
 			}
-			return chart.Save(pl, path, w, h)
+			return chart.Save(pl, path, vg.Length(w)*vg.Inch, vg.Length(h)*vg.Inch)
 		}, func(err error) {
 			if err != nil {
-				removeIfEmpty(path)
 				p.showError(err)
 				return
 			}
 			p.setStatus(fmt.Sprintf("Saved the chart to %s", path))
 		})
-	}, p.win)
-	name := spec.Kind
-	if spec.Column != "" {
-		name = spec.Table + "-" + spec.Column
-	}
-	dlg.SetFileName(safeFileName(name) + ".png")
-	dlg.SetFilter(fstorage.NewExtensionFileFilter(chartFormats))
-	p.w.prepare(dlg)
-	dlg.Show()
-}
-
-func isChartFile(path string) bool {
-	ext := strings.ToLower(filepath.Ext(path))
-	for _, f := range chartFormats {
-		if ext == f {
-			return true
-		}
-	}
-	return false
+	})
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	fstorage "fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -171,25 +169,9 @@ func (d *dataScreen) export() {
 }
 
 // chooseExport asks where to write source ("orders" or "segment:NAME") and
-// writes it; the file name's extension decides the format.
+// writes it; the chosen format decides CSV, Parquet or XLSX.
 func (p *project) chooseExport(source, baseName string) {
-	dlg := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-		if err != nil {
-			p.showError(err)
-			return
-		}
-		if wc == nil {
-			return
-		}
-		path := wc.URI().Path()
-		wc.Close()
-		ext := strings.ToLower(filepath.Ext(path))
-		if !slices.Contains(storage.ExportFormats, ext) {
-			removeIfEmpty(path)
-			dialog.ShowInformation("Export", fmt.Sprintf("Marketbench writes %s files. Choose a file name that ends in one of them, e.g. %s.csv.",
-				strings.Join(storage.ExportFormats, ", "), baseName), p.win)
-			return
-		}
+	p.w.chooseSaveFile("Export "+baseName, baseName, storage.ExportFormats, nil, func(path string) {
 		var n int64
 		p.run("Exporting "+filepath.Base(path)+"…", func(ctx context.Context, progress core.Progress) error {
 			progress("Writing "+filepath.Base(path), -1)
@@ -198,25 +180,12 @@ func (p *project) chooseExport(source, baseName string) {
 			return err
 		}, func(err error) {
 			if err != nil {
-				removeIfEmpty(path)
 				p.showError(err)
 				return
 			}
 			p.setStatus(fmt.Sprintf("Exported %s rows to %s", chart.Number(float64(n)), path))
 		})
-	}, p.win)
-	dlg.SetFileName(safeFileName(baseName) + ".csv")
-	dlg.SetFilter(fstorage.NewExtensionFileFilter(storage.ExportFormats))
-	p.w.prepare(dlg)
-	dlg.Show()
-}
-
-// removeIfEmpty deletes the empty file a save dialog created when nothing
-// was written into it.
-func removeIfEmpty(path string) {
-	if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
-		os.Remove(path)
-	}
+	})
 }
 
 // safeFileName turns a segment name such as "Can't Lose Them" into a file name.

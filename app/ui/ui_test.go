@@ -276,7 +276,7 @@ func TestFlow(t *testing.T) {
 	}
 	widthEntry := must(t, form, "width entry", func(e *widget.Entry) bool { return e.Text == "8" })
 	widthEntry.SetText("0")
-	test.Tap(button(t, form, "Choose file…"))
+	test.Tap(button(t, form, "Save"))
 	idle(t, p)
 	if top := w.win.Canvas().Overlays().Top(); top == nil {
 		t.Fatal("a bad chart size was accepted silently")
@@ -285,6 +285,26 @@ func TestFlow(t *testing.T) {
 	} else {
 		w.win.Canvas().Overlays().Remove(top)
 	}
+
+	// Export a segment: name, format and folder in one form; the file lands
+	// in the project's folder.
+	p.chooseExport("segment:Champions", "Champions")
+	form = w.win.Canvas().Overlays().Top()
+	must(t, form, "format select", func(sel *widget.Select) bool { return sel.Selected == ".csv" }).SetSelected(".parquet")
+	test.Tap(button(t, form, "Save"))
+	idle(t, p)
+	out := filepath.Join(filepath.Dir(p.ws.Path), "Champions.parquet")
+	if st, err := os.Stat(out); err != nil || st.Size() == 0 {
+		t.Fatalf("export: %v", err)
+	}
+	// Again: replacing asks first.
+	p.chooseExport("segment:Champions", "Champions")
+	must(t, w.win.Canvas().Overlays().Top(), "format select", func(sel *widget.Select) bool { return true }).SetSelected(".parquet")
+	test.Tap(button(t, w.win.Canvas().Overlays().Top(), "Save"))
+	if _, ok := find(w.win.Canvas().Overlays().Top(), func(l *widget.Label) bool { return strings.Contains(l.Text, "Replace it?") }); !ok {
+		t.Fatal("replacing a file did not ask")
+	}
+	w.win.Canvas().Overlays().Remove(w.win.Canvas().Overlays().Top())
 
 	s.tabs.SelectIndex(1)
 	e := s.rules

@@ -1,0 +1,67 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// chooseSaveFile asks for a file name, a format and a folder, plus any
+// extra fields, and calls then with the path. It never opens the file:
+// Fyne's save dialog truncates an existing file as soon as the user
+// confirms, before the caller could refuse it. Replacing an existing file
+// is confirmed here; writers replace files only once the new one is whole.
+func (w *window) chooseSaveFile(title, base string, exts []string, extra []*widget.FormItem, then func(path string)) {
+	dir, _ := os.UserHomeDir()
+	if w.proj != nil {
+		dir = filepath.Dir(w.proj.ws.Path)
+	}
+	name := &widget.Entry{Text: base}
+	name.ExtendBaseWidget(name)
+	format := widget.NewSelect(exts, nil)
+	format.SetSelected(exts[0])
+	folder := &widget.Label{Text: dir, Truncation: fyne.TextTruncateEllipsis}
+	pick := &widget.Button{Text: "Choose…", Icon: theme.FolderOpenIcon()}
+	pick.OnTapped = func() {
+		d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+			if err == nil && l != nil {
+				folder.SetText(l.Path())
+			}
+		}, w.win)
+		w.prepare(d)
+		d.Show()
+	}
+	items := append([]*widget.FormItem{
+		{Text: "Name", Widget: name},
+		{Text: "Format", Widget: format},
+		{Text: "Folder", Widget: container.NewBorder(nil, nil, nil, pick, folder)},
+	}, extra...)
+	d := dialog.NewForm(title, "Save", "Cancel", items, func(ok bool) {
+		n := strings.TrimSpace(name.Text)
+		if !ok || n == "" {
+			return
+		}
+		n = strings.TrimSuffix(n, format.Selected) // typed with its extension
+		path := filepath.Join(folder.Text, safeFileName(n)+format.Selected)
+		if _, err := os.Stat(path); err == nil {
+			dialog.ShowConfirm("Replace file?", fmt.Sprintf("%s already exists in %s. Replace it?", filepath.Base(path), folder.Text),
+				func(yes bool) {
+					if yes {
+						then(path)
+					}
+				}, w.win)
+			return
+		}
+		then(path)
+	}, w.win)
+	d.Resize(fyne.NewSize(600, float32(200+45*len(extra))))
+	d.Show()
+	w.win.Canvas().Focus(name)
+}
