@@ -40,7 +40,7 @@ func (p *Project) Export(ctx context.Context, selectSQL, path string) (int64, er
 		return 0, err
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return 0, fmt.Errorf("cannot write %s: %v", path, err)
+		return 0, exportError(path, err)
 	}
 	return n, nil
 }
@@ -48,7 +48,7 @@ func (p *Project) Export(ctx context.Context, selectSQL, path string) (int64, er
 func (p *Project) copyTo(ctx context.Context, selectSQL, path, opts string) (int64, error) {
 	res, err := p.q.ExecContext(ctx, fmt.Sprintf(`COPY (%s) TO %s (%s)`, selectSQL, Literal(path), opts))
 	if err != nil {
-		return 0, fmt.Errorf("cannot export: %s", FirstLine(err.Error()))
+		return 0, exportError(path, err)
 	}
 	n, _ := res.RowsAffected()
 	return n, nil
@@ -110,7 +110,20 @@ func (p *Project) exportXLSX(ctx context.Context, selectSQL, path string) (int64
 	if err := sw.Flush(); err != nil {
 		return 0, err
 	}
-	return n, f.SaveAs(path)
+	if err := f.SaveAs(path); err != nil {
+		return 0, exportError(path, err)
+	}
+	return n, nil
+}
+
+// exportError says what went wrong with the target file in words.
+func exportError(path string, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "Cannot open file") || strings.Contains(msg, "no such file") ||
+		strings.Contains(msg, "permission denied") || strings.Contains(msg, "read-only") {
+		return fmt.Errorf("cannot write %s: check that the folder exists and that you may write there", path)
+	}
+	return fmt.Errorf("cannot export to %s: %s", path, FirstLine(msg))
 }
 
 // xlsxValue keeps numbers and booleans native so Excel can compute with them.

@@ -80,7 +80,7 @@ func (p *Project) Page(ctx context.Context, r PageRequest) (*Page, error) {
 	if err != nil {
 		return nil, queryError(err)
 	}
-	res, err := collect(rows, 0)
+	res, err := Collect(rows, 0)
 	if err != nil {
 		return nil, err
 	}

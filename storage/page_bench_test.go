@@ -47,7 +47,7 @@ func BenchmarkPage1M(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := collect(rows, 0); err != nil {
+				if _, err := Collect(rows, 0); err != nil {
 					b.Fatal(err)
 				}
 				bare += time.Since(t0)

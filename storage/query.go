@@ -54,7 +54,7 @@ func (p *Project) ReadOnly(ctx context.Context, query string, maxRows int, timeo
 	if err != nil {
 		return nil, queryError(err)
 	}
-	res, err := collect(rows, maxRows)
+	res, err := Collect(rows, maxRows)
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return nil, fmt.Errorf("the query took longer than %s and was stopped; add a LIMIT or a WHERE clause", timeout)
 	}
@@ -126,8 +126,8 @@ func FirstLine(s string) string {
 	return s
 }
 
-// collect reads up to max rows (max <= 0: all) and formats every value.
-func collect(rows *sql.Rows, max int) (*Result, error) {
+// Collect reads up to max rows (max <= 0: all) and formats every value.
+func Collect(rows *sql.Rows, max int) (*Result, error) {
 	defer rows.Close()
 	cols, err := rows.ColumnTypes()
 	if err != nil {

@@ -35,6 +35,9 @@ func (c Column) IsNumeric() bool {
 	return false
 }
 
+// IsBool reports whether the column holds true/false values.
+func (c Column) IsBool() bool { return strings.EqualFold(c.Type, "BOOLEAN") }
+
 // IsTemporal reports whether the column holds dates or times.
 func (c Column) IsTemporal() bool {
 	t := strings.ToUpper(c.Type)
@@ -110,6 +113,9 @@ func (p *Project) Columns(ctx context.Context, table string) ([]Column, error) {
 func (p *Project) RowCount(ctx context.Context, table string) (int64, error) {
 	var n int64
 	err := p.q.QueryRowContext(ctx, `SELECT count(*) FROM `+Quote(table)).Scan(&n)
+	if err != nil && ctx.Err() != nil {
+		return 0, ctx.Err()
+	}
 	if err != nil {
 		return 0, fmt.Errorf("%w %q", ErrNoTable, table)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/ingest"
 	"github.com/marketbench/marketbench/storage/rule"
+	"github.com/marketbench/marketbench/storage/segment"
 )
 
 // Progress reports a stage and how far it is (0..1, or -1 when unknown).
@@ -92,16 +93,7 @@ func (w *Workspace) compileFilter(ctx context.Context, table, text string) (stri
 	byName := map[string]rule.Column{}
 	var names []string
 	for _, c := range cols {
-		k := rule.Text
-		switch {
-		case c.IsNumeric():
-			k = rule.Number
-		case c.IsTemporal():
-			k = rule.Date
-		case strings.EqualFold(c.Type, "BOOLEAN"):
-			k = rule.Bool
-		}
-		byName[strings.ToLower(c.Name)] = rule.Column{SQL: storage.Quote(c.Name), Kind: k}
+		byName[strings.ToLower(c.Name)] = rule.Column{SQL: storage.Quote(c.Name), Kind: segment.KindOf(c)}
 		names = append(names, c.Name)
 	}
 	where, args, err := rule.Compile(n, func(name string) (rule.Column, bool) {
@@ -132,7 +124,7 @@ func (w *Workspace) Export(ctx context.Context, source, path string) (int64, err
 func (w *Workspace) exportSQL(ctx context.Context, source string) (string, error) {
 	switch {
 	case strings.HasPrefix(source, "segment:"):
-		return segmentMembersSQL(ctx, w, strings.TrimPrefix(source, "segment:"))
+		return segment.MembersSQL(ctx, w.Project, strings.TrimPrefix(source, "segment:"))
 	case strings.HasPrefix(source, "sql:"):
 		q := strings.TrimPrefix(source, "sql:")
 		// The console's guard: exactly one SELECT, checked on its own so

@@ -93,7 +93,3 @@ func (w *Workspace) SavedSegments(ctx context.Context) ([]segment.Segment, error
 func (w *Workspace) RuleFields(ctx context.Context, table string) ([]string, map[string]rule.Kind, error) {
 	return segment.Fields(ctx, w.Project, table)
 }
-
-func segmentMembersSQL(ctx context.Context, w *Workspace, name string) (string, error) {
-	return segment.MembersSQL(ctx, w.Project, name)
-}

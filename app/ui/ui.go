@@ -44,14 +44,6 @@ func Run(projectPath string) error {
 	return w.closeProject()
 }
 
-// NewMainWindow returns a window showing an open project. The window owns
-// the workspace from then on and closes it with itself.
-func NewMainWindow(a fyne.App, ws *core.Workspace) fyne.Window {
-	w := newWindow(a)
-	w.show(ws)
-	return w.win
-}
-
 // NewStartWindow returns a window with the start screen.
 func NewStartWindow(a fyne.App) fyne.Window {
 	w := newWindow(a)

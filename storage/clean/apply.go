@@ -31,26 +31,11 @@ func Preview(ctx context.Context, p *storage.Project, table string, steps []Step
 	if err != nil {
 		return nil, fmt.Errorf("preview failed: %s", storage.FirstLine(err.Error()))
 	}
-	defer rows.Close()
-	res := &storage.Result{}
-	cols, _ := rows.Columns()
-	res.Columns = cols
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
+	res, err := storage.Collect(rows, 0)
+	if err != nil {
+		return nil, err
 	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		r := make([]string, len(vals))
-		for i, v := range vals {
-			r[i] = storage.Format(v)
-		}
-		res.Rows = append(res.Rows, r)
-	}
-	return &PreviewResult{Effects: effects, Sample: res}, rows.Err()
+	return &PreviewResult{Effects: effects, Sample: res}, nil
 }
 
 type querier interface {

@@ -407,7 +407,7 @@ func kindOf(c storage.Column) expr.Kind {
 		return expr.Number
 	case c.IsTemporal():
 		return expr.Date
-	case strings.EqualFold(c.Type, "BOOLEAN"):
+	case c.IsBool():
 		return expr.Bool
 	}
 	return expr.Text

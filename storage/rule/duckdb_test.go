@@ -193,3 +193,8 @@ func mustParse(t *testing.T, s string) *Node {
 	}
 	return n
 }
+
+// Quote quotes a column name as a DuckDB identifier, for building a Resolver.
+func Quote(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}

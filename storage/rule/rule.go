@@ -241,8 +241,3 @@ func quoteName(s string) string {
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
-
-// Quote quotes a column name as a DuckDB identifier, for building a Resolver.
-func Quote(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
-}

@@ -256,5 +256,3 @@ func Grid(ctx context.Context, p *storage.Project) ([5][5]float64, error) {
 	}
 	return cells, rows.Err()
 }
-
-func rfmSchemes() []rfm.Scheme { return rfm.Schemes() }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/marketbench/marketbench/analytics/rfm"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/rule"
 )
@@ -49,7 +50,7 @@ func newBase(ctx context.Context, p *storage.Project, table string) (*base, erro
 	}
 	b := &base{table: table, customer: `b.` + storage.Quote(cust), cols: map[string]rule.Column{}}
 	for _, c := range cols {
-		b.add(c.Name, `b.`+storage.Quote(c.Name), kindOf(c))
+		b.add(c.Name, `b.`+storage.Quote(c.Name), KindOf(c))
 	}
 	if table != ScoresTable {
 		if ok, _ := p.TableExists(ctx, ScoresTable); ok {
@@ -73,13 +74,14 @@ func (b *base) add(name, sqlExpr string, k rule.Kind) {
 	b.names = append(b.names, name)
 }
 
-func kindOf(c storage.Column) rule.Kind {
+// KindOf is how rules treat a column of this type.
+func KindOf(c storage.Column) rule.Kind {
 	switch {
 	case c.IsNumeric():
 		return rule.Number
 	case c.IsTemporal():
 		return rule.Date
-	case strings.EqualFold(c.Type, "BOOLEAN"):
+	case c.IsBool():
 		return rule.Bool
 	}
 	return rule.Text
@@ -276,7 +278,7 @@ func Delete(ctx context.Context, p *storage.Project, name string) error {
 
 func rfmSegmentNames() map[string]bool {
 	m := map[string]bool{}
-	for _, s := range rfmSchemes() {
+	for _, s := range rfm.Schemes() {
 		for _, n := range s.Segments() {
 			m[n] = true
 		}
