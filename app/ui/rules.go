@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/rule"
 	"github.com/marketbench/marketbench/storage/segment"
@@ -448,9 +449,14 @@ func (e *ruleEditor) save() {
 	}
 	table, n := e.table, cloneNode(e.root)
 	e.saveBtn.Disable()
-	async(e.p, e.p.ctx, func(ctx context.Context) (*segment.Segment, error) {
-		return e.p.ws.SaveSegment(ctx, name, table, n)
-	}, func(sg *segment.Segment, err error) {
+	// Evaluating runs over the whole table: show progress with Cancel.
+	var sg *segment.Segment
+	e.p.run("Saving segment "+name+"…", func(ctx context.Context, progress core.Progress) error {
+		progress("Finding the customers that match", -1)
+		var err error
+		sg, err = e.p.ws.SaveSegment(ctx, name, table, n)
+		return err
+	}, func(err error) {
 		e.saveBtn.Enable()
 		if err != nil {
 			e.p.showError(err)
