@@ -20,30 +20,17 @@ import (
 	"github.com/marketbench/marketbench/storage/clean"
 )
 
-// stepFields says which Step fields each op uses, so a step's form shows
-// only those. clean.Ops describes them in prose only.
-var stepFields = map[string][]string{
-	"impute":          {"column", "method", "value"},
-	"drop_missing":    {"columns"},
-	"dedupe":          {"column", "method"},
-	"trim":            {"columns"},
-	"case":            {"column", "method"},
-	"normalize_email": {"column"},
-	"normalize_phone": {"column", "value"},
-	"cast":            {"column", "type"},
-	"add":             {"into", "expr"},
-	"zscore":          {"column", "into"},
-	"minmax":          {"column", "into"},
-	"cap":             {"column", "lower", "upper"},
-}
+// stepFields and stepMethods come from clean.Ops, so a step's form shows
+// only the fields its op reads.
+var stepFields, stepMethods = func() (map[string][]string, map[string][]string) {
+	f, m := map[string][]string{}, map[string][]string{}
+	for _, o := range clean.Ops {
+		f[o.Name], m[o.Name] = o.Fields, o.Methods
+	}
+	return f, m
+}()
 
-var stepMethods = map[string][]string{
-	"impute": {"mean", "median", "mode", "constant"},
-	"dedupe": {"id", "email"},
-	"case":   {"lower", "upper", "title"},
-}
-
-var castTypes = []string{"integer", "decimal", "double", "text", "date", "timestamp", "boolean"}
+var castTypes = clean.CastTypes
 
 func opHelp(op string) string {
 	for _, o := range clean.Ops {

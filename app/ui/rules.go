@@ -22,33 +22,9 @@ import (
 	"github.com/marketbench/marketbench/storage/segment"
 )
 
-// opsFor lists the operators offered for a kind of column, most common
-// first. The rule package accepts a few more combinations; these are the
-// ones that read naturally.
-func opsFor(k rule.Kind) []rule.Op {
-	switch k {
-	case rule.Number:
-		return []rule.Op{rule.Eq, rule.Ne, rule.Gt, rule.Ge, rule.Lt, rule.Le, rule.Between, rule.In, rule.IsEmpty, rule.NotEmpty}
-	case rule.Date:
-		return []rule.Op{rule.WithinDays, rule.After, rule.Before, rule.Between, rule.Eq, rule.IsEmpty, rule.NotEmpty}
-	case rule.Bool:
-		return []rule.Op{rule.Eq, rule.Ne, rule.IsEmpty, rule.NotEmpty}
-	}
-	return []rule.Op{rule.Eq, rule.Ne, rule.Contains, rule.StartsWith, rule.In, rule.IsEmpty, rule.NotEmpty}
-}
+func opsFor(k rule.Kind) []rule.Op { return rule.OpsFor(k) }
 
-// arity is how many values an operator takes; -1 means a list.
-func arity(op rule.Op) int {
-	switch op {
-	case rule.IsEmpty, rule.NotEmpty:
-		return 0
-	case rule.Between:
-		return 2
-	case rule.In:
-		return -1
-	}
-	return 1
-}
+func arity(op rule.Op) int { return rule.Arity(op) }
 
 // countDelay is how long typing must pause before the live count runs.
 const countDelay = 300 * time.Millisecond

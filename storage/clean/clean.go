@@ -31,21 +31,33 @@ type Step struct {
 	Upper   float64  `json:"upper,omitempty"`  // cap: upper quantile (0..1)
 }
 
-// Ops lists the step kinds with a one-line description for the GUI and CLI help.
-var Ops = []struct{ Name, Help string }{
-	{"impute", "fill missing values of a column (method mean, median, mode or constant with value)"},
-	{"drop_missing", "drop rows where any of the columns is missing"},
-	{"dedupe", "keep the first row per customer (column; method id, or email to compare normalised emails)"},
-	{"trim", "remove leading/trailing spaces and collapse inner runs of spaces in text columns"},
-	{"case", "change text case of a column (method lower, upper or title)"},
-	{"normalize_email", "trim and lower-case an email column; invalid addresses become empty"},
-	{"normalize_phone", "keep digits and a leading +; value sets the country code for national numbers (e.g. 44)"},
-	{"cast", "change a column's type (type integer, decimal, double, text, date, timestamp, boolean); values that do not fit become empty"},
-	{"add", "add a column into from an expression, e.g. Quantity * UnitPrice"},
-	{"zscore", "add a z-score scaled copy of a numeric column into a new column"},
-	{"minmax", "add a 0..1 min-max scaled copy of a numeric column into a new column"},
-	{"cap", "cap outliers of a numeric column at the lower and upper quantiles"},
+// Op describes a step kind: what it does, which Step fields it reads (so
+// a form shows only those) and the methods it accepts.
+type Op struct {
+	Name    string
+	Help    string
+	Fields  []string // of: column, columns, method, value, type, into, expr, lower, upper
+	Methods []string
 }
+
+// Ops lists the step kinds in the order the GUI and CLI help offer them.
+var Ops = []Op{
+	{"impute", "fill missing values of a column (method mean, median, mode or constant with value)", []string{"column", "method", "value"}, []string{"mean", "median", "mode", "constant"}},
+	{"drop_missing", "drop rows where any of the columns is missing", []string{"columns"}, nil},
+	{"dedupe", "keep the first row per customer (column; method id, or email to compare normalised emails)", []string{"column", "method"}, []string{"id", "email"}},
+	{"trim", "remove leading/trailing spaces and collapse inner runs of spaces in text columns", []string{"columns"}, nil},
+	{"case", "change text case of a column (method lower, upper or title)", []string{"column", "method"}, []string{"lower", "upper", "title"}},
+	{"normalize_email", "trim and lower-case an email column; invalid addresses become empty", []string{"column"}, nil},
+	{"normalize_phone", "keep digits and a leading +; value sets the country code for national numbers (e.g. 44)", []string{"column", "value"}, nil},
+	{"cast", "change a column's type (type integer, decimal, double, text, date, timestamp, boolean); values that do not fit become empty", []string{"column", "type"}, nil},
+	{"add", "add a column into from an expression, e.g. Quantity * UnitPrice", []string{"into", "expr"}, nil},
+	{"zscore", "add a z-score scaled copy of a numeric column into a new column", []string{"column", "into"}, nil},
+	{"minmax", "add a 0..1 min-max scaled copy of a numeric column into a new column", []string{"column", "into"}, nil},
+	{"cap", "cap outliers of a numeric column at the lower and upper quantiles", []string{"column", "lower", "upper"}, nil},
+}
+
+// CastTypes are the type names a cast step offers, in order.
+var CastTypes = []string{"integer", "decimal", "double", "text", "date", "timestamp", "boolean"}
 
 // Recipe is a named, ordered list of steps for a table.
 type Recipe struct {

@@ -76,6 +76,23 @@ type Node struct {
 	Values   []string `json:"values,omitempty"`
 }
 
+// Arity is how many values an operator takes; -1 means one or more.
+func Arity(op Op) int { return arity[op] }
+
+// OpsFor lists the operators that read naturally for a kind of column, most
+// common first, for editors to offer. Compile accepts these and a few more.
+func OpsFor(k Kind) []Op {
+	switch k {
+	case Number:
+		return []Op{Eq, Ne, Gt, Ge, Lt, Le, Between, In, IsEmpty, NotEmpty}
+	case Date:
+		return []Op{WithinDays, After, Before, Between, Eq, IsEmpty, NotEmpty}
+	case Bool:
+		return []Op{Eq, Ne, IsEmpty, NotEmpty}
+	}
+	return []Op{Eq, Ne, Contains, StartsWith, In, IsEmpty, NotEmpty}
+}
+
 // IsGroup reports whether n is a group rather than a condition.
 func (n *Node) IsGroup() bool { return n.Logic != "" }
 
