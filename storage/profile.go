@@ -55,7 +55,10 @@ func (p *Project) Profile(ctx context.Context, table string) ([]ColumnProfile, e
 		}
 		cp, err := p.profileColumn(ctx, table, c)
 		if err != nil {
-			return nil, fmt.Errorf("profile of %s.%s: %w", table, c.Name, err)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, fmt.Errorf("cannot profile %s.%s: %s", table, c.Name, FirstLine(err.Error()))
 		}
 		cp.Role = roles[c.Name]
 		out = append(out, cp)

@@ -4,6 +4,7 @@
 package ingest
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -1102,15 +1103,21 @@ func refineTypes(ctx context.Context, tx *storage.Tx, table string, decComma boo
 }
 
 // openQuoteLine finds the line where a quoted value starts that never ends,
-// or 0. It scans the whole file once; it runs only after a failure.
+// or 0. It streams the file once; it runs only after a failure.
 func (s *source) openQuoteLine() int64 {
-	data, err := os.ReadFile(s.read)
+	f, err := os.Open(s.read)
 	if err != nil {
 		return 0
 	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<20)
 	var line, start int64 = 1, 0
 	inQ := false
-	for _, c := range data {
+	for {
+		c, err := r.ReadByte()
+		if err != nil {
+			break
+		}
 		switch c {
 		case '"':
 			inQ = !inQ
