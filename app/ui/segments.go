@@ -220,7 +220,7 @@ func (s *segmentsScreen) setSummary(sums []segment.Summary) {
 		rev, aov, rec := "—", "—", "—"
 		if x.HasValue {
 			// Whole currency units and days are precise enough to compare segments.
-			rev, aov, rec = chart.Number(math.Round(x.Revenue)), chart.Number(x.AOV), chart.Number(math.Round(x.AvgRecency))
+			rev, aov, rec = chart.Number(math.Round(x.Revenue)), chart.Money("", 2)(x.AOV), chart.Number(math.Round(x.AvgRecency))
 		}
 		rows = append(rows, []string{x.Name, x.Kind, chart.Number(float64(x.Size)), chart.Percent(1)(x.Share), rev, aov, rec})
 	}
