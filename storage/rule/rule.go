@@ -241,10 +241,10 @@ func (n *Node) writeCond(b *strings.Builder) {
 	}
 }
 
-// quoteValue prints a value as a bare number when the lexer would read it
-// back as exactly that number, and as a quoted string otherwise.
+// quoteValue prints a value as a bare number or true/false when the lexer
+// would read it back as exactly that value, and as a quoted string otherwise.
 func quoteValue(s string) string {
-	if isNumber(s) {
+	if isNumber(s) || s == "true" || s == "false" {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"

@@ -76,7 +76,7 @@ func TestParse(t *testing.T) {
 		"booleans and quoted numbers": {
 			in:   "vip = TRUE AND n = '3'",
 			want: and(c("vip", Eq, "true"), c("n", Eq, "3")),
-			text: "vip = 'true' AND n = 3",
+			text: "vip = true AND n = 3",
 		},
 		"keyword-named column bare": {
 			in:   "day = 1",
