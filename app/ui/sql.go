@@ -21,6 +21,8 @@ type sqlView struct {
 	req    latest
 	query  *sqlEntry
 	run    *widget.Button
+	export *widget.Button // the whole result of the last good query, no row limit
+	last   string
 	errLbl *widget.Label
 	info   *widget.Label
 	grid   *grid
@@ -64,7 +66,11 @@ func newSQLView(p *project) *sqlView {
 	v.errLbl = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
 	v.errLbl.Hide()
 	v.info = &widget.Label{Text: "Read-only: queries that would change data are refused. Results show up to 10,000 rows.", TextStyle: fyne.TextStyle{Italic: true}}
-	top := container.NewVBox(v.query, container.NewHBox(v.run, v.info), v.errLbl)
+	v.export = &widget.Button{Text: "Export result…", Icon: theme.UploadIcon(), OnTapped: func() {
+		v.p.chooseExport("sql:"+v.last, "query")
+	}}
+	v.export.Disable()
+	top := container.NewVBox(v.query, container.NewHBox(v.run, v.export, v.info), v.errLbl)
 	v.content = container.NewBorder(top, nil, nil, nil, v.grid.table)
 	return v
 }
@@ -88,13 +94,16 @@ func (v *sqlView) execute() {
 			v.errLbl.SetText(err.Error())
 			v.errLbl.Show()
 			v.info.SetText("")
+			v.export.Disable()
 			return
 		}
 		v.errLbl.Hide()
+		v.last = q
+		v.export.Enable()
 		v.grid.setResult(res)
 		msg := fmt.Sprintf("%s rows.", chart.Number(float64(len(res.Rows))))
 		if res.Truncated {
-			msg = fmt.Sprintf("First %s rows; the query returned more. Add a LIMIT or an aggregate to see the rest.", chart.Number(float64(len(res.Rows))))
+			msg = fmt.Sprintf("First %s rows; the query returned more. Export the result to get every row.", chart.Number(float64(len(res.Rows))))
 		}
 		v.info.SetText(msg)
 	})

@@ -223,10 +223,17 @@ func TestFlow(t *testing.T) {
 	if sq.errLbl.Visible() || len(sq.grid.rows) == 0 || sq.grid.cols[1] != "n" {
 		t.Fatalf("SQL result: err %q, %d rows, cols %v", sq.errLbl.Text, len(sq.grid.rows), sq.grid.cols)
 	}
+	// The result exports whole, through the same save form.
+	test.Tap(sq.export)
+	test.Tap(button(t, w.win.Canvas().Overlays().Top(), "Save"))
+	idle(t, p)
+	if st, err := os.Stat(filepath.Join(filepath.Dir(p.ws.Path), "query.csv")); err != nil || st.Size() == 0 {
+		t.Fatalf("query export: %v", err)
+	}
 	sq.query.SetText("DELETE FROM orders")
 	test.Tap(sq.run)
 	idle(t, p)
-	if !sq.errLbl.Visible() || !strings.Contains(sq.errLbl.Text, "read-only") {
+	if !sq.errLbl.Visible() || !strings.Contains(sq.errLbl.Text, "read-only") || !sq.export.Disabled() {
 		t.Fatalf("a write was not refused inline: %q", sq.errLbl.Text)
 	}
 
