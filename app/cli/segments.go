@@ -15,7 +15,6 @@ import (
 
 	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
-	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/segment"
 )
 
@@ -67,30 +66,11 @@ func printSummaries(o io.Writer, sums []segment.Summary) {
 	table(o, []string{"SEGMENT", "KIND", "CUSTOMERS", "SHARE", "REVENUE", "AOV", "RECENCY"}, rows)
 }
 
-// defaultBase picks the table a rule runs over when --table is not given:
-// "customers" when it has a customer id, else the first table that has one.
 func defaultBase(ctx context.Context, w *core.Workspace, tbl string) (string, error) {
 	if tbl != "" {
 		return tbl, nil
 	}
-	ts, err := w.TablesWithRoles(ctx, storage.CustomerID)
-	if err != nil {
-		return "", err
-	}
-	for _, t := range ts {
-		if t == "customers" {
-			return t, nil
-		}
-	}
-	for _, t := range ts {
-		if t != segment.ScoresTable {
-			return t, nil
-		}
-	}
-	if len(ts) > 0 {
-		return ts[0], nil
-	}
-	return "", errors.New("no table has a customer id column; set one with 'roles TABLE --set column=customer_id'")
+	return w.DefaultRuleTable(ctx)
 }
 
 func (e *env) segCreateCmd() *cobra.Command {

@@ -2,9 +2,11 @@ package core
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/marketbench/marketbench/analytics/rfm"
+	"github.com/marketbench/marketbench/storage"
 
 	"github.com/marketbench/marketbench/storage/rule"
 	"github.com/marketbench/marketbench/storage/segment"
@@ -92,4 +94,28 @@ func (w *Workspace) SavedSegments(ctx context.Context) ([]segment.Segment, error
 // RuleFields lists the names a rule on a table can use and their kinds.
 func (w *Workspace) RuleFields(ctx context.Context, table string) ([]string, map[string]rule.Kind, error) {
 	return segment.Fields(ctx, w.Project, table)
+}
+
+// DefaultRuleTable is the table a rule runs over when none is chosen:
+// "customers" when it has a customer id, else the first table that has
+// one (the RFM scores last).
+func (w *Workspace) DefaultRuleTable(ctx context.Context) (string, error) {
+	ts, err := w.TablesWithRoles(ctx, storage.CustomerID)
+	if err != nil {
+		return "", err
+	}
+	for _, t := range ts {
+		if t == "customers" {
+			return t, nil
+		}
+	}
+	for _, t := range ts {
+		if t != storage.RFMTable {
+			return t, nil
+		}
+	}
+	if len(ts) > 0 {
+		return ts[0], nil
+	}
+	return "", errors.New("no table has a customer id column; set one with 'roles TABLE --set column=customer_id'")
 }
