@@ -27,21 +27,11 @@ func (w *window) chooseSaveFile(title, base string, exts []string, extra []*widg
 	name.ExtendBaseWidget(name)
 	format := widget.NewSelect(exts, nil)
 	format.SetSelected(exts[0])
-	folder := &widget.Label{Text: dir, Truncation: fyne.TextTruncateEllipsis}
-	pick := &widget.Button{Text: "Choose…", Icon: theme.FolderOpenIcon()}
-	pick.OnTapped = func() {
-		d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
-			if err == nil && l != nil {
-				folder.SetText(l.Path())
-			}
-		}, w.win)
-		w.prepare(d)
-		d.Show()
-	}
+	folder, row := w.folderRow(dir)
 	items := append([]*widget.FormItem{
 		{Text: "Name", Widget: name},
 		{Text: "Format", Widget: format},
-		{Text: "Folder", Widget: container.NewBorder(nil, nil, nil, pick, folder)},
+		{Text: "Folder", Widget: row},
 	}, extra...)
 	d := dialog.NewForm(title, "Save", "Cancel", items, func(ok bool) {
 		n := strings.TrimSpace(name.Text)
@@ -64,4 +54,21 @@ func (w *window) chooseSaveFile(title, base string, exts []string, extra []*widg
 	d.Resize(fyne.NewSize(600, float32(200+45*len(extra))))
 	d.Show()
 	w.win.Canvas().Focus(name)
+}
+
+// folderRow shows a folder with a button to choose another; the label holds
+// the choice.
+func (w *window) folderRow(dir string) (*widget.Label, fyne.CanvasObject) {
+	folder := &widget.Label{Text: dir, Truncation: fyne.TextTruncateEllipsis}
+	pick := &widget.Button{Text: "Choose…", Icon: theme.FolderOpenIcon()}
+	pick.OnTapped = func() {
+		d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+			if err == nil && l != nil {
+				folder.SetText(l.Path())
+			}
+		}, w.win)
+		w.prepare(d)
+		d.Show()
+	}
+	return folder, container.NewBorder(nil, nil, nil, pick, folder)
 }

@@ -233,20 +233,10 @@ func (w *window) chooseNew() {
 	}
 	name := &widget.Entry{Text: "Untitled"}
 	name.ExtendBaseWidget(name)
-	folder := &widget.Label{Text: dir, Truncation: fyne.TextTruncateEllipsis}
-	pick := &widget.Button{Text: "Choose…", Icon: theme.FolderOpenIcon()}
-	pick.OnTapped = func() {
-		d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
-			if err == nil && l != nil {
-				folder.SetText(l.Path())
-			}
-		}, w.win)
-		w.prepare(d)
-		d.Show()
-	}
+	folder, row := w.folderRow(dir)
 	items := []*widget.FormItem{
 		{Text: "Name", Widget: name, HintText: "the project file is called NAME" + storage.Ext},
-		{Text: "Folder", Widget: container.NewBorder(nil, nil, nil, pick, folder)},
+		{Text: "Folder", Widget: row},
 	}
 	d := dialog.NewForm("New project", "Create", "Cancel", items, func(ok bool) {
 		if ok && strings.TrimSpace(name.Text) != "" {
