@@ -28,11 +28,11 @@ func (p *Project) Export(ctx context.Context, selectSQL, path string) (int64, er
 	var err error
 	switch ext {
 	case ".csv":
-		n, err = p.copyTo(ctx, selectSQL, tmp, "FORMAT csv, HEADER true")
+		n, err = p.copyTo(ctx, selectSQL, tmp, path, "FORMAT csv, HEADER true")
 	case ".parquet":
-		n, err = p.copyTo(ctx, selectSQL, tmp, "FORMAT parquet, COMPRESSION zstd")
+		n, err = p.copyTo(ctx, selectSQL, tmp, path, "FORMAT parquet, COMPRESSION zstd")
 	case ".xlsx":
-		n, err = p.exportXLSX(ctx, selectSQL, tmp)
+		n, err = p.exportXLSX(ctx, selectSQL, tmp, path)
 	default:
 		return 0, fmt.Errorf("cannot export to %q: choose a file ending in .csv, .parquet or .xlsx", filepath.Base(path))
 	}
@@ -45,8 +45,9 @@ func (p *Project) Export(ctx context.Context, selectSQL, path string) (int64, er
 	return n, nil
 }
 
-func (p *Project) copyTo(ctx context.Context, selectSQL, path, opts string) (int64, error) {
-	res, err := p.q.ExecContext(ctx, fmt.Sprintf(`COPY (%s) TO %s (%s)`, selectSQL, Literal(path), opts))
+// copyTo writes to tmp; messages name the file the user chose.
+func (p *Project) copyTo(ctx context.Context, selectSQL, tmp, path, opts string) (int64, error) {
+	res, err := p.q.ExecContext(ctx, fmt.Sprintf(`COPY (%s) TO %s (%s)`, selectSQL, Literal(tmp), opts))
 	if err != nil {
 		return 0, exportError(path, err)
 	}
@@ -54,7 +55,7 @@ func (p *Project) copyTo(ctx context.Context, selectSQL, path, opts string) (int
 	return n, nil
 }
 
-func (p *Project) exportXLSX(ctx context.Context, selectSQL, path string) (int64, error) {
+func (p *Project) exportXLSX(ctx context.Context, selectSQL, tmp, path string) (int64, error) {
 	var total int64
 	if err := p.q.QueryRowContext(ctx, `SELECT count(*) FROM (`+selectSQL+`)`).Scan(&total); err != nil {
 		return 0, fmt.Errorf("cannot export: %s", FirstLine(err.Error()))
@@ -110,7 +111,7 @@ func (p *Project) exportXLSX(ctx context.Context, selectSQL, path string) (int64
 	if err := sw.Flush(); err != nil {
 		return 0, err
 	}
-	if err := f.SaveAs(path); err != nil {
+	if err := f.SaveAs(tmp); err != nil {
 		return 0, exportError(path, err)
 	}
 	return n, nil

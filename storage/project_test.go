@@ -179,6 +179,7 @@ func TestAuditInTransaction(t *testing.T) {
 
 func TestReadOnlyConsole(t *testing.T) {
 	p := newProject(t)
+	leak := filepath.Join(t.TempDir(), "leak.csv")
 	ctx := context.Background()
 	p.DB().Exec(`CREATE TABLE t AS SELECT range AS i FROM range(10)`)
 	res, err := p.ReadOnly(ctx, `SELECT i, i * 1.5 AS f FROM t ORDER BY i`, 3, 5*time.Second)
@@ -187,7 +188,7 @@ func TestReadOnlyConsole(t *testing.T) {
 	}
 	for _, q := range []string{`DROP TABLE t`, `DELETE FROM t`, `INSERT INTO t VALUES (1)`, `UPDATE t SET i = 0`,
 		`CREATE TABLE u (a INT)`, `COPY t TO '/tmp/x.csv'`, `ATTACH ':memory:' AS m`, `SELECT 1; DROP TABLE t`,
-		`DELETE FROM t; SELECT 1`, `DELETE FROM mb_imports; SELECT 1`, `EXPLAIN ANALYZE COPY (SELECT 42) TO '/tmp/mb-leak.csv'`,
+		`DELETE FROM t; SELECT 1`, `DELETE FROM mb_imports; SELECT 1`, `EXPLAIN ANALYZE COPY (SELECT 42) TO '` + leak + `'`,
 		`EXPLAIN ANALYZE SET GLOBAL default_null_order = 'nulls_first'`, `SET threads = 1`, ``, `   `} {
 		if _, err := p.ReadOnly(ctx, q, 10, time.Second); err == nil {
 			t.Errorf("%q was allowed", q)
@@ -196,8 +197,7 @@ func TestReadOnlyConsole(t *testing.T) {
 	if n, _ := p.RowCount(ctx, "t"); n != 10 {
 		t.Fatalf("table changed: %d rows", n)
 	}
-	if _, err := os.Stat("/tmp/mb-leak.csv"); err == nil {
-		os.Remove("/tmp/mb-leak.csv")
+	if _, err := os.Stat(leak); err == nil {
 		t.Fatal("EXPLAIN ANALYZE COPY wrote a file")
 	}
 	_, err = p.ReadOnly(ctx, `SELECT count(*) FROM range(100000000000) a`, 10, 200*time.Millisecond)

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -42,7 +43,10 @@ func (p *Project) ReadOnly(ctx context.Context, query string, maxRows int, timeo
 		return nil, err
 	}
 	defer conn.Close()
-	if err := checkSelect(conn, query); err != nil {
+	if _, err := p.CheckSelect(ctx, query); err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("the query took longer than %s and was stopped; add a LIMIT or a WHERE clause", timeout)
+		}
 		return nil, err
 	}
 	tx, err := conn.BeginTx(ctx, nil)
@@ -64,43 +68,41 @@ func (p *Project) ReadOnly(ctx context.Context, query string, maxRows int, timeo
 	return res, nil
 }
 
-// CheckSelect refuses anything but exactly one SELECT statement, without
-// running it. It prepares through the driver's Prepare, which takes one
-// statement only: its PrepareContext would run every statement but the last.
-func (p *Project) CheckSelect(ctx context.Context, query string) error {
-	conn, err := p.db.Conn(ctx)
+// CheckSelect refuses anything but exactly one SELECT statement without
+// running or binding it: DuckDB's parser serialises SELECTs only, and says
+// how many statements the text holds. It returns the statement as DuckDB
+// prints it back, safe to embed in COPY (...). (The driver's PrepareContext
+// is no check: it runs every statement but the last.)
+func (p *Project) CheckSelect(ctx context.Context, query string) (string, error) {
+	var js string
+	err := p.db.QueryRowContext(ctx, `SELECT json_serialize_sql(?::VARCHAR)::VARCHAR`, query).Scan(&js)
 	if err != nil {
-		return err
+		return "", queryError(err)
 	}
-	defer conn.Close()
-	return checkSelect(conn, query)
-}
-
-func checkSelect(conn *sql.Conn, query string) error {
-	var kind duckdb.StmtType
-	err := conn.Raw(func(dc any) error {
-		c, ok := dc.(*duckdb.Conn)
-		if !ok {
-			return errors.New("unexpected driver")
-		}
-		st, err := c.Prepare(query)
-		if err != nil {
-			if strings.Contains(err.Error(), "PrepareContext") || strings.Contains(err.Error(), "multiple") {
-				return errors.New("run one statement at a time")
-			}
-			return err
-		}
-		defer st.Close()
-		kind, err = st.(*duckdb.Stmt).StatementType()
-		return err
-	})
-	if err != nil {
-		return queryError(err)
+	var parsed struct {
+		Error      bool              `json:"error"`
+		ErrorType  string            `json:"error_type"`
+		Message    string            `json:"error_message"`
+		Statements []json.RawMessage `json:"statements"`
 	}
-	if kind != duckdb.STATEMENT_TYPE_SELECT {
-		return fmt.Errorf("%w: only SELECT queries can run here; use the cleaning recipe or import to change data", ErrWrite)
+	if err := json.Unmarshal([]byte(js), &parsed); err != nil {
+		return "", err
 	}
-	return nil
+	switch {
+	case parsed.Error && parsed.ErrorType == "parser":
+		return "", fmt.Errorf("the query failed: %s", parsed.Message)
+	case parsed.Error:
+		return "", fmt.Errorf("%w: only SELECT queries can run here; use the cleaning recipe or import to change data", ErrWrite)
+	case len(parsed.Statements) == 0:
+		return "", errors.New("write a SELECT query first")
+	case len(parsed.Statements) > 1:
+		return "", errors.New("run one statement at a time")
+	}
+	var canonical string
+	if err := p.db.QueryRowContext(ctx, `SELECT json_deserialize_sql(?::JSON)`, js).Scan(&canonical); err != nil {
+		return "", queryError(err)
+	}
+	return canonical, nil
 }
 
 func queryError(err error) error {

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -82,6 +83,17 @@ func (p *Project) TableExists(ctx context.Context, name string) (bool, error) {
 	// DuckDB names are case-insensitive: "Orders" and "orders" are one table.
 	err := p.q.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND lower(table_name) = lower(?)`, name).Scan(&n)
 	return n > 0, err
+}
+
+// StoredName returns how an existing table's name is spelled in the
+// project ("Orders" for "orders"), or "" when there is no such table.
+func (p *Project) StoredName(ctx context.Context, name string) (string, error) {
+	var stored string
+	err := p.q.QueryRowContext(ctx, `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND lower(table_name) = lower(?) LIMIT 1`, name).Scan(&stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return stored, err
 }
 
 // Columns lists a table's columns in order.

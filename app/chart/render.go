@@ -48,8 +48,15 @@ func Save(p *plot.Plot, path string, width, height vg.Length) error {
 	if err := Render(p, ext, width, height, &buf); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("chart: saving %s: %w", path, err)
+	// Write beside the target and rename, so an existing file is replaced
+	// only by a whole new one.
+	tmp := filepath.Join(filepath.Dir(path), ".part-"+filepath.Base(path))
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("cannot save the chart to %s: check that the folder exists and that you may write there", path)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot save the chart to %s: %v", path, err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,6 +101,10 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal("an export query wrote a second file")
 	}
 	ok(t, "-p", proj, "export", "sql:SELECT customer_id FROM orders -- trailing comment", filepath.Join(dir, "q.csv"))
+	// What the console accepts, export accepts too.
+	for i, q := range []string{"SELECT * FROM orders;", "SUMMARIZE orders", "DESCRIBE orders", "FROM orders"} {
+		ok(t, "-p", proj, "export", "sql:"+q, filepath.Join(dir, fmt.Sprintf("q%d.csv", i)))
+	}
 	for _, f := range []string{"m.csv", "m.parquet", "m.xlsx"} {
 		ok(t, "-p", proj, "export", "segment:uk-regulars", filepath.Join(dir, f))
 	}

@@ -132,7 +132,7 @@ func printPreview(o io.Writer, pv *ingest.Preview) {
 	}
 	fmt.Fprintln(o)
 	if pv.Previous != nil {
-		fmt.Fprintf(o, "Note: this file was imported into %q on %s\n", pv.Previous.Table, pv.Previous.At.Format("2006-01-02 15:04"))
+		fmt.Fprintf(o, "Note: this file was imported into %q on %s\n", pv.Previous.Table, pv.Previous.At.Local().Format("2006-01-02 15:04"))
 	}
 	var rows [][]string
 	for _, c := range pv.Columns {
@@ -480,7 +480,7 @@ func (e *env) logCmd() *cobra.Command {
 			return e.emit(log, func(o io.Writer) {
 				var rows [][]string
 				for _, l := range log {
-					rows = append(rows, []string{l.At.Format("2006-01-02 15:04:05"), l.Who, l.Action, l.Target, count(l.RowsBefore.Valid, l.RowsBefore.Int64), count(l.RowsAfter.Valid, l.RowsAfter.Int64), l.Detail})
+					rows = append(rows, []string{l.At.Local().Format("2006-01-02 15:04:05"), l.Who, l.Action, l.Target, count(l.RowsBefore.Valid, l.RowsBefore.Int64), count(l.RowsAfter.Valid, l.RowsAfter.Int64), l.Detail})
 				}
 				table(o, []string{"WHEN", "WHO", "ACTION", "TARGET", "BEFORE", "AFTER", "DETAIL"}, rows)
 			})

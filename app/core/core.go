@@ -127,12 +127,15 @@ func (w *Workspace) exportSQL(ctx context.Context, source string) (string, error
 		return segment.MembersSQL(ctx, w.Project, strings.TrimPrefix(source, "segment:"))
 	case strings.HasPrefix(source, "sql:"):
 		q := strings.TrimPrefix(source, "sql:")
-		// The console's guard: exactly one SELECT, checked on its own so
-		// nothing can close the COPY's parenthesis and start a statement.
-		if err := w.CheckSelect(ctx, q); err != nil {
+		// The console's guard: exactly one SELECT, embedded as DuckDB prints
+		// it back, so nothing can close COPY's parenthesis and start another
+		// statement, and SUMMARIZE or a trailing ";" still export.
+		canonical, err := w.CheckSelect(ctx, q)
+		if err != nil {
 			return "", err
 		}
-		return "\n" + q + "\n", nil
+		// SUMMARIZE and DESCRIBE are SELECTs that COPY takes only as a subquery.
+		return "SELECT * FROM (\n" + canonical + "\n)", nil
 	}
 	if ok, err := w.TableExists(ctx, source); err != nil {
 		return "", err

@@ -38,7 +38,12 @@ func (w *window) chooseSaveFile(title, base string, exts []string, extra []*widg
 		if !ok || n == "" {
 			return
 		}
-		n = strings.TrimSuffix(n, format.Selected) // typed with its extension
+		// A name typed with an extension: that extension picks the format.
+		for _, e := range exts {
+			if strings.HasSuffix(strings.ToLower(n), e) && len(n) > len(e) {
+				n, format.Selected = n[:len(n)-len(e)], e
+			}
+		}
 		path := filepath.Join(folder.Text, safeFileName(n)+format.Selected)
 		if _, err := os.Stat(path); err == nil {
 			dialog.ShowConfirm("Replace file?", fmt.Sprintf("%s already exists in %s. Replace it?", filepath.Base(path), folder.Text),

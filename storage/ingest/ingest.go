@@ -143,6 +143,7 @@ type source struct {
 	cleanup  []string
 	types    map[string]string // column type overrides
 	convert  map[string]string // text columns to load as numbers (BIGINT or DOUBLE)
+	ids      map[string]bool   // long digit identifiers, loaded as trimmed text
 	colNames []string
 }
 
@@ -502,7 +503,7 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 		}
 		if pr != nil && !opt.Force {
 			return fmt.Errorf("%w into %q on %s (%d rows); import it again only if you mean to (--force)",
-				ErrDuplicate, pr.Table, pr.At.Format("2006-01-02 15:04"), pr.Rows)
+				ErrDuplicate, pr.Table, pr.At.Local().Format("2006-01-02 15:04"), pr.Rows)
 		}
 		return nil
 	}
@@ -519,9 +520,13 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 	if err := storage.Reserved(table); err != nil {
 		return nil, err
 	}
-	exists, err := p.TableExists(ctx, table)
+	stored, err := p.StoredName(ctx, table)
 	if err != nil {
 		return nil, err
+	}
+	exists := stored != ""
+	if exists {
+		table = stored // names are case-insensitive; keep the table's own spelling
 	}
 	mode := opt.Mode
 	switch {
@@ -642,7 +647,16 @@ func finalRoles(ctx context.Context, p *storage.Project, table string, mode Mode
 		if mode != Create {
 			if have, err := p.ColumnRoles(ctx, table); err == nil {
 				for c, r := range have {
-					roles[c] = r // confirmed roles outlive a re-import
+					// Roles the table already had outlive a re-import; a role
+					// the user moved wins over where detection would put it.
+					if r != storage.Text {
+						for dc, dr := range roles {
+							if dr == r && dc != c {
+								delete(roles, dc)
+							}
+						}
+					}
+					roles[c] = r
 				}
 			}
 		}
@@ -963,10 +977,13 @@ const errConvert = "mb-late-value-is-not-a-number"
 // planned ones converted; a value that does not fit raises errConvert
 // rather than becoming NULL or being rounded.
 func (s *source) convertSQL() string {
-	if len(s.convert) == 0 {
+	if len(s.convert) == 0 && len(s.ids) == 0 {
 		return `*`
 	}
 	var reps []string
+	for c := range s.ids {
+		reps = append(reps, `trim(`+storage.Quote(c)+`) AS `+storage.Quote(c))
+	}
 	for c, typ := range s.convert {
 		v := numExpr(c, s.decComma)
 		fits := `TRY_CAST(` + v + ` AS DOUBLE) IS NOT NULL AND NOT regexp_matches(` + v + `, '^-?0[0-9]')`
@@ -1007,6 +1024,10 @@ func (s *source) planConversions(ctx context.Context, p *storage.Project) error 
 			for i, f := range flags {
 				if f.Bool {
 					s.forceType(all[i], "VARCHAR")
+					if s.ids == nil {
+						s.ids = map[string]bool{}
+					}
+					s.ids[all[i]] = true
 				}
 			}
 		}

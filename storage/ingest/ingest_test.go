@@ -543,3 +543,45 @@ func TestXLSXLateTextAndSkipBadRows(t *testing.T) {
 		t.Fatalf("%d rows, qty %q", res.Rows, q)
 	}
 }
+
+func TestSecondReviewRegressions(t *testing.T) {
+	p := newProject(t)
+	// A role the user moved survives a re-import of the same shape.
+	mustImport(t, p, write(t, "c.csv", []byte("email,work_email,name\na@x.com,b@y.com,Ann\n")), Options{})
+	if err := p.SetRoles(ctx, "c", map[string]storage.Role{"work_email": storage.Email, "email": storage.None}, true); err != nil {
+		t.Fatal(err)
+	}
+	res := mustImport(t, p, write(t, "c2.csv", []byte("email,work_email,name\nc@x.com,d@y.com,Bo\n")), Options{Table: "c", Mode: Append})
+	if res.Roles["work_email"] != storage.Email || res.Roles["email"] == storage.Email {
+		t.Fatalf("roles after re-import: %v", res.Roles)
+	}
+	// Appending to "Orders" finds "orders".
+	mustImport(t, p, write(t, "orders.csv", []byte("id,amount\n1,2\n")), Options{})
+	res = mustImport(t, p, write(t, "o2.csv", []byte("id,amount\n2,3\n")), Options{Table: "Orders", Mode: Append})
+	if res.Table != "orders" {
+		t.Fatalf("appended into %q", res.Table)
+	}
+	// Long ids lose their padding.
+	mustImport(t, p, write(t, "ids.csv", []byte("id,v\n 12345678901234567 ,1\n98765432109876543,2\n")), Options{})
+	var n int
+	p.DB().QueryRow(`SELECT count(*) FROM ids WHERE id = '12345678901234567'`).Scan(&n)
+	if n != 1 {
+		t.Fatal("long id kept its spaces")
+	}
+	// Excel ZIP codes formatted 00000 keep their zeros.
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"zip", "n"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{1234, 1})
+	f.SetSheetRow("Sheet1", "A3", &[]any{10115, 2})
+	code := "00000"
+	st, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &code})
+	f.SetCellStyle("Sheet1", "A2", "A3", st)
+	xl := filepath.Join(t.TempDir(), "zips.xlsx")
+	f.SaveAs(xl)
+	mustImport(t, p, xl, Options{})
+	var zips string
+	p.DB().QueryRow(`SELECT string_agg(zip::VARCHAR, ',' ORDER BY n) FROM zips`).Scan(&zips)
+	if zips != "01234,10115" {
+		t.Fatalf("zips %q", zips)
+	}
+}

@@ -186,6 +186,22 @@ func storedValue(raw, shown string, isDate, date1904 bool) string {
 		return t.Format("2006-01-02 15:04:05")
 	case shown == "TRUE" || shown == "FALSE":
 		return shown
+	case zeroPadded(shown, raw):
+		return shown // a ZIP or phone code shown with format 00000
 	}
 	return raw
+}
+
+// zeroPadded reports whether shown is raw's digits with leading zeros, as
+// Excel shows a number under a format like 00000.
+func zeroPadded(shown, raw string) bool {
+	if len(shown) <= len(raw) || shown[0] != '0' {
+		return false
+	}
+	for _, r := range shown {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return strings.TrimLeft(shown, "0") == strings.TrimLeft(raw, "0")
 }
