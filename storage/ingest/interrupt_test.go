@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,14 +90,19 @@ func TestKilledMidImport(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	line, _ := bufio.NewReader(out).ReadString('\n')
+	rd := bufio.NewReader(out)
+	line, _ := rd.ReadString('\n')
 	if line != "reading\n" {
 		cmd.Process.Kill()
 		t.Fatalf("child said %q", line)
 	}
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(100 * time.Millisecond)
 	cmd.Process.Kill()
+	rest, _ := io.ReadAll(rd)
 	cmd.Wait()
+	if strings.Contains(string(rest), "finished") {
+		t.Skip("the import finished before the kill; nothing to check on this fast machine")
+	}
 
 	q, err := storage.Open(proj)
 	if err != nil {
