@@ -39,8 +39,9 @@ test: setup fmt-check vet
 
 # Benchmarks against bare DuckDB and pandas on the same data, in one run.
 bench: setup
-	@./.ci/setup.sh python3-pandas
-	go test -run '^$$' -bench . -benchtime 3x -timeout 60m ./storage/ingest ./storage/segment
+	@./.ci/setup.sh python3-pandas python3-sklearn
+	go test -run '^$$' -bench . -benchtime 3x -timeout 60m ./storage/ingest ./storage/segment ./storage
+	go test -run '^$$' -bench . -benchtime 1x -timeout 60m ./analytics/bench
 
 # Screenshots of the real window under Xvfb (for the README).
 screenshots: build
