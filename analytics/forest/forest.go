@@ -609,7 +609,7 @@ func (t *Tree) leafProba(x []float64, nc int) []float64 {
 
 // PredictProba returns an n×len(Classes) matrix of class probabilities,
 // the mean over trees. Rows are split across cores; each row sums its
-// trees in order, so results do not depend on the core count.
+// trees in order, so results do not depend on the core count or blocking.
 func (f *Forest) PredictProba(X *mat.Dense) (*mat.Dense, error) {
 	n, k := X.Dims()
 	if k != f.NFeatures {
@@ -618,17 +618,29 @@ func (f *Forest) PredictProba(X *mat.Dense) (*mat.Dense, error) {
 	nc := len(f.Classes)
 	out := mat.NewDense(n, nc, nil)
 	parallelRows(n, runtime.GOMAXPROCS(0), func(lo, hi int) {
-		x := make([]float64, k)
-		for i := lo; i < hi; i++ {
-			mat.Row(x, i, X)
-			p := out.RawRowView(i)
+		// Tree by tree over a block of rows, so a tree's upper nodes stay in
+		// cache; each row still adds its trees in order, as before.
+		const block = 1024
+		xs := make([][]float64, 0, block)
+		for b := lo; b < hi; b += block {
+			e := min(b+block, hi)
+			xs = xs[:0]
+			for i := b; i < e; i++ {
+				xs = append(xs, X.RawRowView(i))
+			}
 			for _, t := range f.Trees {
-				for c, v := range t.leafProba(x, nc) {
-					p[c] += v
+				for j, x := range xs {
+					p := out.RawRowView(b + j)
+					for c, v := range t.leafProba(x, nc) {
+						p[c] += v
+					}
 				}
 			}
-			for c := range p {
-				p[c] /= float64(len(f.Trees))
+			for i := b; i < e; i++ {
+				p := out.RawRowView(i)
+				for c := range p {
+					p[c] /= float64(len(f.Trees))
+				}
 			}
 		}
 	})
