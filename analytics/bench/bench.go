@@ -11,58 +11,24 @@ package bench
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	_ "embed"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/marketbench/marketbench/analytics/bench/kit"
 )
 
 // genVersion is part of every cached file name; bump it when a generator
 // changes so stale files are not reused.
 const genVersion = 1
-
-// Size reads a row count from the environment variable name (digits, with
-// an optional k or M suffix: "200k", "1M"), or returns def.
-func Size(name string, def int) int {
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	mult := 1
-	switch v[len(v)-1] {
-	case 'k', 'K':
-		mult, v = 1_000, v[:len(v)-1]
-	case 'm', 'M':
-		mult, v = 1_000_000, v[:len(v)-1]
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n <= 0 {
-		panic(fmt.Sprintf("%s=%q: want a positive row count such as 200000, 200k or 1M", name, os.Getenv(name)))
-	}
-	return n * mult
-}
-
-// CacheDir is where generated files are kept between runs:
-// $MB_BENCH_DIR, or <os.TempDir()>/marketbench-bench.
-func CacheDir() (string, error) {
-	dir := os.Getenv("MB_BENCH_DIR")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "marketbench-bench")
-	}
-	return dir, os.MkdirAll(dir, 0o755)
-}
 
 // Data is a data set: X (rows × cols) and, for classification, 0/1 labels,
 // with the paths of the raw float64 files holding them.
@@ -279,10 +245,6 @@ func ForestData(rows, cols int) (*Data, error) {
 //go:embed peers.py
 var peersPy []byte
 
-// Python is the interpreter the scikit-learn peer runs with: Debian's,
-// which has python3-sklearn. A python3 found on PATH (pyenv) may lack it.
-var Python = "/usr/bin/python3"
-
 // ErrNoSklearn means the scikit-learn peer cannot run here; the benchmark
 // still measures ours and says that the peer was skipped.
 var ErrNoSklearn = errors.New("scikit-learn peer skipped")
@@ -305,23 +267,9 @@ type PeerResult struct {
 // It returns an error wrapping ErrNoSklearn when Python or scikit-learn is
 // missing.
 func Sklearn(ctx context.Context, mode string, args ...string) (*PeerResult, error) {
-	if _, err := os.Stat(Python); err != nil {
-		return nil, fmt.Errorf("%w: %s not found; install Debian's python3-sklearn", ErrNoSklearn, Python)
-	}
-	cmd := exec.CommandContext(ctx, Python, append([]string{"-", mode}, args...)...)
-	cmd.Stdin = bytes.NewReader(peersPy)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
 	var res PeerResult
-	if err := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), &res); err != nil {
-		return nil, fmt.Errorf("peers.py %s: %v: %s%s", mode, runErr, stdout.String(), strings.TrimSpace(stderr.String()))
-	}
-	if cmd.ProcessState != nil && cmd.ProcessState.ExitCode() == 3 {
-		return nil, fmt.Errorf("%w: %s", ErrNoSklearn, res.Error)
-	}
-	if runErr != nil || res.Error != "" {
-		return nil, fmt.Errorf("peers.py %s: %v %s %s", mode, runErr, res.Error, strings.TrimSpace(stderr.String()))
+	if err := kit.RunPeer(ctx, peersPy, ErrNoSklearn, &res, mode, args...); err != nil {
+		return nil, err
 	}
 	return &res, nil
 }
@@ -333,3 +281,9 @@ func Met(ok bool) string {
 	}
 	return "MISSED"
 }
+
+// Size and CacheDir are shared with the storage benchmarks.
+var (
+	Size     = kit.Size
+	CacheDir = kit.CacheDir
+)

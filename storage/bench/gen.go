@@ -16,42 +16,13 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/marketbench/marketbench/analytics/bench/kit"
 )
 
 // genVersion is part of every cached file name; bump it when a generator
 // changes so stale files are not reused.
 const genVersion = 1
-
-// Size reads a row count from the environment variable name (digits, with
-// an optional k or M suffix: "200k", "1M"), or returns def.
-func Size(name string, def int) int {
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	mult := 1
-	switch v[len(v)-1] {
-	case 'k', 'K':
-		mult, v = 1_000, v[:len(v)-1]
-	case 'm', 'M':
-		mult, v = 1_000_000, v[:len(v)-1]
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n <= 0 {
-		panic(fmt.Sprintf("%s=%q: want a positive row count such as 200000, 200k or 1M", name, os.Getenv(name)))
-	}
-	return n * mult
-}
-
-// CacheDir is where generated files are kept between runs:
-// $MB_BENCH_DIR, or <os.TempDir()>/marketbench-bench.
-func CacheDir() (string, error) {
-	dir := os.Getenv("MB_BENCH_DIR")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "marketbench-bench")
-	}
-	return dir, os.MkdirAll(dir, 0o755)
-}
 
 // cached returns the path of a cache file, calling write to make it first if
 // it is not there. write gets a temporary path that is renamed into place
@@ -309,3 +280,9 @@ func Median(v []float64) float64 {
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
+
+// Size and CacheDir are shared with the model benchmarks.
+var (
+	Size     = kit.Size
+	CacheDir = kit.CacheDir
+)
