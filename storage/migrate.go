@@ -39,6 +39,12 @@ var migrations = []string{
 		id BIGINT PRIMARY KEY DEFAULT nextval('mb_seq'), changed_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
 		who VARCHAR NOT NULL, action VARCHAR NOT NULL, target VARCHAR NOT NULL,
 		rows_before BIGINT, rows_after BIGINT, detail VARCHAR);`,
+	// 2: trained models (issue 4). artifact is model.Marshal's bytes; the
+	// JSON columns let lists and screens show a model without decoding it.
+	`CREATE TABLE mb_models (
+		name VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, algo VARCHAR NOT NULL, target VARCHAR NOT NULL,
+		source_json VARCHAR NOT NULL, spec_json VARCHAR NOT NULL, eval_json VARCHAR NOT NULL,
+		artifact BLOB NOT NULL, seconds DOUBLE, trained_at TIMESTAMP NOT NULL DEFAULT current_timestamp);`,
 }
 
 // Version is the project format this build writes.

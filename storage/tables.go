@@ -137,6 +137,10 @@ func (p *Project) RowCount(ctx context.Context, table string) (int64, error) {
 // RFMTable holds the latest RFM scores; the RFM run owns it.
 const RFMTable = "rfm_scores"
 
+// ModelScoresTable holds one column per scored model (score_NAME) and per saved
+// clustering (cluster_NAME), keyed by customer_id; scoring owns it.
+const ModelScoresTable = "model_scores"
+
 // Reserved refuses names Marketbench owns: metadata tables (mb_...) and the
 // RFM result table, which every RFM run replaces.
 func Reserved(table string) error {
@@ -146,6 +150,8 @@ func Reserved(table string) error {
 		return fmt.Errorf("table names starting with mb_ are reserved for Marketbench; choose another name")
 	case l == RFMTable:
 		return fmt.Errorf("%q is where RFM scores are kept and is replaced by every RFM run; choose another name", table)
+	case l == ModelScoresTable:
+		return fmt.Errorf("%q is where model scores and clusters are kept; choose another name", table)
 	}
 	return nil
 }

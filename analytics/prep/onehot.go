@@ -14,6 +14,19 @@ import (
 type OneHot struct {
 	Columns    []string   // input column names, for FeatureNames
 	Categories [][]string // per column, sorted by byte (for UTF-8, code point) order like sklearn
+	// DropFirst leaves out each column's first category, like sklearn's
+	// drop="first": the remaining indicators plus an intercept are then not
+	// collinear, which ordinary least squares needs. The first category is
+	// the reference level; an unseen category still encodes as all zeros.
+	DropFirst bool `json:",omitempty"`
+}
+
+// Width is the number of output columns of input column j.
+func (h *OneHot) Width(j int) int {
+	if h.DropFirst {
+		return max(0, len(h.Categories[j])-1)
+	}
+	return len(h.Categories[j])
 }
 
 // Fit learns the categories of each column of X (rows of strings). names
@@ -58,7 +71,7 @@ func (h *OneHot) Fit(names []string, X [][]string) error {
 func (h *OneHot) FeatureNames() []string {
 	var out []string
 	for j, cs := range h.Categories {
-		for _, c := range cs {
+		for _, c := range cs[len(cs)-h.Width(j):] {
 			out = append(out, h.Columns[j]+"="+c)
 		}
 	}
@@ -75,8 +88,12 @@ func (h *OneHot) Transform(X [][]string) (*mat.Dense, error) {
 		return nil, fmt.Errorf("prep: one-hot: X is empty")
 	}
 	off := make([]int, k+1)
-	for j, cs := range h.Categories {
-		off[j+1] = off[j] + len(cs)
+	skip := 0
+	if h.DropFirst {
+		skip = 1
+	}
+	for j := range h.Categories {
+		off[j+1] = off[j] + h.Width(j)
 	}
 	out := mat.NewDense(len(X), off[k], nil)
 	for i, row := range X {
@@ -85,8 +102,8 @@ func (h *OneHot) Transform(X [][]string) (*mat.Dense, error) {
 		}
 		dst := out.RawRowView(i)
 		for j, v := range row {
-			if c, ok := slices.BinarySearch(h.Categories[j], v); ok {
-				dst[off[j]+c] = 1
+			if c, ok := slices.BinarySearch(h.Categories[j], v); ok && c >= skip {
+				dst[off[j]+c-skip] = 1
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -499,4 +500,24 @@ func FuzzOneHot(f *testing.F) {
 			t.Errorf("row (%q, %q) has %v ones, want %v", c, a, ones, want)
 		}
 	})
+}
+
+// DropFirst leaves out the first (sorted) category of each column, as
+// sklearn's drop="first", and still encodes unseen values as zeros.
+func TestOneHotDropFirst(t *testing.T) {
+	h := &OneHot{DropFirst: true}
+	if err := h.Fit([]string{"plan", "region"}, [][]string{{"b", "x"}, {"a", "y"}, {"c", "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(h.FeatureNames(), ","); got != "plan=b,plan=c,region=y" {
+		t.Fatalf("names %s", got)
+	}
+	X, err := h.Transform([][]string{{"a", "x"}, {"c", "y"}, {"zzz", "y"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{0, 0, 0, 0, 1, 1, 0, 0, 1}
+	if got := X.RawMatrix().Data; !slices.Equal(got, want) {
+		t.Fatalf("encoded %v, want %v", got, want)
+	}
 }

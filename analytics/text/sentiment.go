@@ -70,27 +70,44 @@ func Label(prob float64) int {
 	return 0
 }
 
-// Marshal encodes the model as JSON, so a default model can ship as an asset.
-func (m *Model) Marshal() ([]byte, error) { return json.Marshal(m) }
+// modelVersion is written by Marshal. Files from before versioning have
+// no Version and are still read.
+const modelVersion = 1
 
-// Unmarshal decodes a model written by Marshal and checks its shape, so a
-// corrupt asset fails here rather than panicking in Score.
+type modelFile struct {
+	Version int `json:",omitempty"`
+	Vec     *Vectorizer
+	NB      *NB
+}
+
+// Marshal encodes the model as versioned JSON, so a default model can ship
+// as an asset.
+func (m *Model) Marshal() ([]byte, error) {
+	return json.Marshal(modelFile{Version: modelVersion, Vec: m.Vec, NB: m.NB})
+}
+
+// Unmarshal decodes a model written by Marshal and checks its shape and
+// values, so a corrupt asset fails here rather than panicking in Score.
 func Unmarshal(b []byte) (*Model, error) {
-	var m Model
-	if err := json.Unmarshal(b, &m); err != nil {
+	var f modelFile
+	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("text: decoding sentiment model: %w", err)
 	}
+	if f.Version > modelVersion {
+		return nil, fmt.Errorf("text: sentiment model has format %d; this program reads up to %d", f.Version, modelVersion)
+	}
 	bad := errors.New("text: sentiment model is incomplete or inconsistent")
-	if m.Vec == nil || m.NB == nil || len(m.Vec.Terms) == 0 || len(m.Vec.IDF) != len(m.Vec.Terms) ||
-		len(m.NB.ClassLogPrior) != 2 || len(m.NB.FeatureLogProb) != 2 {
+	if f.Version < 0 || f.Vec == nil || f.NB == nil {
 		return nil, bad
 	}
-	for _, f := range m.NB.FeatureLogProb {
-		if len(f) != len(m.Vec.Terms) {
-			return nil, bad
-		}
+	v, err := checkVectorizer(f.Vec.Tok, f.Vec.Terms, f.Vec.IDF)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", bad, err)
 	}
-	return &m, nil
+	if err := checkNB(f.NB.ClassLogPrior, f.NB.FeatureLogProb, 2, len(v.Terms)); err != nil {
+		return nil, fmt.Errorf("%w: %v", bad, err)
+	}
+	return &Model{Vec: v, NB: f.NB}, nil
 }
 
 func sigmoid(z float64) float64 {

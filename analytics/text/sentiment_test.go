@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func loadSentences(t *testing.T) ([]string, []int) {
+func loadSentences(t testing.TB) ([]string, []int) {
 	t.Helper()
 	f, err := os.Open("testdata/sentiment_labelled_sentences.csv")
 	if err != nil {
@@ -144,4 +144,25 @@ func TestKeywords(t *testing.T) {
 	if kw := Keywords(nil, nil, v.Terms, 3); kw != nil {
 		t.Fatalf("empty group gave %+v", kw)
 	}
+}
+
+func FuzzUnmarshal(f *testing.F) {
+	m, err := TrainSentiment([]string{"good fine", "bad awful", "好 很好"}, []int{1, 0, 1}, SentimentOptions{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	b, _ := m.Marshal()
+	f.Add(b)
+	f.Add([]byte(`{"Vec":{"Tok":{"NGram":2},"Terms":["a"],"IDF":[1]},"NB":{"ClassLogPrior":[0,0],"FeatureLogProb":[[0],[0]]}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := Unmarshal(b)
+		if err != nil {
+			return
+		}
+		for _, s := range []string{"", "good a", "很好"} {
+			if p := m.Score(s); !(p >= 0 && p <= 1) {
+				t.Fatalf("Score(%q) = %v", s, p)
+			}
+		}
+	})
 }

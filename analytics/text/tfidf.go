@@ -81,7 +81,20 @@ func FitTokens(docs [][]string, opt VecOptions) (*Vectorizer, error) {
 	for i, w := range terms {
 		idf[i] = math.Log((1+n)/(1+float64(df[w]))) + 1
 	}
-	return &Vectorizer{Tok: opt.Tok, Terms: terms, IDF: idf}, nil
+	v := &Vectorizer{Tok: opt.Tok, Terms: terms, IDF: idf}
+	v.buildIndex()
+	return v, nil
+}
+
+// buildIndex maps terms to columns. Fit and the decoders call it up front so
+// that a fitted or decoded Vectorizer is read-only afterwards and safe to
+// share between goroutines; Counts builds it lazily only for a Vectorizer
+// assembled by hand.
+func (v *Vectorizer) buildIndex() {
+	v.index = make(map[string]int, len(v.Terms))
+	for i, w := range v.Terms {
+		v.index[w] = i
+	}
 }
 
 // Transform returns the TF-IDF row of one text.
@@ -108,10 +121,7 @@ func (v *Vectorizer) TransformTokens(toks []string) Vec {
 // Counts returns the raw term counts of a token list over the vocabulary.
 func (v *Vectorizer) Counts(toks []string) Vec {
 	if v.index == nil {
-		v.index = make(map[string]int, len(v.Terms))
-		for i, w := range v.Terms {
-			v.index[w] = i
-		}
+		v.buildIndex()
 	}
 	c := map[int]float64{}
 	for _, w := range toks {

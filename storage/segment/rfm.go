@@ -256,3 +256,20 @@ func Grid(ctx context.Context, p *storage.Project) ([5][5]float64, error) {
 	}
 	return cells, rows.Err()
 }
+
+// Orders holds SQL expressions for the role columns of an order table:
+// Table quoted, Date cast to DATE, Amount to DOUBLE (quantity × unit price
+// when there is no amount), Order empty without an order id role.
+type Orders struct {
+	Table, Customer, Date, Order, Amount string
+}
+
+// OrdersOf finds the order columns of table by role, or of the only order
+// table when table is empty, with the same messages as RFM.
+func OrdersOf(ctx context.Context, p *storage.Project, table string) (*Orders, error) {
+	in, err := findInputs(ctx, p, table)
+	if err != nil {
+		return nil, err
+	}
+	return &Orders{Table: in.table, Customer: in.customer, Date: in.date, Order: in.order, Amount: in.amount}, nil
+}

@@ -23,8 +23,10 @@ type base struct {
 	table    string
 	customer string // quoted column of b
 	hasRFM   bool
-	cols     map[string]rule.Column
-	names    []string
+	// hasScores joins model_scores (alias s).
+	hasScores bool
+	cols      map[string]rule.Column
+	names     []string
 }
 
 var rfmCols = []struct {
@@ -60,6 +62,21 @@ func newBase(ctx context.Context, p *storage.Project, table string) (*base, erro
 			}
 		}
 	}
+	// Model scores and saved clusters (score_churn > 0.7, cluster_value = 2).
+	if !strings.EqualFold(table, storage.ModelScoresTable) {
+		if ok, _ := p.TableExists(ctx, storage.ModelScoresTable); ok {
+			sc, err := p.Columns(ctx, storage.ModelScoresTable)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range sc {
+				if c.Name != "customer_id" {
+					b.hasScores = true
+					b.add(c.Name, `s.`+storage.Quote(c.Name), KindOf(c))
+				}
+			}
+		}
+	}
 	return b, nil
 }
 
@@ -91,6 +108,9 @@ func (b *base) from() string {
 	f := storage.Quote(b.table) + ` b`
 	if b.hasRFM {
 		f += ` LEFT JOIN ` + storage.Quote(ScoresTable) + ` r ON CAST(` + b.customer + ` AS VARCHAR) = r.customer_id`
+	}
+	if b.hasScores {
+		f += ` LEFT JOIN ` + storage.Quote(storage.ModelScoresTable) + ` s ON CAST(` + b.customer + ` AS VARCHAR) = s.customer_id`
 	}
 	return f
 }
@@ -290,19 +310,26 @@ func rfmSegmentNames() map[string]bool {
 // (when RFM has run), for export. name is a saved rule segment or an RFM
 // segment of the latest run.
 func MembersSQL(ctx context.Context, p *storage.Project, name string) (string, error) {
-	hasRFM, _ := p.TableExists(ctx, ScoresTable)
-	var ids string
-	if _, err := Get(ctx, p, name); err == nil {
-		ids = `SELECT customer_id FROM mb_segment_members WHERE segment = ` + storage.Literal(name)
-	} else if hasRFM && rfmSegmentNames()[name] {
-		ids = `SELECT customer_id FROM ` + storage.Quote(ScoresTable) + ` WHERE rfm_segment = ` + storage.Literal(name)
-	} else {
-		return "", fmt.Errorf("no segment named %q; see 'segment list'", name)
+	ids, err := IDsSQL(ctx, p, name)
+	if err != nil {
+		return "", err
 	}
-	if !hasRFM {
+	if hasRFM, _ := p.TableExists(ctx, ScoresTable); !hasRFM {
 		return ids + ` ORDER BY customer_id`, nil
 	}
 	return `SELECT s.* FROM ` + storage.Quote(ScoresTable) + ` s WHERE s.customer_id IN (` + ids + `) ORDER BY s.customer_id`, nil
+}
+
+// IDsSQL is a SELECT of the customer_id (text) of each member of a saved
+// rule segment or an RFM segment of the latest run.
+func IDsSQL(ctx context.Context, p *storage.Project, name string) (string, error) {
+	if _, err := Get(ctx, p, name); err == nil {
+		return `SELECT customer_id FROM mb_segment_members WHERE segment = ` + storage.Literal(name), nil
+	}
+	if hasRFM, _ := p.TableExists(ctx, ScoresTable); hasRFM && rfmSegmentNames()[name] {
+		return `SELECT customer_id FROM ` + storage.Quote(ScoresTable) + ` WHERE rfm_segment = ` + storage.Literal(name), nil
+	}
+	return "", fmt.Errorf("no segment named %q; see 'segment list'", name)
 }
 
 // Summary describes one segment: size and, when RFM has run, value.
