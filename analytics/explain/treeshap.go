@@ -15,15 +15,56 @@ import (
 // training rows that went each way (Node.N), so no background data set is
 // needed.
 //
-// SHAP values are linear in the model, so a forest's values are the
-// average of its trees' values: call AddSHAP for each tree with weight
-// 1/len(trees) into one slice, and average ExpectedValue the same way.
+// SHAP values are linear in the model, so an ensemble's values are the
+// weighted sum of its trees' values: AddSHAP accumulates them, and
+// ForestExplainer does so for a forest.Forest.
 type TreeExplainer struct {
-	nodes []tree.Node
-	value []float64 // per node: the explained class's share of its rows
+	nodes []shapNode
+	value []float64 // per node: the explained class's share of its rows (used at leaves)
 	nf    int
 	depth int
 	base  float64
+}
+
+// shapNode is the part of a tree node TreeSHAP reads, whatever the model
+// (32 bytes, as forests may have millions of nodes).
+type shapNode struct {
+	feature, left, right int32 // left and right are -1 at a leaf
+	threshold, cover     float64
+}
+
+func (n *shapNode) leaf() bool { return n.left < 0 }
+
+// newExplainer finishes an explainer whose nodes and values are filled:
+// it checks the covers and computes the depth and the base value.
+func newExplainer(nodes []shapNode, value []float64, nf int) (*TreeExplainer, error) {
+	if len(nodes) == 0 {
+		return nil, fmt.Errorf("explain: the tree has no nodes")
+	}
+	depth := make([]int, len(nodes))
+	maxDepth := 0
+	for i := range nodes {
+		nd := &nodes[i]
+		if !(nd.cover > 0) {
+			return nil, fmt.Errorf("explain: node %d has no training rows; TreeSHAP needs them as weights", i)
+		}
+		if nd.leaf() {
+			continue
+		}
+		// Children follow their parent (pre-order), so one pass finds depths
+		// and rules out cycles.
+		if int(nd.left) <= i || int(nd.right) <= i || int(nd.left) >= len(nodes) || int(nd.right) >= len(nodes) {
+			return nil, fmt.Errorf("explain: node %d has children %d and %d; want later nodes", i, nd.left, nd.right)
+		}
+		if nd.feature < 0 || int(nd.feature) >= nf {
+			return nil, fmt.Errorf("explain: node %d tests feature %d of %d", i, nd.feature, nf)
+		}
+		depth[nd.left], depth[nd.right] = depth[i]+1, depth[i]+1
+		maxDepth = max(maxDepth, depth[i]+1)
+	}
+	e := &TreeExplainer{nodes: nodes, value: value, nf: nf, depth: maxDepth}
+	e.base = e.expect(0)
+	return e, nil
 }
 
 // NewTreeExplainer explains P(y = class) of t, where class is one of
@@ -33,34 +74,34 @@ func NewTreeExplainer(t *tree.Tree, class int) (*TreeExplainer, error) {
 	if ci < 0 {
 		return nil, fmt.Errorf("explain: class %d is not one of the tree's classes %v", class, t.Classes)
 	}
-	if len(t.Nodes) == 0 {
-		return nil, fmt.Errorf("explain: the tree has no nodes")
-	}
-	e := &TreeExplainer{nodes: t.Nodes, value: make([]float64, len(t.Nodes)), nf: t.NFeatures, depth: t.Depth()}
+	nodes := make([]shapNode, len(t.Nodes))
+	value := make([]float64, len(t.Nodes))
 	for i := range t.Nodes {
 		nd := &t.Nodes[i]
-		if nd.N <= 0 {
-			return nil, fmt.Errorf("explain: node %d has no training rows; TreeSHAP needs them as weights", i)
+		nodes[i] = shapNode{feature: int32(nd.Feature), threshold: nd.Threshold, left: int32(nd.Left), right: int32(nd.Right), cover: float64(nd.N)}
+		if nd.Leaf() {
+			nodes[i].left, nodes[i].right = -1, -1
 		}
 		s := 0.0
 		for _, v := range nd.Value {
 			s += v
 		}
-		e.value[i] = nd.Value[ci] / s
+		if len(nd.Value) > ci && s > 0 {
+			value[i] = nd.Value[ci] / s
+		}
 	}
-	e.base = e.expect(0)
-	return e, nil
+	return newExplainer(nodes, value, t.NFeatures)
 }
 
 // expect is the row-weighted mean of leaf values below node i: the tree's
 // prediction when no feature is known.
-func (e *TreeExplainer) expect(i int) float64 {
+func (e *TreeExplainer) expect(i int32) float64 {
 	nd := &e.nodes[i]
-	if nd.Leaf() {
+	if nd.leaf() {
 		return e.value[i]
 	}
-	l, r := &e.nodes[nd.Left], &e.nodes[nd.Right]
-	return (float64(l.N)*e.expect(nd.Left) + float64(r.N)*e.expect(nd.Right)) / float64(l.N+r.N)
+	l, r := &e.nodes[nd.left], &e.nodes[nd.right]
+	return (l.cover*e.expect(nd.left) + r.cover*e.expect(nd.right)) / (l.cover + r.cover)
 }
 
 // ExpectedValue is the base value φ0: for any x,
@@ -82,13 +123,22 @@ func (e *TreeExplainer) AddSHAP(phi, x []float64, weight float64) {
 	if len(x) != e.nf || len(phi) != e.nf {
 		panic(fmt.Sprintf("explain: x has %d and phi %d entries, tree has %d features", len(x), len(phi), e.nf))
 	}
+	e.addSHAP(phi, x, weight, nil)
+}
+
+// addSHAP is AddSHAP reusing buf as the path buffer if it is big enough;
+// it returns the buffer used.
+func (e *TreeExplainer) addSHAP(phi, x []float64, weight float64, buf []pathElem) []pathElem {
 	// The path holds at most depth+2 elements (a dummy root element plus
 	// one per distinct feature on the way down); one buffer per level
 	// replaces the reference code's copy-on-recurse stack.
-	s := &shapState{e: e, x: x, phi: phi, w: weight}
 	maxLen := e.depth + 2
-	s.buf = make([]pathElem, (maxLen*(maxLen+1))/2+maxLen)
+	if need := (maxLen*(maxLen+1))/2 + maxLen; len(buf) < need {
+		buf = make([]pathElem, need)
+	}
+	s := &shapState{e: e, x: x, phi: phi, w: weight, buf: buf}
 	s.recurse(0, 0, 0, 1, 1, -1)
+	return buf
 }
 
 // pathElem is one feature on the current root-to-node path: the fraction
@@ -110,12 +160,12 @@ type shapState struct {
 
 // recurse visits node j. The parent's path occupies buf[off:off+depth];
 // this call works on a copy after it so siblings see the parent's path.
-func (s *shapState) recurse(j, off, depth int, pz, po float64, pi int) {
+func (s *shapState) recurse(j int32, off, depth int, pz, po float64, pi int) {
 	path := s.buf[off+depth : off+2*depth+1]
 	copy(path, s.buf[off:off+depth])
 	extend(path, depth, pz, po, pi)
 	nd := &s.e.nodes[j]
-	if nd.Leaf() {
+	if nd.leaf() {
 		for i := 1; i <= depth; i++ {
 			w := unwoundSum(path, depth, i)
 			el := path[i]
@@ -123,8 +173,9 @@ func (s *shapState) recurse(j, off, depth int, pz, po float64, pi int) {
 		}
 		return
 	}
-	hot, cold := nd.Left, nd.Right
-	if s.x[nd.Feature] > nd.Threshold {
+	// As the models do, x goes left when x <= threshold, so a NaN goes right.
+	hot, cold := nd.left, nd.right
+	if !(s.x[nd.feature] <= nd.threshold) {
 		hot, cold = cold, hot
 	}
 	iz, io := 1.0, 1.0
@@ -132,7 +183,7 @@ func (s *shapState) recurse(j, off, depth int, pz, po float64, pi int) {
 	// earlier extension and carry its fractions into this split.
 	k := 1
 	for ; k <= depth; k++ {
-		if path[k].feature == nd.Feature {
+		if path[k].feature == int(nd.feature) {
 			break
 		}
 	}
@@ -142,10 +193,10 @@ func (s *shapState) recurse(j, off, depth int, pz, po float64, pi int) {
 		unwind(path, d, k)
 		d--
 	}
-	n := float64(nd.N)
+	n := nd.cover
 	noff := off + depth
-	s.recurse(hot, noff, d+1, iz*float64(s.e.nodes[hot].N)/n, io, nd.Feature)
-	s.recurse(cold, noff, d+1, iz*float64(s.e.nodes[cold].N)/n, 0, nd.Feature)
+	s.recurse(hot, noff, d+1, iz*s.e.nodes[hot].cover/n, io, int(nd.feature))
+	s.recurse(cold, noff, d+1, iz*s.e.nodes[cold].cover/n, 0, int(nd.feature))
 }
 
 // extend adds a feature with fractions (pz, po) at index d of path,

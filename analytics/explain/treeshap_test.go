@@ -18,20 +18,20 @@ import (
 func bruteSHAP(e *TreeExplainer, x []float64) []float64 {
 	m := e.nf
 	v := func(S uint) float64 {
-		var g func(i int) float64
-		g = func(i int) float64 {
+		var g func(i int32) float64
+		g = func(i int32) float64 {
 			nd := &e.nodes[i]
-			if nd.Leaf() {
+			if nd.leaf() {
 				return e.value[i]
 			}
-			if S&(1<<nd.Feature) != 0 {
-				if x[nd.Feature] <= nd.Threshold {
-					return g(nd.Left)
+			if S&(1<<nd.feature) != 0 {
+				if x[nd.feature] <= nd.threshold {
+					return g(nd.left)
 				}
-				return g(nd.Right)
+				return g(nd.right)
 			}
-			l, r := float64(e.nodes[nd.Left].N), float64(e.nodes[nd.Right].N)
-			return (l*g(nd.Left) + r*g(nd.Right)) / float64(nd.N)
+			l, r := e.nodes[nd.left].cover, e.nodes[nd.right].cover
+			return (l*g(nd.left) + r*g(nd.right)) / nd.cover
 		}
 		return g(0)
 	}

@@ -25,6 +25,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -56,27 +57,73 @@ type Options struct {
 	Workers int
 }
 
-// node is one node of a tree. At a split, rows with x[Feature] <=
-// Threshold (equivalently bin code <= Bin) go left. At a leaf Feature is
-// -1 and Left indexes the tree's leaf probabilities.
+// node is one node of a tree, 16 bytes so that a capped tree fits in L2
+// cache. Nodes are in pre-order (a node, its left subtree, its right
+// subtree, as sklearn numbers them), so a split's left child is the next
+// node. At a split, rows with x[Feature] <= Threshold go left, others to
+// Right. At a leaf Feature is 0, Threshold is NaN and Right is the leaf's
+// own id: no comparison with NaN is true, so a walk that keeps stepping
+// stays put, which lets scoring step a block of rows a fixed number of
+// levels without testing for leaves.
 type node struct {
-	Feature     int32
-	Bin         uint8
-	Left, Right int32
-	Threshold   float64
+	Threshold float64
+	Feature   int32
+	Right     int32
 }
 
 // Tree is one fitted tree of a forest.
 type Tree struct {
 	nodes []node
-	// proba holds nc class probabilities per leaf.
+	// proba holds nc class probabilities per node, zeros at splits, so
+	// that scoring finds a leaf's values from its node id in one load.
 	proba []float64
-	// imp is this tree's unnormalised weighted impurity decrease per feature.
+	nc    int
+	// cover[i] is the training weight that reached node i: the number of
+	// bootstrap draws of its rows (sklearn's weighted_n_node_samples).
+	cover []float64
+	// depth is the depth of the deepest leaf (a single leaf has depth 0).
+	depth int
+	// imp is this tree's unnormalised weighted impurity decrease per
+	// feature; only Fit uses it (Unmarshal leaves it nil).
 	imp []float64
 }
 
 // NodeCount is the number of nodes in the tree.
 func (t *Tree) NodeCount() int { return len(t.nodes) }
+
+// Depth is the depth of the deepest leaf; the root has depth 0.
+func (t *Tree) Depth() int { return t.depth }
+
+// Node describes one node of a fitted tree.
+type Node struct {
+	// Feature is the column tested at a split; -1 at a leaf.
+	Feature int
+	// Threshold sends rows with x[Feature] <= Threshold to Left.
+	Threshold float64
+	// Left and Right are child node ids, -1 at a leaf. Nodes are numbered
+	// in pre-order from the root 0, so Left is always the node's id + 1.
+	Left, Right int
+	// Cover is the training weight that reached the node: how many
+	// bootstrap draws fell on its rows (sklearn's
+	// tree_.weighted_n_node_samples). A split's cover is the sum of its
+	// children's; TreeSHAP weighs the two branches by it.
+	Cover float64
+	// Proba is a leaf's class probabilities in Forest.Classes order, nil
+	// at a split. It shares the tree's storage: do not modify it.
+	Proba []float64
+}
+
+// Node returns node i (0 ≤ i < NodeCount(); 0 is the root).
+func (t *Tree) Node(i int) Node {
+	nd := &t.nodes[i]
+	if t.isLeaf(i) {
+		nc := t.nc
+		return Node{Feature: -1, Left: -1, Right: -1, Cover: t.cover[i], Proba: t.proba[i*nc : (i+1)*nc : (i+1)*nc]}
+	}
+	return Node{Feature: int(nd.Feature), Threshold: nd.Threshold, Left: i + 1, Right: int(nd.Right), Cover: t.cover[i]}
+}
+
+func (t *Tree) isLeaf(i int) bool { return int(t.nodes[i].Right) == i }
 
 // Forest is a fitted random forest.
 type Forest struct {
@@ -300,6 +347,7 @@ type grower struct {
 	perm []int
 	left []item // partition scratch
 	t    *Tree
+	bins []uint8 // bin code of each split of t, for route
 }
 
 func newGrower(d *data, opt Options) *grower {
@@ -318,7 +366,7 @@ func (g *grower) tree(ti int) (*Tree, []oobHit) {
 	for range d.n {
 		g.w[g.rng.IntN(d.n)]++
 	}
-	t := &Tree{imp: make([]float64, d.k)}
+	t := &Tree{imp: make([]float64, d.k), nc: d.nc}
 	g.rows = g.rows[:0]
 	var out []int32
 	counts := make([]float64, d.nc)
@@ -330,7 +378,7 @@ func (g *grower) tree(ti int) (*Tree, []oobHit) {
 			out = append(out, int32(i))
 		}
 	}
-	g.t = t
+	g.t, g.bins = t, g.bins[:0]
 	g.grow(0, len(g.rows), counts, 0)
 	g.t = nil
 	return t, g.route(t, 0, out, make([]oobHit, 0, len(out)))
@@ -345,24 +393,24 @@ func (g *grower) route(t *Tree, id int32, rows []int32, hits []oobHit) []oobHit 
 	if len(rows) == 0 {
 		return hits
 	}
-	nd := &t.nodes[id]
-	if nd.Feature < 0 {
+	if t.isLeaf(int(id)) {
 		for _, r := range rows {
-			hits = append(hits, oobHit{r, nd.Left})
+			hits = append(hits, oobHit{r, id})
 		}
 		return hits
 	}
-	col := g.d.codes[nd.Feature]
+	nd := &t.nodes[id]
+	col, bin := g.d.codes[nd.Feature], g.bins[id]
 	i, j := 0, len(rows)
 	for i < j {
-		if col[rows[i]] <= nd.Bin {
+		if col[rows[i]] <= bin {
 			i++
 		} else {
 			j--
 			rows[i], rows[j] = rows[j], rows[i]
 		}
 	}
-	hits = g.route(t, nd.Left, rows[:i], hits)
+	hits = g.route(t, id+1, rows[:i], hits)
 	return g.route(t, nd.Right, rows[i:], hits)
 }
 
@@ -430,8 +478,14 @@ func gini(c []float64, w float64) float64 {
 func (g *grower) grow(lo, hi int, counts []float64, depth int) int32 {
 	t := g.t
 	id := int32(len(t.nodes))
-	t.nodes = append(t.nodes, node{Feature: -1, Left: -1, Right: -1})
 	w := sum(counts)
+	t.nodes = append(t.nodes, node{Threshold: math.NaN(), Right: id})
+	for range g.d.nc {
+		t.proba = append(t.proba, 0)
+	}
+	t.cover = append(t.cover, w)
+	g.bins = append(g.bins, 0)
+	t.depth = max(t.depth, depth)
 	imp := gini(counts, w)
 	n := hi - lo
 	leaf := depth >= g.opt.MaxDepth || n < g.opt.MinSamplesSplit ||
@@ -442,9 +496,8 @@ func (g *grower) grow(lo, hi int, counts []float64, depth int) int32 {
 		leaf = !leaf
 	}
 	if leaf {
-		t.nodes[id].Left = int32(len(t.proba) / g.d.nc)
-		for _, c := range counts {
-			t.proba = append(t.proba, c/w)
+		for c, v := range counts {
+			t.proba[int(id)*g.d.nc+c] = v / w
 		}
 		return id
 	}
@@ -456,11 +509,10 @@ func (g *grower) grow(lo, hi int, counts []float64, depth int) int32 {
 	wl, wr := sum(s.left), sum(rc)
 	t.imp[s.feature] += w*imp - wl*gini(s.left, wl) - wr*gini(rc, wr)
 	t.nodes[id].Feature = int32(s.feature)
-	t.nodes[id].Bin = s.bin
 	t.nodes[id].Threshold = g.d.edges[s.feature][s.bin]
-	l := g.grow(lo, mid, s.left, depth+1)
-	r := g.grow(mid, hi, rc, depth+1)
-	t.nodes[id].Left, t.nodes[id].Right = l, r
+	g.bins[id] = s.bin
+	g.grow(lo, mid, s.left, depth+1) // the left child is id+1
+	t.nodes[id].Right = g.grow(mid, hi, rc, depth+1)
 	return id
 }
 
@@ -591,25 +643,68 @@ func (g *grower) partition(lo, hi, f int, bin uint8) int {
 	return lo + nl
 }
 
-// leafProba returns the class probabilities of the leaf that x falls in.
-func (t *Tree) leafProba(x []float64, nc int) []float64 {
-	i := int32(0)
+// leafOf returns the leaf node that x reaches from node i.
+func (t *Tree) leafOf(i int32, x []float64) int32 {
+	nodes := t.nodes
 	for {
-		nd := &t.nodes[i]
-		if nd.Feature < 0 {
-			return t.proba[int(nd.Left)*nc : int(nd.Left+1)*nc]
+		nd := &nodes[i]
+		if nd.Right == i {
+			return i
 		}
 		if x[nd.Feature] <= nd.Threshold {
-			i = nd.Left
+			i++
 		} else {
 			i = nd.Right
 		}
 	}
 }
 
+// syncLevels is how many levels walk steps a block of rows in lockstep.
+// Each step is a select, not a branch, and the rows are independent, so
+// the CPU overlaps their node and feature loads; a row that reached a leaf
+// keeps stepping in place. Past it, rows of deep trees finish one by one.
+const syncLevels = 16
+
+// walk sets idx[r] to the leaf node reached by row r of xs (rows of k
+// values, contiguous).
+func (t *Tree) walk(xs []float64, k int, idx []int32) {
+	clear(idx)
+	steps := min(t.depth, syncLevels)
+	for range steps {
+		step(t.nodes, xs, k, idx)
+	}
+	if t.depth > steps {
+		for r, i := range idx {
+			idx[r] = t.leafOf(i, xs[r*k:r*k+k])
+		}
+	}
+}
+
+// step moves every row r of xs from node idx[r] to the child it goes to.
+func step(nodes []node, xs []float64, k int, idx []int32) {
+	off := 0
+	for r, i := range idx {
+		// Copy the node so that Right is loaded either way and the
+		// choice compiles to a conditional move, not a branch.
+		nd := nodes[i]
+		j := i + 1
+		if !(xs[off+int(nd.Feature)] <= nd.Threshold) {
+			j = nd.Right
+		}
+		idx[r] = j
+		off += k
+	}
+}
+
+// scoreBlock is how many rows PredictProba sends through one tree before
+// moving to the next: their features (160 bytes a row at 20 columns) stay
+// in L1/L2 cache next to the tree.
+const scoreBlock = 512
+
 // PredictProba returns an n×len(Classes) matrix of class probabilities,
-// the mean over trees. Rows are split across cores; each row sums its
-// trees in order, so results do not depend on the core count or blocking.
+// the mean over trees. Blocks of rows go to all cores; within a block the
+// rows go tree by tree, and each row sums its trees in order and divides
+// once, so results do not depend on the core count or blocking.
 func (f *Forest) PredictProba(X *mat.Dense) (*mat.Dense, error) {
 	n, k := X.Dims()
 	if k != f.NFeatures {
@@ -617,33 +712,64 @@ func (f *Forest) PredictProba(X *mat.Dense) (*mat.Dense, error) {
 	}
 	nc := len(f.Classes)
 	out := mat.NewDense(n, nc, nil)
-	parallelRows(n, runtime.GOMAXPROCS(0), func(lo, hi int) {
-		// Tree by tree over a block of rows, so a tree's upper nodes stay in
-		// cache; each row still adds its trees in order, as before.
-		const block = 1024
-		xs := make([][]float64, 0, block)
-		for b := lo; b < hi; b += block {
-			e := min(b+block, hi)
-			xs = xs[:0]
-			for i := b; i < e; i++ {
-				xs = append(xs, X.RawRowView(i))
-			}
-			for _, t := range f.Trees {
-				for j, x := range xs {
-					p := out.RawRowView(b + j)
-					for c, v := range t.leafProba(x, nc) {
-						p[c] += v
+	p := out.RawMatrix().Data
+	raw := X.RawMatrix()
+	nb := (n + scoreBlock - 1) / scoreBlock
+	ntrees := float64(len(f.Trees))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), nb) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []float64
+			idx := make([]int32, scoreBlock)
+			for {
+				b := int(next.Add(1) - 1)
+				if b >= nb {
+					return
+				}
+				lo, hi := b*scoreBlock, min((b+1)*scoreBlock, n)
+				m := hi - lo
+				var xs []float64
+				if raw.Stride == k {
+					xs = raw.Data[lo*k : hi*k]
+				} else {
+					// A strided view: copy the block so its rows are contiguous.
+					buf = slices.Grow(buf[:0], m*k)[:m*k]
+					for r := range m {
+						copy(buf[r*k:(r+1)*k], raw.Data[(lo+r)*raw.Stride:])
+					}
+					xs = buf
+				}
+				q := p[lo*nc : hi*nc]
+				ix := idx[:m]
+				for _, t := range f.Trees {
+					t.walk(xs, k, ix)
+					if nc == 2 {
+						q := q[:2*m]
+						for r, i := range ix {
+							l := 2 * int(i)
+							pr := t.proba[l : l+2]
+							q[2*r] += pr[0]
+							q[2*r+1] += pr[1]
+						}
+						continue
+					}
+					for r, i := range ix {
+						l := nc * int(i)
+						for c, v := range t.proba[l : l+nc] {
+							q[r*nc+c] += v
+						}
 					}
 				}
-			}
-			for i := b; i < e; i++ {
-				p := out.RawRowView(i)
-				for c := range p {
-					p[c] /= float64(len(f.Trees))
+				for i := range q {
+					q[i] /= ntrees
 				}
 			}
-		}
-	})
+		}()
+	}
+	wg.Wait()
 	return out, nil
 }
 
@@ -670,19 +796,6 @@ func argmax(v []float64) int {
 		}
 	}
 	return b
-}
-
-func parallelRows(n, workers int, fn func(lo, hi int)) {
-	chunk := max(1024, (n+workers-1)/workers)
-	var wg sync.WaitGroup
-	for lo := 0; lo < n; lo += chunk {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			fn(lo, hi)
-		}(lo, min(lo+chunk, n))
-	}
-	wg.Wait()
 }
 
 func (f *Forest) importances() {

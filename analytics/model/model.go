@@ -317,7 +317,15 @@ func (m *Model) fit(ctx context.Context, X *mat.Dense, y []float64, progress Pro
 		lm, err := linear.Fit(X, y, linear.Options{Alpha: s.Alpha})
 		var ce *linear.CollinearError
 		if errors.As(err, &ce) {
-			return fmt.Errorf("%v; drop one of the columns or set a ridge penalty (alpha)", err)
+			if len(ce.With) == 0 {
+				return fmt.Errorf("%s is the same in every training row; drop it", m.Features[ce.Column])
+			}
+			with := make([]string, len(ce.With))
+			for i, j := range ce.With {
+				with[i] = m.Features[j]
+			}
+			return fmt.Errorf("%s is fully determined by %s, so ordinary least squares has no single answer; drop one of these features or set a ridge penalty (alpha)",
+				m.Features[ce.Column], strings.Join(with, ", "))
 		}
 		if err != nil {
 			return fmt.Errorf("linear regression failed: %v", err)

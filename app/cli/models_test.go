@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func jsonOf(t *testing.T, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, s)
+	}
+	return m
+}
+
+// The commands the issue names, on the real Telco churn data.
+func TestModelCommandsOnTelco(t *testing.T) {
+	dir := t.TempDir()
+	proj := filepath.Join(dir, "telco.mbproj")
+	ok(t, "init", proj)
+	ok(t, "-p", proj, "import", "../../testdata/real/WA_Fn-UseC_-Telco-Customer-Churn.csv", "--table", "telco")
+
+	out := ok(t, "-p", proj, "--json", "model", "train", "--table", "telco", "--target", "Churn", "--algo", "logreg", "--test-size", "0.2", "--seed", "42")
+	m := jsonOf(t, out)
+	for _, k := range []string{"auc", "accuracy", "logloss"} {
+		v, isNum := m[k].(float64)
+		if !isNum || v <= 0 || v >= 1 {
+			t.Errorf("%s = %v", k, m[k])
+		}
+	}
+	if auc := m["auc"].(float64); auc < 0.8 {
+		t.Errorf("Telco logistic AUC %v", auc)
+	}
+	human := ok(t, "-p", proj, "model", "train", "--table", "telco", "--target", "Churn", "--algo", "tree", "--name", "telco_tree")
+	for _, want := range []string{"ROC AUC", "Rules:", "IF ", "Contract"} {
+		if !strings.Contains(human, want) {
+			t.Errorf("tree output lacks %q:\n%s", want, human)
+		}
+	}
+	// StreamingTV's "No internet service" repeats InternetService = No:
+	// ordinary least squares refuses, naming the columns; ridge copes.
+	_, errs, _ := run(t, "-p", proj, "model", "train", "--table", "telco", "--target", "MonthlyCharges", "--features", "tenure,InternetService,StreamingTV,StreamingMovies,PhoneService", "--algo", "linreg")
+	if !strings.Contains(errs, "StreamingTV=No internet service is fully determined by") {
+		t.Errorf("collinear features: %s", errs)
+	}
+	out = ok(t, "-p", proj, "--json", "model", "train", "--table", "telco", "--target", "MonthlyCharges", "--features", "tenure,InternetService,StreamingTV,StreamingMovies,PhoneService", "--algo", "linreg", "--alpha", "0.001")
+	m = jsonOf(t, out)
+	if r2, _ := m["r2"].(float64); r2 < 0.8 {
+		t.Errorf("MonthlyCharges R² %v (the services price the plan)", m["r2"])
+	}
+	if _, has := m["rmse"]; !has {
+		t.Error("no rmse")
+	}
+	out = ok(t, "-p", proj, "--json", "model", "train", "--table", "telco", "--target", "Churn", "--algo", "forest", "--trees", "20", "--name", "telco_forest")
+	if auc := jsonOf(t, out)["auc"].(float64); auc < 0.8 {
+		t.Errorf("forest AUC %v", auc)
+	}
+
+	list := ok(t, "-p", proj, "model", "list")
+	for _, want := range []string{"churn_logreg", "telco_tree", "telco_forest", "monthlycharges_linreg"} {
+		if !strings.Contains(strings.ToLower(list), want) {
+			t.Errorf("list lacks %s:\n%s", want, list)
+		}
+	}
+	out = ok(t, "-p", proj, "--json", "model", "score", "telco_forest")
+	if n := jsonOf(t, out)["Customers"].(float64); n != 7043 {
+		t.Errorf("scored %v customers", n)
+	}
+	if n := strings.TrimSpace(ok(t, "-p", proj, "segment", "count", "--table", "telco", "--rule", "score_telco_forest > 0.5 AND Contract = 'Month-to-month'")); n == "0" {
+		t.Error("no month-to-month customer above 0.5")
+	}
+	expl := ok(t, "-p", proj, "model", "explain", "telco_forest", "--customer", "7590-VHVEG")
+	if !strings.Contains(expl, "score") || !strings.Contains(expl, "likely") {
+		t.Errorf("explanation:\n%s", expl)
+	}
+	ev := jsonOf(t, ok(t, "-p", proj, "--json", "model", "evaluate", "telco_tree"))
+	if ev["auc"].(float64) <= 0.5 {
+		t.Errorf("evaluate %v", ev)
+	}
+
+	out = ok(t, "-p", proj, "--json", "model", "cluster", "--table", "telco", "--features", "tenure,MonthlyCharges,TotalCharges", "--k", "3")
+	c := jsonOf(t, out)
+	sizes := c["sizes"].([]any)
+	total := 0.0
+	for _, s := range sizes {
+		total += s.(float64)
+	}
+	if len(sizes) != 3 || total != 7043 || c["inertia"].(float64) <= 0 {
+		t.Errorf("cluster %v", c)
+	}
+
+	// Errors are one line, in words, and create nothing.
+	for _, bad := range [][]string{
+		{"model", "train", "--table", "telco", "--target", "customerID"},
+		{"model", "train", "--table", "telco", "--target", "Churn", "--features", "customerID"},
+		{"model", "train", "--table", "telco", "--target", "Churn", "--algo", "svm"},
+		{"model", "train", "--table", "nope", "--target", "Churn"},
+		{"model", "score", "nope"},
+		{"model", "explain", "telco_forest", "--customer", "nobody"},
+		{"model", "train", "--table", "telco", "--target", "Churn", "--name", "telco_tree"},
+	} {
+		_, errs, code := run(t, append([]string{"-p", proj}, bad...)...)
+		if code == 0 || strings.Count(strings.TrimSpace(errs), "\n") > 0 || !strings.HasPrefix(errs, "marketbench: ") {
+			t.Errorf("%v: exit %d, stderr %q", bad, code, errs)
+		}
+	}
+	if l := jsonOf(t, `{"l":`+ok(t, "-p", proj, "--json", "model", "list")+`}`)["l"].([]any); len(l) != 4 {
+		t.Errorf("%d models after the failed commands, want 4", len(l))
+	}
+}
+
+func TestTextCommands(t *testing.T) {
+	dir := t.TempDir()
+	proj := filepath.Join(dir, "t.mbproj")
+	ok(t, "init", proj)
+	var b strings.Builder
+	b.WriteString("id,customer_id,review,topic\n")
+	good := []string{"great product, works well", "love it, excellent quality", "very happy with this", "fast delivery and great service"}
+	bad := []string{"terrible, broke after a day", "awful quality, very disappointed", "worst purchase ever", "slow delivery and rude service"}
+	for i := range 40 {
+		b.WriteString(strings.Join([]string{itoa(2 * i), "c" + itoa(i%5), `"` + good[i%4] + `"`, "praise"}, ",") + "\n")
+		b.WriteString(strings.Join([]string{itoa(2*i + 1), "c" + itoa(i%5), `"` + bad[i%4] + `"`, "complaint"}, ",") + "\n")
+	}
+	f := filepath.Join(dir, "reviews.csv")
+	os.WriteFile(f, []byte(b.String()), 0o644)
+	ok(t, "-p", proj, "import", f, "--table", "reviews")
+
+	s := jsonOf(t, ok(t, "-p", proj, "--json", "text", "sentiment", "--table", "reviews", "--column", "review"))
+	labels := s["result"].(map[string]any)["Labels"].(map[string]any)
+	if labels["positive"].(float64) < 30 || labels["negative"].(float64) < 30 {
+		t.Errorf("built-in sentiment labels %v", labels)
+	}
+	n := strings.TrimSpace(ok(t, "-p", proj, "sql", "SELECT count(*) FROM reviews WHERE topic = 'complaint' AND review_sentiment_label = 'negative'"))
+	if !strings.HasSuffix(n, "40") && !strings.HasSuffix(n, "39") && !strings.HasSuffix(n, "38") {
+		t.Errorf("complaints labelled negative: %s", n)
+	}
+	kw := ok(t, "-p", proj, "text", "keywords", "--table", "reviews", "--column", "review", "--where", "topic = 'complaint'", "--k", "5")
+	if !strings.Contains(kw, "40 texts in the group, 40 others") {
+		t.Errorf("keywords:\n%s", kw)
+	}
+	tr := jsonOf(t, ok(t, "-p", proj, "--json", "text", "train", "--table", "reviews", "--column", "review", "--label", "topic", "--name", "topics"))
+	if acc := tr["Eval"].(map[string]any)["Accuracy"].(float64); acc < 0.9 {
+		t.Errorf("text classifier accuracy %v", acc)
+	}
+	cl := jsonOf(t, ok(t, "-p", proj, "--json", "text", "classify", "topics", "--table", "reviews", "--column", "review"))
+	if cl["Rows"].(float64) != 80 {
+		t.Errorf("classify %v", cl)
+	}
+	if !strings.Contains(ok(t, "-p", proj, "text", "models"), "topics") {
+		t.Error("text models lacks topics")
+	}
+	if _, errs, code := run(t, "-p", proj, "text", "sentiment", "--table", "reviews", "--column", "nope"); code == 0 || !strings.Contains(errs, `no column "nope"`) {
+		t.Errorf("bad column: %d %s", code, errs)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
