@@ -60,7 +60,8 @@ type Importance struct {
 
 // Coefficient is one row of a logistic model's table: per standard
 // deviation of a numeric feature (per indicator for a category), with Wald
-// 95% intervals.
+// 95% intervals. For an L1 model P is -1 and the interval 0–0: not
+// available.
 type Coefficient struct {
 	Feature      string  `json:"feature"`
 	Coef         float64 `json:"coef"`
@@ -91,7 +92,13 @@ func (m *Model) evaluate(ctx context.Context, Xtr *mat.Dense, yTrain []float64, 
 	} else if err := e.classification(yTrain, yTest, p); err != nil {
 		return err
 	}
-	if m.Logistic != nil {
+	if m.Logistic != nil && m.Spec.L1 {
+		// Wald intervals assume a smooth optimum; an L1 fit has none at the
+		// zeroed coefficients, so only the estimates are reported.
+		for j, c := range m.Logistic.Coef {
+			e.Coefs = append(e.Coefs, Coefficient{Feature: m.Features[j], Coef: c, OddsRatio: math.Exp(c), P: -1})
+		}
+	} else if m.Logistic != nil {
 		rep, err := explain.Logistic(m.Logistic, Xtr, yTrain, m.logisticOptions())
 		if err == nil {
 			for j, t := range rep.Coef {

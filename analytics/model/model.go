@@ -351,7 +351,11 @@ func (m *Model) fit(ctx context.Context, X *mat.Dense, y []float64, progress Pro
 }
 
 func (m *Model) logisticOptions() logistic.Options {
-	return logistic.Options{C: m.Spec.C, Balanced: m.Spec.Balanced, MaxIter: 1000}
+	o := logistic.Options{C: m.Spec.C, Balanced: m.Spec.Balanced, MaxIter: 1000}
+	if m.Spec.L1 {
+		o.Penalty = "l1"
+	}
+	return o
 }
 
 // encodeTarget maps the raw target to 0/1 (classification) or numbers and

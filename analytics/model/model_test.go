@@ -316,3 +316,27 @@ func FuzzUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+// L1 zeroes weak coefficients and reports no Wald intervals for them.
+func TestL1(t *testing.T) {
+	d, s := synth(2000, 6)
+	s.Algo, s.L1, s.C = LogReg, true, 0.01
+	m, err := Train(context.Background(), d, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zeros := 0
+	for _, c := range m.Logistic.Coef {
+		if c == 0 {
+			zeros++
+		}
+	}
+	if zeros == 0 || zeros == len(m.Logistic.Coef) {
+		t.Errorf("coefficients %v: want some but not all exactly 0", m.Logistic.Coef)
+	}
+	for _, c := range m.Eval.Coefs {
+		if c.P != -1 {
+			t.Fatalf("L1 coefficient %+v has a p-value", c)
+		}
+	}
+}

@@ -157,7 +157,11 @@ func printEval(o io.Writer, ev *model.Evaluation, top int) {
 		fmt.Fprintln(o, "\nOdds ratios per standard deviation (per yes for a category), 95% interval:")
 		var rows [][]string
 		for _, c := range ev.Coefs {
-			rows = append(rows, []string{"  " + c.Feature, fmt.Sprintf("%.3f", c.OddsRatio), fmt.Sprintf("%.3f–%.3f", c.OddsLo, c.OddsHi), pval(c.P)})
+			ci, p := fmt.Sprintf("%.3f–%.3f", c.OddsLo, c.OddsHi), pval(c.P)
+			if c.P < 0 {
+				ci, p = "n/a (L1)", "-"
+			}
+			rows = append(rows, []string{"  " + c.Feature, fmt.Sprintf("%.3f", c.OddsRatio), ci, p})
 		}
 		table(o, []string{"  FEATURE", "ODDS RATIO", "95% CI", "P"}, rows)
 	}

@@ -29,7 +29,7 @@ func TestRunDemo(t *testing.T) {
 			t.Fatalf("%s: %v", f, err)
 		}
 	}
-	for _, want := range []string{"| customers | 20000 |", "| orders | 200000 |", "Champions", "Lapsed big spenders"} {
+	for _, want := range []string{"| customers | 20000 |", "| orders | 200000 |", "Champions", "Lapsed big spenders", "## Churn model", "score_churn_logreg", "## Review sentiment"} {
 		if !strings.Contains(res.Summary, want) {
 			t.Errorf("summary lacks %q:\n%s", want, res.Summary)
 		}

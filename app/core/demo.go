@@ -8,10 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/marketbench/marketbench/analytics/model"
 	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/demodata"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/ingest"
+	"github.com/marketbench/marketbench/storage/models"
 )
 
 // demoSegments show what rules can say: customer fields, RFM values and
@@ -143,10 +145,29 @@ func RunDemo(ctx context.Context, dir string, progress Progress) (*DemoResult, e
 		}
 		res.Files = append(res.Files, out)
 	}
+	// Predictive and text analytics: a churn model scored on today's
+	// customers, and review sentiment.
+	churn, err := w.Train(ctx, TrainRequest{Target: &models.Target{Kind: models.Churn, Days: 90}, Spec: model.Spec{Algo: model.LogReg, Seed: 42}}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("demo churn model: %w", err)
+	}
+	scored, err := w.Score(ctx, churn.Name, "", nil)
+	if err != nil {
+		return nil, fmt.Errorf("demo scoring: %w", err)
+	}
+	senti, err := w.Sentiment(ctx, "reviews", "review_text", "", nil)
+	if err != nil {
+		return nil, fmt.Errorf("demo sentiment: %w", err)
+	}
 	sum, err := w.summary(ctx)
 	if err != nil {
 		return nil, err
 	}
+	sum += fmt.Sprintf("\n## Churn model\n\n%s on %d customers as of %s (churn = no order in the next 90 days): test AUC %.3f, accuracy %.3f.\n"+
+		"%d customers scored as of %s into model_scores.%s; try the rule `%s > 0.8`.\n",
+		churn.Algo, churn.Built.Customers, churn.Built.Target.Cutoff, churn.Eval.AUC, churn.Eval.Accuracy, scored.Customers, scored.AsOf, scored.Column, scored.Column)
+	sum += fmt.Sprintf("\n## Review sentiment\n\n%d reviews scored with the %s: %d positive, %d negative (columns %s, %s).\n",
+		senti.Rows, senti.Model, senti.Labels["positive"], senti.Labels["negative"], senti.ScoreColumn, senti.LabelColumn)
 	out := filepath.Join(dir, "summary.md")
 	if err := os.WriteFile(out, []byte(sum), 0o644); err != nil {
 		return nil, err
