@@ -77,7 +77,10 @@ type Coefficient struct {
 // costs 5 scorings per column.
 const importanceRows = 5000
 
-func (m *Model) evaluate(ctx context.Context, Xtr *mat.Dense, yTrain []float64, Xte *mat.Dense, yTest []float64, test Data) error {
+// evaluate measures the fitted model on the transformed test rows Xte; the
+// raw sample (rows sampleRows of the test rows, with ySample) feeds
+// permutation importance, which shuffles the user's columns.
+func (m *Model) evaluate(ctx context.Context, Xtr *mat.Dense, yTrain []float64, Xte *mat.Dense, yTest []float64, sample Data, ySample []float64) error {
 	e := &m.Eval
 	e.TrainRows, e.TestRows = len(yTrain), len(yTest)
 	p, err := m.scoreX(Xte)
@@ -118,7 +121,7 @@ func (m *Model) evaluate(ctx context.Context, Xtr *mat.Dense, yTrain []float64, 
 			e.OOB["auc"] = m.Forest.OOBAUC
 		}
 	}
-	e.Importance, err = m.importance(ctx, test, yTest)
+	e.Importance, err = m.importance(ctx, sample, ySample)
 	return err
 }
 
@@ -175,15 +178,21 @@ func thin(x, y []float64, n int) []Point {
 // importance shuffles each input column of (a sample of) the test rows.
 // The columns are encoded in one float matrix, categories as level
 // indices, so explain.Permutation can shuffle them uniformly.
-func (m *Model) importance(ctx context.Context, test Data, yTest []float64) ([]Importance, error) {
-	n := test.Rows()
+// sampleRows picks up to importanceRows of n rows, evenly spread.
+func sampleRows(n int) []int {
 	idx := make([]int, 0, min(n, importanceRows))
 	step := max(1, n/importanceRows)
 	for i := 0; i < n && len(idx) < importanceRows; i += step {
 		idx = append(idx, i)
 	}
-	sample := test.subset(idx)
-	y := pick(yTest, idx)
+	return idx
+}
+
+// importance computes permutation importance on (a sample of) rows.
+func (m *Model) importance(ctx context.Context, rows Data, yRows []float64) ([]Importance, error) {
+	idx := sampleRows(rows.Rows())
+	sample := rows.subset(idx)
+	y := pick(yRows, idx)
 	nn, nc := len(m.Spec.Numeric), len(m.Spec.Categorical)
 	levels := make([][]string, nc)
 	code := make([]map[string]int, nc)

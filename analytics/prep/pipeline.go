@@ -3,6 +3,7 @@ package prep
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -121,4 +122,98 @@ func (p *Pipeline) rows(num *mat.Dense, cat [][]string) error {
 		}
 	}
 	return nil
+}
+
+// inPlacer is a numeric step that can transform X where it is, so a
+// pipeline over a million rows need not hold a copy per step.
+type inPlacer interface {
+	transformInPlace(X *mat.Dense) error
+}
+
+func (m *Imputer) transformInPlace(X *mat.Dense) error {
+	if err := width("imputer", X, len(m.Stats)); err != nil {
+		return err
+	}
+	n, _ := X.Dims()
+	for i := range n {
+		row := X.RawRowView(i)
+		for j, v := range row {
+			if math.IsNaN(v) {
+				row[j] = m.Stats[j]
+			}
+		}
+	}
+	return nil
+}
+
+func (s *StandardScaler) transformInPlace(X *mat.Dense) error {
+	if err := width("standard scaler", X, len(s.Mean)); err != nil {
+		return err
+	}
+	affineInPlace(X, s.Mean, s.Scale)
+	return nil
+}
+
+func affineInPlace(X *mat.Dense, shift, scale []float64) {
+	n, _ := X.Dims()
+	for i := range n {
+		row := X.RawRowView(i)
+		for j, v := range row {
+			row[j] = (v - shift[j]) / scale[j]
+		}
+	}
+}
+
+// FitTransformOwned is Fit followed by Transform on the same rows, for a
+// caller that owns num: steps that can (imputing, standard scaling) work
+// in place, so num is overwritten and no copy per step is made. The result
+// equals Transform's exactly.
+func (p *Pipeline) FitTransformOwned(num *mat.Dense, cat [][]string) (*mat.Dense, error) {
+	return p.owned(num, cat, true)
+}
+
+// TransformOwned is Transform for a caller that owns num, which it may
+// overwrite (see FitTransformOwned).
+func (p *Pipeline) TransformOwned(num *mat.Dense, cat [][]string) (*mat.Dense, error) {
+	return p.owned(num, cat, false)
+}
+
+func (p *Pipeline) owned(num *mat.Dense, cat [][]string, fit bool) (*mat.Dense, error) {
+	if err := p.rows(num, cat); err != nil {
+		return nil, err
+	}
+	X := num
+	for i, s := range p.Steps {
+		tr, err := s.transformer()
+		if err != nil {
+			return nil, fmt.Errorf("%w (step %d)", err, i)
+		}
+		if fit {
+			if err := tr.Fit(X); err != nil {
+				return nil, err
+			}
+		}
+		if ip, ok := tr.(inPlacer); ok {
+			if err := ip.transformInPlace(X); err != nil {
+				return nil, err
+			}
+		} else if X, err = tr.Transform(X); err != nil {
+			return nil, err
+		}
+	}
+	if p.Cat == nil {
+		return X, nil
+	}
+	if fit {
+		if err := p.Cat.Fit(p.Cat.Columns, cat); err != nil {
+			return nil, err
+		}
+	}
+	C, err := p.Cat.Transform(cat)
+	if err != nil || X == nil {
+		return C, err
+	}
+	var out mat.Dense
+	out.Augment(X, C)
+	return &out, nil
 }

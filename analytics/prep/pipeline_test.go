@@ -2,6 +2,7 @@ package prep
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -126,4 +127,28 @@ func TestPipelineErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	eqVec(t, "onehot", got.RawRowView(0), []float64{0, 1}, 0)
+}
+
+// The in-place path gives exactly what Fit then Transform give.
+func TestPipelineOwned(t *testing.T) {
+	num := mat.NewDense(5, 2, []float64{1, math.NaN(), 2, 4, math.NaN(), 6, 4, 8, 5, 10})
+	cat := [][]string{{"a"}, {"b"}, {"a"}, {"c"}, {"b"}}
+	mk := func() *Pipeline {
+		return &Pipeline{Steps: []Step{{Impute: &Imputer{Strategy: Median}}, {Standard: &StandardScaler{}}, {MinMax: &MinMaxScaler{}}},
+			Cat: &OneHot{Columns: []string{"c"}}}
+	}
+	ref := mk()
+	if err := ref.Fit(num, cat); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := ref.Transform(num, cat)
+	p := mk()
+	got, err := p.FitTransformOwned(mat.DenseCopyOf(num), cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := p.TransformOwned(mat.DenseCopyOf(num), cat)
+	if !mat.Equal(got, want) || !mat.Equal(again, want) {
+		t.Fatalf("owned\n%v\n%v\nwant\n%v", mat.Formatted(got), mat.Formatted(again), mat.Formatted(want))
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strconv"
@@ -519,5 +520,28 @@ func TestOneHotDropFirst(t *testing.T) {
 	want := []float64{0, 0, 0, 0, 1, 1, 0, 0, 1}
 	if got := X.RawMatrix().Data; !slices.Equal(got, want) {
 		t.Fatalf("encoded %v, want %v", got, want)
+	}
+}
+
+// The selection median equals the sorted one, ties and duplicates included.
+func TestMedianSelect(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := 1; n < 300; n++ {
+		col := make([]float64, n)
+		for i := range col {
+			col[i] = float64(r.IntN(n/3 + 1))
+			if i%2 == 0 {
+				col[i] += r.Float64()
+			}
+		}
+		s := slices.Clone(col)
+		slices.Sort(s)
+		want := s[n/2]
+		if n%2 == 0 {
+			want = (s[n/2-1] + s[n/2]) / 2
+		}
+		if got := median(col); got != want {
+			t.Fatalf("n=%d: median %v, want %v", n, got, want)
+		}
 	}
 }

@@ -41,6 +41,7 @@ type project struct {
 
 	data     *dataScreen
 	segments *segmentsScreen
+	models   *modelsScreen
 	settings *settingsScreen
 }
 
@@ -61,11 +62,12 @@ func newProject(w *window, ws *core.Workspace) *project {
 
 	p.data = newDataScreen(p)
 	p.segments = newSegmentsScreen(p)
+	p.models = newModelsScreen(p)
 	p.settings = newSettingsScreen(p)
 	p.screens = []*screen{
 		{name: "Data", icon: theme.StorageIcon(), build: func() fyne.CanvasObject { return p.data.content }},
 		{name: "Segments", icon: theme.AccountIcon(), build: func() fyne.CanvasObject { return p.segments.content }, shown: p.segments.shown},
-		{name: "Models", icon: theme.ComputerIcon(), build: soonModels},
+		{name: "Models", icon: theme.ComputerIcon(), build: func() fyne.CanvasObject { return p.models.content }, shown: p.models.shown},
 		{name: "Campaigns", icon: theme.MailSendIcon(), build: soonCampaigns},
 		{name: "Text", icon: theme.DocumentCreateIcon(), build: soonText},
 		{name: "Plugins", icon: theme.GridIcon(), build: soonPlugins},

@@ -147,6 +147,29 @@ func screenshots(dir string) int {
 		})
 		step("saved.png", func() { p.segments.tabs.SelectIndex(2) })
 		step("models.png", func() { p.goTo("Models") })
+		step("models-detail.png", func() {
+			p.models.train.name.SetText("churn_demo")
+			p.models.train.start()
+		})
+		time.Sleep(time.Second) // the list and charts load after training
+		step("models-explain.png", func() {
+			d := p.models.detail
+			d.customer.SetText("C000001")
+			d.explainCustomer()
+			d.chartTabs.SelectIndex(len(d.chartTabs.Items) - 1)
+		})
+		step("models-gains.png", func() { p.models.detail.chartTabs.SelectIndex(1) })
+		step("models-coefficients.png", func() { p.models.detail.chartTabs.SelectIndex(5) })
+		step("models-train-table.png", func() {
+			p.models.tabs.SelectIndex(1)
+			p.models.train.source.SetSelected("customers")
+			p.models.train.target.SetSelected("email_consent")
+		})
+		step("clusters.png", func() {
+			p.models.tabs.SelectIndex(2)
+			p.models.clusters.name.SetText("rfm4")
+			p.models.clusters.run()
+		})
 		step("settings.png", func() { p.goTo("Settings") })
 	}()
 	w.win.ShowAndRun()

@@ -22,14 +22,6 @@ func soon(title, what string, steps ...string) fyne.CanvasObject {
 	return container.NewVScroll(container.NewPadded(container.NewGridWrap(fyne.NewSize(720, box.MinSize().Height+200), box)))
 }
 
-func soonModels() fyne.CanvasObject {
-	return soon("Models",
-		"This screen will predict, from your imported orders, which customers are likely to buy again, which may churn and what each is worth over time.",
-		"Train a model on a table with customer id, order date and amount roles, with a holdout to measure it honestly.",
-		"See how well it does (accuracy, lift) and which inputs drive each prediction.",
-		"Score customers and use the scores in segment rules.")
-}
-
 func soonCampaigns() fyne.CanvasObject {
 	return soon("Campaigns",
 		"This screen will send a campaign to a segment through a channel plugin (email or SMS), with A/B variants and a holdout group.",

@@ -75,3 +75,21 @@ func VmHWM() int64 {
 	}
 	return 0
 }
+
+// VmRSS is this process's current resident set size in bytes (Linux only;
+// 0 elsewhere), the baseline a peak is measured from.
+func VmRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if rest, ok := strings.CutPrefix(s.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}

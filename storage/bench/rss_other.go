@@ -22,3 +22,6 @@ func ChildDone() { fmt.Println("mb-bench-child done VmHWM=0") }
 
 // VmHWM is 0 here: there is no /proc.
 func VmHWM() int64 { return 0 }
+
+// VmRSS is not measured on this system.
+func VmRSS() int64 { return 0 }
