@@ -1,27 +1,48 @@
-// Package logistic fits binary logistic regression with an L2 penalty,
-// matching scikit-learn's LogisticRegression(penalty="l2", solver="lbfgs").
+// Package logistic fits binary logistic regression with an L2 or L1
+// penalty, matching scikit-learn's LogisticRegression(penalty="l2",
+// solver="lbfgs") and LogisticRegression(penalty="l1", solver="saga").
 //
 // Fit minimises
 //
-//	Σ_i s_i·[log(1+exp(z_i)) − y_i·z_i] + ‖w‖²/(2C),   z_i = b + x_i·w,
+//	Σ_i s_i·[log(1+exp(z_i)) − y_i·z_i] + P(w),   z_i = b + x_i·w,
 //
-// where s_i is the class weight of row i and the intercept b is not
-// penalised, using gonum's L-BFGS with the analytic gradient.
+// where s_i is the class weight of row i, P(w) is ‖w‖²/(2C) (L2) or ‖w‖₁/C
+// (L1), and the intercept b is not penalised: sklearn's objective divided
+// by C. L2 uses L-BFGS; L1 uses OWL-QN (orthant-wise L-BFGS, Andrew & Gao
+// 2007), which reaches the exact optimum with exact zeros (see solve).
+//
+// Each evaluation computes the loss and its gradient together, over fixed
+// blocks of rows (in parallel on all cores) whose partial sums are added in
+// block order, so results do not depend on the number of cores.
 package logistic
 
 import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/optimize"
+)
+
+// Penalties accepted in Options.Penalty.
+const (
+	L2 = "l2"
+	L1 = "l1"
 )
 
 // Options configures Fit. The zero value means sklearn's defaults
-// (C=1, Tol=1e-4, MaxIter=100, unit class weights).
+// (penalty "l2", C=1, Tol=1e-4, MaxIter=100, unit class weights).
 type Options struct {
+	// Penalty is L2 ("l2", the default when empty) or L1 ("l1"). L1
+	// matches sklearn's penalty="l1" with solver="saga"; liblinear, sklearn's
+	// other L1 solver, also penalises the intercept and fits another model.
+	Penalty string
 	// C is the inverse penalty strength; +Inf disables the penalty.
 	C float64
 	// ClassWeight holds the weights of class 0 and class 1; a zero entry
@@ -31,9 +52,11 @@ type Options struct {
 	Balanced bool
 	// Tol stops the solver once the largest gradient component of the
 	// objective, divided by the total sample weight, is below it. Dividing
-	// keeps Tol's meaning independent of the number of rows.
+	// keeps Tol's meaning independent of the number of rows. With L1 the
+	// gradient is the smallest-norm subgradient (0 for a coefficient that is
+	// 0 and may stay 0).
 	Tol float64
-	// MaxIter caps the L-BFGS iterations.
+	// MaxIter caps the L-BFGS (or OWL-QN) iterations.
 	MaxIter int
 }
 
@@ -57,6 +80,9 @@ func Fit(X *mat.Dense, y []float64, opt Options) (*Model, error) {
 	if len(y) != n {
 		return nil, fmt.Errorf("logistic: X has %d rows but y has %d values", n, len(y))
 	}
+	if opt.Penalty == "" {
+		opt.Penalty = L2
+	}
 	if opt.C == 0 {
 		opt.C = 1
 	}
@@ -67,6 +93,8 @@ func Fit(X *mat.Dense, y []float64, opt Options) (*Model, error) {
 		opt.MaxIter = 100
 	}
 	switch {
+	case opt.Penalty != L2 && opt.Penalty != L1:
+		return nil, fmt.Errorf("logistic: Penalty must be %q or %q, got %q", L2, L1, opt.Penalty)
 	case math.IsNaN(opt.C) || opt.C < 0:
 		return nil, fmt.Errorf("logistic: C must be > 0, got %v", opt.C)
 	case math.IsNaN(opt.Tol) || opt.Tol < 0:
@@ -102,101 +130,150 @@ func Fit(X *mat.Dense, y []float64, opt Options) (*Model, error) {
 			cw[c] = 1
 		}
 	}
-
-	p := newProblem(X, y, cw, opt.C)
-	res, err := optimize.Minimize(optimize.Problem{Func: p.f, Grad: p.grad},
-		make([]float64, k+1),
-		&optimize.Settings{
-			GradientThreshold: opt.Tol,
-			MajorIterations:   opt.MaxIter,
-			// Stop only on the gradient or the iteration cap, as sklearn
-			// does, not when progress per iteration becomes small.
-			Converger: optimize.NeverTerminate{},
-		},
-		&optimize.LBFGS{GradStopThreshold: math.NaN()})
-	if res == nil {
-		return nil, fmt.Errorf("logistic: %w", err)
+	if opt.Penalty == L1 {
+		return solve(newProblem(X, y, cw, 0), 1/opt.C, opt), nil
 	}
-	// A failed line search this close to the optimum is rounding noise, not
-	// an error: keep the point, and let Converged tell the caller.
-	m := &Model{
-		Intercept:  res.X[k],
-		Coef:       append([]float64(nil), res.X[:k]...),
-		Iterations: res.Stats.MajorIterations,
-		Converged:  res.Status == optimize.GradientThreshold,
-	}
-	return m, nil
+	return solve(newProblem(X, y, cw, 1/opt.C), 0, opt), nil
 }
 
-// problem evaluates the objective, scaled by 1/Σs_i, and its gradient in one
-// pass and caches both, because L-BFGS asks for f and ∇f at the same points.
-// The scaling keeps values O(1) for any n and does not move the minimiser.
+// blockRows is the number of rows per block of the parallel loss/gradient
+// pass. Blocks are fixed by n alone, so the summation order, and thus every
+// bit of the result, does not depend on GOMAXPROCS.
+const blockRows = 4096
+
+// problem evaluates the smooth part of the objective (the weighted loss
+// plus the L2 penalty, if any) and its gradient. The gradient is scaled by
+// 1/Σs_i, which keeps it O(1) for any n (so Tol means the same for any n)
+// and does not move the minimiser. The last parameter is the intercept.
 type problem struct {
-	X       *mat.Dense
-	y       []float64
-	w       []float64 // per-row sample weight
-	lambda  float64   // 1/C
-	scale   float64   // 1/Σ w
-	k       int
-	z, r    *mat.VecDense
-	gw      *mat.VecDense
-	x, g    []float64 // cached parameters and gradient
-	fx      float64
-	started bool
+	data   []float64 // X, row-major with stride
+	stride int
+	n, k   int
+	y      []float64
+	cw     [2]float64
+	l2     float64   // L2 penalty weight 1/C (0 for L1 or C=+Inf)
+	scale  float64   // 1/Σ s_i
+	nb     int       // number of row blocks
+	part   []float64 // per block: gradient (k+1), loss as hi+lo
+	zr     []float64 // per row: z, then the residual
 }
 
-func newProblem(X *mat.Dense, y []float64, cw [2]float64, C float64) *problem {
+func (p *problem) width() int { return p.k + 3 }
+
+func newProblem(X *mat.Dense, y []float64, cw [2]float64, l2 float64) *problem {
 	n, k := X.Dims()
+	raw := X.RawMatrix()
 	p := &problem{
-		X: X, y: y, w: make([]float64, n), lambda: 1 / C, k: k,
-		z: mat.NewVecDense(n, nil), r: mat.NewVecDense(n, nil), gw: mat.NewVecDense(k, nil),
-		x: make([]float64, k+1), g: make([]float64, k+1),
+		data: raw.Data, stride: raw.Stride, n: n, k: k, y: y, cw: cw, l2: l2,
+		nb: (n + blockRows - 1) / blockRows,
+		zr: make([]float64, n),
 	}
 	var sum float64
-	for i, v := range y {
-		p.w[i] = cw[int(v)]
-		sum += p.w[i]
+	for _, v := range y {
+		sum += cw[int(v)]
 	}
 	p.scale = 1 / sum
+	p.part = make([]float64, p.nb*p.width())
 	return p
 }
 
-func (p *problem) eval(x []float64) {
-	if p.started && floats.Equal(x, p.x) {
-		return
-	}
-	p.started = true
-	copy(p.x, x)
+// twoSum returns a+b rounded and its rounding error (Knuth).
+func twoSum(a, b float64) (s, e float64) {
+	s = a + b
+	bb := s - a
+	return s, (a - (s - bb)) + (b - bb)
+}
+
+// eval puts the scaled gradient at x in g and returns the unscaled smooth
+// objective as an unevaluated sum hi+lo: every row's loss and every block
+// is added with compensation, so the difference of two values is accurate
+// down to the rounding of the rows' own losses, far below that of the sum.
+func (p *problem) eval(x, g []float64) (hi, lo float64) {
 	k := p.k
-	coef, b := mat.NewVecDense(k, p.x[:k]), p.x[k]
-	p.z.MulVec(p.X, coef)
-	z, r := p.z.RawVector().Data, p.r.RawVector().Data
-	var f, rsum float64
-	for i, zi := range z {
-		zi += b
-		// log(1+e^z) = max(z,0) + log1p(e^-|z|) never overflows.
-		f += p.w[i] * (max(zi, 0) + math.Log1p(math.Exp(-math.Abs(zi))) - p.y[i]*zi)
-		r[i] = p.w[i] * (sigmoid(zi) - p.y[i])
-		rsum += r[i]
+	coef, b := x[:k], x[k]
+	workers := min(runtime.GOMAXPROCS(0), p.nb)
+	if workers <= 1 {
+		for blk := range p.nb {
+			p.block(blk, coef, b)
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					blk := int(next.Add(1)) - 1
+					if blk >= p.nb {
+						return
+					}
+					p.block(blk, coef, b)
+				}
+			}()
+		}
+		wg.Wait()
 	}
-	p.gw.MulVec(p.X.T(), p.r)
-	gw := p.gw.RawVector().Data
+	for j := range g {
+		g[j] = 0
+	}
+	w := p.width()
+	for blk := range p.nb {
+		part := p.part[blk*w : (blk+1)*w]
+		floats.Add(g, part[:k+1])
+		var e float64
+		hi, e = twoSum(hi, part[k+1])
+		lo += e + part[k+2]
+	}
+	var pen float64
 	for j := range k {
-		f += 0.5 * p.lambda * p.x[j] * p.x[j]
-		p.g[j] = (gw[j] + p.lambda*p.x[j]) * p.scale
+		pen += 0.5 * p.l2 * coef[j] * coef[j]
+		g[j] += p.l2 * coef[j]
 	}
-	p.g[k] = rsum * p.scale
-	p.fx = f * p.scale
+	hi, e := twoSum(hi, pen)
+	floats.Scale(p.scale, g)
+	return hi, lo + e
 }
 
-func (p *problem) f(x []float64) float64 {
-	p.eval(x)
-	return p.fx
-}
-
-func (p *problem) grad(g, x []float64) {
-	p.eval(x)
-	copy(g, p.g)
+// block computes the loss and its gradient over block blk into its slot of
+// p.part.
+func (p *problem) block(blk int, coef []float64, b float64) {
+	k, w := p.k, p.width()
+	out := p.part[blk*w : (blk+1)*w]
+	lo, hi := blk*blockRows, min((blk+1)*blockRows, p.n)
+	xb := blas64.General{Rows: hi - lo, Cols: k, Stride: p.stride, Data: p.data[lo*p.stride:]}
+	// z = X_b·w, then the residuals r in place of z, then ∇ = X_bᵀ·r: two
+	// passes over a block that stays in cache, with gonum's kernels.
+	zr := p.zr[lo:hi]
+	blas64.Gemv(blas.NoTrans, 1, xb, blas64.Vector{N: k, Inc: 1, Data: coef}, 0, blas64.Vector{N: hi - lo, Inc: 1, Data: zr})
+	y := p.y[lo:hi]
+	var sum, comp, rsum float64
+	for i, z := range zr {
+		z += b
+		yi := y[i]
+		s, m := p.cw[0], z
+		if yi != 0 {
+			s, m = p.cw[1], -z
+		}
+		// The loss is log(1+e^m) with m = z for y=0 and −z for y=1,
+		// = max(m,0) + log1p(e^-|z|): no overflow, no cancellation, and
+		// the same e^-|z| gives σ(z).
+		e := math.Exp(-math.Abs(z))
+		sig := 1 / (1 + e)
+		if z < 0 {
+			sig = e * sig
+		}
+		l := s * (max(m, 0) + math.Log1p(e))
+		t := sum + l
+		bb := t - sum
+		comp += (sum - (t - bb)) + (l - bb)
+		sum = t
+		r := s * (sig - yi)
+		rsum += r
+		zr[i] = r
+	}
+	blas64.Gemv(blas.Trans, 1, xb, blas64.Vector{N: hi - lo, Inc: 1, Data: zr}, 0, blas64.Vector{N: k, Inc: 1, Data: out[:k]})
+	out[k], out[k+1], out[k+2] = rsum, sum, comp
 }
 
 // sigmoid is 1/(1+e^-z), written so that e^… never overflows.

@@ -2,6 +2,12 @@
 # (Debian's python3 with python3-sklearn, numpy, pandas; writes *.json here.)
 """Reference fixtures for analytics/linear and analytics/logistic.
 
+The L1 fixtures use sklearn's saga solver, which (unlike liblinear) leaves
+the intercept unpenalised, like logistic.Fit; saga converges to a tight tol
+on standardised columns, and the script prints and stores how far its
+answer is from the optimum (max_kkt, the largest violation of the L1
+optimality conditions).
+
 Every matrix is rounded to 10 significant digits BEFORE fitting, so the
 stored X is exactly the matrix scikit-learn saw and the Go tests can compare
 coefficients tightly without redoing any preprocessing.
@@ -137,7 +143,88 @@ def balanced_fixture():
     })
 
 
+def l1_kkt(X, y, w, b, C, sw):
+    """Largest violation of the optimality conditions of
+    C*sum(sw*logloss) + ||w||_1 (intercept unpenalised): |C*grad_j + sign(w_j)|
+    for w_j != 0, max(|C*grad_j| - 1, 0) for w_j == 0, |C*grad_b|."""
+    z = X @ w + b
+    r = sw * (1 / (1 + np.exp(-z)) - y)
+    g = C * (X.T @ r)
+    v = np.where(w != 0, np.abs(g + np.sign(w)), np.maximum(np.abs(g) - 1, 0))
+    return float(max(v.max(), abs(C * r.sum())))
+
+
+def l1_fit(name, X, y, C, class_weight, extra):
+    m = LogisticRegression(penalty="l1", C=C, solver="saga", class_weight=class_weight,
+                           tol=1e-12, max_iter=100000).fit(X, y)
+    w, b = m.coef_[0], m.intercept_[0]
+    sw = np.ones(len(y))
+    if class_weight == "balanced":
+        counts = np.bincount(y.astype(int))
+        sw = (len(y) / (2 * counts))[y.astype(int)]
+    kkt = l1_kkt(X, y, w, b, C, sw)
+    print(name, "saga n_iter", m.n_iter_[0], "zeros", int((w == 0).sum()), "of", len(w), "max_kkt", kkt)
+    obj = dict(extra)
+    obj.update({
+        "X": [[float(v) for v in row] for row in X], "y": y.tolist(),
+        "C": C, "penalty": "l1", "solver": "saga", "class_weight": class_weight,
+        "tol": 1e-12, "max_iter": 100000, "n_iter": int(m.n_iter_[0]), "max_kkt": kkt,
+        "coef": w.tolist(), "intercept": float(b),
+        "proba_first50": m.predict_proba(X[:50])[:, 1].tolist(),
+    })
+    write(name, obj)
+
+
+def l1_telco_fixture():
+    df = pd.read_csv(TELCO)
+    cols = {
+        "tenure": df["tenure"].astype(float),
+        "MonthlyCharges": df["MonthlyCharges"].astype(float),
+        "SeniorCitizen": df["SeniorCitizen"].astype(float),
+        "gender_Male": (df["gender"] == "Male").astype(float),
+        "Partner_Yes": (df["Partner"] == "Yes").astype(float),
+        "Dependents_Yes": (df["Dependents"] == "Yes").astype(float),
+        "PhoneService_Yes": (df["PhoneService"] == "Yes").astype(float),
+        "Contract_One year": (df["Contract"] == "One year").astype(float),
+        "Contract_Two year": (df["Contract"] == "Two year").astype(float),
+        "PaperlessBilling_Yes": (df["PaperlessBilling"] == "Yes").astype(float),
+        "InternetService_Fiber optic": (df["InternetService"] == "Fiber optic").astype(float),
+        "OnlineSecurity_Yes": (df["OnlineSecurity"] == "Yes").astype(float),
+        "TechSupport_Yes": (df["TechSupport"] == "Yes").astype(float),
+        "StreamingTV_Yes": (df["StreamingTV"] == "Yes").astype(float),
+        "StreamingMovies_Yes": (df["StreamingMovies"] == "Yes").astype(float),
+        "PaymentMethod_Electronic check": (df["PaymentMethod"] == "Electronic check").astype(float),
+        "PaymentMethod_Mailed check": (df["PaymentMethod"] == "Mailed check").astype(float),
+    }
+    X = np.column_stack(list(cols.values()))
+    # Every column standardised (ddof=0), so saga converges.
+    X = r10((X - X.mean(axis=0)) / X.std(axis=0))
+    y = (df["Churn"] == "Yes").astype(float).to_numpy()
+    l1_fit("logistic_l1_telco.json", X, y, 0.005, None, {
+        "source": "IBM Telco customer churn (testdata/real/WA_Fn-UseC_-Telco-Customer-Churn.csv); "
+                  "target Churn=Yes; every column standardised (ddof=0)",
+        "columns": list(cols.keys()),
+    })
+
+
+def l1_balanced_fixture():
+    rng = np.random.default_rng(11)
+    n, k = 800, 10
+    X = rng.normal(size=(n, k))
+    X[:, 1] += 0.5 * X[:, 0]
+    X[:, 7] += 0.4 * X[:, 2]
+    X = r10((X - X.mean(axis=0)) / X.std(axis=0))
+    # Five irrelevant features (3, 4, 6, 7, 8), one weak one (9); ~22% positives.
+    z = -1.8 + X @ np.array([1.2, -0.8, 0.6, 0, 0, 0.3, 0, 0, 0, -0.15])
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-z))).astype(float)
+    l1_fit("logistic_l1_balanced.json", X, y, 0.05, "balanced", {
+        "source": "synthetic, numpy default_rng(11); columns standardised (ddof=0)",
+    })
+
+
 if __name__ == "__main__":
     linear_fixture()
     telco_fixture()
     balanced_fixture()
+    l1_telco_fixture()
+    l1_balanced_fixture()
