@@ -19,6 +19,9 @@ import (
 type Evaluation struct {
 	TrainRows int `json:"train_rows"`
 	TestRows  int `json:"test_rows"`
+	// Classes are the model's two outcomes (index 1 is the one scored), so
+	// a screen can label a confusion matrix without loading the model.
+	Classes []string `json:"classes,omitempty"`
 	// BaseRate is the share of Classes[1] among the training rows.
 	BaseRate float64 `json:"base_rate,omitempty"`
 
@@ -83,6 +86,7 @@ const importanceRows = 5000
 func (m *Model) evaluate(ctx context.Context, Xtr *mat.Dense, yTrain []float64, Xte *mat.Dense, yTest []float64, sample Data, ySample []float64) error {
 	e := &m.Eval
 	e.TrainRows, e.TestRows = len(yTrain), len(yTest)
+	e.Classes = m.Classes
 	p, err := m.scoreX(Xte)
 	if err != nil {
 		return err

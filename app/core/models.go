@@ -34,6 +34,12 @@ type TrainRequest struct {
 	Replace bool
 }
 
+// Features is the feature choice Train makes for table when none are
+// given: numbers and true/false, then categories (text with few values).
+func (w *Workspace) Features(ctx context.Context, table, target string) (numeric, categorical []string, err error) {
+	return models.Features(ctx, w.Project, table, target, nil)
+}
+
 // ModelInfo is a stored model as the screens and the CLI show it.
 type ModelInfo struct {
 	Name      string

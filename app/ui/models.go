@@ -472,9 +472,9 @@ func (f *trainForm) loadFeatures() {
 	ctx := f.featReq.start(f.p.ctx)
 	table := t.Name
 	async(f.p, ctx, func(ctx context.Context) ([]string, error) {
-		// core has no call for this; models.Features is what Train uses
-		// when no features are given, so the ticks show its real choice.
-		num, cat, err := models.Features(ctx, f.p.ws.Project, table, target, nil)
+		// What Train uses when no features are given, so the ticks show
+		// its real choice.
+		num, cat, err := f.p.ws.Features(ctx, table, target)
 		return append(num, cat...), err
 	}, func(auto []string, err error) {
 		if ctx.Err() != nil {
@@ -704,7 +704,6 @@ type modelDetail struct {
 	exDown    *widget.Label
 	exText    *widget.Label
 	classes   [2]string
-	classReq  latest
 
 	charts    map[string]*chartView
 	chartReqs map[string]*latest
@@ -841,25 +840,10 @@ func (d *modelDetail) show(info core.ModelInfo) {
 	d.chartTabs.SetItems(tabs)
 	d.chartTabs.SelectIndex(0)
 	d.classes = [2]string{"no", "yes"}
-	d.drawCharts()
-	// The class names are in the stored model, not in its listing.
-	ctx := d.classReq.start(d.p.ctx)
-	name := info.Name
-	if !ev.Regression && info.Source.Target == nil {
-		async(d.p, ctx, func(ctx context.Context) ([2]string, error) {
-			_, m, err := d.p.ws.LoadModel(ctx, name)
-			if err != nil || len(m.Classes) != 2 {
-				return [2]string{}, err
-			}
-			return [2]string{m.Classes[0], m.Classes[1]}, nil
-		}, func(cl [2]string, err error) {
-			if ctx.Err() != nil || err != nil || cl[1] == "" || d.info == nil || d.info.Name != name {
-				return
-			}
-			d.classes = cl
-			d.drawChart(chConfusion)
-		})
+	if len(ev.Classes) == 2 {
+		d.classes = [2]string{ev.Classes[0], ev.Classes[1]}
 	}
+	d.drawCharts()
 }
 
 // scoreHint says where Score will read customers and write scores.
