@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/marketbench/marketbench/analytics/explain"
 )
@@ -35,8 +36,11 @@ func (m *Model) Explain(d Data, i, top int) (score float64, ex explain.Explanati
 	for j, name := range m.Spec.Numeric {
 		v := row.Num.At(0, j)
 		c := explain.Contribution{Name: name, Value: v, Amount: phi[j]}
-		if math.IsNaN(v) {
+		switch {
+		case math.IsNaN(v):
 			c.Text = name + " missing"
+		case slices.Contains(m.Spec.Bools, name):
+			c.Text = name + map[bool]string{true: " yes", false: " no"}[v == 1]
 		}
 		cs = append(cs, c)
 	}

@@ -57,6 +57,9 @@ type Spec struct {
 	// and a category unseen in training gets all zeros.
 	Numeric     []string `json:"numeric,omitempty"`
 	Categorical []string `json:"categorical,omitempty"`
+	// Bools names the numeric features that are true/false (1/0), so
+	// explanations say "email_consent yes" rather than "email_consent 1".
+	Bools []string `json:"bools,omitempty"`
 	// TestSize is the held-out share of rows for the metrics; 0 means 0.2.
 	// The split is stratified by the target for yes/no outcomes.
 	TestSize float64 `json:"test_size,omitempty"`

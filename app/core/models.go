@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -110,6 +111,15 @@ func (w *Workspace) Train(ctx context.Context, r TrainRequest, progress Progress
 		return nil, err
 	}
 	spec.Numeric, spec.Categorical = num, cat
+	cols, err := w.Columns(ctx, src.Table)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cols {
+		if c.IsBool() && slices.Contains(num, c.Name) {
+			spec.Bools = append(spec.Bools, c.Name)
+		}
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
