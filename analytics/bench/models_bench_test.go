@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"runtime"
 	"strconv"
 	"testing"
@@ -23,7 +24,8 @@ import (
 //
 //	MB_BENCH_LOGIT_ROWS  training rows of BenchmarkLogistic1M (1M; +20% held out), scored by BenchmarkScore1M
 //	MB_BENCH_KMEANS_ROWS rows of BenchmarkKMeans1M (1M)
-//	MB_BENCH_FOREST_ROWS training rows of BenchmarkForest200k (200k; +25% held out)
+//	MB_BENCH_FOREST_ROWS training rows of BenchmarkForest200k and BenchmarkForestCapped200k (200k; +25% held out)
+//	MB_BENCH_SCORE_FULL  0 makes BenchmarkScore1M skip the full-depth forest (slow to fit and score)
 //
 //	go test -run '^$' -bench . -benchtime 1x -timeout 40m ./analytics/bench
 //
@@ -43,6 +45,7 @@ const (
 	goalScoreSecs  = 1.0
 	scoreForestKey = "forest"
 	scoreLogitKey  = "logistic"
+	scoreCappedKey = "forest_capped"
 )
 
 // Models and sklearn predict times handed from the fit benchmarks to
@@ -51,6 +54,7 @@ const (
 var (
 	fittedLogit  *logistic.Model
 	fittedForest *forest.Forest
+	fittedCapped *forest.Forest
 	peerScore    = map[string]float64{}
 )
 
@@ -223,6 +227,31 @@ func BenchmarkKMeans1M(b *testing.B) {
 // random_state=0) on 200k × 20 rows and compares fit time and the ROC AUC
 // on 50k held-out rows.
 func BenchmarkForest200k(b *testing.B) {
+	fittedForest = benchForest(b, forest.Options{}, scoreForestKey, "forest")
+}
+
+// BenchmarkForestCapped200k is BenchmarkForest200k for the forest the
+// product ships by default, capped at MaxDepth 12 and MinSamplesLeaf 20
+// (sklearn: max_depth=12, min_samples_leaf=20).
+func BenchmarkForestCapped200k(b *testing.B) {
+	fittedCapped = benchForest(b, cappedOptions, scoreCappedKey, "forest_capped",
+		itoa(cappedOptions.MaxDepth), itoa(cappedOptions.MinSamplesLeaf))
+}
+
+// cappedOptions are the product's default forest options.
+var cappedOptions = forest.Options{MaxDepth: 12, MinSamplesLeaf: 20}
+
+func describe(opt forest.Options) string {
+	if opt.MaxDepth == 0 && opt.MinSamplesLeaf == 0 {
+		return "100 full-depth trees"
+	}
+	return fmt.Sprintf("100 trees, MaxDepth %d, MinSamplesLeaf %d", opt.MaxDepth, opt.MinSamplesLeaf)
+}
+
+// benchForest fits ours with opt and the peer in mode (with extra, its
+// options, after the common arguments) and reports both; the peer's 1M-row
+// predict_proba time goes to peerScore[key].
+func benchForest(b *testing.B, opt forest.Options, key, mode string, extra ...string) *forest.Forest {
 	d, ntrain := forestData(b)
 	xtr, ytr, xte, yte := d.Split(ntrain)
 	score, _ := logitData(b) // 1M customers to score, same feature distribution
@@ -235,14 +264,15 @@ func BenchmarkForest200k(b *testing.B) {
 	for range b.N {
 		start := time.Now()
 		var err error
-		f, err = forest.Fit(xtr, ytr, forest.Options{})
+		f, err = forest.Fit(xtr, ytr, opt)
 		ours = append(ours, time.Since(start))
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
 		if peerErr == nil {
-			res, peerErr = peer(b, "forest", d.XPath, d.YPath, itoa(forestCols), itoa(ntrain), score.XPath)
+			args := append([]string{d.XPath, d.YPath, itoa(forestCols), itoa(ntrain)}, extra...)
+			res, peerErr = peer(b, mode, append(args, score.XPath)...)
 			if peerErr == nil {
 				theirs = append(theirs, time.Duration(res.FitSeconds*float64(time.Second)))
 			}
@@ -251,7 +281,6 @@ func BenchmarkForest200k(b *testing.B) {
 		b.StartTimer()
 	}
 	b.StopTimer()
-	fittedForest = f
 	p, err := f.PredictProba(xte)
 	if err != nil {
 		b.Fatal(err)
@@ -266,27 +295,29 @@ func BenchmarkForest200k(b *testing.B) {
 	}
 	oursS := median(ours)
 	b.ReportMetric(auc, "auc")
-	line := fmt.Sprintf("forest %d×%d, 100 trees, GOMAXPROCS %d: ours %.2f s (%d nodes), test AUC %.5f", ntrain, forestCols, runtime.GOMAXPROCS(0), oursS, nodes, auc)
+	line := fmt.Sprintf("forest %d×%d, %s, GOMAXPROCS %d: ours %.2f s (%d nodes), test AUC %.5f", ntrain, forestCols, describe(opt), runtime.GOMAXPROCS(0), oursS, nodes, auc)
 	if peerErr != nil {
 		b.Log(line + "; " + peerErr.Error())
-		return
+		return f
 	}
 	theirS := median(theirs)
 	ratio := oursS / theirS
 	dAUC := math.Abs(auc - res.AUC)
 	if res.ScoreSeconds != nil {
-		peerScore[scoreForestKey] = *res.ScoreSeconds
+		peerScore[key] = *res.ScoreSeconds
 	}
 	b.ReportMetric(theirS, "sklearn_s/op")
 	b.ReportMetric(ratio, "x_vs_sklearn")
 	b.ReportMetric(res.AUC, "sklearn_auc")
 	b.Logf("%s; sklearn %s %.2f s (%d nodes), test AUC %.5f → time %.2f× sklearn's (goal ≤ %.2f: %s), |ΔAUC| %.2g (goal ≤ %g: %s)",
 		line, res.Sklearn, theirS, res.Nodes, res.AUC, ratio, goalRatio, Met(ratio <= goalRatio), dAUC, goalForestAUC, Met(dAUC <= goalForestAUC))
+	return f
 }
 
 // BenchmarkScore1M times scoring the 1M training customers of
-// BenchmarkLogistic1M with the logistic model and the forest of
-// BenchmarkForest200k (fitted here when run alone). sklearn's predict_proba
+// BenchmarkLogistic1M with the logistic model and the forests of
+// BenchmarkForest200k and BenchmarkForestCapped200k (fitted here when run
+// alone; MB_BENCH_SCORE_FULL=0 skips the slow full-depth one). sklearn's predict_proba
 // times on the same rows come from those benchmarks' peers when they ran.
 func BenchmarkScore1M(b *testing.B) {
 	d, ntrain := logitData(b)
@@ -299,18 +330,37 @@ func BenchmarkScore1M(b *testing.B) {
 		}
 		fittedLogit = m
 	}
-	if fittedForest == nil {
+	full := os.Getenv("MB_BENCH_SCORE_FULL") != "0"
+	fit := func(opt forest.Options) *forest.Forest {
 		fd, fn := forestData(b)
 		xtr, ytr, _, _ := fd.Split(fn)
-		f, err := forest.Fit(xtr, ytr, forest.Options{})
+		f, err := forest.Fit(xtr, ytr, opt)
 		if err != nil {
 			b.Fatal(err)
 		}
-		fittedForest = f
+		return f
+	}
+	if fittedForest == nil && full {
+		fittedForest = fit(forest.Options{})
+	}
+	if fittedCapped == nil {
+		fittedCapped = fit(cappedOptions)
 	}
 	runtime.GC()
 	b.ResetTimer()
-	var lt, ft []time.Duration
+	var lt, ft, ct []time.Duration
+	scoreForest := func(f *forest.Forest) time.Duration {
+		start := time.Now()
+		q, err := f.PredictProba(x)
+		el := time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r, _ := q.Dims(); r != ntrain {
+			b.Fatalf("%d forest scores, want %d", r, ntrain)
+		}
+		return el
+	}
 	for range b.N {
 		start := time.Now()
 		p := fittedLogit.PredictProba(x)
@@ -318,29 +368,33 @@ func BenchmarkScore1M(b *testing.B) {
 		if len(p) != ntrain {
 			b.Fatalf("%d scores, want %d", len(p), ntrain)
 		}
-		start = time.Now()
-		q, err := fittedForest.PredictProba(x)
-		ft = append(ft, time.Since(start))
-		if err != nil {
-			b.Fatal(err)
+		if full {
+			ft = append(ft, scoreForest(fittedForest))
 		}
-		if r, _ := q.Dims(); r != ntrain {
-			b.Fatalf("%d forest scores, want %d", r, ntrain)
-		}
+		runtime.GC()
+		ct = append(ct, scoreForest(fittedCapped))
 	}
 	b.StopTimer()
-	l, f := median(lt), median(ft)
+	l, f, c := median(lt), median(ft), median(ct)
 	b.ReportMetric(l, "logistic_s")
-	b.ReportMetric(f, "forest_s")
-	line := fmt.Sprintf("scoring %d customers: logistic %.3f s (goal ≤ %.0f s: %s), forest of 100 trees %.3f s (goal ≤ %.0f s: %s)",
-		ntrain, l, goalScoreSecs, Met(l <= goalScoreSecs), f, goalScoreSecs, Met(f <= goalScoreSecs))
+	b.ReportMetric(c, "forest_capped_s")
+	line := fmt.Sprintf("scoring %d customers: logistic %.3f s (goal ≤ %.0f s: %s), forest (%s) %.3f s (goal ≤ %.0f s: %s)",
+		ntrain, l, goalScoreSecs, Met(l <= goalScoreSecs), describe(cappedOptions), c, goalScoreSecs, Met(c <= goalScoreSecs))
+	if full {
+		b.ReportMetric(f, "forest_s")
+		line += fmt.Sprintf(", forest (100 full-depth trees) %.3f s", f)
+	}
 	if s, ok := peerScore[scoreLogitKey]; ok {
 		b.ReportMetric(s, "sklearn_logistic_s")
 		line += fmt.Sprintf("; sklearn predict_proba: logistic %.3f s", s)
 	}
+	if s, ok := peerScore[scoreCappedKey]; ok {
+		b.ReportMetric(s, "sklearn_forest_capped_s")
+		line += fmt.Sprintf(", capped forest %.3f s (n_jobs=2)", s)
+	}
 	if s, ok := peerScore[scoreForestKey]; ok {
 		b.ReportMetric(s, "sklearn_forest_s")
-		line += fmt.Sprintf(", forest %.3f s (n_jobs=2)", s)
+		line += fmt.Sprintf(", full-depth forest %.3f s (n_jobs=2)", s)
 	}
 	b.Log(line)
 }

@@ -8,6 +8,7 @@ float64 files they fit on, and compare times. By hand:
     /usr/bin/python3 analytics/bench/peers.py logistic X Y D NTRAIN TOL [SCORE_X]
     /usr/bin/python3 analytics/bench/peers.py kmeans X D INIT TOL
     /usr/bin/python3 analytics/bench/peers.py forest X Y D NTRAIN [SCORE_X]
+    /usr/bin/python3 analytics/bench/peers.py forest_capped X Y D NTRAIN MAX_DEPTH MIN_SAMPLES_LEAF [SCORE_X]
 
 X files hold rows × D float64 values (np.fromfile), Y files one 0/1 float64
 per row; the first NTRAIN rows train, the rest are the held-out test rows.
@@ -71,9 +72,10 @@ def kmeans(xp, d, init_path, tol):
     return {"fit_seconds": fit, "inertia": float(m.inertia_), "n_iter": int(m.n_iter_)}
 
 
-def forest(xp, yp, d, ntrain, score_path):
+def forest(xp, yp, d, ntrain, score_path, max_depth=None, min_samples_leaf=1):
     X, y = load(xp, d), np.fromfile(yp, dtype="<f8").astype(np.int64)
-    m = RandomForestClassifier(n_estimators=100, n_jobs=2, random_state=0)
+    m = RandomForestClassifier(n_estimators=100, n_jobs=2, random_state=0,
+                               max_depth=max_depth, min_samples_leaf=min_samples_leaf)
     t0 = time.perf_counter()
     m.fit(X[:ntrain], y[:ntrain])
     fit = time.perf_counter() - t0
@@ -92,6 +94,8 @@ def main(argv):
         res = kmeans(a[0], int(a[1]), a[2], float(a[3]))
     elif mode == "forest" and len(a) in (4, 5):
         res = forest(a[0], a[1], int(a[2]), int(a[3]), a[4] if len(a) == 5 else "")
+    elif mode == "forest_capped" and len(a) in (6, 7):
+        res = forest(a[0], a[1], int(a[2]), int(a[3]), a[6] if len(a) == 7 else "", int(a[4]), int(a[5]))
     else:
         fail("unknown mode or wrong arguments: %r\n%s" % (argv[1:], __doc__))
     res["sklearn"] = sklearn.__version__

@@ -61,6 +61,11 @@ func Logistic(m *logistic.Model, X *mat.Dense, y []float64, opt logistic.Options
 	if len(y) != n || n == 0 {
 		return nil, fmt.Errorf("explain: X has %d rows but y has %d values", n, len(y))
 	}
+	if opt.Penalty == logistic.L1 {
+		// Wald intervals need a smooth optimum; an L1 fit has a kink at
+		// every zero coefficient, so any interval here would be wrong.
+		return nil, fmt.Errorf("explain: no Wald intervals for an L1-penalised model")
+	}
 	c := opt.C
 	if c == 0 {
 		c = 1 // logistic.Options' zero value means sklearn's C=1

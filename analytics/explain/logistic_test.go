@@ -165,3 +165,12 @@ func TestLogisticErrors(t *testing.T) {
 		t.Error("non-binary y: want an error")
 	}
 }
+
+func TestLogisticRefusesL1(t *testing.T) {
+	X := mat.NewDense(4, 1, []float64{0, 1, 2, 3})
+	y := []float64{0, 1, 0, 1}
+	m := &logistic.Model{Coef: []float64{0.1}}
+	if _, err := Logistic(m, X, y, logistic.Options{Penalty: logistic.L1}); err == nil {
+		t.Fatal("L1 model got Wald intervals")
+	}
+}
