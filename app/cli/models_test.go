@@ -126,6 +126,7 @@ func TestTextCommands(t *testing.T) {
 		b.WriteString(strings.Join([]string{itoa(2 * i), "c" + itoa(i%5), `"` + good[i%4] + `"`, "praise"}, ",") + "\n")
 		b.WriteString(strings.Join([]string{itoa(2*i + 1), "c" + itoa(i%5), `"` + bad[i%4] + `"`, "complaint"}, ",") + "\n")
 	}
+	b.WriteString("80,c0,\"质量很好\",praise\n") // no English word: neutral
 	f := filepath.Join(dir, "reviews.csv")
 	os.WriteFile(f, []byte(b.String()), 0o644)
 	ok(t, "-p", proj, "import", f, "--table", "reviews")
@@ -135,12 +136,15 @@ func TestTextCommands(t *testing.T) {
 	if labels["positive"].(float64) < 30 || labels["negative"].(float64) < 30 {
 		t.Errorf("built-in sentiment labels %v", labels)
 	}
+	if labels["neutral"] != 1.0 {
+		t.Errorf("Chinese review not neutral: %v", labels)
+	}
 	n := strings.TrimSpace(ok(t, "-p", proj, "sql", "SELECT count(*) FROM reviews WHERE topic = 'complaint' AND review_sentiment_label = 'negative'"))
 	if !strings.HasSuffix(n, "40") && !strings.HasSuffix(n, "39") && !strings.HasSuffix(n, "38") {
 		t.Errorf("complaints labelled negative: %s", n)
 	}
 	kw := ok(t, "-p", proj, "text", "keywords", "--table", "reviews", "--column", "review", "--where", "topic = 'complaint'", "--k", "5")
-	if !strings.Contains(kw, "40 texts in the group, 40 others") {
+	if !strings.Contains(kw, "40 texts in the group, 41 others") {
 		t.Errorf("keywords:\n%s", kw)
 	}
 	tr := jsonOf(t, ok(t, "-p", proj, "--json", "text", "train", "--table", "reviews", "--column", "review", "--label", "topic", "--name", "topics"))
@@ -148,7 +152,7 @@ func TestTextCommands(t *testing.T) {
 		t.Errorf("text classifier accuracy %v", acc)
 	}
 	cl := jsonOf(t, ok(t, "-p", proj, "--json", "text", "classify", "topics", "--table", "reviews", "--column", "review"))
-	if cl["Rows"].(float64) != 80 {
+	if cl["Rows"].(float64) != 81 {
 		t.Errorf("classify %v", cl)
 	}
 	if !strings.Contains(ok(t, "-p", proj, "text", "models"), "topics") {

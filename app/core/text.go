@@ -18,7 +18,9 @@ import (
 	"github.com/marketbench/marketbench/storage/segment"
 )
 
-// DefaultSentiment names the built-in English sentiment model.
+// DefaultSentiment names the built-in English sentiment model. It labels
+// texts positive, negative, or neutral when no word of the text is in its
+// vocabulary.
 const DefaultSentiment = "built-in English sentiment"
 
 // SentimentResult summarises a sentiment run over a text column.
@@ -62,6 +64,11 @@ func (w *Workspace) Sentiment(ctx context.Context, table, column, modelName stri
 		}
 		classify = func(s string) (string, float64) {
 			p := m.Score(s)
+			if p == 0.5 {
+				// No word the model knows (e.g. Chinese): no evidence
+				// either way.
+				return "neutral", p
+			}
 			if text.Label(p) == 1 {
 				return "positive", p
 			}
@@ -107,7 +114,7 @@ type SegmentSentiment struct {
 	Segment  string
 	Rows     int
 	Mean     float64 // mean score
-	Positive float64 // share labelled positive (built-in model) or with the first label otherwise
+	Positive float64 // share labelled "positive" (the built-in model's label)
 }
 
 // SentimentBySegment compares the stored sentiment of table.column across

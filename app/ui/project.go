@@ -42,6 +42,7 @@ type project struct {
 	data     *dataScreen
 	segments *segmentsScreen
 	models   *modelsScreen
+	text     *textScreen
 	settings *settingsScreen
 }
 
@@ -63,13 +64,14 @@ func newProject(w *window, ws *core.Workspace) *project {
 	p.data = newDataScreen(p)
 	p.segments = newSegmentsScreen(p)
 	p.models = newModelsScreen(p)
+	p.text = newTextScreen(p)
 	p.settings = newSettingsScreen(p)
 	p.screens = []*screen{
 		{name: "Data", icon: theme.StorageIcon(), build: func() fyne.CanvasObject { return p.data.content }},
 		{name: "Segments", icon: theme.AccountIcon(), build: func() fyne.CanvasObject { return p.segments.content }, shown: p.segments.shown},
 		{name: "Models", icon: theme.ComputerIcon(), build: func() fyne.CanvasObject { return p.models.content }, shown: p.models.shown},
 		{name: "Campaigns", icon: theme.MailSendIcon(), build: soonCampaigns},
-		{name: "Text", icon: theme.DocumentCreateIcon(), build: soonText},
+		{name: "Text", icon: theme.DocumentCreateIcon(), build: func() fyne.CanvasObject { return p.text.content }, shown: p.text.shown},
 		{name: "Plugins", icon: theme.GridIcon(), build: soonPlugins},
 		{name: "Settings", icon: theme.SettingsIcon(), build: func() fyne.CanvasObject { return p.settings.content }, shown: p.settings.refresh},
 	}

@@ -30,13 +30,6 @@ func soonCampaigns() fyne.CanvasObject {
 		"Import the results afterwards and compare variants against the holdout.")
 }
 
-func soonText() fyne.CanvasObject {
-	return soon("Text",
-		"This screen will write campaign copy with a local language model (Ollama) on this computer, and read free-text columns such as reviews.",
-		"Draft subject lines and messages for a segment, with guardrails on claims and tone.",
-		"Summarise and group review text by topic and sentiment.")
-}
-
 func soonPlugins() fyne.CanvasObject {
 	return soon("Plugins",
 		"This screen will list the installed plugins (channels and models), their versions and pinned checksums, and whether they are running.",
