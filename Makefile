@@ -5,7 +5,7 @@ BIN := bin/marketbench
 DEMO_DIR := demo-output
 DEMO := $(DEMO_DIR)/demo.mbproj
 
-.PHONY: setup build run demo test fmt-check vet bench screenshots clean
+.PHONY: setup build run demo test fmt-check vet bench screenshots proto clean
 
 setup:
 	@./.ci/setup.sh
@@ -33,9 +33,13 @@ fmt-check:
 
 vet: setup
 	go vet ./...
+	cd sdk && go vet ./...
 
+# The app, then the SDK, which is a module of its own (plugin authors
+# import it without the app).
 test: setup fmt-check vet
 	go test -timeout 20m ./...
+	cd sdk && go test -timeout 10m ./...
 
 # Benchmarks against bare DuckDB and pandas on the same data, in one run.
 bench: setup
@@ -47,6 +51,18 @@ bench: setup
 screenshots: build
 	@./.ci/setup.sh xvfb imagemagick
 	./.ci/screenshots.sh
+
+# Regenerate the plugin protocol's Go code (committed) from sdk/proto.
+PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
+proto:
+	@./.ci/setup.sh protobuf-compiler
+	GOBIN=$(CURDIR)/bin/tools go install $(PROTOC_GEN_GO)
+	GOBIN=$(CURDIR)/bin/tools go install $(PROTOC_GEN_GO_GRPC)
+	cd sdk && PATH=$(CURDIR)/bin/tools:$$PATH protoc -I proto \
+		--go_out=. --go_opt=module=github.com/marketbench/marketbench/sdk \
+		--go-grpc_out=. --go-grpc_opt=module=github.com/marketbench/marketbench/sdk \
+		proto/marketbench/plugin/v1/plugin.proto
 
 clean:
 	rm -rf bin $(DEMO_DIR)

@@ -1,0 +1,97 @@
+package sdk
+
+import (
+	"context"
+	"time"
+)
+
+// Channel sends messages: e-mail, SMS, webhooks, ad audiences.
+type Channel interface {
+	// Spec describes the channel and its settings.
+	Spec() Component
+	// Validate checks settings beyond what Spec declares (Component.Check
+	// has already run); nil or empty means they are fine.
+	Validate(cfg Config) []FieldError
+	// Check tests the connection with these settings without sending.
+	Check(ctx context.Context, cfg Config, secrets Secrets) error
+	// Open starts a sending session.
+	Open(ctx context.Context, cfg Config, secrets Secrets) (Session, error)
+}
+
+// Session sends messages with the settings it was opened with.
+type Session interface {
+	// Send sends one message and says what happened. Failures are results,
+	// not errors: Delivered, RetryAfter or Rejected. The host decides about
+	// retries; a session is used by one goroutine at a time unless
+	// Limits.MaxInFlight says otherwise.
+	Send(ctx context.Context, m Message) Result
+	Close() error
+}
+
+// Limits are a session's hints to the host.
+type Limits struct {
+	// MaxInFlight is how many messages the host may have in Send at once;
+	// 0 means 1.
+	MaxInFlight int
+}
+
+// LimitedSession is a Session that states Limits.
+type LimitedSession interface {
+	Session
+	Limits() Limits
+}
+
+// Message is one rendered message for one recipient. The host fills in only
+// the customer fields the plugin's manifest declares.
+type Message struct {
+	ID string
+	// IdempotencyKey is stable across retries and resumes of the same
+	// delivery; pass it to providers that support one.
+	IdempotencyKey string
+	To             string
+	Subject        string
+	Text           string
+	HTML           string
+	Headers        map[string]string
+	Fields         map[string]string
+	Campaign       string
+	Variant        string
+}
+
+// Outcome is what happened to a message.
+type Outcome int
+
+// Outcomes.
+const (
+	OutcomeDelivered Outcome = iota + 1
+	OutcomeRetry
+	OutcomeRejected
+)
+
+// Result is one message's outcome. Build it with Delivered, RetryAfter or
+// Rejected.
+type Result struct {
+	Outcome    Outcome
+	ProviderID string        // Delivered
+	After      time.Duration // Retry
+	Reason     string        // Retry, Rejected
+	// ServiceFault marks a failure of the service behind the plugin (the
+	// mail server, the API) rather than of the plugin or the message.
+	ServiceFault bool
+}
+
+// Delivered says the provider accepted the message, with its id for it.
+func Delivered(providerID string) Result {
+	return Result{Outcome: OutcomeDelivered, ProviderID: providerID}
+}
+
+// RetryAfter says the message may succeed later (rate limit, outage).
+func RetryAfter(d time.Duration, reason string) Result {
+	return Result{Outcome: OutcomeRetry, After: d, Reason: reason, ServiceFault: true}
+}
+
+// Rejected says the message will never be delivered as it is (bad
+// address, content refused).
+func Rejected(reason string) Result {
+	return Result{Outcome: OutcomeRejected, Reason: reason}
+}

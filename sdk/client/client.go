@@ -1,0 +1,297 @@
+// Package client is the host side of the Marketbench plugin protocol: it
+// starts a plugin binary (or attaches to one served in-process by
+// sdk/plugintest) with the security settings the protocol requires, and
+// offers typed calls that hide gRPC and Arrow framing. Marketbench's
+// plugins/host builds discovery, verification and supervision on top.
+package client
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	goplugin "github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/marketbench/marketbench/sdk"
+	pb "github.com/marketbench/marketbench/sdk/proto/pluginv1"
+)
+
+// Config says how to start a plugin binary.
+type Config struct {
+	// Path is the plugin executable.
+	Path string
+	Args []string
+	// Checksum is the SHA-256 the binary must have (pinned at install);
+	// nil skips the check, for development only.
+	Checksum []byte
+	// Env is the complete environment the plugin gets: the host's own is
+	// not passed on (SkipHostEnv).
+	Env []string
+	// Logger receives the plugin's log lines (its stderr).
+	Logger hclog.Logger
+	// StartTimeout bounds the handshake; 0 means 10 s.
+	StartTimeout time.Duration
+}
+
+// Conn is a running plugin.
+type Conn struct {
+	client *goplugin.Client
+	cc     *grpc.ClientConn
+	// Plugin, Channel, Model and Source are the raw services.
+	plugin  pb.PluginClient
+	channel pb.ChannelClient
+	model   pb.ModelClient
+	source  pb.SourceClient
+}
+
+func dialOptions() []grpc.DialOption {
+	return []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(sdk.MaxMessageBytes), grpc.MaxCallSendMsgSize(sdk.MaxMessageBytes))}
+}
+
+// Launch starts the plugin at cfg.Path and completes the handshake.
+func Launch(cfg Config) (*Conn, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = hclog.NewNullLogger()
+	}
+	if cfg.StartTimeout == 0 {
+		cfg.StartTimeout = 10 * time.Second
+	}
+	cmd := exec.Command(cfg.Path, cfg.Args...)
+	cmd.Env = cfg.Env
+	hideWindow(cmd)
+	cc := &goplugin.ClientConfig{
+		HandshakeConfig:  sdk.Handshake,
+		VersionedPlugins: sdk.PluginSets(nil),
+		Cmd:              cmd,
+		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
+		AutoMTLS:         true,
+		SkipHostEnv:      true,
+		Managed:          true,
+		Logger:           cfg.Logger,
+		StartTimeout:     cfg.StartTimeout,
+		GRPCDialOptions:  dialOptions(),
+	}
+	if cfg.Checksum != nil {
+		cc.SecureConfig = &goplugin.SecureConfig{Checksum: cfg.Checksum, Hash: sha256.New()}
+	}
+	return connect(goplugin.NewClient(cc))
+}
+
+// Reattach connects to a plugin served in-process (sdk/plugintest).
+func Reattach(rc *goplugin.ReattachConfig) (*Conn, error) {
+	return connect(goplugin.NewClient(&goplugin.ClientConfig{
+		HandshakeConfig:  sdk.Handshake,
+		VersionedPlugins: sdk.PluginSets(nil),
+		// A reattach config may not carry the protocol version; then
+		// go-plugin falls back to Plugins.
+		Plugins:          sdk.PluginSets(nil)[sdk.ProtocolVersion],
+		Reattach:         rc,
+		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
+		Logger:           hclog.NewNullLogger(),
+		GRPCDialOptions:  dialOptions(),
+	}))
+}
+
+var pollutedRE = regexp.MustCompile(`Unrecognized remote plugin message: (.*)`)
+
+func connect(c *goplugin.Client) (*Conn, error) {
+	proto, err := c.Client()
+	if err != nil {
+		c.Kill()
+		return nil, startError(err)
+	}
+	raw, err := proto.Dispense(sdk.PluginName)
+	if err != nil {
+		c.Kill()
+		return nil, fmt.Errorf("the plugin does not speak the Marketbench protocol: %v", err)
+	}
+	cc, ok := raw.(*grpc.ClientConn)
+	if !ok {
+		c.Kill()
+		return nil, errors.New("the plugin does not speak the Marketbench protocol over gRPC")
+	}
+	return &Conn{client: c, cc: cc, plugin: pb.NewPluginClient(cc), channel: pb.NewChannelClient(cc),
+		model: pb.NewModelClient(cc), source: pb.NewSourceClient(cc)}, nil
+}
+
+// startError words the ways a start can fail.
+func startError(err error) error {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, goplugin.ErrChecksumsDoNotMatch):
+		return fmt.Errorf("the plugin's program has changed since it was installed (checksum mismatch), so it was not started; reinstall it if you trust the new version: %w", err)
+	case pollutedRE.MatchString(msg):
+		return fmt.Errorf("the plugin printed %q before its handshake, so it cannot be talked to; it is broken (a print to stdout before sdk.Serve): %w",
+			strings.TrimSpace(pollutedRE.FindStringSubmatch(msg)[1]), err)
+	case strings.Contains(msg, "Incompatible API version") || strings.Contains(msg, "Incompatible core API version"):
+		return fmt.Errorf("the plugin speaks another version of the plugin protocol; update the plugin or Marketbench: %w", err)
+	case strings.Contains(msg, "timeout while waiting for plugin to start"):
+		return fmt.Errorf("the plugin did not start within the time allowed: %w", err)
+	case strings.Contains(msg, "plugin exited before we could connect"):
+		return fmt.Errorf("the plugin stopped as soon as it started; see its log: %w", err)
+	}
+	return fmt.Errorf("the plugin could not be started: %w", err)
+}
+
+// Close stops the plugin process.
+func (c *Conn) Close() {
+	c.client.Kill()
+}
+
+// Exited reports whether the plugin process has ended.
+func (c *Conn) Exited() bool { return c.client.Exited() }
+
+// ReattachConfig describes the running plugin (for tests).
+func (c *Conn) ReattachConfig() *goplugin.ReattachConfig { return c.client.ReattachConfig() }
+
+// Metadata asks the plugin what it offers.
+func (c *Conn) Metadata(ctx context.Context) (*pb.Metadata, error) {
+	md, err := c.plugin.GetMetadata(ctx, &pb.GetMetadataRequest{})
+	return md, callError(err)
+}
+
+// Ping checks that the plugin answers.
+func (c *Conn) Ping(ctx context.Context) error {
+	_, err := c.plugin.Ping(ctx, &pb.PingRequest{})
+	return callError(err)
+}
+
+// callError keeps the plugin's own message and drops gRPC's wrapping.
+func callError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if s, ok := status.FromError(err); ok {
+		switch s.Code() {
+		case codes.Unimplemented:
+			return fmt.Errorf("%w: %s", ErrUnsupported, s.Message())
+		case codes.Unavailable:
+			return fmt.Errorf("%w: %s", ErrGone, s.Message())
+		case codes.DeadlineExceeded:
+			return fmt.Errorf("%w: %s", ErrTimeout, s.Message())
+		case codes.Canceled:
+			return context.Canceled
+		}
+		return errors.New(s.Message())
+	}
+	return err
+}
+
+// Errors callers tell apart.
+var (
+	ErrUnsupported = errors.New("the plugin does not support this")
+	ErrGone        = errors.New("the plugin stopped")
+	ErrTimeout     = errors.New("the plugin did not answer in time")
+)
+
+// ValidateConfig asks the plugin to check settings.
+func (c *Conn) ValidateConfig(ctx context.Context, component string, cfg sdk.Config) ([]sdk.FieldError, error) {
+	r, err := c.channel.ValidateConfig(ctx, &pb.ValidateConfigRequest{Component: component, Config: cfg})
+	if err != nil {
+		return nil, callError(err)
+	}
+	var out []sdk.FieldError
+	for _, e := range r.GetErrors() {
+		out = append(out, sdk.FieldError{Field: e.GetField(), Message: e.GetMessage()})
+	}
+	return out, nil
+}
+
+// Check tests a channel's connection; a failed check is an error in the
+// plugin's words.
+func (c *Conn) Check(ctx context.Context, component string, cfg sdk.Config, secrets sdk.Secrets) error {
+	r, err := c.channel.Check(ctx, &pb.OpenRequest{Component: component, Config: cfg, Secrets: secrets})
+	if err != nil {
+		return callError(err)
+	}
+	if !r.GetOk() {
+		return errors.New(r.GetMessage())
+	}
+	return nil
+}
+
+// Session is an open channel session.
+type Session struct {
+	c           *Conn
+	ID          string
+	MaxInFlight int
+}
+
+// Open opens a sending session.
+func (c *Conn) Open(ctx context.Context, component string, cfg sdk.Config, secrets sdk.Secrets) (*Session, error) {
+	r, err := c.channel.Open(ctx, &pb.OpenRequest{Component: component, Config: cfg, Secrets: secrets})
+	if err != nil {
+		return nil, callError(err)
+	}
+	return &Session{c: c, ID: r.GetSession(), MaxInFlight: max(1, int(r.GetMaxInFlight()))}, nil
+}
+
+// Close ends the session.
+func (s *Session) Close(ctx context.Context) error {
+	_, err := s.c.channel.Close(ctx, &pb.CloseRequest{Session: s.ID})
+	return callError(err)
+}
+
+// Send streams msgs to the plugin and calls onResult once per message as
+// results arrive (in any order). It returns when every message has a
+// result, or with an error when the plugin breaks off: then the messages
+// without a result have an unknown fate, and the caller must treat them so.
+// A result for an unknown or repeated message id is an error too.
+func (s *Session) Send(ctx context.Context, msgs []sdk.Message, onResult func(id string, r sdk.Result) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := s.c.channel.Send(ctx)
+	if err != nil {
+		return callError(err)
+	}
+	pending := map[string]bool{}
+	for _, m := range msgs {
+		if pending[m.ID] {
+			return fmt.Errorf("two messages have the id %q", m.ID)
+		}
+		pending[m.ID] = true
+	}
+	sendErr := make(chan error, 1)
+	go func() {
+		for _, m := range msgs {
+			if err := stream.Send(&pb.SendRequest{Session: s.ID, Message: sdk.MessageToProto(m)}); err != nil {
+				sendErr <- err
+				return
+			}
+		}
+		sendErr <- stream.CloseSend()
+	}()
+	for len(pending) > 0 {
+		r, err := stream.Recv()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return fmt.Errorf("%w before answering %d of %d messages", ErrGone, len(pending), len(msgs))
+			}
+			return callError(err)
+		}
+		if !pending[r.GetId()] {
+			return fmt.Errorf("the plugin answered for message %q, which was not sent or was already answered", r.GetId())
+		}
+		res, err := sdk.ResultFromProto(r)
+		if err != nil {
+			return err
+		}
+		delete(pending, r.GetId())
+		if err := onResult(r.GetId(), res); err != nil {
+			return err
+		}
+	}
+	cancel()
+	<-sendErr
+	return nil
+}

@@ -1,0 +1,202 @@
+package plugintest
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/marketbench/marketbench/sdk"
+	"github.com/marketbench/marketbench/sdk/client"
+)
+
+// Metadata checks what every plugin must answer: an id, a version, the
+// kinds it declares matching its components, and config specs that are
+// well formed.
+func Metadata(t *testing.T, conn *client.Conn) {
+	t.Helper()
+	md, err := conn.Metadata(context.Background())
+	if err != nil {
+		t.Fatalf("GetMetadata: %v", err)
+	}
+	p := sdk.Plugin{ID: md.GetId(), Version: md.GetVersion()}
+	if err := conn.Ping(context.Background()); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+	kinds := map[string]bool{}
+	for _, c := range md.GetComponents() {
+		kinds[c.GetKind()] = true
+		comp := sdk.ComponentFromProto(c)
+		if err := (sdk.Plugin{ID: "x.org/check", Version: "0", Channels: []sdk.Channel{specOnly{comp}}}).Validate(); err != nil {
+			t.Errorf("%s %q: %v", c.GetKind(), c.GetName(), err)
+		}
+	}
+	for _, k := range md.GetKinds() {
+		if !kinds[k] {
+			t.Errorf("kind %q is declared but no component has it", k)
+		}
+		delete(kinds, k)
+	}
+	for k := range kinds {
+		t.Errorf("a component has kind %q, which the plugin does not declare", k)
+	}
+	if p.ID == "" || p.Version == "" || md.GetSdkVersion() == "" {
+		t.Errorf("metadata lacks id, version or SDK version: %v", md)
+	}
+}
+
+// specOnly lets Metadata reuse the SDK's own checks of a component.
+type specOnly struct{ c sdk.Component }
+
+func (s specOnly) Spec() sdk.Component                { return s.c }
+func (specOnly) Validate(sdk.Config) []sdk.FieldError { return nil }
+func (specOnly) Check(context.Context, sdk.Config, sdk.Secrets) error {
+	return nil
+}
+func (specOnly) Open(context.Context, sdk.Config, sdk.Secrets) (sdk.Session, error) {
+	return nil, nil
+}
+
+// ChannelCase is a channel conformance run.
+type ChannelCase struct {
+	Component string
+	Config    sdk.Config
+	Secrets   sdk.Secrets
+	// To is the recipient of the test messages (an address the test's
+	// server accepts).
+	To string
+	// Messages is how many messages to send; 0 means 20.
+	Messages int
+	// Bad is a config the plugin must refuse (ValidateConfig returns at
+	// least one error); nil skips that check.
+	Bad sdk.Config
+}
+
+// Channel runs the channel conformance suite: settings are validated, a
+// good config passes, N messages with stable idempotency keys each get
+// exactly one well-formed result, a second send of the same messages (a
+// resume) is answered too, and the session closes. It returns the results
+// of the first send by message id so the caller can check side effects
+// (e.g. that N e-mails arrived).
+func Channel(t *testing.T, conn *client.Conn, c ChannelCase) map[string]sdk.Result {
+	t.Helper()
+	ctx := context.Background()
+	Metadata(t, conn)
+	if errs, err := conn.ValidateConfig(ctx, c.Component, c.Config); err != nil || len(errs) > 0 {
+		t.Fatalf("ValidateConfig of the good config: %v %v", errs, err)
+	}
+	if c.Bad != nil {
+		if errs, err := conn.ValidateConfig(ctx, c.Component, c.Bad); err != nil || len(errs) == 0 {
+			t.Errorf("ValidateConfig accepted the bad config %v (%v)", c.Bad, err)
+		}
+	}
+	bad := sdk.Config{"no_such_setting_xyz": "1"}
+	if errs, _ := conn.ValidateConfig(ctx, c.Component, bad); !slices.ContainsFunc(errs, func(e sdk.FieldError) bool { return e.Field == "no_such_setting_xyz" }) {
+		t.Errorf("an unknown setting was not reported: %v", errs)
+	}
+	s, err := conn.Open(ctx, c.Component, c.Config, c.Secrets)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	n := c.Messages
+	if n == 0 {
+		n = 20
+	}
+	msgs := make([]sdk.Message, n)
+	for i := range msgs {
+		msgs[i] = sdk.Message{ID: fmt.Sprintf("m%03d", i), IdempotencyKey: fmt.Sprintf("conformance-%03d", i), To: c.To,
+			Subject: fmt.Sprintf("Conformance %d", i), Text: "Hello from the conformance suite.", HTML: "<p>Hello from the conformance suite.</p>",
+			Campaign: "conformance", Variant: "A", Fields: map[string]string{"first_name": "Ada"}}
+	}
+	first := map[string]sdk.Result{}
+	for round := range 2 {
+		got := map[string]sdk.Result{}
+		err := s.Send(ctx, msgs, func(id string, r sdk.Result) error {
+			if _, dup := got[id]; dup {
+				return fmt.Errorf("two results for %s", id)
+			}
+			switch r.Outcome {
+			case sdk.OutcomeDelivered:
+			case sdk.OutcomeRetry:
+				if r.After < 0 || r.After > 24*time.Hour {
+					return fmt.Errorf("%s: retry after %v", id, r.After)
+				}
+			case sdk.OutcomeRejected:
+				if r.Reason == "" {
+					return fmt.Errorf("%s: rejected without a reason", id)
+				}
+			default:
+				return fmt.Errorf("%s: no outcome", id)
+			}
+			got[id] = r
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("send round %d: %v", round+1, err)
+		}
+		if len(got) != n {
+			t.Fatalf("send round %d: %d results for %d messages", round+1, len(got), n)
+		}
+		if round == 0 {
+			first = got
+		}
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	return first
+}
+
+// ModelCase is a model conformance run.
+type ModelCase struct {
+	Component string
+	Config    sdk.Config
+	Target    string
+	// Rows returns a fresh reader over the training rows (features and
+	// target) each time it is called.
+	Rows func() array.RecordReader
+	// Features returns a fresh reader over the same rows without the target.
+	Features func() array.RecordReader
+}
+
+// Model trains on the rows, scores them with the artifact, and checks one
+// finite score per row (in 0..1 for classification). It returns the
+// artifact, metrics and scores.
+func Model(t *testing.T, conn *client.Conn, c ModelCase) ([]byte, map[string]float64, []float64) {
+	t.Helper()
+	ctx := context.Background()
+	Metadata(t, conn)
+	task, err := conn.Describe(ctx, c.Component)
+	if err != nil || (task != sdk.Classification && task != sdk.Regression) {
+		t.Fatalf("Describe: %q %v", task, err)
+	}
+	rows := c.Rows()
+	defer rows.Release()
+	art, metrics, err := conn.Train(ctx, c.Component, c.Config, c.Target, rows)
+	if err != nil {
+		t.Fatalf("Train: %v", err)
+	}
+	if len(art) == 0 {
+		t.Fatal("Train returned an empty artifact")
+	}
+	feats := c.Features()
+	defer feats.Release()
+	var scores []float64
+	err = conn.Predict(ctx, c.Component, art, feats, func(s []float64) error {
+		scores = append(scores, s...)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Predict: %v", err)
+	}
+	for i, s := range scores {
+		if math.IsNaN(s) || math.IsInf(s, 0) || (task == sdk.Classification && (s < 0 || s > 1)) {
+			t.Fatalf("score %d is %v", i, s)
+		}
+	}
+	return art, metrics, scores
+}

@@ -1,0 +1,109 @@
+// Package sdk is what a Marketbench plugin is written against: one small
+// interface per capability (Channel, Model, Source), typed configuration
+// the app renders as a form, and Serve, which runs the plugin as a
+// separate process talking to Marketbench over gRPC (hashicorp/go-plugin,
+// protocol 1, package marketbench.plugin.v1).
+//
+// A plugin never sees proto types, and needs no cgo: the module depends on
+// go-plugin, gRPC, protobuf and Arrow only.
+//
+//	func main() {
+//		sdk.Serve(sdk.Plugin{
+//			ID:       "example.com/webhook",
+//			Version:  "1.0.0",
+//			Channels: []sdk.Channel{&myChannel{}},
+//		})
+//	}
+package sdk
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Version is the SDK version a plugin was built with; the host shows it.
+const Version = "1.0.0"
+
+// ProtocolVersion is the go-plugin protocol version this SDK speaks.
+const ProtocolVersion = 1
+
+// Kinds of component.
+const (
+	KindChannel = "channel"
+	KindModel   = "model"
+	KindSource  = "source"
+)
+
+// Plugin is everything a plugin process offers.
+type Plugin struct {
+	// ID names the plugin, publisher first: "example.com/webhook".
+	ID string
+	// Version is the plugin's semantic version.
+	Version  string
+	Channels []Channel
+	Models   []Model
+	Sources  []Source
+	// Capabilities announces additive protocol features.
+	Capabilities []string
+}
+
+var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*(/[a-z0-9][a-z0-9._-]*)+$`)
+
+// Validate checks the plugin's description before it is served, so an
+// author sees a mistake in their own test rather than in the app.
+func (p Plugin) Validate() error {
+	var errs []string
+	if !idRE.MatchString(p.ID) {
+		errs = append(errs, fmt.Sprintf("plugin id %q: use publisher/name in lower case, e.g. example.com/webhook", p.ID))
+	}
+	if p.Version == "" {
+		errs = append(errs, "plugin version is empty")
+	}
+	if len(p.Channels)+len(p.Models)+len(p.Sources) == 0 {
+		errs = append(errs, "the plugin offers no channel, model or source")
+	}
+	seen := map[string]bool{}
+	check := func(kind string, c Component) {
+		key := kind + "/" + c.Name
+		switch {
+		case c.Name == "":
+			errs = append(errs, "a "+kind+" has no name")
+		case seen[key]:
+			errs = append(errs, fmt.Sprintf("two %ss are named %q", kind, c.Name))
+		}
+		seen[key] = true
+		if err := c.checkFields(); err != nil {
+			errs = append(errs, fmt.Sprintf("%s %q: %v", kind, c.Name, err))
+		}
+	}
+	for _, c := range p.Channels {
+		check(KindChannel, c.Spec())
+	}
+	for _, m := range p.Models {
+		check(KindModel, m.Spec())
+	}
+	for _, s := range p.Sources {
+		check(KindSource, s.Spec())
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// Kinds lists the kinds of component p offers.
+func (p Plugin) Kinds() []string {
+	var out []string
+	if len(p.Channels) > 0 {
+		out = append(out, KindChannel)
+	}
+	if len(p.Models) > 0 {
+		out = append(out, KindModel)
+	}
+	if len(p.Sources) > 0 {
+		out = append(out, KindSource)
+	}
+	return out
+}

@@ -1,0 +1,482 @@
+package sdk
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	pb "github.com/marketbench/marketbench/sdk/proto/pluginv1"
+)
+
+// server adapts a Plugin to the v1 gRPC services.
+type server struct {
+	pb.UnimplementedPluginServer
+	p Plugin
+
+	chans   map[string]Channel
+	models  map[string]Model
+	sources map[string]Source
+
+	mu       sync.Mutex
+	sessions map[string]Session
+}
+
+func newServer(p Plugin) *server {
+	s := &server{p: p, chans: map[string]Channel{}, models: map[string]Model{}, sources: map[string]Source{}, sessions: map[string]Session{}}
+	for _, c := range p.Channels {
+		s.chans[c.Spec().Name] = c
+	}
+	for _, m := range p.Models {
+		s.models[m.Spec().Name] = m
+	}
+	for _, src := range p.Sources {
+		s.sources[src.Spec().Name] = src
+	}
+	return s
+}
+
+func (s *server) register(g *grpc.Server) {
+	pb.RegisterPluginServer(g, s)
+	pb.RegisterChannelServer(g, &channelServer{s: s})
+	pb.RegisterModelServer(g, &modelServer{s: s})
+	pb.RegisterSourceServer(g, &sourceServer{s: s})
+}
+
+func (s *server) GetMetadata(context.Context, *pb.GetMetadataRequest) (*pb.Metadata, error) {
+	md := &pb.Metadata{Id: s.p.ID, Version: s.p.Version, SdkVersion: Version, Kinds: s.p.Kinds(), Capabilities: s.p.Capabilities}
+	add := func(kind string, c Component) {
+		md.Components = append(md.Components, componentToProto(kind, c))
+	}
+	for _, c := range s.p.Channels {
+		add(KindChannel, c.Spec())
+	}
+	for _, m := range s.p.Models {
+		add(KindModel, m.Spec())
+	}
+	for _, src := range s.p.Sources {
+		add(KindSource, src.Spec())
+	}
+	return md, nil
+}
+
+func (s *server) Ping(context.Context, *pb.PingRequest) (*pb.PingResponse, error) {
+	return &pb.PingResponse{}, nil
+}
+
+func componentToProto(kind string, c Component) *pb.Component {
+	out := &pb.Component{Kind: kind, Name: c.Name, Title: c.Title, Description: c.Description, Fields: c.Fields}
+	for _, f := range c.Config {
+		out.Config = append(out.Config, &pb.ConfigField{Name: f.Name, Type: string(f.Type), Title: f.Title, Help: f.Help,
+			Default: f.Default, Required: f.Required, Secret: f.Type == Secret, Advanced: f.Advanced, Enum: f.Enum})
+	}
+	return out
+}
+
+// ComponentFromProto is the SDK's view of a component in metadata.
+func ComponentFromProto(c *pb.Component) Component {
+	out := Component{Name: c.GetName(), Title: c.GetTitle(), Description: c.GetDescription(), Fields: c.GetFields()}
+	for _, f := range c.GetConfig() {
+		out.Config = append(out.Config, Field{Name: f.GetName(), Type: FieldType(f.GetType()), Title: f.GetTitle(), Help: f.GetHelp(),
+			Default: f.GetDefault(), Required: f.GetRequired(), Advanced: f.GetAdvanced(), Enum: f.GetEnum()})
+	}
+	return out
+}
+
+// guard runs fn and turns a panic in the author's code into an error, so a
+// bug in one call does not take the plugin (and its sessions) down.
+func guard(what string, fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = status.Errorf(codes.Internal, "the plugin failed in %s: %v\n%s", what, r, debug.Stack())
+		}
+	}()
+	return fn()
+}
+
+type channelServer struct {
+	pb.UnimplementedChannelServer
+	s *server
+}
+
+func (c *channelServer) channel(name string) (Channel, error) {
+	ch, ok := c.s.chans[name]
+	if !ok {
+		return nil, status.Errorf(codes.NotFound, "this plugin has no channel %q", name)
+	}
+	return ch, nil
+}
+
+func (c *channelServer) ValidateConfig(_ context.Context, r *pb.ValidateConfigRequest) (*pb.ValidateConfigResponse, error) {
+	ch, err := c.channel(r.GetComponent())
+	if err != nil {
+		return nil, err
+	}
+	out := &pb.ValidateConfigResponse{}
+	err = guard("Validate", func() error {
+		cfg := Config(r.GetConfig())
+		errs := ch.Spec().Check(cfg, nil)
+		// Secrets are not sent to ValidateConfig: drop "is required" for them.
+		var kept []FieldError
+		for _, e := range errs {
+			if !isSecret(ch.Spec(), e.Field) {
+				kept = append(kept, e)
+			}
+		}
+		kept = append(kept, ch.Validate(ch.Spec().WithDefaults(cfg))...)
+		for _, e := range kept {
+			out.Errors = append(out.Errors, &pb.FieldError{Field: e.Field, Message: e.Message})
+		}
+		return nil
+	})
+	return out, err
+}
+
+func isSecret(c Component, name string) bool {
+	for _, f := range c.Config {
+		if f.Name == name {
+			return f.Type == Secret
+		}
+	}
+	return false
+}
+
+func (c *channelServer) Check(ctx context.Context, r *pb.OpenRequest) (*pb.CheckResponse, error) {
+	ch, err := c.channel(r.GetComponent())
+	if err != nil {
+		return nil, err
+	}
+	err = guard("Check", func() error {
+		return ch.Check(ctx, ch.Spec().WithDefaults(r.GetConfig()), Secrets(r.GetSecrets()))
+	})
+	if err != nil {
+		return &pb.CheckResponse{Ok: false, Message: err.Error()}, nil
+	}
+	return &pb.CheckResponse{Ok: true}, nil
+}
+
+func (c *channelServer) Open(ctx context.Context, r *pb.OpenRequest) (*pb.OpenResponse, error) {
+	ch, err := c.channel(r.GetComponent())
+	if err != nil {
+		return nil, err
+	}
+	spec := ch.Spec()
+	cfg := spec.WithDefaults(r.GetConfig())
+	if errs := spec.Check(cfg, r.GetSecrets()); len(errs) > 0 {
+		return nil, status.Errorf(codes.InvalidArgument, "invalid settings: %v", errors.Join(fieldErrs(errs)...))
+	}
+	var sess Session
+	if err := guard("Open", func() (err error) {
+		sess, err = ch.Open(ctx, cfg, Secrets(r.GetSecrets()))
+		return err
+	}); err != nil {
+		return nil, status.Errorf(codes.FailedPrecondition, "%v", err)
+	}
+	id := newID()
+	c.s.mu.Lock()
+	c.s.sessions[id] = sess
+	c.s.mu.Unlock()
+	lim := Limits{MaxInFlight: 1}
+	if ls, ok := sess.(LimitedSession); ok {
+		lim = ls.Limits()
+	}
+	return &pb.OpenResponse{Session: id, MaxInFlight: int32(max(1, lim.MaxInFlight))}, nil
+}
+
+func fieldErrs(errs []FieldError) []error {
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = e
+	}
+	return out
+}
+
+func newID() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (c *channelServer) session(id string) (Session, error) {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	sess, ok := c.s.sessions[id]
+	if !ok {
+		return nil, status.Errorf(codes.NotFound, "no open session %q", id)
+	}
+	return sess, nil
+}
+
+// Send answers each message with its result. Messages run one at a time,
+// or up to the session's MaxInFlight at once.
+func (c *channelServer) Send(stream pb.Channel_SendServer) error {
+	ctx := stream.Context()
+	var mu sync.Mutex // stream.Send is not safe for concurrent use
+	var wg sync.WaitGroup
+	var slots chan struct{}
+	var sess Session
+	for {
+		req, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			wg.Wait()
+			return err
+		}
+		if sess == nil {
+			if sess, err = c.session(req.GetSession()); err != nil {
+				return err
+			}
+			n := 1
+			if ls, ok := sess.(LimitedSession); ok {
+				n = max(1, ls.Limits().MaxInFlight)
+			}
+			slots = make(chan struct{}, n)
+		}
+		m := messageFromProto(req.GetMessage())
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			var res Result
+			if err := guard("Send", func() error { res = sess.Send(ctx, m); return nil }); err != nil {
+				res = Result{Outcome: OutcomeRejected, Reason: err.Error()}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			stream.Send(resultToProto(m.ID, res))
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+func (c *channelServer) Close(_ context.Context, r *pb.CloseRequest) (*pb.CloseResponse, error) {
+	c.s.mu.Lock()
+	sess, ok := c.s.sessions[r.GetSession()]
+	delete(c.s.sessions, r.GetSession())
+	c.s.mu.Unlock()
+	if !ok {
+		return &pb.CloseResponse{}, nil
+	}
+	return &pb.CloseResponse{}, guard("Close", sess.Close)
+}
+
+// MessageToProto and the functions below convert between the SDK's types
+// and the wire; the host's client uses them too.
+func MessageToProto(m Message) *pb.Message {
+	return &pb.Message{Id: m.ID, IdempotencyKey: m.IdempotencyKey, To: m.To, Subject: m.Subject, Text: m.Text, Html: m.HTML,
+		Headers: m.Headers, Fields: m.Fields, Campaign: m.Campaign, Variant: m.Variant}
+}
+
+func messageFromProto(m *pb.Message) Message {
+	return Message{ID: m.GetId(), IdempotencyKey: m.GetIdempotencyKey(), To: m.GetTo(), Subject: m.GetSubject(), Text: m.GetText(),
+		HTML: m.GetHtml(), Headers: m.GetHeaders(), Fields: m.GetFields(), Campaign: m.GetCampaign(), Variant: m.GetVariant()}
+}
+
+func resultToProto(id string, r Result) *pb.SendResult {
+	out := &pb.SendResult{Id: id, Origin: pb.Origin_ORIGIN_PLUGIN}
+	if r.ServiceFault {
+		out.Origin = pb.Origin_ORIGIN_SERVICE
+	}
+	switch r.Outcome {
+	case OutcomeDelivered:
+		out.Outcome = &pb.SendResult_Delivered{Delivered: &pb.Delivered{ProviderId: r.ProviderID}}
+	case OutcomeRetry:
+		out.Outcome = &pb.SendResult_Retry{Retry: &pb.Retry{AfterMs: r.After.Milliseconds(), Reason: r.Reason}}
+	default:
+		reason := r.Reason
+		if r.Outcome != OutcomeRejected {
+			reason = "the plugin returned no outcome for this message"
+		}
+		out.Outcome = &pb.SendResult_Rejected{Rejected: &pb.Rejected{Reason: reason}}
+	}
+	return out
+}
+
+// ResultFromProto decodes a result; a result with no outcome (a broken
+// plugin) is an error.
+func ResultFromProto(r *pb.SendResult) (Result, error) {
+	svc := r.GetOrigin() == pb.Origin_ORIGIN_SERVICE
+	switch o := r.GetOutcome().(type) {
+	case *pb.SendResult_Delivered:
+		return Result{Outcome: OutcomeDelivered, ProviderID: o.Delivered.GetProviderId(), ServiceFault: svc}, nil
+	case *pb.SendResult_Retry:
+		return Result{Outcome: OutcomeRetry, After: time.Duration(o.Retry.GetAfterMs()) * time.Millisecond, Reason: o.Retry.GetReason(), ServiceFault: svc}, nil
+	case *pb.SendResult_Rejected:
+		return Result{Outcome: OutcomeRejected, Reason: o.Rejected.GetReason(), ServiceFault: svc}, nil
+	}
+	return Result{}, fmt.Errorf("the plugin sent a result for message %q with no outcome", r.GetId())
+}
+
+type modelServer struct {
+	pb.UnimplementedModelServer
+	s *server
+}
+
+func (m *modelServer) model(name string) (Model, error) {
+	mo, ok := m.s.models[name]
+	if !ok {
+		return nil, status.Errorf(codes.NotFound, "this plugin has no model %q", name)
+	}
+	return mo, nil
+}
+
+func (m *modelServer) Describe(_ context.Context, r *pb.DescribeRequest) (*pb.DescribeResponse, error) {
+	mo, err := m.model(r.GetComponent())
+	if err != nil {
+		return nil, err
+	}
+	return &pb.DescribeResponse{Task: mo.Task()}, nil
+}
+
+func (m *modelServer) Train(stream pb.Model_TrainServer) error {
+	first, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	start := first.GetStart()
+	if start == nil {
+		return status.Error(codes.InvalidArgument, "Train must begin with its settings")
+	}
+	mo, err := m.model(start.GetComponent())
+	if err != nil {
+		return err
+	}
+	rows, err := NewRecordReader(func() ([]byte, error) {
+		req, err := stream.Recv()
+		if err != nil {
+			return nil, err
+		}
+		return req.GetBatch(), nil
+	})
+	if err != nil {
+		return status.Errorf(codes.InvalidArgument, "cannot read the training rows: %v", err)
+	}
+	defer rows.Release()
+	var art []byte
+	var metrics map[string]float64
+	err = guard("Train", func() (err error) {
+		art, metrics, err = mo.Train(stream.Context(), mo.Spec().WithDefaults(start.GetConfig()), start.GetTarget(), rows)
+		return err
+	})
+	if err != nil {
+		return status.Errorf(codes.Aborted, "%v", err)
+	}
+	return stream.SendAndClose(&pb.TrainResponse{Artifact: art, Metrics: metrics})
+}
+
+func (m *modelServer) Predict(stream pb.Model_PredictServer) error {
+	first, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	start := first.GetStart()
+	if start == nil {
+		return status.Error(codes.InvalidArgument, "Predict must begin with the model")
+	}
+	mo, err := m.model(start.GetComponent())
+	if err != nil {
+		return err
+	}
+	rows, err := NewRecordReader(func() ([]byte, error) {
+		req, err := stream.Recv()
+		if err != nil {
+			return nil, err
+		}
+		return req.GetBatch(), nil
+	})
+	if err != nil {
+		return status.Errorf(codes.InvalidArgument, "cannot read the rows to score: %v", err)
+	}
+	defer rows.Release()
+	out := NewChunkWriter(ScoreSchema, func(b []byte) error { return stream.Send(&pb.PredictResponse{Batch: b}) })
+	err = guard("Predict", func() error {
+		return mo.Predict(stream.Context(), start.GetArtifact(), rows, out)
+	})
+	if err != nil {
+		return status.Errorf(codes.Aborted, "%v", err)
+	}
+	return out.Close()
+}
+
+type sourceServer struct {
+	pb.UnimplementedSourceServer
+	s *server
+}
+
+func (s *sourceServer) source(name string) (Source, error) {
+	src, ok := s.s.sources[name]
+	if !ok {
+		return nil, status.Errorf(codes.NotFound, "this plugin has no source %q", name)
+	}
+	return src, nil
+}
+
+func (s *sourceServer) Discover(ctx context.Context, r *pb.DiscoverRequest) (*pb.DiscoverResponse, error) {
+	src, err := s.source(r.GetComponent())
+	if err != nil {
+		return nil, err
+	}
+	var streams []Stream
+	if err := guard("Discover", func() (err error) {
+		streams, err = src.Discover(ctx, src.Spec().WithDefaults(r.GetConfig()))
+		return err
+	}); err != nil {
+		return nil, status.Errorf(codes.FailedPrecondition, "%v", err)
+	}
+	out := &pb.DiscoverResponse{}
+	for _, st := range streams {
+		out.Streams = append(out.Streams, &pb.StreamInfo{Name: st.Name, Description: st.Description})
+	}
+	return out, nil
+}
+
+// sourceOut writes a Read's batches as one IPC stream, opened at the first
+// batch (whose schema it takes), with checkpoints in between.
+type sourceOut struct {
+	stream pb.Source_ReadServer
+	w      *ChunkWriter
+}
+
+func (o *sourceOut) Write(rec arrow.RecordBatch) error {
+	if o.w == nil {
+		o.w = NewChunkWriter(rec.Schema(), func(b []byte) error {
+			return o.stream.Send(&pb.ReadResponse{Part: &pb.ReadResponse_Batch{Batch: b}})
+		})
+	}
+	return o.w.Write(rec)
+}
+
+func (o *sourceOut) Checkpoint(state []byte) error {
+	return o.stream.Send(&pb.ReadResponse{Part: &pb.ReadResponse_State{State: state}})
+}
+
+func (s *sourceServer) Read(r *pb.ReadRequest, stream pb.Source_ReadServer) error {
+	src, err := s.source(r.GetComponent())
+	if err != nil {
+		return err
+	}
+	out := &sourceOut{stream: stream}
+	if err := guard("Read", func() error {
+		return src.Read(stream.Context(), src.Spec().WithDefaults(r.GetConfig()), r.GetStream(), r.GetState(), out)
+	}); err != nil {
+		return status.Errorf(codes.Aborted, "%v", err)
+	}
+	if out.w != nil {
+		return out.w.Close()
+	}
+	return nil
+}
