@@ -2,7 +2,6 @@
 // processes (see docs/PLUGINS.md).
 package host
 
-import (
-	_ "github.com/emersion/go-smtp"
-	_ "github.com/marketbench/marketbench/sdk/client"
-)
+// go-smtp is required by plugins/smtp; this keeps it in go.mod until
+// that plugin lands.
+import _ "github.com/emersion/go-smtp"

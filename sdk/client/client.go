@@ -130,6 +130,8 @@ func startError(err error) error {
 	switch {
 	case errors.Is(err, goplugin.ErrChecksumsDoNotMatch):
 		return fmt.Errorf("the plugin's program has changed since it was installed (checksum mismatch), so it was not started; reinstall it if you trust the new version: %w", err)
+	case strings.Contains(msg, "Failed to read any lines from plugin's stdout"):
+		return fmt.Errorf("the plugin stopped as soon as it started, without a handshake; see its log: %w", err)
 	case pollutedRE.MatchString(msg):
 		return fmt.Errorf("the plugin printed %q before its handshake, so it cannot be talked to; it is broken (a print to stdout before sdk.Serve): %w",
 			strings.TrimSpace(pollutedRE.FindStringSubmatch(msg)[1]), err)

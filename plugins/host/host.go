@@ -1,0 +1,332 @@
+package host
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	goplugin "github.com/hashicorp/go-plugin"
+
+	"github.com/marketbench/marketbench/sdk/client"
+)
+
+// Options configures a Host.
+type Options struct {
+	UserDir, BundledDir string
+	// LogDir keeps one log file per plugin; "" keeps logs in memory only.
+	LogDir string
+	// CallTimeout bounds one call (a check, a batch of sends, a training);
+	// 0 means 2 minutes.
+	CallTimeout time.Duration
+	// MaxRestarts is how many crashes within RestartWindow are restarted;
+	// 0 means 5 in 10 minutes.
+	MaxRestarts   int
+	RestartWindow time.Duration
+}
+
+// Host runs plugins: at most one process per plugin, started when first
+// needed, restarted with backoff after a crash, killed on Close.
+type Host struct {
+	opt   Options
+	mu    sync.Mutex
+	procs map[string]*Proc
+}
+
+// New returns a host; nothing starts until a plugin is used.
+func New(opt Options) *Host {
+	if opt.CallTimeout == 0 {
+		opt.CallTimeout = 2 * time.Minute
+	}
+	if opt.MaxRestarts == 0 {
+		opt.MaxRestarts = 5
+	}
+	if opt.RestartWindow == 0 {
+		opt.RestartWindow = 10 * time.Minute
+	}
+	return &Host{opt: opt, procs: map[string]*Proc{}}
+}
+
+// Discover lists installed and bundled plugins.
+func (h *Host) Discover() []Found { return Discover(h.opt.UserDir, h.opt.BundledDir) }
+
+// Close stops every plugin process.
+func (h *Host) Close() {
+	h.mu.Lock()
+	procs := h.procs
+	h.procs = map[string]*Proc{}
+	h.mu.Unlock()
+	for _, p := range procs {
+		p.stop()
+	}
+	goplugin.CleanupClients()
+}
+
+// Proc is one supervised plugin.
+type Proc struct {
+	h     *Host
+	Found Found
+	pin   []byte
+	logs  *ringLog
+
+	mu       sync.Mutex
+	conn     *client.Conn
+	starts   []time.Time
+	crashes  int
+	stopping bool
+}
+
+// Plugin returns the supervised process for f, checked against pinned (the
+// hex SHA-256 recorded when the user enabled the plugin in the project) on
+// every start. The process starts on first use.
+func (h *Host) Plugin(f Found, pinned string) (*Proc, error) {
+	if f.Err != nil {
+		return nil, f.Err
+	}
+	pin, err := hex.DecodeString(pinned)
+	if err != nil || len(pin) != 32 {
+		return nil, fmt.Errorf("%s has no valid pinned checksum; enable it again", f.Manifest.ID)
+	}
+	key := f.Manifest.ID + "@" + f.Manifest.Version
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if p, ok := h.procs[key]; ok && p.Found.Binary == f.Binary && hex.EncodeToString(p.pin) == pinned {
+		return p, nil
+	}
+	p := &Proc{h: h, Found: f, pin: pin, logs: newRingLog(1000, h.logFile(f))}
+	h.procs[key] = p
+	return p, nil
+}
+
+func (h *Host) logFile(f Found) string {
+	if h.opt.LogDir == "" {
+		return ""
+	}
+	return filepath.Join(h.opt.LogDir, strings.ReplaceAll(f.Manifest.ID, "/", "_")+".log")
+}
+
+// envAllow are the only variables a plugin inherits: what TLS, temp files
+// and locale need. Everything else of the user's environment (tokens,
+// keys) stays out.
+var envAllow = []string{"HOME", "USERPROFILE", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL", "TZ", "SSL_CERT_FILE", "SSL_CERT_DIR", "SYSTEMROOT", "APPDATA", "LOCALAPPDATA"}
+
+func pluginEnv() []string {
+	var env []string
+	for _, k := range envAllow {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
+// ErrCrashLoop means a plugin crashed too often to be restarted again.
+var ErrCrashLoop = errors.New("the plugin keeps crashing")
+
+// Conn returns a running connection, starting or restarting the plugin
+// when needed. A restart after a crash waits out a backoff (1 s, doubling
+// to 30 s) and stops after MaxRestarts crashes within RestartWindow.
+func (p *Proc) Conn(ctx context.Context) (*client.Conn, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopping {
+		return nil, errors.New("the plugin host is shutting down")
+	}
+	if p.conn != nil && !p.conn.Exited() {
+		return p.conn, nil
+	}
+	if p.conn != nil { // it died
+		p.conn.Close()
+		p.conn = nil
+		p.crashes++
+		p.logs.Write([]byte(fmt.Sprintf("[host] %s stopped unexpectedly\n", p.Found.Manifest.ID)))
+	}
+	now := time.Now()
+	recent := p.starts[:0]
+	for _, t := range p.starts {
+		if now.Sub(t) < p.h.opt.RestartWindow {
+			recent = append(recent, t)
+		}
+	}
+	p.starts = recent
+	if p.crashes > 0 {
+		if len(recent) > p.h.opt.MaxRestarts {
+			return nil, fmt.Errorf("%w: %s stopped %d times in %v; see its log, and update or remove it", ErrCrashLoop, p.Found.Manifest.ID, len(recent), p.h.opt.RestartWindow)
+		}
+		wait := min(30*time.Second, time.Second<<min(len(recent), 5)/2)
+		if len(recent) > 0 {
+			if left := wait - now.Sub(recent[len(recent)-1]); left > 0 {
+				select {
+				case <-time.After(left):
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+			}
+		}
+	}
+	conn, err := client.Launch(client.Config{Path: p.Found.Binary, Checksum: p.pin, Env: pluginEnv(),
+		Logger: hclog.New(&hclog.LoggerOptions{Name: p.Found.Manifest.ID, Output: p.logs, Level: hclog.Debug})})
+	p.starts = append(p.starts, time.Now())
+	if err != nil {
+		// A failed start counts as a crash, so a plugin that dies at once
+		// gets the same backoff and the same limit.
+		p.crashes++
+		p.logs.Write([]byte("[host] start failed: " + err.Error() + "\n"))
+		return nil, fmt.Errorf("%s: %w", p.Found.Manifest.ID, err)
+	}
+	p.conn = conn
+	return conn, nil
+}
+
+// Call runs fn against the plugin with the host's per-call timeout. When
+// the call times out the plugin is presumed stuck and killed, so the next
+// call starts a fresh one.
+func (p *Proc) Call(ctx context.Context, fn func(ctx context.Context, c *client.Conn) error) error {
+	conn, err := p.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(ctx, p.h.opt.CallTimeout)
+	defer cancel()
+	err = fn(cctx, conn)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil:
+		p.kill("did not answer within " + p.h.opt.CallTimeout.String())
+		return fmt.Errorf("%w: %s did not answer within %v and was stopped", client.ErrTimeout, p.Found.Manifest.ID, p.h.opt.CallTimeout)
+	case errors.Is(err, client.ErrGone) || conn.Exited():
+		// The process may still be exiting when its stream breaks.
+		for i := 0; i < 20 && !conn.Exited(); i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if conn.Exited() {
+			return fmt.Errorf("%w: %s crashed (%v); see its log", client.ErrGone, p.Found.Manifest.ID, err)
+		}
+	}
+	return err
+}
+
+// Health pings the plugin (starting it if needed).
+func (p *Proc) Health(ctx context.Context) error {
+	return p.Call(ctx, func(ctx context.Context, c *client.Conn) error {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		return c.Ping(ctx)
+	})
+}
+
+func (p *Proc) kill(why string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.conn != nil {
+		p.logs.Write([]byte("[host] stopping the plugin: " + why + "\n"))
+		p.conn.Close()
+		p.conn = nil
+	}
+}
+
+func (p *Proc) stop() {
+	p.mu.Lock()
+	p.stopping = true
+	p.mu.Unlock()
+	p.kill("the app is closing")
+	p.logs.close()
+}
+
+// Running reports whether the plugin process is up.
+func (p *Proc) Running() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.conn != nil && !p.conn.Exited()
+}
+
+// Logs returns the plugin's most recent log lines, oldest first.
+func (p *Proc) Logs() []string { return p.logs.Lines() }
+
+// ringLog keeps the last n lines in memory and appends to a file capped at
+// maxLogFile bytes, so a plugin that floods its log costs neither memory
+// nor the disk.
+type ringLog struct {
+	mu      sync.Mutex
+	lines   []string
+	n       int
+	partial []byte
+	file    *os.File
+	written int64
+	dropped bool
+}
+
+const maxLogFile = 10 << 20
+
+func newRingLog(n int, path string) *ringLog {
+	r := &ringLog{n: n}
+	if path != "" {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
+			r.file = f
+			if st, err := f.Stat(); err == nil {
+				r.written = st.Size()
+			}
+		}
+	}
+	return r
+}
+
+func (r *ringLog) Write(b []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.file != nil {
+		if r.written+int64(len(b)) <= maxLogFile {
+			n, _ := r.file.Write(b)
+			r.written += int64(n)
+		} else if !r.dropped {
+			r.dropped = true
+			io.WriteString(r.file, "[host] log file limit reached; further lines are kept in memory only\n")
+		}
+	}
+	data := append(r.partial, b...)
+	for {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			break
+		}
+		line := string(data[:i])
+		if len(line) > 4096 {
+			line = line[:4096] + "…"
+		}
+		r.lines = append(r.lines, line)
+		if len(r.lines) > r.n {
+			r.lines = r.lines[len(r.lines)-r.n:]
+		}
+		data = data[i+1:]
+	}
+	if len(data) > 4096 { // a line without end: keep its start only
+		data = data[:4096]
+	}
+	r.partial = append([]byte(nil), data...)
+	return len(b), nil
+}
+
+func (r *ringLog) Lines() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.lines...)
+}
+
+func (r *ringLog) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.file != nil {
+		r.file.Close()
+		r.file = nil
+	}
+}

@@ -1,0 +1,213 @@
+package host
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// maxArchiveBytes bounds what an archive may unpack to: a plugin is a
+// program and a manifest, not gigabytes.
+const maxArchiveBytes = 512 << 20
+
+// Install copies a plugin from a folder or a .zip/.tar.gz archive into the
+// user plugin folder, after checking its manifest and its program's
+// checksum; the copy is checked again in place. It returns the installed
+// plugin. Installing the same build twice is a no-op; a different build
+// under the same version is refused.
+func Install(src, userDir string) (*Found, error) {
+	dir := src
+	if st, err := os.Stat(src); err != nil {
+		return nil, fmt.Errorf("cannot read %s: %v", src, err)
+	} else if !st.IsDir() {
+		tmp, err := os.MkdirTemp("", "mb-plugin-*")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		if err := unpack(src, tmp); err != nil {
+			return nil, fmt.Errorf("cannot unpack %s: %v", filepath.Base(src), err)
+		}
+		dir = manifestDir(tmp)
+	}
+	f := inspect(dir, false)
+	if err := f.Verify(); err != nil {
+		return nil, err
+	}
+	m := f.Manifest
+	dest := filepath.Join(append([]string{userDir}, append(strings.Split(m.ID, "/"), m.Version)...)...)
+	if have := inspect(dest, false); have.Manifest != nil {
+		if have.SHA256 == f.SHA256 && have.Verify() == nil {
+			return &have, nil
+		}
+		return nil, fmt.Errorf("%s %s is already installed as a different build; remove %s first if you trust this one", m.ID, m.Version, dest)
+	}
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return nil, err
+	}
+	stage, err := os.MkdirTemp(filepath.Dir(dest), ".install-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(stage)
+	if err := copyTree(dir, stage); err != nil {
+		return nil, fmt.Errorf("cannot copy the plugin: %v", err)
+	}
+	if err := os.Rename(stage, dest); err != nil {
+		return nil, err
+	}
+	got := inspect(dest, false)
+	if err := got.Verify(); err != nil {
+		os.RemoveAll(dest)
+		return nil, err
+	}
+	return &got, nil
+}
+
+// manifestDir is root, or its only subfolder when the archive wraps the
+// plugin in one.
+func manifestDir(root string) string {
+	if _, err := os.Stat(filepath.Join(root, "plugin.json")); err == nil {
+		return root
+	}
+	entries, _ := os.ReadDir(root)
+	if len(entries) == 1 && entries[0].IsDir() {
+		return filepath.Join(root, entries[0].Name())
+	}
+	return root
+}
+
+// safeJoin refuses archive entries that would land outside dir.
+func safeJoin(dir, name string) (string, error) {
+	clean := filepath.Clean(filepath.FromSlash(name))
+	if filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("the archive entry %q points outside the plugin folder", name)
+	}
+	return filepath.Join(dir, clean), nil
+}
+
+func unpack(path, dir string) error {
+	var total int64
+	write := func(name string, mode fs.FileMode, r io.Reader) error {
+		dst, err := safeJoin(dir, name)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, mode.Perm()|0o600)
+		if err != nil {
+			return err
+		}
+		n, err := io.Copy(out, io.LimitReader(r, maxArchiveBytes-total+1))
+		total += n
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil && total > maxArchiveBytes {
+			err = fmt.Errorf("it unpacks to more than %d MB", maxArchiveBytes>>20)
+		}
+		return err
+	}
+	lower := strings.ToLower(path)
+	switch {
+	case strings.HasSuffix(lower, ".zip"):
+		zr, err := zip.OpenReader(path)
+		if err != nil {
+			return err
+		}
+		defer zr.Close()
+		for _, f := range zr.File {
+			switch {
+			case f.FileInfo().IsDir():
+				continue
+			case !f.Mode().IsRegular():
+				return fmt.Errorf("%s is not a regular file (links are refused)", f.Name)
+			}
+			rc, err := f.Open()
+			if err != nil {
+				return err
+			}
+			err = write(f.Name, f.Mode(), rc)
+			rc.Close()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	case strings.HasSuffix(lower, ".tar.gz"), strings.HasSuffix(lower, ".tgz"):
+		fh, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		gz, err := gzip.NewReader(fh)
+		if err != nil {
+			return err
+		}
+		tr := tar.NewReader(gz)
+		for {
+			h, err := tr.Next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			switch h.Typeflag {
+			case tar.TypeDir:
+			case tar.TypeReg:
+				if err := write(h.Name, fs.FileMode(h.Mode), tr); err != nil {
+					return err
+				}
+			default:
+				return fmt.Errorf("%s is not a regular file (links are refused)", h.Name)
+			}
+		}
+	}
+	return fmt.Errorf("not a folder, .zip or .tar.gz")
+}
+
+// copyTree copies the regular files of src into dst, refusing links.
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(target, 0o755)
+		case d.Type()&fs.ModeSymlink != 0:
+			return fmt.Errorf("%s is a symbolic link; refused", p)
+		case !d.Type().IsRegular():
+			return fmt.Errorf("%s is not a regular file", p)
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		in, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		out, err := os.OpenFile(target, os.O_CREATE|os.O_EXCL|os.O_WRONLY, info.Mode().Perm())
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
+	})
+}
