@@ -25,7 +25,6 @@ import (
 	"slices"
 	"sort"
 	"sync"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -657,120 +656,6 @@ func (t *Tree) leafOf(i int32, x []float64) int32 {
 			i = nd.Right
 		}
 	}
-}
-
-// syncLevels is how many levels walk steps a block of rows in lockstep.
-// Each step is a select, not a branch, and the rows are independent, so
-// the CPU overlaps their node and feature loads; a row that reached a leaf
-// keeps stepping in place. Past it, rows of deep trees finish one by one.
-const syncLevels = 16
-
-// walk sets idx[r] to the leaf node reached by row r of xs (rows of k
-// values, contiguous).
-func (t *Tree) walk(xs []float64, k int, idx []int32) {
-	clear(idx)
-	steps := min(t.depth, syncLevels)
-	for range steps {
-		step(t.nodes, xs, k, idx)
-	}
-	if t.depth > steps {
-		for r, i := range idx {
-			idx[r] = t.leafOf(i, xs[r*k:r*k+k])
-		}
-	}
-}
-
-// step moves every row r of xs from node idx[r] to the child it goes to.
-func step(nodes []node, xs []float64, k int, idx []int32) {
-	off := 0
-	for r, i := range idx {
-		// Copy the node so that Right is loaded either way and the
-		// choice compiles to a conditional move, not a branch.
-		nd := nodes[i]
-		j := i + 1
-		if !(xs[off+int(nd.Feature)] <= nd.Threshold) {
-			j = nd.Right
-		}
-		idx[r] = j
-		off += k
-	}
-}
-
-// scoreBlock is how many rows PredictProba sends through one tree before
-// moving to the next: their features (160 bytes a row at 20 columns) stay
-// in L1/L2 cache next to the tree.
-const scoreBlock = 512
-
-// PredictProba returns an n×len(Classes) matrix of class probabilities,
-// the mean over trees. Blocks of rows go to all cores; within a block the
-// rows go tree by tree, and each row sums its trees in order and divides
-// once, so results do not depend on the core count or blocking.
-func (f *Forest) PredictProba(X *mat.Dense) (*mat.Dense, error) {
-	n, k := X.Dims()
-	if k != f.NFeatures {
-		return nil, fmt.Errorf("forest: X has %d columns but the forest was fitted on %d", k, f.NFeatures)
-	}
-	nc := len(f.Classes)
-	out := mat.NewDense(n, nc, nil)
-	p := out.RawMatrix().Data
-	raw := X.RawMatrix()
-	nb := (n + scoreBlock - 1) / scoreBlock
-	ntrees := float64(len(f.Trees))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), nb) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf []float64
-			idx := make([]int32, scoreBlock)
-			for {
-				b := int(next.Add(1) - 1)
-				if b >= nb {
-					return
-				}
-				lo, hi := b*scoreBlock, min((b+1)*scoreBlock, n)
-				m := hi - lo
-				var xs []float64
-				if raw.Stride == k {
-					xs = raw.Data[lo*k : hi*k]
-				} else {
-					// A strided view: copy the block so its rows are contiguous.
-					buf = slices.Grow(buf[:0], m*k)[:m*k]
-					for r := range m {
-						copy(buf[r*k:(r+1)*k], raw.Data[(lo+r)*raw.Stride:])
-					}
-					xs = buf
-				}
-				q := p[lo*nc : hi*nc]
-				ix := idx[:m]
-				for _, t := range f.Trees {
-					t.walk(xs, k, ix)
-					if nc == 2 {
-						q := q[:2*m]
-						for r, i := range ix {
-							l := 2 * int(i)
-							pr := t.proba[l : l+2]
-							q[2*r] += pr[0]
-							q[2*r+1] += pr[1]
-						}
-						continue
-					}
-					for r, i := range ix {
-						l := nc * int(i)
-						for c, v := range t.proba[l : l+nc] {
-							q[r*nc+c] += v
-						}
-					}
-				}
-				for i := range q {
-					q[i] /= ntrees
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return out, nil
 }
 
 // Predict returns the most probable class of each row (the first of equal

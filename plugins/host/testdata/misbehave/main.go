@@ -46,7 +46,9 @@ func (meta) GetMetadata(context.Context, *pb.GetMetadataRequest) (*pb.Metadata, 
 		Components: []*pb.Component{{Kind: "channel", Name: "bad"}, {Kind: "model", Name: "liar"}}}, nil
 }
 
-func (meta) Ping(context.Context, *pb.PingRequest) (*pb.PingResponse, error) { return &pb.PingResponse{}, nil }
+func (meta) Ping(context.Context, *pb.PingRequest) (*pb.PingResponse, error) {
+	return &pb.PingResponse{}, nil
+}
 
 type channel struct {
 	pb.UnimplementedChannelServer
