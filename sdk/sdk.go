@@ -36,6 +36,12 @@ const (
 	KindSource  = "source"
 )
 
+// CapIdempotencyKeys is the capability of a channel whose provider honours
+// idempotency keys: a message sent twice with the same key is delivered
+// once. The host then resends a message whose fate a crash left unknown;
+// without it, such messages are set aside for the user instead.
+const CapIdempotencyKeys = "idempotency-keys"
+
 // Plugin is everything a plugin process offers.
 type Plugin struct {
 	// ID names the plugin, publisher first: "example.com/webhook".

@@ -45,6 +45,26 @@ var migrations = []string{
 		name VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, algo VARCHAR NOT NULL, target VARCHAR NOT NULL,
 		source_json VARCHAR NOT NULL, spec_json VARCHAR NOT NULL, eval_json VARCHAR NOT NULL,
 		artifact BLOB NOT NULL, seconds DOUBLE, trained_at TIMESTAMP NOT NULL DEFAULT current_timestamp);`,
+	// 3: plugins and campaigns (issue 3). mb_plugin_lock pins each enabled
+	// plugin's program; mb_deliveries is the exactly-once delivery log.
+	`CREATE TABLE mb_plugin_lock (
+		plugin_id VARCHAR PRIMARY KEY, version VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+		fields_json VARCHAR NOT NULL, hosts_json VARCHAR NOT NULL, enabled_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
+	CREATE TABLE mb_suppression (
+		kind VARCHAR NOT NULL, value VARCHAR NOT NULL, reason VARCHAR NOT NULL,
+		added_at TIMESTAMP NOT NULL DEFAULT current_timestamp, PRIMARY KEY (kind, value));
+	CREATE TABLE mb_campaigns (
+		name VARCHAR PRIMARY KEY, spec_json VARCHAR NOT NULL, status VARCHAR NOT NULL DEFAULT 'draft',
+		created_at TIMESTAMP NOT NULL DEFAULT current_timestamp, started_at TIMESTAMP);
+	CREATE TABLE mb_deliveries (
+		campaign VARCHAR NOT NULL, customer_id VARCHAR NOT NULL, variant VARCHAR NOT NULL,
+		idempotency_key VARCHAR NOT NULL, status VARCHAR NOT NULL, reason VARCHAR,
+		attempts INTEGER NOT NULL DEFAULT 0, provider_id VARCHAR, next_at TIMESTAMP,
+		planned_at TIMESTAMP NOT NULL DEFAULT current_timestamp, sent_at TIMESTAMP, updated_at TIMESTAMP,
+		PRIMARY KEY (campaign, customer_id));
+	CREATE TABLE mb_campaign_events (
+		campaign VARCHAR NOT NULL, customer_id VARCHAR NOT NULL, event VARCHAR NOT NULL,
+		value DOUBLE, at TIMESTAMP, source VARCHAR);`,
 }
 
 // Version is the project format this build writes.

@@ -56,7 +56,11 @@ func InProcess(t testing.TB, p sdk.Plugin) *client.Conn {
 // and returns its path.
 func Build(t testing.TB, dir string) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), filepath.Base(dir))
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), filepath.Base(abs))
 	if os.PathSeparator == '\\' {
 		out += ".exe"
 	}

@@ -406,3 +406,14 @@ func RuleSummary(ctx context.Context, p *storage.Project) ([]Summary, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
+
+// RuleIDsSQL compiles a rule over table into a SELECT of the distinct
+// customer_id (text) it selects, with its arguments, for callers that
+// combine it with other queries (campaign audiences).
+func RuleIDsSQL(ctx context.Context, p *storage.Project, table string, n *rule.Node) (string, []any, error) {
+	b, err := newBase(ctx, p, table)
+	if err != nil {
+		return "", nil, err
+	}
+	return b.members(n, time.Now())
+}

@@ -1,0 +1,240 @@
+package campaign
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/rule"
+	"github.com/marketbench/marketbench/storage/segment"
+)
+
+// Recipient is one audience member as the campaign sees them.
+type Recipient struct {
+	CustomerID string
+	// Group is a variant name or Holdout; empty when excluded.
+	Group string
+	// Excluded says why the customer gets nothing ("no e-mail consent").
+	Excluded string
+	// To is the address the channel sends to (e-mail or phone).
+	To string
+	// Fields are the customer fields the channel may see.
+	Fields map[string]string
+	// Data are the personalisation fields templates may use.
+	Data map[string]string
+}
+
+// contact fields and the consent role each needs.
+var consentFor = map[string]storage.Role{"email": storage.EmailConsent, "phone": storage.SMSConsent}
+var contactRole = map[string]storage.Role{"email": storage.Email, "phone": storage.Phone}
+var what = map[string]string{"email": "e-mail", "phone": "SMS"}
+
+// fieldRoles map the customer fields a plugin may ask for to roles.
+var fieldRoles = map[string]storage.Role{"customer_id": storage.CustomerID, "email": storage.Email, "phone": storage.Phone,
+	"first_name": storage.FirstName, "last_name": storage.LastName, "full_name": storage.FullName}
+
+// NormalizeAddress is how addresses are compared with the suppression
+// list: e-mails trimmed and lower-cased, phones as digits only.
+func NormalizeAddress(kind, v string) string {
+	v = strings.TrimSpace(v)
+	if kind == "phone" {
+		var b strings.Builder
+		for _, r := range v {
+			if r >= '0' && r <= '9' {
+				b.WriteRune(r)
+			}
+		}
+		return b.String()
+	}
+	return strings.ToLower(v)
+}
+
+// Audience resolves the campaign's audience: the segment's customers,
+// narrowed by the rule, looked up in the customer table; each is excluded
+// (with a reason) or assigned to a variant or the holdout.
+func Audience(ctx context.Context, p *storage.Project, c *Campaign) ([]Recipient, error) {
+	if c.Table == "" {
+		return nil, fmt.Errorf("choose the customer table of campaign %q", c.Name)
+	}
+	roles, err := p.ColumnRoles(ctx, c.Table)
+	if err != nil {
+		return nil, err
+	}
+	byRole := map[storage.Role]string{}
+	for col, r := range roles {
+		byRole[r] = col
+	}
+	cust := byRole[storage.CustomerID]
+	if cust == "" {
+		return nil, fmt.Errorf("table %q has no customer id column; set its role first", c.Table)
+	}
+	ids, err := segment.IDsSQL(ctx, p, c.Segment)
+	if err != nil {
+		return nil, err
+	}
+	var args []any
+	if strings.TrimSpace(c.Rule) != "" {
+		n, err := rule.Parse(c.Rule)
+		if err != nil {
+			return nil, fmt.Errorf("audience rule: %w", err)
+		}
+		rq, rargs, err := segment.RuleIDsSQL(ctx, p, c.Table, n)
+		if err != nil {
+			return nil, fmt.Errorf("audience rule: %w", err)
+		}
+		ids = `SELECT customer_id FROM (` + ids + `) INTERSECT SELECT customer_id FROM (` + rq + `)`
+		args = rargs
+	}
+	cols, err := p.Columns(ctx, c.Table)
+	if err != nil {
+		return nil, err
+	}
+	var sel []string
+	for _, col := range cols {
+		sel = append(sel, `CAST(t.`+storage.Quote(col.Name)+` AS VARCHAR)`)
+	}
+	key := `CAST(t.` + storage.Quote(cust) + ` AS VARCHAR)`
+	q := `SELECT a.customer_id, ` + strings.Join(sel, ", ") + ` FROM (SELECT DISTINCT customer_id FROM (` + ids + `)) a
+		LEFT JOIN (SELECT * FROM ` + storage.Quote(c.Table) + ` QUALIFY row_number() OVER (PARTITION BY ` + strings.Replace(key, "t.", "", 1) + ` ORDER BY rowid) = 1) t
+		ON ` + key + ` = a.customer_id ORDER BY a.customer_id`
+	rows, err := p.Q().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the audience: %s", storage.FirstLine(err.Error()))
+	}
+	defer rows.Close()
+	supp, err := suppressions(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	contacts := slices.DeleteFunc(slices.Clone(c.Fields), func(f string) bool { return contactRole[f] == "" })
+	if len(contacts) == 0 {
+		// A channel that names no contact field still reaches people:
+		// e-mail consent is the conservative requirement.
+		contacts = []string{"email"}
+	}
+	var out []Recipient
+	vals := make([]*string, len(cols)+1)
+	dest := make([]any, len(vals))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		r := Recipient{CustomerID: *vals[0], Data: map[string]string{}, Fields: map[string]string{}}
+		inTable := false
+		for i, col := range cols {
+			v := ""
+			if vals[i+1] != nil {
+				v = *vals[i+1]
+				inTable = true
+			}
+			r.Data[strings.ToLower(col.Name)] = v
+		}
+		for f, role := range fieldRoles {
+			if col := byRole[role]; col != "" {
+				r.Data[f] = r.Data[strings.ToLower(col)]
+			}
+		}
+		for _, f := range c.Fields {
+			r.Fields[f] = r.Data[f]
+		}
+		switch {
+		case !inTable:
+			r.Excluded = "not in the customer table " + c.Table
+		case supp["customer"][r.CustomerID] != "":
+			r.Excluded = supp["customer"][r.CustomerID]
+		default:
+			r.Excluded = exclusion(r, contacts, byRole, supp)
+		}
+		if r.Excluded == "" {
+			r.To = r.Data[contacts[0]]
+			r.Group = c.Assign(r.CustomerID)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func exclusion(r Recipient, contacts []string, byRole map[storage.Role]string, supp map[string]map[string]string) string {
+	for _, f := range contacts {
+		addr := strings.TrimSpace(r.Data[f])
+		if byRole[contactRole[f]] == "" {
+			return "no " + what[f] + " address column (set the role)"
+		}
+		if addr == "" {
+			return "no " + what[f] + " address"
+		}
+		col := byRole[consentFor[f]]
+		if col == "" {
+			return "no " + what[f] + " consent recorded"
+		}
+		if !truthy(r.Data[strings.ToLower(col)]) {
+			return "no " + what[f] + " consent"
+		}
+		if why := supp[f][NormalizeAddress(f, addr)]; why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+func truthy(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "1", "yes", "y", "t", "opt-in", "opted in", "是":
+		return true
+	}
+	return false
+}
+
+// suppressions loads the suppression list by kind, value → reason.
+func suppressions(ctx context.Context, p *storage.Project) (map[string]map[string]string, error) {
+	rows, err := p.Q().QueryContext(ctx, `SELECT kind, value, reason FROM mb_suppression`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[string]string{"customer": {}, "email": {}, "phone": {}}
+	for rows.Next() {
+		var k, v, why string
+		if err := rows.Scan(&k, &v, &why); err != nil {
+			return nil, err
+		}
+		if out[k] == nil {
+			out[k] = map[string]string{}
+		}
+		out[k][v] = why
+	}
+	return out, rows.Err()
+}
+
+// Suppress adds addresses or customer ids to the project's suppression
+// list (kind "email", "phone" or "customer"); reason is shown as the
+// exclusion ("unsubscribed", "hard bounce", "on the suppression list").
+func Suppress(ctx context.Context, p *storage.Project, kind string, values []string, reason string) (int, error) {
+	if kind != "email" && kind != "phone" && kind != "customer" {
+		return 0, fmt.Errorf("suppression kind %q: use email, phone or customer", kind)
+	}
+	n := 0
+	err := p.Tx(ctx, func(tx *storage.Tx) error {
+		for _, v := range values {
+			if kind != "customer" {
+				v = NormalizeAddress(kind, v)
+			}
+			if v == "" {
+				continue
+			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO mb_suppression (kind, value, reason) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, kind, v, reason)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += int(k)
+		}
+		return p.InTx(tx).Audit(ctx, tx, "suppress", kind, -1, int64(n), reason)
+	})
+	return n, err
+}
