@@ -64,7 +64,7 @@ var migrations = []string{
 		PRIMARY KEY (campaign, customer_id));
 	CREATE TABLE mb_campaign_events (
 		campaign VARCHAR NOT NULL, customer_id VARCHAR NOT NULL, event VARCHAR NOT NULL,
-		value DOUBLE, at TIMESTAMP, source VARCHAR);`,
+		value DOUBLE, event_at TIMESTAMP, source VARCHAR);`,
 }
 
 // Version is the project format this build writes.

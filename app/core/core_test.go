@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,7 +11,13 @@ import (
 
 func TestMain(m *testing.M) {
 	os.Setenv("MARKETBENCH_NO_RECENT", "1")
-	os.Exit(m.Run())
+	if err := setupPlugins(); err != nil {
+		fmt.Fprintln(os.Stderr, "building the test plugin:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(filepath.Dir(pluginsDir))
+	os.Exit(code)
 }
 
 func TestRunDemo(t *testing.T) {

@@ -14,11 +14,12 @@ package campaign
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"regexp"
 	"strings"
@@ -136,6 +137,9 @@ func (c *Campaign) Validate() error {
 	return nil
 }
 
+// MaxAttemptsOrDefault is MaxAttempts, or 5 when unset.
+func (c *Campaign) MaxAttemptsOrDefault() int { return c.maxAttempts() }
+
 func (c *Campaign) maxAttempts() int {
 	if c.MaxAttempts > 0 {
 		return c.MaxAttempts
@@ -147,11 +151,10 @@ func (c *Campaign) maxAttempts() int {
 // by a hash of campaign and customer, so a re-run or resume assigns the
 // same group and the split follows the percentages.
 func (c *Campaign) Assign(customerID string) string {
-	h := fnv.New64a()
-	h.Write([]byte(c.Name))
-	h.Write([]byte{0})
-	h.Write([]byte(customerID))
-	u := float64(h.Sum64()>>11) / float64(1<<53) * 100 // uniform in [0, 100)
+	// SHA-256 rather than FNV: FNV's top bits barely change with the last
+	// characters of an id, which would put C001…C009 in the same group.
+	sum := sha256.Sum256([]byte(c.Name + "\x00" + customerID))
+	u := float64(binary.BigEndian.Uint64(sum[:8])>>11) / float64(1<<53) * 100 // uniform in [0, 100)
 	if u < c.HoldoutPercent {
 		return Holdout
 	}
@@ -169,11 +172,8 @@ func (c *Campaign) Assign(customerID string) string {
 // IdempotencyKey is the delivery's stable key: the same for every attempt
 // and every resume.
 func IdempotencyKey(campaign, customerID string) string {
-	h := fnv.New64a()
-	h.Write([]byte(campaign))
-	h.Write([]byte{0})
-	h.Write([]byte(customerID))
-	return fmt.Sprintf("mb-%016x", h.Sum64())
+	sum := sha256.Sum256([]byte(campaign + "\x00" + customerID))
+	return fmt.Sprintf("mb-%x", sum[:12])
 }
 
 // Save stores a campaign; a campaign that has started sending cannot be

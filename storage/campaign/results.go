@@ -68,7 +68,7 @@ func ImportEvents(ctx context.Context, p *storage.Project, campaign, path string
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`)`).Scan(&res.Rows); err != nil {
 			return err
 		}
-		r, err := tx.ExecContext(ctx, `INSERT INTO mb_campaign_events (campaign, customer_id, event, value, at, source)
+		r, err := tx.ExecContext(ctx, `INSERT INTO mb_campaign_events (campaign, customer_id, event, value, event_at, source)
 			SELECT ?, `+id+`, `+ev+`, `+value+`, `+at+`, ? FROM (`+q+`) s JOIN mb_deliveries d ON d.campaign = ? AND `+join,
 			campaign, path, campaign)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,7 +31,7 @@ type glue struct {
 
 func (glue) GRPCServer(_ *goplugin.GRPCBroker, s *grpc.Server) error {
 	pb.RegisterPluginServer(s, meta{})
-	pb.RegisterChannelServer(s, &channel{sessions: map[string]string{}})
+	pb.RegisterChannelServer(s, &channel{sessions: map[string]map[string]string{}})
 	pb.RegisterModelServer(s, model{})
 	return nil
 }
@@ -43,7 +44,10 @@ type meta struct{ pb.UnimplementedPluginServer }
 
 func (meta) GetMetadata(context.Context, *pb.GetMetadataRequest) (*pb.Metadata, error) {
 	return &pb.Metadata{Id: "test.org/misbehave", Version: "0.0.1", SdkVersion: sdk.Version, Kinds: []string{"channel", "model"},
-		Components: []*pb.Component{{Kind: "channel", Name: "bad"}, {Kind: "model", Name: "liar"}}}, nil
+		Capabilities: []string{sdk.CapIdempotencyKeys},
+		Components: []*pb.Component{{Kind: "channel", Name: "bad", Fields: []string{"email"}, Config: []*pb.ConfigField{
+			{Name: "mode", Type: "string"}, {Name: "log", Type: "string"}, {Name: "marker", Type: "string"}}},
+			{Kind: "model", Name: "liar"}}}, nil
 }
 
 func (meta) Ping(context.Context, *pb.PingRequest) (*pb.PingResponse, error) {
@@ -52,15 +56,31 @@ func (meta) Ping(context.Context, *pb.PingRequest) (*pb.PingResponse, error) {
 
 type channel struct {
 	pb.UnimplementedChannelServer
-	sessions map[string]string // session id → mode
+	mu       sync.Mutex
+	sessions map[string]map[string]string // session id → config
+	seen     map[string]bool              // keys written to the log file
 }
 
 var sent atomic.Int64
 
 func (c *channel) Open(_ context.Context, r *pb.OpenRequest) (*pb.OpenResponse, error) {
-	mode := r.GetConfig()["mode"]
-	c.sessions[mode] = mode
-	return &pb.OpenResponse{Session: mode, MaxInFlight: 1}, nil
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id := fmt.Sprint(len(c.sessions) + 1)
+	c.sessions[id] = r.GetConfig()
+	// The log is the "provider": it honours idempotency keys, so a key
+	// already delivered (by an earlier process too) is not delivered again.
+	if path := r.GetConfig()["log"]; path != "" {
+		c.seen = map[string]bool{}
+		if b, err := os.ReadFile(path); err == nil {
+			for _, l := range strings.Split(string(b), "\n") {
+				if k, _, ok := strings.Cut(l, " "); ok {
+					c.seen[k] = true
+				}
+			}
+		}
+	}
+	return &pb.OpenResponse{Session: id, MaxInFlight: 1}, nil
 }
 
 func (c *channel) Close(context.Context, *pb.CloseRequest) (*pb.CloseResponse, error) {
@@ -71,18 +91,46 @@ func delivered(id string) *pb.SendResult {
 	return &pb.SendResult{Id: id, Outcome: &pb.SendResult_Delivered{Delivered: &pb.Delivered{ProviderId: "p-" + id}}}
 }
 
+// deliver appends "key to" to the log unless the key is there already.
+func (c *channel) deliver(path string, m *pb.Message) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if path == "" || c.seen[m.GetIdempotencyKey()] {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(f, "%s %s %s\n", m.GetIdempotencyKey(), m.GetTo(), m.GetVariant())
+	f.Close()
+	c.seen[m.GetIdempotencyKey()] = true
+}
+
 func (c *channel) Send(stream pb.Channel_SendServer) error {
 	for {
 		req, err := stream.Recv()
 		if err != nil {
 			return nil
 		}
+		c.mu.Lock()
+		cfg := c.sessions[req.GetSession()]
+		c.mu.Unlock()
 		id := req.GetMessage().GetId()
 		n := sent.Add(1)
-		switch mode := req.GetSession(); mode {
+		switch cfg["mode"] {
 		case "crash":
 			if n > 3 {
 				// Mid-stream, once the three results before have left.
+				time.Sleep(200 * time.Millisecond)
+				os.Exit(2)
+			}
+		case "crash-once":
+			// Crash after delivering the 4th message but before answering
+			// for it: the host cannot know it was delivered.
+			if _, err := os.Stat(cfg["marker"]); n == 4 && err != nil {
+				c.deliver(cfg["log"], req.GetMessage())
+				os.WriteFile(cfg["marker"], nil, 0o644)
 				time.Sleep(200 * time.Millisecond)
 				os.Exit(2)
 			}
@@ -102,8 +150,9 @@ func (c *channel) Send(stream pb.Channel_SendServer) error {
 		case "twice":
 			stream.Send(delivered(id))
 		case "slow":
-			time.Sleep(200 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond)
 		}
+		c.deliver(cfg["log"], req.GetMessage())
 		if err := stream.Send(delivered(id)); err != nil {
 			return err
 		}

@@ -1,0 +1,599 @@
+package core
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/marketbench/marketbench/analytics/abtest"
+	"github.com/marketbench/marketbench/plugins/host"
+	"github.com/marketbench/marketbench/sdk"
+	"github.com/marketbench/marketbench/sdk/client"
+	"github.com/marketbench/marketbench/storage/campaign"
+	"github.com/marketbench/marketbench/storage/segment"
+)
+
+// SaveCampaign stores a campaign after checking it against its channel:
+// the plugin must be enabled, the component must exist and the settings
+// must pass its checks. The customer fields come from what the project
+// approved for the plugin; whether resends are safe from its capabilities.
+func (w *Workspace) SaveCampaign(ctx context.Context, c *campaign.Campaign, replace bool) error {
+	if c.Table == "" {
+		t, err := w.DefaultRuleTable(ctx)
+		if err != nil {
+			return err
+		}
+		c.Table = t
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	spec, md, err := w.ChannelSpec(ctx, c.Plugin, c.Component)
+	if err != nil {
+		return err
+	}
+	if errs := spec.Check(c.Config, nil); len(errs) > 0 {
+		var kept []sdk.FieldError
+		for _, e := range errs {
+			if e.Message != "is required" || !isSecretField(spec, e.Field) {
+				kept = append(kept, e)
+			}
+		}
+		if len(kept) > 0 {
+			return fieldErrors(kept)
+		}
+	}
+	_, fields, err := w.enabled(ctx, c.Plugin)
+	if err != nil {
+		return err
+	}
+	c.Fields = fields
+	c.Idempotent = slices.Contains(md.GetCapabilities(), sdk.CapIdempotencyKeys)
+	for _, v := range c.Variants {
+		if _, err := campaign.Parse(v); err != nil {
+			return err
+		}
+	}
+	return campaign.Save(ctx, w.Project, c, replace)
+}
+
+func isSecretField(c sdk.Component, name string) bool {
+	for _, f := range c.Config {
+		if f.Name == name {
+			return f.Type == sdk.Secret
+		}
+	}
+	return false
+}
+
+// Campaigns lists the stored campaigns.
+func (w *Workspace) Campaigns(ctx context.Context) ([]campaign.Info, error) {
+	return campaign.List(ctx, w.Project)
+}
+
+// Sample is a rendered message for one customer.
+type Sample struct {
+	Variant, CustomerID, To string
+	campaign.Content
+}
+
+// Preview is what a send would do, before anything is sent.
+type Preview struct {
+	Audience int
+	// Excluded counts customers who get nothing, by reason.
+	Excluded map[string]int
+	// Groups counts customers per variant and in the holdout.
+	Groups map[string]int
+	// Samples are rendered messages, a few per variant.
+	Samples []Sample
+	// Fields are the customer fields the channel will receive.
+	Fields []string
+}
+
+// PreviewCampaign resolves the audience and renders sample messages. A
+// template that uses a field the customers lack fails here, not at send.
+func (w *Workspace) PreviewCampaign(ctx context.Context, name string, samples int) (*Preview, error) {
+	in, err := campaign.Get(ctx, w.Project, name)
+	if err != nil {
+		return nil, err
+	}
+	c := &in.Campaign
+	rs, err := campaign.Audience(ctx, w.Project, c)
+	if err != nil {
+		return nil, err
+	}
+	tpl, err := templates(c)
+	if err != nil {
+		return nil, err
+	}
+	pv := &Preview{Audience: len(rs), Excluded: map[string]int{}, Groups: map[string]int{}, Fields: c.Fields}
+	per := map[string]int{}
+	for _, r := range rs {
+		if r.Excluded != "" {
+			pv.Excluded[r.Excluded]++
+			continue
+		}
+		pv.Groups[r.Group]++
+		if r.Group == campaign.Holdout {
+			continue
+		}
+		// Every included customer is rendered, so a field that is missing
+		// for anyone is found now.
+		content, err := tpl[r.Group].Render(r.Data)
+		if err != nil {
+			return nil, fmt.Errorf("variant %s, customer %s: %v", r.Group, r.CustomerID, err)
+		}
+		if per[r.Group] < samples {
+			per[r.Group]++
+			pv.Samples = append(pv.Samples, Sample{Variant: r.Group, CustomerID: r.CustomerID, To: r.To, Content: content})
+		}
+	}
+	sort.SliceStable(pv.Samples, func(i, j int) bool { return pv.Samples[i].Variant < pv.Samples[j].Variant })
+	return pv, nil
+}
+
+func templates(c *campaign.Campaign) (map[string]*campaign.Templates, error) {
+	out := map[string]*campaign.Templates{}
+	for _, v := range c.Variants {
+		t, err := campaign.Parse(v)
+		if err != nil {
+			return nil, err
+		}
+		out[v.Name] = t
+	}
+	return out, nil
+}
+
+// SendOptions are the send-time choices.
+type SendOptions struct {
+	// Mode is campaign.DryRun (default), campaign.TestSend or campaign.Live.
+	Mode string
+	// Secrets for the channel (passwords, API keys); never stored.
+	Secrets sdk.Secrets
+	// TestTo receives the test send: one message per variant.
+	TestTo string
+	// BatchSize is how many messages go to the plugin at once; 0 means 50.
+	BatchSize int
+}
+
+// SendReport says what a send did.
+type SendReport struct {
+	Mode    string
+	Preview *Preview `json:",omitempty"`
+	// Sent counts messages the plugin accepted in this run.
+	Sent int
+	// Recovered counts deliveries a previous run left unfinished.
+	Recovered int
+	Counts    *campaign.Counts `json:",omitempty"`
+	// Done is true when nothing is left to send.
+	Done bool
+}
+
+// ErrPaused is returned when a send stops before it is done (cancelled by
+// the user, or the plugin failed); a later send resumes it.
+var ErrPaused = errors.New("the campaign is paused")
+
+// SendCampaign sends a campaign. A dry run only previews. A test send
+// renders one message per variant for the first customers and sends them
+// to TestTo, without touching the delivery log. A live send freezes the
+// audience in the delivery log on its first run and then sends what is due,
+// exactly once per customer: it can be stopped at any point (or the app
+// or the plugin can die) and resumed by sending again.
+func (w *Workspace) SendCampaign(ctx context.Context, name string, opt SendOptions, progress Progress) (*SendReport, error) {
+	report := func(stage string, f float64) {
+		if progress != nil {
+			progress(stage, f)
+		}
+	}
+	if opt.Mode == "" {
+		opt.Mode = campaign.DryRun
+	}
+	rep := &SendReport{Mode: opt.Mode}
+	switch opt.Mode {
+	case campaign.DryRun:
+		pv, err := w.PreviewCampaign(ctx, name, 3)
+		rep.Preview = pv
+		return rep, err
+	case campaign.TestSend, campaign.Live:
+	default:
+		return nil, fmt.Errorf("unknown send mode %q: use dry-run, test or live", opt.Mode)
+	}
+	in, err := campaign.Get(ctx, w.Project, name)
+	if err != nil {
+		return nil, err
+	}
+	c := &in.Campaign
+	proc, fields, err := w.enabled(ctx, c.Plugin)
+	if err != nil {
+		return nil, err
+	}
+	c.Fields = fields // what the project approves now, not when saved
+	report("Resolving the audience", 0.02)
+	rs, err := campaign.Audience(ctx, w.Project, c)
+	if err != nil {
+		return nil, err
+	}
+	tpl, err := templates(c)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Mode == campaign.TestSend {
+		return rep, w.testSend(ctx, c, proc, rs, tpl, opt, rep)
+	}
+
+	planned, err := campaign.IsPlanned(ctx, w.Project, c.Name)
+	if err != nil {
+		return nil, err
+	}
+	if !planned {
+		if _, err := w.PreviewCampaign(ctx, name, 0); err != nil { // refuse broken templates before anything is logged
+			return nil, err
+		}
+		if err := campaign.Plan(ctx, w.Project, c, rs); err != nil {
+			return nil, err
+		}
+	}
+	if rep.Recovered, err = campaign.Recover(ctx, w.Project, c); err != nil {
+		return nil, err
+	}
+	if err := campaign.SetStatus(ctx, w.Project, c.Name, "sending"); err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*campaign.Recipient, len(rs))
+	for i := range rs {
+		byID[rs[i].CustomerID] = &rs[i]
+	}
+	err = w.sendLoop(ctx, c, proc, byID, tpl, opt, rep, report)
+	rep.Counts, _ = campaign.Count(context.WithoutCancel(ctx), w.Project, c.Name)
+	status := "paused"
+	if err == nil {
+		rep.Done, status = true, "done"
+	}
+	campaign.SetStatus(context.WithoutCancel(ctx), w.Project, c.Name, status)
+	if err != nil {
+		return rep, err
+	}
+	report("Done", 1)
+	return rep, nil
+}
+
+func (w *Workspace) sendLoop(ctx context.Context, c *campaign.Campaign, proc *host.Proc, byID map[string]*campaign.Recipient,
+	tpl map[string]*campaign.Templates, opt SendOptions, rep *SendReport, report Progress) error {
+	batch := opt.BatchSize
+	if batch <= 0 {
+		batch = 50
+	}
+	if c.RatePerMinute > 0 {
+		batch = min(batch, max(1, c.RatePerMinute/6)) // at most ~10 s of sending per batch
+	}
+	var sess *client.Session
+	var sessConn *client.Conn
+	defer func() {
+		if sess != nil {
+			sess.Close(context.WithoutCancel(ctx))
+		}
+	}()
+	start := time.Now()
+	total := len(byID)
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%w: stopped by the user; send again to resume", ErrPaused)
+		}
+		due, err := campaign.Due(ctx, w.Project, c.Name, batch, time.Now())
+		if err != nil {
+			return err
+		}
+		if len(due) == 0 {
+			next, err := campaign.NextRetry(ctx, w.Project, c.Name)
+			if err != nil {
+				return err
+			}
+			if next.IsZero() {
+				return nil
+			}
+			report("Waiting to retry", -1)
+			select {
+			case <-time.After(time.Until(next) + 10*time.Millisecond):
+				continue
+			case <-ctx.Done():
+				continue
+			}
+		}
+		// Consent and suppression are checked again now: a customer who
+		// withdrew consent since the audience was frozen gets nothing.
+		var msgs []sdk.Message
+		var skip []campaign.Outcome
+		keyOf := map[string]campaign.Delivery{}
+		for _, d := range due {
+			r := byID[d.CustomerID]
+			switch {
+			case r == nil:
+				skip = append(skip, campaign.Outcome{CustomerID: d.CustomerID, Status: campaign.Excluded, Reason: "no longer in the audience"})
+				continue
+			case r.Excluded != "":
+				skip = append(skip, campaign.Outcome{CustomerID: d.CustomerID, Status: campaign.Excluded, Reason: r.Excluded})
+				continue
+			}
+			content, err := tpl[d.Variant].Render(r.Data)
+			if err != nil {
+				skip = append(skip, campaign.Outcome{CustomerID: d.CustomerID, Status: campaign.Rejected, Reason: err.Error()})
+				continue
+			}
+			msgs = append(msgs, sdk.Message{ID: d.CustomerID, IdempotencyKey: d.Key, To: r.To, Subject: content.Subject, Text: content.Text,
+				HTML: content.HTML, Fields: r.Fields, Campaign: c.Name, Variant: d.Variant})
+			keyOf[d.CustomerID] = d
+		}
+		if err := campaign.Record(ctx, w.Project, c.Name, skip); err != nil {
+			return err
+		}
+		if len(msgs) == 0 {
+			continue
+		}
+		sending := make([]campaign.Delivery, 0, len(msgs))
+		for _, m := range msgs {
+			sending = append(sending, keyOf[m.ID])
+		}
+		if err := campaign.MarkSending(ctx, w.Project, c.Name, sending); err != nil {
+			return err
+		}
+		err = proc.Call(ctx, func(ctx context.Context, conn *client.Conn) error {
+			if sess == nil || sessConn != conn {
+				s, err := conn.Open(ctx, c.Component, c.Config, opt.Secrets)
+				if err != nil {
+					return err
+				}
+				sess, sessConn = s, conn
+			}
+			return sess.Send(ctx, msgs, func(id string, r sdk.Result) error {
+				o := campaign.Outcome{CustomerID: id}
+				switch r.Outcome {
+				case sdk.OutcomeDelivered:
+					o.Status, o.ProviderID = campaign.Delivered, r.ProviderID
+					rep.Sent++
+				case sdk.OutcomeRetry:
+					o.Status, o.Reason, o.NextAt = campaign.Retry, r.Reason, time.Now().Add(max(r.After, time.Second))
+					if keyOf[id].Attempts+1 >= c.MaxAttemptsOrDefault() {
+						o.Status, o.Reason = campaign.Rejected, fmt.Sprintf("gave up after %d attempts: %s", keyOf[id].Attempts+1, r.Reason)
+					}
+				default:
+					o.Status, o.Reason = campaign.Rejected, r.Reason
+				}
+				// Recorded at once: a crash after this loses nothing.
+				return campaign.Record(context.WithoutCancel(ctx), w.Project, c.Name, []campaign.Outcome{o})
+			})
+		})
+		if err != nil {
+			sess, sessConn = nil, nil
+			// What the plugin left unanswered goes back to planned (or
+			// unknown when resending is not safe).
+			if _, rerr := campaign.Recover(context.WithoutCancel(ctx), w.Project, c); rerr != nil {
+				return rerr
+			}
+			switch {
+			case ctx.Err() != nil:
+				return fmt.Errorf("%w: stopped by the user; send again to resume", ErrPaused)
+			case errors.Is(err, host.ErrCrashLoop), errors.Is(err, ErrNotEnabled), errors.Is(err, host.ErrChanged):
+				return fmt.Errorf("%w: %v", ErrPaused, err)
+			case errors.Is(err, client.ErrGone), errors.Is(err, client.ErrTimeout):
+				continue // the host restarts the plugin, with backoff
+			}
+			return fmt.Errorf("%w: %v", ErrPaused, err)
+		}
+		done := total - remaining(ctx, w, c.Name)
+		report(fmt.Sprintf("Sent %d", rep.Sent), float64(done)/float64(max(1, total)))
+		if c.RatePerMinute > 0 {
+			// Keep the average at or under the cap.
+			want := time.Duration(float64(rep.Sent) / float64(c.RatePerMinute) * float64(time.Minute))
+			if ahead := want - time.Since(start); ahead > 0 {
+				select {
+				case <-time.After(ahead):
+				case <-ctx.Done():
+				}
+			}
+		}
+	}
+}
+
+func remaining(ctx context.Context, w *Workspace, name string) int {
+	var n int
+	w.Q().QueryRowContext(ctx, `SELECT count(*) FROM mb_deliveries WHERE campaign = ? AND status IN ('planned', 'retry', 'sending')`, name).Scan(&n)
+	return n
+}
+
+// testSend sends one message per variant, rendered for the first included
+// customer of that variant, to opt.TestTo.
+func (w *Workspace) testSend(ctx context.Context, c *campaign.Campaign, proc *host.Proc, rs []campaign.Recipient,
+	tpl map[string]*campaign.Templates, opt SendOptions, rep *SendReport) error {
+	if opt.TestTo == "" {
+		return errors.New("give the address for the test send")
+	}
+	var msgs []sdk.Message
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if r.Excluded != "" || r.Group == campaign.Holdout || seen[r.Group] {
+			continue
+		}
+		seen[r.Group] = true
+		content, err := tpl[r.Group].Render(r.Data)
+		if err != nil {
+			return fmt.Errorf("variant %s: %v", r.Group, err)
+		}
+		fields := map[string]string{}
+		for k := range r.Fields {
+			fields[k] = ""
+		}
+		if _, ok := fields["email"]; ok {
+			fields["email"] = opt.TestTo
+		}
+		if _, ok := fields["phone"]; ok {
+			fields["phone"] = opt.TestTo
+		}
+		msgs = append(msgs, sdk.Message{ID: "test-" + r.Group, IdempotencyKey: fmt.Sprintf("test-%s-%d", r.Group, time.Now().UnixNano()),
+			To: opt.TestTo, Subject: "[TEST] " + content.Subject, Text: content.Text, HTML: content.HTML, Fields: fields, Campaign: c.Name, Variant: r.Group})
+	}
+	if len(msgs) == 0 {
+		return errors.New("no customer of the audience can receive this campaign, so there is nothing to test")
+	}
+	var failures []string
+	err := proc.Call(ctx, func(ctx context.Context, conn *client.Conn) error {
+		s, err := conn.Open(ctx, c.Component, c.Config, opt.Secrets)
+		if err != nil {
+			return err
+		}
+		defer s.Close(ctx)
+		return s.Send(ctx, msgs, func(id string, r sdk.Result) error {
+			if r.Outcome == sdk.OutcomeDelivered {
+				rep.Sent++
+			} else {
+				failures = append(failures, id+": "+r.Reason)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	w.Tx(ctx, func(tx *sql.Tx) error { return w.InTx(tx).Audit(ctx, tx, "campaign test send", c.Name, -1, int64(rep.Sent), opt.TestTo) })
+	if len(failures) > 0 {
+		return fmt.Errorf("the test send failed: %v", failures)
+	}
+	return nil
+}
+
+// CampaignStatus tallies the delivery log.
+func (w *Workspace) CampaignStatus(ctx context.Context, name string) (*campaign.Info, *campaign.Counts, error) {
+	in, err := campaign.Get(ctx, w.Project, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	counts, err := campaign.Count(ctx, w.Project, name)
+	return in, counts, err
+}
+
+// ImportCampaignResults imports a responses file for a campaign.
+func (w *Workspace) ImportCampaignResults(ctx context.Context, name, path string) (*campaign.ImportResult, error) {
+	if _, err := campaign.Get(ctx, w.Project, name); err != nil {
+		return nil, err
+	}
+	return campaign.ImportEvents(ctx, w.Project, name, path)
+}
+
+// Results is a campaign's (or an experiment table's) readout per metric.
+type Results struct {
+	Groups []campaign.GroupStat
+	// Reports has one comparison per metric ("conversion", "click", ...)
+	// of every variant against the control.
+	Reports map[string]*abtest.Report
+	Control string
+}
+
+// CampaignResults compares each variant with the holdout on conversions
+// and revenue (and opens and clicks against the first variant, since the
+// holdout receives nothing to open). attributionDays > 0 also counts
+// orders in that many days after the start as conversions.
+func (w *Workspace) CampaignResults(ctx context.Context, name string, attributionDays int) (*Results, error) {
+	in, err := campaign.Get(ctx, w.Project, name)
+	if err != nil {
+		return nil, err
+	}
+	var orders *campaign.OrderSource
+	if attributionDays > 0 {
+		o, err := segment.OrdersOf(ctx, w.Project, "")
+		if err != nil {
+			return nil, fmt.Errorf("attribution needs an order table: %w", err)
+		}
+		orders = &campaign.OrderSource{Table: o.Table, Customer: o.Customer, Date: o.Date, Amount: o.Amount}
+	}
+	groups, err := campaign.Stats(ctx, w.Project, name, orders, attributionDays)
+	if err != nil {
+		return nil, err
+	}
+	res := &Results{Groups: groups, Reports: map[string]*abtest.Report{}, Control: campaign.Holdout}
+	split := []float64{in.HoldoutPercent}
+	for _, v := range in.Variants {
+		split = append(split, (100-in.HoldoutPercent)*v.Percent/100)
+	}
+	if err := res.analyze(campaign.Holdout, []string{"conversion"}, split, in.HoldoutPercent > 0); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// analyze fills Reports for metrics, with control as the baseline.
+func (r *Results) analyze(control string, metrics []string, split []float64, srm bool) error {
+	var ctl *campaign.GroupStat
+	var vars []campaign.GroupStat
+	for i := range r.Groups {
+		if r.Groups[i].Group == control {
+			ctl = &r.Groups[i]
+		} else {
+			vars = append(vars, r.Groups[i])
+		}
+	}
+	if ctl == nil || len(vars) == 0 {
+		return nil // nothing to compare yet
+	}
+	for _, m := range metrics {
+		g := func(s campaign.GroupStat) abtest.Group {
+			return abtest.Group{Name: s.Group, N: s.N, Conversions: s.With[m],
+				Revenue: &abtest.Revenue{N: s.N, Mean: s.RevenueMean, SD: s.RevenueSD}}
+		}
+		var vs []abtest.Group
+		for _, v := range vars {
+			vs = append(vs, g(v))
+		}
+		opt := abtest.Options{Adjust: abtest.AdjustHolm}
+		if srm && len(split) == len(vs)+1 {
+			opt.Split = split
+		}
+		rep, err := abtest.Analyze(g(*ctl), vs, opt)
+		if err != nil {
+			return err
+		}
+		r.Reports[m] = rep
+	}
+	return nil
+}
+
+// AnalyzeTable reads an experiment stored as a table (one row per
+// customer, a group column, 0/1 outcome columns, a revenue column), such as
+// the Hillstrom e-mail test, and compares each group with control.
+func (w *Workspace) AnalyzeTable(ctx context.Context, table, groupCol, control string, outcomes []string, revenue string) (*Results, error) {
+	if len(outcomes) == 0 {
+		return nil, errors.New("name at least one outcome column (0/1 per customer)")
+	}
+	groups, err := campaign.TableStats(ctx, w.Project, table, groupCol, outcomes, revenue)
+	if err != nil {
+		return nil, err
+	}
+	res := &Results{Groups: groups, Reports: map[string]*abtest.Report{}, Control: control}
+	found := false
+	for _, g := range groups {
+		found = found || g.Group == control
+	}
+	if !found {
+		return nil, fmt.Errorf("column %q has no group %q", groupCol, control)
+	}
+	if err := res.analyze(control, outcomes, nil, false); err != nil {
+		return nil, err
+	}
+	if revenue == "" {
+		for _, rep := range res.Reports {
+			for i := range rep.Variants {
+				rep.Variants[i].Revenue = nil
+			}
+			rep.Control.Revenue = nil
+		}
+	}
+	return res, nil
+}
+
+// Suppress adds addresses or customer ids to the suppression list.
+func (w *Workspace) Suppress(ctx context.Context, kind string, values []string, reason string) (int, error) {
+	return campaign.Suppress(ctx, w.Project, kind, values, reason)
+}
+

@@ -1,0 +1,269 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/marketbench/marketbench/plugins/host"
+	"github.com/marketbench/marketbench/sdk"
+	"github.com/marketbench/marketbench/storage/campaign"
+	"github.com/marketbench/marketbench/storage/ingest"
+)
+
+// pluginsDir holds the test channel (plugins/host's misbehaving plugin,
+// which can also behave), installed once for the package's tests.
+var pluginsDir string
+
+func setupPlugins() error {
+	dir, err := os.MkdirTemp("", "mb-core-plugins-*")
+	if err != nil {
+		return err
+	}
+	src := filepath.Join(dir, "src")
+	os.MkdirAll(src, 0o755)
+	bin := filepath.Join(src, "misbehave")
+	cmd := exec.Command("go", "build", "-o", bin, "./testdata/misbehave")
+	cmd.Dir = "../../plugins/host"
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%v\n%s", err, b)
+	}
+	sum, err := host.FileSHA256(bin)
+	if err != nil {
+		return err
+	}
+	m := sdk.Manifest{ID: "test.org/channel", Version: "1.0.0", Kinds: []string{"channel"}, ProtocolVersions: []int{1},
+		Binaries: map[string]sdk.Binary{host.Platform(): {Path: "misbehave", SHA256: sum}}, Fields: []string{"email", "first_name"}}
+	b, _ := json.Marshal(m)
+	os.WriteFile(filepath.Join(src, "plugin.json"), b, 0o644)
+	pluginsDir = filepath.Join(dir, "user")
+	if _, err := host.Install(src, pluginsDir); err != nil {
+		return err
+	}
+	os.Setenv(host.DirEnv, pluginsDir)
+	os.Setenv(host.BundledEnv, filepath.Join(dir, "none"))
+	return nil
+}
+
+// shop makes a project with 60 customers (every 3rd without e-mail
+// consent, one suppressed), a segment of them all and the channel enabled.
+func shop(t *testing.T, path string) *Workspace {
+	t.Helper()
+	ctx := context.Background()
+	w, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("customer_id,first_name,email,email_consent\n")
+	for i := range 60 {
+		fmt.Fprintf(&b, "C%03d,Ann%d,c%03d@example.com,%v\n", i, i, i, i%3 != 0)
+	}
+	csv := filepath.Join(t.TempDir(), "customers.csv")
+	os.WriteFile(csv, []byte(b.String()), 0o644)
+	if _, err := w.Import(ctx, csv, ingest.Options{Table: "customers"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.CreateSegment(ctx, "Everyone", "customers", "email IS NOT EMPTY"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Suppress(ctx, "email", []string{" C001@Example.com"}, "unsubscribed"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.EnablePlugin(ctx, "test.org/channel"); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func spring(cfg map[string]string) *campaign.Campaign {
+	return &campaign.Campaign{Name: "Spring sale", Segment: "Everyone", Table: "customers", Plugin: "test.org/channel", Component: "bad",
+		Config: cfg, HoldoutPercent: 20, Variants: []campaign.Variant{
+			{Name: "A", Percent: 50, Subject: "Hi {{.first_name}}", Text: "Spring is here, {{.first_name}}.", HTML: "<p>Hi {{.first_name}}</p>"},
+			{Name: "B", Percent: 50, Subject: "{{.first_name}}, 20% off", Text: "Take 20% off, {{.first_name}}."}}}
+}
+
+// logKeys reads the test provider's log: key → times delivered.
+func logKeys(t *testing.T, path string) map[string]int {
+	t.Helper()
+	b, _ := os.ReadFile(path)
+	out := map[string]int{}
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if k, _, ok := strings.Cut(l, " "); ok {
+			out[k]++
+		}
+	}
+	return out
+}
+
+func TestCampaignPreviewAndConsent(t *testing.T) {
+	ctx := context.Background()
+	w := shop(t, filepath.Join(t.TempDir(), "p.mbproj"))
+	defer w.Close()
+	c := spring(sdk.Config{"mode": "ok"})
+	if err := w.SaveCampaign(ctx, c, false); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Idempotent || strings.Join(c.Fields, ",") != "email,first_name" {
+		t.Fatalf("campaign channel facts: %+v", c)
+	}
+	pv, err := w.PreviewCampaign(ctx, "Spring sale", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pv.Audience != 60 || pv.Excluded["no e-mail consent"] != 20 || pv.Excluded["unsubscribed"] != 1 {
+		t.Fatalf("preview %+v", pv)
+	}
+	if pv.Groups["A"]+pv.Groups["B"]+pv.Groups[campaign.Holdout] != 39 || pv.Groups[campaign.Holdout] == 0 {
+		t.Errorf("groups %v", pv.Groups)
+	}
+	if len(pv.Samples) != 4 || !strings.HasPrefix(pv.Samples[0].Subject, "Hi Ann") {
+		t.Errorf("samples %+v", pv.Samples)
+	}
+	// A template naming a field nobody has fails at preview, with the name.
+	bad := spring(sdk.Config{"mode": "ok"})
+	bad.Name = "Typo"
+	bad.Variants[1].Text = "Hello {{.frist_name}}"
+	if err := w.SaveCampaign(ctx, bad, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.PreviewCampaign(ctx, "Typo", 1); err == nil || !strings.Contains(err.Error(), `no field "frist_name"`) {
+		t.Errorf("missing field: %v", err)
+	}
+	if _, err := w.SendCampaign(ctx, "Typo", SendOptions{Mode: campaign.Live}, nil); err == nil {
+		t.Error("a campaign with a broken template was sent")
+	}
+	if planned, _ := campaign.IsPlanned(ctx, w.Project, "Typo"); planned {
+		t.Error("a refused send logged deliveries")
+	}
+	// Assignment is a pure function of campaign and customer.
+	if c.Assign("C010") != spring(nil).Assign("C010") {
+		t.Error("assignment is not deterministic")
+	}
+	// Settings the channel does not know are refused.
+	odd := spring(sdk.Config{"colour": "red"})
+	odd.Name = "Odd"
+	if err := w.SaveCampaign(ctx, odd, false); err == nil || !strings.Contains(err.Error(), "colour: unknown setting") {
+		t.Errorf("unknown setting: %v", err)
+	}
+}
+
+// The plugin dies after delivering a message but before answering for it:
+// the resumed send repeats that message under the same key, the provider
+// drops the duplicate, and every consenting customer gets exactly one.
+func TestCampaignPluginCrashMidSend(t *testing.T) {
+	ctx := context.Background()
+	w := shop(t, filepath.Join(t.TempDir(), "p.mbproj"))
+	defer w.Close()
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "provider.log")
+	c := spring(sdk.Config{"mode": "crash-once", "log": logPath, "marker": filepath.Join(dir, "crashed")})
+	if err := w.SaveCampaign(ctx, c, false); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := w.SendCampaign(ctx, "Spring sale", SendOptions{Mode: campaign.Live, BatchSize: 10}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "crashed")); err != nil {
+		t.Fatal("the plugin never crashed")
+	}
+	checkExactlyOnce(t, w, logPath, rep)
+}
+
+func checkExactlyOnce(t *testing.T, w *Workspace, logPath string, rep *SendReport) {
+	t.Helper()
+	_, counts, err := w.CampaignStatus(context.Background(), "Spring sale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sendable := counts.Total - counts.ByStatus[campaign.Excluded] - counts.ByStatus[campaign.Holdout]
+	if counts.ByStatus[campaign.Delivered] != sendable || counts.Total != 60 {
+		t.Fatalf("delivery log %+v (report %+v)", counts, rep)
+	}
+	keys := logKeys(t, logPath)
+	if len(keys) != sendable {
+		t.Errorf("the provider got %d customers, want %d", len(keys), sendable)
+	}
+	for k, n := range keys {
+		if n != 1 {
+			t.Errorf("%s delivered %d times", k, n)
+		}
+	}
+	rows, _ := w.DB().Query(`SELECT idempotency_key FROM mb_deliveries WHERE campaign = 'Spring sale' AND status = 'delivered'`)
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		if keys[k] != 1 {
+			t.Errorf("%s is logged as delivered but the provider has it %d times", k, keys[k])
+		}
+	}
+}
+
+// The app process is killed (SIGKILL) in the middle of a live send; the
+// project reopens, the send resumes, and no customer is sent twice or
+// skipped.
+func TestCampaignAppKilledMidSend(t *testing.T) {
+	if os.Getenv("MB_CAMPAIGN_CHILD") != "" {
+		t.Skip("parent only")
+	}
+	dir := t.TempDir()
+	proj := filepath.Join(dir, "p.mbproj")
+	logPath := filepath.Join(dir, "provider.log")
+	w := shop(t, proj)
+	if err := w.SaveCampaign(context.Background(), spring(sdk.Config{"mode": "slow", "log": logPath}), false); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCampaignChildSend$", "-test.v")
+	cmd.Env = append(os.Environ(), "MB_CAMPAIGN_CHILD="+proj)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for len(logKeys(t, logPath)) < 8 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	sent := len(logKeys(t, logPath))
+	if sent < 8 || sent >= 30 {
+		t.Fatalf("killed after %d deliveries; the test wants it mid-send", sent)
+	}
+	w, err := Open(proj)
+	if err != nil {
+		t.Fatalf("reopening after the kill: %v", err)
+	}
+	defer w.Close()
+	rep, err := w.SendCampaign(context.Background(), "Spring sale", SendOptions{Mode: campaign.Live}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Recovered == 0 && sent > 0 {
+		t.Logf("no delivery was mid-flight at the kill (report %+v)", rep)
+	}
+	checkExactlyOnce(t, w, logPath, rep)
+}
+
+// TestCampaignChildSend is the process the test above kills.
+func TestCampaignChildSend(t *testing.T) {
+	proj := os.Getenv("MB_CAMPAIGN_CHILD")
+	if proj == "" {
+		t.Skip("run by TestCampaignAppKilledMidSend")
+	}
+	w, err := Open(proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.SendCampaign(context.Background(), "Spring sale", SendOptions{Mode: campaign.Live, BatchSize: 5}, nil)
+	t.Fatal("the send finished before the parent killed it")
+}
