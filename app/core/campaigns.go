@@ -457,7 +457,9 @@ func (w *Workspace) testSend(ctx context.Context, c *campaign.Campaign, proc *ho
 	if err != nil {
 		return err
 	}
-	w.Tx(ctx, func(tx *sql.Tx) error { return w.InTx(tx).Audit(ctx, tx, "campaign test send", c.Name, -1, int64(rep.Sent), opt.TestTo) })
+	w.Tx(ctx, func(tx *sql.Tx) error {
+		return w.InTx(tx).Audit(ctx, tx, "campaign test send", c.Name, -1, int64(rep.Sent), opt.TestTo)
+	})
 	if len(failures) > 0 {
 		return fmt.Errorf("the test send failed: %v", failures)
 	}
@@ -596,4 +598,3 @@ func (w *Workspace) AnalyzeTable(ctx context.Context, table, groupCol, control s
 func (w *Workspace) Suppress(ctx context.Context, kind string, values []string, reason string) (int, error) {
 	return campaign.Suppress(ctx, w.Project, kind, values, reason)
 }
-
