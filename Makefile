@@ -10,8 +10,11 @@ DEMO := $(DEMO_DIR)/demo.mbproj
 setup:
 	@./.ci/setup.sh
 
+# The app and, next to it in bin/plugins/, the first-party plugins with
+# their manifests (the app finds them there).
 build: setup
 	go build -o $(BIN) ./app
+	go run ./plugins/host/cmd/bundle -out bin/plugins
 
 # With a display: the GUI on the demo project (created on first run).
 # Without one: the headless demo, which says where its outputs went.

@@ -164,3 +164,56 @@ func TestTextCommands(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// The Hillstrom e-mail test through the product: both e-mails lift visits
+// and conversions far beyond chance against No E-Mail.
+func TestAbtestHillstrom(t *testing.T) {
+	dir := t.TempDir()
+	proj := filepath.Join(dir, "h.mbproj")
+	ok(t, "init", proj)
+	ok(t, "-p", proj, "import", "../../testdata/real/hillstrom.csv.gz", "--table", "hillstrom")
+	out := ok(t, "-p", proj, "--json", "abtest", "hillstrom", "--variant", "segment", "--control", "No E-Mail", "--metric", "visit", "--metric", "conversion", "--revenue", "spend")
+	var res struct {
+		Reports map[string]struct {
+			Control struct {
+				N, Conversions int64
+			}
+			Variants []struct {
+				Variant struct {
+					Name           string
+					N, Conversions int64
+				}
+				ZTest       struct{ P float64 }
+				Significant bool
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := map[string]map[string][2]int64{ // group → (customers, outcomes)
+		"visit":      {"No E-Mail": {21306, 2262}, "Mens E-Mail": {21307, 3894}, "Womens E-Mail": {21387, 3238}},
+		"conversion": {"No E-Mail": {21306, 122}, "Mens E-Mail": {21307, 267}, "Womens E-Mail": {21387, 189}},
+	}
+	for metric, groups := range want {
+		r, ok := res.Reports[metric]
+		if !ok {
+			t.Fatalf("no %s report:\n%s", metric, out)
+		}
+		if got := [2]int64{r.Control.N, r.Control.Conversions}; got != groups["No E-Mail"] {
+			t.Errorf("%s control %v", metric, got)
+		}
+		for _, v := range r.Variants {
+			if got := [2]int64{v.Variant.N, v.Variant.Conversions}; got != groups[v.Variant.Name] {
+				t.Errorf("%s %s: %v, want %v", metric, v.Variant.Name, got, groups[v.Variant.Name])
+			}
+			if !v.Significant || v.ZTest.P > 1e-3 {
+				t.Errorf("%s %s: p %v significant %v", metric, v.Variant.Name, v.ZTest.P, v.Significant)
+			}
+		}
+	}
+	human := ok(t, "-p", proj, "abtest", "hillstrom", "--variant", "segment", "--control", "No E-Mail", "--metric", "conversion")
+	if !strings.Contains(human, "1.25%") || !strings.Contains(human, "0.57%") {
+		t.Errorf("readout:\n%s", human)
+	}
+}

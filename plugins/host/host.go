@@ -249,8 +249,20 @@ func (p *Proc) Running() bool {
 	return p.conn != nil && !p.conn.Exited()
 }
 
-// Logs returns the plugin's most recent log lines, oldest first.
-func (p *Proc) Logs() []string { return p.logs.Lines() }
+// Logs returns the plugin's most recent log lines, oldest first: those of
+// this run, or when it has not run yet, the end of its log file.
+func (p *Proc) Logs() []string {
+	if l := p.logs.Lines(); len(l) > 0 {
+		return l
+	}
+	if path := p.h.logFile(p.Found); path != "" {
+		if b, err := os.ReadFile(path); err == nil {
+			lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+			return lines[max(0, len(lines)-1000):]
+		}
+	}
+	return nil
+}
 
 // ringLog keeps the last n lines in memory and appends to a file capped at
 // maxLogFile bytes, so a plugin that floods its log costs neither memory

@@ -1,0 +1,694 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/sdk"
+	"github.com/marketbench/marketbench/storage/campaign"
+)
+
+// keyValues turns repeated k=v flags into a map.
+func keyValues(kvs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("%q: write settings as name=value", kv)
+		}
+		out[strings.TrimSpace(k)] = v
+	}
+	return out, nil
+}
+
+// secretsFrom merges --secret flags with MARKETBENCH_SECRET_<NAME>
+// variables, so passwords need not appear on the command line.
+func secretsFrom(kvs []string, spec *sdk.Component) (sdk.Secrets, error) {
+	s, err := keyValues(kvs)
+	if err != nil {
+		return nil, err
+	}
+	if spec != nil {
+		for _, f := range spec.Config {
+			if f.Type != sdk.Secret {
+				continue
+			}
+			if v, ok := os.LookupEnv("MARKETBENCH_SECRET_" + strings.ToUpper(f.Name)); ok && s[f.Name] == "" {
+				s[f.Name] = v
+			}
+		}
+	}
+	return s, nil
+}
+
+func (e *env) pluginCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "plugin", Short: "Install, enable, check and inspect plugins (channels, models, sources)"}
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List installed and bundled plugins and whether this project uses them",
+		Args:  cobra.NoArgs,
+		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
+			ps, err := w.Plugins(ctx)
+			if err != nil {
+				return err
+			}
+			return e.emit(pluginsJSON(ps), func(o io.Writer) {
+				if len(ps) == 0 {
+					fmt.Fprintln(o, "No plugins found. Install one with 'plugin install FOLDER|ARCHIVE'.")
+					return
+				}
+				var rows [][]string
+				for _, p := range ps {
+					id, ver, kinds, status := "?", "", "", "ok"
+					if p.Manifest != nil {
+						id, ver, kinds = p.Manifest.ID, p.Manifest.Version, strings.Join(p.Manifest.Kinds, ",")
+					}
+					if p.Err != nil {
+						status = p.Err.Error()
+					} else if p.Enabled {
+						status = "enabled"
+					}
+					where := "installed"
+					if p.Bundled {
+						where = "bundled"
+					}
+					rows = append(rows, []string{id, ver, kinds, where, status})
+				}
+				table(o, []string{"PLUGIN", "VERSION", "KINDS", "FROM", "STATUS"}, rows)
+			})
+		}),
+	}
+	install := &cobra.Command{
+		Use:   "install FOLDER|ARCHIVE",
+		Short: "Install a plugin (its checksum is verified); enable it per project with 'plugin enable'",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, err := e.open()
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			f, err := w.InstallPlugin(args[0])
+			if err != nil {
+				return err
+			}
+			return e.emit(map[string]any{"id": f.Manifest.ID, "version": f.Manifest.Version, "dir": f.Dir}, func(o io.Writer) {
+				fmt.Fprintf(o, "Installed %s %s in %s\nIt asks for the customer fields %v and contacts %v.\nEnable it for this project with: marketbench plugin enable %s\n",
+					f.Manifest.ID, f.Manifest.Version, f.Dir, f.Manifest.Fields, hostsText(f.Manifest.NetworkHosts), f.Manifest.ID)
+			})
+		},
+	}
+	enable := &cobra.Command{
+		Use:   "enable ID",
+		Short: "Let this project use a plugin: pins its checksum and approves the fields and hosts its manifest declares",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				f, err := w.EnablePlugin(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return e.emit(map[string]any{"id": f.Manifest.ID, "version": f.Manifest.Version, "sha256": f.SHA256, "fields": f.Manifest.Fields}, func(o io.Writer) {
+					fmt.Fprintf(o, "Enabled %s %s (sha256 %s…). It will receive only %v and contacts %v.\n",
+						f.Manifest.ID, f.Manifest.Version, f.SHA256[:12], f.Manifest.Fields, hostsText(f.Manifest.NetworkHosts))
+				})
+			})(cmd, args)
+		},
+	}
+	disable := &cobra.Command{
+		Use:   "disable ID",
+		Short: "Stop this project from using a plugin",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				if err := w.DisablePlugin(ctx, args[0]); err != nil {
+					return err
+				}
+				return e.emit(map[string]any{"disabled": args[0]}, func(o io.Writer) { fmt.Fprintf(o, "Disabled %s\n", args[0]) })
+			})(cmd, args)
+		},
+	}
+	var component string
+	var cfgKV, secretKV []string
+	check := &cobra.Command{
+		Use:   "check ID --component C [--config name=value ...] [--secret name=value ...]",
+		Short: "Start a plugin, show what it offers, and with --component test the channel's settings and connection",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				md, err := w.PluginMetadata(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				out := map[string]any{"id": md.GetId(), "version": md.GetVersion(), "sdk_version": md.GetSdkVersion(), "capabilities": md.GetCapabilities()}
+				var comps []map[string]any
+				for _, c := range md.GetComponents() {
+					comp := sdk.ComponentFromProto(c)
+					comps = append(comps, map[string]any{"kind": c.GetKind(), "name": comp.Name, "title": comp.Title, "config": comp.Config, "fields": comp.Fields})
+				}
+				out["components"] = comps
+				if component != "" {
+					cfg, err := keyValues(cfgKV)
+					if err != nil {
+						return err
+					}
+					spec, _, err := w.ChannelSpec(ctx, args[0], component)
+					if err != nil {
+						return err
+					}
+					secrets, err := secretsFrom(secretKV, &spec)
+					if err != nil {
+						return err
+					}
+					if err := w.CheckChannel(ctx, args[0], component, cfg, secrets); err != nil {
+						return fmt.Errorf("%s %s: %w", args[0], component, err)
+					}
+					out["check"] = "ok"
+				}
+				return e.emit(out, func(o io.Writer) {
+					fmt.Fprintf(o, "%s %s (SDK %s) answers; capabilities %v\n", md.GetId(), md.GetVersion(), md.GetSdkVersion(), md.GetCapabilities())
+					for _, c := range md.GetComponents() {
+						comp := sdk.ComponentFromProto(c)
+						fmt.Fprintf(o, "\n%s %q: %s\n", c.GetKind(), comp.Name, comp.Description)
+						for _, f := range comp.Config {
+							req := ""
+							if f.Required {
+								req = " (required)"
+							}
+							def := ""
+							if f.Default != "" {
+								def = " default " + f.Default
+							}
+							fmt.Fprintf(o, "  %-24s %-9s%s%s  %s\n", f.Name, f.Type, req, def, f.Help)
+						}
+					}
+					if component != "" {
+						fmt.Fprintf(o, "\nThe %s settings work: the connection test passed.\n", component)
+					}
+				})
+			})(cmd, args)
+		},
+	}
+	check.Flags().StringVar(&component, "component", "", "channel to test")
+	check.Flags().StringArrayVar(&cfgKV, "config", nil, "a setting, name=value (repeat)")
+	check.Flags().StringArrayVar(&secretKV, "secret", nil, "a secret setting, name=value (or MARKETBENCH_SECRET_NAME)")
+	var tail int
+	logs := &cobra.Command{
+		Use:   "logs ID",
+		Short: "Show a plugin's recent log lines",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				lines, err := w.PluginLogs(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				if len(lines) > tail {
+					lines = lines[len(lines)-tail:]
+				}
+				return e.emit(lines, func(o io.Writer) {
+					if len(lines) == 0 {
+						fmt.Fprintln(o, "No log lines yet.")
+					}
+					for _, l := range lines {
+						fmt.Fprintln(o, l)
+					}
+				})
+			})(cmd, args)
+		},
+	}
+	logs.Flags().IntVar(&tail, "tail", 200, "number of lines")
+	cmd.AddCommand(list, install, enable, disable, check, logs)
+	return cmd
+}
+
+func hostsText(h []string) string {
+	if len(h) == 0 {
+		return "no network hosts (it works offline)"
+	}
+	return strings.Join(h, ", ")
+}
+
+func pluginsJSON(ps []core.PluginInfo) []map[string]any {
+	var out []map[string]any
+	for _, p := range ps {
+		m := map[string]any{"dir": p.Dir, "bundled": p.Bundled, "enabled": p.Enabled}
+		if p.Manifest != nil {
+			m["id"], m["version"], m["kinds"], m["fields"], m["network_hosts"] = p.Manifest.ID, p.Manifest.Version, p.Manifest.Kinds, p.Manifest.Fields, p.Manifest.NetworkHosts
+		}
+		if p.Err != nil {
+			m["error"] = p.Err.Error()
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func (e *env) campaignCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "campaign", Short: "Create, preview, send (dry run, test, live), resume and read campaigns"}
+	cmd.AddCommand(e.campCreateCmd(), e.campListCmd(), e.campPreviewCmd(), e.campSendCmd(false), e.campSendCmd(true),
+		e.campStatusCmd(), e.campImportCmd(), e.campResultsCmd(), e.campSuppressCmd())
+	return cmd
+}
+
+func (e *env) campCreateCmd() *cobra.Command {
+	var file string
+	var c campaign.Campaign
+	var channel string
+	var cfgKV, variants []string
+	var replace bool
+	cmd := &cobra.Command{
+		Use:   "create NAME --segment S --channel PLUGIN/COMPONENT --variant 'A|50|Subject|Text' ...",
+		Short: "Create (or with --replace, change) a campaign; or give it all as JSON with --file",
+		Example: `  marketbench campaign create "Spring sale" --segment Champions --channel marketbench.org/webhook/webhook \
+      --config url=http://localhost:8080/hook --holdout 10 \
+      --variant 'A|50|Hi {{.first_name}}|Spring is here.' --variant 'B|50|{{.first_name}}, 20% off|Take 20% off today.'`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				if file != "" {
+					b, err := os.ReadFile(file)
+					if err != nil {
+						return err
+					}
+					if err := json.Unmarshal(b, &c); err != nil {
+						return fmt.Errorf("%s is not a campaign in JSON: %v", file, err)
+					}
+				}
+				if len(args) == 1 {
+					c.Name = args[0]
+				}
+				if channel != "" {
+					i := strings.LastIndex(channel, "/")
+					if i <= 0 {
+						return errors.New("--channel is PLUGIN-ID/COMPONENT, e.g. marketbench.org/webhook/webhook")
+					}
+					c.Plugin, c.Component = channel[:i], channel[i+1:]
+				}
+				cfg, err := keyValues(cfgKV)
+				if err != nil {
+					return err
+				}
+				if len(cfg) > 0 {
+					c.Config = cfg
+				}
+				for _, v := range variants {
+					parts := strings.SplitN(v, "|", 4)
+					if len(parts) < 4 {
+						return fmt.Errorf("--variant %q: write NAME|SHARE|SUBJECT|TEXT", v)
+					}
+					pct, err := strconv.ParseFloat(parts[1], 64)
+					if err != nil {
+						return fmt.Errorf("--variant %q: the share %q is not a number", v, parts[1])
+					}
+					c.Variants = append(c.Variants, campaign.Variant{Name: parts[0], Percent: pct, Subject: parts[2], Text: strings.ReplaceAll(parts[3], `\n`, "\n")})
+				}
+				if err := w.SaveCampaign(ctx, &c, replace); err != nil {
+					return err
+				}
+				return e.emit(c, func(o io.Writer) {
+					fmt.Fprintf(o, "Saved campaign %q: %s via %s/%s, %d variants, %g%% holdout. Preview it with: marketbench campaign preview %q\n",
+						c.Name, c.Segment, c.Plugin, c.Component, len(c.Variants), c.HoldoutPercent, c.Name)
+				})
+			})(cmd, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&file, "file", "", "the campaign as JSON (flags override its fields)")
+	f.StringVar(&c.Segment, "segment", "", "audience: a saved or RFM segment")
+	f.StringVar(&c.Rule, "rule", "", "narrow the audience, e.g. \"score_churn_logreg > 0.5\"")
+	f.StringVar(&c.Table, "table", "", "customer table (default: customers or the first with a customer id)")
+	f.StringVar(&channel, "channel", "", "PLUGIN-ID/COMPONENT of an enabled channel plugin")
+	f.StringArrayVar(&cfgKV, "config", nil, "a channel setting, name=value (repeat); secrets are given at send time")
+	f.StringArrayVar(&variants, "variant", nil, "NAME|SHARE|SUBJECT|TEXT (repeat); shares add up to 100; {{.first_name}} personalises")
+	f.Float64Var(&c.HoldoutPercent, "holdout", 10, "percent of the audience kept as an untouched control group")
+	f.IntVar(&c.RatePerMinute, "rate", 0, "at most this many messages per minute (0 = no cap)")
+	f.BoolVar(&replace, "replace", false, "replace a campaign of the same name that has not started")
+	return cmd
+}
+
+func (e *env) campListCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List campaigns",
+		Args:  cobra.NoArgs,
+		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
+			cs, err := w.Campaigns(ctx)
+			if err != nil {
+				return err
+			}
+			return e.emit(cs, func(o io.Writer) {
+				if len(cs) == 0 {
+					fmt.Fprintln(o, "No campaigns yet: create one with 'campaign create'.")
+					return
+				}
+				var rows [][]string
+				for _, c := range cs {
+					rows = append(rows, []string{c.Name, c.Status, c.Segment, c.Plugin + "/" + c.Component, strconv.Itoa(len(c.Variants)), fmt.Sprintf("%g%%", c.HoldoutPercent)})
+				}
+				table(o, []string{"CAMPAIGN", "STATUS", "SEGMENT", "CHANNEL", "VARIANTS", "HOLDOUT"}, rows)
+			})
+		}),
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func printCampaignPreview(o io.Writer, pv *core.Preview) {
+	fmt.Fprintf(o, "Audience: %d customers\n", pv.Audience)
+	var rows [][]string
+	for _, g := range sortedKeys(pv.Groups) {
+		rows = append(rows, []string{"  " + g, strconv.Itoa(pv.Groups[g])})
+	}
+	table(o, []string{"  GROUP", "CUSTOMERS"}, rows)
+	if len(pv.Excluded) > 0 {
+		fmt.Fprintln(o, "\nExcluded (never contacted):")
+		rows = nil
+		for _, r := range sortedKeys(pv.Excluded) {
+			rows = append(rows, []string{"  " + r, strconv.Itoa(pv.Excluded[r])})
+		}
+		table(o, []string{"  REASON", "CUSTOMERS"}, rows)
+	}
+	fmt.Fprintf(o, "\nThe channel receives only: %s\n", strings.Join(pv.Fields, ", "))
+	for _, s := range pv.Samples {
+		fmt.Fprintf(o, "\n--- variant %s, customer %s, to %s\nSubject: %s\n%s\n", s.Variant, s.CustomerID, s.To, s.Subject, s.Text)
+	}
+}
+
+func (e *env) campPreviewCmd() *cobra.Command {
+	var samples int
+	cmd := &cobra.Command{
+		Use:   "preview NAME",
+		Short: "Show the audience, who is excluded and why, and rendered sample messages; sends nothing",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				pv, err := w.PreviewCampaign(ctx, args[0], samples)
+				if err != nil {
+					return err
+				}
+				return e.emit(pv, func(o io.Writer) { printCampaignPreview(o, pv) })
+			})(cmd, args)
+		},
+	}
+	cmd.Flags().IntVar(&samples, "samples", 2, "rendered messages per variant")
+	return cmd
+}
+
+func (e *env) campSendCmd(resume bool) *cobra.Command {
+	var live bool
+	var testTo string
+	var secretKV []string
+	use, short := "send NAME [--live | --test-to ADDRESS]", "Send a campaign: a dry run unless --live (or --test-to for one message per variant)"
+	if resume {
+		use, short = "resume NAME", "Resume a live send that was stopped (by Ctrl-C, a crash or a plugin failure)"
+	}
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				opt := core.SendOptions{Mode: campaign.DryRun}
+				switch {
+				case resume || live:
+					opt.Mode = campaign.Live
+				case testTo != "":
+					opt.Mode, opt.TestTo = campaign.TestSend, testTo
+				}
+				in, _, err := w.CampaignStatus(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				var spec *sdk.Component
+				if opt.Mode != campaign.DryRun {
+					s, _, err := w.ChannelSpec(ctx, in.Plugin, in.Component)
+					if err != nil {
+						return err
+					}
+					spec = &s
+				}
+				if opt.Secrets, err = secretsFrom(secretKV, spec); err != nil {
+					return err
+				}
+				prog, done := e.progress()
+				rep, err := w.SendCampaign(ctx, args[0], opt, prog)
+				done()
+				if err != nil && rep == nil {
+					return err
+				}
+				emitErr := e.emit(rep, func(o io.Writer) {
+					switch rep.Mode {
+					case campaign.DryRun:
+						fmt.Fprintln(o, "Dry run: nothing was sent.")
+						printCampaignPreview(o, rep.Preview)
+						fmt.Fprintf(o, "\nSend it with: marketbench campaign send %q --live\n", args[0])
+					case campaign.TestSend:
+						fmt.Fprintf(o, "Sent %d test messages (one per variant) to %s.\n", rep.Sent, testTo)
+					default:
+						fmt.Fprintf(o, "Sent %d messages in this run", rep.Sent)
+						if rep.Recovered > 0 {
+							fmt.Fprintf(o, " (%d left unfinished by an earlier run were settled first)", rep.Recovered)
+						}
+						fmt.Fprintln(o, ".")
+						if rep.Counts != nil {
+							printCounts(o, rep.Counts)
+						}
+					}
+				})
+				if err != nil {
+					return err
+				}
+				return emitErr
+			})(cmd, args)
+		},
+	}
+	if !resume {
+		cmd.Flags().BoolVar(&live, "live", false, "really send to the audience (otherwise a dry run)")
+		cmd.Flags().StringVar(&testTo, "test-to", "", "send one message per variant to this address only")
+	}
+	cmd.Flags().StringArrayVar(&secretKV, "secret", nil, "a secret channel setting, name=value (or MARKETBENCH_SECRET_NAME)")
+	return cmd
+}
+
+func printCounts(o io.Writer, c *campaign.Counts) {
+	var rows [][]string
+	for _, s := range sortedKeys(c.ByStatus) {
+		rows = append(rows, []string{"  " + s, strconv.Itoa(c.ByStatus[s])})
+	}
+	table(o, []string{"  STATUS", "CUSTOMERS"}, rows)
+	if len(c.Reasons) > 0 {
+		rows = nil
+		for _, r := range sortedKeys(c.Reasons) {
+			rows = append(rows, []string{"  " + r, strconv.Itoa(c.Reasons[r])})
+		}
+		fmt.Fprintln(o)
+		table(o, []string{"  REASON", "CUSTOMERS"}, rows)
+	}
+}
+
+func (e *env) campStatusCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status NAME",
+		Short: "Show the delivery log's counts",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				in, counts, err := w.CampaignStatus(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return e.emit(map[string]any{"name": in.Name, "status": in.Status, "counts": counts}, func(o io.Writer) {
+					fmt.Fprintf(o, "Campaign %q: %s\n", in.Name, in.Status)
+					printCounts(o, counts)
+				})
+			})(cmd, args)
+		},
+	}
+}
+
+func (e *env) campImportCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "import-results NAME FILE.csv",
+		Short: "Import responses (customer_id or idempotency_key, event open|click|conversion|unsubscribe|bounce, value, at)",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				res, err := w.ImportCampaignResults(ctx, args[0], args[1])
+				if err != nil {
+					return err
+				}
+				return e.emit(res, func(o io.Writer) {
+					fmt.Fprintf(o, "Imported %d of %d rows (%d matched no delivery)", res.Matched, res.Rows, res.Unmatched)
+					for _, ev := range sortedKeys(res.ByEvent) {
+						fmt.Fprintf(o, "; %s %d", ev, res.ByEvent[ev])
+					}
+					fmt.Fprintf(o, "\n%d customers added to the suppression list (unsubscribes and bounces)\n", res.Suppressed)
+				})
+			})(cmd, args)
+		},
+	}
+}
+
+func (e *env) campResultsCmd() *cobra.Command {
+	var days int
+	cmd := &cobra.Command{
+		Use:   "results NAME [--attribution-days N]",
+		Short: "Compare each variant with the holdout: rates with 95% intervals, z-test, chi-square, probability to beat, SRM",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				res, err := w.CampaignResults(ctx, args[0], days)
+				if err != nil {
+					return err
+				}
+				return e.emitResults(res)
+			})(cmd, args)
+		},
+	}
+	cmd.Flags().IntVar(&days, "attribution-days", 0, "also count orders within N days after the start as conversions (needs an order table)")
+	return cmd
+}
+
+// resultsJSON makes the report JSON-safe: NaN and ±Inf become null.
+func resultsJSON(res *core.Results) any {
+	b, err := json.Marshal(res)
+	if err == nil {
+		var v any
+		json.Unmarshal(b, &v)
+		return v
+	}
+	out := map[string]any{"control": res.Control, "groups": res.Groups}
+	reps := map[string]any{}
+	for m, r := range res.Reports {
+		var vs []map[string]any
+		for _, v := range r.Variants {
+			vs = append(vs, map[string]any{"variant": v.Variant.Name, "n": v.Variant.N, "conversions": v.Variant.Conversions,
+				"rate": jnum(v.Variant.Rate), "ci_lo": jnum(v.Variant.Wilson.Lo), "ci_hi": jnum(v.Variant.Wilson.Hi),
+				"abs_lift": jnum(v.AbsLift), "rel_lift": jnum(v.RelLift), "z": jnum(v.ZTest.Z), "p": jnum(v.ZTest.P), "p_adjusted": jnum(v.ZTest.PAdjusted),
+				"chi2": jnum(v.ChiSquare.Stat), "chi2_p": jnum(v.ChiSquare.P), "prob_beat_control": jnum(v.Bayes.ProbBeatControl), "significant": v.Significant})
+		}
+		ctl := r.Control
+		rep := map[string]any{"control": map[string]any{"name": ctl.Name, "n": ctl.N, "conversions": ctl.Conversions, "rate": jnum(ctl.Rate),
+			"ci_lo": jnum(ctl.Wilson.Lo), "ci_hi": jnum(ctl.Wilson.Hi)}, "variants": vs, "overall_chi2": jnum(r.Overall.Stat), "overall_p": jnum(r.Overall.P)}
+		if r.SRM != nil {
+			rep["srm"] = map[string]any{"p": jnum(r.SRM.P), "mismatch": r.SRM.Mismatch, "message": r.SRM.Message}
+		}
+		reps[m] = rep
+	}
+	out["reports"] = reps
+	return out
+}
+
+func jnum(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
+
+func pct(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f%%", 100*v)
+}
+
+func (e *env) emitResults(res *core.Results) error {
+	return e.emit(resultsJSON(res), func(o io.Writer) {
+		if len(res.Reports) == 0 {
+			fmt.Fprintln(o, "Nothing to compare yet: the control group or the variants have no customers.")
+			return
+		}
+		for _, m := range sortedKeys(res.Reports) {
+			r := res.Reports[m]
+			fmt.Fprintf(o, "\n%s (control %s)\n", m, r.Control.Name)
+			rows := [][]string{{r.Control.Name, strconv.FormatInt(r.Control.N, 10), strconv.FormatInt(r.Control.Conversions, 10),
+				pct(r.Control.Rate), pct(r.Control.Wilson.Lo) + " – " + pct(r.Control.Wilson.Hi), "", "", "", ""}}
+			for _, v := range r.Variants {
+				rows = append(rows, []string{v.Variant.Name, strconv.FormatInt(v.Variant.N, 10), strconv.FormatInt(v.Variant.Conversions, 10),
+					pct(v.Variant.Rate), pct(v.Variant.Wilson.Lo) + " – " + pct(v.Variant.Wilson.Hi),
+					fmt.Sprintf("%+.2f pts (%s)", 100*v.AbsLift, pct(v.RelLift)), pval(v.ZTest.PAdjusted), pct(v.Bayes.ProbBeatControl),
+					map[bool]string{true: "yes", false: "no"}[v.Significant]})
+			}
+			table(o, []string{"GROUP", "CUSTOMERS", "CONVERTED", "RATE", "95% CI", "LIFT", "P (HOLM)", "P(BEATS CONTROL)", "SIGNIFICANT"}, rows)
+			fmt.Fprintf(o, "chi-square across all groups: %.2f (df %d), p %s\n", r.Overall.Stat, r.Overall.DF, pval(r.Overall.P))
+			if r.SRM != nil {
+				fmt.Fprintln(o, r.SRM.Message)
+			}
+			for _, v := range r.Variants {
+				if v.Revenue != nil {
+					fmt.Fprintf(o, "revenue per customer, %s vs %s: %+.4f (95%% CI %.4f – %.4f), Welch p %s\n", v.Variant.Name, r.Control.Name,
+						v.Revenue.Diff, v.Revenue.DiffCI.Lo, v.Revenue.DiffCI.Hi, pval(v.Revenue.P))
+				}
+			}
+		}
+	})
+}
+
+func (e *env) campSuppressCmd() *cobra.Command {
+	var kind, reason string
+	cmd := &cobra.Command{
+		Use:   "suppress VALUE... [--kind email|phone|customer] [--reason TEXT]",
+		Short: "Put addresses or customer ids on the project's suppression list: no campaign will contact them",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				n, err := w.Suppress(ctx, kind, args, reason)
+				if err != nil {
+					return err
+				}
+				return e.emit(map[string]any{"added": n}, func(o io.Writer) { fmt.Fprintf(o, "Added %d to the suppression list\n", n) })
+			})(cmd, args)
+		},
+	}
+	cmd.Flags().StringVar(&kind, "kind", "email", "email, phone or customer")
+	cmd.Flags().StringVar(&reason, "reason", "on the suppression list", "shown as the reason customers are excluded")
+	return cmd
+}
+
+func (e *env) abtestCmd() *cobra.Command {
+	var variantCol, control, revenue string
+	var metrics []string
+	cmd := &cobra.Command{
+		Use:     "abtest TABLE --variant COLUMN --control VALUE --metric COLUMN [--metric ...] [--revenue COLUMN]",
+		Short:   "Analyse an experiment already in a table (one row per customer) with the statistics of campaign results",
+		Example: `  marketbench abtest hillstrom --variant segment --control "No E-Mail" --metric visit --metric conversion --revenue spend`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if variantCol == "" || control == "" || len(metrics) == 0 {
+				return errors.New("give --variant COLUMN, --control VALUE and at least one --metric COLUMN")
+			}
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				res, err := w.AnalyzeTable(ctx, args[0], variantCol, control, metrics, revenue)
+				if err != nil {
+					return err
+				}
+				return e.emitResults(res)
+			})(cmd, args)
+		},
+	}
+	cmd.Flags().StringVar(&variantCol, "variant", "", "column naming each customer's group")
+	cmd.Flags().StringVar(&control, "control", "", "the group that is the control (holdout)")
+	cmd.Flags().StringArrayVar(&metrics, "metric", nil, "a 0/1 outcome column (repeat)")
+	cmd.Flags().StringVar(&revenue, "revenue", "", "a revenue-per-customer column (Welch t-test)")
+	return cmd
+}

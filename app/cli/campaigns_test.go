@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/marketbench/marketbench/plugins/host"
+)
+
+// A demo campaign end to end from the command line, through the real
+// webhook plugin (built and bundled as the app ships it) to an HTTP server
+// started here: enable, check, create, preview, dry run, test send, live
+// send, import responses, results.
+func TestCampaignCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the webhook plugin")
+	}
+	bundled := filepath.Join(t.TempDir(), "bundled")
+	if _, err := host.Bundle("../../plugins", bundled, "webhook"); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(host.BundledEnv, bundled)
+	t.Setenv(host.DirEnv, t.TempDir())
+
+	var mu sync.Mutex
+	got := map[string]int{} // idempotency key → requests
+	var subjects []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			return // the connection check
+		}
+		b, _ := io.ReadAll(r.Body)
+		var m struct{ Subject, To string }
+		json.Unmarshal(b, &m)
+		mu.Lock()
+		got[r.Header.Get("Idempotency-Key")]++
+		subjects = append(subjects, m.Subject)
+		mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, c := range got {
+			n += c
+		}
+		return n
+	}
+
+	proj := filepath.Join(t.TempDir(), "demo.mbproj")
+	ok(t, "init", proj, "--demo")
+	if out := ok(t, "-p", proj, "plugin", "list"); !strings.Contains(out, "marketbench.org/webhook") || !strings.Contains(out, "bundled") {
+		t.Fatalf("plugin list:\n%s", out)
+	}
+	if _, errs, code := run(t, "-p", proj, "campaign", "create", "Spring", "--segment", "Champions", "--channel", "marketbench.org/webhook/webhook",
+		"--config", "url="+srv.URL, "--variant", "A|100|Hi|Hello"); code == 0 || !strings.Contains(errs, "not enabled") {
+		t.Fatalf("a campaign on a plugin the project has not enabled: %d %s", code, errs)
+	}
+	ok(t, "-p", proj, "plugin", "enable", "marketbench.org/webhook")
+	if out := ok(t, "-p", proj, "plugin", "check", "marketbench.org/webhook", "--component", "webhook", "--config", "url="+srv.URL); !strings.Contains(out, "connection test passed") {
+		t.Fatalf("check:\n%s", out)
+	}
+	ok(t, "-p", proj, "campaign", "create", "Spring", "--segment", "Champions", "--channel", "marketbench.org/webhook/webhook",
+		"--config", "url="+srv.URL, "--holdout", "10",
+		"--variant", "A|50|Hi {{.first_name}}|Spring is here, {{.first_name}}.",
+		"--variant", "B|50|{{.first_name}}, 20% off|Take 20% off today.")
+	pv := ok(t, "-p", proj, "campaign", "preview", "Spring")
+	for _, want := range []string{"no e-mail consent", "holdout", "--- variant A", "Subject: Hi "} {
+		if !strings.Contains(pv, want) {
+			t.Errorf("preview lacks %q:\n%s", want, pv)
+		}
+	}
+	if out := ok(t, "-p", proj, "campaign", "send", "Spring"); !strings.Contains(out, "Dry run: nothing was sent") || count() != 0 {
+		t.Fatalf("dry run sent %d:\n%s", count(), out)
+	}
+	ok(t, "-p", proj, "campaign", "send", "Spring", "--test-to", "me@example.com")
+	if count() != 2 || !strings.HasPrefix(subjects[0], "[TEST] ") {
+		t.Fatalf("test send: %d requests %v", count(), subjects)
+	}
+	var status struct {
+		Counts struct{ ByStatus map[string]int }
+	}
+	out := ok(t, "-p", proj, "--json", "campaign", "send", "Spring", "--live")
+	var rep struct {
+		Sent int
+		Done bool
+	}
+	json.Unmarshal([]byte(out), &rep)
+	json.Unmarshal([]byte(ok(t, "-p", proj, "--json", "campaign", "status", "Spring")), &status)
+	delivered := status.Counts.ByStatus["delivered"]
+	if !rep.Done || rep.Sent == 0 || delivered != rep.Sent || count() != 2+rep.Sent || status.Counts.ByStatus["holdout"] == 0 {
+		t.Fatalf("live send %+v, status %+v, server got %d", rep, status, count())
+	}
+	for k, n := range got {
+		if n != 1 {
+			t.Errorf("key %s arrived %d times", k, n)
+		}
+	}
+	// Resuming a finished campaign sends nothing more.
+	ok(t, "-p", proj, "campaign", "resume", "Spring")
+	if count() != 2+rep.Sent {
+		t.Errorf("resume of a finished campaign sent %d more", count()-2-rep.Sent)
+	}
+
+	// Responses: every 4th delivered customer and every 8th holdout customer
+	// converted.
+	sqlOut := ok(t, "-p", proj, "--json", "sql", "SELECT customer_id, status FROM mb_deliveries WHERE status IN ('delivered','holdout') ORDER BY 1")
+	var res struct{ Rows [][]any }
+	json.Unmarshal([]byte(sqlOut), &res)
+	var b strings.Builder
+	b.WriteString("customer_id,event,value\n")
+	for i, r := range res.Rows {
+		if (r[1] == "delivered" && i%4 == 0) || (r[1] == "holdout" && i%8 == 0) {
+			fmt.Fprintf(&b, "%v,conversion,25.5\n", r[0])
+		}
+	}
+	b.WriteString("nobody,conversion,1\n")
+	events := filepath.Join(t.TempDir(), "responses.csv")
+	os.WriteFile(events, []byte(b.String()), 0o644)
+	if out := ok(t, "-p", proj, "campaign", "import-results", "Spring", events); !strings.Contains(out, "1 matched no delivery") {
+		t.Errorf("import:\n%s", out)
+	}
+	results := ok(t, "-p", proj, "campaign", "results", "Spring")
+	for _, want := range []string{"conversion (control holdout)", "A ", "B ", "chi-square across all groups", "planned split"} {
+		if !strings.Contains(results, want) {
+			t.Errorf("results lack %q:\n%s", want, results)
+		}
+	}
+}
