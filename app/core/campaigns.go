@@ -156,7 +156,7 @@ type SendOptions struct {
 	Secrets sdk.Secrets
 	// TestTo receives the test send: one message per variant.
 	TestTo string
-	// BatchSize is how many messages go to the plugin at once; 0 means 50.
+	// BatchSize is how many messages go to the plugin at once; 0 means 500.
 	BatchSize int
 }
 
@@ -265,7 +265,7 @@ func (w *Workspace) sendLoop(ctx context.Context, c *campaign.Campaign, proc *ho
 	tpl map[string]*campaign.Templates, opt SendOptions, rep *SendReport, report Progress) error {
 	batch := opt.BatchSize
 	if batch <= 0 {
-		batch = 50
+		batch = 500
 	}
 	if c.RatePerMinute > 0 {
 		batch = min(batch, max(1, c.RatePerMinute/6)) // at most ~10 s of sending per batch
@@ -340,6 +340,15 @@ func (w *Workspace) sendLoop(ctx context.Context, c *campaign.Campaign, proc *ho
 		if err := campaign.MarkSending(ctx, w.Project, c.Name, sending); err != nil {
 			return err
 		}
+		// Outcomes are written in groups: each group is one transaction.
+		// A crash loses at most the unwritten group's outcomes, whose rows
+		// are still "sending" and so are settled by Recover.
+		var pending []campaign.Outcome
+		flush := func() error {
+			err := campaign.Record(context.WithoutCancel(ctx), w.Project, c.Name, pending)
+			pending = pending[:0]
+			return err
+		}
 		err = proc.Call(ctx, func(ctx context.Context, conn *client.Conn) error {
 			if sess == nil || sessConn != conn {
 				s, err := conn.Open(ctx, c.Component, c.Config, opt.Secrets)
@@ -362,10 +371,16 @@ func (w *Workspace) sendLoop(ctx context.Context, c *campaign.Campaign, proc *ho
 				default:
 					o.Status, o.Reason = campaign.Rejected, r.Reason
 				}
-				// Recorded at once: a crash after this loses nothing.
-				return campaign.Record(context.WithoutCancel(ctx), w.Project, c.Name, []campaign.Outcome{o})
+				pending = append(pending, o)
+				if len(pending) >= recordEvery {
+					return flush()
+				}
+				return nil
 			})
 		})
+		if ferr := flush(); ferr != nil && err == nil {
+			err = ferr
+		}
 		if err != nil {
 			sess, sessConn = nil, nil
 			// What the plugin left unanswered goes back to planned (or
@@ -397,6 +412,10 @@ func (w *Workspace) sendLoop(ctx context.Context, c *campaign.Campaign, proc *ho
 		}
 	}
 }
+
+// recordEvery is how many outcomes are written per transaction while a
+// batch is being sent.
+const recordEvery = 100
 
 func remaining(ctx context.Context, w *Workspace, name string) int {
 	var n int

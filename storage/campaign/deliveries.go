@@ -121,26 +121,30 @@ type Outcome struct {
 	NextAt     time.Time // Retry
 }
 
-// Record stores outcomes in one transaction.
+// Record stores outcomes in one statement (one transaction).
 func Record(ctx context.Context, p *storage.Project, campaign string, os []Outcome) error {
 	if len(os) == 0 {
 		return nil
 	}
-	return p.Tx(ctx, func(tx *storage.Tx) error {
-		for _, o := range os {
-			var next any
-			if o.Status == Retry {
-				next = o.NextAt.UTC()
-			}
-			_, err := tx.ExecContext(ctx, `UPDATE mb_deliveries SET status = ?, provider_id = nullif(?, ''), reason = nullif(?, ''), next_at = ?,
-				sent_at = CASE WHEN ? = 'delivered' THEN current_timestamp ELSE sent_at END, updated_at = current_timestamp
-				WHERE campaign = ? AND customer_id = ?`, o.Status, o.ProviderID, o.Reason, next, o.Status, campaign, o.CustomerID)
-			if err != nil {
-				return err
-			}
+	var b strings.Builder
+	args := []any{}
+	for i, o := range os {
+		if i > 0 {
+			b.WriteString(", ")
 		}
-		return nil
-	})
+		b.WriteString("(?, ?, ?, ?, ?::TIMESTAMP)")
+		var next any
+		if o.Status == Retry {
+			next = o.NextAt.UTC()
+		}
+		args = append(args, o.CustomerID, o.Status, o.ProviderID, o.Reason, next)
+	}
+	args = append(args, campaign)
+	_, err := p.Q().ExecContext(ctx, `UPDATE mb_deliveries SET status = v.status, provider_id = nullif(v.provider_id, ''), reason = nullif(v.reason, ''),
+		next_at = v.next_at, sent_at = CASE WHEN v.status = 'delivered' THEN current_timestamp ELSE mb_deliveries.sent_at END, updated_at = current_timestamp
+		FROM (VALUES `+b.String()+`) v(customer_id, status, provider_id, reason, next_at)
+		WHERE mb_deliveries.campaign = ? AND mb_deliveries.customer_id = v.customer_id`, args...)
+	return err
 }
 
 // Recover settles deliveries left "sending" by a crash: with a channel that
