@@ -328,3 +328,36 @@ func (m *Model) Evaluate(ctx context.Context, d Data) (*Evaluation, error) {
 	}
 	return e, nil
 }
+
+// EncodeTarget maps raw target values the way Train does for spec's
+// algorithm: 0/1 with the "yes" class second for yes/no outcomes, numbers
+// for regression. It returns the rows that have a value. Model plugins use
+// it so their targets mean what built-in models' do.
+func EncodeTarget(spec Spec, raw []string) (y []float64, classes []string, keep []int, err error) {
+	m := &Model{Spec: spec}
+	y, keep, err = m.encodeTarget(raw)
+	return y, m.Classes, keep, err
+}
+
+// ScoreEvaluation measures predictions p of held-out targets y (0/1, or
+// amounts for regression) with the same metrics as a trained model's
+// evaluation; trainY gives the base rate.
+func ScoreEvaluation(y, p, trainY []float64, regression bool) (*Evaluation, error) {
+	if len(y) != len(p) || len(y) == 0 {
+		return nil, fmt.Errorf("%d scores for %d rows", len(p), len(y))
+	}
+	e := &Evaluation{TrainRows: len(trainY), TestRows: len(y)}
+	if regression {
+		e.Regression = true
+		e.RMSE, _ = eval.RMSE(y, p)
+		e.MAE, _ = eval.MAE(y, p)
+		e.R2, _ = eval.R2(y, p)
+		return e, nil
+	}
+	for _, v := range p {
+		if math.IsNaN(v) || v < 0 || v > 1 {
+			return nil, fmt.Errorf("a score of %v is not a probability", v)
+		}
+	}
+	return e, e.classification(trainY, y, p)
+}

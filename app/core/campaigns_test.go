@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/marketbench/marketbench/analytics/model"
 	"github.com/marketbench/marketbench/plugins/host"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/storage/campaign"
@@ -266,4 +267,65 @@ func TestCampaignChildSend(t *testing.T) {
 	}
 	w.SendCampaign(context.Background(), "Spring sale", SendOptions{Mode: campaign.Live, BatchSize: 5}, nil)
 	t.Fatal("the send finished before the parent killed it")
+}
+
+// A model plugin trains, evaluates and scores like a built-in model: the
+// logreg-model plugin (analytics/logistic behind Arrow) reaches the same
+// AUC as the built-in logistic regression on the same split.
+func TestModelPlugin(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a plugin")
+	}
+	ctx := context.Background()
+	bundled := filepath.Join(t.TempDir(), "bundled")
+	if _, err := host.Bundle("../../plugins", bundled, "logreg-model"); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(host.BundledEnv, bundled)
+	w, err := Create(filepath.Join(t.TempDir(), "t.mbproj"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.Import(ctx, "../../testdata/real/WA_Fn-UseC_-Telco-Customer-Churn.csv", ingest.Options{Table: "telco"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.EnablePlugin(ctx, "marketbench.org/logreg-model"); err != nil {
+		t.Fatal(err)
+	}
+	algo := PluginAlgoPrefix + "marketbench.org/logreg-model/logreg"
+	found := false
+	for _, a := range w.Algorithms(ctx) {
+		found = found || (a.Name == algo && a.Plugin)
+	}
+	if !found {
+		t.Fatalf("%s not in the algorithm list %v", algo, w.Algorithms(ctx))
+	}
+	feats := []string{"tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen"}
+	pm, err := w.Train(ctx, TrainRequest{Table: "telco", Features: feats, Spec: model.Spec{Algo: algo, Target: "Churn", Seed: 3}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bm, err := w.Train(ctx, TrainRequest{Name: "builtin", Table: "telco", Features: feats, Spec: model.Spec{Algo: model.LogReg, Target: "Churn", Seed: 3}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := pm.Eval.AUC - bm.Eval.AUC; pm.Eval.AUC < 0.75 || d > 1e-3 || d < -1e-3 || pm.Eval.TestRows != bm.Eval.TestRows {
+		t.Errorf("plugin AUC %v on %d rows, built-in %v on %d", pm.Eval.AUC, pm.Eval.TestRows, bm.Eval.AUC, bm.Eval.TestRows)
+	}
+	res, err := w.Score(ctx, pm.Name, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Customers != 7043 || res.Mean <= 0 || res.Mean >= 1 {
+		t.Errorf("plugin scores %+v", res)
+	}
+	if _, err := w.Explain(ctx, pm.Name, "7590-VHVEG", "", 3); err == nil {
+		t.Error("explained a plugin model")
+	}
+	// Text features cannot go to a model plugin.
+	if _, err := w.Train(ctx, TrainRequest{Name: "cat", Table: "telco", Features: []string{"tenure", "Contract"}, Spec: model.Spec{Algo: algo, Target: "Churn"}}, nil); err == nil ||
+		!strings.Contains(err.Error(), "numeric features") {
+		t.Errorf("categorical feature to a plugin: %v", err)
+	}
 }

@@ -69,7 +69,12 @@ func (w *Workspace) Train(ctx context.Context, r TrainRequest, progress Progress
 	if spec.Algo == "" {
 		spec.Algo = model.LogReg
 	}
-	if err := (model.Spec{Algo: spec.Algo, Target: "x", Numeric: []string{"y"}}).Validate(); err != nil {
+	plugin := strings.HasPrefix(spec.Algo, PluginAlgoPrefix)
+	if !plugin {
+		if err := (model.Spec{Algo: spec.Algo, Target: "x", Numeric: []string{"y"}}).Validate(); err != nil {
+			return nil, err
+		}
+	} else if _, _, err := splitPluginAlgo(spec.Algo); err != nil {
 		return nil, err
 	}
 	name := r.Name
@@ -78,10 +83,10 @@ func (w *Workspace) Train(ctx context.Context, r TrainRequest, progress Progress
 			r.Table = r.Target.Kind + "_training"
 		}
 		if name == "" {
-			name = r.Target.Kind + "_" + spec.Algo
+			name = r.Target.Kind + "_" + algoShort(spec.Algo)
 		}
 	} else if name == "" {
-		name = strings.ToLower(sanitize(spec.Target)) + "_" + spec.Algo
+		name = strings.ToLower(sanitize(spec.Target)) + "_" + algoShort(spec.Algo)
 	}
 	if err := models.CheckName(name); err != nil {
 		return nil, err
@@ -120,8 +125,15 @@ func (w *Workspace) Train(ctx context.Context, r TrainRequest, progress Progress
 			spec.Bools = append(spec.Bools, c.Name)
 		}
 	}
-	if err := spec.Validate(); err != nil {
+	check := spec
+	if plugin {
+		check.Algo = model.LogReg // the plugin checks its own options
+	}
+	if err := check.Validate(); err != nil {
 		return nil, err
+	}
+	if plugin {
+		return w.trainPlugin(ctx, name, src, spec, built, r.Replace, report)
 	}
 	report("Reading "+src.Table, 0.03)
 	rows, err := models.Load(ctx, w.Project, src, spec, true)
@@ -224,6 +236,9 @@ func (w *Workspace) LoadModel(ctx context.Context, name string) (*ModelInfo, *mo
 	if r.Kind != models.Predictive {
 		return nil, nil, fmt.Errorf("%q is a text model; use it with 'text'", name)
 	}
+	if strings.HasPrefix(r.Algo, PluginAlgoPrefix) {
+		return nil, nil, fmt.Errorf("%w: %q was trained by a plugin (%s)", errPluginModel, name, strings.TrimPrefix(r.Algo, PluginAlgoPrefix))
+	}
 	info, err := infoOf(*r)
 	if err != nil {
 		return nil, nil, err
@@ -275,6 +290,9 @@ func (w *Workspace) Score(ctx context.Context, name, table string, progress Prog
 		if progress != nil {
 			progress(stage, f)
 		}
+	}
+	if r, art, err := models.Get(ctx, w.Project, name); err == nil && strings.HasPrefix(r.Algo, PluginAlgoPrefix) {
+		return w.scoreWithPlugin(ctx, r, art, table, report)
 	}
 	info, m, err := w.LoadModel(ctx, name)
 	if err != nil {
@@ -372,4 +390,54 @@ func (w *Workspace) EvaluateModel(ctx context.Context, name, table string) (*mod
 // BuildTarget writes a churn or purchase training table (see models.Target).
 func (w *Workspace) BuildTarget(ctx context.Context, t models.Target, table string) (*models.Built, error) {
 	return models.BuildTarget(ctx, w.Project, t, table)
+}
+
+// errPluginModel marks operations that need the model in process.
+var errPluginModel = errors.New("this needs a built-in model")
+
+// scoreWithPlugin is Score for a plugin-trained model.
+func (w *Workspace) scoreWithPlugin(ctx context.Context, r *models.Record, art []byte, table string, report func(string, float64)) (*ScoreResult, error) {
+	info, err := infoOf(*r)
+	if err != nil {
+		return nil, err
+	}
+	src, asOf, err := w.scoringSource(ctx, info, table)
+	if err != nil {
+		return nil, err
+	}
+	res := &ScoreResult{Model: info.Name, Table: src.Table, Column: models.ScoreColumn(info.Name), AsOf: asOf}
+	if asOf != "" {
+		res.Table = ""
+	}
+	rows, err := models.Load(ctx, w.Project, src, info.Spec, false)
+	if err != nil {
+		return nil, cancelled(ctx, err)
+	}
+	if len(rows.IDs) > 0 && rows.IDs[0] == "" {
+		return nil, fmt.Errorf("table %q has no customer id column, so its scores cannot be stored per customer; set the role first", src.Table)
+	}
+	report("Scoring in the plugin", 0.4)
+	p, err := w.scorePlugin(ctx, art, rows)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range p {
+		res.Mean += v
+	}
+	res.Customers = len(p)
+	res.Mean /= math.Max(1, float64(len(p)))
+	if err := models.WriteColumn(ctx, w.Project, res.Column, rows.IDs, p, "score", fmt.Sprintf("model %s (plugin) on %s", info.Name, src.Table)); err != nil {
+		return nil, err
+	}
+	report("Done", 1)
+	return res, nil
+}
+
+// algoShort names an algorithm in a model name: the component of a plugin
+// algorithm ("logreg" for plugin:example.com/x/logreg).
+func algoShort(algo string) string {
+	if _, comp, err := splitPluginAlgo(algo); err == nil {
+		return sanitize(comp)
+	}
+	return algo
 }
