@@ -126,6 +126,12 @@ func (s *modelsScreen) shown() {
 	s.loaded = true
 	s.setTables(s.p.tables)
 	s.refresh("")
+	// Model plugins enabled in the project join the list; asking them
+	// starts their processes, so it happens off the UI goroutine.
+	go func() {
+		list := s.p.ws.Algorithms(s.p.ctx)
+		fyne.Do(func() { s.train.setAlgos(list) })
+	}()
 }
 
 func (s *modelsScreen) setTables(ts []storage.Table) {
@@ -489,6 +495,31 @@ func (f *trainForm) loadFeatures() {
 		f.featNote.SetText("Ticked: every usable column. Identifiers, contact details, dates, free text and text with more than " +
 			strconv.Itoa(models.MaxLevels) + " values are left out.")
 	})
+}
+
+// setAlgos offers the built-in algorithms and the plugins' models. It runs
+// on the UI goroutine, the only one that reads algos.
+func (f *trainForm) setAlgos(list []core.Algorithm) {
+	var out []algoChoice
+	for _, a := range list {
+		title, about, ok := strings.Cut(a.Description, ": ")
+		about = sentence(about) + "."
+		if a.Plugin || !ok {
+			title, about = a.Description, "Trained and scored by a plugin; numeric features only."
+		}
+		out = append(out, algoChoice{a.Name, sentence(title), about})
+	}
+	if len(out) == 0 {
+		return
+	}
+	algos = out
+	labels := make([]string, len(out))
+	for i, a := range out {
+		labels[i] = a.label
+	}
+	sel := f.algo.Selected
+	f.algo.SetOptions(labels)
+	f.algo.SetSelected(sel)
 }
 
 func (f *trainForm) algoChanged() {
