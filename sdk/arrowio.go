@@ -2,17 +2,28 @@ package sdk
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // The bytes of all batch fields of one call form one Arrow IPC stream: the
 // schema once, then record batches. ChunkWriter and ChunkReader cut such a
 // stream into messages and join it again.
+
+// MaxChunkBytes is the most a ChunkWriter puts in one message: a record
+// batch bigger than that is cut over several messages (the reader joins
+// them), so no batch, however large, meets the gRPC message limit
+// (MaxMessageBytes).
+const MaxChunkBytes = 64 << 20
 
 // ChunkWriter writes record batches as IPC stream chunks, handing each
 // chunk to send as soon as a batch is written.
@@ -37,13 +48,17 @@ func (c *ChunkWriter) Write(rec arrow.RecordBatch) error {
 	return c.flush()
 }
 
+// flush sends what was written. send may keep the bytes it gets, so each
+// chunk is a copy; the buffer itself is reused for the next batch.
 func (c *ChunkWriter) flush() error {
-	if c.buf.Len() == 0 {
-		return nil
+	for c.buf.Len() > 0 {
+		b := bytes.Clone(c.buf.Next(MaxChunkBytes))
+		if err := c.send(b); err != nil {
+			return err
+		}
 	}
-	b := bytes.Clone(c.buf.Bytes())
 	c.buf.Reset()
-	return c.send(b)
+	return nil
 }
 
 // Close ends the stream (and sends the schema if no batch was written).
@@ -81,7 +96,140 @@ func (r *ChunkReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// NewRecordReader decodes the IPC stream of chunks as record batches.
+// NewRecordReader decodes the IPC stream of chunks as record batches. It
+// reads lazily, like ChunkReader: a chunk is fetched only when the batch
+// being decoded needs its bytes. A batch that lies within one chunk (as
+// ChunkWriter sends them) is decoded in place, without copying its bytes;
+// the batches keep their chunks alive, so next must not reuse the bytes it
+// returned.
 func NewRecordReader(next func() ([]byte, error)) (array.RecordReader, error) {
-	return ipc.NewReader(NewChunkReader(next))
+	return ipc.NewReaderFromMessageReader(newChunkMessageReader(next))
+}
+
+// chunkMessageReader is an ipc.MessageReader over chunks, reading each
+// message's metadata and body as slices of the chunk that holds them.
+type chunkMessageReader struct {
+	next func() ([]byte, error)
+	cur  []byte
+	err  error // from next, io.EOF included; returned once cur is used up
+	msg  *ipc.Message
+	refs atomic.Int64
+}
+
+func newChunkMessageReader(next func() ([]byte, error)) *chunkMessageReader {
+	r := &chunkMessageReader{next: next}
+	r.refs.Add(1)
+	return r
+}
+
+func (r *chunkMessageReader) Retain() { r.refs.Add(1) }
+
+func (r *chunkMessageReader) Release() {
+	if r.refs.Add(-1) == 0 && r.msg != nil {
+		r.msg.Release()
+		r.msg = nil
+	}
+}
+
+// fill makes cur non-empty, fetching the next chunk if needed.
+func (r *chunkMessageReader) fill() error {
+	for len(r.cur) == 0 {
+		if r.err != nil {
+			return r.err
+		}
+		r.cur, r.err = r.next()
+	}
+	return nil
+}
+
+// take returns the next n bytes: a slice of the current chunk when it holds
+// them all, else a copy joined from as many chunks as needed.
+func (r *chunkMessageReader) take(n int) ([]byte, error) {
+	if err := r.fill(); err != nil {
+		return nil, err
+	}
+	if len(r.cur) >= n {
+		b := r.cur[:n:n]
+		r.cur = r.cur[n:]
+		return b, nil
+	}
+	// Spread over chunks. n comes from the stream, so grow as the bytes
+	// arrive rather than trusting it for one allocation.
+	out := make([]byte, 0, min(n, MaxChunkBytes))
+	for len(out) < n {
+		if err := r.fill(); err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		k := min(n-len(out), len(r.cur))
+		out = append(out, r.cur[:k]...)
+		r.cur = r.cur[k:]
+	}
+	return out, nil
+}
+
+const ipcContinuation = 0xFFFFFFFF
+
+// Message reads the next IPC message (the format ipc.NewMessageReader
+// reads), or io.EOF at the end of the stream.
+func (r *chunkMessageReader) Message() (msg *ipc.Message, err error) {
+	defer func() {
+		if p := recover(); p != nil { // flatbuffers panic on garbage
+			msg, err = nil, fmt.Errorf("arrow/ipc: invalid message metadata: %v", p)
+		}
+	}()
+	if r.msg != nil {
+		r.msg.Release()
+		r.msg = nil
+	}
+	head, err := r.take(4)
+	if err != nil {
+		return nil, fmt.Errorf("arrow/ipc: could not read continuation indicator: %w", err)
+	}
+	size := binary.LittleEndian.Uint32(head)
+	switch size {
+	case 0:
+		return nil, io.EOF
+	case ipcContinuation:
+		if head, err = r.take(4); err != nil {
+			return nil, fmt.Errorf("arrow/ipc: could not read message length: %w", noEOF(err))
+		}
+		size = binary.LittleEndian.Uint32(head)
+		if size == 0 {
+			return nil, io.EOF
+		}
+	} // else: a stream from before Arrow 0.15, without continuation markers
+	if int32(size) < 4 {
+		return nil, fmt.Errorf("arrow/ipc: invalid message metadata length %d", int32(size))
+	}
+	meta, err := r.take(int(size))
+	if err != nil {
+		return nil, fmt.Errorf("arrow/ipc: could not read message metadata: %w", noEOF(err))
+	}
+	m := ipc.NewMessage(memory.NewBufferBytes(meta), memory.NewBufferBytes(nil))
+	bodyLen := m.BodyLen()
+	m.Release()
+	if bodyLen < 0 || bodyLen > int64(^uint(0)>>1) {
+		return nil, fmt.Errorf("arrow/ipc: invalid message body length %d", bodyLen)
+	}
+	body, err := r.take(int(bodyLen))
+	if err != nil {
+		return nil, fmt.Errorf("arrow/ipc: could not read message body: %w", noEOF(err))
+	}
+	if len(body) > 0 && uintptr(unsafe.Pointer(&body[0]))%8 != 0 {
+		// Arrow reads numbers in place: give them aligned memory.
+		body = append(make([]byte, 0, len(body)), body...)
+	}
+	r.msg = ipc.NewMessage(memory.NewBufferBytes(meta), memory.NewBufferBytes(body))
+	return r.msg, nil
+}
+
+// noEOF: the stream ending inside a message is an error, not its end.
+func noEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }

@@ -355,13 +355,15 @@ func (m *modelServer) Train(stream pb.Model_TrainServer) error {
 	if err != nil {
 		return err
 	}
-	rows, err := NewRecordReader(func() ([]byte, error) {
+	done := make(chan struct{})
+	defer close(done)
+	rows, err := NewRecordReader(prefetch(func() ([]byte, error) {
 		req, err := stream.Recv()
 		if err != nil {
 			return nil, err
 		}
 		return req.GetBatch(), nil
-	})
+	}, done))
 	if err != nil {
 		return status.Errorf(codes.InvalidArgument, "cannot read the training rows: %v", err)
 	}
@@ -391,13 +393,15 @@ func (m *modelServer) Predict(stream pb.Model_PredictServer) error {
 	if err != nil {
 		return err
 	}
-	rows, err := NewRecordReader(func() ([]byte, error) {
+	done := make(chan struct{})
+	defer close(done)
+	rows, err := NewRecordReader(prefetch(func() ([]byte, error) {
 		req, err := stream.Recv()
 		if err != nil {
 			return nil, err
 		}
 		return req.GetBatch(), nil
-	})
+	}, done))
 	if err != nil {
 		return status.Errorf(codes.InvalidArgument, "cannot read the rows to score: %v", err)
 	}
@@ -410,6 +414,46 @@ func (m *modelServer) Predict(stream pb.Model_PredictServer) error {
 		return status.Errorf(codes.Aborted, "%v", err)
 	}
 	return out.Close()
+}
+
+// prefetchChunks is how many chunks of a Train or Predict call are
+// received ahead of the model.
+const prefetchChunks = 2
+
+// prefetch receives chunks with recv in its own goroutine, up to
+// prefetchChunks ahead of the caller of the returned function, so that
+// receiving the next batch (reading the socket, decrypting, unmarshalling)
+// overlaps the model's work on this one. The goroutine stops at recv's
+// first error (io.EOF included), which every later call returns, or when
+// done is closed.
+func prefetch(recv func() ([]byte, error), done <-chan struct{}) func() ([]byte, error) {
+	type chunk struct {
+		b   []byte
+		err error
+	}
+	ch := make(chan chunk, prefetchChunks)
+	go func() {
+		for {
+			b, err := recv()
+			select {
+			case ch <- chunk{b, err}:
+			case <-done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var last error
+	return func() ([]byte, error) {
+		if last != nil {
+			return nil, last
+		}
+		c := <-ch
+		last = c.err
+		return c.b, c.err
+	}
 }
 
 type sourceServer struct {

@@ -44,7 +44,7 @@ func TestExampleOutOfTree(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"main.go", "go.mod", "go.sum"} {
+	for _, f := range []string{"main.go", "main_test.go", "go.mod", "go.sum"} {
 		b, err := os.ReadFile(filepath.Join("..", "examples", "filechannel", f))
 		if err != nil {
 			t.Fatal(err)
@@ -69,6 +69,12 @@ func TestExampleOutOfTree(t *testing.T) {
 				t.Errorf("the example depends on %s", dep)
 			}
 		}
+	}
+	// The example's own tests, as its README tells authors to write them.
+	test := exec.Command("go", "test", "./...")
+	test.Dir = dir
+	if out, err := test.CombinedOutput(); err != nil {
+		t.Fatalf("the example's tests: %v\n%s", err, out)
 	}
 	bin := Build(t, dir) // CGO_ENABLED=0
 	Smoke(t, bin)
