@@ -65,6 +65,12 @@ var migrations = []string{
 	CREATE TABLE mb_campaign_events (
 		campaign VARCHAR NOT NULL, customer_id VARCHAR NOT NULL, event VARCHAR NOT NULL,
 		value DOUBLE, event_at TIMESTAMP, source VARCHAR);`,
+	// 4: where each source plugin stream has got to, committed with the
+	// rows it describes.
+	`CREATE TABLE mb_source_state (
+		plugin_id VARCHAR NOT NULL, component VARCHAR NOT NULL, stream VARCHAR NOT NULL, table_name VARCHAR NOT NULL,
+		state BLOB, rows_imported BIGINT NOT NULL DEFAULT 0, updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+		PRIMARY KEY (plugin_id, component, stream, table_name));`,
 }
 
 // Version is the project format this build writes.

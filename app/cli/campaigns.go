@@ -527,7 +527,7 @@ func (e *env) campStatusCmd() *cobra.Command {
 
 func (e *env) campImportCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "import-results NAME FILE.csv",
+		Use:   "import-results NAME FILE.csv|table:TABLE",
 		Short: "Import responses (customer_id or idempotency_key, event open|click|conversion|unsubscribe|bounce, value, at)",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -690,5 +690,42 @@ func (e *env) abtestCmd() *cobra.Command {
 	cmd.Flags().StringVar(&control, "control", "", "the group that is the control (holdout)")
 	cmd.Flags().StringArrayVar(&metrics, "metric", nil, "a 0/1 outcome column (repeat)")
 	cmd.Flags().StringVar(&revenue, "revenue", "", "a revenue-per-customer column (Welch t-test)")
+	return cmd
+}
+
+func (e *env) sourceCmd() *cobra.Command {
+	var stream, tbl string
+	var cfgKV []string
+	cmd := &cobra.Command{
+		Use:   "source-import PLUGIN-ID/COMPONENT --stream S --table T [--config name=value ...]",
+		Short: "Import a source plugin's stream into a table; later imports continue where the last stopped",
+		Example: `  marketbench source-import marketbench.org/csv-folder/folder --stream events --config folder=/data/exports --table responses
+  marketbench campaign import-results "Spring sale" table:responses`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			i := strings.LastIndex(args[0], "/")
+			if i <= 0 || stream == "" || tbl == "" {
+				return errors.New("give PLUGIN-ID/COMPONENT, --stream and --table")
+			}
+			cfg, err := keyValues(cfgKV)
+			if err != nil {
+				return err
+			}
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				prog, done := e.progress()
+				res, err := w.ImportFromSource(ctx, args[0][:i], args[0][i+1:], stream, cfg, tbl, prog)
+				done()
+				if err != nil {
+					return err
+				}
+				return e.emit(res, func(o io.Writer) {
+					fmt.Fprintf(o, "Imported %d new rows into %q in %d checkpoints (%d in all from this stream)\n", res.Rows, res.Table, res.Checkpoints, res.TotalRows)
+				})
+			})(cmd, args)
+		},
+	}
+	cmd.Flags().StringVar(&stream, "stream", "", "the stream to read (see 'plugin check')")
+	cmd.Flags().StringVar(&tbl, "table", "", "table to import into (created on the first import)")
+	cmd.Flags().StringArrayVar(&cfgKV, "config", nil, "a source setting, name=value (repeat)")
 	return cmd
 }

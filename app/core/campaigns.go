@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/marketbench/marketbench/analytics/abtest"
@@ -495,10 +496,14 @@ func (w *Workspace) CampaignStatus(ctx context.Context, name string) (*campaign.
 	return in, counts, err
 }
 
-// ImportCampaignResults imports a responses file for a campaign.
+// ImportCampaignResults imports a responses file for a campaign, or with
+// a "table:" prefix, a project table (e.g. one a source plugin fills).
 func (w *Workspace) ImportCampaignResults(ctx context.Context, name, path string) (*campaign.ImportResult, error) {
 	if _, err := campaign.Get(ctx, w.Project, name); err != nil {
 		return nil, err
+	}
+	if t, ok := strings.CutPrefix(path, "table:"); ok {
+		return campaign.ImportEventsFromTable(ctx, w.Project, name, t)
 	}
 	return campaign.ImportEvents(ctx, w.Project, name, path)
 }

@@ -329,3 +329,59 @@ func TestModelPlugin(t *testing.T) {
 		t.Errorf("categorical feature to a plugin: %v", err)
 	}
 }
+
+// Responses arrive as files in a folder: the csv-folder source plugin
+// imports them into a table, resuming (a second import takes only the new
+// file), and the campaign's results are read from that table.
+func TestSourceImportToResults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds plugins")
+	}
+	ctx := context.Background()
+	bundled := filepath.Join(t.TempDir(), "bundled")
+	if _, err := host.Bundle("../../plugins", bundled, "csv-folder"); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(host.BundledEnv, bundled)
+	w := shop(t, filepath.Join(t.TempDir(), "p.mbproj"))
+	defer w.Close()
+	dir := t.TempDir()
+	c := spring(sdk.Config{"mode": "ok", "log": filepath.Join(dir, "provider.log")})
+	if err := w.SaveCampaign(ctx, c, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SendCampaign(ctx, c.Name, SendOptions{Mode: campaign.Live}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.EnablePlugin(ctx, "marketbench.org/csv-folder"); err != nil {
+		t.Fatal(err)
+	}
+	exports := t.TempDir()
+	os.WriteFile(filepath.Join(exports, "day1.csv"), []byte("customer_id,event,value\nC002,open,\nC004,conversion,30\n"), 0o644)
+	os.WriteFile(filepath.Join(exports, "day2.csv"), []byte("customer_id,event,value\nC005,click,\n"), 0o644)
+	cfg := sdk.Config{"folder": exports}
+	r, err := w.ImportFromSource(ctx, "marketbench.org/csv-folder", "folder", "events", cfg, "responses", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Rows != 3 || r.Checkpoints != 2 {
+		t.Fatalf("first import %+v", r)
+	}
+	os.WriteFile(filepath.Join(exports, "day3.csv"), []byte("customer_id,event,value\nC007,conversion,12.5\nC008,unsubscribe,\n"), 0o644)
+	if r, err = w.ImportFromSource(ctx, "marketbench.org/csv-folder", "folder", "events", cfg, "responses", nil); err != nil || r.Rows != 2 || r.TotalRows != 5 {
+		t.Fatalf("second import %+v %v", r, err)
+	}
+	if r, err = w.ImportFromSource(ctx, "marketbench.org/csv-folder", "folder", "events", cfg, "responses", nil); err != nil || r.Rows != 0 {
+		t.Fatalf("third import %+v %v", r, err)
+	}
+	if _, err := w.ImportFromSource(ctx, "marketbench.org/csv-folder", "folder", "events", cfg, "customers", nil); err == nil {
+		t.Fatal("a source filled a user's own table")
+	}
+	ir, err := w.ImportCampaignResults(ctx, c.Name, "table:responses")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ir.Rows != 5 || ir.Matched+ir.Unmatched != 5 {
+		t.Errorf("results import %+v", ir)
+	}
+}

@@ -24,7 +24,19 @@ type ImportResult struct {
 // events, in one transaction. Unsubscribes and bounces also go on the
 // suppression list, so no later campaign reaches those customers.
 func ImportEvents(ctx context.Context, p *storage.Project, campaign, path string) (*ImportResult, error) {
-	q := `SELECT * FROM read_csv(` + storage.Literal(path) + `, header = true, all_varchar = true)`
+	return importEvents(ctx, p, campaign, `SELECT * FROM read_csv(`+storage.Literal(path)+`, header = true, all_varchar = true)`, path)
+}
+
+// ImportEventsFromTable is ImportEvents from a project table, e.g. one a
+// source plugin fills with the channel's response exports.
+func ImportEventsFromTable(ctx context.Context, p *storage.Project, campaign, table string) (*ImportResult, error) {
+	if ok, err := p.TableExists(ctx, table); err != nil || !ok {
+		return nil, fmt.Errorf("no table named %q", table)
+	}
+	return importEvents(ctx, p, campaign, `SELECT * FROM `+storage.Quote(table), "table "+table)
+}
+
+func importEvents(ctx context.Context, p *storage.Project, campaign, q, path string) (*ImportResult, error) {
 	rows, err := p.Q().QueryContext(ctx, `DESCRIBE `+q)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %s", path, storage.FirstLine(err.Error()))
@@ -44,18 +56,18 @@ func ImportEvents(ctx context.Context, p *storage.Project, campaign, path string
 		return nil, fmt.Errorf("%s needs an event column and a customer_id (or idempotency_key) column", path)
 	}
 	id := `d.customer_id`
-	join := `d.customer_id = trim(s.` + storage.Quote(cols["customer_id"]) + `)`
+	join := `d.customer_id = trim(CAST(s.` + storage.Quote(cols["customer_id"]) + ` AS VARCHAR))`
 	if cols["customer_id"] == "" {
-		join = `d.idempotency_key = trim(s.` + storage.Quote(cols["idempotency_key"]) + `)`
+		join = `d.idempotency_key = trim(CAST(s.` + storage.Quote(cols["idempotency_key"]) + ` AS VARCHAR))`
 	}
 	value, at := `NULL`, `NULL`
 	if c := cols["value"]; c != "" {
-		value = `TRY_CAST(nullif(trim(s.` + storage.Quote(c) + `), '') AS DOUBLE)`
+		value = `TRY_CAST(nullif(trim(CAST(s.` + storage.Quote(c) + ` AS VARCHAR)), '') AS DOUBLE)`
 	}
 	if c := cols["at"]; c != "" {
-		at = `TRY_CAST(nullif(trim(s.` + storage.Quote(c) + `), '') AS TIMESTAMP)`
+		at = `TRY_CAST(nullif(trim(CAST(s.` + storage.Quote(c) + ` AS VARCHAR)), '') AS TIMESTAMP)`
 	}
-	ev := `lower(trim(s.` + storage.Quote(cols["event"]) + `))`
+	ev := `lower(trim(CAST(s.` + storage.Quote(cols["event"]) + ` AS VARCHAR)))`
 	res := &ImportResult{ByEvent: map[string]int64{}}
 	err = p.Tx(ctx, func(tx *storage.Tx) error {
 		var bad string

@@ -1,0 +1,96 @@
+package core
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/marketbench/marketbench/sdk"
+	"github.com/marketbench/marketbench/sdk/client"
+	"github.com/marketbench/marketbench/storage/arrowload"
+)
+
+// SourceResult says what a source import brought in.
+type SourceResult struct {
+	Table       string
+	Rows        int64 // in this run
+	Checkpoints int
+	TotalRows   int64 // ever, from this stream into this table
+}
+
+// ImportFromSource reads a source plugin's stream into table, resuming
+// where the last import of the same stream into the same table stopped.
+// Each checkpoint commits its rows and the new state in one transaction, so
+// an interrupted import never loses or repeats rows.
+func (w *Workspace) ImportFromSource(ctx context.Context, pluginID, component, stream string, cfg sdk.Config, table string, progress Progress) (*SourceResult, error) {
+	proc, _, err := w.enabled(ctx, pluginID)
+	if err != nil {
+		return nil, err
+	}
+	var state []byte
+	err = w.Q().QueryRowContext(ctx, `SELECT state FROM mb_source_state WHERE plugin_id = ? AND component = ? AND stream = ? AND table_name = ?`,
+		pluginID, component, stream, table).Scan(&state)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		if ok, _ := w.TableExists(ctx, table); ok {
+			return nil, fmt.Errorf("a table named %q exists and was not filled by this source; choose another table", table)
+		}
+	}
+	res := &SourceResult{Table: table}
+	var pending []arrow.RecordBatch
+	release := func() {
+		for _, r := range pending {
+			r.Release()
+		}
+		pending = pending[:0]
+	}
+	defer release()
+	err = proc.Call(ctx, func(ctx context.Context, c *client.Conn) error {
+		return c.Read(ctx, component, cfg, stream, state,
+			func(rec arrow.RecordBatch) error {
+				rec.Retain()
+				pending = append(pending, rec)
+				return nil
+			},
+			func(st []byte) error {
+				err := w.Tx(ctx, func(tx *sql.Tx) error {
+					p := w.InTx(tx)
+					n, err := arrowload.Append(ctx, p, table, pending)
+					if err != nil {
+						return err
+					}
+					res.Rows += n
+					if _, err := tx.ExecContext(ctx, `INSERT INTO mb_source_state (plugin_id, component, stream, table_name, state, rows_imported)
+						VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET state = excluded.state,
+						rows_imported = mb_source_state.rows_imported + excluded.rows_imported, updated_at = now()`,
+						pluginID, component, stream, table, st, n); err != nil {
+						return err
+					}
+					return p.Audit(ctx, tx, "source import", table, -1, n, pluginID+"/"+component+" "+stream)
+				})
+				if err != nil {
+					return err
+				}
+				res.Checkpoints++
+				release()
+				if progress != nil {
+					progress(fmt.Sprintf("Imported %d rows", res.Rows), -1)
+				}
+				return nil
+			})
+	})
+	if err != nil {
+		return res, cancelled(ctx, fmt.Errorf("%s: %w (the rows up to the last checkpoint are kept; import again to continue)", pluginID, err))
+	}
+	if len(pending) > 0 {
+		return res, fmt.Errorf("%s sent %d batches after its last checkpoint; they were not imported (a source must checkpoint at the end)", pluginID, len(pending))
+	}
+	w.Q().QueryRowContext(ctx, `SELECT rows_imported FROM mb_source_state WHERE plugin_id = ? AND component = ? AND stream = ? AND table_name = ?`,
+		pluginID, component, stream, table).Scan(&res.TotalRows)
+	return res, nil
+}
