@@ -2,7 +2,7 @@
 package assets
 
 import (
-	_ "embed"
+	"embed"
 	"fmt"
 
 	"github.com/marketbench/marketbench/analytics/text"
@@ -32,4 +32,29 @@ func Sentiment() (*text.Model, error) {
 		return nil, fmt.Errorf("assets: built-in sentiment model: %w", err)
 	}
 	return m, nil
+}
+
+// prompts are the default prompt templates (Go text/template), read by
+// app/llm; a user's file of the same name overrides one.
+//
+//go:embed prompts/*.tmpl
+var prompts embed.FS
+
+// Prompt returns a built-in prompt template by file name ("sms.tmpl").
+func Prompt(name string) (string, error) {
+	b, err := prompts.ReadFile("prompts/" + name)
+	if err != nil {
+		return "", fmt.Errorf("assets: no built-in prompt %q", name)
+	}
+	return string(b), nil
+}
+
+// PromptNames lists the built-in prompt templates, sorted.
+func PromptNames() []string {
+	entries, _ := prompts.ReadDir("prompts")
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }
