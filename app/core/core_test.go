@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/marketbench/marketbench/plugins/host"
 )
 
 func TestMain(m *testing.M) {
@@ -22,6 +24,12 @@ func TestMain(m *testing.M) {
 
 func TestRunDemo(t *testing.T) {
 	dir := t.TempDir()
+	// The demo's campaign goes through the bundled webhook plugin.
+	bundled := filepath.Join(t.TempDir(), "bundled")
+	if _, err := host.Bundle("../../plugins", bundled, "webhook"); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(host.BundledEnv, bundled)
 	var stages []string
 	res, err := RunDemo(context.Background(), dir, func(s string, f float64) { stages = append(stages, s) })
 	if err != nil {
@@ -36,7 +44,7 @@ func TestRunDemo(t *testing.T) {
 			t.Fatalf("%s: %v", f, err)
 		}
 	}
-	for _, want := range []string{"| customers | 20000 |", "| orders | 200000 |", "Champions", "Lapsed big spenders", "## Churn model", "score_churn_logreg", "## Review sentiment"} {
+	for _, want := range []string{"| customers | 20000 |", "| orders | 200000 |", "Champions", "Lapsed big spenders", "## Churn model", "score_churn_logreg", "## Review sentiment", "## Campaign", "through the bundled webhook plugin"} {
 		if !strings.Contains(res.Summary, want) {
 			t.Errorf("summary lacks %q:\n%s", want, res.Summary)
 		}

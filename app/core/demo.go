@@ -173,6 +173,15 @@ func RunDemo(ctx context.Context, dir string, progress Progress) (*DemoResult, e
 		return nil, err
 	}
 	res.Files = append(res.Files, out)
+	camp, files, err := w.demoCampaign(ctx, dir)
+	if err != nil {
+		return nil, fmt.Errorf("demo campaign: %w", err)
+	}
+	sum += camp
+	res.Files = append(res.Files, files...)
+	if err := os.WriteFile(out, []byte(sum), 0o644); err != nil {
+		return nil, err
+	}
 	res.Summary = sum
 	return res, nil
 }

@@ -1,0 +1,86 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/marketbench/marketbench/sdk"
+	"github.com/marketbench/marketbench/storage/campaign"
+)
+
+// demoCampaign runs a campaign end to end in the headless demo: the
+// bundled webhook plugin sends to a small HTTP receiver started here on
+// 127.0.0.1, which writes what it got to webhook-received.jsonl. Without
+// the bundled plugins (a plain `go build`), it says how to get them.
+func (w *Workspace) demoCampaign(ctx context.Context, dir string) (string, []string, error) {
+	const id = "marketbench.org/webhook"
+	if _, err := w.find(id, ""); err != nil {
+		return "\n## Campaign\n\nSkipped: the bundled plugins were not found next to the program (" + err.Error() +
+			"). `make build` builds them into bin/plugins/.\n", nil, nil
+	}
+	out := filepath.Join(dir, "webhook-received.jsonl")
+	f, err := os.Create(out)
+	if err != nil {
+		return "", nil, err
+	}
+	defer f.Close()
+	var mu sync.Mutex
+	var got int
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			b, _ := io.ReadAll(r.Body)
+			var m map[string]any
+			json.Unmarshal(b, &m)
+			line, _ := json.Marshal(map[string]any{"idempotency_key": r.Header.Get("Idempotency-Key"), "to": m["to"], "variant": m["variant"], "subject": m["subject"]})
+			mu.Lock()
+			f.Write(append(line, '\n'))
+			got++
+			mu.Unlock()
+		}
+		rw.WriteHeader(http.StatusOK)
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	if _, err := w.EnablePlugin(ctx, id); err != nil {
+		return "", nil, err
+	}
+	c := &campaign.Campaign{Name: "Thank the champions", Segment: "Champions", Plugin: id, Component: "webhook",
+		Config: sdk.Config{"url": "http://" + ln.Addr().String() + "/hook"}, HoldoutPercent: 10,
+		Variants: []campaign.Variant{
+			{Name: "A", Percent: 50, Subject: "Thank you, {{.first_name}}", Text: "Hi {{.first_name}}, thank you for being one of our best customers."},
+			{Name: "B", Percent: 50, Subject: "{{.first_name}}, a gift for you", Text: "Hi {{.first_name}}, here is 15% off your next order."}}}
+	if err := w.SaveCampaign(ctx, c, true); err != nil {
+		return "", nil, err
+	}
+	pv, err := w.PreviewCampaign(ctx, c.Name, 1)
+	if err != nil {
+		return "", nil, err
+	}
+	rep, err := w.SendCampaign(ctx, c.Name, SendOptions{Mode: campaign.Live}, nil)
+	if err != nil {
+		return "", nil, err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n## Campaign\n\n%q to the Champions segment through the bundled webhook plugin, to a local receiver: %d customers in the audience, %d excluded (",
+		c.Name, pv.Audience, pv.Audience-pv.Groups["A"]-pv.Groups["B"]-pv.Groups[campaign.Holdout])
+	var reasons []string
+	for r, n := range pv.Excluded {
+		reasons = append(reasons, fmt.Sprintf("%s: %d", r, n))
+	}
+	sort.Strings(reasons)
+	fmt.Fprintf(&b, "%s), %d in the holdout; %d messages sent, %d received (webhook-received.jsonl).\n", strings.Join(reasons, ", "), pv.Groups[campaign.Holdout], rep.Sent, got)
+	return b.String(), []string{out}, nil
+}
