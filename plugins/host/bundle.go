@@ -22,6 +22,10 @@ func Bundle(root, out string, names ...string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// go build runs in each plugin's folder, so the output must be absolute.
+	if out, err = filepath.Abs(out); err != nil {
+		return nil, err
+	}
 	var dirs []string
 	for _, e := range entries {
 		src := filepath.Join(root, e.Name())
