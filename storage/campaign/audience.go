@@ -151,7 +151,7 @@ func Audience(ctx context.Context, p *storage.Project, c *Campaign) ([]Recipient
 			r.Excluded = exclusion(r, contacts, byRole, supp)
 		}
 		if r.Excluded == "" {
-			r.To = r.Data[contacts[0]]
+			r.To = strings.TrimSpace(r.Data[contacts[0]])
 			r.Group = c.Assign(r.CustomerID)
 		}
 		out = append(out, r)
