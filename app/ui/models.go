@@ -128,10 +128,9 @@ func (s *modelsScreen) shown() {
 	s.refresh("")
 	// Model plugins enabled in the project join the list; asking them
 	// starts their processes, so it happens off the UI goroutine.
-	go func() {
-		list := s.p.ws.Algorithms(s.p.ctx)
-		fyne.Do(func() { s.train.setAlgos(list) })
-	}()
+	async(s.p, s.p.ctx, func(ctx context.Context) ([]core.Algorithm, error) {
+		return s.p.ws.Algorithms(ctx), nil
+	}, func(list []core.Algorithm, _ error) { s.train.setAlgos(list) })
 }
 
 func (s *modelsScreen) setTables(ts []storage.Table) {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -13,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -47,7 +50,7 @@ func newSettingsScreen(p *project) *settingsScreen {
 	)
 	s.info = &widget.Label{Text: "Audit log: every change to your data, newest first.", TextStyle: fyne.TextStyle{Bold: true}}
 	refresh := &widget.Button{Text: "Refresh", Icon: theme.ViewRefreshIcon(), OnTapped: s.refresh}
-	top := container.NewVBox(form, widget.NewSeparator(), container.NewBorder(nil, nil, nil, refresh, s.info))
+	top := container.NewVBox(form, widget.NewSeparator(), s.llmForm(), widget.NewSeparator(), container.NewBorder(nil, nil, nil, refresh, s.info))
 	s.content = container.NewBorder(top, nil, nil, nil, s.audit.table)
 	return s
 }
@@ -83,4 +86,49 @@ func (s *settingsScreen) refresh() {
 			s.info.SetText("Audit log: no changes yet.")
 		}
 	})
+}
+
+// llmForm holds the copywriting settings: the local Ollama server and
+// model, with a connection test that lists the installed models.
+func (s *settingsScreen) llmForm() fyne.CanvasObject {
+	cur, _ := core.LoadLLMSettings()
+	url := &widget.Entry{Text: cur.URL, PlaceHolder: "http://localhost:11434 (or $OLLAMA_HOST)"}
+	mdl := &widget.Entry{Text: cur.Model, PlaceHolder: "llama3.2"}
+	status := &widget.Label{Wrapping: fyne.TextWrapWord}
+	save := &widget.Button{Text: "Save", Icon: theme.DocumentSaveIcon(), OnTapped: func() {
+		if err := core.SaveLLMSettings(core.LLMSettings{URL: url.Text, Model: mdl.Text}); err != nil {
+			s.p.showError(err)
+			return
+		}
+		status.SetText("Saved.")
+	}}
+	test := &widget.Button{Text: "Test connection", Icon: theme.SearchIcon()}
+	test.OnTapped = func() {
+		test.Disable()
+		status.SetText("Asking the language model server…")
+		u := url.Text
+		ctx, cancel := context.WithTimeout(s.p.ctx, 10*time.Second)
+		async(s.p, ctx, func(ctx context.Context) (*core.ModelList, error) {
+			return core.CopyModels(ctx, u)
+		}, func(list *core.ModelList, err error) {
+			cancel()
+			test.Enable()
+			if err != nil {
+				status.SetText(err.Error())
+				return
+			}
+			var names []string
+			for _, m := range list.Models {
+				names = append(names, m.Name)
+			}
+			if len(names) == 0 {
+				status.SetText("Connected to " + list.URL + ", but no model is installed: run  ollama pull llama3.2")
+				return
+			}
+			status.SetText("Connected to " + list.URL + ". Installed models: " + strings.Join(names, ", "))
+		})
+	}
+	title := &widget.Label{Text: "Copywriting with a local language model (Ollama)", TextStyle: fyne.TextStyle{Bold: true}}
+	f := widget.NewForm(widget.NewFormItem("Server", url), widget.NewFormItem("Model", mdl))
+	return container.NewVBox(title, f, container.NewHBox(test, save), status)
 }
