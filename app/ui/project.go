@@ -39,11 +39,13 @@ type project struct {
 	status  *widget.Label
 	content fyne.CanvasObject
 
-	data     *dataScreen
-	segments *segmentsScreen
-	models   *modelsScreen
-	text     *textScreen
-	settings *settingsScreen
+	data      *dataScreen
+	segments  *segmentsScreen
+	models    *modelsScreen
+	text      *textScreen
+	campaigns *campaignsScreen
+	plugins   *pluginsScreen
+	settings  *settingsScreen
 }
 
 // screen is one entry of the navigation; its content is built on first
@@ -65,14 +67,16 @@ func newProject(w *window, ws *core.Workspace) *project {
 	p.segments = newSegmentsScreen(p)
 	p.models = newModelsScreen(p)
 	p.text = newTextScreen(p)
+	p.plugins = newPluginsScreen(p)
+	p.campaigns = newCampaignsScreen(p)
 	p.settings = newSettingsScreen(p)
 	p.screens = []*screen{
 		{name: "Data", icon: theme.StorageIcon(), build: func() fyne.CanvasObject { return p.data.content }},
 		{name: "Segments", icon: theme.AccountIcon(), build: func() fyne.CanvasObject { return p.segments.content }, shown: p.segments.shown},
 		{name: "Models", icon: theme.ComputerIcon(), build: func() fyne.CanvasObject { return p.models.content }, shown: p.models.shown},
-		{name: "Campaigns", icon: theme.MailSendIcon(), build: soonCampaigns},
+		{name: "Campaigns", icon: theme.MailSendIcon(), build: func() fyne.CanvasObject { return p.campaigns.content }, shown: p.campaigns.shown},
 		{name: "Text", icon: theme.DocumentCreateIcon(), build: func() fyne.CanvasObject { return p.text.content }, shown: p.text.shown},
-		{name: "Plugins", icon: theme.GridIcon(), build: soonPlugins},
+		{name: "Plugins", icon: theme.GridIcon(), build: func() fyne.CanvasObject { return p.plugins.content }, shown: p.plugins.shown},
 		{name: "Settings", icon: theme.SettingsIcon(), build: func() fyne.CanvasObject { return p.settings.content }, shown: p.settings.refresh},
 	}
 	p.body = container.NewStack()

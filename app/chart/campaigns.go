@@ -1,0 +1,135 @@
+package chart
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Charts of a campaign's results. Like the model charts they take plain
+// numbers, so this package still depends on gonum/plot only.
+
+// Rate is one group of an experiment: its conversion rate and the
+// confidence interval around it.
+type Rate struct {
+	Label  string
+	Rate   float64 // 0..1
+	Lo, Hi float64 // the interval, 0..1, Lo <= Rate <= Hi
+	// Control marks the group the others are compared with; it is drawn
+	// in grey, with a dashed line at its rate across the chart.
+	Control bool
+}
+
+// RateIntervals draws one horizontal bar per group, first at the top, with
+// its confidence interval as a whisker and "rate (lo–hi)" after it. A
+// dashed line at the control's rate shows at a glance which intervals lie
+// clear of it. level names the interval in the axis label, e.g. "95%".
+func RateIntervals(title, level string, rates []Rate) (*plot.Plot, error) {
+	if len(rates) == 0 {
+		return nil, fmt.Errorf("%w: %q has no groups", ErrNoData, title)
+	}
+	ci := &rateBars{rates: rates, style: style(sans, tickSize, inkColor), control: math.NaN()}
+	ticks := make(plot.ConstantTicks, len(rates))
+	pct := Percent(1)
+	for i, r := range rates {
+		for _, v := range []float64{r.Rate, r.Lo, r.Hi} {
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 1 {
+				return nil, fmt.Errorf("chart: %q: group %q has a rate or interval outside 0–100%% (%v, %v–%v)", title, r.Label, r.Rate, r.Lo, r.Hi)
+			}
+		}
+		if r.Lo > r.Rate || r.Rate > r.Hi {
+			return nil, fmt.Errorf("chart: %q: the interval of group %q (%v–%v) does not contain its rate %v", title, r.Label, r.Lo, r.Hi, r.Rate)
+		}
+		if r.Control {
+			ci.control = r.Rate
+		}
+		ci.labels = append(ci.labels, fmt.Sprintf("%s  (%s–%s)", pct(r.Rate), pct(r.Lo), pct(r.Hi)))
+		ticks[i] = plot.Tick{Value: ci.y(i), Label: shorten(r.Label)}
+	}
+	p := New(title, "Rate, with its "+level+" confidence interval", "")
+	p.Y.Tick.Marker = ticks
+	p.Y.Tick.Label.Color = inkColor
+	hideAxisLine(&p.Y)
+	p.Y.Padding = vg.Points(8)
+	p.X.Tick.Marker = valueTicks{format: Percent(1)}
+	hideAxisLine(&p.X)
+	p.Add(gridLines(true), ci)
+	p.X.Min = 0 // rates start at zero, as bars must
+	if p.X.Max <= 0 {
+		p.X.Max = 0.01
+	}
+	return p, nil
+}
+
+// rateBars draws the bars, whiskers, labels and the control line.
+type rateBars struct {
+	rates   []Rate
+	labels  []string
+	style   text.Style
+	control float64 // NaN when no group is the control
+}
+
+func (b *rateBars) y(i int) float64 { return float64(len(b.rates) - 1 - i) }
+
+// controlColor is a neutral grey: the control is the yardstick, not a
+// contender.
+var controlColor = rgb(0x9A9A9A)
+
+func (b *rateBars) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	half := min(trY(barFill)-trY(0), maxThickness) / 2
+	whisker := draw.LineStyle{Color: inkColor, Width: vg.Points(1.5)}
+	if !math.IsNaN(b.control) {
+		x := trX(b.control)
+		dash := draw.LineStyle{Color: softInk, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
+		c.StrokeLine2(dash, x, c.Min.Y, x, c.Max.Y)
+	}
+	for i, r := range b.rates {
+		yc := trY(b.y(i))
+		col := color.Color(Colors[0])
+		if r.Control {
+			col = controlColor
+		}
+		x0, x1 := trX(0), trX(r.Rate)
+		c.FillPolygon(col, []vg.Point{{X: x0, Y: yc - half}, {X: x1, Y: yc - half}, {X: x1, Y: yc + half}, {X: x0, Y: yc + half}})
+		lo, hi := trX(r.Lo), trX(r.Hi)
+		capH := half * 0.6
+		c.StrokeLine2(whisker, lo, yc, hi, yc)
+		c.StrokeLine2(whisker, lo, yc-capH, lo, yc+capH)
+		c.StrokeLine2(whisker, hi, yc-capH, hi, yc+capH)
+		s := b.labelStyle()
+		c.FillText(s, vg.Point{X: hi + valueGap, Y: yc + s.FontExtents().Descent}, b.labels[i])
+	}
+}
+
+func (b *rateBars) labelStyle() text.Style {
+	s := b.style
+	s.XAlign = draw.XLeft
+	return s
+}
+
+func (b *rateBars) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmax = 0
+	for _, r := range b.rates {
+		xmax = max(xmax, r.Hi)
+	}
+	return 0, xmax, -0.5, float64(len(b.rates)) - 0.5
+}
+
+// GlyphBoxes reserves room right of each whisker for its label.
+func (b *rateBars) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
+	boxes := make([]plot.GlyphBox, len(b.rates))
+	for i, r := range b.rates {
+		boxes[i] = plot.GlyphBox{
+			X:         p.X.Norm(r.Hi),
+			Y:         p.Y.Norm(b.y(i)),
+			Rectangle: b.labelStyle().Rectangle(b.labels[i]).Add(vg.Point{X: valueGap}),
+		}
+	}
+	return boxes
+}

@@ -1,0 +1,97 @@
+package chart
+
+import (
+	"bytes"
+	"errors"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var rates = []Rate{
+	{Label: "holdout", Rate: 0.031, Lo: 0.024, Hi: 0.040, Control: true},
+	{Label: "A: Spring is here", Rate: 0.052, Lo: 0.044, Hi: 0.061},
+	{Label: "B: 20% off", Rate: 0.034, Lo: 0.027, Hi: 0.043},
+}
+
+func TestRateIntervalsRender(t *testing.T) {
+	p, err := RateIntervals("Conversion rate per variant", "95%", rates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"png", "svg", "pdf"} {
+		var buf bytes.Buffer
+		if err := Render(p, format, DefaultWidth, DefaultHeight, &buf); err != nil {
+			t.Fatalf("as %s: %v", format, err)
+		}
+		if buf.Len() < 1000 {
+			t.Errorf("as %s: only %d bytes", format, buf.Len())
+		}
+	}
+	var svg bytes.Buffer
+	if err := Render(p, "svg", DefaultWidth, DefaultHeight, &svg); err != nil {
+		t.Fatal(err)
+	}
+	// Each group's rate and interval are printed on the chart.
+	for _, want := range []string{"5.2%  (4.4%–6.1%)", "3.1%  (2.4%–4.0%)", "holdout", "95% confidence interval"} {
+		if !strings.Contains(svg.String(), want) {
+			t.Errorf("the chart does not show %q", want)
+		}
+	}
+	// One row per group, first group on top.
+	ticks := p.Y.Tick.Marker.Ticks(0, 0)
+	if len(ticks) != 3 || ticks[0].Value != 2 || ticks[2].Value != 0 || ticks[0].Label != "holdout" {
+		t.Errorf("group rows %+v", ticks)
+	}
+	// The axis starts at zero and reaches the widest interval.
+	if p.X.Min != 0 || p.X.Max < 0.061 {
+		t.Errorf("x axis %v–%v", p.X.Min, p.X.Max)
+	}
+	img, err := PNG(p, 640, 400)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 640 || b.Dy() != 400 {
+		t.Errorf("image is %v", b)
+	}
+	if *samples != "" {
+		os.MkdirAll(*samples, 0o755)
+		f, err := os.Create(filepath.Join(*samples, "campaign-rates.png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		big, _ := PNG(p, 1100, 680)
+		png.Encode(f, big)
+		f.Close()
+	}
+}
+
+func TestRateIntervalsZero(t *testing.T) {
+	// Nobody converted anywhere: still a chart, not a division by zero.
+	p, err := RateIntervals("No conversions yet", "95%", []Rate{{Label: "holdout", Control: true}, {Label: "A"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := PNG(p, 640, 400); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRateIntervalsBadInput(t *testing.T) {
+	if p, err := RateIntervals("Empty", "95%", nil); !errors.Is(err, ErrNoData) || p != nil {
+		t.Errorf("no groups: %v, %v; want ErrNoData", p, err)
+	}
+	for name, r := range map[string]Rate{
+		"above-one":   {Label: "A", Rate: 1.2, Lo: 1, Hi: 1.3},
+		"nan":         {Label: "A", Rate: math.NaN()},
+		"outside-int": {Label: "A", Rate: 0.5, Lo: 0.1, Hi: 0.2},
+	} {
+		p, err := RateIntervals("Bad", "95%", []Rate{r})
+		if err == nil || p != nil || !strings.Contains(err.Error(), "chart:") || errors.Is(err, ErrNoData) {
+			t.Errorf("%s: %v, %v", name, p, err)
+		}
+	}
+}

@@ -1,0 +1,772 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	fstorage "fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/sdk"
+	"github.com/marketbench/marketbench/sdk/client"
+)
+
+// pluginsScreen lists the installed and bundled plugins, installs new
+// ones, enables them for the project (after showing what they will see
+// and contact), and for an enabled channel fills in its settings, tests
+// the connection and shows the plugin's log.
+type pluginsScreen struct {
+	p      *project
+	loaded bool
+
+	list    []core.PluginInfo
+	running []bool
+	grid    *grid
+	info    *widget.Label
+	listReq latest
+	sel     string // key of the selected plugin, "" for none
+
+	// detail of the selected plugin
+	title      *widget.Label
+	about      *widget.Label
+	enableBtn  *widget.Button
+	disableBtn *widget.Button
+	tabs       *container.AppTabs
+
+	chanNote   *widget.Label
+	compSel    *widget.Select
+	compRow    *fyne.Container
+	comps      []sdk.Component // channel components of the selected plugin
+	form       *configForm
+	formBox    *fyne.Container
+	testBtn    *widget.Button
+	testResult *widget.Label
+	mdReq      latest
+
+	logs    *widget.Label
+	logsBtn *widget.Button
+	logsReq latest
+
+	// tested keeps the settings last tested per channel, so a new campaign
+	// on that channel starts from them. Only for this session: core keeps
+	// settings per campaign, not per channel.
+	tested map[string]sdk.Config
+
+	content fyne.CanvasObject
+}
+
+func newPluginsScreen(p *project) *pluginsScreen {
+	s := &pluginsScreen{p: p, grid: newGrid(), tested: map[string]sdk.Config{}}
+	s.info = &widget.Label{Text: "Loading plugins…", Wrapping: fyne.TextWrapWord}
+	folderBtn := &widget.Button{Text: "Install from folder…", Icon: theme.FolderOpenIcon(), OnTapped: s.chooseFolder}
+	archiveBtn := &widget.Button{Text: "Install from archive…", Icon: theme.DownloadIcon(), OnTapped: s.chooseArchive}
+	refreshBtn := &widget.Button{Text: "Refresh", Icon: theme.ViewRefreshIcon(), OnTapped: func() { s.refresh() }}
+	s.grid.onSelect = func(row int) {
+		if row < len(s.list) {
+			s.show(pluginKey(s.list[row]))
+		}
+	}
+	top := container.NewBorder(s.info, container.NewHBox(folderBtn, archiveBtn, layout.NewSpacer(), refreshBtn), nil, nil, s.grid.table)
+
+	s.title = &widget.Label{Text: "No plugin selected", SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}
+	s.about = &widget.Label{Text: "Select a plugin above to see what it does, enable it for this project or set up its channel.", Wrapping: fyne.TextWrapWord}
+	s.enableBtn = &widget.Button{Text: "Enable…", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: s.confirmEnable}
+	s.disableBtn = &widget.Button{Text: "Disable…", Icon: theme.CancelIcon(), OnTapped: s.confirmDisable}
+	s.enableBtn.Disable()
+	s.disableBtn.Disable()
+
+	s.chanNote = &widget.Label{Wrapping: fyne.TextWrapWord, Text: "Enable a channel plugin to fill in its settings and test the connection here."}
+	s.compSel = widget.NewSelect(nil, func(string) { s.componentChanged() })
+	s.compSel.PlaceHolder = "Choose the channel"
+	s.compSel.Hide()
+	s.formBox = container.NewVBox()
+	s.testBtn = &widget.Button{Text: "Test connection", Icon: theme.MediaPlayIcon(), OnTapped: s.testConnection}
+	s.testBtn.Hide()
+	s.testResult = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.compRow = container.NewBorder(nil, nil, &widget.Label{Text: "Channel", TextStyle: fyne.TextStyle{Bold: true}}, nil, s.compSel)
+	s.compRow.Hide()
+	channelTab := container.NewVScroll(container.NewPadded(container.NewVBox(s.chanNote, s.compRow, s.formBox,
+		container.NewHBox(s.testBtn), s.testResult)))
+
+	s.logs = &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}, Wrapping: fyne.TextWrapBreak, Selectable: true,
+		Text: "The log of an enabled plugin shows here: what it did and why it failed."}
+	s.logsBtn = &widget.Button{Text: "Refresh log", Icon: theme.ViewRefreshIcon(), OnTapped: s.loadLogs}
+	s.logsBtn.Disable()
+	logsTab := container.NewBorder(nil, container.NewHBox(s.logsBtn), nil, nil, container.NewVScroll(s.logs))
+
+	s.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Channel settings", theme.MailSendIcon(), channelTab),
+		container.NewTabItemWithIcon("Log", theme.ListIcon(), logsTab),
+	)
+	s.tabs.OnSelected = func(it *container.TabItem) {
+		if it.Text == "Log" {
+			s.loadLogs()
+		}
+	}
+	head := container.NewBorder(nil, nil, nil, container.NewHBox(s.enableBtn, s.disableBtn), s.title)
+	detail := container.NewBorder(container.NewVBox(head, s.about), nil, nil, nil, s.tabs)
+	split := container.NewVSplit(top, detail)
+	split.Offset = 0.35
+	s.content = split
+	return s
+}
+
+// shown lists the plugins on the first visit; Refresh looks again.
+func (s *pluginsScreen) shown() {
+	if s.loaded {
+		return
+	}
+	s.loaded = true
+	s.refresh()
+}
+
+// pluginKey names one plugin on disk: the same id may be installed in
+// several versions, and a broken one may have no id at all.
+func pluginKey(pi core.PluginInfo) string {
+	if pi.Manifest == nil {
+		return pi.Dir
+	}
+	return pi.Manifest.ID + "@" + pi.Manifest.Version + "@" + pi.Dir
+}
+
+func pluginName(pi core.PluginInfo) string {
+	switch {
+	case pi.Manifest == nil:
+		return pi.Dir
+	case pi.Manifest.Name != "":
+		return pi.Manifest.Name
+	}
+	return pi.Manifest.ID
+}
+
+// pluginStatus says in words whether the plugin can be used here.
+func pluginStatus(pi core.PluginInfo) string {
+	switch {
+	case pi.Err != nil:
+		return "cannot be used: " + pi.Err.Error()
+	case pi.Enabled && pi.PinnedSHA256 != "" && pi.PinnedSHA256 != pi.SHA256:
+		return "changed since it was enabled; enable it again if you trust this build"
+	case pi.Enabled:
+		return "enabled in this project"
+	case pi.PinnedVersion != "":
+		return "this project uses version " + pi.PinnedVersion
+	}
+	return "not enabled in this project"
+}
+
+func hostsText(hosts []string) string {
+	if len(hosts) == 0 {
+		return "none (works offline)"
+	}
+	var out []string
+	for _, h := range hosts {
+		if h == "configured" {
+			h = "the server you enter in its settings"
+		}
+		out = append(out, h)
+	}
+	return strings.Join(out, ", ")
+}
+
+func fieldsText(fields []string) string {
+	if len(fields) == 0 {
+		return "none"
+	}
+	return strings.Join(fields, ", ")
+}
+
+// refresh lists the plugins again, keeping the selection.
+func (s *pluginsScreen) refresh() {
+	ctx := s.listReq.start(s.p.ctx)
+	type listing struct {
+		list    []core.PluginInfo
+		running []bool
+	}
+	async(s.p, ctx, func(ctx context.Context) (listing, error) {
+		list, err := s.p.ws.Plugins(ctx)
+		if err != nil {
+			return listing{}, err
+		}
+		run := make([]bool, len(list))
+		for i, pi := range list {
+			// Looking up an enabled plugin's process does not start it.
+			if pi.Enabled && pi.Err == nil && pi.PinnedSHA256 == pi.SHA256 {
+				if proc, err := s.p.ws.Host().Plugin(pi.Found, pi.PinnedSHA256); err == nil {
+					run[i] = proc.Running()
+				}
+			}
+		}
+		return listing{list, run}, nil
+	}, func(l listing, err error) {
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			s.info.SetText("")
+			s.p.showError(err)
+			return
+		}
+		s.setList(l.list, l.running)
+	})
+}
+
+func (s *pluginsScreen) setList(list []core.PluginInfo, running []bool) {
+	s.list, s.running = list, running
+	if len(list) == 0 {
+		s.info.SetText("No plugins yet. Plugins send campaigns (e-mail, SMS, webhooks) or bring models and data. " +
+			"Install one from a folder or a .zip/.tar.gz archive its author gave you; then select it and press Enable.")
+	} else {
+		s.info.SetText("Plugins are separate programs. A project uses one only after you enable it, which pins its checksum: a changed program is refused.")
+	}
+	var rows [][]string
+	for i, pi := range list {
+		version, kinds, fields, hosts, from := "", "", "", "", "installed"
+		if m := pi.Manifest; m != nil {
+			version, kinds, fields, hosts = m.Version, strings.Join(m.Kinds, ", "), fieldsText(m.Fields), hostsText(m.NetworkHosts)
+		}
+		if pi.Bundled {
+			from = "bundled"
+		}
+		run := "no"
+		if running[i] {
+			run = "yes"
+		}
+		rows = append(rows, []string{pluginName(pi), version, from, kinds, pluginStatus(pi), run, fields, hosts})
+	}
+	s.grid.set([]string{"Plugin", "Version", "From", "Kinds", "Status", "Running", "Customer fields", "Network hosts"}, nil, rows)
+	if i := slices.IndexFunc(list, func(pi core.PluginInfo) bool { return pluginKey(pi) == s.sel }); i >= 0 {
+		s.grid.table.Select(widget.TableCellID{Row: i, Col: 0})
+	} else {
+		s.clearDetail()
+	}
+}
+
+func (s *pluginsScreen) selected() *core.PluginInfo {
+	for i := range s.list {
+		if pluginKey(s.list[i]) == s.sel {
+			return &s.list[i]
+		}
+	}
+	return nil
+}
+
+func (s *pluginsScreen) clearDetail() {
+	s.sel = ""
+	s.title.SetText("No plugin selected")
+	s.about.SetText("Select a plugin above to see what it does, enable it for this project or set up its channel.")
+	s.enableBtn.Disable()
+	s.disableBtn.Disable()
+	s.logsBtn.Disable()
+	s.setChannels(nil, "Enable a channel plugin to fill in its settings and test the connection here.")
+}
+
+// show puts a plugin in the detail pane.
+func (s *pluginsScreen) show(key string) {
+	changed := key != s.sel
+	s.sel = key
+	pi := s.selected()
+	if pi == nil {
+		s.clearDetail()
+		return
+	}
+	s.title.SetText(pluginName(*pi))
+	var b strings.Builder
+	if m := pi.Manifest; m != nil {
+		s.title.SetText(pluginName(*pi) + " " + m.Version)
+		if m.Description != "" {
+			b.WriteString(sentence(m.Description) + "\n")
+		}
+		fmt.Fprintf(&b, "Id %s", m.ID)
+		if m.Publisher != "" {
+			fmt.Fprintf(&b, " by %s", m.Publisher)
+		}
+		fmt.Fprintf(&b, ". Kinds: %s.\nCustomer fields it receives: %s.\nNetwork hosts it contacts: %s.\n", strings.Join(m.Kinds, ", "), fieldsText(m.Fields), hostsText(m.NetworkHosts))
+	}
+	fmt.Fprintf(&b, "Status: %s.", pluginStatus(*pi))
+	if pi.SHA256 != "" {
+		fmt.Fprintf(&b, " Program checksum %s…", pi.SHA256[:min(12, len(pi.SHA256))])
+	}
+	s.about.SetText(b.String())
+	usable := pi.Err == nil && pi.Manifest != nil
+	current := pi.Enabled && pi.PinnedSHA256 == pi.SHA256
+	setEnabled(s.enableBtn, usable && !current)
+	setEnabled(s.disableBtn, pi.Manifest != nil && pi.PinnedVersion != "")
+	setEnabled(s.logsBtn, current)
+	if !changed && s.compSel.Visible() {
+		return // a refresh of the same plugin keeps the form as typed
+	}
+	switch {
+	case !current:
+		s.setChannels(nil, "Enable this plugin to set up its channel and test the connection.")
+	case !slices.Contains(pi.Manifest.Kinds, sdk.KindChannel):
+		s.setChannels(nil, "This plugin has no channel to set up.")
+	default:
+		s.loadChannels(pi.Manifest.ID)
+	}
+	if s.tabs.Selected() != nil && s.tabs.Selected().Text == "Log" {
+		s.loadLogs()
+	}
+}
+
+func setEnabled(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+// loadChannels asks the enabled plugin for its channels (this starts it).
+func (s *pluginsScreen) loadChannels(id string) {
+	s.setChannels(nil, "Asking the plugin for its channels…")
+	ctx := s.mdReq.start(s.p.ctx)
+	async(s.p, ctx, func(ctx context.Context) ([]sdk.Component, error) {
+		return channelComponents(ctx, s.p.ws, id)
+	}, func(comps []sdk.Component, err error) {
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			s.setChannels(nil, "The plugin did not say what it offers: "+err.Error())
+			return
+		}
+		if len(comps) == 0 {
+			s.setChannels(nil, "This plugin declares no channel.")
+			return
+		}
+		s.setChannels(comps, "")
+		s.refresh() // it is running now
+	})
+}
+
+// channelComponents returns the channel components of an enabled plugin.
+func channelComponents(ctx context.Context, ws *core.Workspace, id string) ([]sdk.Component, error) {
+	md, err := ws.PluginMetadata(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []sdk.Component
+	for _, c := range md.GetComponents() {
+		if c.GetKind() == sdk.KindChannel {
+			out = append(out, sdk.ComponentFromProto(c))
+		}
+	}
+	return out, nil
+}
+
+func componentLabel(c sdk.Component) string {
+	if c.Title != "" && c.Title != c.Name {
+		return c.Title + " (" + c.Name + ")"
+	}
+	return c.Name
+}
+
+func (s *pluginsScreen) setChannels(comps []sdk.Component, note string) {
+	s.comps = comps
+	s.form = nil
+	s.formBox.RemoveAll()
+	s.testResult.SetText("")
+	s.chanNote.SetText(note)
+	s.chanNote.Show()
+	if len(comps) == 0 {
+		s.compSel.Hide()
+		s.compRow.Hide()
+		s.testBtn.Hide()
+		return
+	}
+	s.chanNote.Hide()
+	var labels []string
+	for _, c := range comps {
+		labels = append(labels, componentLabel(c))
+	}
+	s.compSel.Options = labels
+	s.compSel.Show()
+	s.compRow.Show()
+	s.testBtn.Show()
+	s.compSel.Selected = ""
+	s.compSel.SetSelected(labels[0])
+}
+
+func (s *pluginsScreen) component() *sdk.Component {
+	for i := range s.comps {
+		if componentLabel(s.comps[i]) == s.compSel.Selected {
+			return &s.comps[i]
+		}
+	}
+	return nil
+}
+
+func channelKey(plugin, component string) string { return plugin + "\x00" + component }
+
+func (s *pluginsScreen) componentChanged() {
+	c, pi := s.component(), s.selected()
+	if c == nil || pi == nil || pi.Manifest == nil {
+		return
+	}
+	s.form = newConfigForm(*c, s.tested[channelKey(pi.Manifest.ID, c.Name)], true)
+	s.formBox.Objects = []fyne.CanvasObject{s.form.content}
+	s.formBox.Refresh()
+	s.testResult.SetText("")
+}
+
+// testConnection checks the settings against the channel's declared fields
+// and asks the plugin to test them.
+func (s *pluginsScreen) testConnection() {
+	c, pi := s.component(), s.selected()
+	if c == nil || pi == nil || s.form == nil {
+		return
+	}
+	id, comp := pi.Manifest.ID, c.Name
+	cfg, secrets := s.form.values()
+	s.testBtn.Disable()
+	s.testResult.SetText("Testing…")
+	s.p.run("Testing the connection…", func(ctx context.Context, progress core.Progress) error {
+		progress("Asking "+pluginName(*pi)+" to test "+comp, -1)
+		return s.p.ws.CheckChannel(ctx, id, comp, cfg, secrets)
+	}, func(err error) {
+		s.testBtn.Enable()
+		s.tested[channelKey(id, comp)] = cfg
+		switch {
+		case err == nil:
+			s.testResult.Importance = widget.SuccessImportance
+			s.testResult.SetText("✓ The connection works: the plugin accepted these settings and reached its service.")
+		case errors.Is(err, client.ErrUnsupported):
+			s.testResult.Importance = widget.MediumImportance
+			s.testResult.SetText("The settings pass the checks the plugin declares, but this plugin cannot test its connection. A test send on the Campaigns screen shows whether it works.")
+		case errors.Is(err, context.Canceled):
+			s.testResult.Importance = widget.MediumImportance
+			s.testResult.SetText("Test cancelled.")
+		default:
+			s.testResult.Importance = widget.DangerImportance
+			s.testResult.SetText("✗ The test failed: " + err.Error())
+		}
+		s.refresh()
+	})
+}
+
+func (s *pluginsScreen) loadLogs() {
+	pi := s.selected()
+	if pi == nil || pi.Manifest == nil || !s.logsBtn.Visible() || s.logsBtn.Disabled() {
+		return
+	}
+	id := pi.Manifest.ID
+	ctx := s.logsReq.start(s.p.ctx)
+	async(s.p, ctx, func(ctx context.Context) ([]string, error) {
+		return s.p.ws.PluginLogs(ctx, id)
+	}, func(lines []string, err error) {
+		if ctx.Err() != nil {
+			return
+		}
+		switch {
+		case err != nil:
+			s.logs.SetText("The log cannot be read: " + err.Error())
+		case len(lines) == 0:
+			s.logs.SetText("Nothing logged yet: the plugin starts when it is first used (a connection test, a send).")
+		default:
+			if len(lines) > 500 {
+				lines = append([]string{fmt.Sprintf("… %d earlier lines not shown", len(lines)-500)}, lines[len(lines)-500:]...)
+			}
+			s.logs.SetText(strings.Join(lines, "\n"))
+		}
+	})
+}
+
+func (s *pluginsScreen) confirmEnable() {
+	pi := s.selected()
+	if pi == nil || pi.Manifest == nil {
+		return
+	}
+	m := pi.Manifest
+	msg := fmt.Sprintf("%s %s will be able to:\n\n•  receive these customer fields: %s\n•  contact these network hosts: %s\n\n"+
+		"Its program's checksum is pinned in this project; if the program changes, it is refused until you enable it again.",
+		pluginName(*pi), m.Version, fieldsText(m.Fields), hostsText(m.NetworkHosts))
+	body := &widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}
+	id := m.ID
+	d := dialog.NewCustomConfirm("Enable "+pluginName(*pi)+"?", "Enable", "Cancel", body, func(ok bool) {
+		if !ok {
+			return
+		}
+		s.p.run("Enabling "+id+"…", func(ctx context.Context, progress core.Progress) error {
+			progress("Checking the program against its manifest", -1)
+			_, err := s.p.ws.EnablePlugin(ctx, id)
+			return err
+		}, func(err error) {
+			if err != nil {
+				s.p.showError(err)
+				return
+			}
+			s.p.setStatus("Enabled " + id + " in this project")
+			s.sel = "" // show the channel form afresh
+			s.selectAfterRefresh(pluginKey(*pi))
+		})
+	}, s.p.win)
+	d.Resize(fyne.NewSize(560, 0))
+	d.Show()
+}
+
+// selectAfterRefresh lists the plugins again and selects key.
+func (s *pluginsScreen) selectAfterRefresh(key string) {
+	s.sel = key
+	s.compSel.Hide() // forces the detail to rebuild
+	s.refresh()
+}
+
+func (s *pluginsScreen) confirmDisable() {
+	pi := s.selected()
+	if pi == nil || pi.Manifest == nil {
+		return
+	}
+	id := pi.Manifest.ID
+	d := dialog.NewConfirm("Disable "+pluginName(*pi)+"?",
+		"This project will no longer use "+id+": campaigns on its channels cannot send until you enable it again. The plugin stays installed.",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			async(s.p, s.p.ctx, func(ctx context.Context) (struct{}, error) {
+				return struct{}{}, s.p.ws.DisablePlugin(ctx, id)
+			}, func(_ struct{}, err error) {
+				if err != nil {
+					s.p.showError(err)
+					return
+				}
+				s.p.setStatus("Disabled " + id + " in this project")
+				s.selectAfterRefresh(pluginKey(*pi))
+			})
+		}, s.p.win)
+	d.Show()
+}
+
+func (s *pluginsScreen) chooseFolder() {
+	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+		if err != nil {
+			s.p.showError(err)
+			return
+		}
+		if l != nil {
+			s.install(l.Path())
+		}
+	}, s.p.win)
+	s.p.w.prepare(d)
+	d.Show()
+}
+
+func (s *pluginsScreen) chooseArchive() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			s.p.showError(err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		r.Close()
+		s.install(r.URI().Path())
+	}, s.p.win)
+	d.SetFilter(fstorage.NewExtensionFileFilter([]string{".zip", ".gz", ".tgz"}))
+	s.p.w.prepare(d)
+	d.Show()
+}
+
+// install copies a plugin into the user plugin folder after checking it.
+func (s *pluginsScreen) install(path string) {
+	var found *core.PluginInfo
+	s.p.run("Installing the plugin…", func(ctx context.Context, progress core.Progress) error {
+		progress("Checking the manifest and the program's checksum", -1)
+		f, err := s.p.ws.InstallPlugin(path)
+		if err != nil {
+			return err
+		}
+		found = &core.PluginInfo{Found: *f}
+		return nil
+	}, func(err error) {
+		if err != nil {
+			s.p.showError(err)
+			return
+		}
+		s.p.setStatus(fmt.Sprintf("Installed %s %s. Select it and press Enable to use it in this project.", found.Manifest.ID, found.Manifest.Version))
+		s.selectAfterRefresh(pluginKey(*found))
+	})
+}
+
+// configForm is a form generated from a component's declared settings:
+// an entry per text field, a choice for an enum, a tick box for a yes/no,
+// a password entry for a secret. Help text shows under each field and
+// required ones are marked with *.
+type configForm struct {
+	spec    sdk.Component
+	secrets bool
+	// widgets by field name, for reading the values back (and for tests).
+	widgets map[string]fyne.CanvasObject
+	content fyne.CanvasObject
+}
+
+// newConfigForm builds the form filled with values (or each field's
+// default). Without withSecrets, secret fields are left out with a note:
+// they are asked for when sending.
+func newConfigForm(spec sdk.Component, values sdk.Config, withSecrets bool) *configForm {
+	f := &configForm{spec: spec, secrets: withSecrets, widgets: map[string]fyne.CanvasObject{}}
+	var main, advanced []*widget.FormItem
+	var later []string
+	for _, fd := range spec.Config {
+		if fd.Type == sdk.Secret && !withSecrets {
+			later = append(later, fieldTitle(fd))
+			continue
+		}
+		v, ok := values[fd.Name]
+		if !ok {
+			v = fd.Default
+		}
+		w := fieldWidget(fd, v)
+		f.widgets[fd.Name] = w
+		label := fieldTitle(fd)
+		if fd.Required {
+			label += " *"
+		}
+		hint := fd.Help
+		if fd.Type == sdk.Secret {
+			hint = strings.TrimSpace(hint + " Never stored.")
+		}
+		item := &widget.FormItem{Text: label, Widget: w, HintText: hint}
+		if fd.Advanced {
+			advanced = append(advanced, item)
+		} else {
+			main = append(main, item)
+		}
+	}
+	var objs []fyne.CanvasObject
+	if spec.Description != "" {
+		objs = append(objs, &widget.Label{Text: sentence(spec.Description), Wrapping: fyne.TextWrapWord})
+	}
+	if len(main) == 0 && len(advanced) == 0 && len(later) == 0 {
+		objs = append(objs, &widget.Label{Text: "This channel has no settings.", TextStyle: fyne.TextStyle{Italic: true}})
+	}
+	if len(main) > 0 {
+		objs = append(objs, widget.NewForm(main...))
+	}
+	if len(advanced) > 0 {
+		objs = append(objs, widget.NewAccordion(widget.NewAccordionItem("Advanced settings", widget.NewForm(advanced...))))
+	}
+	if len(later) > 0 {
+		objs = append(objs, &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true},
+			Text: strings.Join(later, ", ") + ": asked for when you send, and never stored."})
+	}
+	if hasRequired(spec, withSecrets) {
+		objs = append(objs, &widget.Label{Text: "* required", TextStyle: fyne.TextStyle{Italic: true}})
+	}
+	f.content = container.NewVBox(objs...)
+	return f
+}
+
+func hasRequired(spec sdk.Component, withSecrets bool) bool {
+	for _, fd := range spec.Config {
+		if fd.Required && (withSecrets || fd.Type != sdk.Secret) {
+			return true
+		}
+	}
+	return false
+}
+
+func fieldTitle(fd sdk.Field) string {
+	if fd.Title != "" {
+		return fd.Title
+	}
+	return fd.Name
+}
+
+// fieldWidget picks the widget for a field's type.
+func fieldWidget(fd sdk.Field, v string) fyne.CanvasObject {
+	switch fd.Type {
+	case sdk.Bool:
+		c := widget.NewCheck("", nil)
+		c.Checked, _ = strconv.ParseBool(strings.TrimSpace(v))
+		return c
+	case sdk.Enum:
+		s := widget.NewSelect(fd.Enum, nil)
+		if slices.Contains(fd.Enum, v) {
+			s.SetSelected(v)
+		}
+		return s
+	case sdk.Secret:
+		e := widget.NewPasswordEntry()
+		e.SetText(v)
+		return e
+	case sdk.Text:
+		e := widget.NewMultiLineEntry()
+		e.SetText(v)
+		e.SetMinRowsVisible(3)
+		return e
+	}
+	e := &widget.Entry{Text: v}
+	switch fd.Type {
+	case sdk.Int:
+		e.PlaceHolder = "a whole number"
+	case sdk.Float:
+		e.PlaceHolder = "a number"
+	case sdk.URL:
+		e.PlaceHolder = "https://…"
+	case sdk.Email:
+		e.PlaceHolder = "name@example.com"
+	case sdk.Duration:
+		e.PlaceHolder = "e.g. 30s or 2m"
+	}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// values reads the form: plain settings and, when the form has them,
+// secrets. Empty fields are left out, so a required one is reported as
+// missing rather than as an empty value.
+func (f *configForm) values() (sdk.Config, sdk.Secrets) {
+	cfg, secrets := sdk.Config{}, sdk.Secrets{}
+	for _, fd := range f.spec.Config {
+		w, ok := f.widgets[fd.Name]
+		if !ok {
+			continue
+		}
+		var v string
+		switch x := w.(type) {
+		case *widget.Check:
+			v = strconv.FormatBool(x.Checked)
+		case *widget.Select:
+			v = x.Selected
+		case *widget.Entry:
+			v = x.Text
+		}
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		if fd.Type == sdk.Secret {
+			secrets[fd.Name] = v
+		} else {
+			cfg[fd.Name] = v
+		}
+	}
+	return cfg, secrets
+}
+
+// setValue fills a field, for tests and for copying settings.
+func (f *configForm) setValue(name, v string) bool {
+	switch x := f.widgets[name].(type) {
+	case *widget.Check:
+		on, _ := strconv.ParseBool(v)
+		x.SetChecked(on)
+	case *widget.Select:
+		x.SetSelected(v)
+	case *widget.Entry:
+		x.SetText(v)
+	default:
+		return false
+	}
+	return true
+}
