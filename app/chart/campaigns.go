@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/text"
@@ -132,4 +133,47 @@ func (b *rateBars) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
 		}
 	}
 	return boxes
+}
+
+// DaySeries is one group's cumulative count by day.
+type DaySeries struct {
+	Name   string
+	Days   []time.Time
+	Values []float64
+}
+
+// Cumulative draws cumulative conversions over time, one line per group
+// (the control grey), with dates on the x axis.
+func Cumulative(title string, series []DaySeries) (*plot.Plot, error) {
+	if len(series) == 0 {
+		return nil, fmt.Errorf("%w: %q has no conversions with a date", ErrNoData, title)
+	}
+	p := New(title, "Day", "Customers converted (cumulative)")
+	p.Y.Tick.Marker = valueTicks{format: Number}
+	hideAxisLine(&p.Y)
+	p.X.Tick.Marker = plot.TimeTicks{Format: "Jan 2"}
+	p.Add(gridLines(false))
+	for i, s := range series {
+		if len(s.Days) != len(s.Values) || len(s.Days) == 0 {
+			return nil, fmt.Errorf("chart: %q: series %q has %d days and %d values", title, s.Name, len(s.Days), len(s.Values))
+		}
+		pts := make([]Point, len(s.Days))
+		for k := range s.Days {
+			if bad(s.Values[k]) || s.Values[k] < 0 {
+				return nil, fmt.Errorf("chart: %q: %s has the value %v", title, s.Name, s.Values[k])
+			}
+			pts[k] = Point{float64(s.Days[k].Unix()), s.Values[k]}
+		}
+		c := Colors[(i)%len(Colors)]
+		if s.Name == "holdout" || s.Name == "control" {
+			c = axisColor
+		}
+		l := curve(pts, c, len(pts) < 40)
+		p.Add(l)
+		p.Legend.Add(s.Name, l)
+	}
+	p.Y.Min = 0
+	p.Legend.TextStyle = style(sans, tickSize, inkColor)
+	legendAt(p, true, true)
+	return p, nil
 }

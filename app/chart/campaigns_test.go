@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"gonum.org/v1/plot/vg"
 )
 
 var rates = []Rate{
@@ -93,5 +96,26 @@ func TestRateIntervalsBadInput(t *testing.T) {
 		if err == nil || p != nil || !strings.Contains(err.Error(), "chart:") || errors.Is(err, ErrNoData) {
 			t.Errorf("%s: %v, %v", name, p, err)
 		}
+	}
+}
+
+func TestCumulative(t *testing.T) {
+	d := func(day int) time.Time { return time.Date(2026, 3, day, 0, 0, 0, 0, time.UTC) }
+	p, err := Cumulative("Conversions over time", []DaySeries{
+		{Name: "holdout", Days: []time.Time{d(1), d(3)}, Values: []float64{1, 4}},
+		{Name: "A", Days: []time.Time{d(1), d(2), d(3)}, Values: []float64{2, 5, 9}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Render(p, "png", 6*vg.Inch, 4*vg.Inch, &buf); err != nil || buf.Len() == 0 {
+		t.Fatal(err)
+	}
+	if _, err := Cumulative("x", nil); !errors.Is(err, ErrNoData) {
+		t.Errorf("empty: %v", err)
+	}
+	if _, err := Cumulative("x", []DaySeries{{Name: "A", Days: []time.Time{d(1)}, Values: []float64{-1}}}); err == nil {
+		t.Error("negative count accepted")
 	}
 }

@@ -257,8 +257,21 @@ func pluginsJSON(ps []core.PluginInfo) []map[string]any {
 
 func (e *env) campaignCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "campaign", Short: "Create, preview, send (dry run, test, live), resume and read campaigns"}
+	del := &cobra.Command{
+		Use:   "delete NAME",
+		Short: "Delete a campaign with its delivery log and results",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				if err := w.DeleteCampaign(ctx, args[0]); err != nil {
+					return err
+				}
+				return e.emit(map[string]any{"deleted": args[0]}, func(o io.Writer) { fmt.Fprintf(o, "Deleted campaign %q\n", args[0]) })
+			})(cmd, args)
+		},
+	}
 	cmd.AddCommand(e.campCreateCmd(), e.campListCmd(), e.campPreviewCmd(), e.campSendCmd(false), e.campSendCmd(true),
-		e.campStatusCmd(), e.campImportCmd(), e.campResultsCmd(), e.campSuppressCmd())
+		e.campStatusCmd(), e.campImportCmd(), e.campResultsCmd(), e.campSuppressCmd(), del)
 	return cmd
 }
 

@@ -546,7 +546,60 @@ func (w *Workspace) CampaignResults(ctx context.Context, name string, attributio
 	if err := res.analyze(campaign.Holdout, []string{"conversion"}, split, in.HoldoutPercent > 0); err != nil {
 		return nil, err
 	}
+	// The holdout opens and clicks nothing, so those compare the variants
+	// with the first one, when there are such events at all.
+	if len(in.Variants) > 1 {
+		var engaged []string
+		for _, m := range []string{"open", "click"} {
+			for _, g := range groups {
+				if g.With[m] > 0 {
+					engaged = append(engaged, m)
+					break
+				}
+			}
+		}
+		if len(engaged) > 0 {
+			sub := &Results{Reports: map[string]*abtest.Report{}}
+			for _, g := range groups {
+				if g.Group != campaign.Holdout {
+					sub.Groups = append(sub.Groups, g)
+				}
+			}
+			if err := sub.analyze(in.Variants[0].Name, engaged, nil, false); err != nil {
+				return nil, err
+			}
+			for m, r := range sub.Reports {
+				for i := range r.Variants {
+					r.Variants[i].Revenue = nil
+				}
+				r.Control.Revenue = nil
+				res.Reports[m] = r
+			}
+		}
+	}
 	return res, nil
+}
+
+// CampaignTimeline is the cumulative number of converted customers per
+// group by day (for the "conversions over time" chart).
+func (w *Workspace) CampaignTimeline(ctx context.Context, name string, attributionDays int) (map[string][]campaign.Point, error) {
+	if _, err := campaign.Get(ctx, w.Project, name); err != nil {
+		return nil, err
+	}
+	var orders *campaign.OrderSource
+	if attributionDays > 0 {
+		o, err := segment.OrdersOf(ctx, w.Project, "")
+		if err != nil {
+			return nil, fmt.Errorf("attribution needs an order table: %w", err)
+		}
+		orders = &campaign.OrderSource{Table: o.Table, Customer: o.Customer, Date: o.Date, Amount: o.Amount}
+	}
+	return campaign.Timeline(ctx, w.Project, name, orders, attributionDays)
+}
+
+// DeleteCampaign removes a campaign with its delivery log and results.
+func (w *Workspace) DeleteCampaign(ctx context.Context, name string) error {
+	return campaign.Delete(ctx, w.Project, name)
 }
 
 // analyze fills Reports for metrics, with control as the baseline.

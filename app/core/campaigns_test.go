@@ -385,3 +385,62 @@ func TestSourceImportToResults(t *testing.T) {
 		t.Errorf("results import %+v", ir)
 	}
 }
+
+// Results over time and per engagement metric, then deletion.
+func TestCampaignTimelineAndDelete(t *testing.T) {
+	ctx := context.Background()
+	w := shop(t, filepath.Join(t.TempDir(), "p.mbproj"))
+	defer w.Close()
+	c := spring(sdk.Config{"mode": "ok"})
+	if err := w.SaveCampaign(ctx, c, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SendCampaign(ctx, c.Name, SendOptions{Mode: campaign.Live}, nil); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := w.DB().Query(`SELECT customer_id, status FROM mb_deliveries WHERE status IN ('delivered', 'holdout') ORDER BY 1`)
+	var b strings.Builder
+	b.WriteString("customer_id,event,value,at\n")
+	i := 0
+	for rows.Next() {
+		var id, st string
+		rows.Scan(&id, &st)
+		day := 1 + i%3
+		fmt.Fprintf(&b, "%s,conversion,10,2026-03-0%d 10:00:00\n", id, day)
+		if st == "delivered" {
+			fmt.Fprintf(&b, "%s,open,,2026-03-01 09:00:00\n", id)
+		}
+		i++
+	}
+	rows.Close()
+	f := filepath.Join(t.TempDir(), "r.csv")
+	os.WriteFile(f, []byte(b.String()), 0o644)
+	if _, err := w.ImportCampaignResults(ctx, c.Name, f); err != nil {
+		t.Fatal(err)
+	}
+	tl, err := w.CampaignTimeline(ctx, c.Name, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for g, pts := range tl {
+		if len(pts) != 3 || pts[2].Value < pts[0].Value {
+			t.Errorf("%s timeline %v", g, pts)
+		}
+	}
+	if len(tl) != 3 {
+		t.Errorf("timeline groups %v", tl)
+	}
+	res, err := w.CampaignResults(ctx, c.Name, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Reports["conversion"] == nil || res.Reports["open"] == nil || res.Reports["open"].Control.Name != "A" {
+		t.Errorf("reports %v", res.Reports)
+	}
+	if err := w.DeleteCampaign(ctx, c.Name); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := w.Campaigns(ctx); len(list) != 0 {
+		t.Errorf("campaigns after delete: %v", list)
+	}
+}

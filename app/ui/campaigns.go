@@ -1251,6 +1251,8 @@ type resultsView struct {
 	table     *grid
 	chart     *chartView
 	chartReq  latest
+	timeline  *chartView
+	tlReq     latest
 	req       latest
 	name      string
 	res       *core.Results
@@ -1262,7 +1264,7 @@ const resultsHint = "No results yet. Send the campaign live, then import the res
 	"Or give attribution days to count the orders placed after the start as conversions."
 
 func newResultsView(s *campaignsScreen) *resultsView {
-	v := &resultsView{s: s, table: newGrid(), chart: newChartView()}
+	v := &resultsView{s: s, table: newGrid(), chart: newChartView(), timeline: newChartView()}
 	v.importBtn = &widget.Button{Text: "Import responses…", Icon: theme.DownloadIcon(), OnTapped: v.chooseFile}
 	v.days = &widget.Entry{Text: "0"}
 	v.days.ExtendBaseWidget(v.days)
@@ -1278,7 +1280,9 @@ func newResultsView(s *campaignsScreen) *resultsView {
 	}
 	bar := container.NewHBox(v.importBtn, widget.NewLabel("Attribution (days of orders)"), small(v.days, 70), v.showBtn,
 		widget.NewLabel("Metric"), small(v.metric, 160))
-	split := container.NewVSplit(v.table.table, v.chart.content)
+	v.timeline.message("Conversions over time show here once imported responses have dates (an \"at\" column) or attribution days are set.")
+	charts := container.NewAppTabs(container.NewTabItem("Rates", v.chart.content), container.NewTabItem("Over time", v.timeline.content))
+	split := container.NewVSplit(v.table.table, charts)
 	split.Offset = 0.3
 	v.content = container.NewBorder(container.NewVBox(bar, v.info, v.srm), nil, nil, nil, split)
 	v.importBtn.Disable()
@@ -1314,6 +1318,44 @@ func (v *resultsView) load(name string) {
 			return
 		}
 		v.setResults(res)
+		v.loadTimeline(name, days)
+	})
+}
+
+// loadTimeline draws cumulative conversions per group by day.
+func (v *resultsView) loadTimeline(name string, days int) {
+	ctx := v.tlReq.start(v.s.p.ctx)
+	async(v.s.p, ctx, func(ctx context.Context) (map[string][]campaign.Point, error) {
+		return v.s.p.ws.CampaignTimeline(ctx, name, days)
+	}, func(tl map[string][]campaign.Point, err error) {
+		if ctx.Err() != nil || v.name != name {
+			return
+		}
+		if err != nil {
+			v.timeline.message(err.Error())
+			return
+		}
+		if len(tl) == 0 {
+			v.timeline.message("No conversion has a date yet: import responses with an \"at\" column, or set attribution days.")
+			return
+		}
+		var series []chart.DaySeries
+		names := make([]string, 0, len(tl))
+		for g := range tl {
+			names = append(names, g)
+		}
+		sort.Strings(names)
+		for _, g := range names {
+			ds := chart.DaySeries{Name: g}
+			for _, pt := range tl[g] {
+				ds.Days = append(ds.Days, pt.Day)
+				ds.Values = append(ds.Values, pt.Value)
+			}
+			series = append(series, ds)
+		}
+		showPlot(v.s.p, v.timeline, &v.tlReq, safeFileName(name)+"-over-time", func() (*plot.Plot, error) {
+			return chart.Cumulative("Customers converted over time", series)
+		})
 	})
 }
 

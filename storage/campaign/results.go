@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/marketbench/marketbench/storage"
 )
@@ -232,4 +233,62 @@ func TableStats(ctx context.Context, p *storage.Project, table, groupCol string,
 		out = append(out, st)
 	}
 	return out, rows.Err()
+}
+
+// Point is one day of a cumulative series.
+type Point struct {
+	Day   time.Time
+	Value float64
+}
+
+// Timeline returns, per group, the cumulative number of customers who
+// converted by each day with a conversion: from imported events with a
+// time and, with attribution, from orders after the start.
+func Timeline(ctx context.Context, p *storage.Project, campaign string, orders *OrderSource, attributionDays int) (map[string][]Point, error) {
+	conv := `SELECT customer_id, CAST(event_at AS DATE) AS day FROM mb_campaign_events WHERE campaign = ` + storage.Literal(campaign) +
+		` AND event = 'conversion' AND event_at IS NOT NULL`
+	if orders != nil && attributionDays > 0 {
+		conv += ` UNION ALL SELECT CAST(` + orders.Customer + ` AS VARCHAR), ` + orders.Date + ` FROM ` + orders.Table +
+			` , (SELECT started_at FROM mb_campaigns WHERE name = ` + storage.Literal(campaign) + `) c
+			WHERE ` + orders.Date + ` >= CAST(c.started_at AS DATE) AND ` + orders.Date + ` < CAST(c.started_at AS DATE) + INTERVAL ` + fmt.Sprint(attributionDays) + ` DAY`
+	}
+	q := `WITH g AS (
+		SELECT customer_id, CASE WHEN status = 'holdout' THEN 'holdout' ELSE variant END AS grp
+		FROM mb_deliveries WHERE campaign = ? AND status IN ('delivered', 'holdout')),
+	first AS (SELECT customer_id, min(day) AS day FROM (` + conv + `) GROUP BY 1),
+	daily AS (SELECT grp, day, count(*) AS n FROM g JOIN first USING (customer_id) GROUP BY ALL)
+	SELECT grp, day, sum(n) OVER (PARTITION BY grp ORDER BY day) FROM daily ORDER BY grp, day`
+	rows, err := p.Q().QueryContext(ctx, q, campaign)
+	if err != nil {
+		return nil, fmt.Errorf("cannot build the timeline: %s", storage.FirstLine(err.Error()))
+	}
+	defer rows.Close()
+	out := map[string][]Point{}
+	for rows.Next() {
+		var g string
+		var pt Point
+		if err := rows.Scan(&g, &pt.Day, &pt.Value); err != nil {
+			return nil, err
+		}
+		out[g] = append(out[g], pt)
+	}
+	return out, rows.Err()
+}
+
+// Delete removes a campaign, its delivery log and its events.
+func Delete(ctx context.Context, p *storage.Project, name string) error {
+	if _, err := Get(ctx, p, name); err != nil {
+		return err
+	}
+	return p.Tx(ctx, func(tx *storage.Tx) error {
+		for _, t := range []string{"mb_campaign_events", "mb_deliveries"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE campaign = ?`, name); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM mb_campaigns WHERE name = ?`, name); err != nil {
+			return err
+		}
+		return p.InTx(tx).Audit(ctx, tx, "delete campaign", name, -1, -1, "")
+	})
 }
