@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -135,5 +136,58 @@ func TestCampaignCommands(t *testing.T) {
 		if !strings.Contains(results, want) {
 			t.Errorf("results lack %q:\n%s", want, results)
 		}
+	}
+}
+
+// What sdk/README.md walks an author through: the example plugin, built
+// as a module of its own outside this repository, installed, enabled and
+// used by a campaign.
+func TestOutOfTreePluginInApp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a plugin")
+	}
+	sdkDir, _ := filepath.Abs("../../sdk")
+	src := filepath.Join(t.TempDir(), "filechannel")
+	os.MkdirAll(src, 0o755)
+	for _, f := range []string{"main.go", "go.mod", "go.sum"} {
+		b, err := os.ReadFile(filepath.Join(sdkDir, "examples", "filechannel", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f == "go.mod" {
+			b = []byte(strings.Replace(string(b), "=> ../..", "=> "+sdkDir, 1))
+		}
+		os.WriteFile(filepath.Join(src, f), b, 0o644)
+	}
+	dist := filepath.Join(t.TempDir(), "dist")
+	build := exec.Command("go", "build", "-o", filepath.Join(dist, "filechannel"), ".")
+	build.Dir = src
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the example: %v\n%s", err, out)
+	}
+	sum, err := host.FileSHA256(filepath.Join(dist, "filechannel"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest := fmt.Sprintf(`{"id": "marketbench.org/filechannel", "version": "1.0.0", "kinds": ["channel"], "protocol_versions": [1],
+		"binaries": {%q: {"path": "filechannel", "sha256": %q}}, "network_hosts": [], "fields": ["email"]}`, host.Platform(), sum)
+	os.WriteFile(filepath.Join(dist, "plugin.json"), []byte(manifest), 0o644)
+
+	t.Setenv(host.DirEnv, t.TempDir())
+	t.Setenv(host.BundledEnv, t.TempDir())
+	proj := filepath.Join(t.TempDir(), "demo.mbproj")
+	ok(t, "init", proj, "--demo")
+	ok(t, "-p", proj, "plugin", "install", dist)
+	ok(t, "-p", proj, "plugin", "enable", "marketbench.org/filechannel")
+	out := filepath.Join(t.TempDir(), "sent.jsonl")
+	ok(t, "-p", proj, "plugin", "check", "marketbench.org/filechannel", "--component", "file", "--config", "path="+out)
+	ok(t, "-p", proj, "campaign", "create", "Rehearsal", "--segment", "Consenting champions", "--channel", "marketbench.org/filechannel/file",
+		"--config", "path="+out, "--holdout", "0", "--variant", "A|100|Hello {{.first_name}}|Spring is here.")
+	var rep struct{ Sent int }
+	json.Unmarshal([]byte(ok(t, "-p", proj, "--json", "campaign", "send", "Rehearsal", "--live")), &rep)
+	b, _ := os.ReadFile(out)
+	if lines := strings.Count(string(b), "\n"); rep.Sent == 0 || lines != rep.Sent {
+		t.Fatalf("sent %d, the plugin wrote %d lines", rep.Sent, lines)
 	}
 }
