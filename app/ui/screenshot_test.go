@@ -170,6 +170,12 @@ func screenshots(dir string) int {
 			p.models.clusters.name.SetText("rfm4")
 			p.models.clusters.run()
 		})
+		step("text.png", func() {
+			p.goTo("Text")
+			p.text.runSentiment()
+		})
+		step("plugins.png", func() { p.goTo("Plugins") })
+		step("campaigns.png", func() { p.goTo("Campaigns") })
 		step("settings.png", func() { p.goTo("Settings") })
 	}()
 	w.win.ShowAndRun()

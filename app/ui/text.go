@@ -50,7 +50,7 @@ func textAlgoTitle(name string) string {
 const builtinNote = "The built-in model was trained on 1,600 short English product and movie reviews " +
 	"(amazon.com phones and imdb.com). On 400 reviews it had not seen it was right 78.75 % of the time " +
 	"(docs/TEXT.md); on other topics it is less reliable. Chinese text, and text with no word it knows, " +
-	"gets exactly 0.5, which is neutral but counts as positive; empty texts get no score. " +
+	"gets exactly 0.5 and is labelled neutral; empty texts get no score. " +
 	"For Chinese or your own categories, train a classifier in the Classifier tab."
 
 // textTable is what the Text screen needs to know about one table.
