@@ -466,6 +466,9 @@ func (m *Model) scoreX(X *mat.Dense) ([]float64, error) {
 	return nil, errors.New("the model holds no fitted algorithm")
 }
 
+// Subset returns the rows idx of d, copied.
+func (d Data) Subset(idx []int) Data { return d.subset(idx) }
+
 func (d Data) subset(idx []int) Data {
 	out := Data{}
 	if d.Num != nil {

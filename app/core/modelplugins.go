@@ -11,7 +11,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"gonum.org/v1/gonum/mat"
 
 	"github.com/marketbench/marketbench/analytics/model"
 	"github.com/marketbench/marketbench/analytics/prep"
@@ -152,7 +151,7 @@ func (w *Workspace) trainPlugin(ctx context.Context, name string, src models.Sou
 	if err != nil {
 		return nil, err
 	}
-	d := subsetData(rows.Data, keep)
+	d := rows.Data.Subset(keep)
 	strata := make([]int, len(y))
 	if !regression {
 		for i, v := range y {
@@ -167,7 +166,7 @@ func (w *Workspace) trainPlugin(ctx context.Context, name string, src models.Sou
 	if err != nil {
 		return nil, fmt.Errorf("cannot split the rows into training and test: %v", err)
 	}
-	train, test := subsetData(d, trIdx), subsetData(d, teIdx)
+	train, test := d.Subset(trIdx), d.Subset(teIdx)
 	yTr, yTe := pickF(y, trIdx), pickF(y, teIdx)
 	report("Training in "+id, 0.2)
 	trRows, err := arrowRows(train, spec.Numeric, spec.Target, yTr)
@@ -246,30 +245,6 @@ func (w *Workspace) scorePlugin(ctx context.Context, art []byte, rows *models.Ro
 		return nil, errors.New("the stored plugin model is damaged; train it again")
 	}
 	return w.pluginPredict(ctx, pa.Plugin, pa.Component, pa.Artifact, rows.Data, pa.Spec.Numeric)
-}
-
-func subsetData(d model.Data, idx []int) model.Data {
-	out := model.Data{}
-	if d.Num != nil {
-		_, c := d.Num.Dims()
-		out.Num = mat.NewDense(max(1, len(idx)), c, nil)
-		for i, r := range idx {
-			out.Num.SetRow(i, d.Num.RawRowView(r))
-		}
-	}
-	if d.Cat != nil {
-		out.Cat = make([][]string, len(idx))
-		for i, r := range idx {
-			out.Cat[i] = d.Cat[r]
-		}
-	}
-	if d.Target != nil {
-		out.Target = make([]string, len(idx))
-		for i, r := range idx {
-			out.Target[i] = d.Target[r]
-		}
-	}
-	return out
 }
 
 func pickF(y []float64, idx []int) []float64 {

@@ -323,17 +323,21 @@ func (w *Workspace) Score(ctx context.Context, name, table string, progress Prog
 		return nil, ErrCancelled
 	}
 	report("Saving scores", 0.7)
+	if err := w.storeScores(ctx, res, rows.IDs, p, fmt.Sprintf("model %s on %s", info.Name, src.Table)); err != nil {
+		return nil, err
+	}
+	report("Done", 1)
+	return res, nil
+}
+
+// storeScores writes one model's scores and fills in the result's summary.
+func (w *Workspace) storeScores(ctx context.Context, res *ScoreResult, ids []string, p []float64, detail string) error {
 	for _, v := range p {
 		res.Mean += v
 	}
 	res.Customers = len(p)
 	res.Mean /= math.Max(1, float64(len(p)))
-	detail := fmt.Sprintf("model %s on %s", info.Name, src.Table)
-	if err := models.WriteColumn(ctx, w.Project, res.Column, rows.IDs, p, "score", detail); err != nil {
-		return nil, err
-	}
-	report("Done", 1)
-	return res, nil
+	return models.WriteColumn(ctx, w.Project, res.Column, ids, p, "score", detail)
 }
 
 // CustomerExplanation is why a model scores one customer as it does.
@@ -421,12 +425,7 @@ func (w *Workspace) scoreWithPlugin(ctx context.Context, r *models.Record, art [
 	if err != nil {
 		return nil, err
 	}
-	for _, v := range p {
-		res.Mean += v
-	}
-	res.Customers = len(p)
-	res.Mean /= math.Max(1, float64(len(p)))
-	if err := models.WriteColumn(ctx, w.Project, res.Column, rows.IDs, p, "score", fmt.Sprintf("model %s (plugin) on %s", info.Name, src.Table)); err != nil {
+	if err := w.storeScores(ctx, res, rows.IDs, p, fmt.Sprintf("model %s (plugin) on %s", info.Name, src.Table)); err != nil {
 		return nil, err
 	}
 	report("Done", 1)
