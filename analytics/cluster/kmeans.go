@@ -123,32 +123,57 @@ func KMeans(X *mat.Dense, opt Options) (*Result, error) {
 
 	// Centre the data as sklearn does: the dot-product distances lose
 	// fewer digits, and the arithmetic stays the same as the reference's.
-	mean := make([]float64, d)
-	x := make([]float64, n*d)
-	for i := range n {
-		row := X.RawRowView(i)
-		for j, v := range row {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("cluster: X[%d,%d] is %v", i, j, v)
+	// Both passes go over chunks of rows on all cores; the per-chunk sums
+	// are added in chunk order, so the result does not depend on the cores.
+	s := newState(make([]float64, n*d), n, d, k)
+	nc := len(s.changed)
+	colSums := make([]float64, nc*d)
+	bad := make([]int, nc) // first non-finite value of each chunk, or -1
+	s.parallel(func(ch, lo, hi int) {
+		acc := colSums[ch*d : (ch+1)*d]
+		bad[ch] = -1
+		for i := lo; i < hi; i++ {
+			row := X.RawRowView(i)
+			for j, v := range row {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					bad[ch] = i*d + j
+					return
+				}
+				acc[j] += v
 			}
+		}
+	})
+	mean := make([]float64, d)
+	for ch := range nc {
+		if b := bad[ch]; b >= 0 {
+			return nil, fmt.Errorf("cluster: X[%d,%d] is %v", b/d, b%d, X.At(b/d, b%d))
+		}
+		for j, v := range colSums[ch*d : (ch+1)*d] {
 			mean[j] += v
 		}
-		copy(x[i*d:], row)
 	}
-	var variance float64
 	for j := range mean {
 		mean[j] /= float64(n)
 	}
-	for i := range n {
-		row := x[i*d : (i+1)*d]
-		for j := range row {
-			row[j] -= mean[j]
-			variance += row[j] * row[j]
+	x := s.x
+	s.parallel(func(ch, lo, hi int) {
+		var t float64
+		for i := lo; i < hi; i++ {
+			row := x[i*d : (i+1)*d]
+			for j, v := range X.RawRowView(i) {
+				e := v - mean[j]
+				row[j] = e
+				t += e * e
+			}
 		}
+		s.scratch[ch] = t
+	})
+	var variance float64
+	for _, t := range s.scratch {
+		variance += t
 	}
 	tol := opt.Tol * variance / float64(n*d)
 
-	s := newState(x, n, d, k)
 	var best *run
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
 	for range nInit {
@@ -329,6 +354,10 @@ func (s *state) lloyd(c []float64, maxIter int, tol float64) *run {
 			counts := s.counts[ch*k : (ch+1)*k]
 			clear(sums)
 			clear(counts)
+			if d == 8 {
+				s.changed[ch] = lloydChunk8(s.x[lo*8:hi*8], labels[lo:hi], c, csq, sums, counts)
+				return
+			}
 			changed := 0
 			for i := lo; i < hi; i++ {
 				row := s.x[i*d : (i+1)*d]
@@ -359,11 +388,9 @@ func (s *state) lloyd(c []float64, maxIter int, tol float64) *run {
 			break
 		}
 	}
-	if !strict {
-		// Reassign so that the labels belong to the final centres.
-		s.assign(c, labels)
-	}
-	return &run{centres: c, labels: labels, inertia: s.inertia(c, labels), iter: it}
+	// Unless the labels are already those of the final centres, reassign
+	// them (in the same pass as the inertia).
+	return &run{centres: c, labels: labels, inertia: s.finish(c, labels, !strict), iter: it}
 }
 
 // update reduces the chunk sums into new centres next, relocates empty
@@ -441,30 +468,55 @@ func (s *state) relocate(old, next []float64, counts []int, labels []int32) {
 	}
 }
 
-// assign labels every row with its nearest centre without updating them.
-func (s *state) assign(c []float64, labels []int32) {
+// finish returns the inertia of labels under centres c, first labelling
+// every row with its nearest centre when reassign is set. With or without
+// the reassignment the inertia is added up exactly as inertia does.
+func (s *state) finish(c []float64, labels []int32, reassign bool) float64 {
+	if !reassign {
+		return s.inertia(c, labels)
+	}
 	d, k := s.d, s.k
 	csq := make([]float64, k)
 	for j := range k {
 		csq[j] = dot(c[j*d:(j+1)*d], c[j*d:(j+1)*d])
 	}
-	s.parallel(func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			labels[i] = int32(nearest(s.x[i*d:(i+1)*d], c, csq))
+	s.parallel(func(ch, lo, hi int) {
+		if d == 8 {
+			// The sums are scratch here.
+			sums := s.sums[ch*k*d : (ch+1)*k*d]
+			counts := s.counts[ch*k : (ch+1)*k]
+			clear(sums)
+			clear(counts)
+			lloydChunk8(s.x[lo*8:hi*8], labels[lo:hi], c, csq, sums, counts)
+		} else {
+			for i := lo; i < hi; i++ {
+				labels[i] = int32(nearest(s.x[i*d:(i+1)*d], c, csq))
+			}
 		}
+		s.scratch[ch] = s.chunkInertia(c, labels, lo, hi)
 	})
+	var t float64
+	for _, v := range s.scratch {
+		t += v
+	}
+	return t
+}
+
+// chunkInertia is Σ‖x_i − c_label‖² over rows lo..hi−1, in row order.
+func (s *state) chunkInertia(c []float64, labels []int32, lo, hi int) float64 {
+	d := s.d
+	var t float64
+	for i := lo; i < hi; i++ {
+		l := int(labels[i])
+		t += sqDist(s.x[i*d:(i+1)*d], c[l*d:(l+1)*d])
+	}
+	return t
 }
 
 // inertia is Σ‖x_i − c_label‖², computed directly like sklearn's _inertia.
 func (s *state) inertia(c []float64, labels []int32) float64 {
-	d := s.d
 	s.parallel(func(ch, lo, hi int) {
-		var t float64
-		for i := lo; i < hi; i++ {
-			l := int(labels[i])
-			t += sqDist(s.x[i*d:(i+1)*d], c[l*d:(l+1)*d])
-		}
-		s.scratch[ch] = t
+		s.scratch[ch] = s.chunkInertia(c, labels, lo, hi)
 	})
 	var t float64
 	for ch := range len(s.changed) {

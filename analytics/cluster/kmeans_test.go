@@ -367,3 +367,75 @@ func BenchmarkIteration(b *testing.B) {
 		})
 	}
 }
+
+// The unrolled d = 8 assignment must give exactly what nearest gives, ties
+// included, whatever the previous labels: integer data make exact ties
+// common, and centre 1 repeats centre 0 when k > 1.
+func TestLloyd8MatchesNearest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	n := 2*chunk + 37
+	for _, ints := range []bool{false, true} {
+		x := make([]float64, n*8)
+		for i := range x {
+			if ints {
+				x[i] = float64(rng.IntN(5) - 2)
+			} else {
+				x[i] = rng.NormFloat64() * 3
+			}
+		}
+		for _, k := range []int{1, 3, 8, 9} {
+			c := make([]float64, k*8)
+			for j := range k {
+				copy(c[j*8:], x[rng.IntN(n)*8:][:8])
+			}
+			if k > 1 {
+				copy(c[8:16], c[:8])
+			}
+			csq := make([]float64, k)
+			for j := range k {
+				csq[j] = dot(c[j*8:(j+1)*8], c[j*8:(j+1)*8])
+			}
+			for _, start := range []string{"unset", "random", "lowest"} {
+				prev := make([]int32, n)
+				for i := range prev {
+					switch start {
+					case "unset":
+						prev[i] = -1
+					case "random":
+						prev[i] = int32(rng.IntN(k))
+					}
+				}
+				wantLabels := slices.Clone(prev)
+				wantSums := make([]float64, k*8)
+				wantCounts := make([]int, k)
+				wantChanged := 0
+				for i := range n {
+					row := x[i*8 : (i+1)*8]
+					b := nearest(row, c, csq)
+					if wantLabels[i] != int32(b) {
+						wantLabels[i] = int32(b)
+						wantChanged++
+					}
+					wantCounts[b]++
+					for j, v := range row {
+						wantSums[b*8+j] += v
+					}
+				}
+				labels := slices.Clone(prev)
+				sums := make([]float64, k*8)
+				counts := make([]int, k)
+				changed := lloydChunk8(x, labels, c, csq, sums, counts)
+				name := fmt.Sprintf("ints=%v k=%d start=%s", ints, k, start)
+				if !slices.Equal(labels, wantLabels) || !slices.Equal(counts, wantCounts) || changed != wantChanged {
+					t.Errorf("%s: labels, counts or changes differ from nearest (%d vs %d changed)", name, changed, wantChanged)
+				}
+				for j := range sums {
+					if math.Float64bits(sums[j]) != math.Float64bits(wantSums[j]) {
+						t.Errorf("%s: sum %d is %v, want %v", name, j, sums[j], wantSums[j])
+						break
+					}
+				}
+			}
+		}
+	}
+}

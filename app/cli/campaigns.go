@@ -495,6 +495,8 @@ func (e *env) campSendCmd(resume bool) *cobra.Command {
 		},
 	}
 	if !resume {
+		var dry bool
+		cmd.Flags().BoolVar(&dry, "dry-run", true, "preview only (the default unless --live or --test-to)")
 		cmd.Flags().BoolVar(&live, "live", false, "really send to the audience (otherwise a dry run)")
 		cmd.Flags().StringVar(&testTo, "test-to", "", "send one message per variant to this address only")
 	}

@@ -249,12 +249,21 @@ func (w *Workspace) SendCampaign(ctx context.Context, name string, opt SendOptio
 		byID[rs[i].CustomerID] = &rs[i]
 	}
 	err = w.sendLoop(ctx, c, proc, byID, tpl, opt, rep, report)
-	rep.Counts, _ = campaign.Count(context.WithoutCancel(ctx), w.Project, c.Name)
+	bg := context.WithoutCancel(ctx)
+	rep.Counts, _ = campaign.Count(bg, w.Project, c.Name)
 	status := "paused"
 	if err == nil {
 		rep.Done, status = true, "done"
 	}
-	campaign.SetStatus(context.WithoutCancel(ctx), w.Project, c.Name, status)
+	campaign.SetStatus(bg, w.Project, c.Name, status)
+	// One audit record per send run, with what it did and how it ended.
+	detail := fmt.Sprintf("live send: %d sent in this run, %d settled from an earlier run; %s", rep.Sent, rep.Recovered, status)
+	if err != nil {
+		detail += ": " + err.Error()
+	}
+	w.Tx(bg, func(tx *sql.Tx) error {
+		return w.InTx(tx).Audit(bg, tx, "campaign send", c.Name, -1, int64(rep.Sent), detail)
+	})
 	if err != nil {
 		return rep, err
 	}

@@ -31,6 +31,10 @@ type Options struct {
 	// 0 means 5 in 10 minutes.
 	MaxRestarts   int
 	RestartWindow time.Duration
+	// PingEvery is how often a running plugin is health-checked; a plugin
+	// that does not answer within 5 s is stopped (the next call starts a
+	// fresh one). 0 means 30 s; a negative value turns pinging off.
+	PingEvery time.Duration
 }
 
 // Host runs plugins: at most one process per plugin, started when first
@@ -51,6 +55,9 @@ func New(opt Options) *Host {
 	}
 	if opt.RestartWindow == 0 {
 		opt.RestartWindow = 10 * time.Minute
+	}
+	if opt.PingEvery == 0 {
+		opt.PingEvery = 30 * time.Second
 	}
 	return &Host{opt: opt, procs: map[string]*Proc{}}
 }
@@ -183,7 +190,42 @@ func (p *Proc) Conn(ctx context.Context) (*client.Conn, error) {
 		return nil, fmt.Errorf("%s: %w", p.Found.Manifest.ID, err)
 	}
 	p.conn = conn
+	if p.h.opt.PingEvery > 0 {
+		go p.watch(conn)
+	}
 	return conn, nil
+}
+
+// watch pings a running plugin until it stops: a plugin that stops
+// answering between calls is noticed and stopped, instead of failing the
+// next real call after its full timeout.
+func (p *Proc) watch(conn *client.Conn) {
+	t := time.NewTicker(p.h.opt.PingEvery)
+	defer t.Stop()
+	for range t.C {
+		p.mu.Lock()
+		current := p.conn == conn && !p.stopping
+		p.mu.Unlock()
+		if !current || conn.Exited() {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := conn.Ping(ctx)
+		cancel()
+		if err != nil && !conn.Exited() {
+			p.mu.Lock()
+			mine := p.conn == conn
+			if mine {
+				p.conn = nil
+			}
+			p.mu.Unlock()
+			if mine {
+				p.logs.Write([]byte("[host] health check failed (" + err.Error() + "); stopping the plugin\n"))
+				conn.Abort()
+			}
+			return
+		}
+	}
 }
 
 // Call runs fn against the plugin with the host's per-call timeout. When
@@ -224,13 +266,16 @@ func (p *Proc) Health(ctx context.Context) error {
 	})
 }
 
+// kill stops the plugin at once (it is stuck, or the app is closing). The
+// lock is not held while the process dies, so nothing waits on it.
 func (p *Proc) kill(why string) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.conn != nil {
+	conn := p.conn
+	p.conn = nil
+	p.mu.Unlock()
+	if conn != nil {
 		p.logs.Write([]byte("[host] stopping the plugin: " + why + "\n"))
-		p.conn.Close()
-		p.conn = nil
+		conn.Abort()
 	}
 }
 

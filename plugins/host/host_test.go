@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -370,4 +371,34 @@ func TestCloseKills(t *testing.T) {
 		}
 	}
 	_ = io.Discard
+}
+
+// A plugin frozen between calls (SIGSTOP) fails its health check and is
+// stopped without any call waiting on it; the next call starts a new one.
+func TestHealthPing(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("SIGSTOP")
+	}
+	h := newHost(t, Options{PingEvery: 200 * time.Millisecond})
+	p, _ := installed(t, h, bins.file, "marketbench.org/filechannel")
+	if err := p.Health(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	conn, _ := p.Conn(context.Background())
+	pid := conn.ReattachConfig().Pid
+	proc, _ := os.FindProcess(pid)
+	proc.Signal(syscall.SIGSTOP)
+	deadline := time.Now().Add(10 * time.Second)
+	for p.Running() && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if p.Running() {
+		t.Fatal("the frozen plugin is still considered running")
+	}
+	if logs := strings.Join(p.Logs(), "\n"); !strings.Contains(logs, "health check failed") {
+		t.Errorf("log:\n%s", logs)
+	}
+	if err := p.Health(context.Background()); err != nil {
+		t.Fatalf("after the restart: %v", err)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -145,8 +146,19 @@ func startError(err error) error {
 	return fmt.Errorf("the plugin could not be started: %w", err)
 }
 
-// Close stops the plugin process.
+// Close stops the plugin process, asking it to shut down first.
 func (c *Conn) Close() {
+	c.client.Kill()
+}
+
+// Abort kills the plugin process at once, without the graceful shutdown
+// call, which a hung or frozen plugin would never answer.
+func (c *Conn) Abort() {
+	if rc := c.client.ReattachConfig(); rc != nil && rc.Pid > 0 {
+		if p, err := os.FindProcess(rc.Pid); err == nil {
+			p.Kill()
+		}
+	}
 	c.client.Kill()
 }
 
