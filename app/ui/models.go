@@ -29,6 +29,9 @@ import (
 	"github.com/marketbench/marketbench/storage/models"
 )
 
+// allRows is the segment choice that keeps every row.
+const allRows = "(all customers)"
+
 // Training data choices besides the project's tables: core builds these
 // tables from the orders.
 const (
@@ -248,6 +251,8 @@ type trainForm struct {
 
 	source     *widget.Select
 	sourceNote *widget.Label
+	segment    *widget.Select // narrows the rows to a segment's customers
+	segReq     latest
 	cutoff     *widget.Entry
 	days       *widget.Entry
 	target     *widget.Select
@@ -316,6 +321,8 @@ func newTrainForm(p *project, onTrain func(*core.ModelInfo)) *trainForm {
 	f.crit = widget.NewSelect([]string{"gini", "entropy"}, nil)
 	f.crit.SetSelected("gini")
 	f.trainBtn = &widget.Button{Text: "Train", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: f.start}
+	f.segment = widget.NewSelect([]string{allRows}, nil)
+	f.segment.SetSelected(allRows)
 
 	lbl := func(s string) *widget.Label { return &widget.Label{Text: s, TextStyle: fyne.TextStyle{Bold: true}} }
 	cutLbl, daysLbl, targetLbl := lbl("Cut-off date"), lbl("Window (days)"), lbl("Target")
@@ -324,6 +331,7 @@ func newTrainForm(p *project, onTrain func(*core.ModelInfo)) *trainForm {
 	form := container.New(layout.NewFormLayout(),
 		lbl("Training data"), f.source,
 		layout.NewSpacer(), f.sourceNote,
+		lbl("Only customers in"), f.segment,
 		cutLbl, f.cutoff,
 		daysLbl, f.days,
 		targetLbl, f.target,
@@ -375,6 +383,25 @@ func (f *trainForm) setTables(ts []storage.Table) {
 	}
 	f.source.Options = opts
 	f.source.Refresh()
+	ctx := f.segReq.start(f.p.ctx)
+	async(f.p, ctx, func(ctx context.Context) ([]string, error) {
+		sums, err := f.p.ws.Segments(ctx)
+		names := []string{allRows}
+		for _, s := range sums {
+			names = append(names, s.Name)
+		}
+		return names, err
+	}, func(names []string, err error) {
+		if err != nil || ctx.Err() != nil {
+			return
+		}
+		sel := f.segment.Selected
+		f.segment.SetOptions(names)
+		if !slices.Contains(names, sel) {
+			sel = allRows
+		}
+		f.segment.SetSelected(sel)
+	})
 	// Offer the chosen table's columns again only when they changed, so a
 	// refresh after training keeps the user's ticks.
 	if t := f.table(); t != nil && !slices.Equal(t.Columns, before) {
@@ -571,6 +598,9 @@ func (f *trainForm) request() (core.TrainRequest, error) {
 	a := algoByLabel(f.algo.Selected)
 	r.Spec.Algo = a.name
 	r.Name = strings.TrimSpace(f.name.Text)
+	if seg := f.segment.Selected; seg != "" && seg != allRows {
+		r.Segment = seg
+	}
 	r.Replace = f.replace.Checked
 	if kind := f.targetKind(); kind != "" {
 		t := &models.Target{Kind: kind}

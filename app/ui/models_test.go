@@ -257,3 +257,31 @@ func TestModelKinds(t *testing.T) {
 		t.Errorf("no importance chart: %q", c.msg.Text)
 	}
 }
+
+// The train form narrows the rows to a segment's customers.
+func TestTrainOnSegment(t *testing.T) {
+	w, p := open(t, demo(t))
+	p.goTo("Models")
+	idle(t, p)
+	f := p.models.train
+	f.source.SetSelected(srcChurn)
+	idle(t, p)
+	f.segment.SetSelected("Recent app buyers")
+	f.name.SetText("champ_churn")
+	test.Tap(f.trainBtn)
+	idle(t, p)
+	if top := w.win.Canvas().Overlays().Top(); top != nil {
+		l, _ := find(top, func(*widget.Label) bool { return true })
+		t.Fatalf("training opened a dialog: %v", l.Text)
+	}
+	ms, err := p.ws.Models(context.Background())
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("models %v %v", ms, err)
+	}
+	m := ms[0]
+	var all int
+	p.ws.DB().QueryRow(`SELECT count(*) FROM churn_training`).Scan(&all)
+	if n := m.Eval.TrainRows + m.Eval.TestRows; m.Source.Segment != "Recent app buyers" || n == 0 || n >= all {
+		t.Errorf("model %s on segment %q with %d rows (table has %d)", m.Name, m.Source.Segment, n, all)
+	}
+}
