@@ -28,15 +28,30 @@ const MaxChunkBytes = 64 << 20
 // ChunkWriter writes record batches as IPC stream chunks, handing each
 // chunk to send as soon as a batch is written.
 type ChunkWriter struct {
-	buf  bytes.Buffer
-	w    *ipc.Writer
-	send func([]byte) error
+	buf   bytes.Buffer
+	w     *ipc.Writer
+	send  func([]byte) error
+	reuse bool
 }
 
-// NewChunkWriter returns a writer of batches of schema.
+// NewChunkWriter returns a writer of batches of schema. send may keep the
+// bytes it is given: each chunk is a copy.
 func NewChunkWriter(schema *arrow.Schema, send func([]byte) error) *ChunkWriter {
 	c := &ChunkWriter{send: send}
 	c.w = ipc.NewWriter(&c.buf, ipc.WithSchema(schema))
+	return c
+}
+
+// NewReusingChunkWriter is NewChunkWriter for a send that is done with the
+// bytes when it returns, such as a gRPC stream's Send, which marshals the
+// message (copying the bytes) before it returns, on connections like the
+// SDK's, with no stats handler or binary log that could keep the message.
+// The writer then hands send the same buffer, rewritten, for every chunk:
+// for batches of megabytes, a fresh copy each time costs more than the
+// copy itself (new memory to fault in, and collect).
+func NewReusingChunkWriter(schema *arrow.Schema, send func([]byte) error) *ChunkWriter {
+	c := NewChunkWriter(schema, send)
+	c.reuse = true
 	return c
 }
 
@@ -48,11 +63,13 @@ func (c *ChunkWriter) Write(rec arrow.RecordBatch) error {
 	return c.flush()
 }
 
-// flush sends what was written. send may keep the bytes it gets, so each
-// chunk is a copy; the buffer itself is reused for the next batch.
+// flush sends what was written, in chunks of at most MaxChunkBytes.
 func (c *ChunkWriter) flush() error {
 	for c.buf.Len() > 0 {
-		b := bytes.Clone(c.buf.Next(MaxChunkBytes))
+		b := c.buf.Next(MaxChunkBytes)
+		if !c.reuse {
+			b = bytes.Clone(b)
+		}
 		if err := c.send(b); err != nil {
 			return err
 		}

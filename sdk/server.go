@@ -406,7 +406,7 @@ func (m *modelServer) Predict(stream pb.Model_PredictServer) error {
 		return status.Errorf(codes.InvalidArgument, "cannot read the rows to score: %v", err)
 	}
 	defer rows.Release()
-	out := NewChunkWriter(ScoreSchema, func(b []byte) error { return stream.Send(&pb.PredictResponse{Batch: b}) })
+	out := NewReusingChunkWriter(ScoreSchema, func(b []byte) error { return stream.Send(&pb.PredictResponse{Batch: b}) })
 	err = guard("Predict", func() error {
 		return mo.Predict(stream.Context(), start.GetArtifact(), rows, out)
 	})

@@ -33,7 +33,7 @@ func (c *Conn) Train(ctx context.Context, component string, cfg sdk.Config, targ
 	if err := stream.Send(&pb.TrainRequest{Part: &pb.TrainRequest_Start{Start: &pb.TrainStart{Component: component, Config: cfg, Target: target}}}); err != nil {
 		return nil, nil, callError(recvAfterSendError(stream, err))
 	}
-	w := sdk.NewChunkWriter(rows.Schema(), func(b []byte) error {
+	w := sdk.NewReusingChunkWriter(rows.Schema(), func(b []byte) error {
 		return stream.Send(&pb.TrainRequest{Part: &pb.TrainRequest_Batch{Batch: b}})
 	})
 	if err := writeAll(rows, w); err != nil {
@@ -90,7 +90,7 @@ func (c *Conn) Predict(ctx context.Context, component string, artifact []byte, r
 			sendErr <- err
 			return
 		}
-		w := sdk.NewChunkWriter(rows.Schema(), func(b []byte) error {
+		w := sdk.NewReusingChunkWriter(rows.Schema(), func(b []byte) error {
 			return stream.Send(&pb.PredictRequest{Part: &pb.PredictRequest_Batch{Batch: b}})
 		})
 		for rows.Next() {
