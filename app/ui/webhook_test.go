@@ -51,7 +51,9 @@ func TestCampaignWebhookGUI(t *testing.T) {
 	p.goTo("Plugins")
 	idle(t, p)
 	s := p.plugins
-	i := slices.IndexFunc(s.list, func(pi core.PluginInfo) bool { return pi.Manifest != nil && pi.Manifest.ID == "marketbench.org/webhook" })
+	i := slices.IndexFunc(s.list, func(pi core.PluginInfo) bool {
+		return pi.Manifest != nil && pi.Manifest.ID == "marketbench.org/webhook"
+	})
 	if i < 0 {
 		t.Fatalf("the bundled webhook is not listed: %v", s.grid.rows)
 	}
