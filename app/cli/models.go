@@ -19,7 +19,7 @@ import (
 func (e *env) modelCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "model", Short: "Train, evaluate, compare, score and explain predictive models; k-means clusters"}
 	cmd.AddCommand(e.modelTrainCmd(), e.modelListCmd(), e.modelEvalCmd(), e.modelScoreCmd(), e.modelExplainCmd(),
-		e.modelDeleteCmd(), e.modelClusterCmd(), e.modelTargetCmd())
+		e.modelDeleteCmd(), e.modelClusterCmd(), e.modelTargetCmd(), e.modelFeaturesCmd())
 	return cmd
 }
 
@@ -416,5 +416,43 @@ func (e *env) modelTargetCmd() *cobra.Command {
 	}
 	tf.add(cmd)
 	cmd.Flags().StringVar(&out, "out", "", "name of the table to build (default OUTCOME_training)")
+	return cmd
+}
+
+func (e *env) modelFeaturesCmd() *cobra.Command {
+	var tbl, target, features string
+	cmd := &cobra.Command{
+		Use:   "features --table T --target COLUMN [--features a,b]",
+		Short: "Rank columns by how much they say about a yes/no target: mutual information, correlation, chi-square",
+		Args:  cobra.NoArgs,
+		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
+			if tbl == "" || target == "" {
+				return errors.New("give --table and --target")
+			}
+			ranks, err := w.RankFeatures(ctx, tbl, target, splitList(features))
+			if err != nil {
+				return err
+			}
+			out := make([]map[string]any, len(ranks))
+			for i, r := range ranks {
+				out[i] = map[string]any{"feature": r.Feature, "kind": r.Kind, "mutual_info": jnum(r.MI), "correlation": jnum(r.Correlation),
+					"correlation_p": jnum(r.CorrelationP), "chi_square": jnum(r.ChiSquare), "chi_square_p": jnum(r.ChiSquareP)}
+			}
+			return e.emit(out, func(o io.Writer) {
+				var rows [][]string
+				for _, r := range ranks {
+					corr := "-"
+					if !math.IsNaN(r.Correlation) {
+						corr = fmt.Sprintf("%+.3f (p %s)", r.Correlation, pval(r.CorrelationP))
+					}
+					rows = append(rows, []string{r.Feature, r.Kind, fmt.Sprintf("%.4f", r.MI), corr, fmt.Sprintf("%.1f (p %s)", r.ChiSquare, pval(r.ChiSquareP))})
+				}
+				table(o, []string{"FEATURE", "KIND", "MUTUAL INFO", "CORRELATION", "CHI-SQUARE"}, rows)
+			})
+		}),
+	}
+	cmd.Flags().StringVar(&tbl, "table", "", "table")
+	cmd.Flags().StringVar(&target, "target", "", "yes/no column")
+	cmd.Flags().StringVar(&features, "features", "", "comma-separated columns (default: every usable column)")
 	return cmd
 }

@@ -61,6 +61,16 @@ func TestModelCommandsOnTelco(t *testing.T) {
 		t.Errorf("forest AUC %v", auc)
 	}
 
+	// Feature ranking: on Telco the contract type and tenure say the most.
+	var ranks []struct {
+		Feature string
+		Mi      float64 `json:"mutual_info"`
+	}
+	json.Unmarshal([]byte(ok(t, "-p", proj, "--json", "model", "features", "--table", "telco", "--target", "Churn")), &ranks)
+	if len(ranks) < 10 || (ranks[0].Feature != "Contract" && ranks[0].Feature != "tenure") || ranks[0].Mi <= ranks[len(ranks)-1].Mi {
+		t.Errorf("feature ranking %v", ranks)
+	}
+
 	list := ok(t, "-p", proj, "model", "list")
 	for _, want := range []string{"churn_logreg", "telco_tree", "telco_forest", "monthlycharges_linreg"} {
 		if !strings.Contains(strings.ToLower(list), want) {

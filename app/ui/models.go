@@ -358,7 +358,8 @@ func newTrainForm(p *project, onTrain func(*core.ModelInfo)) *trainForm {
 	all := &widget.Button{Text: "All", Importance: widget.LowImportance, OnTapped: func() { f.features.SetSelected(f.features.Options) }}
 	none := &widget.Button{Text: "None", Importance: widget.LowImportance, OnTapped: func() { f.features.SetSelected(nil) }}
 	auto := &widget.Button{Text: "Usable", Importance: widget.LowImportance, OnTapped: func() { f.features.SetSelected(f.featAuto) }}
-	f.featBtns = container.NewHBox(auto, all, none)
+	rank := &widget.Button{Text: "Rank…", Importance: widget.LowImportance, OnTapped: f.rankFeatures}
+	f.featBtns = container.NewHBox(rank, auto, all, none)
 	featHead := container.NewBorder(nil, nil, lbl("Features"), f.featBtns)
 	f.featBox = container.NewVScroll(f.features)
 	right := container.NewBorder(container.NewVBox(featHead, f.featNote), nil, nil, nil, f.featBox)
@@ -1356,5 +1357,44 @@ func (v *clustersView) show(r core.ClusterRequest, res *core.ClusterResult) {
 	elbow := slices.Clone(res.Elbow)
 	showPlot(v.p, v.chart, &v.chartReq, "elbow-"+r.Table, func() (*plot.Plot, error) {
 		return chart.Elbow("Elbow: inertia by number of clusters ("+r.Table+")", ks, elbow)
+	})
+}
+
+// rankFeatures shows how much each column says about the chosen yes/no
+// target (mutual information, correlation, chi-square), to pick features.
+func (f *trainForm) rankFeatures() {
+	t := f.table()
+	target := f.target.Selected
+	if t == nil || target == "" {
+		dialog.ShowInformation("Rank features", "Choose a table and the column to predict first.", f.p.win)
+		return
+	}
+	table := t.Name
+	var ranks []core.FeatureRank
+	f.p.run("Ranking features", func(ctx context.Context, _ core.Progress) (err error) {
+		ranks, err = f.p.ws.RankFeatures(ctx, table, target, nil)
+		return err
+	}, func(err error) {
+		if err != nil {
+			f.p.showError(err)
+			return
+		}
+		g := newGrid()
+		var rows [][]string
+		num := func(v float64, format string) string {
+			if math.IsNaN(v) {
+				return "—"
+			}
+			return fmt.Sprintf(format, v)
+		}
+		for _, r := range ranks {
+			rows = append(rows, []string{r.Feature, r.Kind, num(r.MI, "%.4f"), num(r.Correlation, "%+.3f"), num(r.ChiSquare, "%.1f"), num(r.ChiSquareP, "%.3g")})
+		}
+		g.set([]string{"Feature", "Kind", "Mutual information", "Correlation", "Chi-square", "p"},
+			[]string{"", "", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE"}, rows)
+		note := &widget.Label{Text: "How much each column says about " + target + " on its own, most first. Mutual information compares numbers (on 10 quantile bins) and categories alike; 0 means nothing.", Wrapping: fyne.TextWrapWord}
+		d := dialog.NewCustom("Features ranked for "+target, "Close", container.NewBorder(note, nil, nil, nil, g.table), f.p.win)
+		d.Resize(fyne.NewSize(760, 520))
+		d.Show()
 	})
 }

@@ -285,3 +285,24 @@ func TestTrainOnSegment(t *testing.T) {
 		t.Errorf("model %s on segment %q with %d rows (table has %d)", m.Name, m.Source.Segment, n, all)
 	}
 }
+
+// Rank… shows the columns ranked for the chosen target.
+func TestRankFeatures(t *testing.T) {
+	w, p := open(t, demo(t))
+	p.goTo("Models")
+	idle(t, p)
+	f := p.models.train
+	f.source.SetSelected("customers")
+	idle(t, p)
+	f.target.SetSelected("email_consent")
+	idle(t, p)
+	test.Tap(button(t, f.content, "Rank…"))
+	idle(t, p)
+	top := w.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no ranking dialog")
+	}
+	if _, ok := find(top, func(l *widget.Label) bool { return strings.Contains(l.Text, "How much each column says about email_consent") }); !ok {
+		t.Error("ranking dialog lacks its note")
+	}
+}
