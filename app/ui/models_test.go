@@ -302,7 +302,9 @@ func TestRankFeatures(t *testing.T) {
 	if top == nil {
 		t.Fatal("no ranking dialog")
 	}
-	if _, ok := find(top, func(l *widget.Label) bool { return strings.Contains(l.Text, "How much each column says about email_consent") }); !ok {
+	if _, ok := find(top, func(l *widget.Label) bool {
+		return strings.Contains(l.Text, "How much each column says about email_consent")
+	}); !ok {
 		t.Error("ranking dialog lacks its note")
 	}
 }
