@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/experimental"
+	"google.golang.org/grpc/mem"
 )
 
 // Handshake is the go-plugin handshake of protocol 1. The cookie is not a
@@ -23,6 +26,70 @@ var Handshake = goplugin.HandshakeConfig{
 // 4 MB default that Arrow batches and stored models can exceed, well below
 // 2 GB so a runaway plugin fails clearly.
 const MaxMessageBytes = 256 << 20
+
+// windowBytes is the HTTP/2 flow-control window, per stream and per
+// connection, on both sides. gRPC's default starts at 64 KB and grows by
+// estimating the bandwidth-delay product; a fixed window of a few batches
+// lets the sender run ahead while the receiver works.
+const windowBytes = 32 << 20
+
+// frameBytes is the largest HTTP/2 frame payload gRPC sends and accepts.
+const frameBytes = 16 << 10
+
+// framePool is the gRPC buffer pool of both sides: gRPC's default pool,
+// except that it does not clear the buffers of up to a frame (16 KB) it
+// hands out again. gRPC reads each received DATA frame into such a buffer,
+// which it fills entirely before reading it (as every use of the pool in
+// gRPC fills what it gets), so clearing it first is wasted work: with
+// megabyte batches, it costs as much as copying them once more.
+type framePool struct{ p sync.Pool }
+
+var frames = &framePool{}
+
+func (f *framePool) Get(n int) *[]byte {
+	if n > frameBytes {
+		return mem.DefaultBufferPool().Get(n)
+	}
+	if b, ok := f.p.Get().(*[]byte); ok {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]byte, n, frameBytes)
+	return &b
+}
+
+func (f *framePool) Put(b *[]byte) {
+	if cap(*b) == frameBytes {
+		f.p.Put(b)
+		return
+	}
+	mem.DefaultBufferPool().Put(b)
+}
+
+// serverOptions are the plugin's gRPC settings. On both sides gRPC's socket
+// read buffer is off: gRPC then reads each DATA frame straight from the TLS
+// connection into the frame's own buffer, where a buffered reader would copy
+// every byte once more. Both force Codec.
+func serverOptions() []grpc.ServerOption {
+	return []grpc.ServerOption{
+		grpc.MaxRecvMsgSize(MaxMessageBytes), grpc.MaxSendMsgSize(MaxMessageBytes),
+		grpc.InitialWindowSize(windowBytes), grpc.InitialConnWindowSize(windowBytes),
+		grpc.ReadBufferSize(0),
+		experimental.BufferPool(frames), grpc.ForceServerCodecV2(Codec),
+	}
+}
+
+// DialOptions are the host's gRPC settings, the counterpart of the
+// plugin's: sdk/client dials with them.
+func DialOptions() []grpc.DialOption {
+	return []grpc.DialOption{
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageBytes), grpc.MaxCallSendMsgSize(MaxMessageBytes),
+			grpc.ForceCodecV2(Codec)),
+		grpc.WithInitialWindowSize(windowBytes), grpc.WithInitialConnWindowSize(windowBytes),
+		grpc.WithReadBufferSize(0),
+		experimental.WithBufferPool(frames),
+	}
+}
 
 // PluginName is the go-plugin plugin-set key.
 const PluginName = "marketbench"
@@ -97,8 +164,7 @@ func Serve(p Plugin, opts ...Option) {
 		HandshakeConfig:  Handshake,
 		VersionedPlugins: PluginSets(&GRPCPlugin{impl: newServer(p)}),
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
-			opts = append(opts, grpc.MaxRecvMsgSize(MaxMessageBytes), grpc.MaxSendMsgSize(MaxMessageBytes))
-			return grpc.NewServer(opts...)
+			return grpc.NewServer(append(opts, serverOptions()...)...)
 		},
 		Logger: o.logger,
 		Test:   o.test,

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protowire"
 
 	pb "github.com/marketbench/marketbench/sdk/proto/pluginv1"
 )
@@ -342,6 +343,13 @@ func (m *modelServer) Describe(_ context.Context, r *pb.DescribeRequest) (*pb.De
 	return &pb.DescribeResponse{Task: mo.Task()}, nil
 }
 
+// The protobuf field numbers of the batch bytes: batch in TrainRequest and
+// PredictRequest, batch in PredictResponse.
+const (
+	BatchField  protowire.Number = 2
+	ScoresField protowire.Number = 1
+)
+
 func (m *modelServer) Train(stream pb.Model_TrainServer) error {
 	first, err := stream.Recv()
 	if err != nil {
@@ -357,13 +365,8 @@ func (m *modelServer) Train(stream pb.Model_TrainServer) error {
 	}
 	done := make(chan struct{})
 	defer close(done)
-	rows, err := NewRecordReader(prefetch(func() ([]byte, error) {
-		req, err := stream.Recv()
-		if err != nil {
-			return nil, err
-		}
-		return req.GetBatch(), nil
-	}, done))
+	req := &pb.TrainRequest{}
+	rows, err := NewRecordReader(prefetch(BatchReceiver(stream.RecvMsg, BatchField, req, req.GetBatch), done))
 	if err != nil {
 		return status.Errorf(codes.InvalidArgument, "cannot read the training rows: %v", err)
 	}
@@ -395,18 +398,14 @@ func (m *modelServer) Predict(stream pb.Model_PredictServer) error {
 	}
 	done := make(chan struct{})
 	defer close(done)
-	rows, err := NewRecordReader(prefetch(func() ([]byte, error) {
-		req, err := stream.Recv()
-		if err != nil {
-			return nil, err
-		}
-		return req.GetBatch(), nil
-	}, done))
+	req := &pb.PredictRequest{}
+	rows, err := NewRecordReader(prefetch(BatchReceiver(stream.RecvMsg, BatchField, req, req.GetBatch), done))
 	if err != nil {
 		return status.Errorf(codes.InvalidArgument, "cannot read the rows to score: %v", err)
 	}
 	defer rows.Release()
-	out := NewReusingChunkWriter(ScoreSchema, func(b []byte) error { return stream.Send(&pb.PredictResponse{Batch: b}) })
+	// The model may reuse a batch's memory once Write returns: copy.
+	out := NewCopyingBatchWriter(ScoreSchema, ScoresField, stream.SendMsg)
 	err = guard("Predict", func() error {
 		return mo.Predict(stream.Context(), start.GetArtifact(), rows, out)
 	})

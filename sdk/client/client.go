@@ -55,9 +55,7 @@ type Conn struct {
 	source  pb.SourceClient
 }
 
-func dialOptions() []grpc.DialOption {
-	return []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(sdk.MaxMessageBytes), grpc.MaxCallSendMsgSize(sdk.MaxMessageBytes))}
-}
+func dialOptions() []grpc.DialOption { return sdk.DialOptions() }
 
 // Launch starts the plugin at cfg.Path and completes the handshake.
 func Launch(cfg Config) (*Conn, error) {

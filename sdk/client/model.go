@@ -33,9 +33,7 @@ func (c *Conn) Train(ctx context.Context, component string, cfg sdk.Config, targ
 	if err := stream.Send(&pb.TrainRequest{Part: &pb.TrainRequest_Start{Start: &pb.TrainStart{Component: component, Config: cfg, Target: target}}}); err != nil {
 		return nil, nil, callError(recvAfterSendError(stream, err))
 	}
-	w := sdk.NewReusingChunkWriter(rows.Schema(), func(b []byte) error {
-		return stream.Send(&pb.TrainRequest{Part: &pb.TrainRequest_Batch{Batch: b}})
-	})
+	w := sdk.NewBatchWriter(rows.Schema(), sdk.BatchField, stream.SendMsg)
 	if err := writeAll(rows, w); err != nil {
 		return nil, nil, callError(recvAfterSendError(stream, err))
 	}
@@ -90,9 +88,7 @@ func (c *Conn) Predict(ctx context.Context, component string, artifact []byte, r
 			sendErr <- err
 			return
 		}
-		w := sdk.NewReusingChunkWriter(rows.Schema(), func(b []byte) error {
-			return stream.Send(&pb.PredictRequest{Part: &pb.PredictRequest_Batch{Batch: b}})
-		})
+		w := sdk.NewBatchWriter(rows.Schema(), sdk.BatchField, stream.SendMsg)
 		for rows.Next() {
 			rec := rows.RecordBatch()
 			if err := w.Write(rec); err != nil {
@@ -111,13 +107,8 @@ func (c *Conn) Predict(ctx context.Context, component string, artifact []byte, r
 		}
 		sendErr <- stream.CloseSend()
 	}()
-	out, err := sdk.NewRecordReader(func() ([]byte, error) {
-		r, err := stream.Recv()
-		if err != nil {
-			return nil, err
-		}
-		return r.GetBatch(), nil
-	})
+	resp := &pb.PredictResponse{}
+	out, err := sdk.NewRecordReader(sdk.BatchReceiver(stream.RecvMsg, sdk.ScoresField, resp, resp.GetBatch))
 	if err != nil {
 		cancel()
 		<-sent
