@@ -14,6 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketbench/marketbench/analytics/abtest"
+	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/storage/campaign"
@@ -565,6 +567,7 @@ func (e *env) campImportCmd() *cobra.Command {
 
 func (e *env) campResultsCmd() *cobra.Command {
 	var days int
+	var chartPath string
 	cmd := &cobra.Command{
 		Use:   "results NAME [--attribution-days N]",
 		Short: "Compare each variant with the holdout: rates with 95% intervals, z-test, chi-square, probability to beat, SRM",
@@ -575,11 +578,17 @@ func (e *env) campResultsCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if chartPath != "" {
+					if err := resultsChart(res, "conversion", chartPath); err != nil {
+						return err
+					}
+				}
 				return e.emitResults(res)
 			})(cmd, args)
 		},
 	}
 	cmd.Flags().IntVar(&days, "attribution-days", 0, "also count orders within N days after the start as conversions (needs an order table)")
+	cmd.Flags().StringVar(&chartPath, "chart", "", "also draw the conversion rate per group with 95% intervals to this .png, .svg or .pdf")
 	return cmd
 }
 
@@ -743,4 +752,50 @@ func (e *env) sourceCmd() *cobra.Command {
 	cmd.Flags().StringVar(&tbl, "table", "", "table to import into (created on the first import)")
 	cmd.Flags().StringArrayVar(&cfgKV, "config", nil, "a source setting, name=value (repeat)")
 	return cmd
+}
+
+func (e *env) abtestPlanCmd() *cobra.Command {
+	var d abtest.Design
+	var power float64
+	cmd := &cobra.Command{
+		Use:   "abtest-plan --baseline RATE --mde EFFECT [--relative] [--power 0.8] [--alpha 0.05]",
+		Short: "How many customers each group needs to detect an effect (two-sided test of two rates)",
+		Example: `  marketbench abtest-plan --baseline 0.05 --mde 0.01            # 5% → 6%
+  marketbench abtest-plan --baseline 0.05 --mde 0.10 --relative # 5% → 5.5%`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			plan, err := abtest.SampleSize(d, power)
+			if err != nil {
+				return err
+			}
+			return e.emit(plan, func(o io.Writer) {
+				fmt.Fprintf(o, "%d customers in each group (control and every variant) to detect %s → %s with %.0f%% power at a %.0f%% significance level.\n",
+					plan.PerGroup, pct(plan.Control), pct(plan.Target), 100*power, 100*map[bool]float64{true: 0.05, false: d.Alpha}[d.Alpha == 0])
+			})
+		},
+	}
+	cmd.Flags().Float64Var(&d.Baseline, "baseline", 0, "the control's expected rate, e.g. 0.05")
+	cmd.Flags().Float64Var(&d.MDE, "mde", 0, "the smallest effect worth detecting: absolute (0.01 = one point) or, with --relative, a fraction of the baseline")
+	cmd.Flags().BoolVar(&d.Relative, "relative", false, "--mde is relative to the baseline")
+	cmd.Flags().Float64Var(&d.Alpha, "alpha", 0.05, "two-sided significance level")
+	cmd.Flags().Float64Var(&power, "power", 0.8, "probability of detecting the effect if it is real")
+	return cmd
+}
+
+// resultsChart draws the rate per group with its 95% interval, the
+// control first, for `campaign results --chart` and `abtest --chart`.
+func resultsChart(res *core.Results, metric, path string) error {
+	r := res.Reports[metric]
+	if r == nil {
+		return fmt.Errorf("no %s results to chart", metric)
+	}
+	rates := []chart.Rate{{Label: r.Control.Name, Rate: r.Control.Rate, Lo: r.Control.Wilson.Lo, Hi: r.Control.Wilson.Hi, Control: true}}
+	for _, v := range r.Variants {
+		rates = append(rates, chart.Rate{Label: v.Variant.Name, Rate: v.Variant.Rate, Lo: v.Variant.Wilson.Lo, Hi: v.Variant.Wilson.Hi})
+	}
+	p, err := chart.RateIntervals(strings.ToUpper(metric[:1])+metric[1:]+" rate by group", "95%", rates)
+	if err != nil {
+		return err
+	}
+	return chart.Save(p, path, chart.DefaultWidth, chart.DefaultHeight)
 }

@@ -131,7 +131,11 @@ func TestCampaignCommands(t *testing.T) {
 	if out := ok(t, "-p", proj, "campaign", "import-results", "Spring", events); !strings.Contains(out, "1 matched no delivery") {
 		t.Errorf("import:\n%s", out)
 	}
-	results := ok(t, "-p", proj, "campaign", "results", "Spring")
+	png := filepath.Join(t.TempDir(), "rates.png")
+	results := ok(t, "-p", proj, "campaign", "results", "Spring", "--chart", png)
+	if st, err := os.Stat(png); err != nil || st.Size() < 1000 {
+		t.Errorf("results chart: %v", err)
+	}
 	for _, want := range []string{"conversion (control holdout)", "A ", "B ", "chi-square across all groups", "planned split"} {
 		if !strings.Contains(results, want) {
 			t.Errorf("results lack %q:\n%s", want, results)

@@ -222,6 +222,13 @@ func TestAbtestHillstrom(t *testing.T) {
 			}
 		}
 	}
+	// Planning: 5% → 6% at 80% power needs about 8,160 per group (the
+	// usual two-proportion formula).
+	var plan struct{ PerGroup int64 }
+	json.Unmarshal([]byte(ok(t, "--json", "abtest-plan", "--baseline", "0.05", "--mde", "0.01")), &plan)
+	if plan.PerGroup < 8100 || plan.PerGroup > 8200 {
+		t.Errorf("plan %d per group", plan.PerGroup)
+	}
 	human := ok(t, "-p", proj, "abtest", "hillstrom", "--variant", "segment", "--control", "No E-Mail", "--metric", "conversion")
 	if !strings.Contains(human, "1.25%") || !strings.Contains(human, "0.57%") {
 		t.Errorf("readout:\n%s", human)
