@@ -4,9 +4,9 @@
 //
 // One file per screen: start.go (no project open), data.go with its tabs
 // (rows.go, profile.go, roles.go, clean.go, sql.go, import.go),
-// segments.go with rules.go, settings.go and soon.go for screens that are not
-// built yet. project.go holds the background-work plumbing, grid.go the
-// table widget every screen shares.
+// segments.go with rules.go, models.go, campaigns.go, text.go, plugins.go
+// and settings.go. project.go holds the background-work plumbing, grid.go
+// the table widget every screen shares, chartsave.go saving charts.
 package ui
 
 import (
