@@ -231,7 +231,23 @@ func (e *env) pluginCmd() *cobra.Command {
 		},
 	}
 	logs.Flags().IntVar(&tail, "tail", 200, "number of lines")
-	cmd.AddCommand(list, install, enable, disable, check, logs)
+	uninstall := &cobra.Command{
+		Use:   "uninstall ID",
+		Short: "Remove an installed plugin (all its versions) and disable it in this project",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				n, err := w.UninstallPlugin(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return e.emit(map[string]any{"removed": args[0], "versions": n}, func(o io.Writer) {
+					fmt.Fprintf(o, "Removed %s (%d version(s))\n", args[0], n)
+				})
+			})(cmd, args)
+		},
+	}
+	cmd.AddCommand(list, install, enable, disable, check, logs, uninstall)
 	return cmd
 }
 

@@ -194,4 +194,11 @@ func TestOutOfTreePluginInApp(t *testing.T) {
 	if lines := strings.Count(string(b), "\n"); rep.Sent == 0 || lines != rep.Sent {
 		t.Fatalf("sent %d, the plugin wrote %d lines", rep.Sent, lines)
 	}
+	ok(t, "-p", proj, "plugin", "uninstall", "marketbench.org/filechannel")
+	if out := ok(t, "-p", proj, "plugin", "list"); strings.Contains(out, "filechannel") {
+		t.Errorf("still listed after uninstall:\n%s", out)
+	}
+	if _, errs, code := run(t, "-p", proj, "campaign", "send", "Rehearsal", "--live"); code == 0 || !strings.Contains(errs, "not enabled") {
+		t.Errorf("send after uninstall: %d %s", code, errs)
+	}
 }

@@ -274,3 +274,30 @@ func (w *Workspace) PluginLogs(ctx context.Context, id string) ([]string, error)
 	}
 	return p.Logs(), nil
 }
+
+// UninstallPlugin removes an installed plugin (every version) from the
+// user plugin folder and from this project's pins. Other projects that
+// enabled it will say it is missing.
+func (w *Workspace) UninstallPlugin(ctx context.Context, id string) (int, error) {
+	dir, err := host.UserDir()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, f := range w.Host().Discover() {
+		if f.Manifest == nil || f.Manifest.ID != id {
+			continue
+		}
+		if f.Bundled {
+			return n, fmt.Errorf("%s is bundled with Marketbench and cannot be removed; disable it instead", id)
+		}
+		if err := host.Uninstall(f, dir); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("no plugin %q is installed", id)
+	}
+	return n, w.DisablePlugin(ctx, id)
+}

@@ -211,3 +211,24 @@ func copyTree(src, dst string) error {
 		return out.Close()
 	})
 }
+
+// Uninstall removes an installed plugin's folder (and its now empty
+// parents up to the user folder). Bundled plugins cannot be removed.
+func Uninstall(f Found, userDir string) error {
+	if f.Bundled {
+		return fmt.Errorf("%s is bundled with Marketbench and cannot be removed; disable it instead", f.Dir)
+	}
+	rel, err := filepath.Rel(userDir, f.Dir)
+	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+		return fmt.Errorf("%s is not in the plugin folder %s", f.Dir, userDir)
+	}
+	if err := os.RemoveAll(f.Dir); err != nil {
+		return fmt.Errorf("cannot remove %s: %v", f.Dir, err)
+	}
+	for dir := filepath.Dir(f.Dir); dir != userDir && strings.HasPrefix(dir, userDir); dir = filepath.Dir(dir) {
+		if os.Remove(dir) != nil { // not empty
+			break
+		}
+	}
+	return nil
+}
