@@ -41,6 +41,7 @@ type pluginsScreen struct {
 	about      *widget.Label
 	enableBtn  *widget.Button
 	disableBtn *widget.Button
+	removeBtn  *widget.Button
 	tabs       *container.AppTabs
 
 	chanNote   *widget.Label
@@ -82,6 +83,8 @@ func newPluginsScreen(p *project) *pluginsScreen {
 	s.about = &widget.Label{Text: "Select a plugin above to see what it does, enable it for this project or set up its channel.", Wrapping: fyne.TextWrapWord}
 	s.enableBtn = &widget.Button{Text: "Enable…", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: s.confirmEnable}
 	s.disableBtn = &widget.Button{Text: "Disable…", Icon: theme.CancelIcon(), OnTapped: s.confirmDisable}
+	s.removeBtn = &widget.Button{Text: "Remove…", Icon: theme.DeleteIcon(), OnTapped: s.confirmRemove}
+	s.removeBtn.Disable()
 	s.enableBtn.Disable()
 	s.disableBtn.Disable()
 
@@ -113,7 +116,7 @@ func newPluginsScreen(p *project) *pluginsScreen {
 			s.loadLogs()
 		}
 	}
-	head := container.NewBorder(nil, nil, nil, container.NewHBox(s.enableBtn, s.disableBtn), s.title)
+	head := container.NewBorder(nil, nil, nil, container.NewHBox(s.enableBtn, s.disableBtn, s.removeBtn), s.title)
 	detail := container.NewBorder(container.NewVBox(head, s.about), nil, nil, nil, s.tabs)
 	split := container.NewVSplit(top, detail)
 	split.Offset = 0.35
@@ -266,6 +269,7 @@ func (s *pluginsScreen) clearDetail() {
 	s.about.SetText("Select a plugin above to see what it does, enable it for this project or set up its channel.")
 	s.enableBtn.Disable()
 	s.disableBtn.Disable()
+	s.removeBtn.Disable()
 	s.logsBtn.Disable()
 	s.setChannels(nil, "Enable a channel plugin to fill in its settings and test the connection here.")
 }
@@ -301,6 +305,7 @@ func (s *pluginsScreen) show(key string) {
 	current := pi.Enabled && pi.PinnedSHA256 == pi.SHA256
 	setEnabled(s.enableBtn, usable && !current)
 	setEnabled(s.disableBtn, pi.Manifest != nil && pi.PinnedVersion != "")
+	setEnabled(s.removeBtn, pi.Manifest != nil && !pi.Bundled)
 	setEnabled(s.logsBtn, current)
 	if !changed && s.compSel.Visible() {
 		return // a refresh of the same plugin keeps the form as typed
@@ -542,6 +547,34 @@ func (s *pluginsScreen) confirmDisable() {
 				}
 				s.p.setStatus("Disabled " + id + " in this project")
 				s.selectAfterRefresh(pluginKey(*pi))
+			})
+		}, s.p.win)
+	d.Show()
+}
+
+// confirmRemove uninstalls a plugin the user installed (bundled ones
+// cannot be removed).
+func (s *pluginsScreen) confirmRemove() {
+	pi := s.selected()
+	if pi == nil || pi.Manifest == nil || pi.Bundled {
+		return
+	}
+	id := pi.Manifest.ID
+	d := dialog.NewConfirm("Remove "+pluginName(*pi)+"?",
+		"This deletes "+id+" from this computer and disables it in this project. Other projects that use it will say it is missing until you install it again.",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			async(s.p, s.p.ctx, func(ctx context.Context) (int, error) {
+				return s.p.ws.UninstallPlugin(ctx, id)
+			}, func(_ int, err error) {
+				if err != nil {
+					s.p.showError(err)
+					return
+				}
+				s.p.setStatus("Removed " + id)
+				s.selectAfterRefresh("")
 			})
 		}, s.p.win)
 	d.Show()

@@ -220,6 +220,15 @@ func TestPlugins(t *testing.T) {
 		t.Errorf("bad install: %s", msg)
 	}
 	closeDialog(w)
+
+	// Remove uninstalls it from this computer.
+	s.grid.table.Select(widget.TableCellID{Row: 0})
+	test.Tap(s.removeBtn)
+	tapDialogButton(t, w, "Yes")
+	idle(t, p)
+	if ps, _ := p.ws.Plugins(context.Background()); len(ps) != 0 {
+		t.Fatalf("still installed after Remove: %+v", ps)
+	}
 }
 
 // TestConfigForm generates a form from declared settings: the widget per
