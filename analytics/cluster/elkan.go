@@ -43,7 +43,7 @@ func (s *state) elkan(c []float64, maxIter int, tol float64) *run {
 
 	strict := false
 	it := 0
-	for it < maxIter {
+	for it < maxIter && !s.stopped() {
 		it++
 		s.parallel(func(ch, lo, hi int) {
 			sums := s.sums[ch*k*d : (ch+1)*k*d]

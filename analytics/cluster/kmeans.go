@@ -5,6 +5,7 @@
 package cluster
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -75,6 +76,12 @@ const chunk = 2048
 // leaves that order unspecified). The row's contribution moves from its old
 // cluster's mean to the empty one; its label changes at the next assignment.
 func KMeans(X *mat.Dense, opt Options) (*Result, error) {
+	return KMeansContext(context.Background(), X, opt)
+}
+
+// KMeansContext is KMeans that stops with ctx's error when ctx is done,
+// checking between iterations.
+func KMeansContext(ctx context.Context, X *mat.Dense, opt Options) (*Result, error) {
 	n, d := X.Dims()
 	if n == 0 || d == 0 {
 		return nil, errors.New("cluster: X is empty")
@@ -126,6 +133,7 @@ func KMeans(X *mat.Dense, opt Options) (*Result, error) {
 	// Both passes go over chunks of rows on all cores; the per-chunk sums
 	// are added in chunk order, so the result does not depend on the cores.
 	s := newState(make([]float64, n*d), n, d, k)
+	s.ctx = ctx
 	nc := len(s.changed)
 	colSums := make([]float64, nc*d)
 	bad := make([]int, nc) // first non-finite value of each chunk, or -1
@@ -193,6 +201,9 @@ func KMeans(X *mat.Dense, opt Options) (*Result, error) {
 		} else {
 			r = s.lloyd(c, maxIter, tol)
 		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if best == nil || r.inertia < best.inertia {
 			best = r
 		}
@@ -234,7 +245,12 @@ type state struct {
 	counts  []int     // per chunk: k counts
 	changed []int     // per chunk: labels changed
 	scratch []float64 // per chunk: one partial sum
+	ctx     context.Context
 }
+
+// stopped reports whether the caller gave up; runs end early then and
+// their result is discarded.
+func (s *state) stopped() bool { return s.ctx != nil && s.ctx.Err() != nil }
 
 func newState(x []float64, n, d, k int) *state {
 	nc := (n + chunk - 1) / chunk
@@ -344,7 +360,7 @@ func (s *state) lloyd(c []float64, maxIter int, tol float64) *run {
 	shift := make([]float64, k)
 	strict := false
 	it := 0
-	for it < maxIter {
+	for it < maxIter && !s.stopped() {
 		it++
 		for j := range k {
 			csq[j] = dot(c[j*d:(j+1)*d], c[j*d:(j+1)*d])

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -437,5 +438,18 @@ func TestLloyd8MatchesNearest(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestKMeansCancel(t *testing.T) {
+	X := mat.NewDense(1000, 2, nil)
+	for i := range 1000 {
+		X.Set(i, 0, float64(i%37))
+		X.Set(i, 1, float64(i%11))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := KMeansContext(ctx, X, Options{K: 3}); err != context.Canceled {
+		t.Fatalf("error %v, want context.Canceled", err)
 	}
 }

@@ -87,12 +87,9 @@ func (w *Workspace) Cluster(ctx context.Context, r ClusterRequest, progress Prog
 		return nil, err
 	}
 	report("Clustering", 0.2)
-	res, err := cluster.KMeans(X, cluster.Options{K: r.K, Seed: r.Seed, Tol: cluster.DefaultTol})
+	res, err := cluster.KMeansContext(ctx, X, cluster.Options{K: r.K, Seed: r.Seed, Tol: cluster.DefaultTol})
 	if err != nil {
-		return nil, err
-	}
-	if ctx.Err() != nil {
-		return nil, ErrCancelled
+		return nil, cancelled(ctx, err)
 	}
 	out := &ClusterResult{K: r.K, Features: num, Rows: n, Inertia: res.Inertia, Sizes: res.Sizes, Silhouette: math.NaN()}
 	// Profiles in the user's units: means of the imputed, unscaled values.

@@ -144,3 +144,24 @@ func TestTrainCancel(t *testing.T) {
 		t.Fatalf("models after cancel: %v", list)
 	}
 }
+
+// Cancelling a clustering stops it and saves nothing.
+func TestClusterCancel(t *testing.T) {
+	w, err := CreateDemo(context.Background(), filepath.Join(t.TempDir(), "demo.mbproj"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = w.Cluster(ctx, ClusterRequest{Table: "rfm_scores", K: 4, Name: "c"}, func(stage string, f float64) {
+		if stage == "Clustering" {
+			cancel()
+		}
+	})
+	if err != ErrCancelled {
+		t.Fatalf("error %v, want ErrCancelled", err)
+	}
+	if ok, _ := w.TableExists(context.Background(), "model_scores"); ok {
+		t.Error("a cancelled clustering saved labels")
+	}
+}
