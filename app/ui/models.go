@@ -757,6 +757,7 @@ type modelDetail struct {
 	about     *widget.Label
 	metrics   *grid
 	scoreBtn  *widget.Button
+	evalBtn   *widget.Button
 	scoreInfo *widget.Label
 	customer  *widget.Entry
 	explain   *widget.Button
@@ -798,6 +799,7 @@ func newModelDetail(p *project) *modelDetail {
 	d.about = &widget.Label{Wrapping: fyne.TextWrapWord}
 	d.scoreBtn = &widget.Button{Text: "Score customers", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: d.score}
 	d.scoreInfo = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
+	d.evalBtn = &widget.Button{Text: "Measure on another table…", Icon: theme.SearchIcon(), OnTapped: d.evaluateOther}
 	d.customer = &widget.Entry{PlaceHolder: "Customer id"}
 	d.customer.ExtendBaseWidget(d.customer)
 	d.customer.OnSubmitted = func(string) { d.explainCustomer() }
@@ -827,7 +829,7 @@ func newModelDetail(p *project) *modelDetail {
 	)
 	d.items[tabExplain] = container.NewTabItemWithIcon(tabExplain, theme.QuestionIcon(), container.NewVScroll(container.NewPadded(explainBox)))
 
-	head := container.NewVBox(d.title, d.about, container.NewHBox(d.scoreBtn), d.scoreInfo)
+	head := container.NewVBox(d.title, d.about, container.NewHBox(d.scoreBtn, d.evalBtn), d.scoreInfo)
 	left := container.NewBorder(head, nil, nil, nil, d.metrics.table)
 	split := container.NewHSplit(left, d.chartTabs)
 	split.Offset = 0.42
@@ -1107,6 +1109,57 @@ func (d *modelDetail) score() {
 		d.p.setStatus(fmt.Sprintf("Scored %s customers with %s into model_scores.%s", chart.Number(float64(res.Customers)), name, res.Column))
 		d.p.refreshTables("") // model_scores is new or has a new column
 	})
+}
+
+// evaluateOther measures the model on every row of another table that has
+// its target, e.g. a churn table built at a later cut-off: an out-of-time
+// check of whether it still ranks customers well.
+func (d *modelDetail) evaluateOther() {
+	if d.info == nil {
+		return
+	}
+	name, target := d.info.Name, d.info.Target
+	var tables []string
+	for _, t := range d.p.tables {
+		for _, c := range t.Columns {
+			if strings.EqualFold(c.Name, target) && t.Name != d.info.Source.Table {
+				tables = append(tables, t.Name)
+				break
+			}
+		}
+	}
+	if len(tables) == 0 {
+		dialog.ShowInformation("Measure on another table", "No other table has the column "+target+
+			". For a churn or purchase model, build one at a later cut-off with the Train tab (or 'model target'), then measure the model on it.", d.p.win)
+		return
+	}
+	sel := widget.NewSelect(tables, nil)
+	sel.SetSelected(tables[0])
+	dialog.ShowForm("Measure "+name+" on another table", "Measure", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Table", sel)}, func(ok bool) {
+			if !ok {
+				return
+			}
+			table := sel.Selected
+			var ev *model.Evaluation
+			d.p.run("Measuring "+name+" on "+table, func(ctx context.Context, _ core.Progress) (err error) {
+				ev, err = d.p.ws.EvaluateModel(ctx, name, table)
+				return err
+			}, func(err error) {
+				if err != nil {
+					d.p.showError(err)
+					return
+				}
+				var msg string
+				if ev.Regression {
+					msg = fmt.Sprintf("On %s rows of %s: RMSE %s, MAE %s, R² %s.", chart.Number(float64(ev.TestRows)), table, f3(ev.RMSE), f3(ev.MAE), f3(ev.R2))
+				} else {
+					msg = fmt.Sprintf("On %s rows of %s: ROC AUC %s (on its test rows: %s), accuracy %s, log loss %s.", chart.Number(float64(ev.TestRows)), table,
+						f3(ev.AUC), f3(d.info.Eval.AUC), f3(ev.Accuracy), f3(ev.LogLoss))
+				}
+				dialog.ShowInformation("Measured on "+table, msg, d.p.win)
+			})
+		}, d.p.win)
 }
 
 // explainCustomer shows why the model scores one customer as it does.

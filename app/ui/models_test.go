@@ -9,7 +9,9 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/marketbench/marketbench/analytics/model"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/storage/models"
 )
 
 // TestModels trains a churn model through the form on the demo project,
@@ -306,5 +308,31 @@ func TestRankFeatures(t *testing.T) {
 		return strings.Contains(l.Text, "How much each column says about email_consent")
 	}); !ok {
 		t.Error("ranking dialog lacks its note")
+	}
+}
+
+// A stored churn model is measured on a table built at a later cut-off.
+func TestEvaluateOnAnotherTable(t *testing.T) {
+	w, p := open(t, demo(t))
+	ctx := context.Background()
+	if _, err := p.ws.Train(ctx, core.TrainRequest{Target: &models.Target{Kind: models.Churn}, Spec: model.Spec{Algo: model.LogReg}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.ws.BuildTarget(ctx, models.Target{Kind: models.Churn, Days: 30}, "churn_later"); err != nil {
+		t.Fatal(err)
+	}
+	p.refreshTables("")
+	p.goTo("Models")
+	idle(t, p)
+	d := p.models.detail
+	if d.info == nil {
+		p.models.refresh("churn_logreg")
+		idle(t, p)
+	}
+	test.Tap(d.evalBtn)
+	tapDialogButton(t, w, "Measure")
+	idle(t, p)
+	if msg := topText(t, w); !strings.Contains(msg, "rows of churn_later: ROC AUC") {
+		t.Fatalf("evaluation: %s", msg)
 	}
 }
