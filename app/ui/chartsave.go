@@ -2,13 +2,13 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/marketbench/marketbench/app/chart"
@@ -25,17 +25,22 @@ func (v *chartView) saveAs() {
 	if p == nil {
 		return
 	}
+	name := spec.Kind
+	if spec.Column != "" {
+		name = spec.Table + "-" + spec.Column
+	}
+	savePlot(p, name, func() (*plot.Plot, error) { return p.ws.Chart(p.ctx, spec) })
+}
+
+// savePlot is chartView.saveAs for a chart built in the UI.
+func savePlot(p *project, base string, build func() (*plot.Plot, error)) {
 	width := &widget.Entry{Text: "8"}
 	height := &widget.Entry{Text: "5"}
 	size := []*widget.FormItem{
 		{Text: "Width (inches)", Widget: width, HintText: "8 × 5 fits a slide; PNG is drawn at 192 dpi"},
 		{Text: "Height (inches)", Widget: height},
 	}
-	name := spec.Kind
-	if spec.Column != "" {
-		name = spec.Table + "-" + spec.Column
-	}
-	p.w.chooseSaveFile("Save chart", name, chartFormats, size, func(path string) {
+	p.w.chooseSaveFile("Save chart", base, chartFormats, size, func(path string) {
 		w, errW := strconv.ParseFloat(strings.TrimSpace(width.Text), 64)
 		h, errH := strconv.ParseFloat(strings.TrimSpace(height.Text), 64)
 		if errW != nil || errH != nil || w < 1 || h < 1 || w > 40 || h > 40 {
@@ -44,7 +49,7 @@ func (v *chartView) saveAs() {
 		}
 		p.run("Saving chart…", func(ctx context.Context, progress core.Progress) error {
 			progress("Drawing "+filepath.Base(path), -1)
-			pl, err := p.ws.Chart(ctx, spec)
+			pl, err := build()
 			if err != nil {
 				return err
 			}
@@ -54,7 +59,7 @@ func (v *chartView) saveAs() {
 				p.showError(err)
 				return
 			}
-			p.setStatus(fmt.Sprintf("Saved the chart to %s", path))
+			p.setStatus("Saved the chart to " + path)
 		})
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/vg"
 
 	"github.com/marketbench/marketbench/analytics/explain"
 	"github.com/marketbench/marketbench/analytics/model"
@@ -1044,38 +1042,6 @@ func showPlot(p *project, v *chartView, req *latest, base string, build func() (
 		default:
 			v.set(img)
 		}
-	})
-}
-
-// savePlot is chartView.saveAs for a chart built in the UI.
-func savePlot(p *project, base string, build func() (*plot.Plot, error)) {
-	width := &widget.Entry{Text: "8"}
-	height := &widget.Entry{Text: "5"}
-	size := []*widget.FormItem{
-		{Text: "Width (inches)", Widget: width, HintText: "8 × 5 fits a slide; PNG is drawn at 192 dpi"},
-		{Text: "Height (inches)", Widget: height},
-	}
-	p.w.chooseSaveFile("Save chart", base, chartFormats, size, func(path string) {
-		w, errW := strconv.ParseFloat(strings.TrimSpace(width.Text), 64)
-		h, errH := strconv.ParseFloat(strings.TrimSpace(height.Text), 64)
-		if errW != nil || errH != nil || w < 1 || h < 1 || w > 40 || h > 40 {
-			dialog.ShowInformation("Save chart", "Width and height are inches between 1 and 40, e.g. 8 and 5.", p.win)
-			return
-		}
-		p.run("Saving chart…", func(ctx context.Context, progress core.Progress) error {
-			progress("Drawing "+filepath.Base(path), -1)
-			pl, err := build()
-			if err != nil {
-				return err
-			}
-			return chart.Save(pl, path, vg.Length(w)*vg.Inch, vg.Length(h)*vg.Inch)
-		}, func(err error) {
-			if err != nil {
-				p.showError(err)
-				return
-			}
-			p.setStatus("Saved the chart to " + path)
-		})
 	})
 }
 
