@@ -71,6 +71,11 @@ var migrations = []string{
 		plugin_id VARCHAR NOT NULL, component VARCHAR NOT NULL, stream VARCHAR NOT NULL, table_name VARCHAR NOT NULL,
 		state BLOB, rows_imported BIGINT NOT NULL DEFAULT 0, updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
 		PRIMARY KEY (plugin_id, component, stream, table_name));`,
+	// 5: a channel's plain settings per project, reused by its campaigns
+	// (secrets are never stored).
+	`CREATE TABLE mb_channel_settings (
+		plugin_id VARCHAR NOT NULL, component VARCHAR NOT NULL, config_json VARCHAR NOT NULL,
+		updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp, PRIMARY KEY (plugin_id, component));`,
 }
 
 // Version is the project format this build writes.

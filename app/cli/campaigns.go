@@ -247,7 +247,44 @@ func (e *env) pluginCmd() *cobra.Command {
 			})(cmd, args)
 		},
 	}
-	cmd.AddCommand(list, install, enable, disable, check, logs, uninstall)
+	var setComp string
+	var setKV []string
+	settings := &cobra.Command{
+		Use:   "settings ID --component C [--config name=value ...]",
+		Short: "Save a channel's settings in this project (campaigns on it start from them); without --config, show them",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if setComp == "" {
+				return errors.New("give the channel with --component")
+			}
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				if len(setKV) > 0 {
+					cfg, err := keyValues(setKV)
+					if err != nil {
+						return err
+					}
+					if err := w.SaveChannelSettings(ctx, args[0], setComp, cfg); err != nil {
+						return err
+					}
+				}
+				cfg, err := w.ChannelSettings(ctx, args[0], setComp)
+				if err != nil {
+					return err
+				}
+				return e.emit(cfg, func(o io.Writer) {
+					if len(cfg) == 0 {
+						fmt.Fprintln(o, "No saved settings.")
+					}
+					for _, k := range sortedKeys(cfg) {
+						fmt.Fprintf(o, "%s=%s\n", k, cfg[k])
+					}
+				})
+			})(cmd, args)
+		},
+	}
+	settings.Flags().StringVar(&setComp, "component", "", "the channel")
+	settings.Flags().StringArrayVar(&setKV, "config", nil, "a setting, name=value (repeat); secrets are given at send time")
+	cmd.AddCommand(list, install, enable, disable, check, logs, uninstall, settings)
 	return cmd
 }
 

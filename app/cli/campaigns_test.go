@@ -71,8 +71,13 @@ func TestCampaignCommands(t *testing.T) {
 	if out := ok(t, "-p", proj, "plugin", "check", "marketbench.org/webhook", "--component", "webhook", "--config", "url="+srv.URL); !strings.Contains(out, "connection test passed") {
 		t.Fatalf("check:\n%s", out)
 	}
+	// The channel's settings are saved once; the campaign takes them.
+	ok(t, "-p", proj, "plugin", "settings", "marketbench.org/webhook", "--component", "webhook", "--config", "url="+srv.URL)
+	if _, errs, code := run(t, "-p", proj, "plugin", "settings", "marketbench.org/webhook", "--component", "webhook", "--config", "secret=x"); code == 0 || !strings.Contains(errs, "secret") {
+		t.Errorf("a secret was saved: %s", errs)
+	}
 	ok(t, "-p", proj, "campaign", "create", "Spring", "--segment", "Champions", "--channel", "marketbench.org/webhook/webhook",
-		"--config", "url="+srv.URL, "--holdout", "10",
+		"--holdout", "10",
 		"--variant", "A|50|Hi {{.first_name}}|Spring is here, {{.first_name}}.",
 		"--variant", "B|50|{{.first_name}}, 20% off|Take 20% off today.")
 	pv := ok(t, "-p", proj, "campaign", "preview", "Spring")

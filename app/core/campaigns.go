@@ -33,6 +33,14 @@ func (w *Workspace) SaveCampaign(ctx context.Context, c *campaign.Campaign, repl
 	if err := c.Validate(); err != nil {
 		return err
 	}
+	// A campaign without its own settings takes the channel's saved ones.
+	if len(c.Config) == 0 {
+		saved, err := w.ChannelSettings(ctx, c.Plugin, c.Component)
+		if err != nil {
+			return err
+		}
+		c.Config = saved
+	}
 	spec, md, err := w.ChannelSpec(ctx, c.Plugin, c.Component)
 	if err != nil {
 		return err

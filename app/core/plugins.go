@@ -301,3 +301,50 @@ func (w *Workspace) UninstallPlugin(ctx context.Context, id string) (int, error)
 	}
 	return n, w.DisablePlugin(ctx, id)
 }
+
+// SaveChannelSettings keeps a channel's plain settings in the project, so
+// every campaign on it starts from them. They are checked against the
+// channel's declared fields; secret fields are refused here.
+func (w *Workspace) SaveChannelSettings(ctx context.Context, id, component string, cfg sdk.Config) error {
+	spec, _, err := w.ChannelSpec(ctx, id, component)
+	if err != nil {
+		return err
+	}
+	var kept []sdk.FieldError
+	for _, e := range spec.Check(cfg, nil) {
+		if e.Message != "is required" || !isSecretField(spec, e.Field) {
+			kept = append(kept, e)
+		}
+	}
+	if len(kept) > 0 {
+		return fieldErrors(kept)
+	}
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	return w.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mb_channel_settings (plugin_id, component, config_json) VALUES (?, ?, ?)
+			ON CONFLICT DO UPDATE SET config_json = excluded.config_json, updated_at = now()`, id, component, string(b)); err != nil {
+			return err
+		}
+		return w.InTx(tx).Audit(ctx, tx, "channel settings", id+"/"+component, -1, -1, "")
+	})
+}
+
+// ChannelSettings returns a channel's saved settings (nil when none).
+func (w *Workspace) ChannelSettings(ctx context.Context, id, component string) (sdk.Config, error) {
+	var s string
+	err := w.Q().QueryRowContext(ctx, `SELECT config_json FROM mb_channel_settings WHERE plugin_id = ? AND component = ?`, id, component).Scan(&s)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var cfg sdk.Config
+	if err := json.Unmarshal([]byte(s), &cfg); err != nil {
+		return nil, fmt.Errorf("the saved settings of %s/%s are damaged: %v", id, component, err)
+	}
+	return cfg, nil
+}

@@ -430,6 +430,24 @@ func (e *campaignEditor) channelChanged(cfg sdk.Config) {
 	e.settings = newConfigForm(c.spec, cfg, false)
 	e.setBox.Objects = []fyne.CanvasObject{e.settings.content}
 	e.setBox.Refresh()
+	if cfg != nil {
+		return
+	}
+	// Else the channel's settings saved in the project.
+	plugin, comp, spec := c.plugin, c.component, c.spec
+	async(e.s.p, e.s.p.ctx, func(ctx context.Context) (sdk.Config, error) {
+		return e.s.p.ws.ChannelSettings(ctx, plugin, comp)
+	}, func(saved sdk.Config, err error) {
+		if err != nil || saved == nil {
+			return
+		}
+		if cur := e.channel(); cur == nil || cur.plugin != plugin || cur.component != comp {
+			return
+		}
+		e.settings = newConfigForm(spec, saved, false)
+		e.setBox.Objects = []fyne.CanvasObject{e.settings.content}
+		e.setBox.Refresh()
+	})
 }
 
 // load fills the form with a stored campaign, or defaults for a new one.

@@ -418,10 +418,31 @@ func (s *pluginsScreen) componentChanged() {
 	if c == nil || pi == nil || pi.Manifest == nil {
 		return
 	}
-	s.form = newConfigForm(*c, s.tested[channelKey(pi.Manifest.ID, c.Name)], true)
+	key := channelKey(pi.Manifest.ID, c.Name)
+	s.form = newConfigForm(*c, s.tested[key], true)
 	s.formBox.Objects = []fyne.CanvasObject{s.form.content}
 	s.formBox.Refresh()
 	s.testResult.SetText("")
+	if s.tested[key] != nil {
+		return
+	}
+	// The settings saved in the project fill the form when this session
+	// has not tested any.
+	id, comp, spec := pi.Manifest.ID, c.Name, *c
+	async(s.p, s.p.ctx, func(ctx context.Context) (sdk.Config, error) {
+		return s.p.ws.ChannelSettings(ctx, id, comp)
+	}, func(cfg sdk.Config, err error) {
+		if err != nil || cfg == nil || s.tested[key] != nil {
+			return
+		}
+		if cur, pc := s.component(), s.selected(); cur == nil || pc == nil || pc.Manifest == nil || pc.Manifest.ID != id || cur.Name != comp {
+			return
+		}
+		s.tested[key] = cfg
+		s.form = newConfigForm(spec, cfg, true)
+		s.formBox.Objects = []fyne.CanvasObject{s.form.content}
+		s.formBox.Refresh()
+	})
 }
 
 // testConnection checks the settings against the channel's declared fields
@@ -437,14 +458,21 @@ func (s *pluginsScreen) testConnection() {
 	s.testResult.SetText("Testing…")
 	s.p.run("Testing the connection…", func(ctx context.Context, progress core.Progress) error {
 		progress("Asking "+pluginName(*pi)+" to test "+comp, -1)
-		return s.p.ws.CheckChannel(ctx, id, comp, cfg, secrets)
+		err := s.p.ws.CheckChannel(ctx, id, comp, cfg, secrets)
+		if err == nil || errors.Is(err, client.ErrUnsupported) {
+			// Settings that pass are kept in the project for its campaigns.
+			if serr := s.p.ws.SaveChannelSettings(ctx, id, comp, cfg); serr != nil {
+				return serr
+			}
+		}
+		return err
 	}, func(err error) {
 		s.testBtn.Enable()
 		s.tested[channelKey(id, comp)] = cfg
 		switch {
 		case err == nil:
 			s.testResult.Importance = widget.SuccessImportance
-			s.testResult.SetText("✓ The connection works: the plugin accepted these settings and reached its service.")
+			s.testResult.SetText("✓ The connection works: the plugin accepted these settings and reached its service. They are saved in the project for its campaigns.")
 		case errors.Is(err, client.ErrUnsupported):
 			s.testResult.Importance = widget.MediumImportance
 			s.testResult.SetText("The settings pass the checks the plugin declares, but this plugin cannot test its connection. A test send on the Campaigns screen shows whether it works.")

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -73,6 +74,10 @@ func TestCampaignWebhookGUI(t *testing.T) {
 		t.Fatalf("connection test: %q", s.testResult.Text)
 	}
 
+	// Settings that pass the test are saved in the project.
+	if cfg, _ := p.ws.ChannelSettings(context.Background(), "marketbench.org/webhook", "webhook"); cfg["url"] != srv.URL+"/hook" {
+		t.Errorf("saved settings %v", cfg)
+	}
 	p.goTo("Campaigns")
 	idle(t, p)
 	c, e := p.campaigns, p.campaigns.editor
