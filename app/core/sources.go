@@ -94,3 +94,32 @@ func (w *Workspace) ImportFromSource(ctx context.Context, pluginID, component, s
 		pluginID, component, stream, table).Scan(&res.TotalRows)
 	return res, nil
 }
+
+// SourceStreams lists what a source plugin can read with these settings.
+func (w *Workspace) SourceStreams(ctx context.Context, pluginID, component string, cfg sdk.Config) ([]sdk.Stream, error) {
+	proc, _, err := w.enabled(ctx, pluginID)
+	if err != nil {
+		return nil, err
+	}
+	var out []sdk.Stream
+	err = proc.Call(ctx, func(ctx context.Context, c *client.Conn) (err error) {
+		out, err = c.Discover(ctx, component, cfg)
+		return err
+	})
+	return out, err
+}
+
+// SourceComponents returns an enabled plugin's source components.
+func (w *Workspace) SourceComponents(ctx context.Context, pluginID string) ([]sdk.Component, error) {
+	md, err := w.PluginMetadata(ctx, pluginID)
+	if err != nil {
+		return nil, err
+	}
+	var out []sdk.Component
+	for _, c := range md.GetComponents() {
+		if c.GetKind() == sdk.KindSource {
+			out = append(out, sdk.ComponentFromProto(c))
+		}
+	}
+	return out, nil
+}

@@ -1261,6 +1261,7 @@ func (v *sendView) pause() {
 type resultsView struct {
 	s         *campaignsScreen
 	importBtn *widget.Button
+	tableBtn  *widget.Button
 	days      *widget.Entry
 	showBtn   *widget.Button
 	metric    *widget.Select
@@ -1284,6 +1285,7 @@ const resultsHint = "No results yet. Send the campaign live, then import the res
 func newResultsView(s *campaignsScreen) *resultsView {
 	v := &resultsView{s: s, table: newGrid(), chart: newChartView(), timeline: newChartView()}
 	v.importBtn = &widget.Button{Text: "Import responses…", Icon: theme.DownloadIcon(), OnTapped: v.chooseFile}
+	v.tableBtn = &widget.Button{Text: "From a table…", Icon: theme.StorageIcon(), OnTapped: v.chooseTable}
 	v.days = &widget.Entry{Text: "0"}
 	v.days.ExtendBaseWidget(v.days)
 	v.showBtn = &widget.Button{Text: "Show results", Icon: theme.ViewRefreshIcon(), OnTapped: func() { v.load(v.name) }}
@@ -1296,7 +1298,7 @@ func newResultsView(s *campaignsScreen) *resultsView {
 	small := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
-	bar := container.NewHBox(v.importBtn, widget.NewLabel("Attribution (days of orders)"), small(v.days, 70), v.showBtn,
+	bar := container.NewHBox(v.importBtn, v.tableBtn, widget.NewLabel("Attribution (days of orders)"), small(v.days, 70), v.showBtn,
 		widget.NewLabel("Metric"), small(v.metric, 160))
 	v.timeline.message("Conversions over time show here once imported responses have dates (an \"at\" column) or attribution days are set.")
 	charts := container.NewAppTabs(container.NewTabItem("Rates", v.chart.content), container.NewTabItem("Over time", v.timeline.content))
@@ -1304,6 +1306,7 @@ func newResultsView(s *campaignsScreen) *resultsView {
 	split.Offset = 0.3
 	v.content = container.NewBorder(container.NewVBox(bar, v.info, v.srm), nil, nil, nil, split)
 	v.importBtn.Disable()
+	v.tableBtn.Disable()
 	v.showBtn.Disable()
 	return v
 }
@@ -1312,6 +1315,7 @@ func newResultsView(s *campaignsScreen) *resultsView {
 func (v *resultsView) load(name string) {
 	v.name = name
 	setEnabled(v.importBtn, name != "")
+	setEnabled(v.tableBtn, name != "")
 	setEnabled(v.showBtn, name != "")
 	if name == "" {
 		v.req.stop()
@@ -1395,6 +1399,27 @@ func (v *resultsView) chooseFile() {
 }
 
 // importFile adds a responses file to the campaign's events.
+// chooseTable imports responses from a project table, e.g. one a source
+// plugin fills from the channel's exports (Plugins screen, Import tab).
+func (v *resultsView) chooseTable() {
+	var names []string
+	for _, t := range v.s.p.tables {
+		names = append(names, t.Name)
+	}
+	if len(names) == 0 {
+		dialog.ShowInformation("Responses from a table", "The project has no table yet.", v.s.p.win)
+		return
+	}
+	sel := widget.NewSelect(names, nil)
+	dialog.ShowForm("Responses from a table", "Import", "Cancel", []*widget.FormItem{
+		widget.NewFormItem("Table", sel),
+	}, func(ok bool) {
+		if ok && sel.Selected != "" {
+			v.importFile("table:" + sel.Selected)
+		}
+	}, v.s.p.win)
+}
+
 func (v *resultsView) importFile(path string) {
 	name := v.name
 	var ir *campaign.ImportResult

@@ -44,11 +44,21 @@ type pluginsScreen struct {
 	removeBtn  *widget.Button
 	tabs       *container.AppTabs
 
-	chanNote   *widget.Label
-	compSel    *widget.Select
-	compRow    *fyne.Container
-	comps      []sdk.Component // channel components of the selected plugin
-	form       *configForm
+	chanNote *widget.Label
+	compSel  *widget.Select
+	compRow  *fyne.Container
+	comps    []sdk.Component // channel components of the selected plugin
+	form     *configForm
+
+	// The Import tab reads a source plugin's stream into a table.
+	srcNote    *widget.Label
+	srcBox     *fyne.Container
+	srcForm    *configForm
+	srcComp    sdk.Component
+	srcStream  *widget.Entry
+	srcTable   *widget.Entry
+	srcBtn     *widget.Button
+	srcResult  *widget.Label
 	formBox    *fyne.Container
 	testBtn    *widget.Button
 	testResult *widget.Label
@@ -107,8 +117,19 @@ func newPluginsScreen(p *project) *pluginsScreen {
 	s.logsBtn.Disable()
 	logsTab := container.NewBorder(nil, container.NewHBox(s.logsBtn), nil, nil, container.NewVScroll(s.logs))
 
+	s.srcNote = &widget.Label{Wrapping: fyne.TextWrapWord, Text: "Enable a source plugin to import data with it here."}
+	s.srcBox = container.NewVBox()
+	s.srcStream = &widget.Entry{PlaceHolder: "empty: the source's only stream"}
+	s.srcTable = &widget.Entry{PlaceHolder: "e.g. responses"}
+	s.srcBtn = &widget.Button{Text: "Import", Icon: theme.DownloadIcon(), OnTapped: s.importSource}
+	s.srcBtn.Disable()
+	s.srcResult = &widget.Label{Wrapping: fyne.TextWrapWord}
+	srcForm := widget.NewForm(widget.NewFormItem("Stream", s.srcStream), widget.NewFormItem("Into table", s.srcTable))
+	importTab := container.NewVScroll(container.NewPadded(container.NewVBox(s.srcNote, s.srcBox, srcForm,
+		container.NewHBox(s.srcBtn), s.srcResult)))
 	s.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Channel settings", theme.MailSendIcon(), channelTab),
+		container.NewTabItemWithIcon("Import", theme.DownloadIcon(), importTab),
 		container.NewTabItemWithIcon("Log", theme.ListIcon(), logsTab),
 	)
 	s.tabs.OnSelected = func(it *container.TabItem) {
@@ -307,8 +328,20 @@ func (s *pluginsScreen) show(key string) {
 	setEnabled(s.disableBtn, pi.Manifest != nil && pi.PinnedVersion != "")
 	setEnabled(s.removeBtn, pi.Manifest != nil && !pi.Bundled)
 	setEnabled(s.logsBtn, current)
-	if !changed && s.compSel.Visible() {
+	if !changed && (s.compSel.Visible() || s.srcForm != nil) {
 		return // a refresh of the same plugin keeps the form as typed
+	}
+	s.srcForm = nil
+	s.srcBox.RemoveAll()
+	s.srcBtn.Disable()
+	s.srcResult.SetText("")
+	switch {
+	case !current:
+		s.srcNote.SetText("Enable this plugin to import data with it.")
+	case !slices.Contains(pi.Manifest.Kinds, sdk.KindSource):
+		s.srcNote.SetText("This plugin does not bring data in.")
+	default:
+		s.loadSource(pi.Manifest.ID)
 	}
 	switch {
 	case !current:
@@ -409,6 +442,70 @@ func (s *pluginsScreen) component() *sdk.Component {
 		}
 	}
 	return nil
+}
+
+// loadSource builds the Import tab's form from the plugin's first source.
+func (s *pluginsScreen) loadSource(id string) {
+	s.srcNote.SetText("Asking the plugin what it can import…")
+	async(s.p, s.p.ctx, func(ctx context.Context) ([]sdk.Component, error) {
+		return s.p.ws.SourceComponents(ctx, id)
+	}, func(comps []sdk.Component, err error) {
+		if pi := s.selected(); pi == nil || pi.Manifest == nil || pi.Manifest.ID != id {
+			return
+		}
+		switch {
+		case err != nil:
+			s.srcNote.SetText("The plugin did not say what it offers: " + err.Error())
+			return
+		case len(comps) == 0:
+			s.srcNote.SetText("This plugin declares no source.")
+			return
+		}
+		s.srcComp = comps[0]
+		s.srcNote.SetText(sentence(comps[0].Description) + " Each import continues where the last one into the same table stopped.")
+		s.srcForm = newConfigForm(comps[0], nil, true)
+		s.srcBox.Objects = []fyne.CanvasObject{s.srcForm.content}
+		s.srcBox.Refresh()
+		s.srcBtn.Enable()
+	})
+}
+
+// importSource reads the chosen stream into the table, resuming.
+func (s *pluginsScreen) importSource() {
+	pi := s.selected()
+	if pi == nil || pi.Manifest == nil || s.srcForm == nil {
+		return
+	}
+	table := strings.TrimSpace(s.srcTable.Text)
+	if table == "" {
+		dialog.ShowInformation("Import", "Name the table to import into.", s.p.win)
+		return
+	}
+	id, comp, stream := pi.Manifest.ID, s.srcComp.Name, strings.TrimSpace(s.srcStream.Text)
+	cfg, _ := s.srcForm.values()
+	var res *core.SourceResult
+	s.p.run("Importing from "+pluginName(*pi), func(ctx context.Context, progress core.Progress) error {
+		if stream == "" {
+			streams, err := s.p.ws.SourceStreams(ctx, id, comp, cfg)
+			if err != nil {
+				return err
+			}
+			if len(streams) != 1 {
+				return fmt.Errorf("the source offers %d streams; name the one to import", len(streams))
+			}
+			stream = streams[0].Name
+		}
+		var err error
+		res, err = s.p.ws.ImportFromSource(ctx, id, comp, stream, cfg, table, progress)
+		return err
+	}, func(err error) {
+		if err != nil {
+			s.p.showError(err)
+			return
+		}
+		s.srcResult.SetText(fmt.Sprintf("Imported %d new rows into %s (%d in all from this stream).", res.Rows, res.Table, res.TotalRows))
+		s.p.refreshTables("")
+	})
 }
 
 func channelKey(plugin, component string) string { return plugin + "\x00" + component }
