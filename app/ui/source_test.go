@@ -11,23 +11,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/marketbench/marketbench/app/core"
-	"github.com/marketbench/marketbench/plugins/host"
 )
 
 // The bundled csv-folder source imports a folder of exports into a table
 // from the Plugins screen; a second import takes only the new file.
 func TestSourceImportGUI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the csv-folder plugin")
-	}
-	dir := t.TempDir()
-	bundled := filepath.Join(dir, "bundled")
-	if _, err := host.Bundle("../../plugins", bundled, "csv-folder"); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(host.BundledEnv, bundled)
-	t.Setenv(host.DirEnv, filepath.Join(dir, "user"))
-	t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
+	dir := withBundled(t, "csv-folder")
 	exports := filepath.Join(dir, "exports")
 	os.MkdirAll(exports, 0o755)
 	os.WriteFile(filepath.Join(exports, "a.csv"), []byte("customer_id,event\nC001,open\nC002,click\n"), 0o644)

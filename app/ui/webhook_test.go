@@ -24,17 +24,7 @@ import (
 // connection, create the campaign, dry run, send live; every consenting
 // customer arrives once.
 func TestCampaignWebhookGUI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the webhook plugin")
-	}
-	dir := t.TempDir()
-	bundled := filepath.Join(dir, "bundled")
-	if _, err := host.Bundle("../../plugins", bundled, "webhook"); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(host.BundledEnv, bundled)
-	t.Setenv(host.DirEnv, filepath.Join(dir, "user"))
-	t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
+	withBundled(t, "webhook")
 	var mu sync.Mutex
 	got := map[string]int{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -111,4 +101,23 @@ func TestCampaignWebhookGUI(t *testing.T) {
 			t.Errorf("%s arrived %d times", k, n)
 		}
 	}
+}
+
+// withBundled builds the named first-party plugins as the app bundles
+// them and points the test's plugin folders (bundled, installed, logs) at
+// temporary ones. It returns the temporary folder.
+func withBundled(t *testing.T, names ...string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds plugins")
+	}
+	dir := t.TempDir()
+	bundled := filepath.Join(dir, "bundled")
+	if _, err := host.Bundle("../../plugins", bundled, names...); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(host.BundledEnv, bundled)
+	t.Setenv(host.DirEnv, filepath.Join(dir, "user"))
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
+	return dir
 }
