@@ -285,6 +285,12 @@ func (w *Workspace) sendLoop(ctx context.Context, c *campaign.Campaign, proc *ho
 	if batch <= 0 {
 		batch = 500
 	}
+	if !c.Idempotent {
+		// Only what is really in flight may be marked sending: after a
+		// crash those messages are set aside as unknown, so a batch would
+		// set aside customers who were never tried.
+		batch = 1
+	}
 	if c.RatePerMinute > 0 {
 		batch = min(batch, max(1, c.RatePerMinute/6)) // at most ~10 s of sending per batch
 	}
@@ -362,6 +368,7 @@ func (w *Workspace) sendLoop(ctx context.Context, c *campaign.Campaign, proc *ho
 		// A crash loses at most the unwritten group's outcomes, whose rows
 		// are still "sending" and so are settled by Recover.
 		var pending []campaign.Outcome
+		answered := make(map[string]bool, len(msgs))
 		flush := func() error {
 			err := campaign.Record(context.WithoutCancel(ctx), w.Project, c.Name, pending)
 			pending = pending[:0]
@@ -376,6 +383,7 @@ func (w *Workspace) sendLoop(ctx context.Context, c *campaign.Campaign, proc *ho
 				sess, sessConn = s, conn
 			}
 			return sess.Send(ctx, msgs, func(id string, r sdk.Result) error {
+				answered[id] = true
 				o := campaign.Outcome{CustomerID: id}
 				switch r.Outcome {
 				case sdk.OutcomeDelivered:
@@ -401,9 +409,25 @@ func (w *Workspace) sendLoop(ctx context.Context, c *campaign.Campaign, proc *ho
 		}
 		if err != nil {
 			sess, sessConn = nil, nil
-			// What the plugin left unanswered goes back to planned (or
-			// unknown when resending is not safe).
-			if _, rerr := campaign.Recover(context.WithoutCancel(ctx), w.Project, c); rerr != nil {
+			// The plugin answers in order, so the first unanswered message
+			// is the one it failed on; the rest never reached it and get
+			// their attempt back. Then what is left unanswered goes back to
+			// planned (or unknown when resending is not safe).
+			var never []string
+			first := true
+			for _, m := range msgs {
+				if !answered[m.ID] {
+					if !first {
+						never = append(never, m.ID)
+					}
+					first = false
+				}
+			}
+			bg := context.WithoutCancel(ctx)
+			if rerr := campaign.Refund(bg, w.Project, c.Name, never); rerr != nil {
+				return rerr
+			}
+			if _, rerr := campaign.Recover(bg, w.Project, c); rerr != nil {
 				return rerr
 			}
 			switch {

@@ -384,6 +384,17 @@ func TestSourceImportToResults(t *testing.T) {
 	if ir.Rows != 5 || ir.Matched+ir.Unmatched != 5 {
 		t.Errorf("results import %+v", ir)
 	}
+	// Importing the same table again replaces, not adds.
+	before, _ := w.CampaignResults(ctx, c.Name, 0)
+	if _, err := w.ImportCampaignResults(ctx, c.Name, "table:responses"); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := w.CampaignResults(ctx, c.Name, 0)
+	var n int
+	w.DB().QueryRow(`SELECT count(*) FROM mb_campaign_events`).Scan(&n)
+	if n != int(ir.Matched) || fmt.Sprint(before.Groups) != fmt.Sprint(after.Groups) {
+		t.Errorf("re-import: %d events (want %d); groups %v then %v", n, ir.Matched, before.Groups, after.Groups)
+	}
 }
 
 // Results over time and per engagement metric, then deletion.
@@ -442,5 +453,74 @@ func TestCampaignTimelineAndDelete(t *testing.T) {
 	}
 	if list, _ := w.Campaigns(ctx); len(list) != 0 {
 		t.Errorf("campaigns after delete: %v", list)
+	}
+}
+
+// A message the plugin hangs on is tried MaxAttempts times and given up;
+// the customers behind it are not charged for it and all get theirs once.
+func TestCampaignPoisonMessage(t *testing.T) {
+	t.Setenv("MARKETBENCH_PLUGIN_TIMEOUT", "400ms")
+	ctx := context.Background()
+	w := shop(t, filepath.Join(t.TempDir(), "p.mbproj"))
+	defer w.Close()
+	logPath := filepath.Join(t.TempDir(), "provider.log")
+	c := spring(sdk.Config{"mode": "poison", "log": logPath})
+	c.HoldoutPercent = 0
+	c.MaxAttempts = 2
+	if err := w.SaveCampaign(ctx, c, false); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := w.SendCampaign(ctx, c.Name, SendOptions{Mode: campaign.Live}, nil)
+	if err != nil {
+		t.Fatalf("send: %v (%+v)", err, rep)
+	}
+	var status, reason string
+	var attempts int
+	w.DB().QueryRow(`SELECT status, reason, attempts FROM mb_deliveries WHERE customer_id = 'C004'`).Scan(&status, &reason, &attempts)
+	if status != campaign.Rejected || !strings.Contains(reason, "gave up after 2 attempts") {
+		t.Errorf("C004: %s %q after %d attempts", status, reason, attempts)
+	}
+	_, counts, _ := w.CampaignStatus(ctx, c.Name)
+	if counts.ByStatus[campaign.Rejected] != 1 {
+		t.Errorf("counts %+v: only the poison message may be given up", counts.ByStatus)
+	}
+	keys := logKeys(t, logPath)
+	if len(keys) != counts.ByStatus[campaign.Delivered] {
+		t.Errorf("provider has %d, log says %d delivered", len(keys), counts.ByStatus[campaign.Delivered])
+	}
+	for k, n := range keys {
+		if n != 1 {
+			t.Errorf("%s delivered %d times", k, n)
+		}
+	}
+}
+
+// With a channel that does not honour idempotency keys, a crash sets aside
+// only the message in flight (as unknown); nobody else is skipped.
+func TestCampaignCrashNotIdempotent(t *testing.T) {
+	ctx := context.Background()
+	w := shop(t, filepath.Join(t.TempDir(), "p.mbproj"))
+	defer w.Close()
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "provider.log")
+	c := spring(sdk.Config{"mode": "crash-once", "log": logPath, "marker": filepath.Join(dir, "crashed")})
+	if err := w.SaveCampaign(ctx, c, false); err != nil {
+		t.Fatal(err)
+	}
+	c.Idempotent = false // as if the channel did not declare the capability
+	if err := campaign.Save(ctx, w.Project, c, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SendCampaign(ctx, c.Name, SendOptions{Mode: campaign.Live}, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, counts, _ := w.CampaignStatus(ctx, c.Name)
+	sendable := counts.Total - counts.ByStatus[campaign.Excluded] - counts.ByStatus[campaign.Holdout]
+	if counts.ByStatus[campaign.Unknown] != 1 || counts.ByStatus[campaign.Delivered] != sendable-1 {
+		t.Fatalf("counts %+v, want 1 unknown and the rest delivered", counts.ByStatus)
+	}
+	keys := logKeys(t, logPath)
+	if len(keys) != sendable {
+		t.Errorf("the provider got %d customers, want %d (the unknown one did arrive)", len(keys), sendable)
 	}
 }

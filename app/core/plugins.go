@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/marketbench/marketbench/plugins/host"
 	"github.com/marketbench/marketbench/sdk"
@@ -30,7 +31,13 @@ func (w *Workspace) Host() *host.Host {
 	if d, err := os.UserCacheDir(); err == nil {
 		logs = filepath.Join(d, "marketbench", "plugin-logs")
 	}
-	h, _ := hosts.LoadOrStore(w, host.New(host.Options{UserDir: user, BundledDir: host.BundledDir(), LogDir: logs}))
+	opt := host.Options{UserDir: user, BundledDir: host.BundledDir(), LogDir: logs}
+	// MARKETBENCH_PLUGIN_TIMEOUT (a duration) overrides how long one call
+	// to a plugin may take before it is stopped.
+	if d, err := time.ParseDuration(os.Getenv("MARKETBENCH_PLUGIN_TIMEOUT")); err == nil && d > 0 {
+		opt.CallTimeout = d
+	}
+	h, _ := hosts.LoadOrStore(w, host.New(opt))
 	return h.(*host.Host)
 }
 

@@ -244,6 +244,11 @@ func (p *Proc) Call(ctx context.Context, fn func(ctx context.Context, c *client.
 		return nil
 	case errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil:
 		p.kill("did not answer within " + p.h.opt.CallTimeout.String())
+		// A hang counts as a crash: restarts back off, and a plugin that
+		// keeps hanging is given up like one that keeps crashing.
+		p.mu.Lock()
+		p.crashes++
+		p.mu.Unlock()
 		return fmt.Errorf("%w: %s did not answer within %v and was stopped", client.ErrTimeout, p.Found.Manifest.ID, p.h.opt.CallTimeout)
 	case errors.Is(err, client.ErrGone) || conn.Exited():
 		// The process may still be exiting when its stream breaks.

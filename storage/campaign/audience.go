@@ -143,6 +143,8 @@ func Audience(ctx context.Context, p *storage.Project, c *Campaign) ([]Recipient
 			r.Fields[f] = r.Data[f]
 		}
 		switch {
+		case strings.TrimSpace(r.CustomerID) == "":
+			r.Excluded = "no customer id"
 		case !inTable:
 			r.Excluded = "not in the customer table " + c.Table
 		case supp["customer"][r.CustomerID] != "":

@@ -31,6 +31,9 @@ func Plan(ctx context.Context, p *storage.Project, c *Campaign, rs []Recipient) 
 	w := bufio.NewWriter(f)
 	w.WriteString("customer_id,variant,idempotency_key,status,reason\n")
 	for _, r := range rs {
+		if strings.TrimSpace(r.CustomerID) == "" {
+			continue // nobody to log (Audience excludes them)
+		}
 		status, variant := Planned, r.Group
 		switch {
 		case r.Excluded != "":
@@ -151,18 +154,50 @@ func Record(ctx context.Context, p *storage.Project, campaign string, os []Outco
 // honours idempotency keys they are sent again under the same key (the
 // provider drops a duplicate); otherwise they become "unknown", for the user
 // to check, since sending again could reach someone twice.
+//
+// A delivery that has used up its attempts this way is given up
+// (rejected): a message the plugin keeps failing on must not stall the
+// campaign for ever.
 func Recover(ctx context.Context, p *storage.Project, c *Campaign) (int, error) {
 	status, reason := Planned, ""
 	if !c.Idempotent {
 		status, reason = Unknown, "the app or the plugin stopped while this message was being sent; it may or may not have gone out"
 	}
-	res, err := p.Q().ExecContext(ctx, `UPDATE mb_deliveries SET status = ?, reason = nullif(?, ''), updated_at = current_timestamp
-		WHERE campaign = ? AND status = 'sending'`, status, reason, c.Name)
-	if err != nil {
-		return 0, err
+	var n int64
+	err := p.Tx(ctx, func(tx *storage.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE mb_deliveries SET status = 'rejected', updated_at = current_timestamp,
+			reason = 'gave up after ' || attempts || ' attempts: the plugin stopped or did not answer while sending it'
+			WHERE campaign = ? AND status = 'sending' AND attempts >= ?`, c.Name, c.maxAttempts())
+		if err != nil {
+			return err
+		}
+		k, _ := res.RowsAffected()
+		res, err = tx.ExecContext(ctx, `UPDATE mb_deliveries SET status = ?, reason = nullif(?, ''), updated_at = current_timestamp
+			WHERE campaign = ? AND status = 'sending'`, status, reason, c.Name)
+		if err != nil {
+			return err
+		}
+		m, _ := res.RowsAffected()
+		n = k + m
+		return nil
+	})
+	return int(n), err
+}
+
+// Refund takes back the attempt counted for deliveries that were marked
+// sending but never reached the plugin (it stopped on an earlier message),
+// so they are not given up for another message's fault.
+func Refund(ctx context.Context, p *storage.Project, campaign string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
 	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+	lits := make([]string, len(ids))
+	for i, id := range ids {
+		lits[i] = storage.Literal(id)
+	}
+	_, err := p.Q().ExecContext(ctx, `UPDATE mb_deliveries SET attempts = greatest(attempts - 1, 0)
+		WHERE campaign = ? AND status = 'sending' AND customer_id IN (`+strings.Join(lits, ",")+`)`, campaign)
+	return err
 }
 
 // Counts tallies the delivery log: status → count, and per variant.

@@ -81,6 +81,11 @@ func importEvents(ctx context.Context, p *storage.Project, campaign, q, path str
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`)`).Scan(&res.Rows); err != nil {
 			return err
 		}
+		// Importing the same file or table again replaces what it gave
+		// before, so a table that grows between imports is not counted twice.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM mb_campaign_events WHERE campaign = ? AND source = ?`, campaign, path); err != nil {
+			return err
+		}
 		r, err := tx.ExecContext(ctx, `INSERT INTO mb_campaign_events (campaign, customer_id, event, value, event_at, source)
 			SELECT ?, `+id+`, `+ev+`, `+value+`, `+at+`, ? FROM (`+q+`) s JOIN mb_deliveries d ON d.campaign = ? AND `+join,
 			campaign, path, campaign)

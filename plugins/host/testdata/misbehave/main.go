@@ -136,6 +136,10 @@ func (c *channel) Send(stream pb.Channel_SendServer) error {
 			}
 		case "hang":
 			select {} // never answers, ignores cancellation
+		case "poison":
+			if strings.HasPrefix(req.GetMessage().GetTo(), "c004@") {
+				select {} // one recipient the "provider" always chokes on
+			}
 		case "flood":
 			line := strings.Repeat("x", 1023) + "\n"
 			for range 1024 { // 1 MB of log per message
