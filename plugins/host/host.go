@@ -89,6 +89,8 @@ type Proc struct {
 	starts   []time.Time
 	crashes  int
 	stopping bool
+	// starting is closed when a start in progress ends.
+	starting chan struct{}
 }
 
 // Plugin returns the supervised process for f, checked against pinned (the
@@ -143,12 +145,24 @@ var ErrCrashLoop = errors.New("the plugin keeps crashing")
 // to 30 s) and stops after MaxRestarts crashes within RestartWindow.
 func (p *Proc) Conn(ctx context.Context) (*client.Conn, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	for p.starting != nil { // another caller is starting it: wait for that
+		ch := p.starting
+		p.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		p.mu.Lock()
+	}
 	if p.stopping {
+		p.mu.Unlock()
 		return nil, errors.New("the plugin host is shutting down")
 	}
 	if p.conn != nil && !p.conn.Exited() {
-		return p.conn, nil
+		conn := p.conn
+		p.mu.Unlock()
+		return conn, nil
 	}
 	if p.conn != nil { // it died
 		p.conn.Close()
@@ -164,34 +178,63 @@ func (p *Proc) Conn(ctx context.Context) (*client.Conn, error) {
 		}
 	}
 	p.starts = recent
+	var wait time.Duration
 	if p.crashes > 0 {
 		if len(recent) > p.h.opt.MaxRestarts {
+			p.mu.Unlock()
 			return nil, fmt.Errorf("%w: %s stopped %d times in %v; see its log, and update or remove it", ErrCrashLoop, p.Found.Manifest.ID, len(recent), p.h.opt.RestartWindow)
 		}
-		wait := min(30*time.Second, time.Second<<min(len(recent), 5)/2)
 		if len(recent) > 0 {
-			if left := wait - now.Sub(recent[len(recent)-1]); left > 0 {
-				select {
-				case <-time.After(left):
-				case <-ctx.Done():
-					return nil, ctx.Err()
-				}
-			}
+			wait = min(30*time.Second, time.Second<<min(len(recent), 5)/2) - now.Sub(recent[len(recent)-1])
+		}
+	}
+	// The backoff and the start happen without the lock, so Running,
+	// kill and Close are never held up by them; other callers wait on
+	// starting instead of starting a second process.
+	done := make(chan struct{})
+	p.starting = done
+	p.mu.Unlock()
+	conn, err := p.launch(ctx, wait)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.starting = nil
+	close(done)
+	if err != nil {
+		return nil, err
+	}
+	if p.stopping {
+		conn.Abort()
+		return nil, errors.New("the plugin host is shutting down")
+	}
+	p.conn = conn
+	if p.h.opt.PingEvery > 0 {
+		go p.watch(conn)
+	}
+	return conn, nil
+}
+
+// launch waits out the backoff, then starts the plugin process.
+func (p *Proc) launch(ctx context.Context, wait time.Duration) (*client.Conn, error) {
+	if wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
 	}
 	conn, err := client.Launch(client.Config{Path: p.Found.Binary, Checksum: p.pin, Env: pluginEnv(),
 		Logger: hclog.New(&hclog.LoggerOptions{Name: p.Found.Manifest.ID, Output: p.logs, Level: hclog.Debug})})
+	p.mu.Lock()
 	p.starts = append(p.starts, time.Now())
 	if err != nil {
 		// A failed start counts as a crash, so a plugin that dies at once
 		// gets the same backoff and the same limit.
 		p.crashes++
+	}
+	p.mu.Unlock()
+	if err != nil {
 		p.logs.Write([]byte("[host] start failed: " + err.Error() + "\n"))
 		return nil, fmt.Errorf("%s: %w", p.Found.Manifest.ID, err)
-	}
-	p.conn = conn
-	if p.h.opt.PingEvery > 0 {
-		go p.watch(conn)
 	}
 	return conn, nil
 }
@@ -242,8 +285,10 @@ func (p *Proc) Call(ctx context.Context, fn func(ctx context.Context, c *client.
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil:
-		p.kill("did not answer within " + p.h.opt.CallTimeout.String())
+	// gRPC's own deadline timer may fire a moment before the context's,
+	// so a timeout is recognised by either.
+	case (errors.Is(cctx.Err(), context.DeadlineExceeded) || errors.Is(err, client.ErrTimeout)) && ctx.Err() == nil:
+		p.killConn(conn, "did not answer within "+p.h.opt.CallTimeout.String())
 		// A hang counts as a crash: restarts back off, and a plugin that
 		// keeps hanging is given up like one that keeps crashing.
 		p.mu.Lock()
@@ -269,6 +314,21 @@ func (p *Proc) Health(ctx context.Context) error {
 		defer cancel()
 		return c.Ping(ctx)
 	})
+}
+
+// killConn stops conn if it is still the plugin's process (a restart by
+// another caller may already have replaced it).
+func (p *Proc) killConn(conn *client.Conn, why string) {
+	p.mu.Lock()
+	mine := p.conn == conn
+	if mine {
+		p.conn = nil
+	}
+	p.mu.Unlock()
+	if mine {
+		p.logs.Write([]byte("[host] stopping the plugin: " + why + "\n"))
+		conn.Abort()
+	}
 }
 
 // kill stops the plugin at once (it is stuck, or the app is closing). The
