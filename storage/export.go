@@ -2,10 +2,12 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -43,6 +45,42 @@ func (p *Project) Export(ctx context.Context, selectSQL, path string) (int64, er
 		return 0, exportError(path, err)
 	}
 	return n, nil
+}
+
+// ExportQuery writes the result of a SELECT typed by a user (a "sql:"
+// export) under the console's guard and a time limit. The text is never
+// re-printed: the wrapped text that will run is itself checked, then becomes
+// the body of a temporary view on one connection, and that view is exported.
+func (p *Project) ExportQuery(ctx context.Context, query, path string, timeout time.Duration) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	query = strings.TrimRight(strings.TrimSpace(query), "; \t\r\n")
+	if err := p.CheckSelect(ctx, query); err != nil {
+		return 0, err
+	}
+	// SUMMARIZE and DESCRIBE are SELECTs that a view takes only as a
+	// subquery; the newlines keep a trailing comment from eating ")".
+	wrapped := "SELECT * FROM (\n" + query + "\n)"
+	if err := p.CheckSelect(ctx, wrapped); err != nil {
+		return 0, err
+	}
+	conn, err := p.db.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	view := fmt.Sprintf("mb_export_%d", time.Now().UnixNano())
+	if _, err := conn.ExecContext(ctx, `CREATE TEMP VIEW `+Quote(view)+` AS `+wrapped); err != nil {
+		return 0, queryError(err)
+	}
+	defer conn.ExecContext(context.Background(), `DROP VIEW IF EXISTS temp.main.`+Quote(view))
+	c := *p
+	c.q = conn
+	n, err := c.Export(ctx, `SELECT * FROM temp.main.`+Quote(view), path)
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return 0, fmt.Errorf("the export took longer than %s and was stopped; add a WHERE clause or a LIMIT, or allow more time (--timeout)", timeout)
+	}
+	return n, err
 }
 
 // copyTo writes to tmp; messages name the file the user chose.

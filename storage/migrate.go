@@ -81,40 +81,14 @@ var migrations = []string{
 // Version is the project format this build writes.
 func Version() int { return len(migrations) }
 
-func (p *Project) schemaVersion(ctx context.Context) (int, error) {
-	var n int
-	err := p.q.QueryRowContext(ctx,
-		`SELECT count(*) FROM information_schema.tables WHERE table_name = 'mb_schema'`).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("cannot read %s: %v", p.Path, err)
-	}
-	if n == 0 {
-		// A DuckDB file, but not ours. Empty databases are not projects either:
-		// Create always writes mb_schema in the same step.
-		return 0, fmt.Errorf("cannot open %s: it is a DuckDB database but %w (no Marketbench metadata)", p.Path, ErrNotProject)
-	}
-	var v sql.NullInt64
-	if err := p.q.QueryRowContext(ctx, `SELECT max(version) FROM mb_schema`).Scan(&v); err != nil {
-		return 0, fmt.Errorf("cannot read the project version of %s: %v", p.Path, err)
-	}
-	return int(v.Int64), nil
+// migrate brings a project from format version have (0: a new file) to
+// this build's, each migration in its own transaction.
+func (p *Project) migrate(ctx context.Context, have int) error {
+	return p.migrateTo(ctx, have, len(migrations))
 }
 
-func (p *Project) migrate(ctx context.Context) error {
-	var have int
-	var n int
-	if err := p.q.QueryRowContext(ctx,
-		`SELECT count(*) FROM information_schema.tables WHERE table_name = 'mb_schema'`).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		v, err := p.schemaVersion(ctx)
-		if err != nil {
-			return err
-		}
-		have = v
-	}
-	for i := have; i < len(migrations); i++ {
+func (p *Project) migrateTo(ctx context.Context, have, to int) error {
+	for i := have; i < to; i++ {
 		err := p.Tx(ctx, func(tx *Tx) error {
 			for _, stmt := range splitStatements(migrations[i]) {
 				if _, err := tx.ExecContext(ctx, stmt); err != nil {

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +30,7 @@ var (
 	ErrLocked     = errors.New("open in another Marketbench window or process")
 	ErrExists     = errors.New("a file with that name already exists")
 	ErrNotFound   = errors.New("no such project file")
+	ErrCorrupt    = errors.New("the file is damaged")
 )
 
 // Project is an open project file. It is safe for concurrent use: database/sql
@@ -68,7 +68,11 @@ var (
 )
 
 // Create makes a new, empty project file. It refuses to overwrite anything.
-func Create(path string) (*Project, error) {
+func Create(path string) (*Project, error) { return create(path, len(migrations)) }
+
+// create makes a project at a given format version (a safe copy keeps its
+// source's version, then upgrades like Open).
+func create(path string, version int) (*Project, error) {
 	path = withExt(path)
 	if _, err := os.Stat(path); err == nil {
 		return nil, fmt.Errorf("cannot create %s: %w; open it instead or choose another name", path, ErrExists)
@@ -81,7 +85,7 @@ func Create(path string) (*Project, error) {
 		os.Remove(path)
 		return nil, err
 	}
-	if err := p.migrate(context.Background()); err != nil {
+	if err := p.migrateTo(context.Background(), 0, version); err != nil {
 		p.Close()
 		os.Remove(path)
 		os.Remove(path + ".wal")
@@ -101,7 +105,7 @@ func Open(path string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := ro.schemaVersion(context.Background())
+	v, err := vet(context.Background(), ro.db, ro.Path)
 	ro.Close()
 	if err != nil {
 		return nil, err
@@ -113,7 +117,7 @@ func Open(path string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.migrate(context.Background()); err != nil {
+	if err := p.migrate(context.Background(), v); err != nil {
 		p.Close()
 		return nil, err
 	}
@@ -148,22 +152,26 @@ func connect(path string, readOnly bool) (*Project, error) {
 	if openPaths[abs] {
 		return nil, fmt.Errorf("cannot open %s: it is already %w", path, ErrLocked)
 	}
-	dsn := abs
+	// Extensions are never installed or loaded behind the user's back (a
+	// URL in a query would otherwise fetch httpfs), and once the connection
+	// is set up its configuration is locked, so no query can change it.
+	dsn := abs + "?autoinstall_known_extensions=false&autoload_known_extensions=false&allow_community_extensions=false"
 	if readOnly {
-		dsn += "?access_mode=read_only"
+		dsn += "&access_mode=read_only"
 	}
-	// Metadata times are TIMESTAMP (no zone) filled from current_timestamp;
-	// in UTC they read back as the instant they were written, whatever the
-	// machine's zone.
-	c, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
-		_, err := ex.ExecContext(context.Background(), `SET TimeZone = 'UTC'`, nil)
-		return err
-	})
+	c, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
 		return nil, translateOpenError(path, err)
 	}
 	db := sql.OpenDB(c)
-	if err := db.Ping(); err != nil {
+	// Metadata times are TIMESTAMP (no zone) filled from current_timestamp;
+	// in UTC they read back as the instant they were written, whatever the
+	// machine's zone. GLOBAL, so every pooled connection has it.
+	if _, err := db.Exec(`SET GLOBAL TimeZone = 'UTC'`); err != nil {
+		db.Close()
+		return nil, translateOpenError(path, err)
+	}
+	if _, err := db.Exec(`SET GLOBAL lock_configuration = true`); err != nil {
 		db.Close()
 		return nil, translateOpenError(path, err)
 	}
@@ -174,8 +182,12 @@ func connect(path string, readOnly bool) (*Project, error) {
 func translateOpenError(path string, err error) error {
 	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "lock"):
+	case strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock"):
 		return fmt.Errorf("cannot open %s: it is %w; close it there first", path, ErrLocked)
+	case strings.Contains(msg, "Trying to read a database file with version number"):
+		return fmt.Errorf("cannot open %s: it was %w (its storage format is one this version cannot read); update Marketbench", path, ErrNewer)
+	case strings.Contains(msg, "Corrupt database file") || strings.Contains(msg, "checksum"):
+		return fmt.Errorf("cannot open %s: %w (the file is damaged: %s); restore it from a backup", path, ErrCorrupt, FirstLine(strings.TrimPrefix(msg, "database/sql/driver: could not connect to database: ")))
 	case strings.Contains(msg, "not a valid DuckDB database"), strings.Contains(msg, "Serialization"):
 		return fmt.Errorf("cannot open %s: it is %w file", path, ErrNotProject)
 	}

@@ -32,9 +32,14 @@ type Result struct {
 // ErrWrite is returned when the SQL console is given a statement that writes.
 var ErrWrite = errors.New("the SQL console is read-only")
 
+// MaxResultBytes caps a console result in memory as well as in rows: a few
+// rows of huge values would otherwise fill the machine.
+var MaxResultBytes = 32 << 20
+
 // ReadOnly runs one SELECT statement with a time limit and at most maxRows
-// rows. Anything else is refused before it runs (see CheckSelect); as a
-// second guard the statement runs in a transaction that is rolled back.
+// rows (and MaxResultBytes). Anything else is refused before it runs (see
+// CheckSelect); as a second guard the statement runs in a transaction that
+// is rolled back. The text that runs is the text that was checked.
 func (p *Project) ReadOnly(ctx context.Context, query string, maxRows int, timeout time.Duration) (*Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -43,7 +48,7 @@ func (p *Project) ReadOnly(ctx context.Context, query string, maxRows int, timeo
 		return nil, err
 	}
 	defer conn.Close()
-	if _, err := p.CheckSelect(ctx, query); err != nil {
+	if err := p.CheckSelect(ctx, query); err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, fmt.Errorf("the query took longer than %s and was stopped; add a LIMIT or a WHERE clause", timeout)
 		}
@@ -58,7 +63,7 @@ func (p *Project) ReadOnly(ctx context.Context, query string, maxRows int, timeo
 	if err != nil {
 		return nil, queryError(err)
 	}
-	res, err := Collect(rows, maxRows)
+	res, err := collect(rows, maxRows, MaxResultBytes)
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return nil, fmt.Errorf("the query took longer than %s and was stopped; add a LIMIT or a WHERE clause", timeout)
 	}
@@ -68,41 +73,40 @@ func (p *Project) ReadOnly(ctx context.Context, query string, maxRows int, timeo
 	return res, nil
 }
 
-// CheckSelect refuses anything but exactly one SELECT statement without
-// running or binding it: DuckDB's parser serialises SELECTs only, and says
-// how many statements the text holds. It returns the statement as DuckDB
-// prints it back, safe to embed in COPY (...). (The driver's PrepareContext
-// is no check: it runs every statement but the last.)
-func (p *Project) CheckSelect(ctx context.Context, query string) (string, error) {
+// CheckSelect refuses anything but exactly one SELECT statement that only
+// reads, without running or binding it. DuckDB's parser serialises SELECTs
+// only and says how many statements the text holds; the parse tree is then
+// walked for table functions (an allow-list: local readers and generators),
+// scalar functions with side effects, and URLs, which are refused by name.
+// The parser is called as system.main.json_serialize_sql, which no macro in
+// a project can shadow. (The driver's PrepareContext is no check: it runs
+// every statement but the last.)
+func (p *Project) CheckSelect(ctx context.Context, query string) error {
 	var js string
-	err := p.db.QueryRowContext(ctx, `SELECT json_serialize_sql(?::VARCHAR)::VARCHAR`, query).Scan(&js)
+	err := p.db.QueryRowContext(ctx, `SELECT system.main.json_serialize_sql(?::VARCHAR)::VARCHAR`, query).Scan(&js)
 	if err != nil {
-		return "", queryError(err)
+		return queryError(err)
 	}
 	var parsed struct {
-		Error      bool              `json:"error"`
-		ErrorType  string            `json:"error_type"`
-		Message    string            `json:"error_message"`
-		Statements []json.RawMessage `json:"statements"`
+		Error      bool   `json:"error"`
+		ErrorType  string `json:"error_type"`
+		Message    string `json:"error_message"`
+		Statements []any  `json:"statements"`
 	}
 	if err := json.Unmarshal([]byte(js), &parsed); err != nil {
-		return "", err
+		return err
 	}
 	switch {
 	case parsed.Error && parsed.ErrorType == "parser":
-		return "", fmt.Errorf("the query failed: %s", parsed.Message)
+		return fmt.Errorf("the query failed: %s", parsed.Message)
 	case parsed.Error:
-		return "", fmt.Errorf("%w: only SELECT queries can run here; use the cleaning recipe or import to change data", ErrWrite)
+		return fmt.Errorf("%w: only SELECT queries can run here; use the cleaning recipe or import to change data", ErrWrite)
 	case len(parsed.Statements) == 0:
-		return "", errors.New("write a SELECT query first")
+		return errors.New("write a SELECT query first")
 	case len(parsed.Statements) > 1:
-		return "", errors.New("run one statement at a time")
+		return errors.New("run one statement at a time")
 	}
-	var canonical string
-	if err := p.db.QueryRowContext(ctx, `SELECT json_deserialize_sql(?::JSON)`, js).Scan(&canonical); err != nil {
-		return "", queryError(err)
-	}
-	return canonical, nil
+	return checkTree(parsed.Statements[0])
 }
 
 func queryError(err error) error {
@@ -129,7 +133,11 @@ func FirstLine(s string) string {
 }
 
 // Collect reads up to max rows (max <= 0: all) and formats every value.
-func Collect(rows *sql.Rows, max int) (*Result, error) {
+func Collect(rows *sql.Rows, max int) (*Result, error) { return collect(rows, max, 0) }
+
+// collect stops at max rows or, when maxBytes > 0, once the formatted
+// values pass maxBytes; either way Truncated says more existed.
+func collect(rows *sql.Rows, max, maxBytes int) (*Result, error) {
 	defer rows.Close()
 	cols, err := rows.ColumnTypes()
 	if err != nil {
@@ -145,8 +153,9 @@ func Collect(rows *sql.Rows, max int) (*Result, error) {
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
+	size := 0
 	for rows.Next() {
-		if max > 0 && len(res.Rows) == max {
+		if (max > 0 && len(res.Rows) == max) || (maxBytes > 0 && size > maxBytes) {
 			res.Truncated = true
 			break
 		}
@@ -156,6 +165,7 @@ func Collect(rows *sql.Rows, max int) (*Result, error) {
 		row := make([]string, len(vals))
 		for i, v := range vals {
 			row[i] = Format(v)
+			size += len(row[i])
 		}
 		res.Rows = append(res.Rows, row)
 	}

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -447,11 +448,13 @@ func (e *env) sqlCmd() *cobra.Command {
 }
 
 func (e *env) exportCmd() *cobra.Command {
-	return &cobra.Command{
+	var timeout time.Duration
+	cmd := &cobra.Command{
 		Use:   "export TABLE|segment:NAME|sql:QUERY FILE",
 		Short: "Export a table, a segment's members or a query to .csv, .parquet or .xlsx",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			core.ExportTimeout = timeout
 			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
 				n, err := w.Export(ctx, args[0], args[1])
 				if err != nil {
@@ -464,6 +467,8 @@ func (e *env) exportCmd() *cobra.Command {
 			})(cmd, args)
 		},
 	}
+	cmd.Flags().DurationVar(&timeout, "timeout", core.ExportTimeout, "stop a sql: export that runs longer than this")
+	return cmd
 }
 
 func (e *env) logCmd() *cobra.Command {

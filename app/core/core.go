@@ -111,9 +111,16 @@ func (w *Workspace) SQL(ctx context.Context, query string) (*storage.Result, err
 	return w.ReadOnly(ctx, query, 10000, 30*time.Second)
 }
 
+// ExportTimeout bounds a "sql:" export, which runs a query the user typed.
+var ExportTimeout = 10 * time.Minute
+
 // Export writes a table ("orders"), a segment's members ("segment:Champions")
 // or a read-only query ("sql:SELECT ...") to .csv, .parquet or .xlsx.
 func (w *Workspace) Export(ctx context.Context, source, path string) (int64, error) {
+	if q, ok := strings.CutPrefix(source, "sql:"); ok {
+		// The console's guard and a time limit; see storage.ExportQuery.
+		return w.Project.ExportQuery(ctx, q, path, ExportTimeout)
+	}
 	q, err := w.exportSQL(ctx, source)
 	if err != nil {
 		return 0, err
@@ -122,20 +129,8 @@ func (w *Workspace) Export(ctx context.Context, source, path string) (int64, err
 }
 
 func (w *Workspace) exportSQL(ctx context.Context, source string) (string, error) {
-	switch {
-	case strings.HasPrefix(source, "segment:"):
+	if strings.HasPrefix(source, "segment:") {
 		return segment.MembersSQL(ctx, w.Project, strings.TrimPrefix(source, "segment:"))
-	case strings.HasPrefix(source, "sql:"):
-		q := strings.TrimPrefix(source, "sql:")
-		// The console's guard: exactly one SELECT, embedded as DuckDB prints
-		// it back, so nothing can close COPY's parenthesis and start another
-		// statement, and SUMMARIZE or a trailing ";" still export.
-		canonical, err := w.CheckSelect(ctx, q)
-		if err != nil {
-			return "", err
-		}
-		// SUMMARIZE and DESCRIBE are SELECTs that COPY takes only as a subquery.
-		return "SELECT * FROM (\n" + canonical + "\n)", nil
 	}
 	if ok, err := w.TableExists(ctx, source); err != nil {
 		return "", err
