@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -36,13 +37,20 @@ func SafeCopy(ctx context.Context, src, dst string) (*SafeCopyReport, error) {
 		ro.Close()
 		return nil, fmt.Errorf("cannot read %s: %s", src, FirstLine(err.Error()))
 	}
-	version, err := c.metaVersion(ctx, ro.db, src)
-	ro.Close()
-	if err != nil {
-		return nil, err
-	}
 	all, _ := metaTables()
 	report := &SafeCopyReport{LeftOut: c.foreignCode(all)}
+	// Metadata is copied only when it is exactly Marketbench's; otherwise
+	// the data alone goes into a new project of this version.
+	version, err := c.metaVersion(ctx, ro.db, src)
+	ro.Close()
+	copyMeta := err == nil
+	switch {
+	case errors.Is(err, ErrNewer):
+		return nil, err
+	case err != nil:
+		version = len(migrations)
+		report.LeftOut = append(report.LeftOut, "Marketbench metadata ("+strings.TrimPrefix(err.Error(), "cannot copy "+src+": ")+")")
+	}
 	for _, t := range c.other {
 		report.LeftOut = append(report.LeftOut, "table "+t+" (outside the main schema)")
 	}
@@ -85,7 +93,7 @@ func SafeCopy(ctx context.Context, src, dst string) (*SafeCopyReport, error) {
 			if name == "mb_schema" {
 				continue // create wrote the same versions
 			}
-			if _, meta := want[name]; meta {
+			if _, meta := want[name]; meta && copyMeta {
 				// Same structure as the new file's (metaVersion checked it).
 				if _, err := tx.ExecContext(ctx, `INSERT INTO main.`+Quote(name)+` SELECT * FROM mb_src.main.`+Quote(name)); err != nil {
 					return fmt.Errorf("copying %s: %s", name, FirstLine(err.Error()))
@@ -116,7 +124,7 @@ func SafeCopy(ctx context.Context, src, dst string) (*SafeCopyReport, error) {
 		// New metadata rows must not reuse the copied rows' ids.
 		var maxID int64
 		for _, t := range []string{"mb_imports", "mb_rfm_runs", "mb_audit"} {
-			if _, ok := want[t]; !ok {
+			if _, ok := want[t]; !ok || !copyMeta {
 				continue
 			}
 			var n int64

@@ -58,7 +58,7 @@ func (e *env) root() *cobra.Command {
 	root.PersistentFlags().StringVarP(&e.project, "project", "p", os.Getenv("MARKETBENCH_PROJECT"), "project file (.mbproj); default $MARKETBENCH_PROJECT")
 	root.PersistentFlags().BoolVar(&e.json, "json", false, "machine-readable JSON on stdout")
 	root.AddCommand(e.initCmd(), e.importCmd(), e.tablesCmd(), e.rowsCmd(), e.profileCmd(), e.rolesCmd(), e.cleanCmd(),
-		e.sqlCmd(), e.exportCmd(), e.segmentCmd(), e.modelCmd(), e.textCmd(), e.pluginCmd(), e.sourceCmd(), e.campaignCmd(), e.abtestCmd(), e.abtestPlanCmd(), e.copyCmd(), e.chartCmd(), e.demoCmd(), e.logCmd())
+		e.sqlCmd(), e.exportCmd(), e.segmentCmd(), e.modelCmd(), e.textCmd(), e.pluginCmd(), e.sourceCmd(), e.campaignCmd(), e.abtestCmd(), e.abtestPlanCmd(), e.copyCmd(), e.chartCmd(), e.demoCmd(), e.logCmd(), e.projectCmd())
 	return root
 }
 

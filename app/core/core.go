@@ -46,6 +46,33 @@ func Open(path string) (*Workspace, error) {
 	return &Workspace{p}, nil
 }
 
+// SafeCopy makes a new project at dst holding src's data and metadata but
+// none of the SQL code that made Open refuse src (storage.ErrForeignCode),
+// and opens it. src is never changed.
+func SafeCopy(ctx context.Context, src, dst string) (*Workspace, *storage.SafeCopyReport, error) {
+	rep, err := storage.SafeCopy(ctx, src, dst)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := Open(rep.Path)
+	return w, rep, err
+}
+
+// SafeCopyPath suggests where a safe copy of src goes: beside it, with
+// "-safe" (and a number when taken) before the extension.
+func SafeCopyPath(src string) string {
+	base := strings.TrimSuffix(src, filepath.Ext(src))
+	for i := 1; ; i++ {
+		p := base + "-safe" + storage.Ext
+		if i > 1 {
+			p = fmt.Sprintf("%s-safe-%d%s", base, i, storage.Ext)
+		}
+		if _, err := os.Stat(p); err != nil {
+			return p
+		}
+	}
+}
+
 // Preview shows how a file would be imported, without writing anything.
 func (w *Workspace) Preview(ctx context.Context, path string, opt ingest.Options) (*ingest.Preview, error) {
 	return ingest.PreviewFile(ctx, w.Project, path, opt)

@@ -12,6 +12,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -196,6 +197,11 @@ func (w *window) busy(title string, work func(context.Context, core.Progress) (*
 		ws, err := work(t.ctx, t.progress)
 		do(func() {
 			t.done()
+			var foreign *storage.ForeignCodeError
+			if errors.As(err, &foreign) {
+				w.offerSafeCopy(foreign)
+				return
+			}
 			if err != nil {
 				showError(w.win, err)
 				return
@@ -203,6 +209,30 @@ func (w *window) busy(title string, work func(context.Context, core.Progress) (*
 			w.show(ws)
 		})
 	}()
+}
+
+// offerSafeCopy explains why a project was not opened and offers to copy
+// its data, without the code it holds, into a new project beside it.
+func (w *window) offerSafeCopy(e *storage.ForeignCodeError) {
+	dst := core.SafeCopyPath(e.Path)
+	list := e.Found
+	if len(list) > 8 {
+		list = append(append([]string{}, list[:8]...), fmt.Sprintf("and %d more", len(e.Found)-8))
+	}
+	msg := &widget.Label{Wrapping: fyne.TextWrapWord, Text: filepath.Base(e.Path) + " holds SQL code that Marketbench did not write. " +
+		"Opening it could run that code on this computer, so it was not opened:\n\n  • " + strings.Join(list, "\n  • ") +
+		"\n\nMarketbench can copy its tables and settings, without the code, into " + filepath.Base(dst) + " beside it. The original is not changed."}
+	d := dialog.NewCustomConfirm("This project was not opened", "Make a safe copy", "Cancel", msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		w.busy("Copying "+filepath.Base(e.Path)+" without its code…", func(ctx context.Context, _ core.Progress) (*core.Workspace, error) {
+			ws, _, err := core.SafeCopy(ctx, e.Path, dst)
+			return ws, err
+		})
+	}, w.win)
+	d.Resize(fyne.NewSize(600, 0))
+	d.Show()
 }
 
 func (w *window) chooseOpen() {
