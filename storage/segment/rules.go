@@ -308,7 +308,8 @@ func rfmSegmentNames() map[string]bool {
 
 // MembersSQL is a SELECT of a segment's customers with their RFM values
 // (when RFM has run), for export. name is a saved rule segment or an RFM
-// segment of the latest run.
+// segment of the latest run. Every member is listed: one without an RFM
+// row (no orders) has empty RFM values, so the export agrees with the count.
 func MembersSQL(ctx context.Context, p *storage.Project, name string) (string, error) {
 	ids, err := IDsSQL(ctx, p, name)
 	if err != nil {
@@ -317,7 +318,8 @@ func MembersSQL(ctx context.Context, p *storage.Project, name string) (string, e
 	if hasRFM, _ := p.TableExists(ctx, ScoresTable); !hasRFM {
 		return ids + ` ORDER BY customer_id`, nil
 	}
-	return `SELECT s.* FROM ` + storage.Quote(ScoresTable) + ` s WHERE s.customer_id IN (` + ids + `) ORDER BY s.customer_id`, nil
+	return `SELECT m.customer_id, s.* EXCLUDE (customer_id) FROM (SELECT DISTINCT customer_id FROM (` + ids + `)) m LEFT JOIN ` +
+		storage.Quote(ScoresTable) + ` s ON s.customer_id = m.customer_id ORDER BY m.customer_id`, nil
 }
 
 // IDsSQL is a SELECT of the customer_id (text) of each member of a saved
