@@ -148,6 +148,9 @@ func (w *Workspace) SentimentBySegment(ctx context.Context, table, column string
 	}
 	out := []SegmentSentiment{all}
 	for _, s := range sums {
+		if s.Damaged != "" {
+			continue // shown as damaged in the segment list
+		}
 		ids, err := segment.IDsSQL(ctx, w.Project, s.Name)
 		if err != nil {
 			return nil, err
