@@ -47,3 +47,25 @@ func TestDamagedSegmentCLI(t *testing.T) {
 		t.Fatalf("after delete:\n%s", out)
 	}
 }
+
+// TestClusterLimitCLI: an elbow curve to a hundred million clusters is
+// refused at once, naming the allowed range (issue 8, finding 9).
+func TestClusterLimitCLI(t *testing.T) {
+	dir := t.TempDir()
+	proj := filepath.Join(dir, "shop.mbproj")
+	ok(t, "init", proj)
+	csv := filepath.Join(dir, "customers.csv")
+	if err := os.WriteFile(csv, []byte("customer_id,spend,visits\nA,10,1\nB,20,3\nC,30,2\nD,40,5\nE,50,4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ok(t, "-p", proj, "import", csv)
+	for _, args := range [][]string{
+		{"--elbow", "100000000"},
+		{"--k", "1000000"},
+	} {
+		_, errs, code := run(t, append([]string{"-p", proj, "model", "cluster", "--table", "customers"}, args...)...)
+		if code == 0 || !strings.Contains(errs, "must be between 2 and") || strings.Count(errs, "\n") != 1 {
+			t.Fatalf("%v: exit %d, %q", args, code, errs)
+		}
+	}
+}
