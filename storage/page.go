@@ -62,7 +62,12 @@ func (p *Project) Page(ctx context.Context, r PageRequest) (*Page, error) {
 	}
 	q := fmt.Sprintf(`SELECT * FROM %s%s LIMIT %d OFFSET %d`, Quote(r.Table), where, r.Limit, r.Offset)
 	args := r.Args
-	if order != "" {
+	if order != "" && HidesRowID(cols) {
+		// A column named rowid hides DuckDB's: sort the whole rows, with
+		// the row's position breaking ties.
+		q = fmt.Sprintf(`SELECT * EXCLUDE (%s) FROM %s%s%s, %s LIMIT %d OFFSET %d`, Quote(RowNumber), RowSourceOf(r.Table, cols), where, order,
+			Quote(RowNumber), r.Limit, r.Offset)
+	} else if order != "" {
 		// Late materialisation: sort only the key and rowid to find the page,
 		// then fetch its full rows by rowid (a literal list, which DuckDB
 		// turns into a point lookup; a subquery would scan every column).

@@ -155,3 +155,42 @@ func Reserved(table string) error {
 	}
 	return nil
 }
+
+// RowNumber is the column RowSource adds to a table's columns.
+const RowNumber = "__mb_row"
+
+// HidesRowID reports whether one of cols is named rowid (in any case): such
+// a column hides DuckDB's rowid pseudo-column, so "rowid" in a query means
+// the user's values, which need not be unique or in order. Imports rename
+// such a column; tables from before that keep it, and RowSource copes.
+func HidesRowID(cols []Column) bool {
+	for _, c := range cols {
+		if strings.EqualFold(c.Name, "rowid") {
+			return true
+		}
+	}
+	return false
+}
+
+// RowSource returns a relation, for a FROM clause, with every column of
+// table plus RowNumber: a number that identifies each row and follows the
+// table's order. It is DuckDB's rowid or, when a column named rowid hides
+// that, the row's position in the table (row_number() over the scan, which
+// DuckDB numbers in the table's order); a position stays valid while the
+// table does not change, so use it within one operation.
+func (p *Project) RowSource(ctx context.Context, table string) (string, error) {
+	cols, err := p.Columns(ctx, table)
+	if err != nil {
+		return "", err
+	}
+	return RowSourceOf(table, cols), nil
+}
+
+// RowSourceOf is RowSource for a table whose columns are known.
+func RowSourceOf(table string, cols []Column) string {
+	id := `rowid`
+	if HidesRowID(cols) {
+		id = `row_number() OVER ()`
+	}
+	return `(SELECT *, ` + id + ` AS ` + Quote(RowNumber) + ` FROM ` + Quote(table) + `)`
+}

@@ -100,6 +100,9 @@ func (e *env) importCmd() *cobra.Command {
 				if res.Rejected > 0 {
 					fmt.Fprintf(o, "Skipped %d bad rows; review them in table %q\n", res.Rejected, res.RejectTable)
 				}
+				for from, to := range res.Renamed {
+					fmt.Fprintf(o, "Column %q is now %q: the name rowid is reserved for the database's own row numbers\n", from, to)
+				}
 				printRoles(o, res.Roles)
 			})
 		},

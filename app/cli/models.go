@@ -85,9 +85,9 @@ func (e *env) modelTrainCmd() *cobra.Command {
 	f.BoolVar(&r.Spec.L1, "l1", false, "logreg: L1 penalty (sparse coefficients) instead of L2")
 	f.BoolVar(&r.Spec.Balanced, "balanced", false, "logreg: weight the two outcomes equally (rare outcomes)")
 	f.Float64Var(&r.Spec.Alpha, "alpha", 0, "linreg: ridge penalty (0 = ordinary least squares)")
-	f.IntVar(&r.Spec.MaxDepth, "max-depth", 0, "tree/forest: depth limit (default 4 for a tree, 12 for a forest)")
+	f.IntVar(&r.Spec.MaxDepth, "max-depth", 0, "tree/forest: depth limit, 1 to 50 (default 4 for a tree, 12 for a forest)")
 	f.IntVar(&r.Spec.MinLeaf, "min-leaf", 0, "tree/forest: fewest training rows per leaf (default 20)")
-	f.IntVar(&r.Spec.Trees, "trees", 0, "forest: number of trees (default 100)")
+	f.IntVar(&r.Spec.Trees, "trees", 0, "forest: number of trees, 1 to 5000 (default 100)")
 	f.StringVar(&r.Spec.Criterion, "criterion", "", "tree: gini (default) or entropy")
 	tf.add(cmd)
 	return cmd
@@ -383,8 +383,8 @@ func (e *env) modelClusterCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&r.Table, "table", "", "table to cluster (one row per customer, e.g. rfm_scores or a customer table)")
 	cmd.Flags().StringVar(&features, "features", "", "comma-separated numeric columns (default: every numeric column)")
-	cmd.Flags().IntVar(&r.K, "k", 4, "number of clusters")
-	cmd.Flags().IntVar(&r.Elbow, "elbow", 0, "also print the inertia for k = 2..N to choose k")
+	cmd.Flags().IntVar(&r.K, "k", 4, "number of clusters, 2 to 100")
+	cmd.Flags().IntVar(&r.Elbow, "elbow", 0, "also print the inertia for k = 2..N to choose k (N up to 50)")
 	cmd.Flags().Uint64Var(&r.Seed, "seed", 42, "seed of the k-means++ starts")
 	cmd.Flags().StringVar(&r.Name, "name", "", "save each customer's cluster as model_scores.cluster_NAME")
 	return cmd

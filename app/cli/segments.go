@@ -56,7 +56,13 @@ func (e *env) rfmCmd() *cobra.Command {
 
 func printSummaries(o io.Writer, sums []segment.Summary) {
 	var rows [][]string
+	var damaged []string
 	for _, s := range sums {
+		if s.Damaged != "" {
+			rows = append(rows, []string{s.Name, "damaged: " + s.Damaged, "-", "-", "-", "-", "-"})
+			damaged = append(damaged, fmt.Sprintf("Segment %q is damaged (%s): delete it with 'segment delete %s' or create it again.", s.Name, s.Damaged, s.Name))
+			continue
+		}
 		val := []string{"-", "-", "-"}
 		if s.HasValue {
 			val = []string{chart.Money("", 0)(s.Revenue), chart.Money("", 2)(s.AOV), strconv.FormatFloat(s.AvgRecency, 'f', 0, 64)}
@@ -64,6 +70,9 @@ func printSummaries(o io.Writer, sums []segment.Summary) {
 		rows = append(rows, append([]string{s.Name, s.Kind, strconv.FormatInt(s.Size, 10), fmt.Sprintf("%.1f%%", 100*s.Share)}, val...))
 	}
 	table(o, []string{"SEGMENT", "KIND", "CUSTOMERS", "SHARE", "REVENUE", "AOV", "RECENCY"}, rows)
+	for _, d := range damaged {
+		fmt.Fprintln(o, d)
+	}
 }
 
 func defaultBase(ctx context.Context, w *core.Workspace, tbl string) (string, error) {

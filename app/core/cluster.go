@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 
@@ -48,8 +47,8 @@ func (w *Workspace) Cluster(ctx context.Context, r ClusterRequest, progress Prog
 			progress(stage, f)
 		}
 	}
-	if r.K < 2 {
-		return nil, errors.New("choose at least 2 clusters")
+	if err := checkClusterLimits(r); err != nil {
+		return nil, err
 	}
 	if r.Name != "" {
 		if err := models.CheckName(r.Name); err != nil {
@@ -111,7 +110,7 @@ func (w *Workspace) Cluster(ctx context.Context, r ClusterRequest, progress Prog
 	}
 	if r.Elbow >= 2 {
 		report("Elbow curve", 0.7)
-		ks := make([]int, 0, r.Elbow-1)
+		var ks []int
 		for k := 2; k <= min(r.Elbow, n); k++ {
 			ks = append(ks, k)
 		}

@@ -69,6 +69,9 @@ func (w *Workspace) Train(ctx context.Context, r TrainRequest, progress Progress
 	if spec.Algo == "" {
 		spec.Algo = model.LogReg
 	}
+	if err := checkModelLimits(spec); err != nil {
+		return nil, err
+	}
 	plugin := strings.HasPrefix(spec.Algo, PluginAlgoPrefix)
 	if !plugin {
 		if err := (model.Spec{Algo: spec.Algo, Target: "x", Numeric: []string{"y"}}).Validate(); err != nil {

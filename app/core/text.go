@@ -148,6 +148,9 @@ func (w *Workspace) SentimentBySegment(ctx context.Context, table, column string
 	}
 	out := []SegmentSentiment{all}
 	for _, s := range sums {
+		if s.Damaged != "" {
+			continue // shown as damaged in the segment list
+		}
 		ids, err := segment.IDsSQL(ctx, w.Project, s.Name)
 		if err != nil {
 			return nil, err
@@ -224,7 +227,11 @@ func (w *Workspace) Keywords(ctx context.Context, r KeywordsRequest) (*KeywordsR
 		} else if where, args, err = w.compileFilter(ctx, r.Table, r.Where); err != nil {
 			return nil, err
 		}
-		rows, err := w.Q().QueryContext(ctx, `SELECT rowid FROM `+storage.Quote(r.Table)+` WHERE `+where, args...)
+		from, err := w.RowSource(ctx, r.Table) // numbered as ReadText numbers the texts
+		if err != nil {
+			return nil, err
+		}
+		rows, err := w.Q().QueryContext(ctx, `SELECT `+storage.Quote(storage.RowNumber)+` FROM `+from+` WHERE `+where, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -439,7 +446,11 @@ func (w *Workspace) labelsOf(ctx context.Context, table, column string, texts []
 	if !ok {
 		return nil, fmt.Errorf("table %q has no column %q with the labels", table, column)
 	}
-	rows, err := w.Q().QueryContext(ctx, `SELECT rowid, coalesce(trim(CAST(`+storage.Quote(column)+` AS VARCHAR)), '') FROM `+storage.Quote(table))
+	from, err := w.RowSource(ctx, table) // numbered as ReadText numbers the texts
+	if err != nil {
+		return nil, err
+	}
+	rows, err := w.Q().QueryContext(ctx, `SELECT `+storage.Quote(storage.RowNumber)+`, coalesce(trim(CAST(`+storage.Quote(column)+` AS VARCHAR)), '') FROM `+from)
 	if err != nil {
 		return nil, err
 	}

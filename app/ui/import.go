@@ -388,6 +388,9 @@ func (d *importDialog) finish(res *ingest.Result) {
 		msg += fmt.Sprintf("\n\n%s rows could not be read and were skipped. They are kept in the table %q so you can see why.",
 			chart.Number(float64(res.Rejected)), res.RejectTable)
 	}
+	for from, to := range res.Renamed {
+		msg += fmt.Sprintf("\n\nThe column %q is now called %q: the name rowid is reserved for the database's own row numbers.", from, to)
+	}
 	d.p.setStatus(strings.ReplaceAll(msg, "\n\n", " "))
 	dialog.ShowInformation("Import finished", msg, d.p.win)
 	d.p.goTo("Data")

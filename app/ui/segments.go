@@ -217,6 +217,10 @@ func (s *segmentsScreen) setSummary(sums []segment.Summary) {
 	}
 	var rows [][]string
 	for _, x := range sums {
+		if x.Damaged != "" {
+			rows = append(rows, []string{x.Name, "damaged: " + x.Damaged, "—", "—", "—", "—", "—"})
+			continue
+		}
 		rev, aov, rec := "—", "—", "—"
 		if x.HasValue {
 			// Whole currency units and days are precise enough to compare segments.
@@ -295,6 +299,9 @@ func (s *segmentsScreen) refreshSaved() {
 			if sg.Rule != nil {
 				rule = sg.Rule.String()
 			}
+			if sg.Damaged != "" {
+				rule = "damaged: " + sg.Damaged + " (delete it, or save it again)"
+			}
 			rows = append(rows, []string{sg.Name, sg.Table, chart.Number(float64(sg.Size)), sg.EvaluatedAt.Local().Format("2006-01-02 15:04"), rule})
 		}
 		s.savedGrid.set([]string{"Name", "Table", "Customers", "Evaluated", "Rule"}, []string{"", "", "BIGINT", "", ""}, rows)
@@ -313,6 +320,10 @@ func (s *segmentsScreen) selectedSaved() *segment.Segment {
 
 func (s *segmentsScreen) editSaved() {
 	if sg := s.selectedSaved(); sg != nil {
+		if sg.Damaged != "" {
+			s.p.showError(fmt.Errorf("segment %q is damaged (%s); delete it, or build the rule again and save it under the same name", sg.Name, sg.Damaged))
+			return
+		}
 		s.rules.load(sg.Name, sg.Table, sg.Rule)
 		s.tabs.SelectIndex(1)
 	}

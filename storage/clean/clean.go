@@ -99,7 +99,7 @@ type Plan struct {
 	Columns []storage.Column
 }
 
-const rowCol = "__mb_row"
+const rowCol = storage.RowNumber
 
 // Compile checks every step against the table's columns as they are at that
 // point of the recipe and builds the SQL. Nothing runs.
@@ -111,7 +111,9 @@ func Compile(ctx context.Context, p *storage.Project, table string, steps []Step
 	if err != nil {
 		return nil, err
 	}
-	pl := &Plan{table: table, ctes: []string{fmt.Sprintf(`s0 AS (SELECT *, rowid AS %s FROM %s)`, rowCol, storage.Quote(table))}, last: "s0"}
+	// Each row keeps a number through the steps, for the table's order, for
+	// dedupe's "first row" and for counting changed values.
+	pl := &Plan{table: table, ctes: []string{`s0 AS (SELECT * FROM ` + storage.RowSourceOf(table, cols) + `)`}, last: "s0"}
 	for i, st := range steps {
 		body, args, err := stepSQL(st, pl.last, cols)
 		if err != nil {

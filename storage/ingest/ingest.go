@@ -91,6 +91,9 @@ type Result struct {
 	Delimiter   string
 	Columns     []storage.Column
 	Roles       map[string]storage.Role
+	// Renamed maps a file's column name to the table's where the import
+	// had to rename it (a column named rowid would hide DuckDB's row ids).
+	Renamed map[string]string `json:",omitempty"`
 }
 
 // ErrCancelled is returned when the caller cancels an import; it matches
@@ -577,6 +580,9 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 				return err
 			}
 			res.Rows, res.Rejected = n, int64(len(rejects))
+			if res.Renamed, err = freeRowID(ctx, tx, staging, table, mode); err != nil {
+				return err
+			}
 			if err := s.place(ctx, tx, staging, table, mode); err != nil {
 				return err
 			}
@@ -597,6 +603,9 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 				after = before + n
 			}
 			detail := fmt.Sprintf("%s import of %s (%d rows, %d rejected)", mode, filepath.Base(path), n, len(rejects))
+			for from, to := range res.Renamed {
+				detail += fmt.Sprintf("; column %s renamed to %s", from, to)
+			}
 			was := before
 			if !exists {
 				was = -1
@@ -813,6 +822,68 @@ func (s *source) place(ctx context.Context, tx *storage.Tx, staging, table strin
 	}
 	_, err := tx.ExecContext(ctx, `ALTER TABLE `+st+` RENAME TO `+q)
 	return err
+}
+
+// freeRowID renames a column named rowid (in any case) of the staging
+// table to rowid_1 (or the next free name): under its own name it would
+// hide DuckDB's row ids, which paging and cleaning use. Appending to a
+// table that already has such a column (from before this rule) keeps it.
+func freeRowID(ctx context.Context, tx *storage.Tx, staging, table string, mode Mode) (map[string]string, error) {
+	names := func(t string) ([]string, error) {
+		rows, err := tx.QueryContext(ctx, `SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ?`, t)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				return nil, err
+			}
+			out = append(out, n)
+		}
+		return out, rows.Err()
+	}
+	cols, err := names(staging)
+	if err != nil {
+		return nil, err
+	}
+	hides := func(cols []string) string {
+		for _, c := range cols {
+			if strings.EqualFold(c, "rowid") {
+				return c
+			}
+		}
+		return ""
+	}
+	from := hides(cols)
+	if from == "" {
+		return nil, nil
+	}
+	if mode == Append {
+		target, err := names(table)
+		if err != nil {
+			return nil, err
+		}
+		if hides(target) != "" {
+			return nil, nil
+		}
+	}
+	taken := map[string]bool{}
+	for _, c := range cols {
+		taken[strings.ToLower(c)] = true
+	}
+	to := ""
+	for i := 1; to == ""; i++ {
+		if c := fmt.Sprintf("%s_%d", from, i); !taken[strings.ToLower(c)] {
+			to = c
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `ALTER TABLE `+storage.Quote(staging)+` RENAME COLUMN `+storage.Quote(from)+` TO `+storage.Quote(to)); err != nil {
+		return nil, err
+	}
+	return map[string]string{from: to}, nil
 }
 
 // checkAppendable makes sure appending loses nothing: every column of the

@@ -118,8 +118,12 @@ func Load(ctx context.Context, p *storage.Project, src Source, spec model.Spec, 
 			return nil, err
 		}
 	}
-	id := `CAST(rowid AS VARCHAR)`
+	// Without a customer id, rows are told apart (and kept in the table's
+	// order) by their number; see storage.RowSource.
+	from := storage.RowSourceOf(src.Table, cols)
+	id := `CAST(` + storage.Quote(storage.RowNumber) + ` AS VARCHAR)`
 	if cust != "" {
+		from = storage.Quote(src.Table)
 		id = `CAST(` + storage.Quote(cust) + ` AS VARCHAR)`
 	}
 	sel := []string{id}
@@ -150,7 +154,7 @@ func Load(ctx context.Context, p *storage.Project, src Source, spec model.Spec, 
 		}
 		sel = append(sel, `coalesce(CAST(`+storage.Quote(c.Name)+` AS VARCHAR), '')`)
 	}
-	q := `SELECT ` + strings.Join(sel, ", ") + ` FROM ` + storage.Quote(src.Table)
+	q := `SELECT ` + strings.Join(sel, ", ") + ` FROM ` + from
 	if src.Segment != "" {
 		if cust == "" {
 			return nil, fmt.Errorf("table %q has no customer id column, so it cannot be narrowed to segment %q", src.Table, src.Segment)
@@ -164,9 +168,10 @@ func Load(ctx context.Context, p *storage.Project, src Source, spec model.Spec, 
 	if src.Customer != "" {
 		q += map[bool]string{true: ` AND `, false: ` WHERE `}[src.Segment != ""] + id + ` = ` + storage.Literal(src.Customer)
 	}
-	q += ` ORDER BY ` + id
 	if cust == "" {
-		q = strings.Replace(q, ` ORDER BY `+id, ` ORDER BY rowid`, 1)
+		q += ` ORDER BY ` + storage.Quote(storage.RowNumber)
+	} else {
+		q += ` ORDER BY ` + id
 	}
 	var n int64
 	if err := p.Q().QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`)`).Scan(&n); err != nil {
@@ -243,7 +248,7 @@ func Load(ctx context.Context, p *storage.Project, src Source, spec model.Spec, 
 		out.Data.Num = mat.NewDense(len(out.IDs), nn, num)
 	}
 	if cust == "" {
-		out.IDs = make([]string, len(out.IDs)) // rowids are not customers
+		out.IDs = make([]string, len(out.IDs)) // row numbers are not customers
 	}
 	return out, nil
 }

@@ -20,13 +20,15 @@ type RowValues struct {
 	Text []string
 }
 
-// RowText is the text of one row of a table, by rowid.
+// RowText is the text of one row of a table, by its number (see
+// storage.RowSource).
 type RowText struct {
 	RowID int64
 	Text  string
 }
 
-// ReadText returns the non-empty values of a text column with their rowids.
+// ReadText returns the non-empty values of a text column with their row
+// numbers (storage.RowSource).
 func ReadText(ctx context.Context, p *storage.Project, table, column string) ([]RowText, error) {
 	cols, err := p.Columns(ctx, table)
 	if err != nil {
@@ -41,8 +43,9 @@ func ReadText(ctx context.Context, p *storage.Project, table, column string) ([]
 	if found == "" {
 		return nil, fmt.Errorf("table %q has no column %q", table, column)
 	}
-	rows, err := p.Q().QueryContext(ctx, `SELECT rowid, CAST(`+storage.Quote(found)+` AS VARCHAR) FROM `+storage.Quote(table)+
-		` WHERE `+storage.Quote(found)+` IS NOT NULL ORDER BY rowid`)
+	rn := storage.Quote(storage.RowNumber)
+	rows, err := p.Q().QueryContext(ctx, `SELECT `+rn+`, CAST(`+storage.Quote(found)+` AS VARCHAR) FROM `+storage.RowSourceOf(table, cols)+
+		` WHERE `+storage.Quote(found)+` IS NOT NULL ORDER BY `+rn)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s.%s: %s", table, column, storage.FirstLine(err.Error()))
 	}
@@ -141,7 +144,14 @@ func SetRowColumns(ctx context.Context, p *storage.Project, table string, rowids
 			}
 			sets = append(sets, fmt.Sprintf(`%s = n.c%d`, storage.Quote(v.Name), i))
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE `+t+` SET `+strings.Join(sets, ", ")+` FROM `+src+` n WHERE `+t+`.rowid = n.rid`); err != nil {
+		if storage.HidesRowID(cols) {
+			// A column named rowid hides DuckDB's, so rows are numbered by
+			// position (as ReadText numbered them) and the table is
+			// rebuilt in its order with the new values.
+			if err := rebuildWith(ctx, tx, table, cols, src, sets); err != nil {
+				return fmt.Errorf("cannot store the results: %s", storage.FirstLine(err.Error()))
+			}
+		} else if _, err := tx.ExecContext(ctx, `UPDATE `+t+` SET `+strings.Join(sets, ", ")+` FROM `+src+` n WHERE `+t+`.rowid = n.rid`); err != nil {
 			return fmt.Errorf("cannot store the results: %s", storage.FirstLine(err.Error()))
 		}
 		for _, v := range vals {
@@ -151,6 +161,29 @@ func SetRowColumns(ctx context.Context, p *storage.Project, table string, rowids
 		}
 		return nil
 	})
+}
+
+// rebuildWith replaces table by a copy in the same order whose columns are
+// set from src (matched on rid = the row's number); sets are the
+// `"column" = n.cN` assignments of an UPDATE.
+func rebuildWith(ctx context.Context, tx *storage.Tx, table string, cols []storage.Column, src string, sets []string) error {
+	rn := storage.Quote(storage.RowNumber)
+	var reps []string
+	for _, s := range sets {
+		col, val, _ := strings.Cut(s, " = ")
+		reps = append(reps, val+` AS `+col)
+	}
+	tmp := storage.Quote("mb_rows_" + table)
+	q := `CREATE TABLE ` + tmp + ` AS SELECT b.* EXCLUDE (` + rn + `) REPLACE (` + strings.Join(reps, ", ") + `) FROM ` +
+		storage.RowSourceOf(table, cols) + ` b LEFT JOIN ` + src + ` n ON n.rid = b.` + rn + ` ORDER BY b.` + rn
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DROP TABLE `+storage.Quote(table)); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `ALTER TABLE `+tmp+` RENAME TO `+storage.Quote(table))
+	return err
 }
 
 // madeBy reports whether the audit log records action writing target.

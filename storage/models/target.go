@@ -262,6 +262,11 @@ func customerColumns(ctx context.Context, p *storage.Project, t *Target, b *Buil
 	}
 	// One row per customer even if the customer table repeats an id.
 	key := `CAST(` + storage.Quote(id) + ` AS VARCHAR)`
-	join = ` LEFT JOIN (SELECT *, ` + key + ` AS mb_key FROM ` + storage.Quote(t.Customers) + ` QUALIFY row_number() OVER (PARTITION BY ` + key + ` ORDER BY rowid) = 1) cu ON cu.mb_key = CAST(h.c AS VARCHAR)`
+	from, err := p.RowSource(ctx, t.Customers)
+	if err != nil {
+		return "", "", err
+	}
+	join = ` LEFT JOIN (SELECT *, ` + key + ` AS mb_key FROM ` + from + ` QUALIFY row_number() OVER (PARTITION BY ` + key + ` ORDER BY ` +
+		storage.Quote(storage.RowNumber) + `) = 1) cu ON cu.mb_key = CAST(h.c AS VARCHAR)`
 	return join, sb.String(), nil
 }

@@ -169,6 +169,16 @@ type Segment struct {
 	Rule        *rule.Node
 	Size        int64
 	EvaluatedAt time.Time
+	// Damaged says why a stored segment cannot be used ("" when it can:
+	// a rule that is not valid, a kind this version does not know). Its
+	// Rule is nil; it can be deleted or saved again under its name, and
+	// the other segments keep working.
+	Damaged string `json:",omitempty"`
+}
+
+// damagedError is the one-line error for using a damaged segment.
+func (s *Segment) damagedError() error {
+	return fmt.Errorf("segment %q is damaged (%s); delete it, or save it again under the same name", s.Name, s.Damaged)
 }
 
 // Create saves a rule segment by name and evaluates it. An existing segment
@@ -242,8 +252,24 @@ func Evaluate(ctx context.Context, p *storage.Project, name string) (*Segment, e
 	return s, err
 }
 
-// Get loads a saved rule segment.
+// Get loads a saved rule segment; a damaged one is an error that says how
+// to get rid of it.
 func Get(ctx context.Context, p *storage.Project, name string) (*Segment, error) {
+	s, err := find(ctx, p, name)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return nil, fmt.Errorf("no segment named %q", name)
+	}
+	if s.Damaged != "" {
+		return nil, s.damagedError()
+	}
+	return s, nil
+}
+
+// find returns the saved segment of that name, damaged or not, or nil.
+func find(ctx context.Context, p *storage.Project, name string) (*Segment, error) {
 	all, err := List(ctx, p)
 	if err != nil {
 		return nil, err
@@ -253,12 +279,13 @@ func Get(ctx context.Context, p *storage.Project, name string) (*Segment, error)
 			return &s, nil
 		}
 	}
-	return nil, fmt.Errorf("no segment named %q", name)
+	return nil, nil
 }
 
-// List returns saved rule segments by name.
+// List returns the saved segments by name. A row that cannot be used is
+// listed with Damaged set instead of failing the whole list.
 func List(ctx context.Context, p *storage.Project) ([]Segment, error) {
-	rows, err := p.Q().QueryContext(ctx, `SELECT name, base_table, rule_json, coalesce(size, 0), evaluated_at FROM mb_segments WHERE kind = 'rule' ORDER BY name`)
+	rows, err := p.Q().QueryContext(ctx, `SELECT name, kind, base_table, rule_json, size, evaluated_at FROM mb_segments ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -266,19 +293,41 @@ func List(ctx context.Context, p *storage.Project) ([]Segment, error) {
 	var out []Segment
 	for rows.Next() {
 		var s Segment
-		var js string
+		var kind, table, js sql.NullString
+		var size sql.NullInt64
 		var at sql.NullTime
-		if err := rows.Scan(&s.Name, &s.Table, &js, &s.Size, &at); err != nil {
-			return nil, err
+		if err := rows.Scan(&s.Name, &kind, &table, &js, &size, &at); err != nil {
+			return nil, fmt.Errorf("the saved segments cannot be read: %s", storage.FirstLine(err.Error()))
 		}
-		s.EvaluatedAt = at.Time
-		s.Rule = &rule.Node{}
-		if err := json.Unmarshal([]byte(js), s.Rule); err != nil {
-			return nil, fmt.Errorf("segment %q: stored rule is damaged: %v", s.Name, err)
+		s.Table, s.Size, s.EvaluatedAt = table.String, size.Int64, at.Time
+		s.Rule, s.Damaged = decodeRule(kind, table, js)
+		if s.Damaged != "" {
+			s.Size = 0
 		}
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// decodeRule checks one stored segment row and returns its rule, or why
+// it is damaged.
+func decodeRule(kind, table, js sql.NullString) (*rule.Node, string) {
+	switch {
+	case kind.String != "rule":
+		return nil, fmt.Sprintf("unknown kind %q", kind.String)
+	case strings.TrimSpace(table.String) == "":
+		return nil, "it has no table"
+	case strings.TrimSpace(js.String) == "":
+		return nil, "its rule is missing"
+	}
+	n := &rule.Node{}
+	if err := json.Unmarshal([]byte(js.String), n); err != nil {
+		return nil, "its stored rule is not valid JSON"
+	}
+	if err := n.Validate(); err != nil {
+		return nil, "its stored rule is not valid: " + storage.FirstLine(err.Error())
+	}
+	return n, ""
 }
 
 // Delete removes a saved segment and its members.
@@ -308,7 +357,8 @@ func rfmSegmentNames() map[string]bool {
 
 // MembersSQL is a SELECT of a segment's customers with their RFM values
 // (when RFM has run), for export. name is a saved rule segment or an RFM
-// segment of the latest run.
+// segment of the latest run. Every member is listed: one without an RFM
+// row (no orders) has empty RFM values, so the export agrees with the count.
 func MembersSQL(ctx context.Context, p *storage.Project, name string) (string, error) {
 	ids, err := IDsSQL(ctx, p, name)
 	if err != nil {
@@ -317,13 +367,21 @@ func MembersSQL(ctx context.Context, p *storage.Project, name string) (string, e
 	if hasRFM, _ := p.TableExists(ctx, ScoresTable); !hasRFM {
 		return ids + ` ORDER BY customer_id`, nil
 	}
-	return `SELECT s.* FROM ` + storage.Quote(ScoresTable) + ` s WHERE s.customer_id IN (` + ids + `) ORDER BY s.customer_id`, nil
+	return `SELECT m.customer_id, s.* EXCLUDE (customer_id) FROM (SELECT DISTINCT customer_id FROM (` + ids + `)) m LEFT JOIN ` +
+		storage.Quote(ScoresTable) + ` s ON s.customer_id = m.customer_id ORDER BY m.customer_id`, nil
 }
 
 // IDsSQL is a SELECT of the customer_id (text) of each member of a saved
 // rule segment or an RFM segment of the latest run.
 func IDsSQL(ctx context.Context, p *storage.Project, name string) (string, error) {
-	if _, err := Get(ctx, p, name); err == nil {
+	s, err := find(ctx, p, name)
+	if err != nil {
+		return "", err
+	}
+	if s != nil {
+		if s.Damaged != "" {
+			return "", s.damagedError()
+		}
 		return `SELECT customer_id FROM mb_segment_members WHERE segment = ` + storage.Literal(name), nil
 	}
 	if hasRFM, _ := p.TableExists(ctx, ScoresTable); hasRFM && rfmSegmentNames()[name] {
@@ -342,6 +400,8 @@ type Summary struct {
 	AOV        float64 // revenue per order
 	AvgRecency float64 // days
 	HasValue   bool    // Revenue, AOV and AvgRecency are known
+	// Damaged says why a saved segment cannot be used (see Segment).
+	Damaged string `json:",omitempty"`
 }
 
 // RFMSummary summarises the segments of the latest RFM run, in scheme order.
@@ -385,6 +445,11 @@ func RuleSummary(ctx context.Context, p *storage.Project) ([]Summary, error) {
 	var out []Summary
 	for _, s := range segs {
 		sum := Summary{Name: s.Name, Kind: "rule", Size: s.Size}
+		if s.Damaged != "" {
+			sum.Damaged = s.Damaged
+			out = append(out, sum)
+			continue
+		}
 		var total int64
 		if hasRFM {
 			p.Q().QueryRowContext(ctx, `SELECT count(*) FROM `+storage.Quote(ScoresTable)).Scan(&total)

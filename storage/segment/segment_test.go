@@ -132,7 +132,10 @@ func TestScoresMatchReferenceWithTies(t *testing.T) {
 	if _, err := RFM(ctx, p, RFMOptions{Table: "orders"}); err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := p.DB().Query(`SELECT customer_id, recency, frequency, monetary, r_score, f_score, m_score, rfm_segment FROM rfm_scores`)
+	rows, err := p.DB().Query(`SELECT customer_id, recency, frequency, monetary, r_score, f_score, m_score, rfm_segment FROM rfm_scores`)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer rows.Close()
 	var cs []rfm.Customer
 	var got [][3]int
@@ -141,8 +144,18 @@ func TestScoresMatchReferenceWithTies(t *testing.T) {
 		var c rfm.Customer
 		var s [3]int
 		var seg string
-		rows.Scan(&c.ID, &c.Recency, &c.Frequency, &c.Monetary, &s[0], &s[1], &s[2], &seg)
+		if err := rows.Scan(&c.ID, &c.Recency, &c.Frequency, &c.Monetary, &s[0], &s[1], &s[2], &seg); err != nil {
+			t.Fatal(err)
+		}
 		cs, got, segs = append(cs, c), append(got, s), append(segs, seg)
+	}
+	// An empty or partial result must not pass for a matching one.
+	var customers int
+	if err := p.DB().QueryRow(`SELECT count(DISTINCT cust) FROM orders`).Scan(&customers); err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) == 0 || len(cs) != customers {
+		t.Fatalf("rfm_scores has %d rows for %d customers", len(cs), customers)
 	}
 	for i, w := range rfm.Segment(cs, rfm.Classic) {
 		if got[i] != [3]int{w.R, w.F, w.M} || segs[i] != w.Segment {
