@@ -41,6 +41,9 @@ func (w *Workspace) Chart(ctx context.Context, s ChartSpec) (*plot.Plot, error) 
 		}
 		var bars []chart.Bar
 		for _, s2 := range sums {
+			if s2.Damaged != "" {
+				continue // a damaged segment has no size; the list says why
+			}
 			v := float64(s2.Size)
 			if s.Kind == ChartSegmentRevenue {
 				if !s2.HasValue {

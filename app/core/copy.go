@@ -288,8 +288,12 @@ func (w *Workspace) topCategories(ctx context.Context, ids string) ([]llm.Part, 
 		op, _ := w.ColumnFor(ctx, o, storage.ProductID)
 		pp, _ := w.ColumnFor(ctx, pr, storage.ProductID)
 		pc, _ := w.ColumnFor(ctx, pr, storage.Category)
-		from = storage.Quote(o) + ` o JOIN (SELECT * FROM ` + storage.Quote(pr) + ` QUALIFY row_number() OVER (PARTITION BY ` + storage.Quote(pp) +
-			` ORDER BY rowid) = 1) p ON CAST(o.` + storage.Quote(op) + ` AS VARCHAR) = CAST(p.` + storage.Quote(pp) + ` AS VARCHAR)`
+		prSrc, err := w.RowSource(ctx, pr)
+		if err != nil {
+			return nil, err
+		}
+		from = storage.Quote(o) + ` o JOIN (SELECT * FROM ` + prSrc + ` QUALIFY row_number() OVER (PARTITION BY ` + storage.Quote(pp) +
+			` ORDER BY ` + storage.RowNumber + `) = 1) p ON CAST(o.` + storage.Quote(op) + ` AS VARCHAR) = CAST(p.` + storage.Quote(pp) + ` AS VARCHAR)`
 		cat, cust = `p.`+storage.Quote(pc), `o.`+storage.Quote(oc)
 	}
 	ps, err := w.parts(ctx, `SELECT CAST(`+cat+` AS VARCHAR), count(*), count(DISTINCT `+cust+`) FROM `+from+
