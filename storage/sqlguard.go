@@ -105,7 +105,9 @@ func constantArg(fn string, node any) error {
 	m, _ := node.(map[string]any)
 	switch {
 	case m["class"] == "CONSTANT":
-		if s := fmt.Sprint(m["value"]); isURL(s) {
+		// A constant serialises as {"type":…, "is_null":…, "value":…}.
+		v, _ := m["value"].(map[string]any)
+		if s := fmt.Sprint(v["value"]); isURL(s) {
 			return fmt.Errorf("the console reads files on this computer only, not %q", s)
 		}
 		return nil
