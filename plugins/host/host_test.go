@@ -254,6 +254,43 @@ func TestHang(t *testing.T) {
 	}
 }
 
+// A plugin that hangs on every call is given up after MaxTimeouts calls in
+// a row instead of costing a full timeout per call for ever, and the
+// per-call timeout comes from the caller's context. Without the count, the
+// fourth call would start the plugin again and wait out another timeout;
+// without WithCallTimeout, each call would take the host's minute.
+func TestTimeoutsGiveUp(t *testing.T) {
+	h := newHost(t, Options{CallTimeout: time.Minute, PingEvery: -1, MaxTimeouts: 3})
+	p, _ := installed(t, h, bins.misbehave, "test.org/misbehave")
+	ctx := WithCallTimeout(context.Background(), 300*time.Millisecond)
+	for i := 1; i <= 3; i++ {
+		start := time.Now()
+		_, err := send(ctx, p, "hang", 2)
+		if !errors.Is(err, ErrTimeout) || time.Since(start) > 10*time.Second {
+			t.Fatalf("call %d: %v after %v", i, err, time.Since(start))
+		}
+		if crash := errors.Is(err, ErrCrashLoop); crash != (i == 3) {
+			t.Fatalf("call %d: given up %v: %v", i, crash, err)
+		}
+		if i == 3 && !strings.Contains(err.Error(), "did not answer within 300ms on 3 calls in a row") {
+			t.Errorf("message: %v", err)
+		}
+	}
+	start := time.Now()
+	_, err := send(ctx, p, "ok", 1)
+	if !errors.Is(err, ErrCrashLoop) || time.Since(start) > 100*time.Millisecond || p.Running() {
+		t.Fatalf("a fourth call: %v after %v (running %v)", err, time.Since(start), p.Running())
+	}
+	// A call that allows longer (the user raised the setting) may try again.
+	if got, err := send(WithCallTimeout(context.Background(), 30*time.Second), p, "ok", 2); err != nil || got != 2 {
+		t.Fatalf("with a longer timeout: %d %v", got, err)
+	}
+	// An answered call resets the count: one more hang is a plain timeout.
+	if _, err := send(ctx, p, "hang", 1); !errors.Is(err, ErrTimeout) || errors.Is(err, ErrCrashLoop) {
+		t.Fatalf("after an answered call: %v", err)
+	}
+}
+
 // 64 MB of log output costs neither memory nor an unbounded file.
 func TestFlood(t *testing.T) {
 	logDir := t.TempDir()
