@@ -291,6 +291,40 @@ func TestTimeoutsGiveUp(t *testing.T) {
 	}
 }
 
+// A plugin that prints a 1 MB line (no newline inside) on its original
+// stdout, Serve's stdout and its stderr still answers every call: no line
+// length stops the host reading its output. go-plugin reads stdout with a
+// 64 KB line limit and stops reading at a longer line; the plugin then
+// blocks in its write and the call times out.
+func TestHugeOutputLine(t *testing.T) {
+	h := newHost(t, Options{CallTimeout: 20 * time.Second, LogDir: t.TempDir()})
+	p, _ := installed(t, h, bins.misbehave, "test.org/misbehave")
+	for round := range 2 {
+		start := time.Now()
+		got, err := send(context.Background(), p, "bigline", 3)
+		if err != nil || got != 3 {
+			t.Fatalf("round %d: %d results, %v after %v", round, got, err, time.Since(start))
+		}
+	}
+	if got, err := send(context.Background(), p, "ok", 2); err != nil || got != 2 {
+		t.Fatalf("after the long lines: %d %v", got, err)
+	}
+	// What it printed on stdout after the handshake is kept in its log,
+	// cut short.
+	stdout := 0
+	for _, l := range p.Logs() {
+		if strings.Contains(l, "stdout") && strings.Contains(l, "yyyyyyyy") {
+			stdout++
+		}
+		if len(l) > 8192 {
+			t.Errorf("a log line of %d bytes is kept", len(l))
+		}
+	}
+	if stdout != 6 { // 3 messages, 2 rounds
+		t.Errorf("%d long stdout lines in the log, want 6", stdout)
+	}
+}
+
 // 64 MB of log output costs neither memory nor an unbounded file.
 func TestFlood(t *testing.T) {
 	logDir := t.TempDir()

@@ -6,6 +6,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-plugin/runner"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -53,6 +55,8 @@ type Conn struct {
 	channel pb.ChannelClient
 	model   pb.ModelClient
 	source  pb.SourceClient
+	// proc is the process when the host started it (not a reattach).
+	proc *procRunner
 }
 
 func dialOptions() []grpc.DialOption { return sdk.DialOptions() }
@@ -65,13 +69,33 @@ func Launch(cfg Config) (*Conn, error) {
 	if cfg.StartTimeout == 0 {
 		cfg.StartTimeout = 10 * time.Second
 	}
-	cmd := exec.Command(cfg.Path, cfg.Args...)
-	cmd.Env = cfg.Env
-	hideWindow(cmd)
+	if cfg.Checksum != nil {
+		// go-plugin's SecureConfig cannot check a program started by a
+		// RunnerFunc, so the check is made here, as go-plugin makes it:
+		// just before the start.
+		sum, err := fileSHA256(cfg.Path)
+		if err != nil {
+			return nil, fmt.Errorf("the plugin could not be started: %w", err)
+		}
+		if !bytes.Equal(sum, cfg.Checksum) {
+			return nil, startError(goplugin.ErrChecksumsDoNotMatch)
+		}
+	}
+	var run *procRunner
 	cc := &goplugin.ClientConfig{
 		HandshakeConfig:  sdk.Handshake,
 		VersionedPlugins: sdk.PluginSets(nil),
-		Cmd:              cmd,
+		// The host starts the process and reads its output itself, so no
+		// line length can stop it reading (see procRunner).
+		RunnerFunc: func(l hclog.Logger, spec *exec.Cmd, _ string) (runner.Runner, error) {
+			cmd := exec.Command(cfg.Path, cfg.Args...)
+			// go-plugin's spec carries the handshake variables.
+			cmd.Env = append(append([]string(nil), cfg.Env...), spec.Env...)
+			hideWindow(cmd)
+			r, err := newProcRunner(cmd, cfg.Logger)
+			run = r
+			return r, err
+		},
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		AutoMTLS:         true,
 		SkipHostEnv:      true,
@@ -80,10 +104,25 @@ func Launch(cfg Config) (*Conn, error) {
 		StartTimeout:     cfg.StartTimeout,
 		GRPCDialOptions:  dialOptions(),
 	}
-	if cfg.Checksum != nil {
-		cc.SecureConfig = &goplugin.SecureConfig{Checksum: cfg.Checksum, Hash: sha256.New()}
+	conn, err := connect(goplugin.NewClient(cc))
+	if err != nil {
+		return nil, err
 	}
-	return connect(goplugin.NewClient(cc))
+	conn.proc = run
+	return conn, nil
+}
+
+func fileSHA256(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, err
+	}
+	return h.Sum(nil), nil
 }
 
 // Reattach connects to a plugin served in-process (sdk/plugintest).
@@ -152,7 +191,9 @@ func (c *Conn) Close() {
 // Abort kills the plugin process at once, without the graceful shutdown
 // call, which a hung or frozen plugin would never answer.
 func (c *Conn) Abort() {
-	if rc := c.client.ReattachConfig(); rc != nil && rc.Pid > 0 {
+	if c.proc != nil {
+		c.proc.Kill(context.Background())
+	} else if rc := c.client.ReattachConfig(); rc != nil && rc.Pid > 0 {
 		if p, err := os.FindProcess(rc.Pid); err == nil {
 			p.Kill()
 		}
@@ -164,7 +205,26 @@ func (c *Conn) Abort() {
 func (c *Conn) Exited() bool { return c.client.Exited() }
 
 // ReattachConfig describes the running plugin (for tests).
-func (c *Conn) ReattachConfig() *goplugin.ReattachConfig { return c.client.ReattachConfig() }
+func (c *Conn) ReattachConfig() *goplugin.ReattachConfig {
+	rc := c.client.ReattachConfig()
+	if rc != nil && rc.Pid == 0 && c.proc != nil {
+		cp := *rc
+		cp.Pid = c.proc.pid
+		return &cp
+	}
+	return rc
+}
+
+// Pid is the plugin's process id (0 when it is not known).
+func (c *Conn) Pid() int {
+	if c.proc != nil {
+		return c.proc.pid
+	}
+	if rc := c.client.ReattachConfig(); rc != nil {
+		return rc.Pid
+	}
+	return 0
+}
 
 // Metadata asks the plugin what it offers.
 func (c *Conn) Metadata(ctx context.Context) (*pb.Metadata, error) {
