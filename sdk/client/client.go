@@ -103,6 +103,10 @@ func Launch(cfg Config) (*Conn, error) {
 		Logger:           cfg.Logger,
 		StartTimeout:     cfg.StartTimeout,
 		GRPCDialOptions:  dialOptions(),
+		// What the plugin writes to os.Stdout and os.Stderr after Serve
+		// comes over gRPC; it goes to the plugin's log too.
+		SyncStdout: &lineLog{log: cfg.Logger.Named("stdout")},
+		SyncStderr: &lineLog{log: cfg.Logger.Named("stderr")},
 	}
 	conn, err := connect(goplugin.NewClient(cc))
 	if err != nil {
@@ -251,6 +255,8 @@ func callError(err error) error {
 			return fmt.Errorf("%w: %s", ErrGone, s.Message())
 		case codes.DeadlineExceeded:
 			return fmt.Errorf("%w: %s", ErrTimeout, s.Message())
+		case codes.Internal:
+			return internalError(s.Message())
 		case codes.Canceled:
 			return context.Canceled
 		}
@@ -264,7 +270,17 @@ var (
 	ErrUnsupported = errors.New("the plugin does not support this")
 	ErrGone        = errors.New("the plugin stopped")
 	ErrTimeout     = errors.New("the plugin did not answer in time")
+	// ErrInternal marks a call that failed inside the plugin: a panic the
+	// SDK recovered (one line; the stack is in the plugin's log) or another
+	// Internal error. It is a bug in the plugin, not a verdict on the data.
+	ErrInternal = errors.New("the plugin failed (a bug in the plugin)")
 )
+
+// internalError keeps the plugin's message and matches ErrInternal.
+type internalError string
+
+func (e internalError) Error() string        { return string(e) }
+func (e internalError) Is(target error) bool { return target == ErrInternal }
 
 // ValidateConfig asks the plugin to check settings.
 func (c *Conn) ValidateConfig(ctx context.Context, component string, cfg sdk.Config) ([]sdk.FieldError, error) {

@@ -204,3 +204,34 @@ func (r *procRunner) HostToPlugin(network, addr string) (string, string, error) 
 }
 
 var _ runner.Runner = (*procRunner)(nil)
+
+// lineLog writes what it is given to a logger, one entry per line, each
+// cut to MaxLine bytes.
+type lineLog struct {
+	mu   sync.Mutex
+	log  hclog.Logger
+	line []byte
+}
+
+func (w *lineLog) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := len(b)
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		part := b
+		if i >= 0 {
+			part = b[:i]
+		}
+		if room := MaxLine - len(w.line); room > 0 {
+			w.line = append(w.line, part[:min(len(part), room)]...)
+		}
+		if i < 0 {
+			break
+		}
+		w.log.Info(string(bytes.TrimSuffix(w.line, []byte("\r"))))
+		w.line = w.line[:0]
+		b = b[i+1:]
+	}
+	return n, nil
+}
