@@ -290,21 +290,29 @@ func (w *Workspace) UninstallPlugin(ctx context.Context, id string) (int, error)
 	if err != nil {
 		return 0, err
 	}
-	n := 0
+	n, bundled := 0, false
 	for _, f := range w.Host().Discover() {
 		if f.Manifest == nil || f.Manifest.ID != id {
 			continue
 		}
 		if f.Bundled {
-			return n, fmt.Errorf("%s is bundled with Marketbench and cannot be removed; disable it instead", id)
+			bundled = true
+			continue
 		}
 		if err := host.Uninstall(f, dir); err != nil {
 			return n, err
 		}
 		n++
 	}
-	if n == 0 {
+	switch {
+	case n == 0 && bundled:
+		return 0, fmt.Errorf("%s is bundled with Marketbench and cannot be removed; disable it instead", id)
+	case n == 0:
 		return 0, fmt.Errorf("no plugin %q is installed", id)
+	case bundled:
+		// Only an installed copy claiming a bundled plugin's id was
+		// removed: the bundled one stays in use.
+		return n, nil
 	}
 	return n, w.DisablePlugin(ctx, id)
 }

@@ -88,12 +88,12 @@ func copyFile(t *testing.T, src, dst string) {
 
 func TestInstallAndDiscover(t *testing.T) {
 	user := t.TempDir()
-	src := pluginDir(t, t.TempDir(), "marketbench.org/filechannel", bins.file, nil)
+	src := pluginDir(t, t.TempDir(), "example.com/filechannel", bins.file, nil)
 	f, err := Install(src, user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := filepath.Join(user, "marketbench.org", "filechannel", "1.0.0")
+	want := filepath.Join(user, "example.com", "filechannel", "1.0.0")
 	if f.Dir != want {
 		t.Fatalf("installed in %s, want %s", f.Dir, want)
 	}
@@ -103,7 +103,7 @@ func TestInstallAndDiscover(t *testing.T) {
 
 	// From a .tar.gz holding a folder; a different build of the same
 	// version is refused.
-	other := pluginDir(t, t.TempDir(), "marketbench.org/filechannel", bins.misbehave, nil)
+	other := pluginDir(t, t.TempDir(), "example.com/filechannel", bins.misbehave, nil)
 	arc := filepath.Join(t.TempDir(), "p.tar.gz")
 	writeTarGz(t, arc, other, "")
 	if _, err := Install(arc, user); err == nil || !strings.Contains(err.Error(), "different build") {
@@ -135,7 +135,7 @@ func TestInstallAndDiscover(t *testing.T) {
 	for _, f := range found {
 		byDir[f.Dir] = f
 	}
-	if f := byDir[want]; f.Err != nil || f.Manifest.ID != "marketbench.org/filechannel" {
+	if f := byDir[want]; f.Err != nil || f.Manifest.ID != "example.com/filechannel" {
 		t.Errorf("installed plugin: %+v", f)
 	}
 	if f := byDir[filepath.Join(user, "test.org", "broken", "1.0.0")]; f.Err == nil || !strings.Contains(f.Err.Error(), "plugin.json") {
@@ -309,8 +309,8 @@ func TestHugeOutputLine(t *testing.T) {
 	if got, err := send(context.Background(), p, "ok", 2); err != nil || got != 2 {
 		t.Fatalf("after the long lines: %d %v", got, err)
 	}
-	// What it printed on stdout after the handshake is kept in its log,
-	// cut short.
+	// What it printed on stdout after the handshake, on either stdout, is
+	// kept in its log, cut short.
 	stdout := 0
 	for _, l := range p.Logs() {
 		if strings.Contains(l, "stdout") && strings.Contains(l, "yyyyyyyy") {
@@ -320,8 +320,8 @@ func TestHugeOutputLine(t *testing.T) {
 			t.Errorf("a log line of %d bytes is kept", len(l))
 		}
 	}
-	if stdout != 6 { // 3 messages, 2 rounds
-		t.Errorf("%d long stdout lines in the log, want 6", stdout)
+	if stdout != 12 { // 3 messages × 2 rounds × (the first stdout and Serve's)
+		t.Errorf("%d long stdout lines in the log, want 12", stdout)
 	}
 }
 
@@ -390,7 +390,7 @@ func TestLyingModel(t *testing.T) {
 // A binary replaced after install is refused at start.
 func TestChangedBinaryRefused(t *testing.T) {
 	h := newHost(t, Options{})
-	p, f := installed(t, h, bins.file, "marketbench.org/filechannel")
+	p, f := installed(t, h, bins.file, "example.com/filechannel")
 	if err := p.Health(context.Background()); err != nil {
 		t.Fatalf("first start: %v", err)
 	}
@@ -428,7 +428,7 @@ func TestCrashLoop(t *testing.T) {
 // Closing the host leaves no plugin process behind.
 func TestCloseKills(t *testing.T) {
 	h := New(Options{UserDir: t.TempDir()})
-	p, _ := installed(t, h, bins.file, "marketbench.org/filechannel")
+	p, _ := installed(t, h, bins.file, "example.com/filechannel")
 	if err := p.Health(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -451,7 +451,7 @@ func TestHealthPing(t *testing.T) {
 		t.Skip("SIGSTOP")
 	}
 	h := newHost(t, Options{PingEvery: 200 * time.Millisecond})
-	p, _ := installed(t, h, bins.file, "marketbench.org/filechannel")
+	p, _ := installed(t, h, bins.file, "example.com/filechannel")
 	if err := p.Health(context.Background()); err != nil {
 		t.Fatal(err)
 	}
