@@ -86,6 +86,22 @@ func (h *Host) Close() {
 	goplugin.CleanupClients()
 }
 
+// Stop stops the running processes of plugin id, if any (its approval was
+// withdrawn); a later call may start it again.
+func (h *Host) Stop(id string) {
+	h.mu.Lock()
+	var procs []*Proc
+	for _, p := range h.procs {
+		if p.Found.Manifest.ID == id {
+			procs = append(procs, p)
+		}
+	}
+	h.mu.Unlock()
+	for _, p := range procs {
+		p.kill("its approval was withdrawn")
+	}
+}
+
 // Proc is one supervised plugin.
 type Proc struct {
 	h     *Host
