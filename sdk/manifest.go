@@ -58,8 +58,8 @@ var KnownFields = []string{"customer_id", "email", "phone", "first_name", "last_
 // Validate checks a manifest and says every problem in words.
 func (m *Manifest) Validate() error {
 	var errs []string
-	if !idRE.MatchString(m.ID) {
-		errs = append(errs, fmt.Sprintf("id %q: use publisher/name in lower case, e.g. example.com/webhook", m.ID))
+	if err := CheckID(m.ID); err != nil {
+		errs = append(errs, err.Error())
 	}
 	if !semverRE.MatchString(m.Version) {
 		errs = append(errs, fmt.Sprintf("version %q is not a version like 1.2.3", m.Version))

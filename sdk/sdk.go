@@ -55,14 +55,31 @@ type Plugin struct {
 	Capabilities []string
 }
 
-var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*(/[a-z0-9][a-z0-9._-]*)+$`)
+// idRE is a plugin id: a publisher that is a domain name (labels of
+// lower-case letters, digits and inner dashes, at least two), a slash, and
+// a name of lower-case letters, digits, dots and dashes that starts and
+// ends with a letter or digit. Exactly two parts: the host keeps a plugin
+// in <publisher>/<name>/<version>/, and lists and removes it by that path.
+var idRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+/[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
+
+// MaxIDLength is the longest plugin id.
+const MaxIDLength = 100
+
+// CheckID says what is wrong with a plugin id, or nil: it must be
+// publisher/name, e.g. example.com/webhook (see idRE).
+func CheckID(id string) error {
+	if len(id) > MaxIDLength || !idRE.MatchString(id) || strings.Contains(id, "..") {
+		return fmt.Errorf("plugin id %q: use publisher/name in lower case, e.g. example.com/webhook: the publisher is a domain name, then one slash and a name of letters, digits, dots and dashes (at most %d characters)", id, MaxIDLength)
+	}
+	return nil
+}
 
 // Validate checks the plugin's description before it is served, so an
 // author sees a mistake in their own test rather than in the app.
 func (p Plugin) Validate() error {
 	var errs []string
-	if !idRE.MatchString(p.ID) {
-		errs = append(errs, fmt.Sprintf("plugin id %q: use publisher/name in lower case, e.g. example.com/webhook", p.ID))
+	if err := CheckID(p.ID); err != nil {
+		errs = append(errs, err.Error())
 	}
 	if p.Version == "" {
 		errs = append(errs, "plugin version is empty")

@@ -162,7 +162,7 @@ func Serve(p Plugin, opts ...Option) {
 	}
 	goplugin.Serve(&goplugin.ServeConfig{
 		HandshakeConfig:  Handshake,
-		VersionedPlugins: PluginSets(&GRPCPlugin{impl: newServer(p)}),
+		VersionedPlugins: PluginSets(&GRPCPlugin{impl: newServer(p, o.logger)}),
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			return grpc.NewServer(append(opts, serverOptions()...)...)
 		},

@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/hashicorp/go-hclog"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -23,7 +25,8 @@ import (
 // server adapts a Plugin to the v1 gRPC services.
 type server struct {
 	pb.UnimplementedPluginServer
-	p Plugin
+	p   Plugin
+	log hclog.Logger
 
 	chans   map[string]Channel
 	models  map[string]Model
@@ -33,8 +36,8 @@ type server struct {
 	sessions map[string]Session
 }
 
-func newServer(p Plugin) *server {
-	s := &server{p: p, chans: map[string]Channel{}, models: map[string]Model{}, sources: map[string]Source{}, sessions: map[string]Session{}}
+func newServer(p Plugin, log hclog.Logger) *server {
+	s := &server{p: p, log: log, chans: map[string]Channel{}, models: map[string]Model{}, sources: map[string]Source{}, sessions: map[string]Session{}}
 	for _, c := range p.Channels {
 		s.chans[c.Spec().Name] = c
 	}
@@ -94,15 +97,36 @@ func ComponentFromProto(c *pb.Component) Component {
 	return out
 }
 
-// guard runs fn and turns a panic in the author's code into an error, so a
-// bug in one call does not take the plugin (and its sessions) down.
-func guard(what string, fn func() error) (err error) {
+// guard runs fn and turns a panic in the author's code into an Internal
+// error of one line, so a bug in one call does not take the plugin (and
+// its sessions) down; the stack goes to the plugin's log.
+func (s *server) guard(what string, fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = status.Errorf(codes.Internal, "the plugin failed in %s: %v\n%s", what, r, debug.Stack())
+			msg := oneLine(fmt.Sprint(r), 300)
+			s.log.Error("panic: "+msg, "in", what, "stack", string(debug.Stack()))
+			err = status.Errorf(codes.Internal, "the plugin failed in %s: %s (a bug in the plugin; its log has the details)", what, msg)
 		}
 	}()
 	return fn()
+}
+
+// oneLine flattens s to one line of at most n bytes.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	return s
+}
+
+// asStatus gives err the gRPC code, except an Internal error (a panic,
+// from guard), which stays one.
+func asStatus(code codes.Code, err error) error {
+	if status.Code(err) == codes.Internal {
+		return err
+	}
+	return status.Errorf(code, "%v", err)
 }
 
 type channelServer struct {
@@ -124,7 +148,7 @@ func (c *channelServer) ValidateConfig(_ context.Context, r *pb.ValidateConfigRe
 		return nil, err
 	}
 	out := &pb.ValidateConfigResponse{}
-	err = guard("Validate", func() error {
+	err = c.s.guard("Validate", func() error {
 		cfg := Config(r.GetConfig())
 		errs := ch.Spec().Check(cfg, nil)
 		// Secrets are not sent to ValidateConfig: drop "is required" for them.
@@ -157,11 +181,11 @@ func (c *channelServer) Check(ctx context.Context, r *pb.OpenRequest) (*pb.Check
 	if err != nil {
 		return nil, err
 	}
-	err = guard("Check", func() error {
+	err = c.s.guard("Check", func() error {
 		return ch.Check(ctx, ch.Spec().WithDefaults(r.GetConfig()), Secrets(r.GetSecrets()))
 	})
 	if err != nil {
-		return &pb.CheckResponse{Ok: false, Message: err.Error()}, nil
+		return &pb.CheckResponse{Ok: false, Message: status.Convert(err).Message()}, nil
 	}
 	return &pb.CheckResponse{Ok: true}, nil
 }
@@ -177,11 +201,11 @@ func (c *channelServer) Open(ctx context.Context, r *pb.OpenRequest) (*pb.OpenRe
 		return nil, status.Errorf(codes.InvalidArgument, "invalid settings: %v", errors.Join(fieldErrs(errs)...))
 	}
 	var sess Session
-	if err := guard("Open", func() (err error) {
+	if err := c.s.guard("Open", func() (err error) {
 		sess, err = ch.Open(ctx, cfg, Secrets(r.GetSecrets()))
 		return err
 	}); err != nil {
-		return nil, status.Errorf(codes.FailedPrecondition, "%v", err)
+		return nil, asStatus(codes.FailedPrecondition, err)
 	}
 	id := newID()
 	c.s.mu.Lock()
@@ -219,25 +243,62 @@ func (c *channelServer) session(id string) (Session, error) {
 }
 
 // Send answers each message with its result. Messages run one at a time,
-// or up to the session's MaxInFlight at once.
+// or up to the session's MaxInFlight at once. A panic in the author's Send
+// is a bug, not a verdict on the message: the call ends with an Internal
+// error naming the message (after the results of the messages already in
+// flight), and the host pauses instead of rejecting customers.
 func (c *channelServer) Send(stream pb.Channel_SendServer) error {
 	ctx := stream.Context()
 	var mu sync.Mutex // stream.Send is not safe for concurrent use
 	var wg sync.WaitGroup
 	var slots chan struct{}
 	var sess Session
-	for {
-		req, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			break
+	failed := make(chan struct{})
+	var failure error
+	var failOnce sync.Once
+	// Receiving runs apart so that a failure ends the call even while the
+	// host keeps the stream open.
+	reqs := make(chan *pb.SendRequest)
+	recvErr := make(chan error, 1)
+	go func() {
+		for {
+			req, err := stream.Recv()
+			if err != nil {
+				recvErr <- err
+				return
+			}
+			select {
+			case reqs <- req:
+			case <-failed:
+				return
+			case <-ctx.Done():
+				return
+			}
 		}
-		if err != nil {
-			wg.Wait()
-			return err
+	}()
+	end := func(err error) error {
+		wg.Wait()
+		if failure != nil {
+			return failure
+		}
+		return err
+	}
+	for {
+		var req *pb.SendRequest
+		select {
+		case req = <-reqs:
+		case err := <-recvErr:
+			if errors.Is(err, io.EOF) {
+				return end(nil)
+			}
+			return end(err)
+		case <-failed:
+			return end(nil)
 		}
 		if sess == nil {
+			var err error
 			if sess, err = c.session(req.GetSession()); err != nil {
-				return err
+				return end(err)
 			}
 			n := 1
 			if ls, ok := sess.(LimitedSession); ok {
@@ -246,22 +307,25 @@ func (c *channelServer) Send(stream pb.Channel_SendServer) error {
 			slots = make(chan struct{}, n)
 		}
 		m := messageFromProto(req.GetMessage())
-		slots <- struct{}{}
+		select {
+		case slots <- struct{}{}:
+		case <-failed:
+			return end(nil)
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
 			var res Result
-			if err := guard("Send", func() error { res = sess.Send(ctx, m); return nil }); err != nil {
-				res = Result{Outcome: OutcomeRejected, Reason: err.Error()}
+			if err := c.s.guard("Send for message "+m.ID, func() error { res = sess.Send(ctx, m); return nil }); err != nil {
+				failOnce.Do(func() { failure = err; close(failed) })
+				return
 			}
 			mu.Lock()
 			defer mu.Unlock()
 			stream.Send(resultToProto(m.ID, res))
 		}()
 	}
-	wg.Wait()
-	return nil
 }
 
 func (c *channelServer) Close(_ context.Context, r *pb.CloseRequest) (*pb.CloseResponse, error) {
@@ -272,7 +336,7 @@ func (c *channelServer) Close(_ context.Context, r *pb.CloseRequest) (*pb.CloseR
 	if !ok {
 		return &pb.CloseResponse{}, nil
 	}
-	return &pb.CloseResponse{}, guard("Close", sess.Close)
+	return &pb.CloseResponse{}, c.s.guard("Close", sess.Close)
 }
 
 // MessageToProto and the functions below convert between the SDK's types
@@ -373,12 +437,12 @@ func (m *modelServer) Train(stream pb.Model_TrainServer) error {
 	defer rows.Release()
 	var art []byte
 	var metrics map[string]float64
-	err = guard("Train", func() (err error) {
+	err = m.s.guard("Train", func() (err error) {
 		art, metrics, err = mo.Train(stream.Context(), mo.Spec().WithDefaults(start.GetConfig()), start.GetTarget(), rows)
 		return err
 	})
 	if err != nil {
-		return status.Errorf(codes.Aborted, "%v", err)
+		return asStatus(codes.Aborted, err)
 	}
 	return stream.SendAndClose(&pb.TrainResponse{Artifact: art, Metrics: metrics})
 }
@@ -406,11 +470,11 @@ func (m *modelServer) Predict(stream pb.Model_PredictServer) error {
 	defer rows.Release()
 	// The model may reuse a batch's memory once Write returns: copy.
 	out := NewCopyingBatchWriter(ScoreSchema, ScoresField, stream.SendMsg)
-	err = guard("Predict", func() error {
+	err = m.s.guard("Predict", func() error {
 		return mo.Predict(stream.Context(), start.GetArtifact(), rows, out)
 	})
 	if err != nil {
-		return status.Errorf(codes.Aborted, "%v", err)
+		return asStatus(codes.Aborted, err)
 	}
 	return out.Close()
 }
@@ -474,11 +538,11 @@ func (s *sourceServer) Discover(ctx context.Context, r *pb.DiscoverRequest) (*pb
 		return nil, err
 	}
 	var streams []Stream
-	if err := guard("Discover", func() (err error) {
+	if err := s.s.guard("Discover", func() (err error) {
 		streams, err = src.Discover(ctx, src.Spec().WithDefaults(r.GetConfig()))
 		return err
 	}); err != nil {
-		return nil, status.Errorf(codes.FailedPrecondition, "%v", err)
+		return nil, asStatus(codes.FailedPrecondition, err)
 	}
 	out := &pb.DiscoverResponse{}
 	for _, st := range streams {
@@ -513,10 +577,10 @@ func (s *sourceServer) Read(r *pb.ReadRequest, stream pb.Source_ReadServer) erro
 		return err
 	}
 	out := &sourceOut{stream: stream}
-	if err := guard("Read", func() error {
+	if err := s.s.guard("Read", func() error {
 		return src.Read(stream.Context(), src.Spec().WithDefaults(r.GetConfig()), r.GetStream(), r.GetState(), out)
 	}); err != nil {
-		return status.Errorf(codes.Aborted, "%v", err)
+		return asStatus(codes.Aborted, err)
 	}
 	if out.w != nil {
 		return out.w.Close()

@@ -78,6 +78,8 @@ func (e *env) pluginCmd() *cobra.Command {
 					}
 					if p.Err != nil {
 						status = p.Err.Error()
+					} else if p.NeedsApproval != nil {
+						status = "enabled, needs your approval ('plugin approve " + id + "')"
 					} else if p.Enabled {
 						status = "enabled"
 					}
@@ -113,7 +115,7 @@ func (e *env) pluginCmd() *cobra.Command {
 	}
 	enable := &cobra.Command{
 		Use:   "enable ID",
-		Short: "Let this project use a plugin: pins its checksum and approves the fields and hosts its manifest declares",
+		Short: "Let this project use a plugin: pins its checksum, and approves for you on this computer the fields and hosts its manifest declares",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
@@ -284,7 +286,7 @@ func (e *env) pluginCmd() *cobra.Command {
 	}
 	settings.Flags().StringVar(&setComp, "component", "", "the channel")
 	settings.Flags().StringArrayVar(&setKV, "config", nil, "a setting, name=value (repeat); secrets are given at send time")
-	cmd.AddCommand(list, install, enable, disable, check, logs, uninstall, settings)
+	cmd.AddCommand(list, install, enable, disable, check, logs, uninstall, settings, e.pluginApproveCmd(), e.pluginRevokeCmd())
 	return cmd
 }
 
@@ -298,7 +300,7 @@ func hostsText(h []string) string {
 func pluginsJSON(ps []core.PluginInfo) []map[string]any {
 	var out []map[string]any
 	for _, p := range ps {
-		m := map[string]any{"dir": p.Dir, "bundled": p.Bundled, "enabled": p.Enabled}
+		m := map[string]any{"dir": p.Dir, "bundled": p.Bundled, "enabled": p.Enabled, "needs_approval": p.NeedsApproval != nil}
 		if p.Manifest != nil {
 			m["id"], m["version"], m["kinds"], m["fields"], m["network_hosts"] = p.Manifest.ID, p.Manifest.Version, p.Manifest.Kinds, p.Manifest.Fields, p.Manifest.NetworkHosts
 		}

@@ -179,7 +179,7 @@ func TestOutOfTreePluginInApp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	manifest := fmt.Sprintf(`{"id": "marketbench.org/filechannel", "version": "1.0.0", "kinds": ["channel"], "protocol_versions": [1],
+	manifest := fmt.Sprintf(`{"id": "example.com/filechannel", "version": "1.0.0", "kinds": ["channel"], "protocol_versions": [1],
 		"binaries": {%q: {"path": "filechannel", "sha256": %q}}, "network_hosts": [], "fields": ["email"]}`, host.Platform(), sum)
 	os.WriteFile(filepath.Join(dist, "plugin.json"), []byte(manifest), 0o644)
 
@@ -188,10 +188,10 @@ func TestOutOfTreePluginInApp(t *testing.T) {
 	proj := filepath.Join(t.TempDir(), "demo.mbproj")
 	ok(t, "init", proj, "--demo")
 	ok(t, "-p", proj, "plugin", "install", dist)
-	ok(t, "-p", proj, "plugin", "enable", "marketbench.org/filechannel")
+	ok(t, "-p", proj, "plugin", "enable", "example.com/filechannel")
 	out := filepath.Join(t.TempDir(), "sent.jsonl")
-	ok(t, "-p", proj, "plugin", "check", "marketbench.org/filechannel", "--component", "file", "--config", "path="+out)
-	ok(t, "-p", proj, "campaign", "create", "Rehearsal", "--segment", "Consenting champions", "--channel", "marketbench.org/filechannel/file",
+	ok(t, "-p", proj, "plugin", "check", "example.com/filechannel", "--component", "file", "--config", "path="+out)
+	ok(t, "-p", proj, "campaign", "create", "Rehearsal", "--segment", "Consenting champions", "--channel", "example.com/filechannel/file",
 		"--config", "path="+out, "--holdout", "0", "--variant", "A|100|Hello {{.first_name}}|Spring is here.")
 	var rep struct{ Sent int }
 	json.Unmarshal([]byte(ok(t, "-p", proj, "--json", "campaign", "send", "Rehearsal", "--live")), &rep)
@@ -199,7 +199,7 @@ func TestOutOfTreePluginInApp(t *testing.T) {
 	if lines := strings.Count(string(b), "\n"); rep.Sent == 0 || lines != rep.Sent {
 		t.Fatalf("sent %d, the plugin wrote %d lines", rep.Sent, lines)
 	}
-	ok(t, "-p", proj, "plugin", "uninstall", "marketbench.org/filechannel")
+	ok(t, "-p", proj, "plugin", "uninstall", "example.com/filechannel")
 	if out := ok(t, "-p", proj, "plugin", "list"); strings.Contains(out, "filechannel") {
 		t.Errorf("still listed after uninstall:\n%s", out)
 	}

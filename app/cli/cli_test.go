@@ -12,6 +12,12 @@ import (
 
 func TestMain(m *testing.M) {
 	os.Setenv("MARKETBENCH_NO_RECENT", "1")
+	// Plugin approvals made by tests stay out of the user's config folder
+	// (a child test process keeps its parent's).
+	if os.Getenv("MARKETBENCH_CONFIG_DIR") == "" {
+		d, _ := os.MkdirTemp("", "mb-test-config-*")
+		os.Setenv("MARKETBENCH_CONFIG_DIR", d)
+	}
 	os.Exit(m.Run())
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,6 +57,10 @@ type PluginInfo struct {
 	Enabled bool
 	// PinnedVersion and PinnedSHA256 are what the project pinned.
 	PinnedVersion, PinnedSHA256 string
+	// NeedsApproval is set when the project enabled this build but you
+	// have not approved it on this computer (or not for everything the
+	// project asks): what approving it would allow.
+	NeedsApproval *ApprovalNeeded
 }
 
 // Plugins lists installed and bundled plugins with the project's pins.
@@ -71,6 +76,13 @@ func (w *Workspace) Plugins(ctx context.Context) ([]PluginInfo, error) {
 			if pin, ok := pins[f.Manifest.ID]; ok {
 				pi.PinnedVersion, pi.PinnedSHA256 = pin.version, pin.sha
 				pi.Enabled = pin.version == f.Manifest.Version
+				if pi.Enabled && f.Err == nil && pin.sha == f.SHA256 {
+					r, err := w.resolve(ctx, f.Manifest.ID)
+					if err != nil {
+						return nil, err
+					}
+					pi.NeedsApproval = r.needed(w)
+				}
 			}
 		}
 		out = append(out, pi)
@@ -146,8 +158,9 @@ func versionLess(a, b string) bool {
 
 // EnablePlugin lets this project use a plugin: its program is checked
 // against its manifest and the checksum pinned in the project, with the
-// customer fields and network hosts the user approves by enabling it.
-// From then on a changed program is refused.
+// customer fields and network hosts its manifest declares. Enabling is the
+// user's own act, so it also records their approval of this build on this
+// computer. From then on a changed program is refused.
 func (w *Workspace) EnablePlugin(ctx context.Context, id string) (*host.Found, error) {
 	f, err := w.find(id, "")
 	if err != nil {
@@ -156,8 +169,12 @@ func (w *Workspace) EnablePlugin(ctx context.Context, id string) (*host.Found, e
 	if err := f.Verify(); err != nil {
 		return nil, err
 	}
-	fields, _ := json.Marshal(f.Manifest.Fields)
-	hosts, _ := json.Marshal(f.Manifest.NetworkHosts)
+	approvals, err := host.OpenApprovals()
+	if err != nil {
+		return nil, err
+	}
+	fields, _ := json.Marshal(orEmpty(f.Manifest.Fields))
+	hosts, _ := json.Marshal(orEmpty(f.Manifest.NetworkHosts))
 	err = w.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM mb_plugin_lock WHERE plugin_id = ?`, id); err != nil {
 			return err
@@ -166,9 +183,24 @@ func (w *Workspace) EnablePlugin(ctx context.Context, id string) (*host.Found, e
 			id, f.Manifest.Version, f.SHA256, string(fields), string(hosts)); err != nil {
 			return err
 		}
-		return w.InTx(tx).Audit(ctx, tx, "plugin enable", id, -1, -1, f.Manifest.Version+" "+f.SHA256)
+		return w.InTx(tx).Audit(ctx, tx, "plugin enable", id, -1, -1,
+			fmt.Sprintf("%s %s; approved by enabling: fields %s, hosts %s", f.Manifest.Version, f.SHA256, fields, hosts))
 	})
-	return f, err
+	if err != nil {
+		return nil, err
+	}
+	if _, err := approvals.Approve(host.Approval{ID: id, SHA256: f.SHA256, Version: f.Manifest.Version,
+		Fields: f.Manifest.Fields, Hosts: f.Manifest.NetworkHosts}); err != nil {
+		return nil, fmt.Errorf("%s is enabled in this project, but %w", id, err)
+	}
+	return f, nil
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // DisablePlugin removes a plugin's pin from the project.
@@ -184,31 +216,202 @@ func (w *Workspace) DisablePlugin(ctx context.Context, id string) error {
 // ErrNotEnabled means the project has not enabled the plugin.
 var ErrNotEnabled = errors.New("the plugin is not enabled in this project")
 
-// enabled returns the supervised process of an enabled plugin with the
-// fields the project approved.
-func (w *Workspace) enabled(ctx context.Context, id string) (*host.Proc, []string, error) {
+// ErrNotApproved means the project enabled a plugin that the user has not
+// approved on this computer: it is not started until they do.
+var ErrNotApproved = errors.New("you have not approved this plugin on this computer")
+
+// ApprovalNeeded is the error of a plugin the project enabled but you
+// have not approved (errors.Is ErrNotApproved; errors.As gives the
+// details): what approving it would allow.
+type ApprovalNeeded struct {
+	ID, Version, SHA256 string
+	// Fields are the customer fields it would receive: those its manifest
+	// declares and the project lists. Hosts are the network hosts its
+	// manifest says it contacts.
+	Fields, Hosts []string
+	// Ignored are fields the project lists but the manifest does not
+	// declare: they are never sent, approved or not.
+	Ignored []string
+	// Project is the project file, for the command that approves.
+	Project string
+}
+
+func (e *ApprovalNeeded) Error() string {
+	return fmt.Sprintf("%s is enabled in this project but you have not approved it on this computer; it would receive %s and contact %s. Approve it with 'marketbench plugin approve %s -p %s' or on the Plugins screen",
+		e.ID, FieldsText(e.Fields), HostsText(e.Hosts), e.ID, e.Project)
+}
+
+func (e *ApprovalNeeded) Is(target error) bool { return target == ErrNotApproved }
+
+// FieldsText names customer fields for a person.
+func FieldsText(f []string) string {
+	if len(f) == 0 {
+		return "no customer fields"
+	}
+	return "the customer fields " + strings.Join(f, ", ")
+}
+
+// HostsText names network hosts for a person.
+func HostsText(h []string) string {
+	if len(h) == 0 {
+		return "no network hosts (it works offline)"
+	}
+	return strings.Join(h, ", ")
+}
+
+// resolved is an enabled plugin checked against the project's pin, with
+// what the project asks for and what you approved.
+type resolved struct {
+	f        *host.Found
+	sha      string
+	want     []string // manifest fields ∩ the lock's fields
+	ignored  []string // the lock's fields the manifest does not declare
+	approval *host.Approval
+}
+
+// needed says what approving would allow, or nil when your approval
+// covers what the project asks: every field it would send and every host
+// the manifest names.
+func (r *resolved) needed(w *Workspace) *ApprovalNeeded {
+	m := r.f.Manifest
+	if r.approval != nil && subset(r.want, r.approval.Fields) && subset(m.NetworkHosts, r.approval.Hosts) {
+		return nil
+	}
+	return &ApprovalNeeded{ID: m.ID, Version: m.Version, SHA256: r.sha, Fields: r.want, Hosts: m.NetworkHosts, Ignored: r.ignored, Project: w.Path}
+}
+
+func subset(a, b []string) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+func intersect(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if slices.Contains(b, x) && !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// resolve reads the project's pin of id and finds that build on disk with
+// your approval of it. The project's lock is taken as a request, never as
+// a grant: a project file can come from anyone.
+func (w *Workspace) resolve(ctx context.Context, id string) (*resolved, error) {
 	var version, sha, fieldsJSON string
 	err := w.Q().QueryRowContext(ctx, `SELECT version, sha256, fields_json FROM mb_plugin_lock WHERE plugin_id = ?`, id).Scan(&version, &sha, &fieldsJSON)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, fmt.Errorf("%w: %s; enable it first ('plugin enable %s')", ErrNotEnabled, id, id)
+		return nil, fmt.Errorf("%w: %s; enable it first ('plugin enable %s')", ErrNotEnabled, id, id)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	f, err := w.find(id, version)
 	if err != nil {
-		return nil, nil, fmt.Errorf("the project uses %s %s: %w", id, version, err)
+		return nil, fmt.Errorf("the project uses %s %s: %w", id, version, err)
 	}
 	if f.SHA256 != sha {
-		return nil, nil, fmt.Errorf("%w: %s %s differs from the build this project pinned; enable it again if you trust it", host.ErrChanged, id, version)
+		return nil, fmt.Errorf("%w: %s %s differs from the build this project pinned; enable it again if you trust it", host.ErrChanged, id, version)
 	}
-	p, err := w.Host().Plugin(*f, sha)
+	var lock []string
+	if err := json.Unmarshal([]byte(fieldsJSON), &lock); err != nil {
+		return nil, fmt.Errorf("the project's record of %s is damaged (its fields); enable it again", id)
+	}
+	r := &resolved{f: f, sha: sha, want: intersect(f.Manifest.Fields, lock)}
+	for _, x := range lock {
+		if !slices.Contains(f.Manifest.Fields, x) {
+			r.ignored = append(r.ignored, x)
+		}
+	}
+	approvals, err := host.OpenApprovals()
+	if err != nil {
+		return nil, err
+	}
+	if r.approval, err = approvals.Get(id, sha); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// enabled returns the supervised process of an enabled plugin that you
+// approved, with the customer fields it may receive: those its manifest
+// declares, the project lists and you approved (all three). A plugin you
+// have not approved is not started: the error is an *ApprovalNeeded.
+func (w *Workspace) enabled(ctx context.Context, id string) (*host.Proc, []string, error) {
+	r, err := w.resolve(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	var fields []string
-	json.Unmarshal([]byte(fieldsJSON), &fields)
-	return p, fields, nil
+	if need := r.needed(w); need != nil {
+		return nil, nil, need
+	}
+	p, err := w.Host().Plugin(*r.f, r.sha)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, intersect(r.want, r.approval.Fields), nil
+}
+
+// PluginApproval says what approving an enabled plugin would allow in
+// this project; nil when you have approved it already.
+func (w *Workspace) PluginApproval(ctx context.Context, id string) (*ApprovalNeeded, error) {
+	r, err := w.resolve(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.needed(w), nil
+}
+
+// ApprovePlugin records your approval, on this computer, of the build of
+// id this project enabled, for the fields it would receive here (its
+// manifest's fields that the project lists) and the hosts its manifest
+// names, and audits it in the project. It returns what was approved.
+func (w *Workspace) ApprovePlugin(ctx context.Context, id string) (*ApprovalNeeded, error) {
+	r, err := w.resolve(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	m := r.f.Manifest
+	approvals, err := host.OpenApprovals()
+	if err != nil {
+		return nil, err
+	}
+	ap, err := approvals.Approve(host.Approval{ID: id, SHA256: r.sha, Version: m.Version, Fields: r.want, Hosts: m.NetworkHosts})
+	if err != nil {
+		return nil, err
+	}
+	fields, _ := json.Marshal(ap.Fields)
+	hosts, _ := json.Marshal(ap.Hosts)
+	err = w.Tx(ctx, func(tx *sql.Tx) error {
+		return w.InTx(tx).Audit(ctx, tx, "plugin approve", id, -1, -1, fmt.Sprintf("%s %s; fields %s, hosts %s", m.Version, r.sha, fields, hosts))
+	})
+	return &ApprovalNeeded{ID: id, Version: m.Version, SHA256: r.sha, Fields: r.want, Hosts: m.NetworkHosts, Ignored: r.ignored, Project: w.Path}, err
+}
+
+// RevokePlugin withdraws your approval of every build of id on this
+// computer (audited in this project): no project can start it until you
+// approve or enable it again. A running process of it is stopped.
+func (w *Workspace) RevokePlugin(ctx context.Context, id string) (int, error) {
+	approvals, err := host.OpenApprovals()
+	if err != nil {
+		return 0, err
+	}
+	n, err := approvals.Revoke(id)
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("you have not approved %s on this computer", id)
+	}
+	w.Host().Stop(id)
+	return n, w.Tx(ctx, func(tx *sql.Tx) error {
+		return w.InTx(tx).Audit(ctx, tx, "plugin revoke", id, -1, -1, fmt.Sprintf("%d approved build(s) withdrawn", n))
+	})
 }
 
 // PluginMetadata starts an enabled plugin (if needed) and asks what it
@@ -290,21 +493,29 @@ func (w *Workspace) UninstallPlugin(ctx context.Context, id string) (int, error)
 	if err != nil {
 		return 0, err
 	}
-	n := 0
+	n, bundled := 0, false
 	for _, f := range w.Host().Discover() {
 		if f.Manifest == nil || f.Manifest.ID != id {
 			continue
 		}
 		if f.Bundled {
-			return n, fmt.Errorf("%s is bundled with Marketbench and cannot be removed; disable it instead", id)
+			bundled = true
+			continue
 		}
 		if err := host.Uninstall(f, dir); err != nil {
 			return n, err
 		}
 		n++
 	}
-	if n == 0 {
+	switch {
+	case n == 0 && bundled:
+		return 0, fmt.Errorf("%s is bundled with Marketbench and cannot be removed; disable it instead", id)
+	case n == 0:
 		return 0, fmt.Errorf("no plugin %q is installed", id)
+	case bundled:
+		// Only an installed copy claiming a bundled plugin's id was
+		// removed: the bundled one stays in use.
+		return n, nil
 	}
 	return n, w.DisablePlugin(ctx, id)
 }

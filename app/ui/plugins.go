@@ -40,6 +40,7 @@ type pluginsScreen struct {
 	title      *widget.Label
 	about      *widget.Label
 	enableBtn  *widget.Button
+	approveBtn *widget.Button
 	disableBtn *widget.Button
 	removeBtn  *widget.Button
 	tabs       *container.AppTabs
@@ -92,6 +93,8 @@ func newPluginsScreen(p *project) *pluginsScreen {
 	s.title = &widget.Label{Text: "No plugin selected", SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}
 	s.about = &widget.Label{Text: "Select a plugin above to see what it does, enable it for this project or set up its channel.", Wrapping: fyne.TextWrapWord}
 	s.enableBtn = &widget.Button{Text: "Enable…", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: s.confirmEnable}
+	s.approveBtn = &widget.Button{Text: "Approve…", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: s.confirmApprove}
+	s.approveBtn.Hide()
 	s.disableBtn = &widget.Button{Text: "Disable…", Icon: theme.CancelIcon(), OnTapped: s.confirmDisable}
 	s.removeBtn = &widget.Button{Text: "Remove…", Icon: theme.DeleteIcon(), OnTapped: s.confirmRemove}
 	s.removeBtn.Disable()
@@ -137,7 +140,7 @@ func newPluginsScreen(p *project) *pluginsScreen {
 			s.loadLogs()
 		}
 	}
-	head := container.NewBorder(nil, nil, nil, container.NewHBox(s.enableBtn, s.disableBtn, s.removeBtn), s.title)
+	head := container.NewBorder(nil, nil, nil, container.NewHBox(s.enableBtn, s.approveBtn, s.disableBtn, s.removeBtn), s.title)
 	detail := container.NewBorder(container.NewVBox(head, s.about), nil, nil, nil, s.tabs)
 	split := container.NewVSplit(top, detail)
 	split.Offset = 0.35
@@ -180,6 +183,8 @@ func pluginStatus(pi core.PluginInfo) string {
 		return "cannot be used: " + pi.Err.Error()
 	case pi.Enabled && pi.PinnedSHA256 != "" && pi.PinnedSHA256 != pi.SHA256:
 		return "changed since it was enabled; enable it again if you trust this build"
+	case pi.Enabled && pi.NeedsApproval != nil:
+		return "enabled in this project, not yet approved by you on this computer"
 	case pi.Enabled:
 		return "enabled in this project"
 	case pi.PinnedVersion != "":
@@ -289,6 +294,7 @@ func (s *pluginsScreen) clearDetail() {
 	s.title.SetText("No plugin selected")
 	s.about.SetText("Select a plugin above to see what it does, enable it for this project or set up its channel.")
 	s.enableBtn.Disable()
+	s.approveBtn.Hide()
 	s.disableBtn.Disable()
 	s.removeBtn.Disable()
 	s.logsBtn.Disable()
@@ -323,8 +329,16 @@ func (s *pluginsScreen) show(key string) {
 	}
 	s.about.SetText(b.String())
 	usable := pi.Err == nil && pi.Manifest != nil
-	current := pi.Enabled && pi.PinnedSHA256 == pi.SHA256
-	setEnabled(s.enableBtn, usable && !current)
+	pinned := pi.Enabled && pi.PinnedSHA256 == pi.SHA256
+	// An enabled plugin you have not approved is not started: it offers
+	// Approve instead of its settings.
+	current := pinned && pi.NeedsApproval == nil
+	setEnabled(s.enableBtn, usable && !pinned)
+	if usable && pinned && pi.NeedsApproval != nil {
+		s.approveBtn.Show()
+	} else {
+		s.approveBtn.Hide()
+	}
 	setEnabled(s.disableBtn, pi.Manifest != nil && pi.PinnedVersion != "")
 	setEnabled(s.removeBtn, pi.Manifest != nil && !pi.Bundled)
 	setEnabled(s.logsBtn, current)
@@ -336,6 +350,8 @@ func (s *pluginsScreen) show(key string) {
 	s.srcBtn.Disable()
 	s.srcResult.SetText("")
 	switch {
+	case pinned && !current:
+		s.srcNote.SetText("Approve this plugin to import data with it.")
 	case !current:
 		s.srcNote.SetText("Enable this plugin to import data with it.")
 	case !slices.Contains(pi.Manifest.Kinds, sdk.KindSource):
@@ -344,6 +360,8 @@ func (s *pluginsScreen) show(key string) {
 		s.loadSource(pi.Manifest.ID)
 	}
 	switch {
+	case pinned && !current:
+		s.setChannels(nil, "This project enabled the plugin, but it runs only after you approve it on this computer: press Approve… to see what it would receive.")
 	case !current:
 		s.setChannels(nil, "Enable this plugin to set up its channel and test the connection.")
 	case !slices.Contains(pi.Manifest.Kinds, sdk.KindChannel):
@@ -640,6 +658,53 @@ func (s *pluginsScreen) confirmEnable() {
 			s.selectAfterRefresh(pluginKey(*pi))
 		})
 	}, s.p.win)
+	d.Resize(fyne.NewSize(560, 0))
+	d.Show()
+}
+
+// confirmApprove asks the user to approve the selected plugin, which the
+// project enabled but they have not approved on this computer.
+func (s *pluginsScreen) confirmApprove() {
+	pi := s.selected()
+	if pi == nil || pi.NeedsApproval == nil {
+		return
+	}
+	key := pluginKey(*pi)
+	s.p.askApproval(pi.NeedsApproval, func() { s.selectAfterRefresh(key) })
+}
+
+// askApproval shows what approving a plugin would allow (the customer
+// fields it would receive and the hosts it contacts) and records the
+// approval when the user agrees; then runs done. Any screen whose action
+// needs a plugin the user has not approved comes here (see showError).
+func (p *project) askApproval(need *core.ApprovalNeeded, done func()) {
+	msg := fmt.Sprintf("This project enabled %s %s, but you have not approved it on this computer. A project file can come from anyone, so the plugin does not run until you do.\n\n"+
+		"If you approve it, it will be able to:\n\n•  receive these customer fields: %s\n•  contact these network hosts: %s\n",
+		need.ID, need.Version, fieldsText(need.Fields), hostsText(need.Hosts))
+	if len(need.Ignored) > 0 {
+		msg += fmt.Sprintf("\nThe project also lists %s, which the plugin does not declare: those are never sent.\n", strings.Join(need.Ignored, ", "))
+	}
+	msg += "\nYour approval is kept for you on this computer (not in the project) and is written to the project's audit log."
+	body := &widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}
+	id := need.ID
+	d := dialog.NewCustomConfirm("Approve "+id+"?", "Approve", "Not now", body, func(ok bool) {
+		if !ok {
+			return
+		}
+		p.run("Approving "+id+"…", func(ctx context.Context, progress core.Progress) error {
+			_, err := p.ws.ApprovePlugin(ctx, id)
+			return err
+		}, func(err error) {
+			if err != nil {
+				showError(p.win, err)
+				return
+			}
+			p.setStatus("Approved " + id + " on this computer; you can use it now")
+			if done != nil {
+				done()
+			}
+		})
+	}, p.win)
 	d.Resize(fyne.NewSize(560, 0))
 	d.Show()
 }

@@ -306,3 +306,60 @@ func TestConfigForm(t *testing.T) {
 		t.Errorf("empty form values %v %v", cfg, sec)
 	}
 }
+
+// A project enabled the test channel on another computer: here the
+// Plugins screen says it is not approved and offers Approve…, whose dialog
+// shows the fields and hosts; an action that needs the plugin asks the
+// same; after approving, the channel can be set up. Before, a project's
+// lock was taken as is and the plugin ran without the user seeing it.
+func TestPluginApproval(t *testing.T) {
+	src := testChannel(t)
+	ctx := context.Background()
+	t.Setenv(host.ConfigDirEnv, filepath.Join(t.TempDir(), "author"))
+	ws := shop(t)
+	if _, err := ws.InstallPlugin(src); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.EnablePlugin(ctx, "test.org/channel"); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(host.ConfigDirEnv, filepath.Join(t.TempDir(), "me"))
+	w, p := open(t, ws)
+
+	// An action that needs the plugin asks for the approval.
+	_, err := ws.PluginMetadata(ctx, "test.org/channel")
+	p.showError(err)
+	if msg := topText(t, w); !strings.Contains(msg, "you have not approved it on this computer") || !strings.Contains(msg, "customer fields: email, first_name") {
+		t.Fatalf("dialog for an action: %s", msg)
+	}
+	tapDialogButton(t, w, "Not now")
+	idle(t, p)
+	if need, _ := ws.PluginApproval(ctx, "test.org/channel"); need == nil {
+		t.Fatal("'Not now' approved the plugin")
+	}
+
+	p.goTo("Plugins")
+	idle(t, p)
+	s := p.plugins
+	if len(s.list) != 1 || s.grid.rows[0][4] != "enabled in this project, not yet approved by you on this computer" {
+		t.Fatalf("rows %q", s.grid.rows)
+	}
+	s.grid.table.Select(widget.TableCellID{Row: 0})
+	if !s.approveBtn.Visible() || s.compSel.Visible() || !strings.Contains(s.chanNote.Text, "approve it") {
+		t.Fatalf("approve shown %v, channel form shown %v, note %q", s.approveBtn.Visible(), s.compSel.Visible(), s.chanNote.Text)
+	}
+	test.Tap(s.approveBtn)
+	msg := topText(t, w)
+	if !strings.Contains(msg, "customer fields: email, first_name") || !strings.Contains(msg, "network hosts: mail.example.com") {
+		t.Fatalf("approve dialog: %s", msg)
+	}
+	tapDialogButton(t, w, "Approve")
+	idle(t, p)
+	noDialog(t, w, "approving")
+	if need, err := ws.PluginApproval(ctx, "test.org/channel"); need != nil || err != nil {
+		t.Fatalf("not approved after Approve: %+v %v", need, err)
+	}
+	if got := s.grid.rows[0][4]; got != "enabled in this project" || s.approveBtn.Visible() || !s.compSel.Visible() {
+		t.Fatalf("after approving: %q, approve shown %v, channel form %v", got, s.approveBtn.Visible(), s.compSel.Visible())
+	}
+}

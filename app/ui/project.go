@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -163,7 +164,14 @@ func (p *project) tableNames() []string {
 	return names
 }
 
-func (p *project) showError(err error) { showError(p.win, err) }
+func (p *project) showError(err error) {
+	// A plugin the project enabled but you have not approved: ask.
+	if need := (*core.ApprovalNeeded)(nil); errors.As(err, &need) {
+		p.askApproval(need, nil)
+		return
+	}
+	showError(p.win, err)
+}
 
 // do hands f to the UI goroutine. Tests swap it for a queue they drain on
 // the test goroutine, because Fyne's test driver would run f right away on

@@ -23,6 +23,12 @@ import (
 func TestMain(m *testing.M) {
 	// Tests must not add their temporary projects to the user's recent list.
 	os.Setenv("MARKETBENCH_NO_RECENT", "1")
+	// Plugin approvals made by tests stay out of the user's config folder
+	// (a child test process keeps its parent's).
+	if os.Getenv("MARKETBENCH_CONFIG_DIR") == "" {
+		d, _ := os.MkdirTemp("", "mb-test-config-*")
+		os.Setenv("MARKETBENCH_CONFIG_DIR", d)
+	}
 	if dir := os.Getenv("MB_SCREENSHOTS"); dir != "" {
 		os.Exit(screenshots(dir))
 	}

@@ -131,6 +131,10 @@ func inspect(dir string, bundled bool) Found {
 		return f
 	}
 	f.Manifest = m
+	if !bundled && Reserved(m.ID) {
+		f.Err = fmt.Errorf("%s in %s claims the %s/ namespace, which is kept for the plugins that come with Marketbench, so it is not used; remove it", m.ID, dir, ReservedPublisher)
+		return f
+	}
 	if !slices.Contains(m.ProtocolVersions, sdk.ProtocolVersion) {
 		f.Err = fmt.Errorf("%s %s speaks plugin protocol %v; this Marketbench speaks %d", m.ID, m.Version, m.ProtocolVersions, sdk.ProtocolVersion)
 		return f

@@ -25,12 +25,18 @@ type Options struct {
 	// LogDir keeps one log file per plugin; "" keeps logs in memory only.
 	LogDir string
 	// CallTimeout bounds one call (a check, a batch of sends, a training);
-	// 0 means 2 minutes.
+	// 0 means 2 minutes. WithCallTimeout overrides it for one call.
 	CallTimeout time.Duration
 	// MaxRestarts is how many crashes within RestartWindow are restarted;
 	// 0 means 5 in 10 minutes.
 	MaxRestarts   int
 	RestartWindow time.Duration
+	// MaxTimeouts is how many calls in a row may time out before the
+	// plugin is given up like one that keeps crashing (ErrCrashLoop); 0
+	// means 3. A timed-out call spends its whole timeout, so counting
+	// timeouts within RestartWindow alone would let a plugin that hangs
+	// on every call cost minutes per call for ever.
+	MaxTimeouts int
 	// PingEvery is how often a running plugin is health-checked; a plugin
 	// that does not answer within 5 s is stopped (the next call starts a
 	// fresh one). 0 means 30 s; a negative value turns pinging off.
@@ -56,6 +62,9 @@ func New(opt Options) *Host {
 	if opt.RestartWindow == 0 {
 		opt.RestartWindow = 10 * time.Minute
 	}
+	if opt.MaxTimeouts == 0 {
+		opt.MaxTimeouts = 3
+	}
 	if opt.PingEvery == 0 {
 		opt.PingEvery = 30 * time.Second
 	}
@@ -77,6 +86,22 @@ func (h *Host) Close() {
 	goplugin.CleanupClients()
 }
 
+// Stop stops the running processes of plugin id, if any (its approval was
+// withdrawn); a later call may start it again.
+func (h *Host) Stop(id string) {
+	h.mu.Lock()
+	var procs []*Proc
+	for _, p := range h.procs {
+		if p.Found.Manifest.ID == id {
+			procs = append(procs, p)
+		}
+	}
+	h.mu.Unlock()
+	for _, p := range procs {
+		p.kill("its approval was withdrawn")
+	}
+}
+
 // Proc is one supervised plugin.
 type Proc struct {
 	h     *Host
@@ -89,6 +114,12 @@ type Proc struct {
 	starts   []time.Time
 	crashes  int
 	stopping bool
+	// hangs counts the calls in a row that timed out (an answered call
+	// resets it); hangLimit is the longest timeout among them and
+	// lastHang when the last one happened.
+	hangs     int
+	hangLimit time.Duration
+	lastHang  time.Time
 	// starting is closed when a start in progress ends.
 	starting chan struct{}
 }
@@ -137,8 +168,67 @@ func pluginEnv() []string {
 	return env
 }
 
-// ErrCrashLoop means a plugin crashed too often to be restarted again.
+// ErrCrashLoop means a plugin crashed (or timed out) too often to be
+// restarted again for now.
 var ErrCrashLoop = errors.New("the plugin keeps crashing")
+
+// ErrTimeout matches (errors.Is) the error of a call that took longer than
+// its timeout: the plugin was stopped and the call's outcome is unknown.
+// It is client.ErrTimeout, so either name matches. The error that gives a
+// plugin up after Options.MaxTimeouts timeouts in a row matches both
+// ErrTimeout and ErrCrashLoop.
+var ErrTimeout = client.ErrTimeout
+
+type callTimeoutKey struct{}
+
+// WithCallTimeout returns a context under which Proc.Call allows each call
+// d instead of the host's Options.CallTimeout (d <= 0 keeps the host's).
+// This is how a caller with its own setting (a campaign's per-call
+// timeout) applies it:
+//
+//	err := proc.Call(host.WithCallTimeout(ctx, 30*time.Second), fn)
+//
+// A call that exceeds it is stopped with an error matching ErrTimeout, and
+// the plugin process is killed (the next call starts a fresh one). After
+// Options.MaxTimeouts timed-out calls in a row the plugin is not started
+// again, and calls fail at once with an error matching ErrCrashLoop (and
+// ErrTimeout), until RestartWindow has passed since the last timeout or a
+// call allows longer than the calls that timed out.
+func WithCallTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, callTimeoutKey{}, d)
+}
+
+// callTimeout is the timeout a call under ctx gets.
+func (h *Host) callTimeout(ctx context.Context) time.Duration {
+	if d, ok := ctx.Value(callTimeoutKey{}).(time.Duration); ok && d > 0 {
+		return d
+	}
+	return h.opt.CallTimeout
+}
+
+// hangError gives a plugin up after timeouts in a row: it is both a
+// timeout and a crash loop, so callers that pause on either pause on it.
+type hangError struct{ msg string }
+
+func (e *hangError) Error() string { return e.msg }
+
+func (e *hangError) Is(target error) bool { return target == ErrCrashLoop || target == ErrTimeout }
+
+// givenUp refuses a call while the plugin has timed out MaxTimeouts times
+// in a row, unless the window has passed or this call allows longer.
+func (p *Proc) givenUp(timeout time.Duration) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.hangs < p.h.opt.MaxTimeouts || timeout > p.hangLimit || time.Since(p.lastHang) >= p.h.opt.RestartWindow {
+		return nil
+	}
+	return p.hangErr()
+}
+
+func (p *Proc) hangErr() error {
+	return &hangError{fmt.Sprintf("%s did not answer within %v on %d calls in a row, so it is not started again for %v; allow it longer if it is only slow, or see its log",
+		p.Found.Manifest.ID, p.hangLimit, p.hangs, p.h.opt.RestartWindow.Round(time.Minute))}
+}
 
 // Conn returns a running connection, starting or restarting the plugin
 // when needed. A restart after a crash waits out a backoff (1 s, doubling
@@ -274,27 +364,45 @@ func (p *Proc) watch(conn *client.Conn) {
 // Call runs fn against the plugin with the host's per-call timeout. When
 // the call times out the plugin is presumed stuck and killed, so the next
 // call starts a fresh one.
+//
+// The timeout is Options.CallTimeout, or what WithCallTimeout put in ctx.
+// A timed-out call counts as a crash (restarts back off), and
+// Options.MaxTimeouts of them in a row give the plugin up (see
+// WithCallTimeout); a call the plugin answers, even with an error, resets
+// that count.
 func (p *Proc) Call(ctx context.Context, fn func(ctx context.Context, c *client.Conn) error) error {
+	timeout := p.h.callTimeout(ctx)
+	if err := p.givenUp(timeout); err != nil {
+		return err
+	}
 	conn, err := p.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	cctx, cancel := context.WithTimeout(ctx, p.h.opt.CallTimeout)
+	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err = fn(cctx, conn)
 	switch {
 	case err == nil:
+		p.answered()
 		return nil
 	// gRPC's own deadline timer may fire a moment before the context's,
 	// so a timeout is recognised by either.
 	case (errors.Is(cctx.Err(), context.DeadlineExceeded) || errors.Is(err, client.ErrTimeout)) && ctx.Err() == nil:
-		p.killConn(conn, "did not answer within "+p.h.opt.CallTimeout.String())
+		p.killConn(conn, "did not answer within "+timeout.String())
 		// A hang counts as a crash: restarts back off, and a plugin that
 		// keeps hanging is given up like one that keeps crashing.
 		p.mu.Lock()
+		defer p.mu.Unlock()
 		p.crashes++
-		p.mu.Unlock()
-		return fmt.Errorf("%w: %s did not answer within %v and was stopped", client.ErrTimeout, p.Found.Manifest.ID, p.h.opt.CallTimeout)
+		p.hangs++
+		p.hangLimit = max(p.hangLimit, timeout)
+		p.lastHang = time.Now()
+		if p.hangs >= p.h.opt.MaxTimeouts {
+			p.logs.Write([]byte(fmt.Sprintf("[host] %d calls in a row timed out; the plugin is given up for now\n", p.hangs)))
+			return p.hangErr()
+		}
+		return fmt.Errorf("%w: %s did not answer within %v and was stopped", client.ErrTimeout, p.Found.Manifest.ID, timeout)
 	case errors.Is(err, client.ErrGone) || conn.Exited():
 		// The process may still be exiting when its stream breaks.
 		for i := 0; i < 20 && !conn.Exited(); i++ {
@@ -304,7 +412,18 @@ func (p *Proc) Call(ctx context.Context, fn func(ctx context.Context, c *client.
 			return fmt.Errorf("%w: %s crashed (%v); see its log", client.ErrGone, p.Found.Manifest.ID, err)
 		}
 	}
+	if ctx.Err() == nil {
+		p.answered() // it answered, if with an error
+	}
 	return err
+}
+
+// answered notes that the plugin answered a call: timeouts are counted in
+// a row.
+func (p *Proc) answered() {
+	p.mu.Lock()
+	p.hangs, p.hangLimit = 0, 0
+	p.mu.Unlock()
 }
 
 // Health pings the plugin (starting it if needed).

@@ -88,12 +88,12 @@ func copyFile(t *testing.T, src, dst string) {
 
 func TestInstallAndDiscover(t *testing.T) {
 	user := t.TempDir()
-	src := pluginDir(t, t.TempDir(), "marketbench.org/filechannel", bins.file, nil)
+	src := pluginDir(t, t.TempDir(), "example.com/filechannel", bins.file, nil)
 	f, err := Install(src, user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := filepath.Join(user, "marketbench.org", "filechannel", "1.0.0")
+	want := filepath.Join(user, "example.com", "filechannel", "1.0.0")
 	if f.Dir != want {
 		t.Fatalf("installed in %s, want %s", f.Dir, want)
 	}
@@ -103,7 +103,7 @@ func TestInstallAndDiscover(t *testing.T) {
 
 	// From a .tar.gz holding a folder; a different build of the same
 	// version is refused.
-	other := pluginDir(t, t.TempDir(), "marketbench.org/filechannel", bins.misbehave, nil)
+	other := pluginDir(t, t.TempDir(), "example.com/filechannel", bins.misbehave, nil)
 	arc := filepath.Join(t.TempDir(), "p.tar.gz")
 	writeTarGz(t, arc, other, "")
 	if _, err := Install(arc, user); err == nil || !strings.Contains(err.Error(), "different build") {
@@ -135,7 +135,7 @@ func TestInstallAndDiscover(t *testing.T) {
 	for _, f := range found {
 		byDir[f.Dir] = f
 	}
-	if f := byDir[want]; f.Err != nil || f.Manifest.ID != "marketbench.org/filechannel" {
+	if f := byDir[want]; f.Err != nil || f.Manifest.ID != "example.com/filechannel" {
 		t.Errorf("installed plugin: %+v", f)
 	}
 	if f := byDir[filepath.Join(user, "test.org", "broken", "1.0.0")]; f.Err == nil || !strings.Contains(f.Err.Error(), "plugin.json") {
@@ -254,6 +254,77 @@ func TestHang(t *testing.T) {
 	}
 }
 
+// A plugin that hangs on every call is given up after MaxTimeouts calls in
+// a row instead of costing a full timeout per call for ever, and the
+// per-call timeout comes from the caller's context. Without the count, the
+// fourth call would start the plugin again and wait out another timeout;
+// without WithCallTimeout, each call would take the host's minute.
+func TestTimeoutsGiveUp(t *testing.T) {
+	h := newHost(t, Options{CallTimeout: time.Minute, PingEvery: -1, MaxTimeouts: 3})
+	p, _ := installed(t, h, bins.misbehave, "test.org/misbehave")
+	ctx := WithCallTimeout(context.Background(), 300*time.Millisecond)
+	for i := 1; i <= 3; i++ {
+		start := time.Now()
+		_, err := send(ctx, p, "hang", 2)
+		if !errors.Is(err, ErrTimeout) || time.Since(start) > 10*time.Second {
+			t.Fatalf("call %d: %v after %v", i, err, time.Since(start))
+		}
+		if crash := errors.Is(err, ErrCrashLoop); crash != (i == 3) {
+			t.Fatalf("call %d: given up %v: %v", i, crash, err)
+		}
+		if i == 3 && !strings.Contains(err.Error(), "did not answer within 300ms on 3 calls in a row") {
+			t.Errorf("message: %v", err)
+		}
+	}
+	start := time.Now()
+	_, err := send(ctx, p, "ok", 1)
+	if !errors.Is(err, ErrCrashLoop) || time.Since(start) > 100*time.Millisecond || p.Running() {
+		t.Fatalf("a fourth call: %v after %v (running %v)", err, time.Since(start), p.Running())
+	}
+	// A call that allows longer (the user raised the setting) may try again.
+	if got, err := send(WithCallTimeout(context.Background(), 30*time.Second), p, "ok", 2); err != nil || got != 2 {
+		t.Fatalf("with a longer timeout: %d %v", got, err)
+	}
+	// An answered call resets the count: one more hang is a plain timeout.
+	if _, err := send(ctx, p, "hang", 1); !errors.Is(err, ErrTimeout) || errors.Is(err, ErrCrashLoop) {
+		t.Fatalf("after an answered call: %v", err)
+	}
+}
+
+// A plugin that prints a 1 MB line (no newline inside) on its original
+// stdout, Serve's stdout and its stderr still answers every call: no line
+// length stops the host reading its output. go-plugin reads stdout with a
+// 64 KB line limit and stops reading at a longer line; the plugin then
+// blocks in its write and the call times out.
+func TestHugeOutputLine(t *testing.T) {
+	h := newHost(t, Options{CallTimeout: 20 * time.Second, LogDir: t.TempDir()})
+	p, _ := installed(t, h, bins.misbehave, "test.org/misbehave")
+	for round := range 2 {
+		start := time.Now()
+		got, err := send(context.Background(), p, "bigline", 3)
+		if err != nil || got != 3 {
+			t.Fatalf("round %d: %d results, %v after %v", round, got, err, time.Since(start))
+		}
+	}
+	if got, err := send(context.Background(), p, "ok", 2); err != nil || got != 2 {
+		t.Fatalf("after the long lines: %d %v", got, err)
+	}
+	// What it printed on stdout after the handshake, on either stdout, is
+	// kept in its log, cut short.
+	stdout := 0
+	for _, l := range p.Logs() {
+		if strings.Contains(l, "stdout") && strings.Contains(l, "yyyyyyyy") {
+			stdout++
+		}
+		if len(l) > 8192 {
+			t.Errorf("a log line of %d bytes is kept", len(l))
+		}
+	}
+	if stdout != 12 { // 3 messages × 2 rounds × (the first stdout and Serve's)
+		t.Errorf("%d long stdout lines in the log, want 12", stdout)
+	}
+}
+
 // 64 MB of log output costs neither memory nor an unbounded file.
 func TestFlood(t *testing.T) {
 	logDir := t.TempDir()
@@ -319,7 +390,7 @@ func TestLyingModel(t *testing.T) {
 // A binary replaced after install is refused at start.
 func TestChangedBinaryRefused(t *testing.T) {
 	h := newHost(t, Options{})
-	p, f := installed(t, h, bins.file, "marketbench.org/filechannel")
+	p, f := installed(t, h, bins.file, "example.com/filechannel")
 	if err := p.Health(context.Background()); err != nil {
 		t.Fatalf("first start: %v", err)
 	}
@@ -357,7 +428,7 @@ func TestCrashLoop(t *testing.T) {
 // Closing the host leaves no plugin process behind.
 func TestCloseKills(t *testing.T) {
 	h := New(Options{UserDir: t.TempDir()})
-	p, _ := installed(t, h, bins.file, "marketbench.org/filechannel")
+	p, _ := installed(t, h, bins.file, "example.com/filechannel")
 	if err := p.Health(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +451,7 @@ func TestHealthPing(t *testing.T) {
 		t.Skip("SIGSTOP")
 	}
 	h := newHost(t, Options{PingEvery: 200 * time.Millisecond})
-	p, _ := installed(t, h, bins.file, "marketbench.org/filechannel")
+	p, _ := installed(t, h, bins.file, "example.com/filechannel")
 	if err := p.Health(context.Background()); err != nil {
 		t.Fatal(err)
 	}

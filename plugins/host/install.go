@@ -10,11 +10,62 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/marketbench/marketbench/sdk"
 )
 
-// maxArchiveBytes bounds what an archive may unpack to: a plugin is a
-// program and a manifest, not gigabytes.
-const maxArchiveBytes = 512 << 20
+// limits bound what an install may unpack or copy: a plugin is a program,
+// a manifest and perhaps a few files, not gigabytes or a million entries.
+// (Variables so tests can lower them.)
+var limits = struct {
+	entries     int   // files and folders
+	file, total int64 // bytes of one file, and of all, uncompressed
+}{entries: 1000, file: 256 << 20, total: 512 << 20}
+
+// budget counts what an install has unpacked against limits.
+type budget struct {
+	entries int
+	total   int64
+}
+
+// entry counts one more file or folder.
+func (b *budget) entry() error {
+	b.entries++
+	if b.entries > limits.entries {
+		return fmt.Errorf("it has more than %s files and folders; a plugin is a program and a manifest", thousands(limits.entries))
+	}
+	return nil
+}
+
+// copy copies r to w within the limits, naming the file in the error.
+func (b *budget) copy(name string, w io.Writer, r io.Reader) error {
+	n, err := io.Copy(w, io.LimitReader(r, min(limits.file, limits.total-b.total)+1))
+	b.total += n
+	switch {
+	case err != nil:
+		return err
+	case n > limits.file:
+		return fmt.Errorf("%s is larger than %d MB", name, limits.file>>20)
+	case b.total > limits.total:
+		return fmt.Errorf("it unpacks to more than %d MB", limits.total>>20)
+	}
+	return nil
+}
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// ReservedPublisher is the publisher of the plugins that come with
+// Marketbench: only bundled plugins may use ids under it.
+const ReservedPublisher = "marketbench.org"
+
+// Reserved reports whether id is in the namespace kept for bundled plugins.
+func Reserved(id string) bool { return strings.HasPrefix(id, ReservedPublisher+"/") }
 
 // Install copies a plugin from a folder or a .zip/.tar.gz archive into the
 // user plugin folder, after checking its manifest and its program's
@@ -35,6 +86,9 @@ func Install(src, userDir string) (*Found, error) {
 			return nil, fmt.Errorf("cannot unpack %s: %v", filepath.Base(src), err)
 		}
 		dir = manifestDir(tmp)
+	}
+	if m, err := sdk.ReadManifest(dir); err == nil && Reserved(m.ID) {
+		return nil, fmt.Errorf("%s cannot be installed: ids under %s/ are kept for the plugins that come with Marketbench; ask its publisher for a build under their own name", m.ID, ReservedPublisher)
 	}
 	f := inspect(dir, false)
 	if err := f.Verify(); err != nil {
@@ -57,7 +111,7 @@ func Install(src, userDir string) (*Found, error) {
 	}
 	defer os.RemoveAll(stage)
 	if err := copyTree(dir, stage); err != nil {
-		return nil, fmt.Errorf("cannot copy the plugin: %v", err)
+		return nil, fmt.Errorf("cannot install %s: %v", filepath.Base(src), err)
 	}
 	if err := os.Rename(stage, dest); err != nil {
 		return nil, err
@@ -93,7 +147,7 @@ func safeJoin(dir, name string) (string, error) {
 }
 
 func unpack(path, dir string) error {
-	var total int64
+	var b budget
 	write := func(name string, mode fs.FileMode, r io.Reader) error {
 		dst, err := safeJoin(dir, name)
 		if err != nil {
@@ -106,13 +160,9 @@ func unpack(path, dir string) error {
 		if err != nil {
 			return err
 		}
-		n, err := io.Copy(out, io.LimitReader(r, maxArchiveBytes-total+1))
-		total += n
+		err = b.copy(name, out, r)
 		if cerr := out.Close(); err == nil {
 			err = cerr
-		}
-		if err == nil && total > maxArchiveBytes {
-			err = fmt.Errorf("it unpacks to more than %d MB", maxArchiveBytes>>20)
 		}
 		return err
 	}
@@ -124,7 +174,24 @@ func unpack(path, dir string) error {
 			return err
 		}
 		defer zr.Close()
+		// The directory says how many entries and how large: refuse early.
+		if len(zr.File) > limits.entries {
+			return fmt.Errorf("it has more than %s files and folders (%s); a plugin is a program and a manifest", thousands(limits.entries), thousands(len(zr.File)))
+		}
+		var declared uint64
 		for _, f := range zr.File {
+			declared += f.UncompressedSize64
+			if f.UncompressedSize64 > uint64(limits.file) {
+				return fmt.Errorf("%s is larger than %d MB", f.Name, limits.file>>20)
+			}
+		}
+		if declared > uint64(limits.total) {
+			return fmt.Errorf("it unpacks to more than %d MB", limits.total>>20)
+		}
+		for _, f := range zr.File {
+			if err := b.entry(); err != nil {
+				return err
+			}
 			switch {
 			case f.FileInfo().IsDir():
 				continue
@@ -135,6 +202,7 @@ func unpack(path, dir string) error {
 			if err != nil {
 				return err
 			}
+			// The sizes in the directory may lie: the copy counts too.
 			err = write(f.Name, f.Mode(), rc)
 			rc.Close()
 			if err != nil {
@@ -161,9 +229,15 @@ func unpack(path, dir string) error {
 			if err != nil {
 				return err
 			}
+			if err := b.entry(); err != nil {
+				return err
+			}
 			switch h.Typeflag {
 			case tar.TypeDir:
 			case tar.TypeReg:
+				if h.Size > limits.file {
+					return fmt.Errorf("%s is larger than %d MB", h.Name, limits.file>>20)
+				}
 				if err := write(h.Name, fs.FileMode(h.Mode), tr); err != nil {
 					return err
 				}
@@ -175,11 +249,18 @@ func unpack(path, dir string) error {
 	return fmt.Errorf("not a folder, .zip or .tar.gz")
 }
 
-// copyTree copies the regular files of src into dst, refusing links.
+// copyTree copies the regular files of src into dst, refusing links, within
+// the same limits as an archive.
 func copyTree(src, dst string) error {
+	var b budget
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
+		}
+		if p != src {
+			if err := b.entry(); err != nil {
+				return err
+			}
 		}
 		rel, _ := filepath.Rel(src, p)
 		target := filepath.Join(dst, rel)
@@ -204,7 +285,7 @@ func copyTree(src, dst string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := io.Copy(out, in); err != nil {
+		if err := b.copy(rel, out, in); err != nil {
 			out.Close()
 			return err
 		}

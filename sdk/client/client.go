@@ -6,6 +6,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-plugin/runner"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -53,6 +55,8 @@ type Conn struct {
 	channel pb.ChannelClient
 	model   pb.ModelClient
 	source  pb.SourceClient
+	// proc is the process when the host started it (not a reattach).
+	proc *procRunner
 }
 
 func dialOptions() []grpc.DialOption { return sdk.DialOptions() }
@@ -65,13 +69,33 @@ func Launch(cfg Config) (*Conn, error) {
 	if cfg.StartTimeout == 0 {
 		cfg.StartTimeout = 10 * time.Second
 	}
-	cmd := exec.Command(cfg.Path, cfg.Args...)
-	cmd.Env = cfg.Env
-	hideWindow(cmd)
+	if cfg.Checksum != nil {
+		// go-plugin's SecureConfig cannot check a program started by a
+		// RunnerFunc, so the check is made here, as go-plugin makes it:
+		// just before the start.
+		sum, err := fileSHA256(cfg.Path)
+		if err != nil {
+			return nil, fmt.Errorf("the plugin could not be started: %w", err)
+		}
+		if !bytes.Equal(sum, cfg.Checksum) {
+			return nil, startError(goplugin.ErrChecksumsDoNotMatch)
+		}
+	}
+	var run *procRunner
 	cc := &goplugin.ClientConfig{
 		HandshakeConfig:  sdk.Handshake,
 		VersionedPlugins: sdk.PluginSets(nil),
-		Cmd:              cmd,
+		// The host starts the process and reads its output itself, so no
+		// line length can stop it reading (see procRunner).
+		RunnerFunc: func(l hclog.Logger, spec *exec.Cmd, _ string) (runner.Runner, error) {
+			cmd := exec.Command(cfg.Path, cfg.Args...)
+			// go-plugin's spec carries the handshake variables.
+			cmd.Env = append(append([]string(nil), cfg.Env...), spec.Env...)
+			hideWindow(cmd)
+			r, err := newProcRunner(cmd, cfg.Logger)
+			run = r
+			return r, err
+		},
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		AutoMTLS:         true,
 		SkipHostEnv:      true,
@@ -79,11 +103,30 @@ func Launch(cfg Config) (*Conn, error) {
 		Logger:           cfg.Logger,
 		StartTimeout:     cfg.StartTimeout,
 		GRPCDialOptions:  dialOptions(),
+		// What the plugin writes to os.Stdout and os.Stderr after Serve
+		// comes over gRPC; it goes to the plugin's log too.
+		SyncStdout: &lineLog{log: cfg.Logger.Named("stdout")},
+		SyncStderr: &lineLog{log: cfg.Logger.Named("stderr")},
 	}
-	if cfg.Checksum != nil {
-		cc.SecureConfig = &goplugin.SecureConfig{Checksum: cfg.Checksum, Hash: sha256.New()}
+	conn, err := connect(goplugin.NewClient(cc))
+	if err != nil {
+		return nil, err
 	}
-	return connect(goplugin.NewClient(cc))
+	conn.proc = run
+	return conn, nil
+}
+
+func fileSHA256(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, err
+	}
+	return h.Sum(nil), nil
 }
 
 // Reattach connects to a plugin served in-process (sdk/plugintest).
@@ -152,7 +195,9 @@ func (c *Conn) Close() {
 // Abort kills the plugin process at once, without the graceful shutdown
 // call, which a hung or frozen plugin would never answer.
 func (c *Conn) Abort() {
-	if rc := c.client.ReattachConfig(); rc != nil && rc.Pid > 0 {
+	if c.proc != nil {
+		c.proc.Kill(context.Background())
+	} else if rc := c.client.ReattachConfig(); rc != nil && rc.Pid > 0 {
 		if p, err := os.FindProcess(rc.Pid); err == nil {
 			p.Kill()
 		}
@@ -164,7 +209,26 @@ func (c *Conn) Abort() {
 func (c *Conn) Exited() bool { return c.client.Exited() }
 
 // ReattachConfig describes the running plugin (for tests).
-func (c *Conn) ReattachConfig() *goplugin.ReattachConfig { return c.client.ReattachConfig() }
+func (c *Conn) ReattachConfig() *goplugin.ReattachConfig {
+	rc := c.client.ReattachConfig()
+	if rc != nil && rc.Pid == 0 && c.proc != nil {
+		cp := *rc
+		cp.Pid = c.proc.pid
+		return &cp
+	}
+	return rc
+}
+
+// Pid is the plugin's process id (0 when it is not known).
+func (c *Conn) Pid() int {
+	if c.proc != nil {
+		return c.proc.pid
+	}
+	if rc := c.client.ReattachConfig(); rc != nil {
+		return rc.Pid
+	}
+	return 0
+}
 
 // Metadata asks the plugin what it offers.
 func (c *Conn) Metadata(ctx context.Context) (*pb.Metadata, error) {
@@ -191,6 +255,8 @@ func callError(err error) error {
 			return fmt.Errorf("%w: %s", ErrGone, s.Message())
 		case codes.DeadlineExceeded:
 			return fmt.Errorf("%w: %s", ErrTimeout, s.Message())
+		case codes.Internal:
+			return internalError(s.Message())
 		case codes.Canceled:
 			return context.Canceled
 		}
@@ -204,7 +270,17 @@ var (
 	ErrUnsupported = errors.New("the plugin does not support this")
 	ErrGone        = errors.New("the plugin stopped")
 	ErrTimeout     = errors.New("the plugin did not answer in time")
+	// ErrInternal marks a call that failed inside the plugin: a panic the
+	// SDK recovered (one line; the stack is in the plugin's log) or another
+	// Internal error. It is a bug in the plugin, not a verdict on the data.
+	ErrInternal = errors.New("the plugin failed (a bug in the plugin)")
 )
+
+// internalError keeps the plugin's message and matches ErrInternal.
+type internalError string
+
+func (e internalError) Error() string        { return string(e) }
+func (e internalError) Is(target error) bool { return target == ErrInternal }
 
 // ValidateConfig asks the plugin to check settings.
 func (c *Conn) ValidateConfig(ctx context.Context, component string, cfg sdk.Config) ([]sdk.FieldError, error) {

@@ -2,6 +2,7 @@ package plugintest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -12,19 +13,50 @@ import (
 
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/sdk/client"
+	pb "github.com/marketbench/marketbench/sdk/proto/pluginv1"
 )
+
+// DefaultTimeout bounds each call of the conformance suite when the case
+// does not say otherwise: a plugin that hangs fails the test with a
+// message instead of hanging `go test`.
+const DefaultTimeout = 30 * time.Second
+
+// call runs one plugin call under a timeout and reports a hang or a plugin
+// failure (a panic the SDK recovered) as the test's failure, in words.
+// It returns err for the caller's own checks when neither happened.
+func call(t testing.TB, timeout time.Duration, what string, fn func(ctx context.Context) error) error {
+	t.Helper()
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := fn(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, client.ErrTimeout):
+		t.Fatalf("%s did not answer within %v: the plugin hangs (a call that never returns, or ignores its context); if the service behind it is this slow, raise the case's Timeout", what, timeout)
+	case errors.Is(err, client.ErrInternal):
+		t.Fatalf("%s failed inside the plugin: %v", what, err)
+	}
+	return err
+}
 
 // Metadata checks what every plugin must answer: an id, a version, the
 // kinds it declares matching its components, and config specs that are
-// well formed.
-func Metadata(t *testing.T, conn *client.Conn) {
+// well formed. Each call is bounded by DefaultTimeout.
+func Metadata(t testing.TB, conn *client.Conn) {
 	t.Helper()
-	md, err := conn.Metadata(context.Background())
-	if err != nil {
+	var md *pb.Metadata
+	if err := call(t, 0, "GetMetadata", func(ctx context.Context) (err error) {
+		md, err = conn.Metadata(ctx)
+		return err
+	}); err != nil {
 		t.Fatalf("GetMetadata: %v", err)
 	}
 	p := sdk.Plugin{ID: md.GetId(), Version: md.GetVersion()}
-	if err := conn.Ping(context.Background()); err != nil {
+	if err := call(t, 0, "Ping", conn.Ping); err != nil {
 		t.Errorf("Ping: %v", err)
 	}
 	kinds := map[string]bool{}
@@ -74,6 +106,9 @@ type ChannelCase struct {
 	// Bad is a config the plugin must refuse (ValidateConfig returns at
 	// least one error); nil skips that check.
 	Bad sdk.Config
+	// Timeout bounds each call (a send round is one call); 0 means
+	// DefaultTimeout.
+	Timeout time.Duration
 }
 
 // Channel runs the channel conformance suite: settings are validated, a
@@ -82,24 +117,38 @@ type ChannelCase struct {
 // resume) is answered too, and the session closes. It returns the results
 // of the first send by message id so the caller can check side effects
 // (e.g. that N e-mails arrived).
-func Channel(t *testing.T, conn *client.Conn, c ChannelCase) map[string]sdk.Result {
+//
+// Every call is bounded by c.Timeout: a hanging plugin fails the test
+// saying so. A panic in the plugin's Send (which the SDK recovers and
+// reports as an Internal error) fails it too: a plugin must answer every
+// message with a result, never with a crash.
+func Channel(t testing.TB, conn *client.Conn, c ChannelCase) map[string]sdk.Result {
 	t.Helper()
-	ctx := context.Background()
 	Metadata(t, conn)
-	if errs, err := conn.ValidateConfig(ctx, c.Component, c.Config); err != nil || len(errs) > 0 {
+	validate := func(what string, cfg sdk.Config) (errs []sdk.FieldError, err error) {
+		err = call(t, c.Timeout, what, func(ctx context.Context) (err error) {
+			errs, err = conn.ValidateConfig(ctx, c.Component, cfg)
+			return err
+		})
+		return errs, err
+	}
+	if errs, err := validate("ValidateConfig", c.Config); err != nil || len(errs) > 0 {
 		t.Fatalf("ValidateConfig of the good config: %v %v", errs, err)
 	}
 	if c.Bad != nil {
-		if errs, err := conn.ValidateConfig(ctx, c.Component, c.Bad); err != nil || len(errs) == 0 {
+		if errs, err := validate("ValidateConfig", c.Bad); err != nil || len(errs) == 0 {
 			t.Errorf("ValidateConfig accepted the bad config %v (%v)", c.Bad, err)
 		}
 	}
 	bad := sdk.Config{"no_such_setting_xyz": "1"}
-	if errs, _ := conn.ValidateConfig(ctx, c.Component, bad); !slices.ContainsFunc(errs, func(e sdk.FieldError) bool { return e.Field == "no_such_setting_xyz" }) {
+	if errs, _ := validate("ValidateConfig", bad); !slices.ContainsFunc(errs, func(e sdk.FieldError) bool { return e.Field == "no_such_setting_xyz" }) {
 		t.Errorf("an unknown setting was not reported: %v", errs)
 	}
-	s, err := conn.Open(ctx, c.Component, c.Config, c.Secrets)
-	if err != nil {
+	var s *client.Session
+	if err := call(t, c.Timeout, "Open", func(ctx context.Context) (err error) {
+		s, err = conn.Open(ctx, c.Component, c.Config, c.Secrets)
+		return err
+	}); err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	n := c.Messages
@@ -115,25 +164,27 @@ func Channel(t *testing.T, conn *client.Conn, c ChannelCase) map[string]sdk.Resu
 	first := map[string]sdk.Result{}
 	for round := range 2 {
 		got := map[string]sdk.Result{}
-		err := s.Send(ctx, msgs, func(id string, r sdk.Result) error {
-			if _, dup := got[id]; dup {
-				return fmt.Errorf("two results for %s", id)
-			}
-			switch r.Outcome {
-			case sdk.OutcomeDelivered:
-			case sdk.OutcomeRetry:
-				if r.After < 0 || r.After > 24*time.Hour {
-					return fmt.Errorf("%s: retry after %v", id, r.After)
+		err := call(t, c.Timeout, fmt.Sprintf("Send (round %d of %d messages)", round+1, n), func(ctx context.Context) error {
+			return s.Send(ctx, msgs, func(id string, r sdk.Result) error {
+				if _, dup := got[id]; dup {
+					return fmt.Errorf("two results for %s", id)
 				}
-			case sdk.OutcomeRejected:
-				if r.Reason == "" {
-					return fmt.Errorf("%s: rejected without a reason", id)
+				switch r.Outcome {
+				case sdk.OutcomeDelivered:
+				case sdk.OutcomeRetry:
+					if r.After < 0 || r.After > 24*time.Hour {
+						return fmt.Errorf("%s: retry after %v", id, r.After)
+					}
+				case sdk.OutcomeRejected:
+					if r.Reason == "" {
+						return fmt.Errorf("%s: rejected without a reason", id)
+					}
+				default:
+					return fmt.Errorf("%s: no outcome", id)
 				}
-			default:
-				return fmt.Errorf("%s: no outcome", id)
-			}
-			got[id] = r
-			return nil
+				got[id] = r
+				return nil
+			})
 		})
 		if err != nil {
 			t.Fatalf("send round %d: %v", round+1, err)
@@ -145,7 +196,7 @@ func Channel(t *testing.T, conn *client.Conn, c ChannelCase) map[string]sdk.Resu
 			first = got
 		}
 	}
-	if err := s.Close(ctx); err != nil {
+	if err := call(t, c.Timeout, "Close", s.Close); err != nil {
 		t.Errorf("Close: %v", err)
 	}
 	return first
@@ -161,23 +212,34 @@ type ModelCase struct {
 	Rows func() array.RecordReader
 	// Features returns a fresh reader over the same rows without the target.
 	Features func() array.RecordReader
+	// Timeout bounds each call (training is one call); 0 means
+	// DefaultTimeout.
+	Timeout time.Duration
 }
 
 // Model trains on the rows, scores them with the artifact, and checks one
 // finite score per row (in 0..1 for classification). It returns the
-// artifact, metrics and scores.
-func Model(t *testing.T, conn *client.Conn, c ModelCase) ([]byte, map[string]float64, []float64) {
+// artifact, metrics and scores. Every call is bounded by c.Timeout, and a
+// panic in the plugin fails the test.
+func Model(t testing.TB, conn *client.Conn, c ModelCase) ([]byte, map[string]float64, []float64) {
 	t.Helper()
-	ctx := context.Background()
 	Metadata(t, conn)
-	task, err := conn.Describe(ctx, c.Component)
+	var task string
+	err := call(t, c.Timeout, "Describe", func(ctx context.Context) (err error) {
+		task, err = conn.Describe(ctx, c.Component)
+		return err
+	})
 	if err != nil || (task != sdk.Classification && task != sdk.Regression) {
 		t.Fatalf("Describe: %q %v", task, err)
 	}
 	rows := c.Rows()
 	defer rows.Release()
-	art, metrics, err := conn.Train(ctx, c.Component, c.Config, c.Target, rows)
-	if err != nil {
+	var art []byte
+	var metrics map[string]float64
+	if err := call(t, c.Timeout, "Train", func(ctx context.Context) (err error) {
+		art, metrics, err = conn.Train(ctx, c.Component, c.Config, c.Target, rows)
+		return err
+	}); err != nil {
 		t.Fatalf("Train: %v", err)
 	}
 	if len(art) == 0 {
@@ -186,11 +248,12 @@ func Model(t *testing.T, conn *client.Conn, c ModelCase) ([]byte, map[string]flo
 	feats := c.Features()
 	defer feats.Release()
 	var scores []float64
-	err = conn.Predict(ctx, c.Component, art, feats, func(s []float64) error {
-		scores = append(scores, s...)
-		return nil
-	})
-	if err != nil {
+	if err := call(t, c.Timeout, "Predict", func(ctx context.Context) error {
+		return conn.Predict(ctx, c.Component, art, feats, func(s []float64) error {
+			scores = append(scores, s...)
+			return nil
+		})
+	}); err != nil {
 		t.Fatalf("Predict: %v", err)
 	}
 	for i, s := range scores {

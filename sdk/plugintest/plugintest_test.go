@@ -11,7 +11,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -155,8 +157,6 @@ func (f *flaky) Send(_ context.Context, m sdk.Message) sdk.Result {
 		return sdk.RetryAfter(2*time.Second, "rate limited")
 	case strings.HasSuffix(m.ID, "3"):
 		return sdk.Rejected("mailbox does not exist")
-	case strings.HasSuffix(m.ID, "9"):
-		panic("a bug in the plugin")
 	}
 	return sdk.Delivered("p-" + m.IdempotencyKey)
 }
@@ -177,9 +177,6 @@ func TestChannelInProcess(t *testing.T) {
 			}
 		case sdk.OutcomeRejected:
 			rejected++
-			if strings.HasSuffix(id, "9") && !strings.Contains(r.Reason, "a bug in the plugin") {
-				t.Errorf("%s: a panic should be reported as the plugin's failure: %+v", id, r)
-			}
 		case sdk.OutcomeDelivered:
 			delivered++
 			if r.ProviderID != "p-conformance-"+strings.TrimPrefix(id, "m") {
@@ -187,7 +184,7 @@ func TestChannelInProcess(t *testing.T) {
 			}
 		}
 	}
-	if retry != 3 || rejected != 6 || delivered != 21 || ch.sent.Load() != 60 {
+	if retry != 3 || rejected != 3 || delivered != 24 || ch.sent.Load() != 60 {
 		t.Errorf("retry %d rejected %d delivered %d, plugin saw %d sends", retry, rejected, delivered, ch.sent.Load())
 	}
 	ctx := context.Background()
@@ -205,6 +202,120 @@ func TestChannelInProcess(t *testing.T) {
 	}
 	if _, err := conn.Describe(ctx, "flaky"); err == nil {
 		t.Error("a channel-only plugin described a model")
+	}
+}
+
+// fakeT stands in for the test given to the conformance suite, so a test
+// can see the suite fail. Fatal ends the calling goroutine, as testing.T's
+// does; everything else (Cleanup, TempDir, Logf) is the real test's.
+type fakeT struct {
+	testing.TB
+	mu     sync.Mutex
+	failed bool
+	msgs   []string
+}
+
+func (f *fakeT) Helper() {}
+func (f *fakeT) Fail() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failed = true
+}
+func (f *fakeT) Failed() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.failed
+}
+func (f *fakeT) Errorf(format string, a ...any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failed = true
+	f.msgs = append(f.msgs, fmt.Sprintf(format, a...))
+}
+func (f *fakeT) Error(a ...any)                 { f.Errorf("%s", fmt.Sprint(a...)) }
+func (f *fakeT) Fatalf(format string, a ...any) { f.Errorf(format, a...); runtime.Goexit() }
+func (f *fakeT) Fatal(a ...any)                 { f.Error(a...); runtime.Goexit() }
+func (f *fakeT) FailNow()                       { f.Fail(); runtime.Goexit() }
+
+// suite runs fn against a fakeT and returns it once fn has ended (or
+// failed the real test if it did not end within limit).
+func suite(t *testing.T, limit time.Duration, fn func(tb testing.TB)) *fakeT {
+	t.Helper()
+	f := &fakeT{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(f)
+	}()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		t.Fatalf("the conformance suite did not end within %v", limit)
+	}
+	return f
+}
+
+// A channel whose Send panics on every message.
+type panicky struct{ flaky }
+
+func (p *panicky) Open(context.Context, sdk.Config, sdk.Secrets) (sdk.Session, error) { return p, nil }
+func (p *panicky) Send(context.Context, sdk.Message) sdk.Result {
+	panic("boom: nil map\nwith a second line")
+}
+
+// A channel whose Send never returns, and ignores its context.
+type hanging struct {
+	flaky
+	release chan struct{}
+}
+
+func (h *hanging) Open(context.Context, sdk.Config, sdk.Secrets) (sdk.Session, error) { return h, nil }
+func (h *hanging) Send(context.Context, sdk.Message) sdk.Result {
+	<-h.release
+	return sdk.Delivered("late")
+}
+
+// The conformance suite fails a plugin whose Send panics, saying so in one
+// line. Before, the SDK turned the panic into a rejection with a reason,
+// which the suite took as a valid answer, and the plugin passed.
+func TestConformanceFailsPanic(t *testing.T) {
+	conn := InProcess(t, sdk.Plugin{ID: "test.org/panicky", Version: "1.0.0", Channels: []sdk.Channel{&panicky{}}})
+	f := suite(t, time.Minute, func(tb testing.TB) {
+		Channel(tb, conn, ChannelCase{Component: "flaky", Config: sdk.Config{"rate": "5"}, Secrets: sdk.Secrets{"token": "t0k"}, To: "x@example.com", Messages: 5})
+	})
+	msgs := strings.Join(f.msgs, "\n")
+	if !f.Failed() || !strings.Contains(msgs, "failed inside the plugin") || !strings.Contains(msgs, "boom: nil map with a second line") {
+		t.Fatalf("the suite passed a plugin that panics in Send, or did not say so: failed %v\n%s", f.Failed(), msgs)
+	}
+	if strings.Contains(msgs, "goroutine ") || strings.Count(msgs, "\n") > 0 {
+		t.Errorf("the failure should be one line, without the stack:\n%s", msgs)
+	}
+	// The same suite passes a sound plugin: the fake is not what fails.
+	good := InProcess(t, sdk.Plugin{ID: "test.org/flaky", Version: "1.0.0", Channels: []sdk.Channel{&flaky{}}})
+	f = suite(t, time.Minute, func(tb testing.TB) {
+		Channel(tb, good, ChannelCase{Component: "flaky", Config: sdk.Config{"rate": "5"}, Secrets: sdk.Secrets{"token": "t0k"}, To: "x@example.com", Messages: 5})
+	})
+	if f.Failed() {
+		t.Fatalf("a sound plugin failed: %v", f.msgs)
+	}
+}
+
+// A Send that never returns fails the suite after the case's timeout with
+// a message that says it hangs, instead of hanging go test.
+func TestConformanceFailsHang(t *testing.T) {
+	h := &hanging{release: make(chan struct{})}
+	t.Cleanup(func() { close(h.release) })
+	conn := InProcess(t, sdk.Plugin{ID: "test.org/hanging", Version: "1.0.0", Channels: []sdk.Channel{h}})
+	start := time.Now()
+	f := suite(t, 30*time.Second, func(tb testing.TB) {
+		Channel(tb, conn, ChannelCase{Component: "flaky", Config: sdk.Config{"rate": "5"}, Secrets: sdk.Secrets{"token": "t0k"}, To: "x@example.com", Messages: 3, Timeout: time.Second})
+	})
+	msgs := strings.Join(f.msgs, "\n")
+	if !f.Failed() || !strings.Contains(msgs, "Send (round 1 of 3 messages) did not answer within 1s: the plugin hangs") {
+		t.Fatalf("failed %v after %v:\n%s", f.Failed(), time.Since(start), msgs)
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Errorf("the suite took %v to notice a hang with a 1 s timeout", time.Since(start))
 	}
 }
 

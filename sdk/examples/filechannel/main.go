@@ -81,5 +81,5 @@ func (s *session) Send(_ context.Context, m sdk.Message) sdk.Result {
 func (s *session) Close() error { return s.f.Close() }
 
 func main() {
-	sdk.Serve(sdk.Plugin{ID: "marketbench.org/filechannel", Version: "1.0.0", Channels: []sdk.Channel{channel{}}})
+	sdk.Serve(sdk.Plugin{ID: "example.com/filechannel", Version: "1.0.0", Channels: []sdk.Channel{channel{}}})
 }

@@ -9,7 +9,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	conn := plugintest.InProcess(t, sdk.Plugin{ID: "marketbench.org/filechannel", Version: "1.0.0", Channels: []sdk.Channel{channel{}}})
+	conn := plugintest.InProcess(t, sdk.Plugin{ID: "example.com/filechannel", Version: "1.0.0", Channels: []sdk.Channel{channel{}}})
 	plugintest.Channel(t, conn, plugintest.ChannelCase{
 		Component: "file",
 		Config:    sdk.Config{"path": filepath.Join(t.TempDir(), "out.jsonl")},

@@ -63,6 +63,10 @@ type channel struct {
 
 var sent atomic.Int64
 
+// bootStdout is the stdout the process started with, captured before
+// Serve swaps os.Stdout, as a package-level logger would.
+var bootStdout = os.Stdout
+
 func (c *channel) Open(_ context.Context, r *pb.OpenRequest) (*pb.OpenResponse, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -155,6 +159,14 @@ func (c *channel) Send(stream pb.Channel_SendServer) error {
 			stream.Send(delivered(id))
 		case "slow":
 			time.Sleep(100 * time.Millisecond)
+		case "bigline":
+			// One 1 MB line, without a newline inside, on each way out: the
+			// stdout the process started with (as a logger made before
+			// Serve writes), Serve's stdout and stderr.
+			line := strings.Repeat("y", 1<<20) + "\n"
+			bootStdout.WriteString(line)
+			os.Stdout.WriteString(line)
+			os.Stderr.WriteString(line)
 		}
 		c.deliver(cfg["log"], req.GetMessage())
 		if err := stream.Send(delivered(id)); err != nil {
