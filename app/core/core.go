@@ -133,9 +133,16 @@ func (w *Workspace) compileFilter(ctx context.Context, table, text string) (stri
 	return where, args, nil
 }
 
+// The SQL console's limits: a query runs at most ConsoleTimeout and shows
+// at most ConsoleRows rows (and storage.MaxResultBytes of values).
+var (
+	ConsoleTimeout = 30 * time.Second
+	ConsoleRows    = 10000
+)
+
 // SQL runs a read-only query from the SQL console.
 func (w *Workspace) SQL(ctx context.Context, query string) (*storage.Result, error) {
-	return w.ReadOnly(ctx, query, 10000, 30*time.Second)
+	return w.ReadOnly(ctx, query, ConsoleRows, ConsoleTimeout)
 }
 
 // ExportTimeout bounds a "sql:" export, which runs a query the user typed.
