@@ -26,7 +26,7 @@ import (
 // BenchmarkWebhookSend measures a live send of N customers through the real
 // webhook plugin to a local HTTP server, with every outcome written to the
 // delivery log (goal: ≥ 2,000 messages/s), against the peer: the same
-// requests posted straight from Go with 4 connections, no plugin, no log.
+// requests posted straight from Go, 8 at a time, no plugin, no log.
 //
 //	go test -run '^$' -bench WebhookSend -benchtime 1x ./app/core
 func BenchmarkWebhookSend(b *testing.B) {
