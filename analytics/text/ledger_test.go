@@ -1,7 +1,9 @@
 package text
 
 import (
+	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -50,5 +52,31 @@ func TestDocumentedAccuracies(t *testing.T) {
 		if len(te) != 400 || hit < c.lo-slack || hit > c.hi+slack {
 			t.Errorf("%s: %d/%d correct, docs/TEXT.md says %d-%d/400", c.name, hit, len(te), c.lo, c.hi)
 		}
+	}
+}
+
+// TestDocumentedLimits: the size cap of docs/TEXT.md (20 million labels ×
+// terms) is refused with a message before anything large is built, and a
+// sentiment model saved before versioning (no "Version") still loads.
+func TestDocumentedLimits(t *testing.T) {
+	if maxParams != 20_000_000 {
+		t.Errorf("the cap is %d; docs/TEXT.md says 20 million", maxParams)
+	}
+	n := 4500 // 4,500 labels × 4,500+ terms > 20 million
+	texts, labels := make([]string, n), make([]string, n)
+	for i := range n {
+		texts[i] = fmt.Sprintf("w%d x%d", i, i)
+		labels[i] = fmt.Sprintf("label %d", i)
+	}
+	if _, err := TrainClassifier(texts, labels, ClassifierOptions{NGram: 1}); err == nil || !strings.Contains(err.Error(), "too large a model") {
+		t.Errorf("%d labels × %d terms: %v", n, 2*n, err)
+	}
+	old := `{"Vec":{"Tok":{"NGram":2},"Terms":["bad","good"],"IDF":[1,1]},"NB":{"ClassLogPrior":[-0.6931471805599453,-0.6931471805599453],"FeatureLogProb":[[-0.2,-1.7],[-1.7,-0.2]]}}`
+	m, err := Unmarshal([]byte(old))
+	if err != nil {
+		t.Fatalf("a model without a version: %v", err)
+	}
+	if p := m.Score("good"); !(p > 0.5) {
+		t.Errorf("Score(good) = %v", p)
 	}
 }
