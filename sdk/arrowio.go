@@ -30,6 +30,9 @@ import (
 // (MaxMessageBytes).
 const MaxChunkBytes = 64 << 20
 
+// maxChunk is MaxChunkBytes; tests lower it to split small batches.
+var maxChunk = MaxChunkBytes
+
 // ChunkWriter writes record batches as IPC stream chunks, handing each
 // chunk to send as soon as a batch is written.
 type ChunkWriter struct {
@@ -79,7 +82,7 @@ func (c *ChunkWriter) Write(rec arrow.RecordBatch) error {
 // flush sends what was written, in chunks of at most MaxChunkBytes.
 func (c *ChunkWriter) flush() error {
 	for c.buf.Len() > 0 {
-		b := c.buf.Next(MaxChunkBytes)
+		b := c.buf.Next(maxChunk)
 		if !c.reuse {
 			b = bytes.Clone(b)
 		}
@@ -489,7 +492,7 @@ func (c *ChunkWriter) writeRefs(rec arrow.RecordBatch) error {
 	defer hold.release()
 	segs := w.segs
 	for w.n > 0 {
-		size := min(w.n, MaxChunkBytes)
+		size := min(w.n, maxChunk)
 		w.n -= size
 		head := protowire.AppendVarint(protowire.AppendTag(nil, c.field, protowire.BytesType), uint64(size))
 		data := mem.BufferSlice{mem.SliceBuffer(head)}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/duckdb/duckdb-go/v2"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -166,10 +167,14 @@ func exportError(path string, err error) error {
 }
 
 // xlsxValue keeps numbers and booleans native so Excel can compute with them.
+// DECIMAL values (money columns) become numbers too: Excel stores every
+// number as a double anyway.
 func xlsxValue(v any) any {
 	switch x := v.(type) {
 	case nil, bool, int8, int16, int32, int64, int, uint8, uint16, uint32, uint64, float32, float64:
 		return x
+	case duckdb.Decimal:
+		return x.Float64()
 	default:
 		return Format(v)
 	}

@@ -86,6 +86,7 @@ func (s *state) elkan(c []float64, maxIter int, tol float64) *run {
 		})
 		s.halves(next, half, near)
 		c, next = next, c
+		s.report(it)
 		if changed == 0 {
 			strict = true
 			break
@@ -97,6 +98,10 @@ func (s *state) elkan(c []float64, maxIter int, tol float64) *run {
 		if tot <= tol {
 			break
 		}
+	}
+	if s.stopped() {
+		// The caller gave up and discards the run: skip the last pass.
+		return &run{centres: c, labels: labels, iter: it}
 	}
 	if !strict {
 		s.parallel(func(_, lo, hi int) {

@@ -49,6 +49,11 @@ type Options struct {
 	Seed uint64
 	// Algorithm is Lloyd (the default, "") or Elkan.
 	Algorithm string
+	// Progress, when set, is called after every iteration with the start
+	// (0..NInit-1) and the iteration within it (1-based), on the goroutine
+	// that called KMeans. It lets a caller show progress, and lets tests
+	// cancel while iterations run. It must return quickly.
+	Progress func(start, iter int)
 }
 
 // Result is a fitted clustering.
@@ -134,6 +139,7 @@ func KMeansContext(ctx context.Context, X *mat.Dense, opt Options) (*Result, err
 	// are added in chunk order, so the result does not depend on the cores.
 	s := newState(make([]float64, n*d), n, d, k)
 	s.ctx = ctx
+	s.progress = opt.Progress
 	nc := len(s.changed)
 	colSums := make([]float64, nc*d)
 	bad := make([]int, nc) // first non-finite value of each chunk, or -1
@@ -184,7 +190,8 @@ func KMeansContext(ctx context.Context, X *mat.Dense, opt Options) (*Result, err
 
 	var best *run
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
-	for range nInit {
+	for start := range nInit {
+		s.start = start
 		c := make([]float64, k*d)
 		if opt.Init != nil {
 			for i := range k {
@@ -246,11 +253,21 @@ type state struct {
 	changed []int     // per chunk: labels changed
 	scratch []float64 // per chunk: one partial sum
 	ctx     context.Context
+	// progress and start report iterations to Options.Progress.
+	progress func(start, iter int)
+	start    int
 }
 
 // stopped reports whether the caller gave up; runs end early then and
 // their result is discarded.
 func (s *state) stopped() bool { return s.ctx != nil && s.ctx.Err() != nil }
+
+// report tells Options.Progress that iteration it of the current start is done.
+func (s *state) report(it int) {
+	if s.progress != nil {
+		s.progress(s.start, it)
+	}
+}
 
 func newState(x []float64, n, d, k int) *state {
 	nc := (n + chunk - 1) / chunk
@@ -392,6 +409,7 @@ func (s *state) lloyd(c []float64, maxIter int, tol float64) *run {
 		})
 		changed := s.update(c, next, labels, shift)
 		c, next = next, c
+		s.report(it)
 		if changed == 0 {
 			strict = true
 			break
@@ -403,6 +421,10 @@ func (s *state) lloyd(c []float64, maxIter int, tol float64) *run {
 		if tot <= tol {
 			break
 		}
+	}
+	if s.stopped() {
+		// The caller gave up and discards the run: skip the last pass.
+		return &run{centres: c, labels: labels, iter: it}
 	}
 	// Unless the labels are already those of the final centres, reassign
 	// them (in the same pass as the inertia).

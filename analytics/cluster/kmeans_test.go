@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -451,5 +453,78 @@ func TestKMeansCancel(t *testing.T) {
 	cancel()
 	if _, err := KMeansContext(ctx, X, Options{K: 3}); err != context.Canceled {
 		t.Fatalf("error %v, want context.Canceled", err)
+	}
+}
+
+// TestKMeansCancelMidRun cancels while a run is iterating (from the Progress
+// hook, after the second iteration of the first start) and checks that
+// KMeansContext stops at the end of that iteration: no further iteration is
+// reported, the error is context.Canceled and there is no result. It catches
+// a loop that stops checking the context between iterations (with the
+// stopped() check in lloyd/elkan removed this test fails with iterations
+// reported after the cancel, for both algorithms), which
+// TestKMeansCancel, cancelling before the call, cannot see.
+func TestKMeansCancelMidRun(t *testing.T) {
+	// Uniform noise has no cluster structure, so with Tol 0 k-means takes
+	// many iterations to settle; the uncancelled check below proves it.
+	const n, d = 20000, 3
+	rng := rand.New(rand.NewPCG(5, 6))
+	X := mat.NewDense(n, d, nil)
+	for i := range n {
+		for j := range d {
+			X.Set(i, j, rng.Float64())
+		}
+	}
+	for _, alg := range []string{Lloyd, Elkan} {
+		t.Run(alg, func(t *testing.T) {
+			opt := Options{K: 12, Seed: 1, NInit: 2, MaxIter: 300, Algorithm: alg}
+
+			// Without cancelling, the same options iterate well past the
+			// point where the test cancels, so stopping there is observable.
+			full := 0
+			opt.Progress = func(start, iter int) { full++ }
+			if _, err := KMeansContext(context.Background(), X, opt); err != nil {
+				t.Fatal(err)
+			}
+			if full < 10 {
+				t.Fatalf("uncancelled fit reported only %d iterations; the data must need more to test cancelling", full)
+			}
+
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var reports, after int
+			cancelled := false
+			var at time.Time
+			opt.Progress = func(start, iter int) {
+				reports++
+				if cancelled {
+					after++
+					return
+				}
+				if start == 0 && iter == 2 {
+					cancel()
+					cancelled = true
+					at = time.Now()
+				}
+			}
+			res, err := KMeansContext(ctx, X, opt)
+			if !cancelled {
+				t.Fatal("the Progress hook never reached start 0, iteration 2")
+			}
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("error %v, want context.Canceled", err)
+			}
+			if res != nil {
+				t.Errorf("got a result after cancelling: %+v", res.Sizes)
+			}
+			if after != 0 {
+				t.Errorf("%d iterations ran after the cancel (of %d uncancelled); want 0", after, full)
+			}
+			// One iteration over 20,000 rows takes milliseconds; a second
+			// leaves room for a loaded machine but not for a full fit to run.
+			if el := time.Since(at); el > time.Second {
+				t.Errorf("returned %v after the cancel", el)
+			}
+		})
 	}
 }

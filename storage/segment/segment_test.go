@@ -54,11 +54,19 @@ func TestOnlineRetailRFM(t *testing.T) {
 		for rows.Next() {
 			var c rfm.Customer
 			var g got
-			rows.Scan(&c.ID, &c.Recency, &c.Frequency, &c.Monetary, &g.r, &g.f, &g.m, &g.seg)
+			if err := rows.Scan(&c.ID, &c.Recency, &c.Frequency, &c.Monetary, &g.r, &g.f, &g.m, &g.seg); err != nil {
+				t.Fatal(err)
+			}
 			cs = append(cs, c)
 			sqlRes = append(sqlRes, g)
 		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
 		rows.Close()
+		if len(cs) != 4372 {
+			t.Fatalf("%s: rfm_scores has %d rows, want 4372", scheme, len(cs))
+		}
 		s, _ := rfm.Lookup(scheme)
 		want := rfm.Segment(cs, s)
 		for i, w := range want {
@@ -78,7 +86,9 @@ func TestOnlineRetailRFM(t *testing.T) {
 	// A known customer: 12346 bought 74,215 units once and returned them all.
 	var rec, freq int
 	var mon float64
-	p.DB().QueryRow(`SELECT recency, frequency, monetary FROM rfm_scores WHERE customer_id = '12346'`).Scan(&rec, &freq, &mon)
+	if err := p.DB().QueryRow(`SELECT recency, frequency, monetary FROM rfm_scores WHERE customer_id = '12346'`).Scan(&rec, &freq, &mon); err != nil {
+		t.Fatal(err)
+	}
 	if rec != 326 || freq != 1 || mon != 0 {
 		t.Fatalf("12346: recency %d frequency %d monetary %v", rec, freq, mon)
 	}
@@ -92,8 +102,10 @@ func TestOnlineRetailRFM(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want int64
-	p.DB().QueryRow(`SELECT count(DISTINCT "CustomerID") FROM retail b JOIN rfm_scores r ON CAST(b."CustomerID" AS VARCHAR) = r.customer_id
-		WHERE "Country" = 'United Kingdom' AND (r.frequency >= 3 OR r.rfm_segment = 'Champions')`).Scan(&want)
+	if err := p.DB().QueryRow(`SELECT count(DISTINCT "CustomerID") FROM retail b JOIN rfm_scores r ON CAST(b."CustomerID" AS VARCHAR) = r.customer_id
+		WHERE "Country" = 'United Kingdom' AND (r.frequency >= 3 OR r.rfm_segment = 'Champions')`).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
 	if c != want || c == 0 {
 		t.Fatalf("count %d, want %d", c, want)
 	}
@@ -121,14 +133,16 @@ func TestOnlineRetailRFM(t *testing.T) {
 func TestScoresMatchReferenceWithTies(t *testing.T) {
 	p := newProject(t)
 	r := rand.New(rand.NewPCG(1, 2))
-	p.DB().Exec(`CREATE TABLE orders (cust VARCHAR, day DATE, amount DOUBLE)`)
+	mustExec(t, p, `CREATE TABLE orders (cust VARCHAR, day DATE, amount DOUBLE)`)
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := 0; i < 3000; i++ {
 		// Few distinct values force many ties.
-		p.DB().Exec(`INSERT INTO orders VALUES (?, ?, ?)`, "c"+string(rune('A'+r.IntN(26)))+string(rune('a'+r.IntN(20))),
+		mustExec(t, p, `INSERT INTO orders VALUES (?, ?, ?)`, "c"+string(rune('A'+r.IntN(26)))+string(rune('a'+r.IntN(20))),
 			start.AddDate(0, 0, r.IntN(12)*30), float64(r.IntN(5))*10)
 	}
-	p.SetRoles(ctx, "orders", map[string]storage.Role{"cust": storage.CustomerID, "day": storage.OrderDate, "amount": storage.Amount}, true)
+	if err := p.SetRoles(ctx, "orders", map[string]storage.Role{"cust": storage.CustomerID, "day": storage.OrderDate, "amount": storage.Amount}, true); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := RFM(ctx, p, RFMOptions{Table: "orders"}); err != nil {
 		t.Fatal(err)
 	}
@@ -166,8 +180,8 @@ func TestScoresMatchReferenceWithTies(t *testing.T) {
 
 func TestRuleErrorsAndInjection(t *testing.T) {
 	p := newProject(t)
-	p.DB().Exec(`CREATE TABLE customers (id VARCHAR, country VARCHAR, spend DOUBLE)`)
-	p.DB().Exec(`INSERT INTO customers VALUES ('a', 'UK', 10), ('b', 'x''; DROP TABLE customers; --', 5), ('c', NULL, 1)`)
+	mustExec(t, p, `CREATE TABLE customers (id VARCHAR, country VARCHAR, spend DOUBLE)`)
+	mustExec(t, p, `INSERT INTO customers VALUES ('a', 'UK', 10), ('b', 'x''; DROP TABLE customers; --', 5), ('c', NULL, 1)`)
 	if _, err := RFM(ctx, p, RFMOptions{}); err == nil {
 		t.Fatal("RFM without roles ran")
 	}
@@ -175,7 +189,9 @@ func TestRuleErrorsAndInjection(t *testing.T) {
 	if _, err := Count(ctx, p, "customers", n); err == nil {
 		t.Fatal("a table without a customer id role was accepted")
 	}
-	p.SetRoles(ctx, "customers", map[string]storage.Role{"id": storage.CustomerID}, true)
+	if err := p.SetRoles(ctx, "customers", map[string]storage.Role{"id": storage.CustomerID}, true); err != nil {
+		t.Fatal(err)
+	}
 	n, _ = rule.Parse(`country = 'x''; DROP TABLE customers; --'`)
 	if c, err := Count(ctx, p, "customers", n); err != nil || c != 1 {
 		t.Fatalf("%d %v", c, err)
@@ -195,7 +211,7 @@ func TestRuleErrorsAndInjection(t *testing.T) {
 	if err != nil || s.Size != 2 {
 		t.Fatalf("%+v %v", s, err)
 	}
-	p.DB().Exec(`INSERT INTO customers VALUES ('d', 'FR', 50)`)
+	mustExec(t, p, `INSERT INTO customers VALUES ('d', 'FR', 50)`)
 	if s, err = Evaluate(ctx, p, "big"); err != nil || s.Size != 3 {
 		t.Fatalf("re-evaluate %+v %v", s, err)
 	}
@@ -205,15 +221,19 @@ func TestRuleErrorsAndInjection(t *testing.T) {
 // monetary, and summaries cope with segments that have no amounts at all.
 func TestNullAmounts(t *testing.T) {
 	p := newProject(t)
-	p.DB().Exec(`CREATE TABLE o AS SELECT * FROM (VALUES ('a', DATE '2024-01-01', NULL::DOUBLE), ('b', DATE '2024-01-02', 5.0),
+	mustExec(t, p, `CREATE TABLE o AS SELECT * FROM (VALUES ('a', DATE '2024-01-01', NULL::DOUBLE), ('b', DATE '2024-01-02', 5.0),
 		('c', DATE '2024-01-03', 7.0), ('d', DATE '2024-01-04', 9.0), ('e', DATE '2024-01-05', 11.0)) t(cust, day, amount)`)
-	p.SetRoles(ctx, "o", map[string]storage.Role{"cust": storage.CustomerID, "day": storage.OrderDate, "amount": storage.Amount}, true)
+	if err := p.SetRoles(ctx, "o", map[string]storage.Role{"cust": storage.CustomerID, "day": storage.OrderDate, "amount": storage.Amount}, true); err != nil {
+		t.Fatal(err)
+	}
 	run, err := RFM(ctx, p, RFMOptions{Table: "o"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var m int
-	p.DB().QueryRow(`SELECT m_score FROM rfm_scores WHERE customer_id = 'a'`).Scan(&m)
+	if err := p.DB().QueryRow(`SELECT m_score FROM rfm_scores WHERE customer_id = 'a'`).Scan(&m); err != nil {
+		t.Fatal(err)
+	}
 	if m != 1 || run.Customers != 5 {
 		t.Fatalf("m for no amounts = %d, customers %d", m, run.Customers)
 	}
@@ -231,5 +251,14 @@ func TestNullAmounts(t *testing.T) {
 	}
 	if s, err := Get(ctx, p, "no spend"); err != nil || s.Size != 1 || s.Rule.String() != "monetary IS EMPTY" {
 		t.Fatalf("%+v %v", s, err)
+	}
+}
+
+// mustExec runs a statement a test depends on; a failure stops the test
+// instead of leaving it checking an empty or partial table.
+func mustExec(t testing.TB, p *storage.Project, q string, args ...any) {
+	t.Helper()
+	if _, err := p.DB().Exec(q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
 	}
 }
