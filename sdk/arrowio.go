@@ -245,6 +245,9 @@ func (r *chunkMessageReader) Message() (msg *ipc.Message, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("arrow/ipc: could not read message metadata: %w", noEOF(err))
 	}
+	if err := checkMeta(meta); err != nil {
+		return nil, err
+	}
 	m := ipc.NewMessage(memory.NewBufferBytes(meta), memory.NewBufferBytes(nil))
 	bodyLen := m.BodyLen()
 	m.Release()

@@ -2,10 +2,14 @@ package sdk
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -504,6 +508,30 @@ func FuzzRecordReader(f *testing.F) {
 		if len(data) > 1<<16 {
 			return
 		}
+		if !metaBounded(data) {
+			// arrow-go would allocate what the stream claims and die of
+			// out-of-memory (testdata/fuzz/FuzzRecordReader/arrow-schema-oom):
+			// it is no reference here; NewRecordReader must refuse the stream.
+			chunks := split(bytes.Clone(data), cuts)
+			i := 0
+			rr, err := NewRecordReader(func() ([]byte, error) {
+				if i == len(chunks) {
+					return nil, io.EOF
+				}
+				i++
+				return chunks[i-1].ReadOnlyData(), nil
+			})
+			if err == nil {
+				for rr.Next() {
+				}
+				err = rr.Err()
+				rr.Release()
+			}
+			if err == nil {
+				t.Fatal("NewRecordReader read a stream whose metadata overstates its vectors")
+			}
+			return
+		}
 		var want []arrow.RecordBatch
 		wantErr := func() (err error) {
 			defer func() {
@@ -576,4 +604,74 @@ func FuzzRecordReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// metaBounded frames an IPC stream as arrow does and reports whether arrow-go
+// can read it without allocating what it merely claims: every message's
+// metadata passes checkMeta and every body is really there (arrow-go sizes
+// its body buffer by the declared length first; NewRecordReader grows as
+// the bytes arrive). Broken framing is true: arrow refuses it cheaply.
+func metaBounded(data []byte) bool {
+	for len(data) >= 4 {
+		size := binary.LittleEndian.Uint32(data)
+		data = data[4:]
+		if size == ipcContinuation {
+			if len(data) < 4 {
+				return true
+			}
+			size = binary.LittleEndian.Uint32(data)
+			data = data[4:]
+		}
+		if size == 0 || int32(size) < 4 || int(size) > len(data) {
+			return true
+		}
+		meta := data[:size]
+		if checkMeta(meta) != nil {
+			return false
+		}
+		m := ipc.NewMessage(memory.NewBufferBytes(meta), memory.NewBufferBytes(nil))
+		body := m.BodyLen()
+		m.Release()
+		data = data[size:]
+		if body < 0 || body > int64(len(data)) {
+			return false // arrow-go sizes its buffer by the claim before reading
+		}
+		data = data[body:]
+	}
+	return true
+}
+
+// TestRecordReaderRefusesOverstatedMetadata: the fuzzer's 240-byte schema
+// claiming billions of fields used to kill the process (arrow-go allocates
+// them); now the metadata check refuses it with an error.
+func TestRecordReaderRefusesOverstatedMetadata(t *testing.T) {
+	b, err := os.ReadFile("testdata/fuzz/FuzzRecordReader/arrow-schema-oom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The corpus file's first value is the stream, as a Go []byte literal.
+	line := strings.SplitN(string(b), "\n", 3)[1]
+	lit := strings.TrimSuffix(strings.TrimPrefix(line, "[]byte("), ")")
+	s, err := strconv.Unquote(lit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checkMeta([]byte(s)[8:]) == nil {
+		t.Fatal("checkMeta passed the crasher's metadata")
+	}
+	done := false
+	rr, err := NewRecordReader(func() ([]byte, error) {
+		if done {
+			return nil, io.EOF
+		}
+		done = true
+		return []byte(s), nil
+	})
+	if err == nil {
+		rr.Release()
+		t.Fatal("the stream was accepted")
+	}
+	if !strings.Contains(err.Error(), "invalid message metadata") {
+		t.Fatalf("error %v", err)
+	}
 }
