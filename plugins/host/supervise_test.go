@@ -95,10 +95,9 @@ func killAndWait(t *testing.T, p *Proc) int {
 // Many calls at once to a plugin not running yet: exactly one process is
 // started and every call is answered by it.
 //
-// Proved to fail: with the single-start guard removed from Proc.Conn (the
-// `for p.starting != nil` wait), 24 callers started 20-24 processes
-// ("24 calls started 23 processes"), and the calls ran against different
-// pids.
+// Proved to fail: with the single-start guard removed from Proc.Conn (its
+// `for p.starting != nil` wait turned off), it failed with "24 calls
+// started 24 processes (pids [9686 9693 …]), want 1".
 func TestConcurrentCallsStartOnce(t *testing.T) {
 	h := newHost(t, Options{PingEvery: -1})
 	p, starts := countedPlugin(t, h)
@@ -128,9 +127,9 @@ func TestConcurrentCallsStartOnce(t *testing.T) {
 //
 // Proved to fail: with the single-start guard removed, every caller that
 // found the dead process started its own ("24 calls after the crash
-// started 22 processes"); with the backoff wait removed from launch
-// (`wait` ignored), the restart came 0.07 s after the previous start
-// ("restarted 69ms after the previous start, want ≥ 1s").
+// started 24 processes (pids […]), want 1"); with the backoff wait
+// skipped in launch, "restarted 74.748167ms after the previous start,
+// want ≥ 1s".
 func TestConcurrentCallsAfterCrashRestartOnce(t *testing.T) {
 	h := newHost(t, Options{PingEvery: -1, LogDir: t.TempDir()})
 	p, starts := countedPlugin(t, h)
@@ -233,11 +232,12 @@ func sameDurations(a, b []time.Duration) bool {
 // (ErrCrashLoop) instead of waiting again. The real-time check of the
 // first step is in TestConcurrentCallsAfterCrashRestartOnce.
 //
-// Proved to fail: with the cap at 30 s (`min(30*time.Second, ...)` and no
-// cap on the doubling) the running subtest got [1s 2s 4s 8s 13s 32s 30s
-// 30s]; with the delay counted from the crash instead of from the
-// previous start (`- now.Sub(...)` dropped) it got 8s instead of 5s for
-// the step where 3 s had passed.
+// Proved to fail: with the cap at 30 s, as the old comment said
+// (RestartDelay = min(30 s, 1 s << (n-1))), "RestartDelay(6) = 30s, want
+// 16s" and "waits [1s 2s 4s 5s 16s 30s 30s 30s], want [1s 2s 4s 5s 16s
+// 16s 16s 16s]"; with the delay counted from the crash instead of from the
+// previous start (`- now.Sub(...)` dropped), "waits [1s 2s 4s 8s 16s …]";
+// with the wait skipped in launch, "waits [], want [1s 2s 4s 8s 16s]".
 func TestRestartBackoffSchedule(t *testing.T) {
 	t.Run("RestartDelay", func(t *testing.T) {
 		want := durations(0, 1, 2, 4, 8, 16, 16, 16)
@@ -283,7 +283,7 @@ func TestRestartBackoffSchedule(t *testing.T) {
 	// A plugin that dies at every start, default limits (5 restarts in 10
 	// minutes): a failed start backs off like a crash, the fifth restart
 	// waits the cap, and the next crash gives up without waiting.
-	t.Run("failed starts, default limit", func(t *testing.T) {
+	t.Run("failed_starts", func(t *testing.T) {
 		h := newHost(t, Options{PingEvery: -1})
 		var clock fakeClock
 		clock.install(h)
