@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -90,6 +91,15 @@ func table(root, doc string, f *File) (string, error) {
 			fmt.Fprintf(&b, "| `%s` | %s | %s | %d | %s | %s | %s |\n", r.Name, r.Package, metrics(r.Metrics), r.Iterations,
 				commit, strings.Replace(strings.TrimSuffix(r.Date, "Z"), "T", " ", 1), machine(r.Machine))
 		}
+	}
+	var commands []string
+	for _, r := range f.Records {
+		if c := "`" + r.Command + "`"; !slices.Contains(commands, c) {
+			commands = append(commands, c)
+		}
+	}
+	if len(commands) > 0 {
+		fmt.Fprintf(&b, "\nMeasured with: %s (a run of 1x on a loaded machine is a smoke check, not a result to quote: read `runs` and `load`).\n", strings.Join(commands, "; "))
 	}
 	if len(unrecorded) > 0 {
 		fmt.Fprintf(&b, "\nNo record yet (their numbers below are from the hand-written results): %s.\n", strings.Join(unrecorded, ", "))
