@@ -5,7 +5,7 @@ BIN := bin/marketbench
 DEMO_DIR := demo-output
 DEMO := $(DEMO_DIR)/demo.mbproj
 
-.PHONY: setup build run demo test fmt-check vet bench claims screenshots proto clean
+.PHONY: setup build run demo test fmt-check vet bench bench-check claims screenshots proto clean
 
 setup:
 	@./.ci/setup.sh
@@ -45,10 +45,19 @@ test: setup fmt-check vet
 	cd sdk && go test -timeout 10m ./...
 
 # Benchmarks against bare DuckDB and pandas on the same data, in one run.
+# Each result is recorded in docs/benchmarks.json with the commit it was
+# measured at, and the table in docs/BENCHMARKS.md is regenerated from it.
+BENCHREC := go run ./docs/benchtool record --
 bench: setup
 	@./.ci/setup.sh python3-pandas python3-sklearn
-	go test -run '^$$' -bench . -benchtime 3x -timeout 60m ./storage/ingest ./storage/segment ./storage
-	go test -run '^$$' -bench . -benchtime 1x -timeout 60m ./analytics/bench
+	$(BENCHREC) go test -run '^$$' -bench . -benchtime 3x -timeout 60m ./storage/ingest ./storage/segment ./storage
+	$(BENCHREC) go test -run '^$$' -bench . -benchtime 1x -timeout 60m ./analytics/bench
+
+# The benchmark records whose measured code changed since their commit
+# (exit status 1 if any), then the same check as a test.
+bench-check:
+	go run ./docs/benchtool check
+	MB_BENCH_CHECK=1 go test -count=1 -run TestRecords ./docs/benchtool
 
 # The claims ledger (docs/CLAIMS.md): every quote still in its doc, every
 # cited test exists (also part of make test), and the README feature

@@ -49,6 +49,48 @@ type Host struct {
 	opt   Options
 	mu    sync.Mutex
 	procs map[string]*Proc
+	// now and sleep are the clock of the restart backoff: time.Now and a
+	// timer, replaced by the tests so that the schedule can be checked
+	// without waiting it out.
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// MaxRestartDelay caps the wait before a restart (RestartDelay).
+//
+// 16 s, not more: the wait happens inside the call that needs the plugin
+// (a user's action, a campaign's next batch), so it is time someone
+// watches a progress bar. With the default limit (5 restarts in 10
+// minutes, then ErrCrashLoop) the fifth restart is the last one anyway,
+// and its 16 s is the longest wait a user can meet; a plugin that still
+// crashes after 1+2+4+8+16 = 31 s of waiting is broken, not busy, and is
+// better reported than retried later. A higher cap would only apply to
+// hosts configured with more restarts and would make each of those calls
+// hang for longer without making the plugin any less broken.
+const MaxRestartDelay = 16 * time.Second
+
+// RestartDelay is how long after the previous start a restart waits, when
+// n starts (the previous one included) happened within RestartWindow: 1 s
+// after one, then doubling, 2 s, 4 s, 8 s, up to MaxRestartDelay.
+func RestartDelay(n int) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	if n > 5 { // 1 s << 4 = 16 s already; avoids overflowing the shift
+		return MaxRestartDelay
+	}
+	return min(MaxRestartDelay, time.Second<<(n-1))
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // New returns a host; nothing starts until a plugin is used.
@@ -68,7 +110,7 @@ func New(opt Options) *Host {
 	if opt.PingEvery == 0 {
 		opt.PingEvery = 30 * time.Second
 	}
-	return &Host{opt: opt, procs: map[string]*Proc{}}
+	return &Host{opt: opt, procs: map[string]*Proc{}, now: time.Now, sleep: sleepCtx}
 }
 
 // Discover lists installed and bundled plugins.
@@ -231,8 +273,9 @@ func (p *Proc) hangErr() error {
 }
 
 // Conn returns a running connection, starting or restarting the plugin
-// when needed. A restart after a crash waits out a backoff (1 s, doubling
-// to 30 s) and stops after MaxRestarts crashes within RestartWindow.
+// when needed. A restart after a crash waits out a backoff (RestartDelay:
+// 1 s after the previous start, doubling to MaxRestartDelay, 16 s) and
+// stops after MaxRestarts crashes within RestartWindow.
 func (p *Proc) Conn(ctx context.Context) (*client.Conn, error) {
 	p.mu.Lock()
 	for p.starting != nil { // another caller is starting it: wait for that
@@ -260,7 +303,7 @@ func (p *Proc) Conn(ctx context.Context) (*client.Conn, error) {
 		p.crashes++
 		p.logs.Write([]byte(fmt.Sprintf("[host] %s stopped unexpectedly\n", p.Found.Manifest.ID)))
 	}
-	now := time.Now()
+	now := p.h.now()
 	recent := p.starts[:0]
 	for _, t := range p.starts {
 		if now.Sub(t) < p.h.opt.RestartWindow {
@@ -275,7 +318,7 @@ func (p *Proc) Conn(ctx context.Context) (*client.Conn, error) {
 			return nil, fmt.Errorf("%w: %s stopped %d times in %v; see its log, and update or remove it", ErrCrashLoop, p.Found.Manifest.ID, len(recent), p.h.opt.RestartWindow)
 		}
 		if len(recent) > 0 {
-			wait = min(30*time.Second, time.Second<<min(len(recent), 5)/2) - now.Sub(recent[len(recent)-1])
+			wait = RestartDelay(len(recent)) - now.Sub(recent[len(recent)-1])
 		}
 	}
 	// The backoff and the start happen without the lock, so Running,
@@ -306,16 +349,14 @@ func (p *Proc) Conn(ctx context.Context) (*client.Conn, error) {
 // launch waits out the backoff, then starts the plugin process.
 func (p *Proc) launch(ctx context.Context, wait time.Duration) (*client.Conn, error) {
 	if wait > 0 {
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		if err := p.h.sleep(ctx, wait); err != nil {
+			return nil, err
 		}
 	}
 	conn, err := client.Launch(client.Config{Path: p.Found.Binary, Checksum: p.pin, Env: pluginEnv(),
 		Logger: hclog.New(&hclog.LoggerOptions{Name: p.Found.Manifest.ID, Output: p.logs, Level: hclog.Debug})})
 	p.mu.Lock()
-	p.starts = append(p.starts, time.Now())
+	p.starts = append(p.starts, p.h.now())
 	if err != nil {
 		// A failed start counts as a crash, so a plugin that dies at once
 		// gets the same backoff and the same limit.

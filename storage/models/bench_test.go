@@ -80,6 +80,12 @@ func BenchmarkTrain1M(b *testing.B) {
 				fmt.Sscanf(rest, "base=%d heap=%d load=%f fit=%f", &base, &heap, &load, &fit)
 			}
 		}
+		b.ReportMetric(load, "read_s")
+		b.ReportMetric(fit, "train_s")
+		b.ReportMetric(float64(peak-base)/1e6, "peak_rss_MB")
+		b.ReportMetric(float64(peak-base)/data, "x_data_rss")
+		b.ReportMetric(float64(heap)/1e6, "peak_heap_MB")
+		b.ReportMetric(float64(heap)/data, "x_data_heap")
 		b.Logf("train %d×%d (%.0f MB of float64): read %.2f s, train %.2f s; peak RSS %.0f MB above the opened project (%.2f× the data), peak live Go heap %.0f MB (%.2f×)",
 			n, trainCols, data/1e6, load, fit, float64(peak-base)/1e6, float64(peak-base)/data, float64(heap)/1e6, float64(heap)/data)
 	}

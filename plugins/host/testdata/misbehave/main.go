@@ -2,7 +2,10 @@
 // It speaks the wire protocol directly (not through sdk.Serve) so it can
 // break every rule: crash mid-stream, hang, flood its log, send results
 // for messages that do not exist, and send scores in the wrong shape.
-// Started under a name ending in "-crashstart" it dies at once.
+// Started under a name ending in "-crashstart" it dies at once; started
+// under a name ending in "-countstarts" it appends its process id to the
+// file of its own path plus ".starts" first, so a test can count the
+// processes the host really started.
 package main
 
 import (
@@ -234,6 +237,14 @@ func (model) Predict(stream pb.Model_PredictServer) error {
 func main() {
 	if strings.HasSuffix(os.Args[0], "-crashstart") {
 		os.Exit(7)
+	}
+	if strings.HasSuffix(os.Args[0], "-countstarts") {
+		f, err := os.OpenFile(os.Args[0]+".starts", os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			os.Exit(8)
+		}
+		fmt.Fprintf(f, "%d\n", os.Getpid())
+		f.Close()
 	}
 	goplugin.Serve(&goplugin.ServeConfig{
 		HandshakeConfig:  sdk.Handshake,
