@@ -53,7 +53,7 @@ const tickName = "mb_loop_step"
 
 var (
 	errLoops   = fmt.Errorf("the template loops more than %d times for one customer; a message cannot be that long", maxLoopSteps)
-	errTooSlow = errors.New("filling the template took too long for one customer (a loop that never ends?)")
+	errTooSlow = errors.New("filling the template took too long for one customer")
 	errTooBig  = fmt.Errorf("the rendered message is over %d KB; a message cannot be that long (check the loops in the template)", MaxRendered>>10)
 	errWidth   = fmt.Errorf("printf widths and precisions above %d are not allowed", maxWidth)
 )
@@ -128,7 +128,7 @@ func (t *Templates) tick() (string, error) {
 		return "", errLoops
 	}
 	if t.steps%256 == 0 && time.Now().After(t.deadline) {
-		return "", fmt.Errorf("%w: over %v", errTooSlow, MaxRenderTime)
+		return "", fmt.Errorf("%w (over %v; a loop that never ends?)", errTooSlow, MaxRenderTime)
 	}
 	return "", nil
 }
