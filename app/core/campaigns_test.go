@@ -170,7 +170,7 @@ func TestCampaignPluginCrashMidSend(t *testing.T) {
 	if err := w.SaveCampaign(ctx, c, false); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := w.SendCampaign(ctx, "Spring sale", SendOptions{Mode: campaign.Live, BatchSize: 10}, nil)
+	rep, err := w.SendCampaign(ctx, "Spring sale", SendOptions{Mode: campaign.Live}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestCampaignChildSend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.SendCampaign(context.Background(), "Spring sale", SendOptions{Mode: campaign.Live, BatchSize: 5}, nil)
+	w.SendCampaign(context.Background(), "Spring sale", SendOptions{Mode: campaign.Live}, nil)
 	t.Fatal("the send finished before the parent killed it")
 }
 
