@@ -365,6 +365,27 @@ func (w *Workspace) CampaignStatus(ctx context.Context, name string) (*campaign.
 	return in, counts, err
 }
 
+// UnknownDeliveries lists the campaign's deliveries whose fate a crash
+// left unknown (a channel without idempotency keys cannot be asked again
+// safely), for the user to check with the provider and settle.
+func (w *Workspace) UnknownDeliveries(ctx context.Context, name string) ([]campaign.UnknownDelivery, error) {
+	if _, err := campaign.Get(ctx, w.Project, name); err != nil {
+		return nil, err
+	}
+	return campaign.Unknowns(ctx, w.Project, name)
+}
+
+// ResolveUnknown settles unknown deliveries (all, or the given customers')
+// as how says: campaign.ResolveSent (the provider has it),
+// campaign.ResolveNotSent (it never went out; it stays unsent) or
+// campaign.ResolveResend (send it at the next resume). Audited.
+func (w *Workspace) ResolveUnknown(ctx context.Context, name, how string, customers []string) (int, error) {
+	if _, err := campaign.Get(ctx, w.Project, name); err != nil {
+		return 0, err
+	}
+	return campaign.Resolve(ctx, w.Project, name, how, customers)
+}
+
 // ImportCampaignResults imports a responses file for a campaign, or with
 // a "table:" prefix, a project table (e.g. one a source plugin fills).
 func (w *Workspace) ImportCampaignResults(ctx context.Context, name, path string) (*campaign.ImportResult, error) {

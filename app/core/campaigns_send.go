@@ -79,6 +79,7 @@ type sender struct {
 	left      int // deliveries still to settle
 	total     int
 	lastShown time.Time
+	lastWrite time.Duration // how long the last write took
 }
 
 type group struct {
@@ -205,11 +206,29 @@ func (s *sender) run(ctx context.Context) error {
 		select {
 		case ev := <-s.events:
 			s.handle(bg, ev)
-			s.drain()
+			s.linger()
 		case <-wake:
 		case <-ctx.Done():
 		}
 	}
+}
+
+// linger gathers the results of the messages in flight for a moment (as
+// long as a write takes, at most 10 ms) before they are written, so one
+// write carries a whole window rather than a result at a time.
+func (s *sender) linger() {
+	t := time.NewTimer(min(max(s.lastWrite, time.Millisecond), 10*time.Millisecond))
+	defer t.Stop()
+	for s.running > 0 && s.answered < len(s.inflight) {
+		select {
+		case ev := <-s.events:
+			s.handle(context.Background(), ev)
+		case <-t.C:
+			s.drain()
+			return
+		}
+	}
+	s.drain()
 }
 
 // drain handles the events that are already waiting, so their outcomes
@@ -287,6 +306,8 @@ func (s *sender) write(ctx context.Context, next []campaign.Delivery) error {
 	if len(s.outcomes) == 0 && len(next) == 0 {
 		return nil
 	}
+	t0 := time.Now()
+	defer func() { s.lastWrite = time.Since(t0) }()
 	if err := campaign.Step(ctx, s.w.Project, s.c.Name, s.outcomes, next); err != nil {
 		return fmt.Errorf("cannot write the delivery log: %s", firstLine(err.Error()))
 	}

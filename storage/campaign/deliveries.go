@@ -153,21 +153,42 @@ func Record(ctx context.Context, p *storage.Project, campaign string, os []Outco
 	return err
 }
 
-// Step is one write of a running send, in one transaction: the outcomes
-// that arrived are recorded and the next messages are marked sending
-// (attempts + 1) before they go to the plugin. Grouping both keeps the
-// write-ahead log from being the bottleneck of a parallel send.
+// Step is one write of a running send, one statement (one transaction):
+// the outcomes that arrived are recorded and the next messages are marked
+// sending (attempts + 1) before they go to the plugin. Grouping both in
+// one statement keeps the write-ahead log from being the bottleneck of a
+// parallel send.
 func Step(ctx context.Context, p *storage.Project, campaign string, outcomes []Outcome, next []Delivery) error {
 	if len(outcomes) == 0 && len(next) == 0 {
 		return nil
 	}
-	return p.Tx(ctx, func(tx *storage.Tx) error {
-		in := p.InTx(tx)
-		if err := Record(ctx, in, campaign, outcomes); err != nil {
-			return err
+	var b strings.Builder
+	args := make([]any, 0, 5*(len(outcomes)+len(next))+1)
+	row := func(id, status string, inc int, provider, reason string, at any) {
+		if len(args) > 0 {
+			b.WriteString(", ")
 		}
-		return MarkSending(ctx, in, campaign, next)
-	})
+		fmt.Fprintf(&b, "(?, ?, %d, ?, ?, ?::TIMESTAMP)", inc)
+		args = append(args, id, status, provider, ShortReason(reason), at)
+	}
+	for _, o := range outcomes {
+		var at any
+		if o.Status == Retry {
+			at = o.NextAt.UTC()
+		}
+		row(o.CustomerID, o.Status, 0, o.ProviderID, o.Reason, at)
+	}
+	for _, d := range next {
+		row(d.CustomerID, Sending, 1, "", "", nil)
+	}
+	args = append(args, campaign)
+	_, err := p.Q().ExecContext(ctx, `UPDATE mb_deliveries SET status = v.status, attempts = attempts + v.inc,
+		provider_id = CASE WHEN v.inc = 1 THEN mb_deliveries.provider_id ELSE nullif(v.provider_id, '') END,
+		reason = CASE WHEN v.inc = 1 THEN mb_deliveries.reason ELSE nullif(v.reason, '') END, next_at = v.next_at,
+		sent_at = CASE WHEN v.status = 'delivered' THEN current_timestamp ELSE mb_deliveries.sent_at END, updated_at = current_timestamp
+		FROM (VALUES `+b.String()+`) v(customer_id, status, inc, provider_id, reason, next_at)
+		WHERE mb_deliveries.campaign = ? AND mb_deliveries.customer_id = v.customer_id`, args...)
+	return err
 }
 
 // Release puts deliveries that were marked sending but never handed to
