@@ -408,17 +408,17 @@ func (s *sender) handle(ctx context.Context, ev event) {
 func (s *sender) attempts(id string) int { return max(1, s.tries[id]) }
 
 // pluginBug recognises the SDK's words for a panic it recovered in the
-// plugin ("the plugin failed in Send: <panic>\n<stack>") and returns the
-// panic's first line.
+// plugin ("the plugin failed in Send: <panic>\n<stack>", possibly as a
+// gRPC status text) and returns the panic's first line.
 func pluginBug(reason string) (string, bool) {
-	rest, ok := strings.CutPrefix(reason, "the plugin failed in ")
+	_, rest, ok := strings.Cut(reason, "the plugin failed in ")
 	if !ok {
 		return "", false
 	}
 	if _, after, ok := strings.Cut(rest, ": "); ok {
 		rest = after
 	}
-	return campaign.ShortReason(rest), true
+	return strings.TrimSuffix(campaign.ShortReason(rest), " …"), true
 }
 
 // ended handles the end of a group's call: the messages without a result
@@ -468,11 +468,11 @@ func (s *sender) ended(ctx context.Context, g *group, err error) {
 	if left, lerr := remaining(bg, s.w, s.c.Name); lerr == nil {
 		s.left = left
 	}
-	s.failed(g.conn, err)
+	s.failed(g.conn, err, false)
 }
 
 // failed counts a failure of the plugin and decides whether to go on.
-func (s *sender) failed(conn *client.Conn, err error) {
+func (s *sender) failed(conn *client.Conn, err error, opening bool) {
 	if s.stop != nil {
 		return
 	}
@@ -504,12 +504,16 @@ func (s *sender) failed(conn *client.Conn, err error) {
 	default:
 		kind = "start"
 	}
+	if kind == "crash" && opening {
+		kind = "open"
+	}
 	s.failures++
 	s.failKind, s.failErr = kind, err
 	s.probe = true
 	what := map[string]string{
 		"timeout": fmt.Sprintf("%s did not answer within %v", id, s.timeout),
 		"crash":   fmt.Sprintf("%s stopped while sending", id),
+		"open":    fmt.Sprintf("%s stopped while opening a sending session, before it took any message", id),
 		"start":   fmt.Sprintf("%s could not be started (%s)", id, campaign.ShortReason(err.Error())),
 	}[kind]
 	if s.failures < maxFailures {
@@ -548,7 +552,7 @@ func (s *sender) openSession(ctx context.Context) {
 			s.stop = fmt.Errorf("%w: %s refused to open a sending session: %s", ErrPaused, s.c.Plugin, campaign.ShortReason(err.Error()))
 			return
 		}
-		s.failed(conn, err)
+		s.failed(conn, err, true)
 		return
 	}
 	s.sess, s.sessConn = sess, conn

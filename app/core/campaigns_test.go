@@ -3,11 +3,13 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -28,30 +30,72 @@ func setupPlugins() error {
 	if err != nil {
 		return err
 	}
-	src := filepath.Join(dir, "src")
-	os.MkdirAll(src, 0o755)
-	bin := filepath.Join(src, "misbehave")
-	cmd := exec.Command("go", "build", "-o", bin, "./testdata/misbehave")
-	cmd.Dir = "../../plugins/host"
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("%v\n%s", err, b)
+	pluginsDir = filepath.Join(dir, "user")
+	// Built once per test run, in parallel: the host's misbehaving plugin
+	// and the fault zoo of app/core/testdata (built with the public SDK).
+	builds := []struct{ id, pkg, from, bin, component string }{
+		{"test.org/channel", "./testdata/misbehave", "../../plugins/host", "misbehave", ""},
+		{"test.org/zoo", "./testdata/faultzoo", ".", "faultzoo", ""},
+		{"test.org/wire", "./testdata/faultwire", ".", "faultwire", ""},
 	}
-	sum, err := host.FileSHA256(bin)
-	if err != nil {
+	errs := make([]error, len(builds))
+	var wg sync.WaitGroup
+	for i, b := range builds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = buildPlugin(dir, b.id, b.pkg, b.from, b.bin)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	m := sdk.Manifest{ID: "test.org/channel", Version: "1.0.0", Kinds: []string{"channel"}, ProtocolVersions: []int{1},
-		Binaries: map[string]sdk.Binary{host.Platform(): {Path: "misbehave", SHA256: sum}}, Fields: []string{"email", "first_name"}}
-	b, _ := json.Marshal(m)
-	os.WriteFile(filepath.Join(src, "plugin.json"), b, 0o644)
-	pluginsDir = filepath.Join(dir, "user")
-	if _, err := host.Install(src, pluginsDir); err != nil {
+	// The zoo's binary under a name ending in -exit dies before the
+	// handshake.
+	zoo, _ := os.ReadFile(filepath.Join(dir, "test.org_zoo", "faultzoo"))
+	if err := installPlugin(dir, "test.org/zoo-exit", "faultzoo-exit", zoo); err != nil {
 		return err
 	}
 	os.Setenv(host.DirEnv, pluginsDir)
 	os.Setenv(host.BundledEnv, filepath.Join(dir, "none"))
 	return nil
+}
+
+func buildPlugin(dir, id, pkg, from, bin string) error {
+	out := filepath.Join(dir, "build-"+bin)
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Dir = from
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %v\n%s", pkg, err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		return err
+	}
+	return installPlugin(dir, id, bin, b)
+}
+
+// installPlugin installs a built program as plugin id (a channel asking
+// for email and first_name) in pluginsDir.
+func installPlugin(dir, id, bin string, program []byte) error {
+	src := filepath.Join(dir, strings.ReplaceAll(id, "/", "_"))
+	os.MkdirAll(src, 0o755)
+	path := filepath.Join(src, bin)
+	if err := os.WriteFile(path, program, 0o755); err != nil {
+		return err
+	}
+	sum, err := host.FileSHA256(path)
+	if err != nil {
+		return err
+	}
+	m := sdk.Manifest{ID: id, Version: "1.0.0", Kinds: []string{"channel"}, ProtocolVersions: []int{1},
+		Binaries: map[string]sdk.Binary{host.Platform(): {Path: bin, SHA256: sum}}, Fields: []string{"email", "first_name"}}
+	b, _ := json.Marshal(m)
+	os.WriteFile(filepath.Join(src, "plugin.json"), b, 0o644)
+	_, err = host.Install(src, pluginsDir)
+	return err
 }
 
 // shop makes a project with 60 customers (every 3rd without e-mail
