@@ -476,8 +476,11 @@ func (s *sender) failed(conn *client.Conn, err error, opening bool) {
 	if s.stop != nil {
 		return
 	}
-	if conn != nil && conn == s.sessConn {
+	if (conn != nil && conn == s.sessConn) || errors.Is(err, errNoSession) {
 		s.sess, s.sessConn = nil, nil // open a new session on the next process
+	}
+	if errors.Is(err, errNoSession) {
+		return // the restart it follows was counted (or will be) by its cause
 	}
 	if conn != nil {
 		if s.counted[conn] {
