@@ -69,8 +69,6 @@ type sender struct {
 	answered  int // outcomes for messages in inflight
 	running   int // groups whose call has not returned
 	failures  int
-	failKind  string
-	failErr   error
 	counted   map[*client.Conn]bool // a dead process is counted once
 	probe     bool                  // after a failure: one message at a time
 	stop      error                 // set: no new messages; return once groups end
@@ -511,7 +509,6 @@ func (s *sender) failed(conn *client.Conn, err error, opening bool) {
 		kind = "open"
 	}
 	s.failures++
-	s.failKind, s.failErr = kind, err
 	s.probe = true
 	what := map[string]string{
 		"timeout": fmt.Sprintf("%s did not answer within %v", id, s.timeout),
