@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -328,7 +330,7 @@ func (e *env) campaignCmd() *cobra.Command {
 		},
 	}
 	cmd.AddCommand(e.campCreateCmd(), e.campListCmd(), e.campPreviewCmd(), e.campSendCmd(false), e.campSendCmd(true),
-		e.campStatusCmd(), e.campImportCmd(), e.campResultsCmd(), e.campSuppressCmd(), del)
+		e.campStatusCmd(), e.campUnknownCmd(), e.campResolveCmd(), e.campImportCmd(), e.campResultsCmd(), e.campSuppressCmd(), del)
 	return cmd
 }
 
@@ -487,6 +489,7 @@ func (e *env) campSendCmd(resume bool) *cobra.Command {
 	var live bool
 	var testTo string
 	var secretKV []string
+	var timeout time.Duration
 	use, short := "send NAME [--live | --test-to ADDRESS]", "Send a campaign: a dry run unless --live (or --test-to for one message per variant)"
 	if resume {
 		use, short = "resume NAME", "Resume a live send that was stopped (by Ctrl-C, a crash or a plugin failure)"
@@ -519,7 +522,9 @@ func (e *env) campSendCmd(resume bool) *cobra.Command {
 				if opt.Secrets, err = secretsFrom(secretKV, spec); err != nil {
 					return err
 				}
-				prog, done := e.progress()
+				opt.Timeout = timeout
+				prog, warn, done := e.sendProgress()
+				opt.Warn = warn
 				rep, err := w.SendCampaign(ctx, args[0], opt, prog)
 				done()
 				if err != nil && rep == nil {
@@ -542,6 +547,9 @@ func (e *env) campSendCmd(resume bool) *cobra.Command {
 						if rep.Counts != nil {
 							printCounts(o, rep.Counts)
 						}
+						if rep.Unknown > 0 {
+							fmt.Fprintf(o, "\n%d messages may or may not have gone out (the app or the plugin stopped while sending them); check them with 'marketbench campaign unknown %q' and settle them with 'campaign resolve'.\n", rep.Unknown, args[0])
+						}
 					}
 				})
 				if err != nil {
@@ -558,6 +566,131 @@ func (e *env) campSendCmd(resume bool) *cobra.Command {
 		cmd.Flags().StringVar(&testTo, "test-to", "", "send one message per variant to this address only")
 	}
 	cmd.Flags().StringArrayVar(&secretKV, "secret", nil, "a secret channel setting, name=value (or MARKETBENCH_SECRET_NAME)")
+	cmd.Flags().DurationVar(&timeout, "timeout", 0, "how long the plugin may take to answer for the messages in flight before it is stopped and restarted (default 2m; 3 in a row pause the send)")
+	cmd.PreRun = func(*cobra.Command, []string) {
+		// The plugin host's own call limit must not be shorter than the
+		// timeout asked for.
+		if limit, err := time.ParseDuration(os.Getenv("MARKETBENCH_PLUGIN_TIMEOUT")); timeout > 2*time.Minute && (err != nil || limit < timeout) {
+			os.Setenv("MARKETBENCH_PLUGIN_TIMEOUT", timeout.String())
+		}
+	}
+	return cmd
+}
+
+// sendProgress shows a send's progress on stderr: a bar on a terminal,
+// otherwise a line every few seconds; and each warning (the plugin
+// crashed or timed out and is restarted) as a line. Quiet with --json.
+func (e *env) sendProgress() (core.Progress, func(string), func()) {
+	if e.json {
+		return nil, nil, func() {}
+	}
+	bar, done := e.progress()
+	var mu sync.Mutex
+	if bar != nil {
+		return func(stage string, f float64) {
+				mu.Lock()
+				defer mu.Unlock()
+				bar(stage, f)
+			}, func(msg string) {
+				mu.Lock()
+				defer mu.Unlock()
+				fmt.Fprintf(e.errOut, "\r%-80s\rwarning: %s\n", "", msg)
+			}, done
+	}
+	var last time.Time
+	return func(stage string, f float64) {
+			mu.Lock()
+			defer mu.Unlock()
+			if time.Since(last) < 5*time.Second || f < 0 {
+				return
+			}
+			last = time.Now()
+			fmt.Fprintf(e.errOut, "%s (%.0f%%)\n", stage, 100*f)
+		}, func(msg string) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(e.errOut, "warning: %s\n", msg)
+		}, func() {}
+}
+
+func (e *env) campUnknownCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "unknown NAME",
+		Short: "List deliveries whose fate is unknown (the app or the plugin stopped while sending them)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				us, err := w.UnknownDeliveries(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return e.emit(us, func(o io.Writer) {
+					if len(us) == 0 {
+						fmt.Fprintf(o, "Campaign %q has no deliveries of unknown fate.\n", args[0])
+						return
+					}
+					var rows [][]string
+					for _, u := range us {
+						at := ""
+						if u.At != nil {
+							at = u.At.Local().Format("2006-01-02 15:04:05")
+						}
+						rows = append(rows, []string{u.CustomerID, u.Variant, u.Key, at, u.Reason})
+					}
+					table(o, []string{"CUSTOMER", "VARIANT", "IDEMPOTENCY KEY", "SINCE", "WHY"}, rows)
+					fmt.Fprintf(o, "\n%d messages may or may not have gone out. Check with your provider (by idempotency key), then settle them:\n"+
+						"  marketbench campaign resolve %q --sent       (they arrived)\n"+
+						"  marketbench campaign resolve %q --not-sent   (they did not, and are not to be sent)\n"+
+						"  marketbench campaign resolve %q --resend     (send them at the next resume)\n"+
+						"Add --customer ID to settle one customer.\n", len(us), args[0], args[0], args[0])
+				})
+			})(cmd, args)
+		},
+	}
+}
+
+func (e *env) campResolveCmd() *cobra.Command {
+	var sent, notSent, resend bool
+	var customers []string
+	cmd := &cobra.Command{
+		Use:   "resolve NAME --sent|--not-sent|--resend [--customer ID ...]",
+		Short: "Settle deliveries of unknown fate: they arrived, they did not, or send them again (audited)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var how string
+			n := 0
+			for flag, h := range map[string]string{"sent": campaign.ResolveSent, "not-sent": campaign.ResolveNotSent, "resend": campaign.ResolveResend} {
+				if map[string]bool{"sent": sent, "not-sent": notSent, "resend": resend}[flag] {
+					how = h
+					n++
+				}
+			}
+			if n != 1 {
+				return errors.New("say how to settle them: exactly one of --sent, --not-sent or --resend")
+			}
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				k, err := w.ResolveUnknown(ctx, args[0], how, customers)
+				if err != nil {
+					return err
+				}
+				return e.emit(map[string]any{"campaign": args[0], "resolved": k, "as": how}, func(o io.Writer) {
+					switch how {
+					case campaign.ResolveSent:
+						fmt.Fprintf(o, "Marked %d deliveries as sent.\n", k)
+					case campaign.ResolveNotSent:
+						fmt.Fprintf(o, "Marked %d deliveries as not sent; they will not be sent.\n", k)
+					default:
+						fmt.Fprintf(o, "%d deliveries will be sent again: run 'marketbench campaign resume %q'.\n", k, args[0])
+					}
+				})
+			})(cmd, args)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&sent, "sent", false, "the messages arrived (checked with the provider)")
+	f.BoolVar(&notSent, "not-sent", false, "the messages did not arrive and are not to be sent")
+	f.BoolVar(&resend, "resend", false, "send the messages again at the next resume")
+	f.StringArrayVar(&customers, "customer", nil, "settle only this customer's delivery (repeat)")
 	return cmd
 }
 
@@ -573,7 +706,7 @@ func printCounts(o io.Writer, c *campaign.Counts) {
 			rows = append(rows, []string{"  " + r, strconv.Itoa(c.Reasons[r])})
 		}
 		fmt.Fprintln(o)
-		table(o, []string{"  REASON", "CUSTOMERS"}, rows)
+		table(o, []string{"  NOT SENT, BY CAUSE", "CUSTOMERS"}, rows)
 	}
 }
 

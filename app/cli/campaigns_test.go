@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/plugins/host"
 )
 
@@ -116,6 +117,48 @@ func TestCampaignCommands(t *testing.T) {
 	ok(t, "-p", proj, "campaign", "resume", "Spring")
 	if count() != 2+rep.Sent {
 		t.Errorf("resume of a finished campaign sent %d more", count()-2-rep.Sent)
+	}
+
+	// Deliveries of unknown fate (as a crash leaves them) are listed and
+	// settled one by one or all at once, each audited.
+	w, err := core.Open(proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	rows, _ := w.DB().Query(`SELECT customer_id FROM mb_deliveries WHERE status = 'delivered' ORDER BY 1 LIMIT 3`)
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if _, err := w.DB().Exec(`UPDATE mb_deliveries SET status = 'unknown', reason = 'the app or the plugin stopped while this message was being sent' WHERE customer_id IN (?, ?, ?)`, ids[0], ids[1], ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if out := ok(t, "-p", proj, "campaign", "unknown", "Spring"); !strings.Contains(out, ids[0]) || !strings.Contains(out, "3 messages may or may not") {
+		t.Errorf("unknown:\n%s", out)
+	}
+	if _, errs, code := run(t, "-p", proj, "campaign", "resolve", "Spring"); code == 0 || !strings.Contains(errs, "exactly one of --sent, --not-sent or --resend") {
+		t.Errorf("resolve without a choice: %d %s", code, errs)
+	}
+	if out := ok(t, "-p", proj, "campaign", "resolve", "Spring", "--sent", "--customer", ids[0]); !strings.Contains(out, "Marked 1 deliveries as sent") {
+		t.Errorf("resolve --sent:\n%s", out)
+	}
+	if _, errs, code := run(t, "-p", proj, "campaign", "resolve", "Spring", "--sent", "--customer", ids[0]); code == 0 || !strings.Contains(errs, "no unknown delivery for "+ids[0]) {
+		t.Errorf("resolving twice: %d %s", code, errs)
+	}
+	if out := ok(t, "-p", proj, "campaign", "resolve", "Spring", "--resend"); !strings.Contains(out, "2 deliveries will be sent again") {
+		t.Errorf("resolve --resend:\n%s", out)
+	}
+	before := count()
+	ok(t, "-p", proj, "campaign", "resume", "Spring")
+	if count() != before+2 {
+		t.Errorf("the resume after --resend sent %d, want 2", count()-before)
+	}
+	if out := ok(t, "-p", proj, "log"); strings.Count(out, "campaign resolve") != 2 {
+		t.Errorf("audit:\n%s", out)
 	}
 
 	// Responses: every 4th delivered customer and every 8th holdout customer

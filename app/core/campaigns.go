@@ -165,8 +165,15 @@ type SendOptions struct {
 	Secrets sdk.Secrets
 	// TestTo receives the test send: one message per variant.
 	TestTo string
-	// BatchSize is how many messages go to the plugin at once; 0 means 500.
-	BatchSize int
+	// Timeout bounds one call to the plugin (a group of messages in
+	// flight, or opening the session); 0 means the plugin host's limit (2
+	// minutes, or MARKETBENCH_PLUGIN_TIMEOUT), which it cannot exceed. A
+	// call that times out stops the plugin like a crash, and three
+	// failures in a row pause the send.
+	Timeout time.Duration
+	// Warn, when set, receives a line for each problem the send gets past
+	// on its own (the plugin crashed or timed out and is restarted).
+	Warn func(msg string)
 }
 
 // SendReport says what a send did.
@@ -175,9 +182,13 @@ type SendReport struct {
 	Preview *Preview `json:",omitempty"`
 	// Sent counts messages the plugin accepted in this run.
 	Sent int
-	// Recovered counts deliveries a previous run left unfinished.
+	// Recovered counts deliveries a previous run left unfinished (sent
+	// again under the same key, or set aside as unknown).
 	Recovered int
-	Counts    *campaign.Counts `json:",omitempty"`
+	// Unknown counts deliveries whose fate is unknown, for the user to
+	// settle ('campaign unknown', 'campaign resolve').
+	Unknown int
+	Counts  *campaign.Counts `json:",omitempty"`
 	// Done is true when nothing is left to send.
 	Done bool
 }
@@ -256,9 +267,12 @@ func (w *Workspace) SendCampaign(ctx context.Context, name string, opt SendOptio
 	for i := range rs {
 		byID[rs[i].CustomerID] = &rs[i]
 	}
-	err = w.sendLoop(ctx, c, proc, byID, tpl, opt, rep, report)
+	err = w.newSender(c, proc, byID, tpl, opt, rep, report).run(ctx)
 	bg := context.WithoutCancel(ctx)
 	rep.Counts, _ = campaign.Count(bg, w.Project, c.Name)
+	if rep.Counts != nil {
+		rep.Unknown = rep.Counts.ByStatus[campaign.Unknown]
+	}
 	status := "paused"
 	if err == nil {
 		rep.Done, status = true, "done"
@@ -277,192 +291,6 @@ func (w *Workspace) SendCampaign(ctx context.Context, name string, opt SendOptio
 	}
 	report("Done", 1)
 	return rep, nil
-}
-
-func (w *Workspace) sendLoop(ctx context.Context, c *campaign.Campaign, proc *host.Proc, byID map[string]*campaign.Recipient,
-	tpl map[string]*campaign.Templates, opt SendOptions, rep *SendReport, report Progress) error {
-	batch := opt.BatchSize
-	if batch <= 0 {
-		batch = 500
-	}
-	if !c.Idempotent {
-		// Only what is really in flight may be marked sending: after a
-		// crash those messages are set aside as unknown, so a batch would
-		// set aside customers who were never tried.
-		batch = 1
-	}
-	if c.RatePerMinute > 0 {
-		batch = min(batch, max(1, c.RatePerMinute/6)) // at most ~10 s of sending per batch
-	}
-	var sess *client.Session
-	var sessConn *client.Conn
-	defer func() {
-		if sess != nil {
-			sess.Close(context.WithoutCancel(ctx))
-		}
-	}()
-	start := time.Now()
-	total := len(byID)
-	for {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("%w: stopped by the user; send again to resume", ErrPaused)
-		}
-		due, err := campaign.Due(ctx, w.Project, c.Name, batch, time.Now())
-		if err != nil {
-			return err
-		}
-		if len(due) == 0 {
-			next, err := campaign.NextRetry(ctx, w.Project, c.Name)
-			if err != nil {
-				return err
-			}
-			if next.IsZero() {
-				return nil
-			}
-			report("Waiting to retry", -1)
-			select {
-			case <-time.After(time.Until(next) + 10*time.Millisecond):
-				continue
-			case <-ctx.Done():
-				continue
-			}
-		}
-		// Consent and suppression are checked again now: a customer who
-		// withdrew consent since the audience was frozen gets nothing.
-		var msgs []sdk.Message
-		var skip []campaign.Outcome
-		keyOf := map[string]campaign.Delivery{}
-		for _, d := range due {
-			r := byID[d.CustomerID]
-			switch {
-			case r == nil:
-				skip = append(skip, campaign.Outcome{CustomerID: d.CustomerID, Status: campaign.Excluded, Reason: "no longer in the audience"})
-				continue
-			case r.Excluded != "":
-				skip = append(skip, campaign.Outcome{CustomerID: d.CustomerID, Status: campaign.Excluded, Reason: r.Excluded})
-				continue
-			}
-			content, err := tpl[d.Variant].Render(r.Data)
-			if err != nil {
-				skip = append(skip, campaign.Outcome{CustomerID: d.CustomerID, Status: campaign.Rejected, Reason: err.Error()})
-				continue
-			}
-			msgs = append(msgs, sdk.Message{ID: d.CustomerID, IdempotencyKey: d.Key, To: r.To, Subject: content.Subject, Text: content.Text,
-				HTML: content.HTML, Fields: r.Fields, Campaign: c.Name, Variant: d.Variant})
-			keyOf[d.CustomerID] = d
-		}
-		if err := campaign.Record(ctx, w.Project, c.Name, skip); err != nil {
-			return err
-		}
-		if len(msgs) == 0 {
-			continue
-		}
-		sending := make([]campaign.Delivery, 0, len(msgs))
-		for _, m := range msgs {
-			sending = append(sending, keyOf[m.ID])
-		}
-		if err := campaign.MarkSending(ctx, w.Project, c.Name, sending); err != nil {
-			return err
-		}
-		// Outcomes are written in groups: each group is one transaction.
-		// A crash loses at most the unwritten group's outcomes, whose rows
-		// are still "sending" and so are settled by Recover.
-		var pending []campaign.Outcome
-		answered := make(map[string]bool, len(msgs))
-		flush := func() error {
-			err := campaign.Record(context.WithoutCancel(ctx), w.Project, c.Name, pending)
-			pending = pending[:0]
-			return err
-		}
-		err = proc.Call(ctx, func(ctx context.Context, conn *client.Conn) error {
-			if sess == nil || sessConn != conn {
-				s, err := conn.Open(ctx, c.Component, c.Config, opt.Secrets)
-				if err != nil {
-					return err
-				}
-				sess, sessConn = s, conn
-			}
-			return sess.Send(ctx, msgs, func(id string, r sdk.Result) error {
-				answered[id] = true
-				o := campaign.Outcome{CustomerID: id}
-				switch r.Outcome {
-				case sdk.OutcomeDelivered:
-					o.Status, o.ProviderID = campaign.Delivered, r.ProviderID
-					rep.Sent++
-				case sdk.OutcomeRetry:
-					o.Status, o.Reason, o.NextAt = campaign.Retry, r.Reason, time.Now().Add(max(r.After, time.Second))
-					if keyOf[id].Attempts+1 >= c.MaxAttemptsOrDefault() {
-						o.Status, o.Reason = campaign.Rejected, fmt.Sprintf("gave up after %d attempts: %s", keyOf[id].Attempts+1, r.Reason)
-					}
-				default:
-					o.Status, o.Reason = campaign.Rejected, r.Reason
-				}
-				pending = append(pending, o)
-				if len(pending) >= recordEvery {
-					return flush()
-				}
-				return nil
-			})
-		})
-		if ferr := flush(); ferr != nil && err == nil {
-			err = ferr
-		}
-		if err != nil {
-			sess, sessConn = nil, nil
-			// The plugin answers in order, so the first unanswered message
-			// is the one it failed on; the rest never reached it and get
-			// their attempt back. Then what is left unanswered goes back to
-			// planned (or unknown when resending is not safe).
-			var never []string
-			first := true
-			for _, m := range msgs {
-				if !answered[m.ID] {
-					if !first {
-						never = append(never, m.ID)
-					}
-					first = false
-				}
-			}
-			bg := context.WithoutCancel(ctx)
-			if rerr := campaign.Refund(bg, w.Project, c.Name, never); rerr != nil {
-				return rerr
-			}
-			if _, rerr := campaign.Recover(bg, w.Project, c); rerr != nil {
-				return rerr
-			}
-			switch {
-			case ctx.Err() != nil:
-				return fmt.Errorf("%w: stopped by the user; send again to resume", ErrPaused)
-			case errors.Is(err, host.ErrCrashLoop), errors.Is(err, ErrNotEnabled), errors.Is(err, host.ErrChanged):
-				return fmt.Errorf("%w: %v", ErrPaused, err)
-			case errors.Is(err, client.ErrGone), errors.Is(err, client.ErrTimeout):
-				continue // the host restarts the plugin, with backoff
-			}
-			return fmt.Errorf("%w: %v", ErrPaused, err)
-		}
-		done := total - remaining(ctx, w, c.Name)
-		report(fmt.Sprintf("Sent %d", rep.Sent), float64(done)/float64(max(1, total)))
-		if c.RatePerMinute > 0 {
-			// Keep the average at or under the cap.
-			want := time.Duration(float64(rep.Sent) / float64(c.RatePerMinute) * float64(time.Minute))
-			if ahead := want - time.Since(start); ahead > 0 {
-				select {
-				case <-time.After(ahead):
-				case <-ctx.Done():
-				}
-			}
-		}
-	}
-}
-
-// recordEvery is how many outcomes are written per transaction while a
-// batch is being sent.
-const recordEvery = 100
-
-func remaining(ctx context.Context, w *Workspace, name string) int {
-	var n int
-	w.Q().QueryRowContext(ctx, `SELECT count(*) FROM mb_deliveries WHERE campaign = ? AND status IN ('planned', 'retry', 'sending')`, name).Scan(&n)
-	return n
 }
 
 // testSend sends one message per variant, rendered for the first included
@@ -535,6 +363,27 @@ func (w *Workspace) CampaignStatus(ctx context.Context, name string) (*campaign.
 	}
 	counts, err := campaign.Count(ctx, w.Project, name)
 	return in, counts, err
+}
+
+// UnknownDeliveries lists the campaign's deliveries whose fate a crash
+// left unknown (a channel without idempotency keys cannot be asked again
+// safely), for the user to check with the provider and settle.
+func (w *Workspace) UnknownDeliveries(ctx context.Context, name string) ([]campaign.UnknownDelivery, error) {
+	if _, err := campaign.Get(ctx, w.Project, name); err != nil {
+		return nil, err
+	}
+	return campaign.Unknowns(ctx, w.Project, name)
+}
+
+// ResolveUnknown settles unknown deliveries (all, or the given customers')
+// as how says: campaign.ResolveSent (the provider has it),
+// campaign.ResolveNotSent (it never went out; it stays unsent) or
+// campaign.ResolveResend (send it at the next resume). Audited.
+func (w *Workspace) ResolveUnknown(ctx context.Context, name, how string, customers []string) (int, error) {
+	if _, err := campaign.Get(ctx, w.Project, name); err != nil {
+		return 0, err
+	}
+	return campaign.Resolve(ctx, w.Project, name, how, customers)
 }
 
 // ImportCampaignResults imports a responses file for a campaign, or with

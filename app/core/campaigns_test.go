@@ -3,11 +3,13 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -28,30 +30,78 @@ func setupPlugins() error {
 	if err != nil {
 		return err
 	}
-	src := filepath.Join(dir, "src")
-	os.MkdirAll(src, 0o755)
-	bin := filepath.Join(src, "misbehave")
-	cmd := exec.Command("go", "build", "-o", bin, "./testdata/misbehave")
-	cmd.Dir = "../../plugins/host"
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("%v\n%s", err, b)
+	pluginsDir = filepath.Join(dir, "user")
+	if os.Getenv("MB_KILL_CHILD") != "" {
+		// A child process a kill test starts uses its parent's plugins
+		// (the plugin folders come in its environment); TestMain removes
+		// only this empty folder.
+		return nil
 	}
-	sum, err := host.FileSHA256(bin)
-	if err != nil {
+	// Built once per test run, in parallel: the host's misbehaving plugin
+	// and the fault zoo of app/core/testdata (built with the public SDK).
+	builds := []struct{ id, pkg, from, bin, component string }{
+		{"test.org/channel", "./testdata/misbehave", "../../plugins/host", "misbehave", ""},
+		{"test.org/zoo", "./testdata/faultzoo", ".", "faultzoo", ""},
+		{"test.org/wire", "./testdata/faultwire", ".", "faultwire", ""},
+	}
+	errs := make([]error, len(builds))
+	var wg sync.WaitGroup
+	for i, b := range builds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = buildPlugin(dir, b.id, b.pkg, b.from, b.bin)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	m := sdk.Manifest{ID: "test.org/channel", Version: "1.0.0", Kinds: []string{"channel"}, ProtocolVersions: []int{1},
-		Binaries: map[string]sdk.Binary{host.Platform(): {Path: "misbehave", SHA256: sum}}, Fields: []string{"email", "first_name"}}
-	b, _ := json.Marshal(m)
-	os.WriteFile(filepath.Join(src, "plugin.json"), b, 0o644)
-	pluginsDir = filepath.Join(dir, "user")
-	if _, err := host.Install(src, pluginsDir); err != nil {
+	// The zoo's binary under a name ending in -exit dies before the
+	// handshake.
+	zoo, _ := os.ReadFile(filepath.Join(dir, "test.org_zoo", "faultzoo"))
+	if err := installPlugin(dir, "test.org/zoo-exit", "faultzoo-exit", zoo); err != nil {
 		return err
 	}
 	os.Setenv(host.DirEnv, pluginsDir)
 	os.Setenv(host.BundledEnv, filepath.Join(dir, "none"))
 	return nil
+}
+
+func buildPlugin(dir, id, pkg, from, bin string) error {
+	out := filepath.Join(dir, "build-"+bin)
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Dir = from
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %v\n%s", pkg, err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		return err
+	}
+	return installPlugin(dir, id, bin, b)
+}
+
+// installPlugin installs a built program as plugin id (a channel asking
+// for email and first_name) in pluginsDir.
+func installPlugin(dir, id, bin string, program []byte) error {
+	src := filepath.Join(dir, strings.ReplaceAll(id, "/", "_"))
+	os.MkdirAll(src, 0o755)
+	path := filepath.Join(src, bin)
+	if err := os.WriteFile(path, program, 0o755); err != nil {
+		return err
+	}
+	sum, err := host.FileSHA256(path)
+	if err != nil {
+		return err
+	}
+	m := sdk.Manifest{ID: id, Version: "1.0.0", Kinds: []string{"channel"}, ProtocolVersions: []int{1},
+		Binaries: map[string]sdk.Binary{host.Platform(): {Path: bin, SHA256: sum}}, Fields: []string{"email", "first_name"}}
+	b, _ := json.Marshal(m)
+	os.WriteFile(filepath.Join(src, "plugin.json"), b, 0o644)
+	_, err = host.Install(src, pluginsDir)
+	return err
 }
 
 // shop makes a project with 60 customers (every 3rd without e-mail
@@ -170,7 +220,7 @@ func TestCampaignPluginCrashMidSend(t *testing.T) {
 	if err := w.SaveCampaign(ctx, c, false); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := w.SendCampaign(ctx, "Spring sale", SendOptions{Mode: campaign.Live, BatchSize: 10}, nil)
+	rep, err := w.SendCampaign(ctx, "Spring sale", SendOptions{Mode: campaign.Live}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,42 +267,51 @@ func TestCampaignAppKilledMidSend(t *testing.T) {
 	if os.Getenv("MB_CAMPAIGN_CHILD") != "" {
 		t.Skip("parent only")
 	}
-	dir := t.TempDir()
-	proj := filepath.Join(dir, "p.mbproj")
-	logPath := filepath.Join(dir, "provider.log")
-	w := shop(t, proj)
-	if err := w.SaveCampaign(context.Background(), spring(sdk.Config{"mode": "slow", "log": logPath}), false); err != nil {
-		t.Fatal(err)
+	// The kill must land while a message is with the plugin; retry the
+	// timing until it does.
+	for try := 0; ; try++ {
+		dir := t.TempDir()
+		proj := filepath.Join(dir, "p.mbproj")
+		logPath := filepath.Join(dir, "provider.log")
+		w := shop(t, proj)
+		if err := w.SaveCampaign(context.Background(), spring(sdk.Config{"mode": "slow", "log": logPath}), false); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCampaignChildSend$", "-test.v")
+		cmd.Env = append(os.Environ(), "MB_CAMPAIGN_CHILD="+proj)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(60 * time.Second)
+		for len(logKeys(t, logPath)) < 8 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(try*37%100) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		sent := len(logKeys(t, logPath))
+		if sent < 8 || sent >= 30 {
+			t.Fatalf("killed after %d deliveries; the test wants it mid-send", sent)
+		}
+		w, err := Open(proj)
+		if err != nil {
+			t.Fatalf("reopening after the kill: %v", err)
+		}
+		rep, err := w.SendCampaign(context.Background(), "Spring sale", SendOptions{Mode: campaign.Live}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkExactlyOnce(t, w, logPath, rep)
+		w.Close()
+		if rep.Recovered > 0 {
+			return
+		}
+		if try == 4 {
+			t.Fatalf("no kill in 5 landed with a message in flight (report %+v)", rep)
+		}
+		t.Logf("try %d: no delivery was in flight at the kill; again", try+1)
 	}
-	w.Close()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCampaignChildSend$", "-test.v")
-	cmd.Env = append(os.Environ(), "MB_CAMPAIGN_CHILD="+proj)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for len(logKeys(t, logPath)) < 8 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
-	sent := len(logKeys(t, logPath))
-	if sent < 8 || sent >= 30 {
-		t.Fatalf("killed after %d deliveries; the test wants it mid-send", sent)
-	}
-	w, err := Open(proj)
-	if err != nil {
-		t.Fatalf("reopening after the kill: %v", err)
-	}
-	defer w.Close()
-	rep, err := w.SendCampaign(context.Background(), "Spring sale", SendOptions{Mode: campaign.Live}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Recovered == 0 && sent > 0 {
-		t.Logf("no delivery was mid-flight at the kill (report %+v)", rep)
-	}
-	checkExactlyOnce(t, w, logPath, rep)
 }
 
 // TestCampaignChildSend is the process the test above kills.
@@ -265,7 +324,7 @@ func TestCampaignChildSend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.SendCampaign(context.Background(), "Spring sale", SendOptions{Mode: campaign.Live, BatchSize: 5}, nil)
+	w.SendCampaign(context.Background(), "Spring sale", SendOptions{Mode: campaign.Live}, nil)
 	t.Fatal("the send finished before the parent killed it")
 }
 

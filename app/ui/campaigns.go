@@ -889,13 +889,16 @@ type sendView struct {
 	secBox   *fyne.Container
 	sendBtn  *widget.Button
 	pauseBtn *widget.Button
-	stage    *widget.Label
-	bar      *widget.ProgressBar
-	status   *widget.Label
-	counts   *grid
-	reasons  *grid
-	specReq  latest
-	statReq  latest
+	// unknownBtn opens the deliveries of unknown fate, to settle them.
+	unknownBtn *widget.Button
+	warnings   *widget.Label
+	stage      *widget.Label
+	bar        *widget.ProgressBar
+	status     *widget.Label
+	counts     *grid
+	reasons    *grid
+	specReq    latest
+	statReq    latest
 
 	row     *campaignRow
 	sending context.CancelFunc // set while a live send runs
@@ -914,6 +917,10 @@ func newSendView(s *campaignsScreen) *sendView {
 	v.sendBtn = &widget.Button{Text: "Dry run", Icon: theme.MailSendIcon(), Importance: widget.HighImportance, OnTapped: v.start}
 	v.pauseBtn = &widget.Button{Text: "Pause", Icon: theme.MediaPauseIcon(), OnTapped: v.pause}
 	v.pauseBtn.Disable()
+	v.unknownBtn = &widget.Button{Text: "Unknown deliveries…", Icon: theme.QuestionIcon(), OnTapped: v.showUnknown}
+	v.unknownBtn.Hide()
+	v.warnings = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+	v.warnings.Hide()
 	v.stage = &widget.Label{Wrapping: fyne.TextWrapWord}
 	v.bar = widget.NewProgressBar()
 	v.bar.Hide()
@@ -922,7 +929,7 @@ func newSendView(s *campaignsScreen) *sendView {
 		container.NewBorder(&widget.Label{Text: "Delivery log", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.counts.table),
 		container.NewBorder(&widget.Label{Text: "Not sent, by reason", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.reasons.table))
 	grids.Offset = 0.6
-	top := container.NewVBox(v.mode, v.testRow, v.secBox, container.NewHBox(v.sendBtn, v.pauseBtn), v.stage, v.bar, v.status)
+	top := container.NewVBox(v.mode, v.testRow, v.secBox, container.NewHBox(v.sendBtn, v.pauseBtn, v.unknownBtn), v.stage, v.bar, v.warnings, v.status)
 	v.content = container.NewBorder(container.NewPadded(top), nil, nil, nil, grids)
 	v.mode.SetSelected(modeDry)
 	return v
@@ -1006,6 +1013,7 @@ func (v *sendView) load(r *campaignRow) {
 // showCounts tallies the delivery log per group and status.
 func (v *sendView) showCounts(status string, c *campaign.Counts) {
 	if c == nil || c.Total == 0 {
+		v.unknownBtn.Hide()
 		v.status.SetText("Status: " + statusWords(status) + ". Nothing has been sent yet: try a dry run or a test send first.")
 		v.counts.clear()
 		v.reasons.clear()
@@ -1020,7 +1028,10 @@ func (v *sendView) showCounts(status string, c *campaign.Counts) {
 		text += fmt.Sprintf(" %s still to send: choose Live and press Resume sending.", chart.Number(float64(left)))
 	}
 	if n := c.ByStatus[campaign.Unknown]; n > 0 {
-		text += fmt.Sprintf(" %s messages may or may not have arrived; the channel cannot tell, so they are not sent again.", chart.Number(float64(n)))
+		text += fmt.Sprintf(" %s messages may or may not have arrived; the channel cannot tell, so they are not sent again until you settle them (Unknown deliveries…).", chart.Number(float64(n)))
+		v.unknownBtn.Show()
+	} else {
+		v.unknownBtn.Hide()
 	}
 	v.status.SetText(text)
 	order := []string{campaign.Delivered, campaign.Planned, campaign.Sending, campaign.Retry, campaign.Rejected, campaign.Unknown, campaign.Holdout, campaign.Excluded}
@@ -1202,7 +1213,14 @@ func (v *sendView) live(name string) {
 	v.pauseBtn.Enable()
 	v.bar.SetValue(0)
 	v.bar.Show()
+	v.warnings.Hide()
 	v.stage.SetText("Starting…")
+	warn := func(msg string) {
+		do(func() {
+			v.warnings.SetText("Warning: " + msg)
+			v.warnings.Show()
+		})
+	}
 	progress := func(stage string, frac float64) {
 		do(func() {
 			if v.sending == nil {
@@ -1217,7 +1235,7 @@ func (v *sendView) live(name string) {
 		})
 	}
 	async(p, ctx, func(ctx context.Context) (*core.SendReport, error) {
-		return p.ws.SendCampaign(ctx, name, core.SendOptions{Mode: campaign.Live, Secrets: v.secretValues()}, progress)
+		return p.ws.SendCampaign(ctx, name, core.SendOptions{Mode: campaign.Live, Secrets: v.secretValues(), Warn: warn}, progress)
 	}, func(rep *core.SendReport, err error) {
 		cancel()
 		paused := v.paused
@@ -1241,6 +1259,76 @@ func (v *sendView) live(name string) {
 		v.refreshStatus(name)
 		v.s.refresh("")
 		v.s.results.load(name)
+	})
+}
+
+// showUnknown lists the deliveries whose fate a crash left unknown and
+// lets the user settle them after checking with the provider: they
+// arrived, they did not (and are not to be sent), or send them again.
+func (v *sendView) showUnknown() {
+	name := v.s.sel
+	if name == "" {
+		return
+	}
+	p := v.s.p
+	ctx := v.statReq.start(p.ctx)
+	async(p, ctx, func(ctx context.Context) ([]campaign.UnknownDelivery, error) {
+		return p.ws.UnknownDeliveries(ctx, name)
+	}, func(us []campaign.UnknownDelivery, err error) {
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			p.showError(err)
+			return
+		}
+		if len(us) == 0 {
+			dialog.ShowInformation("Unknown deliveries", "This campaign has no deliveries of unknown fate.", p.win)
+			return
+		}
+		g := newGrid()
+		var rows [][]string
+		for _, u := range us {
+			rows = append(rows, []string{u.CustomerID, u.Variant, u.Key, u.Reason})
+		}
+		g.set([]string{"Customer", "Variant", "Idempotency key", "Why"}, []string{"", "", "", ""}, rows)
+		who := &widget.Entry{PlaceHolder: "all of them, or one customer id"}
+		who.ExtendBaseWidget(who)
+		var d dialog.Dialog
+		settle := func(how string) {
+			var ids []string
+			if id := strings.TrimSpace(who.Text); id != "" {
+				ids = []string{id}
+			}
+			async(p, p.ctx, func(ctx context.Context) (int, error) {
+				return p.ws.ResolveUnknown(ctx, name, how, ids)
+			}, func(n int, err error) {
+				if err != nil {
+					p.showError(err)
+					return
+				}
+				d.Hide()
+				msg := map[string]string{
+					campaign.ResolveSent:    "Marked %s deliveries as sent.",
+					campaign.ResolveNotSent: "Marked %s deliveries as not sent; they will not be sent.",
+					campaign.ResolveResend:  "%s deliveries will be sent again: choose Live and press Resume sending.",
+				}[how]
+				v.stage.SetText(fmt.Sprintf(msg, chart.Number(float64(n))))
+				p.setStatus(name + ": " + v.stage.Text)
+				v.refreshStatus(name)
+				v.s.refresh("")
+			})
+		}
+		intro := &widget.Label{Wrapping: fyne.TextWrapWord, Text: fmt.Sprintf("%s messages may or may not have gone out: the app or the plugin stopped while sending them, "+
+			"and this channel cannot be asked again safely. Check them with your provider (by idempotency key), then settle them.", chart.Number(float64(len(us))))}
+		buttons := container.NewHBox(
+			&widget.Button{Text: "They arrived", OnTapped: func() { settle(campaign.ResolveSent) }},
+			&widget.Button{Text: "They did not arrive", OnTapped: func() { settle(campaign.ResolveNotSent) }},
+			&widget.Button{Text: "Send them again", Importance: widget.HighImportance, OnTapped: func() { settle(campaign.ResolveResend) }})
+		body := container.NewBorder(container.NewVBox(intro, container.NewBorder(nil, nil, widget.NewLabel("Settle"), nil, who), buttons), nil, nil, nil, g.table)
+		d = dialog.NewCustom("Unknown deliveries: "+name, "Close", body, p.win)
+		d.Resize(fyne.NewSize(760, 480))
+		d.Show()
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/marketbench/marketbench/analytics/abtest"
 	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/storage/campaign"
 )
@@ -375,4 +376,58 @@ func TestWriteWithAI(t *testing.T) {
 		t.Errorf("share %q; status %q", e.variants[0].share.Text, p.status.Text)
 	}
 	t.Logf("A: %q / %q", e.variants[0].subject.Text, e.variants[0].text.Text)
+}
+
+// Deliveries a crash left of unknown fate are settled from the Send tab:
+// the button shows only when there are some, its dialog lists them, and
+// "Send them again" puts them back for the next resume.
+func TestCampaignUnknownDeliveries(t *testing.T) {
+	src := testChannel(t)
+	ws := shop(t)
+	ctx := context.Background()
+	if _, err := ws.InstallPlugin(src); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.EnablePlugin(ctx, "test.org/channel"); err != nil {
+		t.Fatal(err)
+	}
+	c := &campaign.Campaign{Name: "Crashy", Segment: "Everyone", Plugin: "test.org/channel", Component: "bad",
+		Config: sdk.Config{"mode": "ok"}, Variants: []campaign.Variant{{Name: "A", Percent: 100, Subject: "Hi", Text: "Hello"}}}
+	if err := ws.SaveCampaign(ctx, c, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.SendCampaign(ctx, "Crashy", core.SendOptions{Mode: campaign.Live}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.DB().Exec(`UPDATE mb_deliveries SET status = 'unknown', reason = 'the app or the plugin stopped while this message was being sent'
+		WHERE customer_id IN (SELECT customer_id FROM mb_deliveries WHERE status = 'delivered' ORDER BY 1 LIMIT 3)`); err != nil {
+		t.Fatal(err)
+	}
+	w, p := open(t, ws)
+	p.goTo("Campaigns")
+	idle(t, p)
+	s := p.campaigns
+	s.grid.table.Select(widget.TableCellID{Row: 0})
+	idle(t, p)
+	v := s.send
+	s.tabs.SelectIndex(2)
+	idle(t, p)
+	if !v.unknownBtn.Visible() || !strings.Contains(v.status.Text, "3 messages may or may not have arrived") {
+		t.Fatalf("unknown button visible %v; status %q", v.unknownBtn.Visible(), v.status.Text)
+	}
+	test.Tap(v.unknownBtn)
+	idle(t, p)
+	if msg := topText(t, w); !strings.Contains(msg, "3 messages may or may not have gone out") {
+		t.Fatalf("dialog: %q", msg)
+	}
+	tapDialogButton(t, w, "Send them again")
+	idle(t, p)
+	var planned int
+	ws.DB().QueryRow(`SELECT count(*) FROM mb_deliveries WHERE status = 'planned'`).Scan(&planned)
+	if planned != 3 || !strings.Contains(v.stage.Text, "3 deliveries will be sent again") {
+		t.Errorf("%d planned; stage %q", planned, v.stage.Text)
+	}
+	if v.unknownBtn.Visible() {
+		t.Error("the unknown button still shows with no unknown deliveries")
+	}
 }

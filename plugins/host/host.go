@@ -519,6 +519,12 @@ func (p *Proc) Running() bool {
 	return p.conn != nil && !p.conn.Exited()
 }
 
+// Log adds a line to the plugin's log from the app's side, such as the
+// full text of a failure that is stored shortened per customer.
+func (p *Proc) Log(line string) {
+	p.logs.Write([]byte("[host] " + strings.TrimRight(line, "\n") + "\n"))
+}
+
 // Logs returns the plugin's most recent log lines, oldest first: those of
 // this run, or when it has not run yet, the end of its log file.
 func (p *Proc) Logs() []string {

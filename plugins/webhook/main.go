@@ -62,7 +62,7 @@ func (channel) Spec() sdk.Component {
 			{Name: "secret", Type: sdk.Secret, Title: "Signing secret", Help: "Signs each body: X-Marketbench-Signature: sha256=<hex HMAC-SHA256 of the body>. Without it requests are unsigned."},
 			{Name: "authorization", Type: sdk.Secret, Title: "Authorization header", Advanced: true, Help: "Sent as the Authorization header, e.g. \"Bearer abc123\"."},
 			{Name: "batch_size", Type: sdk.Int, Title: "Messages per request", Default: "1", Help: "Above 1, messages go as {\"messages\": [...]} in one request; every message gets the request's outcome."},
-			{Name: "concurrency", Type: sdk.Int, Title: "Parallel requests", Default: "4"},
+			{Name: "concurrency", Type: sdk.Int, Title: "Parallel requests", Default: "8", Help: "How many messages are in flight at once (1 to 64); after a crash of the app at most this many (times the batch size) may have an unknown fate."},
 			{Name: "timeout", Type: sdk.Duration, Title: "Timeout", Default: "10s", Help: "For each request; a request that takes longer is retried later."},
 			{Name: "headers", Type: sdk.Text, Title: "Extra headers", Advanced: true, Help: "One \"Name: value\" per line. Put credentials in the Authorization header setting, which is kept secret."},
 		},
@@ -80,7 +80,7 @@ func (channel) Validate(cfg sdk.Config) []sdk.FieldError {
 	if n := cfg.Int("batch_size", 1); n < 1 || n > 1000 {
 		errs = append(errs, sdk.FieldError{Field: "batch_size", Message: "must be between 1 and 1000"})
 	}
-	if n := cfg.Int("concurrency", 4); n < 1 || n > 64 {
+	if n := cfg.Int("concurrency", 8); n < 1 || n > 64 {
 		errs = append(errs, sdk.FieldError{Field: "concurrency", Message: "must be between 1 and 64"})
 	}
 	if d := cfg.Duration("timeout", 10*time.Second); d <= 0 {
@@ -157,7 +157,7 @@ func (c channel) open(cfg sdk.Config, secrets sdk.Secrets) (*session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("headers: %v", err)
 	}
-	conc := max(1, cfg.Int("concurrency", 4))
+	conc := max(1, cfg.Int("concurrency", 8))
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = conc // keep a connection per parallel request alive
 	ctx, cancel := context.WithCancel(context.Background())

@@ -379,7 +379,16 @@ func (s *Session) Send(ctx context.Context, msgs []sdk.Message, onResult func(id
 			return err
 		}
 	}
-	cancel()
+	// Every message has its result, so the plugin must now end the
+	// stream: a result after that (a second one for a message) is refused
+	// like one for a message that was never sent.
 	<-sendErr
-	return nil
+	r, err := stream.Recv()
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err != nil:
+		return callError(err)
+	}
+	return fmt.Errorf("the plugin answered for message %q after every message had its result (an extra result)", r.GetId())
 }

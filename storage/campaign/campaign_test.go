@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/marketbench/marketbench/storage"
 )
@@ -93,5 +94,69 @@ func TestImportEventsErrors(t *testing.T) {
 	os.WriteFile(f, []byte("who,what\nC1,open\n"), 0o644)
 	if _, err := ImportEvents(ctx, p, "x", f); err == nil || !strings.Contains(err.Error(), "needs an event column") {
 		t.Errorf("missing columns: %v", err)
+	}
+}
+
+// A template cannot fill the memory or stall the app: nested loops, a
+// loop that writes nothing, a huge printf width and a message over the
+// size cap are each refused with a reason, quickly.
+func TestRenderLimits(t *testing.T) {
+	data := map[string]string{"first_name": "Ann", "a": "1", "b": "2", "c": "3", "d": "4", "e": "5", "f": "6", "g": "7", "h": "8", "i": "9", "j": "10"}
+	for _, c := range []struct{ name, text, html, want string }{
+		{"nested ranges writing", `{{range .}}{{range $}}{{range $}}{{range $}}{{range $}}{{range $}}{{range $}}{{range $}}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}`, "", "over 64 KB"},
+		{"loops writing nothing", `{{range 1000000000}}{{range 1000000000}}{{end}}{{end}}`, "", "loops more than"},
+		{"loops in a defined template", `{{define "x"}}{{range 1000000000}}{{end}}{{end}}{{template "x"}}`, "", "loops more than"},
+		{"printf width", `{{printf "%0999999999d" 1}}`, "", "printf widths"},
+		{"printf star width", `{{printf "%*d" 999999999 1}}`, "", "printf widths"},
+		{"big HTML", "hi", `{{range 100000}}<p>{{$.first_name}} and more text</p>{{end}}`, "over 64 KB"},
+		{"HTML loops", "hi", `<script>{{range 1000000000}}{{end}}</script>`, "loops more than"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tpl, err := Parse(Variant{Name: "A", Subject: "Hi", Text: c.text, HTML: c.html})
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			_, err = tpl.Render(data)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error with %q", err, c.want)
+			}
+			if d := time.Since(start); d > 2*MaxRenderTime {
+				t.Errorf("took %v", d)
+			}
+			if strings.Count(err.Error(), "\n") > 0 || len(err.Error()) > 200 {
+				t.Errorf("error is not one short line: %q", err)
+			}
+		})
+	}
+	// Ordinary loops and widths still work, and the step counter leaves no
+	// trace in the output, HTML script context included.
+	tpl, err := Parse(Variant{Name: "A", Subject: "Hi {{.first_name}}", Text: `{{range $k, $v := .}}{{if eq $k "a" "b"}}{{$k}}={{$v}};{{end}}{{end}}{{printf "%05d" 42}}`,
+		HTML: `<p>{{range 3}}x{{end}}</p><script>var n = [{{range 2}}1,{{end}}];</script>`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := tpl.Render(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Text != "a=1;b=2;00042" || got.HTML != "<p>xxx</p><script>var n = [1,1,];</script>" {
+		t.Errorf("rendered %q / %q", got.Text, got.HTML)
+	}
+}
+
+func TestRenderTimeLimit(t *testing.T) {
+	defer func(d time.Duration) { MaxRenderTime = d }(MaxRenderTime)
+	MaxRenderTime = time.Millisecond
+	tpl, err := Parse(Variant{Name: "A", Subject: "Hi", Text: `{{range 90000}}{{$x := printf "%500s" "a"}}{{end}}done`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tpl.Render(nil); err == nil || !strings.Contains(err.Error(), "took too long for one customer (over 1ms") {
+		t.Fatalf("got %v", err)
+	}
+	MaxRenderTime = time.Minute
+	if c, err := tpl.Render(nil); err != nil || c.Text != "done" {
+		t.Fatalf("with time to spare: %q %v", c.Text, err)
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/marketbench/marketbench/storage"
 )
@@ -124,7 +126,8 @@ type Outcome struct {
 	NextAt     time.Time // Retry
 }
 
-// Record stores outcomes in one statement (one transaction).
+// Record stores outcomes in one statement (one transaction). Reasons are
+// stored as one short line (ShortReason).
 func Record(ctx context.Context, p *storage.Project, campaign string, os []Outcome) error {
 	if len(os) == 0 {
 		return nil
@@ -140,7 +143,7 @@ func Record(ctx context.Context, p *storage.Project, campaign string, os []Outco
 		if o.Status == Retry {
 			next = o.NextAt.UTC()
 		}
-		args = append(args, o.CustomerID, o.Status, o.ProviderID, o.Reason, next)
+		args = append(args, o.CustomerID, o.Status, o.ProviderID, ShortReason(o.Reason), next)
 	}
 	args = append(args, campaign)
 	_, err := p.Q().ExecContext(ctx, `UPDATE mb_deliveries SET status = v.status, provider_id = nullif(v.provider_id, ''), reason = nullif(v.reason, ''),
@@ -148,6 +151,82 @@ func Record(ctx context.Context, p *storage.Project, campaign string, os []Outco
 		FROM (VALUES `+b.String()+`) v(customer_id, status, provider_id, reason, next_at)
 		WHERE mb_deliveries.campaign = ? AND mb_deliveries.customer_id = v.customer_id`, args...)
 	return err
+}
+
+// Step is one write of a running send, one statement (one transaction):
+// the outcomes that arrived are recorded and the next messages are marked
+// sending (attempts + 1) before they go to the plugin. Grouping both in
+// one statement keeps the write-ahead log from being the bottleneck of a
+// parallel send.
+func Step(ctx context.Context, p *storage.Project, campaign string, outcomes []Outcome, next []Delivery) error {
+	if len(outcomes) == 0 && len(next) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	args := make([]any, 0, 5*(len(outcomes)+len(next))+1)
+	row := func(id, status string, inc int, provider, reason string, at any) {
+		if len(args) > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(?, ?, %d, ?, ?, ?::TIMESTAMP)", inc)
+		args = append(args, id, status, provider, ShortReason(reason), at)
+	}
+	for _, o := range outcomes {
+		var at any
+		if o.Status == Retry {
+			at = o.NextAt.UTC()
+		}
+		row(o.CustomerID, o.Status, 0, o.ProviderID, o.Reason, at)
+	}
+	for _, d := range next {
+		row(d.CustomerID, Sending, 1, "", "", nil)
+	}
+	args = append(args, campaign)
+	_, err := p.Q().ExecContext(ctx, `UPDATE mb_deliveries SET status = v.status, attempts = attempts + v.inc,
+		provider_id = CASE WHEN v.inc = 1 THEN mb_deliveries.provider_id ELSE nullif(v.provider_id, '') END,
+		reason = CASE WHEN v.inc = 1 THEN mb_deliveries.reason ELSE nullif(v.reason, '') END, next_at = v.next_at,
+		sent_at = CASE WHEN v.status = 'delivered' THEN current_timestamp ELSE mb_deliveries.sent_at END, updated_at = current_timestamp
+		FROM (VALUES `+b.String()+`) v(customer_id, status, inc, provider_id, reason, next_at)
+		WHERE mb_deliveries.campaign = ? AND mb_deliveries.customer_id = v.customer_id`, args...)
+	return err
+}
+
+// Release puts deliveries that were marked sending but never handed to
+// the plugin (it could not be started, or its session not opened) back to
+// planned, and takes back the attempt: they were never in flight.
+func Release(ctx context.Context, p *storage.Project, campaign string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := p.Q().ExecContext(ctx, `UPDATE mb_deliveries SET status = 'planned', attempts = greatest(attempts - 1, 0), updated_at = current_timestamp
+		WHERE campaign = ? AND status = 'sending' AND customer_id IN (`+literals(ids)+`)`, campaign)
+	return err
+}
+
+func literals(ids []string) string {
+	lits := make([]string, len(ids))
+	for i, id := range ids {
+		lits[i] = storage.Literal(id)
+	}
+	return strings.Join(lits, ",")
+}
+
+// Why a delivery's fate is unknown.
+const (
+	ReasonStopped   = "the app or the plugin stopped while this message was being sent; it may or may not have gone out"
+	ReasonPluginBug = "the plugin failed (a bug in it) while sending this message; it may or may not have gone out"
+	ReasonNoAnswer  = "the plugin did not answer for this message in time; it may or may not have gone out"
+)
+
+// Settle applies Recover's rules to the given deliveries still marked
+// sending (messages that were in flight when the plugin failed): sent
+// again under the same key when the channel honours keys, otherwise
+// unknown with reason. Others' messages in flight are not touched.
+func Settle(ctx context.Context, p *storage.Project, c *Campaign, ids []string, reason string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return settle(ctx, p, c, ` AND customer_id IN (`+literals(ids)+`)`, reason)
 }
 
 // Recover settles deliveries left "sending" by a crash: with a channel that
@@ -159,21 +238,27 @@ func Record(ctx context.Context, p *storage.Project, campaign string, os []Outco
 // (rejected): a message the plugin keeps failing on must not stall the
 // campaign for ever.
 func Recover(ctx context.Context, p *storage.Project, c *Campaign) (int, error) {
-	status, reason := Planned, ""
+	return settle(ctx, p, c, "", ReasonStopped)
+}
+
+func settle(ctx context.Context, p *storage.Project, c *Campaign, only, reason string) (int, error) {
+	status := Planned
 	if !c.Idempotent {
-		status, reason = Unknown, "the app or the plugin stopped while this message was being sent; it may or may not have gone out"
+		status = Unknown
+	} else {
+		reason = ""
 	}
 	var n int64
 	err := p.Tx(ctx, func(tx *storage.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE mb_deliveries SET status = 'rejected', updated_at = current_timestamp,
 			reason = 'gave up after ' || attempts || ' attempts: the plugin stopped or did not answer while sending it'
-			WHERE campaign = ? AND status = 'sending' AND attempts >= ?`, c.Name, c.maxAttempts())
+			WHERE campaign = ? AND status = 'sending' AND attempts >= ?`+only, c.Name, c.maxAttempts())
 		if err != nil {
 			return err
 		}
 		k, _ := res.RowsAffected()
 		res, err = tx.ExecContext(ctx, `UPDATE mb_deliveries SET status = ?, reason = nullif(?, ''), updated_at = current_timestamp
-			WHERE campaign = ? AND status = 'sending'`, status, reason, c.Name)
+			WHERE campaign = ? AND status = 'sending'`+only, status, reason, c.Name)
 		if err != nil {
 			return err
 		}
@@ -191,12 +276,8 @@ func Refund(ctx context.Context, p *storage.Project, campaign string, ids []stri
 	if len(ids) == 0 {
 		return nil
 	}
-	lits := make([]string, len(ids))
-	for i, id := range ids {
-		lits[i] = storage.Literal(id)
-	}
 	_, err := p.Q().ExecContext(ctx, `UPDATE mb_deliveries SET attempts = greatest(attempts - 1, 0)
-		WHERE campaign = ? AND status = 'sending' AND customer_id IN (`+strings.Join(lits, ",")+`)`, campaign)
+		WHERE campaign = ? AND status = 'sending' AND customer_id IN (`+literals(ids)+`)`, campaign)
 	return err
 }
 
@@ -205,7 +286,8 @@ type Counts struct {
 	Total     int
 	ByStatus  map[string]int
 	ByVariant map[string]map[string]int
-	// Reasons counts exclusions and rejections by reason.
+	// Reasons counts exclusions, rejections and unknowns by cause
+	// (Cause of the stored reason).
 	Reasons map[string]int
 }
 
@@ -232,8 +314,132 @@ func Count(ctx context.Context, p *storage.Project, campaign string) (*Counts, e
 			c.ByVariant[v][s] += n
 		}
 		if why != "" && (s == Excluded || s == Rejected || s == Unknown) {
-			c.Reasons[why] += n
+			c.Reasons[Cause(why)] += n
 		}
 	}
 	return c, rows.Err()
+}
+
+// maxReason is the longest reason stored for a delivery.
+const maxReason = 200
+
+// ShortReason is the first line of a reason, at most maxReason bytes: a
+// plugin's reason (a stack, a whole response body) is not kept per
+// customer; the full text goes to the plugin's log.
+func ShortReason(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = strings.TrimSpace(s[:i]) + " …"
+	}
+	if len(s) > maxReason {
+		cut := maxReason
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+// Cause groups reasons: what comes before the first ": " when that part
+// says what happened ("HTTP 400 Bad Request: {...}" → "HTTP 400 Bad
+// Request"), with numbers and quoted values in it masked, so a thousand
+// customers rejected for the same cause make one line.
+func Cause(reason string) string {
+	c := reason
+	if i := strings.Index(c, ": "); i >= 12 {
+		c = c[:i]
+	}
+	c = quotedRE.ReplaceAllString(c, `"…"`)
+	if !strings.HasPrefix(c, "HTTP ") {
+		c = countRE.ReplaceAllString(c, "N")
+	}
+	return c
+}
+
+var (
+	quotedRE = regexp.MustCompile(`"[^"]*"`)
+	countRE  = regexp.MustCompile(`\b\d+\b`)
+)
+
+// UnknownDelivery is a delivery whose fate a crash left unknown.
+type UnknownDelivery struct {
+	CustomerID, Variant, Key, Reason string
+	Attempts                         int
+	At                               *time.Time
+}
+
+// Unknowns lists the campaign's unknown deliveries, by customer.
+func Unknowns(ctx context.Context, p *storage.Project, campaign string) ([]UnknownDelivery, error) {
+	rows, err := p.Q().QueryContext(ctx, `SELECT customer_id, variant, idempotency_key, coalesce(reason, ''), attempts, updated_at
+		FROM mb_deliveries WHERE campaign = ? AND status = 'unknown' ORDER BY customer_id`, campaign)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []UnknownDelivery
+	for rows.Next() {
+		var u UnknownDelivery
+		if err := rows.Scan(&u.CustomerID, &u.Variant, &u.Key, &u.Reason, &u.Attempts, &u.At); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// How the user settles unknown deliveries.
+const (
+	// ResolveSent: the user checked that the message arrived.
+	ResolveSent = "sent"
+	// ResolveNotSent: it did not arrive, and is not to be sent.
+	ResolveNotSent = "not-sent"
+	// ResolveResend: send it again at the next resume.
+	ResolveResend = "resend"
+)
+
+// Resolve settles unknown deliveries (all, or the given customers'), with
+// an audit record, in one transaction. It returns how many it settled.
+func Resolve(ctx context.Context, p *storage.Project, campaign, how string, customers []string) (int, error) {
+	var set, words string
+	switch how {
+	case ResolveSent:
+		set, words = `status = 'delivered', reason = 'marked sent by the user', sent_at = coalesce(sent_at, updated_at, current_timestamp)`, "marked sent"
+	case ResolveNotSent:
+		set, words = `status = 'rejected', reason = 'not sent (checked by the user)'`, "marked not sent"
+	case ResolveResend:
+		set, words = `status = 'planned', reason = NULL, next_at = NULL`, "set to be sent again at the next resume"
+	default:
+		return 0, fmt.Errorf("settle unknown deliveries as %s, %s or %s, not %q", ResolveSent, ResolveNotSent, ResolveResend, how)
+	}
+	only := ""
+	if len(customers) > 0 {
+		only = ` AND customer_id IN (` + literals(customers) + `)`
+	}
+	var n int64
+	err := p.Tx(ctx, func(tx *storage.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE mb_deliveries SET `+set+`, updated_at = current_timestamp
+			WHERE campaign = ? AND status = 'unknown'`+only, campaign)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		if n == 0 {
+			if len(customers) > 0 {
+				return fmt.Errorf("campaign %q has no unknown delivery for %s; see 'campaign unknown %s'", campaign, strings.Join(customers, ", "), campaign)
+			}
+			return fmt.Errorf("campaign %q has no unknown deliveries", campaign)
+		}
+		if how == ResolveResend {
+			if _, err := tx.ExecContext(ctx, `UPDATE mb_campaigns SET status = 'paused' WHERE name = ? AND status = 'done'`, campaign); err != nil {
+				return err
+			}
+		}
+		detail := fmt.Sprintf("%d unknown deliveries %s", n, words)
+		if len(customers) > 0 {
+			detail += " (customers " + strings.Join(customers, ", ") + ")"
+		}
+		return p.InTx(tx).Audit(ctx, tx, "campaign resolve", campaign, -1, n, detail)
+	})
+	return int(n), err
 }
