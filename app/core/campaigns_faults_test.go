@@ -269,10 +269,6 @@ func TestFaultPanicInSend(t *testing.T) {
 func TestFaultLongStdoutLine(t *testing.T) {
 	z := newZoo(t, "test.org/zoo", "zoo", sdk.Config{"mode": "stdout"}, false)
 	_, err, _ := z.send(t, SendOptions{Timeout: 2 * time.Second})
-	if err != nil && strings.Contains(err.Error(), "did not answer") {
-		// Remove this skip once the host fix is merged.
-		t.Skip("finding 14: the host stops reading a plugin's stdout after a line over 64 KB, so the plugin blocks; fixed in plugins/host on another branch: " + err.Error())
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

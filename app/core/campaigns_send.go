@@ -500,7 +500,15 @@ func (s *sender) failed(conn *client.Conn, err error, opening bool) {
 		// The plugin answered the call with an error of its own (a
 		// broken protocol, a failed session): that is not transient.
 		s.proc.Log("campaign " + s.c.Name + ": " + err.Error())
-		s.stop = fmt.Errorf("%w: %s failed while sending: %s", ErrPaused, id, campaign.ShortReason(err.Error()))
+		if bug, ok := pluginBug(err.Error()); ok || errors.Is(err, client.ErrInternal) {
+			if !ok {
+				bug = campaign.ShortReason(err.Error())
+			}
+			// A panic the SDK recovered ends the call (client.ErrInternal).
+			s.stop = fmt.Errorf("%w: %s has a bug: it failed while sending (%s); see its log, and update or report it", ErrPaused, id, bug)
+		} else {
+			s.stop = fmt.Errorf("%w: %s failed while sending: %s", ErrPaused, id, campaign.ShortReason(err.Error()))
+		}
 		return
 	default:
 		kind = "start"
