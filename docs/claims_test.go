@@ -43,6 +43,9 @@ func readLedger(t *testing.T) []claim {
 		}
 		m := rowRE.FindStringSubmatch(line)
 		if m == nil {
+			if strings.HasPrefix(line, "| `") {
+				t.Errorf("CLAIMS.md:%d: not a ledger row (a quote may not hold a backtick): %s", n, line)
+			}
 			continue
 		}
 		c := claim{doc: doc, quote: m[1], line: n}
