@@ -74,7 +74,8 @@ type sender struct {
 	stop      error                 // set: no new messages; return once groups end
 	handed    int                   // messages handed to the plugin in this run
 	started   time.Time
-	left      int // deliveries still to settle
+	rateNext  time.Time // the rate cap: when the next message may go
+	left      int       // deliveries still to settle
 	total     int
 	lastShown time.Time
 	lastWrite time.Duration // how long the last write took
@@ -255,12 +256,23 @@ func (s *sender) take(queue []campaign.Delivery) ([]campaign.Delivery, []campaig
 	}
 	free := window - (len(s.inflight) - s.answered)
 	var hold time.Duration
+	var step time.Duration
 	if s.c.RatePerMinute > 0 {
-		allowed := int(time.Since(s.started)*time.Duration(s.c.RatePerMinute)/time.Minute) + 1 - s.handed
+		// A cap, not an average: message k goes no sooner than k steps
+		// after the first. Time lost to a slow start or a stall is made
+		// up only within a tenth of a second, so no burst follows it.
+		step = time.Minute / time.Duration(s.c.RatePerMinute)
+		now := time.Now()
+		if floor := now.Add(-max(0, 100*time.Millisecond-step)); s.rateNext.Before(floor) {
+			s.rateNext = floor
+		}
+		allowed := 0
+		if !now.Before(s.rateNext) {
+			allowed = int(now.Sub(s.rateNext)/step) + 1
+		}
 		if allowed < free {
-			free = max(0, allowed)
-			hold = time.Until(s.started.Add(time.Duration(s.handed) * time.Minute / time.Duration(s.c.RatePerMinute)))
-			hold = max(hold, 10*time.Millisecond)
+			free = allowed
+			hold = max(time.Until(s.rateNext.Add(time.Duration(allowed)*step)), 10*time.Millisecond)
 		}
 	}
 	var next []campaign.Delivery
@@ -285,6 +297,9 @@ func (s *sender) take(queue []campaign.Delivery) ([]campaign.Delivery, []campaig
 			continue
 		}
 		next = append(next, d)
+		if step > 0 {
+			s.rateNext = s.rateNext.Add(step)
+		}
 		msgs = append(msgs, sdk.Message{ID: d.CustomerID, IdempotencyKey: d.Key, To: r.To, Subject: content.Subject, Text: content.Text,
 			HTML: content.HTML, Fields: r.Fields, Campaign: s.c.Name, Variant: d.Variant})
 		free--

@@ -28,8 +28,29 @@ func TestAssignFollowsTheSplit(t *testing.T) {
 			t.Errorf("%s: %.4f of customers, want %.2f ± %.4f", g, share, p, tol)
 		}
 	}
-	if c.Assign("C000001") != c.Assign("C000001") || IdempotencyKey("x", "a") != IdempotencyKey("x", "a") || IdempotencyKey("x", "a") == IdempotencyKey("y", "a") {
-		t.Error("assignment or keys are not stable")
+	if IdempotencyKey("x", "a") == IdempotencyKey("y", "a") {
+		t.Error("two campaigns share a key")
+	}
+}
+
+// TestAssignAndKeysPinned: a customer's group and key must never change
+// between versions (a resumed campaign would reassign customers and send
+// them twice). The expected values were computed independently, with
+// Python's hashlib from the documented rule (SHA-256 of name NUL id; the
+// first 8 bytes, >> 11, / 2^53 × 100, against the cumulative percentages
+// after the holdout):
+//
+//	u = (int.from_bytes(sha256(b"Spring\0" + id).digest()[:8], "big") >> 11) / 2**53 * 100
+func TestAssignAndKeysPinned(t *testing.T) {
+	c := &Campaign{Name: "Spring", HoldoutPercent: 10, Variants: []Variant{{Name: "A", Percent: 70}, {Name: "B", Percent: 30}}}
+	want := strings.Fields("A A holdout holdout holdout A A A A holdout A A A A B A A A holdout A A A A holdout")
+	for i, w := range want {
+		if got := c.Assign(fmt.Sprintf("C%06d", i)); got != w {
+			t.Errorf("C%06d: %s, want %s", i, got, w)
+		}
+	}
+	if got, want := IdempotencyKey("Spring", "C000001"), "mb-29516c314bf1aa8d5fc4a542"; got != want {
+		t.Errorf("key %s, want %s", got, want)
 	}
 }
 
