@@ -302,21 +302,9 @@ func vet(ctx context.Context, q Querier, path string) (int, error) {
 		// Create always writes mb_schema in the same step.
 		return 0, fmt.Errorf("cannot open %s: it is a DuckDB database but %w (no Marketbench metadata)", path, ErrNotProject)
 	}
-	first, err := referenceMeta(1)
+	v, err := readVersion(ctx, q, schema)
 	if err != nil {
-		return 0, err
-	}
-	if schema != first["mb_schema"] {
-		return 0, fmt.Errorf("cannot open %s: %w (table mb_schema is not as Marketbench made it)", path, ErrDamaged)
-	}
-	v := 0
-	if err := scanRows(ctx, q, `SELECT version FROM main.mb_schema`, func(r []sql.NullString) {
-		var n int
-		if _, err := fmt.Sscan(r[0].String, &n); err == nil && n > v {
-			v = n
-		}
-	}); err != nil {
-		return 0, fmt.Errorf("cannot read the project version of %s: %s", path, FirstLine(err.Error()))
+		return 0, fmt.Errorf("cannot open %s: %w", path, err)
 	}
 	if v > len(migrations) {
 		return v, nil // newer: the caller says so; its tables are unknown here
@@ -347,4 +335,28 @@ func checkMeta(c *catalogue, version int, path string) error {
 		return fmt.Errorf("cannot open %s: %w (sequence mb_seq is missing)", path, ErrDamaged)
 	}
 	return nil
+}
+
+// readVersion reads the format version from mb_schema, whose definition
+// (schema, from the catalogue) must be Marketbench's first: the rows are
+// read as plain values and the maximum taken in Go, so no function of the
+// file's runs.
+func readVersion(ctx context.Context, q Querier, schema string) (int, error) {
+	first, err := referenceMeta(1)
+	if err != nil {
+		return 0, err
+	}
+	if schema != first["mb_schema"] {
+		return 0, fmt.Errorf("%w (table mb_schema is not as Marketbench made it)", ErrDamaged)
+	}
+	v := 0
+	if err := scanRows(ctx, q, `SELECT version FROM main.mb_schema`, func(r []sql.NullString) {
+		var n int
+		if _, err := fmt.Sscan(r[0].String, &n); err == nil && n > v {
+			v = n
+		}
+	}); err != nil {
+		return 0, fmt.Errorf("its project version cannot be read: %s", FirstLine(err.Error()))
+	}
+	return v, nil
 }

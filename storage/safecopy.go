@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -167,24 +166,12 @@ func SafeCopy(ctx context.Context, src, dst string) (*SafeCopyReport, error) {
 // version: a safe copy keeps the metadata only when it is exactly ours.
 func (c *catalogue) metaVersion(ctx context.Context, q Querier, src string) (int, error) {
 	schema, ok := c.tables["mb_schema"]
-	first, err := referenceMeta(1)
-	if err != nil {
-		return 0, err
-	}
 	if !ok {
 		return 0, fmt.Errorf("cannot copy %s: it is %w (no Marketbench metadata)", src, ErrNotProject)
 	}
-	if schema != first["mb_schema"] {
-		return 0, fmt.Errorf("cannot copy %s: %w (table mb_schema is not as Marketbench made it)", src, ErrDamaged)
-	}
-	v := 0
-	if err := scanRows(ctx, q, `SELECT version FROM main.mb_schema`, func(r []sql.NullString) {
-		var n int
-		if _, err := fmt.Sscan(r[0].String, &n); err == nil && n > v {
-			v = n
-		}
-	}); err != nil {
-		return 0, err
+	v, err := readVersion(ctx, q, schema)
+	if err != nil {
+		return 0, fmt.Errorf("cannot copy %s: %w", src, err)
 	}
 	if v > len(migrations) {
 		return 0, fmt.Errorf("cannot copy %s: it was %w; update Marketbench", src, ErrNewer)
