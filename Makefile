@@ -52,6 +52,7 @@ bench: setup
 	@./.ci/setup.sh python3-pandas python3-sklearn
 	$(BENCHREC) go test -run '^$$' -bench . -benchtime 3x -timeout 60m ./storage/ingest ./storage/segment ./storage
 	$(BENCHREC) go test -run '^$$' -bench . -benchtime 1x -timeout 60m ./analytics/bench
+	$(BENCHREC) go test -run '^$$' -bench . -benchtime 1x -timeout 60m ./app/core ./plugins/host ./storage/models
 
 # The benchmark records whose measured code changed since their commit
 # (exit status 1 if any), then the same check as a test.
