@@ -41,8 +41,17 @@
 // A [Scheme] is an ordered list of [Rule]s over the three scores; the first
 // rule that matches names the segment, so the order of the rules decides
 // overlaps. [Classic] is the common ten-segment scheme, [Grid] a
-// recency-by-frequency grid that ignores monetary value. docs/RFM.md lists
-// both for users.
+// recency-by-frequency grid that ignores monetary value.
+//
+// # Two-level schemes
+//
+// A scheme with a [Split] does not use the quintile scores: each of R, F and
+// M is "high" (level 2) when the customer's value is strictly better than
+// the mean or median of all customers' values, and "low" (level 1)
+// otherwise, so a value equal to the threshold is low (see [Levels]). Its
+// rules range over these levels. [Eight] and [EightMedian] are the eight
+// customer types (重要价值客户 …) common in Chinese marketing. docs/RFM.md
+// lists every scheme for users.
 package rfm
 
 import (
@@ -109,17 +118,31 @@ func (u Rule) Match(r, f, m int) bool {
 	return u.R.Contains(r) && u.F.Contains(f) && u.M.Contains(m)
 }
 
+// Split says what a scheme's rules range over: quintile scores (NoSplit)
+// or high/low levels against the mean or the median of each value.
+type Split int
+
+const (
+	NoSplit     Split = iota // rules range over quintile scores 1..5
+	SplitMean                // rules range over levels 1 (low) and 2 (high) against the mean
+	SplitMedian              // rules range over levels 1 (low) and 2 (high) against the median
+)
+
 // Scheme is a named way of turning scores into segments. Rules may
 // overlap; the first matching rule wins, and Other names what no rule
-// covers.
+// covers (empty when the rules cover every cell).
 type Scheme struct {
 	Name  string // stable identifier, stored in projects and used on the CLI
 	Title string // for people
 	Rules []Rule
 	Other string
+	// Split is NoSplit for schemes over quintile scores; otherwise the
+	// rules range over high/low levels (see Levels).
+	Split Split
 }
 
-// Segment returns the segment for the scores r, f and m.
+// Segment returns the segment for the scores r, f and m (for a scheme
+// with a Split, the levels r, f and m).
 func (s Scheme) Segment(r, f, m int) string {
 	for _, u := range s.Rules {
 		if u.Match(r, f, m) {
@@ -140,7 +163,7 @@ func (s Scheme) Segments() []string {
 			names = append(names, u.Segment)
 		}
 	}
-	if !seen[s.Other] {
+	if s.Other != "" && !seen[s.Other] {
 		names = append(names, s.Other)
 	}
 	return names
@@ -162,9 +185,59 @@ type Result struct {
 	Segment string
 }
 
+// Threshold returns the mean (SplitMean) or median (SplitMedian) of the
+// values that are not NaN, or NaN when there are none. The median of an
+// even number of values is the mean of the two middle ones.
+func Threshold(values []float64, split Split) float64 {
+	var vs []float64
+	for _, v := range values {
+		if !math.IsNaN(v) {
+			vs = append(vs, v)
+		}
+	}
+	if len(vs) == 0 {
+		return math.NaN()
+	}
+	switch split {
+	case SplitMean:
+		sum := 0.0
+		for _, v := range vs {
+			sum += v
+		}
+		return sum / float64(len(vs))
+	case SplitMedian:
+		sort.Float64s(vs)
+		n := len(vs)
+		if n%2 == 1 {
+			return vs[n/2]
+		}
+		return (vs[n/2-1] + vs[n/2]) / 2
+	}
+	return math.NaN()
+}
+
+// Levels returns 2 ("high") for each value strictly better than the
+// threshold of split (see Threshold) and 1 ("low") for the others: a value
+// equal to the threshold is low, and so is a NaN. higherIsBetter is false
+// for recency, so a recency below the threshold (a recent buyer) is high.
+// It also returns the threshold.
+func Levels(values []float64, higherIsBetter bool, split Split) ([]int, float64) {
+	t := Threshold(values, split)
+	levels := make([]int, len(values))
+	for i, v := range values {
+		levels[i] = 1
+		if (higherIsBetter && v > t) || (!higherIsBetter && v < t) {
+			levels[i] = 2
+		}
+	}
+	return levels, t
+}
+
 // Segment scores cs and assigns each customer a segment of s. It is the
 // reference the SQL implementation is tested against, so it favours
-// clarity over speed. Results are in the order of cs.
+// clarity over speed. Results are in the order of cs. R, F, M and Cell are
+// the quintile scores for every scheme; a scheme with a Split names the
+// segment from the high/low levels instead (see Levels).
 func Segment(cs []Customer, s Scheme) []Result {
 	rec := make([]float64, len(cs))
 	freq := make([]float64, len(cs))
@@ -173,6 +246,12 @@ func Segment(cs []Customer, s Scheme) []Result {
 		rec[i], freq[i], mon[i] = c.Recency, c.Frequency, c.Monetary
 	}
 	r, f, m := Scores(rec, false), Scores(freq, true), Scores(mon, true)
+	lr, lf, lm := r, f, m
+	if s.Split != NoSplit {
+		lr, _ = Levels(rec, false, s.Split)
+		lf, _ = Levels(freq, true, s.Split)
+		lm, _ = Levels(mon, true, s.Split)
+	}
 	res := make([]Result, len(cs))
 	for i, c := range cs {
 		res[i] = Result{
@@ -181,7 +260,7 @@ func Segment(cs []Customer, s Scheme) []Result {
 			F:       f[i],
 			M:       m[i],
 			Cell:    strconv.Itoa(r[i]*100 + f[i]*10 + m[i]),
-			Segment: s.Segment(r[i], f[i], m[i]),
+			Segment: s.Segment(lr[i], lf[i], lm[i]),
 		}
 	}
 	return res

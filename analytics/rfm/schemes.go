@@ -59,8 +59,43 @@ var Grid = Scheme{
 	Other: "Others",
 }
 
+// high and low are the levels of a two-level scheme (see Levels).
+var high, low = Range{2, 2}, Range{1, 1}
+
+// eightRules are the eight customer types of Chinese marketing practice
+// (RFM 八类客户): R, F and M each high or low, high recency meaning a
+// recent buyer. Every one of the 8 level combinations has exactly one rule.
+var eightRules = []Rule{
+	{Segment: "重要价值客户", R: high, F: high, M: high}, // important value
+	{Segment: "重要发展客户", R: high, F: low, M: high},  // important develop
+	{Segment: "重要保持客户", R: low, F: high, M: high},  // important retain
+	{Segment: "重要挽留客户", R: low, F: low, M: high},   // important win-back
+	{Segment: "一般价值客户", R: high, F: high, M: low},  // general value
+	{Segment: "一般发展客户", R: high, F: low, M: low},   // general develop
+	{Segment: "一般保持客户", R: low, F: high, M: low},   // general retain
+	{Segment: "一般挽留客户", R: low, F: low, M: low},    // general win-back
+}
+
+// Eight is the eight-type scheme with each value high when strictly better
+// than the mean of all customers' values, the usual form of the model.
+var Eight = Scheme{
+	Name:  "zh8",
+	Title: "8 customer types (八类客户), high/low vs the mean",
+	Rules: eightRules,
+	Split: SplitMean,
+}
+
+// EightMedian is Eight with the median as the threshold, which outliers
+// (a few very large spenders) do not pull up.
+var EightMedian = Scheme{
+	Name:  "zh8-median",
+	Title: "8 customer types (八类客户), high/low vs the median",
+	Rules: eightRules,
+	Split: SplitMedian,
+}
+
 // Schemes returns the built-in schemes, Classic first.
-func Schemes() []Scheme { return []Scheme{Classic, Grid} }
+func Schemes() []Scheme { return []Scheme{Classic, Grid, Eight, EightMedian} }
 
 // Lookup returns the built-in scheme with the given name.
 func Lookup(name string) (Scheme, bool) {

@@ -124,12 +124,18 @@ func TestGridAllCells(t *testing.T) {
 
 func TestRulesWellFormed(t *testing.T) {
 	for _, s := range Schemes() {
-		if s.Name == "" || s.Title == "" || s.Other == "" {
+		// Only a two-level scheme may do without Other, and then its rules
+		// must cover every level combination (TestEightAllCells).
+		if s.Name == "" || s.Title == "" || (s.Other == "" && s.Split == NoSplit) {
 			t.Errorf("scheme %+v lacks a name, title or Other", s.Name)
+		}
+		top := 5
+		if s.Split != NoSplit {
+			top = 2
 		}
 		for _, u := range s.Rules {
 			for _, rg := range []Range{u.R, u.F, u.M} {
-				if rg.Lo < 1 || rg.Hi > 5 || rg.Lo > rg.Hi {
+				if rg.Lo < 1 || rg.Hi > top || rg.Lo > rg.Hi {
 					t.Errorf("%s: rule %q has bad range %v", s.Name, u.Segment, rg)
 				}
 			}
@@ -138,7 +144,7 @@ func TestRulesWellFormed(t *testing.T) {
 }
 
 func TestLookup(t *testing.T) {
-	for _, name := range []string{"rfm", "rf-grid"} {
+	for _, name := range []string{"rfm", "rf-grid", "zh8", "zh8-median"} {
 		s, ok := Lookup(name)
 		if !ok || s.Name != name {
 			t.Errorf("Lookup(%q) = %q, %v", name, s.Name, ok)
@@ -151,7 +157,7 @@ func TestLookup(t *testing.T) {
 	for _, s := range Schemes() {
 		names = append(names, s.Name)
 	}
-	if !slices.Equal(names, []string{"rfm", "rf-grid"}) {
+	if !slices.Equal(names, []string{"rfm", "rf-grid", "zh8", "zh8-median"}) {
 		t.Errorf("Schemes() = %v", names)
 	}
 }

@@ -20,7 +20,7 @@ const ScoresTable = storage.RFMTable
 // RFMOptions choose the order table, the scheme and the reference date.
 type RFMOptions struct {
 	Table  string    // "" = the first table with customer id, order date and amount (or quantity and unit price) roles
-	Scheme string    // rfm.Classic.Name (default) or rfm.Grid.Name
+	Scheme string    // rfm.Classic.Name (default), rfm.Grid.Name, rfm.Eight.Name or rfm.EightMedian.Name
 	AsOf   time.Time // zero = the day after the last order
 }
 
@@ -114,14 +114,15 @@ func Tables(ctx context.Context, p *storage.Project) ([]string, error) {
 	return out, nil
 }
 
-// schemeCase is the scheme as an SQL CASE over r, f, m; the rule order is
-// the precedence, exactly as rfm.Scheme.Segment applies it.
-func schemeCase(s rfm.Scheme) string {
+// schemeCase is the scheme as an SQL CASE over the columns r, f, m (the
+// scores, or for a scheme with a split the levels); the rule order is the
+// precedence, exactly as rfm.Scheme.Segment applies it.
+func schemeCase(s rfm.Scheme, r, f, m string) string {
 	var b strings.Builder
 	b.WriteString("CASE")
 	for _, u := range s.Rules {
-		fmt.Fprintf(&b, " WHEN r BETWEEN %d AND %d AND f BETWEEN %d AND %d AND m BETWEEN %d AND %d THEN %s",
-			u.R.Lo, u.R.Hi, u.F.Lo, u.F.Hi, u.M.Lo, u.M.Hi, storage.Literal(u.Segment))
+		fmt.Fprintf(&b, " WHEN %s BETWEEN %d AND %d AND %s BETWEEN %d AND %d AND %s BETWEEN %d AND %d THEN %s",
+			r, u.R.Lo, u.R.Hi, f, u.F.Lo, u.F.Hi, m, u.M.Lo, u.M.Hi, storage.Literal(u.Segment))
 	}
 	b.WriteString(" ELSE " + storage.Literal(s.Other) + " END")
 	return b.String()
@@ -149,7 +150,7 @@ func RFM(ctx context.Context, p *storage.Project, opt RFMOptions) (*RFMRun, erro
 		for _, s := range rfm.Schemes() {
 			names = append(names, s.Name)
 		}
-		return nil, fmt.Errorf("unknown RFM scheme %q; choose %s", name, strings.Join(names, " or "))
+		return nil, fmt.Errorf("unknown RFM scheme %q; choose %s", name, strings.Join(names, ", "))
 	}
 	asOf := opt.AsOf
 	if asOf.IsZero() {
@@ -172,6 +173,23 @@ func RFM(ctx context.Context, p *storage.Project, opt RFMOptions) (*RFMRun, erro
 	// sort over every customer; monetary, nearly unique, keeps rank(). The
 	// customer column is grouped as it is and cast to text once per
 	// customer.
+	// A two-level scheme compares each value with the mean or median of all
+	// customers' (NULLs left out): strictly better is level 2 ("high"),
+	// anything else, a tie or a NULL, level 1, as rfm.Levels does.
+	segExpr, from, thresholds := schemeCase(scheme, "r", "f", "m"), "s", ""
+	if scheme.Split != rfm.NoSplit {
+		agg := "avg"
+		if scheme.Split == rfm.SplitMedian {
+			agg = "median"
+		}
+		thresholds = fmt.Sprintf(`,
+t AS (SELECT %[1]s(recency::DOUBLE) AS tr, %[1]s(frequency::DOUBLE) AS tf, %[1]s(monetary::DOUBLE) AS tm FROM c)`, agg)
+		from = "s, t"
+		segExpr = schemeCase(scheme,
+			"(CASE WHEN recency::DOUBLE < t.tr THEN 2 ELSE 1 END)",
+			"(CASE WHEN frequency::DOUBLE > t.tf THEN 2 ELSE 1 END)",
+			"(CASE WHEN monetary::DOUBLE > t.tm THEN 2 ELSE 1 END)")
+	}
 	q := fmt.Sprintf(`CREATE OR REPLACE TABLE %[1]s AS
 WITH c AS (
 	SELECT %[2]s AS cust,
@@ -188,11 +206,11 @@ s AS (
 		CAST(floor(5 * fr.worse / n.n) + 1 AS INTEGER) AS f,
 		CAST(floor(5 * (rank() OVER (ORDER BY monetary NULLS FIRST) - 1) / n.n) + 1 AS INTEGER) AS m
 	FROM c JOIN rr USING (recency) JOIN fr USING (frequency), n
-)
+)%[8]s
 SELECT CAST(cust AS VARCHAR) AS customer_id, recency, frequency, monetary, r AS r_score, f AS f_score, m AS m_score,
 	r::VARCHAR || f::VARCHAR || m::VARCHAR AS rfm_cell, %[7]s AS rfm_segment
-FROM s`,
-		storage.Quote(ScoresTable), in.customer, in.date, freq, in.amount, in.table, schemeCase(scheme))
+FROM %[9]s`,
+		storage.Quote(ScoresTable), in.customer, in.date, freq, in.amount, in.table, segExpr, thresholds, from)
 	run := &RFMRun{Table: strings.Trim(in.table, `"`), Scheme: scheme, AsOf: asOf}
 	day := asOf.Format("2006-01-02")
 	err = p.Tx(ctx, func(tx *storage.Tx) error {
