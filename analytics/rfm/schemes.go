@@ -80,7 +80,7 @@ var eightRules = []Rule{
 // than the mean of all customers' values, the usual form of the model.
 var Eight = Scheme{
 	Name:  "zh8",
-	Title: "8 customer types (八类客户), high/low vs the mean",
+	Title: "8 customer types, vs the mean",
 	Rules: eightRules,
 	Split: SplitMean,
 }
@@ -89,7 +89,7 @@ var Eight = Scheme{
 // (a few very large spenders) do not pull up.
 var EightMedian = Scheme{
 	Name:  "zh8-median",
-	Title: "8 customer types (八类客户), high/low vs the median",
+	Title: "8 customer types, vs the median",
 	Rules: eightRules,
 	Split: SplitMedian,
 }

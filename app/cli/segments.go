@@ -29,7 +29,28 @@ func (e *env) rfmCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rfm",
 		Short: "Score customers by recency, frequency and monetary value and assign RFM segments",
-		Args:  cobra.NoArgs,
+		Long: `Score customers by recency, frequency and monetary value and assign RFM segments.
+
+Schemes (--scheme):
+  rfm         the classic 10 segments over quintile scores
+  rf-grid     a recency × frequency grid of 10 segments
+  zh8         the 8 customer types of Chinese marketing (八类客户): R, F and M each
+              high or low against the mean of all customers; a value equal to
+              the mean is low
+  zh8-median  the same 8 types against the median
+
+The 8 types (high R = bought recently):
+  重要价值客户  important value     R high, F high, M high
+  重要发展客户  important develop   R high, F low,  M high
+  重要保持客户  important retain    R low,  F high, M high
+  重要挽留客户  important win-back  R low,  F low,  M high
+  一般价值客户  general value       R high, F high, M low
+  一般发展客户  general develop     R high, F low,  M low
+  一般保持客户  general retain      R low,  F high, M low
+  一般挽留客户  general win-back    R low,  F low,  M low
+
+See docs/RFM.md for every cell of every scheme.`,
+		Args: cobra.NoArgs,
 		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
 			var at time.Time
 			if asOf != "" {
@@ -49,7 +70,7 @@ func (e *env) rfmCmd() *cobra.Command {
 		}),
 	}
 	cmd.Flags().StringVar(&tbl, "table", "", "order table (default: the first with customer id, order date and amount roles)")
-	cmd.Flags().StringVar(&scheme, "scheme", "rfm", "rfm (10 segments) or rf-grid (recency × frequency grid)")
+	cmd.Flags().StringVar(&scheme, "scheme", "rfm", "rfm (10 segments), rf-grid (recency × frequency grid), zh8 (8 customer types 八类客户, high/low vs the mean) or zh8-median (vs the median)")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "reference date YYYY-MM-DD (default: the day after the last order)")
 	return cmd
 }

@@ -69,3 +69,51 @@ func TestClusterLimitCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestRFMEightTypesCLI: 'segment rfm --scheme zh8|zh8-median' names the
+// eight customer types, worked by hand, and the help gives their glosses.
+func TestRFMEightTypesCLI(t *testing.T) {
+	dir := t.TempDir()
+	proj := filepath.Join(dir, "shop.mbproj")
+	ok(t, "init", proj)
+	csv := filepath.Join(dir, "orders.csv")
+	// As of 2024-04-01: A 1 day, 3 orders, 300; B 31 days, 1 order, 50;
+	// C 61 days, 2 orders, 20; D 91 days, 1 order, 10. Means: recency 46,
+	// frequency 1.75, monetary 95. Medians: recency 46, frequency 1.5,
+	// monetary 35.
+	if err := os.WriteFile(csv, []byte("order_id,customer_id,order_date,amount\n"+
+		"1,A,2024-01-01,100\n2,A,2024-02-01,100\n3,A,2024-03-31,100\n4,B,2024-03-01,50\n"+
+		"5,C,2024-01-01,10\n6,C,2024-01-31,10\n7,D,2024-01-01,10\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ok(t, "-p", proj, "import", csv)
+	ok(t, "-p", proj, "roles", "orders", "--set", "customer_id=customer_id", "--set", "order_id=order_id",
+		"--set", "order_date=order_date", "--set", "amount=amount")
+	for scheme, want := range map[string]map[string]string{
+		"zh8":        {"A": "重要价值客户", "B": "一般发展客户", "C": "一般保持客户", "D": "一般挽留客户"},
+		"zh8-median": {"A": "重要价值客户", "B": "重要发展客户", "C": "一般保持客户", "D": "一般挽留客户"},
+	} {
+		out := ok(t, "-p", proj, "segment", "rfm", "--as-of", "2024-04-01", "--scheme", scheme)
+		if !strings.Contains(out, "Scored 4 customers") || !strings.Contains(out, "8 customer types") {
+			t.Fatalf("%s:\n%s", scheme, out)
+		}
+		for id, seg := range want {
+			out := ok(t, "-p", proj, "sql", "SELECT rfm_segment FROM rfm_scores WHERE customer_id = '"+id+"'")
+			if !strings.Contains(out, seg) {
+				t.Errorf("%s %s: want %s:\n%s", scheme, id, seg, out)
+			}
+			if !strings.Contains(ok(t, "-p", proj, "segment", "list"), seg) {
+				t.Errorf("%s: segment list lacks %s", scheme, seg)
+			}
+		}
+	}
+	help := ok(t, "segment", "rfm", "--help")
+	for _, s := range []string{"zh8-median", "重要挽留客户  important win-back", "一般保持客户  general retain", "equal to\n              the mean is low"} {
+		if !strings.Contains(help, s) {
+			t.Errorf("help lacks %q:\n%s", s, help)
+		}
+	}
+	if _, errs, code := run(t, "-p", proj, "segment", "rfm", "--scheme", "zh9"); code == 0 || !strings.Contains(errs, "zh8-median") {
+		t.Errorf("unknown scheme: %d %s", code, errs)
+	}
+}

@@ -12,7 +12,9 @@ import (
 	"github.com/marketbench/marketbench/storage/segment"
 )
 
-// RFM scores customers with a scheme ("rfm" or "rf-grid") as of a date.
+// RFM scores customers with a scheme ("rfm", "rf-grid", or the eight
+// customer types "zh8" against the mean or "zh8-median" against the
+// median) as of a date.
 func (w *Workspace) RFM(ctx context.Context, table, scheme string, asOf time.Time) (*segment.RFMRun, error) {
 	return segment.RFM(ctx, w.Project, segment.RFMOptions{Table: table, Scheme: scheme, AsOf: asOf})
 }
@@ -22,7 +24,8 @@ func (w *Workspace) RFMTables(ctx context.Context) ([]string, error) {
 	return segment.Tables(ctx, w.Project)
 }
 
-// RFMSchemes lists the RFM schemes, the classic 10-segment scheme first.
+// RFMSchemes lists the RFM schemes, the classic 10-segment scheme first,
+// then the grid and the eight customer types by mean and by median.
 func RFMSchemes() []rfm.Scheme { return rfm.Schemes() }
 
 // LastRFM describes the latest RFM run with its segment summary, or nil.
