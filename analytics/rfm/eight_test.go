@@ -159,8 +159,17 @@ func TestSegmentEightTies(t *testing.T) {
 			}
 		}
 	}
-	// A single customer equals every threshold: general win-back.
+	// A single customer equals every threshold, and so do customers who are
+	// all alike: general win-back.
 	if r := Segment([]Customer{{"x", 1, 1, 1}}, Eight); r[0].Segment != "一般挽留客户" {
 		t.Errorf("single customer: %s", r[0].Segment)
+	}
+	alike := []Customer{{"x", 7, 2, 50}, {"y", 7, 2, 50}, {"z", 7, 2, 50}}
+	for _, s := range []Scheme{Eight, EightMedian} {
+		for _, r := range Segment(alike, s) {
+			if r.Segment != "一般挽留客户" {
+				t.Errorf("%s alike %s: %s", s.Name, r.ID, r.Segment)
+			}
+		}
 	}
 }

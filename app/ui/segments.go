@@ -94,7 +94,7 @@ func newSegmentsScreen(p *project) *segmentsScreen {
 
 	form := container.NewHBox(
 		widget.NewLabel("Orders"), container.NewGridWrap(fyne.NewSize(180, s.tableSel.MinSize().Height), s.tableSel),
-		widget.NewLabel("Scheme"), container.NewGridWrap(fyne.NewSize(250, s.schemeSel.MinSize().Height), s.schemeSel),
+		widget.NewLabel("Scheme"), container.NewGridWrap(fyne.NewSize(280, s.schemeSel.MinSize().Height), s.schemeSel),
 		widget.NewLabel("As of"), container.NewGridWrap(fyne.NewSize(330, s.asOf.MinSize().Height), s.asOf),
 		s.runBtn,
 	)
