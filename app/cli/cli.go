@@ -11,9 +11,10 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"text/tabwriter"
+	"unicode"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/text/width"
 
 	"github.com/marketbench/marketbench/app/core"
 )
@@ -94,12 +95,46 @@ func (e *env) emit(v any, human func(w io.Writer)) error {
 }
 
 func table(w io.Writer, header []string, rows [][]string) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
-	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	// Columns are padded to the widest cell as a terminal shows it: Chinese,
+	// Japanese and Korean letters take two columns (text/tabwriter counts
+	// one, which shifts every column after an RFM type name like 重要价值客户).
+	all := append([][]string{header}, rows...)
+	var widths []int
+	for _, r := range all {
+		for i := 0; i+1 < len(r); i++ {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(r[i]))
+		}
 	}
-	tw.Flush()
+	var b strings.Builder
+	for _, r := range all {
+		b.Reset()
+		for i, c := range r {
+			b.WriteString(c)
+			if i+1 < len(r) {
+				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	}
+}
+
+// displayWidth is the number of terminal columns s takes: two for wide and
+// full-width letters, none for combining marks, one for the rest.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case width.LookupRune(r).Kind() == width.EastAsianWide, width.LookupRune(r).Kind() == width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // progress draws a one-line bar on stderr when it is a terminal and

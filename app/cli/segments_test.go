@@ -107,6 +107,31 @@ func TestRFMEightTypesCLI(t *testing.T) {
 			}
 		}
 	}
+	// The columns line up on a terminal, where each Chinese letter takes
+	// two columns: KIND starts where the header says.
+	out := ok(t, "-p", proj, "segment", "rfm", "--as-of", "2024-04-01", "--scheme", "zh8")
+	lines := strings.Split(out, "\n")
+	var col int
+	for _, l := range lines {
+		if i := strings.Index(l, "KIND"); strings.HasPrefix(l, "SEGMENT") && i > 0 {
+			col = displayWidth(l[:i])
+		}
+	}
+	rowsSeen := 0
+	for _, l := range lines {
+		if i := strings.Index(l, "  rfm  "); i > 0 {
+			rowsSeen++
+			if got := displayWidth(l[:i+2]); got != col {
+				t.Errorf("KIND at column %d, header at %d:\n%s", got, col, out)
+			}
+		}
+	}
+	if col == 0 || rowsSeen != 4 {
+		t.Fatalf("table:\n%s", out)
+	}
+	if displayWidth("重要价值客户 ab") != 15 {
+		t.Errorf("display width %d", displayWidth("重要价值客户 ab"))
+	}
 	help := ok(t, "segment", "rfm", "--help")
 	for _, s := range []string{"zh8-median", "重要挽留客户  important win-back", "一般保持客户  general retain", "equal to\n              the mean is low"} {
 		if !strings.Contains(help, s) {
