@@ -1,8 +1,10 @@
 package rfm
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -170,6 +172,19 @@ func TestSegmentEightTies(t *testing.T) {
 			if r.Segment != "一般挽留客户" {
 				t.Errorf("%s alike %s: %s", s.Name, r.ID, r.Segment)
 			}
+		}
+	}
+}
+
+func TestSplitJSON(t *testing.T) {
+	for s, want := range map[string]string{"rfm": "", "zh8": `"Split":"mean"`, "zh8-median": `"Split":"median"`} {
+		sc, _ := Lookup(s)
+		b, err := json.Marshal(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (want == "" && strings.Contains(string(b), "Split")) || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %s", s, b)
 		}
 	}
 }

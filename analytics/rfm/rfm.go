@@ -137,9 +137,24 @@ type Scheme struct {
 	Rules []Rule
 	Other string
 	// Split is NoSplit for schemes over quintile scores; otherwise the
-	// rules range over high/low levels (see Levels).
-	Split Split
+	// rules range over high/low levels (see Levels). In JSON "mean" or
+	// "median", left out for NoSplit.
+	Split Split `json:",omitempty"`
 }
+
+// String returns "mean", "median" or "" for NoSplit.
+func (s Split) String() string {
+	switch s {
+	case SplitMean:
+		return "mean"
+	case SplitMedian:
+		return "median"
+	}
+	return ""
+}
+
+// MarshalText writes the split as its String.
+func (s Split) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // Segment returns the segment for the scores r, f and m (for a scheme
 // with a Split, the levels r, f and m).
