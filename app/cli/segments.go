@@ -64,7 +64,11 @@ See docs/RFM.md for every cell of every scheme.`,
 				return err
 			}
 			return e.emit(run, func(o io.Writer) {
-				fmt.Fprintf(o, "Scored %d customers from %q as of %s (%s)\n\n", run.Customers, run.Table, run.AsOf.Format("2006-01-02"), run.Scheme.Title)
+				fmt.Fprintf(o, "Scored %d customers from %q as of %s (%s)\n", run.Customers, run.Table, run.AsOf.Format("2006-01-02"), run.Scheme.Title)
+				if note := core.RFMThresholdsText(run); note != "" {
+					fmt.Fprintln(o, note)
+				}
+				fmt.Fprintln(o)
 				printSummaries(o, run.Segments)
 			})
 		}),

@@ -97,6 +97,11 @@ func TestRFMEightTypesCLI(t *testing.T) {
 		if !strings.Contains(out, "Scored 4 customers") || !strings.Contains(out, "8 customer types") {
 			t.Fatalf("%s:\n%s", scheme, out)
 		}
+		note := map[string]string{"zh8": "better than the mean: recency under 46 days, frequency over 1.75 orders, monetary over 95 ",
+			"zh8-median": "better than the median: recency under 46 days, frequency over 1.5 orders, monetary over 35 "}[scheme]
+		if !strings.Contains(out, note) {
+			t.Errorf("%s: no thresholds %q:\n%s", scheme, note, out)
+		}
 		for id, seg := range want {
 			out := ok(t, "-p", proj, "sql", "SELECT rfm_segment FROM rfm_scores WHERE customer_id = '"+id+"'")
 			if !strings.Contains(out, seg) {

@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/marketbench/marketbench/analytics/rfm"
@@ -27,6 +29,24 @@ func (w *Workspace) RFMTables(ctx context.Context) ([]string, error) {
 // RFMSchemes lists the RFM schemes, the classic 10-segment scheme first,
 // then the grid and the eight customer types by mean and by median.
 func RFMSchemes() []rfm.Scheme { return rfm.Schemes() }
+
+// RFMThresholdsText says what "high" meant in a run of a two-level scheme
+// (the eight customer types), or "" for the other schemes.
+func RFMThresholdsText(run *segment.RFMRun) string {
+	if run == nil || run.Thresholds == nil {
+		return ""
+	}
+	// Exact when short (a median, a whole mean), else to two decimals.
+	num := func(x float64) string {
+		if s := strconv.FormatFloat(x, 'f', -1, 64); len(s) <= 8 {
+			return s
+		}
+		return strconv.FormatFloat(x, 'f', 2, 64)
+	}
+	th := run.Thresholds
+	return fmt.Sprintf("High means better than the %s: recency under %s days, frequency over %s orders, monetary over %s (equal counts as low).",
+		run.Scheme.Split, num(th.Recency), num(th.Frequency), num(th.Monetary))
+}
 
 // LastRFM describes the latest RFM run with its segment summary, or nil.
 func (w *Workspace) LastRFM(ctx context.Context) (*segment.RFMRun, error) {

@@ -159,8 +159,8 @@ func (s *segmentsScreen) shown() {
 		return s.p.ws.LastRFM(ctx)
 	}, func(run *segment.RFMRun, err error) {
 		if err == nil && run != nil {
-			s.rfmInfo.SetText(fmt.Sprintf("Last run: %s customers of %s as of %s with %s.",
-				chart.Number(float64(run.Customers)), run.Table, run.AsOf.Format("2 Jan 2006"), run.Scheme.Title))
+			s.rfmInfo.SetText(strings.TrimSpace(fmt.Sprintf("Last run: %s customers of %s as of %s with %s. %s",
+				chart.Number(float64(run.Customers)), run.Table, run.AsOf.Format("2 Jan 2006"), run.Scheme.Title, core.RFMThresholdsText(run))))
 		}
 	})
 }
@@ -262,8 +262,8 @@ func (s *segmentsScreen) runRFM() {
 			s.p.showError(err)
 			return
 		}
-		s.rfmInfo.SetText(fmt.Sprintf("Scored %s customers of %s as of %s with %s.",
-			chart.Number(float64(run.Customers)), run.Table, run.AsOf.Format("2 Jan 2006"), run.Scheme.Title))
+		s.rfmInfo.SetText(strings.TrimSpace(fmt.Sprintf("Scored %s customers of %s as of %s with %s. %s",
+			chart.Number(float64(run.Customers)), run.Table, run.AsOf.Format("2 Jan 2006"), run.Scheme.Title, core.RFMThresholdsText(run))))
 		s.p.setStatus("RFM finished: " + s.rfmInfo.Text)
 		s.refresh()
 		s.p.refreshTables("") // rfm_scores is new or changed

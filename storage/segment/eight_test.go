@@ -148,6 +148,12 @@ func TestOnlineRetailEight(t *testing.T) {
 		if err != nil || last.Scheme.Name != scheme {
 			t.Fatalf("last run %+v %v", last, err)
 		}
+		near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+		for _, th := range []*Thresholds{run.Thresholds, last.Thresholds} {
+			if th == nil || !near(th.Recency, tr) || !near(th.Frequency, tf) || !near(th.Monetary, tm) {
+				t.Fatalf("%s: thresholds %+v, want %v %v %v", scheme, th, tr, tf, tm)
+			}
+		}
 		if q, err := IDsSQL(ctx, p, "重要价值客户"); err != nil {
 			t.Fatal(err)
 		} else {

@@ -31,6 +31,33 @@ type RFMRun struct {
 	AsOf      time.Time
 	Customers int64
 	Segments  []Summary
+	// Thresholds are the mean or median values a two-level scheme (one
+	// with a Split) compared customers with; nil for the other schemes.
+	Thresholds *Thresholds `json:",omitempty"`
+}
+
+// Thresholds are the values of a two-level scheme's split: a customer is
+// high when its recency is below Recency, its frequency above Frequency or
+// its monetary value above Monetary.
+type Thresholds struct {
+	Recency, Frequency, Monetary float64
+}
+
+// splitThresholds computes the thresholds of split over the stored scores,
+// the same values the RFM query compared with; nil when no customer has a
+// monetary value (then every customer is low M).
+func splitThresholds(ctx context.Context, p *storage.Project, split rfm.Split) (*Thresholds, error) {
+	agg := "avg"
+	if split == rfm.SplitMedian {
+		agg = "median"
+	}
+	var r, f, m sql.NullFloat64
+	err := p.Q().QueryRowContext(ctx, fmt.Sprintf(`SELECT %[1]s(recency::DOUBLE), %[1]s(frequency::DOUBLE), %[1]s(monetary::DOUBLE) FROM `, agg)+
+		storage.Quote(ScoresTable)).Scan(&r, &f, &m)
+	if err != nil || !r.Valid || !f.Valid || !m.Valid {
+		return nil, err
+	}
+	return &Thresholds{Recency: r.Float64, Frequency: f.Float64, Monetary: m.Float64}, nil
 }
 
 // inputs are the SQL pieces RFM needs, found by column role.
@@ -235,6 +262,11 @@ FROM %[9]s`,
 	if err != nil {
 		return nil, err
 	}
+	if scheme.Split != rfm.NoSplit {
+		if run.Thresholds, err = splitThresholds(ctx, p, scheme.Split); err != nil {
+			return nil, err
+		}
+	}
 	run.Segments, err = RFMSummary(ctx, p)
 	return run, err
 }
@@ -252,6 +284,11 @@ func LastRFM(ctx context.Context, p *storage.Project) (*RFMRun, error) {
 		return nil, err
 	}
 	r.Scheme, _ = rfm.Lookup(scheme)
+	if r.Scheme.Split != rfm.NoSplit {
+		if r.Thresholds, err = splitThresholds(ctx, p, r.Scheme.Split); err != nil {
+			return nil, err
+		}
+	}
 	return &r, nil
 }
 
