@@ -54,22 +54,26 @@ type Options struct {
 
 // Preview is what the import dialog shows before anything is written.
 type Preview struct {
-	Path         string
-	Size         int64
-	SHA256       string
-	Format       Format
-	Encoding     string
-	Delimiter    string
-	Header       bool
-	DecimalComma bool
-	Sheets       []string
-	Sheet        string
-	Table        string
-	TableExists  bool
-	Columns      []storage.Column
-	Rows         [][]string
-	Roles        map[string]storage.Role
-	Previous     *Prior // this exact file was imported before
+	Path     string
+	Size     int64
+	SHA256   string
+	Format   Format
+	Encoding string
+	// EncodingCandidates are the encodings the file could be in when
+	// detection is not sure (empty when it is): the dialog shows each
+	// one's reading side by side and asks.
+	EncodingCandidates []EncodingCandidate `json:",omitempty"`
+	Delimiter          string
+	Header             bool
+	DecimalComma       bool
+	Sheets             []string
+	Sheet              string
+	Table              string
+	TableExists        bool
+	Columns            []storage.Column
+	Rows               [][]string
+	Roles              map[string]storage.Role
+	Previous           *Prior // this exact file was imported before
 }
 
 // Prior is an earlier import of the same file content.
@@ -104,6 +108,30 @@ type cancelled struct{}
 
 func (cancelled) Error() string        { return "the import was cancelled; nothing was changed" }
 func (cancelled) Is(target error) bool { return target == context.Canceled }
+
+// EncodingError means the file's encoding could not be decided: it reads
+// plausibly in more than one. The caller asks the user and imports again
+// with Options.Encoding set.
+type EncodingError struct {
+	File       string
+	Candidates []EncodingCandidate // likeliest first
+}
+
+func (e *EncodingError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: the text encoding is uncertain; it reads as ", filepath.Base(e.File))
+	for i, c := range e.Candidates {
+		if i > 0 {
+			b.WriteString(" or as ")
+		}
+		b.WriteString(c.Encoding)
+		if ex := c.Example(); ex != "" {
+			fmt.Fprintf(&b, " (%q)", ex)
+		}
+	}
+	b.WriteString("; choose the encoding that reads correctly")
+	return b.String()
+}
 
 // ErrDuplicate means the same file content was imported before.
 var ErrDuplicate = errors.New("this file was already imported")
@@ -144,9 +172,10 @@ type source struct {
 	sheet    string
 	size     int64
 	cleanup  []string
-	types    map[string]string // column type overrides
-	convert  map[string]string // text columns to load as numbers (BIGINT or DOUBLE)
-	ids      map[string]bool   // long digit identifiers, loaded as trimmed text
+	cands    []EncodingCandidate // set when the encoding was guessed without confidence
+	types    map[string]string   // column type overrides
+	convert  map[string]string   // text columns to load as numbers (BIGINT or DOUBLE)
+	ids      map[string]bool     // long digit identifiers, loaded as trimmed text
 	colNames []string
 }
 
@@ -250,7 +279,7 @@ func open(ctx context.Context, path string, opt Options) (*source, error) {
 func (s *source) openCSV(ctx context.Context, head []byte, opt Options) error {
 	s.enc = strings.ToLower(opt.Encoding)
 	if s.enc == "" {
-		s.enc = detectEncoding(head, int64(len(head)) == s.size)
+		s.enc, s.cands = guessEncoding(head, int64(len(head)) == s.size)
 	}
 	if s.enc != UTF16LE && s.enc != UTF16BE {
 		if kind := binaryKind(head); kind != "" {
@@ -362,8 +391,8 @@ func PreviewFile(ctx context.Context, p *storage.Project, path string, opt Optio
 		return nil, err
 	}
 	defer s.close()
-	pv := &Preview{Path: path, Size: s.size, Format: s.format, Encoding: s.enc, Delimiter: string(s.delim),
-		Header: s.header, DecimalComma: s.decComma, Sheets: s.sheets, Sheet: s.sheet}
+	pv := &Preview{Path: path, Size: s.size, Format: s.format, Encoding: s.enc, EncodingCandidates: s.cands,
+		Delimiter: string(s.delim), Header: s.header, DecimalComma: s.decComma, Sheets: s.sheets, Sheet: s.sheet}
 	if pv.SHA256, err = hashFile(ctx, path); err != nil {
 		return nil, err
 	}
@@ -490,6 +519,9 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 		return nil, err
 	}
 	defer s.close()
+	if len(s.cands) > 0 {
+		return nil, &EncodingError{File: path, Candidates: s.cands}
+	}
 	// The file's hash identifies a re-import. It is computed while DuckDB
 	// reads the file and checked before the import commits, so it costs no
 	// wall time; a refused duplicate rolls back.
