@@ -292,15 +292,27 @@ func (s *source) openCSV(ctx context.Context, head []byte, opt Options) error {
 			return &ParseError{File: s.path, Reason: "the file is not text: it looks binary; check that you chose the right file"}
 		}
 	}
-	if s.enc != UTF8 {
+	convert := s.enc != UTF8
+	if !convert {
+		mixed, err := mixedLineEnds(ctx, s.path, head)
+		if err != nil {
+			return err
+		}
+		convert = mixed
+	}
+	if convert {
 		tmp, err := os.CreateTemp("", "mb-import-*.csv")
 		if err != nil {
 			return err
 		}
 		tmp.Close()
 		s.cleanup = append(s.cleanup, tmp.Name())
+		stage := "Converting to UTF-8"
+		if s.enc == UTF8 {
+			stage = "Making line ends the same"
+		}
 		if err := transcode(ctx, s.path, tmp.Name(), s.enc, func(n int64) {
-			report(opt.Progress, "Converting to UTF-8", float64(n)/float64(s.size))
+			report(opt.Progress, stage, float64(n)/float64(s.size))
 		}); err != nil {
 			return err
 		}
