@@ -1049,15 +1049,32 @@ func saveRejects(ctx context.Context, tx *storage.Tx, table, sum string, rejects
 // again without it, converting afterwards from the full column
 // (refineTypes), which is slower but sees every value.
 
-// numExpr is a column's text with currency symbols, spaces and thousands
-// separators removed.
+// numExpr is a column's text with currency symbols (£ $ € ¥ ￥, a trailing
+// 元), spaces and thousands separators removed; Chinese amounts in 万
+// (10,000) and 亿 (100,000,000) are multiplied out: 1.2万 is 12000.
 func numExpr(col string, decComma bool) string {
-	num := `regexp_replace(trim(` + storage.Quote(col) + `), '^[£$€¥]\s*|\s*[£$€¥]$', '')`
+	num := `regexp_replace(trim(` + storage.Quote(col) + `), '^[£$€¥￥]\s*|\s*([£$€¥￥]|元)$', '')`
 	if decComma {
 		return `replace(replace(` + num + `, '.', ''), ',', '.')`
 	}
-	return `CASE WHEN regexp_matches(` + num + `, '^-?\d{1,3}(,\d{3})+(\.\d+)?$') THEN replace(` + num + `, ',', '') ELSE ` + num + ` END`
+	plain := `CASE WHEN regexp_matches(` + num + `, '^-?\d{1,3}(,\d{3})+(\.\d+)?$') THEN replace(` + num + `, ',', '') ELSE ` + num + ` END`
+	// A value that does not parse stays as it was, so it is seen as no number.
+	wan := `coalesce(CAST(TRY_CAST(replace(rtrim(` + num + `, ' 万亿'), ',', '') AS DECIMAL(38,8)) *
+		CASE WHEN suffix(` + num + `, '亿') THEN 100000000 ELSE 10000 END AS VARCHAR), ` + num + `)`
+	return `CASE WHEN suffix(` + num + `, '万') OR suffix(` + num + `, '亿') THEN ` + wan + ` ELSE ` + plain + ` END`
 }
+
+// Chinese dates: 2024年3月15日 and 2024/3/15, with an optional time.
+const zhDateRe = `^\d{4}(年\d{1,2}月\d{1,2}日|/\d{1,2}/\d{1,2})(\s*\d{1,2}:\d{2}(:\d{2})?)?$`
+
+// dateExpr rewrites a Chinese date as 2024-3-15 (with its time), which
+// DuckDB casts to DATE or TIMESTAMP.
+func dateExpr(col string) string {
+	return `regexp_replace(regexp_replace(trim(` + storage.Quote(col) + `), '日\s*', ' '), '[年月/]', '-', 'g')`
+}
+
+// isDateType: conversions to dates rather than numbers.
+func isDateType(t string) bool { return t == "DATE" || t == "TIMESTAMP" }
 
 // numericColumns checks text columns of a relation in one scan and returns
 // those whose every non-blank value is a number, with BIGINT or DOUBLE.
@@ -1069,7 +1086,46 @@ func numericColumns(ctx context.Context, q querier, relation string, cols []stri
 	for _, c := range cols {
 		v := numExpr(c, decComma)
 		sel = append(sel, fmt.Sprintf(`count(*) FILTER (WHERE %[1]s <> '' AND (TRY_CAST(%[1]s AS DOUBLE) IS NULL OR regexp_matches(%[1]s, '^-?0[0-9]|^-?[0-9]{16,}$'))),
-			count(*) FILTER (WHERE %[1]s <> ''), count(*) FILTER (WHERE %[1]s <> '' AND NOT regexp_matches(%[1]s, '^-?[0-9]+$'))`, v))
+			count(*) FILTER (WHERE %[1]s <> ''), count(*) FILTER (WHERE %[1]s <> '' AND NOT regexp_matches(%[1]s, '^-?[0-9]+$')),
+			count(*) FILTER (WHERE regexp_matches(trim(%[2]s), '%[3]s'))`, v, storage.Quote(c), mobileRe))
+	}
+	vals := make([]int64, 4*len(cols))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := q.QueryRowContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM `+relation).Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for i, c := range cols {
+		bad, nonblank, nonint, mobiles := vals[4*i], vals[4*i+1], vals[4*i+2], vals[4*i+3]
+		// A column of mobile numbers stays text (see planConversions).
+		if bad == 0 && nonblank > 0 && mobiles < nonblank {
+			out[c] = "BIGINT"
+			if nonint > 0 {
+				out[c] = "DOUBLE"
+			}
+		}
+	}
+	return out, nil
+}
+
+// mobileRe is a mainland Chinese mobile number, with or without +86,
+// spaces or dashes.
+const mobileRe = `^(\+?86[ -]?)?1[3-9][0-9]([ -]?[0-9]{4}){2}$`
+
+// zhDateColumns finds text columns whose every non-blank value is a Chinese
+// date (zhDateRe), with DATE, or TIMESTAMP when some value has a time.
+func zhDateColumns(ctx context.Context, q querier, relation string, cols []string) (map[string]string, error) {
+	if len(cols) == 0 {
+		return nil, nil
+	}
+	var sel []string
+	for _, c := range cols {
+		v := `trim(` + storage.Quote(c) + `)`
+		sel = append(sel, fmt.Sprintf(`count(*) FILTER (WHERE %[1]s <> '' AND (NOT regexp_matches(%[1]s, '%[2]s') OR TRY_CAST(trim(%[3]s) AS TIMESTAMP) IS NULL)),
+			count(*) FILTER (WHERE %[1]s <> ''), count(*) FILTER (WHERE %[1]s <> '' AND contains(%[1]s, ':'))`, v, zhDateRe, dateExpr(c)))
 	}
 	vals := make([]int64, 3*len(cols))
 	ptrs := make([]any, len(vals))
@@ -1081,11 +1137,11 @@ func numericColumns(ctx context.Context, q querier, relation string, cols []stri
 	}
 	out := map[string]string{}
 	for i, c := range cols {
-		bad, nonblank, nonint := vals[3*i], vals[3*i+1], vals[3*i+2]
+		bad, nonblank, timed := vals[3*i], vals[3*i+1], vals[3*i+2]
 		if bad == 0 && nonblank > 0 {
-			out[c] = "BIGINT"
-			if nonint > 0 {
-				out[c] = "DOUBLE"
+			out[c] = "DATE"
+			if timed > 0 {
+				out[c] = "TIMESTAMP"
 			}
 		}
 	}
@@ -1113,8 +1169,12 @@ func (s *source) convertSQL() string {
 	for c, typ := range s.convert {
 		v := numExpr(c, s.decComma)
 		fits := `TRY_CAST(` + v + ` AS DOUBLE) IS NOT NULL AND NOT regexp_matches(` + v + `, '^-?0[0-9]')`
-		if typ == "BIGINT" {
+		switch {
+		case typ == "BIGINT":
 			fits = `regexp_matches(` + v + `, '^-?[1-9][0-9]*$|^0$')`
+		case isDateType(typ):
+			v = `trim(` + dateExpr(c) + `)`
+			fits = `regexp_matches(trim(` + storage.Quote(c) + `), '` + zhDateRe + `') AND TRY_CAST(` + v + ` AS ` + typ + `) IS NOT NULL`
 		}
 		reps = append(reps, fmt.Sprintf(`CASE WHEN %[1]s IS NULL OR %[1]s = '' THEN NULL WHEN %[2]s THEN CAST(%[1]s AS %[3]s) ELSE error('%[4]s') END AS %[5]s`,
 			v, fits, typ, errConvert, storage.Quote(c)))
@@ -1138,8 +1198,12 @@ func (s *source) planConversions(ctx context.Context, p *storage.Project) error 
 	}
 	if len(all) > 0 {
 		var sel []string
+		// Chinese mobile numbers (13812345678, +86 139 1234 5678) are
+		// text too: as numbers they would lose their spelling and +86.
 		for _, c := range all {
-			sel = append(sel, `bool_or(regexp_matches(trim(`+storage.Quote(c)+`), '^-?[0-9]{16,}$'))`)
+			v := `trim(` + storage.Quote(c) + `)`
+			sel = append(sel, `bool_or(regexp_matches(`+v+`, '^-?[0-9]{16,}$')) OR
+				(count(*) FILTER (WHERE `+v+` <> '') > 0 AND bool_and(`+v+` = '' OR regexp_matches(`+v+`, '`+mobileRe+`')))`)
 		}
 		flags := make([]sql.NullBool, len(all))
 		ptrs := make([]any, len(all))
@@ -1173,7 +1237,26 @@ func (s *source) planConversions(ctx context.Context, p *storage.Project) error 
 	}
 	rows.Close()
 	conv, err := numericColumns(ctx, p.DB(), sample, cols, s.decComma)
-	if err != nil || len(conv) == 0 {
+	if err != nil {
+		return nil
+	}
+	var rest []string
+	for _, c := range cols {
+		if _, ok := conv[c]; !ok {
+			rest = append(rest, c)
+		}
+	}
+	dates, err := zhDateColumns(ctx, p.DB(), sample, rest)
+	if err != nil {
+		return nil
+	}
+	if conv == nil {
+		conv = map[string]string{}
+	}
+	for c, t := range dates {
+		conv[c] = t
+	}
+	if len(conv) == 0 {
 		return nil
 	}
 	s.convert = conv
