@@ -145,7 +145,7 @@ func guessEncoding(head []byte, full bool) (string, []EncodingCandidate) {
 	}
 	gb, west := gbScore(h, full), westernScore(h)
 	switch {
-	case gb >= 0.6 && west < 0.5:
+	case gb >= 0.6 && west < 0.5, gb > 0 && west < 0.2:
 		return GB18030, nil
 	case west >= 0.5 && gb < 0.3:
 		return Windows1252, nil

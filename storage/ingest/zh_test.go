@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/marketbench/marketbench/storage"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -101,4 +102,47 @@ func TestAmbiguousEncoding(t *testing.T) {
 		t.Fatalf("import: %v", err)
 	}
 	mustImport(t, p, path, Options{Encoding: "gbk"})
+}
+
+// guessEncoding on tiny samples: one Chinese name is enough, and Western
+// text with accents, symbols and curly quotes is not taken for Chinese.
+func TestGuessEncodingSmall(t *testing.T) {
+	gb := func(s string) []byte {
+		b, err := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	west := func(s string) []byte {
+		b, err := charmap.Windows1252.NewEncoder().Bytes([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	cases := []struct {
+		data []byte
+		want string
+	}{
+		{gb("name\n张伟\n"), GB18030},
+		{gb("姓名,城市\n王芳,上海\n"), GB18030},
+		{gb("id,name\n1,iPhone手机壳\n"), GB18030},
+		{gb("name\n龘犇\n"), GB18030},                   // rare characters
+		{gb("客户,金额\n李娜,¥12\n"), GB18030},              // ¥ is four bytes in GB18030
+		{[]byte("name\n\xd5\xc5\xce\xb0\n"), GB18030}, // 张伟 in GBK: 伟 is also valid UTF-8 (CE B0)
+		{west("name\nMüller\n"), Windows1252},
+		{west("name\nJosé\n"), Windows1252},
+		{west("temp\n20°C\n"), Windows1252},
+		{west("price\n£12\n"), Windows1252},
+		{west("quote\n“Hello”\n"), Windows1252},
+		{west("name\nÜBER\n"), Windows1252},
+		{[]byte("name\nZoë\n"), UTF8},
+	}
+	for _, c := range cases {
+		enc, cands := guessEncoding(c.data, true)
+		if enc != c.want || len(cands) != 0 {
+			t.Errorf("%q: %s %+v, want %s", c.data, enc, cands, c.want)
+		}
+	}
 }
