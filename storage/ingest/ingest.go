@@ -1061,7 +1061,10 @@ func numExpr(col string, decComma bool) string {
 	// A value that does not parse stays as it was, so it is seen as no number.
 	wan := `coalesce(CAST(TRY_CAST(replace(rtrim(` + num + `, ' 万亿'), ',', '') AS DECIMAL(38,8)) *
 		CASE WHEN suffix(` + num + `, '亿') THEN 100000000 ELSE 10000 END AS VARCHAR), ` + num + `)`
-	return `CASE WHEN suffix(` + num + `, '万') OR suffix(` + num + `, '亿') THEN ` + wan + ` ELSE ` + plain + ` END`
+	// contains on the raw text first: cheap for the many values without 万.
+	raw := storage.Quote(col)
+	return `CASE WHEN (contains(` + raw + `, '万') OR contains(` + raw + `, '亿')) AND (suffix(` + num + `, '万') OR suffix(` + num + `, '亿')) THEN ` +
+		wan + ` ELSE ` + plain + ` END`
 }
 
 // Chinese dates: 2024年3月15日 and 2024/3/15, with an optional time.
