@@ -118,7 +118,7 @@ func (e *env) importCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&opt.Table, "table", "", "table name (default: from the file name)")
 	f.StringVar(&opt.Sheet, "sheet", "", "XLSX sheet (default: the first)")
-	f.StringVar(&opt.Encoding, "encoding", "", "utf-8, utf-16le, utf-16be, gb18030 (also gbk, gb2312) or windows-1252 (latin-1); default: detect")
+	f.StringVar(&opt.Encoding, "encoding", "", "utf-8, utf-16le, utf-16be, gb18030 (also gbk, gb2312), big5 or windows-1252 (latin-1); default: detect (big5 is never detected)")
 	f.StringVar(&opt.Delimiter, "delimiter", "", "field delimiter (, ; tab |); default: detect")
 	f.StringVar(&format, "format", "", "csv, xlsx, parquet or json; default: detect")
 	f.BoolVar(&noHeader, "no-header", false, "the first line is data, not column names")

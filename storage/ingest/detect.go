@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/traditionalchinese"
 )
 
 // Format is a kind of input file.
@@ -105,11 +106,12 @@ const (
 	UTF16LE     = "utf-16le"
 	UTF16BE     = "utf-16be"
 	GB18030     = "gb18030"
+	Big5        = "big5" // chosen by the user; detection does not propose it
 	Windows1252 = "windows-1252"
 )
 
 // Encodings lists the encodings a user can choose.
-var Encodings = []string{UTF8, UTF16LE, UTF16BE, GB18030, Windows1252}
+var Encodings = []string{UTF8, UTF16LE, UTF16BE, GB18030, Big5, Windows1252}
 
 // detectEncoding is guessEncoding without the candidates.
 func detectEncoding(head []byte, full bool) string {
@@ -156,6 +158,12 @@ func guessEncoding(head []byte, full bool) (string, []EncodingCandidate) {
 	}
 	if west > gb {
 		cands[0], cands[1] = cands[1], cands[0]
+	}
+	// Big5 (Traditional Chinese) is never chosen by detection, which cannot
+	// tell it from GBK on a small sample, but it is offered when the file
+	// reads as Big5 without a broken character.
+	if b5, err := traditionalchinese.Big5.NewDecoder().Bytes(h); err == nil && !bytes.ContainsRune(b5, utf8.RuneError) {
+		cands = append(cands, EncodingCandidate{Encoding: Big5, Sample: sampleAs(h, Big5)})
 	}
 	return cands[0].Encoding, cands
 }
@@ -452,7 +460,7 @@ func isGzip(path string) bool { return strings.EqualFold(filepath.Ext(path), ".g
 // EncodingCandidate is one way to read a file whose encoding is uncertain.
 type EncodingCandidate struct {
 	Encoding string
-	Score    float64  // 0..1, how plausible the decoded text is
+	Score    float64  // 0..1, how plausible the decoded text is (0 for Big5: not scored)
 	Sample   []string // the first lines read this way
 }
 

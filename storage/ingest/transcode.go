@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
@@ -24,12 +25,14 @@ func decoder(enc string) (encoding.Encoding, error) {
 		return unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM), nil
 	case GB18030, "gbk", "gb2312":
 		return simplifiedchinese.GB18030, nil
+	case Big5, "big-5", "cp950":
+		return traditionalchinese.Big5, nil
 	case Windows1252, "cp1252", "latin-1", "latin1", "iso-8859-1":
 		return charmap.Windows1252, nil
 	case UTF8BOM:
 		return unicode.UTF8BOM, nil
 	}
-	return nil, fmt.Errorf("unknown encoding %q; choose one of utf-8, utf-16le, utf-16be, gb18030, windows-1252", enc)
+	return nil, fmt.Errorf("unknown encoding %q; choose one of utf-8, utf-16le, utf-16be, gb18030 (gbk), big5, windows-1252 (latin-1)", enc)
 }
 
 // transcode streams src in encoding enc into a new UTF-8 file without a BOM

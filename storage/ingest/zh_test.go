@@ -9,6 +9,7 @@ import (
 	"github.com/marketbench/marketbench/storage"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
 )
 
 var (
@@ -98,7 +99,7 @@ func TestAmbiguousEncoding(t *testing.T) {
 	}
 	_, err = Import(ctx, p, path, Options{})
 	var ee *EncodingError
-	if !errors.As(err, &ee) || len(ee.Candidates) != 2 || !strings.Contains(err.Error(), "gb18030") || !strings.Contains(err.Error(), "windows-1252") {
+	if !errors.As(err, &ee) || len(ee.Candidates) < 2 || !strings.Contains(err.Error(), "gb18030") || !strings.Contains(err.Error(), "windows-1252") {
 		t.Fatalf("import: %v", err)
 	}
 	mustImport(t, p, path, Options{Encoding: "gbk"})
@@ -144,5 +145,46 @@ func TestGuessEncodingSmall(t *testing.T) {
 		if enc != c.want || len(cands) != 0 {
 			t.Errorf("%q: %s %+v, want %s", c.data, enc, cands, c.want)
 		}
+	}
+}
+
+// Big5 (Traditional Chinese) imports when the user chooses it.
+func TestBig5Chosen(t *testing.T) {
+	data, err := traditionalchinese.Big5.NewEncoder().Bytes([]byte("姓名,城市\n張偉,臺北\n王芳,高雄\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newProject(t)
+	path := write(t, "tw.csv", data)
+	res := mustImport(t, p, path, Options{Encoding: "big5"})
+	if res.Encoding != Big5 || res.Rows != 2 {
+		t.Fatalf("encoding %s rows %d", res.Encoding, res.Rows)
+	}
+	var city string
+	if err := p.DB().QueryRow(`SELECT 城市 FROM tw WHERE 姓名 = '張偉'`).Scan(&city); err != nil || city != "臺北" {
+		t.Fatalf("%q %v", city, err)
+	}
+}
+
+// A Big5 file is not guessed: the candidates include Big5 read correctly.
+func TestBig5Offered(t *testing.T) {
+	data, err := traditionalchinese.Big5.NewEncoder().Bytes([]byte("客戶,評論\n陳先生,這個產品非常好用，價格也很合理\n林小姐,送貨速度太慢了，包裝也有破損\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newProject(t)
+	path := write(t, "tw.csv", data)
+	pv, err := PreviewFile(ctx, p, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sample []string
+	for _, c := range pv.EncodingCandidates {
+		if c.Encoding == Big5 {
+			sample = c.Sample
+		}
+	}
+	if len(sample) < 2 || sample[1] != "陳先生,這個產品非常好用，價格也很合理" {
+		t.Fatalf("encoding %s, candidates %+v", pv.Encoding, pv.EncodingCandidates)
 	}
 }
