@@ -19,6 +19,7 @@ const (
 	CustomerID   Role = "customer_id"
 	Email        Role = "email"
 	Phone        Role = "phone"
+	NationalID   Role = "national_id" // a resident identity card number: personal data
 	FirstName    Role = "first_name"
 	LastName     Role = "last_name"
 	FullName     Role = "full_name"
@@ -36,7 +37,7 @@ const (
 )
 
 // Roles lists every role in the order the GUI offers them.
-var Roles = []Role{CustomerID, Email, Phone, FirstName, LastName, FullName, EmailConsent, SMSConsent,
+var Roles = []Role{CustomerID, Email, Phone, NationalID, FirstName, LastName, FullName, EmailConsent, SMSConsent,
 	OrderID, OrderDate, Amount, Quantity, UnitPrice, ProductID, ProductName, Category, Text}
 
 // ParseRole accepts a role name as the CLI user types it ("none" clears).
@@ -63,6 +64,7 @@ var roleNames = map[Role][]string{
 	CustomerID:   {"customerid", "custid", "clientid", "memberid", "userid", "customerno", "customernumber", "customer", "客户id", "客户编号", "会员id", "会员编号", "用户id", "顾客id", "客户号"},
 	Email:        {"email", "emailaddress", "mail", "e-mail", "邮箱", "电子邮件", "电子邮箱", "邮件地址"},
 	Phone:        {"phone", "phonenumber", "mobile", "mobilephone", "tel", "telephone", "cell", "cellphone", "电话", "手机", "手机号", "手机号码", "联系电话"},
+	NationalID:   {"nationalid", "idcard", "idcardno", "idcardnumber", "idnumber", "residentid", "身份证", "身份证号", "身份证号码", "证件号", "证件号码", "身份证件号码"},
 	FirstName:    {"firstname", "givenname", "forename", "名"},
 	LastName:     {"lastname", "surname", "familyname", "姓"},
 	FullName:     {"name", "fullname", "customername", "clientname", "姓名", "客户名称", "客户姓名", "名字"},
@@ -181,7 +183,7 @@ func (p *Project) roleByContent(ctx context.Context, relation string, c Column) 
 		return None, err
 	}
 	defer rows.Close()
-	var n, emails, phones, long int
+	var n, emails, phones, ids, long int
 	for rows.Next() {
 		var v string
 		if err := rows.Scan(&v); err != nil {
@@ -191,6 +193,9 @@ func (p *Project) roleByContent(ctx context.Context, relation string, c Column) 
 		n++
 		if emailRe.MatchString(v) {
 			emails++
+		}
+		if ValidResidentID(v) {
+			ids++
 		}
 		if phoneRe.MatchString(v) && countDigits(v) >= 7 {
 			phones++
@@ -204,12 +209,36 @@ func (p *Project) roleByContent(ctx context.Context, relation string, c Column) 
 		return None, rows.Err()
 	case emails*10 >= n*8:
 		return Email, nil
+	case ids*10 >= n*8:
+		return NationalID, nil
 	case phones*10 >= n*8:
 		return Phone, nil
 	case long*10 >= n*5:
 		return Text, nil
 	}
 	return None, rows.Err()
+}
+
+// ValidResidentID reports whether s is an 18-character Chinese resident
+// identity card number whose last character (a digit or X) is the ISO 7064
+// MOD 11-2 check of the first 17 digits.
+func ValidResidentID(s string) bool {
+	if len(s) != 18 || s[0] == '0' {
+		return false
+	}
+	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+		sum += int(s[i]-'0') * weights[i]
+	}
+	last := s[17]
+	if last == 'x' {
+		last = 'X'
+	}
+	return last == "10X98765432"[sum%11]
 }
 
 func countDigits(s string) int {

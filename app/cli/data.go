@@ -88,6 +88,14 @@ func (e *env) importCmd() *cobra.Command {
 			opt.Progress = prog
 			res, err := w.Import(cmd.Context(), args[0], opt)
 			done()
+			var encErr *ingest.EncodingError
+			if errors.As(err, &encErr) {
+				var flags []string
+				for _, c := range encErr.Candidates {
+					flags = append(flags, "--encoding "+c.Encoding)
+				}
+				return fmt.Errorf("%w: import again with %s", err, strings.Join(flags, " or "))
+			}
 			if err != nil {
 				return err
 			}
@@ -110,7 +118,7 @@ func (e *env) importCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&opt.Table, "table", "", "table name (default: from the file name)")
 	f.StringVar(&opt.Sheet, "sheet", "", "XLSX sheet (default: the first)")
-	f.StringVar(&opt.Encoding, "encoding", "", "utf-8, utf-16le, utf-16be, gb18030 (gbk) or windows-1252 (latin-1); default: detect")
+	f.StringVar(&opt.Encoding, "encoding", "", "utf-8, utf-16le, utf-16be, gb18030 (also gbk, gb2312), big5 or windows-1252 (latin-1); default: detect (big5 is never detected)")
 	f.StringVar(&opt.Delimiter, "delimiter", "", "field delimiter (, ; tab |); default: detect")
 	f.StringVar(&format, "format", "", "csv, xlsx, parquet or json; default: detect")
 	f.BoolVar(&noHeader, "no-header", false, "the first line is data, not column names")
@@ -126,6 +134,12 @@ func printPreview(o io.Writer, pv *ingest.Preview) {
 	fmt.Fprintf(o, "File:      %s (%d bytes)\nFormat:    %s\n", pv.Path, pv.Size, pv.Format)
 	if pv.Format == ingest.CSV {
 		fmt.Fprintf(o, "Encoding:  %s\nDelimiter: %q\nHeader:    %t\nDecimal comma: %t\n", pv.Encoding, pv.Delimiter, pv.Header, pv.DecimalComma)
+		if len(pv.EncodingCandidates) > 0 {
+			fmt.Fprintln(o, "The encoding is uncertain; the file reads as:")
+			for _, c := range pv.EncodingCandidates {
+				fmt.Fprintf(o, "  --encoding %-13s %s\n", c.Encoding, c.Example())
+			}
+		}
 	}
 	if len(pv.Sheets) > 0 {
 		fmt.Fprintf(o, "Sheet:     %s (of %s)\n", pv.Sheet, strings.Join(pv.Sheets, ", "))

@@ -336,7 +336,7 @@ func (w *Workspace) personalFields(ctx context.Context, table string) ([]string,
 			out = append(out, string(r))
 		}
 	}
-	skip := map[storage.Role]bool{storage.CustomerID: true, storage.Email: true, storage.Phone: true,
+	skip := map[storage.Role]bool{storage.CustomerID: true, storage.Email: true, storage.Phone: true, storage.NationalID: true,
 		storage.EmailConsent: true, storage.SMSConsent: true, storage.FirstName: true, storage.LastName: true, storage.FullName: true}
 	for _, c := range cols {
 		name := strings.ToLower(c.Name)

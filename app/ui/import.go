@@ -64,6 +64,7 @@ type importDialog struct {
 
 	roles      map[string]storage.Role // chosen role per column, kept across re-previews
 	nameEdited bool
+	encChosen  bool // the user chose the encoding: detection no longer asks
 	filling    bool // widgets are being set from a preview: ignore their callbacks
 	req        latest
 	cancelRun  context.CancelFunc // non-nil while importing
@@ -72,6 +73,7 @@ type importDialog struct {
 	fileLbl      *widget.Label
 	formatLbl    *widget.Label
 	encoding     *widget.Select
+	encChoice    *fyne.Container // the candidate readings side by side when the encoding is uncertain
 	delimiter    *widget.Select
 	sheet        *widget.Select
 	header       *widget.Check
@@ -95,8 +97,13 @@ func (p *project) showImport(path string) *importDialog {
 	d.formatLbl = widget.NewLabel("")
 	d.encoding = widget.NewSelect(ingest.Encodings, func(s string) {
 		d.opt.Encoding = s
+		if !d.filling {
+			d.encChosen = true
+		}
 		d.repreview()
 	})
+	d.encChoice = container.NewVBox()
+	d.encChoice.Hide()
 	var labels []string
 	for _, dl := range delimiters {
 		labels = append(labels, dl.label)
@@ -150,6 +157,7 @@ func (p *project) showImport(path string) *importDialog {
 		container.NewBorder(nil, nil, widget.NewLabel("File"), d.formatLbl, d.fileLbl),
 		container.NewGridWithColumns(3,
 			labeled("Encoding", d.encoding), labeled("Delimiter", d.delimiter), labeled("Sheet", d.sheet)),
+		d.encChoice,
 		container.NewHBox(d.header, d.decimalComma, d.skipBad),
 		container.NewGridWithColumns(2, labeled("Table", d.table), labeled("If the table exists", d.mode)),
 		d.prior,
@@ -182,6 +190,9 @@ func (d *importDialog) repreview() {
 	}
 	opt := d.opt
 	opt.Table = ""
+	if !d.encChosen {
+		opt.Encoding = "" // detect again, so an uncertain encoding is still asked about
+	}
 	d.stage.SetText("Reading the start of the file…")
 	d.importBtn.Disable()
 	ctx := d.req.start(d.p.ctx)
@@ -261,8 +272,46 @@ func (d *importDialog) fill(pv *ingest.Preview) {
 		d.roleForm.Add(&widget.Label{Text: first, Truncation: fyne.TextTruncateEllipsis})
 	}
 	d.roleForm.Refresh()
+	if d.showEncodingChoice(pv) {
+		d.stage.SetText("The text encoding is uncertain: choose the reading that looks right.")
+		d.importBtn.Disable()
+		return
+	}
 	d.stage.SetText(fmt.Sprintf("%d columns. Check the settings, the first rows and the column roles, then Import.", len(pv.Columns)))
 	d.importBtn.Enable()
+}
+
+// showEncodingChoice shows the file's first lines as read in each candidate
+// encoding, side by side, when detection is not sure; it reports whether it
+// asks.
+func (d *importDialog) showEncodingChoice(pv *ingest.Preview) bool {
+	d.encChoice.Objects = nil
+	if d.encChosen || len(pv.EncodingCandidates) == 0 {
+		d.encChoice.Hide()
+		return false
+	}
+	cols := container.NewGridWithColumns(len(pv.EncodingCandidates))
+	for _, c := range pv.EncodingCandidates {
+		enc := c.Encoding
+		lines := c.Sample
+		if len(lines) > 5 {
+			lines = lines[:5]
+		}
+		sample := &widget.Label{Text: strings.Join(lines, "\n"), TextStyle: fyne.TextStyle{Monospace: true}, Truncation: fyne.TextTruncateEllipsis}
+		use := &widget.Button{Text: "Use " + enc, OnTapped: func() {
+			d.encChosen, d.opt.Encoding = true, enc
+			d.filling = true // no re-preview from the select's callback: one below
+			d.encoding.SetSelected(enc)
+			d.filling = false
+			d.repreview()
+		}}
+		cols.Add(container.NewBorder(&widget.Label{Text: "Read as " + enc, TextStyle: fyne.TextStyle{Bold: true}}, use, nil, nil, sample))
+	}
+	d.encChoice.Add(&widget.Label{Text: "The file could be in more than one text encoding. Which reading is right?", Importance: widget.WarningImportance})
+	d.encChoice.Add(cols)
+	d.encChoice.Show()
+	d.encChoice.Refresh()
+	return true
 }
 
 // updateMode offers append and replace only when the table exists.

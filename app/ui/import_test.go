@@ -133,3 +133,38 @@ func TestImportErrors(t *testing.T) {
 		t.Fatalf("status: %q / stage %q", p.status.Text, d.stage.Text)
 	}
 }
+
+// TestImportDialogAsksEncoding: bytes that read as Chinese in GB18030 and as
+// accented capitals in Windows-1252 are shown both ways side by side, and
+// Import waits until the user picks one (issue 9).
+func TestImportDialogAsksEncoding(t *testing.T) {
+	dir := t.TempDir()
+	ws, err := core.Create(filepath.Join(dir, "shop"+storage.Ext))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, p := open(t, ws)
+	path := filepath.Join(dir, "codes.csv")
+	if err := os.WriteFile(path, []byte("id,code\n1,X\xd6\xc4Y\n2,Z\xc9\xc8W\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := p.showImport(path)
+	idle(t, p)
+	if d.pv == nil || !d.encChoice.Visible() || !d.importBtn.Disabled() {
+		t.Fatalf("no choice shown: %q", d.stage.Text)
+	}
+	must(t, d.encChoice, "Windows-1252 reading", func(l *widget.Label) bool { return strings.Contains(l.Text, "XÖÄY") })
+	must(t, d.encChoice, "GB18030 reading", func(l *widget.Label) bool { return strings.Contains(l.Text, "1,X") && !strings.Contains(l.Text, "Ö") })
+	use := must(t, d.encChoice, "use button", func(b *widget.Button) bool { return b.Text == "Use windows-1252" })
+	test.Tap(use)
+	idle(t, p)
+	if d.encChoice.Visible() || d.importBtn.Disabled() || d.encoding.Selected != "windows-1252" {
+		t.Fatalf("after choosing: choice visible %v, import disabled %v, encoding %q", d.encChoice.Visible(), d.importBtn.Disabled(), d.encoding.Selected)
+	}
+	test.Tap(d.importBtn)
+	idle(t, p)
+	var code string
+	if err := ws.DB().QueryRow(`SELECT code FROM codes WHERE id = 1`).Scan(&code); err != nil || code != "XÖÄY" {
+		t.Fatalf("imported %q %v", code, err)
+	}
+}

@@ -9,7 +9,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/traditionalchinese"
 )
 
 // Format is a kind of input file.
@@ -102,41 +106,202 @@ const (
 	UTF16LE     = "utf-16le"
 	UTF16BE     = "utf-16be"
 	GB18030     = "gb18030"
+	Big5        = "big5" // chosen by the user; detection does not propose it
 	Windows1252 = "windows-1252"
 )
 
 // Encodings lists the encodings a user can choose.
-var Encodings = []string{UTF8, UTF16LE, UTF16BE, GB18030, Windows1252}
+var Encodings = []string{UTF8, UTF16LE, UTF16BE, GB18030, Big5, Windows1252}
 
-// detectEncoding looks at the start of a file: a BOM decides; valid UTF-8 is
-// UTF-8; otherwise bytes that pair up as GB18030 double-byte characters mean
-// a Chinese export, else a Western one (Windows-1252, a superset of Latin-1
-// for printable text).
+// detectEncoding is guessEncoding without the candidates.
 func detectEncoding(head []byte, full bool) string {
+	enc, _ := guessEncoding(head, full)
+	return enc
+}
+
+// guessEncoding looks at the start of a file: a BOM decides; valid UTF-8 is
+// UTF-8; otherwise each legacy candidate (GB18030, a superset of GBK and
+// GB2312; Windows-1252, a superset of Latin-1 for printable text) is scored
+// by how plausible its reading is. When both read plausibly, the likelier
+// is returned with the candidates, so the caller can ask.
+func guessEncoding(head []byte, full bool) (string, []EncodingCandidate) {
 	switch {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
-		return UTF8BOM
+		return UTF8BOM, nil
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
-		return UTF16LE
+		return UTF16LE, nil
 	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return UTF16BE
+		return UTF16BE, nil
 	}
 	h := head
 	if !full {
 		h = trimPartialRune(h)
 	}
 	if utf8.Valid(h) {
-		return UTF8
+		return UTF8, nil
 	}
-	if hasUTF8Multibyte(h) {
+	if mostlyUTF8(h) {
 		// Real UTF-8 text with a few broken bytes: a damaged file, not a
 		// legacy encoding. Import reports the bad line.
-		return UTF8
+		return UTF8, nil
 	}
-	if looksGB(h) {
-		return GB18030
+	gb, west := gbScore(h, full), westernScore(h)
+	switch {
+	case gb >= 0.6 && west < 0.5, gb > 0 && west < 0.2:
+		return GB18030, nil
+	case west >= 0.5 && gb < 0.3:
+		return Windows1252, nil
 	}
-	return Windows1252
+	cands := []EncodingCandidate{
+		{Encoding: GB18030, Score: gb, Sample: sampleAs(h, GB18030)},
+		{Encoding: Windows1252, Score: west, Sample: sampleAs(h, Windows1252)},
+	}
+	if west > gb {
+		cands[0], cands[1] = cands[1], cands[0]
+	}
+	// Big5 (Traditional Chinese) is never chosen by detection, which cannot
+	// tell it from GBK on a small sample, but it is offered when the file
+	// reads as Big5 without a broken character.
+	if b5, err := traditionalchinese.Big5.NewDecoder().Bytes(h); err == nil && !bytes.ContainsRune(b5, utf8.RuneError) {
+		cands = append(cands, EncodingCandidate{Encoding: Big5, Sample: sampleAs(h, Big5)})
+	}
+	return cands[0].Encoding, cands
+}
+
+// mostlyUTF8: at least 3 valid multi-byte sequences and no more broken
+// bytes than those. GBK text pairs bytes that now and then form a valid
+// UTF-8 sequence by chance (伟 is CE B0), but most of its pairs do not.
+func mostlyUTF8(b []byte) bool {
+	good, bad := 0, 0
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			bad++
+		case size > 1:
+			good++
+		}
+		b = b[size:]
+	}
+	return good >= 3 && bad <= good
+}
+
+// gbScore is the share of non-ASCII characters that, read as GB18030, are
+// common Chinese characters (GB2312 level 1, lead bytes B0–D7) or Chinese
+// punctuation and full-width forms (A1–A3); less common characters count
+// half. Any byte sequence that is not GB18030 makes the score 0.
+func gbScore(b []byte, full bool) float64 {
+	var total, score float64
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c < 0x80 {
+			continue
+		}
+		if c == 0x80 || c == 0xFF {
+			return 0
+		}
+		if i+1 >= len(b) {
+			if full {
+				return 0
+			}
+			break
+		}
+		d := b[i+1]
+		switch {
+		case d >= 0x30 && d <= 0x39: // four-byte sequence: rare
+			if i+3 >= len(b) {
+				if full {
+					return 0
+				}
+				i = len(b)
+				continue
+			}
+			if b[i+2] < 0x81 || b[i+2] > 0xFE || b[i+3] < 0x30 || b[i+3] > 0x39 {
+				return 0
+			}
+			total++
+			score += 0.1
+			i += 3
+		case d >= 0x40 && d <= 0xFE && d != 0x7F:
+			total++
+			switch {
+			case c >= 0xB0 && c <= 0xD7 && d >= 0xA1:
+				score++
+			case c >= 0xA1 && c <= 0xA3 && d >= 0xA1:
+				score++
+			case c >= 0xD8 && c <= 0xF7 && d >= 0xA1: // GB2312 level 2
+				score += 0.5
+			case c >= 0xAA && c <= 0xAF && d >= 0xA1, c >= 0xF8 && d >= 0xA1: // user-defined areas
+			default: // GBK extensions: rare characters
+				score += 0.2
+			}
+			i++
+		default:
+			return 0
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return score / total
+}
+
+// westernScore is the share of non-ASCII bytes that, read as Windows-1252,
+// are letters next to an ASCII letter ("Müller", "José") or common symbols
+// (£, €, °, quotes, dashes) next to ASCII text; bytes Windows-1252 leaves
+// undefined make the score 0.
+func westernScore(b []byte) float64 {
+	var total, good float64
+	isASCIILetter := func(i int) bool {
+		if i < 0 || i >= len(b) {
+			return false
+		}
+		c := b[i] | 0x20
+		return c >= 'a' && c <= 'z'
+	}
+	for i, c := range b {
+		if c < 0x80 {
+			continue
+		}
+		switch c {
+		case 0x81, 0x8D, 0x8F, 0x90, 0x9D:
+			return 0
+		}
+		total++
+		r := charmap.Windows1252.DecodeByte(c)
+		if unicode.IsLetter(r) {
+			if isASCIILetter(i-1) || isASCIILetter(i+1) {
+				good++
+			}
+			continue
+		}
+		prevHigh := i > 0 && b[i-1] >= 0x80
+		nextHigh := i+1 < len(b) && b[i+1] >= 0x80
+		if !prevHigh && !nextHigh {
+			good++ // a symbol among ASCII: £12, 20°, “quote”
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return good / total
+}
+
+// sampleAs reads the first few lines of b in encoding enc.
+func sampleAs(b []byte, enc string) []string {
+	dec, err := decoder(enc)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, l := range splitLines(b, 6) {
+		s, err := dec.NewDecoder().Bytes(l)
+		if err != nil {
+			s = bytes.ToValidUTF8(l, []byte("\ufffd"))
+		}
+		out = append(out, string(s))
+	}
+	return out
 }
 
 func trimPartialRune(b []byte) []byte {
@@ -148,41 +313,6 @@ func trimPartialRune(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
-}
-
-// hasUTF8Multibyte reports whether b holds at least a few valid multi-byte
-// UTF-8 sequences.
-func hasUTF8Multibyte(b []byte) bool {
-	n := 0
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r != utf8.RuneError && size > 1 {
-			n++
-		}
-		b = b[size:]
-	}
-	return n >= 3
-}
-
-// looksGB counts high bytes that pair up as GB2312 characters; Western text
-// has isolated high bytes (é, ü, £) that mostly do not pair.
-func looksGB(b []byte) bool {
-	pairs, lone := 0, 0
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if c < 0x80 {
-			continue
-		}
-		// Chinese characters (GB2312) have both bytes >= 0xA1. An accented
-		// Western letter is usually followed by an ASCII one: "Müller".
-		if c >= 0x81 && c <= 0xFE && i+1 < len(b) && b[i+1] >= 0xA1 && b[i+1] <= 0xFE {
-			pairs++
-			i++
-			continue
-		}
-		lone++
-	}
-	return pairs > 0 && pairs >= 4*lone
 }
 
 // findNUL reports the 1-based line of the first NUL byte, or 0.
@@ -326,3 +456,26 @@ func usesDecimalComma(head []byte, d byte) bool {
 }
 
 func isGzip(path string) bool { return strings.EqualFold(filepath.Ext(path), ".gz") }
+
+// EncodingCandidate is one way to read a file whose encoding is uncertain.
+type EncodingCandidate struct {
+	Encoding string
+	Score    float64  // 0..1, how plausible the decoded text is (0 for Big5: not scored)
+	Sample   []string // the first lines read this way
+}
+
+// Example is the first sample line with a non-ASCII letter, cut to 40
+// characters: what tells the readings apart.
+func (c EncodingCandidate) Example() string {
+	for _, l := range c.Sample {
+		for _, r := range l {
+			if r >= 0x80 {
+				if rs := []rune(l); len(rs) > 40 {
+					l = string(rs[:40]) + "…"
+				}
+				return l
+			}
+		}
+	}
+	return ""
+}

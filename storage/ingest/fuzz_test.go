@@ -72,7 +72,9 @@ func FuzzDetect(f *testing.F) {
 			splitHeader(l, d)
 			countFields(l, d)
 		}
-		looksGB(data)
+		guessEncoding(data, false)
+		gbScore(data, false)
+		westernScore(data)
 		findNUL(data)
 	})
 }

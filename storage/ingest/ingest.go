@@ -54,22 +54,26 @@ type Options struct {
 
 // Preview is what the import dialog shows before anything is written.
 type Preview struct {
-	Path         string
-	Size         int64
-	SHA256       string
-	Format       Format
-	Encoding     string
-	Delimiter    string
-	Header       bool
-	DecimalComma bool
-	Sheets       []string
-	Sheet        string
-	Table        string
-	TableExists  bool
-	Columns      []storage.Column
-	Rows         [][]string
-	Roles        map[string]storage.Role
-	Previous     *Prior // this exact file was imported before
+	Path     string
+	Size     int64
+	SHA256   string
+	Format   Format
+	Encoding string
+	// EncodingCandidates are the encodings the file could be in when
+	// detection is not sure (empty when it is): the dialog shows each
+	// one's reading side by side and asks.
+	EncodingCandidates []EncodingCandidate `json:",omitempty"`
+	Delimiter          string
+	Header             bool
+	DecimalComma       bool
+	Sheets             []string
+	Sheet              string
+	Table              string
+	TableExists        bool
+	Columns            []storage.Column
+	Rows               [][]string
+	Roles              map[string]storage.Role
+	Previous           *Prior // this exact file was imported before
 }
 
 // Prior is an earlier import of the same file content.
@@ -104,6 +108,30 @@ type cancelled struct{}
 
 func (cancelled) Error() string        { return "the import was cancelled; nothing was changed" }
 func (cancelled) Is(target error) bool { return target == context.Canceled }
+
+// EncodingError means the file's encoding could not be decided: it reads
+// plausibly in more than one. The caller asks the user and imports again
+// with Options.Encoding set.
+type EncodingError struct {
+	File       string
+	Candidates []EncodingCandidate // likeliest first
+}
+
+func (e *EncodingError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: the text encoding is uncertain; it reads as ", filepath.Base(e.File))
+	for i, c := range e.Candidates {
+		if i > 0 {
+			b.WriteString(" or as ")
+		}
+		b.WriteString(c.Encoding)
+		if ex := c.Example(); ex != "" {
+			fmt.Fprintf(&b, " (%q)", ex)
+		}
+	}
+	b.WriteString("; choose the encoding that reads correctly")
+	return b.String()
+}
 
 // ErrDuplicate means the same file content was imported before.
 var ErrDuplicate = errors.New("this file was already imported")
@@ -144,9 +172,10 @@ type source struct {
 	sheet    string
 	size     int64
 	cleanup  []string
-	types    map[string]string // column type overrides
-	convert  map[string]string // text columns to load as numbers (BIGINT or DOUBLE)
-	ids      map[string]bool   // long digit identifiers, loaded as trimmed text
+	cands    []EncodingCandidate // set when the encoding was guessed without confidence
+	types    map[string]string   // column type overrides
+	convert  map[string]string   // text columns to load as numbers (BIGINT or DOUBLE)
+	ids      map[string]bool     // long digit identifiers, loaded as trimmed text
 	colNames []string
 }
 
@@ -250,7 +279,7 @@ func open(ctx context.Context, path string, opt Options) (*source, error) {
 func (s *source) openCSV(ctx context.Context, head []byte, opt Options) error {
 	s.enc = strings.ToLower(opt.Encoding)
 	if s.enc == "" {
-		s.enc = detectEncoding(head, int64(len(head)) == s.size)
+		s.enc, s.cands = guessEncoding(head, int64(len(head)) == s.size)
 	}
 	if s.enc != UTF16LE && s.enc != UTF16BE {
 		if kind := binaryKind(head); kind != "" {
@@ -263,15 +292,27 @@ func (s *source) openCSV(ctx context.Context, head []byte, opt Options) error {
 			return &ParseError{File: s.path, Reason: "the file is not text: it looks binary; check that you chose the right file"}
 		}
 	}
-	if s.enc != UTF8 {
+	convert := s.enc != UTF8
+	if !convert {
+		mixed, err := mixedLineEnds(ctx, s.path, head)
+		if err != nil {
+			return err
+		}
+		convert = mixed
+	}
+	if convert {
 		tmp, err := os.CreateTemp("", "mb-import-*.csv")
 		if err != nil {
 			return err
 		}
 		tmp.Close()
 		s.cleanup = append(s.cleanup, tmp.Name())
+		stage := "Converting to UTF-8"
+		if s.enc == UTF8 {
+			stage = "Making line ends the same"
+		}
 		if err := transcode(ctx, s.path, tmp.Name(), s.enc, func(n int64) {
-			report(opt.Progress, "Converting to UTF-8", float64(n)/float64(s.size))
+			report(opt.Progress, stage, float64(n)/float64(s.size))
 		}); err != nil {
 			return err
 		}
@@ -362,8 +403,8 @@ func PreviewFile(ctx context.Context, p *storage.Project, path string, opt Optio
 		return nil, err
 	}
 	defer s.close()
-	pv := &Preview{Path: path, Size: s.size, Format: s.format, Encoding: s.enc, Delimiter: string(s.delim),
-		Header: s.header, DecimalComma: s.decComma, Sheets: s.sheets, Sheet: s.sheet}
+	pv := &Preview{Path: path, Size: s.size, Format: s.format, Encoding: s.enc, EncodingCandidates: s.cands,
+		Delimiter: string(s.delim), Header: s.header, DecimalComma: s.decComma, Sheets: s.sheets, Sheet: s.sheet}
 	if pv.SHA256, err = hashFile(ctx, path); err != nil {
 		return nil, err
 	}
@@ -490,6 +531,9 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 		return nil, err
 	}
 	defer s.close()
+	if len(s.cands) > 0 {
+		return nil, &EncodingError{File: path, Candidates: s.cands}
+	}
 	// The file's hash identifies a re-import. It is computed while DuckDB
 	// reads the file and checked before the import commits, so it costs no
 	// wall time; a refused duplicate rolls back.
@@ -1005,15 +1049,35 @@ func saveRejects(ctx context.Context, tx *storage.Tx, table, sum string, rejects
 // again without it, converting afterwards from the full column
 // (refineTypes), which is slower but sees every value.
 
-// numExpr is a column's text with currency symbols, spaces and thousands
-// separators removed.
+// numExpr is a column's text with currency symbols (£ $ € ¥ ￥, a trailing
+// 元), spaces and thousands separators removed; Chinese amounts in 万
+// (10,000) and 亿 (100,000,000) are multiplied out: 1.2万 is 12000.
 func numExpr(col string, decComma bool) string {
-	num := `regexp_replace(trim(` + storage.Quote(col) + `), '^[£$€¥]\s*|\s*[£$€¥]$', '')`
+	num := `regexp_replace(trim(` + storage.Quote(col) + `), '^[£$€¥￥]\s*|\s*([£$€¥￥]|元)$', '')`
 	if decComma {
 		return `replace(replace(` + num + `, '.', ''), ',', '.')`
 	}
-	return `CASE WHEN regexp_matches(` + num + `, '^-?\d{1,3}(,\d{3})+(\.\d+)?$') THEN replace(` + num + `, ',', '') ELSE ` + num + ` END`
+	plain := `CASE WHEN regexp_matches(` + num + `, '^-?\d{1,3}(,\d{3})+(\.\d+)?$') THEN replace(` + num + `, ',', '') ELSE ` + num + ` END`
+	// A value that does not parse stays as it was, so it is seen as no number.
+	wan := `coalesce(CAST(TRY_CAST(replace(rtrim(` + num + `, ' 万亿'), ',', '') AS DECIMAL(38,8)) *
+		CASE WHEN suffix(` + num + `, '亿') THEN 100000000 ELSE 10000 END AS VARCHAR), ` + num + `)`
+	// contains on the raw text first: cheap for the many values without 万.
+	raw := storage.Quote(col)
+	return `CASE WHEN (contains(` + raw + `, '万') OR contains(` + raw + `, '亿')) AND (suffix(` + num + `, '万') OR suffix(` + num + `, '亿')) THEN ` +
+		wan + ` ELSE ` + plain + ` END`
 }
+
+// Chinese dates: 2024年3月15日 and 2024/3/15, with an optional time.
+const zhDateRe = `^\d{4}(年\d{1,2}月\d{1,2}日|/\d{1,2}/\d{1,2})(\s*\d{1,2}:\d{2}(:\d{2})?)?$`
+
+// dateExpr rewrites a Chinese date as 2024-3-15 (with its time), which
+// DuckDB casts to DATE or TIMESTAMP.
+func dateExpr(col string) string {
+	return `regexp_replace(regexp_replace(trim(` + storage.Quote(col) + `), '日\s*', ' '), '[年月/]', '-', 'g')`
+}
+
+// isDateType: conversions to dates rather than numbers.
+func isDateType(t string) bool { return t == "DATE" || t == "TIMESTAMP" }
 
 // numericColumns checks text columns of a relation in one scan and returns
 // those whose every non-blank value is a number, with BIGINT or DOUBLE.
@@ -1025,7 +1089,46 @@ func numericColumns(ctx context.Context, q querier, relation string, cols []stri
 	for _, c := range cols {
 		v := numExpr(c, decComma)
 		sel = append(sel, fmt.Sprintf(`count(*) FILTER (WHERE %[1]s <> '' AND (TRY_CAST(%[1]s AS DOUBLE) IS NULL OR regexp_matches(%[1]s, '^-?0[0-9]|^-?[0-9]{16,}$'))),
-			count(*) FILTER (WHERE %[1]s <> ''), count(*) FILTER (WHERE %[1]s <> '' AND NOT regexp_matches(%[1]s, '^-?[0-9]+$'))`, v))
+			count(*) FILTER (WHERE %[1]s <> ''), count(*) FILTER (WHERE %[1]s <> '' AND NOT regexp_matches(%[1]s, '^-?[0-9]+$')),
+			count(*) FILTER (WHERE regexp_matches(trim(%[2]s), '%[3]s'))`, v, storage.Quote(c), mobileRe))
+	}
+	vals := make([]int64, 4*len(cols))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := q.QueryRowContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM `+relation).Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for i, c := range cols {
+		bad, nonblank, nonint, mobiles := vals[4*i], vals[4*i+1], vals[4*i+2], vals[4*i+3]
+		// A column of mobile numbers stays text (see planConversions).
+		if bad == 0 && nonblank > 0 && mobiles < nonblank {
+			out[c] = "BIGINT"
+			if nonint > 0 {
+				out[c] = "DOUBLE"
+			}
+		}
+	}
+	return out, nil
+}
+
+// mobileRe is a mainland Chinese mobile number, with or without +86,
+// spaces or dashes.
+const mobileRe = `^(\+?86[ -]?)?1[3-9][0-9]([ -]?[0-9]{4}){2}$`
+
+// zhDateColumns finds text columns whose every non-blank value is a Chinese
+// date (zhDateRe), with DATE, or TIMESTAMP when some value has a time.
+func zhDateColumns(ctx context.Context, q querier, relation string, cols []string) (map[string]string, error) {
+	if len(cols) == 0 {
+		return nil, nil
+	}
+	var sel []string
+	for _, c := range cols {
+		v := `trim(` + storage.Quote(c) + `)`
+		sel = append(sel, fmt.Sprintf(`count(*) FILTER (WHERE %[1]s <> '' AND (NOT regexp_matches(%[1]s, '%[2]s') OR TRY_CAST(trim(%[3]s) AS TIMESTAMP) IS NULL)),
+			count(*) FILTER (WHERE %[1]s <> ''), count(*) FILTER (WHERE %[1]s <> '' AND contains(%[1]s, ':'))`, v, zhDateRe, dateExpr(c)))
 	}
 	vals := make([]int64, 3*len(cols))
 	ptrs := make([]any, len(vals))
@@ -1037,11 +1140,11 @@ func numericColumns(ctx context.Context, q querier, relation string, cols []stri
 	}
 	out := map[string]string{}
 	for i, c := range cols {
-		bad, nonblank, nonint := vals[3*i], vals[3*i+1], vals[3*i+2]
+		bad, nonblank, timed := vals[3*i], vals[3*i+1], vals[3*i+2]
 		if bad == 0 && nonblank > 0 {
-			out[c] = "BIGINT"
-			if nonint > 0 {
-				out[c] = "DOUBLE"
+			out[c] = "DATE"
+			if timed > 0 {
+				out[c] = "TIMESTAMP"
 			}
 		}
 	}
@@ -1069,8 +1172,12 @@ func (s *source) convertSQL() string {
 	for c, typ := range s.convert {
 		v := numExpr(c, s.decComma)
 		fits := `TRY_CAST(` + v + ` AS DOUBLE) IS NOT NULL AND NOT regexp_matches(` + v + `, '^-?0[0-9]')`
-		if typ == "BIGINT" {
+		switch {
+		case typ == "BIGINT":
 			fits = `regexp_matches(` + v + `, '^-?[1-9][0-9]*$|^0$')`
+		case isDateType(typ):
+			v = `trim(` + dateExpr(c) + `)`
+			fits = `regexp_matches(trim(` + storage.Quote(c) + `), '` + zhDateRe + `') AND TRY_CAST(` + v + ` AS ` + typ + `) IS NOT NULL`
 		}
 		reps = append(reps, fmt.Sprintf(`CASE WHEN %[1]s IS NULL OR %[1]s = '' THEN NULL WHEN %[2]s THEN CAST(%[1]s AS %[3]s) ELSE error('%[4]s') END AS %[5]s`,
 			v, fits, typ, errConvert, storage.Quote(c)))
@@ -1094,8 +1201,12 @@ func (s *source) planConversions(ctx context.Context, p *storage.Project) error 
 	}
 	if len(all) > 0 {
 		var sel []string
+		// Chinese mobile numbers (13812345678, +86 139 1234 5678) are
+		// text too: as numbers they would lose their spelling and +86.
 		for _, c := range all {
-			sel = append(sel, `bool_or(regexp_matches(trim(`+storage.Quote(c)+`), '^-?[0-9]{16,}$'))`)
+			v := `trim(` + storage.Quote(c) + `)`
+			sel = append(sel, `bool_or(regexp_matches(`+v+`, '^-?[0-9]{16,}$')) OR
+				(count(*) FILTER (WHERE `+v+` <> '') > 0 AND bool_and(`+v+` = '' OR regexp_matches(`+v+`, '`+mobileRe+`')))`)
 		}
 		flags := make([]sql.NullBool, len(all))
 		ptrs := make([]any, len(all))
@@ -1129,7 +1240,26 @@ func (s *source) planConversions(ctx context.Context, p *storage.Project) error 
 	}
 	rows.Close()
 	conv, err := numericColumns(ctx, p.DB(), sample, cols, s.decComma)
-	if err != nil || len(conv) == 0 {
+	if err != nil {
+		return nil
+	}
+	var rest []string
+	for _, c := range cols {
+		if _, ok := conv[c]; !ok {
+			rest = append(rest, c)
+		}
+	}
+	dates, err := zhDateColumns(ctx, p.DB(), sample, rest)
+	if err != nil {
+		return nil
+	}
+	if conv == nil {
+		conv = map[string]string{}
+	}
+	for c, t := range dates {
+		conv[c] = t
+	}
+	if len(conv) == 0 {
 		return nil
 	}
 	s.convert = conv

@@ -22,7 +22,7 @@ const MaxLevels = 50
 // skipRoles are never picked as default features: identifiers, contact
 // details and free text say nothing general about behaviour.
 var skipRoles = map[storage.Role]bool{
-	storage.CustomerID: true, storage.Email: true, storage.Phone: true, storage.FirstName: true,
+	storage.CustomerID: true, storage.Email: true, storage.Phone: true, storage.NationalID: true, storage.FirstName: true,
 	storage.LastName: true, storage.FullName: true, storage.OrderID: true, storage.ProductID: true,
 	storage.ProductName: true, storage.Text: true,
 }
