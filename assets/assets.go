@@ -15,6 +15,14 @@ import (
 //go:embed icon.png
 var Icon []byte
 
+// CJKFont is Droid Sans Fallback (DroidSansFallbackFull.ttf, 4 MB,
+// TrueType outlines), which covers Chinese, Japanese and Korean as well as
+// basic Latin. Charts draw with it the text their Latin font lacks when the
+// system has no CJK font. Apache License 2.0; see fonts/NOTICE.
+//
+//go:embed fonts/DroidSansFallbackFull.ttf
+var CJKFont []byte
+
 // sentimentEN is the default English sentiment model, written by
 // gensentiment (see docs/TEXT.md for its data and held-out accuracy).
 //
