@@ -69,7 +69,7 @@ func style(f font.Font, size vg.Length, c color.Color) text.Style {
 		Font:    font.From(f, size),
 		XAlign:  draw.XCenter,
 		YAlign:  draw.YCenter,
-		Handler: plot.DefaultTextHandler,
+		Handler: handler,
 	}
 }
 
@@ -99,6 +99,7 @@ func New(title, xLabel, yLabel string) *plot.Plot {
 	p.X.Label.TextStyle.YAlign = draw.YBottom
 	p.Y.Label.Text = yLabel
 	p.Y.Label.TextStyle.YAlign = draw.YBottom
+	useHandler(p)
 	return p
 }
 

@@ -370,8 +370,11 @@ func TestRenderLeavesPlotAlone(t *testing.T) {
 }
 
 func TestToCP1252(t *testing.T) {
-	if got, want := toCP1252("Fidèles €5 … Zażółć"), "Fid\xe8les \x805 \x85 Za?\xf3??"; got != want {
-		t.Errorf("toCP1252 = %q, want %q", got, want)
+	if got, ok := toCP1252("Fidèles €5 …"); !ok || got != "Fid\xe8les \x805 \x85" {
+		t.Errorf("toCP1252 = %q, %v, want %q, true", got, ok, "Fid\xe8les \x805 \x85")
+	}
+	if _, ok := toCP1252("Zażółć"); ok {
+		t.Error("toCP1252 encoded Polish letters Windows-1252 lacks")
 	}
 }
 

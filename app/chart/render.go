@@ -72,7 +72,9 @@ func supported(format string) bool {
 // Render writes p to out in format "png", "svg" or "pdf" (case and a
 // leading dot are ignored). SVG text uses Liberation Sans without
 // embedding it; viewers without it fall back to Arial, which has the same
-// metrics, so the layout holds while files stay small.
+// metrics, so the layout holds while files stay small. Chinese text names
+// the CJK font's family (not embedded either); viewers without it use
+// their own CJK font.
 func Render(p *plot.Plot, format string, width, height vg.Length, out io.Writer) error {
 	format = strings.ToLower(strings.TrimPrefix(format, "."))
 	if !supported(format) {
@@ -166,23 +168,32 @@ func drawSafe(p *plot.Plot, c vg.CanvasSizer) (err error) {
 
 // pdfCanvas fixes text for gonum/plot v0.17's PDF backend, which embeds
 // fonts with the Windows-1252 code page but passes text through as UTF-8,
-// so "Fidèles" came out as "FidÃ¨les". Text is re-encoded here; characters
-// that code page lacks (Polish, Greek, CJK, ...) become "?" in PDFs only,
-// which is still better than garbage. SVG and PNG show every character.
+// so "Fidèles" came out as "FidÃ¨les". Text in that code page is re-encoded
+// here; text with other characters (Polish, Greek, CJK, ...) or drawn with
+// the CJK font is drawn as glyph outlines, so it looks the same as in PNG
+// and SVG, though a PDF reader cannot select or search it.
 type pdfCanvas struct{ *vgpdf.Canvas }
 
 func (c pdfCanvas) FillString(f font.Face, pt vg.Point, s string) {
-	c.Canvas.FillString(f, pt, toCP1252(s))
+	if f.Font.Typeface != cjkTypeface {
+		if b, ok := toCP1252(s); ok {
+			c.Canvas.FillString(f, pt, b)
+			return
+		}
+	}
+	fillOutlines(c, f, pt, s)
 }
 
-func toCP1252(s string) string {
+// toCP1252 encodes s in Windows-1252, reporting whether every character
+// has a code there.
+func toCP1252(s string) (string, bool) {
 	b := make([]byte, 0, len(s))
 	for _, r := range s {
 		e, ok := charmap.Windows1252.EncodeRune(r)
 		if !ok {
-			e = '?'
+			return "", false
 		}
 		b = append(b, e)
 	}
-	return string(b)
+	return string(b), true
 }
