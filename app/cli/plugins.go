@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/sdk"
 )
 
 // pluginApproveCmd approves, for you on this computer, a plugin that the
@@ -63,4 +65,299 @@ func orNone(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+func (e *env) pluginCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "plugin", Short: "Install, enable, check and inspect plugins (channels, models, sources)"}
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List installed and bundled plugins and whether this project uses them",
+		Args:  cobra.NoArgs,
+		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
+			ps, err := w.Plugins(ctx)
+			if err != nil {
+				return err
+			}
+			return e.emit(pluginsJSON(ps), func(o io.Writer) {
+				if len(ps) == 0 {
+					fmt.Fprintln(o, "No plugins found. Install one with 'plugin install FOLDER|ARCHIVE'.")
+					return
+				}
+				var rows [][]string
+				for _, p := range ps {
+					id, ver, kinds, status := "?", "", "", "ok"
+					if p.Manifest != nil {
+						id, ver, kinds = p.Manifest.ID, p.Manifest.Version, strings.Join(p.Manifest.Kinds, ",")
+					}
+					if p.Err != nil {
+						status = p.Err.Error()
+					} else if p.NeedsApproval != nil {
+						status = "enabled, needs your approval ('plugin approve " + id + "')"
+					} else if p.Enabled {
+						status = "enabled"
+					}
+					where := "installed"
+					if p.Bundled {
+						where = "bundled"
+					}
+					rows = append(rows, []string{id, ver, kinds, where, status})
+				}
+				table(o, []string{"PLUGIN", "VERSION", "KINDS", "FROM", "STATUS"}, rows)
+			})
+		}),
+	}
+	install := &cobra.Command{
+		Use:   "install FOLDER|ARCHIVE",
+		Short: "Install a plugin (its checksum is verified); enable it per project with 'plugin enable'",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, err := e.open()
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			f, err := w.InstallPlugin(args[0])
+			if err != nil {
+				return err
+			}
+			return e.emit(map[string]any{"id": f.Manifest.ID, "version": f.Manifest.Version, "dir": f.Dir}, func(o io.Writer) {
+				fmt.Fprintf(o, "Installed %s %s in %s\nIt asks for the customer fields %v and contacts %v.\nEnable it for this project with: marketbench plugin enable %s\n",
+					f.Manifest.ID, f.Manifest.Version, f.Dir, f.Manifest.Fields, hostsText(f.Manifest.NetworkHosts), f.Manifest.ID)
+			})
+		},
+	}
+	enable := &cobra.Command{
+		Use:   "enable ID",
+		Short: "Let this project use a plugin: pins its checksum, and approves for you on this computer the fields and hosts its manifest declares",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				f, err := w.EnablePlugin(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return e.emit(map[string]any{"id": f.Manifest.ID, "version": f.Manifest.Version, "sha256": f.SHA256, "fields": f.Manifest.Fields}, func(o io.Writer) {
+					fmt.Fprintf(o, "Enabled %s %s (sha256 %s…). It will receive only %v and contacts %v.\n",
+						f.Manifest.ID, f.Manifest.Version, f.SHA256[:12], f.Manifest.Fields, hostsText(f.Manifest.NetworkHosts))
+				})
+			})(cmd, args)
+		},
+	}
+	disable := &cobra.Command{
+		Use:   "disable ID",
+		Short: "Stop this project from using a plugin",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				if err := w.DisablePlugin(ctx, args[0]); err != nil {
+					return err
+				}
+				return e.emit(map[string]any{"disabled": args[0]}, func(o io.Writer) { fmt.Fprintf(o, "Disabled %s\n", args[0]) })
+			})(cmd, args)
+		},
+	}
+	var component string
+	var cfgKV, secretKV []string
+	check := &cobra.Command{
+		Use:   "check ID --component C [--config name=value ...] [--secret name=value ...]",
+		Short: "Start a plugin, show what it offers, and with --component test the channel's settings and connection",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				md, err := w.PluginMetadata(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				out := map[string]any{"id": md.GetId(), "version": md.GetVersion(), "sdk_version": md.GetSdkVersion(), "capabilities": md.GetCapabilities()}
+				var comps []map[string]any
+				for _, c := range md.GetComponents() {
+					comp := sdk.ComponentFromProto(c)
+					comps = append(comps, map[string]any{"kind": c.GetKind(), "name": comp.Name, "title": comp.Title, "config": comp.Config, "fields": comp.Fields})
+				}
+				out["components"] = comps
+				if component != "" {
+					cfg, err := keyValues(cfgKV)
+					if err != nil {
+						return err
+					}
+					spec, _, err := w.ChannelSpec(ctx, args[0], component)
+					if err != nil {
+						return err
+					}
+					secrets, err := secretsFrom(secretKV, &spec)
+					if err != nil {
+						return err
+					}
+					if err := w.CheckChannel(ctx, args[0], component, cfg, secrets); err != nil {
+						return fmt.Errorf("%s %s: %w", args[0], component, err)
+					}
+					out["check"] = "ok"
+				}
+				return e.emit(out, func(o io.Writer) {
+					fmt.Fprintf(o, "%s %s (SDK %s) answers; capabilities %v\n", md.GetId(), md.GetVersion(), md.GetSdkVersion(), md.GetCapabilities())
+					for _, c := range md.GetComponents() {
+						comp := sdk.ComponentFromProto(c)
+						fmt.Fprintf(o, "\n%s %q: %s\n", c.GetKind(), comp.Name, comp.Description)
+						for _, f := range comp.Config {
+							req := ""
+							if f.Required {
+								req = " (required)"
+							}
+							def := ""
+							if f.Default != "" {
+								def = " default " + f.Default
+							}
+							fmt.Fprintf(o, "  %-24s %-9s%s%s  %s\n", f.Name, f.Type, req, def, f.Help)
+						}
+					}
+					if component != "" {
+						fmt.Fprintf(o, "\nThe %s settings work: the connection test passed.\n", component)
+					}
+				})
+			})(cmd, args)
+		},
+	}
+	check.Flags().StringVar(&component, "component", "", "channel to test")
+	check.Flags().StringArrayVar(&cfgKV, "config", nil, "a setting, name=value (repeat)")
+	check.Flags().StringArrayVar(&secretKV, "secret", nil, "a secret setting, name=value (or MARKETBENCH_SECRET_NAME)")
+	var tail int
+	logs := &cobra.Command{
+		Use:   "logs ID",
+		Short: "Show a plugin's recent log lines",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				lines, err := w.PluginLogs(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				if len(lines) > tail {
+					lines = lines[len(lines)-tail:]
+				}
+				return e.emit(lines, func(o io.Writer) {
+					if len(lines) == 0 {
+						fmt.Fprintln(o, "No log lines yet.")
+					}
+					for _, l := range lines {
+						fmt.Fprintln(o, l)
+					}
+				})
+			})(cmd, args)
+		},
+	}
+	logs.Flags().IntVar(&tail, "tail", 200, "number of lines")
+	uninstall := &cobra.Command{
+		Use:   "uninstall ID",
+		Short: "Remove an installed plugin (all its versions) and disable it in this project",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				n, err := w.UninstallPlugin(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return e.emit(map[string]any{"removed": args[0], "versions": n}, func(o io.Writer) {
+					fmt.Fprintf(o, "Removed %s (%d version(s))\n", args[0], n)
+				})
+			})(cmd, args)
+		},
+	}
+	var setComp string
+	var setKV []string
+	settings := &cobra.Command{
+		Use:   "settings ID --component C [--config name=value ...]",
+		Short: "Save a channel's settings in this project (campaigns on it start from them); without --config, show them",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if setComp == "" {
+				return errors.New("give the channel with --component")
+			}
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				if len(setKV) > 0 {
+					cfg, err := keyValues(setKV)
+					if err != nil {
+						return err
+					}
+					if err := w.SaveChannelSettings(ctx, args[0], setComp, cfg); err != nil {
+						return err
+					}
+				}
+				cfg, err := w.ChannelSettings(ctx, args[0], setComp)
+				if err != nil {
+					return err
+				}
+				return e.emit(cfg, func(o io.Writer) {
+					if len(cfg) == 0 {
+						fmt.Fprintln(o, "No saved settings.")
+					}
+					for _, k := range sortedKeys(cfg) {
+						fmt.Fprintf(o, "%s=%s\n", k, cfg[k])
+					}
+				})
+			})(cmd, args)
+		},
+	}
+	settings.Flags().StringVar(&setComp, "component", "", "the channel")
+	settings.Flags().StringArrayVar(&setKV, "config", nil, "a setting, name=value (repeat); secrets are given at send time")
+	cmd.AddCommand(list, install, enable, disable, check, logs, uninstall, settings, e.pluginApproveCmd(), e.pluginRevokeCmd())
+	return cmd
+}
+
+func hostsText(h []string) string {
+	if len(h) == 0 {
+		return "no network hosts (it works offline)"
+	}
+	return strings.Join(h, ", ")
+}
+
+func pluginsJSON(ps []core.PluginInfo) []map[string]any {
+	var out []map[string]any
+	for _, p := range ps {
+		m := map[string]any{"dir": p.Dir, "bundled": p.Bundled, "enabled": p.Enabled, "needs_approval": p.NeedsApproval != nil}
+		if p.Manifest != nil {
+			m["id"], m["version"], m["kinds"], m["fields"], m["network_hosts"] = p.Manifest.ID, p.Manifest.Version, p.Manifest.Kinds, p.Manifest.Fields, p.Manifest.NetworkHosts
+		}
+		if p.Err != nil {
+			m["error"] = p.Err.Error()
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func (e *env) sourceCmd() *cobra.Command {
+	var stream, tbl string
+	var cfgKV []string
+	cmd := &cobra.Command{
+		Use:   "source-import PLUGIN-ID/COMPONENT --stream S --table T [--config name=value ...]",
+		Short: "Import a source plugin's stream into a table; later imports continue where the last stopped",
+		Example: `  marketbench source-import marketbench.org/csv-folder/folder --stream events --config folder=/data/exports --table responses
+  marketbench campaign import-results "Spring sale" table:responses`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			i := strings.LastIndex(args[0], "/")
+			if i <= 0 || stream == "" || tbl == "" {
+				return errors.New("give PLUGIN-ID/COMPONENT, --stream and --table")
+			}
+			cfg, err := keyValues(cfgKV)
+			if err != nil {
+				return err
+			}
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				prog, done := e.progress()
+				res, err := w.ImportFromSource(ctx, args[0][:i], args[0][i+1:], stream, cfg, tbl, prog)
+				done()
+				if err != nil {
+					return err
+				}
+				return e.emit(res, func(o io.Writer) {
+					fmt.Fprintf(o, "Imported %d new rows into %q in %d checkpoints (%d in all from this stream)\n", res.Rows, res.Table, res.Checkpoints, res.TotalRows)
+				})
+			})(cmd, args)
+		},
+	}
+	cmd.Flags().StringVar(&stream, "stream", "", "the stream to read (see 'plugin check')")
+	cmd.Flags().StringVar(&tbl, "table", "", "table to import into (created on the first import)")
+	cmd.Flags().StringArrayVar(&cfgKV, "config", nil, "a source setting, name=value (repeat)")
+	return cmd
 }

@@ -1,0 +1,154 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/storage/campaign"
+)
+
+// previewView is the Preview tab: who gets what, before anything is sent.
+type previewView struct {
+	s        *campaignsScreen
+	btn      *widget.Button
+	summary  *widget.Label
+	excluded *grid
+	groups   *grid
+	samples  *fyne.Container
+	last     *core.Preview
+	content  fyne.CanvasObject
+}
+
+const previewHint = "Press Preview to see who gets which variant, who is left out and why, and sample messages. " +
+	"The preview uses the saved campaign: save your changes first."
+
+func newPreviewView(s *campaignsScreen) *previewView {
+	v := &previewView{s: s, excluded: newGrid(), groups: newGrid()}
+	v.btn = &widget.Button{Text: "Preview", Icon: theme.VisibilityIcon(), Importance: widget.HighImportance, OnTapped: v.run}
+	v.summary = &widget.Label{Text: previewHint, Wrapping: fyne.TextWrapWord}
+	v.samples = container.NewVBox()
+	grids := container.NewVSplit(
+		container.NewBorder(&widget.Label{Text: "Left out, by reason", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.excluded.table),
+		container.NewBorder(&widget.Label{Text: "Groups", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.groups.table))
+	right := container.NewBorder(&widget.Label{Text: "Sample messages", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil,
+		container.NewVScroll(v.samples))
+	split := container.NewHSplit(grids, right)
+	split.Offset = 0.4
+	v.content = container.NewBorder(container.NewVBox(container.NewHBox(v.btn), v.summary), nil, nil, nil, split)
+	return v
+}
+
+func (v *previewView) clear() {
+	v.last = nil
+	v.summary.SetText(previewHint)
+	v.excluded.clear()
+	v.groups.clear()
+	v.samples.RemoveAll()
+}
+
+func (v *previewView) run() {
+	name := v.s.sel
+	if name == "" {
+		dialog.ShowInformation("Preview", "Save the campaign first: the preview shows what the saved campaign would do.", v.s.p.win)
+		return
+	}
+	var pv *core.Preview
+	v.btn.Disable()
+	v.s.p.run("Previewing "+name+"…", func(ctx context.Context, progress core.Progress) error {
+		progress("Resolving the audience and rendering every message", -1)
+		var err error
+		pv, err = v.s.p.ws.PreviewCampaign(ctx, name, 3)
+		return err
+	}, func(err error) {
+		v.btn.Enable()
+		if err != nil {
+			v.clear()
+			v.summary.SetText("The preview failed and nothing was sent. Fix the campaign in the Set up tab, save it and preview again.")
+			v.s.p.showError(err)
+			return
+		}
+		v.show(name, pv)
+	})
+}
+
+// contacted is how many customers a send would reach.
+func contacted(pv *core.Preview) int {
+	n := 0
+	for g, k := range pv.Groups {
+		if g != campaign.Holdout {
+			n += k
+		}
+	}
+	return n
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, k := range m {
+		n += k
+	}
+	return n
+}
+
+func (v *previewView) show(name string, pv *core.Preview) {
+	v.last = pv
+	v.s.plan.audienceKnown(pv)
+	fields := "none"
+	if len(pv.Fields) > 0 {
+		fields = strings.Join(pv.Fields, ", ")
+	}
+	v.summary.SetText(fmt.Sprintf("%s: %s customers in the audience. %s would get a message, %s are in the holdout and %s are left out. "+
+		"The channel receives the address, the rendered message and these customer fields: %s.",
+		name, chart.Number(float64(pv.Audience)), chart.Number(float64(contacted(pv))), chart.Number(float64(pv.Groups[campaign.Holdout])),
+		chart.Number(float64(sum(pv.Excluded))), fields))
+	var rows [][]string
+	for _, k := range sortedKeys(pv.Excluded) {
+		rows = append(rows, []string{k, chart.Number(float64(pv.Excluded[k]))})
+	}
+	v.excluded.set([]string{"Reason", "Customers"}, []string{"", "BIGINT"}, rows)
+	rows = nil
+	total := sum(pv.Groups)
+	for _, k := range sortedKeys(pv.Groups) {
+		rows = append(rows, []string{groupWords(k), chart.Number(float64(pv.Groups[k])), pct(float64(pv.Groups[k]) / math.Max(1, float64(total)))})
+	}
+	v.groups.set([]string{"Group", "Customers", "Share"}, []string{"", "BIGINT", "DOUBLE"}, rows)
+	v.samples.RemoveAll()
+	if len(pv.Samples) == 0 {
+		v.samples.Add(&widget.Label{Text: "No customer of the audience can receive this campaign, so there is no message to show.", Wrapping: fyne.TextWrapWord})
+	}
+	for _, sm := range pv.Samples {
+		body := sm.Text
+		if body == "" {
+			body = sm.HTML
+		}
+		v.samples.Add(widget.NewCard("", fmt.Sprintf("Variant %s → %s (customer %s)", sm.Variant, sm.To, sm.CustomerID),
+			container.NewVBox(&widget.Label{Text: sm.Subject, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord},
+				&widget.Label{Text: body, Wrapping: fyne.TextWrapWord})))
+	}
+}
+
+func groupWords(g string) string {
+	if g == campaign.Holdout {
+		return "holdout (gets nothing)"
+	}
+	return "variant " + g
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

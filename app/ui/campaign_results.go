@@ -1,0 +1,346 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	fstorage "fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/marketbench/marketbench/analytics/abtest"
+	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/storage/campaign"
+	"gonum.org/v1/plot"
+)
+
+// resultsView is the Results tab: import responses, then compare the
+// variants with the holdout.
+type resultsView struct {
+	s         *campaignsScreen
+	importBtn *widget.Button
+	tableBtn  *widget.Button
+	days      *widget.Entry
+	showBtn   *widget.Button
+	metric    *widget.Select
+	info      *widget.Label
+	srm       *widget.Label
+	table     *grid
+	chart     *chartView
+	chartReq  latest
+	timeline  *chartView
+	tlReq     latest
+	req       latest
+	name      string
+	res       *core.Results
+	content   fyne.CanvasObject
+}
+
+const resultsHint = "No results yet. Send the campaign live, then import the responses file: a CSV with a customer_id (or idempotency_key) column, " +
+	"an event column (open, click, conversion, unsubscribe, bounce) and optionally value (revenue) and at (when). " +
+	"Or give attribution days to count the orders placed after the start as conversions."
+
+func newResultsView(s *campaignsScreen) *resultsView {
+	v := &resultsView{s: s, table: newGrid(), chart: newChartView(), timeline: newChartView()}
+	v.importBtn = &widget.Button{Text: "Import responses…", Icon: theme.DownloadIcon(), OnTapped: v.chooseFile}
+	v.tableBtn = &widget.Button{Text: "From a table…", Icon: theme.StorageIcon(), OnTapped: v.chooseTable}
+	v.days = &widget.Entry{Text: "0"}
+	v.days.ExtendBaseWidget(v.days)
+	v.showBtn = &widget.Button{Text: "Show results", Icon: theme.ViewRefreshIcon(), OnTapped: func() { v.load(v.name) }}
+	v.metric = widget.NewSelect(nil, func(string) { v.showMetric() })
+	v.metric.PlaceHolder = "Metric"
+	v.info = &widget.Label{Text: resultsHint, Wrapping: fyne.TextWrapWord}
+	v.srm = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+	v.srm.Hide()
+	v.chart.message("The chart shows here once there are results.")
+	small := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
+		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
+	}
+	bar := container.NewHBox(v.importBtn, v.tableBtn, widget.NewLabel("Attribution (days of orders)"), small(v.days, 70), v.showBtn,
+		widget.NewLabel("Metric"), small(v.metric, 160))
+	v.timeline.message("Conversions over time show here once imported responses have dates (an \"at\" column) or attribution days are set.")
+	charts := container.NewAppTabs(container.NewTabItem("Rates", v.chart.content), container.NewTabItem("Over time", v.timeline.content))
+	split := container.NewVSplit(v.table.table, charts)
+	split.Offset = 0.3
+	v.content = container.NewBorder(container.NewVBox(bar, v.info, v.srm), nil, nil, nil, split)
+	v.importBtn.Disable()
+	v.tableBtn.Disable()
+	v.showBtn.Disable()
+	return v
+}
+
+// load reads a campaign's results; "" clears the tab.
+func (v *resultsView) load(name string) {
+	v.name = name
+	setEnabled(v.importBtn, name != "")
+	setEnabled(v.tableBtn, name != "")
+	setEnabled(v.showBtn, name != "")
+	if name == "" {
+		v.req.stop()
+		v.setResults(nil)
+		return
+	}
+	days, err := whole(v.days, "Attribution days", 0, 365)
+	if err != nil {
+		dialog.ShowInformation("Results", err.Error(), v.s.p.win)
+		return
+	}
+	ctx := v.req.start(v.s.p.ctx)
+	async(v.s.p, ctx, func(ctx context.Context) (*core.Results, error) {
+		return v.s.p.ws.CampaignResults(ctx, name, days)
+	}, func(res *core.Results, err error) {
+		if ctx.Err() != nil || v.name != name {
+			return
+		}
+		if err != nil {
+			v.setResults(nil)
+			v.s.p.showError(err)
+			return
+		}
+		v.setResults(res)
+		v.loadTimeline(name, days)
+	})
+}
+
+// loadTimeline draws cumulative conversions per group by day.
+func (v *resultsView) loadTimeline(name string, days int) {
+	ctx := v.tlReq.start(v.s.p.ctx)
+	async(v.s.p, ctx, func(ctx context.Context) (map[string][]campaign.Point, error) {
+		return v.s.p.ws.CampaignTimeline(ctx, name, days)
+	}, func(tl map[string][]campaign.Point, err error) {
+		if ctx.Err() != nil || v.name != name {
+			return
+		}
+		if err != nil {
+			v.timeline.message(err.Error())
+			return
+		}
+		if len(tl) == 0 {
+			v.timeline.message("No conversion has a date yet: import responses with an \"at\" column, or set attribution days.")
+			return
+		}
+		var series []chart.DaySeries
+		names := make([]string, 0, len(tl))
+		for g := range tl {
+			names = append(names, g)
+		}
+		sort.Strings(names)
+		for _, g := range names {
+			ds := chart.DaySeries{Name: g}
+			for _, pt := range tl[g] {
+				ds.Days = append(ds.Days, pt.Day)
+				ds.Values = append(ds.Values, pt.Value)
+			}
+			series = append(series, ds)
+		}
+		showPlot(v.s.p, v.timeline, &v.tlReq, safeFileName(name)+"-over-time", func() (*plot.Plot, error) {
+			return chart.Cumulative("Customers converted over time", series)
+		})
+	})
+}
+
+func (v *resultsView) chooseFile() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			v.s.p.showError(err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		r.Close()
+		v.importFile(r.URI().Path())
+	}, v.s.p.win)
+	d.SetFilter(fstorage.NewExtensionFileFilter([]string{".csv"}))
+	v.s.p.w.prepare(d)
+	d.Show()
+}
+
+// importFile adds a responses file to the campaign's events.
+// chooseTable imports responses from a project table, e.g. one a source
+// plugin fills from the channel's exports (Plugins screen, Import tab).
+func (v *resultsView) chooseTable() {
+	var names []string
+	for _, t := range v.s.p.tables {
+		names = append(names, t.Name)
+	}
+	if len(names) == 0 {
+		dialog.ShowInformation("Responses from a table", "The project has no table yet.", v.s.p.win)
+		return
+	}
+	sel := widget.NewSelect(names, nil)
+	dialog.ShowForm("Responses from a table", "Import", "Cancel", []*widget.FormItem{
+		widget.NewFormItem("Table", sel),
+	}, func(ok bool) {
+		if ok && sel.Selected != "" {
+			v.importFile("table:" + sel.Selected)
+		}
+	}, v.s.p.win)
+}
+
+func (v *resultsView) importFile(path string) {
+	name := v.name
+	var ir *campaign.ImportResult
+	v.s.p.run("Importing responses…", func(ctx context.Context, progress core.Progress) error {
+		progress("Matching the responses to the delivery log", -1)
+		var err error
+		ir, err = v.s.p.ws.ImportCampaignResults(ctx, name, path)
+		return err
+	}, func(err error) {
+		if err != nil {
+			v.s.p.showError(err)
+			return
+		}
+		var ev []string
+		for _, k := range sortedKeys(ir.ByEvent) {
+			ev = append(ev, fmt.Sprintf("%s %s", chart.Number(float64(ir.ByEvent[k])), k))
+		}
+		msg := fmt.Sprintf("Imported %s rows; %s matched a customer of this campaign (%s)", chart.Number(float64(ir.Rows)),
+			chart.Number(float64(ir.Matched)), strings.Join(ev, ", "))
+		if ir.Unmatched > 0 {
+			msg += fmt.Sprintf(" and %s matched nobody in its delivery log and were skipped", chart.Number(float64(ir.Unmatched)))
+		}
+		msg += "."
+		if ir.Suppressed > 0 {
+			msg += fmt.Sprintf(" %s customers who unsubscribed or bounced are now on the suppression list.", chart.Number(float64(ir.Suppressed)))
+		}
+		v.s.p.setStatus(msg)
+		v.load(name)
+	})
+}
+
+func (v *resultsView) setResults(res *core.Results) {
+	v.res = res
+	var metrics []string
+	if res != nil {
+		metrics = sortedKeys(res.Reports)
+	}
+	v.metric.Options = metrics
+	v.metric.Selected = ""
+	v.metric.Refresh()
+	if len(metrics) == 0 {
+		v.info.SetText(resultsHint)
+		if res != nil && len(res.Groups) > 0 {
+			v.info.SetText("Nothing to compare yet: a readout needs the holdout and at least one variant with delivered messages. " + resultsHint)
+		}
+		v.srm.Hide()
+		v.table.clear()
+		v.chart.message("The chart shows here once there are results.")
+		return
+	}
+	if slices.Contains(metrics, "conversion") {
+		v.metric.SetSelected("conversion")
+	} else {
+		v.metric.SetSelected(metrics[0])
+	}
+}
+
+// showMetric shows the readout of the chosen metric.
+func (v *resultsView) showMetric() {
+	if v.res == nil {
+		return
+	}
+	rep := v.res.Reports[v.metric.Selected]
+	if rep == nil {
+		return
+	}
+	metric := v.metric.Selected
+	level := chart.Number(100*rep.Confidence) + "%"
+	ctl := rep.Control
+	rows := [][]string{{ctl.Name + " (control)", chart.Number(float64(ctl.N)), chart.Number(float64(ctl.Conversions)),
+		pct(ctl.Rate), ci(ctl.Wilson), "—", "—", "—", "—", revenueText(ctl.Revenue)}}
+	for _, c := range rep.Variants {
+		g := c.Variant
+		rows = append(rows, []string{g.Name, chart.Number(float64(g.N)), chart.Number(float64(g.Conversions)), pct(g.Rate), ci(g.Wilson),
+			points(c.AbsLift) + " (" + points(c.AbsLiftCI.Lo) + " to " + points(c.AbsLiftCI.Hi) + ")",
+			relText(c.RelLift, c.RelLiftCI), pval(c.ZTest.PAdjusted), chance(c.Bayes.ProbBeatControl), revenueText(g.Revenue)})
+	}
+	v.table.set([]string{"Group", "Customers", "With a " + metric, "Rate", level + " interval", "Lift (points)", "Relative lift",
+		"p-value (" + rep.Adjust.String() + ")", "Chance to beat control", "Revenue / customer"},
+		[]string{"", "BIGINT", "BIGINT", "DOUBLE", "", "", "", "DOUBLE", "DOUBLE", "DOUBLE"}, rows)
+	var words []string
+	for _, c := range rep.Variants {
+		verdict := "no clear difference from the control"
+		switch {
+		case c.Significant && c.AbsLift > 0:
+			verdict = "better than the control"
+		case c.Significant && c.AbsLift < 0:
+			verdict = "worse than the control"
+		}
+		p := "p = " + pval(c.ZTest.PAdjusted)
+		if c.ZTest.PAdjusted < 0.001 {
+			p = "p < 0.001"
+		}
+		words = append(words, fmt.Sprintf("Variant %s: %s rate %s against %s, %s (%s; %s chance it beats the control).", c.Variant.Name, metric,
+			pct(c.Variant.Rate), pct(ctl.Rate), verdict, p, chance(c.Bayes.ProbBeatControl)))
+	}
+	for _, n := range rep.Notes {
+		words = append(words, sentence(n)+".")
+	}
+	v.info.SetText(strings.Join(words, " "))
+	if rep.SRM != nil && rep.SRM.Mismatch {
+		v.srm.SetText("⚠ Sample ratio mismatch: " + rep.SRM.Message + " Read these results with suspicion: the groups are not the sizes the split planned, " +
+			"so something other than chance decided who got what.")
+		v.srm.Show()
+	} else {
+		v.srm.Hide()
+	}
+	rates := []chart.Rate{{Label: ctl.Name, Rate: ctl.Rate, Lo: ctl.Wilson.Lo, Hi: ctl.Wilson.Hi, Control: true}}
+	for _, c := range rep.Variants {
+		g := c.Variant
+		rates = append(rates, chart.Rate{Label: "variant " + g.Name, Rate: g.Rate, Lo: g.Wilson.Lo, Hi: g.Wilson.Hi})
+	}
+	title := sentence(metric) + " rate per variant — " + v.name
+	showPlot(v.s.p, v.chart, &v.chartReq, safeFileName(v.name)+"-"+metric, func() (*plot.Plot, error) {
+		return chart.RateIntervals(title, level, rates)
+	})
+}
+
+// chance shows a probability without claiming certainty: 0.99996 is
+// "over 99.9%", not "100.0%".
+func chance(p float64) string {
+	switch {
+	case math.IsNaN(p):
+		return "—"
+	case p > 0.999:
+		return "over 99.9%"
+	case p < 0.001:
+		return "under 0.1%"
+	}
+	return pct(p)
+}
+
+func ci(iv abtest.Interval) string { return pct(iv.Lo) + "–" + pct(iv.Hi) }
+
+// points shows a difference of rates in percentage points.
+func points(d float64) string {
+	if math.IsNaN(d) {
+		return "—"
+	}
+	return fmt.Sprintf("%+.1f", 100*d)
+}
+
+func relText(v float64, iv abtest.Interval) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "—"
+	}
+	s := fmt.Sprintf("%+.0f%%", 100*v)
+	if !math.IsNaN(iv.Lo) && !math.IsNaN(iv.Hi) && !math.IsInf(iv.Hi, 0) {
+		s += fmt.Sprintf(" (%+.0f%% to %+.0f%%)", 100*iv.Lo, 100*iv.Hi)
+	}
+	return s
+}
+
+func revenueText(r *abtest.RevenueResult) string {
+	if r == nil {
+		return "—"
+	}
+	return chart.Money("", 2)(r.Mean)
+}

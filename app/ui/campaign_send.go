@@ -1,0 +1,486 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/sdk"
+	"github.com/marketbench/marketbench/storage/campaign"
+)
+
+// sendView is the Send tab: dry run, test send, live send with pause and
+// resume, and the delivery log's tallies.
+type sendView struct {
+	s *campaignsScreen
+
+	mode     *widget.RadioGroup
+	testTo   *widget.Entry
+	testRow  fyne.CanvasObject
+	secrets  *configForm
+	secBox   *fyne.Container
+	sendBtn  *widget.Button
+	pauseBtn *widget.Button
+	// unknownBtn opens the deliveries of unknown fate, to settle them.
+	unknownBtn *widget.Button
+	warnings   *widget.Label
+	stage      *widget.Label
+	bar        *widget.ProgressBar
+	status     *widget.Label
+	counts     *grid
+	reasons    *grid
+	specReq    latest
+	statReq    latest
+
+	row     *campaignRow
+	sending context.CancelFunc // set while a live send runs
+	paused  bool               // the user pressed Pause
+	content fyne.CanvasObject
+}
+
+func newSendView(s *campaignsScreen) *sendView {
+	v := &sendView{s: s, counts: newGrid(), reasons: newGrid()}
+	v.mode = widget.NewRadioGroup([]string{modeDry, modeTest, modeLive}, func(string) { v.modeChanged() })
+	v.mode.Required = true
+	v.testTo = &widget.Entry{PlaceHolder: "your address, e.g. me@example.com"}
+	v.testTo.ExtendBaseWidget(v.testTo)
+	v.testRow = container.NewBorder(nil, nil, widget.NewLabel("Send the test to"), nil, v.testTo)
+	v.secBox = container.NewVBox()
+	v.sendBtn = &widget.Button{Text: "Dry run", Icon: theme.MailSendIcon(), Importance: widget.HighImportance, OnTapped: v.start}
+	v.pauseBtn = &widget.Button{Text: "Pause", Icon: theme.MediaPauseIcon(), OnTapped: v.pause}
+	v.pauseBtn.Disable()
+	v.unknownBtn = &widget.Button{Text: "Unknown deliveries…", Icon: theme.QuestionIcon(), OnTapped: v.showUnknown}
+	v.unknownBtn.Hide()
+	v.warnings = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+	v.warnings.Hide()
+	v.stage = &widget.Label{Wrapping: fyne.TextWrapWord}
+	v.bar = widget.NewProgressBar()
+	v.bar.Hide()
+	v.status = &widget.Label{Wrapping: fyne.TextWrapWord}
+	grids := container.NewHSplit(
+		container.NewBorder(&widget.Label{Text: "Delivery log", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.counts.table),
+		container.NewBorder(&widget.Label{Text: "Not sent, by reason", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.reasons.table))
+	grids.Offset = 0.6
+	top := container.NewVBox(v.mode, v.testRow, v.secBox, container.NewHBox(v.sendBtn, v.pauseBtn, v.unknownBtn), v.stage, v.bar, v.warnings, v.status)
+	v.content = container.NewBorder(container.NewPadded(top), nil, nil, nil, grids)
+	v.mode.SetSelected(modeDry)
+	return v
+}
+
+func (v *sendView) modeChanged() {
+	if v.mode.Selected == modeTest {
+		v.testRow.Show()
+	} else {
+		v.testRow.Hide()
+	}
+	v.updateButton()
+}
+
+func (v *sendView) resumable() bool {
+	return v.row != nil && (v.row.info.Status == "paused" || v.row.info.Status == "sending")
+}
+
+func (v *sendView) updateButton() {
+	switch v.mode.Selected {
+	case modeTest:
+		v.sendBtn.SetText("Send test")
+	case modeLive:
+		if v.resumable() {
+			v.sendBtn.SetText("Resume sending")
+		} else {
+			v.sendBtn.SetText("Send live…")
+		}
+	default:
+		v.sendBtn.SetText("Dry run")
+	}
+	setEnabled(v.sendBtn, v.sending == nil && v.s.sel != "")
+}
+
+// load shows a campaign's status and asks its channel which secrets a
+// send needs.
+func (v *sendView) load(r *campaignRow) {
+	same := r != nil && v.row != nil && v.row.info.Name == r.info.Name
+	v.row = r
+	v.updateButton()
+	if same {
+		// A refresh of the campaign shown: keep the secrets as typed, for
+		// a resume.
+		v.showCounts(r.info.Status, r.counts)
+		return
+	}
+	if v.sending == nil {
+		v.stage.SetText("")
+	}
+	v.secBox.RemoveAll()
+	v.secrets = nil
+	if r == nil {
+		v.status.SetText("Save the campaign and preview it, then send it here. A dry run checks everything and sends nothing.")
+		v.counts.clear()
+		v.reasons.clear()
+		return
+	}
+	v.showCounts(r.info.Status, r.counts)
+	plugin, comp := r.info.Plugin, r.info.Component
+	ctx := v.specReq.start(v.s.p.ctx)
+	async(v.s.p, ctx, func(ctx context.Context) (sdk.Component, error) {
+		spec, _, err := v.s.p.ws.ChannelSpec(ctx, plugin, comp)
+		return spec, err
+	}, func(spec sdk.Component, err error) {
+		if ctx.Err() != nil || err != nil {
+			return // sending reports an unavailable channel in words
+		}
+		secret := spec
+		secret.Description = ""
+		secret.Config = slices.DeleteFunc(slices.Clone(spec.Config), func(f sdk.Field) bool { return f.Type != sdk.Secret })
+		if len(secret.Config) == 0 {
+			return
+		}
+		v.secrets = newConfigForm(secret, nil, true)
+		v.secBox.Objects = []fyne.CanvasObject{
+			&widget.Label{Text: "Secrets for this send (never stored)", TextStyle: fyne.TextStyle{Bold: true}}, v.secrets.content}
+		v.secBox.Refresh()
+	})
+}
+
+// showCounts tallies the delivery log per group and status.
+func (v *sendView) showCounts(status string, c *campaign.Counts) {
+	if c == nil || c.Total == 0 {
+		v.unknownBtn.Hide()
+		v.status.SetText("Status: " + statusWords(status) + ". Nothing has been sent yet: try a dry run or a test send first.")
+		v.counts.clear()
+		v.reasons.clear()
+		return
+	}
+	left := c.ByStatus[campaign.Planned] + c.ByStatus[campaign.Retry] + c.ByStatus[campaign.Sending]
+	text := fmt.Sprintf("Status: %s. %s of %s customers delivered; %s in the holdout, %s left out, %s rejected.",
+		statusWords(status), chart.Number(float64(c.ByStatus[campaign.Delivered])), chart.Number(float64(c.Total)),
+		chart.Number(float64(c.ByStatus[campaign.Holdout])), chart.Number(float64(c.ByStatus[campaign.Excluded])),
+		chart.Number(float64(c.ByStatus[campaign.Rejected])))
+	if left > 0 {
+		text += fmt.Sprintf(" %s still to send: choose Live and press Resume sending.", chart.Number(float64(left)))
+	}
+	if n := c.ByStatus[campaign.Unknown]; n > 0 {
+		text += fmt.Sprintf(" %s messages may or may not have arrived; the channel cannot tell, so they are not sent again until you settle them (Unknown deliveries…).", chart.Number(float64(n)))
+		v.unknownBtn.Show()
+	} else {
+		v.unknownBtn.Hide()
+	}
+	v.status.SetText(text)
+	order := []string{campaign.Delivered, campaign.Planned, campaign.Sending, campaign.Retry, campaign.Rejected, campaign.Unknown, campaign.Holdout, campaign.Excluded}
+	var cols []string
+	for _, st := range order {
+		if c.ByStatus[st] > 0 {
+			cols = append(cols, st)
+		}
+	}
+	var rows [][]string
+	for _, g := range sortedKeys(c.ByVariant) {
+		label := "variant " + g
+		if g == campaign.Holdout {
+			label = "holdout"
+		}
+		row := []string{label}
+		for _, st := range cols {
+			row = append(row, chart.Number(float64(c.ByVariant[g][st])))
+		}
+		rows = append(rows, row)
+	}
+	if n := c.ByStatus[campaign.Excluded]; n > 0 {
+		row := []string{"left out"}
+		for _, st := range cols {
+			k := 0
+			if st == campaign.Excluded {
+				k = n
+			}
+			row = append(row, chart.Number(float64(k)))
+		}
+		rows = append(rows, row)
+	}
+	total := []string{"total"}
+	types := []string{""}
+	for _, st := range cols {
+		total = append(total, chart.Number(float64(c.ByStatus[st])))
+		types = append(types, "BIGINT")
+	}
+	rows = append(rows, total)
+	v.counts.set(append([]string{"Group"}, cols...), types, rows)
+	rows = nil
+	for _, k := range sortedKeys(c.Reasons) {
+		rows = append(rows, []string{k, chart.Number(float64(c.Reasons[k]))})
+	}
+	v.reasons.set([]string{"Reason", "Customers"}, []string{"", "BIGINT"}, rows)
+}
+
+// refreshStatus reads the delivery log again.
+func (v *sendView) refreshStatus(name string) {
+	ctx := v.statReq.start(v.s.p.ctx)
+	type st struct {
+		in     *campaign.Info
+		counts *campaign.Counts
+	}
+	async(v.s.p, ctx, func(ctx context.Context) (st, error) {
+		in, c, err := v.s.p.ws.CampaignStatus(ctx, name)
+		return st{in, c}, err
+	}, func(r st, err error) {
+		if ctx.Err() != nil || err != nil || v.s.sel != name {
+			return
+		}
+		if v.row != nil {
+			v.row.info, v.row.counts = *r.in, r.counts
+		}
+		v.showCounts(r.in.Status, r.counts)
+		v.updateButton()
+	})
+}
+
+func (v *sendView) secretValues() sdk.Secrets {
+	if v.secrets == nil {
+		return nil
+	}
+	_, sec := v.secrets.values()
+	return sec
+}
+
+// start sends in the chosen mode.
+func (v *sendView) start() {
+	name := v.s.sel
+	if name == "" {
+		return
+	}
+	p := v.s.p
+	switch v.mode.Selected {
+	case modeTest:
+		to := strings.TrimSpace(v.testTo.Text)
+		if to == "" {
+			dialog.ShowInformation("Test send", "Give the address the test messages go to: one message per variant, with [TEST] in the subject.", p.win)
+			return
+		}
+		var rep *core.SendReport
+		p.run("Sending test messages…", func(ctx context.Context, progress core.Progress) error {
+			var err error
+			rep, err = p.ws.SendCampaign(ctx, name, core.SendOptions{Mode: campaign.TestSend, TestTo: to, Secrets: v.secretValues()}, progress)
+			return err
+		}, func(err error) {
+			if err != nil {
+				p.showError(err)
+				return
+			}
+			v.stage.SetText(fmt.Sprintf("Sent %d test messages to %s, one per variant. No customer got anything.", rep.Sent, to))
+			p.setStatus(v.stage.Text)
+		})
+	case modeLive:
+		if v.resumable() {
+			v.live(name)
+			return
+		}
+		var pv *core.Preview
+		p.run("Checking the audience…", func(ctx context.Context, progress core.Progress) error {
+			progress("Resolving the audience and rendering every message", -1)
+			var err error
+			pv, err = p.ws.PreviewCampaign(ctx, name, 3)
+			return err
+		}, func(err error) {
+			if err != nil {
+				p.showError(err)
+				return
+			}
+			v.s.preview.show(name, pv)
+			v.confirmLive(name, pv)
+		})
+	default:
+		var rep *core.SendReport
+		p.run("Dry run…", func(ctx context.Context, progress core.Progress) error {
+			progress("Resolving the audience and rendering every message", -1)
+			var err error
+			rep, err = p.ws.SendCampaign(ctx, name, core.SendOptions{Mode: campaign.DryRun}, progress)
+			return err
+		}, func(err error) {
+			if err != nil {
+				p.showError(err)
+				return
+			}
+			pv := rep.Preview
+			v.s.preview.show(name, pv)
+			v.stage.SetText(fmt.Sprintf("Dry run: %s customers would get a message, %s are in the holdout, %s are left out. Nothing was sent.",
+				chart.Number(float64(contacted(pv))), chart.Number(float64(pv.Groups[campaign.Holdout])), chart.Number(float64(sum(pv.Excluded)))))
+			p.setStatus(v.stage.Text)
+		})
+	}
+}
+
+// confirmLive says how many customers will be contacted before anything
+// goes out.
+func (v *sendView) confirmLive(name string, pv *core.Preview) {
+	n := contacted(pv)
+	if n == 0 {
+		dialog.ShowInformation("Nothing to send", "No customer of the audience can receive this campaign: the Preview tab shows who is left out and why.", v.s.p.win)
+		return
+	}
+	var per []string
+	for _, g := range sortedKeys(pv.Groups) {
+		if g != campaign.Holdout {
+			per = append(per, fmt.Sprintf("%s get variant %s", chart.Number(float64(pv.Groups[g])), g))
+		}
+	}
+	msg := fmt.Sprintf("%s customers will be contacted now: %s. %s in the holdout and %s left out get nothing.\n\n"+
+		"This cannot be undone. You can pause the send and resume it later; nobody gets a message twice.",
+		chart.Number(float64(n)), strings.Join(per, ", "), chart.Number(float64(pv.Groups[campaign.Holdout])), chart.Number(float64(sum(pv.Excluded))))
+	d := dialog.NewCustomConfirm("Send "+name+" live?", fmt.Sprintf("Send to %s customers", chart.Number(float64(n))), "Cancel",
+		&widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}, func(ok bool) {
+			if ok {
+				v.live(name)
+			}
+		}, v.s.p.win)
+	d.Resize(fyne.NewSize(560, 0))
+	d.Show()
+}
+
+// live runs a live send (or resumes one) without blocking the window: the
+// progress shows on the tab, and Pause stops it after the current batch.
+func (v *sendView) live(name string) {
+	p := v.s.p
+	ctx, cancel := context.WithCancel(p.ctx)
+	v.sending, v.paused = cancel, false
+	v.updateButton()
+	v.pauseBtn.Enable()
+	v.bar.SetValue(0)
+	v.bar.Show()
+	v.warnings.Hide()
+	v.stage.SetText("Starting…")
+	warn := func(msg string) {
+		do(func() {
+			v.warnings.SetText("Warning: " + msg)
+			v.warnings.Show()
+		})
+	}
+	progress := func(stage string, frac float64) {
+		do(func() {
+			if v.sending == nil {
+				return
+			}
+			if stage != "" {
+				v.stage.SetText(stage)
+			}
+			if frac >= 0 {
+				v.bar.SetValue(frac)
+			}
+		})
+	}
+	async(p, ctx, func(ctx context.Context) (*core.SendReport, error) {
+		return p.ws.SendCampaign(ctx, name, core.SendOptions{Mode: campaign.Live, Secrets: v.secretValues(), Warn: warn}, progress)
+	}, func(rep *core.SendReport, err error) {
+		cancel()
+		paused := v.paused
+		v.sending = nil
+		v.pauseBtn.Disable()
+		v.bar.Hide()
+		sent := 0
+		if rep != nil {
+			sent = rep.Sent
+		}
+		switch {
+		case err == nil:
+			v.stage.SetText(fmt.Sprintf("Done: %s messages sent in this run.", chart.Number(float64(sent))))
+		case errors.Is(err, core.ErrPaused) && paused:
+			v.stage.SetText(fmt.Sprintf("Paused after %s messages in this run. Press Resume sending to send the rest.", chart.Number(float64(sent))))
+		default:
+			v.stage.SetText("Stopped: " + err.Error())
+			p.showError(err)
+		}
+		p.setStatus(name + ": " + v.stage.Text)
+		v.refreshStatus(name)
+		v.s.refresh("")
+		v.s.results.load(name)
+	})
+}
+
+// showUnknown lists the deliveries whose fate a crash left unknown and
+// lets the user settle them after checking with the provider: they
+// arrived, they did not (and are not to be sent), or send them again.
+func (v *sendView) showUnknown() {
+	name := v.s.sel
+	if name == "" {
+		return
+	}
+	p := v.s.p
+	ctx := v.statReq.start(p.ctx)
+	async(p, ctx, func(ctx context.Context) ([]campaign.UnknownDelivery, error) {
+		return p.ws.UnknownDeliveries(ctx, name)
+	}, func(us []campaign.UnknownDelivery, err error) {
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			p.showError(err)
+			return
+		}
+		if len(us) == 0 {
+			dialog.ShowInformation("Unknown deliveries", "This campaign has no deliveries of unknown fate.", p.win)
+			return
+		}
+		g := newGrid()
+		var rows [][]string
+		for _, u := range us {
+			rows = append(rows, []string{u.CustomerID, u.Variant, u.Key, u.Reason})
+		}
+		g.set([]string{"Customer", "Variant", "Idempotency key", "Why"}, []string{"", "", "", ""}, rows)
+		who := &widget.Entry{PlaceHolder: "all of them, or one customer id"}
+		who.ExtendBaseWidget(who)
+		var d dialog.Dialog
+		settle := func(how string) {
+			var ids []string
+			if id := strings.TrimSpace(who.Text); id != "" {
+				ids = []string{id}
+			}
+			async(p, p.ctx, func(ctx context.Context) (int, error) {
+				return p.ws.ResolveUnknown(ctx, name, how, ids)
+			}, func(n int, err error) {
+				if err != nil {
+					p.showError(err)
+					return
+				}
+				d.Hide()
+				msg := map[string]string{
+					campaign.ResolveSent:    "Marked %s deliveries as sent.",
+					campaign.ResolveNotSent: "Marked %s deliveries as not sent; they will not be sent.",
+					campaign.ResolveResend:  "%s deliveries will be sent again: choose Live and press Resume sending.",
+				}[how]
+				v.stage.SetText(fmt.Sprintf(msg, chart.Number(float64(n))))
+				p.setStatus(name + ": " + v.stage.Text)
+				v.refreshStatus(name)
+				v.s.refresh("")
+			})
+		}
+		intro := &widget.Label{Wrapping: fyne.TextWrapWord, Text: fmt.Sprintf("%s messages may or may not have gone out: the app or the plugin stopped while sending them, "+
+			"and this channel cannot be asked again safely. Check them with your provider (by idempotency key), then settle them.", chart.Number(float64(len(us))))}
+		buttons := container.NewHBox(
+			&widget.Button{Text: "They arrived", OnTapped: func() { settle(campaign.ResolveSent) }},
+			&widget.Button{Text: "They did not arrive", OnTapped: func() { settle(campaign.ResolveNotSent) }},
+			&widget.Button{Text: "Send them again", Importance: widget.HighImportance, OnTapped: func() { settle(campaign.ResolveResend) }})
+		body := container.NewBorder(container.NewVBox(intro, container.NewBorder(nil, nil, widget.NewLabel("Settle"), nil, who), buttons), nil, nil, nil, g.table)
+		d = dialog.NewCustom("Unknown deliveries: "+name, "Close", body, p.win)
+		d.Resize(fyne.NewSize(760, 480))
+		d.Show()
+	})
+}
+
+// pause stops a live send after the messages already with the channel;
+// core records where it stopped, and sending again resumes.
+func (v *sendView) pause() {
+	if v.sending == nil {
+		return
+	}
+	v.paused = true
+	v.sending()
+	v.pauseBtn.Disable()
+	v.stage.SetText("Pausing after the messages already with the channel…")
+}

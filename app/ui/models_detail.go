@@ -1,0 +1,472 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"math"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/marketbench/marketbench/analytics/explain"
+	"github.com/marketbench/marketbench/analytics/model"
+	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/storage/models"
+	"gonum.org/v1/plot"
+)
+
+// modelDetail shows one model: what it is, its test metrics, charts, what
+// it learned, and scoring and explaining customers with it.
+type modelDetail struct {
+	p    *project
+	info *core.ModelInfo
+
+	title     *widget.Label
+	about     *widget.Label
+	metrics   *grid
+	scoreBtn  *widget.Button
+	evalBtn   *widget.Button
+	scoreInfo *widget.Label
+	customer  *widget.Entry
+	explain   *widget.Button
+	exScore   *widget.Label
+	exUp      *widget.Label
+	exDown    *widget.Label
+	exText    *widget.Label
+	classes   [2]string
+
+	charts    map[string]*chartView
+	chartReqs map[string]*latest
+	chartTabs *container.AppTabs
+	coefs     *grid
+	rules     *widget.Label
+	items     map[string]*container.TabItem
+	body      fyne.CanvasObject
+	empty     *widget.Label
+	content   *fyne.Container
+}
+
+// Model chart names, in tab order.
+const (
+	chROC         = "ROC"
+	chGains       = "Gains"
+	chCalibration = "Calibration"
+	chConfusion   = "Confusion"
+	chImportance  = "Importance"
+)
+
+// tabExplain is the detail tab that explains one customer's score.
+const tabExplain = "Explain a customer"
+
+var modelChartOrder = []string{chROC, chGains, chCalibration, chConfusion, chImportance}
+
+func newModelDetail(p *project) *modelDetail {
+	d := &modelDetail{p: p, metrics: newGrid(), coefs: newGrid(), charts: map[string]*chartView{}, chartReqs: map[string]*latest{},
+		items: map[string]*container.TabItem{}}
+	d.title = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText, Truncation: fyne.TextTruncateEllipsis}
+	d.about = &widget.Label{Wrapping: fyne.TextWrapWord}
+	d.scoreBtn = &widget.Button{Text: "Score customers", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: d.score}
+	d.scoreInfo = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
+	d.evalBtn = &widget.Button{Text: "Measure on another table…", Icon: theme.SearchIcon(), OnTapped: d.evaluateOther}
+	d.customer = &widget.Entry{PlaceHolder: "Customer id"}
+	d.customer.ExtendBaseWidget(d.customer)
+	d.customer.OnSubmitted = func(string) { d.explainCustomer() }
+	d.explain = &widget.Button{Text: "Explain", Icon: theme.QuestionIcon(), OnTapped: d.explainCustomer}
+	d.exScore = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
+	d.exUp = &widget.Label{Wrapping: fyne.TextWrapWord}
+	d.exDown = &widget.Label{Wrapping: fyne.TextWrapWord}
+	d.exText = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
+	d.rules = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
+
+	d.chartTabs = container.NewAppTabs()
+	for _, k := range modelChartOrder {
+		d.charts[k] = newChartView()
+		d.chartReqs[k] = &latest{}
+		d.items[k] = container.NewTabItem(k, d.charts[k].content)
+	}
+	coefNote := &widget.Label{Wrapping: fyne.TextWrapWord,
+		Text: "Odds ratios per standard deviation of a number (per value for a category), with 95% intervals. Above 1 raises the odds of the outcome, below 1 lowers them; a p under 0.05 is unlikely to be chance."}
+	d.items["Coefficients"] = container.NewTabItem("Coefficients", container.NewBorder(coefNote, nil, nil, nil, d.coefs.table))
+	d.items["Rules"] = container.NewTabItem("Rules", container.NewVScroll(container.NewPadded(d.rules)))
+	explainBox := container.NewVBox(
+		&widget.Label{Text: "Type a customer id to see their score and the columns that push it up or down the most.", Wrapping: fyne.TextWrapWord},
+		container.NewBorder(nil, nil, nil, d.explain, d.customer),
+		d.exScore,
+		container.NewGridWithColumns(2, d.exUp, d.exDown),
+		d.exText,
+	)
+	d.items[tabExplain] = container.NewTabItemWithIcon(tabExplain, theme.QuestionIcon(), container.NewVScroll(container.NewPadded(explainBox)))
+
+	head := container.NewVBox(d.title, d.about, container.NewHBox(d.scoreBtn, d.evalBtn), d.scoreInfo)
+	left := container.NewBorder(head, nil, nil, nil, d.metrics.table)
+	split := container.NewHSplit(left, d.chartTabs)
+	split.Offset = 0.42
+	d.body = split
+	d.empty = &widget.Label{Text: "Select a model above to see how it does.", Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Italic: true}}
+	d.content = container.NewStack(container.NewCenter(d.empty))
+	return d
+}
+
+func (d *modelDetail) clear() {
+	d.info = nil
+	d.content.Objects = []fyne.CanvasObject{container.NewCenter(d.empty)}
+	d.content.Refresh()
+}
+
+func (d *modelDetail) show(info core.ModelInfo) {
+	same := d.info != nil && d.info.Name == info.Name && d.info.TrainedAt.Equal(info.TrainedAt)
+	d.info = &info
+	if d.content.Objects[0] != d.body {
+		d.content.Objects = []fyne.CanvasObject{d.body}
+		d.content.Refresh()
+	}
+	if same {
+		return
+	}
+	ev := &info.Eval
+	d.title.SetText(info.Name)
+	from := info.Source.Table
+	if info.Source.Segment != "" {
+		from += " (segment " + info.Source.Segment + ")"
+	}
+	about := fmt.Sprintf("%s predicting %s from %d features of %s: %s training and %s test rows. Trained %s in %.1f s.",
+		algoTitle(info.Algo), info.Target, len(info.Spec.Features()), from, chart.Number(float64(ev.TrainRows)), chart.Number(float64(ev.TestRows)),
+		info.TrainedAt.Local().Format("2 Jan 2006 15:04"), info.Seconds)
+	if t := info.Source.Target; t != nil {
+		about += fmt.Sprintf(" Outcome: %s within %d days after %s.", t.Kind, t.Days, t.Cutoff)
+	}
+	d.about.SetText(about)
+	d.setMetrics(ev)
+	d.scoreInfo.SetText(scoreHint(&info))
+	d.exScore.SetText("")
+	d.exUp.SetText("")
+	d.exDown.SetText("")
+	d.exText.SetText("")
+
+	// What the model learned: coefficients for logistic regression, rules
+	// for a tree.
+	var tabs []*container.TabItem
+	if !ev.Regression {
+		tabs = append(tabs, d.items[chROC], d.items[chGains], d.items[chCalibration], d.items[chConfusion])
+	}
+	tabs = append(tabs, d.items[chImportance])
+	if len(ev.Coefs) > 0 {
+		var rows [][]string
+		for _, c := range ev.Coefs {
+			rows = append(rows, []string{c.Feature, f3(c.OddsRatio), f3(c.OddsLo) + " – " + f3(c.OddsHi), pval(c.P), f3(c.Coef)})
+		}
+		d.coefs.set([]string{"Feature", "Odds ratio", "95% interval", "p", "Coefficient"}, []string{"", "DOUBLE", "", "DOUBLE", "DOUBLE"}, rows)
+		tabs = append(tabs, d.items["Coefficients"])
+	}
+	if len(ev.Rules) > 0 {
+		var b strings.Builder
+		b.WriteString("Each leaf of the tree as a rule, read top to bottom:\n\n")
+		for i, r := range ev.Rules {
+			fmt.Fprintf(&b, "%d.  %s\n", i+1, r)
+		}
+		d.rules.SetText(b.String())
+		tabs = append(tabs, d.items["Rules"])
+	}
+	tabs = append(tabs, d.items[tabExplain])
+	d.chartTabs.SetItems(tabs)
+	d.chartTabs.SelectIndex(0)
+	d.classes = [2]string{"no", "yes"}
+	if len(ev.Classes) == 2 {
+		d.classes = [2]string{ev.Classes[0], ev.Classes[1]}
+	}
+	d.drawCharts()
+}
+
+// scoreHint says where Score will read customers and write scores.
+func scoreHint(info *core.ModelInfo) string {
+	from := "the rows of " + info.Source.Table
+	if info.Source.Target != nil {
+		from = "every customer (features as of the last order)"
+	}
+	return fmt.Sprintf("Scores %s into model_scores.%s, which segment rules can use.", from, models.ScoreColumn(info.Name))
+}
+
+func (d *modelDetail) setMetrics(ev *model.Evaluation) {
+	type row struct{ name, value, note string }
+	var rows []row
+	if ev.Regression {
+		rows = []row{
+			{"RMSE", chart.Number(ev.RMSE), "typical error, in the target's units"},
+			{"MAE", chart.Number(ev.MAE), "average absolute error"},
+			{"R²", f3(ev.R2), "share of the variation explained (1 is perfect)"},
+		}
+	} else {
+		rows = []row{
+			{"ROC AUC", f3(ev.AUC), "ranking quality: 0.5 is a coin toss, 1 is perfect"},
+			{"PR AUC", f3(ev.PRAUC), "precision–recall; compare with the base rate"},
+			{"Accuracy", pct(ev.Accuracy), "share of test rows classed right at 0.5"},
+			{"Precision", pct(ev.Precision), "of those predicted yes, share truly yes"},
+			{"Recall", pct(ev.Recall), "of the true yes, share the model finds"},
+			{"F1", f3(ev.F1), "balance of precision and recall"},
+			{"Log loss", f3(ev.LogLoss), "probability error; lower is better"},
+			{"Brier score", f3(ev.Brier), "squared probability error; lower is better"},
+			{"Base rate", pct(ev.BaseRate), "share of yes among the training rows"},
+		}
+		if len(ev.Gains) > 0 {
+			g := ev.Gains[0]
+			rows = append(rows, row{"Top 10% lift", "×" + strconv.FormatFloat(g.CumLift, 'f', 2, 64),
+				fmt.Sprintf("the top tenth by score holds %s of the yes", pct(g.CumGains))})
+		}
+	}
+	if v, ok := ev.OOB["auc"].(float64); ok {
+		rows = append(rows, row{"Out-of-bag AUC", f3(v), "the forest measured on rows each tree did not see"})
+	}
+	rows = append(rows, row{"Rows", chart.Number(float64(ev.TrainRows)) + " + " + chart.Number(float64(ev.TestRows)), "training + held-out test"})
+	var out [][]string
+	for _, r := range rows {
+		out = append(out, []string{r.name, r.value, r.note})
+	}
+	d.metrics.set([]string{"Test metric", "Value", "Meaning"}, []string{"", "DOUBLE", ""}, out)
+}
+
+// plotFor builds one of the detail's charts from the stored evaluation.
+func (d *modelDetail) plotFor(kind string) func() (*plot.Plot, error) {
+	info, classes := *d.info, d.classes
+	ev := &info.Eval
+	return func() (*plot.Plot, error) {
+		switch kind {
+		case chROC:
+			pts := make([]chart.Point, len(ev.ROC))
+			for i, p := range ev.ROC {
+				pts[i] = chart.Point{X: p.X, Y: p.Y}
+			}
+			return chart.ROC("ROC curve of "+info.Name+" on its test rows", pts, ev.AUC)
+		case chGains:
+			ds := make([]chart.Decile, len(ev.Gains))
+			n := 0
+			for _, g := range ev.Gains {
+				n += g.Count
+			}
+			for i, g := range ev.Gains {
+				ds[i] = chart.Decile{Share: float64(g.CumCount) / math.Max(1, float64(n)), Gains: g.CumGains, Lift: g.CumLift}
+			}
+			return chart.Gains("Cumulative gains (labels: lift)", ds)
+		case chCalibration:
+			bs := make([]chart.CalBin, len(ev.Calibration))
+			for i, b := range ev.Calibration {
+				bs[i] = chart.CalBin{Predicted: b.MeanPred, Actual: b.FracPos, Count: b.Count}
+			}
+			return chart.Calibration("Calibration: predicted vs. actual", bs)
+		case chConfusion:
+			return chart.Confusion("Confusion matrix at a 0.5 cut-off ("+info.Target+")", ev.Confusion, classes)
+		case chImportance:
+			var bars []chart.Bar
+			for i, im := range ev.Importance {
+				if i == 15 {
+					break
+				}
+				bars = append(bars, chart.Bar{Label: im.Feature, Value: im.Mean})
+			}
+			metric := "AUC"
+			if ev.Regression {
+				metric = "RMSE"
+			}
+			return chart.Bars("Feature importance", "Drop in test "+metric+" when the column is shuffled", bars,
+				chart.WithFormat(func(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }))
+		}
+		return nil, fmt.Errorf("unknown chart %q", kind)
+	}
+}
+
+func (d *modelDetail) drawCharts() {
+	for _, k := range modelChartOrder {
+		d.drawChart(k)
+	}
+}
+
+func (d *modelDetail) drawChart(kind string) {
+	if d.info == nil {
+		return
+	}
+	base := d.info.Name + "-" + strings.ToLower(kind)
+	showPlot(d.p, d.charts[kind], d.chartReqs[kind], base, d.plotFor(kind))
+}
+
+// showPlot renders a chart built in the UI (from numbers already at hand)
+// off the UI goroutine into a chartView, whose Save button saves it.
+func showPlot(p *project, v *chartView, req *latest, base string, build func() (*plot.Plot, error)) {
+	ctx := req.start(p.ctx)
+	v.p = p
+	v.save.OnTapped = func() { savePlot(p, base, build) }
+	v.message("Drawing…")
+	async(p, ctx, func(ctx context.Context) (image.Image, error) {
+		pl, err := build()
+		if err != nil {
+			return nil, err
+		}
+		return chart.PNG(pl, chartW, chartH)
+	}, func(img image.Image, err error) {
+		if ctx.Err() != nil {
+			return
+		}
+		switch {
+		case errors.Is(err, chart.ErrNoData):
+			v.message("Nothing to draw for this model.")
+		case err != nil:
+			v.message(sentence(err.Error()))
+		default:
+			v.set(img)
+		}
+	})
+}
+
+// score writes the model's scores for every customer it scores.
+func (d *modelDetail) score() {
+	if d.info == nil {
+		return
+	}
+	name := d.info.Name
+	d.scoreBtn.Disable()
+	var res *core.ScoreResult
+	d.p.run("Scoring customers with "+name+"…", func(ctx context.Context, progress core.Progress) error {
+		var err error
+		res, err = d.p.ws.Score(ctx, name, "", progress)
+		return err
+	}, func(err error) {
+		d.scoreBtn.Enable()
+		if err != nil {
+			d.p.showError(err)
+			return
+		}
+		from := "the rows of " + res.Table
+		if res.AsOf != "" {
+			from = "features as of " + res.AsOf
+		}
+		msg := fmt.Sprintf("Scored %s customers (%s); mean score %s. The scores are in model_scores.%s: use them in segment rules, e.g. %s > 0.5.",
+			chart.Number(float64(res.Customers)), from, f3(res.Mean), res.Column, res.Column)
+		if d.info != nil && d.info.Name == name {
+			d.scoreInfo.SetText(msg)
+		}
+		d.p.setStatus(fmt.Sprintf("Scored %s customers with %s into model_scores.%s", chart.Number(float64(res.Customers)), name, res.Column))
+		d.p.refreshTables("") // model_scores is new or has a new column
+	})
+}
+
+// evaluateOther measures the model on every row of another table that has
+// its target, e.g. a churn table built at a later cut-off: an out-of-time
+// check of whether it still ranks customers well.
+func (d *modelDetail) evaluateOther() {
+	if d.info == nil {
+		return
+	}
+	name, target := d.info.Name, d.info.Target
+	var tables []string
+	for _, t := range d.p.tables {
+		for _, c := range t.Columns {
+			if strings.EqualFold(c.Name, target) && t.Name != d.info.Source.Table {
+				tables = append(tables, t.Name)
+				break
+			}
+		}
+	}
+	if len(tables) == 0 {
+		dialog.ShowInformation("Measure on another table", "No other table has the column "+target+
+			". For a churn or purchase model, build one at a later cut-off with the Train tab (or 'model target'), then measure the model on it.", d.p.win)
+		return
+	}
+	sel := widget.NewSelect(tables, nil)
+	sel.SetSelected(tables[0])
+	dialog.ShowForm("Measure "+name+" on another table", "Measure", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Table", sel)}, func(ok bool) {
+			if !ok {
+				return
+			}
+			table := sel.Selected
+			var ev *model.Evaluation
+			d.p.run("Measuring "+name+" on "+table, func(ctx context.Context, _ core.Progress) (err error) {
+				ev, err = d.p.ws.EvaluateModel(ctx, name, table)
+				return err
+			}, func(err error) {
+				if err != nil {
+					d.p.showError(err)
+					return
+				}
+				var msg string
+				if ev.Regression {
+					msg = fmt.Sprintf("On %s rows of %s: RMSE %s, MAE %s, R² %s.", chart.Number(float64(ev.TestRows)), table, f3(ev.RMSE), f3(ev.MAE), f3(ev.R2))
+				} else {
+					msg = fmt.Sprintf("On %s rows of %s: ROC AUC %s (on its test rows: %s), accuracy %s, log loss %s.", chart.Number(float64(ev.TestRows)), table,
+						f3(ev.AUC), f3(d.info.Eval.AUC), f3(ev.Accuracy), f3(ev.LogLoss))
+				}
+				dialog.ShowInformation("Measured on "+table, msg, d.p.win)
+			})
+		}, d.p.win)
+}
+
+// explainCustomer shows why the model scores one customer as it does.
+func (d *modelDetail) explainCustomer() {
+	id := strings.TrimSpace(d.customer.Text)
+	if d.info == nil {
+		return
+	}
+	if id == "" {
+		dialog.ShowInformation("Explain a score", "Type a customer id, as it appears in your customer table, then press Explain.", d.p.win)
+		return
+	}
+	info := *d.info
+	d.explain.Disable()
+	d.exScore.SetText("Explaining…")
+	async(d.p, d.p.ctx, func(ctx context.Context) (*core.CustomerExplanation, error) {
+		return d.p.ws.Explain(ctx, info.Name, id, "", 5)
+	}, func(ex *core.CustomerExplanation, err error) {
+		d.explain.Enable()
+		if d.info == nil || d.info.Name != info.Name {
+			return
+		}
+		if err != nil {
+			d.exScore.SetText("")
+			d.p.showError(err)
+			return
+		}
+		d.showExplanation(&info, ex)
+	})
+}
+
+func (d *modelDetail) showExplanation(info *core.ModelInfo, ex *core.CustomerExplanation) {
+	score := chart.Number(ex.Score)
+	unit := "in the target's units"
+	switch info.Algo {
+	case model.LogReg:
+		score, unit = pct(ex.Score)+" likely "+info.Target, "in log-odds"
+	case model.Tree, model.Forest:
+		score, unit = pct(ex.Score)+" likely "+info.Target, "in probability"
+	}
+	d.exScore.SetText(fmt.Sprintf("Customer %s: %s", ex.Customer, score))
+	list := func(head string, cs []explain.Contribution) string {
+		if len(cs) == 0 {
+			return ""
+		}
+		var b strings.Builder
+		b.WriteString(head)
+		for _, c := range cs {
+			fmt.Fprintf(&b, "\n•  %s  (%+.3g)", contributionText(c), c.Amount)
+		}
+		return b.String()
+	}
+	d.exUp.SetText(list("▲ Pushes the score up", ex.Up))
+	d.exDown.SetText(list("▼ Pushes it down", ex.Down))
+	if ex.Text == "" {
+		d.exText.SetText("No feature moves this customer's score away from the average.")
+		return
+	}
+	d.exText.SetText(sentence(ex.Text) + " (pushes " + unit + ")")
+}
+
+func contributionText(c explain.Contribution) string {
+	if c.Text != "" {
+		return c.Text
+	}
+	return c.Name + " " + chart.Number(c.Value)
+}

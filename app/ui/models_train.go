@@ -1,0 +1,528 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/marketbench/marketbench/analytics/model"
+	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/models"
+)
+
+// trainForm is the Train tab: training data, target, features, algorithm
+// and its options.
+type trainForm struct {
+	p       *project
+	onTrain func(*core.ModelInfo)
+	tables  []storage.Table
+
+	source     *widget.Select
+	sourceNote *widget.Label
+	segment    *widget.Select // narrows the rows to a segment's customers
+	segReq     latest
+	cutoff     *widget.Entry
+	days       *widget.Entry
+	target     *widget.Select
+	features   *widget.CheckGroup
+	featNote   *widget.Label
+	featAuto   []string // the columns core would choose
+	featReq    latest
+	featBox    fyne.CanvasObject
+	featBtns   fyne.CanvasObject
+	algo       *widget.Select
+	algoNote   *widget.Label
+	testShare  *widget.Entry
+	seed       *widget.Entry
+	name       *widget.Entry
+	replace    *widget.Check
+
+	c        *widget.Entry
+	l1       *widget.Check
+	balanced *widget.Check
+	alpha    *widget.Entry
+	maxDepth *widget.Entry
+	minLeaf  *widget.Entry
+	trees    *widget.Entry
+	crit     *widget.Select
+
+	rowsTarget []fyne.CanvasObject // label and widget of rows shown per source
+	rowsOrders []fyne.CanvasObject
+	trainBtn   *widget.Button
+	content    fyne.CanvasObject
+}
+
+func newTrainForm(p *project, onTrain func(*core.ModelInfo)) *trainForm {
+	f := &trainForm{p: p, onTrain: onTrain}
+	entry := func(text, placeholder string) *widget.Entry {
+		e := &widget.Entry{Text: text, PlaceHolder: placeholder}
+		e.ExtendBaseWidget(e)
+		return e
+	}
+	f.source = widget.NewSelect([]string{srcChurn, srcPurchase}, func(string) { f.sourceChanged() })
+	f.source.PlaceHolder = "Choose the training data"
+	f.sourceNote = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
+	f.cutoff = entry("", "YYYY-MM-DD (empty: the window before the last order)")
+	f.days = entry("90", "")
+	f.target = widget.NewSelect(nil, func(string) { f.loadFeatures() })
+	f.target.PlaceHolder = "Choose the column to predict"
+	f.features = widget.NewCheckGroup(nil, nil)
+	f.featNote = &widget.Label{Wrapping: fyne.TextWrapWord}
+	var labels []string
+	for _, a := range algos {
+		labels = append(labels, a.label)
+	}
+	f.algo = widget.NewSelect(labels, func(string) { f.algoChanged() })
+	f.algoNote = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
+	f.testShare = entry("20", "")
+	f.seed = entry("42", "")
+	f.name = entry("", "automatic, e.g. churn_logreg")
+	f.replace = widget.NewCheck("Replace a model with the same name", nil)
+
+	f.c = entry("1", "")
+	f.l1 = widget.NewCheck("L1 penalty (keeps fewer features)", nil)
+	f.balanced = widget.NewCheck("Weight both outcomes equally (rare outcomes)", nil)
+	f.alpha = entry("0", "")
+	f.maxDepth = entry("", "4 for a tree, 12 for a forest")
+	f.minLeaf = entry("", "20")
+	f.trees = entry("", "100")
+	f.crit = widget.NewSelect([]string{"gini", "entropy"}, nil)
+	f.crit.SetSelected("gini")
+	f.trainBtn = &widget.Button{Text: "Train", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: f.start}
+	f.segment = widget.NewSelect([]string{allRows}, nil)
+	f.segment.SetSelected(allRows)
+
+	lbl := func(s string) *widget.Label { return &widget.Label{Text: s, TextStyle: fyne.TextStyle{Bold: true}} }
+	cutLbl, daysLbl, targetLbl := lbl("Cut-off date"), lbl("Window (days)"), lbl("Target")
+	f.rowsOrders = []fyne.CanvasObject{cutLbl, f.cutoff, daysLbl, f.days}
+	f.rowsTarget = []fyne.CanvasObject{targetLbl, f.target}
+	form := container.New(layout.NewFormLayout(),
+		lbl("Training data"), f.source,
+		layout.NewSpacer(), f.sourceNote,
+		lbl("Only customers in"), f.segment,
+		cutLbl, f.cutoff,
+		daysLbl, f.days,
+		targetLbl, f.target,
+		lbl("Algorithm"), f.algo,
+		layout.NewSpacer(), f.algoNote,
+		lbl("Test share (%)"), f.testShare,
+		lbl("Seed"), f.seed,
+		lbl("Name"), f.name,
+		layout.NewSpacer(), f.replace,
+	)
+	adv := container.New(layout.NewFormLayout(),
+		widget.NewLabel("C (logistic)"), f.c,
+		layout.NewSpacer(), f.l1,
+		layout.NewSpacer(), f.balanced,
+		widget.NewLabel("Alpha (linear)"), f.alpha,
+		widget.NewLabel("Max depth"), f.maxDepth,
+		widget.NewLabel("Min rows per leaf"), f.minLeaf,
+		widget.NewLabel("Trees (forest)"), f.trees,
+		widget.NewLabel("Split criterion (tree)"), f.crit,
+	)
+	advanced := widget.NewAccordion(widget.NewAccordionItem("Advanced", adv))
+	left := container.NewVBox(form, advanced, container.NewHBox(f.trainBtn))
+
+	all := &widget.Button{Text: "All", Importance: widget.LowImportance, OnTapped: func() { f.features.SetSelected(f.features.Options) }}
+	none := &widget.Button{Text: "None", Importance: widget.LowImportance, OnTapped: func() { f.features.SetSelected(nil) }}
+	auto := &widget.Button{Text: "Usable", Importance: widget.LowImportance, OnTapped: func() { f.features.SetSelected(f.featAuto) }}
+	rank := &widget.Button{Text: "Rank…", Importance: widget.LowImportance, OnTapped: f.rankFeatures}
+	f.featBtns = container.NewHBox(rank, auto, all, none)
+	featHead := container.NewBorder(nil, nil, lbl("Features"), f.featBtns)
+	f.featBox = container.NewVScroll(f.features)
+	right := container.NewBorder(container.NewVBox(featHead, f.featNote), nil, nil, nil, f.featBox)
+
+	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), container.NewPadded(right))
+	split.Offset = 0.6
+	f.content = split
+	f.algo.SetSelected(algos[0].label)
+	f.source.SetSelected(srcChurn)
+	return f
+}
+
+func (f *trainForm) setTables(ts []storage.Table) {
+	var before []storage.Column
+	if t := f.table(); t != nil {
+		before = t.Columns
+	}
+	f.tables = ts
+	opts := []string{srcChurn, srcPurchase}
+	for _, t := range ts {
+		opts = append(opts, t.Name)
+	}
+	f.source.Options = opts
+	f.source.Refresh()
+	ctx := f.segReq.start(f.p.ctx)
+	async(f.p, ctx, func(ctx context.Context) ([]string, error) {
+		sums, err := f.p.ws.Segments(ctx)
+		names := []string{allRows}
+		for _, s := range sums {
+			names = append(names, s.Name)
+		}
+		return names, err
+	}, func(names []string, err error) {
+		if err != nil || ctx.Err() != nil {
+			return
+		}
+		sel := f.segment.Selected
+		f.segment.SetOptions(names)
+		if !slices.Contains(names, sel) {
+			sel = allRows
+		}
+		f.segment.SetSelected(sel)
+	})
+	// Offer the chosen table's columns again only when they changed, so a
+	// refresh after training keeps the user's ticks.
+	if t := f.table(); t != nil && !slices.Equal(t.Columns, before) {
+		f.sourceChanged()
+	}
+}
+
+// table is the chosen user table, nil for a churn or purchase target.
+func (f *trainForm) table() *storage.Table {
+	for i := range f.tables {
+		if f.tables[i].Name == f.source.Selected {
+			return &f.tables[i]
+		}
+	}
+	return nil
+}
+
+// targetKind is models.Churn or models.Purchase, or "" for a table.
+func (f *trainForm) targetKind() string {
+	switch f.source.Selected {
+	case srcChurn:
+		return models.Churn
+	case srcPurchase:
+		return models.Purchase
+	}
+	return ""
+}
+
+func setVisible(objs []fyne.CanvasObject, on bool) {
+	for _, o := range objs {
+		if on {
+			o.Show()
+		} else {
+			o.Hide()
+		}
+	}
+}
+
+func (f *trainForm) sourceChanged() {
+	kind := f.targetKind()
+	setVisible(f.rowsOrders, kind != "")
+	setVisible(f.rowsTarget, kind == "")
+	if kind != "" {
+		outcome := "placed no order"
+		if kind == models.Purchase {
+			outcome = "placed an order"
+		}
+		f.sourceNote.SetText(fmt.Sprintf("One row per customer with an order by the cut-off date: their behaviour up to then (%s) and the columns of the customer table. "+
+			"The outcome is whether they %s in the window after it. Built into the table %s_training.",
+			strings.Join(models.BehaviourFeatures, ", "), outcome, kind))
+		f.target.Options = nil
+		f.target.ClearSelected()
+		f.features.Options = nil
+		f.features.Refresh()
+		f.featAuto = nil
+		f.featBox.Hide()
+		f.featBtns.Hide()
+		f.featNote.SetText("Chosen for you: the behaviour columns above plus the customer table's usable columns (no ids, contact details or free text).")
+		return
+	}
+	t := f.table()
+	if t == nil {
+		return
+	}
+	f.sourceNote.SetText(fmt.Sprintf("%s rows of %s. Pick the column to predict: two values (yes/no, 1/0) for logistic regression, trees and forests; a number for linear regression.",
+		chart.Number(float64(t.Rows)), t.Name))
+	f.featBox.Show()
+	f.featBtns.Show()
+	var cols []string
+	for _, c := range t.Columns {
+		cols = append(cols, c.Name)
+	}
+	f.target.Options = cols
+	if !slices.Contains(cols, f.target.Selected) {
+		f.target.ClearSelected()
+	}
+	f.target.Refresh()
+	f.loadFeatures()
+}
+
+// loadFeatures offers the table's columns except the target, ticking the
+// ones core would pick by itself.
+func (f *trainForm) loadFeatures() {
+	t := f.table()
+	if t == nil {
+		return
+	}
+	target := f.target.Selected
+	var opts []string
+	for _, c := range t.Columns {
+		if c.Name != target {
+			opts = append(opts, c.Name)
+		}
+	}
+	f.features.Options = opts
+	f.features.Selected = nil
+	f.features.Refresh()
+	f.featAuto = nil
+	f.featNote.SetText("Checking which columns a model can use…")
+	ctx := f.featReq.start(f.p.ctx)
+	table := t.Name
+	async(f.p, ctx, func(ctx context.Context) ([]string, error) {
+		// What Train uses when no features are given, so the ticks show
+		// its real choice.
+		num, cat, err := f.p.ws.Features(ctx, table, target)
+		return append(num, cat...), err
+	}, func(auto []string, err error) {
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			f.featNote.SetText(sentence(err.Error()))
+			return
+		}
+		f.featAuto = auto
+		f.features.SetSelected(auto)
+		f.featNote.SetText("Ticked: every usable column. Identifiers, contact details, dates, free text and text with more than " +
+			strconv.Itoa(models.MaxLevels) + " values are left out.")
+	})
+}
+
+// setAlgos offers the built-in algorithms and the plugins' models. It runs
+// on the UI goroutine, the only one that reads algos.
+func (f *trainForm) setAlgos(list []core.Algorithm) {
+	var out []algoChoice
+	for _, a := range list {
+		title, about, ok := strings.Cut(a.Description, ": ")
+		about = sentence(about) + "."
+		if a.Plugin || !ok {
+			title, about = a.Description, "Trained and scored by a plugin; numeric features only."
+		}
+		out = append(out, algoChoice{a.Name, sentence(title), about})
+	}
+	if len(out) == 0 {
+		return
+	}
+	algos = out
+	labels := make([]string, len(out))
+	for i, a := range out {
+		labels[i] = a.label
+	}
+	sel := f.algo.Selected
+	f.algo.SetOptions(labels)
+	f.algo.SetSelected(sel)
+}
+
+func (f *trainForm) algoChanged() {
+	a := algoByLabel(f.algo.Selected)
+	f.algoNote.SetText(a.about)
+	enable := func(on bool, ws ...fyne.Disableable) {
+		for _, w := range ws {
+			if on {
+				w.Enable()
+			} else {
+				w.Disable()
+			}
+		}
+	}
+	enable(a.name == model.LogReg, f.c, f.l1, f.balanced)
+	enable(a.name == model.LinReg, f.alpha)
+	enable(a.name == model.Tree || a.name == model.Forest, f.maxDepth, f.minLeaf)
+	enable(a.name == model.Forest, f.trees)
+	enable(a.name == model.Tree, f.crit)
+}
+
+// formError is a mistake in the form, told in words before any work starts.
+type formError string
+
+func (e formError) Error() string { return string(e) }
+
+func num(e *widget.Entry, what string, lo, hi float64) (float64, error) {
+	txt := strings.TrimSpace(e.Text)
+	if txt == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseFloat(txt, 64)
+	if err != nil || v < lo || v > hi {
+		return 0, formError(fmt.Sprintf("%s must be a number from %v to %v; %q is not.", what, lo, hi, txt))
+	}
+	return v, nil
+}
+
+func whole(e *widget.Entry, what string, lo, hi int) (int, error) {
+	v, err := num(e, what, float64(lo), float64(hi))
+	if err == nil && v != math.Trunc(v) {
+		err = formError(fmt.Sprintf("%s must be a whole number; %q is not.", what, e.Text))
+	}
+	return int(v), err
+}
+
+// request reads the form into a train request.
+func (f *trainForm) request() (core.TrainRequest, error) {
+	var r core.TrainRequest
+	a := algoByLabel(f.algo.Selected)
+	r.Spec.Algo = a.name
+	r.Name = strings.TrimSpace(f.name.Text)
+	if seg := f.segment.Selected; seg != "" && seg != allRows {
+		r.Segment = seg
+	}
+	r.Replace = f.replace.Checked
+	if kind := f.targetKind(); kind != "" {
+		t := &models.Target{Kind: kind}
+		if txt := strings.TrimSpace(f.cutoff.Text); txt != "" {
+			if _, err := time.Parse("2006-01-02", txt); err != nil {
+				return r, formError(fmt.Sprintf("%q is not a date. Write the cut-off as YYYY-MM-DD, e.g. 2026-06-30, or leave it empty to use the window before the last order.", txt))
+			}
+			t.Cutoff = txt
+		}
+		days, err := whole(f.days, "The window", 1, 3650)
+		if err != nil {
+			return r, err
+		}
+		if days == 0 {
+			days = 90
+		}
+		t.Days = days
+		r.Target = t
+	} else {
+		t := f.table()
+		if t == nil {
+			return r, formError("Choose the training data: churn or purchase from the orders, or a table.")
+		}
+		if f.target.Selected == "" {
+			return r, formError("Choose the target: the column of " + t.Name + " the model should predict.")
+		}
+		r.Table, r.Spec.Target = t.Name, f.target.Selected
+		sel := f.features.Selected
+		if len(sel) == 0 {
+			return r, formError("Tick at least one feature column, or press Usable to tick every column a model can use.")
+		}
+		if !sameSet(sel, f.featAuto) {
+			// In table order, so the model's inputs read like the table.
+			for _, o := range f.features.Options {
+				if slices.Contains(sel, o) {
+					r.Features = append(r.Features, o)
+				}
+			}
+		}
+	}
+	share, err := num(f.testShare, "The test share", 5, 50)
+	if err != nil {
+		return r, err
+	}
+	r.Spec.TestSize = share / 100
+	seed, err := whole(f.seed, "The seed", 0, 1<<31)
+	if err != nil {
+		return r, err
+	}
+	r.Spec.Seed = uint64(seed)
+	switch a.name {
+	case model.LogReg:
+		if r.Spec.C, err = num(f.c, "C", 1e-6, 1e6); err != nil {
+			return r, err
+		}
+		r.Spec.L1, r.Spec.Balanced = f.l1.Checked, f.balanced.Checked
+	case model.LinReg:
+		if r.Spec.Alpha, err = num(f.alpha, "Alpha", 0, 1e9); err != nil {
+			return r, err
+		}
+	case model.Tree, model.Forest:
+		if r.Spec.MaxDepth, err = whole(f.maxDepth, "Max depth", 1, 40); err != nil {
+			return r, err
+		}
+		if r.Spec.MinLeaf, err = whole(f.minLeaf, "Min rows per leaf", 1, 1_000_000); err != nil {
+			return r, err
+		}
+		if a.name == model.Forest {
+			if r.Spec.Trees, err = whole(f.trees, "Trees", 1, 2000); err != nil {
+				return r, err
+			}
+		} else if f.crit.Selected == "entropy" {
+			r.Spec.Criterion = "entropy"
+		}
+	}
+	return r, nil
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// start trains under a progress dialog with Cancel.
+func (f *trainForm) start() {
+	r, err := f.request()
+	if err != nil {
+		dialog.ShowInformation("Train a model", err.Error(), f.p.win)
+		return
+	}
+	what := algoTitle(r.Spec.Algo)
+	if r.Target != nil {
+		what += " for " + r.Target.Kind
+	} else {
+		what += " for " + r.Spec.Target
+	}
+	f.trainBtn.Disable()
+	var info *core.ModelInfo
+	f.p.run("Training "+strings.ToLower(what[:1])+what[1:]+"…", func(ctx context.Context, progress core.Progress) error {
+		var err error
+		info, err = f.p.ws.Train(ctx, r, progress)
+		return err
+	}, func(err error) {
+		f.trainBtn.Enable()
+		if err != nil {
+			f.p.showError(err)
+			return
+		}
+		msg := fmt.Sprintf("Trained %s: %s", info.Name, headline(&info.Eval))
+		if b := info.Built; b != nil {
+			msg += fmt.Sprintf(" (built %s: %s customers as of %s, %s %s)", b.Table, chart.Number(float64(b.Customers)), b.Target.Cutoff,
+				pct(float64(b.Positives)/math.Max(1, float64(b.Customers))), b.Target.Column())
+		}
+		f.p.setStatus(msg)
+		f.name.SetText("") // the next model needs a name of its own
+		f.onTrain(info)
+	})
+}
+
+// headline is a model's main test metrics in one line.
+func headline(ev *model.Evaluation) string {
+	if ev.Regression {
+		return fmt.Sprintf("RMSE %s, R² %s on %s test rows", chart.Number(ev.RMSE), f3(ev.R2), chart.Number(float64(ev.TestRows)))
+	}
+	return fmt.Sprintf("AUC %s, accuracy %s on %s test rows", f3(ev.AUC), pct(ev.Accuracy), chart.Number(float64(ev.TestRows)))
+}
+
+func f3(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
+
+func pct(v float64) string { return chart.Percent(1)(v) }
+
+func pval(p float64) string {
+	if p < 0.001 {
+		return "<0.001"
+	}
+	return strconv.FormatFloat(p, 'f', 3, 64)
+}
