@@ -76,6 +76,9 @@ var migrations = []string{
 	`CREATE TABLE mb_channel_settings (
 		plugin_id VARCHAR NOT NULL, component VARCHAR NOT NULL, config_json VARCHAR NOT NULL,
 		updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp, PRIMARY KEY (plugin_id, component));`,
+	// 6: project-wide settings a person chooses, such as the currency.
+	`CREATE TABLE mb_settings (
+		key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp);`,
 }
 
 // Version is the project format this build writes.

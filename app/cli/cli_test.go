@@ -150,3 +150,15 @@ func TestErrorsAreOneLine(t *testing.T) {
 		}
 	}
 }
+
+// The project's currency is chosen once and kept in the file.
+func TestProjectCurrency(t *testing.T) {
+	proj := filepath.Join(t.TempDir(), "c.mbproj")
+	ok(t, "init", proj)
+	if out := ok(t, "project", "currency", "gbp", "-p", proj); !strings.Contains(out, "GBP (£)") {
+		t.Errorf("set: %q", out)
+	}
+	if out := ok(t, "project", "currency", "-p", proj, "--json"); !strings.Contains(out, `"currency": "GBP"`) {
+		t.Errorf("read back: %q", out)
+	}
+}

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/spf13/cobra"
 )
 
@@ -43,6 +45,24 @@ func (e *env) projectCmd() *cobra.Command {
 					fmt.Fprintf(o, "Left out (%d):\n  %s\n", len(rep.LeftOut), strings.Join(rep.LeftOut, "\n  "))
 				}
 			})
+		},
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use:   "currency [CODE]",
+		Short: "Show or set the project's currency (CNY, USD, EUR, GBP…), used in charts and tables",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				if len(args) == 1 {
+					if err := w.SetCurrency(ctx, args[0]); err != nil {
+						return err
+					}
+				}
+				code := w.Currency(ctx)
+				return e.emit(map[string]any{"currency": code, "symbol": i18n.Symbol(code)}, func(o io.Writer) {
+					fmt.Fprintf(o, "%s (%s)\n", code, i18n.Symbol(code))
+				})
+			})(cmd, args)
 		},
 	})
 	return cmd
