@@ -67,6 +67,17 @@ func cjk() *opentype.Font {
 	return cjkFont
 }
 
+// SystemCJKFont reports whether the system has one of the usual CJK fonts;
+// without one, the GUI draws Chinese with the built-in font.
+func SystemCJKFont() bool {
+	for _, path := range systemCJKFonts {
+		if parseCJK(path) != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // parseCJK reads a font file, keeping it only if it has Chinese glyphs.
 func parseCJK(path string) *opentype.Font {
 	if path == "" || !filepath.IsAbs(path) {

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -62,7 +63,7 @@ type screen struct {
 func newProject(w *window, ws *core.Workspace) *project {
 	p := &project{w: w, ws: ws, win: w.win}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
-	p.status = &widget.Label{Text: "Opened " + ws.Path, Truncation: fyne.TextTruncateEllipsis}
+	p.status = &widget.Label{Text: i18n.T("Opened %s", ws.Path), Truncation: fyne.TextTruncateEllipsis}
 
 	p.data = newDataScreen(p)
 	p.segments = newSegmentsScreen(p)
@@ -72,24 +73,24 @@ func newProject(w *window, ws *core.Workspace) *project {
 	p.campaigns = newCampaignsScreen(p)
 	p.settings = newSettingsScreen(p)
 	p.screens = []*screen{
-		{name: "Data", icon: theme.StorageIcon(), build: func() fyne.CanvasObject { return p.data.content }},
-		{name: "Segments", icon: theme.AccountIcon(), build: func() fyne.CanvasObject { return p.segments.content }, shown: p.segments.shown},
-		{name: "Models", icon: theme.ComputerIcon(), build: func() fyne.CanvasObject { return p.models.content }, shown: p.models.shown},
-		{name: "Campaigns", icon: theme.MailSendIcon(), build: func() fyne.CanvasObject { return p.campaigns.content }, shown: p.campaigns.shown},
-		{name: "Text", icon: theme.DocumentCreateIcon(), build: func() fyne.CanvasObject { return p.text.content }, shown: p.text.shown},
-		{name: "Plugins", icon: theme.GridIcon(), build: func() fyne.CanvasObject { return p.plugins.content }, shown: p.plugins.shown},
-		{name: "Settings", icon: theme.SettingsIcon(), build: func() fyne.CanvasObject { return p.settings.content }, shown: p.settings.refresh},
+		{name: i18n.Mark("Data"), icon: theme.StorageIcon(), build: func() fyne.CanvasObject { return p.data.content }},
+		{name: i18n.Mark("Segments"), icon: theme.AccountIcon(), build: func() fyne.CanvasObject { return p.segments.content }, shown: p.segments.shown},
+		{name: i18n.Mark("Models"), icon: theme.ComputerIcon(), build: func() fyne.CanvasObject { return p.models.content }, shown: p.models.shown},
+		{name: i18n.Mark("Campaigns"), icon: theme.MailSendIcon(), build: func() fyne.CanvasObject { return p.campaigns.content }, shown: p.campaigns.shown},
+		{name: i18n.Mark("Text"), icon: theme.DocumentCreateIcon(), build: func() fyne.CanvasObject { return p.text.content }, shown: p.text.shown},
+		{name: i18n.Mark("Plugins"), icon: theme.GridIcon(), build: func() fyne.CanvasObject { return p.plugins.content }, shown: p.plugins.shown},
+		{name: screenSettings, icon: theme.SettingsIcon(), build: func() fyne.CanvasObject { return p.settings.content }, shown: p.settings.refresh},
 	}
 	p.body = container.NewStack()
 	p.nav = &widget.List{
 		Length: func() int { return len(p.screens) },
 		CreateItem: func() fyne.CanvasObject {
-			return container.NewHBox(widget.NewIcon(theme.StorageIcon()), widget.NewLabel("Campaigns"))
+			return container.NewHBox(widget.NewIcon(theme.StorageIcon()), widget.NewLabel(""))
 		},
 		UpdateItem: func(id widget.ListItemID, o fyne.CanvasObject) {
 			box := o.(*fyne.Container)
 			box.Objects[0].(*widget.Icon).SetResource(p.screens[id].icon)
-			box.Objects[1].(*widget.Label).SetText(p.screens[id].name)
+			box.Objects[1].(*widget.Label).SetText(i18n.T(p.screens[id].name))
 		},
 		OnSelected: func(id widget.ListItemID) { p.showScreen(id) },
 	}
@@ -99,6 +100,9 @@ func newProject(w *window, ws *core.Workspace) *project {
 	p.refreshTables("")
 	return p
 }
+
+// screenSettings names the settings screen (goTo takes the English names).
+var screenSettings = i18n.Mark("Settings")
 
 // showScreen switches the body to a navigation entry.
 func (p *project) showScreen(id int) {
@@ -258,9 +262,9 @@ func newTask(parent context.Context, win fyne.Window, title string) *task {
 	t := &task{stage: widget.NewLabel(title), bar: widget.NewProgressBar(), inf: widget.NewProgressBarInfinite()}
 	t.ctx, t.cancel = context.WithCancel(parent)
 	t.bar.Hide()
-	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
+	cancel := widget.NewButtonWithIcon(i18n.T("Cancel"), theme.CancelIcon(), func() {
 		t.cancel()
-		t.stage.SetText("Cancelling…")
+		t.stage.SetText(i18n.T("Cancelling…"))
 	})
 	box := container.NewVBox(t.stage, container.NewStack(t.bar, t.inf), container.NewCenter(cancel))
 	t.d = dialog.NewCustomWithoutButtons(title, container.NewGridWrap(fyne.NewSize(420, box.MinSize().Height), box), win)

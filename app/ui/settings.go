@@ -16,6 +16,7 @@ import (
 
 	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -34,7 +35,7 @@ type settingsScreen struct {
 
 func newSettingsScreen(p *project) *settingsScreen {
 	s := &settingsScreen{p: p, audit: newGrid()}
-	config := "(unknown)"
+	config := i18n.T("(unknown)")
 	if dir, err := os.UserConfigDir(); err == nil {
 		config = filepath.Join(dir, "marketbench")
 	}
@@ -42,14 +43,16 @@ func newSettingsScreen(p *project) *settingsScreen {
 		return &widget.Label{Text: t, Selectable: true, Truncation: fyne.TextTruncateEllipsis}
 	}
 	form := widget.NewForm(
-		widget.NewFormItem("Project", value(p.ws.Name())),
-		widget.NewFormItem("Project file", value(p.ws.Path)),
-		widget.NewFormItem("Data folder", value(filepath.Dir(p.ws.Path))),
-		widget.NewFormItem("Format version", value(strconv.Itoa(storage.Version()))),
-		widget.NewFormItem("App settings", value(config)),
+		widget.NewFormItem(i18n.T("Project"), value(p.ws.Name())),
+		widget.NewFormItem(i18n.T("Project file"), value(p.ws.Path)),
+		widget.NewFormItem(i18n.T("Data folder"), value(filepath.Dir(p.ws.Path))),
+		widget.NewFormItem(i18n.T("Format version"), value(strconv.Itoa(storage.Version()))),
+		widget.NewFormItem(i18n.T("App settings"), value(config)),
+		widget.NewFormItem(i18n.T("Language"), p.w.languageSelect()),
+		widget.NewFormItem(i18n.T("Currency"), s.currencySelect()),
 	)
-	s.info = &widget.Label{Text: "Audit log: every change to your data, newest first.", TextStyle: fyne.TextStyle{Bold: true}}
-	refresh := &widget.Button{Text: "Refresh", Icon: theme.ViewRefreshIcon(), OnTapped: s.refresh}
+	s.info = &widget.Label{Text: i18n.T("Audit log: every change to your data, newest first."), TextStyle: fyne.TextStyle{Bold: true}}
+	refresh := &widget.Button{Text: i18n.T("Refresh"), Icon: theme.ViewRefreshIcon(), OnTapped: s.refresh}
 	top := container.NewVBox(form, widget.NewSeparator(), s.llmForm(), widget.NewSeparator(), container.NewBorder(nil, nil, nil, refresh, s.info))
 	s.content = container.NewBorder(top, nil, nil, nil, s.audit.table)
 	return s
@@ -77,13 +80,13 @@ func (s *settingsScreen) refresh() {
 		}
 		var rows [][]string
 		for _, e := range log {
-			rows = append(rows, []string{e.At.Local().Format("2006-01-02 15:04:05"), e.Action, e.Target,
+			rows = append(rows, []string{e.At.Local().Format("2006-01-02 15:04:05"), i18n.T(e.Action), e.Target,
 				count(e.RowsBefore), count(e.RowsAfter), e.Who, e.Detail})
 		}
-		s.audit.set([]string{"When", "Action", "Target", "Rows before", "Rows after", "Who", "Detail"},
+		s.audit.set([]string{i18n.T("When"), i18n.T("Action"), i18n.T("Target"), i18n.T("Rows before"), i18n.T("Rows after"), i18n.T("Who"), i18n.T("Detail")},
 			[]string{"", "", "", "BIGINT", "BIGINT", "", ""}, rows)
 		if len(log) == 0 {
-			s.info.SetText("Audit log: no changes yet.")
+			s.info.SetText(i18n.T("Audit log: no changes yet."))
 		}
 	})
 }
@@ -92,20 +95,20 @@ func (s *settingsScreen) refresh() {
 // model, with a connection test that lists the installed models.
 func (s *settingsScreen) llmForm() fyne.CanvasObject {
 	cur, _ := core.LoadLLMSettings()
-	url := &widget.Entry{Text: cur.URL, PlaceHolder: "http://localhost:11434 (or $OLLAMA_HOST)"}
-	mdl := &widget.Entry{Text: cur.Model, PlaceHolder: "llama3.2"}
+	url := &widget.Entry{Text: cur.URL, PlaceHolder: i18n.T("http://localhost:11434 (or $OLLAMA_HOST)")}
+	mdl := &widget.Entry{Text: cur.Model, PlaceHolder: "llama3.2"} // i18n:keep
 	status := &widget.Label{Wrapping: fyne.TextWrapWord}
-	save := &widget.Button{Text: "Save", Icon: theme.DocumentSaveIcon(), OnTapped: func() {
+	save := &widget.Button{Text: i18n.T("Save"), Icon: theme.DocumentSaveIcon(), OnTapped: func() {
 		if err := core.SaveLLMSettings(core.LLMSettings{URL: url.Text, Model: mdl.Text}); err != nil {
 			s.p.showError(err)
 			return
 		}
-		status.SetText("Saved.")
+		status.SetText(i18n.T("Saved."))
 	}}
-	test := &widget.Button{Text: "Test connection", Icon: theme.SearchIcon()}
+	test := &widget.Button{Text: i18n.T("Test connection"), Icon: theme.SearchIcon()}
 	test.OnTapped = func() {
 		test.Disable()
-		status.SetText("Asking the language model server…")
+		status.SetText(i18n.T("Asking the language model server…"))
 		u := url.Text
 		ctx, cancel := context.WithTimeout(s.p.ctx, 10*time.Second)
 		async(s.p, ctx, func(ctx context.Context) (*core.ModelList, error) {
@@ -114,7 +117,7 @@ func (s *settingsScreen) llmForm() fyne.CanvasObject {
 			cancel()
 			test.Enable()
 			if err != nil {
-				status.SetText(err.Error())
+				status.SetText(i18n.Error(err))
 				return
 			}
 			var names []string
@@ -122,13 +125,47 @@ func (s *settingsScreen) llmForm() fyne.CanvasObject {
 				names = append(names, m.Name)
 			}
 			if len(names) == 0 {
-				status.SetText("Connected to " + list.URL + ", but no model is installed: run  ollama pull llama3.2")
+				status.SetText(i18n.T("Connected to %s, but no model is installed: run  ollama pull llama3.2", list.URL))
 				return
 			}
-			status.SetText("Connected to " + list.URL + ". Installed models: " + strings.Join(names, ", "))
+			status.SetText(i18n.T("Connected to %s. Installed models: %s", list.URL, strings.Join(names, ", ")))
 		})
 	}
-	title := &widget.Label{Text: "Copywriting with a local language model (Ollama)", TextStyle: fyne.TextStyle{Bold: true}}
-	f := widget.NewForm(widget.NewFormItem("Server", url), widget.NewFormItem("Model", mdl))
+	title := &widget.Label{Text: i18n.T("Copywriting with a local language model (Ollama)"), TextStyle: fyne.TextStyle{Bold: true}}
+	f := widget.NewForm(widget.NewFormItem(i18n.T("Server"), url), widget.NewFormItem(i18n.T("Model"), mdl))
 	return container.NewVBox(title, f, container.NewHBox(test, save), status)
+}
+
+// currencySelect chooses the project's currency, used for amounts in charts
+// and tables.
+func (s *settingsScreen) currencySelect() *widget.Select {
+	var labels []string
+	for _, c := range i18n.Currencies {
+		labels = append(labels, c.Code+"  "+c.Symbol)
+	}
+	sel := widget.NewSelect(labels, nil)
+	cur := s.p.ws.Currency(s.p.ctx)
+	for i, c := range i18n.Currencies {
+		if c.Code == cur {
+			sel.SetSelectedIndex(i)
+		}
+	}
+	sel.OnChanged = func(string) {
+		i := sel.SelectedIndex()
+		if i < 0 || i18n.Currencies[i].Code == s.p.ws.Currency(s.p.ctx) {
+			return
+		}
+		code := i18n.Currencies[i].Code
+		async(s.p, s.p.ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, s.p.ws.SetCurrency(ctx, code)
+		}, func(_ struct{}, err error) {
+			if err != nil {
+				s.p.showError(err)
+				return
+			}
+			s.p.setStatus(i18n.T("Amounts are now shown in %s.", code))
+			s.refresh()
+		})
+	}
+	return sel
 }

@@ -12,7 +12,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,6 +26,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -36,6 +36,7 @@ import (
 // reason in a dialog, because a GUI user has no terminal to read it in.
 func Run(projectPath string) error {
 	a := app.NewWithID("io.marketbench.app")
+	applyLanguage(a)
 	w := newWindow(a)
 	w.showStart()
 	if projectPath != "" {
@@ -62,7 +63,7 @@ type window struct {
 }
 
 func newWindow(a fyne.App) *window {
-	w := &window{app: a, win: a.NewWindow("Marketbench")}
+	w := &window{app: a, win: a.NewWindow("Marketbench")} // i18n:keep
 	w.win.Resize(fyne.NewSize(1280, 820))
 	w.win.SetMainMenu(w.menu())
 	w.win.SetOnClosed(func() { w.closeProject() })
@@ -79,7 +80,7 @@ var (
 // menu builds the main menu. Its shortcuts fire even while an entry has the
 // focus, which canvas shortcuts would not.
 func (w *window) menu() *fyne.MainMenu {
-	recent := fyne.NewMenuItem("Open recent", nil)
+	recent := fyne.NewMenuItem(i18n.T("Open recent"), nil)
 	for _, p := range core.Recent() {
 		recent.ChildMenu = appendItem(recent.ChildMenu, fyne.NewMenuItem(p, func() { w.open(p) }))
 	}
@@ -93,15 +94,15 @@ func (w *window) menu() *fyne.MainMenu {
 			}
 		}
 	}
-	file := fyne.NewMenu("File",
-		&fyne.MenuItem{Label: "New project…", Shortcut: shortcutNew, Action: w.chooseNew},
-		&fyne.MenuItem{Label: "Open project…", Shortcut: shortcutOpen, Action: w.chooseOpen},
+	file := fyne.NewMenu(i18n.T("File"),
+		&fyne.MenuItem{Label: i18n.T("New project…"), Shortcut: shortcutNew, Action: w.chooseNew},
+		&fyne.MenuItem{Label: i18n.T("Open project…"), Shortcut: shortcutOpen, Action: w.chooseOpen},
 		recent,
-		fyne.NewMenuItem("Open demo project", w.openDemo),
+		fyne.NewMenuItem(i18n.T("Open demo project"), w.openDemo),
 		fyne.NewMenuItemSeparator(),
-		&fyne.MenuItem{Label: "Import file…", Shortcut: shortcutImport, Disabled: w.proj == nil,
+		&fyne.MenuItem{Label: i18n.T("Import file…"), Shortcut: shortcutImport, Disabled: w.proj == nil,
 			Action: withProject(func(p *project) { p.chooseImport() })},
-		&fyne.MenuItem{Label: "Export table…", Shortcut: shortcutExport, Disabled: w.proj == nil,
+		&fyne.MenuItem{Label: i18n.T("Export table…"), Shortcut: shortcutExport, Disabled: w.proj == nil,
 			Action: withProject(func(p *project) { p.data.export() })},
 	)
 	return fyne.NewMainMenu(file)
@@ -128,7 +129,7 @@ func (w *window) show(ws *core.Workspace) {
 		}()
 	}
 	w.proj = newProject(w, ws)
-	w.win.SetTitle("Marketbench — " + ws.Name())
+	w.win.SetTitle(i18n.T("Marketbench — %s", ws.Name()))
 	w.win.SetContent(w.proj.content)
 	w.win.SetMainMenu(w.menu())
 }
@@ -150,7 +151,7 @@ func (w *window) open(path string) {
 	if w.proj != nil && samePath(w.proj.ws.Path, path) {
 		return
 	}
-	w.busy("Opening "+filepath.Base(path)+"…", func(ctx context.Context, _ core.Progress) (*core.Workspace, error) {
+	w.busy(i18n.T("Opening %s…", filepath.Base(path)), func(ctx context.Context, _ core.Progress) (*core.Workspace, error) {
 		return core.Open(path)
 	})
 }
@@ -160,7 +161,7 @@ func (w *window) create(path string) {
 	if !strings.EqualFold(filepath.Ext(path), storage.Ext) {
 		path += storage.Ext
 	}
-	w.busy("Creating "+filepath.Base(path)+"…", func(ctx context.Context, _ core.Progress) (*core.Workspace, error) {
+	w.busy(i18n.T("Creating %s…", filepath.Base(path)), func(ctx context.Context, _ core.Progress) (*core.Workspace, error) {
 		return core.Create(path)
 	})
 }
@@ -181,7 +182,7 @@ func (w *window) openDemo() {
 		w.open(path)
 		return
 	}
-	w.busy("Creating the demo project…", func(ctx context.Context, progress core.Progress) (*core.Workspace, error) {
+	w.busy(i18n.T("Creating the demo project…"), func(ctx context.Context, progress core.Progress) (*core.Workspace, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, err
 		}
@@ -217,16 +218,17 @@ func (w *window) offerSafeCopy(e *storage.ForeignCodeError) {
 	dst := core.SafeCopyPath(e.Path)
 	list := e.Found
 	if len(list) > 8 {
-		list = append(append([]string{}, list[:8]...), fmt.Sprintf("and %d more", len(e.Found)-8))
+		list = append(append([]string{}, list[:8]...), i18n.T("and %d more", len(e.Found)-8))
 	}
-	msg := &widget.Label{Wrapping: fyne.TextWrapWord, Text: filepath.Base(e.Path) + " holds SQL code that Marketbench did not write. " +
-		"Opening it could run that code on this computer, so it was not opened:\n\n  • " + strings.Join(list, "\n  • ") +
-		"\n\nMarketbench can copy its tables and settings, without the code, into " + filepath.Base(dst) + " beside it. The original is not changed."}
-	d := dialog.NewCustomConfirm("This project was not opened", "Make a safe copy", "Cancel", msg, func(ok bool) {
+	msg := &widget.Label{Wrapping: fyne.TextWrapWord, Text: i18n.T("%[1]s holds SQL code that Marketbench did not write. "+
+		"Opening it could run that code on this computer, so it was not opened:\n\n  • %[2]s"+
+		"\n\nMarketbench can copy its tables and settings, without the code, into %[3]s beside it. The original is not changed.",
+		filepath.Base(e.Path), strings.Join(list, "\n  • "), filepath.Base(dst))}
+	d := dialog.NewCustomConfirm(i18n.T("This project was not opened"), i18n.T("Make a safe copy"), i18n.T("Cancel"), msg, func(ok bool) {
 		if !ok {
 			return
 		}
-		w.busy("Copying "+filepath.Base(e.Path)+" without its code…", func(ctx context.Context, _ core.Progress) (*core.Workspace, error) {
+		w.busy(i18n.T("Copying %s without its code…", filepath.Base(e.Path)), func(ctx context.Context, _ core.Progress) (*core.Workspace, error) {
 			ws, _, err := core.SafeCopy(ctx, e.Path, dst)
 			return ws, err
 		})
@@ -261,14 +263,14 @@ func (w *window) chooseNew() {
 	if w.proj != nil {
 		dir = filepath.Dir(w.proj.ws.Path)
 	}
-	name := &widget.Entry{Text: "Untitled"}
+	name := &widget.Entry{Text: i18n.T("Untitled")}
 	name.ExtendBaseWidget(name)
 	folder, row := w.folderRow(dir)
 	items := []*widget.FormItem{
-		{Text: "Name", Widget: name, HintText: "the project file is called NAME" + storage.Ext},
-		{Text: "Folder", Widget: row},
+		{Text: i18n.T("Name"), Widget: name, HintText: i18n.T("the project file is called NAME%s", storage.Ext)},
+		{Text: i18n.T("Folder"), Widget: row},
 	}
-	d := dialog.NewForm("New project", "Create", "Cancel", items, func(ok bool) {
+	d := dialog.NewForm(i18n.T("New project"), i18n.T("Create"), i18n.T("Cancel"), items, func(ok bool) {
 		if ok && strings.TrimSpace(name.Text) != "" {
 			w.create(filepath.Join(folder.Text, safeFileName(strings.TrimSpace(name.Text))))
 		}
@@ -303,12 +305,12 @@ func samePath(a, b string) bool {
 // Cancelling is not an error, so it gets a calm message.
 func showError(win fyne.Window, err error) {
 	if errors.Is(err, context.Canceled) || errors.Is(err, core.ErrCancelled) {
-		dialog.ShowInformation("Cancelled", "Cancelled; nothing was changed.", win)
+		dialog.ShowInformation(i18n.T("Cancelled"), i18n.T("Cancelled; nothing was changed."), win)
 		return
 	}
-	msg := &widget.Label{Text: err.Error(), Wrapping: fyne.TextWrapWord, Selectable: true}
+	msg := &widget.Label{Text: i18n.Error(err), Wrapping: fyne.TextWrapWord, Selectable: true}
 	body := container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.ErrorIcon())), nil, msg)
-	d := dialog.NewCustom("Could not finish", "OK", body, win)
+	d := dialog.NewCustom(i18n.T("Could not finish"), i18n.T("OK"), body, win)
 	d.Resize(fyne.NewSize(560, 0))
 	d.Show()
 }
