@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Takes screenshots of the real GUI under Xvfb: every main screen into
-# $OUT (default /tmp/marketbench-shots), and the three the README shows
-# into docs/screenshots/.
+# Takes screenshots of the real GUI under Xvfb, in English and in Chinese:
+# every main screen into $OUT/en and $OUT/zh-Hans (default OUT:
+# /tmp/marketbench-shots), and the ones the README shows into
+# docs/screenshots/ (Chinese ones with a -zh suffix).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/marketbench-shots}
@@ -10,10 +11,17 @@ Xvfb :97 -screen 0 1400x900x24 >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb' EXIT
 sleep 1
-DISPLAY=:97 LANG=en_US.UTF-8 MB_SCREENSHOTS="$out" MARKETBENCH_BUNDLED_PLUGINS="$PWD/bin/plugins" go test -count=1 ./app/ui
-cp "$out"/data-filter.png docs/screenshots/data.png
-cp "$out"/segments.png docs/screenshots/segments.png
-cp "$out"/import.png docs/screenshots/import.png
-cp "$out"/models-detail.png docs/screenshots/models.png
-cp "$out"/campaigns.png docs/screenshots/campaigns.png
-echo "Screenshots in $out; README images updated in docs/screenshots/."
+for lang in en_US zh_CN; do
+	dir="$out/${lang%_*}"
+	suffix=""
+	[ "$lang" = zh_CN ] && dir="$out/zh-Hans" && suffix="-zh"
+	mkdir -p "$dir"
+	DISPLAY=:97 LANG=$lang.UTF-8 LANGUAGE= LC_ALL= MB_SCREENSHOTS="$dir" MARKETBENCH_BUNDLED_PLUGINS="$PWD/bin/plugins" \
+		go test -count=1 -run '^$' ./app/ui
+	cp "$dir"/data-filter.png docs/screenshots/data$suffix.png
+	cp "$dir"/segments.png docs/screenshots/segments$suffix.png
+	cp "$dir"/import.png docs/screenshots/import$suffix.png
+	cp "$dir"/models-detail.png docs/screenshots/models$suffix.png
+	cp "$dir"/campaigns.png docs/screenshots/campaigns$suffix.png
+done
+echo "Screenshots in $out/en and $out/zh-Hans; README images updated in docs/screenshots/."

@@ -19,6 +19,8 @@ import (
 //	Xvfb :99 -screen 0 1400x900x24 &
 //	DISPLAY=:99 MB_SCREENSHOTS=$PWD/docs/screenshots go test ./app/ui
 //
+// With LANG=zh_CN.UTF-8 the screens are in Chinese.
+//
 // It runs from TestMain because the GUI needs the main goroutine.
 func screenshots(dir string) int {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -43,6 +45,7 @@ func screenshots(dir string) int {
 		"K-1003;2025-03-11;8,99;web;\n"), 0o644)
 
 	a := app.NewWithID("io.marketbench.screenshots")
+	applyLanguage(a) // the system's: LANG=zh_CN.UTF-8 takes them in Chinese
 	w := newWindow(a)
 	w.showStart()
 	w.win.Resize(fyne.NewSize(1400, 900))
