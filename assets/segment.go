@@ -1,16 +1,12 @@
 package assets
 
 import (
-	"bytes"
-	"compress/gzip"
 	_ "embed"
 	"fmt"
-	"io"
 	"sync"
 
-	"github.com/go-ego/gse"
-
 	"github.com/marketbench/marketbench/analytics/text"
+	"github.com/marketbench/marketbench/assets/internal/zhseg"
 )
 
 // zhDict is the Chinese word list of the segmenter: gse's simplified
@@ -19,31 +15,16 @@ import (
 //go:embed dict/zh.txt.gz
 var zhDict []byte
 
-// gseCutter adapts gse to text.Segmenter.
-type gseCutter struct{ seg *gse.Segmenter }
-
-// Cut uses gse's dictionary path search with its HMM for words the
-// dictionary lacks, as jieba's default mode does, so new words such as
-// product names still come out whole.
-func (c gseCutter) Cut(run string) []string { return c.seg.Cut(run, true) }
-
 var segOnce = sync.OnceValues(func() (text.Segmenter, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(zhDict))
+	s, err := zhseg.New(zhDict)
 	if err != nil {
-		return nil, fmt.Errorf("assets: Chinese dictionary: %w", err)
+		return nil, fmt.Errorf("assets: %w", err)
 	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, fmt.Errorf("assets: Chinese dictionary: %w", err)
-	}
-	seg := &gse.Segmenter{SkipLog: true}
-	if err := seg.LoadDictStr(string(b)); err != nil {
-		return nil, fmt.Errorf("assets: Chinese dictionary: %w", err)
-	}
-	return gseCutter{seg}, nil
+	return s, nil
 })
 
 // Segmenter returns the built-in Chinese word segmenter (go-ego/gse,
 // Apache 2.0, with its dictionary pruned; see dict/NOTICE). The first call
-// loads the dictionary (about a second); later calls share it.
+// loads the dictionary (about half a second); later calls share it, and
+// it is safe for concurrent use.
 func Segmenter() (text.Segmenter, error) { return segOnce() }
