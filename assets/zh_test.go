@@ -71,9 +71,9 @@ func TestChineseSentimentAsset(t *testing.T) {
 	}
 	for s, want := range map[string]int{
 		"物流很快，质量不错，性价比很高": 1,
-		"客服态度很差，退货太麻烦了":    0,
-		"送货太慢了，包装也坏了":      0,
-		"房间干净，早餐丰富，下次还来":   1,
+		"客服态度很差，退货太麻烦了":   0,
+		"送货太慢了，包装也坏了":     0,
+		"房间干净，早餐丰富，下次还来":  1,
 	} {
 		if p := m.Score(s); text.Label(p) != want {
 			t.Errorf("Score(%q) = %.3f, want label %d", s, p, want)
