@@ -38,11 +38,13 @@ type Bilingual struct {
 	EN, ZH *Model
 }
 
-// Score returns P(positive) from the model for the text's language, and
-// that language ("zh" or "en").
-func (b Bilingual) Score(s string) (p float64, lang string) {
+// Score returns P(positive) from the model for the text's language, that
+// language ("zh" or "en"), and whether the model knew any of its terms.
+func (b Bilingual) Score(s string) (p float64, lang string, known bool) {
 	if IsChinese(s) {
-		return b.ZH.Score(s), "zh"
+		p, known = b.ZH.ScoreKnown(s)
+		return p, "zh", known
 	}
-	return b.EN.Score(s), "en"
+	p, known = b.EN.ScoreKnown(s)
+	return p, "en", known
 }

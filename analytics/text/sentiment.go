@@ -90,7 +90,18 @@ func TrainSentiment(texts []string, labels []int, opt SentimentOptions) (*Model,
 // Score returns the probability that text is positive. Text with no known
 // words gets the class prior (naive Bayes) or sigmoid(B) (Lin).
 func (m *Model) Score(text string) float64 {
+	p, _ := m.ScoreKnown(text)
+	return p
+}
+
+// ScoreKnown is Score, and whether any term of text is in the model's
+// vocabulary: without one the score is only the base rate.
+func (m *Model) ScoreKnown(text string) (p float64, known bool) {
 	x := m.Vec.Transform(text)
+	return m.score(x), len(x.Idx) > 0
+}
+
+func (m *Model) score(x Vec) float64 {
 	if m.Lin != nil {
 		z := m.Lin.B
 		for p, j := range x.Idx {
