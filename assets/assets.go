@@ -42,6 +42,42 @@ func Sentiment() (*text.Model, error) {
 	return m, nil
 }
 
+// sentimentZH is the default Chinese sentiment model, written by
+// gensentiment (see docs/TEXT.md).
+//
+//go:embed models/sentiment-zh.json
+var sentimentZH []byte
+
+// SentimentZH decodes the built-in Chinese sentiment model: TF-IDF on
+// words cut by Segmenter, naive Bayes blended with logistic regression,
+// trained on online shopping reviews (SophonPlus/ChineseNlpCorpus) without
+// the hotel category. The first call loads the segmenter.
+func SentimentZH() (*text.Model, error) {
+	seg, err := Segmenter()
+	if err != nil {
+		return nil, err
+	}
+	m, err := text.UnmarshalWith(sentimentZH, seg)
+	if err != nil {
+		return nil, fmt.Errorf("assets: built-in Chinese sentiment model: %w", err)
+	}
+	return m, nil
+}
+
+// SentimentBilingual pairs the English and Chinese models: each text is
+// scored by the model of its language (text.IsChinese).
+func SentimentBilingual() (text.Bilingual, error) {
+	en, err := Sentiment()
+	if err != nil {
+		return text.Bilingual{}, err
+	}
+	zh, err := SentimentZH()
+	if err != nil {
+		return text.Bilingual{}, err
+	}
+	return text.Bilingual{EN: en, ZH: zh}, nil
+}
+
 // prompts are the default prompt templates (Go text/template), read by
 // app/llm; a user's file of the same name overrides one.
 //

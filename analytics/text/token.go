@@ -10,15 +10,31 @@ import (
 //
 // Words are runs of letters, digits and combining marks; an apostrophe
 // (' or ’) between two letters stays inside the word ("don't"), so negations
-// survive for sentiment. Han characters have no spaces between words, so each
-// run of Han is emitted as single characters plus character bigrams, which
-// captures most two-character words without a dictionary.
+// survive for sentiment. Han characters have no spaces between words: with
+// a Segmenter each run of Han is cut into dictionary words; without one it
+// is emitted as single characters plus character bigrams, which captures
+// most two-character words without a dictionary.
 type Tokenizer struct {
 	// Stop drops English and Chinese stop words.
 	Stop bool
 	// NGram is the largest word n-gram (values below 1 mean 1). N-grams join
-	// words with a space and never span a Han run.
+	// words with a space. Without Words they never span a Han run.
 	NGram int
+	// Words cuts Han runs into words with Seg; n-grams then join Chinese
+	// words too ("不 好"). It is saved with a model, so that loading one
+	// knows to ask for a segmenter; Seg itself is not saved.
+	Words bool `json:",omitempty"`
+	// Seg cuts Han runs when Words is set. Tokens falls back to characters
+	// and pairs when it is nil, so loaders must supply it (see Unmarshal).
+	Seg Segmenter `json:"-"`
+}
+
+// Segmenter cuts a run of Han characters into words. This package ships
+// none, because a dictionary is data to load: assets.Segmenter provides one.
+// Cut must return words whose concatenation is the run, and be safe for
+// concurrent use.
+type Segmenter interface {
+	Cut(run string) []string
 }
 
 // Tokens returns the tokens of s: unigrams in order, then longer n-grams.
@@ -35,12 +51,21 @@ func (t Tokenizer) Tokens(s string) []string {
 		r := rs[i]
 		switch {
 		case unicode.Is(unicode.Han, r):
-			flush()
 			j := i
 			for j < len(rs) && unicode.Is(unicode.Han, rs[j]) {
 				j++
 			}
-			out = t.han(out, rs[i:j])
+			if t.Words && t.Seg != nil {
+				for _, w := range t.Seg.Cut(string(rs[i:j])) {
+					if w != "" && (!t.Stop || !stopZH[w]) {
+						out = append(out, w)
+						seg = append(seg, w)
+					}
+				}
+			} else {
+				flush()
+				out = t.han(out, rs[i:j])
+			}
 			i = j
 		case isWord(r):
 			var b strings.Builder

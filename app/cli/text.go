@@ -44,7 +44,7 @@ func (e *env) textSentimentCmd() *cobra.Command {
 	var bySeg bool
 	cmd := &cobra.Command{
 		Use:   "sentiment --table T --column C",
-		Short: "Add a sentiment score and label to every text (built-in English model, or --model NAME)",
+		Short: "Add a sentiment score and label to every text (built-in English and Chinese models, or --model NAME)",
 		Args:  cobra.NoArgs,
 		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
 			if err := needTableColumn(tbl, col); err != nil {
@@ -81,7 +81,7 @@ func (e *env) textSentimentCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&tbl, "table", "", "table with the text")
 	cmd.Flags().StringVar(&col, "column", "", "text column")
-	cmd.Flags().StringVar(&mdl, "model", "", "a text model trained with 'text train' instead of the built-in English model")
+	cmd.Flags().StringVar(&mdl, "model", "", "a text model trained with 'text train' instead of the built-in English and Chinese models")
 	cmd.Flags().BoolVar(&bySeg, "by-segment", false, "also compare sentiment across segments (needs a customer id role)")
 	return cmd
 }

@@ -18,10 +18,10 @@ import (
 	"github.com/marketbench/marketbench/storage/segment"
 )
 
-// DefaultSentiment names the built-in English sentiment model. It labels
-// texts positive, negative, or neutral when no word of the text is in its
-// vocabulary.
-const DefaultSentiment = "built-in English sentiment"
+// DefaultSentiment names the built-in sentiment models, English and
+// Chinese, chosen per text by its language. They label texts positive,
+// negative, or neutral when no word of the text is in the vocabulary.
+const DefaultSentiment = "built-in sentiment (English and Chinese)"
 
 // SentimentResult summarises a sentiment run over a text column.
 type SentimentResult struct {
@@ -38,8 +38,9 @@ type SentimentResult struct {
 // Sentiment scores every text of table.column and stores a score and a
 // label per row in two new columns, COLUMN_sentiment and
 // COLUMN_sentiment_label (replacing an earlier run's). With no model it
-// uses the built-in English model, which works offline; with a stored text
-// model (see TrainText) it uses that.
+// uses the built-in models, which work offline: each text is scored by the
+// Chinese or the English one by its language (text.IsChinese), so a column
+// mixing both works. With a stored text model (see TrainText) it uses that.
 func (w *Workspace) Sentiment(ctx context.Context, table, column, modelName string, progress Progress) (*SentimentResult, error) {
 	report := func(stage string, f float64) {
 		if progress != nil {
@@ -58,16 +59,15 @@ func (w *Workspace) Sentiment(ctx context.Context, table, column, modelName stri
 	ids := make([]int64, len(texts))
 	var classify func(s string) (string, float64)
 	if modelName == "" {
-		m, err := assets.Sentiment()
+		m, err := assets.SentimentBilingual()
 		if err != nil {
 			return nil, fmt.Errorf("the built-in sentiment model cannot be loaded: %v", err)
 		}
 		classify = func(s string) (string, float64) {
-			p := m.Score(s)
-			if p == 0.5 {
-				// No word the model knows (e.g. Chinese): no evidence
-				// either way.
-				return "neutral", p
+			p, _, known := m.Score(s)
+			if !known {
+				// No word the model knows: no evidence either way.
+				return "neutral", 0.5
 			}
 			if text.Label(p) == 1 {
 				return "positive", p
@@ -197,7 +197,7 @@ type KeywordsResult struct {
 
 // Keywords finds the words and two-word phrases that weigh most in the
 // group's texts compared with the rest (TF-IDF, stop words removed;
-// Chinese as characters and character pairs).
+// Chinese cut into words by the built-in segmenter).
 func (w *Workspace) Keywords(ctx context.Context, r KeywordsRequest) (*KeywordsResult, error) {
 	texts, err := models.ReadText(ctx, w.Project, r.Table, r.Column)
 	if err != nil {
@@ -268,7 +268,16 @@ func (w *Workspace) Keywords(ctx context.Context, r KeywordsRequest) (*KeywordsR
 	if len(docs) < 50 {
 		minDF = 1
 	}
-	v, err := text.Fit(docs, text.VecOptions{Tok: text.Tokenizer{Stop: true, NGram: 2}, MinDF: minDF})
+	tok := text.Tokenizer{Stop: true, NGram: 2}
+	if slices.ContainsFunc(docs, text.IsChinese) {
+		// Loading the dictionary takes half a second: only when needed.
+		seg, err := assets.Segmenter()
+		if err != nil {
+			return nil, err
+		}
+		tok.Words, tok.Seg = true, seg
+	}
+	v, err := text.Fit(docs, text.VecOptions{Tok: tok, MinDF: minDF})
 	if err != nil {
 		return nil, err
 	}
