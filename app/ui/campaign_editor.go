@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/storage/campaign"
 )
@@ -51,7 +52,9 @@ type channelChoice struct {
 	spec                     sdk.Component
 }
 
-const tableAuto = "(automatic: the customer table)"
+// tableAuto is the table choice that lets core find the customer table
+// (in English; shown translated).
+var tableAuto = i18n.Mark("(automatic: the customer table)")
 
 func newCampaignEditor(s *campaignsScreen) *campaignEditor {
 	e := &campaignEditor{s: s}
@@ -60,48 +63,48 @@ func newCampaignEditor(s *campaignsScreen) *campaignEditor {
 		x.ExtendBaseWidget(x)
 		return x
 	}
-	e.name = entry("e.g. Spring sale")
+	e.name = entry(i18n.T("e.g. Spring sale"))
 	e.segSel = widget.NewSelect(nil, nil)
-	e.segSel.PlaceHolder = "Choose the audience segment"
-	e.rule = entry("optional, e.g. score_churn_logreg > 0.5")
-	e.tableSel = widget.NewSelect([]string{tableAuto}, nil)
-	e.tableSel.SetSelected(tableAuto)
+	e.segSel.PlaceHolder = i18n.T("Choose the audience segment")
+	e.rule = entry(i18n.T("optional, e.g. score_churn_logreg > 0.5"))
+	e.tableSel = widget.NewSelect([]string{i18n.T(tableAuto)}, nil)
+	e.tableSel.SetSelected(i18n.T(tableAuto))
 	e.chanSel = widget.NewSelect(nil, func(string) { e.channelChanged(nil) })
-	e.chanSel.PlaceHolder = "Choose the channel"
+	e.chanSel.PlaceHolder = i18n.T("Choose the channel")
 	e.chanNote = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
 	e.noteGap = layout.NewSpacer()
 	e.setNote("")
 	e.setBox = container.NewVBox()
 	e.varBox = container.NewVBox()
 	e.holdout = entry("")
-	e.rate = entry("empty: as fast as the channel allows")
-	e.saveBtn = &widget.Button{Text: "Save", Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: e.save}
+	e.rate = entry(i18n.T("empty: as fast as the channel allows"))
+	e.saveBtn = &widget.Button{Text: i18n.T("Save"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: e.save}
 	e.note = &widget.Label{Wrapping: fyne.TextWrapWord}
-	addBtn := &widget.Button{Text: "Add variant", Icon: theme.ContentAddIcon(), OnTapped: func() {
+	addBtn := &widget.Button{Text: i18n.T("Add variant"), Icon: theme.ContentAddIcon(), OnTapped: func() {
 		e.addVariant(campaign.Variant{})
 		e.splitEqually()
 	}}
-	goPlugins := &widget.Button{Text: "Plugins…", Importance: widget.LowImportance, OnTapped: func() { s.p.goTo("Plugins") }}
+	goPlugins := &widget.Button{Text: i18n.T("Plugins…"), Importance: widget.LowImportance, OnTapped: func() { s.p.goTo("Plugins") }}
 
 	lbl := func(s string) *widget.Label { return &widget.Label{Text: s, TextStyle: fyne.TextStyle{Bold: true}} }
 	form := container.New(layout.NewFormLayout(),
-		lbl("Name"), e.name,
-		lbl("Audience segment"), e.segSel,
-		lbl("Narrow it to"), e.rule,
-		lbl("Customer table"), e.tableSel,
-		lbl("Channel"), container.NewBorder(nil, nil, nil, goPlugins, e.chanSel),
+		lbl(i18n.T("Name")), e.name,
+		lbl(i18n.T("Audience segment")), e.segSel,
+		lbl(i18n.T("Narrow it to")), e.rule,
+		lbl(i18n.T("Customer table")), e.tableSel,
+		lbl(i18n.T("Channel")), container.NewBorder(nil, nil, nil, goPlugins, e.chanSel),
 		e.noteGap, e.chanNote,
-		lbl("Holdout (%)"), e.holdout,
-		lbl("Messages per minute"), e.rate,
+		lbl(i18n.T("Holdout (%)")), e.holdout,
+		lbl(i18n.T("Messages per minute")), e.rate,
 	)
 	help := &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true},
-		Text: "Templates insert the customer table's columns: {{.first_name}}. The holdout gets nothing and is the yardstick for the variants. " +
-			"Only customers with consent who are not on the suppression list are contacted. Adding or removing a variant splits the shares equally again."}
-	settingsHead := &widget.Label{Text: "Channel settings", TextStyle: fyne.TextStyle{Bold: true}}
+		Text: i18n.T("Templates insert the customer table's columns: {{.first_name}}. The holdout gets nothing and is the yardstick for the variants. " +
+			"Only customers with consent who are not on the suppression list are contacted. Adding or removing a variant splits the shares equally again.")}
+	settingsHead := &widget.Label{Text: i18n.T("Channel settings"), TextStyle: fyne.TextStyle{Bold: true}}
 	// Write with AI: core.GenerateCopy (app/llm, a local Ollama, or the
 	// offline templates) fills the variants' subjects and texts.
-	aiBtn := &widget.Button{Text: "Write with AI…", Icon: theme.DocumentCreateIcon(), OnTapped: e.writeWithAI}
-	variantsHead := container.NewBorder(nil, nil, &widget.Label{Text: "Variants", TextStyle: fyne.TextStyle{Bold: true}}, container.NewHBox(aiBtn, addBtn))
+	aiBtn := &widget.Button{Text: i18n.T("Write with AI…"), Icon: theme.DocumentCreateIcon(), OnTapped: e.writeWithAI}
+	variantsHead := container.NewBorder(nil, nil, &widget.Label{Text: i18n.T("Variants"), TextStyle: fyne.TextStyle{Bold: true}}, container.NewHBox(aiBtn, addBtn))
 	body := container.NewVBox(form, widget.NewSeparator(), settingsHead, e.setBox, widget.NewSeparator(), variantsHead, e.varBox, help,
 		container.NewHBox(e.saveBtn), e.note)
 	e.content = container.NewVScroll(container.NewPadded(body))
@@ -136,7 +139,7 @@ func (e *campaignEditor) loadChoices() {
 			}
 			comps, err := channelComponents(ctx, e.s.p.ws, pi.Manifest.ID)
 			if err != nil {
-				out.problems = append(out.problems, pluginName(pi)+": "+err.Error())
+				out.problems = append(out.problems, pluginName(pi)+": "+i18n.Error(err))
 				continue
 			}
 			for _, c := range comps {
@@ -155,9 +158,9 @@ func (e *campaignEditor) loadChoices() {
 		}
 		e.segSel.Options = ch.segments
 		if len(ch.segments) == 0 {
-			e.segSel.PlaceHolder = "No segments yet: make one on the Segments screen"
+			e.segSel.PlaceHolder = i18n.T("No segments yet: make one on the Segments screen")
 		} else {
-			e.segSel.PlaceHolder = "Choose the audience segment"
+			e.segSel.PlaceHolder = i18n.T("Choose the audience segment")
 		}
 		e.segSel.Refresh()
 		e.channels = ch.channels
@@ -169,9 +172,9 @@ func (e *campaignEditor) loadChoices() {
 		e.chanSel.Refresh()
 		switch {
 		case len(ch.problems) > 0:
-			e.setNote("Some channels are unavailable: " + strings.Join(ch.problems, "; "))
+			e.setNote(i18n.T("Some channels are unavailable: %s", strings.Join(ch.problems, "; ")))
 		case len(labels) == 0:
-			e.setNote("No channel yet: install and enable a channel plugin (e-mail, SMS) on the Plugins screen.")
+			e.setNote(i18n.T("No channel yet: install and enable a channel plugin (e-mail, SMS) on the Plugins screen."))
 		default:
 			e.setNote("")
 		}
@@ -193,7 +196,7 @@ func (e *campaignEditor) setNote(s string) {
 }
 
 func (e *campaignEditor) setTables() {
-	e.tableSel.Options = append([]string{tableAuto}, e.s.p.tableNames()...)
+	e.tableSel.Options = append([]string{i18n.T(tableAuto)}, e.s.p.tableNames()...)
 	e.tableSel.Refresh()
 }
 
@@ -217,7 +220,7 @@ func (e *campaignEditor) selectChannel(plugin, component string, cfg sdk.Config)
 		}
 	}
 	if plugin != "" && e.channels != nil {
-		e.setNote(fmt.Sprintf("This campaign uses %s (%s), which is not enabled in this project: enable it on the Plugins screen.", plugin, component))
+		e.setNote(i18n.T("This campaign uses %s (%s), which is not enabled in this project: enable it on the Plugins screen.", plugin, component))
 	}
 }
 
@@ -269,7 +272,7 @@ func (e *campaignEditor) load(in *campaign.Info) {
 	e.segSel.Refresh()
 	e.rule.SetText(c.Rule)
 	if c.Table == "" {
-		e.tableSel.SetSelected(tableAuto)
+		e.tableSel.SetSelected(i18n.T(tableAuto))
 	} else {
 		e.tableSel.SetSelected(c.Table)
 	}
@@ -305,8 +308,8 @@ func (e *campaignEditor) lock(in *campaign.Info) {
 	}
 	e.loaded.Status = in.Status
 	e.saveBtn.Disable()
-	e.note.SetText("This campaign has started sending, so it cannot be changed: its results would no longer mean anything. " +
-		"Give it a new name to save a copy.")
+	e.note.SetText(i18n.T("This campaign has started sending, so it cannot be changed: its results would no longer mean anything. " +
+		"Give it a new name to save a copy."))
 	e.name.OnChanged = func(n string) { setEnabled(e.saveBtn, strings.TrimSpace(n) != in.Name) }
 }
 
@@ -325,22 +328,22 @@ func (e *campaignEditor) addVariant(v campaign.Variant) {
 	ve.name.ExtendBaseWidget(ve.name)
 	ve.share = &widget.Entry{Text: strconv.FormatFloat(v.Percent, 'f', -1, 64)}
 	ve.share.ExtendBaseWidget(ve.share)
-	ve.subject = &widget.Entry{Text: v.Subject, PlaceHolder: "e.g. {{.first_name}}, your spring offer"}
+	ve.subject = &widget.Entry{Text: v.Subject, PlaceHolder: i18n.T("e.g. {{.first_name}}, your spring offer")}
 	ve.subject.ExtendBaseWidget(ve.subject)
 	ve.text = widget.NewMultiLineEntry()
 	ve.text.SetText(v.Text)
-	ve.text.PlaceHolder = "e.g. Hi {{.first_name}}, …"
+	ve.text.PlaceHolder = i18n.T("e.g. Hi {{.first_name}}, …")
 	ve.text.Wrapping = fyne.TextWrapWord
 	ve.text.SetMinRowsVisible(4)
 	ve.html = widget.NewMultiLineEntry()
 	ve.html.SetText(v.HTML)
-	ve.html.PlaceHolder = "optional, e.g. <p>Hi {{.first_name}}</p>"
+	ve.html.PlaceHolder = i18n.T("optional, e.g. <p>Hi {{.first_name}}</p>")
 	ve.html.Wrapping = fyne.TextWrapWord
 	ve.html.SetMinRowsVisible(3)
-	remove := &widget.Button{Text: "Remove", Icon: theme.DeleteIcon(), Importance: widget.LowImportance}
+	remove := &widget.Button{Text: i18n.T("Remove"), Icon: theme.DeleteIcon(), Importance: widget.LowImportance}
 	remove.OnTapped = func() {
 		if len(e.variants) <= 1 {
-			dialog.ShowInformation("Remove variant", "A campaign needs at least one variant.", e.s.p.win)
+			dialog.ShowInformation(i18n.T("Remove variant"), i18n.T("A campaign needs at least one variant."), e.s.p.win)
 			return
 		}
 		i := slices.Index(e.variants, ve)
@@ -351,24 +354,26 @@ func (e *campaignEditor) addVariant(v campaign.Variant) {
 	small := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
-	head := container.NewHBox(widget.NewLabel("Variant"), small(ve.name, 160), widget.NewLabel("Share (%)"), small(ve.share, 90),
+	head := container.NewHBox(widget.NewLabel(i18n.T("Variant")), small(ve.name, 160), widget.NewLabel(i18n.T("Share (%)")), small(ve.share, 90),
 		layout.NewSpacer(), remove)
+	htmlLbl := widget.NewLabel("HTML") // i18n:keep (a format's name)
 	form := container.New(layout.NewFormLayout(),
-		widget.NewLabel("Subject"), ve.subject,
-		widget.NewLabel("Text"), ve.text,
-		widget.NewLabel("HTML"), ve.html,
+		widget.NewLabel(i18n.T("Subject")), ve.subject,
+		widget.NewLabel(i18n.T("Text")), ve.text,
+		htmlLbl, ve.html,
 	)
 	ve.box = widget.NewCard("", "", container.NewVBox(head, form))
 	e.variants = append(e.variants, ve)
 	e.varBox.Add(ve.box)
 }
 
-// copyChannels are the kinds of copy GenerateCopy writes, as offered.
+// copyChannels are the kinds of copy GenerateCopy writes, as offered
+// (labels in English; shown translated).
 var copyChannels = []struct{ label, name string }{
-	{"E-mail subject and text", "email-body"},
-	{"E-mail subject lines only", "email-subject"},
-	{"SMS", "sms"},
-	{"Push notification", "push"},
+	{i18n.Mark("E-mail subject and text"), "email-body"},
+	{i18n.Mark("E-mail subject lines only"), "email-subject"},
+	{i18n.Mark("SMS"), "sms"},
+	{i18n.Mark("Push notification"), "push"},
 }
 
 // writeWithAI asks for a brief and writes variants for the chosen
@@ -377,51 +382,51 @@ var copyChannels = []struct{ label, name string }{
 func (e *campaignEditor) writeWithAI() {
 	p := e.s.p
 	if e.segSel.Selected == "" {
-		dialog.ShowInformation("Write with AI", "Choose the audience segment first: the copy is written for its customers.", p.win)
+		dialog.ShowInformation(i18n.T("Write with AI"), i18n.T("Choose the audience segment first: the copy is written for its customers."), p.win)
 		return
 	}
 	var labels []string
 	for _, c := range copyChannels {
-		labels = append(labels, c.label)
+		labels = append(labels, i18n.T(c.label))
 	}
 	kind := widget.NewSelect(labels, nil)
 	kind.SetSelected(labels[0])
 	n := &widget.Entry{Text: strconv.Itoa(max(2, len(e.variants)))}
 	n.ExtendBaseWidget(n)
 	brief := widget.NewMultiLineEntry()
-	brief.PlaceHolder = "what the message is about, e.g. 20% off the spring collection until Sunday"
+	brief.PlaceHolder = i18n.T("what the message is about, e.g. %s off the spring collection until Sunday", "20%")
 	brief.Wrapping = fyne.TextWrapWord
 	brief.SetMinRowsVisible(3)
-	tone := &widget.Entry{PlaceHolder: "e.g. friendly, short"}
+	tone := &widget.Entry{PlaceHolder: i18n.T("e.g. friendly, short")}
 	tone.ExtendBaseWidget(tone)
-	offline := widget.NewCheck("Offline templates only (no Ollama)", nil)
+	offline := widget.NewCheck(i18n.T("Offline templates only (no Ollama)"), nil)
 	items := []*widget.FormItem{
-		{Text: "Write", Widget: kind},
-		{Text: "Variants", Widget: n, HintText: "how many versions to write, 1 to 6"},
-		{Text: "Brief", Widget: brief, HintText: "no customer data is sent; only a summary of the segment"},
-		{Text: "Tone", Widget: tone},
+		{Text: i18n.T("Write"), Widget: kind},
+		{Text: i18n.T("Variants"), Widget: n, HintText: i18n.T("how many versions to write, 1 to 6")},
+		{Text: i18n.T("Brief"), Widget: brief, HintText: i18n.T("no customer data is sent; only a summary of the segment")},
+		{Text: i18n.T("Tone"), Widget: tone},
 		{Text: "", Widget: offline},
 	}
-	d := dialog.NewForm("Write with AI", "Write", "Cancel", items, func(ok bool) {
+	d := dialog.NewForm(i18n.T("Write with AI"), i18n.T("Write"), i18n.T("Cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
-		count, err := whole(n, "The number of variants", 1, 6)
+		count, err := whole(n, field(i18n.Mark("The number of variants")), 1, 6)
 		if err == nil && count == 0 {
-			err = formError("The number of variants must be a whole number from 1 to 6.")
+			err = i18n.Errorf("The number of variants must be a whole number from 1 to 6.")
 		}
 		if err != nil {
-			dialog.ShowInformation("Write with AI", err.Error(), p.win)
+			dialog.ShowInformation(i18n.T("Write with AI"), i18n.Error(err), p.win)
 			return
 		}
 		req := core.CopyRequest{Segment: e.segSel.Selected, Channel: copyChannels[max(0, slices.Index(labels, kind.Selected))].name,
 			N: count, Brief: strings.TrimSpace(brief.Text), Tone: strings.TrimSpace(tone.Text), Offline: offline.Checked}
 		var vs []campaign.Variant
 		var source, fallback string
-		p.run("Writing copy…", func(ctx context.Context, progress core.Progress) error {
-			progress("Writing "+strconv.Itoa(count)+" variants for "+req.Segment, -1)
+		p.run(i18n.T("Writing copy…"), func(ctx context.Context, progress core.Progress) error {
+			progress(i18n.T("Writing %d variants for %s", count, req.Segment), -1)
 			res, err := p.ws.GenerateCopy(ctx, req, func(variant int, _ string) {
-				progress(fmt.Sprintf("Writing variant %d of %d", variant+1, count), -1)
+				progress(i18n.T("Writing variant %d of %d", variant+1, count), -1)
 			})
 			if err != nil {
 				return err
@@ -434,10 +439,11 @@ func (e *campaignEditor) writeWithAI() {
 				return
 			}
 			e.useCopy(vs)
-			msg := fmt.Sprintf("Wrote %d variants with %s. Read and edit them before saving.", len(vs), source)
+			// source is llm.OfflineSource or "ollama <model>".
+			msg := i18n.T("Wrote %d variants with %s. Read and edit them before saving.", len(vs), i18n.T(source))
 			p.setStatus(msg)
 			if fallback != "" {
-				dialog.ShowInformation("Written offline", "The offline templates wrote the copy: "+fallback, p.win)
+				dialog.ShowInformation(i18n.T("Written offline"), i18n.T("The offline templates wrote the copy: %s", fallback), p.win)
 			}
 		})
 	}, p.win)
@@ -496,7 +502,7 @@ func (e *campaignEditor) splitEqually() {
 // campaign reads the form; mistakes in numbers are told in words.
 func (e *campaignEditor) campaign() (*campaign.Campaign, error) {
 	c := &campaign.Campaign{Name: strings.TrimSpace(e.name.Text), Segment: e.segSel.Selected, Rule: strings.TrimSpace(e.rule.Text)}
-	if e.tableSel.Selected != tableAuto {
+	if e.tableSel.Selected != i18n.T(tableAuto) {
 		c.Table = e.tableSel.Selected
 	}
 	if ch := e.channel(); ch != nil {
@@ -506,14 +512,14 @@ func (e *campaignEditor) campaign() (*campaign.Campaign, error) {
 		}
 	}
 	var err error
-	if c.HoldoutPercent, err = num(e.holdout, "The holdout", 0, 99); err != nil {
+	if c.HoldoutPercent, err = num(e.holdout, field(i18n.Mark("The holdout")), 0, 99); err != nil {
 		return nil, err
 	}
-	if c.RatePerMinute, err = whole(e.rate, "Messages per minute", 0, 1_000_000); err != nil {
+	if c.RatePerMinute, err = whole(e.rate, field(i18n.Mark("Messages per minute")), 0, 1_000_000); err != nil {
 		return nil, err
 	}
 	for _, v := range e.variants {
-		share, err := num(v.share, "The share of variant "+strings.TrimSpace(v.name.Text), 0, 100)
+		share, err := num(v.share, i18n.Errorf("The share of variant %s", strings.TrimSpace(v.name.Text)), 0, 100)
 		if err != nil {
 			return nil, err
 		}
@@ -527,13 +533,13 @@ func (e *campaignEditor) campaign() (*campaign.Campaign, error) {
 func (e *campaignEditor) save() {
 	c, err := e.campaign()
 	if err != nil {
-		dialog.ShowInformation("Save campaign", err.Error(), e.s.p.win)
+		dialog.ShowInformation(i18n.T("Save campaign"), i18n.Error(err), e.s.p.win)
 		return
 	}
 	replace := e.loaded != nil && e.loaded.Name == c.Name
 	e.saveBtn.Disable()
-	e.s.p.run("Saving "+c.Name+"…", func(ctx context.Context, progress core.Progress) error {
-		progress("Checking the settings with the channel", -1)
+	e.s.p.run(i18n.T("Saving %s…", c.Name), func(ctx context.Context, progress core.Progress) error {
+		progress(i18n.T("Checking the settings with the channel"), -1)
 		return e.s.p.ws.SaveCampaign(ctx, c, replace)
 	}, func(err error) {
 		e.saveBtn.Enable()
@@ -541,7 +547,7 @@ func (e *campaignEditor) save() {
 			e.s.p.showError(err)
 			return
 		}
-		e.s.p.setStatus(fmt.Sprintf("Saved campaign %q. Preview it next, then send it.", c.Name))
+		e.s.p.setStatus(i18n.T("Saved campaign %q. Preview it next, then send it.", c.Name))
 		e.s.sel, e.s.send.row = "", nil // reload it into every tab
 		e.s.refresh(c.Name)
 	})

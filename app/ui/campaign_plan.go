@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -10,8 +9,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 	"github.com/marketbench/marketbench/analytics/abtest"
-	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage/campaign"
 )
 
@@ -29,10 +28,20 @@ type planView struct {
 	content  fyne.CanvasObject
 }
 
+// The units of the smallest effect, as the plan offers them (shown
+// translated by mdeUnit).
 const (
 	mdePoints   = "percentage points"
 	mdeRelative = "% of the baseline"
 )
+
+// mdeUnit says a unit of the smallest effect for people.
+func mdeUnit(unit string) string {
+	if unit == mdeRelative {
+		return i18n.T("%s of the baseline", "%")
+	}
+	return i18n.T("percentage points")
+}
 
 func newPlanView(s *campaignsScreen) *planView {
 	v := &planView{s: s}
@@ -44,7 +53,7 @@ func newPlanView(s *campaignsScreen) *planView {
 	}
 	v.baseline = entry("5")
 	v.mde = entry("1")
-	v.relative = widget.NewSelect([]string{mdePoints, mdeRelative}, func(string) { v.calculate() })
+	v.relative = widget.NewSelect([]string{mdeUnit(mdePoints), mdeUnit(mdeRelative)}, func(string) { v.calculate() })
 	v.power = entry("80")
 	v.alpha = entry("5")
 	v.result = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
@@ -54,15 +63,15 @@ func newPlanView(s *campaignsScreen) *planView {
 		return container.NewGridWrap(fyne.NewSize(100, o.MinSize().Height), o)
 	}
 	form := container.New(layout.NewFormLayout(),
-		lbl("Baseline rate (%)"), container.NewHBox(small(v.baseline), widget.NewLabel("what the control usually converts at")),
-		lbl("Smallest effect worth finding"), container.NewHBox(small(v.mde), container.NewGridWrap(fyne.NewSize(220, v.relative.MinSize().Height), v.relative)),
-		lbl("Power (%)"), container.NewHBox(small(v.power), widget.NewLabel("chance to find the effect if it is real; 80 is usual")),
-		lbl("Significance (%)"), container.NewHBox(small(v.alpha), widget.NewLabel("chance of a false alarm; 5 is usual")),
+		lbl(i18n.T("Baseline rate (%)")), container.NewHBox(small(v.baseline), widget.NewLabel(i18n.T("what the control usually converts at"))),
+		lbl(i18n.T("Smallest effect worth finding")), container.NewHBox(small(v.mde), container.NewGridWrap(fyne.NewSize(220, v.relative.MinSize().Height), v.relative)),
+		lbl(i18n.T("Power (%)")), container.NewHBox(small(v.power), widget.NewLabel(i18n.T("chance to find the effect if it is real; 80 is usual"))),
+		lbl(i18n.T("Significance (%)")), container.NewHBox(small(v.alpha), widget.NewLabel(i18n.T("chance of a false alarm; 5 is usual"))),
 	)
-	intro := &widget.Label{Wrapping: fyne.TextWrapWord, Text: "Before sending, check that the groups are big enough to tell a real difference from chance. " +
-		"The answer is customers per group: the holdout and each variant need that many."}
+	intro := &widget.Label{Wrapping: fyne.TextWrapWord, Text: i18n.T("Before sending, check that the groups are big enough to tell a real difference from chance. " +
+		"The answer is customers per group: the holdout and each variant need that many.")}
 	v.content = container.NewVScroll(container.NewPadded(container.NewVBox(intro, form, v.result, v.audience)))
-	v.relative.SetSelected(mdePoints)
+	v.relative.SetSelected(mdeUnit(mdePoints))
 	return v
 }
 
@@ -71,32 +80,33 @@ func (v *planView) calculate() {
 	if v.relative == nil || v.relative.Selected == "" || v.alpha == nil {
 		return
 	}
-	base, err1 := num(v.baseline, "The baseline rate", 0, 100)
+	base, err1 := num(v.baseline, field(i18n.Mark("The baseline rate")), 0, 100)
 	mde, err2 := strconv.ParseFloat(strings.TrimSpace(v.mde.Text), 64)
-	power, err3 := num(v.power, "The power", 0, 100)
-	alpha, err4 := num(v.alpha, "The significance", 0, 100)
+	power, err3 := num(v.power, field(i18n.Mark("The power")), 0, 100)
+	alpha, err4 := num(v.alpha, field(i18n.Mark("The significance")), 0, 100)
 	switch {
 	case err1 != nil:
-		v.show("", err1.Error())
+		v.show("", i18n.Error(err1))
 		return
 	case err2 != nil || mde == 0:
-		v.show("", "The smallest effect must be a number other than 0, e.g. 1 (percentage point) or 10 (% of the baseline).")
+		v.show("", i18n.T("The smallest effect must be a number other than 0, e.g. 1 (percentage point) or 10 (%s of the baseline).", "%"))
 		return
 	case err3 != nil:
-		v.show("", err3.Error())
+		v.show("", i18n.Error(err3))
 		return
 	case err4 != nil:
-		v.show("", err4.Error())
+		v.show("", i18n.Error(err4))
 		return
 	}
-	d := abtest.Design{Baseline: base / 100, MDE: mde / 100, Relative: v.relative.Selected == mdeRelative, Alpha: alpha / 100}
+	d := abtest.Design{Baseline: base / 100, MDE: mde / 100, Relative: v.relative.Selected == mdeUnit(mdeRelative), Alpha: alpha / 100}
 	plan, err := abtest.SampleSize(d, power/100)
 	if err != nil {
-		v.show("", "These numbers do not make a test: "+strings.TrimPrefix(err.Error(), "abtest: ")+".")
+		// abtest's errors are in English (analytics is not translated).
+		v.show("", i18n.T("These numbers do not make a test: %s.", strings.TrimPrefix(i18n.Error(err), "abtest: ")))
 		return
 	}
-	res := fmt.Sprintf("%s customers per group, to tell %s from %s with %s power at %s significance.",
-		chart.Number(float64(plan.PerGroup)), pct(plan.Control), pct(plan.Target), chart.Number(power)+"%", chart.Number(alpha)+"%")
+	res := i18n.T("%s customers per group, to tell %s from %s with %s power at %s significance.",
+		i18n.Number(float64(plan.PerGroup)), pct(plan.Control), pct(plan.Target), i18n.Number(power)+"%", i18n.Number(alpha)+"%")
 	aud := ""
 	if pv := v.pv; pv != nil && len(pv.Groups) > 0 {
 		hold := pv.Groups[campaign.Holdout]
@@ -107,12 +117,12 @@ func (v *planView) calculate() {
 			}
 		}
 		smallest = max(smallest, 0)
-		aud = fmt.Sprintf("The last preview has %s customers in the holdout and %s in the smallest variant.",
-			chart.Number(float64(hold)), chart.Number(float64(smallest)))
+		aud = i18n.T("The last preview has %s customers in the holdout and %s in the smallest variant.",
+			i18n.Number(float64(hold)), i18n.Number(float64(smallest)))
 		if int64(min(hold, smallest)) < plan.PerGroup {
-			aud += " That is too few to find this effect reliably: raise the holdout, use fewer variants, widen the audience, or look for a bigger effect."
+			aud += i18n.T(" That is too few to find this effect reliably: raise the holdout, use fewer variants, widen the audience, or look for a bigger effect.")
 		} else {
-			aud += " That is enough."
+			aud += i18n.T(" That is enough.")
 		}
 	}
 	v.show(res, aud)

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -12,8 +11,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage/campaign"
 )
 
@@ -29,18 +28,18 @@ type previewView struct {
 	content  fyne.CanvasObject
 }
 
-const previewHint = "Press Preview to see who gets which variant, who is left out and why, and sample messages. " +
-	"The preview uses the saved campaign: save your changes first."
+var previewHint = i18n.Mark("Press Preview to see who gets which variant, who is left out and why, and sample messages. " +
+	"The preview uses the saved campaign: save your changes first.")
 
 func newPreviewView(s *campaignsScreen) *previewView {
 	v := &previewView{s: s, excluded: newGrid(), groups: newGrid()}
-	v.btn = &widget.Button{Text: "Preview", Icon: theme.VisibilityIcon(), Importance: widget.HighImportance, OnTapped: v.run}
-	v.summary = &widget.Label{Text: previewHint, Wrapping: fyne.TextWrapWord}
+	v.btn = &widget.Button{Text: i18n.T("Preview"), Icon: theme.VisibilityIcon(), Importance: widget.HighImportance, OnTapped: v.run}
+	v.summary = &widget.Label{Text: i18n.T(previewHint), Wrapping: fyne.TextWrapWord}
 	v.samples = container.NewVBox()
 	grids := container.NewVSplit(
-		container.NewBorder(&widget.Label{Text: "Left out, by reason", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.excluded.table),
-		container.NewBorder(&widget.Label{Text: "Groups", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.groups.table))
-	right := container.NewBorder(&widget.Label{Text: "Sample messages", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil,
+		container.NewBorder(&widget.Label{Text: i18n.T("Left out, by reason"), TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.excluded.table),
+		container.NewBorder(&widget.Label{Text: i18n.T("Groups"), TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.groups.table))
+	right := container.NewBorder(&widget.Label{Text: i18n.T("Sample messages"), TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil,
 		container.NewVScroll(v.samples))
 	split := container.NewHSplit(grids, right)
 	split.Offset = 0.4
@@ -50,7 +49,7 @@ func newPreviewView(s *campaignsScreen) *previewView {
 
 func (v *previewView) clear() {
 	v.last = nil
-	v.summary.SetText(previewHint)
+	v.summary.SetText(i18n.T(previewHint))
 	v.excluded.clear()
 	v.groups.clear()
 	v.samples.RemoveAll()
@@ -59,13 +58,13 @@ func (v *previewView) clear() {
 func (v *previewView) run() {
 	name := v.s.sel
 	if name == "" {
-		dialog.ShowInformation("Preview", "Save the campaign first: the preview shows what the saved campaign would do.", v.s.p.win)
+		dialog.ShowInformation(i18n.T("Preview"), i18n.T("Save the campaign first: the preview shows what the saved campaign would do."), v.s.p.win)
 		return
 	}
 	var pv *core.Preview
 	v.btn.Disable()
-	v.s.p.run("Previewing "+name+"…", func(ctx context.Context, progress core.Progress) error {
-		progress("Resolving the audience and rendering every message", -1)
+	v.s.p.run(i18n.T("Previewing %s…", name), func(ctx context.Context, progress core.Progress) error {
+		progress(i18n.T("Resolving the audience and rendering every message"), -1)
 		var err error
 		pv, err = v.s.p.ws.PreviewCampaign(ctx, name, 3)
 		return err
@@ -73,7 +72,7 @@ func (v *previewView) run() {
 		v.btn.Enable()
 		if err != nil {
 			v.clear()
-			v.summary.SetText("The preview failed and nothing was sent. Fix the campaign in the Set up tab, save it and preview again.")
+			v.summary.SetText(i18n.T("The preview failed and nothing was sent. Fix the campaign in the Set up tab, save it and preview again."))
 			v.s.p.showError(err)
 			return
 		}
@@ -103,35 +102,35 @@ func sum(m map[string]int) int {
 func (v *previewView) show(name string, pv *core.Preview) {
 	v.last = pv
 	v.s.plan.audienceKnown(pv)
-	fields := "none"
+	fields := i18n.T("none")
 	if len(pv.Fields) > 0 {
 		fields = strings.Join(pv.Fields, ", ")
 	}
-	v.summary.SetText(fmt.Sprintf("%s: %s customers in the audience. %s would get a message, %s are in the holdout and %s are left out. "+
+	v.summary.SetText(i18n.T("%s: %s customers in the audience. %s would get a message, %s are in the holdout and %s are left out. "+
 		"The channel receives the address, the rendered message and these customer fields: %s.",
-		name, chart.Number(float64(pv.Audience)), chart.Number(float64(contacted(pv))), chart.Number(float64(pv.Groups[campaign.Holdout])),
-		chart.Number(float64(sum(pv.Excluded))), fields))
+		name, i18n.Number(float64(pv.Audience)), i18n.Number(float64(contacted(pv))), i18n.Number(float64(pv.Groups[campaign.Holdout])),
+		i18n.Number(float64(sum(pv.Excluded))), fields))
 	var rows [][]string
 	for _, k := range sortedKeys(pv.Excluded) {
-		rows = append(rows, []string{k, chart.Number(float64(pv.Excluded[k]))})
+		rows = append(rows, []string{reasonWords(k), i18n.Number(float64(pv.Excluded[k]))})
 	}
-	v.excluded.set([]string{"Reason", "Customers"}, []string{"", "BIGINT"}, rows)
+	v.excluded.set([]string{i18n.T("Reason"), i18n.T("Customers")}, []string{"", "BIGINT"}, rows)
 	rows = nil
 	total := sum(pv.Groups)
 	for _, k := range sortedKeys(pv.Groups) {
-		rows = append(rows, []string{groupWords(k), chart.Number(float64(pv.Groups[k])), pct(float64(pv.Groups[k]) / math.Max(1, float64(total)))})
+		rows = append(rows, []string{groupWords(k), i18n.Number(float64(pv.Groups[k])), pct(float64(pv.Groups[k]) / math.Max(1, float64(total)))})
 	}
-	v.groups.set([]string{"Group", "Customers", "Share"}, []string{"", "BIGINT", "DOUBLE"}, rows)
+	v.groups.set([]string{i18n.T("Group"), i18n.T("Customers"), i18n.T("Share")}, []string{"", "BIGINT", "DOUBLE"}, rows)
 	v.samples.RemoveAll()
 	if len(pv.Samples) == 0 {
-		v.samples.Add(&widget.Label{Text: "No customer of the audience can receive this campaign, so there is no message to show.", Wrapping: fyne.TextWrapWord})
+		v.samples.Add(&widget.Label{Text: i18n.T("No customer of the audience can receive this campaign, so there is no message to show."), Wrapping: fyne.TextWrapWord})
 	}
 	for _, sm := range pv.Samples {
 		body := sm.Text
 		if body == "" {
 			body = sm.HTML
 		}
-		v.samples.Add(widget.NewCard("", fmt.Sprintf("Variant %s → %s (customer %s)", sm.Variant, sm.To, sm.CustomerID),
+		v.samples.Add(widget.NewCard("", i18n.T("Variant %s → %s (customer %s)", sm.Variant, sm.To, sm.CustomerID),
 			container.NewVBox(&widget.Label{Text: sm.Subject, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord},
 				&widget.Label{Text: body, Wrapping: fyne.TextWrapWord})))
 	}
@@ -139,10 +138,15 @@ func (v *previewView) show(name string, pv *core.Preview) {
 
 func groupWords(g string) string {
 	if g == campaign.Holdout {
-		return "holdout (gets nothing)"
+		return i18n.T("holdout (gets nothing)")
 	}
-	return "variant " + g
+	return i18n.T("variant %s", g)
 }
+
+// reasonWords shows why a customer is left out or a delivery is in doubt.
+// The reasons are written by storage/campaign, core or a channel plugin in
+// English; those the catalogue has are shown translated.
+func reasonWords(reason string) string { return i18n.T(reason) }
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

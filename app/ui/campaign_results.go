@@ -17,6 +17,7 @@ import (
 	"github.com/marketbench/marketbench/analytics/abtest"
 	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage/campaign"
 	"gonum.org/v1/plot"
 )
@@ -43,30 +44,57 @@ type resultsView struct {
 	content   fyne.CanvasObject
 }
 
-const resultsHint = "No results yet. Send the campaign live, then import the responses file: a CSV with a customer_id (or idempotency_key) column, " +
+var resultsHint = i18n.Mark("No results yet. Send the campaign live, then import the responses file: a CSV with a customer_id (or idempotency_key) column, " +
 	"an event column (open, click, conversion, unsubscribe, bounce) and optionally value (revenue) and at (when). " +
-	"Or give attribution days to count the orders placed after the start as conversions."
+	"Or give attribution days to count the orders placed after the start as conversions.")
+
+// eventWords are the response events (campaign.Events), which are also the
+// metrics of the results, for people.
+var eventWords = map[string]string{
+	"open":        i18n.Mark("open"),
+	"click":       i18n.Mark("click"),
+	"conversion":  i18n.Mark("conversion"),
+	"unsubscribe": i18n.Mark("unsubscribe"),
+	"bounce":      i18n.Mark("bounce"),
+}
+
+// metricWords translates an event or metric name; another stays as it is.
+func metricWords(m string) string {
+	if w, ok := eventWords[m]; ok {
+		return i18n.T(w)
+	}
+	return m
+}
+
+// groupLabel is a group of the results: the holdout's name translated, a
+// variant's name as it is.
+func groupLabel(g string) string {
+	if g == campaign.Holdout {
+		return i18n.T("holdout")
+	}
+	return g
+}
 
 func newResultsView(s *campaignsScreen) *resultsView {
 	v := &resultsView{s: s, table: newGrid(), chart: newChartView(), timeline: newChartView()}
-	v.importBtn = &widget.Button{Text: "Import responses…", Icon: theme.DownloadIcon(), OnTapped: v.chooseFile}
-	v.tableBtn = &widget.Button{Text: "From a table…", Icon: theme.StorageIcon(), OnTapped: v.chooseTable}
+	v.importBtn = &widget.Button{Text: i18n.T("Import responses…"), Icon: theme.DownloadIcon(), OnTapped: v.chooseFile}
+	v.tableBtn = &widget.Button{Text: i18n.T("From a table…"), Icon: theme.StorageIcon(), OnTapped: v.chooseTable}
 	v.days = &widget.Entry{Text: "0"}
 	v.days.ExtendBaseWidget(v.days)
-	v.showBtn = &widget.Button{Text: "Show results", Icon: theme.ViewRefreshIcon(), OnTapped: func() { v.load(v.name) }}
+	v.showBtn = &widget.Button{Text: i18n.T("Show results"), Icon: theme.ViewRefreshIcon(), OnTapped: func() { v.load(v.name) }}
 	v.metric = widget.NewSelect(nil, func(string) { v.showMetric() })
-	v.metric.PlaceHolder = "Metric"
-	v.info = &widget.Label{Text: resultsHint, Wrapping: fyne.TextWrapWord}
+	v.metric.PlaceHolder = i18n.T("Metric")
+	v.info = &widget.Label{Text: i18n.T(resultsHint), Wrapping: fyne.TextWrapWord}
 	v.srm = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
 	v.srm.Hide()
-	v.chart.message("The chart shows here once there are results.")
+	v.chart.message(i18n.T("The chart shows here once there are results."))
 	small := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
-	bar := container.NewHBox(v.importBtn, v.tableBtn, widget.NewLabel("Attribution (days of orders)"), small(v.days, 70), v.showBtn,
-		widget.NewLabel("Metric"), small(v.metric, 160))
-	v.timeline.message("Conversions over time show here once imported responses have dates (an \"at\" column) or attribution days are set.")
-	charts := container.NewAppTabs(container.NewTabItem("Rates", v.chart.content), container.NewTabItem("Over time", v.timeline.content))
+	bar := container.NewHBox(v.importBtn, v.tableBtn, widget.NewLabel(i18n.T("Attribution (days of orders)")), small(v.days, 70), v.showBtn,
+		widget.NewLabel(i18n.T("Metric")), small(v.metric, 160))
+	v.timeline.message(i18n.T("Conversions over time show here once imported responses have dates (an \"at\" column) or attribution days are set."))
+	charts := container.NewAppTabs(container.NewTabItem(i18n.T("Rates"), v.chart.content), container.NewTabItem(i18n.T("Over time"), v.timeline.content))
 	split := container.NewVSplit(v.table.table, charts)
 	split.Offset = 0.3
 	v.content = container.NewBorder(container.NewVBox(bar, v.info, v.srm), nil, nil, nil, split)
@@ -87,9 +115,9 @@ func (v *resultsView) load(name string) {
 		v.setResults(nil)
 		return
 	}
-	days, err := whole(v.days, "Attribution days", 0, 365)
+	days, err := whole(v.days, field(i18n.Mark("Attribution days")), 0, 365)
 	if err != nil {
-		dialog.ShowInformation("Results", err.Error(), v.s.p.win)
+		dialog.ShowInformation(i18n.T("Results"), i18n.Error(err), v.s.p.win)
 		return
 	}
 	ctx := v.req.start(v.s.p.ctx)
@@ -119,11 +147,11 @@ func (v *resultsView) loadTimeline(name string, days int) {
 			return
 		}
 		if err != nil {
-			v.timeline.message(err.Error())
+			v.timeline.message(i18n.Error(err))
 			return
 		}
 		if len(tl) == 0 {
-			v.timeline.message("No conversion has a date yet: import responses with an \"at\" column, or set attribution days.")
+			v.timeline.message(i18n.T("No conversion has a date yet: import responses with an \"at\" column, or set attribution days."))
 			return
 		}
 		var series []chart.DaySeries
@@ -133,7 +161,7 @@ func (v *resultsView) loadTimeline(name string, days int) {
 		}
 		sort.Strings(names)
 		for _, g := range names {
-			ds := chart.DaySeries{Name: g}
+			ds := chart.DaySeries{Name: groupLabel(g)}
 			for _, pt := range tl[g] {
 				ds.Days = append(ds.Days, pt.Day)
 				ds.Values = append(ds.Values, pt.Value)
@@ -141,7 +169,7 @@ func (v *resultsView) loadTimeline(name string, days int) {
 			series = append(series, ds)
 		}
 		showPlot(v.s.p, v.timeline, &v.tlReq, safeFileName(name)+"-over-time", func() (*plot.Plot, error) {
-			return chart.Cumulative("Customers converted over time", series)
+			return chart.Cumulative(i18n.T("Customers converted over time"), series)
 		})
 	})
 }
@@ -172,12 +200,12 @@ func (v *resultsView) chooseTable() {
 		names = append(names, t.Name)
 	}
 	if len(names) == 0 {
-		dialog.ShowInformation("Responses from a table", "The project has no table yet.", v.s.p.win)
+		dialog.ShowInformation(i18n.T("Responses from a table"), i18n.T("The project has no table yet."), v.s.p.win)
 		return
 	}
 	sel := widget.NewSelect(names, nil)
-	dialog.ShowForm("Responses from a table", "Import", "Cancel", []*widget.FormItem{
-		widget.NewFormItem("Table", sel),
+	dialog.ShowForm(i18n.T("Responses from a table"), i18n.T("Import"), i18n.T("Cancel"), []*widget.FormItem{
+		widget.NewFormItem(i18n.T("Table"), sel),
 	}, func(ok bool) {
 		if ok && sel.Selected != "" {
 			v.importFile("table:" + sel.Selected)
@@ -188,8 +216,8 @@ func (v *resultsView) chooseTable() {
 func (v *resultsView) importFile(path string) {
 	name := v.name
 	var ir *campaign.ImportResult
-	v.s.p.run("Importing responses…", func(ctx context.Context, progress core.Progress) error {
-		progress("Matching the responses to the delivery log", -1)
+	v.s.p.run(i18n.T("Importing responses…"), func(ctx context.Context, progress core.Progress) error {
+		progress(i18n.T("Matching the responses to the delivery log"), -1)
 		var err error
 		ir, err = v.s.p.ws.ImportCampaignResults(ctx, name, path)
 		return err
@@ -200,16 +228,16 @@ func (v *resultsView) importFile(path string) {
 		}
 		var ev []string
 		for _, k := range sortedKeys(ir.ByEvent) {
-			ev = append(ev, fmt.Sprintf("%s %s", chart.Number(float64(ir.ByEvent[k])), k))
+			ev = append(ev, i18n.Number(float64(ir.ByEvent[k]))+" "+metricWords(k))
 		}
-		msg := fmt.Sprintf("Imported %s rows; %s matched a customer of this campaign (%s)", chart.Number(float64(ir.Rows)),
-			chart.Number(float64(ir.Matched)), strings.Join(ev, ", "))
+		rows, matched, events := i18n.Number(float64(ir.Rows)), i18n.Number(float64(ir.Matched)), strings.Join(ev, ", ")
+		msg := i18n.T("Imported %s rows; %s matched a customer of this campaign (%s).", rows, matched, events)
 		if ir.Unmatched > 0 {
-			msg += fmt.Sprintf(" and %s matched nobody in its delivery log and were skipped", chart.Number(float64(ir.Unmatched)))
+			msg = i18n.T("Imported %s rows; %s matched a customer of this campaign (%s) and %s matched nobody in its delivery log and were skipped.",
+				rows, matched, events, i18n.Number(float64(ir.Unmatched)))
 		}
-		msg += "."
 		if ir.Suppressed > 0 {
-			msg += fmt.Sprintf(" %s customers who unsubscribed or bounced are now on the suppression list.", chart.Number(float64(ir.Suppressed)))
+			msg += i18n.T(" %s customers who unsubscribed or bounced are now on the suppression list.", i18n.Number(float64(ir.Suppressed)))
 		}
 		v.s.p.setStatus(msg)
 		v.load(name)
@@ -218,28 +246,43 @@ func (v *resultsView) importFile(path string) {
 
 func (v *resultsView) setResults(res *core.Results) {
 	v.res = res
-	var metrics []string
+	var metrics, shown []string
 	if res != nil {
 		metrics = sortedKeys(res.Reports)
 	}
-	v.metric.Options = metrics
+	for _, m := range metrics {
+		shown = append(shown, metricWords(m))
+	}
+	v.metric.Options = shown
 	v.metric.Selected = ""
 	v.metric.Refresh()
 	if len(metrics) == 0 {
-		v.info.SetText(resultsHint)
+		v.info.SetText(i18n.T(resultsHint))
 		if res != nil && len(res.Groups) > 0 {
-			v.info.SetText("Nothing to compare yet: a readout needs the holdout and at least one variant with delivered messages. " + resultsHint)
+			v.info.SetText(i18n.T("Nothing to compare yet: a readout needs the holdout and at least one variant with delivered messages. %s", i18n.T(resultsHint)))
 		}
 		v.srm.Hide()
 		v.table.clear()
-		v.chart.message("The chart shows here once there are results.")
+		v.chart.message(i18n.T("The chart shows here once there are results."))
 		return
 	}
 	if slices.Contains(metrics, "conversion") {
-		v.metric.SetSelected("conversion")
+		v.metric.SetSelected(metricWords("conversion"))
 	} else {
-		v.metric.SetSelected(metrics[0])
+		v.metric.SetSelected(shown[0])
 	}
+}
+
+// selectedMetric is the metric chosen, by its name in the results.
+func (v *resultsView) selectedMetric() string {
+	if v.res != nil {
+		for m := range v.res.Reports {
+			if metricWords(m) == v.metric.Selected {
+				return m
+			}
+		}
+	}
+	return v.metric.Selected
 }
 
 // showMetric shows the readout of the chosen metric.
@@ -247,57 +290,59 @@ func (v *resultsView) showMetric() {
 	if v.res == nil {
 		return
 	}
-	rep := v.res.Reports[v.metric.Selected]
+	metric := v.selectedMetric()
+	rep := v.res.Reports[metric]
 	if rep == nil {
 		return
 	}
-	metric := v.metric.Selected
-	level := chart.Number(100*rep.Confidence) + "%"
+	level := i18n.Number(100*rep.Confidence) + "%"
 	ctl := rep.Control
-	rows := [][]string{{ctl.Name + " (control)", chart.Number(float64(ctl.N)), chart.Number(float64(ctl.Conversions)),
+	rows := [][]string{{i18n.T("%s (control)", groupLabel(ctl.Name)), i18n.Number(float64(ctl.N)), i18n.Number(float64(ctl.Conversions)),
 		pct(ctl.Rate), ci(ctl.Wilson), "—", "—", "—", "—", revenueText(ctl.Revenue)}}
 	for _, c := range rep.Variants {
 		g := c.Variant
-		rows = append(rows, []string{g.Name, chart.Number(float64(g.N)), chart.Number(float64(g.Conversions)), pct(g.Rate), ci(g.Wilson),
-			points(c.AbsLift) + " (" + points(c.AbsLiftCI.Lo) + " to " + points(c.AbsLiftCI.Hi) + ")",
+		rows = append(rows, []string{g.Name, i18n.Number(float64(g.N)), i18n.Number(float64(g.Conversions)), pct(g.Rate), ci(g.Wilson),
+			i18n.T("%s (%s to %s)", points(c.AbsLift), points(c.AbsLiftCI.Lo), points(c.AbsLiftCI.Hi)),
 			relText(c.RelLift, c.RelLiftCI), pval(c.ZTest.PAdjusted), chance(c.Bayes.ProbBeatControl), revenueText(g.Revenue)})
 	}
-	v.table.set([]string{"Group", "Customers", "With a " + metric, "Rate", level + " interval", "Lift (points)", "Relative lift",
-		"p-value (" + rep.Adjust.String() + ")", "Chance to beat control", "Revenue / customer"},
+	v.table.set([]string{i18n.T("Group"), i18n.T("Customers"), i18n.T("With a %s", metricWords(metric)), i18n.T("Rate"), i18n.T("%s interval", level),
+		i18n.T("Lift (points)"), i18n.T("Relative lift"), i18n.T("p-value (%s)", rep.Adjust.String()), i18n.T("Chance to beat control"), i18n.T("Revenue / customer")},
 		[]string{"", "BIGINT", "BIGINT", "DOUBLE", "", "", "", "DOUBLE", "DOUBLE", "DOUBLE"}, rows)
 	var words []string
 	for _, c := range rep.Variants {
-		verdict := "no clear difference from the control"
+		verdict := i18n.T("no clear difference from the control")
 		switch {
 		case c.Significant && c.AbsLift > 0:
-			verdict = "better than the control"
+			verdict = i18n.T("better than the control")
 		case c.Significant && c.AbsLift < 0:
-			verdict = "worse than the control"
+			verdict = i18n.T("worse than the control")
 		}
 		p := "p = " + pval(c.ZTest.PAdjusted)
 		if c.ZTest.PAdjusted < 0.001 {
 			p = "p < 0.001"
 		}
-		words = append(words, fmt.Sprintf("Variant %s: %s rate %s against %s, %s (%s; %s chance it beats the control).", c.Variant.Name, metric,
+		words = append(words, i18n.T("Variant %s: %s rate %s against %s, %s (%s; %s chance it beats the control).", c.Variant.Name, metricWords(metric),
 			pct(c.Variant.Rate), pct(ctl.Rate), verdict, p, chance(c.Bayes.ProbBeatControl)))
 	}
 	for _, n := range rep.Notes {
-		words = append(words, sentence(n)+".")
+		// The notes are abtest's, in English; those the catalogue has are
+		// translated.
+		words = append(words, i18n.T(sentence(n)+"."))
 	}
 	v.info.SetText(strings.Join(words, " "))
 	if rep.SRM != nil && rep.SRM.Mismatch {
-		v.srm.SetText("⚠ Sample ratio mismatch: " + rep.SRM.Message + " Read these results with suspicion: the groups are not the sizes the split planned, " +
-			"so something other than chance decided who got what.")
+		v.srm.SetText(i18n.T("⚠ Sample ratio mismatch: %s Read these results with suspicion: the groups are not the sizes the split planned, "+
+			"so something other than chance decided who got what.", rep.SRM.Message))
 		v.srm.Show()
 	} else {
 		v.srm.Hide()
 	}
-	rates := []chart.Rate{{Label: ctl.Name, Rate: ctl.Rate, Lo: ctl.Wilson.Lo, Hi: ctl.Wilson.Hi, Control: true}}
+	rates := []chart.Rate{{Label: groupLabel(ctl.Name), Rate: ctl.Rate, Lo: ctl.Wilson.Lo, Hi: ctl.Wilson.Hi, Control: true}}
 	for _, c := range rep.Variants {
 		g := c.Variant
-		rates = append(rates, chart.Rate{Label: "variant " + g.Name, Rate: g.Rate, Lo: g.Wilson.Lo, Hi: g.Wilson.Hi})
+		rates = append(rates, chart.Rate{Label: i18n.T("variant %s", g.Name), Rate: g.Rate, Lo: g.Wilson.Lo, Hi: g.Wilson.Hi})
 	}
-	title := sentence(metric) + " rate per variant — " + v.name
+	title := i18n.T("%s rate per variant — %s", sentence(metricWords(metric)), v.name)
 	showPlot(v.s.p, v.chart, &v.chartReq, safeFileName(v.name)+"-"+metric, func() (*plot.Plot, error) {
 		return chart.RateIntervals(title, level, rates)
 	})
@@ -310,9 +355,9 @@ func chance(p float64) string {
 	case math.IsNaN(p):
 		return "—"
 	case p > 0.999:
-		return "over 99.9%"
+		return i18n.T("over 99.9%")
 	case p < 0.001:
-		return "under 0.1%"
+		return i18n.T("under 0.1%")
 	}
 	return pct(p)
 }
@@ -333,7 +378,7 @@ func relText(v float64, iv abtest.Interval) string {
 	}
 	s := fmt.Sprintf("%+.0f%%", 100*v)
 	if !math.IsNaN(iv.Lo) && !math.IsNaN(iv.Hi) && !math.IsInf(iv.Hi, 0) {
-		s += fmt.Sprintf(" (%+.0f%% to %+.0f%%)", 100*iv.Lo, 100*iv.Hi)
+		s += i18n.T(" (%+.0f%% to %+.0f%%)", 100*iv.Lo, 100*iv.Hi)
 	}
 	return s
 }

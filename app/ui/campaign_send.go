@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -12,8 +11,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/storage/campaign"
 )
@@ -49,16 +48,16 @@ type sendView struct {
 
 func newSendView(s *campaignsScreen) *sendView {
 	v := &sendView{s: s, counts: newGrid(), reasons: newGrid()}
-	v.mode = widget.NewRadioGroup([]string{modeDry, modeTest, modeLive}, func(string) { v.modeChanged() })
+	v.mode = widget.NewRadioGroup([]string{i18n.T(modeDry), i18n.T(modeTest), i18n.T(modeLive)}, func(string) { v.modeChanged() })
 	v.mode.Required = true
-	v.testTo = &widget.Entry{PlaceHolder: "your address, e.g. me@example.com"}
+	v.testTo = &widget.Entry{PlaceHolder: i18n.T("your address, e.g. me@example.com")}
 	v.testTo.ExtendBaseWidget(v.testTo)
-	v.testRow = container.NewBorder(nil, nil, widget.NewLabel("Send the test to"), nil, v.testTo)
+	v.testRow = container.NewBorder(nil, nil, widget.NewLabel(i18n.T("Send the test to")), nil, v.testTo)
 	v.secBox = container.NewVBox()
-	v.sendBtn = &widget.Button{Text: "Dry run", Icon: theme.MailSendIcon(), Importance: widget.HighImportance, OnTapped: v.start}
-	v.pauseBtn = &widget.Button{Text: "Pause", Icon: theme.MediaPauseIcon(), OnTapped: v.pause}
+	v.sendBtn = &widget.Button{Text: i18n.T("Dry run"), Icon: theme.MailSendIcon(), Importance: widget.HighImportance, OnTapped: v.start}
+	v.pauseBtn = &widget.Button{Text: i18n.T("Pause"), Icon: theme.MediaPauseIcon(), OnTapped: v.pause}
 	v.pauseBtn.Disable()
-	v.unknownBtn = &widget.Button{Text: "Unknown deliveries…", Icon: theme.QuestionIcon(), OnTapped: v.showUnknown}
+	v.unknownBtn = &widget.Button{Text: i18n.T("Unknown deliveries…"), Icon: theme.QuestionIcon(), OnTapped: v.showUnknown}
 	v.unknownBtn.Hide()
 	v.warnings = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
 	v.warnings.Hide()
@@ -67,17 +66,21 @@ func newSendView(s *campaignsScreen) *sendView {
 	v.bar.Hide()
 	v.status = &widget.Label{Wrapping: fyne.TextWrapWord}
 	grids := container.NewHSplit(
-		container.NewBorder(&widget.Label{Text: "Delivery log", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.counts.table),
-		container.NewBorder(&widget.Label{Text: "Not sent, by reason", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.reasons.table))
+		container.NewBorder(&widget.Label{Text: i18n.T("Delivery log"), TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.counts.table),
+		container.NewBorder(&widget.Label{Text: i18n.T("Not sent, by reason"), TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.reasons.table))
 	grids.Offset = 0.6
 	top := container.NewVBox(v.mode, v.testRow, v.secBox, container.NewHBox(v.sendBtn, v.pauseBtn, v.unknownBtn), v.stage, v.bar, v.warnings, v.status)
 	v.content = container.NewBorder(container.NewPadded(top), nil, nil, nil, grids)
-	v.mode.SetSelected(modeDry)
+	v.mode.SetSelected(i18n.T(modeDry))
 	return v
 }
 
+// modeIs reports whether mode (modeDry…) is chosen; the options show it
+// translated.
+func (v *sendView) modeIs(mode string) bool { return v.mode.Selected == i18n.T(mode) }
+
 func (v *sendView) modeChanged() {
-	if v.mode.Selected == modeTest {
+	if v.modeIs(modeTest) {
 		v.testRow.Show()
 	} else {
 		v.testRow.Hide()
@@ -90,17 +93,17 @@ func (v *sendView) resumable() bool {
 }
 
 func (v *sendView) updateButton() {
-	switch v.mode.Selected {
-	case modeTest:
-		v.sendBtn.SetText("Send test")
-	case modeLive:
+	switch {
+	case v.modeIs(modeTest):
+		v.sendBtn.SetText(i18n.T("Send test"))
+	case v.modeIs(modeLive):
 		if v.resumable() {
-			v.sendBtn.SetText("Resume sending")
+			v.sendBtn.SetText(i18n.T("Resume sending"))
 		} else {
-			v.sendBtn.SetText("Send live…")
+			v.sendBtn.SetText(i18n.T("Send live…"))
 		}
 	default:
-		v.sendBtn.SetText("Dry run")
+		v.sendBtn.SetText(i18n.T("Dry run"))
 	}
 	setEnabled(v.sendBtn, v.sending == nil && v.s.sel != "")
 }
@@ -123,7 +126,7 @@ func (v *sendView) load(r *campaignRow) {
 	v.secBox.RemoveAll()
 	v.secrets = nil
 	if r == nil {
-		v.status.SetText("Save the campaign and preview it, then send it here. A dry run checks everything and sends nothing.")
+		v.status.SetText(i18n.T("Save the campaign and preview it, then send it here. A dry run checks everything and sends nothing."))
 		v.counts.clear()
 		v.reasons.clear()
 		return
@@ -146,7 +149,7 @@ func (v *sendView) load(r *campaignRow) {
 		}
 		v.secrets = newConfigForm(secret, nil, true)
 		v.secBox.Objects = []fyne.CanvasObject{
-			&widget.Label{Text: "Secrets for this send (never stored)", TextStyle: fyne.TextStyle{Bold: true}}, v.secrets.content}
+			&widget.Label{Text: i18n.T("Secrets for this send (never stored)"), TextStyle: fyne.TextStyle{Bold: true}}, v.secrets.content}
 		v.secBox.Refresh()
 	})
 }
@@ -155,69 +158,70 @@ func (v *sendView) load(r *campaignRow) {
 func (v *sendView) showCounts(status string, c *campaign.Counts) {
 	if c == nil || c.Total == 0 {
 		v.unknownBtn.Hide()
-		v.status.SetText("Status: " + statusWords(status) + ". Nothing has been sent yet: try a dry run or a test send first.")
+		v.status.SetText(i18n.T("Status: %s. Nothing has been sent yet: try a dry run or a test send first.", statusWords(status)))
 		v.counts.clear()
 		v.reasons.clear()
 		return
 	}
 	left := c.ByStatus[campaign.Planned] + c.ByStatus[campaign.Retry] + c.ByStatus[campaign.Sending]
-	text := fmt.Sprintf("Status: %s. %s of %s customers delivered; %s in the holdout, %s left out, %s rejected.",
-		statusWords(status), chart.Number(float64(c.ByStatus[campaign.Delivered])), chart.Number(float64(c.Total)),
-		chart.Number(float64(c.ByStatus[campaign.Holdout])), chart.Number(float64(c.ByStatus[campaign.Excluded])),
-		chart.Number(float64(c.ByStatus[campaign.Rejected])))
+	text := i18n.T("Status: %s. %s of %s customers delivered; %s in the holdout, %s left out, %s rejected.",
+		statusWords(status), i18n.Number(float64(c.ByStatus[campaign.Delivered])), i18n.Number(float64(c.Total)),
+		i18n.Number(float64(c.ByStatus[campaign.Holdout])), i18n.Number(float64(c.ByStatus[campaign.Excluded])),
+		i18n.Number(float64(c.ByStatus[campaign.Rejected])))
 	if left > 0 {
-		text += fmt.Sprintf(" %s still to send: choose Live and press Resume sending.", chart.Number(float64(left)))
+		text += i18n.T(" %s still to send: choose Live and press Resume sending.", i18n.Number(float64(left)))
 	}
 	if n := c.ByStatus[campaign.Unknown]; n > 0 {
-		text += fmt.Sprintf(" %s messages may or may not have arrived; the channel cannot tell, so they are not sent again until you settle them (Unknown deliveries…).", chart.Number(float64(n)))
+		text += i18n.T(" %s messages may or may not have arrived; the channel cannot tell, so they are not sent again until you settle them (Unknown deliveries…).", i18n.Number(float64(n)))
 		v.unknownBtn.Show()
 	} else {
 		v.unknownBtn.Hide()
 	}
 	v.status.SetText(text)
 	order := []string{campaign.Delivered, campaign.Planned, campaign.Sending, campaign.Retry, campaign.Rejected, campaign.Unknown, campaign.Holdout, campaign.Excluded}
-	var cols []string
+	var cols, heads []string
 	for _, st := range order {
 		if c.ByStatus[st] > 0 {
 			cols = append(cols, st)
+			heads = append(heads, deliveryStatusWords(st))
 		}
 	}
 	var rows [][]string
 	for _, g := range sortedKeys(c.ByVariant) {
-		label := "variant " + g
+		label := i18n.T("variant %s", g)
 		if g == campaign.Holdout {
-			label = "holdout"
+			label = i18n.T("holdout")
 		}
 		row := []string{label}
 		for _, st := range cols {
-			row = append(row, chart.Number(float64(c.ByVariant[g][st])))
+			row = append(row, i18n.Number(float64(c.ByVariant[g][st])))
 		}
 		rows = append(rows, row)
 	}
 	if n := c.ByStatus[campaign.Excluded]; n > 0 {
-		row := []string{"left out"}
+		row := []string{i18n.T("left out")}
 		for _, st := range cols {
 			k := 0
 			if st == campaign.Excluded {
 				k = n
 			}
-			row = append(row, chart.Number(float64(k)))
+			row = append(row, i18n.Number(float64(k)))
 		}
 		rows = append(rows, row)
 	}
-	total := []string{"total"}
+	total := []string{i18n.T("total")}
 	types := []string{""}
 	for _, st := range cols {
-		total = append(total, chart.Number(float64(c.ByStatus[st])))
+		total = append(total, i18n.Number(float64(c.ByStatus[st])))
 		types = append(types, "BIGINT")
 	}
 	rows = append(rows, total)
-	v.counts.set(append([]string{"Group"}, cols...), types, rows)
+	v.counts.set(append([]string{i18n.T("Group")}, heads...), types, rows)
 	rows = nil
 	for _, k := range sortedKeys(c.Reasons) {
-		rows = append(rows, []string{k, chart.Number(float64(c.Reasons[k]))})
+		rows = append(rows, []string{reasonWords(k), i18n.Number(float64(c.Reasons[k]))})
 	}
-	v.reasons.set([]string{"Reason", "Customers"}, []string{"", "BIGINT"}, rows)
+	v.reasons.set([]string{i18n.T("Reason"), i18n.T("Customers")}, []string{"", "BIGINT"}, rows)
 }
 
 // refreshStatus reads the delivery log again.
@@ -257,15 +261,15 @@ func (v *sendView) start() {
 		return
 	}
 	p := v.s.p
-	switch v.mode.Selected {
-	case modeTest:
+	switch {
+	case v.modeIs(modeTest):
 		to := strings.TrimSpace(v.testTo.Text)
 		if to == "" {
-			dialog.ShowInformation("Test send", "Give the address the test messages go to: one message per variant, with [TEST] in the subject.", p.win)
+			dialog.ShowInformation(i18n.T("Test send"), i18n.T("Give the address the test messages go to: one message per variant, with [TEST] in the subject."), p.win)
 			return
 		}
 		var rep *core.SendReport
-		p.run("Sending test messages…", func(ctx context.Context, progress core.Progress) error {
+		p.run(i18n.T("Sending test messages…"), func(ctx context.Context, progress core.Progress) error {
 			var err error
 			rep, err = p.ws.SendCampaign(ctx, name, core.SendOptions{Mode: campaign.TestSend, TestTo: to, Secrets: v.secretValues()}, progress)
 			return err
@@ -274,17 +278,17 @@ func (v *sendView) start() {
 				p.showError(err)
 				return
 			}
-			v.stage.SetText(fmt.Sprintf("Sent %d test messages to %s, one per variant. No customer got anything.", rep.Sent, to))
+			v.stage.SetText(i18n.T("Sent %d test messages to %s, one per variant. No customer got anything.", rep.Sent, to))
 			p.setStatus(v.stage.Text)
 		})
-	case modeLive:
+	case v.modeIs(modeLive):
 		if v.resumable() {
 			v.live(name)
 			return
 		}
 		var pv *core.Preview
-		p.run("Checking the audience…", func(ctx context.Context, progress core.Progress) error {
-			progress("Resolving the audience and rendering every message", -1)
+		p.run(i18n.T("Checking the audience…"), func(ctx context.Context, progress core.Progress) error {
+			progress(i18n.T("Resolving the audience and rendering every message"), -1)
 			var err error
 			pv, err = p.ws.PreviewCampaign(ctx, name, 3)
 			return err
@@ -298,8 +302,8 @@ func (v *sendView) start() {
 		})
 	default:
 		var rep *core.SendReport
-		p.run("Dry run…", func(ctx context.Context, progress core.Progress) error {
-			progress("Resolving the audience and rendering every message", -1)
+		p.run(i18n.T("Dry run…"), func(ctx context.Context, progress core.Progress) error {
+			progress(i18n.T("Resolving the audience and rendering every message"), -1)
 			var err error
 			rep, err = p.ws.SendCampaign(ctx, name, core.SendOptions{Mode: campaign.DryRun}, progress)
 			return err
@@ -310,8 +314,8 @@ func (v *sendView) start() {
 			}
 			pv := rep.Preview
 			v.s.preview.show(name, pv)
-			v.stage.SetText(fmt.Sprintf("Dry run: %s customers would get a message, %s are in the holdout, %s are left out. Nothing was sent.",
-				chart.Number(float64(contacted(pv))), chart.Number(float64(pv.Groups[campaign.Holdout])), chart.Number(float64(sum(pv.Excluded)))))
+			v.stage.SetText(i18n.T("Dry run: %s customers would get a message, %s are in the holdout, %s are left out. Nothing was sent.",
+				i18n.Number(float64(contacted(pv))), i18n.Number(float64(pv.Groups[campaign.Holdout])), i18n.Number(float64(sum(pv.Excluded)))))
 			p.setStatus(v.stage.Text)
 		})
 	}
@@ -322,19 +326,19 @@ func (v *sendView) start() {
 func (v *sendView) confirmLive(name string, pv *core.Preview) {
 	n := contacted(pv)
 	if n == 0 {
-		dialog.ShowInformation("Nothing to send", "No customer of the audience can receive this campaign: the Preview tab shows who is left out and why.", v.s.p.win)
+		dialog.ShowInformation(i18n.T("Nothing to send"), i18n.T("No customer of the audience can receive this campaign: the Preview tab shows who is left out and why."), v.s.p.win)
 		return
 	}
 	var per []string
 	for _, g := range sortedKeys(pv.Groups) {
 		if g != campaign.Holdout {
-			per = append(per, fmt.Sprintf("%s get variant %s", chart.Number(float64(pv.Groups[g])), g))
+			per = append(per, i18n.T("%s get variant %s", i18n.Number(float64(pv.Groups[g])), g))
 		}
 	}
-	msg := fmt.Sprintf("%s customers will be contacted now: %s. %s in the holdout and %s left out get nothing.\n\n"+
+	msg := i18n.T("%s customers will be contacted now: %s. %s in the holdout and %s left out get nothing.\n\n"+
 		"This cannot be undone. You can pause the send and resume it later; nobody gets a message twice.",
-		chart.Number(float64(n)), strings.Join(per, ", "), chart.Number(float64(pv.Groups[campaign.Holdout])), chart.Number(float64(sum(pv.Excluded))))
-	d := dialog.NewCustomConfirm("Send "+name+" live?", fmt.Sprintf("Send to %s customers", chart.Number(float64(n))), "Cancel",
+		i18n.Number(float64(n)), strings.Join(per, ", "), i18n.Number(float64(pv.Groups[campaign.Holdout])), i18n.Number(float64(sum(pv.Excluded))))
+	d := dialog.NewCustomConfirm(i18n.T("Send %s live?", name), i18n.T("Send to %s customers", i18n.Number(float64(n))), i18n.T("Cancel"),
 		&widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}, func(ok bool) {
 			if ok {
 				v.live(name)
@@ -355,10 +359,10 @@ func (v *sendView) live(name string) {
 	v.bar.SetValue(0)
 	v.bar.Show()
 	v.warnings.Hide()
-	v.stage.SetText("Starting…")
+	v.stage.SetText(i18n.T("Starting…"))
 	warn := func(msg string) {
 		do(func() {
-			v.warnings.SetText("Warning: " + msg)
+			v.warnings.SetText(i18n.T("Warning: %s", msg))
 			v.warnings.Show()
 		})
 	}
@@ -389,11 +393,11 @@ func (v *sendView) live(name string) {
 		}
 		switch {
 		case err == nil:
-			v.stage.SetText(fmt.Sprintf("Done: %s messages sent in this run.", chart.Number(float64(sent))))
+			v.stage.SetText(i18n.T("Done: %s messages sent in this run.", i18n.Number(float64(sent))))
 		case errors.Is(err, core.ErrPaused) && paused:
-			v.stage.SetText(fmt.Sprintf("Paused after %s messages in this run. Press Resume sending to send the rest.", chart.Number(float64(sent))))
+			v.stage.SetText(i18n.T("Paused after %s messages in this run. Press Resume sending to send the rest.", i18n.Number(float64(sent))))
 		default:
-			v.stage.SetText("Stopped: " + err.Error())
+			v.stage.SetText(i18n.T("Stopped: %s", i18n.Error(err)))
 			p.showError(err)
 		}
 		p.setStatus(name + ": " + v.stage.Text)
@@ -424,16 +428,16 @@ func (v *sendView) showUnknown() {
 			return
 		}
 		if len(us) == 0 {
-			dialog.ShowInformation("Unknown deliveries", "This campaign has no deliveries of unknown fate.", p.win)
+			dialog.ShowInformation(i18n.T("Unknown deliveries"), i18n.T("This campaign has no deliveries of unknown fate."), p.win)
 			return
 		}
 		g := newGrid()
 		var rows [][]string
 		for _, u := range us {
-			rows = append(rows, []string{u.CustomerID, u.Variant, u.Key, u.Reason})
+			rows = append(rows, []string{u.CustomerID, u.Variant, u.Key, reasonWords(u.Reason)})
 		}
-		g.set([]string{"Customer", "Variant", "Idempotency key", "Why"}, []string{"", "", "", ""}, rows)
-		who := &widget.Entry{PlaceHolder: "all of them, or one customer id"}
+		g.set([]string{i18n.T("Customer"), i18n.T("Variant"), i18n.T("Idempotency key"), i18n.T("Why")}, []string{"", "", "", ""}, rows)
+		who := &widget.Entry{PlaceHolder: i18n.T("all of them, or one customer id")}
 		who.ExtendBaseWidget(who)
 		var d dialog.Dialog
 		settle := func(how string) {
@@ -450,24 +454,24 @@ func (v *sendView) showUnknown() {
 				}
 				d.Hide()
 				msg := map[string]string{
-					campaign.ResolveSent:    "Marked %s deliveries as sent.",
-					campaign.ResolveNotSent: "Marked %s deliveries as not sent; they will not be sent.",
-					campaign.ResolveResend:  "%s deliveries will be sent again: choose Live and press Resume sending.",
+					campaign.ResolveSent:    i18n.Mark("Marked %s deliveries as sent."),
+					campaign.ResolveNotSent: i18n.Mark("Marked %s deliveries as not sent; they will not be sent."),
+					campaign.ResolveResend:  i18n.Mark("%s deliveries will be sent again: choose Live and press Resume sending."),
 				}[how]
-				v.stage.SetText(fmt.Sprintf(msg, chart.Number(float64(n))))
+				v.stage.SetText(i18n.T(msg, i18n.Number(float64(n))))
 				p.setStatus(name + ": " + v.stage.Text)
 				v.refreshStatus(name)
 				v.s.refresh("")
 			})
 		}
-		intro := &widget.Label{Wrapping: fyne.TextWrapWord, Text: fmt.Sprintf("%s messages may or may not have gone out: the app or the plugin stopped while sending them, "+
-			"and this channel cannot be asked again safely. Check them with your provider (by idempotency key), then settle them.", chart.Number(float64(len(us))))}
+		intro := &widget.Label{Wrapping: fyne.TextWrapWord, Text: i18n.T("%s messages may or may not have gone out: the app or the plugin stopped while sending them, "+
+			"and this channel cannot be asked again safely. Check them with your provider (by idempotency key), then settle them.", i18n.Number(float64(len(us))))}
 		buttons := container.NewHBox(
-			&widget.Button{Text: "They arrived", OnTapped: func() { settle(campaign.ResolveSent) }},
-			&widget.Button{Text: "They did not arrive", OnTapped: func() { settle(campaign.ResolveNotSent) }},
-			&widget.Button{Text: "Send them again", Importance: widget.HighImportance, OnTapped: func() { settle(campaign.ResolveResend) }})
-		body := container.NewBorder(container.NewVBox(intro, container.NewBorder(nil, nil, widget.NewLabel("Settle"), nil, who), buttons), nil, nil, nil, g.table)
-		d = dialog.NewCustom("Unknown deliveries: "+name, "Close", body, p.win)
+			&widget.Button{Text: i18n.T("They arrived"), OnTapped: func() { settle(campaign.ResolveSent) }},
+			&widget.Button{Text: i18n.T("They did not arrive"), OnTapped: func() { settle(campaign.ResolveNotSent) }},
+			&widget.Button{Text: i18n.T("Send them again"), Importance: widget.HighImportance, OnTapped: func() { settle(campaign.ResolveResend) }})
+		body := container.NewBorder(container.NewVBox(intro, container.NewBorder(nil, nil, widget.NewLabel(i18n.T("Settle")), nil, who), buttons), nil, nil, nil, g.table)
+		d = dialog.NewCustom(i18n.T("Unknown deliveries: %s", name), i18n.T("Close"), body, p.win)
 		d.Resize(fyne.NewSize(760, 480))
 		d.Show()
 	})
@@ -482,5 +486,5 @@ func (v *sendView) pause() {
 	v.paused = true
 	v.sending()
 	v.pauseBtn.Disable()
-	v.stage.SetText("Pausing after the messages already with the channel…")
+	v.stage.SetText(i18n.T("Pausing after the messages already with the channel…"))
 }

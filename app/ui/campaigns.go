@@ -9,16 +9,16 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/campaign"
 )
 
-// Send modes as the Send tab offers them.
-const (
-	modeDry  = "Dry run: check everything, send nothing"
-	modeTest = "Test send: one message per variant to an address of yours"
-	modeLive = "Live: send to the audience"
+// Send modes as the Send tab offers them (in English; shown translated).
+var (
+	modeDry  = i18n.Mark("Dry run: check everything, send nothing")
+	modeTest = i18n.Mark("Test send: one message per variant to an address of yours")
+	modeLive = i18n.Mark("Live: send to the audience")
 )
 
 // campaignsScreen sets up campaigns (audience, channel, variants and a
@@ -57,8 +57,8 @@ func newCampaignsScreen(p *project) *campaignsScreen {
 	s.results = newResultsView(s)
 	s.plan = newPlanView(s)
 
-	s.listInfo = &widget.Label{Text: "Loading campaigns…", Wrapping: fyne.TextWrapWord}
-	newBtn := &widget.Button{Text: "New campaign", Icon: theme.ContentAddIcon(), OnTapped: s.newCampaign}
+	s.listInfo = &widget.Label{Text: i18n.T("Loading campaigns…"), Wrapping: fyne.TextWrapWord}
+	newBtn := &widget.Button{Text: i18n.T("New campaign"), Icon: theme.ContentAddIcon(), OnTapped: s.newCampaign}
 	s.grid.onSelect = func(row int) {
 		if row < len(s.list) {
 			s.show(s.list[row].info.Name)
@@ -66,11 +66,11 @@ func newCampaignsScreen(p *project) *campaignsScreen {
 	}
 	left := container.NewBorder(s.listInfo, container.NewHBox(newBtn), nil, nil, s.grid.table)
 	s.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Set up", theme.DocumentCreateIcon(), s.editor.content),
-		container.NewTabItemWithIcon("Preview", theme.VisibilityIcon(), s.preview.content),
-		container.NewTabItemWithIcon("Send", theme.MailSendIcon(), s.send.content),
-		container.NewTabItemWithIcon("Results", theme.InfoIcon(), s.results.content),
-		container.NewTabItemWithIcon("Plan a test", theme.GridIcon(), s.plan.content),
+		container.NewTabItemWithIcon(i18n.T("Set up"), theme.DocumentCreateIcon(), s.editor.content),
+		container.NewTabItemWithIcon(i18n.T("Preview"), theme.VisibilityIcon(), s.preview.content),
+		container.NewTabItemWithIcon(i18n.T("Send"), theme.MailSendIcon(), s.send.content),
+		container.NewTabItemWithIcon(i18n.T("Results"), theme.InfoIcon(), s.results.content),
+		container.NewTabItemWithIcon(i18n.T("Plan a test"), theme.GridIcon(), s.plan.content),
 	)
 	split := container.NewHSplit(left, s.tabs)
 	split.Offset = 0.3
@@ -131,21 +131,21 @@ func (s *campaignsScreen) refresh(selectName string) {
 func (s *campaignsScreen) setList(rows []campaignRow) {
 	s.list = rows
 	if len(rows) == 0 {
-		s.listInfo.SetText("No campaigns yet. Fill in the Set up tab and press Save: choose a segment and a channel, and write at least one variant.")
+		s.listInfo.SetText(i18n.T("No campaigns yet. Fill in the Set up tab and press Save: choose a segment and a channel, and write at least one variant."))
 	} else {
-		s.listInfo.SetText("Select a campaign to edit, preview, send it or read its results.")
+		s.listInfo.SetText(i18n.T("Select a campaign to edit, preview, send it or read its results."))
 	}
 	var out [][]string
 	for _, r := range rows {
 		c := r.counts
 		audience, delivered, excluded, holdout := "—", "—", "—", "—"
 		if c != nil && c.Total > 0 {
-			audience, delivered = chart.Number(float64(c.Total)), chart.Number(float64(c.ByStatus[campaign.Delivered]))
-			excluded, holdout = chart.Number(float64(c.ByStatus[campaign.Excluded])), chart.Number(float64(c.ByStatus[campaign.Holdout]))
+			audience, delivered = i18n.Number(float64(c.Total)), i18n.Number(float64(c.ByStatus[campaign.Delivered]))
+			excluded, holdout = i18n.Number(float64(c.ByStatus[campaign.Excluded])), i18n.Number(float64(c.ByStatus[campaign.Holdout]))
 		}
 		out = append(out, []string{r.info.Name, statusWords(r.info.Status), audience, delivered, excluded, holdout})
 	}
-	s.grid.set([]string{"Campaign", "Status", "Audience", "Delivered", "Left out", "Holdout"},
+	s.grid.set([]string{i18n.T("Campaign"), i18n.T("Status"), i18n.T("Audience"), i18n.T("Delivered"), i18n.T("Left out"), i18n.T("Holdout")},
 		[]string{"", "", "BIGINT", "BIGINT", "BIGINT", "BIGINT"}, out)
 }
 
@@ -153,11 +153,33 @@ func (s *campaignsScreen) setList(rows []campaignRow) {
 func statusWords(status string) string {
 	switch status {
 	case "draft":
-		return "draft (not sent)"
+		return i18n.T("draft (not sent)")
 	case "paused":
-		return "paused"
+		return i18n.T("paused")
 	case "done":
-		return "sent"
+		return i18n.T("sent")
+	}
+	return deliveryStatusWords(status)
+}
+
+// deliveryStatuses says the delivery log's statuses (campaign.Planned…)
+// for people; "sending" is also a campaign's status.
+var deliveryStatuses = map[string]string{
+	campaign.Planned:   i18n.Mark("planned"),
+	campaign.Sending:   i18n.Mark("sending"),
+	campaign.Delivered: i18n.Mark("delivered"),
+	campaign.Retry:     i18n.Mark("retry"),
+	campaign.Rejected:  i18n.Mark("rejected"),
+	campaign.Holdout:   i18n.Mark("holdout"),
+	campaign.Excluded:  i18n.Mark("excluded"),
+	campaign.Unknown:   i18n.Mark("unknown"),
+}
+
+// deliveryStatusWords translates a delivery status; an unknown one stays
+// as it is.
+func deliveryStatusWords(status string) string {
+	if w, ok := deliveryStatuses[status]; ok {
+		return i18n.T(w)
 	}
 	return status
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -14,23 +13,41 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/marketbench/marketbench/analytics/model"
-	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/models"
 )
 
-// allRows is the segment choice that keeps every row.
-const allRows = "(all customers)"
+// allRows is the segment choice that keeps every row (in English; shown
+// translated, like the other choices below).
+var allRows = i18n.Mark("(all customers)")
 
 // Training data choices besides the project's tables: core builds these
 // tables from the orders.
-const (
-	srcChurn    = "Churn from orders"
-	srcPurchase = "Purchase from orders"
+var (
+	srcChurn    = i18n.Mark("Churn from orders")
+	srcPurchase = i18n.Mark("Purchase from orders")
 )
 
-// algoChoice is one algorithm as the train form offers it.
+// Split criteria of a decision tree, as analytics/model names them.
+var (
+	critGini    = i18n.Mark("gini")
+	critEntropy = i18n.Mark("entropy")
+)
+
+// The titles and descriptions of the built-in algorithms as
+// algos makes them from model.Algos, so that the catalogue has them; they
+// are translated where shown.
+var _ = []string{
+	i18n.Mark("Logistic regression"), i18n.Mark("Yes/no outcomes, explained by odds ratios."),
+	i18n.Mark("Decision tree"), i18n.Mark("Yes/no outcomes as readable if-then rules."),
+	i18n.Mark("Random forest"), i18n.Mark("Yes/no outcomes, usually the most accurate."),
+	i18n.Mark("Linear regression"), i18n.Mark("Amounts such as customer value."),
+}
+
+// algoChoice is one algorithm as the train form offers it; label and about
+// are in English, shown with i18n.T.
 type algoChoice struct{ name, label, about string }
 
 // algos are model.Algos with a readable title each, in its order.
@@ -43,19 +60,21 @@ var algos = func() []algoChoice {
 	return out
 }()
 
+// algoByLabel finds the algorithm by its label as shown.
 func algoByLabel(label string) algoChoice {
 	for _, a := range algos {
-		if a.label == label {
+		if i18n.T(a.label) == label {
 			return a
 		}
 	}
 	return algos[0]
 }
 
+// algoTitle is an algorithm's label for people.
 func algoTitle(name string) string {
 	for _, a := range algos {
 		if a.name == name {
-			return a.label
+			return i18n.T(a.label)
 		}
 	}
 	return name
@@ -89,10 +108,10 @@ func newModelsScreen(p *project) *modelsScreen {
 	s.clusters = newClustersView(p)
 	s.detail = newModelDetail(p)
 
-	s.listInfo = &widget.Label{Text: "Loading models…", Wrapping: fyne.TextWrapWord}
-	s.deleteBtn = &widget.Button{Text: "Delete…", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: s.deleteSelected}
+	s.listInfo = &widget.Label{Text: i18n.T("Loading models…"), Wrapping: fyne.TextWrapWord}
+	s.deleteBtn = &widget.Button{Text: i18n.T("Delete…"), Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: s.deleteSelected}
 	s.deleteBtn.Disable()
-	newBtn := &widget.Button{Text: "Train a model", Icon: theme.ContentAddIcon(), OnTapped: func() { s.tabs.SelectIndex(1) }}
+	newBtn := &widget.Button{Text: i18n.T("Train a model"), Icon: theme.ContentAddIcon(), OnTapped: func() { s.tabs.SelectIndex(1) }}
 	s.list.onSelect = func(row int) {
 		if row < len(s.models) {
 			s.show(s.models[row].Name)
@@ -103,9 +122,9 @@ func newModelsScreen(p *project) *modelsScreen {
 	split.Offset = 0.28
 
 	s.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Models", theme.ListIcon(), split),
-		container.NewTabItemWithIcon("Train", theme.MediaPlayIcon(), s.train.content),
-		container.NewTabItemWithIcon("Clusters", theme.GridIcon(), s.clusters.content),
+		container.NewTabItemWithIcon(i18n.T("Models"), theme.ListIcon(), split),
+		container.NewTabItemWithIcon(i18n.T("Train"), theme.MediaPlayIcon(), s.train.content),
+		container.NewTabItemWithIcon(i18n.T("Clusters"), theme.GridIcon(), s.clusters.content),
 	)
 	s.content = s.tabs
 	p.onTables = append(p.onTables, s.setTables)
@@ -171,22 +190,23 @@ func (s *modelsScreen) refresh(selectName string) {
 func (s *modelsScreen) setModels(ms []core.ModelInfo) {
 	s.models = ms
 	if len(ms) == 0 {
-		s.listInfo.SetText("No models yet. Train one: predict churn or a next purchase from the orders, or any yes/no or number column of a table.")
+		s.listInfo.SetText(i18n.T("No models yet. Train one: predict churn or a next purchase from the orders, or any yes/no or number column of a table."))
 	} else {
-		s.listInfo.SetText("Every model measured on its own held-out test rows. Select one for its charts, to score customers or to explain a score.")
+		s.listInfo.SetText(i18n.T("Every model measured on its own held-out test rows. Select one for its charts, to score customers or to explain a score."))
 	}
 	var rows [][]string
 	for _, m := range ms {
 		ev := m.Eval
 		metrics := []string{f3(ev.AUC), pct(ev.Accuracy), f3(ev.LogLoss), "—", "—"}
 		if ev.Regression {
-			metrics = []string{"—", "—", "—", chart.Number(ev.RMSE), f3(ev.R2)}
+			metrics = []string{"—", "—", "—", i18n.Number(ev.RMSE), f3(ev.R2)}
 		}
-		row := []string{m.Name, algoTitle(m.Algo), m.Target, m.Source.Table, chart.Number(float64(ev.TrainRows + ev.TestRows))}
+		row := []string{m.Name, algoTitle(m.Algo), m.Target, m.Source.Table, i18n.Number(float64(ev.TrainRows + ev.TestRows))}
 		row = append(row, metrics...)
 		rows = append(rows, append(row, m.TrainedAt.Local().Format("2006-01-02 15:04")))
 	}
-	s.list.set([]string{"Name", "Algorithm", "Target", "Table", "Rows", "AUC", "Accuracy", "Log loss", "RMSE", "R²", "Trained"},
+	s.list.set([]string{i18n.T("Name"), i18n.T("Algorithm"), i18n.T("Target"), i18n.T("Table"), i18n.T("Rows"), "AUC", i18n.T("Accuracy"),
+		i18n.T("Log loss"), "RMSE", "R²", i18n.T("Trained")},
 		[]string{"", "", "", "", "BIGINT", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE", ""}, rows)
 }
 
@@ -213,7 +233,7 @@ func (s *modelsScreen) deleteSelected() {
 	if name == "" {
 		return
 	}
-	dialog.ShowConfirm("Delete model", fmt.Sprintf("Delete the model %q and its scores (model_scores.%s)? Segment rules that use the scores stop matching. Your data is not touched.",
+	dialog.ShowConfirm(i18n.T("Delete model"), i18n.T("Delete the model %q and its scores (model_scores.%s)? Segment rules that use the scores stop matching. Your data is not touched.",
 		name, models.ScoreColumn(name)), func(ok bool) {
 		if !ok {
 			return
@@ -225,7 +245,7 @@ func (s *modelsScreen) deleteSelected() {
 				s.p.showError(err)
 				return
 			}
-			s.p.setStatus("Deleted model " + name)
+			s.p.setStatus(i18n.T("Deleted model %s", name))
 			s.selected = ""
 			s.refresh("")
 			s.p.refreshTables("")

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"gonum.org/v1/plot"
 )
@@ -46,25 +47,26 @@ func newClustersView(p *project) *clustersView {
 		return e
 	}
 	v.table = widget.NewSelect(nil, func(string) { v.tableChanged() })
-	v.table.PlaceHolder = "Choose a table"
+	v.table.PlaceHolder = i18n.T("Choose a table")
 	v.features = widget.NewCheckGroup(nil, nil)
 	v.features.Horizontal = true
 	v.k = entry("4", "")
-	v.elbow = entry("8", "empty: no elbow chart")
+	v.elbow = entry("8", i18n.T("empty: no elbow chart"))
 	v.seed = entry("42", "")
-	v.name = entry("", "optional: save as model_scores.cluster_NAME")
-	v.runBtn = &widget.Button{Text: "Find clusters", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: v.run}
+	v.name = entry("", i18n.T("optional: save as model_scores.cluster_NAME"))
+	v.runBtn = &widget.Button{Text: i18n.T("Find clusters"), Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: v.run}
 	v.info = &widget.Label{Wrapping: fyne.TextWrapWord,
-		Text: "k-means groups customers with similar numbers (e.g. the rfm_scores table). Columns are standardised first, so one in thousands does not drown one in units."}
-	v.chart.message("The elbow chart shows here: choose k where adding a cluster stops paying off.")
+		Text: i18n.T("k-means groups customers with similar numbers (e.g. the rfm_scores table). Columns are standardised first, so one in thousands does not drown one in units.")}
+	v.chart.message(i18n.T("The elbow chart shows here: choose k where adding a cluster stops paying off."))
 
 	lbl := func(s string) *widget.Label { return &widget.Label{Text: s, TextStyle: fyne.TextStyle{Bold: true}} }
 	small := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
-	row := container.NewHBox(lbl("Table"), small(v.table, 200), lbl("k"), small(v.k, 60), lbl("Elbow up to k"), small(v.elbow, 60),
-		lbl("Seed"), small(v.seed, 70), lbl("Save as"), small(v.name, 300), v.runBtn)
-	feats := container.NewBorder(nil, nil, lbl("Features"), nil, container.NewHScroll(v.features))
+	kLbl := lbl("k") // i18n:keep (the k of k-means)
+	row := container.NewHBox(lbl(i18n.T("Table")), small(v.table, 200), kLbl, small(v.k, 60), lbl(i18n.T("Elbow up to k")), small(v.elbow, 60),
+		lbl(i18n.T("Seed")), small(v.seed, 70), lbl(i18n.T("Save as")), small(v.name, 300), v.runBtn)
+	feats := container.NewBorder(nil, nil, lbl(i18n.T("Features")), nil, container.NewHScroll(v.features))
 	split := container.NewHSplit(v.result.table, v.chart.content)
 	split.Offset = 0.55
 	v.content = container.NewBorder(container.NewVBox(row, feats, v.info), nil, nil, nil, split)
@@ -114,13 +116,13 @@ func (v *clustersView) tableChanged() {
 
 func (v *clustersView) run() {
 	r := core.ClusterRequest{Table: v.table.Selected, Name: strings.TrimSpace(v.name.Text)}
-	fail := func(msg string) { dialog.ShowInformation("Find clusters", msg, v.p.win) }
+	fail := func(msg string) { dialog.ShowInformation(i18n.T("Find clusters"), msg, v.p.win) }
 	if r.Table == "" {
-		fail("Choose the table whose rows to group, e.g. rfm_scores or a customer table.")
+		fail(i18n.T("Choose the table whose rows to group, e.g. rfm_scores or a customer table."))
 		return
 	}
 	if len(v.features.Selected) == 0 {
-		fail("Tick at least one numeric column to cluster on.")
+		fail(i18n.T("Tick at least one numeric column to cluster on."))
 		return
 	}
 	if len(v.features.Selected) < len(v.features.Options) {
@@ -131,24 +133,24 @@ func (v *clustersView) run() {
 		}
 	}
 	var err error
-	if r.K, err = whole(v.k, "k", 2, 50); err == nil && r.K == 0 {
-		err = formError("k must be a whole number from 2 to 50.")
+	if r.K, err = whole(v.k, field("k"), 2, 50); err == nil && r.K == 0 {
+		err = i18n.Errorf("k must be a whole number from 2 to 50.")
 	}
 	if err == nil {
-		r.Elbow, err = whole(v.elbow, "The elbow's largest k", 0, 30)
+		r.Elbow, err = whole(v.elbow, field(i18n.Mark("The elbow's largest k")), 0, 30)
 	}
 	var seed int
 	if err == nil {
-		seed, err = whole(v.seed, "The seed", 0, 1<<31)
+		seed, err = whole(v.seed, field(i18n.Mark("The seed")), 0, 1<<31)
 	}
 	if err != nil {
-		fail(err.Error())
+		fail(i18n.Error(err))
 		return
 	}
 	r.Seed = uint64(seed)
 	v.runBtn.Disable()
 	var res *core.ClusterResult
-	v.p.run(fmt.Sprintf("Finding %d clusters in %s…", r.K, r.Table), func(ctx context.Context, progress core.Progress) error {
+	v.p.run(i18n.T("Finding %d clusters in %s…", r.K, r.Table), func(ctx context.Context, progress core.Progress) error {
 		var err error
 		res, err = v.p.ws.Cluster(ctx, r, progress)
 		return err
@@ -166,32 +168,32 @@ func (v *clustersView) run() {
 }
 
 func (v *clustersView) show(r core.ClusterRequest, res *core.ClusterResult) {
-	info := fmt.Sprintf("k-means with k = %d on %s rows of %s. Inertia %s (on standardised columns; lower is tighter)", res.K,
-		chart.Number(float64(res.Rows)), r.Table, chart.Number(res.Inertia))
+	rows, inertia := i18n.Number(float64(res.Rows)), i18n.Number(res.Inertia)
+	info := i18n.T("k-means with k = %d on %s rows of %s. Inertia %s (on standardised columns; lower is tighter).", res.K, rows, r.Table, inertia)
 	if !math.IsNaN(res.Silhouette) {
-		info += fmt.Sprintf(", silhouette %s (−1 to 1; above 0.25 the groups are fairly distinct)", f3(res.Silhouette))
+		info = i18n.T("k-means with k = %d on %s rows of %s. Inertia %s (on standardised columns; lower is tighter), "+
+			"silhouette %s (−1 to 1; above 0.25 the groups are fairly distinct).", res.K, rows, r.Table, inertia, f3(res.Silhouette))
 	}
-	info += "."
 	if res.Column != "" {
-		info += fmt.Sprintf(" Saved as model_scores.%s (1 to %d): use it in segment rules, e.g. %s = 1.", res.Column, res.K, res.Column)
+		info += i18n.T(" Saved as model_scores.%s (1 to %d): use it in segment rules, e.g. %s = 1.", res.Column, res.K, res.Column)
 	}
 	v.info.SetText(info)
-	cols := append([]string{"Cluster", "Customers", "Share"}, res.Features...)
+	cols := append([]string{i18n.T("Cluster"), i18n.T("Customers"), i18n.T("Share")}, res.Features...)
 	types := []string{"BIGINT", "BIGINT", "DOUBLE"}
 	for range res.Features {
 		types = append(types, "DOUBLE")
 	}
-	var rows [][]string
+	var out [][]string
 	for c, size := range res.Sizes {
-		row := []string{strconv.Itoa(c + 1), chart.Number(float64(size)), pct(float64(size) / math.Max(1, float64(res.Rows)))}
+		row := []string{strconv.Itoa(c + 1), i18n.Number(float64(size)), pct(float64(size) / math.Max(1, float64(res.Rows)))}
 		for _, m := range res.Means[c] {
-			row = append(row, chart.Number(m))
+			row = append(row, i18n.Number(m))
 		}
-		rows = append(rows, row)
+		out = append(out, row)
 	}
-	v.result.set(cols, types, rows)
+	v.result.set(cols, types, out)
 	if len(res.Elbow) == 0 {
-		v.chart.message("No elbow chart: give a largest k of 3 or more.")
+		v.chart.message(i18n.T("No elbow chart: give a largest k of 3 or more."))
 		return
 	}
 	ks := make([]int, len(res.Elbow))
@@ -200,7 +202,7 @@ func (v *clustersView) show(r core.ClusterRequest, res *core.ClusterResult) {
 	}
 	elbow := slices.Clone(res.Elbow)
 	showPlot(v.p, v.chart, &v.chartReq, "elbow-"+r.Table, func() (*plot.Plot, error) {
-		return chart.Elbow("Elbow: inertia by number of clusters ("+r.Table+")", ks, elbow)
+		return chart.Elbow(i18n.T("Elbow: inertia by number of clusters (%s)", r.Table), ks, elbow)
 	})
 }
 
@@ -210,12 +212,12 @@ func (f *trainForm) rankFeatures() {
 	t := f.table()
 	target := f.target.Selected
 	if t == nil || target == "" {
-		dialog.ShowInformation("Rank features", "Choose a table and the column to predict first.", f.p.win)
+		dialog.ShowInformation(i18n.T("Rank features"), i18n.T("Choose a table and the column to predict first."), f.p.win)
 		return
 	}
 	table := t.Name
 	var ranks []core.FeatureRank
-	f.p.run("Ranking features", func(ctx context.Context, _ core.Progress) (err error) {
+	f.p.run(i18n.T("Ranking features"), func(ctx context.Context, _ core.Progress) (err error) {
 		ranks, err = f.p.ws.RankFeatures(ctx, table, target, nil)
 		return err
 	}, func(err error) {
@@ -232,13 +234,25 @@ func (f *trainForm) rankFeatures() {
 			return fmt.Sprintf(format, v)
 		}
 		for _, r := range ranks {
-			rows = append(rows, []string{r.Feature, r.Kind, num(r.MI, "%.4f"), num(r.Correlation, "%+.3f"), num(r.ChiSquare, "%.1f"), num(r.ChiSquareP, "%.3g")})
+			rows = append(rows, []string{r.Feature, featureKindWords(r.Kind), num(r.MI, "%.4f"), num(r.Correlation, "%+.3f"), num(r.ChiSquare, "%.1f"), num(r.ChiSquareP, "%.3g")})
 		}
-		g.set([]string{"Feature", "Kind", "Mutual information", "Correlation", "Chi-square", "p"},
+		g.set([]string{i18n.T("Feature"), i18n.T("Kind"), i18n.T("Mutual information"), i18n.T("Correlation"), i18n.T("Chi-square"), "p"},
 			[]string{"", "", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE"}, rows)
-		note := &widget.Label{Text: "How much each column says about " + target + " on its own, most first. Mutual information compares numbers (on 10 quantile bins) and categories alike; 0 means nothing.", Wrapping: fyne.TextWrapWord}
-		d := dialog.NewCustom("Features ranked for "+target, "Close", container.NewBorder(note, nil, nil, nil, g.table), f.p.win)
+		note := &widget.Label{Text: i18n.T("How much each column says about %s on its own, most first. Mutual information compares numbers (on 10 quantile bins) and categories alike; 0 means nothing.", target), Wrapping: fyne.TextWrapWord}
+		d := dialog.NewCustom(i18n.T("Features ranked for %s", target), i18n.T("Close"), container.NewBorder(note, nil, nil, nil, g.table), f.p.win)
 		d.Resize(fyne.NewSize(760, 520))
 		d.Show()
 	})
+}
+
+// featureKindWords says a ranked feature's kind ("number" or "category", as
+// core.RankFeatures says it) for people.
+func featureKindWords(kind string) string {
+	switch kind {
+	case "number":
+		return i18n.T("number")
+	case "category":
+		return i18n.T("category")
+	}
+	return kind
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/marketbench/marketbench/analytics/model"
 	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage/models"
 	"gonum.org/v1/plot"
 )
@@ -53,17 +54,18 @@ type modelDetail struct {
 	content   *fyne.Container
 }
 
-// Model chart names, in tab order.
-const (
+// Model chart names, in tab order (in English; the tabs show them
+// translated).
+var (
 	chROC         = "ROC"
-	chGains       = "Gains"
-	chCalibration = "Calibration"
-	chConfusion   = "Confusion"
-	chImportance  = "Importance"
+	chGains       = i18n.Mark("Gains")
+	chCalibration = i18n.Mark("Calibration")
+	chConfusion   = i18n.Mark("Confusion")
+	chImportance  = i18n.Mark("Importance")
 )
 
 // tabExplain is the detail tab that explains one customer's score.
-const tabExplain = "Explain a customer"
+var tabExplain = i18n.Mark("Explain a customer")
 
 var modelChartOrder = []string{chROC, chGains, chCalibration, chConfusion, chImportance}
 
@@ -72,13 +74,13 @@ func newModelDetail(p *project) *modelDetail {
 		items: map[string]*container.TabItem{}}
 	d.title = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText, Truncation: fyne.TextTruncateEllipsis}
 	d.about = &widget.Label{Wrapping: fyne.TextWrapWord}
-	d.scoreBtn = &widget.Button{Text: "Score customers", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: d.score}
+	d.scoreBtn = &widget.Button{Text: i18n.T("Score customers"), Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: d.score}
 	d.scoreInfo = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
-	d.evalBtn = &widget.Button{Text: "Measure on another table…", Icon: theme.SearchIcon(), OnTapped: d.evaluateOther}
-	d.customer = &widget.Entry{PlaceHolder: "Customer id"}
+	d.evalBtn = &widget.Button{Text: i18n.T("Measure on another table…"), Icon: theme.SearchIcon(), OnTapped: d.evaluateOther}
+	d.customer = &widget.Entry{PlaceHolder: i18n.T("Customer id")}
 	d.customer.ExtendBaseWidget(d.customer)
 	d.customer.OnSubmitted = func(string) { d.explainCustomer() }
-	d.explain = &widget.Button{Text: "Explain", Icon: theme.QuestionIcon(), OnTapped: d.explainCustomer}
+	d.explain = &widget.Button{Text: i18n.T("Explain"), Icon: theme.QuestionIcon(), OnTapped: d.explainCustomer}
 	d.exScore = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
 	d.exUp = &widget.Label{Wrapping: fyne.TextWrapWord}
 	d.exDown = &widget.Label{Wrapping: fyne.TextWrapWord}
@@ -89,27 +91,27 @@ func newModelDetail(p *project) *modelDetail {
 	for _, k := range modelChartOrder {
 		d.charts[k] = newChartView()
 		d.chartReqs[k] = &latest{}
-		d.items[k] = container.NewTabItem(k, d.charts[k].content)
+		d.items[k] = container.NewTabItem(i18n.T(k), d.charts[k].content)
 	}
 	coefNote := &widget.Label{Wrapping: fyne.TextWrapWord,
-		Text: "Odds ratios per standard deviation of a number (per value for a category), with 95% intervals. Above 1 raises the odds of the outcome, below 1 lowers them; a p under 0.05 is unlikely to be chance."}
-	d.items["Coefficients"] = container.NewTabItem("Coefficients", container.NewBorder(coefNote, nil, nil, nil, d.coefs.table))
-	d.items["Rules"] = container.NewTabItem("Rules", container.NewVScroll(container.NewPadded(d.rules)))
+		Text: i18n.T("Odds ratios per standard deviation of a number (per value for a category), with %s intervals. Above 1 raises the odds of the outcome, below 1 lowers them; a p under 0.05 is unlikely to be chance.", "95%")}
+	d.items["Coefficients"] = container.NewTabItem(i18n.T("Coefficients"), container.NewBorder(coefNote, nil, nil, nil, d.coefs.table))
+	d.items["Rules"] = container.NewTabItem(i18n.T("Rules"), container.NewVScroll(container.NewPadded(d.rules)))
 	explainBox := container.NewVBox(
-		&widget.Label{Text: "Type a customer id to see their score and the columns that push it up or down the most.", Wrapping: fyne.TextWrapWord},
+		&widget.Label{Text: i18n.T("Type a customer id to see their score and the columns that push it up or down the most."), Wrapping: fyne.TextWrapWord},
 		container.NewBorder(nil, nil, nil, d.explain, d.customer),
 		d.exScore,
 		container.NewGridWithColumns(2, d.exUp, d.exDown),
 		d.exText,
 	)
-	d.items[tabExplain] = container.NewTabItemWithIcon(tabExplain, theme.QuestionIcon(), container.NewVScroll(container.NewPadded(explainBox)))
+	d.items[tabExplain] = container.NewTabItemWithIcon(i18n.T(tabExplain), theme.QuestionIcon(), container.NewVScroll(container.NewPadded(explainBox)))
 
 	head := container.NewVBox(d.title, d.about, container.NewHBox(d.scoreBtn, d.evalBtn), d.scoreInfo)
 	left := container.NewBorder(head, nil, nil, nil, d.metrics.table)
 	split := container.NewHSplit(left, d.chartTabs)
 	split.Offset = 0.42
 	d.body = split
-	d.empty = &widget.Label{Text: "Select a model above to see how it does.", Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Italic: true}}
+	d.empty = &widget.Label{Text: i18n.T("Select a model above to see how it does."), Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Italic: true}}
 	d.content = container.NewStack(container.NewCenter(d.empty))
 	return d
 }
@@ -134,13 +136,13 @@ func (d *modelDetail) show(info core.ModelInfo) {
 	d.title.SetText(info.Name)
 	from := info.Source.Table
 	if info.Source.Segment != "" {
-		from += " (segment " + info.Source.Segment + ")"
+		from = i18n.T("%s (segment %s)", from, info.Source.Segment)
 	}
-	about := fmt.Sprintf("%s predicting %s from %d features of %s: %s training and %s test rows. Trained %s in %.1f s.",
-		algoTitle(info.Algo), info.Target, len(info.Spec.Features()), from, chart.Number(float64(ev.TrainRows)), chart.Number(float64(ev.TestRows)),
-		info.TrainedAt.Local().Format("2 Jan 2006 15:04"), info.Seconds)
+	about := i18n.T("%s predicting %s from %d features of %s: %s training and %s test rows. Trained %s in %.1f s.",
+		algoTitle(info.Algo), info.Target, len(info.Spec.Features()), from, i18n.Number(float64(ev.TrainRows)), i18n.Number(float64(ev.TestRows)),
+		i18n.DateTime(info.TrainedAt.Local()), info.Seconds)
 	if t := info.Source.Target; t != nil {
-		about += fmt.Sprintf(" Outcome: %s within %d days after %s.", t.Kind, t.Days, t.Cutoff)
+		about += i18n.T(" Outcome: %s within %d days after %s.", targetKindWords(t.Kind), t.Days, t.Cutoff)
 	}
 	d.about.SetText(about)
 	d.setMetrics(ev)
@@ -162,12 +164,12 @@ func (d *modelDetail) show(info core.ModelInfo) {
 		for _, c := range ev.Coefs {
 			rows = append(rows, []string{c.Feature, f3(c.OddsRatio), f3(c.OddsLo) + " – " + f3(c.OddsHi), pval(c.P), f3(c.Coef)})
 		}
-		d.coefs.set([]string{"Feature", "Odds ratio", "95% interval", "p", "Coefficient"}, []string{"", "DOUBLE", "", "DOUBLE", "DOUBLE"}, rows)
+		d.coefs.set([]string{i18n.T("Feature"), i18n.T("Odds ratio"), i18n.T("%s interval", "95%"), "p", i18n.T("Coefficient")}, []string{"", "DOUBLE", "", "DOUBLE", "DOUBLE"}, rows)
 		tabs = append(tabs, d.items["Coefficients"])
 	}
 	if len(ev.Rules) > 0 {
 		var b strings.Builder
-		b.WriteString("Each leaf of the tree as a rule, read top to bottom:\n\n")
+		b.WriteString(i18n.T("Each leaf of the tree as a rule, read top to bottom:") + "\n\n")
 		for i, r := range ev.Rules {
 			fmt.Fprintf(&b, "%d.  %s\n", i+1, r)
 		}
@@ -177,7 +179,7 @@ func (d *modelDetail) show(info core.ModelInfo) {
 	tabs = append(tabs, d.items[tabExplain])
 	d.chartTabs.SetItems(tabs)
 	d.chartTabs.SelectIndex(0)
-	d.classes = [2]string{"no", "yes"}
+	d.classes = [2]string{i18n.T("no"), i18n.T("yes")}
 	if len(ev.Classes) == 2 {
 		d.classes = [2]string{ev.Classes[0], ev.Classes[1]}
 	}
@@ -186,11 +188,11 @@ func (d *modelDetail) show(info core.ModelInfo) {
 
 // scoreHint says where Score will read customers and write scores.
 func scoreHint(info *core.ModelInfo) string {
-	from := "the rows of " + info.Source.Table
+	from := i18n.T("the rows of %s", info.Source.Table)
 	if info.Source.Target != nil {
-		from = "every customer (features as of the last order)"
+		from = i18n.T("every customer (features as of the last order)")
 	}
-	return fmt.Sprintf("Scores %s into model_scores.%s, which segment rules can use.", from, models.ScoreColumn(info.Name))
+	return i18n.T("Scores %s into model_scores.%s, which segment rules can use.", from, models.ScoreColumn(info.Name))
 }
 
 func (d *modelDetail) setMetrics(ev *model.Evaluation) {
@@ -198,37 +200,37 @@ func (d *modelDetail) setMetrics(ev *model.Evaluation) {
 	var rows []row
 	if ev.Regression {
 		rows = []row{
-			{"RMSE", chart.Number(ev.RMSE), "typical error, in the target's units"},
-			{"MAE", chart.Number(ev.MAE), "average absolute error"},
-			{"R²", f3(ev.R2), "share of the variation explained (1 is perfect)"},
+			{"RMSE", i18n.Number(ev.RMSE), i18n.T("typical error, in the target's units")},
+			{"MAE", i18n.Number(ev.MAE), i18n.T("average absolute error")},
+			{"R²", f3(ev.R2), i18n.T("share of the variation explained (1 is perfect)")},
 		}
 	} else {
 		rows = []row{
-			{"ROC AUC", f3(ev.AUC), "ranking quality: 0.5 is a coin toss, 1 is perfect"},
-			{"PR AUC", f3(ev.PRAUC), "precision–recall; compare with the base rate"},
-			{"Accuracy", pct(ev.Accuracy), "share of test rows classed right at 0.5"},
-			{"Precision", pct(ev.Precision), "of those predicted yes, share truly yes"},
-			{"Recall", pct(ev.Recall), "of the true yes, share the model finds"},
-			{"F1", f3(ev.F1), "balance of precision and recall"},
-			{"Log loss", f3(ev.LogLoss), "probability error; lower is better"},
-			{"Brier score", f3(ev.Brier), "squared probability error; lower is better"},
-			{"Base rate", pct(ev.BaseRate), "share of yes among the training rows"},
+			{"ROC AUC", f3(ev.AUC), i18n.T("ranking quality: 0.5 is a coin toss, 1 is perfect")},
+			{"PR AUC", f3(ev.PRAUC), i18n.T("precision–recall; compare with the base rate")},
+			{i18n.T("Accuracy"), pct(ev.Accuracy), i18n.T("share of test rows classed right at 0.5")},
+			{i18n.T("Precision"), pct(ev.Precision), i18n.T("of those predicted yes, share truly yes")},
+			{i18n.T("Recall"), pct(ev.Recall), i18n.T("of the true yes, share the model finds")},
+			{"F1", f3(ev.F1), i18n.T("balance of precision and recall")},
+			{i18n.T("Log loss"), f3(ev.LogLoss), i18n.T("probability error; lower is better")},
+			{i18n.T("Brier score"), f3(ev.Brier), i18n.T("squared probability error; lower is better")},
+			{i18n.T("Base rate"), pct(ev.BaseRate), i18n.T("share of yes among the training rows")},
 		}
 		if len(ev.Gains) > 0 {
 			g := ev.Gains[0]
-			rows = append(rows, row{"Top 10% lift", "×" + strconv.FormatFloat(g.CumLift, 'f', 2, 64),
-				fmt.Sprintf("the top tenth by score holds %s of the yes", pct(g.CumGains))})
+			rows = append(rows, row{i18n.T("Top %s lift", "10%"), "×" + strconv.FormatFloat(g.CumLift, 'f', 2, 64),
+				i18n.T("the top tenth by score holds %s of the yes", pct(g.CumGains))})
 		}
 	}
 	if v, ok := ev.OOB["auc"].(float64); ok {
-		rows = append(rows, row{"Out-of-bag AUC", f3(v), "the forest measured on rows each tree did not see"})
+		rows = append(rows, row{i18n.T("Out-of-bag AUC"), f3(v), i18n.T("the forest measured on rows each tree did not see")})
 	}
-	rows = append(rows, row{"Rows", chart.Number(float64(ev.TrainRows)) + " + " + chart.Number(float64(ev.TestRows)), "training + held-out test"})
+	rows = append(rows, row{i18n.T("Rows"), i18n.Number(float64(ev.TrainRows)) + " + " + i18n.Number(float64(ev.TestRows)), i18n.T("training + held-out test")})
 	var out [][]string
 	for _, r := range rows {
 		out = append(out, []string{r.name, r.value, r.note})
 	}
-	d.metrics.set([]string{"Test metric", "Value", "Meaning"}, []string{"", "DOUBLE", ""}, out)
+	d.metrics.set([]string{i18n.T("Test metric"), i18n.T("Value"), i18n.T("Meaning")}, []string{"", "DOUBLE", ""}, out)
 }
 
 // plotFor builds one of the detail's charts from the stored evaluation.
@@ -242,7 +244,7 @@ func (d *modelDetail) plotFor(kind string) func() (*plot.Plot, error) {
 			for i, p := range ev.ROC {
 				pts[i] = chart.Point{X: p.X, Y: p.Y}
 			}
-			return chart.ROC("ROC curve of "+info.Name+" on its test rows", pts, ev.AUC)
+			return chart.ROC(i18n.T("ROC curve of %s on its test rows", info.Name), pts, ev.AUC)
 		case chGains:
 			ds := make([]chart.Decile, len(ev.Gains))
 			n := 0
@@ -252,15 +254,15 @@ func (d *modelDetail) plotFor(kind string) func() (*plot.Plot, error) {
 			for i, g := range ev.Gains {
 				ds[i] = chart.Decile{Share: float64(g.CumCount) / math.Max(1, float64(n)), Gains: g.CumGains, Lift: g.CumLift}
 			}
-			return chart.Gains("Cumulative gains (labels: lift)", ds)
+			return chart.Gains(i18n.T("Cumulative gains (labels: lift)"), ds)
 		case chCalibration:
 			bs := make([]chart.CalBin, len(ev.Calibration))
 			for i, b := range ev.Calibration {
 				bs[i] = chart.CalBin{Predicted: b.MeanPred, Actual: b.FracPos, Count: b.Count}
 			}
-			return chart.Calibration("Calibration: predicted vs. actual", bs)
+			return chart.Calibration(i18n.T("Calibration: predicted vs. actual"), bs)
 		case chConfusion:
-			return chart.Confusion("Confusion matrix at a 0.5 cut-off ("+info.Target+")", ev.Confusion, classes)
+			return chart.Confusion(i18n.T("Confusion matrix at a 0.5 cut-off (%s)", info.Target), ev.Confusion, classes)
 		case chImportance:
 			var bars []chart.Bar
 			for i, im := range ev.Importance {
@@ -273,10 +275,10 @@ func (d *modelDetail) plotFor(kind string) func() (*plot.Plot, error) {
 			if ev.Regression {
 				metric = "RMSE"
 			}
-			return chart.Bars("Feature importance", "Drop in test "+metric+" when the column is shuffled", bars,
+			return chart.Bars(i18n.T("Feature importance"), i18n.T("Drop in test %s when the column is shuffled", metric), bars,
 				chart.WithFormat(func(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }))
 		}
-		return nil, fmt.Errorf("unknown chart %q", kind)
+		return nil, i18n.Errorf("unknown chart %q", kind)
 	}
 }
 
@@ -300,7 +302,7 @@ func showPlot(p *project, v *chartView, req *latest, base string, build func() (
 	ctx := req.start(p.ctx)
 	v.p = p
 	v.save.OnTapped = func() { savePlot(p, base, build) }
-	v.message("Drawing…")
+	v.message(i18n.T("Drawing…"))
 	async(p, ctx, func(ctx context.Context) (image.Image, error) {
 		pl, err := build()
 		if err != nil {
@@ -313,9 +315,9 @@ func showPlot(p *project, v *chartView, req *latest, base string, build func() (
 		}
 		switch {
 		case errors.Is(err, chart.ErrNoData):
-			v.message("Nothing to draw for this model.")
+			v.message(i18n.T("Nothing to draw for this model."))
 		case err != nil:
-			v.message(sentence(err.Error()))
+			v.message(sentence(i18n.Error(err)))
 		default:
 			v.set(img)
 		}
@@ -330,7 +332,7 @@ func (d *modelDetail) score() {
 	name := d.info.Name
 	d.scoreBtn.Disable()
 	var res *core.ScoreResult
-	d.p.run("Scoring customers with "+name+"…", func(ctx context.Context, progress core.Progress) error {
+	d.p.run(i18n.T("Scoring customers with %s…", name), func(ctx context.Context, progress core.Progress) error {
 		var err error
 		res, err = d.p.ws.Score(ctx, name, "", progress)
 		return err
@@ -340,16 +342,16 @@ func (d *modelDetail) score() {
 			d.p.showError(err)
 			return
 		}
-		from := "the rows of " + res.Table
+		from := i18n.T("the rows of %s", res.Table)
 		if res.AsOf != "" {
-			from = "features as of " + res.AsOf
+			from = i18n.T("features as of %s", res.AsOf)
 		}
-		msg := fmt.Sprintf("Scored %s customers (%s); mean score %s. The scores are in model_scores.%s: use them in segment rules, e.g. %s > 0.5.",
-			chart.Number(float64(res.Customers)), from, f3(res.Mean), res.Column, res.Column)
+		msg := i18n.T("Scored %s customers (%s); mean score %s. The scores are in model_scores.%s: use them in segment rules, e.g. %s > 0.5.",
+			i18n.Number(float64(res.Customers)), from, f3(res.Mean), res.Column, res.Column)
 		if d.info != nil && d.info.Name == name {
 			d.scoreInfo.SetText(msg)
 		}
-		d.p.setStatus(fmt.Sprintf("Scored %s customers with %s into model_scores.%s", chart.Number(float64(res.Customers)), name, res.Column))
+		d.p.setStatus(i18n.T("Scored %s customers with %s into model_scores.%s", i18n.Number(float64(res.Customers)), name, res.Column))
 		d.p.refreshTables("") // model_scores is new or has a new column
 	})
 }
@@ -372,20 +374,20 @@ func (d *modelDetail) evaluateOther() {
 		}
 	}
 	if len(tables) == 0 {
-		dialog.ShowInformation("Measure on another table", "No other table has the column "+target+
-			". For a churn or purchase model, build one at a later cut-off with the Train tab (or 'model target'), then measure the model on it.", d.p.win)
+		dialog.ShowInformation(i18n.T("Measure on another table"), i18n.T("No other table has the column %s. "+
+			"For a churn or purchase model, build one at a later cut-off with the Train tab (or 'model target'), then measure the model on it.", target), d.p.win)
 		return
 	}
 	sel := widget.NewSelect(tables, nil)
 	sel.SetSelected(tables[0])
-	dialog.ShowForm("Measure "+name+" on another table", "Measure", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Table", sel)}, func(ok bool) {
+	dialog.ShowForm(i18n.T("Measure %s on another table", name), i18n.T("Measure"), i18n.T("Cancel"),
+		[]*widget.FormItem{widget.NewFormItem(i18n.T("Table"), sel)}, func(ok bool) {
 			if !ok {
 				return
 			}
 			table := sel.Selected
 			var ev *model.Evaluation
-			d.p.run("Measuring "+name+" on "+table, func(ctx context.Context, _ core.Progress) (err error) {
+			d.p.run(i18n.T("Measuring %s on %s", name, table), func(ctx context.Context, _ core.Progress) (err error) {
 				ev, err = d.p.ws.EvaluateModel(ctx, name, table)
 				return err
 			}, func(err error) {
@@ -395,12 +397,12 @@ func (d *modelDetail) evaluateOther() {
 				}
 				var msg string
 				if ev.Regression {
-					msg = fmt.Sprintf("On %s rows of %s: RMSE %s, MAE %s, R² %s.", chart.Number(float64(ev.TestRows)), table, f3(ev.RMSE), f3(ev.MAE), f3(ev.R2))
+					msg = i18n.T("On %s rows of %s: RMSE %s, MAE %s, R² %s.", i18n.Number(float64(ev.TestRows)), table, f3(ev.RMSE), f3(ev.MAE), f3(ev.R2))
 				} else {
-					msg = fmt.Sprintf("On %s rows of %s: ROC AUC %s (on its test rows: %s), accuracy %s, log loss %s.", chart.Number(float64(ev.TestRows)), table,
+					msg = i18n.T("On %s rows of %s: ROC AUC %s (on its test rows: %s), accuracy %s, log loss %s.", i18n.Number(float64(ev.TestRows)), table,
 						f3(ev.AUC), f3(d.info.Eval.AUC), f3(ev.Accuracy), f3(ev.LogLoss))
 				}
-				dialog.ShowInformation("Measured on "+table, msg, d.p.win)
+				dialog.ShowInformation(i18n.T("Measured on %s", table), msg, d.p.win)
 			})
 		}, d.p.win)
 }
@@ -412,12 +414,12 @@ func (d *modelDetail) explainCustomer() {
 		return
 	}
 	if id == "" {
-		dialog.ShowInformation("Explain a score", "Type a customer id, as it appears in your customer table, then press Explain.", d.p.win)
+		dialog.ShowInformation(i18n.T("Explain a score"), i18n.T("Type a customer id, as it appears in your customer table, then press Explain."), d.p.win)
 		return
 	}
 	info := *d.info
 	d.explain.Disable()
-	d.exScore.SetText("Explaining…")
+	d.exScore.SetText(i18n.T("Explaining…"))
 	async(d.p, d.p.ctx, func(ctx context.Context) (*core.CustomerExplanation, error) {
 		return d.p.ws.Explain(ctx, info.Name, id, "", 5)
 	}, func(ex *core.CustomerExplanation, err error) {
@@ -435,15 +437,15 @@ func (d *modelDetail) explainCustomer() {
 }
 
 func (d *modelDetail) showExplanation(info *core.ModelInfo, ex *core.CustomerExplanation) {
-	score := chart.Number(ex.Score)
-	unit := "in the target's units"
+	score := i18n.Number(ex.Score)
+	unit := i18n.T("in the target's units")
 	switch info.Algo {
 	case model.LogReg:
-		score, unit = pct(ex.Score)+" likely "+info.Target, "in log-odds"
+		score, unit = i18n.T("%s likely %s", pct(ex.Score), info.Target), i18n.T("in log-odds")
 	case model.Tree, model.Forest:
-		score, unit = pct(ex.Score)+" likely "+info.Target, "in probability"
+		score, unit = i18n.T("%s likely %s", pct(ex.Score), info.Target), i18n.T("in probability")
 	}
-	d.exScore.SetText(fmt.Sprintf("Customer %s: %s", ex.Customer, score))
+	d.exScore.SetText(i18n.T("Customer %s: %s", ex.Customer, score))
 	list := func(head string, cs []explain.Contribution) string {
 		if len(cs) == 0 {
 			return ""
@@ -455,18 +457,31 @@ func (d *modelDetail) showExplanation(info *core.ModelInfo, ex *core.CustomerExp
 		}
 		return b.String()
 	}
-	d.exUp.SetText(list("▲ Pushes the score up", ex.Up))
-	d.exDown.SetText(list("▼ Pushes it down", ex.Down))
+	d.exUp.SetText(list(i18n.T("▲ Pushes the score up"), ex.Up))
+	d.exDown.SetText(list(i18n.T("▼ Pushes it down"), ex.Down))
 	if ex.Text == "" {
-		d.exText.SetText("No feature moves this customer's score away from the average.")
+		d.exText.SetText(i18n.T("No feature moves this customer's score away from the average."))
 		return
 	}
-	d.exText.SetText(sentence(ex.Text) + " (pushes " + unit + ")")
+	// ex.Text is written by analytics/explain, in English.
+	d.exText.SetText(i18n.T("%s (pushes %s)", sentence(ex.Text), unit))
 }
 
 func contributionText(c explain.Contribution) string {
 	if c.Text != "" {
 		return c.Text
 	}
-	return c.Name + " " + chart.Number(c.Value)
+	return c.Name + " " + i18n.Number(c.Value)
+}
+
+// targetKindWords says a built target's kind (models.Churn or
+// models.Purchase) for people.
+func targetKindWords(kind string) string {
+	switch kind {
+	case models.Churn:
+		return i18n.T("churn")
+	case models.Purchase:
+		return i18n.T("purchase")
+	}
+	return kind
 }

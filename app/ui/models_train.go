@@ -2,12 +2,12 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -18,6 +18,7 @@ import (
 	"github.com/marketbench/marketbench/analytics/model"
 	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/models"
 )
@@ -71,84 +72,84 @@ func newTrainForm(p *project, onTrain func(*core.ModelInfo)) *trainForm {
 		e.ExtendBaseWidget(e)
 		return e
 	}
-	f.source = widget.NewSelect([]string{srcChurn, srcPurchase}, func(string) { f.sourceChanged() })
-	f.source.PlaceHolder = "Choose the training data"
+	f.source = widget.NewSelect([]string{i18n.T(srcChurn), i18n.T(srcPurchase)}, func(string) { f.sourceChanged() })
+	f.source.PlaceHolder = i18n.T("Choose the training data")
 	f.sourceNote = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
-	f.cutoff = entry("", "YYYY-MM-DD (empty: the window before the last order)")
+	f.cutoff = entry("", i18n.T("YYYY-MM-DD (empty: the window before the last order)"))
 	f.days = entry("90", "")
 	f.target = widget.NewSelect(nil, func(string) { f.loadFeatures() })
-	f.target.PlaceHolder = "Choose the column to predict"
+	f.target.PlaceHolder = i18n.T("Choose the column to predict")
 	f.features = widget.NewCheckGroup(nil, nil)
 	f.featNote = &widget.Label{Wrapping: fyne.TextWrapWord}
 	var labels []string
 	for _, a := range algos {
-		labels = append(labels, a.label)
+		labels = append(labels, i18n.T(a.label))
 	}
 	f.algo = widget.NewSelect(labels, func(string) { f.algoChanged() })
 	f.algoNote = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
 	f.testShare = entry("20", "")
 	f.seed = entry("42", "")
-	f.name = entry("", "automatic, e.g. churn_logreg")
-	f.replace = widget.NewCheck("Replace a model with the same name", nil)
+	f.name = entry("", i18n.T("automatic, e.g. churn_logreg"))
+	f.replace = widget.NewCheck(i18n.T("Replace a model with the same name"), nil)
 
 	f.c = entry("1", "")
-	f.l1 = widget.NewCheck("L1 penalty (keeps fewer features)", nil)
-	f.balanced = widget.NewCheck("Weight both outcomes equally (rare outcomes)", nil)
+	f.l1 = widget.NewCheck(i18n.T("L1 penalty (keeps fewer features)"), nil)
+	f.balanced = widget.NewCheck(i18n.T("Weight both outcomes equally (rare outcomes)"), nil)
 	f.alpha = entry("0", "")
-	f.maxDepth = entry("", "4 for a tree, 12 for a forest")
+	f.maxDepth = entry("", i18n.T("4 for a tree, 12 for a forest"))
 	f.minLeaf = entry("", "20")
 	f.trees = entry("", "100")
-	f.crit = widget.NewSelect([]string{"gini", "entropy"}, nil)
-	f.crit.SetSelected("gini")
-	f.trainBtn = &widget.Button{Text: "Train", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: f.start}
-	f.segment = widget.NewSelect([]string{allRows}, nil)
-	f.segment.SetSelected(allRows)
+	f.crit = widget.NewSelect([]string{i18n.T(critGini), i18n.T(critEntropy)}, nil)
+	f.crit.SetSelected(i18n.T(critGini))
+	f.trainBtn = &widget.Button{Text: i18n.T("Train"), Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: f.start}
+	f.segment = widget.NewSelect([]string{i18n.T(allRows)}, nil)
+	f.segment.SetSelected(i18n.T(allRows))
 
 	lbl := func(s string) *widget.Label { return &widget.Label{Text: s, TextStyle: fyne.TextStyle{Bold: true}} }
-	cutLbl, daysLbl, targetLbl := lbl("Cut-off date"), lbl("Window (days)"), lbl("Target")
+	cutLbl, daysLbl, targetLbl := lbl(i18n.T("Cut-off date")), lbl(i18n.T("Window (days)")), lbl(i18n.T("Target"))
 	f.rowsOrders = []fyne.CanvasObject{cutLbl, f.cutoff, daysLbl, f.days}
 	f.rowsTarget = []fyne.CanvasObject{targetLbl, f.target}
 	form := container.New(layout.NewFormLayout(),
-		lbl("Training data"), f.source,
+		lbl(i18n.T("Training data")), f.source,
 		layout.NewSpacer(), f.sourceNote,
-		lbl("Only customers in"), f.segment,
+		lbl(i18n.T("Only customers in")), f.segment,
 		cutLbl, f.cutoff,
 		daysLbl, f.days,
 		targetLbl, f.target,
-		lbl("Algorithm"), f.algo,
+		lbl(i18n.T("Algorithm")), f.algo,
 		layout.NewSpacer(), f.algoNote,
-		lbl("Test share (%)"), f.testShare,
-		lbl("Seed"), f.seed,
-		lbl("Name"), f.name,
+		lbl(i18n.T("Test share (%)")), f.testShare,
+		lbl(i18n.T("Seed")), f.seed,
+		lbl(i18n.T("Name")), f.name,
 		layout.NewSpacer(), f.replace,
 	)
 	adv := container.New(layout.NewFormLayout(),
-		widget.NewLabel("C (logistic)"), f.c,
+		widget.NewLabel(i18n.T("C (logistic)")), f.c,
 		layout.NewSpacer(), f.l1,
 		layout.NewSpacer(), f.balanced,
-		widget.NewLabel("Alpha (linear)"), f.alpha,
-		widget.NewLabel("Max depth"), f.maxDepth,
-		widget.NewLabel("Min rows per leaf"), f.minLeaf,
-		widget.NewLabel("Trees (forest)"), f.trees,
-		widget.NewLabel("Split criterion (tree)"), f.crit,
+		widget.NewLabel(i18n.T("Alpha (linear)")), f.alpha,
+		widget.NewLabel(i18n.T("Max depth")), f.maxDepth,
+		widget.NewLabel(i18n.T("Min rows per leaf")), f.minLeaf,
+		widget.NewLabel(i18n.T("Trees (forest)")), f.trees,
+		widget.NewLabel(i18n.T("Split criterion (tree)")), f.crit,
 	)
-	advanced := widget.NewAccordion(widget.NewAccordionItem("Advanced", adv))
+	advanced := widget.NewAccordion(widget.NewAccordionItem(i18n.T("Advanced"), adv))
 	left := container.NewVBox(form, advanced, container.NewHBox(f.trainBtn))
 
-	all := &widget.Button{Text: "All", Importance: widget.LowImportance, OnTapped: func() { f.features.SetSelected(f.features.Options) }}
-	none := &widget.Button{Text: "None", Importance: widget.LowImportance, OnTapped: func() { f.features.SetSelected(nil) }}
-	auto := &widget.Button{Text: "Usable", Importance: widget.LowImportance, OnTapped: func() { f.features.SetSelected(f.featAuto) }}
-	rank := &widget.Button{Text: "Rank…", Importance: widget.LowImportance, OnTapped: f.rankFeatures}
+	all := &widget.Button{Text: i18n.T("All"), Importance: widget.LowImportance, OnTapped: func() { f.features.SetSelected(f.features.Options) }}
+	none := &widget.Button{Text: i18n.T("None"), Importance: widget.LowImportance, OnTapped: func() { f.features.SetSelected(nil) }}
+	auto := &widget.Button{Text: i18n.T("Usable"), Importance: widget.LowImportance, OnTapped: func() { f.features.SetSelected(f.featAuto) }}
+	rank := &widget.Button{Text: i18n.T("Rank…"), Importance: widget.LowImportance, OnTapped: f.rankFeatures}
 	f.featBtns = container.NewHBox(rank, auto, all, none)
-	featHead := container.NewBorder(nil, nil, lbl("Features"), f.featBtns)
+	featHead := container.NewBorder(nil, nil, lbl(i18n.T("Features")), f.featBtns)
 	f.featBox = container.NewVScroll(f.features)
 	right := container.NewBorder(container.NewVBox(featHead, f.featNote), nil, nil, nil, f.featBox)
 
 	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), container.NewPadded(right))
 	split.Offset = 0.6
 	f.content = split
-	f.algo.SetSelected(algos[0].label)
-	f.source.SetSelected(srcChurn)
+	f.algo.SetSelected(i18n.T(algos[0].label))
+	f.source.SetSelected(i18n.T(srcChurn))
 	return f
 }
 
@@ -158,7 +159,7 @@ func (f *trainForm) setTables(ts []storage.Table) {
 		before = t.Columns
 	}
 	f.tables = ts
-	opts := []string{srcChurn, srcPurchase}
+	opts := []string{i18n.T(srcChurn), i18n.T(srcPurchase)}
 	for _, t := range ts {
 		opts = append(opts, t.Name)
 	}
@@ -167,7 +168,7 @@ func (f *trainForm) setTables(ts []storage.Table) {
 	ctx := f.segReq.start(f.p.ctx)
 	async(f.p, ctx, func(ctx context.Context) ([]string, error) {
 		sums, err := f.p.ws.Segments(ctx)
-		names := []string{allRows}
+		names := []string{i18n.T(allRows)}
 		for _, s := range sums {
 			names = append(names, s.Name)
 		}
@@ -179,7 +180,7 @@ func (f *trainForm) setTables(ts []storage.Table) {
 		sel := f.segment.Selected
 		f.segment.SetOptions(names)
 		if !slices.Contains(names, sel) {
-			sel = allRows
+			sel = i18n.T(allRows)
 		}
 		f.segment.SetSelected(sel)
 	})
@@ -203,9 +204,9 @@ func (f *trainForm) table() *storage.Table {
 // targetKind is models.Churn or models.Purchase, or "" for a table.
 func (f *trainForm) targetKind() string {
 	switch f.source.Selected {
-	case srcChurn:
+	case i18n.T(srcChurn):
 		return models.Churn
-	case srcPurchase:
+	case i18n.T(srcPurchase):
 		return models.Purchase
 	}
 	return ""
@@ -226,11 +227,11 @@ func (f *trainForm) sourceChanged() {
 	setVisible(f.rowsOrders, kind != "")
 	setVisible(f.rowsTarget, kind == "")
 	if kind != "" {
-		outcome := "placed no order"
+		outcome := i18n.T("placed no order")
 		if kind == models.Purchase {
-			outcome = "placed an order"
+			outcome = i18n.T("placed an order")
 		}
-		f.sourceNote.SetText(fmt.Sprintf("One row per customer with an order by the cut-off date: their behaviour up to then (%s) and the columns of the customer table. "+
+		f.sourceNote.SetText(i18n.T("One row per customer with an order by the cut-off date: their behaviour up to then (%s) and the columns of the customer table. "+
 			"The outcome is whether they %s in the window after it. Built into the table %s_training.",
 			strings.Join(models.BehaviourFeatures, ", "), outcome, kind))
 		f.target.Options = nil
@@ -240,15 +241,15 @@ func (f *trainForm) sourceChanged() {
 		f.featAuto = nil
 		f.featBox.Hide()
 		f.featBtns.Hide()
-		f.featNote.SetText("Chosen for you: the behaviour columns above plus the customer table's usable columns (no ids, contact details or free text).")
+		f.featNote.SetText(i18n.T("Chosen for you: the behaviour columns above plus the customer table's usable columns (no ids, contact details or free text)."))
 		return
 	}
 	t := f.table()
 	if t == nil {
 		return
 	}
-	f.sourceNote.SetText(fmt.Sprintf("%s rows of %s. Pick the column to predict: two values (yes/no, 1/0) for logistic regression, trees and forests; a number for linear regression.",
-		chart.Number(float64(t.Rows)), t.Name))
+	f.sourceNote.SetText(i18n.T("%s rows of %s. Pick the column to predict: two values (yes/no, 1/0) for logistic regression, trees and forests; a number for linear regression.",
+		i18n.Number(float64(t.Rows)), t.Name))
 	f.featBox.Show()
 	f.featBtns.Show()
 	var cols []string
@@ -281,7 +282,7 @@ func (f *trainForm) loadFeatures() {
 	f.features.Selected = nil
 	f.features.Refresh()
 	f.featAuto = nil
-	f.featNote.SetText("Checking which columns a model can use…")
+	f.featNote.SetText(i18n.T("Checking which columns a model can use…"))
 	ctx := f.featReq.start(f.p.ctx)
 	table := t.Name
 	async(f.p, ctx, func(ctx context.Context) ([]string, error) {
@@ -294,13 +295,13 @@ func (f *trainForm) loadFeatures() {
 			return
 		}
 		if err != nil {
-			f.featNote.SetText(sentence(err.Error()))
+			f.featNote.SetText(sentence(i18n.Error(err)))
 			return
 		}
 		f.featAuto = auto
 		f.features.SetSelected(auto)
-		f.featNote.SetText("Ticked: every usable column. Identifiers, contact details, dates, free text and text with more than " +
-			strconv.Itoa(models.MaxLevels) + " values are left out.")
+		f.featNote.SetText(i18n.T("Ticked: every usable column. Identifiers, contact details, dates, free text and text with more than %d values are left out.",
+			models.MaxLevels))
 	})
 }
 
@@ -312,7 +313,7 @@ func (f *trainForm) setAlgos(list []core.Algorithm) {
 		title, about, ok := strings.Cut(a.Description, ": ")
 		about = sentence(about) + "."
 		if a.Plugin || !ok {
-			title, about = a.Description, "Trained and scored by a plugin; numeric features only."
+			title, about = a.Description, i18n.Mark("Trained and scored by a plugin; numeric features only.")
 		}
 		out = append(out, algoChoice{a.Name, sentence(title), about})
 	}
@@ -322,7 +323,7 @@ func (f *trainForm) setAlgos(list []core.Algorithm) {
 	algos = out
 	labels := make([]string, len(out))
 	for i, a := range out {
-		labels[i] = a.label
+		labels[i] = i18n.T(a.label)
 	}
 	sel := f.algo.Selected
 	f.algo.SetOptions(labels)
@@ -331,7 +332,7 @@ func (f *trainForm) setAlgos(list []core.Algorithm) {
 
 func (f *trainForm) algoChanged() {
 	a := algoByLabel(f.algo.Selected)
-	f.algoNote.SetText(a.about)
+	f.algoNote.SetText(i18n.T(a.about))
 	enable := func(on bool, ws ...fyne.Disableable) {
 		for _, w := range ws {
 			if on {
@@ -348,27 +349,33 @@ func (f *trainForm) algoChanged() {
 	enable(a.name == model.Tree, f.crit)
 }
 
-// formError is a mistake in the form, told in words before any work starts.
-type formError string
+// field names a form field in the mistakes num and whole tell: it is an
+// error only so that i18n.Error translates it inside their message, while
+// err.Error() keeps the English. Give it a text marked with i18n.Mark, or
+// use i18n.Errorf for a name with arguments.
+type field string
 
-func (e formError) Error() string { return string(e) }
+func (f field) Error() string { return string(f) }
 
-func num(e *widget.Entry, what string, lo, hi float64) (float64, error) {
+// num reads a number from lo to hi (0 when empty); a mistake is told in
+// words, naming the field what.
+func num(e *widget.Entry, what error, lo, hi float64) (float64, error) {
 	txt := strings.TrimSpace(e.Text)
 	if txt == "" {
 		return 0, nil
 	}
 	v, err := strconv.ParseFloat(txt, 64)
 	if err != nil || v < lo || v > hi {
-		return 0, formError(fmt.Sprintf("%s must be a number from %v to %v; %q is not.", what, lo, hi, txt))
+		return 0, i18n.Errorf("%s must be a number from %v to %v; %q is not.", what, lo, hi, txt)
 	}
 	return v, nil
 }
 
-func whole(e *widget.Entry, what string, lo, hi int) (int, error) {
+// whole is num for whole numbers.
+func whole(e *widget.Entry, what error, lo, hi int) (int, error) {
 	v, err := num(e, what, float64(lo), float64(hi))
 	if err == nil && v != math.Trunc(v) {
-		err = formError(fmt.Sprintf("%s must be a whole number; %q is not.", what, e.Text))
+		err = i18n.Errorf("%s must be a whole number; %q is not.", what, e.Text)
 	}
 	return int(v), err
 }
@@ -379,7 +386,7 @@ func (f *trainForm) request() (core.TrainRequest, error) {
 	a := algoByLabel(f.algo.Selected)
 	r.Spec.Algo = a.name
 	r.Name = strings.TrimSpace(f.name.Text)
-	if seg := f.segment.Selected; seg != "" && seg != allRows {
+	if seg := f.segment.Selected; seg != "" && seg != i18n.T(allRows) {
 		r.Segment = seg
 	}
 	r.Replace = f.replace.Checked
@@ -387,11 +394,11 @@ func (f *trainForm) request() (core.TrainRequest, error) {
 		t := &models.Target{Kind: kind}
 		if txt := strings.TrimSpace(f.cutoff.Text); txt != "" {
 			if _, err := time.Parse("2006-01-02", txt); err != nil {
-				return r, formError(fmt.Sprintf("%q is not a date. Write the cut-off as YYYY-MM-DD, e.g. 2026-06-30, or leave it empty to use the window before the last order.", txt))
+				return r, i18n.Errorf("%q is not a date. Write the cut-off as YYYY-MM-DD, e.g. 2026-06-30, or leave it empty to use the window before the last order.", txt)
 			}
 			t.Cutoff = txt
 		}
-		days, err := whole(f.days, "The window", 1, 3650)
+		days, err := whole(f.days, field(i18n.Mark("The window")), 1, 3650)
 		if err != nil {
 			return r, err
 		}
@@ -403,15 +410,15 @@ func (f *trainForm) request() (core.TrainRequest, error) {
 	} else {
 		t := f.table()
 		if t == nil {
-			return r, formError("Choose the training data: churn or purchase from the orders, or a table.")
+			return r, i18n.Errorf("Choose the training data: churn or purchase from the orders, or a table.")
 		}
 		if f.target.Selected == "" {
-			return r, formError("Choose the target: the column of " + t.Name + " the model should predict.")
+			return r, i18n.Errorf("Choose the target: the column of %s the model should predict.", t.Name)
 		}
 		r.Table, r.Spec.Target = t.Name, f.target.Selected
 		sel := f.features.Selected
 		if len(sel) == 0 {
-			return r, formError("Tick at least one feature column, or press Usable to tick every column a model can use.")
+			return r, i18n.Errorf("Tick at least one feature column, or press Usable to tick every column a model can use.")
 		}
 		if !sameSet(sel, f.featAuto) {
 			// In table order, so the model's inputs read like the table.
@@ -422,38 +429,38 @@ func (f *trainForm) request() (core.TrainRequest, error) {
 			}
 		}
 	}
-	share, err := num(f.testShare, "The test share", 5, 50)
+	share, err := num(f.testShare, field(i18n.Mark("The test share")), 5, 50)
 	if err != nil {
 		return r, err
 	}
 	r.Spec.TestSize = share / 100
-	seed, err := whole(f.seed, "The seed", 0, 1<<31)
+	seed, err := whole(f.seed, field(i18n.Mark("The seed")), 0, 1<<31)
 	if err != nil {
 		return r, err
 	}
 	r.Spec.Seed = uint64(seed)
 	switch a.name {
 	case model.LogReg:
-		if r.Spec.C, err = num(f.c, "C", 1e-6, 1e6); err != nil {
+		if r.Spec.C, err = num(f.c, field("C"), 1e-6, 1e6); err != nil {
 			return r, err
 		}
 		r.Spec.L1, r.Spec.Balanced = f.l1.Checked, f.balanced.Checked
 	case model.LinReg:
-		if r.Spec.Alpha, err = num(f.alpha, "Alpha", 0, 1e9); err != nil {
+		if r.Spec.Alpha, err = num(f.alpha, field(i18n.Mark("Alpha")), 0, 1e9); err != nil {
 			return r, err
 		}
 	case model.Tree, model.Forest:
-		if r.Spec.MaxDepth, err = whole(f.maxDepth, "Max depth", 1, 40); err != nil {
+		if r.Spec.MaxDepth, err = whole(f.maxDepth, field(i18n.Mark("Max depth")), 1, 40); err != nil {
 			return r, err
 		}
-		if r.Spec.MinLeaf, err = whole(f.minLeaf, "Min rows per leaf", 1, 1_000_000); err != nil {
+		if r.Spec.MinLeaf, err = whole(f.minLeaf, field(i18n.Mark("Min rows per leaf")), 1, 1_000_000); err != nil {
 			return r, err
 		}
 		if a.name == model.Forest {
-			if r.Spec.Trees, err = whole(f.trees, "Trees", 1, 2000); err != nil {
+			if r.Spec.Trees, err = whole(f.trees, field(i18n.Mark("Trees")), 1, 2000); err != nil {
 				return r, err
 			}
-		} else if f.crit.Selected == "entropy" {
+		} else if f.crit.Selected == i18n.T(critEntropy) {
 			r.Spec.Criterion = "entropy"
 		}
 	}
@@ -476,18 +483,16 @@ func sameSet(a, b []string) bool {
 func (f *trainForm) start() {
 	r, err := f.request()
 	if err != nil {
-		dialog.ShowInformation("Train a model", err.Error(), f.p.win)
+		dialog.ShowInformation(i18n.T("Train a model"), i18n.Error(err), f.p.win)
 		return
 	}
-	what := algoTitle(r.Spec.Algo)
+	target := r.Spec.Target
 	if r.Target != nil {
-		what += " for " + r.Target.Kind
-	} else {
-		what += " for " + r.Spec.Target
+		target = r.Target.Kind
 	}
 	f.trainBtn.Disable()
 	var info *core.ModelInfo
-	f.p.run("Training "+strings.ToLower(what[:1])+what[1:]+"…", func(ctx context.Context, progress core.Progress) error {
+	f.p.run(i18n.T("Training %s for %s…", lowerFirst(algoTitle(r.Spec.Algo)), target), func(ctx context.Context, progress core.Progress) error {
 		var err error
 		info, err = f.p.ws.Train(ctx, r, progress)
 		return err
@@ -497,9 +502,9 @@ func (f *trainForm) start() {
 			f.p.showError(err)
 			return
 		}
-		msg := fmt.Sprintf("Trained %s: %s", info.Name, headline(&info.Eval))
+		msg := i18n.T("Trained %s: %s", info.Name, headline(&info.Eval))
 		if b := info.Built; b != nil {
-			msg += fmt.Sprintf(" (built %s: %s customers as of %s, %s %s)", b.Table, chart.Number(float64(b.Customers)), b.Target.Cutoff,
+			msg += i18n.T(" (built %s: %s customers as of %s, %s %s)", b.Table, i18n.Number(float64(b.Customers)), b.Target.Cutoff,
 				pct(float64(b.Positives)/math.Max(1, float64(b.Customers))), b.Target.Column())
 		}
 		f.p.setStatus(msg)
@@ -511,9 +516,19 @@ func (f *trainForm) start() {
 // headline is a model's main test metrics in one line.
 func headline(ev *model.Evaluation) string {
 	if ev.Regression {
-		return fmt.Sprintf("RMSE %s, R² %s on %s test rows", chart.Number(ev.RMSE), f3(ev.R2), chart.Number(float64(ev.TestRows)))
+		return i18n.T("RMSE %s, R² %s on %s test rows", i18n.Number(ev.RMSE), f3(ev.R2), i18n.Number(float64(ev.TestRows)))
 	}
-	return fmt.Sprintf("AUC %s, accuracy %s on %s test rows", f3(ev.AUC), pct(ev.Accuracy), chart.Number(float64(ev.TestRows)))
+	return i18n.T("AUC %s, accuracy %s on %s test rows", f3(ev.AUC), pct(ev.Accuracy), i18n.Number(float64(ev.TestRows)))
+}
+
+// lowerFirst lowers a title's first letter for use inside a sentence
+// ("Logistic regression" → "logistic regression"); Chinese is unchanged.
+func lowerFirst(s string) string {
+	r := []rune(s)
+	if len(r) > 0 {
+		r[0] = unicode.ToLower(r[0])
+	}
+	return string(r)
 }
 
 func f3(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
