@@ -1,0 +1,69 @@
+package demodata
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+func (g *gen) products() {
+	n := g.opt.Products
+	g.prods = make([]product, n)
+	g.byCat = make([][]int32, len(categories))
+	seen := make(map[string]bool, n)
+	for i := range g.prods {
+		// Round-robin first so every category exists when n >= 10.
+		ci := i % len(categories)
+		c := &categories[ci]
+		var name, noun string
+		for try := 0; ; try++ {
+			noun = g.pickOf(c.nouns)
+			name = g.pickOf(c.adj) + " " + noun
+			if try > 0 {
+				name += " - " + g.pickOf(variants)
+			}
+			if try > 20 {
+				name += " #" + strconv.Itoa(try)
+			}
+			if !seen[name] {
+				break
+			}
+		}
+		seen[name] = true
+		price := c.median * g.lognorm(0.5)
+		cents := int64(math.Floor(price))*100 + 99 // charm pricing: x.99
+		if g.chance(0.2) {
+			cents -= 50 // some x.49
+		}
+		g.prods[i] = product{
+			name:    name,
+			noun:    strings.ToLower(noun),
+			cat:     ci,
+			cents:   max(cents, 49),
+			problem: g.chance(0.05),
+		}
+	}
+	// Shuffle so IDs are not grouped by category.
+	g.r.Shuffle(n, func(i, j int) { g.prods[i], g.prods[j] = g.prods[j], g.prods[i] })
+	for i := range g.prods {
+		g.prods[i].id = fmt.Sprintf("P%04d", i+1)
+		g.byCat[g.prods[i].cat] = append(g.byCat[g.prods[i].cat], int32(i))
+	}
+	for ci := range g.byCat {
+		slices.SortStableFunc(g.byCat[ci], func(a, b int32) int {
+			return cmp.Compare(g.prods[a].cents, g.prods[b].cents)
+		})
+	}
+	for m := range 12 {
+		w := make([]float64, len(categories))
+		for ci, c := range categories {
+			if len(g.byCat[ci]) > 0 {
+				w[ci] = c.weight * c.monthly[m]
+			}
+		}
+		g.catCum[m] = cumulative(w)
+	}
+}
