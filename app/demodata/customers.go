@@ -46,13 +46,13 @@ func (g *gen) customers() {
 	}
 	g.r.Shuffle(n, func(i, j int) { groups[i], groups[j] = groups[j], groups[i] })
 
-	cw := make([]float64, len(countries))
-	for i, c := range countries {
+	cw := make([]float64, len(g.m.regions))
+	for i, c := range g.m.regions {
 		cw[i] = c.weight
 	}
 	countryCum := cumulative(cw)
-	catW := make([]float64, len(categories))
-	for ci, c := range categories {
+	catW := make([]float64, len(g.m.categories))
+	for ci, c := range g.m.categories {
 		if len(g.byCat[ci]) > 0 {
 			catW[ci] = c.weight
 		}
@@ -65,12 +65,18 @@ func (g *gen) customers() {
 	for i := range g.custs {
 		c := &g.custs[i]
 		c.group = groups[i]
-		c.country = g.sampleCum(countryCum, 0, len(countries)-1)
-		co := &countries[c.country]
+		c.country = g.sampleCum(countryCum, 0, len(g.m.regions)-1)
+		co := &g.m.regions[c.country]
 
-		fn, ln := co.first[g.r.IntN(len(co.first))], co.last[g.r.IntN(len(co.last))]
+		fn := co.first[g.r.IntN(len(co.first))]
+		var ln pname
+		if co.lastCum != nil {
+			ln = co.last[g.sampleCum(co.lastCum, 0, len(co.last)-1)]
+		} else {
+			ln = co.last[g.r.IntN(len(co.last))]
+		}
 		c.first, c.last = fn.text, ln.text
-		c.email = g.email(co, fn, ln, emails)
+		c.email = g.m.email(g, co, fn, ln, emails)
 		if !g.chance(0.04) {
 			c.phone = co.phone(g)
 		}
@@ -92,7 +98,7 @@ func (g *gen) customers() {
 		default:
 			c.channel = chWeb
 		}
-		c.fav = g.sampleCum(favCum, 0, len(categories)-1)
+		c.fav = g.sampleCum(favCum, 0, len(g.m.categories)-1)
 		c.tilt = co.aov * g.lognorm(0.25)
 
 		// Signup day and active window depend on the group.
@@ -173,8 +179,7 @@ func asciiName(p pname) string {
 
 var emailDomains = []string{"example.com", "example.com", "example.net", "example.org"}
 
-// email derives a unique, lowercase address from the name; ~2% get
-// case/whitespace noise so cleaning steps have something to fix.
+// email derives a unique, lowercase address from the name.
 func (g *gen) email(co *country, fn, ln pname, seen map[string]bool) string {
 	f, l := asciiName(fn), asciiName(ln)
 	var local string
@@ -199,6 +204,12 @@ func (g *gen) email(co *country, fn, ln pname, seen map[string]bool) string {
 	if g.chance(0.3) {
 		domain = co.code + "." + domain
 	}
+	return g.uniqueEmail(local, domain, seen)
+}
+
+// uniqueEmail numbers local until the address is new; ~2% get
+// case/whitespace noise so cleaning steps have something to fix.
+func (g *gen) uniqueEmail(local, domain string, seen map[string]bool) string {
 	e := local + "@" + domain
 	for k := 2; seen[e]; k++ {
 		e = local + strconv.Itoa(k) + "@" + domain
@@ -217,4 +228,26 @@ func (g *gen) email(co *country, fn, ln pname, seen map[string]bool) string {
 		}
 	}
 	return e
+}
+
+// emailZH derives an address the way Chinese users pick them: pinyin of the
+// name, often with a birth year, or a QQ number at QQ mail.
+func (g *gen) emailZH(_ *country, fn, ln pname, seen map[string]bool) string {
+	f, l := fn.ascii, ln.ascii
+	host := g.pickOf(zhMailHosts)
+	var local string
+	switch g.r.IntN(5) {
+	case 0:
+		local = l + f
+	case 1:
+		local = l + "." + f
+	case 2:
+		local = l + f + strconv.Itoa(1965+g.r.IntN(40))
+	case 3:
+		local = f + "_" + l
+	default:
+		local = strconv.Itoa(1+g.r.IntN(9)) + g.digits(5+g.r.IntN(5))
+		host = "qq.example.com"
+	}
+	return g.uniqueEmail(local, host, seen)
 }

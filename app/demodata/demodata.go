@@ -18,6 +18,7 @@ type Options struct {
 	Orders    int       // exact number of order rows; default 200000
 	Products  int       // default 500
 	AsOf      time.Time // last day of data, inclusive; default 2026-10-31
+	Locale    Locale    // language and market; "" is English
 }
 
 // Files holds the paths of the generated CSV files.
@@ -39,9 +40,7 @@ const (
 	GroupNeverPurchased Group = "never_purchased"
 )
 
-// Channels, in CSV spelling.
-var channels = [...]string{"web", "app", "store"}
-
+// Channels; their CSV spelling depends on the locale.
 const (
 	chWeb = iota
 	chApp
@@ -63,6 +62,11 @@ func (o Options) normalize() (Options, error) {
 	if o.Customers < 0 || o.Orders < 0 || o.Products < 0 {
 		return o, errors.New("demodata: negative size in options")
 	}
+	l, err := ParseLocale(string(o.Locale))
+	if err != nil {
+		return o, err
+	}
+	o.Locale = l
 	d := Default()
 	if o.Customers == 0 {
 		o.Customers = d.Customers

@@ -45,6 +45,7 @@ type review struct {
 
 type gen struct {
 	opt     Options
+	m       *market
 	r       *rand.Rand
 	start   time.Time // first day of the order window
 	days    int       // number of days in the window
@@ -64,6 +65,7 @@ type gen struct {
 func newGen(opt Options) *gen {
 	g := &gen{
 		opt: opt,
+		m:   opt.Locale.market(),
 		// Second PCG word is fixed so Seed alone selects the stream.
 		r:       rand.New(rand.NewPCG(opt.Seed, 0x6d61726b65746265)),
 		start:   opt.AsOf.AddDate(-2, 0, 1),
@@ -92,21 +94,9 @@ func (g *gen) calendar() {
 	g.month = make([]int, g.days)
 	for d := 0; d < g.days; d++ {
 		t := g.start.AddDate(0, 0, d)
-		_, m, day := t.Date()
+		_, m, _ := t.Date()
 		w := weekday[t.Weekday()] * monthly[m-1] * (1 + 0.08*float64(d)/365)
-		if m == time.November && t.Weekday() == time.Friday && day >= 23 && day <= 29 {
-			w *= 2.5 // Black Friday: day after the 4th Thursday
-		}
-		if m == time.November && t.Weekday() == time.Monday && day >= 26 ||
-			m == time.December && t.Weekday() == time.Monday && day <= 2 {
-			w *= 2.0 // Cyber Monday
-		}
-		if m == time.December && day == 25 {
-			w *= 0.15
-		}
-		if m == time.December && day == 26 {
-			w *= 1.4
-		}
+		w *= g.m.event(t)
 		g.month[d] = int(m) - 1
 		g.dayCum[d+1] = g.dayCum[d] + w
 	}

@@ -19,14 +19,14 @@ func (g *gen) orders() {
 			day := g.sampleCum(g.dayCum, c.start, c.end)
 			ch := c.channel
 			if g.chance(0.2) {
-				ch = g.r.IntN(len(channels))
+				ch = g.r.IntN(len(g.m.channels))
 			}
 			hour := g.sampleCum(g.hourCum[ch], 0, 23)
 			sec := int64(day)*86400 + int64(hour)*3600 + int64(g.r.IntN(3600))
 
 			cat := c.fav
 			if !g.chance(0.4) {
-				cat = g.sampleCum(g.catCum[g.month[day]], 0, len(categories)-1)
+				cat = g.sampleCum(g.catCum[g.month[day]], 0, len(g.m.categories)-1)
 			}
 			ps := g.byCat[cat]
 			var p int32

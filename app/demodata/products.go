@@ -3,7 +3,6 @@ package demodata
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,37 +11,34 @@ import (
 func (g *gen) products() {
 	n := g.opt.Products
 	g.prods = make([]product, n)
-	g.byCat = make([][]int32, len(categories))
+	g.byCat = make([][]int32, len(g.m.categories))
 	seen := make(map[string]bool, n)
 	for i := range g.prods {
 		// Round-robin first so every category exists when n >= 10.
-		ci := i % len(categories)
-		c := &categories[ci]
+		ci := i % len(g.m.categories)
+		c := &g.m.categories[ci]
 		var name, noun string
 		for try := 0; ; try++ {
 			noun = g.pickOf(c.nouns)
-			name = g.pickOf(c.adj) + " " + noun
+			adj, variant, suffix := g.pickOf(c.adj), "", ""
 			if try > 0 {
-				name += " - " + g.pickOf(variants)
+				variant = g.pickOf(g.m.variants)
 			}
 			if try > 20 {
-				name += " #" + strconv.Itoa(try)
+				suffix = " #" + strconv.Itoa(try)
 			}
+			name = g.m.productName(adj, noun, variant, suffix)
 			if !seen[name] {
 				break
 			}
 		}
 		seen[name] = true
-		price := c.median * g.lognorm(0.5)
-		cents := int64(math.Floor(price))*100 + 99 // charm pricing: x.99
-		if g.chance(0.2) {
-			cents -= 50 // some x.49
-		}
+		cents := g.m.price(g, c.median)
 		g.prods[i] = product{
 			name:    name,
 			noun:    strings.ToLower(noun),
 			cat:     ci,
-			cents:   max(cents, 49),
+			cents:   cents,
 			problem: g.chance(0.05),
 		}
 	}
@@ -58,8 +54,8 @@ func (g *gen) products() {
 		})
 	}
 	for m := range 12 {
-		w := make([]float64, len(categories))
-		for ci, c := range categories {
+		w := make([]float64, len(g.m.categories))
+		for ci, c := range g.m.categories {
 			if len(g.byCat[ci]) > 0 {
 				w[ci] = c.weight * c.monthly[m]
 			}

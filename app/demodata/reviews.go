@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"time"
 )
 
 func (g *gen) reviews() {
@@ -32,9 +31,10 @@ func (g *gen) reviews() {
 		if c.group == GroupChurned {
 			score -= 0.8
 		}
-		// Peak season (Nov 20 - Dec 31) strains delivery.
+		// Peak season (Nov 20 - Dec 31; Singles' Day and Spring Festival in
+		// China) strains delivery.
 		od := g.start.AddDate(0, 0, int(o.sec/86400))
-		if od.Month() == time.December || od.Month() == time.November && od.Day() >= 20 {
+		if g.m.peak(od) {
 			if g.chance(0.3) {
 				score -= 1.5
 				forced[aspDelivery] = negative
@@ -48,7 +48,7 @@ func (g *gen) reviews() {
 			day:    day,
 			order:  int32(oi),
 			rating: rating,
-			text:   g.reviewText(rating, pr.noun, forced),
+			text:   g.m.review(g, rating, pr.noun, forced),
 		})
 	}
 	slices.SortStableFunc(g.revs, func(a, b review) int {

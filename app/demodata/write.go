@@ -18,11 +18,11 @@ func (g *gen) date(day int) string {
 
 func (g *gen) writeCustomers(w *csv.Writer) error {
 	w.Write([]string{"customer_id", "first_name", "last_name", "email", "phone",
-		"city", "country", "signup_date", "email_consent", "sms_consent"})
+		"city", g.m.regionCol, "signup_date", "email_consent", "sms_consent"})
 	for i := range g.custs {
 		c := &g.custs[i]
 		w.Write([]string{c.id, c.first, c.last, c.email, c.phone, c.city,
-			countries[c.country].name, g.date(c.signup),
+			g.m.regions[c.country].name, g.date(c.signup),
 			strconv.FormatBool(c.emailOK), strconv.FormatBool(c.smsOK)})
 	}
 	return w.Error()
@@ -32,7 +32,7 @@ func (g *gen) writeProducts(w *csv.Writer) error {
 	w.Write([]string{"product_id", "product_name", "category", "unit_price"})
 	for i := range g.prods {
 		p := &g.prods[i]
-		w.Write([]string{p.id, p.name, categories[p.cat].name, cents(p.cents)})
+		w.Write([]string{p.id, p.name, g.m.categories[p.cat].name, cents(p.cents)})
 	}
 	return w.Error()
 }
@@ -50,7 +50,7 @@ func (g *gen) writeOrders(w *csv.Writer) error {
 		rec[4] = strconv.Itoa(int(o.qty))
 		rec[5] = cents(p.cents)
 		rec[6] = cents(int64(o.qty) * p.cents)
-		rec[7] = channels[o.ch]
+		rec[7] = g.m.channels[o.ch]
 		w.Write(rec)
 	}
 	return w.Error()
