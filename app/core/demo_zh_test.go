@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/marketbench/marketbench/analytics/model"
 	"github.com/marketbench/marketbench/plugins/host"
 	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/ingest"
 	"github.com/marketbench/marketbench/storage/models"
 )
 
@@ -117,5 +119,36 @@ func TestDemoLocaleRefused(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(t.TempDir(), "x.mbproj")); err == nil {
 		t.Error("a refused demo left a project behind")
+	}
+}
+
+// ID numbers of either generation are personal data: copy never gets them
+// as a field, while the province beside them is offered.
+func TestIDNumbersAreNoCopyField(t *testing.T) {
+	ctx := context.Background()
+	w, err := Create(filepath.Join(t.TempDir(), "p.mbproj"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	csv := filepath.Join(t.TempDir(), "customers.csv")
+	data := "customer_id,first_name,id_no,province\n" +
+		"C1,伟,310104850110200,广东\nC2,芳,11010519491231002X,广东省\nC3,娜,440305820820182,北京\n"
+	if err := os.WriteFile(csv, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.Import(ctx, csv, ingest.Options{Table: "customers"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Roles["id_no"] != storage.NationalID || res.Roles["province"] != storage.Region {
+		t.Fatalf("roles %v", res.Roles)
+	}
+	fields, err := w.personalFields(ctx, "customers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(fields, "id_no") || !slices.Contains(fields, "province") || !slices.Contains(fields, "first_name") {
+		t.Errorf("copy fields %v", fields)
 	}
 }
