@@ -21,9 +21,9 @@ const (
 	Chinese Locale = "zh-CN"
 )
 
-// ParseLocale accepts a locale as a user or the system spells it: "" and
+// ParseLocale accepts a locale as a user or the system spells it: "", "C",
 // "en", "en-US", "en_GB.UTF-8" are English; "zh", "zh-CN", "zh_CN.UTF-8",
-// "zh-Hans" are Chinese.
+// "zh-Hans" are Chinese. Traditional Chinese (zh-TW) is not offered.
 func ParseLocale(s string) (Locale, error) {
 	t := strings.ToLower(strings.TrimSpace(s))
 	if i := strings.IndexByte(t, '.'); i >= 0 {
@@ -33,7 +33,7 @@ func ParseLocale(s string) (Locale, error) {
 	switch {
 	case t == "" || t == "c" || t == "posix" || t == "en" || strings.HasPrefix(t, "en-"):
 		return English, nil
-	case t == "zh" || t == "zh-cn" || t == "zh-hans" || t == "zh-hans-cn" || t == "zh-sg":
+	case t == "zh" || t == "zh-cn" || t == "zh-hans" || t == "zh-hans-cn":
 		return Chinese, nil
 	}
 	return "", fmt.Errorf("demodata: unknown locale %q; choose en or zh-CN", s)
