@@ -23,6 +23,8 @@ const (
 	FirstName    Role = "first_name"
 	LastName     Role = "last_name"
 	FullName     Role = "full_name"
+	Region       Role = "region" // province, state or region (省份)
+	City         Role = "city"
 	EmailConsent Role = "email_consent"
 	SMSConsent   Role = "sms_consent"
 	OrderID      Role = "order_id"
@@ -37,7 +39,7 @@ const (
 )
 
 // Roles lists every role in the order the GUI offers them.
-var Roles = []Role{CustomerID, Email, Phone, NationalID, FirstName, LastName, FullName, EmailConsent, SMSConsent,
+var Roles = []Role{CustomerID, Email, Phone, NationalID, FirstName, LastName, FullName, Region, City, EmailConsent, SMSConsent,
 	OrderID, OrderDate, Amount, Quantity, UnitPrice, ProductID, ProductName, Category, Text}
 
 // ParseRole accepts a role name as the CLI user types it ("none" clears).
@@ -68,6 +70,8 @@ var roleNames = map[Role][]string{
 	FirstName:    {"firstname", "givenname", "forename", "名"},
 	LastName:     {"lastname", "surname", "familyname", "姓"},
 	FullName:     {"name", "fullname", "customername", "clientname", "姓名", "客户名称", "客户姓名", "名字"},
+	Region:       {"region", "province", "state", "stateprovince", "provincestate", "billingprovince", "shippingprovince", "省", "省份", "地区", "区域", "所在省份", "所在地区", "收货省份", "省/直辖市", "省/自治区/直辖市"},
+	City:         {"city", "town", "billingcity", "shippingcity", "城市", "市", "所在城市", "收货城市", "城市名称"},
 	EmailConsent: {"emailconsent", "emailoptin", "acceptsemailmarketing", "newsletter", "emailsubscribed", "subscribed", "邮件同意", "订阅邮件"},
 	SMSConsent:   {"smsconsent", "smsoptin", "acceptssmsmarketing", "smssubscribed", "短信同意", "订阅短信"},
 	OrderID:      {"orderid", "orderno", "ordernumber", "invoiceno", "invoice", "invoiceid", "transactionid", "订单号", "订单id", "订单编号"},
@@ -145,6 +149,10 @@ func (p *Project) DetectRolesIn(ctx context.Context, relation string, cols []Col
 		if (r == Amount || r == Quantity || r == UnitPrice) && !c.IsNumeric() {
 			r = None
 		}
+		// A "state" of 0/1 or a numbered region is a code, not a place.
+		if (r == Region || r == City) && !strings.HasPrefix(strings.ToUpper(c.Type), "VARCHAR") {
+			r = None
+		}
 		give(c.Name, r)
 	}
 	for _, c := range cols {
@@ -183,7 +191,7 @@ func (p *Project) roleByContent(ctx context.Context, relation string, c Column) 
 		return None, err
 	}
 	defer rows.Close()
-	var n, emails, phones, ids, long int
+	var n, emails, phones, ids, long, provinces, cities int
 	for rows.Next() {
 		var v string
 		if err := rows.Scan(&v); err != nil {
@@ -203,6 +211,12 @@ func (p *Project) roleByContent(ctx context.Context, relation string, c Column) 
 		if len([]rune(v)) > 40 && strings.Count(v, " ") >= 5 || isCJKSentence(v) {
 			long++
 		}
+		if _, ok := ChineseProvince(v); ok {
+			provinces++
+		}
+		if _, ok := ChineseCity(v); ok {
+			cities++
+		}
 	}
 	switch {
 	case n == 0:
@@ -213,16 +227,28 @@ func (p *Project) roleByContent(ctx context.Context, relation string, c Column) 
 		return NationalID, nil
 	case phones*10 >= n*8:
 		return Phone, nil
+	// 北京, 上海, 天津 and 重庆 are both; a column of them alone is taken
+	// for regions.
+	case provinces*10 >= n*8 && provinces >= cities:
+		return Region, nil
+	case cities*10 >= n*8:
+		return City, nil
 	case long*10 >= n*5:
 		return Text, nil
 	}
 	return None, rows.Err()
 }
 
-// ValidResidentID reports whether s is an 18-character Chinese resident
-// identity card number whose last character (a digit or X) is the ISO 7064
-// MOD 11-2 check of the first 17 digits.
+// ValidResidentID reports whether s is a Chinese resident identity card
+// number: 18 characters whose last (a digit or X) is the ISO 7064 MOD 11-2
+// check of the first 17 digits, or a first-generation 15-digit number (6
+// digits of area, a YYMMDD birth date in the 1900s, 3 of sequence). The old
+// form has no check digit, so its area must start with a real province
+// code and its date must exist.
 func ValidResidentID(s string) bool {
+	if len(s) == 15 {
+		return validOldResidentID(s)
+	}
 	if len(s) != 18 || s[0] == '0' {
 		return false
 	}
@@ -239,6 +265,51 @@ func ValidResidentID(s string) bool {
 		last = 'X'
 	}
 	return last == "10X98765432"[sum%11]
+}
+
+// provinceCodes are the first two digits of mainland area codes (GB/T 2260).
+var provinceCodes = map[string]bool{
+	"11": true, "12": true, "13": true, "14": true, "15": true, "21": true, "22": true, "23": true,
+	"31": true, "32": true, "33": true, "34": true, "35": true, "36": true, "37": true,
+	"41": true, "42": true, "43": true, "44": true, "45": true, "46": true,
+	"50": true, "51": true, "52": true, "53": true, "54": true, "61": true, "62": true, "63": true, "64": true, "65": true,
+}
+
+func validOldResidentID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	if !provinceCodes[s[:2]] {
+		return false
+	}
+	num := func(a, b int) int {
+		n := 0
+		for _, c := range s[a:b] {
+			n = 10*n + int(c-'0')
+		}
+		return n
+	}
+	y, m, d := 1900+num(6, 8), num(8, 10), num(10, 12)
+	if m < 1 || m > 12 || d < 1 {
+		return false
+	}
+	// time.Date would normalise 02-30 to 03-02; a real date survives.
+	return d <= daysIn(y, m)
+}
+
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 func countDigits(s string) int {

@@ -22,6 +22,7 @@ import (
 
 func (e *env) initCmd() *cobra.Command {
 	var demo bool
+	var locale string
 	cmd := &cobra.Command{
 		Use:   "init FILE",
 		Short: "Create a new project file (with --demo: filled with generated retail data)",
@@ -31,9 +32,12 @@ func (e *env) initCmd() *cobra.Command {
 			var err error
 			if demo {
 				prog, done := e.progress()
-				w, err = core.CreateDemo(cmd.Context(), args[0], prog)
+				w, err = core.CreateDemo(cmd.Context(), args[0], core.DemoOptions{Locale: locale}, prog)
 				done()
 			} else {
+				if cmd.Flags().Changed("locale") {
+					return errors.New("--locale chooses the language of the demo data; use it with --demo")
+				}
 				w, err = core.Create(args[0])
 			}
 			if err != nil {
@@ -46,6 +50,7 @@ func (e *env) initCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&demo, "demo", false, "fill the project with the demo retail data")
+	cmd.Flags().StringVar(&locale, "locale", "en", "language of the demo data: en or zh-CN (Chinese names, provinces, products, reviews, yuan)")
 	return cmd
 }
 

@@ -252,7 +252,7 @@ func (e *env) chartCmd() *cobra.Command {
 }
 
 func (e *env) demoCmd() *cobra.Command {
-	var dir string
+	var dir, locale string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Create the demo project and run the whole flow headless: import, RFM, segments, charts, exports, summary",
@@ -263,7 +263,7 @@ func (e *env) demoCmd() *cobra.Command {
 				return err
 			}
 			prog, done := e.progress()
-			res, err := core.RunDemo(cmd.Context(), abs, prog)
+			res, err := core.RunDemo(cmd.Context(), abs, core.DemoOptions{Locale: locale}, prog)
 			done()
 			if err != nil {
 				return err
@@ -280,5 +280,6 @@ func (e *env) demoCmd() *cobra.Command {
 	}
 	cwd, _ := os.Getwd()
 	cmd.Flags().StringVar(&dir, "out", filepath.Join(cwd, "demo-output"), "folder for the demo project and its outputs")
+	cmd.Flags().StringVar(&locale, "locale", "en", "language of the demo data: en or zh-CN (Chinese names, provinces, products, reviews, yuan)")
 	return cmd
 }

@@ -69,7 +69,7 @@ func TestCopy(t *testing.T) {
 	t.Setenv("HOME", cfg)
 	t.Setenv("OLLAMA_HOST", "")
 	t.Setenv(llm.PromptDirEnv, filepath.Join(cfg, "prompts"))
-	w, err := CreateDemo(ctx, filepath.Join(t.TempDir(), "demo.mbproj"), nil)
+	w, err := CreateDemo(ctx, filepath.Join(t.TempDir(), "demo.mbproj"), DemoOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

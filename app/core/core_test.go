@@ -37,7 +37,7 @@ func TestRunDemo(t *testing.T) {
 	}
 	t.Setenv(host.BundledEnv, bundled)
 	var stages []string
-	res, err := RunDemo(context.Background(), dir, func(s string, f float64) { stages = append(stages, s) })
+	res, err := RunDemo(context.Background(), dir, DemoOptions{}, func(s string, f float64) { stages = append(stages, s) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,17 +16,87 @@ import (
 	"github.com/marketbench/marketbench/storage/models"
 )
 
-// demoSegments show what rules can say: customer fields, RFM values and
+// DemoOptions chooses the demo's language and size. The zero value is the
+// English demo at its documented size.
+type DemoOptions struct {
+	// Locale is the language of the data: "" or "en" for English, "zh-CN"
+	// for Chinese names, provinces and cities, products, reviews and yuan.
+	// Any spelling demodata.ParseLocale accepts works, so the GUI can pass
+	// its language and the CLI a --locale flag.
+	Locale string
+	// Customers, Orders and Products override the generated sizes; zero
+	// keeps the defaults (20,000, 200,000 and 500).
+	Customers, Orders, Products int
+}
+
+// demoLocale is what the demo does differently per language: the RFM
+// scheme, example segments and campaign copy, named in that language.
+type demoLocale struct {
+	scheme   string // RFM scheme
+	best     string // the best RFM segment, target of the demo campaign
+	lapsed   string // the example segment exported to XLSX
+	segments []demoSegment
+	region   string // customers' province column, if any
+	campaign string
+	variants [2][2]string // subject and text of variants A and B
+}
+
+// demoSegment shows what rules can say: customer fields, RFM values and
 // order rows.
-var demoSegments = []struct{ name, table, rule string }{
-	{"Consenting champions", "customers", `email_consent = true AND rfm_segment = 'Champions'`},
-	{"Lapsed big spenders", "customers", `monetary >= 500 AND recency > 180`},
-	{"Recent app buyers", "orders", `channel = 'app' AND order_date AFTER '2026-08-01'`},
+type demoSegment struct{ name, table, rule string }
+
+var demoLocales = map[demodata.Locale]*demoLocale{
+	demodata.English: {
+		scheme: "rfm", best: "Champions", lapsed: "Lapsed big spenders",
+		segments: []demoSegment{
+			{"Consenting champions", "customers", `email_consent = true AND rfm_segment = 'Champions'`},
+			{"Lapsed big spenders", "customers", `monetary >= 500 AND recency > 180`},
+			{"Recent app buyers", "orders", `channel = 'app' AND order_date AFTER '2026-08-01'`},
+		},
+		campaign: "Thank the champions",
+		variants: [2][2]string{
+			{"Thank you, {{.first_name}}", "Hi {{.first_name}}, thank you for being one of our best customers."},
+			{"{{.first_name}}, a gift for you", "Hi {{.first_name}}, here is 15% off your next order."}},
+	},
+	// The Chinese demo segments with the eight customer types Chinese
+	// marketers use, and its amounts are in yuan (about five times the
+	// English figures).
+	demodata.Chinese: {
+		scheme: "zh8", best: "重要价值客户", lapsed: "流失的高消费客户", region: "province",
+		segments: []demoSegment{
+			{"同意营销的重要价值客户", "customers", `email_consent = true AND rfm_segment = '重要价值客户'`},
+			{"流失的高消费客户", "customers", `monetary >= 2000 AND recency > 180`},
+			{"近期App买家", "orders", `channel = 'App' AND order_date AFTER '2026-08-01'`},
+		},
+		campaign: "感谢重要价值客户",
+		variants: [2][2]string{
+			{"{{.last_name}}{{.first_name}}，感谢有您", "{{.first_name}}您好，感谢您一直以来的支持，您是我们最重要的客户之一。"},
+			{"{{.first_name}}，送您一份礼物", "{{.first_name}}您好，下一单立享85折优惠。"}},
+	},
 }
 
 // CreateDemo makes a project at path filled with generated retail data
-// (customers, products, orders, reviews), RFM scores and example segments.
-func CreateDemo(ctx context.Context, path string, progress Progress) (*Workspace, error) {
+// (customers, products, orders, reviews) in the language opt chooses, RFM
+// scores and example segments.
+func CreateDemo(ctx context.Context, path string, opt DemoOptions, progress Progress) (*Workspace, error) {
+	w, _, err := createDemo(ctx, path, opt, progress)
+	return w, err
+}
+
+func createDemo(ctx context.Context, path string, opt DemoOptions, progress Progress) (*Workspace, *demoLocale, error) {
+	loc, err := demodata.ParseLocale(opt.Locale)
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo language %q: choose en (English) or zh-CN (简体中文)", opt.Locale)
+	}
+	dl := demoLocales[loc]
+	data := demodata.Default()
+	data.Locale = loc
+	data.Customers, data.Orders, data.Products = opt.Customers, opt.Orders, opt.Products
+	w, err := generateDemo(ctx, path, data, dl, progress)
+	return w, dl, err
+}
+
+func generateDemo(ctx context.Context, path string, opt demodata.Options, dl *demoLocale, progress Progress) (*Workspace, error) {
 	report := func(stage string, f float64) {
 		if progress != nil {
 			progress(stage, f)
@@ -38,7 +108,6 @@ func CreateDemo(ctx context.Context, path string, progress Progress) (*Workspace
 	}
 	defer os.RemoveAll(dir)
 	report("Generating demo data", 0.05)
-	opt := demodata.Default()
 	files, err := demodata.Generate(dir, opt)
 	if err != nil {
 		return nil, err
@@ -69,11 +138,14 @@ func CreateDemo(ctx context.Context, path string, progress Progress) (*Workspace
 	// The demo's roles are known; state them so the demo never depends on guessing.
 	roles := map[string]map[string]storage.Role{
 		"customers": {"customer_id": storage.CustomerID, "email": storage.Email, "phone": storage.Phone, "first_name": storage.FirstName,
-			"last_name": storage.LastName, "email_consent": storage.EmailConsent, "sms_consent": storage.SMSConsent},
+			"last_name": storage.LastName, "city": storage.City, "email_consent": storage.EmailConsent, "sms_consent": storage.SMSConsent},
 		"orders": {"order_id": storage.OrderID, "customer_id": storage.CustomerID, "order_date": storage.OrderDate, "product_id": storage.ProductID,
 			"quantity": storage.Quantity, "unit_price": storage.UnitPrice, "amount": storage.Amount},
 		"products": {"product_id": storage.ProductID, "product_name": storage.ProductName, "category": storage.Category, "unit_price": storage.UnitPrice},
 		"reviews":  {"customer_id": storage.CustomerID, "product_id": storage.ProductID, "review_text": storage.Text},
+	}
+	if dl.region != "" {
+		roles["customers"][dl.region] = storage.Region
 	}
 	for t, r := range roles {
 		if err := w.SetRoles(ctx, t, r, true); err != nil {
@@ -81,11 +153,11 @@ func CreateDemo(ctx context.Context, path string, progress Progress) (*Workspace
 		}
 	}
 	report("Scoring customers (RFM)", 0.8)
-	if _, err := w.RFM(ctx, "orders", "rfm", opt.AsOf.AddDate(0, 0, 1)); err != nil {
+	if _, err := w.RFM(ctx, "orders", dl.scheme, opt.AsOf.AddDate(0, 0, 1)); err != nil {
 		return nil, err
 	}
 	report("Creating example segments", 0.9)
-	for _, s := range demoSegments {
+	for _, s := range dl.segments {
 		if _, err := w.CreateSegment(ctx, s.name, s.table, s.rule); err != nil {
 			return nil, fmt.Errorf("demo segment %q: %w", s.name, err)
 		}
@@ -103,16 +175,16 @@ type DemoResult struct {
 }
 
 // RunDemo creates the demo project in dir (replacing an earlier demo there)
-// and runs the end-to-end headless flow: profile, RFM, segments, charts,
-// exports and a summary in Markdown.
-func RunDemo(ctx context.Context, dir string, progress Progress) (*DemoResult, error) {
+// in the language opt chooses and runs the end-to-end headless flow:
+// profile, RFM, segments, charts, exports and a summary in Markdown.
+func RunDemo(ctx context.Context, dir string, opt DemoOptions, progress Progress) (*DemoResult, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	path := filepath.Join(dir, "demo"+storage.Ext)
 	os.Remove(path)
 	os.Remove(path + ".wal")
-	w, err := CreateDemo(ctx, path, progress)
+	w, dl, err := createDemo(ctx, path, opt, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +210,7 @@ func RunDemo(ctx context.Context, dir string, progress Progress) (*DemoResult, e
 		}
 		res.Files = append(res.Files, out)
 	}
-	for _, e := range []struct{ src, file string }{{"segment:Champions", "champions.csv"}, {"rfm_scores", "rfm_scores.parquet"}, {"segment:Lapsed big spenders", "lapsed-big-spenders.xlsx"}} {
+	for _, e := range []struct{ src, file string }{{"segment:" + dl.best, "champions.csv"}, {"rfm_scores", "rfm_scores.parquet"}, {"segment:" + dl.lapsed, "lapsed-big-spenders.xlsx"}} {
 		out := filepath.Join(dir, e.file)
 		if _, err := w.Export(ctx, e.src, out); err != nil {
 			return nil, err
@@ -173,7 +245,7 @@ func RunDemo(ctx context.Context, dir string, progress Progress) (*DemoResult, e
 		return nil, err
 	}
 	res.Files = append(res.Files, out)
-	camp, files, err := w.demoCampaign(ctx, dir)
+	camp, files, err := w.demoCampaign(ctx, dir, dl)
 	if err != nil {
 		return nil, fmt.Errorf("demo campaign: %w", err)
 	}

@@ -21,7 +21,7 @@ import (
 // bundled webhook plugin sends to a small HTTP receiver started here on
 // 127.0.0.1, which writes what it got to webhook-received.jsonl. Without
 // the bundled plugins (a plain `go build`), it says how to get them.
-func (w *Workspace) demoCampaign(ctx context.Context, dir string) (string, []string, error) {
+func (w *Workspace) demoCampaign(ctx context.Context, dir string, dl *demoLocale) (string, []string, error) {
 	const id = "marketbench.org/webhook"
 	if _, err := w.find(id, ""); err != nil {
 		return "\n## Campaign\n\nSkipped: the bundled plugins were not found next to the program (" + err.Error() +
@@ -57,11 +57,11 @@ func (w *Workspace) demoCampaign(ctx context.Context, dir string) (string, []str
 	if _, err := w.EnablePlugin(ctx, id); err != nil {
 		return "", nil, err
 	}
-	c := &campaign.Campaign{Name: "Thank the champions", Segment: "Champions", Plugin: id, Component: "webhook",
+	c := &campaign.Campaign{Name: dl.campaign, Segment: dl.best, Plugin: id, Component: "webhook",
 		Config: sdk.Config{"url": "http://" + ln.Addr().String() + "/hook"}, HoldoutPercent: 10,
 		Variants: []campaign.Variant{
-			{Name: "A", Percent: 50, Subject: "Thank you, {{.first_name}}", Text: "Hi {{.first_name}}, thank you for being one of our best customers."},
-			{Name: "B", Percent: 50, Subject: "{{.first_name}}, a gift for you", Text: "Hi {{.first_name}}, here is 15% off your next order."}}}
+			{Name: "A", Percent: 50, Subject: dl.variants[0][0], Text: dl.variants[0][1]},
+			{Name: "B", Percent: 50, Subject: dl.variants[1][0], Text: dl.variants[1][1]}}}
 	if err := w.SaveCampaign(ctx, c, true); err != nil {
 		return "", nil, err
 	}
@@ -74,8 +74,8 @@ func (w *Workspace) demoCampaign(ctx context.Context, dir string) (string, []str
 		return "", nil, err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n## Campaign\n\n%q to the Champions segment through the bundled webhook plugin, to a local receiver: %d customers in the audience, %d excluded (",
-		c.Name, pv.Audience, pv.Audience-pv.Groups["A"]-pv.Groups["B"]-pv.Groups[campaign.Holdout])
+	fmt.Fprintf(&b, "\n## Campaign\n\n%q to the %s segment through the bundled webhook plugin, to a local receiver: %d customers in the audience, %d excluded (",
+		c.Name, c.Segment, pv.Audience, pv.Audience-pv.Groups["A"]-pv.Groups["B"]-pv.Groups[campaign.Holdout])
 	var reasons []string
 	for r, n := range pv.Excluded {
 		reasons = append(reasons, fmt.Sprintf("%s: %d", r, n))

@@ -15,7 +15,7 @@ import (
 // the scores in a segment rule, explain one customer, cluster.
 func TestChurnModelOnDemo(t *testing.T) {
 	ctx := context.Background()
-	w, err := CreateDemo(ctx, filepath.Join(t.TempDir(), "demo.mbproj"), nil)
+	w, err := CreateDemo(ctx, filepath.Join(t.TempDir(), "demo.mbproj"), DemoOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestChurnModelOnDemo(t *testing.T) {
 
 // Cancelling training leaves no model behind.
 func TestTrainCancel(t *testing.T) {
-	w, err := CreateDemo(context.Background(), filepath.Join(t.TempDir(), "demo.mbproj"), nil)
+	w, err := CreateDemo(context.Background(), filepath.Join(t.TempDir(), "demo.mbproj"), DemoOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestTrainCancel(t *testing.T) {
 
 // Cancelling a clustering stops it and saves nothing.
 func TestClusterCancel(t *testing.T) {
-	w, err := CreateDemo(context.Background(), filepath.Join(t.TempDir(), "demo.mbproj"), nil)
+	w, err := CreateDemo(context.Background(), filepath.Join(t.TempDir(), "demo.mbproj"), DemoOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,33 +46,43 @@ type dataset struct {
 	elapsed                              time.Duration
 }
 
-var (
-	defOnce sync.Once
-	defData dataset
-	defErr  error
-)
+// cached generates a default-size data set once per test binary.
+type cached struct {
+	once sync.Once
+	data dataset
+	err  error
+}
 
-// defaultData generates the default-size data set once per test binary.
-func defaultData(t *testing.T) *dataset {
+var defData, zhData cached
+
+// defaultData is the default English data set.
+func defaultData(t *testing.T) *dataset { return defData.get(t, English) }
+
+// chineseData is the default data set in Chinese.
+func chineseData(t *testing.T) *dataset { return zhData.get(t, Chinese) }
+
+func (c *cached) get(t *testing.T, l Locale) *dataset {
 	t.Helper()
-	defOnce.Do(func() {
+	c.once.Do(func() {
 		dir, err := os.MkdirTemp("", "demodata")
 		if err != nil {
-			defErr = err
+			c.err = err
 			return
 		}
+		opt := Default()
+		opt.Locale = l
 		start := time.Now()
-		defData.files, defErr = Generate(dir, Default())
-		defData.elapsed = time.Since(start)
-		if defErr != nil {
+		c.data.files, c.err = Generate(dir, opt)
+		c.data.elapsed = time.Since(start)
+		if c.err != nil {
 			return
 		}
-		defData.groups, defErr = Groups(Default())
+		c.data.groups, c.err = Groups(opt)
 	})
-	if defErr != nil {
-		t.Fatal(defErr)
+	if c.err != nil {
+		t.Fatal(c.err)
 	}
-	d := &defData
+	d := &c.data
 	if d.customers == nil {
 		d.customers = readTable(t, d.files.Customers)
 		d.products = readTable(t, d.files.Products)
@@ -84,8 +94,10 @@ func defaultData(t *testing.T) *dataset {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if defData.files.Customers != "" {
-		os.RemoveAll(filepath.Dir(defData.files.Customers))
+	for _, c := range []*cached{&defData, &zhData} {
+		if c.data.files.Customers != "" {
+			os.RemoveAll(filepath.Dir(c.data.files.Customers))
+		}
 	}
 	os.Exit(code)
 }
@@ -291,8 +303,28 @@ func mean(xs []float64) float64 {
 	return s / float64(len(xs))
 }
 
+// market names the locale-specific values the shared checks need.
+type marketNames struct {
+	region, app  string // customers' region column, the app channel
+	rich, poor   string // regions with the highest and lowest order values
+	toys, garden string // seasonal categories
+	data         func(*testing.T) *dataset
+}
+
+var markets = map[string]marketNames{
+	"en": {"country", "app", "United States", "China", "Toys", "Garden", defaultData},
+	"zh": {"province", "App", "上海市", "甘肃省", "玩具", "园艺", chineseData},
+}
+
+// Both locales plant the same effects.
 func TestPlantedEffects(t *testing.T) {
-	d := defaultData(t)
+	for name, mk := range markets {
+		t.Run(name, func(t *testing.T) { plantedEffects(t, mk) })
+	}
+}
+
+func plantedEffects(t *testing.T, mk marketNames) {
+	d := mk.data(t)
 	asOf := Default().AsOf
 	count := map[string]int{}
 	last := map[string]string{}
@@ -302,7 +334,7 @@ func TestPlantedEffects(t *testing.T) {
 	country := map[string]string{}
 	consent := map[string]bool{}
 	for _, c := range d.customers {
-		country[c["customer_id"]] = c["country"]
+		country[c["customer_id"]] = c[mk.region]
 		consent[c["customer_id"]] = c["email_consent"] == "true"
 	}
 	monthly := map[time.Month]int{}
@@ -318,7 +350,7 @@ func TestPlantedEffects(t *testing.T) {
 		}
 		amount[g] = append(amount[g], a)
 		byCountry[country[id]] = append(byCountry[country[id]], a)
-		if o["channel"] == "app" {
+		if o["channel"] == mk.app {
 			appOrders[id]++
 		}
 		ts, _ := time.Parse(time.DateTime, o["order_date"])
@@ -390,8 +422,8 @@ func TestPlantedEffects(t *testing.T) {
 	if a, b := mean(appFirst), mean(webFirst); a < 1.2*b {
 		t.Errorf("app-first mean orders %.1f vs others %.1f: effect missing", a, b)
 	}
-	if us, cn := mean(byCountry["United States"]), mean(byCountry["China"]); us < 1.2*cn {
-		t.Errorf("US AOV %.2f not clearly above China %.2f", us, cn)
+	if rich, poor := mean(byCountry[mk.rich]), mean(byCountry[mk.poor]); rich < 1.2*poor {
+		t.Errorf("%s AOV %.2f not clearly above %s %.2f", mk.rich, rich, mk.poor, poor)
 	}
 	if peak, dip := monthly[time.November]+monthly[time.December], monthly[time.July]+monthly[time.August]; float64(peak) < 1.4*float64(dip) {
 		t.Errorf("Nov+Dec orders %d vs Jul+Aug %d: yearly seasonality missing", peak, dip)
@@ -402,7 +434,13 @@ func TestPlantedEffects(t *testing.T) {
 }
 
 func TestCategorySeasonality(t *testing.T) {
-	d := defaultData(t)
+	for name, mk := range markets {
+		t.Run(name, func(t *testing.T) { categorySeasonality(t, mk) })
+	}
+}
+
+func categorySeasonality(t *testing.T, mk marketNames) {
+	d := mk.data(t)
 	cat := map[string]string{}
 	for _, p := range d.products {
 		cat[p["product_id"]] = p["category"]
@@ -419,10 +457,10 @@ func TestCategorySeasonality(t *testing.T) {
 		}
 		return float64(k) / float64(n)
 	}
-	if dec, jul := share("12", "Toys"), share("07", "Toys"); dec < 1.5*jul {
+	if dec, jul := share("12", mk.toys), share("07", mk.toys); dec < 1.5*jul {
 		t.Errorf("Toys share Dec %.3f vs Jul %.3f", dec, jul)
 	}
-	if may, jan := share("05", "Garden"), share("01", "Garden"); may < 2*jan {
+	if may, jan := share("05", mk.garden), share("01", mk.garden); may < 2*jan {
 		t.Errorf("Garden share May %.3f vs Jan %.3f", may, jan)
 	}
 }

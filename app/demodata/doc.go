@@ -56,4 +56,33 @@
 //     products are "problem products" with much lower ratings, more reviews
 //     and quality complaints; orders placed in the Nov 20 - Dec 31 peak more
 //     often get delivery complaints; churned customers rate lower on average.
+//
+// # Locales
+//
+// Options.Locale chooses the language and market; the groups, sizes and
+// effects above are the same in every locale, so every later step (RFM,
+// segments, models, campaigns) behaves alike. English (the default) is the
+// data described above. Chinese (zh-CN) is a mainland China shop:
+//
+//   - Customers have Chinese surnames drawn by their real frequency (王, 李,
+//     张 most common) and one- or two-character given names, in last_name and
+//     first_name; mainland mobile numbers (mostly 11 bare digits, some
+//     grouped 3-4-4 or with +86); pinyin or QQ-number email addresses at
+//     subdomains of example.com (qq.example.com, 163.example.com).
+//   - A province column replaces country: the 31 mainland provinces,
+//     autonomous regions and municipalities by their share of online
+//     shoppers (广东省 first), each with real cities, the capital or largest
+//     first. Order value varies by province instead of country: 上海市 and
+//     北京市 highest, the western provinces lowest.
+//   - Products and categories are Chinese (家居, 厨具, 玩具, ...) with the
+//     English categories' weights and seasonality, priced in whole yuan
+//     ending in 9 or 8 (¥39, ¥198).
+//   - Channels are 官网, App and 门店.
+//   - The holidays are China's: Singles' Day (11 November, with its eve and
+//     pre-sale day), 618 and Double 12 are peaks; the Spring Festival week
+//     is quiet. Delivery complaints cluster after Singles' Day and around the
+//     Spring Festival.
+//   - Reviews are short Chinese sentences in the style of Taobao and JD
+//     reviews (物流很快, 质量太差了, 五星好评), chosen by rating like the
+//     English ones.
 package demodata

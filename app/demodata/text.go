@@ -108,9 +108,29 @@ var closers = [3][]string{
 	positive: {"Would definitely buy again.", "Highly recommend.", "Five stars from me."},
 }
 
-// reviewText builds a review. forced aspects always appear with the given
-// sentiment (e.g. a delivery problem in a 4-star review).
+// reviewWords holds one language's review sentences by sentiment.
+type reviewWords struct {
+	openers [3][]string
+	aspects [3][numAspects][]string
+	closers [3][]string
+}
+
+var enReviews = reviewWords{openers, aspects, closers}
+
+// reviewText builds an English review.
 func (g *gen) reviewText(rating int, noun string, forced map[aspect]sentiment) string {
+	parts := g.reviewParts(rating, forced, &enReviews)
+	this := "this"
+	if strings.HasSuffix(noun, "s") { // earbuds, bath bombs, sunglasses
+		this = "these"
+	}
+	return strings.NewReplacer("{n}", noun, "{this}", this).Replace(strings.Join(parts, " "))
+}
+
+// reviewParts picks an opener, aspect sentences and maybe a closer that
+// match the rating. forced aspects always appear with the given sentiment
+// (e.g. a delivery problem in a 4-star review).
+func (g *gen) reviewParts(rating int, forced map[aspect]sentiment, w *reviewWords) []string {
 	s := neutral
 	switch {
 	case rating >= 4:
@@ -119,20 +139,16 @@ func (g *gen) reviewText(rating int, noun string, forced map[aspect]sentiment) s
 		s = negative
 	}
 	var parts []string
-	parts = append(parts, g.pickOf(openers[s]))
+	parts = append(parts, g.pickOf(w.openers[s]))
 	for a := aspect(0); a < numAspects; a++ {
 		if fs, ok := forced[a]; ok {
-			parts = append(parts, g.pickOf(aspects[fs][a]))
+			parts = append(parts, g.pickOf(w.aspects[fs][a]))
 		} else if g.r.Float64() < 0.3 {
-			parts = append(parts, g.pickOf(aspects[s][a]))
+			parts = append(parts, g.pickOf(w.aspects[s][a]))
 		}
 	}
 	if g.r.Float64() < 0.6 {
-		parts = append(parts, g.pickOf(closers[s]))
+		parts = append(parts, g.pickOf(w.closers[s]))
 	}
-	this := "this"
-	if strings.HasSuffix(noun, "s") { // earbuds, bath bombs, sunglasses
-		this = "these"
-	}
-	return strings.NewReplacer("{n}", noun, "{this}", this).Replace(strings.Join(parts, " "))
+	return parts
 }

@@ -34,7 +34,8 @@ type country struct {
 	appShare float64 // share of customers preferring the app channel
 	first    []pname
 	last     []pname
-	cities   []string // most populous first; picked Zipf-like
+	lastCum  []float64 // cumulative surname weights; nil picks uniformly
+	cities   []string  // most populous first; picked Zipf-like
 	phone    func(g *gen) string
 }
 

@@ -186,7 +186,7 @@ func (w *window) openDemo() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, err
 		}
-		return core.CreateDemo(ctx, path, progress)
+		return core.CreateDemo(ctx, path, core.DemoOptions{}, progress)
 	})
 }
 

@@ -57,7 +57,7 @@ func drain() bool {
 // demo creates the demo project in a temporary folder.
 func demo(t *testing.T) *core.Workspace {
 	t.Helper()
-	ws, err := core.CreateDemo(context.Background(), filepath.Join(t.TempDir(), "demo"+storage.Ext), nil)
+	ws, err := core.CreateDemo(context.Background(), filepath.Join(t.TempDir(), "demo"+storage.Ext), core.DemoOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,9 +56,11 @@ func numericColumns(ctx context.Context, q querier, relation string, cols []stri
 		v := numExpr(c, decComma)
 		sel = append(sel, fmt.Sprintf(`count(*) FILTER (WHERE %[1]s <> '' AND (TRY_CAST(%[1]s AS DOUBLE) IS NULL OR regexp_matches(%[1]s, '^-?0[0-9]|^-?[0-9]{16,}$'))),
 			count(*) FILTER (WHERE %[1]s <> ''), count(*) FILTER (WHERE %[1]s <> '' AND NOT regexp_matches(%[1]s, '^-?[0-9]+$')),
-			count(*) FILTER (WHERE regexp_matches(trim(%[2]s), '%[3]s'))`, v, storage.Quote(c), mobileRe))
+			count(*) FILTER (WHERE regexp_matches(trim(%[2]s), '%[3]s')),
+			count(*) FILTER (WHERE regexp_matches(trim(%[2]s), '%[4]s'))`, v, storage.Quote(c), mobileRe, oldIDRe))
 	}
-	vals := make([]int64, 4*len(cols))
+	const k = 5 // counts per column
+	vals := make([]int64, k*len(cols))
 	ptrs := make([]any, len(vals))
 	for i := range vals {
 		ptrs[i] = &vals[i]
@@ -68,9 +70,10 @@ func numericColumns(ctx context.Context, q querier, relation string, cols []stri
 	}
 	out := map[string]string{}
 	for i, c := range cols {
-		bad, nonblank, nonint, mobiles := vals[4*i], vals[4*i+1], vals[4*i+2], vals[4*i+3]
-		// A column of mobile numbers stays text (see planConversions).
-		if bad == 0 && nonblank > 0 && mobiles < nonblank {
+		bad, nonblank, nonint, mobiles, oldIDs := vals[k*i], vals[k*i+1], vals[k*i+2], vals[k*i+3], vals[k*i+4]
+		// A column of mobile numbers or of 15-digit ID numbers stays
+		// text (see planConversions).
+		if bad == 0 && nonblank > 0 && mobiles < nonblank && oldIDs < nonblank {
 			out[c] = "BIGINT"
 			if nonint > 0 {
 				out[c] = "DOUBLE"
@@ -83,6 +86,11 @@ func numericColumns(ctx context.Context, q querier, relation string, cols []stri
 // mobileRe is a mainland Chinese mobile number, with or without +86,
 // spaces or dashes.
 const mobileRe = `^(\+?86[ -]?)?1[3-9][0-9]([ -]?[0-9]{4}){2}$`
+
+// oldIDRe is the shape of a first-generation 15-digit resident ID number:
+// area (province code 11-65), YYMMDD, sequence. storage.ValidResidentID
+// checks the rest when roles are detected.
+const oldIDRe = `^[1-6][0-9]{5}[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}$`
 
 // zhDateColumns finds text columns whose every non-blank value is a Chinese
 // date (zhDateRe), with DATE, or TIMESTAMP when some value has a time.
@@ -168,11 +176,13 @@ func (s *source) planConversions(ctx context.Context, p *storage.Project) error 
 	if len(all) > 0 {
 		var sel []string
 		// Chinese mobile numbers (13812345678, +86 139 1234 5678) are
-		// text too: as numbers they would lose their spelling and +86.
+		// text too: as numbers they would lose their spelling and +86; and
+		// so are 15-digit resident ID numbers, for the national_id role.
 		for _, c := range all {
 			v := `trim(` + storage.Quote(c) + `)`
 			sel = append(sel, `bool_or(regexp_matches(`+v+`, '^-?[0-9]{16,}$')) OR
-				(count(*) FILTER (WHERE `+v+` <> '') > 0 AND bool_and(`+v+` = '' OR regexp_matches(`+v+`, '`+mobileRe+`')))`)
+				(count(*) FILTER (WHERE `+v+` <> '') > 0 AND bool_and(`+v+` = '' OR regexp_matches(`+v+`, '`+mobileRe+`'))) OR
+				(count(*) FILTER (WHERE `+v+` <> '') > 0 AND bool_and(`+v+` = '' OR regexp_matches(`+v+`, '`+oldIDRe+`')))`)
 		}
 		flags := make([]sql.NullBool, len(all))
 		ptrs := make([]any, len(all))
