@@ -173,7 +173,13 @@ func demoPath() string {
 	if err != nil {
 		home = os.TempDir()
 	}
-	return filepath.Join(home, "Marketbench", "Demo"+storage.Ext)
+	// One demo per language: in Chinese it is the Chinese demo (names,
+	// provinces, products, reviews and yuan), generated separately.
+	name := "Demo"
+	if i18n.IsChinese() {
+		name = "Demo-zh-CN"
+	}
+	return filepath.Join(home, "Marketbench", name+storage.Ext)
 }
 
 func (w *window) openDemo() {
@@ -186,7 +192,7 @@ func (w *window) openDemo() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, err
 		}
-		return core.CreateDemo(ctx, path, core.DemoOptions{}, progress)
+		return core.CreateDemo(ctx, path, core.DemoOptions{Locale: i18n.Lang()}, progress)
 	})
 }
 
