@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,8 +14,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/clean"
 )
@@ -32,13 +32,39 @@ var stepFields, stepMethods = func() (map[string][]string, map[string][]string) 
 
 var castTypes = clean.CastTypes
 
+// opHelp is an op's help in the language in use: clean.Ops holds the
+// English, the catalogue its translation.
 func opHelp(op string) string {
 	for _, o := range clean.Ops {
 		if o.Name == op {
-			return o.Help
+			return i18n.T(o.Help)
 		}
 	}
 	return ""
+}
+
+// Op, method and type names are identifiers that recipes store and the
+// CLI takes ("impute", "median", "date"); the form shows them through
+// i18n.T, whose catalogue keys are those same English names.
+
+// translatedSelect offers ids by their translated names and reports the
+// id picked.
+func translatedSelect(ids []string, selected string, changed func(id string)) *widget.Select {
+	labels := make([]string, len(ids))
+	for i, id := range ids {
+		labels[i] = i18n.T(id)
+	}
+	sel := widget.NewSelect(labels, func(l string) {
+		if i := slices.Index(labels, l); i >= 0 {
+			changed(ids[i])
+		} else {
+			changed(l)
+		}
+	})
+	if i := slices.Index(ids, selected); i >= 0 {
+		sel.Selected = labels[i]
+	}
+	return sel
 }
 
 // cleanView edits a cleaning recipe: an ordered list of steps that can be
@@ -72,7 +98,7 @@ func newCleanView(p *project) *cleanView {
 	for _, o := range clean.Ops {
 		ops = append(ops, o.Name)
 	}
-	v.addSel = widget.NewSelect(ops, func(op string) {
+	v.addSel = translatedSelect(ops, "", func(op string) {
 		if op == "" {
 			return
 		}
@@ -90,21 +116,21 @@ func newCleanView(p *project) *cleanView {
 		v.rebuild()
 		v.addSel.ClearSelected()
 	})
-	v.addSel.PlaceHolder = "Add a step…"
+	v.addSel.PlaceHolder = i18n.T("Add a step…")
 	v.recipeSel = widget.NewSelect(nil, v.loadRecipe)
-	v.recipeSel.PlaceHolder = "Load a saved recipe…"
-	v.previewB = &widget.Button{Text: "Preview", Icon: theme.VisibilityIcon(), OnTapped: v.preview}
-	v.applyB = &widget.Button{Text: "Apply…", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: v.confirmApply}
-	v.status = &widget.Label{Text: "Select a table on the left.", Wrapping: fyne.TextWrapWord}
+	v.recipeSel.PlaceHolder = i18n.T("Load a saved recipe…")
+	v.previewB = &widget.Button{Text: i18n.T("Preview"), Icon: theme.VisibilityIcon(), OnTapped: v.preview}
+	v.applyB = &widget.Button{Text: i18n.T("Apply…"), Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: v.confirmApply}
+	v.status = &widget.Label{Text: i18n.T("Select a table on the left."), Wrapping: fyne.TextWrapWord}
 
 	top := container.NewVBox(
 		container.NewHBox(v.addSel, v.recipeSel, v.previewB, v.applyB),
 		v.status,
 	)
-	steps := container.NewBorder(&widget.Label{Text: "Steps, in order", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, container.NewVScroll(v.list))
+	steps := container.NewBorder(&widget.Label{Text: i18n.T("Steps, in order"), TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, container.NewVScroll(v.list))
 	results := container.NewVSplit(
-		container.NewBorder(&widget.Label{Text: "Effect of each step", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.effects.table),
-		container.NewBorder(&widget.Label{Text: "First rows after all steps", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.sample.table),
+		container.NewBorder(&widget.Label{Text: i18n.T("Effect of each step"), TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.effects.table),
+		container.NewBorder(&widget.Label{Text: i18n.T("First rows after all steps"), TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.sample.table),
 	)
 	split := container.NewHSplit(steps, results)
 	split.Offset = 0.45
@@ -152,7 +178,7 @@ func (v *cleanView) show(table string) {
 		v.recipeSel.Options = names
 		v.recipeSel.Refresh()
 		if switched { // else keep what the last preview or apply said
-			v.status.SetText(fmt.Sprintf("Recipe for %s. Add steps, Preview to see their effect (nothing changes), then Apply.", table))
+			v.status.SetText(i18n.T("Recipe for %s. Add steps, Preview to see their effect (nothing changes), then Apply.", table))
 		}
 		v.rebuild()
 	})
@@ -163,7 +189,7 @@ func (v *cleanView) loadRecipe(name string) {
 		if r.Name == name {
 			v.steps = slices.Clone(r.Steps)
 			v.rebuild()
-			v.status.SetText(fmt.Sprintf("Loaded recipe %q (%d steps, made for %s).", r.Name, len(r.Steps), r.Table))
+			v.status.SetText(i18n.T("Loaded recipe %q (%d steps, made for %s).", r.Name, len(r.Steps), r.Table))
 		}
 	}
 }
@@ -187,7 +213,7 @@ func (v *cleanView) columnsAt(i int) []string {
 func (v *cleanView) rebuild() {
 	v.list.Objects = nil
 	if len(v.steps) == 0 {
-		v.list.Add(&widget.Label{Text: "No steps yet. Choose one from \"Add a step…\".", TextStyle: fyne.TextStyle{Italic: true}})
+		v.list.Add(&widget.Label{Text: i18n.T("No steps yet. Choose one from \"Add a step…\"."), TextStyle: fyne.TextStyle{Italic: true}})
 	}
 	for i := range v.steps {
 		v.list.Add(v.stepCard(i))
@@ -207,7 +233,7 @@ func (v *cleanView) rebuild() {
 // the fields its op uses. Fields write straight into v.steps[i].
 func (v *cleanView) stepCard(i int) fyne.CanvasObject {
 	st := &v.steps[i]
-	title := &widget.Label{Text: fmt.Sprintf("%d. %s", i+1, st.Op), TextStyle: fyne.TextStyle{Bold: true}}
+	title := &widget.Label{Text: strconv.Itoa(i+1) + ". " + i18n.T(st.Op), TextStyle: fyne.TextStyle{Bold: true}}
 	up := &widget.Button{Icon: theme.MoveUpIcon(), Importance: widget.LowImportance, OnTapped: func() { v.move(i, -1) }}
 	down := &widget.Button{Icon: theme.MoveDownIcon(), Importance: widget.LowImportance, OnTapped: func() { v.move(i, 1) }}
 	del := &widget.Button{Icon: theme.DeleteIcon(), Importance: widget.LowImportance, OnTapped: func() {
@@ -228,9 +254,9 @@ func (v *cleanView) stepCard(i int) fyne.CanvasObject {
 		switch f {
 		case "column":
 			sel := widget.NewSelect(cols, func(s string) { st.Column = s })
-			sel.PlaceHolder = "Choose a column"
+			sel.PlaceHolder = i18n.T("Choose a column")
 			sel.Selected = st.Column
-			form.Add(widget.NewLabel("Column"))
+			form.Add(widget.NewLabel(i18n.T("Column")))
 			form.Add(sel)
 		case "columns":
 			var checks []fyne.CanvasObject
@@ -245,39 +271,37 @@ func (v *cleanView) stepCard(i int) fyne.CanvasObject {
 				}
 				checks = append(checks, ck)
 			}
-			label := "Columns (none = all)"
+			label := i18n.T("Columns (none = all)")
 			if st.Op == "trim" {
-				label = "Columns (none = all text)"
+				label = i18n.T("Columns (none = all text)")
 			}
 			form.Add(widget.NewLabel(label))
 			form.Add(container.NewGridWithColumns(2, checks...))
 		case "method":
-			sel := widget.NewSelect(stepMethods[st.Op], func(s string) { st.Method = s })
-			sel.Selected = st.Method
-			form.Add(widget.NewLabel("Method"))
+			sel := translatedSelect(stepMethods[st.Op], st.Method, func(s string) { st.Method = s })
+			form.Add(widget.NewLabel(i18n.T("Method")))
 			form.Add(sel)
 		case "type":
-			sel := widget.NewSelect(castTypes, func(s string) { st.Type = s })
-			sel.Selected = st.Type
-			form.Add(widget.NewLabel("Type"))
+			sel := translatedSelect(castTypes, st.Type, func(s string) { st.Type = s })
+			form.Add(widget.NewLabel(i18n.T("Type")))
 			form.Add(sel)
 		case "value":
-			label, hint := "Value", "for method constant"
+			label, hint := i18n.T("Value"), i18n.T("for method constant")
 			if st.Op == "normalize_phone" {
-				label, hint = "Country code", "e.g. 44, for national numbers"
+				label, hint = i18n.T("Country code"), i18n.T("e.g. 44, for national numbers")
 			}
 			form.Add(widget.NewLabel(label))
 			form.Add(textField(st.Value, hint, func(s string) { st.Value = s }))
 		case "into":
-			form.Add(widget.NewLabel("New column"))
-			form.Add(textField(st.Into, "name of the column to add", func(s string) { st.Into = s }))
+			form.Add(widget.NewLabel(i18n.T("New column")))
+			form.Add(textField(st.Into, i18n.T("name of the column to add"), func(s string) { st.Into = s }))
 		case "expr":
-			form.Add(widget.NewLabel("Expression"))
-			form.Add(textField(st.Expr, "e.g. quantity * unit_price", func(s string) { st.Expr = s }))
+			form.Add(widget.NewLabel(i18n.T("Expression")))
+			form.Add(textField(st.Expr, i18n.T("e.g. %s", "quantity * unit_price"), func(s string) { st.Expr = s }))
 		case "lower", "upper":
-			ptr, label := &st.Lower, "Lower quantile"
+			ptr, label := &st.Lower, i18n.T("Lower quantile")
 			if f == "upper" {
-				ptr, label = &st.Upper, "Upper quantile"
+				ptr, label = &st.Upper, i18n.T("Upper quantile")
 			}
 			form.Add(widget.NewLabel(label))
 			form.Add(quantileField(*ptr, ptr))
@@ -296,11 +320,12 @@ func textField(text, hint string, changed func(string)) *widget.Entry {
 // quantileField edits a number in 0..1; invalid text leaves the step as it
 // was and marks the entry.
 func quantileField(v float64, into *float64) *widget.Entry {
-	e := &widget.Entry{Text: strconv.FormatFloat(v, 'f', -1, 64), PlaceHolder: "0..1, e.g. 0.01"}
+	e := &widget.Entry{Text: strconv.FormatFloat(v, 'f', -1, 64), PlaceHolder: i18n.T("0..1, e.g. %s", "0.01")}
 	e.Validator = func(s string) error {
 		x, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 		if err != nil || x < 0 || x > 1 {
-			return fmt.Errorf("a number between 0 and 1")
+			// Fyne shows the validator's err.Error(): it is in the language in use.
+			return errors.New(i18n.T("a number between 0 and 1"))
 		}
 		return nil
 	}
@@ -325,7 +350,7 @@ func (v *cleanView) move(i, dir int) {
 // preview runs the recipe as queries only.
 func (v *cleanView) preview() {
 	table, steps := v.table, slices.Clone(v.steps)
-	v.status.SetText("Previewing…")
+	v.status.SetText(i18n.T("Previewing…"))
 	v.previewB.Disable()
 	ctx := v.req.start(v.p.ctx)
 	async(v.p, ctx, func(ctx context.Context) (*clean.PreviewResult, error) {
@@ -336,12 +361,12 @@ func (v *cleanView) preview() {
 			return
 		}
 		if err != nil {
-			v.status.SetText("The recipe cannot run yet: " + err.Error())
+			v.status.SetText(i18n.T("The recipe cannot run yet: %s", i18n.Error(err)))
 			return
 		}
 		v.showEffects(res.Effects)
 		v.sample.setResult(res.Sample)
-		v.status.SetText("Preview only: nothing was changed. Apply replaces the table with this result.")
+		v.status.SetText(i18n.T("Preview only: nothing was changed. Apply replaces the table with this result."))
 	})
 }
 
@@ -349,14 +374,14 @@ func (v *cleanView) showEffects(effects []clean.StepEffect) {
 	var rows [][]string
 	for i, e := range effects {
 		rows = append(rows, []string{strconv.Itoa(i + 1), stepSummary(e.Step),
-			chart.Number(float64(e.RowsBefore)), chart.Number(float64(e.RowsAfter)), chart.Number(float64(e.Changed))})
+			i18n.Number(float64(e.RowsBefore)), i18n.Number(float64(e.RowsAfter)), i18n.Number(float64(e.Changed))})
 	}
-	v.effects.set([]string{"#", "Step", "Rows before", "Rows after", "Changed"}, []string{"INTEGER", "", "BIGINT", "BIGINT", "BIGINT"}, rows)
+	v.effects.set([]string{"#", i18n.T("Step"), i18n.T("Rows before"), i18n.T("Rows after"), i18n.T("Changed")}, []string{"INTEGER", "", "BIGINT", "BIGINT", "BIGINT"}, rows)
 }
 
 // stepSummary is a step in a few words: "impute amount (median)".
 func stepSummary(s clean.Step) string {
-	parts := []string{s.Op}
+	parts := []string{i18n.T(s.Op)}
 	if s.Column != "" {
 		parts = append(parts, s.Column)
 	}
@@ -367,10 +392,10 @@ func stepSummary(s clean.Step) string {
 		parts = append(parts, "→ "+s.Into)
 	}
 	if s.Method != "" {
-		parts = append(parts, "("+s.Method+")")
+		parts = append(parts, "("+i18n.T(s.Method)+")")
 	}
 	if s.Type != "" {
-		parts = append(parts, "as "+s.Type)
+		parts = append(parts, i18n.T("as %s", i18n.T(s.Type)))
 	}
 	return strings.Join(parts, " ")
 }
@@ -378,15 +403,15 @@ func stepSummary(s clean.Step) string {
 // confirmApply asks before replacing the table, and for an optional name
 // under which the recipe is saved for the next import.
 func (v *cleanView) confirmApply() {
-	name := &widget.Entry{PlaceHolder: "optional: save the recipe under this name"}
+	name := &widget.Entry{PlaceHolder: i18n.T("optional: save the recipe under this name")}
 	name.ExtendBaseWidget(name)
-	msg := &widget.Label{Text: fmt.Sprintf("Apply %d steps to %q? The table's contents are replaced in one transaction; "+
+	msg := &widget.Label{Text: i18n.T("Apply %d steps to %q? The table's contents are replaced in one transaction; "+
 		"if any step fails nothing changes.", len(v.steps), v.table), Wrapping: fyne.TextWrapWord}
 	items := []*widget.FormItem{
 		{Text: "", Widget: msg},
-		{Text: "Recipe name", Widget: name},
+		{Text: i18n.T("Recipe name"), Widget: name},
 	}
-	d := dialog.NewForm("Apply cleaning recipe", "Apply", "Cancel", items, func(ok bool) {
+	d := dialog.NewForm(i18n.T("Apply cleaning recipe"), i18n.T("Apply"), i18n.T("Cancel"), items, func(ok bool) {
 		if ok {
 			v.apply(strings.TrimSpace(name.Text))
 		}
@@ -398,8 +423,8 @@ func (v *cleanView) confirmApply() {
 func (v *cleanView) apply(name string) {
 	table, steps := v.table, slices.Clone(v.steps)
 	var effects []clean.StepEffect
-	v.p.run("Cleaning "+table+"…", func(ctx context.Context, progress core.Progress) error {
-		progress("Applying "+strconv.Itoa(len(steps))+" steps to "+table, -1)
+	v.p.run(i18n.T("Cleaning %s…", table), func(ctx context.Context, progress core.Progress) error {
+		progress(i18n.T("Applying %d steps to %s", len(steps), table), -1)
 		var err error
 		effects, err = v.p.ws.ApplyClean(ctx, table, name, steps)
 		return err
@@ -410,9 +435,9 @@ func (v *cleanView) apply(name string) {
 		}
 		v.showEffects(effects)
 		v.sample.clear()
-		msg := "Applied the recipe to " + table + "."
+		msg := i18n.T("Applied the recipe to %s.", table)
 		if name != "" {
-			msg += " Saved it as " + strconv.Quote(name) + "."
+			msg += " " + i18n.T("Saved it as %q.", name)
 		}
 		v.status.SetText(msg)
 		v.p.setStatus(msg)

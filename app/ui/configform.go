@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/sdk"
 )
 
@@ -47,7 +49,7 @@ func newConfigForm(spec sdk.Component, values sdk.Config, withSecrets bool) *con
 		}
 		hint := fd.Help
 		if fd.Type == sdk.Secret {
-			hint = strings.TrimSpace(hint + " Never stored.")
+			hint = strings.TrimSpace(hint + " " + i18n.T("Never stored."))
 		}
 		item := &widget.FormItem{Text: label, Widget: w, HintText: hint}
 		if fd.Advanced {
@@ -61,20 +63,20 @@ func newConfigForm(spec sdk.Component, values sdk.Config, withSecrets bool) *con
 		objs = append(objs, &widget.Label{Text: sentence(spec.Description), Wrapping: fyne.TextWrapWord})
 	}
 	if len(main) == 0 && len(advanced) == 0 && len(later) == 0 {
-		objs = append(objs, &widget.Label{Text: "This channel has no settings.", TextStyle: fyne.TextStyle{Italic: true}})
+		objs = append(objs, &widget.Label{Text: i18n.T("This channel has no settings."), TextStyle: fyne.TextStyle{Italic: true}})
 	}
 	if len(main) > 0 {
 		objs = append(objs, widget.NewForm(main...))
 	}
 	if len(advanced) > 0 {
-		objs = append(objs, widget.NewAccordion(widget.NewAccordionItem("Advanced settings", widget.NewForm(advanced...))))
+		objs = append(objs, widget.NewAccordion(widget.NewAccordionItem(i18n.T("Advanced settings"), widget.NewForm(advanced...))))
 	}
 	if len(later) > 0 {
 		objs = append(objs, &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true},
-			Text: strings.Join(later, ", ") + ": asked for when you send, and never stored."})
+			Text: i18n.T("%s: asked for when you send, and never stored.", strings.Join(later, ", "))})
 	}
 	if hasRequired(spec, withSecrets) {
-		objs = append(objs, &widget.Label{Text: "* required", TextStyle: fyne.TextStyle{Italic: true}})
+		objs = append(objs, &widget.Label{Text: i18n.T("* required"), TextStyle: fyne.TextStyle{Italic: true}})
 	}
 	f.content = container.NewVBox(objs...)
 	return f
@@ -122,15 +124,15 @@ func fieldWidget(fd sdk.Field, v string) fyne.CanvasObject {
 	e := &widget.Entry{Text: v}
 	switch fd.Type {
 	case sdk.Int:
-		e.PlaceHolder = "a whole number"
+		e.PlaceHolder = i18n.T("a whole number")
 	case sdk.Float:
-		e.PlaceHolder = "a number"
+		e.PlaceHolder = i18n.T("a number")
 	case sdk.URL:
-		e.PlaceHolder = "https://…"
+		e.PlaceHolder = "https://…" // i18n:keep
 	case sdk.Email:
-		e.PlaceHolder = "name@example.com"
+		e.PlaceHolder = "name@example.com" // i18n:keep
 	case sdk.Duration:
-		e.PlaceHolder = "e.g. 30s or 2m"
+		e.PlaceHolder = i18n.T("e.g. %s", "30s or 2m")
 	}
 	e.ExtendBaseWidget(e)
 	return e

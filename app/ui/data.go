@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,8 +12,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -55,41 +54,42 @@ func newDataScreen(p *project) *dataScreen {
 		UpdateItem: func(id widget.ListItemID, o fyne.CanvasObject) {
 			c := o.(*fyne.Container)
 			c.Objects[0].(*widget.Label).SetText(d.tables[id].Name)
-			c.Objects[1].(*widget.Label).SetText(chart.Number(float64(d.tables[id].Rows)) + " rows")
+			c.Objects[1].(*widget.Label).SetText(i18n.T("%s rows", i18n.Number(float64(d.tables[id].Rows))))
 		},
 		OnSelected: func(id widget.ListItemID) { d.show(d.tables[id].Name) },
 	}
 	d.list.ExtendBaseWidget(d.list)
-	d.listNote = &widget.Label{Text: "No tables yet. Import a CSV, Excel, Parquet or JSON file to start.", Wrapping: fyne.TextWrapWord}
+	d.listNote = &widget.Label{Text: i18n.T("No tables yet. Import a CSV, Excel, Parquet or JSON file to start."), Wrapping: fyne.TextWrapWord}
 
+	sqlTab := container.NewTabItemWithIcon("SQL", theme.ComputerIcon(), d.sql.content) // i18n:keep
 	d.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Rows", theme.ListIcon(), d.rows.content),
-		container.NewTabItemWithIcon("Profile", theme.InfoIcon(), d.profile.content),
-		container.NewTabItemWithIcon("Roles", theme.AccountIcon(), d.roles.content),
-		container.NewTabItemWithIcon("Clean", theme.ContentClearIcon(), d.clean.content),
-		container.NewTabItemWithIcon("SQL", theme.ComputerIcon(), d.sql.content),
+		container.NewTabItemWithIcon(i18n.T("Rows"), theme.ListIcon(), d.rows.content),
+		container.NewTabItemWithIcon(i18n.T("Profile"), theme.InfoIcon(), d.profile.content),
+		container.NewTabItemWithIcon(i18n.T("Roles"), theme.AccountIcon(), d.roles.content),
+		container.NewTabItemWithIcon(i18n.T("Clean"), theme.ContentClearIcon(), d.clean.content),
+		sqlTab,
 	)
 	d.tabs.OnSelected = func(*container.TabItem) { d.showTab() }
 
-	importBtn := &widget.Button{Text: "Import file…", Icon: theme.DownloadIcon(), Importance: widget.HighImportance, OnTapped: p.chooseImport}
-	d.exportBtn = &widget.Button{Text: "Export…", Icon: theme.UploadIcon(), OnTapped: d.export}
+	importBtn := &widget.Button{Text: i18n.T("Import file…"), Icon: theme.DownloadIcon(), Importance: widget.HighImportance, OnTapped: p.chooseImport}
+	d.exportBtn = &widget.Button{Text: i18n.T("Export…"), Icon: theme.UploadIcon(), OnTapped: d.export}
 	d.exportBtn.Disable()
-	newBtn := &widget.Button{Text: "New project…", Icon: theme.DocumentCreateIcon(), OnTapped: p.w.chooseNew}
-	openBtn := &widget.Button{Text: "Open project…", Icon: theme.FolderOpenIcon(), OnTapped: p.w.chooseOpen}
+	newBtn := &widget.Button{Text: i18n.T("New project…"), Icon: theme.DocumentCreateIcon(), OnTapped: p.w.chooseNew}
+	openBtn := &widget.Button{Text: i18n.T("Open project…"), Icon: theme.FolderOpenIcon(), OnTapped: p.w.chooseOpen}
 	var recentBtn *widget.Button
-	recentBtn = &widget.Button{Text: "Recent", Icon: theme.HistoryIcon(), OnTapped: func() {
+	recentBtn = &widget.Button{Text: i18n.T("Recent"), Icon: theme.HistoryIcon(), OnTapped: func() {
 		menu := fyne.NewMenu("")
 		for _, path := range core.Recent() {
 			menu.Items = append(menu.Items, fyne.NewMenuItem(path, func() { p.w.open(path) }))
 		}
 		if len(menu.Items) == 0 {
-			menu.Items = append(menu.Items, &fyne.MenuItem{Label: "No recent projects", Disabled: true})
+			menu.Items = append(menu.Items, &fyne.MenuItem{Label: i18n.T("No recent projects"), Disabled: true})
 		}
 		widget.ShowPopUpMenuAtRelativePosition(menu, p.win.Canvas(), fyne.NewPos(0, recentBtn.Size().Height), recentBtn)
 	}}
 	toolbar := container.NewHBox(importBtn, d.exportBtn, widget.NewSeparator(), newBtn, openBtn, recentBtn)
 
-	heading := &widget.Label{Text: "Tables", TextStyle: fyne.TextStyle{Bold: true}}
+	heading := &widget.Label{Text: i18n.T("Tables"), TextStyle: fyne.TextStyle{Bold: true}}
 	left := container.NewBorder(heading, d.listNote, nil, nil, d.list)
 	split := container.NewHSplit(left, d.tabs)
 	split.Offset = 0.2
@@ -162,7 +162,7 @@ func (d *dataScreen) showTab() {
 // export writes the selected table to a file the user picks.
 func (d *dataScreen) export() {
 	if d.current == "" {
-		dialog.ShowInformation("Export", "Select a table on the left first.", d.p.win)
+		dialog.ShowInformation(i18n.T("Export"), i18n.T("Select a table on the left first."), d.p.win)
 		return
 	}
 	d.p.chooseExport(d.current, d.current)
@@ -171,10 +171,10 @@ func (d *dataScreen) export() {
 // chooseExport asks where to write source ("orders" or "segment:NAME") and
 // writes it; the chosen format decides CSV, Parquet or XLSX.
 func (p *project) chooseExport(source, baseName string) {
-	p.w.chooseSaveFile("Export "+baseName, baseName, storage.ExportFormats, nil, func(path string) {
+	p.w.chooseSaveFile(i18n.T("Export %s", baseName), baseName, storage.ExportFormats, nil, func(path string) {
 		var n int64
-		p.run("Exporting "+filepath.Base(path)+"…", func(ctx context.Context, progress core.Progress) error {
-			progress("Writing "+filepath.Base(path), -1)
+		p.run(i18n.T("Exporting %s…", filepath.Base(path)), func(ctx context.Context, progress core.Progress) error {
+			progress(i18n.T("Writing %s", filepath.Base(path)), -1)
 			var err error
 			n, err = p.ws.Export(ctx, source, path)
 			return err
@@ -183,7 +183,7 @@ func (p *project) chooseExport(source, baseName string) {
 				p.showError(err)
 				return
 			}
-			p.setStatus(fmt.Sprintf("Exported %s rows to %s", chart.Number(float64(n)), path))
+			p.setStatus(i18n.T("Exported %s rows to %s", i18n.Number(float64(n)), path))
 		})
 	})
 }

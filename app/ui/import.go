@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/ingest"
 )
@@ -22,18 +22,46 @@ import (
 // importExts are the file types offered by the import file dialog.
 var importExts = []string{".csv", ".tsv", ".txt", ".xlsx", ".parquet", ".json", ".ndjson", ".jsonl"}
 
-// delimiters maps what the delimiter select shows to the character.
+// delimiters maps what the delimiter select shows (through i18n.T) to the
+// character.
 var delimiters = []struct{ label, char string }{
-	{"comma ,", ","}, {"semicolon ;", ";"}, {"tab", "\t"}, {"pipe |", "|"},
+	{i18n.Mark("comma ,"), ","}, {i18n.Mark("semicolon ;"), ";"}, {i18n.Mark("tab"), "\t"}, {i18n.Mark("pipe |"), "|"},
 }
 
 func delimiterLabel(c string) string {
 	for _, d := range delimiters {
 		if d.char == c {
-			return d.label
+			return i18n.T(d.label)
 		}
 	}
 	return c
+}
+
+// importModes are what to do when the table exists, with the words the
+// radio group shows (through i18n.T); the modes are identifiers.
+var importModes = []struct {
+	mode  ingest.Mode
+	label string
+}{
+	{ingest.Create, i18n.Mark("create")}, {ingest.Append, i18n.Mark("append")}, {ingest.Replace, i18n.Mark("replace")},
+}
+
+func modeLabel(m ingest.Mode) string {
+	for _, x := range importModes {
+		if x.mode == m {
+			return i18n.T(x.label)
+		}
+	}
+	return string(m)
+}
+
+func modeFromLabel(s string) ingest.Mode {
+	for _, x := range importModes {
+		if i18n.T(x.label) == s {
+			return x.mode
+		}
+	}
+	return ingest.Mode(s)
 }
 
 // chooseImport asks for a file and opens the import dialog on it.
@@ -106,11 +134,11 @@ func (p *project) showImport(path string) *importDialog {
 	d.encChoice.Hide()
 	var labels []string
 	for _, dl := range delimiters {
-		labels = append(labels, dl.label)
+		labels = append(labels, i18n.T(dl.label))
 	}
 	d.delimiter = widget.NewSelect(labels, func(s string) {
 		for _, dl := range delimiters {
-			if dl.label == s {
+			if i18n.T(dl.label) == s {
 				d.opt.Delimiter = dl.char
 			}
 		}
@@ -120,12 +148,12 @@ func (p *project) showImport(path string) *importDialog {
 		d.opt.Sheet = s
 		d.repreview()
 	})
-	d.sheet.PlaceHolder = "Excel files only"
-	d.header = widget.NewCheck("First row is a header", func(b bool) {
+	d.sheet.PlaceHolder = i18n.T("Excel files only")
+	d.header = widget.NewCheck(i18n.T("First row is a header"), func(b bool) {
 		d.opt.Header = &b
 		d.repreview()
 	})
-	d.decimalComma = widget.NewCheck("Decimal comma (1.234,56)", func(b bool) {
+	d.decimalComma = widget.NewCheck(i18n.T("Decimal comma (1.234,56)"), func(b bool) {
 		d.opt.DecimalComma = &b
 		d.repreview()
 	})
@@ -136,42 +164,42 @@ func (p *project) showImport(path string) *importDialog {
 		}
 	}}
 	d.table.ExtendBaseWidget(d.table)
-	d.mode = widget.NewRadioGroup([]string{string(ingest.Create), string(ingest.Append), string(ingest.Replace)}, nil)
+	d.mode = widget.NewRadioGroup([]string{modeLabel(ingest.Create), modeLabel(ingest.Append), modeLabel(ingest.Replace)}, nil)
 	d.mode.Horizontal = true
 	d.mode.Required = true
-	d.skipBad = widget.NewCheck("Skip bad rows (keep them in a reject table)", nil)
+	d.skipBad = widget.NewCheck(i18n.T("Skip bad rows (keep them in a reject table)"), nil)
 	d.prior = &widget.Label{Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
 	d.prior.Hide()
 	d.roleForm = container.NewGridWithColumns(4)
 
-	d.stage = widget.NewLabel("Reading the start of the file…")
+	d.stage = widget.NewLabel(i18n.T("Reading the start of the file…"))
 	d.bar = widget.NewProgressBar()
 	d.inf = widget.NewProgressBarInfinite()
 	d.bar.Hide()
 	d.inf.Hide()
-	d.importBtn = &widget.Button{Text: "Import", Icon: theme.DownloadIcon(), Importance: widget.HighImportance, OnTapped: d.confirm}
+	d.importBtn = &widget.Button{Text: i18n.T("Import"), Icon: theme.DownloadIcon(), Importance: widget.HighImportance, OnTapped: d.confirm}
 	d.importBtn.Disable()
-	d.closeBtn = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: d.cancel}
+	d.closeBtn = &widget.Button{Text: i18n.T("Cancel"), Icon: theme.CancelIcon(), OnTapped: d.cancel}
 
 	settings := container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewLabel("File"), d.formatLbl, d.fileLbl),
+		container.NewBorder(nil, nil, widget.NewLabel(i18n.T("File")), d.formatLbl, d.fileLbl),
 		container.NewGridWithColumns(3,
-			labeled("Encoding", d.encoding), labeled("Delimiter", d.delimiter), labeled("Sheet", d.sheet)),
+			labeled(i18n.T("Encoding"), d.encoding), labeled(i18n.T("Delimiter"), d.delimiter), labeled(i18n.T("Sheet"), d.sheet)),
 		d.encChoice,
 		container.NewHBox(d.header, d.decimalComma, d.skipBad),
-		container.NewGridWithColumns(2, labeled("Table", d.table), labeled("If the table exists", d.mode)),
+		container.NewGridWithColumns(2, labeled(i18n.T("Table"), d.table), labeled(i18n.T("If the table exists"), d.mode)),
 		d.prior,
 	)
 	tabs := container.NewAppTabs(
-		container.NewTabItem("First rows", d.rows.table),
+		container.NewTabItem(i18n.T("First rows"), d.rows.table),
 		// The VBox keeps the grid at its natural row height inside the scroll.
-		container.NewTabItem("Column roles", container.NewVScroll(container.NewVBox(d.roleForm))),
+		container.NewTabItem(i18n.T("Column roles"), container.NewVScroll(container.NewVBox(d.roleForm))),
 	)
 	progress := container.NewBorder(nil, nil, nil, container.NewHBox(d.closeBtn, d.importBtn),
 		container.NewVBox(d.stage, container.NewStack(d.bar, d.inf)))
 	body := container.NewBorder(settings, progress, nil, nil, tabs)
 
-	d.d = dialog.NewCustomWithoutButtons("Import "+filepath.Base(path), body, p.win)
+	d.d = dialog.NewCustomWithoutButtons(i18n.T("Import %s", filepath.Base(path)), body, p.win)
 	d.d.Resize(fyne.NewSize(1040, 700))
 	d.d.Show()
 	d.repreview()
@@ -193,7 +221,7 @@ func (d *importDialog) repreview() {
 	if !d.encChosen {
 		opt.Encoding = "" // detect again, so an uncertain encoding is still asked about
 	}
-	d.stage.SetText("Reading the start of the file…")
+	d.stage.SetText(i18n.T("Reading the start of the file…"))
 	d.importBtn.Disable()
 	ctx := d.req.start(d.p.ctx)
 	async(d.p, ctx, func(ctx context.Context) (*ingest.Preview, error) {
@@ -203,7 +231,7 @@ func (d *importDialog) repreview() {
 			return
 		}
 		if err != nil {
-			d.stage.SetText("This file cannot be read with these settings: " + err.Error())
+			d.stage.SetText(i18n.T("This file cannot be read with these settings: %s", i18n.Error(err)))
 			d.rows.clear()
 			return
 		}
@@ -217,7 +245,7 @@ func (d *importDialog) fill(pv *ingest.Preview) {
 	d.filling = true
 	defer func() { d.filling = false }()
 
-	d.formatLbl.SetText(fmt.Sprintf("%s, %s", strings.ToUpper(string(pv.Format)), sizeText(pv.Size)))
+	d.formatLbl.SetText(strings.ToUpper(string(pv.Format)) + ", " + sizeText(pv.Size))
 	isCSV := pv.Format == ingest.CSV
 	enable(d.encoding, isCSV)
 	enable(d.delimiter, isCSV)
@@ -236,8 +264,8 @@ func (d *importDialog) fill(pv *ingest.Preview) {
 	d.updateMode()
 
 	if pv.Previous != nil {
-		d.prior.SetText(fmt.Sprintf("This exact file was already imported on %s into %q (%s rows).",
-			pv.Previous.At.Local().Format("2 Jan 2006 15:04"), pv.Previous.Table, chart.Number(float64(pv.Previous.Rows))))
+		d.prior.SetText(i18n.T("This exact file was already imported on %s into %q (%s rows).",
+			i18n.DateTime(pv.Previous.At.Local()), pv.Previous.Table, i18n.Number(float64(pv.Previous.Rows))))
 		d.prior.Show()
 	} else {
 		d.prior.Hide()
@@ -251,7 +279,7 @@ func (d *importDialog) fill(pv *ingest.Preview) {
 	d.rows.set(names, types, pv.Rows)
 
 	d.roleForm.Objects = nil
-	for _, h := range []string{"Column", "Type", "Role", "First value"} {
+	for _, h := range []string{i18n.T("Column"), i18n.T("Type"), i18n.T("Role"), i18n.T("First value")} {
 		d.roleForm.Add(&widget.Label{Text: h, TextStyle: fyne.TextStyle{Bold: true}})
 	}
 	for i, c := range pv.Columns {
@@ -273,11 +301,11 @@ func (d *importDialog) fill(pv *ingest.Preview) {
 	}
 	d.roleForm.Refresh()
 	if d.showEncodingChoice(pv) {
-		d.stage.SetText("The text encoding is uncertain: choose the reading that looks right.")
+		d.stage.SetText(i18n.T("The text encoding is uncertain: choose the reading that looks right."))
 		d.importBtn.Disable()
 		return
 	}
-	d.stage.SetText(fmt.Sprintf("%d columns. Check the settings, the first rows and the column roles, then Import.", len(pv.Columns)))
+	d.stage.SetText(i18n.T("%d columns. Check the settings, the first rows and the column roles, then Import.", len(pv.Columns)))
 	d.importBtn.Enable()
 }
 
@@ -298,16 +326,16 @@ func (d *importDialog) showEncodingChoice(pv *ingest.Preview) bool {
 			lines = lines[:5]
 		}
 		sample := &widget.Label{Text: strings.Join(lines, "\n"), TextStyle: fyne.TextStyle{Monospace: true}, Truncation: fyne.TextTruncateEllipsis}
-		use := &widget.Button{Text: "Use " + enc, OnTapped: func() {
+		use := &widget.Button{Text: i18n.T("Use %s", enc), OnTapped: func() {
 			d.encChosen, d.opt.Encoding = true, enc
 			d.filling = true // no re-preview from the select's callback: one below
 			d.encoding.SetSelected(enc)
 			d.filling = false
 			d.repreview()
 		}}
-		cols.Add(container.NewBorder(&widget.Label{Text: "Read as " + enc, TextStyle: fyne.TextStyle{Bold: true}}, use, nil, nil, sample))
+		cols.Add(container.NewBorder(&widget.Label{Text: i18n.T("Read as %s", enc), TextStyle: fyne.TextStyle{Bold: true}}, use, nil, nil, sample))
 	}
-	d.encChoice.Add(&widget.Label{Text: "The file could be in more than one text encoding. Which reading is right?", Importance: widget.WarningImportance})
+	d.encChoice.Add(&widget.Label{Text: i18n.T("The file could be in more than one text encoding. Which reading is right?"), Importance: widget.WarningImportance})
 	d.encChoice.Add(cols)
 	d.encChoice.Show()
 	d.encChoice.Refresh()
@@ -320,11 +348,11 @@ func (d *importDialog) updateMode() {
 	exists := d.p.tableExists(name) || (d.pv != nil && d.pv.TableExists && strings.EqualFold(name, d.pv.Table))
 	if exists {
 		d.mode.Enable()
-		if d.mode.Selected == "" || d.mode.Selected == string(ingest.Create) {
-			d.mode.SetSelected(string(ingest.Append))
+		if d.mode.Selected == "" || d.mode.Selected == modeLabel(ingest.Create) {
+			d.mode.SetSelected(modeLabel(ingest.Append))
 		}
 	} else {
-		d.mode.SetSelected(string(ingest.Create))
+		d.mode.SetSelected(modeLabel(ingest.Create))
 		d.mode.Disable()
 	}
 }
@@ -345,13 +373,13 @@ func enable(w enabler, on bool) {
 // confirm asks before importing a file that was imported before.
 func (d *importDialog) confirm() {
 	if strings.TrimSpace(d.table.Text) == "" {
-		d.stage.SetText("Give the table a name.")
+		d.stage.SetText(i18n.T("Give the table a name."))
 		d.p.win.Canvas().Focus(d.table)
 		return
 	}
 	if prev := d.pv.Previous; prev != nil {
-		dialog.ShowConfirm("Import again?", fmt.Sprintf("This file was already imported on %s into %q. Import it again?",
-			prev.At.Local().Format("2 Jan 2006 15:04"), prev.Table), func(ok bool) {
+		dialog.ShowConfirm(i18n.T("Import again?"), i18n.T("This file was already imported on %s into %q. Import it again?",
+			i18n.DateTime(prev.At.Local()), prev.Table), func(ok bool) {
 			if ok {
 				d.start(true)
 			}
@@ -373,7 +401,7 @@ func (d *importDialog) start(force bool) {
 	opt := ingest.Options{
 		Table: strings.TrimSpace(d.table.Text), Format: pv.Format, Encoding: pv.Encoding, Delimiter: pv.Delimiter,
 		Header: &header, DecimalComma: &comma, Sheet: pv.Sheet, SkipBadRows: d.skipBad.Checked,
-		Mode: ingest.Mode(d.mode.Selected), Force: force, Roles: roles,
+		Mode: modeFromLabel(d.mode.Selected), Force: force, Roles: roles,
 	}
 	opt.Progress = func(stage string, frac float64) {
 		do(func() {
@@ -398,7 +426,7 @@ func (d *importDialog) start(force bool) {
 	ctx, cancel := context.WithCancel(d.p.ctx)
 	d.cancelRun = cancel
 	d.importBtn.Disable()
-	d.stage.SetText("Importing…")
+	d.stage.SetText(i18n.T("Importing…"))
 	d.inf.Show()
 	d.inf.Start()
 	async(d.p, ctx, func(ctx context.Context) (*ingest.Result, error) {
@@ -412,16 +440,16 @@ func (d *importDialog) start(force bool) {
 		d.importBtn.Enable()
 		switch {
 		case errors.Is(err, context.Canceled):
-			d.stage.SetText("Import cancelled; nothing was changed.")
+			d.stage.SetText(i18n.T("Import cancelled; nothing was changed."))
 		case errors.Is(err, ingest.ErrDuplicate) && !force:
-			d.stage.SetText(err.Error())
-			dialog.ShowConfirm("Import again?", err.Error()+". Import it again?", func(ok bool) {
+			d.stage.SetText(i18n.Error(err))
+			dialog.ShowConfirm(i18n.T("Import again?"), i18n.T("%s. Import it again?", i18n.Error(err)), func(ok bool) {
 				if ok {
 					d.start(true)
 				}
 			}, d.p.win)
 		case err != nil:
-			d.stage.SetText("The import did not happen; nothing was changed.")
+			d.stage.SetText(i18n.T("The import did not happen; nothing was changed."))
 			d.p.showError(err)
 		default:
 			d.finish(res)
@@ -432,16 +460,16 @@ func (d *importDialog) start(force bool) {
 // finish closes the dialog and says what the import did.
 func (d *importDialog) finish(res *ingest.Result) {
 	d.d.Hide()
-	msg := fmt.Sprintf("Imported %s rows into %q (%s).", chart.Number(float64(res.Rows)), res.Table, res.Mode)
+	msg := i18n.T("Imported %s rows into %q (%s).", i18n.Number(float64(res.Rows)), res.Table, modeLabel(res.Mode))
 	if res.Rejected > 0 {
-		msg += fmt.Sprintf("\n\n%s rows could not be read and were skipped. They are kept in the table %q so you can see why.",
-			chart.Number(float64(res.Rejected)), res.RejectTable)
+		msg += "\n\n" + i18n.T("%s rows could not be read and were skipped. They are kept in the table %q so you can see why.",
+			i18n.Number(float64(res.Rejected)), res.RejectTable)
 	}
 	for from, to := range res.Renamed {
-		msg += fmt.Sprintf("\n\nThe column %q is now called %q: the name rowid is reserved for the database's own row numbers.", from, to)
+		msg += "\n\n" + i18n.T("The column %q is now called %q: the name rowid is reserved for the database's own row numbers.", from, to)
 	}
 	d.p.setStatus(strings.ReplaceAll(msg, "\n\n", " "))
-	dialog.ShowInformation("Import finished", msg, d.p.win)
+	dialog.ShowInformation(i18n.T("Import finished"), msg, d.p.win)
 	d.p.goTo("Data")
 	d.p.refreshTables(res.Table)
 }
@@ -450,7 +478,7 @@ func (d *importDialog) finish(res *ingest.Result) {
 func (d *importDialog) cancel() {
 	if d.cancelRun != nil {
 		d.cancelRun()
-		d.stage.SetText("Cancelling…")
+		d.stage.SetText(i18n.T("Cancelling…"))
 		return
 	}
 	d.req.stop()
@@ -467,5 +495,5 @@ func sizeText(n int64) string {
 	case n >= 1<<10:
 		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return i18n.T("%d bytes", n)
 }

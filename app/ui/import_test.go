@@ -63,7 +63,7 @@ func TestImportDialog(t *testing.T) {
 	test.Type(d.table, "")
 	d.table.SetText("orders")
 	note := must(t, d.roleForm, "role select", func(s *widget.Select) bool { return s.Selected == noRole })
-	note.SetSelected(string(storage.Text))
+	note.SetSelected(roleLabel(storage.Text))
 
 	test.Tap(d.importBtn)
 	idle(t, p)

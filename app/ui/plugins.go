@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -16,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/sdk/client"
 )
@@ -78,10 +78,10 @@ type pluginsScreen struct {
 
 func newPluginsScreen(p *project) *pluginsScreen {
 	s := &pluginsScreen{p: p, grid: newGrid(), tested: map[string]sdk.Config{}}
-	s.info = &widget.Label{Text: "Loading plugins…", Wrapping: fyne.TextWrapWord}
-	folderBtn := &widget.Button{Text: "Install from folder…", Icon: theme.FolderOpenIcon(), OnTapped: s.chooseFolder}
-	archiveBtn := &widget.Button{Text: "Install from archive…", Icon: theme.DownloadIcon(), OnTapped: s.chooseArchive}
-	refreshBtn := &widget.Button{Text: "Refresh", Icon: theme.ViewRefreshIcon(), OnTapped: func() { s.refresh() }}
+	s.info = &widget.Label{Text: i18n.T("Loading plugins…"), Wrapping: fyne.TextWrapWord}
+	folderBtn := &widget.Button{Text: i18n.T("Install from folder…"), Icon: theme.FolderOpenIcon(), OnTapped: s.chooseFolder}
+	archiveBtn := &widget.Button{Text: i18n.T("Install from archive…"), Icon: theme.DownloadIcon(), OnTapped: s.chooseArchive}
+	refreshBtn := &widget.Button{Text: i18n.T("Refresh"), Icon: theme.ViewRefreshIcon(), OnTapped: func() { s.refresh() }}
 	s.grid.onSelect = func(row int) {
 		if row < len(s.list) {
 			s.show(pluginKey(s.list[row]))
@@ -89,53 +89,53 @@ func newPluginsScreen(p *project) *pluginsScreen {
 	}
 	top := container.NewBorder(s.info, container.NewHBox(folderBtn, archiveBtn, layout.NewSpacer(), refreshBtn), nil, nil, s.grid.table)
 
-	s.title = &widget.Label{Text: "No plugin selected", SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}
-	s.about = &widget.Label{Text: "Select a plugin above to see what it does, enable it for this project or set up its channel.", Wrapping: fyne.TextWrapWord}
-	s.enableBtn = &widget.Button{Text: "Enable…", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: s.confirmEnable}
-	s.approveBtn = &widget.Button{Text: "Approve…", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: s.confirmApprove}
+	s.title = &widget.Label{Text: i18n.T("No plugin selected"), SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}
+	s.about = &widget.Label{Text: i18n.T(selectPluginNote), Wrapping: fyne.TextWrapWord}
+	s.enableBtn = &widget.Button{Text: i18n.T("Enable…"), Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: s.confirmEnable}
+	s.approveBtn = &widget.Button{Text: i18n.T("Approve…"), Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: s.confirmApprove}
 	s.approveBtn.Hide()
-	s.disableBtn = &widget.Button{Text: "Disable…", Icon: theme.CancelIcon(), OnTapped: s.confirmDisable}
-	s.removeBtn = &widget.Button{Text: "Remove…", Icon: theme.DeleteIcon(), OnTapped: s.confirmRemove}
+	s.disableBtn = &widget.Button{Text: i18n.T("Disable…"), Icon: theme.CancelIcon(), OnTapped: s.confirmDisable}
+	s.removeBtn = &widget.Button{Text: i18n.T("Remove…"), Icon: theme.DeleteIcon(), OnTapped: s.confirmRemove}
 	s.removeBtn.Disable()
 	s.enableBtn.Disable()
 	s.disableBtn.Disable()
 
-	s.chanNote = &widget.Label{Wrapping: fyne.TextWrapWord, Text: "Enable a channel plugin to fill in its settings and test the connection here."}
+	s.chanNote = &widget.Label{Wrapping: fyne.TextWrapWord, Text: i18n.T(enableChannelNote)}
 	s.compSel = widget.NewSelect(nil, func(string) { s.componentChanged() })
-	s.compSel.PlaceHolder = "Choose the channel"
+	s.compSel.PlaceHolder = i18n.T("Choose the channel")
 	s.compSel.Hide()
 	s.formBox = container.NewVBox()
-	s.testBtn = &widget.Button{Text: "Test connection", Icon: theme.MediaPlayIcon(), OnTapped: s.testConnection}
+	s.testBtn = &widget.Button{Text: i18n.T("Test connection"), Icon: theme.MediaPlayIcon(), OnTapped: s.testConnection}
 	s.testBtn.Hide()
 	s.testResult = &widget.Label{Wrapping: fyne.TextWrapWord}
-	s.compRow = container.NewBorder(nil, nil, &widget.Label{Text: "Channel", TextStyle: fyne.TextStyle{Bold: true}}, nil, s.compSel)
+	s.compRow = container.NewBorder(nil, nil, &widget.Label{Text: i18n.T("Channel"), TextStyle: fyne.TextStyle{Bold: true}}, nil, s.compSel)
 	s.compRow.Hide()
 	channelTab := container.NewVScroll(container.NewPadded(container.NewVBox(s.chanNote, s.compRow, s.formBox,
 		container.NewHBox(s.testBtn), s.testResult)))
 
 	s.logs = &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}, Wrapping: fyne.TextWrapBreak, Selectable: true,
-		Text: "The log of an enabled plugin shows here: what it did and why it failed."}
-	s.logsBtn = &widget.Button{Text: "Refresh log", Icon: theme.ViewRefreshIcon(), OnTapped: s.loadLogs}
+		Text: i18n.T("The log of an enabled plugin shows here: what it did and why it failed.")}
+	s.logsBtn = &widget.Button{Text: i18n.T("Refresh log"), Icon: theme.ViewRefreshIcon(), OnTapped: s.loadLogs}
 	s.logsBtn.Disable()
 	logsTab := container.NewBorder(nil, container.NewHBox(s.logsBtn), nil, nil, container.NewVScroll(s.logs))
 
-	s.srcNote = &widget.Label{Wrapping: fyne.TextWrapWord, Text: "Enable a source plugin to import data with it here."}
+	s.srcNote = &widget.Label{Wrapping: fyne.TextWrapWord, Text: i18n.T("Enable a source plugin to import data with it here.")}
 	s.srcBox = container.NewVBox()
-	s.srcStream = &widget.Entry{PlaceHolder: "empty: the source's only stream"}
-	s.srcTable = &widget.Entry{PlaceHolder: "e.g. responses"}
-	s.srcBtn = &widget.Button{Text: "Import", Icon: theme.DownloadIcon(), OnTapped: s.importSource}
+	s.srcStream = &widget.Entry{PlaceHolder: i18n.T("empty: the source's only stream")}
+	s.srcTable = &widget.Entry{PlaceHolder: i18n.T("e.g. %s", "responses")}
+	s.srcBtn = &widget.Button{Text: i18n.T("Import"), Icon: theme.DownloadIcon(), OnTapped: s.importSource}
 	s.srcBtn.Disable()
 	s.srcResult = &widget.Label{Wrapping: fyne.TextWrapWord}
-	srcForm := widget.NewForm(widget.NewFormItem("Stream", s.srcStream), widget.NewFormItem("Into table", s.srcTable))
+	srcForm := widget.NewForm(widget.NewFormItem(i18n.T("Stream"), s.srcStream), widget.NewFormItem(i18n.T("Into table"), s.srcTable))
 	importTab := container.NewVScroll(container.NewPadded(container.NewVBox(s.srcNote, s.srcBox, srcForm,
 		container.NewHBox(s.srcBtn), s.srcResult)))
 	s.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Channel settings", theme.MailSendIcon(), channelTab),
-		container.NewTabItemWithIcon("Import", theme.DownloadIcon(), importTab),
-		container.NewTabItemWithIcon("Log", theme.ListIcon(), logsTab),
+		container.NewTabItemWithIcon(i18n.T("Channel settings"), theme.MailSendIcon(), channelTab),
+		container.NewTabItemWithIcon(i18n.T("Import"), theme.DownloadIcon(), importTab),
+		container.NewTabItemWithIcon(i18n.T("Log"), theme.ListIcon(), logsTab),
 	)
 	s.tabs.OnSelected = func(it *container.TabItem) {
-		if it.Text == "Log" {
+		if it.Text == i18n.T("Log") {
 			s.loadLogs()
 		}
 	}
@@ -175,31 +175,56 @@ func pluginName(pi core.PluginInfo) string {
 	return pi.Manifest.ID
 }
 
+// Texts shown in more than one place.
+var (
+	selectPluginNote  = i18n.Mark("Select a plugin above to see what it does, enable it for this project or set up its channel.")
+	enableChannelNote = i18n.Mark("Enable a channel plugin to fill in its settings and test the connection here.")
+)
+
+// kindLabels names the plugin kinds (sdk.Kind*, identifiers) for people.
+var kindLabels = map[string]string{
+	sdk.KindChannel: i18n.Mark("channel"),
+	sdk.KindModel:   i18n.Mark("model"),
+	sdk.KindSource:  i18n.Mark("source"),
+}
+
+// kindsText lists a plugin's kinds in the language in use.
+func kindsText(kinds []string) string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = k
+		if l, ok := kindLabels[k]; ok {
+			out[i] = i18n.T(l)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 // pluginStatus says in words whether the plugin can be used here.
 func pluginStatus(pi core.PluginInfo) string {
 	switch {
 	case pi.Err != nil:
-		return "cannot be used: " + pi.Err.Error()
+		return i18n.T("cannot be used: %s", i18n.Error(pi.Err))
 	case pi.Enabled && pi.PinnedSHA256 != "" && pi.PinnedSHA256 != pi.SHA256:
-		return "changed since it was enabled; enable it again if you trust this build"
+		return i18n.T("changed since it was enabled; enable it again if you trust this build")
 	case pi.Enabled && pi.NeedsApproval != nil:
-		return "enabled in this project, not yet approved by you on this computer"
+		return i18n.T("enabled in this project, not yet approved by you on this computer")
 	case pi.Enabled:
-		return "enabled in this project"
+		return i18n.T("enabled in this project")
 	case pi.PinnedVersion != "":
-		return "this project uses version " + pi.PinnedVersion
+		return i18n.T("this project uses version %s", pi.PinnedVersion)
 	}
-	return "not enabled in this project"
+	return i18n.T("not enabled in this project")
 }
 
 func hostsText(hosts []string) string {
 	if len(hosts) == 0 {
-		return "none (works offline)"
+		return i18n.T("none (works offline)")
 	}
 	var out []string
 	for _, h := range hosts {
 		if h == "configured" {
-			h = "the server you enter in its settings"
+			h = i18n.T("the server you enter in its settings")
 		}
 		out = append(out, h)
 	}
@@ -208,7 +233,7 @@ func hostsText(hosts []string) string {
 
 func fieldsText(fields []string) string {
 	if len(fields) == 0 {
-		return "none"
+		return i18n.T("none")
 	}
 	return strings.Join(fields, ", ")
 }
@@ -251,27 +276,28 @@ func (s *pluginsScreen) refresh() {
 func (s *pluginsScreen) setList(list []core.PluginInfo, running []bool) {
 	s.list, s.running = list, running
 	if len(list) == 0 {
-		s.info.SetText("No plugins yet. Plugins send campaigns (e-mail, SMS, webhooks) or bring models and data. " +
-			"Install one from a folder or a .zip/.tar.gz archive its author gave you; then select it and press Enable.")
+		s.info.SetText(i18n.T("No plugins yet. Plugins send campaigns (e-mail, SMS, webhooks) or bring models and data. " +
+			"Install one from a folder or a .zip/.tar.gz archive its author gave you; then select it and press Enable."))
 	} else {
-		s.info.SetText("Plugins are separate programs. A project uses one only after you enable it, which pins its checksum: a changed program is refused.")
+		s.info.SetText(i18n.T("Plugins are separate programs. A project uses one only after you enable it, which pins its checksum: a changed program is refused."))
 	}
 	var rows [][]string
 	for i, pi := range list {
-		version, kinds, fields, hosts, from := "", "", "", "", "installed"
+		version, kinds, fields, hosts, from := "", "", "", "", i18n.T("installed")
 		if m := pi.Manifest; m != nil {
-			version, kinds, fields, hosts = m.Version, strings.Join(m.Kinds, ", "), fieldsText(m.Fields), hostsText(m.NetworkHosts)
+			version, kinds, fields, hosts = m.Version, kindsText(m.Kinds), fieldsText(m.Fields), hostsText(m.NetworkHosts)
 		}
 		if pi.Bundled {
-			from = "bundled"
+			from = i18n.T("bundled")
 		}
-		run := "no"
+		run := i18n.T("no")
 		if running[i] {
-			run = "yes"
+			run = i18n.T("yes")
 		}
 		rows = append(rows, []string{pluginName(pi), version, from, kinds, pluginStatus(pi), run, fields, hosts})
 	}
-	s.grid.set([]string{"Plugin", "Version", "From", "Kinds", "Status", "Running", "Customer fields", "Network hosts"}, nil, rows)
+	s.grid.set([]string{i18n.T("Plugin"), i18n.T("Version"), i18n.T("From"), i18n.T("Kinds"), i18n.T("Status"), i18n.T("Running"),
+		i18n.T("Customer fields"), i18n.T("Network hosts")}, nil, rows)
 	if i := slices.IndexFunc(list, func(pi core.PluginInfo) bool { return pluginKey(pi) == s.sel }); i >= 0 {
 		s.grid.table.Select(widget.TableCellID{Row: i, Col: 0})
 	} else {
@@ -290,14 +316,14 @@ func (s *pluginsScreen) selected() *core.PluginInfo {
 
 func (s *pluginsScreen) clearDetail() {
 	s.sel = ""
-	s.title.SetText("No plugin selected")
-	s.about.SetText("Select a plugin above to see what it does, enable it for this project or set up its channel.")
+	s.title.SetText(i18n.T("No plugin selected"))
+	s.about.SetText(i18n.T(selectPluginNote))
 	s.enableBtn.Disable()
 	s.approveBtn.Hide()
 	s.disableBtn.Disable()
 	s.removeBtn.Disable()
 	s.logsBtn.Disable()
-	s.setChannels(nil, "Enable a channel plugin to fill in its settings and test the connection here.")
+	s.setChannels(nil, i18n.T(enableChannelNote))
 }
 
 // show puts a plugin in the detail pane.
@@ -316,15 +342,16 @@ func (s *pluginsScreen) show(key string) {
 		if m.Description != "" {
 			b.WriteString(sentence(m.Description) + "\n")
 		}
-		fmt.Fprintf(&b, "Id %s", m.ID)
+		kinds, fields, hosts := kindsText(m.Kinds), fieldsText(m.Fields), hostsText(m.NetworkHosts)
 		if m.Publisher != "" {
-			fmt.Fprintf(&b, " by %s", m.Publisher)
+			b.WriteString(i18n.T("Id %s by %s. Kinds: %s.\nCustomer fields it receives: %s.\nNetwork hosts it contacts: %s.\n", m.ID, m.Publisher, kinds, fields, hosts))
+		} else {
+			b.WriteString(i18n.T("Id %s. Kinds: %s.\nCustomer fields it receives: %s.\nNetwork hosts it contacts: %s.\n", m.ID, kinds, fields, hosts))
 		}
-		fmt.Fprintf(&b, ". Kinds: %s.\nCustomer fields it receives: %s.\nNetwork hosts it contacts: %s.\n", strings.Join(m.Kinds, ", "), fieldsText(m.Fields), hostsText(m.NetworkHosts))
 	}
-	fmt.Fprintf(&b, "Status: %s.", pluginStatus(*pi))
+	b.WriteString(i18n.T("Status: %s.", pluginStatus(*pi)))
 	if pi.SHA256 != "" {
-		fmt.Fprintf(&b, " Program checksum %s…", pi.SHA256[:min(12, len(pi.SHA256))])
+		b.WriteString(" " + i18n.T("Program checksum %s…", pi.SHA256[:min(12, len(pi.SHA256))]))
 	}
 	s.about.SetText(b.String())
 	usable := pi.Err == nil && pi.Manifest != nil
@@ -350,25 +377,25 @@ func (s *pluginsScreen) show(key string) {
 	s.srcResult.SetText("")
 	switch {
 	case pinned && !current:
-		s.srcNote.SetText("Approve this plugin to import data with it.")
+		s.srcNote.SetText(i18n.T("Approve this plugin to import data with it."))
 	case !current:
-		s.srcNote.SetText("Enable this plugin to import data with it.")
+		s.srcNote.SetText(i18n.T("Enable this plugin to import data with it."))
 	case !slices.Contains(pi.Manifest.Kinds, sdk.KindSource):
-		s.srcNote.SetText("This plugin does not bring data in.")
+		s.srcNote.SetText(i18n.T("This plugin does not bring data in."))
 	default:
 		s.loadSource(pi.Manifest.ID)
 	}
 	switch {
 	case pinned && !current:
-		s.setChannels(nil, "This project enabled the plugin, but it runs only after you approve it on this computer: press Approve… to see what it would receive.")
+		s.setChannels(nil, i18n.T("This project enabled the plugin, but it runs only after you approve it on this computer: press Approve… to see what it would receive."))
 	case !current:
-		s.setChannels(nil, "Enable this plugin to set up its channel and test the connection.")
+		s.setChannels(nil, i18n.T("Enable this plugin to set up its channel and test the connection."))
 	case !slices.Contains(pi.Manifest.Kinds, sdk.KindChannel):
-		s.setChannels(nil, "This plugin has no channel to set up.")
+		s.setChannels(nil, i18n.T("This plugin has no channel to set up."))
 	default:
 		s.loadChannels(pi.Manifest.ID)
 	}
-	if s.tabs.Selected() != nil && s.tabs.Selected().Text == "Log" {
+	if s.tabs.Selected() != nil && s.tabs.Selected().Text == i18n.T("Log") {
 		s.loadLogs()
 	}
 }
@@ -383,7 +410,7 @@ func setEnabled(b *widget.Button, on bool) {
 
 // loadChannels asks the enabled plugin for its channels (this starts it).
 func (s *pluginsScreen) loadChannels(id string) {
-	s.setChannels(nil, "Asking the plugin for its channels…")
+	s.setChannels(nil, i18n.T("Asking the plugin for its channels…"))
 	ctx := s.mdReq.start(s.p.ctx)
 	async(s.p, ctx, func(ctx context.Context) ([]sdk.Component, error) {
 		return channelComponents(ctx, s.p.ws, id)
@@ -392,11 +419,11 @@ func (s *pluginsScreen) loadChannels(id string) {
 			return
 		}
 		if err != nil {
-			s.setChannels(nil, "The plugin did not say what it offers: "+err.Error())
+			s.setChannels(nil, i18n.T("The plugin did not say what it offers: %s", i18n.Error(err)))
 			return
 		}
 		if len(comps) == 0 {
-			s.setChannels(nil, "This plugin declares no channel.")
+			s.setChannels(nil, i18n.T("This plugin declares no channel."))
 			return
 		}
 		s.setChannels(comps, "")
@@ -463,7 +490,7 @@ func (s *pluginsScreen) component() *sdk.Component {
 
 // loadSource builds the Import tab's form from the plugin's first source.
 func (s *pluginsScreen) loadSource(id string) {
-	s.srcNote.SetText("Asking the plugin what it can import…")
+	s.srcNote.SetText(i18n.T("Asking the plugin what it can import…"))
 	async(s.p, s.p.ctx, func(ctx context.Context) ([]sdk.Component, error) {
 		return s.p.ws.SourceComponents(ctx, id)
 	}, func(comps []sdk.Component, err error) {
@@ -472,14 +499,14 @@ func (s *pluginsScreen) loadSource(id string) {
 		}
 		switch {
 		case err != nil:
-			s.srcNote.SetText("The plugin did not say what it offers: " + err.Error())
+			s.srcNote.SetText(i18n.T("The plugin did not say what it offers: %s", i18n.Error(err)))
 			return
 		case len(comps) == 0:
-			s.srcNote.SetText("This plugin declares no source.")
+			s.srcNote.SetText(i18n.T("This plugin declares no source."))
 			return
 		}
 		s.srcComp = comps[0]
-		s.srcNote.SetText(sentence(comps[0].Description) + " Each import continues where the last one into the same table stopped.")
+		s.srcNote.SetText(sentence(comps[0].Description) + " " + i18n.T("Each import continues where the last one into the same table stopped."))
 		s.srcForm = newConfigForm(comps[0], nil, true)
 		s.srcBox.Objects = []fyne.CanvasObject{s.srcForm.content}
 		s.srcBox.Refresh()
@@ -495,20 +522,20 @@ func (s *pluginsScreen) importSource() {
 	}
 	table := strings.TrimSpace(s.srcTable.Text)
 	if table == "" {
-		dialog.ShowInformation("Import", "Name the table to import into.", s.p.win)
+		dialog.ShowInformation(i18n.T("Import"), i18n.T("Name the table to import into."), s.p.win)
 		return
 	}
 	id, comp, stream := pi.Manifest.ID, s.srcComp.Name, strings.TrimSpace(s.srcStream.Text)
 	cfg, _ := s.srcForm.values()
 	var res *core.SourceResult
-	s.p.run("Importing from "+pluginName(*pi), func(ctx context.Context, progress core.Progress) error {
+	s.p.run(i18n.T("Importing from %s", pluginName(*pi)), func(ctx context.Context, progress core.Progress) error {
 		if stream == "" {
 			streams, err := s.p.ws.SourceStreams(ctx, id, comp, cfg)
 			if err != nil {
 				return err
 			}
 			if len(streams) != 1 {
-				return fmt.Errorf("the source offers %d streams; name the one to import", len(streams))
+				return i18n.Errorf("the source offers %d streams; name the one to import", len(streams))
 			}
 			stream = streams[0].Name
 		}
@@ -520,7 +547,7 @@ func (s *pluginsScreen) importSource() {
 			s.p.showError(err)
 			return
 		}
-		s.srcResult.SetText(fmt.Sprintf("Imported %d new rows into %s (%d in all from this stream).", res.Rows, res.Table, res.TotalRows))
+		s.srcResult.SetText(i18n.T("Imported %s new rows into %s (%s in all from this stream).", i18n.Number(float64(res.Rows)), res.Table, i18n.Number(float64(res.TotalRows))))
 		s.p.refreshTables("")
 	})
 }
@@ -569,9 +596,9 @@ func (s *pluginsScreen) testConnection() {
 	id, comp := pi.Manifest.ID, c.Name
 	cfg, secrets := s.form.values()
 	s.testBtn.Disable()
-	s.testResult.SetText("Testing…")
-	s.p.run("Testing the connection…", func(ctx context.Context, progress core.Progress) error {
-		progress("Asking "+pluginName(*pi)+" to test "+comp, -1)
+	s.testResult.SetText(i18n.T("Testing…"))
+	s.p.run(i18n.T("Testing the connection…"), func(ctx context.Context, progress core.Progress) error {
+		progress(i18n.T("Asking %s to test %s", pluginName(*pi), comp), -1)
 		err := s.p.ws.CheckChannel(ctx, id, comp, cfg, secrets)
 		if err == nil || errors.Is(err, client.ErrUnsupported) {
 			// Settings that pass are kept in the project for its campaigns.
@@ -586,16 +613,16 @@ func (s *pluginsScreen) testConnection() {
 		switch {
 		case err == nil:
 			s.testResult.Importance = widget.SuccessImportance
-			s.testResult.SetText("✓ The connection works: the plugin accepted these settings and reached its service. They are saved in the project for its campaigns.")
+			s.testResult.SetText(i18n.T("✓ The connection works: the plugin accepted these settings and reached its service. They are saved in the project for its campaigns."))
 		case errors.Is(err, client.ErrUnsupported):
 			s.testResult.Importance = widget.MediumImportance
-			s.testResult.SetText("The settings pass the checks the plugin declares, but this plugin cannot test its connection. A test send on the Campaigns screen shows whether it works.")
+			s.testResult.SetText(i18n.T("The settings pass the checks the plugin declares, but this plugin cannot test its connection. A test send on the Campaigns screen shows whether it works."))
 		case errors.Is(err, context.Canceled):
 			s.testResult.Importance = widget.MediumImportance
-			s.testResult.SetText("Test cancelled.")
+			s.testResult.SetText(i18n.T("Test cancelled."))
 		default:
 			s.testResult.Importance = widget.DangerImportance
-			s.testResult.SetText("✗ The test failed: " + err.Error())
+			s.testResult.SetText(i18n.T("✗ The test failed: %s", i18n.Error(err)))
 		}
 		s.refresh()
 	})
@@ -616,12 +643,12 @@ func (s *pluginsScreen) loadLogs() {
 		}
 		switch {
 		case err != nil:
-			s.logs.SetText("The log cannot be read: " + err.Error())
+			s.logs.SetText(i18n.T("The log cannot be read: %s", i18n.Error(err)))
 		case len(lines) == 0:
-			s.logs.SetText("Nothing logged yet: the plugin starts when it is first used (a connection test, a send).")
+			s.logs.SetText(i18n.T("Nothing logged yet: the plugin starts when it is first used (a connection test, a send)."))
 		default:
 			if len(lines) > 500 {
-				lines = append([]string{fmt.Sprintf("… %d earlier lines not shown", len(lines)-500)}, lines[len(lines)-500:]...)
+				lines = append([]string{i18n.T("… %s earlier lines not shown", i18n.Number(float64(len(lines)-500)))}, lines[len(lines)-500:]...)
 			}
 			s.logs.SetText(strings.Join(lines, "\n"))
 		}
@@ -634,17 +661,17 @@ func (s *pluginsScreen) confirmEnable() {
 		return
 	}
 	m := pi.Manifest
-	msg := fmt.Sprintf("%s %s will be able to:\n\n•  receive these customer fields: %s\n•  contact these network hosts: %s\n\n"+
+	msg := i18n.T("%s %s will be able to:\n\n•  receive these customer fields: %s\n•  contact these network hosts: %s\n\n"+
 		"Its program's checksum is pinned in this project; if the program changes, it is refused until you enable it again.",
 		pluginName(*pi), m.Version, fieldsText(m.Fields), hostsText(m.NetworkHosts))
 	body := &widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}
 	id := m.ID
-	d := dialog.NewCustomConfirm("Enable "+pluginName(*pi)+"?", "Enable", "Cancel", body, func(ok bool) {
+	d := dialog.NewCustomConfirm(i18n.T("Enable %s?", pluginName(*pi)), i18n.T("Enable"), i18n.T("Cancel"), body, func(ok bool) {
 		if !ok {
 			return
 		}
-		s.p.run("Enabling "+id+"…", func(ctx context.Context, progress core.Progress) error {
-			progress("Checking the program against its manifest", -1)
+		s.p.run(i18n.T("Enabling %s…", id), func(ctx context.Context, progress core.Progress) error {
+			progress(i18n.T("Checking the program against its manifest"), -1)
 			_, err := s.p.ws.EnablePlugin(ctx, id)
 			return err
 		}, func(err error) {
@@ -652,7 +679,7 @@ func (s *pluginsScreen) confirmEnable() {
 				s.p.showError(err)
 				return
 			}
-			s.p.setStatus("Enabled " + id + " in this project")
+			s.p.setStatus(i18n.T("Enabled %s in this project", id))
 			s.sel = "" // show the channel form afresh
 			s.selectAfterRefresh(pluginKey(*pi))
 		})
@@ -673,8 +700,8 @@ func (s *pluginsScreen) confirmDisable() {
 		return
 	}
 	id := pi.Manifest.ID
-	d := dialog.NewConfirm("Disable "+pluginName(*pi)+"?",
-		"This project will no longer use "+id+": campaigns on its channels cannot send until you enable it again. The plugin stays installed.",
+	d := dialog.NewConfirm(i18n.T("Disable %s?", pluginName(*pi)),
+		i18n.T("This project will no longer use %s: campaigns on its channels cannot send until you enable it again. The plugin stays installed.", id),
 		func(ok bool) {
 			if !ok {
 				return
@@ -686,7 +713,7 @@ func (s *pluginsScreen) confirmDisable() {
 					s.p.showError(err)
 					return
 				}
-				s.p.setStatus("Disabled " + id + " in this project")
+				s.p.setStatus(i18n.T("Disabled %s in this project", id))
 				s.selectAfterRefresh(pluginKey(*pi))
 			})
 		}, s.p.win)
@@ -701,8 +728,8 @@ func (s *pluginsScreen) confirmRemove() {
 		return
 	}
 	id := pi.Manifest.ID
-	d := dialog.NewConfirm("Remove "+pluginName(*pi)+"?",
-		"This deletes "+id+" from this computer and disables it in this project. Other projects that use it will say it is missing until you install it again.",
+	d := dialog.NewConfirm(i18n.T("Remove %s?", pluginName(*pi)),
+		i18n.T("This deletes %s from this computer and disables it in this project. Other projects that use it will say it is missing until you install it again.", id),
 		func(ok bool) {
 			if !ok {
 				return
@@ -714,7 +741,7 @@ func (s *pluginsScreen) confirmRemove() {
 					s.p.showError(err)
 					return
 				}
-				s.p.setStatus("Removed " + id)
+				s.p.setStatus(i18n.T("Removed %s", id))
 				s.selectAfterRefresh("")
 			})
 		}, s.p.win)
@@ -755,8 +782,8 @@ func (s *pluginsScreen) chooseArchive() {
 // install copies a plugin into the user plugin folder after checking it.
 func (s *pluginsScreen) install(path string) {
 	var found *core.PluginInfo
-	s.p.run("Installing the plugin…", func(ctx context.Context, progress core.Progress) error {
-		progress("Checking the manifest and the program's checksum", -1)
+	s.p.run(i18n.T("Installing the plugin…"), func(ctx context.Context, progress core.Progress) error {
+		progress(i18n.T("Checking the manifest and the program's checksum"), -1)
 		f, err := s.p.ws.InstallPlugin(path)
 		if err != nil {
 			return err
@@ -768,7 +795,7 @@ func (s *pluginsScreen) install(path string) {
 			s.p.showError(err)
 			return
 		}
-		s.p.setStatus(fmt.Sprintf("Installed %s %s. Select it and press Enable to use it in this project.", found.Manifest.ID, found.Manifest.Version))
+		s.p.setStatus(i18n.T("Installed %s %s. Select it and press Enable to use it in this project.", found.Manifest.ID, found.Manifest.Version))
 		s.selectAfterRefresh(pluginKey(*found))
 	})
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -39,13 +40,13 @@ type profileView struct {
 
 func newProfileView(p *project) *profileView {
 	v := &profileView{p: p, overview: newGrid(), chart: newChartView()}
-	v.status = &widget.Label{Text: "Select a table on the left.", TextStyle: fyne.TextStyle{Italic: true}}
+	v.status = &widget.Label{Text: i18n.T("Select a table on the left."), TextStyle: fyne.TextStyle{Italic: true}}
 	v.detail = container.New(layout.NewFormLayout())
 	v.colSel = widget.NewSelect(nil, func(name string) { v.selectColumn(name) })
-	v.colSel.PlaceHolder = "Choose a column"
+	v.colSel.PlaceHolder = i18n.T("Choose a column")
 	v.overview.onSelect = func(row int) { v.colSel.SetSelected(v.profiles[row].Name) }
 
-	detail := container.NewBorder(container.NewHBox(widget.NewLabel("Column"), v.colSel), nil, nil, nil, container.NewVScroll(v.detail))
+	detail := container.NewBorder(container.NewHBox(widget.NewLabel(i18n.T("Column")), v.colSel), nil, nil, nil, container.NewVScroll(v.detail))
 	lower := container.NewHSplit(detail, v.chart.content)
 	lower.Offset = 0.35
 	split := container.NewVSplit(v.overview.table, lower)
@@ -63,7 +64,7 @@ func (v *profileView) show(table string) {
 	v.overview.clear()
 	v.setDetail(nil)
 	v.chart.message("")
-	v.status.SetText("Profiling " + table + "…")
+	v.status.SetText(i18n.T("Profiling %s…", table))
 	ctx := v.req.start(v.p.ctx)
 	async(v.p, ctx, func(ctx context.Context) ([]storage.ColumnProfile, error) {
 		return v.p.ws.Profile(ctx, table)
@@ -77,8 +78,9 @@ func (v *profileView) show(table string) {
 			return
 		}
 		v.profiles = ps
-		v.status.SetText(fmt.Sprintf("%s: %d columns. Click a row or choose a column for details and a histogram.", table, len(ps)))
-		cols := []string{"Column", "Type", "Role", "Rows", "Missing", "Distinct", "Min", "Max", "Mean", "Std"}
+		v.status.SetText(i18n.T("%s: %d columns. Click a row or choose a column for details and a histogram.", table, len(ps)))
+		cols := []string{i18n.T("Column"), i18n.T("Type"), i18n.T("Role"), i18n.T("Rows"), i18n.T("Missing"), i18n.T("Distinct"),
+			i18n.T("Min"), i18n.T("Max"), i18n.T("Mean"), i18n.T("Std")}
 		types := []string{"", "", "", "BIGINT", "DOUBLE", "BIGINT", "", "", "DOUBLE", "DOUBLE"}
 		var rows [][]string
 		var names []string
@@ -86,12 +88,12 @@ func (v *profileView) show(table string) {
 			lo, hi, mean, std := "", "", "", ""
 			switch {
 			case isNumber(c):
-				lo, hi, mean, std = chart.Number(c.Min), chart.Number(c.Max), chart.Number(c.Mean), chart.Number(c.Std)
+				lo, hi, mean, std = i18n.Number(c.Min), i18n.Number(c.Max), i18n.Number(c.Mean), i18n.Number(c.Std)
 			case c.MinText != "" || c.MaxText != "":
 				lo, hi = c.MinText, c.MaxText
 			}
-			rows = append(rows, []string{c.Name, c.Type, roleText(c.Role), chart.Number(float64(c.Count)),
-				fmt.Sprintf("%.1f%%", c.MissingPct()), chart.Number(float64(c.Distinct)), lo, hi, mean, std})
+			rows = append(rows, []string{c.Name, c.Type, roleText(c.Role), i18n.Number(float64(c.Count)),
+				fmt.Sprintf("%.1f%%", c.MissingPct()), i18n.Number(float64(c.Distinct)), lo, hi, mean, std})
 			names = append(names, c.Name)
 		}
 		v.overview.set(cols, types, rows)
@@ -121,7 +123,7 @@ func (v *profileView) selectColumn(name string) {
 	v.setDetail(profileLines(*c))
 	if !isNumber(*c) && !isTemporal(*c) {
 		v.chReq.stop()
-		v.chart.message("A histogram is drawn for number and date columns.")
+		v.chart.message(i18n.T("A histogram is drawn for number and date columns."))
 		return
 	}
 	v.chart.load(v.p, &v.chReq, core.ChartSpec{Kind: core.ChartHistogram, Table: v.table, Column: name})
@@ -141,36 +143,36 @@ func (v *profileView) setDetail(lines [][2]string) {
 func profileLines(c storage.ColumnProfile) [][2]string {
 	var out [][2]string
 	line := func(k, val string) { out = append(out, [2]string{k, val}) }
-	line("Type", c.Type)
-	line("Role", roleText(c.Role))
-	line("Rows", chart.Number(float64(c.Count)))
-	line("Missing", fmt.Sprintf("%s (%.1f%%)", chart.Number(float64(c.Missing)), c.MissingPct()))
-	line("Distinct", chart.Number(float64(c.Distinct)))
+	line(i18n.T("Type"), c.Type)
+	line(i18n.T("Role"), roleText(c.Role))
+	line(i18n.T("Rows"), i18n.Number(float64(c.Count)))
+	line(i18n.T("Missing"), fmt.Sprintf("%s (%.1f%%)", i18n.Number(float64(c.Missing)), c.MissingPct()))
+	line(i18n.T("Distinct"), i18n.Number(float64(c.Distinct)))
 	switch {
 	case isNumber(c):
-		line("Min", chart.Number(c.Min))
-		line("Max", chart.Number(c.Max))
-		line("Mean", chart.Number(c.Mean))
-		line("Std", chart.Number(c.Std))
+		line(i18n.T("Min"), i18n.Number(c.Min))
+		line(i18n.T("Max"), i18n.Number(c.Max))
+		line(i18n.T("Mean"), i18n.Number(c.Mean))
+		line(i18n.T("Std"), i18n.Number(c.Std))
 		for _, q := range []string{"p05", "p25", "p50", "p75", "p95"} {
 			if x, ok := c.Quantiles[q]; ok {
-				line(q, chart.Number(x))
+				line(q, i18n.Number(x))
 			}
 		}
 	case c.MinText != "" || c.MaxText != "":
-		line("Earliest", c.MinText)
-		line("Latest", c.MaxText)
+		line(i18n.T("Earliest"), c.MinText)
+		line(i18n.T("Latest"), c.MaxText)
 	}
 	for i, t := range c.Top {
 		k := ""
 		if i == 0 {
-			k = "Most frequent"
+			k = i18n.T("Most frequent")
 		}
 		val := t.Value
 		if val == "" {
-			val = "(empty)"
+			val = i18n.T("(empty)")
 		}
-		line(k, fmt.Sprintf("%s  ×%s", val, chart.Number(float64(t.Count))))
+		line(k, val+"  ×"+i18n.Number(float64(t.Count)))
 	}
 	return out
 }
@@ -179,7 +181,7 @@ func roleText(r storage.Role) string {
 	if r == storage.None {
 		return "—"
 	}
-	return string(r)
+	return roleLabel(r)
 }
 
 // sentence starts a message with a capital letter.
@@ -213,7 +215,7 @@ func newChartView() *chartView {
 		msg: &widget.Label{Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Italic: true}},
 	}
 	v.img.SetMinSize(fyne.NewSize(320, 200))
-	v.save = widget.NewButtonWithIcon("Save chart…", theme.DocumentSaveIcon(), v.saveAs)
+	v.save = widget.NewButtonWithIcon(i18n.T("Save chart…"), theme.DocumentSaveIcon(), v.saveAs)
 	v.save.Disable()
 	v.content = container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), v.save), nil, nil,
 		container.NewStack(v.img, container.NewCenter(v.msg)))
@@ -240,7 +242,7 @@ func (v *chartView) set(img image.Image) {
 func (v *chartView) load(p *project, req *latest, spec core.ChartSpec) {
 	ctx := req.start(p.ctx)
 	v.p, v.spec = p, spec
-	v.message("Drawing…")
+	v.message(i18n.T("Drawing…"))
 	async(p, ctx, func(ctx context.Context) (image.Image, error) {
 		pl, err := p.ws.Chart(ctx, spec)
 		if err != nil {
@@ -253,9 +255,9 @@ func (v *chartView) load(p *project, req *latest, spec core.ChartSpec) {
 		}
 		switch {
 		case errors.Is(err, chart.ErrNoData):
-			v.message("No values to draw.")
+			v.message(i18n.T("No values to draw."))
 		case err != nil:
-			v.message(sentence(err.Error()))
+			v.message(sentence(i18n.Error(err)))
 		default:
 			v.set(img)
 		}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -10,33 +9,69 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
-const noRole = "(no role)"
+// noRole is the select option for a column without a role (English; shown
+// through i18n.T).
+var noRole = i18n.Mark("(no role)")
+
+// roleLabels names each role for people; storage.Roles are identifiers
+// ("customer_id") that the project and the CLI keep in English.
+var roleLabels = map[storage.Role]string{
+	storage.CustomerID:   i18n.Mark("Customer ID"),
+	storage.Email:        i18n.Mark("Email"),
+	storage.Phone:        i18n.Mark("Phone"),
+	storage.NationalID:   i18n.Mark("National ID number"),
+	storage.FirstName:    i18n.Mark("First name"),
+	storage.LastName:     i18n.Mark("Last name"),
+	storage.FullName:     i18n.Mark("Full name"),
+	storage.EmailConsent: i18n.Mark("Email consent"),
+	storage.SMSConsent:   i18n.Mark("SMS consent"),
+	storage.OrderID:      i18n.Mark("Order ID"),
+	storage.OrderDate:    i18n.Mark("Order date"),
+	storage.Amount:       i18n.Mark("Amount"),
+	storage.Quantity:     i18n.Mark("Quantity"),
+	storage.UnitPrice:    i18n.Mark("Unit price"),
+	storage.ProductID:    i18n.Mark("Product ID"),
+	storage.ProductName:  i18n.Mark("Product name"),
+	storage.Category:     i18n.Mark("Category"),
+	storage.Text:         i18n.Mark("Free text"),
+}
+
+// roleLabel is a role as people read it, in the language in use; a role
+// without a label shows its identifier.
+func roleLabel(r storage.Role) string {
+	if r == storage.None {
+		return i18n.T(noRole)
+	}
+	if l, ok := roleLabels[r]; ok {
+		return i18n.T(l)
+	}
+	return string(r)
+}
 
 // roleOptions lists the roles for a select, "no role" first.
 func roleOptions() []string {
-	opts := []string{noRole}
+	opts := []string{i18n.T(noRole)}
 	for _, r := range storage.Roles {
-		opts = append(opts, string(r))
+		opts = append(opts, roleLabel(r))
 	}
 	return opts
 }
 
+// roleFromOption maps a select option back to its role.
 func roleFromOption(s string) storage.Role {
-	if s == noRole {
-		return storage.None
+	for _, r := range storage.Roles {
+		if roleLabel(r) == s {
+			return r
+		}
 	}
-	return storage.Role(s)
+	return storage.None
 }
 
-func roleOption(r storage.Role) string {
-	if r == storage.None {
-		return noRole
-	}
-	return string(r)
-}
+func roleOption(r storage.Role) string { return roleLabel(r) }
 
 // rolesView edits what each column of a table means. Features find their
 // inputs by role, so this is where a user fixes a wrong guess.
@@ -57,14 +92,14 @@ type rolesView struct {
 
 func newRolesView(p *project) *rolesView {
 	v := &rolesView{p: p}
-	v.status = &widget.Label{Text: "Select a table on the left.", Wrapping: fyne.TextWrapWord}
+	v.status = &widget.Label{Text: i18n.T("Select a table on the left."), Wrapping: fyne.TextWrapWord}
 	v.form = container.New(layout.NewFormLayout())
-	v.detect = &widget.Button{Text: "Detect roles", Icon: theme.SearchIcon(), OnTapped: v.detectRoles}
-	v.save = &widget.Button{Text: "Save roles", Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: v.saveRoles}
+	v.detect = &widget.Button{Text: i18n.T("Detect roles"), Icon: theme.SearchIcon(), OnTapped: v.detectRoles}
+	v.save = &widget.Button{Text: i18n.T("Save roles"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: v.saveRoles}
 	v.detect.Disable()
 	v.save.Disable()
-	help := &widget.Label{Text: "A role says what a column means (customer id, order date, amount…). RFM, segments and " +
-		"campaigns find their inputs by role, never by column name. \"Detect roles\" proposes roles from names and values; nothing is stored until you save.",
+	help := &widget.Label{Text: i18n.T("A role says what a column means (customer id, order date, amount…). RFM, segments and " +
+		"campaigns find their inputs by role, never by column name. \"Detect roles\" proposes roles from names and values; nothing is stored until you save."),
 		Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
 	v.content = container.NewBorder(container.NewVBox(help, v.status), container.NewHBox(v.detect, v.save), nil, nil,
 		container.NewVScroll(container.NewPadded(v.form)))
@@ -76,7 +111,7 @@ func (v *rolesView) show(table string) {
 		return
 	}
 	v.table, v.fresh = table, true
-	v.status.SetText("Loading roles of " + table + "…")
+	v.status.SetText(i18n.T("Loading roles of %s…", table))
 	type loaded struct {
 		cols  []storage.Column
 		roles map[string]storage.Role
@@ -105,11 +140,11 @@ func (v *rolesView) show(table string) {
 			sel := widget.NewSelect(roleOptions(), nil)
 			sel.SetSelected(roleOption(l.roles[c.Name]))
 			v.selects = append(v.selects, sel)
-			v.form.Add(&widget.Label{Text: fmt.Sprintf("%s  (%s)", c.Name, c.Type), TextStyle: fyne.TextStyle{Bold: true}})
+			v.form.Add(&widget.Label{Text: c.Name + "  (" + c.Type + ")", TextStyle: fyne.TextStyle{Bold: true}})
 			v.form.Add(container.NewGridWrap(fyne.NewSize(240, sel.MinSize().Height), sel))
 		}
 		v.form.Refresh()
-		v.status.SetText(fmt.Sprintf("Roles of %s (%d columns).", table, len(l.cols)))
+		v.status.SetText(i18n.T("Roles of %s (%d columns).", table, len(l.cols)))
 		v.detect.Enable()
 		v.save.Enable()
 	})
@@ -118,7 +153,7 @@ func (v *rolesView) show(table string) {
 // detectRoles fills the selects with proposed roles without saving them.
 func (v *rolesView) detectRoles() {
 	table := v.table
-	v.status.SetText("Detecting roles…")
+	v.status.SetText(i18n.T("Detecting roles…"))
 	async(v.p, v.p.ctx, func(ctx context.Context) (map[string]storage.Role, error) {
 		return v.p.ws.DetectRoles(ctx, table)
 	}, func(roles map[string]storage.Role, err error) {
@@ -133,7 +168,7 @@ func (v *rolesView) detectRoles() {
 		for i, c := range v.cols {
 			v.selects[i].SetSelected(roleOption(roles[c.Name]))
 		}
-		v.status.SetText("Proposed roles are shown; check them and press Save roles to keep them.")
+		v.status.SetText(i18n.T("Proposed roles are shown; check them and press Save roles to keep them."))
 	})
 }
 
@@ -150,8 +185,8 @@ func (v *rolesView) saveRoles() {
 			v.p.showError(err)
 			return
 		}
-		v.status.SetText("Roles of " + table + " saved.")
-		v.p.setStatus("Saved the column roles of " + table)
+		v.status.SetText(i18n.T("Roles of %s saved.", table))
+		v.p.setStatus(i18n.T("Saved the column roles of %s", table))
 		v.p.data.profile.fresh = false
 		v.p.segments.setTables(v.p.tables) // which tables RFM can use may have changed
 	})

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -10,8 +9,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -19,7 +18,13 @@ import (
 // enough that a page of a wide table arrives at once.
 const pageSize = 200
 
-const noSort = "(table order)"
+// The sort choices that are not column names (English; shown through
+// i18n.T).
+var (
+	noSort     = i18n.Mark("(table order)")
+	ascending  = i18n.Mark("ascending")
+	descending = i18n.Mark("descending")
+)
 
 // rowsView pages through a table of any size. Sorting and filtering happen
 // in DuckDB, so only one page of rows ever reaches the GUI.
@@ -61,12 +66,12 @@ func newRowsView(p *project) *rowsView {
 	}
 	v.grid.onHeader = v.sortBy
 
-	v.filterIn = &widget.Entry{PlaceHolder: "Filter rows, e.g.  country = 'France' AND amount > 100   (press Enter)"}
+	v.filterIn = &widget.Entry{PlaceHolder: i18n.T("Filter rows, e.g.  %s   (press Enter)", "country = 'France' AND amount > 100")}
 	v.filterIn.ExtendBaseWidget(v.filterIn)
 	v.filterIn.OnSubmitted = func(string) { v.applyFilter() }
 	v.filterErr = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
 	v.filterErr.Hide()
-	apply := &widget.Button{Text: "Filter", Icon: theme.SearchIcon(), OnTapped: v.applyFilter}
+	apply := &widget.Button{Text: i18n.T("Filter"), Icon: theme.SearchIcon(), OnTapped: v.applyFilter}
 	clearBtn := &widget.Button{Icon: theme.ContentClearIcon(), OnTapped: func() {
 		v.filterIn.SetText("")
 		v.applyFilter()
@@ -76,33 +81,33 @@ func newRowsView(p *project) *rowsView {
 		if v.syncing {
 			return
 		}
-		if s == noSort {
+		if s == i18n.T(noSort) {
 			s = ""
 		}
 		v.sort, v.offset = s, 0
 		v.load()
 	})
-	v.dirSel = widget.NewRadioGroup([]string{"ascending", "descending"}, func(s string) {
+	v.dirSel = widget.NewRadioGroup([]string{i18n.T(ascending), i18n.T(descending)}, func(s string) {
 		if v.syncing {
 			return
 		}
-		v.desc, v.offset = s == "descending", 0
+		v.desc, v.offset = s == i18n.T(descending), 0
 		if v.sort != "" {
 			v.load()
 		}
 	})
 	v.dirSel.Horizontal = true
 	v.dirSel.Required = true
-	v.dirSel.Selected = "ascending"
+	v.dirSel.Selected = i18n.T(ascending)
 
-	v.prev = &widget.Button{Text: "Previous", Icon: theme.NavigateBackIcon(), OnTapped: func() { v.page(-1) }}
-	v.next = &widget.Button{Text: "Next", Icon: theme.NavigateNextIcon(), IconPlacement: widget.ButtonIconTrailingText, OnTapped: func() { v.page(1) }}
-	v.pageLabel = widget.NewLabel("Select a table on the left.")
+	v.prev = &widget.Button{Text: i18n.T("Previous"), Icon: theme.NavigateBackIcon(), OnTapped: func() { v.page(-1) }}
+	v.next = &widget.Button{Text: i18n.T("Next"), Icon: theme.NavigateNextIcon(), IconPlacement: widget.ButtonIconTrailingText, OnTapped: func() { v.page(1) }}
+	v.pageLabel = widget.NewLabel(i18n.T("Select a table on the left."))
 	v.prev.Disable()
 	v.next.Disable()
 
 	filterRow := container.NewBorder(nil, nil, nil, container.NewHBox(apply, clearBtn), v.filterIn)
-	sortRow := container.NewHBox(widget.NewLabel("Sort by"), v.sortSel, v.dirSel)
+	sortRow := container.NewHBox(widget.NewLabel(i18n.T("Sort by")), v.sortSel, v.dirSel)
 	top := container.NewVBox(filterRow, v.filterErr, sortRow)
 	bottom := container.NewHBox(v.prev, v.pageLabel, v.next)
 	v.content = container.NewBorder(top, bottom, nil, nil, v.grid.table)
@@ -119,7 +124,7 @@ func (v *rowsView) show(table string) {
 		v.table, v.sort, v.desc, v.filter, v.offset = table, "", false, "", 0
 		v.syncing = true
 		v.filterIn.SetText("")
-		v.dirSel.SetSelected("ascending")
+		v.dirSel.SetSelected(i18n.T(ascending))
 		v.syncing = false
 		v.grid.clear()
 	}
@@ -145,9 +150,9 @@ func (v *rowsView) sortBy(col int) {
 	v.syncing = true
 	v.sortSel.SetSelected(v.sort)
 	if v.desc {
-		v.dirSel.SetSelected("descending")
+		v.dirSel.SetSelected(i18n.T(descending))
 	} else {
-		v.dirSel.SetSelected("ascending")
+		v.dirSel.SetSelected(i18n.T(ascending))
 	}
 	v.syncing = false
 	v.load()
@@ -166,7 +171,7 @@ func (v *rowsView) load() {
 	}
 	req := core.PageRequest{Table: v.table, Sort: v.sort, Desc: v.desc, Filter: v.filter, Offset: v.offset, Limit: pageSize}
 	ctx := v.req.start(v.p.ctx)
-	v.pageLabel.SetText("Loading…")
+	v.pageLabel.SetText(i18n.T("Loading…"))
 	v.prev.Disable()
 	v.next.Disable()
 	async(v.p, ctx, func(ctx context.Context) (*storage.Page, error) {
@@ -178,9 +183,9 @@ func (v *rowsView) load() {
 		if err != nil {
 			// Filter mistakes and unknown columns are shown where they were
 			// typed; the last good page stays so the user keeps their bearings.
-			v.filterErr.SetText(err.Error())
+			v.filterErr.SetText(i18n.Error(err))
 			v.filterErr.Show()
-			v.pageLabel.SetText("Showing the last good result. Fix the filter and press Enter.")
+			v.pageLabel.SetText(i18n.T("Showing the last good result. Fix the filter and press Enter."))
 			return
 		}
 		v.filterErr.Hide()
@@ -200,9 +205,9 @@ func (v *rowsView) load() {
 func (v *rowsView) setSortOptions(cols []string) {
 	v.syncing = true
 	defer func() { v.syncing = false }()
-	v.sortSel.Options = append([]string{noSort}, cols...)
+	v.sortSel.Options = append([]string{i18n.T(noSort)}, cols...)
 	if v.sort == "" {
-		v.sortSel.SetSelected(noSort)
+		v.sortSel.SetSelected(i18n.T(noSort))
 	} else {
 		v.sortSel.SetSelected(v.sort)
 	}
@@ -210,15 +215,15 @@ func (v *rowsView) setSortOptions(cols []string) {
 
 // pageText says which rows are shown: "rows 1–200 of 1,234,567".
 func pageText(offset int64, n int, total int64, filtered bool) string {
-	what := ""
-	if filtered {
-		what = " matching the filter"
-	}
 	if total == 0 {
 		if filtered {
-			return "No rows match the filter."
+			return i18n.T("No rows match the filter.")
 		}
-		return "The table is empty."
+		return i18n.T("The table is empty.")
 	}
-	return fmt.Sprintf("rows %s–%s of %s%s", chart.Number(float64(offset+1)), chart.Number(float64(offset+int64(n))), chart.Number(float64(total)), what)
+	from, to, all := i18n.Number(float64(offset+1)), i18n.Number(float64(offset+int64(n))), i18n.Number(float64(total))
+	if filtered {
+		return i18n.T("rows %s–%s of %s matching the filter", from, to, all)
+	}
+	return i18n.T("rows %s–%s of %s", from, to, all)
 }

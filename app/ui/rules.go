@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"image/color"
 	"slices"
 	"strings"
@@ -15,8 +14,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/rule"
 	"github.com/marketbench/marketbench/storage/segment"
@@ -25,6 +24,18 @@ import (
 func opsFor(k rule.Kind) []rule.Op { return rule.OpsFor(k) }
 
 func arity(op rule.Op) int { return rule.Arity(op) }
+
+// The group logic as the editor offers it (shown through i18n.T).
+var (
+	logicAll = i18n.Mark("all of these (AND)")
+	logicAny = i18n.Mark("any of these (OR)")
+)
+
+// opLabel is an operator as the editor shows it. The operators are the
+// rule language's own words ("starts with"), which the text box keeps in
+// English; the select shows them through i18n.T, whose catalogue keys are
+// those words.
+func opLabel(op rule.Op) string { return i18n.T(string(op)) }
 
 // countDelay is how long typing must pause before the live count runs.
 const countDelay = 300 * time.Millisecond
@@ -56,28 +67,28 @@ type ruleEditor struct {
 func newRuleEditor(p *project, onSave func(*segment.Segment)) *ruleEditor {
 	e := &ruleEditor{p: p, onSave: onSave, root: &rule.Node{Logic: rule.And}, counter: debounce{delay: countDelay}}
 	e.tableSel = widget.NewSelect(nil, func(t string) { e.setTable(t) })
-	e.tableSel.PlaceHolder = "Choose a table"
+	e.tableSel.PlaceHolder = i18n.T("Choose a table")
 	e.tree = container.NewVBox()
 	e.text = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Monospace: true},
-		PlaceHolder: "The rule as text, e.g.  country = 'France' AND (monetary > 500 OR frequency >= 3)"}
+		PlaceHolder: i18n.T("The rule as text, e.g.  %s", "country = 'France' AND (monetary > 500 OR frequency >= 3)")}
 	e.text.SetMinRowsVisible(3)
 	e.text.ExtendBaseWidget(e.text)
 	e.textErr = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
 	e.textErr.Hide()
-	useText := &widget.Button{Text: "Use text", Icon: theme.ConfirmIcon(), OnTapped: e.parseText}
-	e.count = &widget.Label{Text: "Choose a table to start.", TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
-	e.name = &widget.Entry{PlaceHolder: "Segment name, e.g. French big spenders"}
+	useText := &widget.Button{Text: i18n.T("Use text"), Icon: theme.ConfirmIcon(), OnTapped: e.parseText}
+	e.count = &widget.Label{Text: i18n.T("Choose a table to start."), TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
+	e.name = &widget.Entry{PlaceHolder: i18n.T("Segment name, e.g. French big spenders")}
 	e.name.ExtendBaseWidget(e.name)
 	e.name.OnSubmitted = func(string) { e.save() }
-	e.saveBtn = &widget.Button{Text: "Save segment", Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: e.save}
+	e.saveBtn = &widget.Button{Text: i18n.T("Save segment"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: e.save}
 
 	top := container.NewVBox(
-		container.NewHBox(widget.NewLabel("Customers from"), container.NewGridWrap(fyne.NewSize(220, e.tableSel.MinSize().Height), e.tableSel)),
+		container.NewHBox(widget.NewLabel(i18n.T("Customers from")), container.NewGridWrap(fyne.NewSize(220, e.tableSel.MinSize().Height), e.tableSel)),
 		e.count,
 	)
 	textBox := container.NewVBox(
 		widget.NewSeparator(),
-		container.NewBorder(nil, nil, &widget.Label{Text: "As text", TextStyle: fyne.TextStyle{Bold: true}}, useText),
+		container.NewBorder(nil, nil, &widget.Label{Text: i18n.T("As text"), TextStyle: fyne.TextStyle{Bold: true}}, useText),
 		e.text, e.textErr,
 		container.NewBorder(nil, nil, nil, e.saveBtn, e.name),
 	)
@@ -162,7 +173,7 @@ func (e *ruleEditor) parseText() {
 	} else {
 		n, err := rule.Parse(txt)
 		if err != nil {
-			e.textErr.SetText(err.Error())
+			e.textErr.SetText(i18n.Error(err))
 			e.textErr.Show()
 			return
 		}
@@ -183,15 +194,15 @@ func (e *ruleEditor) changed() {
 	}
 	if len(e.root.Children) == 0 {
 		e.counter.req.stop()
-		e.count.SetText("Add a condition to see how many customers match.")
+		e.count.SetText(i18n.T("Add a condition to see how many customers match."))
 		return
 	}
 	if err := e.root.Validate(); err != nil {
 		e.counter.req.stop()
-		e.count.SetText("Finish the rule: " + err.Error())
+		e.count.SetText(i18n.T("Finish the rule: %s", i18n.Error(err)))
 		return
 	}
-	e.count.SetText("Counting…")
+	e.count.SetText(i18n.T("Counting…"))
 	table, n := e.table, cloneNode(e.root) // the tree keeps changing on the UI goroutine
 	e.counter.call(e.p, func(ctx context.Context) {
 		c, err := e.p.ws.CountNode(ctx, table, n)
@@ -200,10 +211,10 @@ func (e *ruleEditor) changed() {
 				return // a newer edit is being counted
 			}
 			if err != nil {
-				e.count.SetText("Cannot count yet: " + err.Error())
+				e.count.SetText(i18n.T("Cannot count yet: %s", i18n.Error(err)))
 				return
 			}
-			e.count.SetText(fmt.Sprintf("%s customers match", chart.Number(float64(c))))
+			e.count.SetText(i18n.T("%s customers match", i18n.Number(float64(c))))
 		})
 	})
 }
@@ -217,38 +228,38 @@ func (e *ruleEditor) rebuild() {
 // groupBox draws a group: its logic, NOT, add buttons, and its children
 // indented inside a frame, so nesting is visible at a glance.
 func (e *ruleEditor) groupBox(g *rule.Node, parent *rule.Node) fyne.CanvasObject {
-	logic := widget.NewSelect([]string{"all of these (AND)", "any of these (OR)"}, nil)
+	logic := widget.NewSelect([]string{i18n.T(logicAll), i18n.T(logicAny)}, nil)
 	if g.Logic == rule.Or {
-		logic.Selected = "any of these (OR)"
+		logic.Selected = i18n.T(logicAny)
 	} else {
-		logic.Selected = "all of these (AND)"
+		logic.Selected = i18n.T(logicAll)
 	}
 	logic.OnChanged = func(s string) {
 		g.Logic = rule.And
-		if strings.Contains(s, "OR") {
+		if s == i18n.T(logicAny) {
 			g.Logic = rule.Or
 		}
 		e.changed()
 	}
-	not := widget.NewCheck("not", func(b bool) {
+	not := widget.NewCheck(i18n.T("not"), func(b bool) {
 		g.Not = b
 		e.changed()
 	})
 	not.Checked = g.Not
-	addCond := &widget.Button{Text: "Add condition", Icon: theme.ContentAddIcon(), OnTapped: func() {
+	addCond := &widget.Button{Text: i18n.T("Add condition"), Icon: theme.ContentAddIcon(), OnTapped: func() {
 		g.Children = append(g.Children, e.newCondition())
 		e.rebuild()
 		e.changed()
 	}}
-	addGroup := &widget.Button{Text: "Add group", Icon: theme.ContentAddIcon(), Importance: widget.LowImportance, OnTapped: func() {
+	addGroup := &widget.Button{Text: i18n.T("Add group"), Icon: theme.ContentAddIcon(), Importance: widget.LowImportance, OnTapped: func() {
 		g.Children = append(g.Children, &rule.Node{Logic: rule.Or, Children: []*rule.Node{e.newCondition()}})
 		e.rebuild()
 		e.changed()
 	}}
-	head := container.NewHBox(widget.NewLabel("Match"), container.NewGridWrap(fyne.NewSize(210, logic.MinSize().Height), logic), not, addCond, addGroup)
+	head := container.NewHBox(widget.NewLabel(i18n.T("Match")), container.NewGridWrap(fyne.NewSize(210, logic.MinSize().Height), logic), not, addCond, addGroup)
 	if parent != nil {
 		head.Add(layout.NewSpacer())
-		head.Add(e.removeButton(parent, g, "Remove group"))
+		head.Add(e.removeButton(parent, g, i18n.T("Remove group")))
 	}
 	rows := container.NewVBox()
 	for _, c := range g.Children {
@@ -259,7 +270,7 @@ func (e *ruleEditor) groupBox(g *rule.Node, parent *rule.Node) fyne.CanvasObject
 		}
 	}
 	if len(g.Children) == 0 {
-		rows.Add(&widget.Label{Text: "No conditions yet.", TextStyle: fyne.TextStyle{Italic: true}})
+		rows.Add(&widget.Label{Text: i18n.T("No conditions yet."), TextStyle: fyne.TextStyle{Italic: true}})
 	}
 	indent := canvas.NewRectangle(color.Transparent)
 	indent.SetMinSize(fyne.NewSize(theme.Padding()*6, 0))
@@ -299,18 +310,21 @@ func (e *ruleEditor) conditionRow(n, parent *rule.Node) fyne.CanvasObject {
 	field := widget.NewSelect(e.fields, nil)
 	field.Selected = n.Column
 	if n.Column != "" && !slices.Contains(e.fields, n.Column) {
-		field.PlaceHolder = n.Column + " (not in this table)"
+		field.PlaceHolder = i18n.T("%s (not in this table)", n.Column)
 		field.Selected = ""
 	}
-	var opNames []string
-	for _, o := range opsFor(kind) {
-		opNames = append(opNames, string(o))
+	ops := slices.Clone(opsFor(kind))
+	if !slices.Contains(ops, n.Op) && n.Op != "" {
+		ops = append(ops, n.Op) // parsed text may use a rarer operator
 	}
-	if !slices.Contains(opNames, string(n.Op)) && n.Op != "" {
-		opNames = append(opNames, string(n.Op)) // parsed text may use a rarer operator
+	var opNames []string
+	for _, o := range ops {
+		opNames = append(opNames, opLabel(o))
 	}
 	op := widget.NewSelect(opNames, nil)
-	op.Selected = string(n.Op)
+	if n.Op != "" {
+		op.Selected = opLabel(n.Op)
+	}
 
 	field.OnChanged = func(s string) {
 		n.Column = s
@@ -323,11 +337,14 @@ func (e *ruleEditor) conditionRow(n, parent *rule.Node) fyne.CanvasObject {
 	}
 	op.OnChanged = func(s string) {
 		n.Op = rule.Op(s)
+		if i := slices.Index(opNames, s); i >= 0 {
+			n.Op = ops[i]
+		}
 		n.Values = fitValues(n.Values, n.Op)
 		e.rebuild()
 		e.changed()
 	}
-	not := widget.NewCheck("not", func(b bool) {
+	not := widget.NewCheck(i18n.T("not"), func(b bool) {
 		n.Not = b
 		e.changed()
 	})
@@ -351,11 +368,11 @@ func (e *ruleEditor) conditionRow(n, parent *rule.Node) fyne.CanvasObject {
 func (e *ruleEditor) valueWidgets(n *rule.Node, kind rule.Kind) []fyne.CanvasObject {
 	entry := func(i int, hint string) fyne.CanvasObject {
 		if kind == rule.Bool && arity(n.Op) == 1 {
-			sel := widget.NewSelect([]string{"true", "false"}, func(s string) {
+			// The values stay the rule language's true and false.
+			sel := translatedSelect([]string{"true", "false"}, n.Values[i], func(s string) {
 				n.Values[i] = s
 				e.changed()
 			})
-			sel.Selected = n.Values[i]
 			return container.NewGridWrap(fyne.NewSize(120, sel.MinSize().Height), sel)
 		}
 		en := &widget.Entry{Text: n.Values[i], PlaceHolder: hint}
@@ -366,10 +383,10 @@ func (e *ruleEditor) valueWidgets(n *rule.Node, kind rule.Kind) []fyne.CanvasObj
 		}
 		return container.NewGridWrap(fyne.NewSize(170, en.MinSize().Height), en)
 	}
-	hint := "value"
+	hint := i18n.T("value")
 	switch kind {
 	case rule.Number:
-		hint = "number"
+		hint = i18n.T("number")
 	case rule.Date:
 		hint = "YYYY-MM-DD"
 	}
@@ -377,9 +394,9 @@ func (e *ruleEditor) valueWidgets(n *rule.Node, kind rule.Kind) []fyne.CanvasObj
 	case 0:
 		return nil
 	case 2:
-		return []fyne.CanvasObject{entry(0, hint), widget.NewLabel("and"), entry(1, hint)}
+		return []fyne.CanvasObject{entry(0, hint), widget.NewLabel(i18n.T("and")), entry(1, hint)}
 	case -1:
-		en := &widget.Entry{Text: strings.Join(n.Values, ", "), PlaceHolder: "values, separated by commas"}
+		en := &widget.Entry{Text: strings.Join(n.Values, ", "), PlaceHolder: i18n.T("values, separated by commas")}
 		en.ExtendBaseWidget(en)
 		en.OnChanged = func(s string) {
 			n.Values = nil
@@ -393,7 +410,7 @@ func (e *ruleEditor) valueWidgets(n *rule.Node, kind rule.Kind) []fyne.CanvasObj
 		return []fyne.CanvasObject{container.NewGridWrap(fyne.NewSize(260, en.MinSize().Height), en)}
 	}
 	if n.Op == rule.WithinDays {
-		hint = "days"
+		hint = i18n.T("days")
 	}
 	return []fyne.CanvasObject{entry(0, hint)}
 }
@@ -415,20 +432,20 @@ func fitValues(vals []string, op rule.Op) []string {
 func (e *ruleEditor) save() {
 	name := strings.TrimSpace(e.name.Text)
 	if name == "" {
-		e.count.SetText("Give the segment a name before saving.")
+		e.count.SetText(i18n.T("Give the segment a name before saving."))
 		e.p.win.Canvas().Focus(e.name)
 		return
 	}
 	if err := e.root.Validate(); err != nil {
-		e.p.showError(fmt.Errorf("the rule is not finished: %w", err))
+		e.p.showError(i18n.Errorf("the rule is not finished: %w", err))
 		return
 	}
 	table, n := e.table, cloneNode(e.root)
 	e.saveBtn.Disable()
 	// Evaluating runs over the whole table: show progress with Cancel.
 	var sg *segment.Segment
-	e.p.run("Saving segment "+name+"…", func(ctx context.Context, progress core.Progress) error {
-		progress("Finding the customers that match", -1)
+	e.p.run(i18n.T("Saving segment %s…", name), func(ctx context.Context, progress core.Progress) error {
+		progress(i18n.T("Finding the customers that match"), -1)
 		var err error
 		sg, err = e.p.ws.SaveSegment(ctx, name, table, n)
 		return err
@@ -438,7 +455,7 @@ func (e *ruleEditor) save() {
 			e.p.showError(err)
 			return
 		}
-		e.count.SetText(fmt.Sprintf("Saved %q: %s customers", sg.Name, chart.Number(float64(sg.Size))))
+		e.count.SetText(i18n.T("Saved %q: %s customers", sg.Name, i18n.Number(float64(sg.Size))))
 		if e.onSave != nil {
 			e.onSave(sg)
 		}

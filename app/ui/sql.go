@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -11,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -61,12 +60,12 @@ func (e *sqlEntry) TypedShortcut(s fyne.Shortcut) {
 func newSQLView(p *project) *sqlView {
 	v := &sqlView{p: p, grid: newGrid()}
 	v.query = newSQLEntry(v.execute)
-	v.query.PlaceHolder = "SELECT country, count(*) AS customers FROM customers GROUP BY country ORDER BY customers DESC"
-	v.run = &widget.Button{Text: "Run (Ctrl+Enter)", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: v.execute}
+	v.query.PlaceHolder = "SELECT country, count(*) AS customers FROM customers GROUP BY country ORDER BY customers DESC" // i18n:keep
+	v.run = &widget.Button{Text: i18n.T("Run (Ctrl+Enter)"), Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: v.execute}
 	v.errLbl = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
 	v.errLbl.Hide()
-	v.info = &widget.Label{Text: "Read-only: queries that would change data are refused. Results show up to 10,000 rows.", TextStyle: fyne.TextStyle{Italic: true}}
-	v.export = &widget.Button{Text: "Export result…", Icon: theme.UploadIcon(), OnTapped: func() {
+	v.info = &widget.Label{Text: i18n.T("Read-only: queries that would change data are refused. Results show up to 10,000 rows."), TextStyle: fyne.TextStyle{Italic: true}}
+	v.export = &widget.Button{Text: i18n.T("Export result…"), Icon: theme.UploadIcon(), OnTapped: func() {
 		v.p.chooseExport("sql:"+v.last, "query")
 	}}
 	v.export.Disable()
@@ -80,7 +79,7 @@ func (v *sqlView) execute() {
 	if q == "" {
 		return
 	}
-	v.info.SetText("Running…")
+	v.info.SetText(i18n.T("Running…"))
 	v.run.Disable()
 	ctx := v.req.start(v.p.ctx)
 	async(v.p, ctx, func(ctx context.Context) (*storage.Result, error) {
@@ -91,7 +90,7 @@ func (v *sqlView) execute() {
 			return
 		}
 		if err != nil {
-			v.errLbl.SetText(err.Error())
+			v.errLbl.SetText(i18n.Error(err))
 			v.errLbl.Show()
 			v.info.SetText("")
 			v.export.Disable()
@@ -101,9 +100,9 @@ func (v *sqlView) execute() {
 		v.last = q
 		v.export.Enable()
 		v.grid.setResult(res)
-		msg := fmt.Sprintf("%s rows.", chart.Number(float64(len(res.Rows))))
+		msg := i18n.T("%s rows.", i18n.Number(float64(len(res.Rows))))
 		if res.Truncated {
-			msg = fmt.Sprintf("First %s rows; the query returned more. Export the result to get every row.", chart.Number(float64(len(res.Rows))))
+			msg = i18n.T("First %s rows; the query returned more. Export the result to get every row.", i18n.Number(float64(len(res.Rows))))
 		}
 		v.info.SetText(msg)
 	})

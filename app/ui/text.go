@@ -18,40 +18,44 @@ import (
 
 	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/segment"
 )
 
-// Keyword groups as the Keywords tab offers them.
-const (
-	groupAll     = "All texts"
-	groupSegment = "Customers in a segment"
-	groupRule    = "Rows matching a rule"
+// Keyword groups as the Keywords tab offers them (English; shown through
+// i18n.T).
+var (
+	groupAll     = i18n.Mark("All texts")
+	groupSegment = i18n.Mark("Customers in a segment")
+	groupRule    = i18n.Mark("Rows matching a rule")
 )
 
-// textAlgos are the classifier algorithms, by the name core takes.
+// textAlgos are the classifier algorithms, by the name core takes; the
+// labels are shown through i18n.T.
 var textAlgos = []struct{ name, label string }{
-	{"nb", "Naive Bayes (fast, few examples)"},
-	{"logreg", "Logistic regression (more data)"},
+	{"nb", i18n.Mark("Naive Bayes (fast, few examples)")},
+	{"logreg", i18n.Mark("Logistic regression (more data)")},
 }
 
 func textAlgoTitle(name string) string {
 	switch name {
 	case "nb":
-		return "Naive Bayes"
+		return i18n.T("Naive Bayes")
 	case "logreg":
-		return "Logistic regression"
+		return i18n.T("Logistic regression")
 	}
 	return name
 }
 
 // builtinNote says what the built-in model can and cannot do; the numbers
-// are the ones docs/TEXT.md states and its test keeps true.
-const builtinNote = "The built-in model was trained on 1,600 short English product and movie reviews " +
-	"(amazon.com phones and imdb.com). On 400 reviews it had not seen it was right 78.75 % of the time " +
+// are the ones docs/TEXT.md states and its test keeps true. Its %s is the
+// held-out accuracy, "78.75 %".
+var builtinNote = i18n.Mark("The built-in model was trained on 1,600 short English product and movie reviews " +
+	"(amazon.com phones and imdb.com). On 400 reviews it had not seen it was right %s of the time " +
 	"(docs/TEXT.md); on other topics it is less reliable. Chinese text, and text with no word it knows, " +
 	"gets exactly 0.5 and is labelled neutral; empty texts get no score. " +
-	"For Chinese or your own categories, train a classifier in the Classifier tab."
+	"For Chinese or your own categories, train a classifier in the Classifier tab.")
 
 // textTable is what the Text screen needs to know about one table.
 type textTable struct {
@@ -118,20 +122,20 @@ func newTextScreen(p *project) *textScreen {
 		evalGrid: newGrid(), modelGrid: newGrid(), segChart: newChartView(), kwChart: newChartView()}
 
 	s.tableSel = widget.NewSelect(nil, func(string) { s.tableChanged() })
-	s.tableSel.PlaceHolder = "Choose a table"
+	s.tableSel.PlaceHolder = i18n.T("Choose a table")
 	s.colSel = widget.NewSelect(nil, func(string) { s.columnChanged() })
-	s.colSel.PlaceHolder = "Choose a text column"
-	s.colInfo = &widget.Label{Text: "Loading tables…", Wrapping: fyne.TextWrapWord}
+	s.colSel.PlaceHolder = i18n.T("Choose a text column")
+	s.colInfo = &widget.Label{Text: i18n.T("Loading tables…"), Wrapping: fyne.TextWrapWord}
 	pick := container.NewHBox(
-		widget.NewLabel("Table"), fixedWidth(200, s.tableSel),
-		widget.NewLabel("Text column"), fixedWidth(240, s.colSel),
+		widget.NewLabel(i18n.T("Table")), fixedWidth(200, s.tableSel),
+		widget.NewLabel(i18n.T("Text column")), fixedWidth(240, s.colSel),
 	)
 	top := container.NewVBox(pick, s.colInfo)
 
 	s.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Sentiment", theme.InfoIcon(), s.sentimentTab()),
-		container.NewTabItemWithIcon("Keywords", theme.SearchIcon(), s.keywordsTab()),
-		container.NewTabItemWithIcon("Classifier", theme.ListIcon(), s.classifierTab()),
+		container.NewTabItemWithIcon(i18n.T("Sentiment"), theme.InfoIcon(), s.sentimentTab()),
+		container.NewTabItemWithIcon(i18n.T("Keywords"), theme.SearchIcon(), s.keywordsTab()),
+		container.NewTabItemWithIcon(i18n.T("Classifier"), theme.ListIcon(), s.classifierTab()),
 	)
 	s.content = container.NewBorder(container.NewPadded(top), nil, nil, nil, s.tabs)
 	s.setEnabled()
@@ -153,15 +157,15 @@ func showIf(o fyne.CanvasObject, visible bool) {
 }
 
 func (s *textScreen) sentimentTab() fyne.CanvasObject {
-	note := &widget.Label{Text: builtinNote, Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
+	note := &widget.Label{Text: i18n.T(builtinNote, "78.75 %"), Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
 	noteBox := container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), nil, note)
 	// The note is about the built-in model only.
-	s.modelSel = widget.NewSelect([]string{core.DefaultSentiment}, func(m string) { showIf(noteBox, m == core.DefaultSentiment) })
-	s.modelSel.SetSelected(core.DefaultSentiment)
-	s.sentBtn = &widget.Button{Text: "Run sentiment", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: s.runSentiment}
-	form := container.NewHBox(widget.NewLabel("Model"), fixedWidth(300, s.modelSel), s.sentBtn)
-	s.sentInfo = &widget.Label{Text: "Press Run sentiment to score every text. The score and label are stored in two new columns of the table.", Wrapping: fyne.TextWrapWord}
-	s.segChart.message("Run sentiment to compare segments.")
+	s.modelSel = widget.NewSelect([]string{builtinModel()}, func(m string) { showIf(noteBox, m == builtinModel()) })
+	s.modelSel.SetSelected(builtinModel())
+	s.sentBtn = &widget.Button{Text: i18n.T("Run sentiment"), Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: s.runSentiment}
+	form := container.NewHBox(widget.NewLabel(i18n.T("Model")), fixedWidth(300, s.modelSel), s.sentBtn)
+	s.sentInfo = &widget.Label{Text: i18n.T(runSentimentNote), Wrapping: fyne.TextWrapWord}
+	s.segChart.message(i18n.T("Run sentiment to compare segments."))
 	left := container.NewBorder(s.sentInfo, nil, nil, nil, s.counts.table)
 	split := container.NewHSplit(left, s.segChart.content)
 	split.Offset = 0.4
@@ -170,8 +174,8 @@ func (s *textScreen) sentimentTab() fyne.CanvasObject {
 
 func (s *textScreen) keywordsTab() fyne.CanvasObject {
 	s.segSel = widget.NewSelect(nil, nil)
-	s.segSel.PlaceHolder = "Choose a segment"
-	s.rule = &widget.Entry{PlaceHolder: "e.g. review_text_sentiment_label = 'negative'"}
+	s.segSel.PlaceHolder = i18n.T("Choose a segment")
+	s.rule = &widget.Entry{PlaceHolder: i18n.T("e.g. %s", "review_text_sentiment_label = 'negative'")}
 	s.rule.ExtendBaseWidget(s.rule)
 	s.rule.OnSubmitted = func(string) { s.runKeywords() }
 	s.k = &widget.Entry{Text: "20"}
@@ -179,20 +183,20 @@ func (s *textScreen) keywordsTab() fyne.CanvasObject {
 	s.k.OnSubmitted = func(string) { s.runKeywords() }
 	segBox := fixedWidth(260, s.segSel)
 	ruleBox := fixedWidth(440, s.rule)
-	s.groupSel = widget.NewSelect([]string{groupAll, groupSegment, groupRule}, func(g string) {
-		showIf(segBox, g == groupSegment)
-		showIf(ruleBox, g == groupRule)
-		if g == groupSegment {
+	s.groupSel = widget.NewSelect([]string{i18n.T(groupAll), i18n.T(groupSegment), i18n.T(groupRule)}, func(g string) {
+		showIf(segBox, g == i18n.T(groupSegment))
+		showIf(ruleBox, g == i18n.T(groupRule))
+		if g == i18n.T(groupSegment) {
 			s.loadSegments()
 		}
 	})
-	s.groupSel.SetSelected(groupAll)
-	s.kwBtn = &widget.Button{Text: "Find keywords", Icon: theme.SearchIcon(), Importance: widget.HighImportance, OnTapped: s.runKeywords}
-	form := container.NewHBox(widget.NewLabel("Group"), fixedWidth(230, s.groupSel), segBox, ruleBox,
-		widget.NewLabel("Keywords"), fixedWidth(70, s.k), s.kwBtn)
-	s.kwInfo = &widget.Label{Text: "Keywords are the words and two-word phrases that weigh more in the group's texts than in the other texts " +
-		"(TF-IDF, common words left out). With all texts, they are the most telling words overall.", Wrapping: fyne.TextWrapWord}
-	s.kwChart.message("Find keywords to draw them.")
+	s.groupSel.SetSelected(i18n.T(groupAll))
+	s.kwBtn = &widget.Button{Text: i18n.T("Find keywords"), Icon: theme.SearchIcon(), Importance: widget.HighImportance, OnTapped: s.runKeywords}
+	form := container.NewHBox(widget.NewLabel(i18n.T("Group")), fixedWidth(230, s.groupSel), segBox, ruleBox,
+		widget.NewLabel(i18n.T("Keywords")), fixedWidth(70, s.k), s.kwBtn)
+	s.kwInfo = &widget.Label{Text: i18n.T("Keywords are the words and two-word phrases that weigh more in the group's texts than in the other texts " +
+		"(TF-IDF, common words left out). With all texts, they are the most telling words overall."), Wrapping: fyne.TextWrapWord}
+	s.kwChart.message(i18n.T("Find keywords to draw them."))
 	split := container.NewHSplit(s.keywords.table, s.kwChart.content)
 	split.Offset = 0.35
 	return container.NewBorder(container.NewVBox(form, s.kwInfo, widget.NewSeparator()), nil, nil, nil, split)
@@ -200,28 +204,28 @@ func (s *textScreen) keywordsTab() fyne.CanvasObject {
 
 func (s *textScreen) classifierTab() fyne.CanvasObject {
 	s.labelSel = widget.NewSelect(nil, nil)
-	s.labelSel.PlaceHolder = "Choose a column"
+	s.labelSel.PlaceHolder = i18n.T("Choose a column")
 	var algoLabels []string
 	for _, a := range textAlgos {
-		algoLabels = append(algoLabels, a.label)
+		algoLabels = append(algoLabels, i18n.T(a.label))
 	}
 	s.algoSel = widget.NewSelect(algoLabels, nil)
 	s.algoSel.SetSelected(algoLabels[0])
-	s.name = &widget.Entry{PlaceHolder: "default: TEXT_LABELS"}
+	s.name = &widget.Entry{PlaceHolder: i18n.T("default: %s", "TEXT_LABELS")}
 	s.name.ExtendBaseWidget(s.name)
-	s.trainBtn = &widget.Button{Text: "Train classifier", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: s.train}
+	s.trainBtn = &widget.Button{Text: i18n.T("Train classifier"), Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: s.train}
 	form := container.NewHBox(
-		widget.NewLabel("Labels"), fixedWidth(200, s.labelSel),
-		widget.NewLabel("Algorithm"), fixedWidth(290, s.algoSel),
-		widget.NewLabel("Name"), fixedWidth(200, s.name),
+		widget.NewLabel(i18n.T("Labels")), fixedWidth(200, s.labelSel),
+		widget.NewLabel(i18n.T("Algorithm")), fixedWidth(290, s.algoSel),
+		widget.NewLabel(i18n.T("Name")), fixedWidth(200, s.name),
 		s.trainBtn,
 	)
-	s.evalInfo = &widget.Label{Text: "Train a classifier of the texts into your own labels (e.g. complaint, praise, delivery). " +
-		"Rows without a label are left out of training; at least 10 labelled texts are needed, and a fifth of them are kept back to test the model.",
+	s.evalInfo = &widget.Label{Text: i18n.T("Train a classifier of the texts into your own labels (e.g. complaint, praise, delivery). " +
+		"Rows without a label are left out of training; at least 10 labelled texts are needed, and a fifth of them are kept back to test the model."),
 		Wrapping: fyne.TextWrapWord}
 	left := container.NewBorder(s.evalInfo, nil, nil, nil, s.evalGrid.table)
 
-	s.modelsInfo = &widget.Label{Text: "Loading text models…", Wrapping: fyne.TextWrapWord}
+	s.modelsInfo = &widget.Label{Text: i18n.T("Loading text models…"), Wrapping: fyne.TextWrapWord}
 	s.modelGrid.onSelect = func(row int) {
 		if row < len(s.models) {
 			s.showEval(&s.models[row])
@@ -229,13 +233,13 @@ func (s *textScreen) classifierTab() fyne.CanvasObject {
 		}
 	}
 	s.applySel = widget.NewSelect(nil, func(string) { s.setEnabled() })
-	s.applySel.PlaceHolder = "Choose a text model"
-	s.applyBtn = &widget.Button{Text: "Label texts", Icon: theme.DocumentCreateIcon(), OnTapped: s.classify}
-	s.applyInfo = &widget.Label{Text: "Label texts adds two columns to the chosen table: the label and its probability.", Wrapping: fyne.TextWrapWord}
+	s.applySel.PlaceHolder = i18n.T("Choose a text model")
+	s.applyBtn = &widget.Button{Text: i18n.T("Label texts"), Icon: theme.DocumentCreateIcon(), OnTapped: s.classify}
+	s.applyInfo = &widget.Label{Text: i18n.T("Label texts adds two columns to the chosen table: the label and its probability."), Wrapping: fyne.TextWrapWord}
 	apply := container.NewVBox(widget.NewSeparator(),
-		container.NewHBox(widget.NewLabel("Label the chosen text column with"), fixedWidth(240, s.applySel), s.applyBtn),
+		container.NewHBox(widget.NewLabel(i18n.T("Label the chosen text column with")), fixedWidth(240, s.applySel), s.applyBtn),
 		s.applyInfo)
-	right := container.NewBorder(container.NewVBox(&widget.Label{Text: "Trained text models", TextStyle: fyne.TextStyle{Bold: true}}, s.modelsInfo),
+	right := container.NewBorder(container.NewVBox(&widget.Label{Text: i18n.T("Trained text models"), TextStyle: fyne.TextStyle{Bold: true}}, s.modelsInfo),
 		apply, nil, nil, s.modelGrid.table)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.45
@@ -367,19 +371,19 @@ func (s *textScreen) describeColumn() {
 	tt := s.tables[table]
 	switch {
 	case len(s.tableSel.Options) == 0:
-		s.colInfo.SetText("No tables yet. Import a file with free text, such as reviews, survey answers or support tickets, on the Data screen (Import file…).")
+		s.colInfo.SetText(i18n.T("No tables yet. Import a file with free text, such as reviews, survey answers or support tickets, on the Data screen (Import file…)."))
 	case table == "":
-		s.colInfo.SetText("No table has a text column. Import a file with free text, such as reviews, survey answers or support tickets, on the Data screen (Import file…).")
+		s.colInfo.SetText(i18n.T("No table has a text column. Import a file with free text, such as reviews, survey answers or support tickets, on the Data screen (Import file…)."))
 	case len(tt.textCols) == 0:
-		s.colInfo.SetText(fmt.Sprintf("The table %s has no text column. Choose a table with free text, such as reviews, or import one on the Data screen.", table))
+		s.colInfo.SetText(i18n.T("The table %s has no text column. Choose a table with free text, such as reviews, or import one on the Data screen.", table))
 	case col == "":
-		s.colInfo.SetText("Choose the column with the text.")
+		s.colInfo.SetText(i18n.T("Choose the column with the text."))
 	case slices.Index(tt.textCols, col) < tt.withRole:
-		s.colInfo.SetText(fmt.Sprintf("%s has the free-text role.", col))
+		s.colInfo.SetText(i18n.T("%s has the free-text role.", col))
 	case tt.withRole == 0:
-		s.colInfo.SetText(fmt.Sprintf("No column of %s has the free-text role, so every text column is offered. Give the right one that role on Data → Roles.", table))
+		s.colInfo.SetText(i18n.T("No column of %s has the free-text role, so every text column is offered. Give the right one that role on Data → Roles.", table))
 	default:
-		s.colInfo.SetText(fmt.Sprintf("%s is a text column without the free-text role; %s has that role.", col, strings.Join(tt.textCols[:tt.withRole], ", ")))
+		s.colInfo.SetText(i18n.T("%s is a text column without the free-text role; %s has that role.", col, strings.Join(tt.textCols[:tt.withRole], ", ")))
 	}
 	s.setEnabled()
 }
@@ -395,7 +399,7 @@ func (s *textScreen) columnChanged() {
 	s.resultsFor = table + "\x00" + col
 	s.counts.clear()
 	s.keywords.clear()
-	s.kwChart.message("Find keywords to draw them.")
+	s.kwChart.message(i18n.T("Find keywords to draw them."))
 	if table == "" || col == "" {
 		s.sentInfo.SetText("")
 		s.segChart.message("")
@@ -404,16 +408,16 @@ func (s *textScreen) columnChanged() {
 	tt := s.tables[table]
 	stored := tableHas(tt, col+"_sentiment") && tableHas(tt, col+"_sentiment_label")
 	if stored {
-		s.sentInfo.SetText(fmt.Sprintf("The columns %s_sentiment and %s_sentiment_label hold an earlier run. Press Run sentiment to score again and count the labels.", col, col))
+		s.sentInfo.SetText(i18n.T("The columns %s_sentiment and %s_sentiment_label hold an earlier run. Press Run sentiment to score again and count the labels.", col, col))
 	} else {
-		s.sentInfo.SetText("Press Run sentiment to score every text. The score and label are stored in two new columns of the table.")
+		s.sentInfo.SetText(i18n.T(runSentimentNote))
 	}
 	if tt.customer == "" {
-		s.segChart.message(fmt.Sprintf("%s has no customer id column, so its texts cannot be matched to segments. Set the role on Data → Roles.", table))
+		s.segChart.message(i18n.T("%s has no customer id column, so its texts cannot be matched to segments. Set the role on Data → Roles.", table))
 		return
 	}
 	if !stored {
-		s.segChart.message("Run sentiment to compare segments.")
+		s.segChart.message(i18n.T("Run sentiment to compare segments."))
 		return
 	}
 	ctx := s.segReq.start(s.p.ctx)
@@ -456,7 +460,7 @@ func (s *textScreen) runSentiment() {
 		return
 	}
 	model := s.modelSel.Selected
-	if model == core.DefaultSentiment {
+	if model == builtinModel() {
 		model = ""
 	}
 	withSegments := s.tables[table].customer != ""
@@ -464,13 +468,13 @@ func (s *textScreen) runSentiment() {
 	var segs []core.SegmentSentiment
 	var segErr error
 	s.sentBtn.Disable()
-	s.p.run("Scoring sentiment…", func(ctx context.Context, progress core.Progress) error {
+	s.p.run(i18n.T("Scoring sentiment…"), func(ctx context.Context, progress core.Progress) error {
 		var err error
 		if res, err = s.p.ws.Sentiment(ctx, table, col, model, progress); err != nil {
 			return err
 		}
 		if withSegments {
-			progress("Comparing segments", -1)
+			progress(i18n.T("Comparing segments"), -1)
 			segs, segErr = s.p.ws.SentimentBySegment(ctx, table, col)
 		}
 		return nil
@@ -484,18 +488,18 @@ func (s *textScreen) runSentiment() {
 		if withSegments {
 			s.showSegments(table, col, segs, segErr)
 		}
-		s.p.setStatus(fmt.Sprintf("Sentiment of %s.%s stored in %s and %s", table, col, res.ScoreColumn, res.LabelColumn))
+		s.p.setStatus(i18n.T("Sentiment of %s.%s stored in %s and %s", table, col, res.ScoreColumn, res.LabelColumn))
 		s.p.refreshTables("") // the table has new columns
 	})
 }
 
 func (s *textScreen) showSentiment(res *core.SentimentResult) {
-	mean := fmt.Sprintf("Mean score %.3f (0 = negative, 1 = positive).", res.Mean)
+	mean := i18n.T("Mean score %.3f (0 = negative, 1 = positive).", res.Mean)
 	if res.Model != core.DefaultSentiment {
-		mean = fmt.Sprintf("Mean probability of the chosen label %.3f.", res.Mean)
+		mean = i18n.T("Mean probability of the chosen label %.3f.", res.Mean)
 	}
-	s.sentInfo.SetText(fmt.Sprintf("Scored %s texts of %s.%s with %s. %s Added the columns %s and %s.",
-		chart.Number(float64(res.Rows)), res.Table, res.Column, modelTitle(res.Model), mean, res.ScoreColumn, res.LabelColumn))
+	s.sentInfo.SetText(i18n.T("Scored %s texts of %s.%s with %s. %s Added the columns %s and %s.",
+		i18n.Number(float64(res.Rows)), res.Table, res.Column, modelTitle(res.Model), mean, res.ScoreColumn, res.LabelColumn))
 	labels := make([]string, 0, len(res.Labels))
 	for l := range res.Labels {
 		labels = append(labels, l)
@@ -504,39 +508,46 @@ func (s *textScreen) showSentiment(res *core.SentimentResult) {
 	var rows [][]string
 	for _, l := range labels {
 		n := res.Labels[l]
-		rows = append(rows, []string{l, chart.Number(float64(n)), chart.Percent(1)(float64(n) / float64(max(res.Rows, 1)))})
+		rows = append(rows, []string{l, i18n.Number(float64(n)), i18n.Percent(1, float64(n)/float64(max(res.Rows, 1)))})
 	}
-	s.counts.set([]string{"Label", "Texts", "Share"}, []string{"", "BIGINT", "DOUBLE"}, rows)
+	s.counts.set([]string{i18n.T("Label"), i18n.T("Texts"), i18n.T("Share")}, []string{"", "BIGINT", "DOUBLE"}, rows)
 }
 
 func modelTitle(name string) string {
 	if name == core.DefaultSentiment {
-		return "the " + name + " model"
+		return i18n.T("the %s model", i18n.T(name))
 	}
-	return "the text model " + name
+	return i18n.T("the text model %s", name)
 }
+
+// runSentimentNote says what Run sentiment does.
+var runSentimentNote = i18n.Mark("Press Run sentiment to score every text. The score and label are stored in two new columns of the table.")
+
+// builtinModel is the built-in sentiment model as the model select shows
+// it; core knows it by the English name core.DefaultSentiment.
+func builtinModel() string { return i18n.T(core.DefaultSentiment) }
 
 // showSegments draws the share of positive texts per segment.
 func (s *textScreen) showSegments(table, col string, segs []core.SegmentSentiment, err error) {
 	if err != nil {
-		s.segChart.message(sentence(err.Error()))
+		s.segChart.message(sentence(i18n.Error(err)))
 		return
 	}
 	if len(segs) == 0 || segs[0].Rows == 0 {
-		s.segChart.message("No scored texts to compare.")
+		s.segChart.message(i18n.T("No scored texts to compare."))
 		return
 	}
 	var bars []chart.Bar
 	for _, sg := range segs {
-		bars = append(bars, chart.Bar{Label: fmt.Sprintf("%s (%s)", sg.Segment, chart.Number(float64(sg.Rows))), Value: sg.Positive})
+		bars = append(bars, chart.Bar{Label: sg.Segment + " (" + i18n.Number(float64(sg.Rows)) + ")", Value: sg.Positive})
 	}
 	if !slices.ContainsFunc(segs, func(sg core.SegmentSentiment) bool { return sg.Positive > 0 }) {
-		s.segChart.message("No text is labelled positive, so there is no share to compare. (A trained model's labels are compared only if one is called positive.)")
+		s.segChart.message(i18n.T("No text is labelled positive, so there is no share to compare. (A trained model's labels are compared only if one is called positive.)"))
 		return
 	}
-	title := "Share of " + col + " labelled positive, by segment"
+	title, axis := i18n.T("Share of %s labelled positive, by segment", col), i18n.T("share of texts labelled positive (texts in brackets)")
 	showPlot(s.p, s.segChart, &s.segReq, table+"-"+col+"-sentiment-by-segment", func() (*plot.Plot, error) {
-		return chart.Bars(title, "share of texts labelled positive (texts in brackets)", bars, chart.WithFormat(chart.Percent(0)))
+		return chart.Bars(title, axis, bars, chart.WithFormat(chart.Percent(0)))
 	})
 }
 
@@ -569,29 +580,29 @@ func (s *textScreen) runKeywords() {
 	}
 	k, err := strconv.Atoi(strings.TrimSpace(s.k.Text))
 	if err != nil || k < 1 || k > 200 {
-		dialog.ShowInformation("Keywords", fmt.Sprintf("%q is not a number of keywords. Write a whole number from 1 to 200, e.g. 20.", s.k.Text), s.p.win)
+		dialog.ShowInformation(i18n.T("Keywords"), i18n.T("%q is not a number of keywords. Write a whole number from 1 to 200, e.g. 20.", s.k.Text), s.p.win)
 		return
 	}
 	r.K = k
-	group := "all texts"
+	group := i18n.T("all texts")
 	switch s.groupSel.Selected {
-	case groupSegment:
+	case i18n.T(groupSegment):
 		if r.Segment = s.segSel.Selected; r.Segment == "" {
-			dialog.ShowInformation("Keywords", "Choose the segment whose customers' texts you want to describe.", s.p.win)
+			dialog.ShowInformation(i18n.T("Keywords"), i18n.T("Choose the segment whose customers' texts you want to describe."), s.p.win)
 			return
 		}
-		group = "segment " + r.Segment
-	case groupRule:
+		group = i18n.T("segment %s", r.Segment)
+	case i18n.T(groupRule):
 		if r.Where = strings.TrimSpace(s.rule.Text); r.Where == "" {
-			dialog.ShowInformation("Keywords", "Write the rule that picks the rows, e.g. "+r.Column+"_sentiment_label = 'negative'.", s.p.win)
+			dialog.ShowInformation(i18n.T("Keywords"), i18n.T("Write the rule that picks the rows, e.g. %s.", r.Column+"_sentiment_label = 'negative'"), s.p.win)
 			return
 		}
 		group = r.Where
 	}
 	var res *core.KeywordsResult
 	s.kwBtn.Disable()
-	s.p.run("Finding keywords…", func(ctx context.Context, progress core.Progress) error {
-		progress("Weighing the words of "+r.Column, -1)
+	s.p.run(i18n.T("Finding keywords…"), func(ctx context.Context, progress core.Progress) error {
+		progress(i18n.T("Weighing the words of %s", r.Column), -1)
 		var err error
 		res, err = s.p.ws.Keywords(ctx, r)
 		return err
@@ -607,10 +618,10 @@ func (s *textScreen) runKeywords() {
 
 func (s *textScreen) showKeywords(r core.KeywordsRequest, group string, res *core.KeywordsResult) {
 	if r.Segment == "" && r.Where == "" {
-		s.kwInfo.SetText(fmt.Sprintf("The most telling words of all %s texts.", chart.Number(float64(res.InGroup))))
+		s.kwInfo.SetText(i18n.T("The most telling words of all %s texts.", i18n.Number(float64(res.InGroup))))
 	} else {
-		s.kwInfo.SetText(fmt.Sprintf("%s texts in the group (%s), %s others. Weight: how much more the word weighs in the group's texts than in the others.",
-			chart.Number(float64(res.InGroup)), group, chart.Number(float64(res.Others))))
+		s.kwInfo.SetText(i18n.T("%s texts in the group (%s), %s others. Weight: how much more the word weighs in the group's texts than in the others.",
+			i18n.Number(float64(res.InGroup)), group, i18n.Number(float64(res.Others))))
 	}
 	var rows [][]string
 	var bars []chart.Bar
@@ -620,14 +631,14 @@ func (s *textScreen) showKeywords(r core.KeywordsRequest, group string, res *cor
 			bars = append(bars, chart.Bar{Label: kw.Term, Value: kw.Score})
 		}
 	}
-	s.keywords.set([]string{"#", "Keyword", "Weight"}, []string{"BIGINT", "", "DOUBLE"}, rows)
+	s.keywords.set([]string{"#", i18n.T("Keyword"), i18n.T("Weight")}, []string{"BIGINT", "", "DOUBLE"}, rows)
 	if len(bars) == 0 {
-		s.kwChart.message("No word weighs more in the group than in the other texts.")
+		s.kwChart.message(i18n.T("No word weighs more in the group than in the other texts."))
 		return
 	}
-	title := "Keywords of " + r.Column + ": " + group
+	title, axis := i18n.T("Keywords of %s: %s", r.Column, group), i18n.T("weight (TF-IDF, group minus others)")
 	showPlot(s.p, s.kwChart, &s.kwReq, r.Table+"-"+r.Column+"-keywords", func() (*plot.Plot, error) {
-		return chart.Bars(title, "weight (TF-IDF, group minus others)", bars, chart.WithFormat(weightFormat(res.Keywords[0].Score)))
+		return chart.Bars(title, axis, bars, chart.WithFormat(weightFormat(res.Keywords[0].Score)))
 	})
 }
 
@@ -650,11 +661,11 @@ func (s *textScreen) train() {
 		return
 	}
 	if r.Label == "" {
-		dialog.ShowInformation("Train classifier", "Choose the column that holds the labels, e.g. a topic or complaint/praise column you filled in for some texts.", s.p.win)
+		dialog.ShowInformation(i18n.T("Train classifier"), i18n.T("Choose the column that holds the labels, e.g. a topic or complaint/praise column you filled in for some texts."), s.p.win)
 		return
 	}
 	for _, a := range textAlgos {
-		if a.label == s.algoSel.Selected {
+		if i18n.T(a.label) == s.algoSel.Selected {
 			r.Algo = a.name
 		}
 	}
@@ -663,7 +674,7 @@ func (s *textScreen) train() {
 		name = strings.ToLower(r.Column + "_" + r.Label)
 	}
 	if slices.ContainsFunc(s.models, func(m core.TextModelInfo) bool { return strings.EqualFold(m.Name, name) }) {
-		dialog.ShowConfirm("Replace text model", fmt.Sprintf("A text model named %q exists. Replace it with the new one?", name), func(ok bool) {
+		dialog.ShowConfirm(i18n.T("Replace text model"), i18n.T("A text model named %q exists. Replace it with the new one?", name), func(ok bool) {
 			if ok {
 				r.Replace = true
 				s.startTraining(r)
@@ -677,7 +688,7 @@ func (s *textScreen) train() {
 func (s *textScreen) startTraining(r core.TextTrainRequest) {
 	var info *core.TextModelInfo
 	s.trainBtn.Disable()
-	s.p.run("Training a text classifier…", func(ctx context.Context, progress core.Progress) error {
+	s.p.run(i18n.T("Training a text classifier…"), func(ctx context.Context, progress core.Progress) error {
 		var err error
 		info, err = s.p.ws.TrainText(ctx, r, progress)
 		return err
@@ -688,7 +699,7 @@ func (s *textScreen) startTraining(r core.TextTrainRequest) {
 			return
 		}
 		s.showEval(info)
-		s.p.setStatus(fmt.Sprintf("Trained text model %s: accuracy %s, macro F1 %.3f", info.Name, chart.Percent(1)(info.Eval.Accuracy), info.Eval.MacroF1))
+		s.p.setStatus(i18n.T("Trained text model %s: accuracy %s, macro F1 %.3f", info.Name, i18n.Percent(1, info.Eval.Accuracy), info.Eval.MacroF1))
 		s.refreshModels(info.Name)
 	})
 }
@@ -696,18 +707,18 @@ func (s *textScreen) startTraining(r core.TextTrainRequest) {
 // showEval shows a text model's held-out scores.
 func (s *textScreen) showEval(m *core.TextModelInfo) {
 	ev := m.Eval
-	s.evalInfo.SetText(fmt.Sprintf("%s: %s of %s.%s into %s, trained on %s texts and tested on %s it had not seen. "+
+	s.evalInfo.SetText(i18n.T("%s: %s of %s.%s into %s, trained on %s texts and tested on %s it had not seen. "+
 		"Accuracy %s (share of test texts labelled right), macro F1 %.3f (mean F1 of the labels, each label counting the same).",
-		m.Name, textAlgoTitle(m.Algo), m.Table, m.Column, m.Label, chart.Number(float64(ev.TrainRows)), chart.Number(float64(ev.TestRows)),
-		chart.Percent(1)(ev.Accuracy), ev.MacroF1))
+		m.Name, textAlgoTitle(m.Algo), m.Table, m.Column, m.Label, i18n.Number(float64(ev.TrainRows)), i18n.Number(float64(ev.TestRows)),
+		i18n.Percent(1, ev.Accuracy), ev.MacroF1))
 	var rows [][]string
 	for i, l := range ev.Labels {
 		if i < len(ev.F1) && i < len(ev.Support) {
 			rows = append(rows, []string{l, fmt.Sprintf("%.3f", ev.Precision[i]), fmt.Sprintf("%.3f", ev.Recall[i]),
-				fmt.Sprintf("%.3f", ev.F1[i]), chart.Number(float64(ev.Support[i]))})
+				fmt.Sprintf("%.3f", ev.F1[i]), i18n.Number(float64(ev.Support[i]))})
 		}
 	}
-	s.evalGrid.set([]string{"Label", "Precision", "Recall", "F1", "Test texts"}, []string{"", "DOUBLE", "DOUBLE", "DOUBLE", "BIGINT"}, rows)
+	s.evalGrid.set([]string{i18n.T("Label"), i18n.T("Precision"), i18n.T("Recall"), "F1", i18n.T("Test texts")}, []string{"", "DOUBLE", "DOUBLE", "DOUBLE", "BIGINT"}, rows)
 }
 
 // refreshModels lists the text models again and offers them for sentiment
@@ -730,18 +741,18 @@ func (s *textScreen) refreshModels(selectName string) {
 		for _, m := range ms {
 			names = append(names, m.Name)
 			rows = append(rows, []string{m.Name, textAlgoTitle(m.Algo), m.Table + "." + m.Column, m.Label,
-				chart.Percent(1)(m.Eval.Accuracy), fmt.Sprintf("%.3f", m.Eval.MacroF1), m.TrainedAt.Local().Format("2006-01-02 15:04")})
+				i18n.Percent(1, m.Eval.Accuracy), fmt.Sprintf("%.3f", m.Eval.MacroF1), m.TrainedAt.Local().Format("2006-01-02 15:04")})
 		}
-		s.modelGrid.set([]string{"Name", "Algorithm", "Texts", "Labels", "Accuracy", "Macro F1", "Trained"},
+		s.modelGrid.set([]string{i18n.T("Name"), i18n.T("Algorithm"), i18n.T("Texts"), i18n.T("Labels"), i18n.T("Accuracy"), i18n.T("Macro F1"), i18n.T("Trained")},
 			[]string{"", "", "", "", "DOUBLE", "DOUBLE", ""}, rows)
 		if len(ms) == 0 {
-			s.modelsInfo.SetText("No text models yet. Choose the label column above and press Train classifier.")
+			s.modelsInfo.SetText(i18n.T("No text models yet. Choose the label column above and press Train classifier."))
 		} else {
-			s.modelsInfo.SetText("Select a model to see its scores. A trained model can also score sentiment (Sentiment tab).")
+			s.modelsInfo.SetText(i18n.T("Select a model to see its scores. A trained model can also score sentiment (Sentiment tab)."))
 		}
-		s.modelSel.Options = append([]string{core.DefaultSentiment}, names...)
+		s.modelSel.Options = append([]string{builtinModel()}, names...)
 		if !slices.Contains(s.modelSel.Options, s.modelSel.Selected) {
-			s.modelSel.SetSelected(core.DefaultSentiment)
+			s.modelSel.SetSelected(builtinModel())
 		}
 		s.modelSel.Refresh()
 		s.applySel.Options = names
@@ -764,7 +775,7 @@ func (s *textScreen) classify() {
 	}
 	var res *core.ClassifyResult
 	s.applyBtn.Disable()
-	s.p.run("Labelling texts…", func(ctx context.Context, progress core.Progress) error {
+	s.p.run(i18n.T("Labelling texts…"), func(ctx context.Context, progress core.Progress) error {
 		var err error
 		res, err = s.p.ws.ClassifyText(ctx, name, table, col, progress)
 		return err
@@ -781,11 +792,11 @@ func (s *textScreen) classify() {
 		sort.Strings(labels)
 		var parts []string
 		for _, l := range labels {
-			parts = append(parts, fmt.Sprintf("%s %s", l, chart.Number(float64(res.Labels[l]))))
+			parts = append(parts, l+" "+i18n.Number(float64(res.Labels[l])))
 		}
-		s.applyInfo.SetText(fmt.Sprintf("Labelled %s texts of %s.%s with %s: %s. Added the columns %s (the label) and %s (its probability).",
-			chart.Number(float64(res.Rows)), res.Table, col, res.Model, strings.Join(parts, ", "), res.LabelColumn, res.ScoreColumn))
-		s.p.setStatus(fmt.Sprintf("Labelled %s.%s with %s into %s", res.Table, col, res.Model, res.LabelColumn))
+		s.applyInfo.SetText(i18n.T("Labelled %s texts of %s.%s with %s: %s. Added the columns %s (the label) and %s (its probability).",
+			i18n.Number(float64(res.Rows)), res.Table, col, res.Model, strings.Join(parts, ", "), res.LabelColumn, res.ScoreColumn))
+		s.p.setStatus(i18n.T("Labelled %s.%s with %s into %s", res.Table, col, res.Model, res.LabelColumn))
 		s.p.refreshTables("")
 	})
 }
