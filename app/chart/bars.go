@@ -1,7 +1,6 @@
 package chart
 
 import (
-	"fmt"
 	"image/color"
 	"math"
 
@@ -9,6 +8,8 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Bar is one labelled value of a bar chart.
@@ -24,7 +25,7 @@ type Bar struct {
 // the value axis.
 func Bars(title, valueLabel string, bars []Bar, opts ...Option) (*plot.Plot, error) {
 	if len(bars) == 0 {
-		return nil, fmt.Errorf("%w: %q has no bars", ErrNoData, title)
+		return nil, i18n.Errorf("%w: %q has no bars", ErrNoData, title)
 	}
 	cfg := newConfig(opts)
 	hb := &hbars{
@@ -38,7 +39,7 @@ func Bars(title, valueLabel string, bars []Bar, opts ...Option) (*plot.Plot, err
 	whole := true // counts: keep fractions off the axis
 	for i, b := range bars {
 		if math.IsNaN(b.Value) || math.IsInf(b.Value, 0) {
-			return nil, fmt.Errorf("chart: %q: bar %q has no finite value (%v)", title, b.Label, b.Value)
+			return nil, i18n.Errorf("chart: %q: bar %q has no finite value (%v)", title, b.Label, b.Value)
 		}
 		hb.values[i] = b.Value
 		whole = whole && b.Value == math.Trunc(b.Value)
@@ -53,7 +54,7 @@ func Bars(title, valueLabel string, bars []Bar, opts ...Option) (*plot.Plot, err
 	// Room between category labels and the data, where the label of a
 	// negative bar may sit.
 	p.Y.Padding = vg.Points(8)
-	p.X.Tick.Marker = valueTicks{format: cfg.format, whole: whole}
+	p.X.Tick.Marker = cfg.ticks(whole)
 	hideAxisLine(&p.X)
 	p.Add(gridLines(true), hb)
 	// Bars grow from zero: starting the axis anywhere else exaggerates

@@ -10,6 +10,8 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Charts of a campaign's results. Like the model charts they take plain
@@ -26,13 +28,25 @@ type Rate struct {
 	Control bool
 }
 
+// groupName is how a legend shows a group: the holdout and control groups
+// by their translated names, variants by their own.
+func groupName(name string) string {
+	switch name {
+	case "holdout":
+		return i18n.T("holdout")
+	case "control":
+		return i18n.T("control")
+	}
+	return name
+}
+
 // RateIntervals draws one horizontal bar per group, first at the top, with
 // its confidence interval as a whisker and "rate (lo–hi)" after it. A
 // dashed line at the control's rate shows at a glance which intervals lie
 // clear of it. level names the interval in the axis label, e.g. "95%".
 func RateIntervals(title, level string, rates []Rate) (*plot.Plot, error) {
 	if len(rates) == 0 {
-		return nil, fmt.Errorf("%w: %q has no groups", ErrNoData, title)
+		return nil, i18n.Errorf("%w: %q has no groups", ErrNoData, title)
 	}
 	ci := &rateBars{rates: rates, style: style(sans, tickSize, inkColor), control: math.NaN()}
 	ticks := make(plot.ConstantTicks, len(rates))
@@ -40,11 +54,11 @@ func RateIntervals(title, level string, rates []Rate) (*plot.Plot, error) {
 	for i, r := range rates {
 		for _, v := range []float64{r.Rate, r.Lo, r.Hi} {
 			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 1 {
-				return nil, fmt.Errorf("chart: %q: group %q has a rate or interval outside 0–100%% (%v, %v–%v)", title, r.Label, r.Rate, r.Lo, r.Hi)
+				return nil, i18n.Errorf("chart: %q: group %q has a rate or interval outside 0–100%% (%v, %v–%v)", title, r.Label, r.Rate, r.Lo, r.Hi)
 			}
 		}
 		if r.Lo > r.Rate || r.Rate > r.Hi {
-			return nil, fmt.Errorf("chart: %q: the interval of group %q (%v–%v) does not contain its rate %v", title, r.Label, r.Lo, r.Hi, r.Rate)
+			return nil, i18n.Errorf("chart: %q: the interval of group %q (%v–%v) does not contain its rate %v", title, r.Label, r.Lo, r.Hi, r.Rate)
 		}
 		if r.Control {
 			ci.control = r.Rate
@@ -52,7 +66,7 @@ func RateIntervals(title, level string, rates []Rate) (*plot.Plot, error) {
 		ci.labels = append(ci.labels, fmt.Sprintf("%s  (%s–%s)", pct(r.Rate), pct(r.Lo), pct(r.Hi)))
 		ticks[i] = plot.Tick{Value: ci.y(i), Label: shorten(r.Label)}
 	}
-	p := New(title, "Rate, with its "+level+" confidence interval", "")
+	p := New(title, i18n.T("Rate, with its %s confidence interval", level), "")
 	p.Y.Tick.Marker = ticks
 	p.Y.Tick.Label.Color = inkColor
 	hideAxisLine(&p.Y)
@@ -137,40 +151,47 @@ func (b *rateBars) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
 
 // DaySeries is one group's cumulative count by day.
 type DaySeries struct {
-	Name   string
+	Name   string // "holdout" and "control" are shown translated
 	Days   []time.Time
 	Values []float64
+	// Control marks the holdout or control group, drawn in grey; a series
+	// named "holdout" or "control" is one too.
+	Control bool
 }
 
 // Cumulative draws cumulative conversions over time, one line per group
 // (the control grey), with dates on the x axis.
 func Cumulative(title string, series []DaySeries) (*plot.Plot, error) {
 	if len(series) == 0 {
-		return nil, fmt.Errorf("%w: %q has no conversions with a date", ErrNoData, title)
+		return nil, i18n.Errorf("%w: %q has no conversions with a date", ErrNoData, title)
 	}
-	p := New(title, "Day", "Customers converted (cumulative)")
-	p.Y.Tick.Marker = valueTicks{format: Number}
+	p := New(title, i18n.T("Day"), i18n.T("Customers converted (cumulative)"))
+	p.Y.Tick.Marker = valueTicks{format: Number, compact: true}
 	hideAxisLine(&p.Y)
-	p.X.Tick.Marker = plot.TimeTicks{Format: "Jan 2"}
+	day := "Jan 2"
+	if i18n.IsChinese() {
+		day = "1月2日"
+	}
+	p.X.Tick.Marker = plot.TimeTicks{Format: day}
 	p.Add(gridLines(false))
 	for i, s := range series {
 		if len(s.Days) != len(s.Values) || len(s.Days) == 0 {
-			return nil, fmt.Errorf("chart: %q: series %q has %d days and %d values", title, s.Name, len(s.Days), len(s.Values))
+			return nil, i18n.Errorf("chart: %q: series %q has %d days and %d values", title, s.Name, len(s.Days), len(s.Values))
 		}
 		pts := make([]Point, len(s.Days))
 		for k := range s.Days {
 			if bad(s.Values[k]) || s.Values[k] < 0 {
-				return nil, fmt.Errorf("chart: %q: %s has the value %v", title, s.Name, s.Values[k])
+				return nil, i18n.Errorf("chart: %q: %s has the value %v", title, s.Name, s.Values[k])
 			}
 			pts[k] = Point{float64(s.Days[k].Unix()), s.Values[k]}
 		}
 		c := Colors[(i)%len(Colors)]
-		if s.Name == "holdout" || s.Name == "control" {
+		if s.Control || s.Name == "holdout" || s.Name == "control" {
 			c = axisColor
 		}
 		l := curve(pts, c, len(pts) < 40)
 		p.Add(l)
-		p.Legend.Add(s.Name, l)
+		p.Legend.Add(groupName(s.Name), l)
 	}
 	p.Y.Min = 0
 	p.Legend.TextStyle = style(sans, tickSize, inkColor)

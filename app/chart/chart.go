@@ -14,6 +14,7 @@ import (
 	"image/color"
 	"math"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -21,6 +22,8 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // ErrNoData is returned (wrapped) when there is nothing to draw, so callers
@@ -125,23 +128,44 @@ type Option func(*config)
 
 type config struct {
 	format func(float64) string
+	// compact lets the value axis abbreviate large numbers where the
+	// language does (see [valueTicks]): true for plain numbers and for
+	// amounts given with [WithMoney], whose symbol then goes in front.
+	compact bool
+	symbol  string
 }
 
 func newConfig(opts []Option) config {
-	c := config{format: Number}
+	c := config{format: Number, compact: true}
 	for _, o := range opts {
 		o(&c)
 	}
 	return c
 }
 
+// ticks returns the value axis marker for the chart's values.
+func (c config) ticks(whole bool) valueTicks {
+	return valueTicks{format: c.format, whole: whole, compact: c.compact, symbol: c.symbol}
+}
+
 // WithFormat formats the chart's values (bar labels, heat map cells, the
-// histogram's x axis) with f, for example [Money] or [Percent].
+// histogram's x axis) with f, for example [Money] or [Percent]. The axis
+// shows them with f too; for amounts prefer [WithMoney], whose axis can
+// abbreviate large values.
 func WithFormat(f func(float64) string) Option {
 	return func(c *config) {
 		if f != nil {
-			c.format = f
+			c.format, c.compact, c.symbol = f, false, ""
 		}
+	}
+}
+
+// WithMoney formats the chart's values as amounts, [Money](symbol,
+// decimals); in Chinese the value axis counts large amounts in 万 and 亿
+// (¥25万) as readers there expect.
+func WithMoney(symbol string, decimals int) Option {
+	return func(c *config) {
+		c.format, c.compact, c.symbol = Money(symbol, decimals), true, symbol
 	}
 }
 
@@ -150,11 +174,18 @@ func WithFormat(f func(float64) string) Option {
 // currency as the value labels. It aims at six ticks, since gonum's
 // default three are too few to read values off a wide chart, and when
 // width is known (see fitTicks) takes fewer so wide labels never overlap.
+//
+// With compact set, an axis reaching 10万 in Chinese counts in 万 (or 亿
+// from 1亿 up), "0, 25万, 50万", which Chinese readers take in faster than
+// "250,000"; symbol goes in front of amounts. English keeps whole numbers
+// with separators, which its readers are used to on axes.
 type valueTicks struct {
-	format func(float64) string
-	whole  bool       // counts: never label fractions
-	width  vg.Length  // of the axis; 0 if unknown
-	style  text.Style // of the labels, to measure them against width
+	format  func(float64) string
+	whole   bool       // counts: never label fractions
+	compact bool       // large values may be abbreviated (see above)
+	symbol  string     // currency symbol of compact amounts
+	width   vg.Length  // of the axis; 0 if unknown
+	style   text.Style // of the labels, to measure them against width
 }
 
 func (t valueTicks) Ticks(lo, hi float64) []plot.Tick {
@@ -174,12 +205,16 @@ func (t valueTicks) ticks(lo, hi, step float64) []plot.Tick {
 	var ticks []plot.Tick
 	seen := make(map[string]bool)
 	repeated := false
+	format := t.format
+	if t.compact {
+		format = t.compactFormat(lo, hi, format)
+	}
 	for k := math.Ceil(lo / step); k*step <= hi+step*1e-9; k++ {
 		v := k * step
 		if v == 0 {
 			v = 0 // not -0
 		}
-		label := t.format(v)
+		label := format(v)
 		repeated = repeated || seen[label]
 		seen[label] = true
 		ticks = append(ticks, plot.Tick{Value: v, Label: label})
@@ -192,6 +227,30 @@ func (t valueTicks) ticks(lo, hi, step float64) []plot.Tick {
 		}
 	}
 	return ticks
+}
+
+// compactFormat returns the tick format for an axis from lo to hi: in
+// Chinese, from 10万 up, values in 万 or 亿 with as many decimals as the
+// step needs (0.25亿), so every label stays exact; otherwise format.
+func (t valueTicks) compactFormat(lo, hi float64, format func(float64) string) func(float64) string {
+	top := max(math.Abs(lo), math.Abs(hi))
+	if !i18n.IsChinese() || !(top >= 1e5) || math.IsInf(top, 0) {
+		return format
+	}
+	unit, suffix := 1e4, "万"
+	if top >= 1e8 {
+		unit, suffix = 1e8, "亿"
+	}
+	return func(v float64) string {
+		if v == 0 {
+			return "0"
+		}
+		s := i18n.Group(v/unit, 4, true) + suffix
+		if strings.HasPrefix(s, "-") {
+			return "-" + t.symbol + s[1:]
+		}
+		return t.symbol + s
+	}
 }
 
 // fits reports whether the labels fit side by side in t.width with at

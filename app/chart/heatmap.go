@@ -1,7 +1,6 @@
 package chart
 
 import (
-	"fmt"
 	"image/color"
 	"math"
 	"strconv"
@@ -11,6 +10,8 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Heatmap draws a 5×5 grid of scores, typically recency score across and
@@ -24,13 +25,13 @@ func Heatmap(title string, cells [5][5]float64, xLabel, yLabel string, opts ...O
 	for i, col := range cells {
 		for j, v := range col {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("chart: %q: cell %d,%d has no finite value (%v)", title, i+1, j+1, v)
+				return nil, i18n.Errorf("chart: %q: cell %d,%d has no finite value (%v)", title, i+1, j+1, v)
 			}
 			lo, hi = min(lo, v), max(hi, v)
 		}
 	}
 	if lo == 0 && hi == 0 {
-		return nil, fmt.Errorf("%w: every cell of %q is zero", ErrNoData, title)
+		return nil, i18n.Errorf("%w: every cell of %q is zero", ErrNoData, title)
 	}
 
 	hm := &heat{cells: cells, lo: lo, hi: hi, format: cfg.format, scale: heatScale()}

@@ -1,13 +1,14 @@
 package chart
 
 import (
-	"fmt"
 	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Bin is one bar of a histogram: Count values fell in [Lo, Hi).
@@ -24,25 +25,25 @@ type Bin struct {
 // [WithFormat] formats the x axis (for example [Money] for order values).
 func Histogram(title, xLabel string, bins []Bin, opts ...Option) (*plot.Plot, error) {
 	if len(bins) == 0 {
-		return nil, fmt.Errorf("%w: %q has no bins", ErrNoData, title)
+		return nil, i18n.Errorf("%w: %q has no bins", ErrNoData, title)
 	}
 	for i, b := range bins {
 		switch {
 		case math.IsNaN(b.Lo) || math.IsNaN(b.Hi) || math.IsInf(b.Lo, 0) || math.IsInf(b.Hi, 0):
-			return nil, fmt.Errorf("chart: %q: bin %d has an infinite or missing edge [%v, %v)", title, i+1, b.Lo, b.Hi)
+			return nil, i18n.Errorf("chart: %q: bin %d has an infinite or missing edge [%v, %v)", title, i+1, b.Lo, b.Hi)
 		case b.Lo >= b.Hi:
-			return nil, fmt.Errorf("chart: %q: bin %d is empty or reversed: [%v, %v)", title, i+1, b.Lo, b.Hi)
+			return nil, i18n.Errorf("chart: %q: bin %d is empty or reversed: [%v, %v)", title, i+1, b.Lo, b.Hi)
 		case b.Count < 0:
-			return nil, fmt.Errorf("chart: %q: bin %d has a negative count %d", title, i+1, b.Count)
+			return nil, i18n.Errorf("chart: %q: bin %d has a negative count %d", title, i+1, b.Count)
 		case i > 0 && b.Lo < bins[i-1].Hi:
-			return nil, fmt.Errorf("chart: %q: bin %d [%v, %v) overlaps or precedes bin %d [%v, %v)",
+			return nil, i18n.Errorf("chart: %q: bin %d [%v, %v) overlaps or precedes bin %d [%v, %v)",
 				title, i+1, b.Lo, b.Hi, i, bins[i-1].Lo, bins[i-1].Hi)
 		}
 	}
 	cfg := newConfig(opts)
-	p := New(title, xLabel, "Count")
-	p.X.Tick.Marker = valueTicks{format: cfg.format}
-	p.Y.Tick.Marker = valueTicks{format: Number, whole: true}
+	p := New(title, xLabel, i18n.T("Count"))
+	p.X.Tick.Marker = cfg.ticks(false)
+	p.Y.Tick.Marker = valueTicks{format: Number, whole: true, compact: true}
 	hideAxisLine(&p.Y)
 	p.Add(gridLines(false), &histBars{bins: bins, style: style(sans, valueSize, inkColor)})
 	p.Y.Min = 0

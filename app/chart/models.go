@@ -1,7 +1,6 @@
 package chart
 
 import (
-	"fmt"
 	"image/color"
 	"math"
 	"strconv"
@@ -11,6 +10,8 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Charts of a trained model: how well it ranks (ROC, gains), whether its
@@ -40,20 +41,20 @@ type CalBin struct {
 // of random guessing; auc, when not NaN, goes into the legend.
 func ROC(title string, pts []Point, auc float64) (*plot.Plot, error) {
 	if len(pts) == 0 {
-		return nil, fmt.Errorf("%w: %q has no points", ErrNoData, title)
+		return nil, i18n.Errorf("%w: %q has no points", ErrNoData, title)
 	}
 	if err := unitPoints(title, pts); err != nil {
 		return nil, err
 	}
-	p := unitPlot(title, "False positive rate (share of negatives flagged)", "True positive rate (share of positives found)")
-	name := "Model"
+	p := unitPlot(title, i18n.T("False positive rate (share of negatives flagged)"), i18n.T("True positive rate (share of positives found)"))
+	name := i18n.T("Model")
 	if !math.IsNaN(auc) {
-		name = "Model (AUC " + strconv.FormatFloat(auc, 'f', 3, 64) + ")"
+		name = i18n.T("Model (AUC %s)", strconv.FormatFloat(auc, 'f', 3, 64))
 	}
 	line := curve(pts, Colors[0], false)
 	p.Add(line)
 	p.Legend.Add(name, line)
-	addDiagonal(p, "Random guess")
+	addDiagonal(p, i18n.T("Random guess"))
 	legendAt(p, false, false)
 	return p, nil
 }
@@ -63,20 +64,20 @@ func ROC(title string, pts []Point, auc float64) (*plot.Plot, error) {
 // with its cumulative lift.
 func Gains(title string, deciles []Decile) (*plot.Plot, error) {
 	if len(deciles) == 0 {
-		return nil, fmt.Errorf("%w: %q has no groups", ErrNoData, title)
+		return nil, i18n.Errorf("%w: %q has no groups", ErrNoData, title)
 	}
 	pts := []Point{{0, 0}}
 	for i, d := range deciles {
 		if bad(d.Share) || bad(d.Gains) || bad(d.Lift) || d.Share < 0 || d.Share > 1 || d.Gains < 0 || d.Gains > 1 {
-			return nil, fmt.Errorf("chart: %q: group %d is out of range (share %v, gains %v, lift %v)", title, i+1, d.Share, d.Gains, d.Lift)
+			return nil, i18n.Errorf("chart: %q: group %d is out of range (share %v, gains %v, lift %v)", title, i+1, d.Share, d.Gains, d.Lift)
 		}
 		pts = append(pts, Point{d.Share, d.Gains})
 	}
-	p := unitPlot(title, "Customers contacted, highest scores first", "Positives found")
+	p := unitPlot(title, i18n.T("Customers contacted, highest scores first"), i18n.T("Positives found"))
 	line := curve(pts, Colors[0], true)
 	p.Add(line)
-	p.Legend.Add("Model", line)
-	addDiagonal(p, "Random contact")
+	p.Legend.Add(i18n.T("Model"), line)
+	addDiagonal(p, i18n.T("Random contact"))
 	labels := make([]string, len(deciles))
 	for i, d := range deciles {
 		labels[i] = "×" + strconv.FormatFloat(d.Lift, 'f', 1, 64)
@@ -90,7 +91,7 @@ func Gains(title string, deciles []Decile) (*plot.Plot, error) {
 // share of positives in it, with the diagonal of perfect calibration.
 func Calibration(title string, bins []CalBin) (*plot.Plot, error) {
 	if len(bins) == 0 {
-		return nil, fmt.Errorf("%w: %q has no bins", ErrNoData, title)
+		return nil, i18n.Errorf("%w: %q has no bins", ErrNoData, title)
 	}
 	pts := make([]Point, len(bins))
 	for i, b := range bins {
@@ -99,11 +100,11 @@ func Calibration(title string, bins []CalBin) (*plot.Plot, error) {
 	if err := unitPoints(title, pts); err != nil {
 		return nil, err
 	}
-	p := unitPlot(title, "Predicted probability", "Share that turned out positive")
+	p := unitPlot(title, i18n.T("Predicted probability"), i18n.T("Share that turned out positive"))
 	line := curve(pts, Colors[0], true)
 	p.Add(line)
-	p.Legend.Add("Model", line)
-	addDiagonal(p, "Perfectly calibrated")
+	p.Legend.Add(i18n.T("Model"), line)
+	addDiagonal(p, i18n.T("Perfectly calibrated"))
 	legendAt(p, true, true)
 	return p, nil
 }
@@ -116,15 +117,15 @@ func Confusion(title string, counts [2][2]int64, classes [2]string) (*plot.Plot,
 	for i := range counts {
 		for j, v := range counts[i] {
 			if v < 0 {
-				return nil, fmt.Errorf("chart: %q: cell %d,%d has a negative count %d", title, i+1, j+1, v)
+				return nil, i18n.Errorf("chart: %q: cell %d,%d has a negative count %d", title, i+1, j+1, v)
 			}
 			total += v
 		}
 	}
 	if total == 0 {
-		return nil, fmt.Errorf("%w: every cell of %q is zero", ErrNoData, title)
+		return nil, i18n.Errorf("%w: every cell of %q is zero", ErrNoData, title)
 	}
-	p := New(title, "Predicted", "Actual")
+	p := New(title, i18n.T("Predicted"), i18n.T("Actual"))
 	for k, a := range []*plot.Axis{&p.X, &p.Y} {
 		ticks := make(plot.ConstantTicks, 2)
 		for i := range ticks {
@@ -147,23 +148,23 @@ func Confusion(title string, counts [2][2]int64, classes [2]string) (*plot.Plot,
 // cluster stops paying off.
 func Elbow(title string, ks []int, inertia []float64) (*plot.Plot, error) {
 	if len(ks) == 0 || len(inertia) == 0 {
-		return nil, fmt.Errorf("%w: %q has no values", ErrNoData, title)
+		return nil, i18n.Errorf("%w: %q has no values", ErrNoData, title)
 	}
 	if len(ks) != len(inertia) {
-		return nil, fmt.Errorf("chart: %q: %d values of k but %d inertias", title, len(ks), len(inertia))
+		return nil, i18n.Errorf("chart: %q: %d values of k but %d inertias", title, len(ks), len(inertia))
 	}
 	pts := make([]Point, len(ks))
 	ticks := make(plot.ConstantTicks, len(ks))
 	for i, k := range ks {
 		if bad(inertia[i]) || inertia[i] < 0 {
-			return nil, fmt.Errorf("chart: %q: inertia for k = %d is %v", title, k, inertia[i])
+			return nil, i18n.Errorf("chart: %q: inertia for k = %d is %v", title, k, inertia[i])
 		}
 		pts[i] = Point{float64(k), inertia[i]}
 		ticks[i] = plot.Tick{Value: float64(k), Label: strconv.Itoa(k)}
 	}
-	p := New(title, "Number of clusters (k)", "Inertia (within-cluster spread)")
+	p := New(title, i18n.T("Number of clusters (k)"), i18n.T("Inertia (within-cluster spread)"))
 	p.X.Tick.Marker = ticks
-	p.Y.Tick.Marker = valueTicks{format: Number}
+	p.Y.Tick.Marker = valueTicks{format: Number, compact: true}
 	hideAxisLine(&p.Y)
 	p.Add(gridLines(false), curve(pts, Colors[0], true))
 	p.Y.Min = 0
@@ -180,7 +181,7 @@ func unitPoints(title string, pts []Point) error {
 	const eps = 1e-9
 	for i, pt := range pts {
 		if bad(pt.X) || bad(pt.Y) || pt.X < -eps || pt.X > 1+eps || pt.Y < -eps || pt.Y > 1+eps {
-			return fmt.Errorf("chart: %q: point %d (%v, %v) is outside 0..1", title, i+1, pt.X, pt.Y)
+			return i18n.Errorf("chart: %q: point %d (%v, %v) is outside 0..1", title, i+1, pt.X, pt.Y)
 		}
 	}
 	return nil
@@ -330,7 +331,7 @@ func (m *confusion) Plot(c draw.Canvas, p *plot.Plot) {
 			mid := vg.Point{X: (x0 + x1) / 2, Y: (y0 + y1) / 2}
 			big.Color, small.Color = textOn(bg), textOn(bg)
 			c.FillText(big, centred(big, vg.Point{X: mid.X, Y: mid.Y + vg.Points(9)}), Number(float64(v)))
-			c.FillText(small, centred(small, vg.Point{X: mid.X, Y: mid.Y - vg.Points(11)}), Percent(1)(share)+" of actual "+m.classes[actual])
+			c.FillText(small, centred(small, vg.Point{X: mid.X, Y: mid.Y - vg.Points(11)}), i18n.T("%s of actual %s", Percent(1)(share), m.classes[actual]))
 		}
 	}
 }

@@ -2,7 +2,6 @@ package chart
 
 import (
 	"bytes"
-	"fmt"
 	"image"
 	"io"
 	"os"
@@ -17,6 +16,8 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Default chart size: wide enough for ten long category labels and their
@@ -42,7 +43,7 @@ const maxPixels = 64 << 20
 func Save(p *plot.Plot, path string, width, height vg.Length) error {
 	ext := strings.ToLower(filepath.Ext(path))
 	if !supported(ext) {
-		return fmt.Errorf("chart: cannot save %s: unsupported file type %q; use .png, .svg or .pdf", path, ext)
+		return i18n.Errorf("chart: cannot save %s: unsupported file type %q; use .png, .svg or .pdf", path, ext)
 	}
 	var buf bytes.Buffer
 	if err := Render(p, ext, width, height, &buf); err != nil {
@@ -52,11 +53,11 @@ func Save(p *plot.Plot, path string, width, height vg.Length) error {
 	// only by a whole new one.
 	tmp := filepath.Join(filepath.Dir(path), ".part-"+filepath.Base(path))
 	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("cannot save the chart to %s: check that the folder exists and that you may write there", path)
+		return i18n.Errorf("cannot save the chart to %s: check that the folder exists and that you may write there", path)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("cannot save the chart to %s: %v", path, err)
+		return i18n.Errorf("cannot save the chart to %s: %v", path, err)
 	}
 	return nil
 }
@@ -78,7 +79,7 @@ func supported(format string) bool {
 func Render(p *plot.Plot, format string, width, height vg.Length, out io.Writer) error {
 	format = strings.ToLower(strings.TrimPrefix(format, "."))
 	if !supported(format) {
-		return fmt.Errorf("chart: unsupported format %q; use png, svg or pdf", format)
+		return i18n.Errorf("chart: unsupported format %q; use png, svg or pdf", format)
 	}
 	if err := check(p, width, height); err != nil {
 		return err
@@ -99,7 +100,7 @@ func Render(p *plot.Plot, format string, width, height vg.Length, out io.Writer)
 		return err
 	}
 	if _, err := c.WriteTo(out); err != nil {
-		return fmt.Errorf("chart: writing %s: %w", format, err)
+		return i18n.Errorf("chart: writing %s: %w", format, err)
 	}
 	return nil
 }
@@ -108,7 +109,7 @@ func Render(p *plot.Plot, format string, width, height vg.Length, out io.Writer)
 // to show. On a HiDPI screen pass the physical pixel size.
 func PNG(p *plot.Plot, wPx, hPx int) (image.Image, error) {
 	if wPx <= 0 || hPx <= 0 {
-		return nil, fmt.Errorf("chart: image size %d×%d px must be positive", wPx, hPx)
+		return nil, i18n.Errorf("chart: image size %d×%d px must be positive", wPx, hPx)
 	}
 	w := vg.Length(wPx) * vg.Inch / screenDPI
 	h := vg.Length(hPx) * vg.Inch / screenDPI
@@ -130,10 +131,10 @@ func PNG(p *plot.Plot, wPx, hPx int) (image.Image, error) {
 
 func check(p *plot.Plot, w, h vg.Length) error {
 	if p == nil {
-		return fmt.Errorf("chart: no plot to render")
+		return i18n.Errorf("chart: no plot to render")
 	}
 	if !(w > 0 && h > 0) {
-		return fmt.Errorf("chart: size %v×%v must be positive", w, h)
+		return i18n.Errorf("chart: size %v×%v must be positive", w, h)
 	}
 	return nil
 }
@@ -141,7 +142,7 @@ func check(p *plot.Plot, w, h vg.Length) error {
 func checkPixels(w, h vg.Length, dpi float64) error {
 	px := w.Dots(dpi) * h.Dots(dpi)
 	if px > maxPixels {
-		return fmt.Errorf("chart: %v×%v at %v dpi is %.0f megapixels, more than the %d allowed",
+		return i18n.Errorf("chart: %v×%v at %v dpi is %.0f megapixels, more than the %d allowed",
 			w, h, dpi, px/(1<<20), maxPixels>>20)
 	}
 	return nil
@@ -152,7 +153,7 @@ func checkPixels(w, h vg.Length, dpi float64) error {
 func drawSafe(p *plot.Plot, c vg.CanvasSizer) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("chart: cannot draw %q: %v", p.Title.Text, r)
+			err = i18n.Errorf("chart: cannot draw %q: %v", p.Title.Text, r)
 		}
 	}()
 	dc := draw.New(c)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage/segment"
 )
 
@@ -270,11 +271,11 @@ func (e *env) demoCmd() *cobra.Command {
 			}
 			return e.emit(res, func(o io.Writer) {
 				fmt.Fprint(o, res.Summary)
-				fmt.Fprintf(o, "\nDemo project: %s\nOutputs:\n", res.Project)
+				fmt.Fprintf(o, "\n%s\n%s\n", i18n.T("Demo project: %s", res.Project), i18n.T("Outputs:"))
 				for _, f := range res.Files {
 					fmt.Fprintf(o, "  %s\n", f)
 				}
-				fmt.Fprintf(o, "\nExplore it: marketbench -p %s segment list\n", res.Project)
+				fmt.Fprintf(o, "\n%s\n", i18n.T("Explore it: %s", "marketbench -p "+res.Project+" segment list"))
 			})
 		},
 	}

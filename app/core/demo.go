@@ -11,6 +11,7 @@ import (
 	"github.com/marketbench/marketbench/analytics/model"
 	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/demodata"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/ingest"
 	"github.com/marketbench/marketbench/storage/models"
@@ -235,11 +236,13 @@ func RunDemo(ctx context.Context, dir string, opt DemoOptions, progress Progress
 	if err != nil {
 		return nil, err
 	}
-	sum += fmt.Sprintf("\n## Churn model\n\n%s on %d customers as of %s (churn = no order in the next 90 days): test AUC %.3f, accuracy %.3f.\n"+
-		"%d customers scored as of %s into model_scores.%s; try the rule `%s > 0.8`.\n",
-		churn.Algo, churn.Built.Customers, churn.Built.Target.Cutoff, churn.Eval.AUC, churn.Eval.Accuracy, scored.Customers, scored.AsOf, scored.Column, scored.Column)
-	sum += fmt.Sprintf("\n## Review sentiment\n\n%d reviews scored with the %s: %d positive, %d negative (columns %s, %s).\n",
-		senti.Rows, senti.Model, senti.Labels["positive"], senti.Labels["negative"], senti.ScoreColumn, senti.LabelColumn)
+	sum += "\n" + i18n.T("## Churn model") + "\n\n" +
+		i18n.T("%s on %d customers as of %s (churn = no order in the next 90 days): test AUC %.3f, accuracy %.3f.",
+			churn.Algo, churn.Built.Customers, churn.Built.Target.Cutoff, churn.Eval.AUC, churn.Eval.Accuracy) + "\n" +
+		i18n.T("%d customers scored as of %s into model_scores.%s; try the rule `%s > 0.8`.", scored.Customers, scored.AsOf, scored.Column, scored.Column) + "\n"
+	sum += "\n" + i18n.T("## Review sentiment") + "\n\n" +
+		i18n.T("%d reviews scored with the %s: %d positive, %d negative (columns %s, %s).",
+			senti.Rows, senti.Model, senti.Labels["positive"], senti.Labels["negative"], senti.ScoreColumn, senti.LabelColumn) + "\n"
 	out := filepath.Join(dir, "summary.md")
 	if err := os.WriteFile(out, []byte(sum), 0o644); err != nil {
 		return nil, err
@@ -260,7 +263,9 @@ func RunDemo(ctx context.Context, dir string, opt DemoOptions, progress Progress
 
 func (w *Workspace) summary(ctx context.Context) (string, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Marketbench demo — %s\n\nGenerated %s.\n\n## Tables\n\n| table | rows | columns |\n|---|---:|---:|\n", w.Name(), time.Now().Format("2006-01-02 15:04"))
+	fmt.Fprintf(&b, "# %s\n\n%s\n\n%s\n\n%s\n|---|---:|---:|\n",
+		i18n.T("Marketbench demo — %s", w.Name()), i18n.T("Generated %s.", i18n.DateTime(time.Now())),
+		i18n.T("## Tables"), i18n.T("| table | rows | columns |"))
 	tables, err := w.Tables(ctx)
 	if err != nil {
 		return "", err
@@ -272,9 +277,10 @@ func (w *Workspace) summary(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	b.WriteString("\n## Segments\n\n| segment | kind | customers | share | revenue | avg order value | avg recency (days) |\n|---|---|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "\n%s\n\n%s\n|---|---|---:|---:|---:|---:|---:|\n", i18n.T("## Segments"),
+		i18n.T("| segment | kind | customers | share | revenue | avg order value | avg recency (days) |"))
 	for _, s := range sums {
-		fmt.Fprintf(&b, "| %s | %s | %d | %.1f%% | %s | %s | %.0f |\n", s.Name, s.Kind, s.Size, 100*s.Share,
+		fmt.Fprintf(&b, "| %s | %s | %d | %.1f%% | %s | %s | %.0f |\n", SegmentName(s), SegmentKind(s.Kind), s.Size, 100*s.Share,
 			chart.Money("", 0)(s.Revenue), chart.Money("", 2)(s.AOV), s.AvgRecency)
 	}
 	return b.String(), nil

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/storage/campaign"
 )
@@ -24,8 +25,8 @@ import (
 func (w *Workspace) demoCampaign(ctx context.Context, dir string, dl *demoLocale) (string, []string, error) {
 	const id = "marketbench.org/webhook"
 	if _, err := w.find(id, ""); err != nil {
-		return "\n## Campaign\n\nSkipped: the bundled plugins were not found next to the program (" + err.Error() +
-			"). `make build` builds them into bin/plugins/.\n", nil, nil
+		return "\n" + i18n.T("## Campaign") + "\n\n" +
+			i18n.T("Skipped: the bundled plugins were not found next to the program (%s). `make build` builds them into bin/plugins/.", i18n.Error(err)) + "\n", nil, nil
 	}
 	out := filepath.Join(dir, "webhook-received.jsonl")
 	f, err := os.Create(out)
@@ -73,14 +74,19 @@ func (w *Workspace) demoCampaign(ctx context.Context, dir string, dl *demoLocale
 	if err != nil {
 		return "", nil, err
 	}
+<<<<<<< HEAD
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n## Campaign\n\n%q to the %s segment through the bundled webhook plugin, to a local receiver: %d customers in the audience, %d excluded (",
 		c.Name, c.Segment, pv.Audience, pv.Audience-pv.Groups["A"]-pv.Groups["B"]-pv.Groups[campaign.Holdout])
+=======
+>>>>>>> tr-segcharts
 	var reasons []string
 	for r, n := range pv.Excluded {
 		reasons = append(reasons, fmt.Sprintf("%s: %d", r, n))
 	}
 	sort.Strings(reasons)
-	fmt.Fprintf(&b, "%s), %d in the holdout; %d messages sent, %d received (webhook-received.jsonl).\n", strings.Join(reasons, ", "), pv.Groups[campaign.Holdout], rep.Sent, got)
-	return b.String(), []string{out}, nil
+	text := "\n" + i18n.T("## Campaign") + "\n\n" +
+		i18n.T("%q to the Champions segment through the bundled webhook plugin, to a local receiver: %d customers in the audience, %d excluded (%s), %d in the holdout; %d messages sent, %d received (webhook-received.jsonl).",
+			c.Name, pv.Audience, pv.Audience-pv.Groups["A"]-pv.Groups["B"]-pv.Groups[campaign.Holdout], strings.Join(reasons, ", "), pv.Groups[campaign.Holdout], rep.Sent, got) + "\n"
+	return text, []string{out}, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // chartFormats are the files a chart can be saved as, by extension.
@@ -37,18 +38,18 @@ func savePlot(p *project, base string, build func() (*plot.Plot, error)) {
 	width := &widget.Entry{Text: "8"}
 	height := &widget.Entry{Text: "5"}
 	size := []*widget.FormItem{
-		{Text: "Width (inches)", Widget: width, HintText: "8 × 5 fits a slide; PNG is drawn at 192 dpi"},
-		{Text: "Height (inches)", Widget: height},
+		{Text: i18n.T("Width (inches)"), Widget: width, HintText: i18n.T("8 × 5 fits a slide; PNG is drawn at 192 dpi")},
+		{Text: i18n.T("Height (inches)"), Widget: height},
 	}
-	p.w.chooseSaveFile("Save chart", base, chartFormats, size, func(path string) {
+	p.w.chooseSaveFile(i18n.T("Save chart"), base, chartFormats, size, func(path string) {
 		w, errW := strconv.ParseFloat(strings.TrimSpace(width.Text), 64)
 		h, errH := strconv.ParseFloat(strings.TrimSpace(height.Text), 64)
 		if errW != nil || errH != nil || w < 1 || h < 1 || w > 40 || h > 40 {
-			dialog.ShowInformation("Save chart", "Width and height are inches between 1 and 40, e.g. 8 and 5.", p.win)
+			dialog.ShowInformation(i18n.T("Save chart"), i18n.T("Width and height are inches between 1 and 40, e.g. 8 and 5."), p.win)
 			return
 		}
-		p.run("Saving chart…", func(ctx context.Context, progress core.Progress) error {
-			progress("Drawing "+filepath.Base(path), -1)
+		p.run(i18n.T("Saving chart…"), func(ctx context.Context, progress core.Progress) error {
+			progress(i18n.T("Drawing %s", filepath.Base(path)), -1)
 			pl, err := build()
 			if err != nil {
 				return err
@@ -59,7 +60,7 @@ func savePlot(p *project, base string, build func() (*plot.Plot, error)) {
 				p.showError(err)
 				return
 			}
-			p.setStatus("Saved the chart to " + path)
+			p.setStatus(i18n.T("Saved the chart to %s", path))
 		})
 	})
 }

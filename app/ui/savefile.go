@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // chooseSaveFile asks for a file name, a format and a folder, plus any
@@ -29,11 +30,11 @@ func (w *window) chooseSaveFile(title, base string, exts []string, extra []*widg
 	format.SetSelected(exts[0])
 	folder, row := w.folderRow(dir)
 	items := append([]*widget.FormItem{
-		{Text: "Name", Widget: name},
-		{Text: "Format", Widget: format},
-		{Text: "Folder", Widget: row},
+		{Text: i18n.T("Name"), Widget: name},
+		{Text: i18n.T("Format"), Widget: format},
+		{Text: i18n.T("Folder"), Widget: row},
 	}, extra...)
-	d := dialog.NewForm(title, "Save", "Cancel", items, func(ok bool) {
+	d := dialog.NewForm(title, i18n.T("Save"), i18n.T("Cancel"), items, func(ok bool) {
 		n := strings.TrimSpace(name.Text)
 		if !ok || n == "" {
 			return
@@ -46,7 +47,7 @@ func (w *window) chooseSaveFile(title, base string, exts []string, extra []*widg
 		}
 		path := filepath.Join(folder.Text, safeFileName(n)+format.Selected)
 		if _, err := os.Stat(path); err == nil {
-			dialog.ShowConfirm("Replace file?", fmt.Sprintf("%s already exists in %s. Replace it?", filepath.Base(path), folder.Text),
+			dialog.ShowConfirm(i18n.T("Replace file?"), i18n.T("%s already exists in %s. Replace it?", filepath.Base(path), folder.Text),
 				func(yes bool) {
 					if yes {
 						then(path)
@@ -65,7 +66,7 @@ func (w *window) chooseSaveFile(title, base string, exts []string, extra []*widg
 // the choice.
 func (w *window) folderRow(dir string) (*widget.Label, fyne.CanvasObject) {
 	folder := &widget.Label{Text: dir, Truncation: fyne.TextTruncateEllipsis}
-	pick := &widget.Button{Text: "Choose…", Icon: theme.FolderOpenIcon()}
+	pick := &widget.Button{Text: i18n.T("Choose…"), Icon: theme.FolderOpenIcon()}
 	pick.OnTapped = func() {
 		d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
 			if err == nil && l != nil {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -13,13 +12,14 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/segment"
 )
 
-// schemes are the RFM schemes offered, by the name core takes.
+// schemes are the RFM schemes offered, by the name core takes; the label
+// is the scheme's English title, shown through i18n.T.
 var schemes = func() []struct{ label, name string } {
 	var out []struct{ label, name string }
 	for _, sc := range core.RFMSchemes() {
@@ -69,18 +69,18 @@ func newSegmentsScreen(p *project) *segmentsScreen {
 
 	var labels []string
 	for _, sc := range schemes {
-		labels = append(labels, sc.label)
+		labels = append(labels, i18n.T(sc.label))
 	}
 	s.tableSel = widget.NewSelect(nil, nil)
-	s.tableSel.PlaceHolder = "Choose the order table"
+	s.tableSel.PlaceHolder = i18n.T("Choose the order table")
 	s.schemeSel = widget.NewSelect(labels, nil)
 	s.schemeSel.SetSelected(labels[0])
-	s.asOf = &widget.Entry{PlaceHolder: "YYYY-MM-DD (empty: day after the last order)"}
+	s.asOf = &widget.Entry{PlaceHolder: i18n.T("YYYY-MM-DD (empty: day after the last order)")}
 	s.asOf.ExtendBaseWidget(s.asOf)
 	s.asOf.OnSubmitted = func(string) { s.runRFM() }
-	s.runBtn = &widget.Button{Text: "Run RFM", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: s.runRFM}
-	s.rfmInfo = &widget.Label{Text: "Every segment: RFM segments of the latest run, then saved rule segments. Run RFM again after importing new orders.", Wrapping: fyne.TextWrapWord}
-	s.exportSum = &widget.Button{Text: "Export members…", Icon: theme.UploadIcon(), OnTapped: func() {
+	s.runBtn = &widget.Button{Text: i18n.T("Run RFM"), Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: s.runRFM}
+	s.rfmInfo = &widget.Label{Text: i18n.T("Every segment: RFM segments of the latest run, then saved rule segments. Run RFM again after importing new orders."), Wrapping: fyne.TextWrapWord}
+	s.exportSum = &widget.Button{Text: i18n.T("Export members…"), Icon: theme.UploadIcon(), OnTapped: func() {
 		if s.selected >= 0 && s.selected < len(s.sums) {
 			name := s.sums[s.selected].Name
 			p.chooseExport("segment:"+name, name)
@@ -93,13 +93,13 @@ func newSegmentsScreen(p *project) *segmentsScreen {
 	}
 
 	form := container.NewHBox(
-		widget.NewLabel("Orders"), container.NewGridWrap(fyne.NewSize(180, s.tableSel.MinSize().Height), s.tableSel),
-		widget.NewLabel("Scheme"), container.NewGridWrap(fyne.NewSize(280, s.schemeSel.MinSize().Height), s.schemeSel),
-		widget.NewLabel("As of"), container.NewGridWrap(fyne.NewSize(330, s.asOf.MinSize().Height), s.asOf),
+		widget.NewLabel(i18n.T("Orders")), container.NewGridWrap(fyne.NewSize(180, s.tableSel.MinSize().Height), s.tableSel),
+		widget.NewLabel(i18n.T("Scheme")), container.NewGridWrap(fyne.NewSize(280, s.schemeSel.MinSize().Height), s.schemeSel),
+		widget.NewLabel(i18n.T("As of")), container.NewGridWrap(fyne.NewSize(330, s.asOf.MinSize().Height), s.asOf),
 		s.runBtn,
 	)
 	s.chartOrder = []string{core.ChartSegmentSize, core.ChartSegmentRevenue, core.ChartRFMHeatmap}
-	titles := map[string]string{core.ChartSegmentSize: "Customers", core.ChartSegmentRevenue: "Revenue", core.ChartRFMHeatmap: "R × F heat map"}
+	titles := map[string]string{core.ChartSegmentSize: i18n.T("Customers"), core.ChartSegmentRevenue: i18n.T("Revenue"), core.ChartRFMHeatmap: i18n.T("R × F heat map")}
 	chartTabs := container.NewAppTabs()
 	for _, k := range s.chartOrder {
 		s.charts[k] = newChartView()
@@ -112,7 +112,7 @@ func newSegmentsScreen(p *project) *segmentsScreen {
 	rfmTab := container.NewBorder(container.NewVBox(form, s.rfmInfo), nil, nil, nil, split)
 
 	// Saved segments tab.
-	s.savedInfo = &widget.Label{Text: "Saved rule segments. Select one to re-evaluate, edit, export or delete it.", Wrapping: fyne.TextWrapWord}
+	s.savedInfo = &widget.Label{Text: i18n.T("Saved rule segments. Select one to re-evaluate, edit, export or delete it."), Wrapping: fyne.TextWrapWord}
 	s.savedGrid.onSelect = func(row int) {
 		s.savedSel = row
 		for _, b := range s.savedBtns {
@@ -120,14 +120,14 @@ func newSegmentsScreen(p *project) *segmentsScreen {
 		}
 	}
 	s.savedBtns = []*widget.Button{
-		{Text: "Edit in rule builder", Icon: theme.DocumentCreateIcon(), OnTapped: s.editSaved},
-		{Text: "Re-evaluate", Icon: theme.ViewRefreshIcon(), OnTapped: s.evaluateSaved},
-		{Text: "Export members…", Icon: theme.UploadIcon(), OnTapped: func() {
+		{Text: i18n.T("Edit in rule builder"), Icon: theme.DocumentCreateIcon(), OnTapped: s.editSaved},
+		{Text: i18n.T("Re-evaluate"), Icon: theme.ViewRefreshIcon(), OnTapped: s.evaluateSaved},
+		{Text: i18n.T("Export members…"), Icon: theme.UploadIcon(), OnTapped: func() {
 			if sg := s.selectedSaved(); sg != nil {
 				p.chooseExport("segment:"+sg.Name, sg.Name)
 			}
 		}},
-		{Text: "Delete…", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: s.deleteSaved},
+		{Text: i18n.T("Delete…"), Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: s.deleteSaved},
 	}
 	var btns []fyne.CanvasObject
 	for _, b := range s.savedBtns {
@@ -137,9 +137,9 @@ func newSegmentsScreen(p *project) *segmentsScreen {
 	savedTab := container.NewBorder(s.savedInfo, container.NewHBox(btns...), nil, nil, s.savedGrid.table)
 
 	s.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("RFM and summary", theme.ListIcon(), rfmTab),
-		container.NewTabItemWithIcon("Rule builder", theme.ContentAddIcon(), s.rules.content),
-		container.NewTabItemWithIcon("Saved segments", theme.DocumentSaveIcon(), savedTab),
+		container.NewTabItemWithIcon(i18n.T("RFM and summary"), theme.ListIcon(), rfmTab),
+		container.NewTabItemWithIcon(i18n.T("Rule builder"), theme.ContentAddIcon(), s.rules.content),
+		container.NewTabItemWithIcon(i18n.T("Saved segments"), theme.DocumentSaveIcon(), savedTab),
 	)
 	s.content = s.tabs
 	p.onTables = append(p.onTables, s.setTables)
@@ -159,8 +159,8 @@ func (s *segmentsScreen) shown() {
 		return s.p.ws.LastRFM(ctx)
 	}, func(run *segment.RFMRun, err error) {
 		if err == nil && run != nil {
-			s.rfmInfo.SetText(strings.TrimSpace(fmt.Sprintf("Last run: %s customers of %s as of %s with %s. %s",
-				chart.Number(float64(run.Customers)), run.Table, run.AsOf.Format("2 Jan 2006"), run.Scheme.Title, core.RFMThresholdsText(run))))
+			s.rfmInfo.SetText(strings.TrimSpace(i18n.T("Last run: %s customers of %s as of %s with %s. %s",
+				i18n.Number(float64(run.Customers)), run.Table, i18n.Date(run.AsOf), i18n.T(run.Scheme.Title), core.RFMThresholdsText(run))))
 		}
 	})
 }
@@ -213,22 +213,23 @@ func (s *segmentsScreen) setSummary(sums []segment.Summary) {
 	s.selected = -1
 	s.exportSum.Disable()
 	if len(sums) == 0 {
-		s.rfmInfo.SetText("No segments yet. Choose the order table and press Run RFM, or build a rule segment.")
+		s.rfmInfo.SetText(i18n.T("No segments yet. Choose the order table and press Run RFM, or build a rule segment."))
 	}
 	var rows [][]string
 	for _, x := range sums {
+		name := core.SegmentName(x)
 		if x.Damaged != "" {
-			rows = append(rows, []string{x.Name, "damaged: " + x.Damaged, "—", "—", "—", "—", "—"})
+			rows = append(rows, []string{name, i18n.T("damaged: %s", x.Damaged), "—", "—", "—", "—", "—"})
 			continue
 		}
 		rev, aov, rec := "—", "—", "—"
 		if x.HasValue {
 			// Whole currency units and days are precise enough to compare segments.
-			rev, aov, rec = chart.Number(math.Round(x.Revenue)), chart.Money("", 2)(x.AOV), chart.Number(math.Round(x.AvgRecency))
+			rev, aov, rec = i18n.Number(math.Round(x.Revenue)), i18n.Money("", 2, x.AOV), i18n.Number(math.Round(x.AvgRecency))
 		}
-		rows = append(rows, []string{x.Name, x.Kind, chart.Number(float64(x.Size)), chart.Percent(1)(x.Share), rev, aov, rec})
+		rows = append(rows, []string{name, core.SegmentKind(x.Kind), i18n.Number(float64(x.Size)), i18n.Percent(1, x.Share), rev, aov, rec})
 	}
-	s.summary.set([]string{"Segment", "Kind", "Customers", "Share", "Revenue", "AOV", "Recency (days)"},
+	s.summary.set([]string{i18n.T("Segment"), i18n.T("Kind"), i18n.T("Customers"), i18n.T("Share"), i18n.T("Revenue"), i18n.T("AOV"), i18n.T("Recency (days)")},
 		[]string{"", "", "BIGINT", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE"}, rows)
 }
 
@@ -238,21 +239,21 @@ func (s *segmentsScreen) runRFM() {
 	if txt := strings.TrimSpace(s.asOf.Text); txt != "" {
 		t, err := time.Parse("2006-01-02", txt)
 		if err != nil {
-			dialog.ShowInformation("As-of date", fmt.Sprintf("%q is not a date. Write it as YYYY-MM-DD, e.g. 2026-01-31, or leave it empty to use the day after the last order.", txt), s.p.win)
+			dialog.ShowInformation(i18n.T("As-of date"), i18n.T("%q is not a date. Write it as YYYY-MM-DD, e.g. 2026-01-31, or leave it empty to use the day after the last order.", txt), s.p.win)
 			return
 		}
 		asOf = t
 	}
 	table, scheme := s.tableSel.Selected, schemes[0].name
 	for _, sc := range schemes {
-		if sc.label == s.schemeSel.Selected {
+		if i18n.T(sc.label) == s.schemeSel.Selected {
 			scheme = sc.name
 		}
 	}
 	s.runBtn.Disable()
 	var run *segment.RFMRun
-	s.p.run("Scoring customers…", func(ctx context.Context, progress core.Progress) error {
-		progress("Computing recency, frequency and monetary scores", -1)
+	s.p.run(i18n.T("Scoring customers…"), func(ctx context.Context, progress core.Progress) error {
+		progress(i18n.T("Computing recency, frequency and monetary scores"), -1)
 		var err error
 		run, err = s.p.ws.RFM(ctx, table, scheme, asOf)
 		return err
@@ -262,9 +263,9 @@ func (s *segmentsScreen) runRFM() {
 			s.p.showError(err)
 			return
 		}
-		s.rfmInfo.SetText(strings.TrimSpace(fmt.Sprintf("Scored %s customers of %s as of %s with %s. %s",
-			chart.Number(float64(run.Customers)), run.Table, run.AsOf.Format("2 Jan 2006"), run.Scheme.Title, core.RFMThresholdsText(run))))
-		s.p.setStatus("RFM finished: " + s.rfmInfo.Text)
+		s.rfmInfo.SetText(strings.TrimSpace(i18n.T("Scored %s customers of %s as of %s with %s. %s",
+			i18n.Number(float64(run.Customers)), run.Table, i18n.Date(run.AsOf), i18n.T(run.Scheme.Title), core.RFMThresholdsText(run))))
+		s.p.setStatus(i18n.T("RFM finished: %s", s.rfmInfo.Text))
 		s.refresh()
 		s.p.refreshTables("") // rfm_scores is new or changed
 	})
@@ -272,7 +273,7 @@ func (s *segmentsScreen) runRFM() {
 
 // segmentSaved is called by the rule editor after a save.
 func (s *segmentsScreen) segmentSaved(sg *segment.Segment) {
-	s.p.setStatus(fmt.Sprintf("Saved segment %q: %s customers", sg.Name, chart.Number(float64(sg.Size))))
+	s.p.setStatus(i18n.T("Saved segment %q: %s customers", sg.Name, i18n.Number(float64(sg.Size))))
 	s.refresh()
 }
 
@@ -300,13 +301,13 @@ func (s *segmentsScreen) refreshSaved() {
 				rule = sg.Rule.String()
 			}
 			if sg.Damaged != "" {
-				rule = "damaged: " + sg.Damaged + " (delete it, or save it again)"
+				rule = i18n.T("damaged: %s (delete it, or save it again)", sg.Damaged)
 			}
-			rows = append(rows, []string{sg.Name, sg.Table, chart.Number(float64(sg.Size)), sg.EvaluatedAt.Local().Format("2006-01-02 15:04"), rule})
+			rows = append(rows, []string{sg.Name, sg.Table, i18n.Number(float64(sg.Size)), i18n.DateTime(sg.EvaluatedAt.Local()), rule})
 		}
-		s.savedGrid.set([]string{"Name", "Table", "Customers", "Evaluated", "Rule"}, []string{"", "", "BIGINT", "", ""}, rows)
+		s.savedGrid.set([]string{i18n.T("Name"), i18n.T("Table"), i18n.T("Customers"), i18n.T("Evaluated"), i18n.T("Rule")}, []string{"", "", "BIGINT", "", ""}, rows)
 		if len(list) == 0 {
-			s.savedInfo.SetText("No saved segments yet. Build one in the Rule builder tab and save it.")
+			s.savedInfo.SetText(i18n.T("No saved segments yet. Build one in the Rule builder tab and save it."))
 		}
 	})
 }
@@ -321,7 +322,7 @@ func (s *segmentsScreen) selectedSaved() *segment.Segment {
 func (s *segmentsScreen) editSaved() {
 	if sg := s.selectedSaved(); sg != nil {
 		if sg.Damaged != "" {
-			s.p.showError(fmt.Errorf("segment %q is damaged (%s); delete it, or build the rule again and save it under the same name", sg.Name, sg.Damaged))
+			s.p.showError(i18n.Errorf("segment %q is damaged (%s); delete it, or build the rule again and save it under the same name", sg.Name, sg.Damaged))
 			return
 		}
 		s.rules.load(sg.Name, sg.Table, sg.Rule)
@@ -336,8 +337,8 @@ func (s *segmentsScreen) evaluateSaved() {
 	}
 	name := sg.Name
 	var res *segment.Segment
-	s.p.run("Evaluating "+name+"…", func(ctx context.Context, progress core.Progress) error {
-		progress("Finding the customers of "+name, -1)
+	s.p.run(i18n.T("Evaluating %s…", name), func(ctx context.Context, progress core.Progress) error {
+		progress(i18n.T("Finding the customers of %s", name), -1)
 		var err error
 		res, err = s.p.ws.EvaluateSegment(ctx, name)
 		return err
@@ -346,7 +347,7 @@ func (s *segmentsScreen) evaluateSaved() {
 			s.p.showError(err)
 			return
 		}
-		s.p.setStatus(fmt.Sprintf("Segment %q now has %s customers", res.Name, chart.Number(float64(res.Size))))
+		s.p.setStatus(i18n.T("Segment %q now has %s customers", res.Name, i18n.Number(float64(res.Size))))
 		s.refresh()
 	})
 }
@@ -357,7 +358,7 @@ func (s *segmentsScreen) deleteSaved() {
 		return
 	}
 	name := sg.Name
-	dialog.ShowConfirm("Delete segment", fmt.Sprintf("Delete the segment %q? Its rule and member list are removed; your data is not touched.", name), func(ok bool) {
+	dialog.ShowConfirm(i18n.T("Delete segment"), i18n.T("Delete the segment %q? Its rule and member list are removed; your data is not touched.", name), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -368,7 +369,7 @@ func (s *segmentsScreen) deleteSaved() {
 				s.p.showError(err)
 				return
 			}
-			s.p.setStatus("Deleted segment " + name)
+			s.p.setStatus(i18n.T("Deleted segment %s", name))
 			s.refresh()
 		})
 	}, s.p.win)
