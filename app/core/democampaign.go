@@ -74,19 +74,13 @@ func (w *Workspace) demoCampaign(ctx context.Context, dir string, dl *demoLocale
 	if err != nil {
 		return "", nil, err
 	}
-<<<<<<< HEAD
-	var b strings.Builder
-	fmt.Fprintf(&b, "\n## Campaign\n\n%q to the %s segment through the bundled webhook plugin, to a local receiver: %d customers in the audience, %d excluded (",
-		c.Name, c.Segment, pv.Audience, pv.Audience-pv.Groups["A"]-pv.Groups["B"]-pv.Groups[campaign.Holdout])
-=======
->>>>>>> tr-segcharts
 	var reasons []string
 	for r, n := range pv.Excluded {
 		reasons = append(reasons, fmt.Sprintf("%s: %d", r, n))
 	}
 	sort.Strings(reasons)
 	text := "\n" + i18n.T("## Campaign") + "\n\n" +
-		i18n.T("%q to the Champions segment through the bundled webhook plugin, to a local receiver: %d customers in the audience, %d excluded (%s), %d in the holdout; %d messages sent, %d received (webhook-received.jsonl).",
-			c.Name, pv.Audience, pv.Audience-pv.Groups["A"]-pv.Groups["B"]-pv.Groups[campaign.Holdout], strings.Join(reasons, ", "), pv.Groups[campaign.Holdout], rep.Sent, got) + "\n"
+		i18n.T("%q to the %s segment through the bundled webhook plugin, to a local receiver: %d customers in the audience, %d excluded (%s), %d in the holdout; %d messages sent, %d received (webhook-received.jsonl).",
+			c.Name, i18n.T(c.Segment), pv.Audience, pv.Audience-pv.Groups["A"]-pv.Groups["B"]-pv.Groups[campaign.Holdout], strings.Join(reasons, ", "), pv.Groups[campaign.Holdout], rep.Sent, got) + "\n"
 	return text, []string{out}, nil
 }

@@ -6,6 +6,9 @@ import (
 	"strings"
 )
 
+// Errors of Go's standard library that reach people through ours.
+var _ = []string{Mark("context canceled"), Mark("context deadline exceeded")}
+
 // message is an error whose text can be told in any language: it keeps its
 // format and arguments instead of only the English sentence.
 type message struct {

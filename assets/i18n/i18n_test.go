@@ -48,23 +48,23 @@ func TestTranslateAndErrors(t *testing.T) {
 	if got := T("not in any catalogue %d", 3); got != "not in any catalogue 3" {
 		t.Errorf("untranslated text: %q", got)
 	}
-	inner := Errorf("the file %s is not a Marketbench project", "a.csv")
+	inner := Errorf("unknown currency %q; choose one of %s", "XYZ", "CNY, USD")
 	outer := fmt.Errorf("opening: %w", inner)
 	if !errors.Is(outer, inner) {
 		t.Fatal("Errorf must keep the chain")
 	}
-	if inner.Error() != "the file a.csv is not a Marketbench project" {
+	if inner.Error() != `unknown currency "XYZ"; choose one of CNY, USD` {
 		t.Errorf("English text: %q", inner.Error())
 	}
-	want := fmt.Sprintf(zh["the file %s is not a Marketbench project"], "a.csv")
+	want := fmt.Sprintf(zh["unknown currency %q; choose one of %s"], "XYZ", "CNY, USD")
 	if got := Error(inner); got != want {
 		t.Errorf("Error(inner) = %q, want %q", got, want)
 	}
 	if got := Error(outer); got != "opening: "+want {
 		t.Errorf("Error(outer) = %q", got)
 	}
-	wrapped := Errorf("could not open the project: %w", errors.New("context canceled"))
-	if got := Error(wrapped); got != "无法打开项目：已取消" {
+	wrapped := Errorf("unknown currency %q; choose one of %s", "XYZ", errors.New("context canceled"))
+	if got := Error(wrapped); got != fmt.Sprintf(zh["unknown currency %q; choose one of %s"], "XYZ", "已取消") {
 		t.Errorf("Error(wrapped) = %q", got)
 	}
 }
