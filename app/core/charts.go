@@ -53,7 +53,7 @@ func (w *Workspace) Chart(ctx context.Context, s ChartSpec) (*plot.Plot, error) 
 			bars = append(bars, chart.Bar{Label: SegmentName(s2), Value: v})
 		}
 		if s.Kind == ChartSegmentRevenue {
-			return chart.Bars(i18n.T("Revenue by segment"), i18n.T("Revenue"), bars, chart.WithMoney("", 0))
+			return chart.Bars(i18n.T("Revenue by segment"), i18n.T("Revenue"), bars, chart.WithMoney(w.CurrencySymbol(ctx), 0))
 		}
 		return chart.Bars(i18n.T("Customers by segment"), i18n.T("Customers"), bars)
 	case ChartRFMHeatmap:

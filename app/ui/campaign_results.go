@@ -298,12 +298,12 @@ func (v *resultsView) showMetric() {
 	level := i18n.Number(100*rep.Confidence) + "%"
 	ctl := rep.Control
 	rows := [][]string{{i18n.T("%s (control)", groupLabel(ctl.Name)), i18n.Number(float64(ctl.N)), i18n.Number(float64(ctl.Conversions)),
-		pct(ctl.Rate), ci(ctl.Wilson), "—", "—", "—", "—", revenueText(ctl.Revenue)}}
+		pct(ctl.Rate), ci(ctl.Wilson), "—", "—", "—", "—", revenueText(v.s.p.currency, ctl.Revenue)}}
 	for _, c := range rep.Variants {
 		g := c.Variant
 		rows = append(rows, []string{g.Name, i18n.Number(float64(g.N)), i18n.Number(float64(g.Conversions)), pct(g.Rate), ci(g.Wilson),
 			i18n.T("%s (%s to %s)", points(c.AbsLift), points(c.AbsLiftCI.Lo), points(c.AbsLiftCI.Hi)),
-			relText(c.RelLift, c.RelLiftCI), pval(c.ZTest.PAdjusted), chance(c.Bayes.ProbBeatControl), revenueText(g.Revenue)})
+			relText(c.RelLift, c.RelLiftCI), pval(c.ZTest.PAdjusted), chance(c.Bayes.ProbBeatControl), revenueText(v.s.p.currency, g.Revenue)})
 	}
 	v.table.set([]string{i18n.T("Group"), i18n.T("Customers"), i18n.T("With a %s", metricWords(metric)), i18n.T("Rate"), i18n.T("%s interval", level),
 		i18n.T("Lift (points)"), i18n.T("Relative lift"), i18n.T("p-value (%s)", rep.Adjust.String()), i18n.T("Chance to beat control"), i18n.T("Revenue / customer")},
@@ -383,9 +383,9 @@ func relText(v float64, iv abtest.Interval) string {
 	return s
 }
 
-func revenueText(r *abtest.RevenueResult) string {
+func revenueText(currency string, r *abtest.RevenueResult) string {
 	if r == nil {
 		return "—"
 	}
-	return chart.Money("", 2)(r.Mean)
+	return i18n.Money(currency, 2, r.Mean)
 }

@@ -225,7 +225,7 @@ func (s *segmentsScreen) setSummary(sums []segment.Summary) {
 		rev, aov, rec := "—", "—", "—"
 		if x.HasValue {
 			// Whole currency units and days are precise enough to compare segments.
-			rev, aov, rec = i18n.Number(math.Round(x.Revenue)), i18n.Money("", 2, x.AOV), i18n.Number(math.Round(x.AvgRecency))
+			rev, aov, rec = s.p.money(0, x.Revenue), s.p.money(2, x.AOV), i18n.Number(math.Round(x.AvgRecency))
 		}
 		rows = append(rows, []string{name, core.SegmentKind(x.Kind), i18n.Number(float64(x.Size)), i18n.Percent(1, x.Share), rev, aov, rec})
 	}

@@ -163,6 +163,7 @@ func (s *settingsScreen) currencySelect() *widget.Select {
 				s.p.showError(err)
 				return
 			}
+			s.p.currency = i18n.Symbol(code)
 			s.p.setStatus(i18n.T("Amounts are now shown in %s.", code))
 			s.refresh()
 		})
