@@ -2,13 +2,12 @@ package core
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"gonum.org/v1/plot"
 
 	"github.com/marketbench/marketbench/app/chart"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage/segment"
 )
 
@@ -37,7 +36,7 @@ func (w *Workspace) Chart(ctx context.Context, s ChartSpec) (*plot.Plot, error) 
 			return nil, err
 		}
 		if len(sums) == 0 {
-			return nil, errors.New("there are no segments yet; run RFM or create a segment first")
+			return nil, i18n.Errorf("there are no segments yet; run RFM or create a segment first")
 		}
 		var bars []chart.Bar
 		for _, s2 := range sums {
@@ -54,18 +53,18 @@ func (w *Workspace) Chart(ctx context.Context, s ChartSpec) (*plot.Plot, error) 
 			bars = append(bars, chart.Bar{Label: s2.Name, Value: v})
 		}
 		if s.Kind == ChartSegmentRevenue {
-			return chart.Bars("Revenue by segment", "Revenue", bars, chart.WithFormat(chart.Money("", 0)))
+			return chart.Bars(i18n.T("Revenue by segment"), i18n.T("Revenue"), bars, chart.WithFormat(chart.Money("", 0)))
 		}
-		return chart.Bars("Customers by segment", "Customers", bars)
+		return chart.Bars(i18n.T("Customers by segment"), i18n.T("Customers"), bars)
 	case ChartRFMHeatmap:
 		cells, err := segment.Grid(ctx, w.Project)
 		if err != nil {
 			return nil, err
 		}
-		return chart.Heatmap("Customers by recency and frequency score", cells, "Recency score (5 = most recent)", "Frequency score (5 = most orders)")
+		return chart.Heatmap(i18n.T("Customers by recency and frequency score"), cells, i18n.T("Recency score (5 = most recent)"), i18n.T("Frequency score (5 = most orders)"))
 	case ChartHistogram:
 		if s.Table == "" || s.Column == "" {
-			return nil, errors.New("a histogram needs a table and a column")
+			return nil, i18n.Errorf("a histogram needs a table and a column")
 		}
 		bins, err := w.Histogram(ctx, s.Table, s.Column, s.Bins)
 		if err != nil {
@@ -86,7 +85,7 @@ func (w *Workspace) Chart(ctx context.Context, s ChartSpec) (*plot.Plot, error) 
 				}
 			}
 		}
-		return chart.Histogram(fmt.Sprintf("%s of %s", s.Column, s.Table), s.Column, cb, opts...)
+		return chart.Histogram(i18n.T("%s of %s", s.Column, s.Table), s.Column, cb, opts...)
 	}
-	return nil, fmt.Errorf("unknown chart %q; choose segments, segments-revenue, rfm-heatmap or histogram", s.Kind)
+	return nil, i18n.Errorf("unknown chart %q; choose segments, segments-revenue, rfm-heatmap or histogram", s.Kind)
 }
