@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // A project file is untrusted input: a colleague or a client may have
@@ -31,18 +33,22 @@ type ForeignCodeError struct {
 	Found []string // "macro upper", "view v", "default of orders.amount"...
 }
 
-func (e *ForeignCodeError) Error() string {
-	list := e.Found
-	more := ""
-	if len(list) > 5 {
-		list, more = list[:5], fmt.Sprintf(" and %d more", len(e.Found)-5)
-	}
-	return fmt.Sprintf("cannot open %s: %v (%s%s), which could run on this computer; it was not opened. "+
-		"Make a copy with the data only: marketbench project safe-copy %q NEW.mbproj",
-		e.Path, ErrForeignCode, strings.Join(list, ", "), more, e.Path)
-}
+func (e *ForeignCodeError) Error() string { return e.message().Error() }
 
-func (e *ForeignCodeError) Unwrap() error { return ErrForeignCode }
+// Unwrap gives the message, which wraps ErrForeignCode, in a form
+// i18n.Error can translate.
+func (e *ForeignCodeError) Unwrap() error { return e.message() }
+
+func (e *ForeignCodeError) message() error {
+	if len(e.Found) > 5 {
+		return i18n.Errorf("cannot open %s: %w (%s and %d more), which could run on this computer; it was not opened. "+
+			"Make a copy with the data only: marketbench project safe-copy %q NEW.mbproj",
+			e.Path, ErrForeignCode, strings.Join(e.Found[:5], ", "), len(e.Found)-5, e.Path)
+	}
+	return i18n.Errorf("cannot open %s: %w (%s), which could run on this computer; it was not opened. "+
+		"Make a copy with the data only: marketbench project safe-copy %q NEW.mbproj",
+		e.Path, ErrForeignCode, strings.Join(e.Found, ", "), e.Path)
+}
 
 // ErrDamaged is returned when Marketbench's own tables are not what it wrote.
 var ErrDamaged = errors.New("its Marketbench tables are damaged or were changed outside Marketbench")
@@ -286,7 +292,7 @@ func metaTables() (map[string]string, error) { return referenceMeta(len(migratio
 func vet(ctx context.Context, q Querier, path string) (int, error) {
 	c, err := readCatalogue(ctx, q)
 	if err != nil {
-		return 0, fmt.Errorf("cannot read %s: %s", path, FirstLine(err.Error()))
+		return 0, i18n.Errorf("cannot read %s: %s", path, FirstLine(err.Error()))
 	}
 	all, err := metaTables()
 	if err != nil {
@@ -300,11 +306,11 @@ func vet(ctx context.Context, q Querier, path string) (int, error) {
 		}
 		// A DuckDB file, but not ours. Empty databases are not projects either:
 		// Create always writes mb_schema in the same step.
-		return 0, fmt.Errorf("cannot open %s: it is a DuckDB database but %w (no Marketbench metadata)", path, ErrNotProject)
+		return 0, i18n.Errorf("cannot open %s: it is a DuckDB database but %w (no Marketbench metadata)", path, ErrNotProject)
 	}
 	v, err := readVersion(ctx, q, schema)
 	if err != nil {
-		return 0, fmt.Errorf("cannot open %s: %w", path, err)
+		return 0, i18n.Errorf("cannot open %s: %w", path, err)
 	}
 	if v > len(migrations) {
 		return v, nil // newer: the caller says so; its tables are unknown here
@@ -325,14 +331,14 @@ func checkMeta(c *catalogue, version int, path string) error {
 	for name, text := range want {
 		have, ok := c.tables[name]
 		if !ok {
-			return fmt.Errorf("cannot open %s: %w (table %s is missing)", path, ErrDamaged, name)
+			return i18n.Errorf("cannot open %s: %w (table %s is missing)", path, ErrDamaged, name)
 		}
 		if have != text {
-			return fmt.Errorf("cannot open %s: %w (table %s is not as Marketbench made it)", path, ErrDamaged, name)
+			return i18n.Errorf("cannot open %s: %w (table %s is not as Marketbench made it)", path, ErrDamaged, name)
 		}
 	}
 	if version > 0 && !c.sequences["main.mb_seq"] {
-		return fmt.Errorf("cannot open %s: %w (sequence mb_seq is missing)", path, ErrDamaged)
+		return i18n.Errorf("cannot open %s: %w (sequence mb_seq is missing)", path, ErrDamaged)
 	}
 	return nil
 }
@@ -347,7 +353,7 @@ func readVersion(ctx context.Context, q Querier, schema string) (int, error) {
 		return 0, err
 	}
 	if schema != first["mb_schema"] {
-		return 0, fmt.Errorf("%w (table mb_schema is not as Marketbench made it)", ErrDamaged)
+		return 0, i18n.Errorf("%w (table mb_schema is not as Marketbench made it)", ErrDamaged)
 	}
 	v := 0
 	if err := scanRows(ctx, q, `SELECT version FROM main.mb_schema`, func(r []sql.NullString) {
@@ -356,7 +362,7 @@ func readVersion(ctx context.Context, q Querier, schema string) (int, error) {
 			v = n
 		}
 	}); err != nil {
-		return 0, fmt.Errorf("its project version cannot be read: %s", FirstLine(err.Error()))
+		return 0, i18n.Errorf("its project version cannot be read: %s", FirstLine(err.Error()))
 	}
 	return v, nil
 }

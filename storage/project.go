@@ -8,7 +8,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/user"
@@ -17,6 +16,8 @@ import (
 	"sync"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Ext is the file extension of a project file.
@@ -75,10 +76,10 @@ func Create(path string) (*Project, error) { return create(path, len(migrations)
 func create(path string, version int) (*Project, error) {
 	path = withExt(path)
 	if _, err := os.Stat(path); err == nil {
-		return nil, fmt.Errorf("cannot create %s: %w; open it instead or choose another name", path, ErrExists)
+		return nil, i18n.Errorf("cannot create %s: %w; open it instead or choose another name", path, ErrExists)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("cannot create the folder for %s: %w", path, err)
+		return nil, i18n.Errorf("cannot create the folder for %s: %w", path, err)
 	}
 	p, err := connect(path, false)
 	if err != nil {
@@ -111,7 +112,7 @@ func Open(path string) (*Project, error) {
 		return nil, err
 	}
 	if v > len(migrations) {
-		return nil, fmt.Errorf("cannot open %s: it was %w (project format %d, this version reads up to %d); update Marketbench", path, ErrNewer, v, len(migrations))
+		return nil, i18n.Errorf("cannot open %s: it was %w (project format %d, this version reads up to %d); update Marketbench", path, ErrNewer, v, len(migrations))
 	}
 	p, err := connect(path, false)
 	if err != nil {
@@ -129,15 +130,15 @@ func Open(path string) (*Project, error) {
 func checkHeader(path string) error {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("cannot open %s: %w; check the path or create a project with 'marketbench init'", path, ErrNotFound)
+		return i18n.Errorf("cannot open %s: %w; check the path or create a project with 'marketbench init'", path, ErrNotFound)
 	}
 	if err != nil {
-		return fmt.Errorf("cannot open %s: %w", path, err)
+		return i18n.Errorf("cannot open %s: %w", path, err)
 	}
 	defer f.Close()
 	head := make([]byte, 12)
 	if _, err := io.ReadFull(f, head); err != nil || !bytes.Equal(head[8:12], []byte("DUCK")) {
-		return fmt.Errorf("cannot open %s: it is %w file (it is not a DuckDB database)", path, ErrNotProject)
+		return i18n.Errorf("cannot open %s: it is %w file (it is not a DuckDB database)", path, ErrNotProject)
 	}
 	return nil
 }
@@ -150,7 +151,7 @@ func connect(path string, readOnly bool) (*Project, error) {
 	openMu.Lock()
 	defer openMu.Unlock()
 	if openPaths[abs] {
-		return nil, fmt.Errorf("cannot open %s: it is already %w", path, ErrLocked)
+		return nil, i18n.Errorf("cannot open %s: it is already %w", path, ErrLocked)
 	}
 	// Extensions are never installed or loaded behind the user's back (a
 	// URL in a query would otherwise fetch httpfs), and once the connection
@@ -183,15 +184,15 @@ func translateOpenError(path string, err error) error {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock"):
-		return fmt.Errorf("cannot open %s: it is %w; close it there first", path, ErrLocked)
+		return i18n.Errorf("cannot open %s: it is %w; close it there first", path, ErrLocked)
 	case strings.Contains(msg, "Trying to read a database file with version number"):
-		return fmt.Errorf("cannot open %s: it was %w (its storage format is one this version cannot read); update Marketbench", path, ErrNewer)
+		return i18n.Errorf("cannot open %s: it was %w (its storage format is one this version cannot read); update Marketbench", path, ErrNewer)
 	case strings.Contains(msg, "Corrupt database file") || strings.Contains(msg, "checksum"):
-		return fmt.Errorf("cannot open %s: %w (the file is damaged: %s); restore it from a backup", path, ErrCorrupt, FirstLine(strings.TrimPrefix(msg, "database/sql/driver: could not connect to database: ")))
+		return i18n.Errorf("cannot open %s: %w (the file is damaged: %s); restore it from a backup", path, ErrCorrupt, FirstLine(strings.TrimPrefix(msg, "database/sql/driver: could not connect to database: ")))
 	case strings.Contains(msg, "not a valid DuckDB database"), strings.Contains(msg, "Serialization"):
-		return fmt.Errorf("cannot open %s: it is %w file", path, ErrNotProject)
+		return i18n.Errorf("cannot open %s: it is %w file", path, ErrNotProject)
 	}
-	return fmt.Errorf("cannot open %s: %v", path, err)
+	return i18n.Errorf("cannot open %s: %v", path, err)
 }
 
 // Close checkpoints and closes the file. Safe to call twice.

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Literal quotes a string as an SQL literal, for the few statements (COPY)
@@ -50,7 +52,7 @@ func (p *Project) ReadOnly(ctx context.Context, query string, maxRows int, timeo
 	defer conn.Close()
 	if err := p.CheckSelect(ctx, query); err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, fmt.Errorf("the query took longer than %s and was stopped; add a LIMIT or a WHERE clause", timeout)
+			return nil, i18n.Errorf("the query took longer than %s and was stopped; add a LIMIT or a WHERE clause", timeout)
 		}
 		return nil, err
 	}
@@ -65,7 +67,7 @@ func (p *Project) ReadOnly(ctx context.Context, query string, maxRows int, timeo
 	}
 	res, err := collect(rows, maxRows, MaxResultBytes)
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return nil, fmt.Errorf("the query took longer than %s and was stopped; add a LIMIT or a WHERE clause", timeout)
+		return nil, i18n.Errorf("the query took longer than %s and was stopped; add a LIMIT or a WHERE clause", timeout)
 	}
 	if err != nil {
 		return nil, queryError(err)
@@ -98,13 +100,13 @@ func (p *Project) CheckSelect(ctx context.Context, query string) error {
 	}
 	switch {
 	case parsed.Error && parsed.ErrorType == "parser":
-		return fmt.Errorf("the query failed: %s", parsed.Message)
+		return i18n.Errorf("the query failed: %s", parsed.Message)
 	case parsed.Error:
-		return fmt.Errorf("%w: only SELECT queries can run here; use the cleaning recipe or import to change data", ErrWrite)
+		return i18n.Errorf("%w: only SELECT queries can run here; use the cleaning recipe or import to change data", ErrWrite)
 	case len(parsed.Statements) == 0:
-		return errors.New("write a SELECT query first")
+		return i18n.Errorf("write a SELECT query first")
 	case len(parsed.Statements) > 1:
-		return errors.New("run one statement at a time")
+		return i18n.Errorf("run one statement at a time")
 	}
 	return checkTree(parsed.Statements[0])
 }
@@ -115,12 +117,12 @@ func queryError(err error) error {
 	}
 	msg := err.Error()
 	if strings.Contains(msg, "multiple statements") || strings.Contains(msg, "more than one statement") {
-		return errors.New("run one statement at a time")
+		return i18n.Errorf("run one statement at a time")
 	}
 	if errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "INTERRUPT") || strings.Contains(msg, "nterrupted") {
-		return errors.New("the query was stopped before it finished")
+		return i18n.Errorf("the query was stopped before it finished")
 	}
-	return fmt.Errorf("the query failed: %s", FirstLine(msg))
+	return i18n.Errorf("the query failed: %s", FirstLine(msg))
 }
 
 // FirstLine keeps the first line of a driver message: the rest is a

@@ -3,10 +3,11 @@ package storage
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // SafeCopyReport says what a safe copy kept and what it left out.
@@ -34,7 +35,7 @@ func SafeCopy(ctx context.Context, src, dst string) (*SafeCopyReport, error) {
 	c, err := readCatalogue(ctx, ro.db)
 	if err != nil {
 		ro.Close()
-		return nil, fmt.Errorf("cannot read %s: %s", src, FirstLine(err.Error()))
+		return nil, i18n.Errorf("cannot read %s: %s", src, FirstLine(err.Error()))
 	}
 	all, _ := metaTables()
 	report := &SafeCopyReport{LeftOut: c.foreignCode(all)}
@@ -54,7 +55,7 @@ func SafeCopy(ctx context.Context, src, dst string) (*SafeCopyReport, error) {
 		report.LeftOut = append(report.LeftOut, "table "+t+" (outside the main schema)")
 	}
 	if _, err := os.Stat(withExt(dst)); err == nil {
-		return nil, fmt.Errorf("cannot create %s: %w; choose another name", dst, ErrExists)
+		return nil, i18n.Errorf("cannot create %s: %w; choose another name", dst, ErrExists)
 	}
 	p, err := create(dst, version)
 	if err != nil {
@@ -73,7 +74,7 @@ func SafeCopy(ctx context.Context, src, dst string) (*SafeCopyReport, error) {
 	}
 	if _, err := conn.ExecContext(ctx, `ATTACH `+Literal(srcAbs)+` AS mb_src (READ_ONLY)`); err != nil {
 		conn.Close()
-		return fail(fmt.Errorf("cannot read %s: %s", src, FirstLine(err.Error())))
+		return fail(i18n.Errorf("cannot read %s: %s", src, FirstLine(err.Error())))
 	}
 	err = func() error {
 		defer conn.ExecContext(context.Background(), `DETACH mb_src`)
@@ -95,7 +96,7 @@ func SafeCopy(ctx context.Context, src, dst string) (*SafeCopyReport, error) {
 			if _, meta := want[name]; meta && copyMeta {
 				// Same structure as the new file's (metaVersion checked it).
 				if _, err := tx.ExecContext(ctx, `INSERT INTO main.`+Quote(name)+` SELECT * FROM mb_src.main.`+Quote(name)); err != nil {
-					return fmt.Errorf("copying %s: %s", name, FirstLine(err.Error()))
+					return i18n.Errorf("copying %s: %s", name, FirstLine(err.Error()))
 				}
 				continue
 			}
@@ -116,7 +117,7 @@ func SafeCopy(ctx context.Context, src, dst string) (*SafeCopyReport, error) {
 				quoted[i] = Quote(k)
 			}
 			if _, err := tx.ExecContext(ctx, `CREATE TABLE main.`+Quote(name)+` AS SELECT `+strings.Join(quoted, ", ")+` FROM mb_src.main.`+Quote(name)); err != nil {
-				return fmt.Errorf("copying %s: %s", name, FirstLine(err.Error()))
+				return i18n.Errorf("copying %s: %s", name, FirstLine(err.Error()))
 			}
 			report.Tables = append(report.Tables, name)
 		}
@@ -149,7 +150,7 @@ func SafeCopy(ctx context.Context, src, dst string) (*SafeCopyReport, error) {
 	}()
 	conn.Close()
 	if err != nil {
-		return fail(fmt.Errorf("cannot make a safe copy of %s: %v", src, err))
+		return fail(i18n.Errorf("cannot make a safe copy of %s: %v", src, err))
 	}
 	if err := p.Close(); err != nil {
 		return nil, err
@@ -167,14 +168,14 @@ func SafeCopy(ctx context.Context, src, dst string) (*SafeCopyReport, error) {
 func (c *catalogue) metaVersion(ctx context.Context, q Querier, src string) (int, error) {
 	schema, ok := c.tables["mb_schema"]
 	if !ok {
-		return 0, fmt.Errorf("cannot copy %s: it is %w (no Marketbench metadata)", src, ErrNotProject)
+		return 0, i18n.Errorf("cannot copy %s: it is %w (no Marketbench metadata)", src, ErrNotProject)
 	}
 	v, err := readVersion(ctx, q, schema)
 	if err != nil {
-		return 0, fmt.Errorf("cannot copy %s: %w", src, err)
+		return 0, i18n.Errorf("cannot copy %s: %w", src, err)
 	}
 	if v > len(migrations) {
-		return 0, fmt.Errorf("cannot copy %s: it was %w; update Marketbench", src, ErrNewer)
+		return 0, i18n.Errorf("cannot copy %s: it was %w; update Marketbench", src, ErrNewer)
 	}
 	if err := checkMeta(c, v, src); err != nil {
 		return 0, err

@@ -3,6 +3,8 @@ package storage
 import (
 	"fmt"
 	"strings"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // readerFunctions read local files; their path arguments must be written
@@ -52,12 +54,12 @@ func checkTree(node any) error {
 		}
 		if n["type"] == "BASE_TABLE" {
 			if name, _ := n["table_name"].(string); isURL(name) {
-				return fmt.Errorf("the console reads files on this computer only, not %q", name)
+				return i18n.Errorf("the console reads files on this computer only, not %q", name)
 			}
 		}
 		if n["class"] == "FUNCTION" {
 			if name, _ := n["function_name"].(string); deniedScalarFunctions[strings.ToLower(name)] {
-				return fmt.Errorf("%s() cannot be used here: the console only reads data", name)
+				return i18n.Errorf("%s() cannot be used here: the console only reads data", name)
 			}
 		}
 		for _, c := range n {
@@ -74,17 +76,17 @@ func checkTableFunction(f any) error {
 	name, _ := m["function_name"].(string)
 	lname := strings.ToLower(name)
 	if schema, _ := m["schema"].(string); schema != "" && schema != "main" {
-		return fmt.Errorf("%s.%s() cannot be used here: the console only reads data", schema, name)
+		return i18n.Errorf("%s.%s() cannot be used here: the console only reads data", schema, name)
 	}
 	if !readerFunctions[lname] && !allowedTableFunctions[lname] {
-		return fmt.Errorf("%s() cannot be used here: the console only reads data (functions that write, log, attach, install, load or reach the network are refused)", name)
+		return i18n.Errorf("%s() cannot be used here: the console only reads data (functions that write, log, attach, install, load or reach the network are refused)", name)
 	}
 	if !readerFunctions[lname] {
 		return nil
 	}
 	children, _ := m["children"].([]any)
 	if len(children) == 0 {
-		return fmt.Errorf("%s() needs a file path", name)
+		return i18n.Errorf("%s() needs a file path", name)
 	}
 	for _, c := range children {
 		cm, _ := c.(map[string]any)
@@ -108,7 +110,7 @@ func constantArg(fn string, node any) error {
 		// A constant serialises as {"type":…, "is_null":…, "value":…}.
 		v, _ := m["value"].(map[string]any)
 		if s := fmt.Sprint(v["value"]); isURL(s) {
-			return fmt.Errorf("the console reads files on this computer only, not %q", s)
+			return i18n.Errorf("the console reads files on this computer only, not %q", s)
 		}
 		return nil
 	case m["class"] == "FUNCTION" && m["function_name"] == "list_value":
@@ -120,7 +122,7 @@ func constantArg(fn string, node any) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("%s(): write the file path and options out as text, not as an expression", fn)
+	return i18n.Errorf("%s(): write the file path and options out as text, not as an expression", fn)
 }
 
 // isURL is true for anything DuckDB would hand to a remote file system.

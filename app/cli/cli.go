@@ -5,7 +5,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // env carries global flags and output streams, so tests can run commands
@@ -24,6 +24,7 @@ import (
 type env struct {
 	project string
 	json    bool
+	lang    string
 	out     io.Writer
 	errOut  io.Writer
 }
@@ -33,15 +34,32 @@ func Execute(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	e := &env{out: stdout, errOut: stderr}
+	// The system locale until the flags are read (errors in the flags
+	// themselves are told in it); then --lang, or English with --json.
+	i18n.Use("")
 	root := e.root()
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintf(stderr, "marketbench: %s\n", oneLine(err.Error()))
+		msg := err.Error()
+		if !e.json {
+			msg = i18n.Error(err)
+		}
+		fmt.Fprintf(stderr, "marketbench: %s\n", oneLine(msg))
 		return 1
 	}
 	return 0
+}
+
+// useLang sets the language of messages from --lang; --json output and its
+// errors stay English, for scripts.
+func (e *env) useLang() {
+	if e.json {
+		i18n.Use(i18n.English)
+		return
+	}
+	i18n.Use(e.lang)
 }
 
 func oneLine(s string) string {
@@ -55,9 +73,13 @@ func (e *env) root() *cobra.Command {
 		Long:          "Marketbench imports customer and order exports into a project file, profiles and cleans them,\nsegments customers and charts the results. With no arguments it opens the GUI.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRun: func(*cobra.Command, []string) {
+			e.useLang()
+		},
 	}
 	root.PersistentFlags().StringVarP(&e.project, "project", "p", os.Getenv("MARKETBENCH_PROJECT"), "project file (.mbproj); default $MARKETBENCH_PROJECT")
 	root.PersistentFlags().BoolVar(&e.json, "json", false, "machine-readable JSON on stdout")
+	root.PersistentFlags().StringVar(&e.lang, "lang", "system", "language of messages: en, zh-Hans or system (the system locale)")
 	root.AddCommand(e.initCmd(), e.importCmd(), e.tablesCmd(), e.rowsCmd(), e.profileCmd(), e.rolesCmd(), e.cleanCmd(),
 		e.sqlCmd(), e.exportCmd(), e.segmentCmd(), e.modelCmd(), e.textCmd(), e.pluginCmd(), e.sourceCmd(), e.campaignCmd(), e.abtestCmd(), e.abtestPlanCmd(), e.copyCmd(), e.chartCmd(), e.demoCmd(), e.logCmd(), e.projectCmd())
 	return root
@@ -66,7 +88,7 @@ func (e *env) root() *cobra.Command {
 // open opens the -p project; callers must Close it.
 func (e *env) open() (*core.Workspace, error) {
 	if e.project == "" {
-		return nil, errors.New("no project given; pass -p FILE.mbproj (create one with 'marketbench init FILE')")
+		return nil, i18n.Errorf("no project given; pass -p FILE.mbproj (create one with 'marketbench init FILE')")
 	}
 	return core.Open(e.project)
 }
@@ -155,7 +177,7 @@ func (e *env) progress() (core.Progress, func()) {
 			n := int(frac * 30)
 			bar = fmt.Sprintf(" [%s%s] %3.0f%%", strings.Repeat("█", n), strings.Repeat("·", 30-n), 100*frac)
 		}
-		line := fmt.Sprintf("\r%-32s%s", stage, bar)
+		line := "\r" + stage + strings.Repeat(" ", max(0, 32-displayWidth(stage))) + bar
 		if line != last {
 			fmt.Fprintf(f, "%-80s", line)
 			last = line

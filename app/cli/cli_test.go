@@ -12,6 +12,9 @@ import (
 
 func TestMain(m *testing.M) {
 	os.Setenv("MARKETBENCH_NO_RECENT", "1")
+	// Messages in English whatever this machine's locale; TestLang sets
+	// the language with --lang.
+	os.Setenv("LC_ALL", "C")
 	// Plugin approvals made by tests stay out of the user's config folder
 	// (a child test process keeps its parent's).
 	if os.Getenv("MARKETBENCH_CONFIG_DIR") == "" {
@@ -160,5 +163,32 @@ func TestProjectCurrency(t *testing.T) {
 	}
 	if out := ok(t, "project", "currency", "-p", proj, "--json"); !strings.Contains(out, `"currency": "GBP"`) {
 		t.Errorf("read back: %q", out)
+	}
+}
+
+// --lang tells errors in Chinese; --json keeps them English for scripts,
+// and the system locale is the default.
+func TestLang(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.mbproj")
+	_, errs, code := run(t, "--lang", "zh-Hans", "-p", missing, "tables")
+	if code == 0 || !strings.Contains(errs, "无法打开") || !strings.Contains(errs, "找不到该项目文件") || !strings.Contains(errs, "请检查路径") {
+		t.Fatalf("zh-Hans: %d %q", code, errs)
+	}
+	_, errs, _ = run(t, "--lang", "zh-Hans", "--json", "-p", missing, "tables")
+	if !strings.Contains(errs, "no such project file; check the path") {
+		t.Fatalf("--json: %q", errs)
+	}
+	_, errs, _ = run(t, "--lang", "en", "-p", missing, "tables")
+	if !strings.Contains(errs, "no such project file; check the path") {
+		t.Fatalf("en: %q", errs)
+	}
+	t.Setenv("LC_ALL", "zh_CN.UTF-8")
+	_, errs, _ = run(t, "tables")
+	if !strings.Contains(errs, "没有指定项目") {
+		t.Fatalf("system zh_CN: %q", errs)
+	}
+	_, errs, _ = run(t, "--lang", "en", "tables")
+	if !strings.Contains(errs, "no project given") {
+		t.Fatalf("--lang en over zh_CN: %q", errs)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/sdk"
 )
 
@@ -90,7 +91,7 @@ func (e *env) pluginCmd() *cobra.Command {
 						id, ver, kinds = p.Manifest.ID, p.Manifest.Version, strings.Join(p.Manifest.Kinds, ",")
 					}
 					if p.Err != nil {
-						status = p.Err.Error()
+						status = i18n.Error(p.Err)
 					} else if p.NeedsApproval != nil {
 						status = "enabled, needs your approval ('plugin approve " + id + "')"
 					} else if p.Enabled {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/marketbench/marketbench/analytics/abtest"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/plugins/host"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/sdk/client"
@@ -134,7 +135,7 @@ func (w *Workspace) PreviewCampaign(ctx context.Context, name string, samples in
 		// for anyone is found now.
 		content, err := tpl[r.Group].Render(r.Data)
 		if err != nil {
-			return nil, fmt.Errorf("variant %s, customer %s: %v", r.Group, r.CustomerID, err)
+			return nil, i18n.Errorf("variant %s, customer %s: %v", r.Group, r.CustomerID, err)
 		}
 		if per[r.Group] < samples {
 			per[r.Group]++
@@ -220,7 +221,7 @@ func (w *Workspace) SendCampaign(ctx context.Context, name string, opt SendOptio
 		return rep, err
 	case campaign.TestSend, campaign.Live:
 	default:
-		return nil, fmt.Errorf("unknown send mode %q: use dry-run, test or live", opt.Mode)
+		return nil, i18n.Errorf("unknown send mode %q: use dry-run, test or live", opt.Mode)
 	}
 	in, err := campaign.Get(ctx, w.Project, name)
 	if err != nil {
@@ -232,7 +233,7 @@ func (w *Workspace) SendCampaign(ctx context.Context, name string, opt SendOptio
 		return nil, err
 	}
 	c.Fields = fields // what the project approves now, not when saved
-	report("Resolving the audience", 0.02)
+	report(i18n.T("Resolving the audience"), 0.02)
 	rs, err := campaign.Audience(ctx, w.Project, c)
 	if err != nil {
 		return nil, err
@@ -289,7 +290,7 @@ func (w *Workspace) SendCampaign(ctx context.Context, name string, opt SendOptio
 	if err != nil {
 		return rep, err
 	}
-	report("Done", 1)
+	report(i18n.T("Done"), 1)
 	return rep, nil
 }
 
@@ -298,7 +299,7 @@ func (w *Workspace) SendCampaign(ctx context.Context, name string, opt SendOptio
 func (w *Workspace) testSend(ctx context.Context, c *campaign.Campaign, proc *host.Proc, rs []campaign.Recipient,
 	tpl map[string]*campaign.Templates, opt SendOptions, rep *SendReport) error {
 	if opt.TestTo == "" {
-		return errors.New("give the address for the test send")
+		return i18n.Errorf("give the address for the test send")
 	}
 	var msgs []sdk.Message
 	seen := map[string]bool{}
@@ -309,7 +310,7 @@ func (w *Workspace) testSend(ctx context.Context, c *campaign.Campaign, proc *ho
 		seen[r.Group] = true
 		content, err := tpl[r.Group].Render(r.Data)
 		if err != nil {
-			return fmt.Errorf("variant %s: %v", r.Group, err)
+			return i18n.Errorf("variant %s: %v", r.Group, err)
 		}
 		fields := map[string]string{}
 		for k := range r.Fields {
@@ -325,7 +326,7 @@ func (w *Workspace) testSend(ctx context.Context, c *campaign.Campaign, proc *ho
 			To: opt.TestTo, Subject: "[TEST] " + content.Subject, Text: content.Text, HTML: content.HTML, Fields: fields, Campaign: c.Name, Variant: r.Group})
 	}
 	if len(msgs) == 0 {
-		return errors.New("no customer of the audience can receive this campaign, so there is nothing to test")
+		return i18n.Errorf("no customer of the audience can receive this campaign, so there is nothing to test")
 	}
 	var failures []string
 	err := proc.Call(ctx, func(ctx context.Context, conn *client.Conn) error {
@@ -350,7 +351,7 @@ func (w *Workspace) testSend(ctx context.Context, c *campaign.Campaign, proc *ho
 		return w.InTx(tx).Audit(ctx, tx, "campaign test send", c.Name, -1, int64(rep.Sent), opt.TestTo)
 	})
 	if len(failures) > 0 {
-		return fmt.Errorf("the test send failed: %v", failures)
+		return i18n.Errorf("the test send failed: %v", failures)
 	}
 	return nil
 }
@@ -420,7 +421,7 @@ func (w *Workspace) CampaignResults(ctx context.Context, name string, attributio
 	if attributionDays > 0 {
 		o, err := segment.OrdersOf(ctx, w.Project, "")
 		if err != nil {
-			return nil, fmt.Errorf("attribution needs an order table: %w", err)
+			return nil, i18n.Errorf("attribution needs an order table: %w", err)
 		}
 		orders = &campaign.OrderSource{Table: o.Table, Customer: o.Customer, Date: o.Date, Amount: o.Amount}
 	}
@@ -480,7 +481,7 @@ func (w *Workspace) CampaignTimeline(ctx context.Context, name string, attributi
 	if attributionDays > 0 {
 		o, err := segment.OrdersOf(ctx, w.Project, "")
 		if err != nil {
-			return nil, fmt.Errorf("attribution needs an order table: %w", err)
+			return nil, i18n.Errorf("attribution needs an order table: %w", err)
 		}
 		orders = &campaign.OrderSource{Table: o.Table, Customer: o.Customer, Date: o.Date, Amount: o.Amount}
 	}
@@ -533,7 +534,7 @@ func (r *Results) analyze(control string, metrics []string, split []float64, srm
 // the Hillstrom e-mail test, and compares each group with control.
 func (w *Workspace) AnalyzeTable(ctx context.Context, table, groupCol, control string, outcomes []string, revenue string) (*Results, error) {
 	if len(outcomes) == 0 {
-		return nil, errors.New("name at least one outcome column (0/1 per customer)")
+		return nil, i18n.Errorf("name at least one outcome column (0/1 per customer)")
 	}
 	groups, err := campaign.TableStats(ctx, w.Project, table, groupCol, outcomes, revenue)
 	if err != nil {
@@ -545,7 +546,7 @@ func (w *Workspace) AnalyzeTable(ctx context.Context, table, groupCol, control s
 		found = found || g.Group == control
 	}
 	if !found {
-		return nil, fmt.Errorf("column %q has no group %q", groupCol, control)
+		return nil, i18n.Errorf("column %q has no group %q", groupCol, control)
 	}
 	if err := res.analyze(control, outcomes, nil, false); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/plugins/host"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/sdk/client"
@@ -110,9 +111,11 @@ func (w *Workspace) newSender(c *campaign.Campaign, proc *host.Proc, byID map[st
 		events: make(chan event, 4*MaxWindow), inflight: map[string]*group{}, tries: map[string]int{}, counted: map[*client.Conn]bool{}, window: 1}
 }
 
-func (s *sender) warn(format string, args ...any) {
+// warn passes a line to opt.Warn, in the language in use; format is
+// translated by the caller with i18n.T.
+func (s *sender) warn(msg string) {
 	if s.opt.Warn != nil {
-		s.opt.Warn(fmt.Sprintf(format, args...))
+		s.opt.Warn(msg)
 	}
 }
 
@@ -122,7 +125,7 @@ func (s *sender) progress(force bool) {
 	}
 	s.lastShown = time.Now()
 	done := s.total - s.left
-	s.report(fmt.Sprintf("Sent %d; %d of %d settled", s.rep.Sent, done, s.total), float64(done)/float64(max(1, s.total)))
+	s.report(i18n.T("Sent %d; %d of %d settled", s.rep.Sent, done, s.total), float64(done)/float64(max(1, s.total)))
 }
 
 // run sends until nothing is due, the user stops, or the plugin fails.
@@ -144,7 +147,7 @@ func (s *sender) run(ctx context.Context) error {
 	var queue []campaign.Delivery
 	for {
 		if s.stop == nil && ctx.Err() != nil {
-			s.stop = fmt.Errorf("%w: stopped by the user; send again to resume", ErrPaused)
+			s.stop = i18n.Errorf("%w: stopped by the user; send again to resume", ErrPaused)
 		}
 		if s.stop != nil && s.running == 0 {
 			if err := s.write(bg, nil); err != nil {
@@ -173,7 +176,7 @@ func (s *sender) run(ctx context.Context) error {
 						return err // done
 					}
 					if s.report != nil {
-						s.report(fmt.Sprintf("Waiting to retry (next at %s)", next.Local().Format("15:04:05")), -1)
+						s.report(i18n.T("Waiting to retry (next at %s)", next.Local().Format("15:04:05")), -1)
 					}
 					wake = time.After(time.Until(next) + 10*time.Millisecond)
 				}
@@ -322,7 +325,7 @@ func (s *sender) write(ctx context.Context, next []campaign.Delivery) error {
 	t0 := time.Now()
 	defer func() { s.lastWrite = time.Since(t0) }()
 	if err := campaign.Step(ctx, s.w.Project, s.c.Name, s.outcomes, next); err != nil {
-		return fmt.Errorf("cannot write the delivery log: %s", firstLine(err.Error()))
+		return i18n.Errorf("cannot write the delivery log: %s", firstLine(err.Error()))
 	}
 	for _, o := range s.outcomes {
 		delete(s.inflight, o.CustomerID)
@@ -400,7 +403,7 @@ func (s *sender) handle(ctx context.Context, ev event) {
 				s.stop = err
 			}
 			if s.stop == nil {
-				s.stop = fmt.Errorf("%w: %s has a bug: it failed while sending (%s); see its log, and update or report it", ErrPaused, s.c.Plugin, bug)
+				s.stop = i18n.Errorf("%w: %s has a bug: it failed while sending (%s); see its log, and update or report it", ErrPaused, s.c.Plugin, bug)
 			}
 			return
 		}
@@ -449,7 +452,7 @@ func (s *sender) ended(ctx context.Context, g *group, err error) {
 		return
 	}
 	if err == nil {
-		err = errors.New("the plugin ended the stream without answering for every message")
+		err = i18n.Errorf("the plugin ended the stream without answering for every message")
 	}
 	for _, id := range open {
 		delete(s.inflight, id)
@@ -505,7 +508,7 @@ func (s *sender) failed(conn *client.Conn, err error, opening bool) {
 	kind := "other"
 	switch {
 	case errors.Is(err, host.ErrCrashLoop), errors.Is(err, ErrNotEnabled), errors.Is(err, host.ErrChanged):
-		s.stop = fmt.Errorf("%w: %v", ErrPaused, err)
+		s.stop = i18n.Errorf("%w: %v", ErrPaused, err)
 		return
 	case errors.Is(err, client.ErrTimeout):
 		kind = "timeout"
@@ -520,9 +523,9 @@ func (s *sender) failed(conn *client.Conn, err error, opening bool) {
 				bug = campaign.ShortReason(err.Error())
 			}
 			// A panic the SDK recovered ends the call (client.ErrInternal).
-			s.stop = fmt.Errorf("%w: %s has a bug: it failed while sending (%s); see its log, and update or report it", ErrPaused, id, bug)
+			s.stop = i18n.Errorf("%w: %s has a bug: it failed while sending (%s); see its log, and update or report it", ErrPaused, id, bug)
 		} else {
-			s.stop = fmt.Errorf("%w: %s failed while sending: %s", ErrPaused, id, campaign.ShortReason(err.Error()))
+			s.stop = i18n.Errorf("%w: %s failed while sending: %s", ErrPaused, id, campaign.ShortReason(err.Error()))
 		}
 		return
 	default:
@@ -533,22 +536,28 @@ func (s *sender) failed(conn *client.Conn, err error, opening bool) {
 	}
 	s.failures++
 	s.probe = true
-	what := map[string]string{
-		"timeout": fmt.Sprintf("%s did not answer within %v", id, s.timeout),
-		"crash":   fmt.Sprintf("%s stopped while sending", id),
-		"open":    fmt.Sprintf("%s stopped while opening a sending session, before it took any message", id),
-		"start":   fmt.Sprintf("%s could not be started (%s)", id, campaign.ShortReason(err.Error())),
-	}[kind]
+	// what is an error only so that it can be told in either language.
+	var what error
+	switch kind {
+	case "timeout":
+		what = i18n.Errorf("%s did not answer within %v", id, s.timeout)
+	case "crash":
+		what = i18n.Errorf("%s stopped while sending", id)
+	case "open":
+		what = i18n.Errorf("%s stopped while opening a sending session, before it took any message", id)
+	default:
+		what = i18n.Errorf("%s could not be started (%s)", id, campaign.ShortReason(err.Error()))
+	}
 	if s.failures < maxFailures {
-		s.warn("%s; restarting it and trying again (%d of %d)", what, s.failures, maxFailures)
+		s.warn(i18n.T("%s; restarting it and trying again (%d of %d)", i18n.Error(what), s.failures, maxFailures))
 		return
 	}
 	switch kind {
 	case "timeout":
-		s.stop = fmt.Errorf("%w: %s, %d times in a row. If the channel is only slow, resume with a longer timeout (campaign resume %q --timeout %v)",
+		s.stop = i18n.Errorf("%w: %v, %d times in a row. If the channel is only slow, resume with a longer timeout (campaign resume %q --timeout %v)",
 			ErrPaused, what, s.failures, s.c.Name, 2*s.timeout)
 	default:
-		s.stop = fmt.Errorf("%w: %s, %d times in a row; see its log ('plugin logs %s'), and update or remove it", ErrPaused, what, s.failures, id)
+		s.stop = i18n.Errorf("%w: %v, %d times in a row; see its log ('plugin logs %s'), and update or remove it", ErrPaused, what, s.failures, id)
 	}
 }
 
@@ -572,7 +581,7 @@ func (s *sender) openSession(ctx context.Context) {
 		}
 		if conn != nil && !errors.Is(err, client.ErrGone) && !errors.Is(err, client.ErrTimeout) {
 			// The plugin is up and refused the session: its settings.
-			s.stop = fmt.Errorf("%w: %s refused to open a sending session: %s", ErrPaused, s.c.Plugin, campaign.ShortReason(err.Error()))
+			s.stop = i18n.Errorf("%w: %s refused to open a sending session: %s", ErrPaused, s.c.Plugin, campaign.ShortReason(err.Error()))
 			return
 		}
 		s.failed(conn, err, true)

@@ -8,6 +8,7 @@ import (
 	"github.com/marketbench/marketbench/analytics/cluster"
 	"github.com/marketbench/marketbench/analytics/model"
 	"github.com/marketbench/marketbench/analytics/prep"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage/models"
 )
 
@@ -60,22 +61,22 @@ func (w *Workspace) Cluster(ctx context.Context, r ClusterRequest, progress Prog
 		return nil, err
 	}
 	if len(cat) > 0 && len(r.Features) > 0 {
-		return nil, fmt.Errorf("k-means needs numbers; %q is text", cat[0])
+		return nil, i18n.Errorf("k-means needs numbers; %q is text", cat[0])
 	}
 	if len(num) == 0 {
-		return nil, fmt.Errorf("table %q has no numeric column to cluster on", r.Table)
+		return nil, i18n.Errorf("table %q has no numeric column to cluster on", r.Table)
 	}
-	report("Reading "+r.Table, 0.05)
+	report(i18n.T("Reading %s", r.Table), 0.05)
 	rows, err := models.Load(ctx, w.Project, models.Source{Table: r.Table}, model.Spec{Numeric: num}, false)
 	if err != nil {
 		return nil, cancelled(ctx, err)
 	}
 	n := rows.Data.Rows()
 	if n < r.K {
-		return nil, fmt.Errorf("%d rows cannot form %d clusters", n, r.K)
+		return nil, i18n.Errorf("%d rows cannot form %d clusters", n, r.K)
 	}
 	if r.Name != "" && rows.IDs[0] == "" {
-		return nil, fmt.Errorf("table %q has no customer id column, so clusters cannot be saved per customer; set the role first", r.Table)
+		return nil, i18n.Errorf("table %q has no customer id column, so clusters cannot be saved per customer; set the role first", r.Table)
 	}
 	pipe := &prep.Pipeline{Steps: []prep.Step{{Impute: &prep.Imputer{Strategy: prep.Median}}, {Standard: &prep.StandardScaler{}}}}
 	if err := pipe.Fit(rows.Data.Num, nil); err != nil {
@@ -85,7 +86,7 @@ func (w *Workspace) Cluster(ctx context.Context, r ClusterRequest, progress Prog
 	if err != nil {
 		return nil, err
 	}
-	report("Clustering", 0.2)
+	report(i18n.T("Clustering"), 0.2)
 	res, err := cluster.KMeansContext(ctx, X, cluster.Options{K: r.K, Seed: r.Seed, Tol: cluster.DefaultTol})
 	if err != nil {
 		return nil, cancelled(ctx, err)
@@ -104,12 +105,12 @@ func (w *Workspace) Cluster(ctx context.Context, r ClusterRequest, progress Prog
 	for _, p := range profiles {
 		out.Means = append(out.Means, p.Mean)
 	}
-	report("Measuring separation", 0.6)
+	report(i18n.T("Measuring separation"), 0.6)
 	if s, err := cluster.Silhouette(X, res.Labels, cluster.SilhouetteOptions{SampleSize: min(n-1, 5000), Seed: r.Seed}); err == nil {
 		out.Silhouette = s
 	}
 	if r.Elbow >= 2 {
-		report("Elbow curve", 0.7)
+		report(i18n.T("Elbow curve"), 0.7)
 		var ks []int
 		for k := 2; k <= min(r.Elbow, n); k++ {
 			ks = append(ks, k)
@@ -122,7 +123,7 @@ func (w *Workspace) Cluster(ctx context.Context, r ClusterRequest, progress Prog
 		}
 	}
 	if r.Name != "" {
-		report("Saving clusters", 0.9)
+		report(i18n.T("Saving clusters"), 0.9)
 		labels := make([]float64, n)
 		for i, l := range res.Labels {
 			labels[i] = float64(l + 1)
@@ -133,6 +134,6 @@ func (w *Workspace) Cluster(ctx context.Context, r ClusterRequest, progress Prog
 			return nil, err
 		}
 	}
-	report("Done", 1)
+	report(i18n.T("Done"), 1)
 	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/marketbench/marketbench/app/llm"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/campaign"
 	"github.com/marketbench/marketbench/storage/segment"
@@ -75,7 +76,7 @@ func LoadLLMSettings() (LLMSettings, error) {
 		return s, err
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
-		return LLMSettings{}, fmt.Errorf("the settings file %s is damaged (%v); fix or delete it", f, err)
+		return LLMSettings{}, i18n.Errorf("the settings file %s is damaged (%v); fix or delete it", f, err)
 	}
 	return s, nil
 }
@@ -90,7 +91,7 @@ func SaveLLMSettings(s LLMSettings) error {
 	}
 	f := llmSettingsFile()
 	if f == "" {
-		return errors.New("no folder for app settings")
+		return i18n.Errorf("no folder for app settings")
 	}
 	if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
 		return err
@@ -185,14 +186,14 @@ func (w *Workspace) audienceProfile(ctx context.Context, seg, custTable string) 
 	default:
 		col, err := w.ColumnFor(ctx, custTable, storage.CustomerID)
 		if err != nil || col == "" {
-			return p, fmt.Errorf("table %s has no customer id column; set one with 'roles %s --set column=customer_id'", custTable, custTable)
+			return p, i18n.Errorf("table %s has no customer id column; set one with 'roles %s --set column=customer_id'", custTable, custTable)
 		}
 		ids = `SELECT CAST(` + storage.Quote(col) + ` AS VARCHAR) AS customer_id FROM ` + storage.Quote(custTable)
 	}
 	ids = `SELECT DISTINCT customer_id FROM (` + ids + `)`
 	q := w.Q()
 	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM (`+ids+`)`).Scan(&p.Customers); err != nil {
-		return p, fmt.Errorf("audience size: %s", storage.FirstLine(err.Error()))
+		return p, i18n.Errorf("audience size: %s", storage.FirstLine(err.Error()))
 	}
 	if hasRFM {
 		var total int64
@@ -227,7 +228,7 @@ func round2(f float64) float64 { return math.Round(f*100) / 100 }
 func (w *Workspace) parts(ctx context.Context, query string, min int64, args ...any) ([]llm.Part, error) {
 	rows, err := w.Q().QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("audience profile: %s", storage.FirstLine(err.Error()))
+		return nil, i18n.Errorf("audience profile: %s", storage.FirstLine(err.Error()))
 	}
 	defer rows.Close()
 	var out []llm.Part

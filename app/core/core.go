@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/ingest"
 	"github.com/marketbench/marketbench/storage/rule"
@@ -111,7 +112,7 @@ func (w *Workspace) Page(ctx context.Context, r PageRequest) (*storage.Page, err
 func (w *Workspace) compileFilter(ctx context.Context, table, text string) (string, []any, error) {
 	n, err := rule.Parse(text)
 	if err != nil {
-		return "", nil, fmt.Errorf("filter: %w", err)
+		return "", nil, i18n.Errorf("filter: %w", err)
 	}
 	cols, err := w.Columns(ctx, table)
 	if err != nil {
@@ -128,7 +129,7 @@ func (w *Workspace) compileFilter(ctx context.Context, table, text string) (stri
 		return c, ok
 	}, rule.Options{Today: time.Now(), Names: names})
 	if err != nil {
-		return "", nil, fmt.Errorf("filter: %w", err)
+		return "", nil, i18n.Errorf("filter: %w", err)
 	}
 	return where, args, nil
 }
@@ -169,7 +170,7 @@ func (w *Workspace) exportSQL(ctx context.Context, source string) (string, error
 	if ok, err := w.TableExists(ctx, source); err != nil {
 		return "", err
 	} else if !ok {
-		return "", fmt.Errorf("no table %q; see 'tables' (use segment:NAME for a segment)", source)
+		return "", i18n.Errorf("no table %q; see 'tables' (use segment:NAME for a segment)", source)
 	}
 	return `SELECT * FROM ` + storage.Quote(source), nil
 }

@@ -1,9 +1,8 @@
 package core
 
 import (
-	"fmt"
-
 	"github.com/marketbench/marketbench/analytics/model"
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Limits on the options whose time and memory grow with their value, so
@@ -21,10 +20,10 @@ const (
 // means the default for each.
 func checkModelLimits(s model.Spec) error {
 	if s.Trees < 0 || s.Trees > MaxTrees {
-		return fmt.Errorf("the number of trees must be between 1 and %d (got %d)", MaxTrees, s.Trees)
+		return i18n.Errorf("the number of trees must be between 1 and %d (got %d)", MaxTrees, s.Trees)
 	}
 	if s.MaxDepth < 0 || s.MaxDepth > MaxDepth {
-		return fmt.Errorf("the maximum tree depth must be between 1 and %d (got %d)", MaxDepth, s.MaxDepth)
+		return i18n.Errorf("the maximum tree depth must be between 1 and %d (got %d)", MaxDepth, s.MaxDepth)
 	}
 	return nil
 }
@@ -33,10 +32,10 @@ func checkModelLimits(s model.Spec) error {
 // their allowed range; an elbow of 0 means none.
 func checkClusterLimits(r ClusterRequest) error {
 	if r.K < 2 || r.K > MaxClusters {
-		return fmt.Errorf("the number of clusters must be between 2 and %d (got %d)", MaxClusters, r.K)
+		return i18n.Errorf("the number of clusters must be between 2 and %d (got %d)", MaxClusters, r.K)
 	}
 	if r.Elbow != 0 && (r.Elbow < 2 || r.Elbow > MaxElbow) {
-		return fmt.Errorf("the elbow curve's largest number of clusters must be between 2 and %d (got %d)", MaxElbow, r.Elbow)
+		return i18n.Errorf("the elbow curve's largest number of clusters must be between 2 and %d (got %d)", MaxElbow, r.Elbow)
 	}
 	return nil
 }

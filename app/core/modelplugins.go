@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/marketbench/marketbench/analytics/model"
 	"github.com/marketbench/marketbench/analytics/prep"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/sdk/client"
 	"github.com/marketbench/marketbench/storage/models"
@@ -72,7 +72,7 @@ func splitPluginAlgo(algo string) (id, component string, err error) {
 	rest := strings.TrimPrefix(algo, PluginAlgoPrefix)
 	i := strings.LastIndex(rest, "/")
 	if i <= 0 || i == len(rest)-1 {
-		return "", "", fmt.Errorf("algorithm %q: write plugin:PLUGIN-ID/COMPONENT", algo)
+		return "", "", i18n.Errorf("algorithm %q: write plugin:PLUGIN-ID/COMPONENT", algo)
 	}
 	return rest[:i], rest[i+1:], nil
 }
@@ -123,7 +123,7 @@ func (w *Workspace) trainPlugin(ctx context.Context, name string, src models.Sou
 		return nil, err
 	}
 	if len(spec.Categorical) > 0 {
-		return nil, fmt.Errorf("model plugins take numeric features; %s is text (leave it out or encode it first)", strings.Join(spec.Categorical, ", "))
+		return nil, i18n.Errorf("model plugins take numeric features; %s is text (leave it out or encode it first)", strings.Join(spec.Categorical, ", "))
 	}
 	proc, _, err := w.enabled(ctx, id)
 	if err != nil {
@@ -137,7 +137,7 @@ func (w *Workspace) trainPlugin(ctx context.Context, name string, src models.Sou
 		return nil, err
 	}
 	regression := task == sdk.Regression
-	report("Reading "+src.Table, 0.05)
+	report(i18n.T("Reading %s", src.Table), 0.05)
 	rows, err := models.Load(ctx, w.Project, src, spec, true)
 	if err != nil {
 		return nil, cancelled(ctx, err)
@@ -164,11 +164,11 @@ func (w *Workspace) trainPlugin(ctx context.Context, name string, src models.Sou
 	}
 	trIdx, teIdx, err := prep.Split(strata, ts, spec.Seed)
 	if err != nil {
-		return nil, fmt.Errorf("cannot split the rows into training and test: %v", err)
+		return nil, i18n.Errorf("cannot split the rows into training and test: %v", err)
 	}
 	train, test := d.Subset(trIdx), d.Subset(teIdx)
 	yTr, yTe := pickF(y, trIdx), pickF(y, teIdx)
-	report("Training in "+id, 0.2)
+	report(i18n.T("Training in %s", id), 0.2)
 	trRows, err := arrowRows(train, spec.Numeric, spec.Target, yTr)
 	if err != nil {
 		return nil, err
@@ -182,14 +182,14 @@ func (w *Workspace) trainPlugin(ctx context.Context, name string, src models.Sou
 	if err != nil {
 		return nil, cancelled(ctx, fmt.Errorf("%s: %w", id, err))
 	}
-	report("Scoring the test rows", 0.7)
+	report(i18n.T("Scoring the test rows"), 0.7)
 	p, err := w.pluginPredict(ctx, id, component, art, test, spec.Numeric)
 	if err != nil {
 		return nil, err
 	}
 	ev, err := model.ScoreEvaluation(yTe, p, yTr, regression)
 	if err != nil {
-		return nil, fmt.Errorf("%s returned unusable scores: %w", id, err)
+		return nil, i18n.Errorf("%s returned unusable scores: %w", id, err)
 	}
 	ev.Classes = classes
 	_ = metrics
@@ -208,7 +208,7 @@ func (w *Workspace) trainPlugin(ctx context.Context, name string, src models.Sou
 		Spec: specJSON, Eval: evJSON, Seconds: info.Seconds}, stored, replace); err != nil {
 		return nil, err
 	}
-	report("Done", 1)
+	report(i18n.T("Done"), 1)
 	return info, nil
 }
 
@@ -233,7 +233,7 @@ func (w *Workspace) pluginPredict(ctx context.Context, id, component string, art
 		return nil, cancelled(ctx, fmt.Errorf("%s: %w", id, err))
 	}
 	if len(p) != d.Rows() {
-		return nil, fmt.Errorf("%s returned %d scores for %d rows", id, len(p), d.Rows())
+		return nil, i18n.Errorf("%s returned %d scores for %d rows", id, len(p), d.Rows())
 	}
 	return p, nil
 }
@@ -242,7 +242,7 @@ func (w *Workspace) pluginPredict(ctx context.Context, id, component string, art
 func (w *Workspace) scorePlugin(ctx context.Context, art []byte, rows *models.Rows) ([]float64, error) {
 	var pa pluginArtifact
 	if err := json.Unmarshal(art, &pa); err != nil {
-		return nil, errors.New("the stored plugin model is damaged; train it again")
+		return nil, i18n.Errorf("the stored plugin model is damaged; train it again")
 	}
 	return w.pluginPredict(ctx, pa.Plugin, pa.Component, pa.Artifact, rows.Data, pa.Spec.Numeric)
 }

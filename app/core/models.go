@@ -12,6 +12,7 @@ import (
 
 	"github.com/marketbench/marketbench/analytics/explain"
 	"github.com/marketbench/marketbench/analytics/model"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage/models"
 )
 
@@ -96,13 +97,13 @@ func (w *Workspace) Train(ctx context.Context, r TrainRequest, progress Progress
 	}
 	if !r.Replace {
 		if _, _, err := models.Get(ctx, w.Project, name); err == nil {
-			return nil, fmt.Errorf("a model named %q already exists; choose another name or replace it", name)
+			return nil, i18n.Errorf("a model named %q already exists; choose another name or replace it", name)
 		}
 	}
 	src := models.Source{Table: r.Table, Segment: r.Segment}
 	var built *models.Built
 	if r.Target != nil {
-		report("Building the "+r.Target.Kind+" target", 0.01)
+		report(targetStage(r.Target.Kind), 0.01)
 		b, err := models.BuildTarget(ctx, w.Project, *r.Target, r.Table)
 		if err != nil {
 			return nil, err
@@ -112,7 +113,7 @@ func (w *Workspace) Train(ctx context.Context, r TrainRequest, progress Progress
 		spec.Target = b.Target.Column()
 	}
 	if src.Table == "" {
-		return nil, errors.New("choose the table to train on")
+		return nil, i18n.Errorf("choose the table to train on")
 	}
 	num, cat, err := models.Features(ctx, w.Project, src.Table, spec.Target, r.Features)
 	if err != nil {
@@ -138,16 +139,16 @@ func (w *Workspace) Train(ctx context.Context, r TrainRequest, progress Progress
 	if plugin {
 		return w.trainPlugin(ctx, name, src, spec, built, r.Replace, report)
 	}
-	report("Reading "+src.Table, 0.03)
+	report(i18n.T("Reading %s", src.Table), 0.03)
 	rows, err := models.Load(ctx, w.Project, src, spec, true)
 	if err != nil {
 		return nil, cancelled(ctx, err)
 	}
-	m, err := model.Train(ctx, rows.Data, spec, func(stage string, f float64) { report(capitalise(stage), 0.05+0.9*f) })
+	m, err := model.Train(ctx, rows.Data, spec, func(stage string, f float64) { report(trainStage(stage), 0.05+0.9*f) })
 	if err != nil {
 		return nil, cancelled(ctx, err)
 	}
-	report("Saving the model", 0.97)
+	report(i18n.T("Saving the model"), 0.97)
 	art, err := m.Marshal()
 	if err != nil {
 		return nil, err
@@ -157,14 +158,14 @@ func (w *Workspace) Train(ctx context.Context, r TrainRequest, progress Progress
 	specJSON, _ := json.Marshal(m.Spec)
 	evalJSON, err := json.Marshal(m.Eval)
 	if err != nil {
-		return nil, fmt.Errorf("cannot store the evaluation: %v", err)
+		return nil, i18n.Errorf("cannot store the evaluation: %v", err)
 	}
 	err = models.Save(ctx, w.Project, models.Record{Name: name, Kind: models.Predictive, Algo: spec.Algo, Target: spec.Target,
 		Source: src, Spec: specJSON, Eval: evalJSON, Seconds: info.Seconds}, art, r.Replace)
 	if err != nil {
 		return nil, err
 	}
-	report("Done", 1)
+	report(i18n.T("Done"), 1)
 	return info, nil
 }
 
@@ -181,6 +182,36 @@ func capitalise(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// targetStage is the progress text for building a target table.
+func targetStage(kind string) string {
+	switch kind {
+	case models.Churn:
+		return i18n.T("Building the churn target")
+	case models.Purchase:
+		return i18n.T("Building the purchase target")
+	}
+	return i18n.T("Building the %s target", kind)
+}
+
+// trainStage is the progress text for a stage model.Train reports
+// ("splitting", "fitting random_forest"...), in the language in use.
+func trainStage(stage string) string {
+	switch stage {
+	case "splitting":
+		return i18n.T("Splitting")
+	case "preparing features":
+		return i18n.T("Preparing features")
+	case "evaluating":
+		return i18n.T("Evaluating")
+	case "done":
+		return i18n.T("Done")
+	}
+	if algo, ok := strings.CutPrefix(stage, "fitting "); ok {
+		return i18n.T("Fitting %s", algo)
+	}
+	return capitalise(stage)
 }
 
 // sanitize keeps letters, digits and _ so a column name can be part of a
@@ -222,10 +253,10 @@ func (w *Workspace) Models(ctx context.Context) ([]ModelInfo, error) {
 func infoOf(r models.Record) (*ModelInfo, error) {
 	info := &ModelInfo{Name: r.Name, Kind: r.Kind, Algo: r.Algo, Target: r.Target, Source: r.Source, Seconds: r.Seconds, TrainedAt: r.TrainedAt}
 	if err := json.Unmarshal(r.Spec, &info.Spec); err != nil {
-		return nil, fmt.Errorf("model %q: damaged settings: %v", r.Name, err)
+		return nil, i18n.Errorf("model %q: damaged settings: %v", r.Name, err)
 	}
 	if err := json.Unmarshal(r.Eval, &info.Eval); err != nil {
-		return nil, fmt.Errorf("model %q: damaged evaluation: %v", r.Name, err)
+		return nil, i18n.Errorf("model %q: damaged evaluation: %v", r.Name, err)
 	}
 	return info, nil
 }
@@ -237,10 +268,10 @@ func (w *Workspace) LoadModel(ctx context.Context, name string) (*ModelInfo, *mo
 		return nil, nil, err
 	}
 	if r.Kind != models.Predictive {
-		return nil, nil, fmt.Errorf("%q is a text model; use it with 'text'", name)
+		return nil, nil, i18n.Errorf("%q is a text model; use it with 'text'", name)
 	}
 	if strings.HasPrefix(r.Algo, PluginAlgoPrefix) {
-		return nil, nil, fmt.Errorf("%w: %q was trained by a plugin (%s)", errPluginModel, name, strings.TrimPrefix(r.Algo, PluginAlgoPrefix))
+		return nil, nil, i18n.Errorf("%w: %q was trained by a plugin (%s)", errPluginModel, name, strings.TrimPrefix(r.Algo, PluginAlgoPrefix))
 	}
 	info, err := infoOf(*r)
 	if err != nil {
@@ -248,7 +279,7 @@ func (w *Workspace) LoadModel(ctx context.Context, name string) (*ModelInfo, *mo
 	}
 	m, err := model.Unmarshal(art)
 	if err != nil {
-		return nil, nil, fmt.Errorf("model %q: %v; train it again", name, err)
+		return nil, nil, i18n.Errorf("model %q: %v; train it again", name, err)
 	}
 	return info, m, nil
 }
@@ -301,7 +332,7 @@ func (w *Workspace) Score(ctx context.Context, name, table string, progress Prog
 	if err != nil {
 		return nil, err
 	}
-	report("Reading customers", 0.05)
+	report(i18n.T("Reading customers"), 0.05)
 	src, asOf, err := w.scoringSource(ctx, info, table)
 	if err != nil {
 		return nil, err
@@ -315,9 +346,9 @@ func (w *Workspace) Score(ctx context.Context, name, table string, progress Prog
 		return nil, cancelled(ctx, err)
 	}
 	if len(rows.IDs) > 0 && rows.IDs[0] == "" {
-		return nil, fmt.Errorf("table %q has no customer id column, so its scores cannot be stored per customer; set the role first", src.Table)
+		return nil, i18n.Errorf("table %q has no customer id column, so its scores cannot be stored per customer; set the role first", src.Table)
 	}
-	report("Scoring", 0.4)
+	report(i18n.T("Scoring"), 0.4)
 	p, err := m.Score(rows.Data)
 	if err != nil {
 		return nil, err
@@ -325,11 +356,11 @@ func (w *Workspace) Score(ctx context.Context, name, table string, progress Prog
 	if err := ctx.Err(); err != nil {
 		return nil, ErrCancelled
 	}
-	report("Saving scores", 0.7)
+	report(i18n.T("Saving scores"), 0.7)
 	if err := w.storeScores(ctx, res, rows.IDs, p, fmt.Sprintf("model %s on %s", info.Name, src.Table)); err != nil {
 		return nil, err
 	}
-	report("Done", 1)
+	report(i18n.T("Done"), 1)
 	return res, nil
 }
 
@@ -366,7 +397,7 @@ func (w *Workspace) Explain(ctx context.Context, name, customer, table string, t
 	src.Customer = customer
 	rows, err := models.Load(ctx, w.Project, src, m.Spec, false)
 	if err != nil {
-		return nil, fmt.Errorf("customer %q is not among the rows model %s scores (%s)", customer, info.Name, src.Table)
+		return nil, i18n.Errorf("customer %q is not among the rows model %s scores (%s)", customer, info.Name, src.Table)
 	}
 	s, ex, err := m.Explain(rows.Data, 0, top)
 	if err != nil {
@@ -421,9 +452,9 @@ func (w *Workspace) scoreWithPlugin(ctx context.Context, r *models.Record, art [
 		return nil, cancelled(ctx, err)
 	}
 	if len(rows.IDs) > 0 && rows.IDs[0] == "" {
-		return nil, fmt.Errorf("table %q has no customer id column, so its scores cannot be stored per customer; set the role first", src.Table)
+		return nil, i18n.Errorf("table %q has no customer id column, so its scores cannot be stored per customer; set the role first", src.Table)
 	}
-	report("Scoring in the plugin", 0.4)
+	report(i18n.T("Scoring in the plugin"), 0.4)
 	p, err := w.scorePlugin(ctx, art, rows)
 	if err != nil {
 		return nil, err
@@ -431,7 +462,7 @@ func (w *Workspace) scoreWithPlugin(ctx context.Context, r *models.Record, art [
 	if err := w.storeScores(ctx, res, rows.IDs, p, fmt.Sprintf("model %s (plugin) on %s", info.Name, src.Table)); err != nil {
 		return nil, err
 	}
-	report("Done", 1)
+	report(i18n.T("Done"), 1)
 	return res, nil
 }
 

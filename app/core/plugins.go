@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/plugins/host"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/sdk/client"
@@ -142,9 +143,9 @@ func (w *Workspace) find(id, version string) (*host.Found, error) {
 			return nil, broken
 		}
 		if version != "" {
-			return nil, fmt.Errorf("plugin %s %s is not installed; see 'plugin list'", id, version)
+			return nil, i18n.Errorf("plugin %s %s is not installed; see 'plugin list'", id, version)
 		}
-		return nil, fmt.Errorf("no plugin %q is installed; see 'plugin list'", id)
+		return nil, i18n.Errorf("no plugin %q is installed; see 'plugin list'", id)
 	}
 	return best, nil
 }
@@ -191,7 +192,7 @@ func (w *Workspace) EnablePlugin(ctx context.Context, id string) (*host.Found, e
 	}
 	if _, err := approvals.Approve(host.Approval{ID: id, SHA256: f.SHA256, Version: f.Manifest.Version,
 		Fields: f.Manifest.Fields, Hosts: f.Manifest.NetworkHosts}); err != nil {
-		return nil, fmt.Errorf("%s is enabled in this project, but %w", id, err)
+		return nil, i18n.Errorf("%s is enabled in this project, but %w", id, err)
 	}
 	return f, nil
 }
@@ -236,27 +237,38 @@ type ApprovalNeeded struct {
 	Project string
 }
 
-func (e *ApprovalNeeded) Error() string {
-	return fmt.Sprintf("%s is enabled in this project but you have not approved it on this computer; it would receive %s and contact %s. Approve it with 'marketbench plugin approve %s -p %s' or on the Plugins screen",
-		e.ID, FieldsText(e.Fields), HostsText(e.Hosts), e.ID, e.Project)
+func (e *ApprovalNeeded) Error() string { return e.message().Error() }
+
+// Unwrap gives i18n.Error the message in a form it can translate.
+func (e *ApprovalNeeded) Unwrap() error { return e.message() }
+
+func (e *ApprovalNeeded) message() error {
+	return i18n.Errorf("%s is enabled in this project but you have not approved it on this computer; it would receive %v and contact %v. Approve it with 'marketbench plugin approve %s -p %s' or on the Plugins screen",
+		e.ID, fieldsPhrase(e.Fields), hostsPhrase(e.Hosts), e.ID, e.Project)
 }
 
 func (e *ApprovalNeeded) Is(target error) bool { return target == ErrNotApproved }
 
-// FieldsText names customer fields for a person.
-func FieldsText(f []string) string {
+// FieldsText names customer fields for a person (in English).
+func FieldsText(f []string) string { return fieldsPhrase(f).Error() }
+
+// HostsText names network hosts for a person (in English).
+func HostsText(h []string) string { return hostsPhrase(h).Error() }
+
+// fieldsPhrase and hostsPhrase are errors only so that i18n.Error can tell
+// them in either language inside the approval message.
+func fieldsPhrase(f []string) error {
 	if len(f) == 0 {
-		return "no customer fields"
+		return i18n.Errorf("no customer fields")
 	}
-	return "the customer fields " + strings.Join(f, ", ")
+	return i18n.Errorf("the customer fields %s", strings.Join(f, ", "))
 }
 
-// HostsText names network hosts for a person.
-func HostsText(h []string) string {
+func hostsPhrase(h []string) error {
 	if len(h) == 0 {
-		return "no network hosts (it works offline)"
+		return i18n.Errorf("no network hosts (it works offline)")
 	}
-	return strings.Join(h, ", ")
+	return errors.New(strings.Join(h, ", "))
 }
 
 // resolved is an enabled plugin checked against the project's pin, with
@@ -306,21 +318,21 @@ func (w *Workspace) resolve(ctx context.Context, id string) (*resolved, error) {
 	var version, sha, fieldsJSON string
 	err := w.Q().QueryRowContext(ctx, `SELECT version, sha256, fields_json FROM mb_plugin_lock WHERE plugin_id = ?`, id).Scan(&version, &sha, &fieldsJSON)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: %s; enable it first ('plugin enable %s')", ErrNotEnabled, id, id)
+		return nil, i18n.Errorf("%w: %s; enable it first ('plugin enable %s')", ErrNotEnabled, id, id)
 	}
 	if err != nil {
 		return nil, err
 	}
 	f, err := w.find(id, version)
 	if err != nil {
-		return nil, fmt.Errorf("the project uses %s %s: %w", id, version, err)
+		return nil, i18n.Errorf("the project uses %s %s: %w", id, version, err)
 	}
 	if f.SHA256 != sha {
-		return nil, fmt.Errorf("%w: %s %s differs from the build this project pinned; enable it again if you trust it", host.ErrChanged, id, version)
+		return nil, i18n.Errorf("%w: %s %s differs from the build this project pinned; enable it again if you trust it", host.ErrChanged, id, version)
 	}
 	var lock []string
 	if err := json.Unmarshal([]byte(fieldsJSON), &lock); err != nil {
-		return nil, fmt.Errorf("the project's record of %s is damaged (its fields); enable it again", id)
+		return nil, i18n.Errorf("the project's record of %s is damaged (its fields); enable it again", id)
 	}
 	r := &resolved{f: f, sha: sha, want: intersect(f.Manifest.Fields, lock)}
 	for _, x := range lock {
@@ -406,7 +418,7 @@ func (w *Workspace) RevokePlugin(ctx context.Context, id string) (int, error) {
 		return 0, err
 	}
 	if n == 0 {
-		return 0, fmt.Errorf("you have not approved %s on this computer", id)
+		return 0, i18n.Errorf("you have not approved %s on this computer", id)
 	}
 	w.Host().Stop(id)
 	return n, w.Tx(ctx, func(tx *sql.Tx) error {
@@ -441,7 +453,7 @@ func (w *Workspace) ChannelSpec(ctx context.Context, id, component string) (sdk.
 			return sdk.ComponentFromProto(c), md, nil
 		}
 	}
-	return sdk.Component{}, md, fmt.Errorf("plugin %s has no channel %q", id, component)
+	return sdk.Component{}, md, i18n.Errorf("plugin %s has no channel %q", id, component)
 }
 
 // CheckChannel validates settings and tests the channel's connection.
@@ -473,7 +485,7 @@ func fieldErrors(errs []sdk.FieldError) error {
 	for i, e := range errs {
 		msgs[i] = e
 	}
-	return fmt.Errorf("check the settings: %w", errors.Join(msgs...))
+	return i18n.Errorf("check the settings: %w", errors.Join(msgs...))
 }
 
 // PluginLogs returns an enabled plugin's recent log lines.
@@ -509,9 +521,9 @@ func (w *Workspace) UninstallPlugin(ctx context.Context, id string) (int, error)
 	}
 	switch {
 	case n == 0 && bundled:
-		return 0, fmt.Errorf("%s is bundled with Marketbench and cannot be removed; disable it instead", id)
+		return 0, i18n.Errorf("%s is bundled with Marketbench and cannot be removed; disable it instead", id)
 	case n == 0:
-		return 0, fmt.Errorf("no plugin %q is installed", id)
+		return 0, i18n.Errorf("no plugin %q is installed", id)
 	case bundled:
 		// Only an installed copy claiming a bundled plugin's id was
 		// removed: the bundled one stays in use.
@@ -562,7 +574,7 @@ func (w *Workspace) ChannelSettings(ctx context.Context, id, component string) (
 	}
 	var cfg sdk.Config
 	if err := json.Unmarshal([]byte(s), &cfg); err != nil {
-		return nil, fmt.Errorf("the saved settings of %s/%s are damaged: %v", id, component, err)
+		return nil, i18n.Errorf("the saved settings of %s/%s are damaged: %v", id, component, err)
 	}
 	return cfg, nil
 }

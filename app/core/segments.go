@@ -2,14 +2,12 @@ package core
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/marketbench/marketbench/analytics/rfm"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
-
 	"github.com/marketbench/marketbench/storage/rule"
 	"github.com/marketbench/marketbench/storage/segment"
 )
@@ -44,8 +42,12 @@ func RFMThresholdsText(run *segment.RFMRun) string {
 		return strconv.FormatFloat(x, 'f', 2, 64)
 	}
 	th := run.Thresholds
-	return fmt.Sprintf("High means better than the %s: recency under %s days, frequency over %s orders, monetary over %s (equal counts as low).",
-		run.Scheme.Split, num(th.Recency), num(th.Frequency), num(th.Monetary))
+	if run.Scheme.Split == rfm.SplitMedian {
+		return i18n.T("High means better than the median: recency under %s days, frequency over %s orders, monetary over %s (equal counts as low).",
+			num(th.Recency), num(th.Frequency), num(th.Monetary))
+	}
+	return i18n.T("High means better than the mean: recency under %s days, frequency over %s orders, monetary over %s (equal counts as low).",
+		num(th.Recency), num(th.Frequency), num(th.Monetary))
 }
 
 // LastRFM describes the latest RFM run with its segment summary, or nil.
@@ -140,5 +142,5 @@ func (w *Workspace) DefaultRuleTable(ctx context.Context) (string, error) {
 	if len(ts) > 0 {
 		return ts[0], nil
 	}
-	return "", errors.New("no table has a customer id column; set one with 'roles TABLE --set column=customer_id'")
+	return "", i18n.Errorf("no table has a customer id column; set one with 'roles TABLE --set column=customer_id'")
 }

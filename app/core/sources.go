@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/sdk/client"
 	"github.com/marketbench/marketbench/storage/arrowload"
@@ -38,7 +38,7 @@ func (w *Workspace) ImportFromSource(ctx context.Context, pluginID, component, s
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		if ok, _ := w.TableExists(ctx, table); ok {
-			return nil, fmt.Errorf("a table named %q exists and was not filled by this source; choose another table", table)
+			return nil, i18n.Errorf("a table named %q exists and was not filled by this source; choose another table", table)
 		}
 	}
 	res := &SourceResult{Table: table}
@@ -79,16 +79,16 @@ func (w *Workspace) ImportFromSource(ctx context.Context, pluginID, component, s
 				res.Checkpoints++
 				release()
 				if progress != nil {
-					progress(fmt.Sprintf("Imported %d rows", res.Rows), -1)
+					progress(i18n.T("Imported %d rows", res.Rows), -1)
 				}
 				return nil
 			})
 	})
 	if err != nil {
-		return res, cancelled(ctx, fmt.Errorf("%s: %w (the rows up to the last checkpoint are kept; import again to continue)", pluginID, err))
+		return res, cancelled(ctx, i18n.Errorf("%s: %w (the rows up to the last checkpoint are kept; import again to continue)", pluginID, err))
 	}
 	if len(pending) > 0 {
-		return res, fmt.Errorf("%s sent %d batches after its last checkpoint; they were not imported (a source must checkpoint at the end)", pluginID, len(pending))
+		return res, i18n.Errorf("%s sent %d batches after its last checkpoint; they were not imported (a source must checkpoint at the end)", pluginID, len(pending))
 	}
 	w.Q().QueryRowContext(ctx, `SELECT rows_imported FROM mb_source_state WHERE plugin_id = ? AND component = ? AND stream = ? AND table_name = ?`,
 		pluginID, component, stream, table).Scan(&res.TotalRows)

@@ -3,8 +3,6 @@ package core
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/marketbench/marketbench/analytics/prep"
 	"github.com/marketbench/marketbench/analytics/text"
 	"github.com/marketbench/marketbench/assets"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/models"
 	"github.com/marketbench/marketbench/storage/segment"
@@ -47,7 +46,7 @@ func (w *Workspace) Sentiment(ctx context.Context, table, column, modelName stri
 			progress(stage, f)
 		}
 	}
-	report("Reading "+column, 0.05)
+	report(i18n.T("Reading %s", column), 0.05)
 	texts, err := models.ReadText(ctx, w.Project, table, column)
 	if err != nil {
 		return nil, err
@@ -61,7 +60,7 @@ func (w *Workspace) Sentiment(ctx context.Context, table, column, modelName stri
 	if modelName == "" {
 		m, err := assets.SentimentBilingual()
 		if err != nil {
-			return nil, fmt.Errorf("the built-in sentiment model cannot be loaded: %v", err)
+			return nil, i18n.Errorf("the built-in sentiment model cannot be loaded: %v", err)
 		}
 		classify = func(s string) (string, float64) {
 			p, _, known := m.Score(s)
@@ -85,13 +84,13 @@ func (w *Workspace) Sentiment(ctx context.Context, table, column, modelName stri
 			return l, proba[slices.Index(c.Labels(), l)]
 		}
 	}
-	report("Scoring", 0.2)
+	report(i18n.T("Scoring"), 0.2)
 	for i, t := range texts {
 		if i%4096 == 0 {
 			if ctx.Err() != nil {
 				return nil, ErrCancelled
 			}
-			report("Scoring", 0.2+0.6*float64(i)/float64(len(texts)))
+			report(i18n.T("Scoring"), 0.2+0.6*float64(i)/float64(len(texts)))
 		}
 		ids[i] = t.RowID
 		label[i], score[i] = classify(t.Text)
@@ -99,13 +98,13 @@ func (w *Workspace) Sentiment(ctx context.Context, table, column, modelName stri
 		res.Mean += score[i]
 	}
 	res.Mean /= float64(len(texts))
-	report("Saving", 0.85)
+	report(i18n.T("Saving"), 0.85)
 	err = models.SetRowColumns(ctx, w.Project, table, ids, []models.RowValues{
 		{Name: res.ScoreColumn, Num: score}, {Name: res.LabelColumn, Text: label}}, "sentiment", res.Model)
 	if err != nil {
 		return nil, err
 	}
-	report("Done", 1)
+	report(i18n.T("Done"), 1)
 	return res, nil
 }
 
@@ -126,11 +125,11 @@ func (w *Workspace) SentimentBySegment(ctx context.Context, table, column string
 		return nil, err
 	}
 	if cust == "" {
-		return nil, fmt.Errorf("table %q has no customer id column, so its rows cannot be matched to segments; set the role first", table)
+		return nil, i18n.Errorf("table %q has no customer id column, so its rows cannot be matched to segments; set the role first", table)
 	}
 	sc, lc := storage.Quote(column+"_sentiment"), storage.Quote(column+"_sentiment_label")
 	if ok, _ := w.hasColumn(ctx, table, column+"_sentiment"); !ok {
-		return nil, fmt.Errorf("run sentiment on %s.%s first", table, column)
+		return nil, i18n.Errorf("run sentiment on %s.%s first", table, column)
 	}
 	sums, err := w.Segments(ctx)
 	if err != nil {
@@ -217,7 +216,7 @@ func (w *Workspace) Keywords(ctx context.Context, r KeywordsRequest) (*KeywordsR
 				return nil, err
 			}
 			if cust == "" {
-				return nil, fmt.Errorf("table %q has no customer id column, so its rows cannot be matched to segment %q", r.Table, r.Segment)
+				return nil, i18n.Errorf("table %q has no customer id column, so its rows cannot be matched to segment %q", r.Table, r.Segment)
 			}
 			ids, err := segment.IDsSQL(ctx, w.Project, r.Segment)
 			if err != nil {
@@ -258,7 +257,7 @@ func (w *Workspace) Keywords(ctx context.Context, r KeywordsRequest) (*KeywordsR
 		}
 	}
 	if res.InGroup == 0 {
-		return nil, errors.New("no text matches the group; check the segment or rule")
+		return nil, i18n.Errorf("no text matches the group; check the segment or rule")
 	}
 	docs := make([]string, len(texts))
 	for i, t := range texts {
@@ -336,17 +335,17 @@ func (w *Workspace) TrainText(ctx context.Context, r TextTrainRequest, progress 
 	}
 	if !r.Replace {
 		if _, _, err := models.Get(ctx, w.Project, r.Name); err == nil {
-			return nil, fmt.Errorf("a model named %q already exists; choose another name or replace it", r.Name)
+			return nil, i18n.Errorf("a model named %q already exists; choose another name or replace it", r.Name)
 		}
 	}
 	if r.TestSize == 0 {
 		r.TestSize = 0.2
 	}
 	if r.TestSize <= 0 || r.TestSize >= 1 {
-		return nil, fmt.Errorf("the test share must be between 0 and 1 (got %v)", r.TestSize)
+		return nil, i18n.Errorf("the test share must be between 0 and 1 (got %v)", r.TestSize)
 	}
 	if progress != nil {
-		progress("Reading texts", 0.05)
+		progress(i18n.T("Reading texts"), 0.05)
 	}
 	texts, err := models.ReadText(ctx, w.Project, r.Table, r.Column)
 	if err != nil {
@@ -364,14 +363,14 @@ func (w *Workspace) TrainText(ctx context.Context, r TextTrainRequest, progress 
 		}
 	}
 	if len(docs) < 10 {
-		return nil, fmt.Errorf("only %d texts have a label in %q; label at least 10", len(docs), r.Label)
+		return nil, i18n.Errorf("only %d texts have a label in %q; label at least 10", len(docs), r.Label)
 	}
 	tr, te, err := prep.Split(ys, r.TestSize, r.Seed)
 	if err != nil {
-		return nil, fmt.Errorf("cannot hold texts out for testing: %v; label more texts", err)
+		return nil, i18n.Errorf("cannot hold texts out for testing: %v; label more texts", err)
 	}
 	if progress != nil {
-		progress("Training", 0.3)
+		progress(i18n.T("Training"), 0.3)
 	}
 	c, err := text.TrainClassifier(pickS(docs, tr), pickS(ys, tr), text.ClassifierOptions{Algo: r.Algo, NGram: 2})
 	if err != nil {
@@ -381,7 +380,7 @@ func (w *Workspace) TrainText(ctx context.Context, r TextTrainRequest, progress 
 		return nil, ErrCancelled
 	}
 	if progress != nil {
-		progress("Testing", 0.8)
+		progress(i18n.T("Testing"), 0.8)
 	}
 	ev := TextEval{TrainRows: len(tr), TestRows: len(te), Labels: c.Labels()}
 	index := map[string]int{}
@@ -433,7 +432,7 @@ func (w *Workspace) TrainText(ctx context.Context, r TextTrainRequest, progress 
 		return nil, err
 	}
 	if progress != nil {
-		progress("Done", 1)
+		progress(i18n.T("Done"), 1)
 	}
 	return info, nil
 }
@@ -453,7 +452,7 @@ func (w *Workspace) labelsOf(ctx context.Context, table, column string, texts []
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("table %q has no column %q with the labels", table, column)
+		return nil, i18n.Errorf("table %q has no column %q with the labels", table, column)
 	}
 	from, err := w.RowSource(ctx, table) // numbered as ReadText numbers the texts
 	if err != nil {
@@ -491,7 +490,7 @@ func (w *Workspace) TextModels(ctx context.Context) ([]TextModelInfo, error) {
 		info := TextModelInfo{Name: r.Name, Table: r.Source.Table, Column: r.Source.Column, Label: r.Target,
 			Algo: strings.TrimPrefix(r.Algo, "text-"), Seconds: r.Seconds, TrainedAt: r.TrainedAt}
 		if err := json.Unmarshal(r.Eval, &info.Eval); err != nil {
-			return nil, fmt.Errorf("model %q: damaged evaluation: %v", r.Name, err)
+			return nil, i18n.Errorf("model %q: damaged evaluation: %v", r.Name, err)
 		}
 		out = append(out, info)
 	}
@@ -504,11 +503,11 @@ func (w *Workspace) textModel(ctx context.Context, name string) (*text.Classifie
 		return nil, nil, err
 	}
 	if rec.Kind != models.TextModel {
-		return nil, nil, fmt.Errorf("%q is not a text model; see 'text models'", name)
+		return nil, nil, i18n.Errorf("%q is not a text model; see 'text models'", name)
 	}
 	c, err := text.UnmarshalClassifier(art)
 	if err != nil {
-		return nil, nil, fmt.Errorf("text model %q is damaged: %v; train it again", name, err)
+		return nil, nil, i18n.Errorf("text model %q is damaged: %v; train it again", name, err)
 	}
 	return c, rec, nil
 }
@@ -544,7 +543,7 @@ func (w *Workspace) ClassifyText(ctx context.Context, name, table, column string
 				return nil, ErrCancelled
 			}
 			if progress != nil {
-				progress("Classifying", 0.8*float64(i)/float64(len(texts)))
+				progress(i18n.T("Classifying"), 0.8*float64(i)/float64(len(texts)))
 			}
 		}
 		l, proba := c.Predict(t.Text)

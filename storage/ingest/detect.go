@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/traditionalchinese"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Format is a kind of input file.
@@ -41,14 +43,14 @@ func readHead(path string, n int) ([]byte, int64, error) {
 		return nil, 0, err
 	}
 	if st.IsDir() {
-		return nil, 0, fmt.Errorf("%s is a folder, not a file", path)
+		return nil, 0, i18n.Errorf("%s is a folder, not a file", path)
 	}
 	var r io.Reader = f
 	if isGzip(path) {
 		// DuckDB reads .csv.gz itself; detection looks at the unpacked text.
 		zr, err := gzip.NewReader(f)
 		if err != nil {
-			return nil, 0, fmt.Errorf("%s is not a valid gzip file: %v", filepath.Base(path), err)
+			return nil, 0, i18n.Errorf("%s is not a valid gzip file: %v", filepath.Base(path), err)
 		}
 		r = zr
 	}
@@ -86,10 +88,10 @@ func binaryKind(head []byte) string {
 	magics := []struct {
 		magic, name string
 	}{
-		{"%PDF", "a PDF document"}, {"\x89PNG", "a PNG image"}, {"\xff\xd8\xff", "a JPEG image"},
-		{"GIF8", "a GIF image"}, {"\xd0\xcf\x11\xe0", "an old Excel (.xls) or Office file; save it as .xlsx or .csv"},
-		{"\x7fELF", "a program"}, {"MZ", "a Windows program"}, {"\x1f\x8b", "a gzip archive; unpack it first"},
-		{"SQLite format 3", "an SQLite database"}, {"PK\x03\x04", "a ZIP archive"},
+		{"%PDF", i18n.Mark("a PDF document")}, {"\x89PNG", i18n.Mark("a PNG image")}, {"\xff\xd8\xff", i18n.Mark("a JPEG image")},
+		{"GIF8", i18n.Mark("a GIF image")}, {"\xd0\xcf\x11\xe0", i18n.Mark("an old Excel (.xls) or Office file; save it as .xlsx or .csv")},
+		{"\x7fELF", i18n.Mark("a program")}, {"MZ", i18n.Mark("a Windows program")}, {"\x1f\x8b", i18n.Mark("a gzip archive; unpack it first")},
+		{"SQLite format 3", i18n.Mark("an SQLite database")}, {"PK\x03\x04", i18n.Mark("a ZIP archive")},
 	}
 	for _, m := range magics {
 		if bytes.HasPrefix(head, []byte(m.magic)) {

@@ -19,6 +19,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -116,20 +117,28 @@ type EncodingError struct {
 	Candidates []EncodingCandidate // likeliest first
 }
 
-func (e *EncodingError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: the text encoding is uncertain; it reads as ", filepath.Base(e.File))
-	for i, c := range e.Candidates {
-		if i > 0 {
-			b.WriteString(" or as ")
-		}
-		b.WriteString(c.Encoding)
+func (e *EncodingError) Error() string { return e.message().Error() }
+
+// Unwrap gives the message in a form i18n.Error can translate.
+func (e *EncodingError) Unwrap() error { return e.message() }
+
+func (e *EncodingError) message() error {
+	var reads error
+	for _, c := range e.Candidates {
+		one := c.Encoding
 		if ex := c.Example(); ex != "" {
-			fmt.Fprintf(&b, " (%q)", ex)
+			one += fmt.Sprintf(" (%q)", ex)
+		}
+		if reads == nil {
+			reads = errors.New(one)
+		} else {
+			reads = i18n.Errorf("%v or as %v", reads, errors.New(one))
 		}
 	}
-	b.WriteString("; choose the encoding that reads correctly")
-	return b.String()
+	if reads == nil {
+		reads = errors.New("")
+	}
+	return i18n.Errorf("%s: the text encoding is uncertain; it reads as %v; choose the encoding that reads correctly", filepath.Base(e.File), reads)
 }
 
 // ErrDuplicate means the same file content was imported before.
@@ -142,6 +151,33 @@ type ParseError struct {
 	Column string
 	Reason string
 	Raw    string
+	// why is Reason as an error i18n.Error can translate, when it was made
+	// with newParseError.
+	why error
+}
+
+// newParseError makes a ParseError whose reason can be told in either
+// language (Reason keeps the English).
+func newParseError(file string, line int64, why error) *ParseError {
+	return &ParseError{File: file, Line: line, Reason: why.Error(), why: why}
+}
+
+// Unwrap gives the message in a form i18n.Error can translate.
+func (e *ParseError) Unwrap() error {
+	why := e.why
+	if why == nil || why.Error() != e.Reason {
+		why = errors.New(e.Reason) // translated when the whole text is in the catalogue
+	}
+	base := filepath.Base(e.File)
+	switch {
+	case e.Line > 0 && e.Column != "":
+		return i18n.Errorf("%s, line %d, column %q: %v", base, e.Line, e.Column, why)
+	case e.Line > 0:
+		return i18n.Errorf("%s, line %d: %v", base, e.Line, why)
+	case e.Column != "":
+		return i18n.Errorf("%s, column %q: %v", base, e.Column, why)
+	}
+	return fmt.Errorf("%s: %w", base, why)
 }
 
 func (e *ParseError) Error() string {
@@ -246,14 +282,14 @@ func report(p Progress, stage string, frac float64) {
 func open(ctx context.Context, path string, opt Options) (*source, error) {
 	head, size, err := readHead(path, sniffSize)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("cannot import %s: no such file; check the path", path)
+		return nil, i18n.Errorf("cannot import %s: no such file; check the path", path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot import %s: %v", path, err)
+		return nil, i18n.Errorf("cannot import %s: %v", path, err)
 	}
 	s := &source{path: path, read: path, size: size, format: opt.Format}
 	if size == 0 || len(strings.TrimSpace(strings.TrimPrefix(string(head), "\ufeff"))) == 0 {
-		return nil, &ParseError{File: path, Reason: "the file is empty; export it again from the source system"}
+		return nil, newParseError(path, 0, i18n.Errorf("the file is empty; export it again from the source system"))
 	}
 	if s.format == "" {
 		s.format = detectFormat(path, head)
@@ -266,7 +302,7 @@ func open(ctx context.Context, path string, opt Options) (*source, error) {
 	case CSV:
 		err = s.openCSV(ctx, head, opt)
 	default:
-		err = fmt.Errorf("unknown format %q; choose csv, xlsx, parquet or json", s.format)
+		err = i18n.Errorf("unknown format %q; choose csv, xlsx, parquet or json", s.format)
 	}
 	if err != nil {
 		s.close()
@@ -282,13 +318,13 @@ func (s *source) openCSV(ctx context.Context, head []byte, opt Options) error {
 	}
 	if s.enc != UTF16LE && s.enc != UTF16BE {
 		if kind := binaryKind(head); kind != "" {
-			return &ParseError{File: s.path, Reason: "this is " + kind + ", not a text (CSV) file"}
+			return newParseError(s.path, 0, i18n.Errorf("this is %v, not a text (CSV) file", errors.New(kind)))
 		}
 		if line := findNUL(head); line > 0 {
-			return &ParseError{File: s.path, Line: int64(line), Reason: "the file contains NUL bytes: it is binary or damaged, not a text (CSV) file"}
+			return newParseError(s.path, int64(line), i18n.Errorf("the file contains NUL bytes: it is binary or damaged, not a text (CSV) file"))
 		}
 		if !mostlyText(head) {
-			return &ParseError{File: s.path, Reason: "the file is not text: it looks binary; check that you chose the right file"}
+			return newParseError(s.path, 0, i18n.Errorf("the file is not text: it looks binary; check that you chose the right file"))
 		}
 	}
 	convert := s.enc != UTF8
@@ -306,9 +342,9 @@ func (s *source) openCSV(ctx context.Context, head []byte, opt Options) error {
 		}
 		tmp.Close()
 		s.cleanup = append(s.cleanup, tmp.Name())
-		stage := "Converting to UTF-8"
+		stage := i18n.T("Converting to UTF-8")
 		if s.enc == UTF8 {
-			stage = "Making line ends the same"
+			stage = i18n.T("Making line ends the same")
 		}
 		if err := transcode(ctx, s.path, tmp.Name(), s.enc, func(n int64) {
 			report(opt.Progress, stage, float64(n)/float64(s.size))
@@ -331,11 +367,11 @@ func (s *source) openCSV(ctx context.Context, head []byte, opt Options) error {
 	case opt.Delimiter == "":
 		s.delim = detectDelimiter(head)
 	default:
-		return fmt.Errorf("the delimiter must be one character, got %q", opt.Delimiter)
+		return i18n.Errorf("the delimiter must be one character, got %q", opt.Delimiter)
 	}
 	lines := splitLines(head, 2)
 	if len(lines) == 1 && int64(len(head)) == sniffSize && !strings.Contains(string(head), "\n") {
-		return &ParseError{File: s.path, Line: 1, Reason: fmt.Sprintf("the first line is longer than %d KB without a line break: this is not a table of rows", sniffSize>>10)}
+		return newParseError(s.path, 1, i18n.Errorf("the first line is longer than %d KB without a line break: this is not a table of rows", sniffSize>>10))
 	}
 	s.header = true
 	if opt.Header != nil {
@@ -346,8 +382,8 @@ func (s *source) openCSV(ctx context.Context, head []byte, opt Options) error {
 	if s.header && len(lines) > 0 {
 		s.colNames = splitHeader(lines[0], s.delim)
 		if dup := duplicateNames(s.colNames); len(dup) > 0 {
-			return &ParseError{File: s.path, Line: 1, Reason: "the header names a column twice (" + strings.Join(dup, ", ") +
-				"); rename one of them in the file and import again"}
+			return newParseError(s.path, 1, i18n.Errorf("the header names a column twice (%s); rename one of them in the file and import again",
+				strings.Join(dup, ", ")))
 		}
 	}
 	if opt.DecimalComma != nil {
@@ -524,7 +560,7 @@ func Import(ctx context.Context, p *storage.Project, path string, opt Options) (
 }
 
 func importFile(ctx context.Context, p *storage.Project, path string, opt Options) (*Result, error) {
-	report(opt.Progress, "Checking the file", -1)
+	report(opt.Progress, i18n.T("Checking the file"), -1)
 	s, err := open(ctx, path, opt)
 	if err != nil {
 		return nil, err
@@ -556,7 +592,7 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 			return err
 		}
 		if pr != nil && !opt.Force {
-			return fmt.Errorf("%w into %q on %s (%d rows); import it again only if you mean to (--force)",
+			return i18n.Errorf("%w into %q on %s (%d rows); import it again only if you mean to (--force)",
 				ErrDuplicate, pr.Table, pr.At.Local().Format("2006-01-02 15:04"), pr.Rows)
 		}
 		return nil
@@ -586,7 +622,7 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 	switch {
 	case mode == "" || mode == Create:
 		if exists {
-			return nil, fmt.Errorf("a table %q already exists; choose append or replace, or another table name", table)
+			return nil, i18n.Errorf("a table %q already exists; choose append or replace, or another table name", table)
 		}
 		mode = Create
 	case !exists:
@@ -601,7 +637,7 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 	res := &Result{Table: table, Mode: mode, Format: s.format, Encoding: s.enc, Delimiter: string(s.delim)}
 	staging := fmt.Sprintf("mb_staging_%d", time.Now().UnixNano())
 	s.planConversions(ctx, p)
-	report(opt.Progress, "Reading rows", -1)
+	report(opt.Progress, i18n.T("Reading rows"), -1)
 	load := func() error {
 		return p.Tx(ctx, func(tx *storage.Tx) error {
 			rejects, err := s.load(ctx, tx, staging)
@@ -613,7 +649,12 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 			}
 			if len(rejects) > 0 && !opt.SkipBadRows {
 				first := rejects[0]
-				first.Reason += fmt.Sprintf(" (%d bad row(s) in all; fix the file, or import with 'skip bad rows' to keep the good rows and review the rest)", len(rejects))
+				why := first.why
+				if why == nil {
+					why = errors.New(first.Reason)
+				}
+				first.why = i18n.Errorf("%v (%d bad row(s) in all; fix the file, or import with 'skip bad rows' to keep the good rows and review the rest)", why, len(rejects))
+				first.Reason = first.why.Error()
 				return first
 			}
 			if err := refineTypes(ctx, tx, staging, s.decComma); err != nil {
@@ -624,11 +665,10 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 				return err
 			}
 			if n == 0 {
-				reason := "the file has a header but no data rows; nothing to import"
 				if len(rejects) > 0 {
-					reason = "no row could be read; every row was bad"
+					return newParseError(path, 0, i18n.Errorf("no row could be read; every row was bad"))
 				}
-				return &ParseError{File: path, Reason: reason}
+				return newParseError(path, 0, i18n.Errorf("the file has a header but no data rows; nothing to import"))
 			}
 			if err := checkDuplicate(); err != nil {
 				return err
@@ -668,7 +708,7 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 				return err
 			}
 			// Roles are part of the import: they commit with the rows.
-			report(opt.Progress, "Detecting column roles", -1)
+			report(opt.Progress, i18n.T("Detecting column roles"), -1)
 			pt := p.InTx(tx)
 			cols, err := pt.Columns(ctx, table)
 			if err != nil {
@@ -692,7 +732,7 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 	if err != nil {
 		return nil, err
 	}
-	report(opt.Progress, "Done", 1)
+	report(opt.Progress, i18n.T("Done"), 1)
 	return res, nil
 }
 
@@ -780,21 +820,21 @@ func readError(s *source, err error) error {
 	msg := err.Error()
 	switch s.format {
 	case Parquet:
-		return &ParseError{File: s.path, Reason: "the Parquet file is damaged or incomplete (" + storage.FirstLine(msg) + "); copy or export it again"}
+		return newParseError(s.path, 0, i18n.Errorf("the Parquet file is damaged or incomplete (%s); copy or export it again", storage.FirstLine(msg)))
 	case JSON:
-		return &ParseError{File: s.path, Reason: "the JSON could not be read (" + storage.FirstLine(msg) + "); it must be an array of objects or one object per line"}
+		return newParseError(s.path, 0, i18n.Errorf("the JSON could not be read (%s); it must be an array of objects or one object per line", storage.FirstLine(msg)))
 	}
 	if strings.Contains(msg, "sniffing") {
 		if line := s.openQuoteLine(); line > 0 {
-			return &ParseError{File: s.path, Line: line, Reason: "a quote opened on this line is never closed; fix the quote or remove it"}
+			return newParseError(s.path, line, i18n.Errorf("a quote opened on this line is never closed; fix the quote or remove it"))
 		}
-		return &ParseError{File: s.path, Reason: "the layout of the file (delimiter, quotes, columns) could not be worked out; check that it is a CSV table"}
+		return newParseError(s.path, 0, i18n.Errorf("the layout of the file (delimiter, quotes, columns) could not be worked out; check that it is a CSV table"))
 	}
 	if strings.Contains(msg, "Maximum line size") {
-		return &ParseError{File: s.path, Reason: fmt.Sprintf("a line is longer than %d MB; is the file really a table of rows?", maxLine>>20)}
+		return newParseError(s.path, 0, i18n.Errorf("a line is longer than %d MB; is the file really a table of rows?", maxLine>>20))
 	}
 	if strings.Contains(msg, "unicode") || strings.Contains(msg, "UTF") {
-		return &ParseError{File: s.path, Reason: "the file is not valid " + s.enc + " text; choose its real encoding"}
+		return newParseError(s.path, 0, i18n.Errorf("the file is not valid %s text; choose its real encoding", s.enc))
 	}
 	return &ParseError{File: s.path, Reason: storage.FirstLine(msg)}
 }

@@ -5,11 +5,13 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -22,7 +24,7 @@ func (s *source) place(ctx context.Context, tx *storage.Tx, staging, table strin
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO `+q+` BY NAME SELECT * FROM `+st); err != nil {
-			return fmt.Errorf("cannot append to %q: %s", table, storage.FirstLine(err.Error()))
+			return i18n.Errorf("cannot append to %q: %s", table, storage.FirstLine(err.Error()))
 		}
 		_, err := tx.ExecContext(ctx, `DROP TABLE `+st)
 		return err
@@ -119,7 +121,7 @@ func checkAppendable(ctx context.Context, tx *storage.Tx, staging, table string)
 	}
 	if len(extra) > 0 {
 		sort.Strings(extra)
-		return fmt.Errorf("cannot append: the file has columns %q that %q does not; replace the table or import into a new one", extra, table)
+		return i18n.Errorf("cannot append: the file has columns %q that %q does not; replace the table or import into a new one", extra, table)
 	}
 	for k, c := range got {
 		h := have[k]
@@ -132,7 +134,7 @@ func checkAppendable(ctx context.Context, tx *storage.Tx, staging, table string)
 				return err
 			}
 		default:
-			return fmt.Errorf("cannot append: column %q of %q holds %s, but the file has %s there; fix the file, or replace the table",
+			return i18n.Errorf("cannot append: column %q of %q holds %v, but the file has %v there; fix the file, or replace the table",
 				h.Name, table, typeWords(h.Type), typeWords(c.Type))
 		}
 	}
@@ -147,22 +149,23 @@ func isInteger(t string) bool {
 	return false
 }
 
-// typeWords names a column type for people.
-func typeWords(t string) string {
+// typeWords names a column type for people (as an error, so that
+// i18n.Error can translate it inside a message).
+func typeWords(t string) error {
 	c := storage.Column{Type: t}
 	switch {
 	case isInteger(t):
-		return "whole numbers"
+		return i18n.Errorf("whole numbers")
 	case c.IsNumeric():
-		return "numbers"
+		return i18n.Errorf("numbers")
 	case c.IsTemporal():
-		return "dates"
+		return i18n.Errorf("dates")
 	case t == "BOOLEAN":
-		return "true/false values"
+		return i18n.Errorf("true/false values")
 	case t == "VARCHAR":
-		return "text"
+		return i18n.Errorf("text")
 	}
-	return t
+	return errors.New(t)
 }
 
 // saveRejects keeps bad rows where the user can review and export them.
@@ -210,7 +213,8 @@ func (s *source) readRejects(ctx context.Context, tx *storage.Tx, table string) 
 			continue
 		}
 		e.File = s.path
-		e.Reason = rejectReason(kind, msg, s.enc)
+		e.why = rejectReason(kind, msg, s.enc)
+		e.Reason = e.why.Error()
 		out = append(out, &e)
 	}
 	var cols []string
@@ -221,28 +225,30 @@ func (s *source) readRejects(ctx context.Context, tx *storage.Tx, table string) 
 }
 
 // fieldCounts rewords DuckDB's "Expected Number of Columns: 3 Found: 4".
-func fieldCounts(msg string) string {
+func fieldCounts(msg string) error {
 	var want, got int
 	if _, err := fmt.Sscanf(msg, "Expected Number of Columns: %d Found: %d", &want, &got); err != nil {
-		return "a different number of fields than the header"
+		return i18n.Errorf("a different number of fields than the header")
 	}
-	return fmt.Sprintf("%d fields where the header has %d", got, want)
+	return i18n.Errorf("%d fields where the header has %d", got, want)
 }
 
-func rejectReason(kind, msg, enc string) string {
+// rejectReason says why DuckDB rejected a row; its English text is what
+// the rejects table keeps.
+func rejectReason(kind, msg, enc string) error {
 	switch kind {
 	case "CAST":
-		return "a value does not fit its column's type: " + msg
+		return i18n.Errorf("a value does not fit its column's type: %s", msg)
 	case "TOO MANY COLUMNS":
-		return "this row has " + fieldCounts(msg) + "; a delimiter inside a value may need quotes"
+		return i18n.Errorf("this row has %v; a delimiter inside a value may need quotes", fieldCounts(msg))
 	case "MISSING COLUMNS":
-		return "this row has " + fieldCounts(msg)
+		return i18n.Errorf("this row has %v", fieldCounts(msg))
 	case "UNQUOTED VALUE":
-		return "a quote is not closed, or text follows a closing quote"
+		return i18n.Errorf("a quote is not closed, or text follows a closing quote")
 	case "INVALID ENCODING", "INVALID UNICODE":
-		return "this line is not valid " + enc + " text; choose the file's real encoding (for example windows-1252 or gb18030)"
+		return i18n.Errorf("this line is not valid %s text; choose the file's real encoding (for example windows-1252 or gb18030)", enc)
 	case "LINE SIZE OVER MAXIMUM", "MAXIMUM LINE SIZE":
-		return fmt.Sprintf("this line is longer than %d MB; is the file really a table of rows?", maxLine>>20)
+		return i18n.Errorf("this line is longer than %d MB; is the file really a table of rows?", maxLine>>20)
 	}
-	return storage.FirstLine(msg)
+	return errors.New(storage.FirstLine(msg))
 }

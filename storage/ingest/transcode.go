@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"fmt"
 	"io"
 	"os"
 
@@ -15,6 +14,8 @@ import (
 	"golang.org/x/text/encoding/traditionalchinese"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 func decoder(enc string) (encoding.Encoding, error) {
@@ -32,7 +33,7 @@ func decoder(enc string) (encoding.Encoding, error) {
 	case UTF8BOM:
 		return unicode.UTF8BOM, nil
 	}
-	return nil, fmt.Errorf("unknown encoding %q; choose one of utf-8, utf-16le, utf-16be, gb18030 (gbk), big5, windows-1252 (latin-1)", enc)
+	return nil, i18n.Errorf("unknown encoding %q; choose one of utf-8, utf-16le, utf-16be, gb18030 (gbk), big5, windows-1252 (latin-1)", enc)
 }
 
 // transcode streams src in encoding enc into a new UTF-8 file without a BOM
@@ -69,7 +70,7 @@ func transcode(ctx context.Context, srcPath, dst, enc string, progress func(int6
 	r := transform.NewReader(&countingReader{ctx: ctx, r: src, progress: progress}, t)
 	if _, err := io.Copy(w, r); err != nil {
 		out.Close()
-		return fmt.Errorf("cannot read the file as %s: %v", enc, err)
+		return i18n.Errorf("cannot read the file as %s: %v", enc, err)
 	}
 	if err := w.Flush(); err != nil {
 		out.Close()

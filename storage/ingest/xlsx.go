@@ -4,12 +4,13 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // openXLSX converts the chosen sheet to a UTF-8 CSV, streaming its rows, so
@@ -17,12 +18,12 @@ import (
 func (s *source) openXLSX(ctx context.Context, opt Options) error {
 	f, err := excelize.OpenFile(s.path)
 	if err != nil {
-		return &ParseError{File: s.path, Reason: "this is not a valid Excel workbook (.xlsx) or it is damaged; open it in Excel and save it again"}
+		return newParseError(s.path, 0, i18n.Errorf("this is not a valid Excel workbook (.xlsx) or it is damaged; open it in Excel and save it again"))
 	}
 	defer f.Close()
 	s.sheets = f.GetSheetList()
 	if len(s.sheets) == 0 {
-		return &ParseError{File: s.path, Reason: "the workbook has no sheets"}
+		return newParseError(s.path, 0, i18n.Errorf("the workbook has no sheets"))
 	}
 	s.sheet = s.sheets[0]
 	if opt.Sheet != "" {
@@ -33,12 +34,12 @@ func (s *source) openXLSX(ctx context.Context, opt Options) error {
 			}
 		}
 		if !found {
-			return fmt.Errorf("the workbook has no sheet %q; its sheets are: %s", opt.Sheet, strings.Join(s.sheets, ", "))
+			return i18n.Errorf("the workbook has no sheet %q; its sheets are: %s", opt.Sheet, strings.Join(s.sheets, ", "))
 		}
 	}
 	rows, err := f.Rows(s.sheet)
 	if err != nil {
-		return &ParseError{File: s.path, Reason: fmt.Sprintf("cannot read sheet %q: %v", s.sheet, err)}
+		return newParseError(s.path, 0, i18n.Errorf("cannot read sheet %q: %v", s.sheet, err))
 	}
 	defer rows.Close()
 	// Excel shows numbers in the viewer's format ("3/5/24 14:30", "12.35%",
@@ -47,7 +48,7 @@ func (s *source) openXLSX(ctx context.Context, opt Options) error {
 	// (columns formatted as dates) as ISO text.
 	raw, err := f.Rows(s.sheet)
 	if err != nil {
-		return &ParseError{File: s.path, Reason: fmt.Sprintf("cannot read sheet %q: %v", s.sheet, err)}
+		return newParseError(s.path, 0, i18n.Errorf("cannot read sheet %q: %v", s.sheet, err))
 	}
 	defer raw.Close()
 	dates := dateColumns(f, s.sheet)
@@ -77,11 +78,11 @@ func (s *source) openXLSX(ctx context.Context, opt Options) error {
 			width = len(cells)
 			if width == 0 {
 				tmp.Close()
-				return &ParseError{File: s.path, Line: 1, Reason: fmt.Sprintf("sheet %q has no header in its first row", s.sheet)}
+				return newParseError(s.path, 1, i18n.Errorf("sheet %q has no header in its first row", s.sheet))
 			}
 			if dup := duplicateNames(cells); len(dup) > 0 {
 				tmp.Close()
-				return &ParseError{File: s.path, Line: 1, Reason: "the header names a column twice (" + strings.Join(dup, ", ") + "); rename one of them and import again"}
+				return newParseError(s.path, 1, i18n.Errorf("the header names a column twice (%s); rename one of them and import again", strings.Join(dup, ", ")))
 			}
 			s.colNames = cells
 		}
@@ -114,7 +115,7 @@ func (s *source) openXLSX(ctx context.Context, opt Options) error {
 		return err
 	}
 	if n == 0 {
-		return &ParseError{File: s.path, Reason: fmt.Sprintf("sheet %q is empty", s.sheet)}
+		return newParseError(s.path, 0, i18n.Errorf("sheet %q is empty", s.sheet))
 	}
 	s.read, s.delim, s.header, s.enc = tmp.Name(), ',', true, UTF8
 	return nil

@@ -1,11 +1,14 @@
 package rule
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Kind is what a column holds, as far as rules care.
@@ -30,6 +33,22 @@ func (k Kind) String() string {
 		return "true/false"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// words is String for a message, as an error so that i18n.Error can
+// translate it inside the message.
+func (k Kind) words() error {
+	switch k {
+	case Text:
+		return i18n.Errorf("text")
+	case Number:
+		return i18n.Errorf("number")
+	case Date:
+		return i18n.Errorf("date")
+	case Bool:
+		return i18n.Errorf("true/false")
+	}
+	return errors.New(k.String())
 }
 
 // Column is a resolved column: SQL is an already-quoted expression such as
@@ -104,18 +123,20 @@ func (c *compiler) node(n *Node) (string, error) {
 
 func (c *compiler) unknown(name string) error {
 	if len(c.o.Names) == 0 {
-		return fmt.Errorf("unknown column %q", name)
+		return i18n.Errorf("unknown column %q", name)
 	}
 	names := c.o.Names
-	more := ""
 	if len(names) > 30 {
-		names, more = names[:30], fmt.Sprintf(" and %d more", len(names)-30)
+		names = names[:30]
 	}
 	q := make([]string, len(names))
 	for i, s := range names {
 		q[i] = quoteName(s)
 	}
-	return fmt.Errorf("unknown column %q; known columns are %s%s", name, strings.Join(q, ", "), more)
+	if len(c.o.Names) > 30 {
+		return i18n.Errorf("unknown column %q; known columns are %s and %d more", name, strings.Join(q, ", "), len(c.o.Names)-30)
+	}
+	return i18n.Errorf("unknown column %q; known columns are %s", name, strings.Join(q, ", "))
 }
 
 func (c *compiler) cond(n *Node) (string, error) {
@@ -123,13 +144,13 @@ func (c *compiler) cond(n *Node) (string, error) {
 	if !ok {
 		return "", c.unknown(n.Column)
 	}
-	bad := func(format string, args ...any) error {
+	bad := func(why error) error {
 		plain := *n
 		plain.Not = false
-		return fmt.Errorf("%s: %s", plain.String(), fmt.Sprintf(format, args...))
+		return fmt.Errorf("%s: %w", plain.String(), why)
 	}
-	needs := func(kinds string) error {
-		return bad("%s works on %s, but %s is a %v column", opName(n.Op), kinds, quoteName(n.Column), col.Kind)
+	needs := func(kinds error) error {
+		return bad(i18n.Errorf("%s works on %v, but %s is a %v column", opName(n.Op), kinds, quoteName(n.Column), col.Kind.words()))
 	}
 	// val adds a value as an argument, typed for the column.
 	val := func(v string) (string, error) {
@@ -138,21 +159,21 @@ func (c *compiler) cond(n *Node) (string, error) {
 		case Number:
 			f, err := strconv.ParseFloat(s, 64)
 			if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-				return "", bad("%s is a number column, so %s must be a number", quoteName(n.Column), quoteValue(v))
+				return "", bad(i18n.Errorf("%s is a number column, so %s must be a number", quoteName(n.Column), quoteValue(v)))
 			}
 			c.args = append(c.args, f)
 			return "CAST(? AS DOUBLE)", nil
 		case Date:
 			d, err := time.Parse(time.DateOnly, s)
 			if err != nil {
-				return "", bad("%s is a date column, so %s must be a date written YYYY-MM-DD", quoteName(n.Column), quoteValue(v))
+				return "", bad(i18n.Errorf("%s is a date column, so %s must be a date written YYYY-MM-DD", quoteName(n.Column), quoteValue(v)))
 			}
 			c.args = append(c.args, d.Format(time.DateOnly))
 			return "CAST(? AS DATE)", nil
 		case Bool:
 			b, ok := parseBool(s)
 			if !ok {
-				return "", bad("%s is a true/false column, so %s must be true or false", quoteName(n.Column), quoteValue(v))
+				return "", bad(i18n.Errorf("%s is a true/false column, so %s must be true or false", quoteName(n.Column), quoteValue(v)))
 			}
 			c.args = append(c.args, b)
 			return "CAST(? AS BOOLEAN)", nil
@@ -182,9 +203,9 @@ func (c *compiler) cond(n *Node) (string, error) {
 		}
 		switch {
 		case (n.Op == Before || n.Op == After) && col.Kind != Date:
-			return "", needs("dates")
+			return "", needs(i18n.Errorf("dates"))
 		case op != "=" && op != "IS DISTINCT FROM" && col.Kind != Number && col.Kind != Date:
-			return "", needs("numbers and dates")
+			return "", needs(i18n.Errorf("numbers and dates"))
 		}
 		v, err := val(n.Values[0])
 		if err != nil {
@@ -193,7 +214,7 @@ func (c *compiler) cond(n *Node) (string, error) {
 		return x + " " + op + " " + v, nil
 	case Between:
 		if col.Kind != Number && col.Kind != Date {
-			return "", needs("numbers and dates")
+			return "", needs(i18n.Errorf("numbers and dates"))
 		}
 		lo, err := val(n.Values[0])
 		if err != nil {
@@ -226,7 +247,7 @@ func (c *compiler) cond(n *Node) (string, error) {
 		return "(" + col.SQL + " IS NOT NULL AND trim(" + text + ") <> '')", nil
 	case WithinDays:
 		if col.Kind != Date {
-			return "", needs("dates")
+			return "", needs(i18n.Errorf("dates"))
 		}
 		d, _ := days(n.Values[0]) // checked by Validate
 		today := c.o.Today
@@ -238,7 +259,7 @@ func (c *compiler) cond(n *Node) (string, error) {
 		c.args = append(c.args, end.AddDate(0, 0, -d).Format(time.DateOnly), end.Format(time.DateOnly))
 		return x + " BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)", nil
 	}
-	return "", bad("unknown operator %q", n.Op) // unreachable after Validate
+	return "", bad(i18n.Errorf("unknown operator %q", n.Op)) // unreachable after Validate
 }
 
 func parseBool(s string) (bool, bool) {

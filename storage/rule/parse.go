@@ -1,10 +1,13 @@
 package rule
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // SyntaxError is a problem in rule text. Pos counts characters from 1, so
@@ -12,9 +15,23 @@ import (
 type SyntaxError struct {
 	Pos int
 	Msg string
+	why error // Msg as an error i18n.Error can translate
 }
 
 func (e *SyntaxError) Error() string { return fmt.Sprintf("at position %d: %s", e.Pos, e.Msg) }
+
+// Unwrap gives the message in a form i18n.Error can translate.
+func (e *SyntaxError) Unwrap() error {
+	why := e.why
+	if why == nil || why.Error() != e.Msg {
+		why = errors.New(e.Msg)
+	}
+	return i18n.Errorf("at position %d: %v", e.Pos, why)
+}
+
+func syntaxError(pos int, why error) *SyntaxError {
+	return &SyntaxError{Pos: pos, Msg: why.Error(), why: why}
+}
 
 type tokKind int
 
@@ -76,7 +93,7 @@ func isNumber(s string) bool {
 
 func lex(text string) ([]token, error) {
 	if !utf8.ValidString(text) {
-		return nil, &SyntaxError{1, "the rule is not valid UTF-8 text"}
+		return nil, syntaxError(1, i18n.Errorf("the rule is not valid UTF-8 text"))
 	}
 	rs := []rune(text)
 	var toks []token
@@ -108,11 +125,10 @@ func lex(text string) ([]token, error) {
 		case r == '\'' || r == '"' || r == '`':
 			val, end, ok := unquote(rs, i)
 			if !ok {
-				what := "text"
 				if r != '\'' {
-					what = "column name"
+					return nil, syntaxError(start+1, i18n.Errorf("the column name starting here has no closing %c", r))
 				}
-				return nil, &SyntaxError{start + 1, fmt.Sprintf("the %s starting here has no closing %c", what, r)}
+				return nil, syntaxError(start+1, i18n.Errorf("the text starting here has no closing %c", r))
 			}
 			i = end
 			if r == '\'' {
@@ -120,7 +136,7 @@ func lex(text string) ([]token, error) {
 				break
 			}
 			if val == "" {
-				return nil, &SyntaxError{start + 1, "empty column name"}
+				return nil, syntaxError(start+1, i18n.Errorf("empty column name"))
 			}
 			emit(tQuoted, val)
 		case strings.ContainsRune("=<>!(),", r):
@@ -130,14 +146,14 @@ func lex(text string) ([]token, error) {
 			}
 			sym := string(rs[start:i])
 			if sym == "!" {
-				return nil, &SyntaxError{start + 1, "unexpected '!': did you mean '!='?"}
+				return nil, syntaxError(start+1, i18n.Errorf("unexpected '!': did you mean '!='?"))
 			}
 			if sym == "<>" {
 				sym = "!="
 			}
 			emit(tSym, sym)
 		default:
-			return nil, &SyntaxError{start + 1, fmt.Sprintf("unexpected character %q", r)}
+			return nil, syntaxError(start+1, i18n.Errorf("unexpected character %q", r))
 		}
 	}
 	return append(toks, token{kind: tEOF, pos: len(rs) + 1}), nil
@@ -162,22 +178,26 @@ func unquote(rs []rune, i int) (string, int, bool) {
 	return "", 0, false
 }
 
-func (t token) String() string {
+func (t token) String() string { return t.desc().Error() }
+
+// desc describes the token for a message (as an error, so that i18n.Error
+// can translate it inside the message).
+func (t token) desc() error {
 	src := t.src
 	if n := []rune(src); len(n) > 30 {
 		src = string(n[:27]) + "..."
 	}
 	switch t.kind {
 	case tEOF:
-		return "end of rule"
+		return i18n.Errorf("end of rule")
 	case tString:
-		return "the text " + src
+		return i18n.Errorf("the text %s", src)
 	case tNumber:
-		return "the number " + src
+		return i18n.Errorf("the number %s", src)
 	case tQuoted:
-		return "the column name " + src
+		return i18n.Errorf("the column name %s", src)
 	}
-	return "'" + src + "'"
+	return errors.New("'" + src + "'")
 }
 
 var compare = map[Op]bool{Eq: true, Ne: true, Lt: true, Le: true, Gt: true, Ge: true}
@@ -197,7 +217,7 @@ func Parse(text string) (*Node, error) {
 	}
 	p := &parser{toks: toks}
 	if p.peek().kind == tEOF {
-		return nil, &SyntaxError{1, "the rule is empty"}
+		return nil, syntaxError(1, i18n.Errorf("the rule is empty"))
 	}
 	n, err := p.or()
 	if err != nil {
@@ -205,9 +225,9 @@ func Parse(text string) (*Node, error) {
 	}
 	if t := p.peek(); t.kind != tEOF {
 		if t.is(")") {
-			return nil, p.errf(t, "this ')' has no matching '('")
+			return nil, p.errf(t, i18n.Errorf("this ')' has no matching '('"))
 		}
-		return nil, p.errf(t, "expected AND, OR or the end of the rule but found %v", t)
+		return nil, p.errf(t, i18n.Errorf("expected AND, OR or the end of the rule but found %v", t.desc()))
 	}
 	return n, nil
 }
@@ -226,9 +246,7 @@ func (t token) is(s string) bool {
 	return (t.kind == tSym || t.kind == tWord) && strings.EqualFold(t.text, s)
 }
 
-func (p *parser) errf(t token, format string, args ...any) error {
-	return &SyntaxError{t.pos, fmt.Sprintf(format, args...)}
-}
+func (p *parser) errf(t token, why error) error { return syntaxError(t.pos, why) }
 
 // or and and build flat groups: a AND b AND c is one group of three.
 func (p *parser) or() (*Node, error)  { return p.chain(Or, p.and) }
@@ -263,24 +281,24 @@ func (p *parser) unary() (*Node, error) {
 	case t.is("("):
 		p.next()
 		if p.peek().is(")") {
-			return nil, p.errf(t, "empty group '()': put at least one condition inside")
+			return nil, p.errf(t, i18n.Errorf("empty group '()': put at least one condition inside"))
 		}
 		if p.depth++; p.depth > maxDepth {
-			return nil, p.errf(t, "rule nests deeper than %d groups", maxDepth)
+			return nil, p.errf(t, i18n.Errorf("rule nests deeper than %d groups", maxDepth))
 		}
 		if n, err = p.or(); err != nil {
 			return nil, err
 		}
 		p.depth--
 		if c := p.next(); !c.is(")") {
-			return nil, p.errf(c, "expected ')' to close the '(' at position %d but found %v", t.pos, c)
+			return nil, p.errf(c, i18n.Errorf("expected ')' to close the '(' at position %d but found %v", t.pos, c.desc()))
 		}
 	case t.kind == tQuoted || t.kind == tWord && !t.is("and") && !t.is("or"):
 		if n, err = p.cond(); err != nil {
 			return nil, err
 		}
 	default:
-		return nil, p.errf(t, "expected a condition (starting with a column name), '(' or NOT but found %v", t)
+		return nil, p.errf(t, i18n.Errorf("expected a condition (starting with a column name), '(' or NOT but found %v", t.desc()))
 	}
 	n.Not = n.Not != not
 	return n, nil
@@ -294,7 +312,7 @@ func (p *parser) cond() (*Node, error) {
 		n.Not = true
 		t = p.next()
 		if !t.is("in") && !t.is("between") && !t.is("contains") && !t.is("starts") {
-			return nil, p.errf(t, "expected IN, BETWEEN, CONTAINS or STARTS WITH after NOT but found %v", t)
+			return nil, p.errf(t, i18n.Errorf("expected IN, BETWEEN, CONTAINS or STARTS WITH after NOT but found %v", t.desc()))
 		}
 	}
 	val := func(after token) error {
@@ -305,14 +323,14 @@ func (p *parser) cond() (*Node, error) {
 		case v.is("true") || v.is("false"):
 			n.Values = append(n.Values, strings.ToLower(v.text))
 		default:
-			return p.errf(v, "expected a value after '%s' but found %v", strings.ToUpper(after.src), v)
+			return p.errf(v, i18n.Errorf("expected a value after '%s' but found %v", strings.ToUpper(after.src), v.desc()))
 		}
 		return nil
 	}
 	expect := func(word string) (token, error) {
 		w := p.next()
 		if !w.is(word) {
-			return w, p.errf(w, "expected '%s' but found %v", strings.ToUpper(word), w)
+			return w, p.errf(w, i18n.Errorf("expected '%s' but found %v", strings.ToUpper(word), w.desc()))
 		}
 		return w, nil
 	}
@@ -343,7 +361,7 @@ func (p *parser) cond() (*Node, error) {
 				break
 			}
 			if !sep.is(",") {
-				err = p.errf(sep, "expected ',' or ')' in the IN list but found %v", sep)
+				err = p.errf(sep, i18n.Errorf("expected ',' or ')' in the IN list but found %v", sep.desc()))
 			}
 		}
 	case t.is("contains"), t.is("before"), t.is("after"):
@@ -363,7 +381,7 @@ func (p *parser) cond() (*Node, error) {
 			w = p.next()
 		}
 		if !w.is("empty") {
-			err = p.errf(w, "expected EMPTY or NOT EMPTY after IS but found %v", w)
+			err = p.errf(w, i18n.Errorf("expected EMPTY or NOT EMPTY after IS but found %v", w.desc()))
 		}
 	case t.is("within"):
 		n.Op = WithinDays
@@ -372,17 +390,17 @@ func (p *parser) cond() (*Node, error) {
 		}
 		d := p.next()
 		if d.kind != tNumber {
-			return nil, p.errf(d, "expected a number of days after WITHIN LAST but found %v", d)
+			return nil, p.errf(d, i18n.Errorf("expected a number of days after WITHIN LAST but found %v", d.desc()))
 		}
 		if _, err := days(d.text); err != nil {
-			return nil, p.errf(d, "%v", err)
+			return nil, p.errf(d, err)
 		}
 		n.Values = []string{d.text}
 		if w := p.next(); !w.is("days") && !w.is("day") {
-			err = p.errf(w, "expected DAYS after WITHIN LAST %s but found %v", d.text, w)
+			err = p.errf(w, i18n.Errorf("expected DAYS after WITHIN LAST %s but found %v", d.text, w.desc()))
 		}
 	default:
-		err = p.errf(t, "expected an operator after %s (=, !=, <, <=, >, >=, BETWEEN, IN, CONTAINS, STARTS WITH, IS EMPTY, IS NOT EMPTY, WITHIN LAST n DAYS, BEFORE or AFTER) but found %v", col.src, t)
+		err = p.errf(t, i18n.Errorf("expected an operator after %s (=, !=, <, <=, >, >=, BETWEEN, IN, CONTAINS, STARTS WITH, IS EMPTY, IS NOT EMPTY, WITHIN LAST n DAYS, BEFORE or AFTER) but found %v", col.src, t.desc()))
 	}
 	if err != nil {
 		return nil, err

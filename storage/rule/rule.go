@@ -26,9 +26,10 @@
 package rule
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Op is a condition's operator. Its value is what the project stores.
@@ -106,20 +107,20 @@ func (n *Node) Validate() error { return n.validate(0) }
 
 func (n *Node) validate(depth int) error {
 	if n == nil {
-		return fmt.Errorf("empty rule")
+		return i18n.Errorf("empty rule")
 	}
 	if depth > maxDepth {
-		return fmt.Errorf("rule nests deeper than %d groups", maxDepth)
+		return i18n.Errorf("rule nests deeper than %d groups", maxDepth)
 	}
 	if n.IsGroup() {
 		if n.Logic != And && n.Logic != Or {
-			return fmt.Errorf("group logic must be %q or %q, not %q", And, Or, n.Logic)
+			return i18n.Errorf("group logic must be %q or %q, not %q", And, Or, n.Logic)
 		}
 		if n.Column != "" || n.Op != "" || len(n.Values) > 0 {
-			return fmt.Errorf("a group cannot also be a condition (column %q)", n.Column)
+			return i18n.Errorf("a group cannot also be a condition (column %q)", n.Column)
 		}
 		if len(n.Children) == 0 {
-			return fmt.Errorf("empty %s group: add a condition or remove the group", strings.ToUpper(n.Logic))
+			return i18n.Errorf("empty %s group: add a condition or remove the group", strings.ToUpper(n.Logic))
 		}
 		for _, c := range n.Children {
 			if err := c.validate(depth + 1); err != nil {
@@ -129,24 +130,24 @@ func (n *Node) validate(depth int) error {
 		return nil
 	}
 	if n.Column == "" {
-		return fmt.Errorf("condition has no column")
+		return i18n.Errorf("condition has no column")
 	}
 	if len(n.Children) > 0 {
-		return fmt.Errorf("condition on %q has children but no group logic", n.Column)
+		return i18n.Errorf("condition on %q has children but no group logic", n.Column)
 	}
 	want, ok := arity[n.Op]
 	if !ok {
-		return fmt.Errorf("condition on %q: unknown operator %q", n.Column, n.Op)
+		return i18n.Errorf("condition on %q: unknown operator %q", n.Column, n.Op)
 	}
 	switch {
 	case want < 0 && len(n.Values) == 0:
-		return fmt.Errorf("condition on %q: %s needs at least one value", n.Column, opName(n.Op))
+		return i18n.Errorf("condition on %q: %s needs at least one value", n.Column, opName(n.Op))
 	case want >= 0 && len(n.Values) != want:
-		return fmt.Errorf("condition on %q: %s needs %d value(s), got %d", n.Column, opName(n.Op), want, len(n.Values))
+		return i18n.Errorf("condition on %q: %s needs %d value(s), got %d", n.Column, opName(n.Op), want, len(n.Values))
 	}
 	if n.Op == WithinDays {
 		if _, err := days(n.Values[0]); err != nil {
-			return fmt.Errorf("condition on %q: %v", n.Column, err)
+			return i18n.Errorf("condition on %q: %v", n.Column, err)
 		}
 	}
 	return nil
@@ -156,7 +157,7 @@ func (n *Node) validate(depth int) error {
 func days(s string) (int, error) {
 	d, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || d < 0 || d > 100000 {
-		return 0, fmt.Errorf("within last days needs a whole number of days from 0 to 100000, got %q", s)
+		return 0, i18n.Errorf("within last days needs a whole number of days from 0 to 100000, got %q", s)
 	}
 	return d, nil
 }
