@@ -38,6 +38,7 @@ type demoLocale struct {
 	lapsed   string // the example segment exported to XLSX
 	segments []demoSegment
 	region   string // customers' province column, if any
+	currency string // ISO code of the amounts
 	campaign string
 	variants [2][2]string // subject and text of variants A and B
 }
@@ -48,7 +49,7 @@ type demoSegment struct{ name, table, rule string }
 
 var demoLocales = map[demodata.Locale]*demoLocale{
 	demodata.English: {
-		scheme: "rfm", best: "Champions", lapsed: "Lapsed big spenders",
+		scheme: "rfm", best: "Champions", lapsed: "Lapsed big spenders", currency: "USD",
 		segments: []demoSegment{
 			{"Consenting champions", "customers", `email_consent = true AND rfm_segment = 'Champions'`},
 			{"Lapsed big spenders", "customers", `monetary >= 500 AND recency > 180`},
@@ -63,7 +64,7 @@ var demoLocales = map[demodata.Locale]*demoLocale{
 	// marketers use, and its amounts are in yuan (about five times the
 	// English figures).
 	demodata.Chinese: {
-		scheme: "zh8", best: "重要价值客户", lapsed: "流失的高消费客户", region: "province",
+		scheme: "zh8", best: "重要价值客户", lapsed: "流失的高消费客户", region: "province", currency: "CNY",
 		segments: []demoSegment{
 			{"同意营销的重要价值客户", "customers", `email_consent = true AND rfm_segment = '重要价值客户'`},
 			{"流失的高消费客户", "customers", `monetary >= 2000 AND recency > 180`},
@@ -87,7 +88,7 @@ func CreateDemo(ctx context.Context, path string, opt DemoOptions, progress Prog
 func createDemo(ctx context.Context, path string, opt DemoOptions, progress Progress) (*Workspace, *demoLocale, error) {
 	loc, err := demodata.ParseLocale(opt.Locale)
 	if err != nil {
-		return nil, nil, fmt.Errorf("demo language %q: choose en (English) or zh-CN (简体中文)", opt.Locale)
+		return nil, nil, i18n.Errorf("demo language %q: choose en (English) or zh-CN (简体中文)", opt.Locale)
 	}
 	dl := demoLocales[loc]
 	data := demodata.Default()
@@ -108,7 +109,7 @@ func generateDemo(ctx context.Context, path string, opt demodata.Options, dl *de
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	report("Generating demo data", 0.05)
+	report(i18n.T("Generating demo data"), 0.05)
 	files, err := demodata.Generate(dir, opt)
 	if err != nil {
 		return nil, err
@@ -131,9 +132,9 @@ func generateDemo(ctx context.Context, path string, opt demodata.Options, dl *de
 		if err := ctx.Err(); err != nil {
 			return nil, ErrCancelled
 		}
-		report("Importing "+im.table, 0.1+0.6*float64(i)/float64(len(imports)))
+		report(i18n.T("Importing %s", im.table), 0.1+0.6*float64(i)/float64(len(imports)))
 		if _, err := w.Import(ctx, im.file, ingest.Options{Table: im.table}); err != nil {
-			return nil, fmt.Errorf("demo import of %s: %w", im.table, err)
+			return nil, i18n.Errorf("demo import of %s: %w", im.table, err)
 		}
 	}
 	// The demo's roles are known; state them so the demo never depends on guessing.
@@ -153,17 +154,20 @@ func generateDemo(ctx context.Context, path string, opt demodata.Options, dl *de
 			return nil, err
 		}
 	}
-	report("Scoring customers (RFM)", 0.8)
+	if err := w.SetCurrency(ctx, dl.currency); err != nil {
+		return nil, err
+	}
+	report(i18n.T("Scoring customers (RFM)"), 0.8)
 	if _, err := w.RFM(ctx, "orders", dl.scheme, opt.AsOf.AddDate(0, 0, 1)); err != nil {
 		return nil, err
 	}
-	report("Creating example segments", 0.9)
+	report(i18n.T("Creating example segments"), 0.9)
 	for _, s := range dl.segments {
 		if _, err := w.CreateSegment(ctx, s.name, s.table, s.rule); err != nil {
-			return nil, fmt.Errorf("demo segment %q: %w", s.name, err)
+			return nil, i18n.Errorf("demo segment %q: %w", s.name, err)
 		}
 	}
-	report("Done", 1)
+	report(i18n.T("Done"), 1)
 	ok = true
 	return w, nil
 }
@@ -222,15 +226,15 @@ func RunDemo(ctx context.Context, dir string, opt DemoOptions, progress Progress
 	// customers, and review sentiment.
 	churn, err := w.Train(ctx, TrainRequest{Target: &models.Target{Kind: models.Churn, Days: 90}, Spec: model.Spec{Algo: model.LogReg, Seed: 42}}, nil)
 	if err != nil {
-		return nil, fmt.Errorf("demo churn model: %w", err)
+		return nil, i18n.Errorf("demo churn model: %w", err)
 	}
 	scored, err := w.Score(ctx, churn.Name, "", nil)
 	if err != nil {
-		return nil, fmt.Errorf("demo scoring: %w", err)
+		return nil, i18n.Errorf("demo scoring: %w", err)
 	}
 	senti, err := w.Sentiment(ctx, "reviews", "review_text", "", nil)
 	if err != nil {
-		return nil, fmt.Errorf("demo sentiment: %w", err)
+		return nil, i18n.Errorf("demo sentiment: %w", err)
 	}
 	sum, err := w.summary(ctx)
 	if err != nil {
@@ -250,7 +254,7 @@ func RunDemo(ctx context.Context, dir string, opt DemoOptions, progress Progress
 	res.Files = append(res.Files, out)
 	camp, files, err := w.demoCampaign(ctx, dir, dl)
 	if err != nil {
-		return nil, fmt.Errorf("demo campaign: %w", err)
+		return nil, i18n.Errorf("demo campaign: %w", err)
 	}
 	sum += camp
 	res.Files = append(res.Files, files...)
@@ -279,9 +283,10 @@ func (w *Workspace) summary(ctx context.Context) (string, error) {
 	}
 	fmt.Fprintf(&b, "\n%s\n\n%s\n|---|---|---:|---:|---:|---:|---:|\n", i18n.T("## Segments"),
 		i18n.T("| segment | kind | customers | share | revenue | avg order value | avg recency (days) |"))
+	sym := w.CurrencySymbol(ctx)
 	for _, s := range sums {
 		fmt.Fprintf(&b, "| %s | %s | %d | %.1f%% | %s | %s | %.0f |\n", SegmentName(s), SegmentKind(s.Kind), s.Size, 100*s.Share,
-			chart.Money("", 0)(s.Revenue), chart.Money("", 2)(s.AOV), s.AvgRecency)
+			i18n.Money(sym, 0, s.Revenue), i18n.Money(sym, 2, s.AOV), s.AvgRecency)
 	}
 	return b.String(), nil
 }

@@ -48,6 +48,10 @@ func TestChineseDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
+	// Amounts are in yuan: the project says so and the summary shows it.
+	if w.Currency(ctx) != "CNY" || !strings.Contains(res.Summary, "| ¥") {
+		t.Errorf("currency %s; summary:\n%s", w.Currency(ctx), res.Summary)
+	}
 	roles, err := w.Project.ColumnRoles(ctx, "customers")
 	if err != nil {
 		t.Fatal(err)
