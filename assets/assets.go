@@ -4,6 +4,7 @@ package assets
 import (
 	"embed"
 	"fmt"
+	"sync"
 
 	"github.com/marketbench/marketbench/analytics/text"
 )
@@ -29,13 +30,36 @@ var CJKFont []byte
 //go:embed models/sentiment-en.json
 var sentimentEN []byte
 
-// Sentiment decodes the built-in English sentiment model: TF-IDF and naive
-// Bayes trained on 1,600 UCI Sentiment Labelled Sentences (Kotzias et al.,
-// KDD 2015), 78.75 % accurate on the 400 held out. Each call returns a new
-// Model; a Model is read-only once decoded, so callers may keep and share
-// one.
+// vaderLexicon is the VADER sentiment lexicon (Hutto & Gilbert, ICWSM
+// 2014; MIT License): see lexicon/NOTICE.
+//
+//go:embed lexicon/vader_lexicon.txt
+var vaderLexicon []byte
+
+var lexicon = sync.OnceValues(func() (*text.Lexicon, error) {
+	l, err := text.ParseLexicon(vaderLexicon)
+	if err != nil {
+		return nil, fmt.Errorf("assets: built-in lexicon: %w", err)
+	}
+	return l, nil
+})
+
+// Lexicon returns the VADER English sentiment lexicon (7,490 lower-case
+// tokens with valences from −4 to +4), parsed once and shared: a Lexicon
+// is read-only.
+func Lexicon() (*text.Lexicon, error) { return lexicon() }
+
+// Sentiment decodes the built-in English sentiment model: TF-IDF naive
+// Bayes on words and word pairs, stacked with the VADER lexicon's scores,
+// trained on 1,600 UCI Sentiment Labelled Sentences (Kotzias et al., KDD
+// 2015); see docs/TEXT.md for its accuracy. Each call returns a new Model;
+// a Model is read-only once decoded, so callers may keep and share one.
 func Sentiment() (*text.Model, error) {
-	m, err := text.Unmarshal(sentimentEN)
+	lex, err := Lexicon()
+	if err != nil {
+		return nil, err
+	}
+	m, err := text.Load(sentimentEN, text.LoadOptions{Lex: lex})
 	if err != nil {
 		return nil, fmt.Errorf("assets: built-in sentiment model: %w", err)
 	}

@@ -137,9 +137,9 @@ func BuildZH(path string, seg text.Segmenter) (*ZHResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	round(m.Vec.IDF)
-	round(m.Lin.W)
-	m.Lin.B = roundOne(m.Lin.B)
+	roundTo(m.Vec.IDF, ZHDigits)
+	roundTo(m.Lin.W, ZHDigits)
+	m.Lin.B = roundOne(m.Lin.B, ZHDigits)
 	b, err := m.Marshal()
 	if err != nil {
 		return nil, err
@@ -157,13 +157,14 @@ func ZHTokenizer(seg text.Segmenter) text.Tokenizer {
 	return text.Tokenizer{NGram: 2, Words: true, Seg: seg}
 }
 
-func round(xs []float64) {
+// roundTo rounds xs to digits significant digits.
+func roundTo(xs []float64, digits int) {
 	for i, x := range xs {
-		xs[i] = roundOne(x)
+		xs[i] = roundOne(x, digits)
 	}
 }
 
-func roundOne(x float64) float64 {
-	y, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', ZHDigits, 64), 64)
+func roundOne(x float64, digits int) float64 {
+	y, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', digits, 64), 64)
 	return y
 }
