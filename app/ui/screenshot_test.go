@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // screenshots runs the real GUI on a demo project, visits the main screens
@@ -109,8 +111,8 @@ func screenshots(dir string) int {
 		step("roles.png", func() { p.data.tabs.SelectIndex(2) })
 		step("clean.png", func() {
 			p.data.tabs.SelectIndex(3)
-			p.data.clean.addSel.SetSelected("impute")
-			p.data.clean.addSel.SetSelected("cap")
+			p.data.clean.addSel.SetSelected(i18n.T("impute"))
+			p.data.clean.addSel.SetSelected(i18n.T("cap"))
 			p.data.clean.steps[0].Column = "amount"
 			p.data.clean.steps[0].Method = "median"
 			p.data.clean.steps[1].Column = "amount"
