@@ -1,9 +1,9 @@
 package abtest
 
 import (
-	"errors"
-	"fmt"
 	"math"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // Group is one arm of a campaign as counted after it ran.
@@ -36,16 +36,19 @@ const (
 	AdjustBonferroni                   // Bonferroni: p times the number of variants
 )
 
-func (a Adjustment) String() string {
+func (a Adjustment) String() string { return a.Words().String() }
+
+// Words names the adjustment for people ("none", "Holm", "Bonferroni").
+func (a Adjustment) Words() msg.Msg {
 	switch a {
 	case AdjustNone:
-		return "none"
+		return msg.New("none")
 	case AdjustHolm:
-		return "Holm"
+		return msg.New("Holm")
 	case AdjustBonferroni:
-		return "Bonferroni"
+		return msg.New("Bonferroni")
 	}
-	return fmt.Sprintf("Adjustment(%d)", int(a))
+	return msg.New("Adjustment(%d)", int(a))
 }
 
 // Options control Analyze. The zero value is the usual readout: 95 %
@@ -145,7 +148,7 @@ type Report struct {
 	Overall ChiSquare
 	SRM     *SRM // nil when Options.Split is nil
 	// Notes explain, in plain words, numbers that came out undefined (NaN).
-	Notes []string
+	Notes []msg.Msg
 }
 
 // Analyze compares every variant with the control.
@@ -155,10 +158,10 @@ func Analyze(control Group, variants []Group, opt Options) (*Report, error) {
 		return nil, err
 	}
 	if len(variants) == 0 {
-		return nil, errors.New("abtest: no variants: give at least one variant to compare with the control")
+		return nil, msg.Errorf("abtest: no variants: give at least one variant to compare with the control")
 	}
 	if opt.Adjust < AdjustNone || opt.Adjust > AdjustBonferroni {
-		return nil, fmt.Errorf("abtest: unknown p-value adjustment %d", int(opt.Adjust))
+		return nil, msg.Errorf("abtest: unknown p-value adjustment %d", int(opt.Adjust))
 	}
 	all := append([]Group{control}, variants...)
 	for i, g := range all {
@@ -178,7 +181,6 @@ func Analyze(control Group, variants []Group, opt Options) (*Report, error) {
 		}
 		r.SRM = &srm
 	}
-	note := func(format string, a ...any) { r.Notes = append(r.Notes, fmt.Sprintf(format, a...)) }
 
 	r.Control = groupResult(control, conf)
 	z := zCrit(conf)
@@ -191,13 +193,13 @@ func Analyze(control Group, variants []Group, opt Options) (*Report, error) {
 		k.RelLift = relLift(p1, p0)
 		k.RelLiftCI = ratioCI(v.Conversions, v.N, c.Conversions, c.N, z)
 		if c.Conversions == 0 {
-			note("%s: the control %q has no conversions, so the relative lift and its interval are undefined", v.Name, c.Name)
+			r.Notes = append(r.Notes, msg.New("%s: the control %q has no conversions, so the relative lift and its interval are undefined", v.Name, c.Name))
 		} else if v.Conversions == 0 {
-			note("%s: no conversions, so the relative-lift interval is undefined", v.Name)
+			r.Notes = append(r.Notes, msg.New("%s: no conversions, so the relative-lift interval is undefined", v.Name))
 		}
 		k.ZTest.Z, k.ZTest.P = ProportionsZTest(v.Conversions, v.N, c.Conversions, c.N)
 		if math.IsNaN(k.ZTest.P) {
-			note("%s: nobody or everybody converted in both %q and the control, so the z-test and chi-square test are undefined", v.Name, v.Name)
+			r.Notes = append(r.Notes, msg.New("%s: nobody or everybody converted in both %q and the control, so the z-test and chi-square test are undefined", v.Name, v.Name))
 		}
 		cs, err := ChiSquareIndependence([][]int64{
 			{v.Conversions, v.N - v.Conversions},
@@ -210,11 +212,11 @@ func Analyze(control Group, variants []Group, opt Options) (*Report, error) {
 		if v.Revenue != nil && c.Revenue != nil {
 			w := WelchTTest(*v.Revenue, *c.Revenue, conf)
 			if math.IsNaN(w.P) {
-				note("%s: revenue per customer cannot be compared with a t-test (fewer than 2 customers, or no spread in either group)", v.Name)
+				r.Notes = append(r.Notes, msg.New("%s: revenue per customer cannot be compared with a t-test (fewer than 2 customers, or no spread in either group)", v.Name))
 			}
 			k.Revenue = &w
 		} else if (v.Revenue != nil) != (c.Revenue != nil) {
-			note("%s: revenue is given for only one of %q and the control %q, so revenue is not compared", v.Name, v.Name, c.Name)
+			r.Notes = append(r.Notes, msg.New("%s: revenue is given for only one of %q and the control %q, so revenue is not compared", v.Name, v.Name, c.Name))
 		}
 		r.Variants = append(r.Variants, k)
 	}
@@ -249,34 +251,34 @@ func Analyze(control Group, variants []Group, opt Options) (*Report, error) {
 	r.Overall, err = ChiSquareIndependence(table, opt.Yates)
 	if err != nil {
 		r.Overall = ChiSquare{Stat: math.NaN(), DF: len(all) - 1, P: math.NaN()}
-		note("overall: nobody or everybody converted in every group, so the overall chi-square test is undefined")
+		r.Notes = append(r.Notes, msg.New("overall: nobody or everybody converted in every group, so the overall chi-square test is undefined"))
 	}
 	return r, nil
 }
 
 func (g Group) validate(isControl bool) error {
-	what := fmt.Sprintf("variant %q", g.Name)
+	what := msg.New("variant %q", g.Name)
 	if isControl {
-		what = fmt.Sprintf("control %q", g.Name)
+		what = msg.New("control %q", g.Name)
 	}
 	switch {
 	case g.N < 0:
-		return fmt.Errorf("abtest: %s has %d customers; the group size cannot be negative", what, g.N)
+		return msg.Errorf("abtest: %s has %d customers; the group size cannot be negative", what, g.N)
 	case g.N == 0:
-		return fmt.Errorf("abtest: %s has no customers (n = 0); every group needs at least one customer", what)
+		return msg.Errorf("abtest: %s has no customers (n = 0); every group needs at least one customer", what)
 	case g.Conversions < 0:
-		return fmt.Errorf("abtest: %s has %d conversions; conversions cannot be negative", what, g.Conversions)
+		return msg.Errorf("abtest: %s has %d conversions; conversions cannot be negative", what, g.Conversions)
 	case g.Conversions > g.N:
-		return fmt.Errorf("abtest: %s has %d conversions but only %d customers; a customer converts at most once, so conversions cannot exceed the group size", what, g.Conversions, g.N)
+		return msg.Errorf("abtest: %s has %d conversions but only %d customers; a customer converts at most once, so conversions cannot exceed the group size", what, g.Conversions, g.N)
 	}
 	if r := g.Revenue; r != nil {
 		switch {
 		case r.N != g.N:
-			return fmt.Errorf("abtest: %s: the revenue covers %d customers but the group has %d; include customers who spent nothing as 0", what, r.N, g.N)
+			return msg.Errorf("abtest: %s: the revenue covers %d customers but the group has %d; include customers who spent nothing as 0", what, r.N, g.N)
 		case math.IsNaN(r.Mean) || math.IsInf(r.Mean, 0):
-			return fmt.Errorf("abtest: %s: the mean revenue is %v; it must be a finite number", what, r.Mean)
+			return msg.Errorf("abtest: %s: the mean revenue is %v; it must be a finite number", what, r.Mean)
 		case math.IsNaN(r.SD) || math.IsInf(r.SD, 0) || r.SD < 0:
-			return fmt.Errorf("abtest: %s: the revenue standard deviation is %v; it must be a finite number, 0 or more", what, r.SD)
+			return msg.Errorf("abtest: %s: the revenue standard deviation is %v; it must be a finite number, 0 or more", what, r.SD)
 		}
 	}
 	return nil
@@ -287,7 +289,7 @@ func confidence(c float64) (float64, error) {
 		return 0.95, nil
 	}
 	if !(c > 0 && c < 1) {
-		return 0, fmt.Errorf("abtest: confidence level %v is not between 0 and 1 (use 0.95 for 95 %%)", c)
+		return 0, msg.Errorf("abtest: confidence level %v is not between 0 and 1 (use 0.95 for 95 %%)", c)
 	}
 	return c, nil
 }

@@ -102,14 +102,14 @@ func TestSRMMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !s.Mismatch || !strings.Contains(s.Message, "Sample ratio mismatch") || !strings.Contains(s.Message, "51.5% / 48.5%") {
+	if !s.Mismatch || !strings.Contains(s.Message.String(), "Sample ratio mismatch") || !strings.Contains(s.Message.String(), "51.5% / 48.5%") {
 		t.Errorf("10300 vs 9700 planned 50/50: %+v", s)
 	}
 	s, err = SampleRatioCheck([]int64{3334, 3333, 3333}, []float64{33.33, 33.33, 33.33})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Mismatch || s.P < 0.99 || !strings.Contains(s.Message, "fit the planned split") {
+	if s.Mismatch || s.P < 0.99 || !strings.Contains(s.Message.String(), "fit the planned split") {
 		t.Errorf("even three-way split: %+v", s)
 	}
 }

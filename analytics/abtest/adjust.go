@@ -1,9 +1,10 @@
 package abtest
 
 import (
-	"fmt"
 	"math"
 	"sort"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // AdjustPValues corrects p-values for multiple comparisons, as statsmodels
@@ -21,7 +22,7 @@ func AdjustPValues(p []float64, method Adjustment) ([]float64, error) {
 	copy(out, p)
 	for i, v := range p {
 		if !math.IsNaN(v) && (v < 0 || v > 1) {
-			return nil, fmt.Errorf("abtest: p-value %v at position %d is outside [0, 1]", v, i+1)
+			return nil, msg.Errorf("abtest: p-value %v at position %d is outside [0, 1]", v, i+1)
 		}
 	}
 	var idx []int
@@ -45,7 +46,7 @@ func AdjustPValues(p []float64, method Adjustment) ([]float64, error) {
 			out[i] = math.Min(1, run)
 		}
 	default:
-		return nil, fmt.Errorf("abtest: unknown p-value adjustment %d", int(method))
+		return nil, msg.Errorf("abtest: unknown p-value adjustment %d", int(method))
 	}
 	return out, nil
 }

@@ -115,7 +115,7 @@ func TestHillstrom(t *testing.T) {
 		if !(r.Overall.P < 1e-10) {
 			t.Errorf("%s overall chi-square p = %v", metric, r.Overall.P)
 		}
-		if r.SRM == nil || r.SRM.Mismatch || !strings.Contains(r.SRM.Message, "fit the planned split") {
+		if r.SRM == nil || r.SRM.Mismatch || !strings.Contains(r.SRM.Message.String(), "fit the planned split") {
 			t.Errorf("Hillstrom's randomisation is fine, got %+v", r.SRM)
 		}
 		t.Logf("%s: control %.4f; %s %.4f (+%.1f %%, p = %.3g); %s %.4f (+%.1f %%, p = %.3g); spend lifts %.3f (p = %.2g), %.3f (p = %.2g); SRM p = %.3f",

@@ -3,6 +3,8 @@ package abtest
 import (
 	"fmt"
 	"math"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // PowerMethod selects the sample-size formula for a two-proportion test.
@@ -64,13 +66,13 @@ func (d Design) rates() (p1, p2, alpha float64, err error) {
 		alpha = 0.05
 	}
 	if !(alpha > 0 && alpha < 1) {
-		return 0, 0, 0, fmt.Errorf("abtest: significance level alpha %v must be between 0 and 1 (0.05 is usual)", d.Alpha)
+		return 0, 0, 0, msg.Errorf("abtest: significance level alpha %v must be between 0 and 1 (0.05 is usual)", d.Alpha)
 	}
 	if !(d.Baseline > 0 && d.Baseline < 1) {
-		return 0, 0, 0, fmt.Errorf("abtest: baseline rate %v must be between 0 and 1 (write 5 %% as 0.05)", d.Baseline)
+		return 0, 0, 0, msg.Errorf("abtest: baseline rate %v must be between 0 and 1 (write 5 %% as 0.05)", d.Baseline)
 	}
 	if d.MDE == 0 || math.IsNaN(d.MDE) || math.IsInf(d.MDE, 0) {
-		return 0, 0, 0, fmt.Errorf("abtest: minimum detectable effect %v: it must be a non-zero number", d.MDE)
+		return 0, 0, 0, msg.Errorf("abtest: minimum detectable effect %v: it must be a non-zero number", d.MDE)
 	}
 	p1 = d.Baseline
 	p2 = d.Baseline + d.MDE
@@ -78,10 +80,10 @@ func (d Design) rates() (p1, p2, alpha float64, err error) {
 		p2 = d.Baseline * (1 + d.MDE)
 	}
 	if !(p2 > 0 && p2 < 1) {
-		return 0, 0, 0, fmt.Errorf("abtest: a baseline of %v with an effect of %v gives a target rate of %v, which is not between 0 and 1", d.Baseline, d.MDE, p2)
+		return 0, 0, 0, msg.Errorf("abtest: a baseline of %v with an effect of %v gives a target rate of %v, which is not between 0 and 1", d.Baseline, d.MDE, p2)
 	}
 	if d.Method != Fleiss && d.Method != Arcsine {
-		return 0, 0, 0, fmt.Errorf("abtest: unknown sample-size method %d", int(d.Method))
+		return 0, 0, 0, msg.Errorf("abtest: unknown sample-size method %d", int(d.Method))
 	}
 	return p1, p2, alpha, nil
 }
@@ -95,7 +97,7 @@ func SampleSize(d Design, power float64) (Plan, error) {
 		return Plan{}, err
 	}
 	if !(power > alpha && power < 1) {
-		return Plan{}, fmt.Errorf("abtest: power %v must be between alpha (%v) and 1 (0.8 is usual)", power, alpha)
+		return Plan{}, msg.Errorf("abtest: power %v must be between alpha (%v) and 1 (0.8 is usual)", power, alpha)
 	}
 	za := zQuantile(1 - alpha/2)
 	zb := zQuantile(power)
@@ -135,7 +137,7 @@ func Power(d Design, perGroup float64) (float64, error) {
 		return 0, err
 	}
 	if !(perGroup > 0) || math.IsInf(perGroup, 0) {
-		return 0, fmt.Errorf("abtest: %v customers per group: there must be at least one", perGroup)
+		return 0, msg.Errorf("abtest: %v customers per group: there must be at least one", perGroup)
 	}
 	za := zQuantile(1 - alpha/2)
 	if d.Method == Arcsine {

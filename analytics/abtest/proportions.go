@@ -1,11 +1,11 @@
 package abtest
 
 import (
-	"errors"
-	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // zCrit is the two-sided normal critical value for a confidence level.
@@ -22,11 +22,11 @@ func normTwoSided(z float64) float64 {
 func checkCount(k, n int64) error {
 	switch {
 	case n <= 0:
-		return fmt.Errorf("abtest: group size %d: there must be at least one customer", n)
+		return msg.Errorf("abtest: group size %d: there must be at least one customer", n)
 	case k < 0:
-		return fmt.Errorf("abtest: %d conversions: conversions cannot be negative", k)
+		return msg.Errorf("abtest: %d conversions: conversions cannot be negative", k)
 	case k > n:
-		return fmt.Errorf("abtest: %d conversions out of %d customers: conversions cannot exceed the group size", k, n)
+		return msg.Errorf("abtest: %d conversions out of %d customers: conversions cannot exceed the group size", k, n)
 	}
 	return nil
 }
@@ -114,22 +114,22 @@ func ProportionsZTest(k1, n1, k0, n0 int64) (z, p float64) {
 func ChiSquareIndependence(table [][]int64, yates bool) (ChiSquare, error) {
 	r := len(table)
 	if r < 2 {
-		return ChiSquare{}, errors.New("abtest: a chi-square test needs at least 2 rows")
+		return ChiSquare{}, msg.Errorf("abtest: a chi-square test needs at least 2 rows")
 	}
 	c := len(table[0])
 	if c < 2 {
-		return ChiSquare{}, errors.New("abtest: a chi-square test needs at least 2 columns")
+		return ChiSquare{}, msg.Errorf("abtest: a chi-square test needs at least 2 columns")
 	}
 	rows := make([]float64, r)
 	cols := make([]float64, c)
 	var total float64
 	for i, row := range table {
 		if len(row) != c {
-			return ChiSquare{}, fmt.Errorf("abtest: row %d of the table has %d cells, row 1 has %d", i+1, len(row), c)
+			return ChiSquare{}, msg.Errorf("abtest: row %d of the table has %d cells, row 1 has %d", i+1, len(row), c)
 		}
 		for j, v := range row {
 			if v < 0 {
-				return ChiSquare{}, fmt.Errorf("abtest: cell (%d, %d) of the table is %d; counts cannot be negative", i+1, j+1, v)
+				return ChiSquare{}, msg.Errorf("abtest: cell (%d, %d) of the table is %d; counts cannot be negative", i+1, j+1, v)
 			}
 			rows[i] += float64(v)
 			cols[j] += float64(v)
@@ -138,12 +138,12 @@ func ChiSquareIndependence(table [][]int64, yates bool) (ChiSquare, error) {
 	}
 	for i, s := range rows {
 		if s == 0 {
-			return ChiSquare{}, fmt.Errorf("abtest: row %d of the table is all zeros; the chi-square test is undefined", i+1)
+			return ChiSquare{}, msg.Errorf("abtest: row %d of the table is all zeros; the chi-square test is undefined", i+1)
 		}
 	}
 	for j, s := range cols {
 		if s == 0 {
-			return ChiSquare{}, fmt.Errorf("abtest: column %d of the table is all zeros (for conversions: nobody or everybody converted); the chi-square test is undefined", j+1)
+			return ChiSquare{}, msg.Errorf("abtest: column %d of the table is all zeros (for conversions: nobody or everybody converted); the chi-square test is undefined", j+1)
 		}
 	}
 	df := (r - 1) * (c - 1)

@@ -1,11 +1,12 @@
 package abtest
 
 import (
-	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // SummarizeRevenue summarises revenue per customer: one value per customer
@@ -14,12 +15,12 @@ import (
 // passes, so large amounts do not lose precision.
 func SummarizeRevenue(values []float64) (Revenue, error) {
 	if len(values) < 2 {
-		return Revenue{}, fmt.Errorf("abtest: %d revenue values: at least 2 customers are needed for a spread", len(values))
+		return Revenue{}, msg.Errorf("abtest: %d revenue values: at least 2 customers are needed for a spread", len(values))
 	}
 	var s float64
 	for i, v := range values {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return Revenue{}, fmt.Errorf("abtest: revenue value %d is %v; use 0 for customers who spent nothing", i+1, v)
+			return Revenue{}, msg.Errorf("abtest: revenue value %d is %v; use 0 for customers who spent nothing", i+1, v)
 		}
 		s += v
 	}

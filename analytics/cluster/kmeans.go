@@ -6,8 +6,6 @@ package cluster
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -15,6 +13,8 @@ import (
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // Algorithm names a k-means iteration scheme.
@@ -89,37 +89,37 @@ func KMeans(X *mat.Dense, opt Options) (*Result, error) {
 func KMeansContext(ctx context.Context, X *mat.Dense, opt Options) (*Result, error) {
 	n, d := X.Dims()
 	if n == 0 || d == 0 {
-		return nil, errors.New("cluster: X is empty")
+		return nil, msg.Errorf("cluster: X is empty")
 	}
 	k := opt.K
 	if opt.Init != nil {
 		r, c := opt.Init.Dims()
 		if k != 0 && k != r {
-			return nil, fmt.Errorf("cluster: K is %d but Init has %d centres", k, r)
+			return nil, msg.Errorf("cluster: K is %d but Init has %d centres", k, r)
 		}
 		if c != d {
-			return nil, fmt.Errorf("cluster: Init has %d columns but X has %d", c, d)
+			return nil, msg.Errorf("cluster: Init has %d columns but X has %d", c, d)
 		}
 		k = r
 		for i := range r {
 			for j := range c {
 				if v := opt.Init.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
-					return nil, fmt.Errorf("cluster: Init[%d,%d] is %v", i, j, v)
+					return nil, msg.Errorf("cluster: Init[%d,%d] is %v", i, j, v)
 				}
 			}
 		}
 	}
 	switch {
 	case k < 1:
-		return nil, fmt.Errorf("cluster: K must be ≥ 1, got %d", k)
+		return nil, msg.Errorf("cluster: K must be ≥ 1, got %d", k)
 	case k > n:
-		return nil, fmt.Errorf("cluster: K is %d but X has only %d rows", k, n)
+		return nil, msg.Errorf("cluster: K is %d but X has only %d rows", k, n)
 	case opt.Algorithm != "" && opt.Algorithm != Lloyd && opt.Algorithm != Elkan:
-		return nil, fmt.Errorf("cluster: unknown algorithm %q (want %q or %q)", opt.Algorithm, Lloyd, Elkan)
+		return nil, msg.Errorf("cluster: unknown algorithm %q (want %q or %q)", opt.Algorithm, Lloyd, Elkan)
 	case opt.Tol < 0 || math.IsNaN(opt.Tol):
-		return nil, fmt.Errorf("cluster: Tol must be ≥ 0, got %v", opt.Tol)
+		return nil, msg.Errorf("cluster: Tol must be ≥ 0, got %v", opt.Tol)
 	case opt.NInit < 0 || opt.MaxIter < 0:
-		return nil, errors.New("cluster: NInit and MaxIter must be ≥ 0")
+		return nil, msg.Errorf("cluster: NInit and MaxIter must be ≥ 0")
 	}
 	maxIter := opt.MaxIter
 	if maxIter == 0 {
@@ -160,7 +160,7 @@ func KMeansContext(ctx context.Context, X *mat.Dense, opt Options) (*Result, err
 	mean := make([]float64, d)
 	for ch := range nc {
 		if b := bad[ch]; b >= 0 {
-			return nil, fmt.Errorf("cluster: X[%d,%d] is %v", b/d, b%d, X.At(b/d, b%d))
+			return nil, msg.Errorf("cluster: X[%d,%d] is %v", b/d, b%d, X.At(b/d, b%d))
 		}
 		for j, v := range colSums[ch*d : (ch+1)*d] {
 			mean[j] += v

@@ -1,8 +1,6 @@
 package cluster
 
 import (
-	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -10,6 +8,8 @@ import (
 	"sync"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // SilhouetteOptions configures Silhouette.
@@ -28,14 +28,14 @@ type SilhouetteOptions struct {
 func Silhouette(X *mat.Dense, labels []int, opt SilhouetteOptions) (float64, error) {
 	n, d := X.Dims()
 	if len(labels) != n {
-		return 0, fmt.Errorf("cluster: X has %d rows but there are %d labels", n, len(labels))
+		return 0, msg.Errorf("cluster: X has %d rows but there are %d labels", n, len(labels))
 	}
 	rows := make([]int, n)
 	for i := range rows {
 		rows[i] = i
 	}
 	if opt.SampleSize < 0 {
-		return 0, fmt.Errorf("cluster: SampleSize must be ≥ 0, got %d", opt.SampleSize)
+		return 0, msg.Errorf("cluster: SampleSize must be ≥ 0, got %d", opt.SampleSize)
 	}
 	if opt.SampleSize > 0 && opt.SampleSize < n {
 		rng := rand.New(rand.NewPCG(opt.Seed, 0x2545f4914f6cdd1d))
@@ -58,7 +58,7 @@ func Silhouette(X *mat.Dense, labels []int, opt SilhouetteOptions) (float64, err
 	}
 	k := len(ids)
 	if k < 2 || k > m-1 {
-		return 0, fmt.Errorf("cluster: silhouette needs 2 to %d distinct labels, got %d", m-1, k)
+		return 0, msg.Errorf("cluster: silhouette needs 2 to %d distinct labels, got %d", m-1, k)
 	}
 	size := make([]int, k)
 	for _, l := range lab {
@@ -68,7 +68,7 @@ func Silhouette(X *mat.Dense, labels []int, opt SilhouetteOptions) (float64, err
 	for a, i := range rows {
 		for j, v := range X.RawRowView(i) {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return 0, fmt.Errorf("cluster: X[%d,%d] is %v", i, j, v)
+				return 0, msg.Errorf("cluster: X[%d,%d] is %v", i, j, v)
 			}
 			x[a*d+j] = v
 		}
@@ -115,7 +115,7 @@ func Silhouette(X *mat.Dense, labels []int, opt SilhouetteOptions) (float64, err
 // plot. opt applies to every run; its K and Init are ignored.
 func Elbow(X *mat.Dense, ks []int, opt Options) ([]float64, error) {
 	if len(ks) == 0 {
-		return nil, errors.New("cluster: no k given")
+		return nil, msg.Errorf("cluster: no k given")
 	}
 	opt.Init = nil
 	out := make([]float64, len(ks))
@@ -142,10 +142,10 @@ type Profile struct {
 func Profiles(X *mat.Dense, labels []int, k int) ([]Profile, error) {
 	n, d := X.Dims()
 	if len(labels) != n {
-		return nil, fmt.Errorf("cluster: X has %d rows but there are %d labels", n, len(labels))
+		return nil, msg.Errorf("cluster: X has %d rows but there are %d labels", n, len(labels))
 	}
 	if k < 1 {
-		return nil, fmt.Errorf("cluster: k must be ≥ 1, got %d", k)
+		return nil, msg.Errorf("cluster: k must be ≥ 1, got %d", k)
 	}
 	ps := make([]Profile, k)
 	for c := range ps {
@@ -153,7 +153,7 @@ func Profiles(X *mat.Dense, labels []int, k int) ([]Profile, error) {
 	}
 	for i, l := range labels {
 		if l < 0 || l >= k {
-			return nil, fmt.Errorf("cluster: label %d of row %d is outside 0..%d", l, i, k-1)
+			return nil, msg.Errorf("cluster: label %d of row %d is outside 0..%d", l, i, k-1)
 		}
 		p := &ps[l]
 		p.Size++

@@ -15,21 +15,21 @@
 package eval
 
 import (
-	"errors"
-	"fmt"
 	"math"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // Errors callers may want to tell apart.
 var (
-	ErrEmpty       = errors.New("eval: no data: the input is empty")
-	ErrOneClass    = errors.New("eval: only one class present in the true labels; the metric is not defined")
-	ErrNoPositives = errors.New("eval: no positive labels; the metric is not defined")
+	ErrEmpty       = msg.Errorf("eval: no data: the input is empty")
+	ErrOneClass    = msg.Errorf("eval: only one class present in the true labels; the metric is not defined")
+	ErrNoPositives = msg.Errorf("eval: no positive labels; the metric is not defined")
 )
 
 func checkLen(a, b int) error {
 	if a != b {
-		return fmt.Errorf("eval: length mismatch: %d true values but %d predictions", a, b)
+		return msg.Errorf("eval: length mismatch: %d true values but %d predictions", a, b)
 	}
 	if a == 0 {
 		return ErrEmpty
@@ -40,7 +40,7 @@ func checkLen(a, b int) error {
 func checkBinary(y []int) error {
 	for i, v := range y {
 		if v != 0 && v != 1 {
-			return fmt.Errorf("eval: label %d at index %d is not 0 or 1", v, i)
+			return msg.Errorf("eval: label %d at index %d is not 0 or 1", v, i)
 		}
 	}
 	return nil
@@ -49,7 +49,7 @@ func checkBinary(y []int) error {
 func checkFinite(name string, x []float64) error {
 	for i, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("eval: %s at index %d is %v; values must be finite", name, i, v)
+			return msg.Errorf("eval: %s at index %d is %v; values must be finite", name, i, v)
 		}
 	}
 	return nil
@@ -61,7 +61,7 @@ func checkProb(p []float64) error {
 	}
 	for i, v := range p {
 		if v < 0 || v > 1 {
-			return fmt.Errorf("eval: probability %v at index %d is outside [0, 1]", v, i)
+			return msg.Errorf("eval: probability %v at index %d is outside [0, 1]", v, i)
 		}
 	}
 	return nil

@@ -1,8 +1,9 @@
 package eval
 
 import (
-	"errors"
 	"math"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 func checkReg(y, p []float64) error {
@@ -50,7 +51,7 @@ func R2(y, p []float64) (float64, error) {
 		return 0, err
 	}
 	if len(y) < 2 {
-		return 0, errors.New("eval: R2 needs at least two samples")
+		return 0, msg.Errorf("eval: R2 needs at least two samples")
 	}
 	m := mean(y)
 	num := make([]float64, len(y))

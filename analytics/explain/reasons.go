@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // Contribution is one feature's push on one customer's prediction, as a
@@ -22,7 +24,7 @@ type Contribution struct {
 	// Text, when set, is shown instead of name and value: categorical
 	// features read better as "month-to-month contract" than as
 	// "Contract_Month-to-month 1".
-	Text string
+	Text msg.Msg
 	// Amount is the contribution; positive pushes toward the outcome.
 	Amount float64
 }
@@ -35,7 +37,7 @@ type ReasonOptions struct {
 	TopK int
 	// Positive and Negative head the two groups, e.g. "likely to churn"
 	// and "less likely".
-	Positive, Negative string
+	Positive, Negative msg.Msg
 }
 
 // Explanation is the outcome of Reasons.
@@ -47,6 +49,8 @@ type Explanation struct {
 	// (+0.21), month-to-month contract (+0.12); less likely: …". It is
 	// empty when no contribution is non-zero.
 	Text string
+	// Msg is Text as a message, to be told in the language in use.
+	Msg msg.Msg `json:"-"`
 }
 
 // Reasons picks the TopK contributions by |Amount| and words them. Zero and
@@ -56,11 +60,11 @@ func Reasons(cs []Contribution, opt ReasonOptions) Explanation {
 	if opt.TopK <= 0 {
 		opt.TopK = 3
 	}
-	if opt.Positive == "" {
-		opt.Positive = "more likely"
+	if opt.Positive.IsZero() {
+		opt.Positive = msg.New("more likely")
 	}
-	if opt.Negative == "" {
-		opt.Negative = "less likely"
+	if opt.Negative.IsZero() {
+		opt.Negative = msg.New("less likely")
 	}
 	kept := make([]Contribution, 0, len(cs))
 	for _, c := range cs {
@@ -80,26 +84,34 @@ func Reasons(cs []Contribution, opt ReasonOptions) Explanation {
 			ex.Down = append(ex.Down, c)
 		}
 	}
-	var groups []string
+	var groups []msg.Msg
 	for _, g := range []struct {
-		head string
+		head msg.Msg
 		cs   []Contribution
 	}{{opt.Positive, ex.Up}, {opt.Negative, ex.Down}} {
 		if len(g.cs) == 0 {
 			continue
 		}
-		items := make([]string, len(g.cs))
+		items := make([]any, len(g.cs))
 		for i, c := range g.cs {
-			items[i] = c.label() + " (" + formatAmount(c.Amount) + ")"
+			items[i] = msg.New("%s (%s)", c.Label(), formatAmount(c.Amount))
 		}
-		groups = append(groups, g.head+": "+strings.Join(items, ", "))
+		groups = append(groups, msg.New("%s: %s", g.head, msg.Join(items...)))
 	}
-	ex.Text = strings.Join(groups, "; ")
+	switch len(groups) {
+	case 1:
+		ex.Msg = groups[0]
+	case 2:
+		ex.Msg = msg.New("%s; %s", groups[0], groups[1])
+	}
+	ex.Text = ex.Msg.String()
 	return ex
 }
 
-func (c Contribution) label() string {
-	if c.Text != "" {
+// Label is the contribution's feature as people read it: Text, or the name,
+// value and unit ("tenure 2 months").
+func (c Contribution) Label() msg.Msg {
+	if !c.Text.IsZero() {
 		return c.Text
 	}
 	s := c.Name + " " + FormatNumber(c.Value)
@@ -110,7 +122,7 @@ func (c Contribution) label() string {
 	if unit != "" {
 		s += " " + unit
 	}
-	return s
+	return msg.Raw(s)
 }
 
 // formatAmount shows a signed contribution with 2 decimals, or with 2

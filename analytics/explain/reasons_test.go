@@ -3,18 +3,20 @@ package explain
 import (
 	"math"
 	"testing"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 func TestReasons(t *testing.T) {
 	cs := []Contribution{
 		{Name: "monthly charges", Value: 19.95, Unit: "$", Amount: -0.08},
 		{Name: "tenure", Value: 2, Unit: "months", UnitOne: "month", Amount: 0.2149},
-		{Text: "month-to-month contract", Value: 1, Amount: 0.12},
+		{Text: msg.Raw("month-to-month contract"), Value: 1, Amount: 0.12},
 		{Name: "senior", Value: 0, Amount: 0},                  // no reason either way
 		{Name: "total charges", Value: 1234.5, Amount: 0.0012}, // below the top 3
 		{Name: "paperless billing", Value: 1, Amount: math.NaN()},
 	}
-	opt := ReasonOptions{Positive: "likely to churn", Negative: "less likely"}
+	opt := ReasonOptions{Positive: msg.New("likely to churn"), Negative: msg.New("less likely")}
 	ex := Reasons(cs, opt)
 	want := "likely to churn: tenure 2 months (+0.21), month-to-month contract (+0.12); less likely: monthly charges 19.95 $ (-0.08)"
 	if ex.Text != want {

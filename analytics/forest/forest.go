@@ -18,7 +18,6 @@ package forest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -29,6 +28,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/marketbench/marketbench/analytics/eval"
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // Options configures Fit. The zero value means: 100 trees, sqrt(k)
@@ -154,13 +154,13 @@ func Fit(X *mat.Dense, y []int, opt Options) (*Forest, error) {
 func FitContext(ctx context.Context, X *mat.Dense, y []int, opt Options) (*Forest, error) {
 	n, k := X.Dims()
 	if n == 0 || k == 0 {
-		return nil, errors.New("forest: X is empty")
+		return nil, msg.Errorf("forest: X is empty")
 	}
 	if len(y) != n {
-		return nil, fmt.Errorf("forest: X has %d rows but y has %d values", n, len(y))
+		return nil, msg.Errorf("forest: X has %d rows but y has %d values", n, len(y))
 	}
 	if n > math.MaxInt32 {
-		return nil, fmt.Errorf("forest: %d rows is more than %d", n, math.MaxInt32)
+		return nil, msg.Errorf("forest: %d rows is more than %d", n, math.MaxInt32)
 	}
 	opt, err := defaults(opt, k)
 	if err != nil {
@@ -170,7 +170,7 @@ func FitContext(ctx context.Context, X *mat.Dense, y []int, opt Options) (*Fores
 	slices.Sort(classes)
 	classes = slices.Compact(classes)
 	if len(classes) < 2 {
-		return nil, fmt.Errorf("forest: y has only one class (%d); need at least two", classes[0])
+		return nil, msg.Errorf("forest: y has only one class (%d); need at least two", classes[0])
 	}
 	code := make([]int32, n)
 	for i, v := range y {
@@ -219,19 +219,19 @@ func FitContext(ctx context.Context, X *mat.Dense, y []int, opt Options) (*Fores
 func defaults(opt Options, k int) (Options, error) {
 	switch {
 	case opt.NTrees < 0:
-		return opt, fmt.Errorf("forest: NTrees must be ≥ 1, got %d", opt.NTrees)
+		return opt, msg.Errorf("forest: NTrees must be ≥ 1, got %d", opt.NTrees)
 	case opt.MaxFeatures < 0 || opt.MaxFeatures > k:
-		return opt, fmt.Errorf("forest: MaxFeatures must be in 1..%d (the number of features), got %d", k, opt.MaxFeatures)
+		return opt, msg.Errorf("forest: MaxFeatures must be in 1..%d (the number of features), got %d", k, opt.MaxFeatures)
 	case opt.MaxDepth < 0:
-		return opt, fmt.Errorf("forest: MaxDepth must be ≥ 0, got %d", opt.MaxDepth)
+		return opt, msg.Errorf("forest: MaxDepth must be ≥ 0, got %d", opt.MaxDepth)
 	case opt.MinSamplesLeaf < 0:
-		return opt, fmt.Errorf("forest: MinSamplesLeaf must be ≥ 1, got %d", opt.MinSamplesLeaf)
+		return opt, msg.Errorf("forest: MinSamplesLeaf must be ≥ 1, got %d", opt.MinSamplesLeaf)
 	case opt.MinSamplesSplit == 1 || opt.MinSamplesSplit < 0:
-		return opt, fmt.Errorf("forest: MinSamplesSplit must be ≥ 2, got %d", opt.MinSamplesSplit)
+		return opt, msg.Errorf("forest: MinSamplesSplit must be ≥ 2, got %d", opt.MinSamplesSplit)
 	case opt.MaxBins == 1 || opt.MaxBins < 0 || opt.MaxBins > 256:
-		return opt, fmt.Errorf("forest: MaxBins must be in 2..256, got %d", opt.MaxBins)
+		return opt, msg.Errorf("forest: MaxBins must be in 2..256, got %d", opt.MaxBins)
 	case opt.Workers < 0:
-		return opt, fmt.Errorf("forest: Workers must be ≥ 0, got %d", opt.Workers)
+		return opt, msg.Errorf("forest: Workers must be ≥ 0, got %d", opt.Workers)
 	}
 	if opt.NTrees == 0 {
 		opt.NTrees = 100
@@ -281,7 +281,7 @@ func binData(X *mat.Dense, maxBins, workers int) (*data, error) {
 			col := mat.Col(nil, j, X)
 			for i, v := range col {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
-					errs[j] = fmt.Errorf("forest: X[%d][%d] is %v; forests need finite values", i, j, v)
+					errs[j] = msg.Errorf("forest: X[%d][%d] is %v; forests need finite values", i, j, v)
 					return
 				}
 			}

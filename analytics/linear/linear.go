@@ -18,6 +18,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // Options configures Fit.
@@ -61,24 +63,24 @@ func Fit(X *mat.Dense, y []float64, opt Options) (*Model, error) {
 	n, k := X.Dims()
 	switch {
 	case n == 0 || k == 0:
-		return nil, errors.New("linear: X is empty")
+		return nil, msg.Errorf("linear: X is empty")
 	case len(y) != n:
-		return nil, fmt.Errorf("linear: X has %d rows but y has %d values", n, len(y))
+		return nil, msg.Errorf("linear: X has %d rows but y has %d values", n, len(y))
 	case math.IsNaN(opt.Alpha) || opt.Alpha < 0 || math.IsInf(opt.Alpha, 0):
-		return nil, fmt.Errorf("linear: alpha must be finite and ≥ 0, got %v", opt.Alpha)
+		return nil, msg.Errorf("linear: alpha must be finite and ≥ 0, got %v", opt.Alpha)
 	case opt.Alpha == 0 && n <= k:
-		return nil, fmt.Errorf("linear: OLS needs more rows than columns (have %d×%d); use ridge", n, k)
+		return nil, msg.Errorf("linear: OLS needs more rows than columns (have %d×%d); use ridge", n, k)
 	}
 	for i, v := range y {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("linear: y[%d] is %v", i, v)
+			return nil, msg.Errorf("linear: y[%d] is %v", i, v)
 		}
 	}
 	xm := make([]float64, k)
 	for i := range n {
 		for j, v := range X.RawRowView(i) {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("linear: X[%d,%d] is %v", i, j, v)
+				return nil, msg.Errorf("linear: X[%d,%d] is %v", i, j, v)
 			}
 			xm[j] += v
 		}

@@ -17,7 +17,6 @@
 package logistic
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -28,6 +27,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // Penalties accepted in Options.Penalty.
@@ -75,10 +76,10 @@ type Model struct {
 func Fit(X *mat.Dense, y []float64, opt Options) (*Model, error) {
 	n, k := X.Dims()
 	if n == 0 || k == 0 {
-		return nil, errors.New("logistic: X is empty")
+		return nil, msg.Errorf("logistic: X is empty")
 	}
 	if len(y) != n {
-		return nil, fmt.Errorf("logistic: X has %d rows but y has %d values", n, len(y))
+		return nil, msg.Errorf("logistic: X has %d rows but y has %d values", n, len(y))
 	}
 	if opt.Penalty == "" {
 		opt.Penalty = L2
@@ -94,28 +95,28 @@ func Fit(X *mat.Dense, y []float64, opt Options) (*Model, error) {
 	}
 	switch {
 	case opt.Penalty != L2 && opt.Penalty != L1:
-		return nil, fmt.Errorf("logistic: Penalty must be %q or %q, got %q", L2, L1, opt.Penalty)
+		return nil, msg.Errorf("logistic: Penalty must be %q or %q, got %q", L2, L1, opt.Penalty)
 	case math.IsNaN(opt.C) || opt.C < 0:
-		return nil, fmt.Errorf("logistic: C must be > 0, got %v", opt.C)
+		return nil, msg.Errorf("logistic: C must be > 0, got %v", opt.C)
 	case math.IsNaN(opt.Tol) || opt.Tol < 0:
-		return nil, fmt.Errorf("logistic: Tol must be ≥ 0, got %v", opt.Tol)
+		return nil, msg.Errorf("logistic: Tol must be ≥ 0, got %v", opt.Tol)
 	case opt.MaxIter < 0:
-		return nil, fmt.Errorf("logistic: MaxIter must be ≥ 0, got %d", opt.MaxIter)
+		return nil, msg.Errorf("logistic: MaxIter must be ≥ 0, got %d", opt.MaxIter)
 	}
 	var count [2]int
 	for i, v := range y {
 		if v != 0 && v != 1 {
-			return nil, fmt.Errorf("logistic: y[%d] is %v, want 0 or 1", i, v)
+			return nil, msg.Errorf("logistic: y[%d] is %v, want 0 or 1", i, v)
 		}
 		count[int(v)]++
 	}
 	if count[0] == 0 || count[1] == 0 {
-		return nil, errors.New("logistic: y has only one class")
+		return nil, msg.Errorf("logistic: y has only one class")
 	}
 	for i := range n {
 		for j, v := range X.RawRowView(i) {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("logistic: X[%d,%d] is %v", i, j, v)
+				return nil, msg.Errorf("logistic: X[%d,%d] is %v", i, j, v)
 			}
 		}
 	}
@@ -125,7 +126,7 @@ func Fit(X *mat.Dense, y []float64, opt Options) (*Model, error) {
 		case opt.Balanced:
 			cw[c] = float64(n) / (2 * float64(count[c]))
 		case math.IsNaN(cw[c]) || math.IsInf(cw[c], 0) || cw[c] < 0:
-			return nil, fmt.Errorf("logistic: class %d weight must be finite and ≥ 0, got %v", c, cw[c])
+			return nil, msg.Errorf("logistic: class %d weight must be finite and ≥ 0, got %v", c, cw[c])
 		case cw[c] == 0:
 			cw[c] = 1
 		}

@@ -12,7 +12,12 @@ import (
 
 	"github.com/marketbench/marketbench/analytics/eval"
 	"github.com/marketbench/marketbench/analytics/explain"
+	"github.com/marketbench/marketbench/analytics/msg"
+	"github.com/marketbench/marketbench/analytics/tree"
 )
+
+// RuleNoun names the rows in a tree's rules: "(78% of 1,234 customers)".
+var RuleNoun = msg.New("customers")
 
 // Evaluation is how the model did on its held-out test rows, plus what it
 // learned, in forms the screens can show without the data.
@@ -35,18 +40,21 @@ type Evaluation struct {
 	Recall    float64 `json:"recall,omitempty"`
 	F1        float64 `json:"f1,omitempty"`
 	// Confusion counts [actual][predicted] over Classes.
-	Confusion   [2][2]int64    `json:"confusion"`
-	ROC         []Point        `json:"roc,omitempty"`
-	Gains       []eval.Group   `json:"gains,omitempty"`
-	Calibration []eval.CalBin  `json:"calibration,omitempty"`
-	Regression  bool           `json:"regression,omitempty"`
-	RMSE        float64        `json:"rmse,omitempty"`
-	MAE         float64        `json:"mae,omitempty"`
-	R2          float64        `json:"r2,omitempty"`
-	Importance  []Importance   `json:"importance,omitempty"`
-	Coefs       []Coefficient  `json:"coefficients,omitempty"`
-	Rules       []string       `json:"rules,omitempty"`
-	OOB         map[string]any `json:"oob,omitempty"`
+	Confusion   [2][2]int64   `json:"confusion"`
+	ROC         []Point       `json:"roc,omitempty"`
+	Gains       []eval.Group  `json:"gains,omitempty"`
+	Calibration []eval.CalBin `json:"calibration,omitempty"`
+	Regression  bool          `json:"regression,omitempty"`
+	RMSE        float64       `json:"rmse,omitempty"`
+	MAE         float64       `json:"mae,omitempty"`
+	R2          float64       `json:"r2,omitempty"`
+	Importance  []Importance  `json:"importance,omitempty"`
+	Coefs       []Coefficient `json:"coefficients,omitempty"`
+	Rules       []string      `json:"rules,omitempty"`
+	// RuleWords are the Rules as words, to be told in any language (see
+	// tree.Words.Msg); models saved before they existed have only Rules.
+	RuleWords []tree.Words   `json:"rule_words,omitempty"`
+	OOB       map[string]any `json:"oob,omitempty"`
 }
 
 // Point is one point of a curve.
@@ -116,7 +124,9 @@ func (m *Model) evaluate(ctx context.Context, Xtr *mat.Dense, yTrain []float64, 
 	}
 	if m.Tree != nil {
 		for _, r := range m.Tree.Rules(m.Features) {
-			e.Rules = append(e.Rules, r.Format(m.Classes[r.Class], "customers"))
+			w := r.Words(m.Classes[r.Class])
+			e.RuleWords = append(e.RuleWords, w)
+			e.Rules = append(e.Rules, w.Msg(RuleNoun).String())
 		}
 	}
 	if m.Forest != nil && m.Forest.OOBRows > 0 {
@@ -144,7 +154,7 @@ func (e *Evaluation) classification(yTrain, yTest, p []float64) error {
 	}
 	var err error
 	if e.AUC, err = eval.ROCAUC(yt, p); err != nil {
-		return fmt.Errorf("the test rows cannot be scored: %v; use more rows or a larger test share", err)
+		return msg.Errorf("the test rows cannot be scored: %v; use more rows or a larger test share", err)
 	}
 	e.PRAUC, _ = eval.PRAUC(yt, p)
 	e.Accuracy, _ = eval.Accuracy(yt, pred)
@@ -297,13 +307,13 @@ func (m *Model) Evaluate(ctx context.Context, d Data) (*Evaluation, error) {
 			case m.Classes[0]:
 				y = append(y, 0)
 			default:
-				return nil, fmt.Errorf("%q holds %q, but the model knows only %q and %q", m.Spec.Target, v, m.Classes[0], m.Classes[1])
+				return nil, msg.Errorf("%q holds %q, but the model knows only %q and %q", m.Spec.Target, v, m.Classes[0], m.Classes[1])
 			}
 			keep = append(keep, i)
 		}
 	}
 	if len(keep) == 0 {
-		return nil, fmt.Errorf("no row has a value for %q", m.Spec.Target)
+		return nil, msg.Errorf("no row has a value for %q", m.Spec.Target)
 	}
 	d = d.subset(keep)
 	X, err := m.Transform(d)

@@ -1,12 +1,11 @@
 package model
 
 import (
-	"errors"
-	"fmt"
 	"math"
 	"slices"
 
 	"github.com/marketbench/marketbench/analytics/explain"
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // Explain says why the model scores row i of d as it does: each input
@@ -16,7 +15,7 @@ import (
 // regression; a categorical column's indicators are summed into one push.
 func (m *Model) Explain(d Data, i, top int) (score float64, ex explain.Explanation, err error) {
 	if i < 0 || i >= d.Rows() {
-		return 0, ex, fmt.Errorf("row %d is out of range", i)
+		return 0, ex, msg.Errorf("row %d is out of range", i)
 	}
 	row := d.subset([]int{i})
 	X, err := m.Transform(row)
@@ -38,9 +37,11 @@ func (m *Model) Explain(d Data, i, top int) (score float64, ex explain.Explanati
 		c := explain.Contribution{Name: name, Value: v, Amount: phi[j]}
 		switch {
 		case math.IsNaN(v):
-			c.Text = name + " missing"
+			c.Text = msg.New("%s missing", name)
+		case slices.Contains(m.Spec.Bools, name) && v == 1:
+			c.Text = msg.New("%s yes", name)
 		case slices.Contains(m.Spec.Bools, name):
-			c.Text = name + map[bool]string{true: " yes", false: " no"}[v == 1]
+			c.Text = msg.New("%s no", name)
 		}
 		cs = append(cs, c)
 	}
@@ -52,21 +53,21 @@ func (m *Model) Explain(d Data, i, top int) (score float64, ex explain.Explanati
 				sum += phi[k]
 			}
 		}
-		text := name + " " + v
+		text := msg.Raw(name + " " + v)
 		if v == "" {
-			text = name + " missing"
+			text = msg.New("%s missing", name)
 		}
 		cs = append(cs, explain.Contribution{Name: name, Text: text, Amount: sum})
 	}
 	opt := explain.ReasonOptions{TopK: top}
 	if Regression(m.Spec.Algo) {
-		opt.Positive, opt.Negative = "higher "+m.Spec.Target, "lower"
+		opt.Positive, opt.Negative = msg.New("higher %s", m.Spec.Target), msg.New("lower %s", m.Spec.Target)
 	} else {
 		what := m.Spec.Target + " " + m.Classes[1]
 		if positiveWord(m.Classes[1]) {
 			what = m.Spec.Target // "more likely churned", not "churned yes"
 		}
-		opt.Positive, opt.Negative = "more likely "+what, "less likely"
+		opt.Positive, opt.Negative = msg.New("more likely %s", what), msg.New("less likely")
 	}
 	return p[0], explain.Reasons(cs, opt), nil
 }
@@ -101,5 +102,5 @@ func (m *Model) contributions(x []float64) ([]float64, error) {
 	case m.Forest != nil:
 		return m.forestSHAP(x)
 	}
-	return nil, errors.New("the model holds no fitted algorithm")
+	return nil, msg.Errorf("the model holds no fitted algorithm")
 }

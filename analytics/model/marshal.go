@@ -3,9 +3,9 @@ package model
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/marketbench/marketbench/analytics/forest"
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // formatVersion is bumped when a stored model can no longer be read the
@@ -38,24 +38,24 @@ func (m *Model) Marshal() ([]byte, error) {
 func Unmarshal(b []byte) (*Model, error) {
 	var s stored
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("the stored model is damaged: %v", err)
+		return nil, msg.Errorf("the stored model is damaged: %v", err)
 	}
 	if s.Version != formatVersion {
-		return nil, fmt.Errorf("the stored model has format %d; this version of Marketbench reads format %d", s.Version, formatVersion)
+		return nil, msg.Errorf("the stored model has format %d; this version of Marketbench reads format %d", s.Version, formatVersion)
 	}
 	m := s.Model
 	if m == nil {
-		return nil, errors.New("the stored model is empty")
+		return nil, msg.Errorf("the stored model is empty")
 	}
 	if len(s.Forest) > 0 {
 		f, err := forest.Unmarshal(s.Forest)
 		if err != nil {
-			return nil, fmt.Errorf("the stored forest is damaged: %v", err)
+			return nil, msg.Errorf("the stored forest is damaged: %v", err)
 		}
 		m.Forest = f
 	}
 	if err := m.check(); err != nil {
-		return nil, fmt.Errorf("the stored model is damaged: %v", err)
+		return nil, msg.Errorf("the stored model is damaged: %v", err)
 	}
 	return m, nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/marketbench/marketbench/analytics/forest"
 	"github.com/marketbench/marketbench/analytics/linear"
 	"github.com/marketbench/marketbench/analytics/logistic"
+	"github.com/marketbench/marketbench/analytics/msg"
 	"github.com/marketbench/marketbench/analytics/prep"
 	"github.com/marketbench/marketbench/analytics/tree"
 )
@@ -34,13 +35,20 @@ const (
 	Forest = "forest"
 )
 
-// Algos lists the built-in algorithms with a one-line description each.
-func Algos() [][2]string {
-	return [][2]string{
-		{LogReg, "logistic regression: yes/no outcomes, explained by odds ratios"},
-		{Tree, "decision tree: yes/no outcomes as readable if-then rules"},
-		{Forest, "random forest: yes/no outcomes, usually the most accurate"},
-		{LinReg, "linear regression: amounts such as customer value"},
+// Algo is a built-in algorithm: its name and, for people, a title and a
+// one-line description.
+type Algo struct {
+	Name         string
+	Title, About msg.Msg
+}
+
+// Algos lists the built-in algorithms.
+func Algos() []Algo {
+	return []Algo{
+		{LogReg, msg.New("Logistic regression"), msg.New("Yes/no outcomes, explained by odds ratios.")},
+		{Tree, msg.New("Decision tree"), msg.New("Yes/no outcomes as readable if-then rules.")},
+		{Forest, msg.New("Random forest"), msg.New("Yes/no outcomes, usually the most accurate.")},
+		{LinReg, msg.New("Linear regression"), msg.New("Amounts such as customer value.")},
 	}
 }
 
@@ -118,34 +126,34 @@ func (s Spec) Validate() error {
 	switch s.Algo {
 	case LogReg, LinReg, Tree, Forest:
 	case "":
-		return errors.New("choose an algorithm: logreg, tree, forest or linreg")
+		return msg.Errorf("choose an algorithm: logreg, tree, forest or linreg")
 	default:
-		return fmt.Errorf("unknown algorithm %q: use logreg, tree, forest or linreg", s.Algo)
+		return msg.Errorf("unknown algorithm %q: use logreg, tree, forest or linreg", s.Algo)
 	}
 	if s.Target == "" {
-		return errors.New("choose the column to predict (the target)")
+		return msg.Errorf("choose the column to predict (the target)")
 	}
 	if len(s.Numeric)+len(s.Categorical) == 0 {
-		return errors.New("choose at least one feature column")
+		return msg.Errorf("choose at least one feature column")
 	}
 	seen := map[string]bool{strings.ToLower(s.Target): true}
 	for _, f := range s.Features() {
 		if seen[strings.ToLower(f)] {
 			if strings.EqualFold(f, s.Target) {
-				return fmt.Errorf("%q is the target; it cannot also be a feature", f)
+				return msg.Errorf("%q is the target; it cannot also be a feature", f)
 			}
-			return fmt.Errorf("feature %q is listed twice", f)
+			return msg.Errorf("feature %q is listed twice", f)
 		}
 		seen[strings.ToLower(f)] = true
 	}
 	if t := s.testSize(); t <= 0 || t >= 1 {
-		return fmt.Errorf("the test share must be between 0 and 1 (got %v)", s.TestSize)
+		return msg.Errorf("the test share must be between 0 and 1 (got %v)", s.TestSize)
 	}
 	if s.C < 0 || s.Alpha < 0 || s.MaxDepth < 0 || s.MinLeaf < 0 || s.Trees < 0 {
-		return errors.New("model options cannot be negative")
+		return msg.Errorf("model options cannot be negative")
 	}
 	if s.Criterion != "" && s.Criterion != "gini" && s.Criterion != "entropy" {
-		return fmt.Errorf("unknown split criterion %q: use gini or entropy", s.Criterion)
+		return msg.Errorf("unknown split criterion %q: use gini or entropy", s.Criterion)
 	}
 	return nil
 }
@@ -242,7 +250,7 @@ func Train(ctx context.Context, d Data, spec Spec, progress Progress) (*Model, e
 		d = d.subset(keep)
 	}
 	if d.Rows() < 10 {
-		return nil, fmt.Errorf("only %d rows have a value for %q; a model needs at least 10", d.Rows(), spec.Target)
+		return nil, msg.Errorf("only %d rows have a value for %q; a model needs at least 10", d.Rows(), spec.Target)
 	}
 	progress("splitting", 0.02)
 	strata := make([]int, len(y))
@@ -253,7 +261,7 @@ func Train(ctx context.Context, d Data, spec Spec, progress Progress) (*Model, e
 	}
 	trainIdx, testIdx, err := prep.Split(strata, spec.testSize(), spec.Seed)
 	if err != nil {
-		return nil, fmt.Errorf("cannot split the rows into training and test: %v", err)
+		return nil, msg.Errorf("cannot split the rows into training and test: %v", err)
 	}
 	train, test := d.subset(trainIdx), d.subset(testIdx)
 	yTrain, yTest := pick(y, trainIdx), pick(y, testIdx)
@@ -278,7 +286,7 @@ func Train(ctx context.Context, d Data, spec Spec, progress Progress) (*Model, e
 	testRaw := test.subset(sampleRows(test.Rows()))
 	Xtr, err := m.Pipeline.FitTransformOwned(train.Num, train.Cat)
 	if err != nil {
-		return nil, fmt.Errorf("cannot prepare the features: %v", err)
+		return nil, msg.Errorf("cannot prepare the features: %v", err)
 	}
 	train = Data{}
 	m.Features = slices.Clone(spec.Numeric)
@@ -315,7 +323,7 @@ func (m *Model) fit(ctx context.Context, X *mat.Dense, y []float64, progress Pro
 	case LogReg:
 		lm, err := logistic.Fit(X, y, m.logisticOptions())
 		if err != nil {
-			return fmt.Errorf("logistic regression failed: %v", err)
+			return msg.Errorf("logistic regression failed: %v", err)
 		}
 		m.Logistic = lm
 	case LinReg:
@@ -323,23 +331,23 @@ func (m *Model) fit(ctx context.Context, X *mat.Dense, y []float64, progress Pro
 		var ce *linear.CollinearError
 		if errors.As(err, &ce) {
 			if len(ce.With) == 0 {
-				return fmt.Errorf("%s is the same in every training row; drop it", m.Features[ce.Column])
+				return msg.Errorf("%s is the same in every training row; drop it", m.Features[ce.Column])
 			}
 			with := make([]string, len(ce.With))
 			for i, j := range ce.With {
 				with[i] = m.Features[j]
 			}
-			return fmt.Errorf("%s is fully determined by %s, so ordinary least squares has no single answer; drop one of these features or set a ridge penalty (alpha)",
+			return msg.Errorf("%s is fully determined by %s, so ordinary least squares has no single answer; drop one of these features or set a ridge penalty (alpha)",
 				m.Features[ce.Column], strings.Join(with, ", "))
 		}
 		if err != nil {
-			return fmt.Errorf("linear regression failed: %v", err)
+			return msg.Errorf("linear regression failed: %v", err)
 		}
 		m.Linear = lm
 	case Tree:
 		t, err := tree.Fit(X, toInt(y), tree.Options{Criterion: s.Criterion, MaxDepth: s.maxDepth(), MinSamplesLeaf: s.minLeaf()})
 		if err != nil {
-			return fmt.Errorf("decision tree failed: %v", err)
+			return msg.Errorf("decision tree failed: %v", err)
 		}
 		m.Tree = t
 	case Forest:
@@ -348,7 +356,7 @@ func (m *Model) fit(ctx context.Context, X *mat.Dense, y []float64, progress Pro
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("random forest failed: %v", err)
+			return msg.Errorf("random forest failed: %v", err)
 		}
 		m.Forest = f
 	}
@@ -374,7 +382,7 @@ func (m *Model) encodeTarget(raw []string) (y []float64, keep []int, err error) 
 			}
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-				return nil, nil, fmt.Errorf("%q holds %q, not a number; linear regression predicts amounts, use logreg, tree or forest for categories", name, v)
+				return nil, nil, msg.Errorf("%q holds %q, not a number; linear regression predicts amounts, use logreg, tree or forest for categories", name, v)
 			}
 			y = append(y, f)
 			keep = append(keep, i)
@@ -394,13 +402,13 @@ func (m *Model) encodeTarget(raw []string) (y []float64, keep []int, err error) 
 	slices.Sort(levels)
 	switch {
 	case len(levels) < 2:
-		return nil, nil, fmt.Errorf("%q has only one value (%s); a yes/no model needs both outcomes in the data", name, strings.Join(levels, ""))
+		return nil, nil, msg.Errorf("%q has only one value (%s); a yes/no model needs both outcomes in the data", name, strings.Join(levels, ""))
 	case len(levels) > 2:
 		shown := levels
 		if len(shown) > 5 {
 			shown = shown[:5]
 		}
-		return nil, nil, fmt.Errorf("%q has %d different values (%s…); these models predict a yes/no outcome, so pick a column with two values or build one (e.g. a churn target)", name, len(levels), strings.Join(shown, ", "))
+		return nil, nil, msg.Errorf("%q has %d different values (%s…); these models predict a yes/no outcome, so pick a column with two values or build one (e.g. a churn target)", name, len(levels), strings.Join(shown, ", "))
 	}
 	if positiveWord(levels[0]) && !positiveWord(levels[1]) {
 		levels[0], levels[1] = levels[1], levels[0]
@@ -463,7 +471,7 @@ func (m *Model) scoreX(X *mat.Dense) ([]float64, error) {
 		}
 		return col(p, 1), nil
 	}
-	return nil, errors.New("the model holds no fitted algorithm")
+	return nil, msg.Errorf("the model holds no fitted algorithm")
 }
 
 // Subset returns the rows idx of d, copied.

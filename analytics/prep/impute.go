@@ -1,11 +1,12 @@
 package prep
 
 import (
-	"fmt"
 	"math"
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // Strategy chooses what Imputer fills a missing value with. The names are
@@ -49,7 +50,7 @@ func (m *Imputer) Fit(X *mat.Dense) error {
 			}
 		}
 		if len(col) == 0 {
-			return fmt.Errorf("prep: imputer: column %d has no values to learn a %s from", j, m.Strategy)
+			return msg.Errorf("prep: imputer: column %d has no values to learn a %s from", j, m.Strategy)
 		}
 		switch m.Strategy {
 		case Mean:
@@ -63,7 +64,7 @@ func (m *Imputer) Fit(X *mat.Dense) error {
 		case MostFrequent:
 			stats[j] = mode(col)
 		default:
-			return fmt.Errorf("prep: imputer: unknown strategy %q (want mean, median, most_frequent or constant)", m.Strategy)
+			return msg.Errorf("prep: imputer: unknown strategy %q (want mean, median, most_frequent or constant)", m.Strategy)
 		}
 	}
 	m.Stats = stats

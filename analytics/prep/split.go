@@ -2,11 +2,11 @@ package prep
 
 import (
 	"cmp"
-	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // Splits are stratified: every class keeps its share of the rows in each
@@ -49,19 +49,19 @@ func shuffler(seed uint64) *rand.Rand {
 func Split[T cmp.Ordered](y []T, frac float64, seed uint64) (train, test []int, err error) {
 	n := len(y)
 	if n == 0 {
-		return nil, nil, errors.New("prep: split: no rows")
+		return nil, nil, msg.Errorf("prep: split: no rows")
 	}
 	if !(frac > 0 && frac < 1) {
-		return nil, nil, fmt.Errorf("prep: split: test share must be between 0 and 1, got %v", frac)
+		return nil, nil, msg.Errorf("prep: split: test share must be between 0 and 1, got %v", frac)
 	}
 	cls := classes(y)
 	nt := int(math.Ceil(frac * float64(n)))
 	if nt < len(cls) || n-nt < len(cls) {
-		return nil, nil, fmt.Errorf("prep: split: %d test and %d train rows cannot hold all %d classes", nt, n-nt, len(cls))
+		return nil, nil, msg.Errorf("prep: split: %d test and %d train rows cannot hold all %d classes", nt, n-nt, len(cls))
 	}
 	for _, c := range cls {
 		if len(c) < 2 {
-			return nil, nil, errors.New("prep: split: a class has only 1 row; it cannot be in both train and test")
+			return nil, nil, msg.Errorf("prep: split: a class has only 1 row; it cannot be in both train and test")
 		}
 	}
 	// Largest remainder: floor each class's share, then give the rows left
@@ -107,7 +107,7 @@ type Fold struct {
 func KFold[T cmp.Ordered](y []T, k int, seed uint64) ([]Fold, error) {
 	n := len(y)
 	if k < 2 || k > n {
-		return nil, fmt.Errorf("prep: k-fold: k must be between 2 and the %d rows, got %d", n, k)
+		return nil, msg.Errorf("prep: k-fold: k must be between 2 and the %d rows, got %d", n, k)
 	}
 	fold := make([]int, n)
 	r := shuffler(seed)

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // Algorithms accepted in ClassifierOptions.Algo.
@@ -70,10 +72,10 @@ type Classifier struct {
 // must not be empty.
 func TrainClassifier(texts []string, labels []string, opt ClassifierOptions) (*Classifier, error) {
 	if len(texts) == 0 {
-		return nil, errors.New("no texts to learn from")
+		return nil, msg.Errorf("no texts to learn from")
 	}
 	if len(texts) != len(labels) {
-		return nil, fmt.Errorf("there are %d texts but %d labels: every text needs exactly one label", len(texts), len(labels))
+		return nil, msg.Errorf("there are %d texts but %d labels: every text needs exactly one label", len(texts), len(labels))
 	}
 	if err := opt.fill(); err != nil {
 		return nil, err
@@ -81,14 +83,14 @@ func TrainClassifier(texts []string, labels []string, opt ClassifierOptions) (*C
 	var names []string
 	for i, l := range labels {
 		if strings.TrimSpace(l) == "" {
-			return nil, fmt.Errorf("text %d has no label: label every text or leave it out", i+1)
+			return nil, msg.Errorf("text %d has no label: label every text or leave it out", i+1)
 		}
 		names = append(names, l)
 	}
 	slices.Sort(names)
 	names = slices.Compact(names)
 	if len(names) < 2 {
-		return nil, fmt.Errorf("only one label found (%q): need at least two", names[0])
+		return nil, msg.Errorf("only one label found (%q): need at least two", names[0])
 	}
 	index := make(map[string]int, len(names))
 	for i, l := range names {
@@ -107,14 +109,14 @@ func TrainClassifier(texts []string, labels []string, opt ClassifierOptions) (*C
 		words = words || len(docs[i]) > 0
 	}
 	if !words {
-		return nil, errors.New("the texts contain no words")
+		return nil, msg.Errorf("the texts contain no words")
 	}
 	v, err := FitTokens(docs, VecOptions{Tok: tok, MinDF: opt.MinDF, MaxFeatures: opt.MaxFeatures})
 	if err != nil {
-		return nil, fmt.Errorf("no word appears in at least %d texts: lower the minimum document count", opt.MinDF)
+		return nil, msg.Errorf("no word appears in at least %d texts: lower the minimum document count", opt.MinDF)
 	}
 	if len(names)*len(v.Terms) > maxParams {
-		return nil, fmt.Errorf("%d labels × %d distinct words is too large a model: merge labels or raise the minimum document count", len(names), len(v.Terms))
+		return nil, msg.Errorf("%d labels × %d distinct words is too large a model: merge labels or raise the minimum document count", len(names), len(v.Terms))
 	}
 	X := make([]Vec, len(docs))
 	for i, d := range docs {
@@ -159,21 +161,21 @@ func (o *ClassifierOptions) fill() error {
 	bad := func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) || x < 0 }
 	switch {
 	case o.Algo != AlgoNB && o.Algo != AlgoLogReg:
-		return fmt.Errorf("unknown algorithm %q: use %q (naive Bayes) or %q (logistic regression)", o.Algo, AlgoNB, AlgoLogReg)
+		return msg.Errorf("unknown algorithm %q: use %q (naive Bayes) or %q (logistic regression)", o.Algo, AlgoNB, AlgoLogReg)
 	case o.NGram < 1 || o.NGram > MaxNGram:
-		return fmt.Errorf("n-gram length must be between 1 and %d, got %d", MaxNGram, o.NGram)
+		return msg.Errorf("n-gram length must be between 1 and %d, got %d", MaxNGram, o.NGram)
 	case o.MinDF < 1:
-		return fmt.Errorf("minimum document count must be at least 1, got %d", o.MinDF)
+		return msg.Errorf("minimum document count must be at least 1, got %d", o.MinDF)
 	case o.MaxFeatures < 0:
-		return fmt.Errorf("maximum number of words must be 0 (no limit) or more, got %d", o.MaxFeatures)
+		return msg.Errorf("maximum number of words must be 0 (no limit) or more, got %d", o.MaxFeatures)
 	case bad(o.Alpha) || o.Alpha == 0:
-		return fmt.Errorf("smoothing (alpha) must be a positive number, got %v", o.Alpha)
+		return msg.Errorf("smoothing (alpha) must be a positive number, got %v", o.Alpha)
 	case bad(o.C) || o.C == 0:
-		return fmt.Errorf("C must be a positive number, got %v", o.C)
+		return msg.Errorf("C must be a positive number, got %v", o.C)
 	case bad(o.Tol):
-		return fmt.Errorf("tolerance must be zero or positive, got %v", o.Tol)
+		return msg.Errorf("tolerance must be zero or positive, got %v", o.Tol)
 	case o.MaxIter < 1:
-		return fmt.Errorf("maximum iterations must be at least 1, got %d", o.MaxIter)
+		return msg.Errorf("maximum iterations must be at least 1, got %d", o.MaxIter)
 	}
 	return nil
 }
@@ -275,18 +277,18 @@ func (c *Classifier) Marshal() ([]byte, error) {
 func UnmarshalClassifier(b []byte) (*Classifier, error) {
 	var f classifierFile
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("this is not a saved text classifier (%v)", err)
+		return nil, msg.Errorf("this is not a saved text classifier (%v)", err)
 	}
 	if f.Format != classifierFormat {
-		return nil, errors.New("this is not a saved text classifier")
+		return nil, msg.Errorf("this is not a saved text classifier")
 	}
 	if f.Version > classifierVersion {
-		return nil, fmt.Errorf("this classifier was saved by a newer version of the program (format %d; this one reads up to %d)", f.Version, classifierVersion)
+		return nil, msg.Errorf("this classifier was saved by a newer version of the program (format %d; this one reads up to %d)", f.Version, classifierVersion)
 	}
 	if f.Version < 1 {
-		return nil, fmt.Errorf("saved text classifier has an invalid format version %d", f.Version)
+		return nil, msg.Errorf("saved text classifier has an invalid format version %d", f.Version)
 	}
-	bad := func(what string) error { return fmt.Errorf("saved text classifier is damaged: %s", what) }
+	bad := func(what string) error { return msg.Errorf("saved text classifier is damaged: %s", what) }
 	k := len(f.Labels)
 	if k < 2 {
 		return nil, bad("fewer than two labels")

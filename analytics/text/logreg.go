@@ -1,11 +1,12 @@
 package text
 
 import (
-	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/optimize"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // logReg is L2-penalised logistic regression on sparse rows, fitted the way
@@ -46,11 +47,11 @@ func fitLogReg(X []Vec, y []int, k, nf int, C, tol float64, maxIter int) (m *log
 		},
 		&optimize.LBFGS{GradStopThreshold: math.NaN()})
 	if res == nil {
-		return nil, false, fmt.Errorf("text: logistic regression failed: %w", err)
+		return nil, false, msg.Errorf("text: logistic regression failed: %w", err)
 	}
 	for _, v := range res.X {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, false, fmt.Errorf("text: logistic regression diverged; try a smaller C")
+			return nil, false, msg.Errorf("text: logistic regression diverged; try a smaller C")
 		}
 	}
 	m = &logReg{W: make([][]float64, nv)}

@@ -1,9 +1,9 @@
 package text
 
 import (
-	"errors"
-	"fmt"
 	"math"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // NB is multinomial naive Bayes, matching scikit-learn's MultinomialNB
@@ -18,10 +18,10 @@ type NB struct {
 // an unseen word never gives probability zero.
 func FitNB(X []Vec, y []int, k, nf int, alpha float64) (*NB, error) {
 	if len(X) == 0 || len(X) != len(y) {
-		return nil, fmt.Errorf("text: %d rows but %d labels", len(X), len(y))
+		return nil, msg.Errorf("text: %d rows but %d labels", len(X), len(y))
 	}
 	if k < 2 || nf < 1 || alpha <= 0 {
-		return nil, errors.New("text: need ≥2 classes, ≥1 feature and alpha > 0")
+		return nil, msg.Errorf("text: need ≥2 classes, ≥1 feature and alpha > 0")
 	}
 	fc := make([][]float64, k)
 	for c := range fc {
@@ -31,12 +31,12 @@ func FitNB(X []Vec, y []int, k, nf int, alpha float64) (*NB, error) {
 	for i, r := range X {
 		c := y[i]
 		if c < 0 || c >= k {
-			return nil, fmt.Errorf("text: label %d of row %d is outside 0..%d", c, i, k-1)
+			return nil, msg.Errorf("text: label %d of row %d is outside 0..%d", c, i, k-1)
 		}
 		cc[c]++
 		for p, j := range r.Idx {
 			if r.Val[p] < 0 {
-				return nil, fmt.Errorf("text: row %d has a negative value", i)
+				return nil, msg.Errorf("text: row %d has a negative value", i)
 			}
 			fc[c][j] += r.Val[p]
 		}
@@ -44,7 +44,7 @@ func FitNB(X []Vec, y []int, k, nf int, alpha float64) (*NB, error) {
 	m := &NB{ClassLogPrior: make([]float64, k), FeatureLogProb: fc}
 	for c := range k {
 		if cc[c] == 0 {
-			return nil, fmt.Errorf("text: class %d has no rows", c)
+			return nil, msg.Errorf("text: class %d has no rows", c)
 		}
 		m.ClassLogPrior[c] = math.Log(cc[c]) - math.Log(float64(len(X)))
 		var tot float64

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // Model is a binary sentiment model on TF-IDF features: multinomial naive
@@ -90,11 +92,11 @@ func TrainSentiment(texts []string, labels []int, opt SentimentOptions) (*Model,
 // chosen (nil without SentimentOptions.Lexicon).
 func TrainSentimentFit(texts []string, labels []int, opt SentimentOptions) (*Model, *LexFit, error) {
 	if len(texts) != len(labels) {
-		return nil, nil, fmt.Errorf("text: %d texts but %d labels", len(texts), len(labels))
+		return nil, nil, msg.Errorf("text: %d texts but %d labels", len(texts), len(labels))
 	}
 	for i, l := range labels {
 		if l != 0 && l != 1 {
-			return nil, nil, fmt.Errorf("text: label %d of row %d is not 0 or 1", l, i)
+			return nil, nil, msg.Errorf("text: label %d of row %d is not 0 or 1", l, i)
 		}
 	}
 	if opt.Tok == nil {
@@ -367,24 +369,24 @@ func Load(b []byte, o LoadOptions) (*Model, error) {
 	seg := o.Seg
 	var f modelFile
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("text: decoding sentiment model: %w", err)
+		return nil, msg.Errorf("text: decoding sentiment model: %w", err)
 	}
 	if f.Version > modelVersion {
-		return nil, fmt.Errorf("text: sentiment model has format %d; this program reads up to %d", f.Version, modelVersion)
+		return nil, msg.Errorf("text: sentiment model has format %d; this program reads up to %d", f.Version, modelVersion)
 	}
-	bad := errors.New("text: sentiment model is incomplete or inconsistent")
+	bad := msg.Errorf("text: sentiment model is incomplete or inconsistent")
 	if f.Version < 0 || f.Vec == nil || (f.NB == nil) == (f.Lin == nil) {
 		return nil, bad
 	}
 	if f.Vec.Tok.Words {
 		if seg == nil {
-			return nil, errors.New("text: this sentiment model cuts Chinese into words: load it with a segmenter")
+			return nil, msg.Errorf("text: this sentiment model cuts Chinese into words: load it with a segmenter")
 		}
 		f.Vec.Tok.Seg = seg
 	}
 	v, err := checkVectorizer(f.Vec.Tok, f.Vec.Terms, f.Vec.IDF)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", bad, err)
+		return nil, msg.Errorf("%w: %v", bad, err)
 	}
 	if f.Lex != nil {
 		if f.Lin == nil || len(f.Lex.W) != NumLexFeatures || !finite(f.Lex.W, maxAbs) {
@@ -400,12 +402,12 @@ func Load(b []byte, o LoadOptions) (*Model, error) {
 	}
 	if f.Lin != nil {
 		if len(f.Lin.W) != len(v.Terms) || !finite(f.Lin.W, maxAbs) || !finite([]float64{f.Lin.B}, maxAbs) {
-			return nil, fmt.Errorf("%w: linear weights of the wrong size or out of range", bad)
+			return nil, msg.Errorf("%w: linear weights of the wrong size or out of range", bad)
 		}
 		return &Model{Vec: v, Lin: f.Lin, Lex: f.Lex}, nil
 	}
 	if err := checkNB(f.NB.ClassLogPrior, f.NB.FeatureLogProb, 2, len(v.Terms)); err != nil {
-		return nil, fmt.Errorf("%w: %v", bad, err)
+		return nil, msg.Errorf("%w: %v", bad, err)
 	}
 	return &Model{Vec: v, NB: f.NB}, nil
 }

@@ -1,9 +1,10 @@
 package text
 
 import (
-	"errors"
 	"math"
 	"sort"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // Vec is a sparse row: Val[k] is the value of column Idx[k], Idx ascending.
@@ -46,7 +47,7 @@ func Fit(texts []string, opt VecOptions) (*Vectorizer, error) {
 // Transform of raw text.
 func FitTokens(docs [][]string, opt VecOptions) (*Vectorizer, error) {
 	if len(docs) == 0 {
-		return nil, errors.New("text: no documents")
+		return nil, msg.Errorf("text: no documents")
 	}
 	df := map[string]int{}
 	tf := map[string]int{}
@@ -67,7 +68,7 @@ func FitTokens(docs [][]string, opt VecOptions) (*Vectorizer, error) {
 		}
 	}
 	if len(terms) == 0 {
-		return nil, errors.New("text: no terms left; lower MinDF or add text")
+		return nil, msg.Errorf("text: no terms left; lower MinDF or add text")
 	}
 	sort.Strings(terms)
 	if opt.MaxFeatures > 0 && len(terms) > opt.MaxFeatures {

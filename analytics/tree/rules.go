@@ -1,10 +1,11 @@
 package tree
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // Cond bounds one feature: Lo < x <= Hi, with ±Inf for an open side.
@@ -85,20 +86,40 @@ func tighten(conds []Cond, f int, lo, hi float64) []Cond {
 // the rows, e.g. Format("churn", "customers") gives
 // "IF tenure <= 17.5 AND Contract = Month-to-month THEN churn (78% of 1,234 customers)".
 // Thresholds are shown to 6 significant digits; Conds keep them exact.
-func (r Rule) Format(class, noun string) string {
-	var b strings.Builder
-	if len(r.Conds) > 0 {
-		b.WriteString("IF ")
-		for k, c := range r.Conds {
-			if k > 0 {
-				b.WriteString(" AND ")
-			}
-			b.WriteString(cond(c, r.names[c.Feature]))
-		}
-		b.WriteString(" THEN ")
+func (r Rule) Format(class, noun string) string { return r.Words(class).Msg(noun).String() }
+
+// Words is a rule ready to be written in any language: its conditions
+// as text ("tenure <= 17.5", "Contract = Month-to-month"), the label of its
+// class, the class's share of the leaf and the leaf's rows. It keeps what a
+// saved model needs to show its rules without the tree.
+type Words struct {
+	Conds []string `json:"conds,omitempty"`
+	Class string   `json:"class"`
+	Share float64  `json:"share"`
+	N     int      `json:"n"`
+}
+
+// Words returns the rule's Words with class as the label of its class.
+func (r Rule) Words(class string) Words {
+	w := Words{Class: class, Share: r.Share, N: r.N}
+	for _, c := range r.Conds {
+		w.Conds = append(w.Conds, cond(c, r.names[c.Feature]))
 	}
-	fmt.Fprintf(&b, "%s (%d%% of %s %s)", class, int(math.Round(100*r.Share)), thousands(r.N), noun)
-	return b.String()
+	return w
+}
+
+// Msg writes the rule, with noun (a string or a msg.Msg) naming the rows:
+// "IF … AND … THEN class (78% of 1,234 customers)".
+func (w Words) Msg(noun any) msg.Msg {
+	then := msg.New("%s (%d%% of %s %s)", w.Class, int(math.Round(100*w.Share)), thousands(w.N), noun)
+	if len(w.Conds) == 0 {
+		return then
+	}
+	conds := msg.Raw(w.Conds[0])
+	for _, c := range w.Conds[1:] {
+		conds = msg.New("%s AND %s", conds, c)
+	}
+	return msg.New("IF %s THEN %s", conds, then)
 }
 
 func cond(c Cond, name string) string {

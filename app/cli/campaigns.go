@@ -19,6 +19,7 @@ import (
 	"github.com/marketbench/marketbench/analytics/abtest"
 	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/storage/campaign"
 )
@@ -686,7 +687,7 @@ func resultsChart(res *core.Results, metric, path string) error {
 	for _, v := range r.Variants {
 		rates = append(rates, chart.Rate{Label: v.Variant.Name, Rate: v.Variant.Rate, Lo: v.Variant.Wilson.Lo, Hi: v.Variant.Wilson.Hi})
 	}
-	p, err := chart.RateIntervals(strings.ToUpper(metric[:1])+metric[1:]+" rate by group", "95%", rates)
+	p, err := chart.RateIntervals(i18n.T("%s rate by group", strings.ToUpper(metric[:1])+metric[1:]), "95%", rates)
 	if err != nil {
 		return err
 	}

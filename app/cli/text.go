@@ -72,7 +72,7 @@ func (e *env) textSentimentCmd() *cobra.Command {
 					fmt.Fprintln(o)
 					var rows [][]string
 					for _, s := range segs {
-						rows = append(rows, []string{s.Segment, strconv.Itoa(s.Rows), fmt.Sprintf("%.3f", s.Mean), fmt.Sprintf("%.1f%%", 100*s.Positive)})
+						rows = append(rows, []string{s.Name(), strconv.Itoa(s.Rows), fmt.Sprintf("%.3f", s.Mean), fmt.Sprintf("%.1f%%", 100*s.Positive)})
 					}
 					table(o, []string{"SEGMENT", "TEXTS", "MEAN SCORE", "POSITIVE"}, rows)
 				}

@@ -392,7 +392,7 @@ func (w *Workspace) GenerateCopy(ctx context.Context, req CopyRequest, onChunk f
 		if oerr != nil {
 			return nil, errors.Join(err, oerr)
 		}
-		off.Fallback = err.Error()
+		off.Fallback = i18n.Error(err)
 		return off, nil
 	}
 	if errors.Is(err, context.Canceled) {

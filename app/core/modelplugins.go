@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/marketbench/marketbench/analytics/model"
+	"github.com/marketbench/marketbench/analytics/msg"
 	"github.com/marketbench/marketbench/analytics/prep"
 	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/sdk"
@@ -23,10 +24,12 @@ import (
 // "plugin:<plugin id>/<component>".
 const PluginAlgoPrefix = "plugin:"
 
-// Algorithm is one entry of the algorithm list.
+// Algorithm is one entry of the algorithm list: its name and, for people,
+// a title and a one-line description (told with i18n.Say).
 type Algorithm struct {
-	Name, Description string
-	Plugin            bool
+	Name         string
+	Title, About msg.Msg
+	Plugin       bool
 }
 
 // Algorithms lists the built-in algorithms and the model components of the
@@ -35,7 +38,7 @@ type Algorithm struct {
 func (w *Workspace) Algorithms(ctx context.Context) []Algorithm {
 	var out []Algorithm
 	for _, a := range model.Algos() {
-		out = append(out, Algorithm{Name: a[0], Description: a[1]})
+		out = append(out, Algorithm{Name: a.Name, Title: a.Title, About: a.About})
 	}
 	pins, err := w.pins(ctx)
 	if err != nil {
@@ -52,7 +55,8 @@ func (w *Workspace) Algorithms(ctx context.Context) []Algorithm {
 				if desc == "" {
 					desc = c.GetTitle()
 				}
-				out = append(out, Algorithm{Name: PluginAlgoPrefix + id + "/" + c.GetName(), Description: desc + " (plugin " + id + ")", Plugin: true})
+				out = append(out, Algorithm{Name: PluginAlgoPrefix + id + "/" + c.GetName(), Plugin: true,
+					Title: msg.New("%s (plugin %s)", desc, id), About: msg.New("Trained and scored by a plugin; numeric features only.")})
 			}
 		}
 	}

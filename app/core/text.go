@@ -110,10 +110,19 @@ func (w *Workspace) Sentiment(ctx context.Context, table, column, modelName stri
 
 // SegmentSentiment is the sentiment of one segment's rows.
 type SegmentSentiment struct {
-	Segment  string
+	Segment  string // "All" for every row of the table
 	Rows     int
 	Mean     float64 // mean score
 	Positive float64 // share labelled "positive" (the built-in model's label)
+	All      bool    `json:"-"` // the row of every text, not a segment's
+}
+
+// Name is the row's name for people: the segment, or "All texts".
+func (s SegmentSentiment) Name() string {
+	if s.All {
+		return i18n.T("All texts")
+	}
+	return s.Segment
 }
 
 // SentimentBySegment compares the stored sentiment of table.column across
@@ -145,6 +154,7 @@ func (w *Workspace) SentimentBySegment(ctx context.Context, table, column string
 	if err != nil {
 		return nil, err
 	}
+	all.All = true
 	out := []SegmentSentiment{all}
 	for _, s := range sums {
 		if s.Damaged != "" {

@@ -1,8 +1,9 @@
 package llm
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Channel is the kind of copy to write.
@@ -35,7 +36,7 @@ func ParseChannel(s string) (Channel, error) {
 	for _, c := range Channels() {
 		names = append(names, string(c))
 	}
-	return "", fmt.Errorf("unknown channel %q; choose one of: %s", s, strings.Join(names, ", "))
+	return "", i18n.Errorf("unknown channel %q; choose one of: %s", s, strings.Join(names, ", "))
 }
 
 // Label is the channel in words, for prompts and screens.

@@ -1,13 +1,14 @@
 package llm
 
 import (
-	"fmt"
 	"regexp"
 	"sort"
 	"strings"
 	texttemplate "text/template"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Personalisation fields are written as Go template actions,
@@ -109,7 +110,7 @@ func fixFields(text string, fields []string) (string, []string, []Finding) {
 			names = append(names, m)
 		}
 		sort.Strings(names)
-		avail := "none"
+		avail := i18n.T("none")
 		if len(fields) > 0 {
 			ph := make([]string, len(fields))
 			for i, f := range fields {
@@ -118,7 +119,7 @@ func fixFields(text string, fields []string) (string, []string, []Finding) {
 			avail = strings.Join(ph, ", ")
 		}
 		findings = append(findings, Finding{Check: FieldsCheck, Severity: Warning,
-			Message: fmt.Sprintf("removed %s: not a customer field (available: %s)", strings.Join(names, ", "), avail)})
+			Message: i18n.T("removed %s: not a customer field (available: %s)", strings.Join(names, ", "), avail)})
 	}
 	list := make([]string, 0, len(used))
 	for f := range used {
@@ -128,7 +129,7 @@ func fixFields(text string, fields []string) (string, []string, []Finding) {
 	// The campaign engine parses copy as a template; make sure it can.
 	if _, err := texttemplate.New("copy").Option("missingkey=error").Parse(out); err != nil {
 		findings = append(findings, Finding{Check: FieldsCheck, Severity: Error,
-			Message: "the text is not a valid message template: " + err.Error()})
+			Message: i18n.T("the text is not a valid message template: %s", err.Error())})
 	}
 	return out, list, findings
 }

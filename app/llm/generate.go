@@ -1,9 +1,9 @@
 package llm
 
 import (
-	"errors"
-	"fmt"
 	"strings"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // MaxVariants is the most variants one request may ask for.
@@ -61,7 +61,7 @@ type Events struct {
 func (r Request) prepare() (Request, []string, error) {
 	var notes []string
 	if r.Channel == "" {
-		return r, nil, errors.New("choose a channel: email-subject, email-body, sms or push")
+		return r, nil, i18n.Errorf("choose a channel: email-subject, email-body, sms or push")
 	}
 	if _, err := ParseChannel(string(r.Channel)); err != nil {
 		return r, nil, err
@@ -70,17 +70,17 @@ func (r Request) prepare() (Request, []string, error) {
 	case r.N == 0:
 		r.N = 3
 	case r.N < 0 || r.N > MaxVariants:
-		return r, nil, fmt.Errorf("ask for 1 to %d variants, not %d", MaxVariants, r.N)
+		return r, nil, i18n.Errorf("ask for 1 to %d variants, not %d", MaxVariants, r.N)
 	}
 	r.Profile = r.Profile.Sanitize()
 	r.Brief = strings.TrimSpace(r.Brief)
 	if b, changed := Redacted(r.Brief); changed {
 		r.Brief = b
-		notes = append(notes, "the brief contained an e-mail address or phone number; it was removed before writing the copy")
+		notes = append(notes, i18n.T("the brief contained an e-mail address or phone number; it was removed before writing the copy"))
 	}
 	if rs := []rune(r.Brief); len(rs) > 2000 {
 		r.Brief = string(rs[:2000])
-		notes = append(notes, "the brief was cut to 2,000 characters")
+		notes = append(notes, i18n.T("the brief was cut to %s characters", i18n.Number(2000)))
 	}
 	r.Tone = strings.Join(strings.Fields(r.Tone), " ")
 	if rs := []rune(r.Tone); len(rs) > 80 {
@@ -120,5 +120,5 @@ func fewer(got, want int) []string {
 	if got >= want {
 		return nil
 	}
-	return []string{fmt.Sprintf("%d of the %d variants asked for were written", got, want)}
+	return []string{i18n.T("%d of the %d variants asked for were written", got, want)}
 }

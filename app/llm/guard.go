@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Severity of a finding: an Error means the variant should not be sent as
@@ -92,7 +94,7 @@ func Check(v Variant, ch Channel, fields []string) Variant {
 		if fixed := gsmFriendly.Replace(v.Text); fixed != v.Text {
 			v.Text = fixed
 			v.Findings = append(v.Findings, Finding{Check: LengthCheck, Severity: Info,
-				Message: "typographic quotes, dashes or ellipses replaced with plain ones so the SMS stays GSM-7"})
+				Message: i18n.T("typographic quotes, dashes or ellipses replaced with plain ones so the SMS stays GSM-7")})
 		}
 	}
 	var used []string
@@ -110,7 +112,7 @@ func Check(v Variant, ch Channel, fields []string) Variant {
 		}
 	}
 	if strings.TrimSpace(v.Copy()) == "" {
-		v.Findings = append(v.Findings, Finding{Check: FormatCheck, Severity: Error, Message: "the variant is empty"})
+		v.Findings = append(v.Findings, Finding{Check: FormatCheck, Severity: Error, Message: i18n.T("the variant is empty")})
 	}
 	measured := withFieldsAs(v.Copy(), FieldLength)
 	v.Limit = ch.limit()
@@ -120,34 +122,34 @@ func Check(v Variant, ch Channel, fields []string) Variant {
 		v.SMS, v.Length, v.Limit = &l, l.Units, l.Limit
 		if !l.Fits() {
 			v.Findings = append(v.Findings, Finding{Check: LengthCheck, Severity: Error,
-				Message: fmt.Sprintf("%d of %d %s characters: it would go out as %d messages", l.Units, l.Limit, l.Encoding, l.Parts)})
+				Message: i18n.T("%d of %d %s characters: it would go out as %d messages", l.Units, l.Limit, l.Encoding, l.Parts)})
 		}
 		if l.Encoding == UCS2 {
 			v.Findings = append(v.Findings, Finding{Check: LengthCheck, Severity: Warning,
-				Message: fmt.Sprintf("%s not in the GSM-7 alphabet, so the SMS is sent as UCS-2 and holds 70 characters, not 160",
+				Message: i18n.T("%s not in the GSM-7 alphabet, so the SMS is sent as UCS-2 and holds 70 characters, not 160",
 					quoteList(l.NotGSM))})
 		}
 	default:
 		v.Length = utf8.RuneCountInString(measured)
 		if v.Length > v.Limit {
 			v.Findings = append(v.Findings, Finding{Check: LengthCheck, Severity: lengthSeverity(ch),
-				Message: fmt.Sprintf("%d characters, over the %d for a %s", v.Length, v.Limit, ch.Label())})
+				Message: i18n.T("%d characters, over the %d for a %s", v.Length, v.Limit, ch.Label())})
 		}
 	}
 	if ch == EmailBody && v.Subject != "" {
 		if n := utf8.RuneCountInString(withFieldsAs(v.Subject, FieldLength)); n > SubjectLimit {
 			v.Findings = append(v.Findings, Finding{Check: LengthCheck, Severity: Warning,
-				Message: fmt.Sprintf("subject: %d characters, over the %d most inboxes show", n, SubjectLimit)})
+				Message: i18n.T("subject: %d characters, over the %d most inboxes show", n, SubjectLimit)})
 		}
 	}
 	v.Spam = CheckSpam(strings.TrimSpace(v.Subject + "\n" + v.Text))
 	switch {
 	case v.Spam.Score >= SpamHigh:
 		v.Findings = append(v.Findings, Finding{Check: SpamCheck, Severity: Error,
-			Message: fmt.Sprintf("spam score %d (high): %s", v.Spam.Score, strings.Join(v.Spam.Triggers, ", "))})
+			Message: i18n.T("spam score %d (high): %s", v.Spam.Score, strings.Join(v.Spam.Triggers, ", "))})
 	case v.Spam.Score >= SpamMedium:
 		v.Findings = append(v.Findings, Finding{Check: SpamCheck, Severity: Warning,
-			Message: fmt.Sprintf("spam score %d (medium): %s", v.Spam.Score, strings.Join(v.Spam.Triggers, ", "))})
+			Message: i18n.T("spam score %d (medium): %s", v.Spam.Score, strings.Join(v.Spam.Triggers, ", "))})
 	}
 	return v
 }

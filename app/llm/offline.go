@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Offline writes copy from the offline templates (offline-<channel>.tmpl):
@@ -70,8 +72,8 @@ func Offline(ctx context.Context, r Request, ev Events) (*Result, error) {
 		res.Variants = append(res.Variants, v)
 	}
 	if len(res.Variants) < r.N {
-		res.Notes = append(res.Notes, fewer(len(res.Variants), r.N)[0]+
-			" (the offline templates have only so many phrasings; a shorter brief fits more of them)")
+		res.Notes = append(res.Notes, i18n.T("%d of the %d variants asked for were written (the offline templates have only so many phrasings; a shorter brief fits more of them)",
+			len(res.Variants), r.N))
 	}
 	return res, nil
 }

@@ -18,6 +18,8 @@ import (
 
 	"github.com/tmc/langchaingo/llms"
 	"github.com/tmc/langchaingo/llms/ollama"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Defaults of the Ollama connection.
@@ -60,7 +62,7 @@ func ResolveURL(setting string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%q is not an Ollama URL; use one like %s", raw, DefaultURL)
+		return "", i18n.Errorf("%q is not an Ollama URL; use one like %s", raw, DefaultURL)
 	}
 	host, port := u.Hostname(), u.Port()
 	if host == "0.0.0.0" || host == "::" {
@@ -83,9 +85,13 @@ type UnreachableError struct {
 	Err error
 }
 
-func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("Ollama is not running at %s (%s). Start it with: ollama serve   (install it from https://ollama.com), "+
-		"or set the right URL in Settings, with --url or in OLLAMA_HOST", e.URL, shortNetError(e.Err))
+func (e *UnreachableError) Error() string { return english(e.Message()) }
+
+// Message is the error as a format and its arguments, which i18n.Error
+// translates.
+func (e *UnreachableError) Message() (string, []any) {
+	return i18n.Mark("Ollama is not running at %s (%s). Start it with: ollama serve   (install it from https://ollama.com), " +
+		"or set the right URL in Settings, with --url or in OLLAMA_HOST"), []any{e.URL, shortNetError(e.Err)}
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
@@ -100,12 +106,16 @@ type ModelMissingError struct {
 	Installed []string
 }
 
-func (e *ModelMissingError) Error() string {
-	s := fmt.Sprintf("the model %q is not installed in Ollama. Install it with: ollama pull %s", e.Model, e.Model)
+func (e *ModelMissingError) Error() string { return english(e.Message()) }
+
+// Message is the error as a format and its arguments, which i18n.Error
+// translates.
+func (e *ModelMissingError) Message() (string, []any) {
 	if len(e.Installed) > 0 {
-		s += fmt.Sprintf("   (installed: %s; choose one with --model or in Settings)", strings.Join(e.Installed, ", "))
+		return i18n.Mark("the model %q is not installed in Ollama. Install it with: ollama pull %s   (installed: %s; choose one with --model or in Settings)"),
+			[]any{e.Model, e.Model, strings.Join(e.Installed, ", ")}
 	}
-	return s
+	return i18n.Mark("the model %q is not installed in Ollama. Install it with: ollama pull %s"), []any{e.Model, e.Model}
 }
 
 // Fix is the command that fixes it.
@@ -118,11 +128,15 @@ type TimeoutError struct {
 	Silent bool
 }
 
-func (e *TimeoutError) Error() string {
+func (e *TimeoutError) Error() string { return english(e.Message()) }
+
+// Message is the error as a format and its arguments, which i18n.Error
+// translates.
+func (e *TimeoutError) Message() (string, []any) {
 	if e.Silent {
-		return fmt.Sprintf("Ollama did not answer for %s and the request was given up; the model may still be loading or the computer is busy; try again, or choose a smaller model", e.After)
+		return i18n.Mark("Ollama did not answer for %s and the request was given up; the model may still be loading or the computer is busy; try again, or choose a smaller model"), []any{e.After}
 	}
-	return fmt.Sprintf("Ollama took longer than %s and the request was given up; ask for fewer variants or choose a smaller model", e.After)
+	return i18n.Mark("Ollama took longer than %s and the request was given up; ask for fewer variants or choose a smaller model"), []any{e.After}
 }
 
 // ReplyError: Ollama answered with an error or something unreadable.
@@ -131,8 +145,12 @@ type ReplyError struct {
 	Err error
 }
 
-func (e *ReplyError) Error() string { return "Ollama failed: " + e.Msg }
-func (e *ReplyError) Unwrap() error { return e.Err }
+func (e *ReplyError) Error() string { return english(e.Message()) }
+
+// Message is the error as a format and its arguments, which i18n.Error
+// translates (the detail is Ollama's, in English).
+func (e *ReplyError) Message() (string, []any) { return i18n.Mark("Ollama failed: %s"), []any{e.Msg} }
+func (e *ReplyError) Unwrap() error            { return e.Err }
 
 // Fallback says whether an error means no model is available, so the
 // offline templates should write the copy instead.
@@ -391,3 +409,6 @@ func shortNetError(err error) string {
 	}
 	return s
 }
+
+// english writes an error's Message in English, for Error().
+func english(format string, args []any) string { return fmt.Sprintf(format, args...) }

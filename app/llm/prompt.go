@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/marketbench/marketbench/assets"
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // PromptDirEnv overrides the user's prompt folder (for tests and portable
@@ -78,7 +79,7 @@ func (p Prompts) Source(name string) (text, from string, err error) {
 		case err == nil:
 			return string(b), path, nil
 		case !errors.Is(err, fs.ErrNotExist):
-			return "", "", fmt.Errorf("prompt %s: %w", path, err)
+			return "", "", i18n.Errorf("prompt %s: %w", path, err)
 		}
 	}
 	t, err := assets.Prompt(name)
@@ -94,12 +95,12 @@ func (p Prompts) Render(name string, data PromptData) (string, error) {
 			return "", err
 		}
 		if _, err := root.New(n).Parse(src); err != nil {
-			return "", fmt.Errorf("prompt template %s (%s) has an error: %v; fix it or delete the file to use the built-in one", n, from, err)
+			return "", i18n.Errorf("prompt template %s (%s) has an error: %v; fix it or delete the file to use the built-in one", n, from, err)
 		}
 	}
 	var b strings.Builder
 	if err := root.ExecuteTemplate(&b, name, data); err != nil {
-		return "", fmt.Errorf("prompt template %s cannot be filled: %v", name, err)
+		return "", i18n.Errorf("prompt template %s cannot be filled: %v", name, err)
 	}
 	return strings.TrimSpace(b.String()), nil
 }
@@ -108,7 +109,7 @@ func (p Prompts) Render(name string, data PromptData) (string, error) {
 // files that exist alone, and returns the paths written.
 func (p Prompts) WriteDefaults() ([]string, error) {
 	if p.Dir == "" {
-		return nil, errors.New("no prompt folder")
+		return nil, i18n.Errorf("no prompt folder")
 	}
 	if err := os.MkdirAll(p.Dir, 0o755); err != nil {
 		return nil, err

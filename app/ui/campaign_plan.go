@@ -101,7 +101,6 @@ func (v *planView) calculate() {
 	d := abtest.Design{Baseline: base / 100, MDE: mde / 100, Relative: v.relative.Selected == mdeUnit(mdeRelative), Alpha: alpha / 100}
 	plan, err := abtest.SampleSize(d, power/100)
 	if err != nil {
-		// abtest's errors are in English (analytics is not translated).
 		v.show("", i18n.T("These numbers do not make a test: %s.", strings.TrimPrefix(i18n.Error(err), "abtest: ")))
 		return
 	}

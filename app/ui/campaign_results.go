@@ -306,7 +306,7 @@ func (v *resultsView) showMetric() {
 			relText(c.RelLift, c.RelLiftCI), pval(c.ZTest.PAdjusted), chance(c.Bayes.ProbBeatControl), revenueText(v.s.p.currency, g.Revenue)})
 	}
 	v.table.set([]string{i18n.T("Group"), i18n.T("Customers"), i18n.T("With a %s", metricWords(metric)), i18n.T("Rate"), i18n.T("%s interval", level),
-		i18n.T("Lift (points)"), i18n.T("Relative lift"), i18n.T("p-value (%s)", rep.Adjust.String()), i18n.T("Chance to beat control"), i18n.T("Revenue / customer")},
+		i18n.T("Lift (points)"), i18n.T("Relative lift"), i18n.T("p-value (%s)", rep.Adjust.Words()), i18n.T("Chance to beat control"), i18n.T("Revenue / customer")},
 		[]string{"", "BIGINT", "BIGINT", "DOUBLE", "", "", "", "DOUBLE", "DOUBLE", "DOUBLE"}, rows)
 	var words []string
 	for _, c := range rep.Variants {
@@ -325,9 +325,7 @@ func (v *resultsView) showMetric() {
 			pct(c.Variant.Rate), pct(ctl.Rate), verdict, p, chance(c.Bayes.ProbBeatControl)))
 	}
 	for _, n := range rep.Notes {
-		// The notes are abtest's, in English; those the catalogue has are
-		// translated.
-		words = append(words, i18n.T(sentence(n)+"."))
+		words = append(words, i18n.T("%s.", sentence(i18n.Say(n))))
 	}
 	v.info.SetText(strings.Join(words, " "))
 	if rep.SRM != nil && rep.SRM.Mismatch {

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -13,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/marketbench/marketbench/analytics/model"
+	"github.com/marketbench/marketbench/analytics/msg"
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
@@ -37,25 +37,19 @@ var (
 )
 
 // The titles and descriptions of the built-in algorithms as
-// algos makes them from model.Algos, so that the catalogue has them; they
-// are translated where shown.
-var _ = []string{
-	i18n.Mark("Logistic regression"), i18n.Mark("Yes/no outcomes, explained by odds ratios."),
-	i18n.Mark("Decision tree"), i18n.Mark("Yes/no outcomes as readable if-then rules."),
-	i18n.Mark("Random forest"), i18n.Mark("Yes/no outcomes, usually the most accurate."),
-	i18n.Mark("Linear regression"), i18n.Mark("Amounts such as customer value."),
+// algoChoice is one algorithm as the train form offers it; label and about
+// are told with i18n.Say where shown.
+type algoChoice struct {
+	name         string
+	label, about msg.Msg
 }
 
-// algoChoice is one algorithm as the train form offers it; label and about
-// are in English, shown with i18n.T.
-type algoChoice struct{ name, label, about string }
-
-// algos are model.Algos with a readable title each, in its order.
+// algos are model.Algos, in its order, until the workspace's list (with the
+// plugins' models) replaces them.
 var algos = func() []algoChoice {
 	var out []algoChoice
 	for _, a := range model.Algos() {
-		title, about, _ := strings.Cut(a[1], ": ")
-		out = append(out, algoChoice{a[0], sentence(title), sentence(about) + "."})
+		out = append(out, algoChoice{a.Name, a.Title, a.About})
 	}
 	return out
 }()
@@ -63,7 +57,7 @@ var algos = func() []algoChoice {
 // algoByLabel finds the algorithm by its label as shown.
 func algoByLabel(label string) algoChoice {
 	for _, a := range algos {
-		if i18n.T(a.label) == label {
+		if i18n.Say(a.label) == label {
 			return a
 		}
 	}
@@ -74,7 +68,7 @@ func algoByLabel(label string) algoChoice {
 func algoTitle(name string) string {
 	for _, a := range algos {
 		if a.name == name {
-			return i18n.T(a.label)
+			return i18n.Say(a.label)
 		}
 	}
 	return name

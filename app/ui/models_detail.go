@@ -171,6 +171,9 @@ func (d *modelDetail) show(info core.ModelInfo) {
 		var b strings.Builder
 		b.WriteString(i18n.T("Each leaf of the tree as a rule, read top to bottom:") + "\n\n")
 		for i, r := range ev.Rules {
+			if i < len(ev.RuleWords) {
+				r = i18n.Say(ev.RuleWords[i].Msg(model.RuleNoun))
+			} // else a model saved before RuleWords: in English
 			fmt.Fprintf(&b, "%d.  %s\n", i+1, r)
 		}
 		d.rules.SetText(b.String())
@@ -463,13 +466,12 @@ func (d *modelDetail) showExplanation(info *core.ModelInfo, ex *core.CustomerExp
 		d.exText.SetText(i18n.T("No feature moves this customer's score away from the average."))
 		return
 	}
-	// ex.Text is written by analytics/explain, in English.
-	d.exText.SetText(i18n.T("%s (pushes %s)", sentence(ex.Text), unit))
+	d.exText.SetText(i18n.T("%s (pushes %s)", sentence(i18n.Say(ex.Msg)), unit))
 }
 
 func contributionText(c explain.Contribution) string {
-	if c.Text != "" {
-		return c.Text
+	if !c.Text.IsZero() {
+		return i18n.Say(c.Text)
 	}
 	return c.Name + " " + i18n.Number(c.Value)
 }

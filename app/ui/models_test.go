@@ -29,7 +29,7 @@ func TestModels(t *testing.T) {
 	if f.source.Selected != srcChurn || f.target.Visible() || !f.cutoff.Visible() {
 		t.Fatalf("default source %q; target shown %v, cut-off shown %v", f.source.Selected, f.target.Visible(), f.cutoff.Visible())
 	}
-	if f.algo.Selected != algos[0].label || algos[0].name != "logreg" {
+	if f.algo.Selected != algos[0].label.String() || algos[0].name != "logreg" {
 		t.Fatalf("default algorithm %q", f.algo.Selected)
 	}
 	f.name.SetText("churn_test")

@@ -83,7 +83,7 @@ func newTrainForm(p *project, onTrain func(*core.ModelInfo)) *trainForm {
 	f.featNote = &widget.Label{Wrapping: fyne.TextWrapWord}
 	var labels []string
 	for _, a := range algos {
-		labels = append(labels, i18n.T(a.label))
+		labels = append(labels, i18n.Say(a.label))
 	}
 	f.algo = widget.NewSelect(labels, func(string) { f.algoChanged() })
 	f.algoNote = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
@@ -148,7 +148,7 @@ func newTrainForm(p *project, onTrain func(*core.ModelInfo)) *trainForm {
 	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), container.NewPadded(right))
 	split.Offset = 0.6
 	f.content = split
-	f.algo.SetSelected(i18n.T(algos[0].label))
+	f.algo.SetSelected(i18n.Say(algos[0].label))
 	f.source.SetSelected(i18n.T(srcChurn))
 	return f
 }
@@ -310,12 +310,7 @@ func (f *trainForm) loadFeatures() {
 func (f *trainForm) setAlgos(list []core.Algorithm) {
 	var out []algoChoice
 	for _, a := range list {
-		title, about, ok := strings.Cut(a.Description, ": ")
-		about = sentence(about) + "."
-		if a.Plugin || !ok {
-			title, about = a.Description, i18n.Mark("Trained and scored by a plugin; numeric features only.")
-		}
-		out = append(out, algoChoice{a.Name, sentence(title), about})
+		out = append(out, algoChoice{a.Name, a.Title, a.About})
 	}
 	if len(out) == 0 {
 		return
@@ -323,7 +318,7 @@ func (f *trainForm) setAlgos(list []core.Algorithm) {
 	algos = out
 	labels := make([]string, len(out))
 	for i, a := range out {
-		labels[i] = i18n.T(a.label)
+		labels[i] = i18n.Say(a.label)
 	}
 	sel := f.algo.Selected
 	f.algo.SetOptions(labels)
@@ -332,7 +327,7 @@ func (f *trainForm) setAlgos(list []core.Algorithm) {
 
 func (f *trainForm) algoChanged() {
 	a := algoByLabel(f.algo.Selected)
-	f.algoNote.SetText(i18n.T(a.about))
+	f.algoNote.SetText(i18n.Say(a.about))
 	enable := func(on bool, ws ...fyne.Disableable) {
 		for _, w := range ws {
 			if on {

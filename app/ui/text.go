@@ -539,7 +539,7 @@ func (s *textScreen) showSegments(table, col string, segs []core.SegmentSentimen
 	}
 	var bars []chart.Bar
 	for _, sg := range segs {
-		bars = append(bars, chart.Bar{Label: sg.Segment + " (" + i18n.Number(float64(sg.Rows)) + ")", Value: sg.Positive})
+		bars = append(bars, chart.Bar{Label: sg.Name() + " (" + i18n.Number(float64(sg.Rows)) + ")", Value: sg.Positive})
 	}
 	if !slices.ContainsFunc(segs, func(sg core.SegmentSentiment) bool { return sg.Positive > 0 }) {
 		s.segChart.message(i18n.T("No text is labelled positive, so there is no share to compare. (A trained model's labels are compared only if one is called positive.)"))

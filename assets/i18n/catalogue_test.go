@@ -95,17 +95,57 @@ func isI18n(call *ast.CallExpr, names ...string) bool {
 	return ok && id.Name == "i18n" && slices.Contains(names, sel.Sel.Name)
 }
 
+// msgImport is the package in which analytics, which cannot import this
+// one, keeps its sentences as formats to translate later.
+const msgImport = "github.com/marketbench/marketbench/analytics/msg"
+
+// msgName returns the name under which f imports analytics/msg, or "".
+func msgName(f goFile) string {
+	for _, im := range f.file.Imports {
+		if p, _ := strconv.Unquote(im.Path.Value); p == msgImport {
+			if im.Name != nil {
+				return im.Name.Name
+			}
+			return "msg"
+		}
+	}
+	return ""
+}
+
+// isMsg reports a call of msg.New or msg.Errorf (analytics' messages),
+// with pkg the name f imports analytics/msg under.
+func isMsg(call *ast.CallExpr, pkg string) bool {
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || pkg == "" {
+		return false
+	}
+	id, ok := sel.X.(*ast.Ident)
+	return ok && id.Name == pkg && (sel.Sel.Name == "New" || sel.Sel.Name == "Errorf")
+}
+
 // keysInCode returns every literal passed to i18n.T, i18n.Errorf and
-// i18n.Mark, with where it is, and every other string literal in the code.
+// i18n.Mark, and every format given to analytics' msg.New and msg.Errorf,
+// with where it is, and every other string literal in the code. A msg
+// format that is not a literal fails the test: the catalogue could not be
+// checked for it.
 func keysInCode(t *testing.T) (keys map[string]string, literals map[string]bool) {
 	keys, literals = map[string]string{}, map[string]bool{}
 	for _, f := range parseRepo(t) {
+		pkg := msgName(f)
 		ast.Inspect(f.file, func(n ast.Node) bool {
 			switch x := n.(type) {
 			case *ast.CallExpr:
 				if isI18n(x, "T", "Errorf", "Mark") && len(x.Args) > 0 {
 					if s, ok := literal(x.Args[0]); ok {
 						keys[s] = f.fset.Position(x.Pos()).String()
+					}
+				}
+				if isMsg(x, pkg) && len(x.Args) > 0 {
+					if s, ok := literal(x.Args[0]); ok {
+						keys[s] = f.fset.Position(x.Pos()).String()
+					} else {
+						t.Errorf("%s: the format of an analytics message must be a string literal, so that the catalogue check sees it",
+							f.fset.Position(x.Pos()))
 					}
 				}
 			case *ast.BasicLit:
@@ -134,8 +174,9 @@ func verbs(s string) []string {
 	return out
 }
 
-// Every text the code sends through the catalogue has a Chinese
-// translation with the same printf verbs, and the catalogue holds nothing
+// Every text the code sends through the catalogue (and every format of
+// analytics' messages, which the app translates when it shows them) has a
+// Chinese translation with the same printf verbs, and the catalogue holds nothing
 // the code no longer says.
 func TestCatalogueCoversCode(t *testing.T) {
 	if err := LoadError(); err != nil {

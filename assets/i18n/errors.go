@@ -1,7 +1,6 @@
 package i18n
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -54,19 +53,59 @@ func Error(err error) string {
 	return localise(st, err)
 }
 
-func localise(st *state, err error) string {
-	var m *message
-	if errors.As(err, &m) && m == err {
-		args := make([]any, len(m.args))
-		for i, a := range m.args {
-			if e, ok := a.(error); ok {
-				args[i] = localise(st, e)
+func (m *message) Message() (string, []any) { return m.format, m.args }
+
+// Said is a sentence kept as a printf format and its arguments, told in the
+// language in use when shown: errors made by Errorf, and the messages of
+// packages that cannot use the catalogue themselves (analytics/msg).
+type Said interface {
+	Message() (format string, args []any)
+}
+
+// Say tells m in the language in use, as T(format, args...) would;
+// arguments that are Said or errors are told in turn.
+func Say(m Said) string {
+	if m == nil {
+		return ""
+	}
+	format, args := m.Message()
+	st := get()
+	if len(args) == 0 {
+		return lookup(st, format)
+	}
+	return fmt.Sprintf(lookup(st, format), localArgs(st, args)...)
+}
+
+// localArgs tells the arguments that are Said or errors in st's language.
+func localArgs(st *state, args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch x := a.(type) {
+		case error:
+			if st.lang == English {
+				out[i] = x.Error()
 			} else {
-				args[i] = a
+				out[i] = localise(st, x)
 			}
+		case Said:
+			f, as := x.Message()
+			if len(as) == 0 {
+				out[i] = lookup(st, f)
+			} else {
+				out[i] = fmt.Sprintf(lookup(st, f), localArgs(st, as)...)
+			}
+		default:
+			out[i] = a
 		}
+	}
+	return out
+}
+
+func localise(st *state, err error) string {
+	if m, ok := err.(Said); ok {
+		format, args := m.Message()
 		// %w only works in Errorf; the arguments are strings now.
-		return fmt.Sprintf(strings.ReplaceAll(lookup(st, m.format), "%w", "%v"), args...)
+		return fmt.Sprintf(strings.ReplaceAll(lookup(st, format), "%w", "%v"), localArgs(st, args)...)
 	}
 	text := err.Error()
 	if t := lookup(st, text); t != text {

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -176,13 +177,23 @@ func posixToBCP47(s string) string {
 }
 
 // T translates format into the language in use and, given args, formats it
-// as fmt.Sprintf does. Untranslated text comes back in English. A format
+// as fmt.Sprintf does; arguments that are Said (msg.Msg) are told in the
+// language in use too. Untranslated text comes back in English. A format
 // without args is returned as translated, not run through Sprintf, so a
 // literal "%" needs no escaping there.
 func T(format string, args ...any) string {
-	s := lookup(get(), format)
+	st := get()
+	s := lookup(st, format)
 	if len(args) == 0 {
 		return s
+	}
+	for i, a := range args {
+		if m, ok := a.(Said); ok {
+			if _, isErr := a.(error); !isErr {
+				args = slices.Clone(args)
+				args[i] = Say(m)
+			}
+		}
 	}
 	return fmt.Sprintf(s, args...)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 func TestMatch(t *testing.T) {
@@ -82,5 +84,29 @@ func TestFormats(t *testing.T) {
 	}
 	if Date(day) != "2024年3月15日" || Money("¥", 2, -1234.5) != "-¥1,234.50" {
 		t.Errorf("Chinese: %s %s", Date(day), Money("¥", 2, -1234.5))
+	}
+}
+
+// analytics' messages (format and arguments, nested) are told in the
+// language in use by Say, T and Error; their English stays as it was.
+func TestSaidMessages(t *testing.T) {
+	what := msg.New("variant %q", "A")
+	err := msg.Errorf("abtest: %s has no customers (n = 0); every group needs at least one customer", what)
+	wantEN := `abtest: variant "A" has no customers (n = 0); every group needs at least one customer`
+	if err.Error() != wantEN || Error(err) != wantEN {
+		t.Errorf("English: %q / %q", err.Error(), Error(err))
+	}
+	withLang(t, Chinese)
+	if got, want := Error(err), `版本 "A" 没有客户（n = 0）；每组至少需要一位客户`; got != want {
+		t.Errorf("Error = %q, want %q", got, want)
+	}
+	if got, want := Say(msg.Join("a", msg.New("%s missing", "b"))), "a、b 缺失"; got != want {
+		t.Errorf("Say = %q, want %q", got, want)
+	}
+	if got, want := T("%s: %s", msg.New("less likely"), "x"), "较不可能：x"; got != want {
+		t.Errorf("T = %q, want %q", got, want)
+	}
+	if err.Error() != wantEN {
+		t.Errorf("Error() changed with the language: %q", err.Error())
 	}
 }
