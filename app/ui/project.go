@@ -84,10 +84,17 @@ func newProject(w *window, ws *core.Workspace) *project {
 		{name: screenSettings, icon: theme.SettingsIcon(), build: func() fyne.CanvasObject { return p.settings.content }, shown: p.settings.refresh},
 	}
 	p.body = container.NewStack()
+	longest := ""
+	for _, s := range p.screens {
+		if n := i18n.T(s.name); width(n) > width(longest) {
+			longest = n
+		}
+	}
 	p.nav = &widget.List{
 		Length: func() int { return len(p.screens) },
 		CreateItem: func() fyne.CanvasObject {
-			return container.NewHBox(widget.NewIcon(theme.StorageIcon()), widget.NewLabel(""))
+			// The template holds the longest name, which sets the list's width.
+			return container.NewHBox(widget.NewIcon(theme.StorageIcon()), widget.NewLabel(longest))
 		},
 		UpdateItem: func(id widget.ListItemID, o fyne.CanvasObject) {
 			box := o.(*fyne.Container)
@@ -101,6 +108,11 @@ func newProject(w *window, ws *core.Workspace) *project {
 	p.nav.Select(0)
 	p.refreshTables("")
 	return p
+}
+
+// width is how wide a label's text is drawn.
+func width(s string) float32 {
+	return fyne.MeasureText(s, theme.TextSize(), fyne.TextStyle{}).Width
 }
 
 // screenSettings names the settings screen (goTo takes the English names).
