@@ -21,6 +21,11 @@ var _ = []string{
 	i18n.Mark("unsubscribed"),
 }
 
+// A campaign's statuses (draft, sending, paused, done) are stored in
+// English too; the GUI and the CLI show them through i18n.T. Those no other
+// list marks:
+var _ = []string{i18n.Mark("draft"), i18n.Mark("done")}
+
 var (
 	notInTableRE = regexp.MustCompile(`^not in the customer table (.+)$`)
 	gaveUpRE     = regexp.MustCompile(`^gave up after (\S+) attempts(?:: (.*))?$`)
