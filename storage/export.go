@@ -11,6 +11,8 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // maxXLSXRows is Excel's sheet limit minus the header row.
@@ -37,7 +39,7 @@ func (p *Project) Export(ctx context.Context, selectSQL, path string) (int64, er
 	case ".xlsx":
 		n, err = p.exportXLSX(ctx, selectSQL, tmp, path)
 	default:
-		return 0, fmt.Errorf("cannot export to %q: choose a file ending in .csv, .parquet or .xlsx", filepath.Base(path))
+		return 0, i18n.Errorf("cannot export to %q: choose a file ending in .csv, .parquet or .xlsx", filepath.Base(path))
 	}
 	if err != nil {
 		return 0, err
@@ -79,7 +81,7 @@ func (p *Project) ExportQuery(ctx context.Context, query, path string, timeout t
 	c.q = conn
 	n, err := c.Export(ctx, `SELECT * FROM temp.main.`+Quote(view), path)
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return 0, fmt.Errorf("the export took longer than %s and was stopped; add a WHERE clause or a LIMIT, or allow more time (--timeout)", timeout)
+		return 0, i18n.Errorf("the export took longer than %s and was stopped; add a WHERE clause or a LIMIT, or allow more time (--timeout)", timeout)
 	}
 	return n, err
 }
@@ -97,14 +99,14 @@ func (p *Project) copyTo(ctx context.Context, selectSQL, tmp, path, opts string)
 func (p *Project) exportXLSX(ctx context.Context, selectSQL, tmp, path string) (int64, error) {
 	var total int64
 	if err := p.q.QueryRowContext(ctx, `SELECT count(*) FROM (`+selectSQL+`)`).Scan(&total); err != nil {
-		return 0, fmt.Errorf("cannot export: %s", FirstLine(err.Error()))
+		return 0, i18n.Errorf("cannot export: %s", FirstLine(err.Error()))
 	}
 	if total > maxXLSXRows {
-		return 0, fmt.Errorf("cannot export %d rows to Excel: a sheet holds at most %d; export to .csv or .parquet instead", total, maxXLSXRows)
+		return 0, i18n.Errorf("cannot export %d rows to Excel: a sheet holds at most %d; export to .csv or .parquet instead", total, maxXLSXRows)
 	}
 	rows, err := p.q.QueryContext(ctx, selectSQL)
 	if err != nil {
-		return 0, fmt.Errorf("cannot export: %s", FirstLine(err.Error()))
+		return 0, i18n.Errorf("cannot export: %s", FirstLine(err.Error()))
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
@@ -161,9 +163,9 @@ func exportError(path string, err error) error {
 	msg := err.Error()
 	if strings.Contains(msg, "Cannot open file") || strings.Contains(msg, "no such file") ||
 		strings.Contains(msg, "permission denied") || strings.Contains(msg, "read-only") {
-		return fmt.Errorf("cannot write %s: check that the folder exists and that you may write there", path)
+		return i18n.Errorf("cannot write %s: check that the folder exists and that you may write there", path)
 	}
-	return fmt.Errorf("cannot export to %s: %s", path, FirstLine(msg))
+	return i18n.Errorf("cannot export to %s: %s", path, FirstLine(msg))
 }
 
 // xlsxValue keeps numbers and booleans native so Excel can compute with them.

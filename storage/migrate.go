@@ -3,9 +3,10 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // migrations are applied in order, each in its own transaction. Never edit a
@@ -102,7 +103,7 @@ func (p *Project) migrateTo(ctx context.Context, have, to int) error {
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("cannot upgrade %s: %v", p.Path, err)
+			return i18n.Errorf("cannot upgrade %s: %v", p.Path, err)
 		}
 	}
 	return nil
@@ -121,7 +122,7 @@ func splitStatements(s string) []string {
 // Tx runs fn in one transaction: all of it happens or none of it does.
 func (p *Project) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if p.db == nil {
-		return errors.New("the project is closed")
+		return i18n.Errorf("the project is closed")
 	}
 	if p.tx != nil {
 		return fn(p.tx) // already inside a transaction: join it

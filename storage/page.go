@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // PageRequest asks for one page of a table. Where is an already-compiled,
@@ -48,7 +50,7 @@ func (p *Project) Page(ctx context.Context, r PageRequest) (*Page, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("cannot sort by %q: %q has no such column", r.Sort, r.Table)
+			return nil, i18n.Errorf("cannot sort by %q: %q has no such column", r.Sort, r.Table)
 		}
 		dir := "ASC"
 		if r.Desc {

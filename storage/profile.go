@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // ColumnProfile summarises one column. Number fields are set for numeric
@@ -58,7 +60,7 @@ func (p *Project) Profile(ctx context.Context, table string) ([]ColumnProfile, e
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return nil, fmt.Errorf("cannot profile %s.%s: %s", table, c.Name, FirstLine(err.Error()))
+			return nil, i18n.Errorf("cannot profile %s.%s: %s", table, c.Name, FirstLine(err.Error()))
 		}
 		cp.Role = roles[c.Name]
 		out = append(out, cp)
@@ -145,21 +147,21 @@ func (p *Project) Histogram(ctx context.Context, table, column string, bins int)
 		}
 	}
 	if col == nil {
-		return nil, fmt.Errorf("%q has no column %q", table, column)
+		return nil, i18n.Errorf("%q has no column %q", table, column)
 	}
 	x := Quote(column) + `::DOUBLE`
 	switch {
 	case col.IsTemporal():
 		x = `(epoch(` + Quote(column) + `) / 86400.0)`
 	case !col.IsNumeric():
-		return nil, fmt.Errorf("a histogram needs a number or date column; %q holds %s", column, col.Type)
+		return nil, i18n.Errorf("a histogram needs a number or date column; %q holds %s", column, col.Type)
 	}
 	var mn, mx sql.NullFloat64
 	if err := p.q.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(%s), max(%s) FROM %s`, x, x, Quote(table))).Scan(&mn, &mx); err != nil {
 		return nil, err
 	}
 	if !mn.Valid {
-		return nil, fmt.Errorf("%q has no values to draw", column)
+		return nil, i18n.Errorf("%q has no values to draw", column)
 	}
 	width := (mx.Float64 - mn.Float64) / float64(bins)
 	if width == 0 || math.IsNaN(width) {

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Role is what a column means. Features find their inputs by role, never by
@@ -57,7 +59,7 @@ func ParseRole(s string) (Role, error) {
 	for i, r := range Roles {
 		names[i] = string(r)
 	}
-	return None, fmt.Errorf("unknown role %q; choose one of: none, %s", s, strings.Join(names, ", "))
+	return None, i18n.Errorf("unknown role %q; choose one of: none, %s", s, strings.Join(names, ", "))
 }
 
 // roleNames maps normalised column names (lower case, no spaces, _ or -) in
@@ -346,11 +348,11 @@ func (p *Project) SetRoles(ctx context.Context, table string, roles map[string]R
 	names := make([]string, 0, len(roles))
 	for col, r := range roles {
 		if !known[col] {
-			return fmt.Errorf("%q has no column %q", table, col)
+			return i18n.Errorf("%q has no column %q", table, col)
 		}
 		if prev, dup := owner[r]; dup && r != None && r != Text {
 			a, b := min(prev, col), max(prev, col)
-			return fmt.Errorf("columns %q and %q are both given the role %s; a role (other than text) belongs to one column", a, b, r)
+			return i18n.Errorf("columns %q and %q are both given the role %s; a role (other than text) belongs to one column", a, b, r)
 		}
 		owner[r] = col
 		names = append(names, col)

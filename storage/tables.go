@@ -4,8 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Quote makes an SQL identifier from any user-supplied name.
@@ -116,7 +117,7 @@ func (p *Project) Columns(ctx context.Context, table string) ([]Column, error) {
 		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w %q", ErrNoTable, table)
+		return nil, i18n.Errorf("%w %q", ErrNoTable, table)
 	}
 	return out, nil
 }
@@ -129,7 +130,7 @@ func (p *Project) RowCount(ctx context.Context, table string) (int64, error) {
 		return 0, ctx.Err()
 	}
 	if err != nil {
-		return 0, fmt.Errorf("%w %q", ErrNoTable, table)
+		return 0, i18n.Errorf("%w %q", ErrNoTable, table)
 	}
 	return n, nil
 }
@@ -147,11 +148,11 @@ func Reserved(table string) error {
 	l := strings.ToLower(table)
 	switch {
 	case strings.HasPrefix(l, "mb_"):
-		return fmt.Errorf("table names starting with mb_ are reserved for Marketbench; choose another name")
+		return i18n.Errorf("table names starting with mb_ are reserved for Marketbench; choose another name")
 	case l == RFMTable:
-		return fmt.Errorf("%q is where RFM scores are kept and is replaced by every RFM run; choose another name", table)
+		return i18n.Errorf("%q is where RFM scores are kept and is replaced by every RFM run; choose another name", table)
 	case l == ModelScoresTable:
-		return fmt.Errorf("%q is where model scores and clusters are kept; choose another name", table)
+		return i18n.Errorf("%q is where model scores and clusters are kept; choose another name", table)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -30,7 +29,7 @@ func keyValues(kvs []string) (map[string]string, error) {
 	for _, kv := range kvs {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || strings.TrimSpace(k) == "" {
-			return nil, fmt.Errorf("%q: write settings as name=value", kv)
+			return nil, i18n.Errorf("%q: write settings as name=value", kv)
 		}
 		out[strings.TrimSpace(k)] = v
 	}
@@ -68,7 +67,7 @@ func (e *env) campaignCmd() *cobra.Command {
 				if err := w.DeleteCampaign(ctx, args[0]); err != nil {
 					return err
 				}
-				return e.emit(map[string]any{"deleted": args[0]}, func(o io.Writer) { fmt.Fprintf(o, "Deleted campaign %q\n", args[0]) })
+				return e.emit(map[string]any{"deleted": args[0]}, func(o io.Writer) { fmt.Fprintln(o, i18n.T("Deleted campaign %q", args[0])) })
 			})(cmd, args)
 		},
 	}
@@ -98,7 +97,7 @@ func (e *env) campCreateCmd() *cobra.Command {
 						return err
 					}
 					if err := json.Unmarshal(b, &c); err != nil {
-						return fmt.Errorf("%s is not a campaign in JSON: %v", file, err)
+						return i18n.Errorf("%s is not a campaign in JSON: %v", file, err)
 					}
 				}
 				if len(args) == 1 {
@@ -107,7 +106,7 @@ func (e *env) campCreateCmd() *cobra.Command {
 				if channel != "" {
 					i := strings.LastIndex(channel, "/")
 					if i <= 0 {
-						return errors.New("--channel is PLUGIN-ID/COMPONENT, e.g. marketbench.org/webhook/webhook")
+						return i18n.Errorf("--channel is PLUGIN-ID/COMPONENT, e.g. marketbench.org/webhook/webhook")
 					}
 					c.Plugin, c.Component = channel[:i], channel[i+1:]
 				}
@@ -121,11 +120,11 @@ func (e *env) campCreateCmd() *cobra.Command {
 				for _, v := range variants {
 					parts := strings.SplitN(v, "|", 4)
 					if len(parts) < 4 {
-						return fmt.Errorf("--variant %q: write NAME|SHARE|SUBJECT|TEXT", v)
+						return i18n.Errorf("--variant %q: write NAME|SHARE|SUBJECT|TEXT", v)
 					}
 					pct, err := strconv.ParseFloat(parts[1], 64)
 					if err != nil {
-						return fmt.Errorf("--variant %q: the share %q is not a number", v, parts[1])
+						return i18n.Errorf("--variant %q: the share %q is not a number", v, parts[1])
 					}
 					c.Variants = append(c.Variants, campaign.Variant{Name: parts[0], Percent: pct, Subject: parts[2], Text: strings.ReplaceAll(parts[3], `\n`, "\n")})
 				}
@@ -133,8 +132,7 @@ func (e *env) campCreateCmd() *cobra.Command {
 					return err
 				}
 				return e.emit(c, func(o io.Writer) {
-					fmt.Fprintf(o, "Saved campaign %q: %s via %s/%s, %d variants, %g%% holdout. Preview it with: marketbench campaign preview %q\n",
-						c.Name, c.Segment, c.Plugin, c.Component, len(c.Variants), c.HoldoutPercent, c.Name)
+					fmt.Fprintln(o, i18n.T("Saved campaign %q: %s via %s/%s, %d variants, %g%% holdout. Preview it with: marketbench campaign preview %q", c.Name, c.Segment, c.Plugin, c.Component, len(c.Variants), c.HoldoutPercent, c.Name))
 				})
 			})(cmd, args)
 		},
@@ -165,14 +163,14 @@ func (e *env) campListCmd() *cobra.Command {
 			}
 			return e.emit(cs, func(o io.Writer) {
 				if len(cs) == 0 {
-					fmt.Fprintln(o, "No campaigns yet: create one with 'campaign create'.")
+					fmt.Fprintln(o, i18n.T("No campaigns yet: create one with 'campaign create'."))
 					return
 				}
 				var rows [][]string
 				for _, c := range cs {
-					rows = append(rows, []string{c.Name, c.Status, c.Segment, c.Plugin + "/" + c.Component, strconv.Itoa(len(c.Variants)), fmt.Sprintf("%g%%", c.HoldoutPercent)})
+					rows = append(rows, []string{c.Name, i18n.T(c.Status), c.Segment, c.Plugin + "/" + c.Component, strconv.Itoa(len(c.Variants)), fmt.Sprintf("%g%%", c.HoldoutPercent)})
 				}
-				table(o, []string{"CAMPAIGN", "STATUS", "SEGMENT", "CHANNEL", "VARIANTS", "HOLDOUT"}, rows)
+				table(o, []string{i18n.T("CAMPAIGN"), i18n.T("STATUS"), i18n.T("SEGMENT"), i18n.T("CHANNEL"), i18n.T("VARIANTS"), i18n.T("HOLDOUT")}, rows)
 			})
 		}),
 	}
@@ -188,23 +186,27 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func printCampaignPreview(o io.Writer, pv *core.Preview) {
-	fmt.Fprintf(o, "Audience: %d customers\n", pv.Audience)
+	fmt.Fprintln(o, i18n.T("Audience: %d customers", pv.Audience))
 	var rows [][]string
 	for _, g := range sortedKeys(pv.Groups) {
-		rows = append(rows, []string{"  " + g, strconv.Itoa(pv.Groups[g])})
+		name := g
+		if g == campaign.Holdout {
+			name = i18n.T(g)
+		}
+		rows = append(rows, []string{"  " + name, strconv.Itoa(pv.Groups[g])})
 	}
-	table(o, []string{"  GROUP", "CUSTOMERS"}, rows)
+	table(o, []string{"  " + i18n.T("GROUP"), i18n.T("CUSTOMERS")}, rows)
 	if len(pv.Excluded) > 0 {
-		fmt.Fprintln(o, "\nExcluded (never contacted):")
+		fmt.Fprint(o, "\n"+i18n.T("Excluded (never contacted):")+"\n")
 		rows = nil
 		for _, r := range sortedKeys(pv.Excluded) {
-			rows = append(rows, []string{"  " + r, strconv.Itoa(pv.Excluded[r])})
+			rows = append(rows, []string{"  " + campaign.ReasonWords(r), strconv.Itoa(pv.Excluded[r])})
 		}
-		table(o, []string{"  REASON", "CUSTOMERS"}, rows)
+		table(o, []string{"  " + i18n.T("REASON"), i18n.T("CUSTOMERS")}, rows)
 	}
-	fmt.Fprintf(o, "\nThe channel receives only: %s\n", strings.Join(pv.Fields, ", "))
+	fmt.Fprint(o, "\n"+i18n.T("The channel receives only: %s", strings.Join(pv.Fields, ", "))+"\n")
 	for _, s := range pv.Samples {
-		fmt.Fprintf(o, "\n--- variant %s, customer %s, to %s\nSubject: %s\n%s\n", s.Variant, s.CustomerID, s.To, s.Subject, s.Text)
+		fmt.Fprint(o, "\n"+i18n.T("--- variant %s, customer %s, to %s\nSubject: %s\n%s", s.Variant, s.CustomerID, s.To, s.Subject, s.Text)+"\n")
 	}
 }
 
@@ -276,22 +278,22 @@ func (e *env) campSendCmd(resume bool) *cobra.Command {
 				emitErr := e.emit(rep, func(o io.Writer) {
 					switch rep.Mode {
 					case campaign.DryRun:
-						fmt.Fprintln(o, "Dry run: nothing was sent.")
+						fmt.Fprintln(o, i18n.T("Dry run: nothing was sent."))
 						printCampaignPreview(o, rep.Preview)
-						fmt.Fprintf(o, "\nSend it with: marketbench campaign send %q --live\n", args[0])
+						fmt.Fprint(o, "\n"+i18n.T("Send it with: marketbench campaign send %q --live", args[0])+"\n")
 					case campaign.TestSend:
-						fmt.Fprintf(o, "Sent %d test messages (one per variant) to %s.\n", rep.Sent, testTo)
+						fmt.Fprintln(o, i18n.T("Sent %d test messages (one per variant) to %s.", rep.Sent, testTo))
 					default:
-						fmt.Fprintf(o, "Sent %d messages in this run", rep.Sent)
+						recovered := ""
 						if rep.Recovered > 0 {
-							fmt.Fprintf(o, " (%d left unfinished by an earlier run were settled first)", rep.Recovered)
+							recovered = i18n.T(" (%d left unfinished by an earlier run were settled first)", rep.Recovered)
 						}
-						fmt.Fprintln(o, ".")
+						fmt.Fprintln(o, i18n.T("Sent %d messages in this run%s.", rep.Sent, recovered))
 						if rep.Counts != nil {
 							printCounts(o, rep.Counts)
 						}
 						if rep.Unknown > 0 {
-							fmt.Fprintf(o, "\n%d messages may or may not have gone out (the app or the plugin stopped while sending them); check them with 'marketbench campaign unknown %q' and settle them with 'campaign resolve'.\n", rep.Unknown, args[0])
+							fmt.Fprint(o, "\n"+i18n.T("%d messages may or may not have gone out (the app or the plugin stopped while sending them); check them with 'marketbench campaign unknown %q' and settle them with 'campaign resolve'.", rep.Unknown, args[0])+"\n")
 						}
 					}
 				})
@@ -337,7 +339,7 @@ func (e *env) sendProgress() (core.Progress, func(string), func()) {
 			}, func(msg string) {
 				mu.Lock()
 				defer mu.Unlock()
-				fmt.Fprintf(e.errOut, "\r%-80s\rwarning: %s\n", "", msg)
+				fmt.Fprintf(e.errOut, "\r%-80s\r%s\n", "", i18n.T("warning: %s", msg))
 			}, done
 	}
 	var last time.Time
@@ -352,7 +354,7 @@ func (e *env) sendProgress() (core.Progress, func(string), func()) {
 		}, func(msg string) {
 			mu.Lock()
 			defer mu.Unlock()
-			fmt.Fprintf(e.errOut, "warning: %s\n", msg)
+			fmt.Fprintln(e.errOut, i18n.T("warning: %s", msg))
 		}, func() {}
 }
 
@@ -369,7 +371,7 @@ func (e *env) campUnknownCmd() *cobra.Command {
 				}
 				return e.emit(us, func(o io.Writer) {
 					if len(us) == 0 {
-						fmt.Fprintf(o, "Campaign %q has no deliveries of unknown fate.\n", args[0])
+						fmt.Fprintln(o, i18n.T("Campaign %q has no deliveries of unknown fate.", args[0]))
 						return
 					}
 					var rows [][]string
@@ -378,14 +380,14 @@ func (e *env) campUnknownCmd() *cobra.Command {
 						if u.At != nil {
 							at = u.At.Local().Format("2006-01-02 15:04:05")
 						}
-						rows = append(rows, []string{u.CustomerID, u.Variant, u.Key, at, u.Reason})
+						rows = append(rows, []string{u.CustomerID, u.Variant, u.Key, at, campaign.ReasonWords(u.Reason)})
 					}
-					table(o, []string{"CUSTOMER", "VARIANT", "IDEMPOTENCY KEY", "SINCE", "WHY"}, rows)
-					fmt.Fprintf(o, "\n%d messages may or may not have gone out. Check with your provider (by idempotency key), then settle them:\n"+
+					table(o, []string{i18n.T("CUSTOMER"), i18n.T("VARIANT"), i18n.T("IDEMPOTENCY KEY"), i18n.T("SINCE"), i18n.T("WHY")}, rows)
+					fmt.Fprint(o, "\n"+i18n.T("%d messages may or may not have gone out. Check with your provider (by idempotency key), then settle them:\n"+
 						"  marketbench campaign resolve %q --sent       (they arrived)\n"+
 						"  marketbench campaign resolve %q --not-sent   (they did not, and are not to be sent)\n"+
 						"  marketbench campaign resolve %q --resend     (send them at the next resume)\n"+
-						"Add --customer ID to settle one customer.\n", len(us), args[0], args[0], args[0])
+						"Add --customer ID to settle one customer.", len(us), args[0], args[0], args[0])+"\n")
 				})
 			})(cmd, args)
 		},
@@ -409,7 +411,7 @@ func (e *env) campResolveCmd() *cobra.Command {
 				}
 			}
 			if n != 1 {
-				return errors.New("say how to settle them: exactly one of --sent, --not-sent or --resend")
+				return i18n.Errorf("say how to settle them: exactly one of --sent, --not-sent or --resend")
 			}
 			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
 				k, err := w.ResolveUnknown(ctx, args[0], how, customers)
@@ -419,11 +421,11 @@ func (e *env) campResolveCmd() *cobra.Command {
 				return e.emit(map[string]any{"campaign": args[0], "resolved": k, "as": how}, func(o io.Writer) {
 					switch how {
 					case campaign.ResolveSent:
-						fmt.Fprintf(o, "Marked %d deliveries as sent.\n", k)
+						fmt.Fprintln(o, i18n.T("Marked %d deliveries as sent.", k))
 					case campaign.ResolveNotSent:
-						fmt.Fprintf(o, "Marked %d deliveries as not sent; they will not be sent.\n", k)
+						fmt.Fprintln(o, i18n.T("Marked %d deliveries as not sent; they will not be sent.", k))
 					default:
-						fmt.Fprintf(o, "%d deliveries will be sent again: run 'marketbench campaign resume %q'.\n", k, args[0])
+						fmt.Fprintln(o, i18n.T("%d deliveries will be sent again: run 'marketbench campaign resume %q'.", k, args[0]))
 					}
 				})
 			})(cmd, args)
@@ -440,16 +442,16 @@ func (e *env) campResolveCmd() *cobra.Command {
 func printCounts(o io.Writer, c *campaign.Counts) {
 	var rows [][]string
 	for _, s := range sortedKeys(c.ByStatus) {
-		rows = append(rows, []string{"  " + s, strconv.Itoa(c.ByStatus[s])})
+		rows = append(rows, []string{"  " + i18n.T(s), strconv.Itoa(c.ByStatus[s])})
 	}
-	table(o, []string{"  STATUS", "CUSTOMERS"}, rows)
+	table(o, []string{"  " + i18n.T("STATUS"), i18n.T("CUSTOMERS")}, rows)
 	if len(c.Reasons) > 0 {
 		rows = nil
 		for _, r := range sortedKeys(c.Reasons) {
-			rows = append(rows, []string{"  " + r, strconv.Itoa(c.Reasons[r])})
+			rows = append(rows, []string{"  " + campaign.ReasonWords(r), strconv.Itoa(c.Reasons[r])})
 		}
 		fmt.Fprintln(o)
-		table(o, []string{"  NOT SENT, BY CAUSE", "CUSTOMERS"}, rows)
+		table(o, []string{"  " + i18n.T("NOT SENT, BY CAUSE"), i18n.T("CUSTOMERS")}, rows)
 	}
 }
 
@@ -465,7 +467,7 @@ func (e *env) campStatusCmd() *cobra.Command {
 					return err
 				}
 				return e.emit(map[string]any{"name": in.Name, "status": in.Status, "counts": counts}, func(o io.Writer) {
-					fmt.Fprintf(o, "Campaign %q: %s\n", in.Name, in.Status)
+					fmt.Fprintln(o, i18n.T("Campaign %q: %s", in.Name, i18n.T(in.Status)))
 					printCounts(o, counts)
 				})
 			})(cmd, args)
@@ -485,11 +487,11 @@ func (e *env) campImportCmd() *cobra.Command {
 					return err
 				}
 				return e.emit(res, func(o io.Writer) {
-					fmt.Fprintf(o, "Imported %d of %d rows (%d matched no delivery)", res.Matched, res.Rows, res.Unmatched)
+					fmt.Fprint(o, i18n.T("Imported %d of %d rows (%d matched no delivery)", res.Matched, res.Rows, res.Unmatched))
 					for _, ev := range sortedKeys(res.ByEvent) {
-						fmt.Fprintf(o, "; %s %d", ev, res.ByEvent[ev])
+						fmt.Fprintf(o, "; %s %d", i18n.T(ev), res.ByEvent[ev])
 					}
-					fmt.Fprintf(o, "\n%d customers added to the suppression list (unsubscribes and bounces)\n", res.Suppressed)
+					fmt.Fprint(o, "\n"+i18n.T("%d customers added to the suppression list (unsubscribes and bounces)", res.Suppressed)+"\n")
 				})
 			})(cmd, args)
 		},
@@ -570,12 +572,12 @@ func pct(v float64) string {
 func (e *env) emitResults(res *core.Results) error {
 	return e.emit(resultsJSON(res), func(o io.Writer) {
 		if len(res.Reports) == 0 {
-			fmt.Fprintln(o, "Nothing to compare yet: the control group or the variants have no customers.")
+			fmt.Fprintln(o, i18n.T("Nothing to compare yet: the control group or the variants have no customers."))
 			return
 		}
 		for _, m := range sortedKeys(res.Reports) {
 			r := res.Reports[m]
-			fmt.Fprintf(o, "\n%s (control %s)\n", m, r.Control.Name)
+			fmt.Fprint(o, "\n"+i18n.T("%s (control %s)", m, r.Control.Name)+"\n")
 			rows := [][]string{{r.Control.Name, strconv.FormatInt(r.Control.N, 10), strconv.FormatInt(r.Control.Conversions, 10),
 				pct(r.Control.Rate), pct(r.Control.Wilson.Lo) + " – " + pct(r.Control.Wilson.Hi), "", "", "", ""}}
 			for _, v := range r.Variants {
@@ -584,15 +586,14 @@ func (e *env) emitResults(res *core.Results) error {
 					fmt.Sprintf("%+.2f pts (%s)", 100*v.AbsLift, pct(v.RelLift)), pval(v.ZTest.PAdjusted), pct(v.Bayes.ProbBeatControl),
 					map[bool]string{true: "yes", false: "no"}[v.Significant]})
 			}
-			table(o, []string{"GROUP", "CUSTOMERS", "CONVERTED", "RATE", "95% CI", "LIFT", "P (HOLM)", "P(BEATS CONTROL)", "SIGNIFICANT"}, rows)
-			fmt.Fprintf(o, "chi-square across all groups: %.2f (df %d), p %s\n", r.Overall.Stat, r.Overall.DF, pval(r.Overall.P))
+			table(o, []string{i18n.T("GROUP"), i18n.T("CUSTOMERS"), i18n.T("CONVERTED"), i18n.T("RATE"), i18n.T("%d%% CI", 95), i18n.T("LIFT"), i18n.T("P (HOLM)"), i18n.T("P(BEATS CONTROL)"), i18n.T("SIGNIFICANT")}, rows)
+			fmt.Fprintln(o, i18n.T("chi-square across all groups: %.2f (df %d), p %s", r.Overall.Stat, r.Overall.DF, pval(r.Overall.P)))
 			if r.SRM != nil {
 				fmt.Fprintln(o, r.SRM.Message)
 			}
 			for _, v := range r.Variants {
 				if v.Revenue != nil {
-					fmt.Fprintf(o, "revenue per customer, %s vs %s: %+.4f (95%% CI %.4f – %.4f), Welch p %s\n", v.Variant.Name, r.Control.Name,
-						v.Revenue.Diff, v.Revenue.DiffCI.Lo, v.Revenue.DiffCI.Hi, pval(v.Revenue.P))
+					fmt.Fprintln(o, i18n.T("revenue per customer, %s vs %s: %+.4f (95%% CI %.4f – %.4f), Welch p %s", v.Variant.Name, r.Control.Name, v.Revenue.Diff, v.Revenue.DiffCI.Lo, v.Revenue.DiffCI.Hi, pval(v.Revenue.P)))
 				}
 			}
 		}
@@ -611,7 +612,7 @@ func (e *env) campSuppressCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return e.emit(map[string]any{"added": n}, func(o io.Writer) { fmt.Fprintf(o, "Added %d to the suppression list\n", n) })
+				return e.emit(map[string]any{"added": n}, func(o io.Writer) { fmt.Fprintln(o, i18n.T("Added %d to the suppression list", n)) })
 			})(cmd, args)
 		},
 	}
@@ -630,7 +631,7 @@ func (e *env) abtestCmd() *cobra.Command {
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if variantCol == "" || control == "" || len(metrics) == 0 {
-				return errors.New("give --variant COLUMN, --control VALUE and at least one --metric COLUMN")
+				return i18n.Errorf("give --variant COLUMN, --control VALUE and at least one --metric COLUMN")
 			}
 			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
 				res, err := w.AnalyzeTable(ctx, args[0], variantCol, control, metrics, revenue)
@@ -663,8 +664,7 @@ func (e *env) abtestPlanCmd() *cobra.Command {
 				return err
 			}
 			return e.emit(plan, func(o io.Writer) {
-				fmt.Fprintf(o, "%d customers in each group (control and every variant) to detect %s → %s with %.0f%% power at a %.0f%% significance level.\n",
-					plan.PerGroup, pct(plan.Control), pct(plan.Target), 100*power, 100*map[bool]float64{true: 0.05, false: d.Alpha}[d.Alpha == 0])
+				fmt.Fprintln(o, i18n.T("%d customers in each group (control and every variant) to detect %s → %s with %.0f%% power at a %.0f%% significance level.", plan.PerGroup, pct(plan.Control), pct(plan.Target), 100*power, 100*map[bool]float64{true: 0.05, false: d.Alpha}[d.Alpha == 0]))
 			})
 		},
 	}
@@ -681,7 +681,7 @@ func (e *env) abtestPlanCmd() *cobra.Command {
 func resultsChart(res *core.Results, metric, path string) error {
 	r := res.Reports[metric]
 	if r == nil {
-		return fmt.Errorf("no %s results to chart", metric)
+		return i18n.Errorf("no %s results to chart", metric)
 	}
 	rates := []chart.Rate{{Label: r.Control.Name, Rate: r.Control.Rate, Lo: r.Control.Wilson.Lo, Hi: r.Control.Wilson.Hi, Control: true}}
 	for _, v := range r.Variants {

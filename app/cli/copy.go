@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/app/llm"
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 func (e *env) copyCmd() *cobra.Command {
@@ -33,7 +33,7 @@ func (e *env) copyGenerateCmd() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
 			if req.Channel == "" {
-				return errors.New("choose the channel with --channel email-subject|email-body|sms|push")
+				return i18n.Errorf("choose the channel with --channel email-subject|email-body|sms|push")
 			}
 			onChunk := e.copyStream()
 			res, err := w.GenerateCopy(ctx, req, onChunk)
@@ -41,7 +41,7 @@ func (e *env) copyGenerateCmd() *cobra.Command {
 				return err
 			}
 			if res.Fallback != "" && !e.json {
-				fmt.Fprintf(e.errOut, "marketbench: %s\nmarketbench: using the offline templates instead.\n", oneLine(res.Fallback))
+				fmt.Fprintln(e.errOut, i18n.T("marketbench: %s\nmarketbench: using the offline templates instead.", oneLine(res.Fallback)))
 			}
 			return e.emit(res, func(o io.Writer) { printCopy(o, req, res) })
 		}),
@@ -73,7 +73,7 @@ func (e *env) copyStream() func(int, string) {
 	last := -1
 	return func(i int, s string) {
 		if i != last {
-			fmt.Fprintf(f, "\n--- variant %d ---\n", i+1)
+			fmt.Fprint(f, "\n"+i18n.T("--- variant %d ---", i+1)+"\n")
 			last = i
 		}
 		fmt.Fprint(f, s)
@@ -85,7 +85,7 @@ func printCopy(o io.Writer, req core.CopyRequest, res *llm.Result) {
 	if res.URL != "" {
 		src += " at " + res.URL
 	}
-	fmt.Fprintf(o, "Source: %s\n", src)
+	fmt.Fprintln(o, i18n.T("Source: %s", src))
 	aud := req.Segment
 	if req.Campaign != "" {
 		aud = "campaign " + req.Campaign
@@ -93,14 +93,14 @@ func printCopy(o io.Writer, req core.CopyRequest, res *llm.Result) {
 	if aud == "" {
 		aud = "all customers"
 	}
-	fmt.Fprintf(o, "Channel: %s, audience: %s\n", res.Channel, aud)
+	fmt.Fprintln(o, i18n.T("Channel: %s, audience: %s", res.Channel, aud))
 	for _, n := range res.Notes {
-		fmt.Fprintf(o, "Note: %s\n", n)
+		fmt.Fprintln(o, i18n.T("Note: %s", n))
 	}
 	for i, v := range res.Variants {
 		fmt.Fprintf(o, "\n%s  %s\n", variantName(i), copyStats(v))
 		if v.Subject != "" && res.Channel == llm.EmailBody {
-			fmt.Fprintf(o, "  Subject: %s\n\n", v.Subject)
+			fmt.Fprint(o, i18n.T("  Subject: %s", v.Subject)+"\n\n")
 		}
 		for _, l := range strings.Split(v.Copy(), "\n") {
 			fmt.Fprintln(o, strings.TrimRight("  "+l, " "))
@@ -110,7 +110,7 @@ func printCopy(o io.Writer, req core.CopyRequest, res *llm.Result) {
 		}
 	}
 	if len(res.Variants) > 0 {
-		fmt.Fprintf(o, "\nFields are filled per customer when the campaign is sent; lengths count each as %d characters.\n", llm.FieldLength)
+		fmt.Fprint(o, "\n"+i18n.T("Fields are filled per customer when the campaign is sent; lengths count each as %d characters.", llm.FieldLength)+"\n")
 	}
 }
 
@@ -149,15 +149,15 @@ func (e *env) copyModelsCmd() *cobra.Command {
 			}
 			return e.emit(ml, func(o io.Writer) {
 				if len(ml.Models) == 0 {
-					fmt.Fprintf(o, "Ollama at %s runs but has no models. Install one with: ollama pull %s\n", ml.URL, llm.DefaultModel)
+					fmt.Fprintln(o, i18n.T("Ollama at %s runs but has no models. Install one with: ollama pull %s", ml.URL, llm.DefaultModel))
 					return
 				}
-				fmt.Fprintf(o, "Ollama at %s has %d model(s):\n\n", ml.URL, len(ml.Models))
+				fmt.Fprint(o, i18n.T("Ollama at %s has %d model(s):", ml.URL, len(ml.Models))+"\n\n")
 				var rows [][]string
 				for _, m := range ml.Models {
 					rows = append(rows, []string{m.Name, m.Parameters, m.Quant, fmt.Sprintf("%.1f GB", float64(m.Size)/1e9), m.ModifiedAt.Format(time.DateOnly)})
 				}
-				table(o, []string{"MODEL", "PARAMETERS", "QUANTISATION", "SIZE", "MODIFIED"}, rows)
+				table(o, []string{i18n.T("MODEL"), i18n.T("PARAMETERS"), i18n.T("QUANTISATION"), i18n.T("SIZE"), i18n.T("MODIFIED")}, rows)
 			})
 		},
 	}
@@ -197,7 +197,7 @@ func (e *env) copySettingsCmd() *cobra.Command {
 			}
 			out := map[string]string{"url": url, "model": model, "prompts": core.CopyPromptDir()}
 			return e.emit(out, func(o io.Writer) {
-				fmt.Fprintf(o, "Ollama URL: %s\nModel:      %s\nPrompts:    %s (files there override the built-in prompts)\n", url, model, out["prompts"])
+				fmt.Fprintln(o, i18n.T("Ollama URL: %s\nModel:      %s\nPrompts:    %s (files there override the built-in prompts)", url, model, out["prompts"]))
 			})
 		},
 	}
@@ -222,12 +222,12 @@ func (e *env) copyPromptsCmd() *cobra.Command {
 				}
 			}
 			return e.emit(map[string]any{"dir": dir, "written": written}, func(o io.Writer) {
-				fmt.Fprintf(o, "Prompt templates (Go text/template) in %s override the built-in ones of the same name.\n", dir)
+				fmt.Fprintln(o, i18n.T("Prompt templates (Go text/template) in %s override the built-in ones of the same name.", dir))
 				for _, p := range written {
-					fmt.Fprintf(o, "  wrote %s\n", p)
+					fmt.Fprintln(o, i18n.T("  wrote %s", p))
 				}
 				if !write {
-					fmt.Fprintln(o, "Run with --write to copy the built-in prompts there for editing.")
+					fmt.Fprintln(o, i18n.T("Run with --write to copy the built-in prompts there for editing."))
 				}
 			})
 		},

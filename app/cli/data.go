@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/clean"
 	"github.com/marketbench/marketbench/storage/ingest"
@@ -36,7 +37,7 @@ func (e *env) initCmd() *cobra.Command {
 				done()
 			} else {
 				if cmd.Flags().Changed("locale") {
-					return errors.New("--locale chooses the language of the demo data; use it with --demo")
+					return i18n.Errorf("--locale chooses the language of the demo data; use it with --demo")
 				}
 				w, err = core.Create(args[0])
 			}
@@ -45,7 +46,7 @@ func (e *env) initCmd() *cobra.Command {
 			}
 			defer w.Close()
 			return e.emit(map[string]any{"project": w.Path, "demo": demo}, func(o io.Writer) {
-				fmt.Fprintf(o, "Created %s\n", w.Path)
+				fmt.Fprintln(o, i18n.T("Created %s", w.Path))
 			})
 		},
 	}
@@ -64,7 +65,7 @@ func (e *env) importCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if appendMode && replaceMode {
-				return errors.New("choose --append or --replace, not both")
+				return i18n.Errorf("choose --append or --replace, not both")
 			}
 			switch {
 			case appendMode:
@@ -99,22 +100,22 @@ func (e *env) importCmd() *cobra.Command {
 				for _, c := range encErr.Candidates {
 					flags = append(flags, "--encoding "+c.Encoding)
 				}
-				return fmt.Errorf("%w: import again with %s", err, strings.Join(flags, " or "))
+				return i18n.Errorf("%w: import again with %s", err, strings.Join(flags, " or "))
 			}
 			if err != nil {
 				return err
 			}
 			return e.emit(res, func(o io.Writer) {
-				fmt.Fprintf(o, "Imported %d rows into %q (%s, %s", res.Rows, res.Table, res.Format, res.Mode)
+				enc := ""
 				if res.Encoding != "" {
-					fmt.Fprintf(o, ", encoding %s", res.Encoding)
+					enc = i18n.T(", encoding %s", res.Encoding)
 				}
-				fmt.Fprintln(o, ")")
+				fmt.Fprintln(o, i18n.T("Imported %d rows into %q (%s, %s%s)", res.Rows, res.Table, res.Format, res.Mode, enc))
 				if res.Rejected > 0 {
-					fmt.Fprintf(o, "Skipped %d bad rows; review them in table %q\n", res.Rejected, res.RejectTable)
+					fmt.Fprintln(o, i18n.T("Skipped %d bad rows; review them in table %q", res.Rejected, res.RejectTable))
 				}
 				for from, to := range res.Renamed {
-					fmt.Fprintf(o, "Column %q is now %q: the name rowid is reserved for the database's own row numbers\n", from, to)
+					fmt.Fprintln(o, i18n.T("Column %q is now %q: the name rowid is reserved for the database's own row numbers", from, to))
 				}
 				printRoles(o, res.Roles)
 			})
@@ -136,26 +137,26 @@ func (e *env) importCmd() *cobra.Command {
 }
 
 func printPreview(o io.Writer, pv *ingest.Preview) {
-	fmt.Fprintf(o, "File:      %s (%d bytes)\nFormat:    %s\n", pv.Path, pv.Size, pv.Format)
+	fmt.Fprintln(o, i18n.T("File:      %s (%d bytes)\nFormat:    %s", pv.Path, pv.Size, pv.Format))
 	if pv.Format == ingest.CSV {
-		fmt.Fprintf(o, "Encoding:  %s\nDelimiter: %q\nHeader:    %t\nDecimal comma: %t\n", pv.Encoding, pv.Delimiter, pv.Header, pv.DecimalComma)
+		fmt.Fprintln(o, i18n.T("Encoding:  %s\nDelimiter: %q\nHeader:    %t\nDecimal comma: %t", pv.Encoding, pv.Delimiter, pv.Header, pv.DecimalComma))
 		if len(pv.EncodingCandidates) > 0 {
-			fmt.Fprintln(o, "The encoding is uncertain; the file reads as:")
+			fmt.Fprintln(o, i18n.T("The encoding is uncertain; the file reads as:"))
 			for _, c := range pv.EncodingCandidates {
 				fmt.Fprintf(o, "  --encoding %-13s %s\n", c.Encoding, c.Example())
 			}
 		}
 	}
 	if len(pv.Sheets) > 0 {
-		fmt.Fprintf(o, "Sheet:     %s (of %s)\n", pv.Sheet, strings.Join(pv.Sheets, ", "))
+		fmt.Fprintln(o, i18n.T("Sheet:     %s (of %s)", pv.Sheet, strings.Join(pv.Sheets, ", ")))
 	}
-	fmt.Fprintf(o, "Table:     %s", pv.Table)
 	if pv.TableExists {
-		fmt.Fprint(o, " (exists: use --append or --replace)")
+		fmt.Fprintln(o, i18n.T("Table:     %s (exists: use --append or --replace)", pv.Table))
+	} else {
+		fmt.Fprintln(o, i18n.T("Table:     %s", pv.Table))
 	}
-	fmt.Fprintln(o)
 	if pv.Previous != nil {
-		fmt.Fprintf(o, "Note: this file was imported into %q on %s\n", pv.Previous.Table, pv.Previous.At.Local().Format("2006-01-02 15:04"))
+		fmt.Fprintln(o, i18n.T("Note: this file was imported into %q on %s", pv.Previous.Table, pv.Previous.At.Local().Format("2006-01-02 15:04")))
 	}
 	var rows [][]string
 	for _, c := range pv.Columns {
@@ -163,7 +164,7 @@ func printPreview(o io.Writer, pv *ingest.Preview) {
 		rows = append(rows, []string{c.Name, c.Type, role})
 	}
 	fmt.Fprintln(o)
-	table(o, []string{"COLUMN", "TYPE", "ROLE"}, rows)
+	table(o, []string{i18n.T("COLUMN"), i18n.T("TYPE"), i18n.T("ROLE")}, rows)
 	if len(pv.Rows) > 0 {
 		fmt.Fprintln(o)
 		names := make([]string, len(pv.Columns))
@@ -184,7 +185,7 @@ func printRoles(o io.Writer, roles map[string]storage.Role) {
 		parts = append(parts, fmt.Sprintf("%s=%s", c, r))
 	}
 	sort.Strings(parts)
-	fmt.Fprintf(o, "Roles: %s\n", strings.Join(parts, ", "))
+	fmt.Fprintln(o, i18n.T("Roles: %s", strings.Join(parts, ", ")))
 }
 
 func (e *env) tablesCmd() *cobra.Command {
@@ -202,7 +203,7 @@ func (e *env) tablesCmd() *cobra.Command {
 				for _, t := range ts {
 					rows = append(rows, []string{t.Name, strconv.FormatInt(t.Rows, 10), strconv.Itoa(len(t.Columns))})
 				}
-				table(o, []string{"TABLE", "ROWS", "COLUMNS"}, rows)
+				table(o, []string{i18n.T("TABLE"), i18n.T("ROWS"), i18n.T("COLUMNS")}, rows)
 			})
 		}),
 	}
@@ -223,7 +224,7 @@ func (e *env) rowsCmd() *cobra.Command {
 				}
 				return e.emit(pg, func(o io.Writer) {
 					table(o, pg.Columns, pg.Rows)
-					fmt.Fprintf(o, "rows %d–%d of %d\n", r.Offset+1, r.Offset+int64(len(pg.Rows)), pg.Total)
+					fmt.Fprintln(o, i18n.T("rows %d–%d of %d", r.Offset+1, r.Offset+int64(len(pg.Rows)), pg.Total))
 				})
 			})(cmd, args)
 		},
@@ -269,7 +270,7 @@ func (e *env) profileCmd() *cobra.Command {
 						}
 						rows = append(rows, []string{c.Name, c.Type, string(c.Role), fmt.Sprintf("%.1f%%", c.MissingPct()), strconv.FormatInt(c.Distinct, 10), stats})
 					}
-					table(o, []string{"COLUMN", "TYPE", "ROLE", "MISSING", "DISTINCT", "SUMMARY"}, rows)
+					table(o, []string{i18n.T("COLUMN"), i18n.T("TYPE"), i18n.T("ROLE"), i18n.T("MISSING"), i18n.T("DISTINCT"), i18n.T("SUMMARY")}, rows)
 				})
 			})(cmd, args)
 		},
@@ -310,7 +311,7 @@ func (e *env) rolesCmd() *cobra.Command {
 					for _, s := range set {
 						col, role, ok := strings.Cut(s, "=")
 						if !ok {
-							return fmt.Errorf("--set wants column=role, got %q", s)
+							return i18n.Errorf("--set wants column=role, got %q", s)
 						}
 						r, err := storage.ParseRole(role)
 						if err != nil {
@@ -335,7 +336,7 @@ func (e *env) rolesCmd() *cobra.Command {
 					for _, c := range cols {
 						rows = append(rows, []string{c.Name, c.Type, string(roles[c.Name])})
 					}
-					table(o, []string{"COLUMN", "TYPE", "ROLE"}, rows)
+					table(o, []string{i18n.T("COLUMN"), i18n.T("TYPE"), i18n.T("ROLE")}, rows)
 				})
 			})(cmd, args)
 		},
@@ -372,7 +373,7 @@ func (e *env) cleanCmd() *cobra.Command {
 						for _, r := range rs {
 							rows = append(rows, []string{r.Name, r.Table, strconv.Itoa(len(r.Steps))})
 						}
-						table(o, []string{"RECIPE", "TABLE", "STEPS"}, rows)
+						table(o, []string{i18n.T("RECIPE"), i18n.T("TABLE"), i18n.T("STEPS")}, rows)
 					})
 				}
 				var r clean.Recipe
@@ -393,7 +394,7 @@ func (e *env) cleanCmd() *cobra.Command {
 				for _, s := range steps {
 					var st clean.Step
 					if err := json.Unmarshal([]byte(s), &st); err != nil {
-						return fmt.Errorf("--step %s is not valid JSON: %v", s, err)
+						return i18n.Errorf("--step %s is not valid JSON: %v", s, err)
 					}
 					r.Steps = append(r.Steps, st)
 				}
@@ -401,10 +402,10 @@ func (e *env) cleanCmd() *cobra.Command {
 					r.Table = args[0]
 				}
 				if r.Table == "" {
-					return errors.New("name the table to clean")
+					return i18n.Errorf("name the table to clean")
 				}
 				if len(r.Steps) == 0 {
-					return errors.New("no steps: give --recipe FILE, --saved NAME or --step JSON")
+					return i18n.Errorf("no steps: give --recipe FILE, --saved NAME or --step JSON")
 				}
 				if name == "" {
 					name = r.Name
@@ -423,7 +424,7 @@ func (e *env) cleanCmd() *cobra.Command {
 				return e.emit(eff, func(o io.Writer) {
 					printEffects(o, eff)
 					if name != "" {
-						fmt.Fprintf(o, "Saved recipe %q\n", name)
+						fmt.Fprintln(o, i18n.T("Saved recipe %q", name))
 					}
 				})
 			})(cmd, args)
@@ -444,7 +445,7 @@ func printEffects(o io.Writer, eff []clean.StepEffect) {
 	for i, e := range eff {
 		rows = append(rows, []string{strconv.Itoa(i + 1), e.Step.Op, strconv.FormatInt(e.RowsBefore, 10), strconv.FormatInt(e.RowsAfter, 10), strconv.FormatInt(e.Changed, 10)})
 	}
-	table(o, []string{"STEP", "OP", "ROWS BEFORE", "ROWS AFTER", "CHANGED"}, rows)
+	table(o, []string{i18n.T("STEP"), i18n.T("OP"), i18n.T("ROWS BEFORE"), i18n.T("ROWS AFTER"), i18n.T("CHANGED")}, rows)
 }
 
 func (e *env) sqlCmd() *cobra.Command {
@@ -461,7 +462,7 @@ func (e *env) sqlCmd() *cobra.Command {
 				return e.emit(res, func(o io.Writer) {
 					table(o, res.Columns, res.Rows)
 					if res.Truncated {
-						fmt.Fprintf(o, "(first %d rows shown; add LIMIT or export with sql:QUERY)\n", len(res.Rows))
+						fmt.Fprintln(o, i18n.T("(first %d rows shown; add LIMIT or export with sql:QUERY)", len(res.Rows)))
 					}
 				})
 			})(cmd, args)
@@ -484,7 +485,7 @@ func (e *env) exportCmd() *cobra.Command {
 				}
 				abs, _ := filepath.Abs(args[1])
 				return e.emit(map[string]any{"rows": n, "file": abs}, func(o io.Writer) {
-					fmt.Fprintf(o, "Wrote %d rows to %s\n", n, abs)
+					fmt.Fprintln(o, i18n.T("Wrote %d rows to %s", n, abs))
 				})
 			})(cmd, args)
 		},
@@ -507,9 +508,9 @@ func (e *env) logCmd() *cobra.Command {
 			return e.emit(log, func(o io.Writer) {
 				var rows [][]string
 				for _, l := range log {
-					rows = append(rows, []string{l.At.Local().Format("2006-01-02 15:04:05"), l.Who, l.Action, l.Target, count(l.RowsBefore.Valid, l.RowsBefore.Int64), count(l.RowsAfter.Valid, l.RowsAfter.Int64), l.Detail})
+					rows = append(rows, []string{l.At.Local().Format("2006-01-02 15:04:05"), l.Who, i18n.T(l.Action), l.Target, count(l.RowsBefore.Valid, l.RowsBefore.Int64), count(l.RowsAfter.Valid, l.RowsAfter.Int64), l.Detail})
 				}
-				table(o, []string{"WHEN", "WHO", "ACTION", "TARGET", "BEFORE", "AFTER", "DETAIL"}, rows)
+				table(o, []string{i18n.T("WHEN"), i18n.T("WHO"), i18n.T("ACTION"), i18n.T("TARGET"), i18n.T("BEFORE"), i18n.T("AFTER"), i18n.T("DETAIL")}, rows)
 			})
 		}),
 	}

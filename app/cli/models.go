@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/marketbench/marketbench/analytics/model"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage/models"
 )
 
@@ -51,7 +51,7 @@ func (e *env) modelTrainCmd() *cobra.Command {
 				t := tf.t
 				r.Target = &t
 			} else if r.Table == "" || r.Spec.Target == "" {
-				return errors.New("give --table and --target, or --outcome churn|purchase to build the target from the orders")
+				return i18n.Errorf("give --table and --target, or --outcome churn|purchase to build the target from the orders")
 			}
 			r.Features = splitList(features)
 			prog, done := e.progress()
@@ -62,11 +62,9 @@ func (e *env) modelTrainCmd() *cobra.Command {
 			}
 			return e.emit(modelJSON(info), func(o io.Writer) {
 				if b := info.Built; b != nil {
-					fmt.Fprintf(o, "Built %q: %d customers as of %s, %d (%.1f%%) %s within %d days\n", b.Table, b.Customers, b.Target.Cutoff,
-						b.Positives, 100*float64(b.Positives)/math.Max(1, float64(b.Customers)), b.Target.Column(), b.Target.Days)
+					fmt.Fprintln(o, i18n.T("Built %q: %d customers as of %s, %d (%.1f%%) %s within %d days", b.Table, b.Customers, b.Target.Cutoff, b.Positives, 100*float64(b.Positives)/math.Max(1, float64(b.Customers)), b.Target.Column(), b.Target.Days))
 				}
-				fmt.Fprintf(o, "Model %q: %s predicting %s from %d features, %d training and %d test rows (%.1f s)\n\n",
-					info.Name, info.Algo, info.Target, len(info.Spec.Features()), info.Eval.TrainRows, info.Eval.TestRows, info.Seconds)
+				fmt.Fprint(o, i18n.T("Model %q: %s predicting %s from %d features, %d training and %d test rows (%.1f s)", info.Name, info.Algo, info.Target, len(info.Spec.Features()), info.Eval.TrainRows, info.Eval.TestRows, info.Seconds)+"\n\n")
 				printEval(o, &info.Eval, 5)
 			})
 		}),
@@ -130,20 +128,20 @@ func f4(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
 // printEval prints metrics, then the top importances, coefficients or rules.
 func printEval(o io.Writer, ev *model.Evaluation, top int) {
 	if ev.Regression {
-		table(o, []string{"METRIC", "TEST"}, [][]string{{"RMSE", f4(ev.RMSE)}, {"MAE", f4(ev.MAE)}, {"R²", f4(ev.R2)}})
+		table(o, []string{i18n.T("METRIC"), i18n.T("TEST")}, [][]string{{"RMSE", f4(ev.RMSE)}, {"MAE", f4(ev.MAE)}, {"R²", f4(ev.R2)}})
 	} else {
-		table(o, []string{"METRIC", "TEST"}, [][]string{
+		table(o, []string{i18n.T("METRIC"), i18n.T("TEST")}, [][]string{
 			{"ROC AUC", f4(ev.AUC)}, {"PR AUC", f4(ev.PRAUC)}, {"accuracy (cut-off 0.5)", f4(ev.Accuracy)},
 			{"log loss", f4(ev.LogLoss)}, {"Brier score", f4(ev.Brier)}, {"precision", f4(ev.Precision)},
 			{"recall", f4(ev.Recall)}, {"F1", f4(ev.F1)}, {"base rate (training)", f4(ev.BaseRate)}})
 		c := ev.Confusion
-		fmt.Fprintf(o, "\nConfusion (rows actual, columns predicted): no/no %d  no/yes %d  yes/no %d  yes/yes %d\n", c[0][0], c[0][1], c[1][0], c[1][1])
+		fmt.Fprint(o, "\n"+i18n.T("Confusion (rows actual, columns predicted): no/no %d  no/yes %d  yes/no %d  yes/yes %d", c[0][0], c[0][1], c[1][0], c[1][1])+"\n")
 		if len(ev.Gains) > 0 {
-			fmt.Fprintf(o, "Top 10%% by score holds %.0f%% of the positives (lift %.2f)\n", 100*ev.Gains[0].CumGains, ev.Gains[0].Lift)
+			fmt.Fprintln(o, i18n.T("Top 10%% by score holds %.0f%% of the positives (lift %.2f)", 100*ev.Gains[0].CumGains, ev.Gains[0].Lift))
 		}
 	}
 	if len(ev.Importance) > 0 {
-		fmt.Fprintln(o, "\nMost important features (drop in test "+map[bool]string{true: "RMSE", false: "AUC"}[ev.Regression]+" when shuffled):")
+		fmt.Fprint(o, "\n"+i18n.T("Most important features (drop in test %s when shuffled):", map[bool]string{true: "RMSE", false: "AUC"}[ev.Regression])+"\n")
 		var rows [][]string
 		for i, im := range ev.Importance {
 			if i == top {
@@ -151,10 +149,10 @@ func printEval(o io.Writer, ev *model.Evaluation, top int) {
 			}
 			rows = append(rows, []string{"  " + im.Feature, fmt.Sprintf("%.4f ± %.4f", im.Mean, im.Std)})
 		}
-		table(o, []string{"  FEATURE", "IMPORTANCE"}, rows)
+		table(o, []string{"  " + i18n.T("FEATURE"), i18n.T("IMPORTANCE")}, rows)
 	}
 	if len(ev.Coefs) > 0 {
-		fmt.Fprintln(o, "\nOdds ratios per standard deviation (per yes for a category), 95% interval:")
+		fmt.Fprint(o, "\n"+i18n.T("Odds ratios per standard deviation (per yes for a category), %d%% interval:", 95)+"\n")
 		var rows [][]string
 		for _, c := range ev.Coefs {
 			ci, p := fmt.Sprintf("%.3f–%.3f", c.OddsLo, c.OddsHi), pval(c.P)
@@ -163,10 +161,10 @@ func printEval(o io.Writer, ev *model.Evaluation, top int) {
 			}
 			rows = append(rows, []string{"  " + c.Feature, fmt.Sprintf("%.3f", c.OddsRatio), ci, p})
 		}
-		table(o, []string{"  FEATURE", "ODDS RATIO", "95% CI", "P"}, rows)
+		table(o, []string{"  " + i18n.T("FEATURE"), i18n.T("ODDS RATIO"), i18n.T("%d%% CI", 95), "P"}, rows)
 	}
 	if len(ev.Rules) > 0 {
-		fmt.Fprintln(o, "\nRules:")
+		fmt.Fprint(o, "\n"+i18n.T("Rules:")+"\n")
 		for _, r := range ev.Rules {
 			fmt.Fprintln(o, "  "+r)
 		}
@@ -197,7 +195,7 @@ func (e *env) modelListCmd() *cobra.Command {
 			}
 			return e.emit(out, func(o io.Writer) {
 				if len(ms) == 0 {
-					fmt.Fprintln(o, "No models yet: run 'model train'.")
+					fmt.Fprintln(o, i18n.T("No models yet: run 'model train'."))
 					return
 				}
 				var rows [][]string
@@ -210,7 +208,7 @@ func (e *env) modelListCmd() *cobra.Command {
 					rows = append(rows, append([]string{m.Name, m.Algo, m.Target, m.Source.Table, strconv.Itoa(ev.TrainRows + ev.TestRows)},
 						append(metrics, m.TrainedAt.Local().Format("2006-01-02 15:04"))...))
 				}
-				table(o, []string{"NAME", "ALGO", "TARGET", "TABLE", "ROWS", "AUC", "ACCURACY", "LOGLOSS", "RMSE", "R²", "TRAINED"}, rows)
+				table(o, []string{i18n.T("NAME"), i18n.T("ALGO"), i18n.T("TARGET"), i18n.T("TABLE"), i18n.T("ROWS"), "AUC", i18n.T("ACCURACY"), "LOGLOSS", "RMSE", "R²", i18n.T("TRAINED")}, rows)
 			})
 		}),
 	}
@@ -235,7 +233,7 @@ func (e *env) modelEvalCmd() *cobra.Command {
 				}
 				return e.emit(out, func(o io.Writer) {
 					if tbl != "" {
-						fmt.Fprintf(o, "Model %q on %d rows of %q:\n\n", args[0], ev.TestRows, tbl)
+						fmt.Fprint(o, i18n.T("Model %q on %d rows of %q:", args[0], ev.TestRows, tbl)+"\n\n")
 					}
 					printEval(o, ev, 10)
 				})
@@ -265,8 +263,7 @@ func (e *env) modelScoreCmd() *cobra.Command {
 					if res.AsOf != "" {
 						from = "features as of " + res.AsOf
 					}
-					fmt.Fprintf(o, "Scored %d customers with %q (%s); mean score %.4f\nStored in model_scores.%s; use it in rules, e.g. %s > 0.5\n",
-						res.Customers, res.Model, from, res.Mean, res.Column, res.Column)
+					fmt.Fprintln(o, i18n.T("Scored %d customers with %q (%s); mean score %.4f\nStored in model_scores.%s; use it in rules, e.g. %s > 0.5", res.Customers, res.Model, from, res.Mean, res.Column, res.Column))
 				})
 			})(cmd, args)
 		},
@@ -284,7 +281,7 @@ func (e *env) modelExplainCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if customer == "" {
-				return errors.New("give the customer with --customer ID")
+				return i18n.Errorf("give the customer with --customer ID")
 			}
 			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
 				ex, err := w.Explain(ctx, args[0], customer, tbl, top)
@@ -292,9 +289,9 @@ func (e *env) modelExplainCmd() *cobra.Command {
 					return err
 				}
 				return e.emit(ex, func(o io.Writer) {
-					fmt.Fprintf(o, "Customer %s: score %.4f\n", ex.Customer, ex.Score)
+					fmt.Fprintln(o, i18n.T("Customer %s: score %.4f", ex.Customer, ex.Score))
 					if ex.Text == "" {
-						fmt.Fprintln(o, "No feature moves this customer's score away from the average.")
+						fmt.Fprintln(o, i18n.T("No feature moves this customer's score away from the average."))
 						return
 					}
 					fmt.Fprintln(o, ex.Text)
@@ -318,7 +315,7 @@ func (e *env) modelDeleteCmd() *cobra.Command {
 				if err := w.DeleteModel(ctx, args[0]); err != nil {
 					return err
 				}
-				return e.emit(map[string]any{"deleted": args[0]}, func(o io.Writer) { fmt.Fprintf(o, "Deleted model %q\n", args[0]) })
+				return e.emit(map[string]any{"deleted": args[0]}, func(o io.Writer) { fmt.Fprintln(o, i18n.T("Deleted model %q", args[0])) })
 			})(cmd, args)
 		},
 	}
@@ -333,7 +330,7 @@ func (e *env) modelClusterCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
 			if r.Table == "" {
-				return errors.New("give the table with --table")
+				return i18n.Errorf("give the table with --table")
 			}
 			r.Features = splitList(features)
 			prog, done := e.progress()
@@ -354,12 +351,12 @@ func (e *env) modelClusterCmd() *cobra.Command {
 				out["column"] = res.Column
 			}
 			return e.emit(out, func(o io.Writer) {
-				fmt.Fprintf(o, "k-means, k = %d, on %d rows of %q (standardised %s)\nInertia %.2f", res.K, res.Rows, r.Table, strings.Join(res.Features, ", "), res.Inertia)
+				fmt.Fprint(o, i18n.T("k-means, k = %d, on %d rows of %q (standardised %s)\nInertia %.2f", res.K, res.Rows, r.Table, strings.Join(res.Features, ", "), res.Inertia))
 				if !math.IsNaN(res.Silhouette) {
-					fmt.Fprintf(o, ", silhouette %.3f", res.Silhouette)
+					fmt.Fprint(o, i18n.T(", silhouette %.3f", res.Silhouette))
 				}
 				fmt.Fprint(o, "\n\n")
-				header := append([]string{"CLUSTER", "SIZE", "SHARE"}, res.Features...)
+				header := append([]string{i18n.T("CLUSTER"), i18n.T("SIZE"), i18n.T("SHARE")}, res.Features...)
 				var rows [][]string
 				for c, size := range res.Sizes {
 					row := []string{strconv.Itoa(c + 1), strconv.Itoa(size), fmt.Sprintf("%.1f%%", 100*float64(size)/float64(res.Rows))}
@@ -370,13 +367,13 @@ func (e *env) modelClusterCmd() *cobra.Command {
 				}
 				table(o, header, rows)
 				if res.Elbow != nil {
-					fmt.Fprintln(o, "\nElbow (inertia by k):")
+					fmt.Fprint(o, "\n"+i18n.T("Elbow (inertia by k):")+"\n")
 					for i, v := range res.Elbow {
 						fmt.Fprintf(o, "  k = %d: %.2f\n", i+2, v)
 					}
 				}
 				if res.Column != "" {
-					fmt.Fprintf(o, "\nSaved as model_scores.%s (1..%d); use it in rules, e.g. %s = 1\n", res.Column, res.K, res.Column)
+					fmt.Fprint(o, "\n"+i18n.T("Saved as model_scores.%s (1..%d); use it in rules, e.g. %s = 1", res.Column, res.K, res.Column)+"\n")
 				}
 			})
 		}),
@@ -399,7 +396,7 @@ func (e *env) modelTargetCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
 			if tf.t.Kind == "" {
-				return errors.New("give --outcome churn or --outcome purchase")
+				return i18n.Errorf("give --outcome churn or --outcome purchase")
 			}
 			if out == "" {
 				out = tf.t.Kind + "_training"
@@ -409,8 +406,7 @@ func (e *env) modelTargetCmd() *cobra.Command {
 				return err
 			}
 			return e.emit(b, func(o io.Writer) {
-				fmt.Fprintf(o, "Built %q: %d customers as of %s, %d (%.1f%%) %s within %d days\nFeatures: %s\n", b.Table, b.Customers, b.Target.Cutoff,
-					b.Positives, 100*float64(b.Positives)/math.Max(1, float64(b.Customers)), b.Target.Column(), b.Target.Days, strings.Join(b.Features, ", "))
+				fmt.Fprintln(o, i18n.T("Built %q: %d customers as of %s, %d (%.1f%%) %s within %d days\nFeatures: %s", b.Table, b.Customers, b.Target.Cutoff, b.Positives, 100*float64(b.Positives)/math.Max(1, float64(b.Customers)), b.Target.Column(), b.Target.Days, strings.Join(b.Features, ", ")))
 			})
 		}),
 	}
@@ -427,7 +423,7 @@ func (e *env) modelFeaturesCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
 			if tbl == "" || target == "" {
-				return errors.New("give --table and --target")
+				return i18n.Errorf("give --table and --target")
 			}
 			ranks, err := w.RankFeatures(ctx, tbl, target, splitList(features))
 			if err != nil {
@@ -447,7 +443,7 @@ func (e *env) modelFeaturesCmd() *cobra.Command {
 					}
 					rows = append(rows, []string{r.Feature, r.Kind, fmt.Sprintf("%.4f", r.MI), corr, fmt.Sprintf("%.1f (p %s)", r.ChiSquare, pval(r.ChiSquareP))})
 				}
-				table(o, []string{"FEATURE", "KIND", "MUTUAL INFO", "CORRELATION", "CHI-SQUARE"}, rows)
+				table(o, []string{i18n.T("FEATURE"), i18n.T("KIND"), i18n.T("MUTUAL INFO"), i18n.T("CORRELATION"), i18n.T("CHI-SQUARE")}, rows)
 			})
 		}),
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -30,10 +29,9 @@ func (e *env) pluginApproveCmd() *cobra.Command {
 				}
 				return e.emit(map[string]any{"approved": a.ID, "version": a.Version, "sha256": a.SHA256, "fields": orNone(a.Fields),
 					"network_hosts": orNone(a.Hosts), "ignored_fields": orNone(a.Ignored)}, func(o io.Writer) {
-					fmt.Fprintf(o, "Approved %s %s (sha256 %s…) on this computer.\nIt receives %s.\nIt contacts %s.\n",
-						a.ID, a.Version, a.SHA256[:12], core.FieldsText(a.Fields), core.HostsText(a.Hosts))
+					fmt.Fprintln(o, i18n.T("Approved %s %s (sha256 %s…) on this computer.\nIt receives %s.\nIt contacts %s.", a.ID, a.Version, a.SHA256[:12], core.FieldsText(a.Fields), core.HostsText(a.Hosts)))
 					if len(a.Ignored) > 0 {
-						fmt.Fprintf(o, "This project also lists %s, which the plugin does not declare: they are never sent.\n", strings.Join(a.Ignored, ", "))
+						fmt.Fprintln(o, i18n.T("This project also lists %s, which the plugin does not declare: they are never sent.", strings.Join(a.Ignored, ", ")))
 					}
 				})
 			})(cmd, args)
@@ -54,7 +52,7 @@ func (e *env) pluginRevokeCmd() *cobra.Command {
 					return err
 				}
 				return e.emit(map[string]any{"revoked": args[0], "builds": n}, func(o io.Writer) {
-					fmt.Fprintf(o, "Withdrew your approval of %s (%d build(s)); no project starts it until you approve it again.\n", args[0], n)
+					fmt.Fprintln(o, i18n.T("Withdrew your approval of %s (%d build(s)); no project starts it until you approve it again.", args[0], n))
 				})
 			})(cmd, args)
 		},
@@ -81,29 +79,29 @@ func (e *env) pluginCmd() *cobra.Command {
 			}
 			return e.emit(pluginsJSON(ps), func(o io.Writer) {
 				if len(ps) == 0 {
-					fmt.Fprintln(o, "No plugins found. Install one with 'plugin install FOLDER|ARCHIVE'.")
+					fmt.Fprintln(o, i18n.T("No plugins found. Install one with 'plugin install FOLDER|ARCHIVE'."))
 					return
 				}
 				var rows [][]string
 				for _, p := range ps {
-					id, ver, kinds, status := "?", "", "", "ok"
+					id, ver, kinds, status := "?", "", "", i18n.T("ok")
 					if p.Manifest != nil {
 						id, ver, kinds = p.Manifest.ID, p.Manifest.Version, strings.Join(p.Manifest.Kinds, ",")
 					}
 					if p.Err != nil {
 						status = i18n.Error(p.Err)
 					} else if p.NeedsApproval != nil {
-						status = "enabled, needs your approval ('plugin approve " + id + "')"
+						status = i18n.T("enabled, needs your approval ('plugin approve %s')", id)
 					} else if p.Enabled {
-						status = "enabled"
+						status = i18n.T("enabled")
 					}
-					where := "installed"
+					where := i18n.T("installed")
 					if p.Bundled {
-						where = "bundled"
+						where = i18n.T("bundled")
 					}
 					rows = append(rows, []string{id, ver, kinds, where, status})
 				}
-				table(o, []string{"PLUGIN", "VERSION", "KINDS", "FROM", "STATUS"}, rows)
+				table(o, []string{i18n.T("PLUGIN"), i18n.T("VERSION"), i18n.T("KINDS"), i18n.T("FROM"), i18n.T("STATUS")}, rows)
 			})
 		}),
 	}
@@ -122,8 +120,7 @@ func (e *env) pluginCmd() *cobra.Command {
 				return err
 			}
 			return e.emit(map[string]any{"id": f.Manifest.ID, "version": f.Manifest.Version, "dir": f.Dir}, func(o io.Writer) {
-				fmt.Fprintf(o, "Installed %s %s in %s\nIt asks for the customer fields %v and contacts %v.\nEnable it for this project with: marketbench plugin enable %s\n",
-					f.Manifest.ID, f.Manifest.Version, f.Dir, f.Manifest.Fields, hostsText(f.Manifest.NetworkHosts), f.Manifest.ID)
+				fmt.Fprintln(o, i18n.T("Installed %s %s in %s\nIt asks for the customer fields %v and contacts %v.\nEnable it for this project with: marketbench plugin enable %s", f.Manifest.ID, f.Manifest.Version, f.Dir, f.Manifest.Fields, hostsText(f.Manifest.NetworkHosts), f.Manifest.ID))
 			})
 		},
 	}
@@ -138,8 +135,7 @@ func (e *env) pluginCmd() *cobra.Command {
 					return err
 				}
 				return e.emit(map[string]any{"id": f.Manifest.ID, "version": f.Manifest.Version, "sha256": f.SHA256, "fields": f.Manifest.Fields}, func(o io.Writer) {
-					fmt.Fprintf(o, "Enabled %s %s (sha256 %s…). It will receive only %v and contacts %v.\n",
-						f.Manifest.ID, f.Manifest.Version, f.SHA256[:12], f.Manifest.Fields, hostsText(f.Manifest.NetworkHosts))
+					fmt.Fprintln(o, i18n.T("Enabled %s %s (sha256 %s…). It will receive only %v and contacts %v.", f.Manifest.ID, f.Manifest.Version, f.SHA256[:12], f.Manifest.Fields, hostsText(f.Manifest.NetworkHosts)))
 				})
 			})(cmd, args)
 		},
@@ -153,7 +149,7 @@ func (e *env) pluginCmd() *cobra.Command {
 				if err := w.DisablePlugin(ctx, args[0]); err != nil {
 					return err
 				}
-				return e.emit(map[string]any{"disabled": args[0]}, func(o io.Writer) { fmt.Fprintf(o, "Disabled %s\n", args[0]) })
+				return e.emit(map[string]any{"disabled": args[0]}, func(o io.Writer) { fmt.Fprintln(o, i18n.T("Disabled %s", args[0])) })
 			})(cmd, args)
 		},
 	}
@@ -190,12 +186,12 @@ func (e *env) pluginCmd() *cobra.Command {
 						return err
 					}
 					if err := w.CheckChannel(ctx, args[0], component, cfg, secrets); err != nil {
-						return fmt.Errorf("%s %s: %w", args[0], component, err)
+						return i18n.Errorf("%s %s: %w", args[0], component, err)
 					}
 					out["check"] = "ok"
 				}
 				return e.emit(out, func(o io.Writer) {
-					fmt.Fprintf(o, "%s %s (SDK %s) answers; capabilities %v\n", md.GetId(), md.GetVersion(), md.GetSdkVersion(), md.GetCapabilities())
+					fmt.Fprintln(o, i18n.T("%s %s (SDK %s) answers; capabilities %v", md.GetId(), md.GetVersion(), md.GetSdkVersion(), md.GetCapabilities()))
 					for _, c := range md.GetComponents() {
 						comp := sdk.ComponentFromProto(c)
 						fmt.Fprintf(o, "\n%s %q: %s\n", c.GetKind(), comp.Name, comp.Description)
@@ -212,7 +208,7 @@ func (e *env) pluginCmd() *cobra.Command {
 						}
 					}
 					if component != "" {
-						fmt.Fprintf(o, "\nThe %s settings work: the connection test passed.\n", component)
+						fmt.Fprint(o, "\n"+i18n.T("The %s settings work: the connection test passed.", component)+"\n")
 					}
 				})
 			})(cmd, args)
@@ -237,7 +233,7 @@ func (e *env) pluginCmd() *cobra.Command {
 				}
 				return e.emit(lines, func(o io.Writer) {
 					if len(lines) == 0 {
-						fmt.Fprintln(o, "No log lines yet.")
+						fmt.Fprintln(o, i18n.T("No log lines yet."))
 					}
 					for _, l := range lines {
 						fmt.Fprintln(o, l)
@@ -258,7 +254,7 @@ func (e *env) pluginCmd() *cobra.Command {
 					return err
 				}
 				return e.emit(map[string]any{"removed": args[0], "versions": n}, func(o io.Writer) {
-					fmt.Fprintf(o, "Removed %s (%d version(s))\n", args[0], n)
+					fmt.Fprintln(o, i18n.T("Removed %s (%d version(s))", args[0], n))
 				})
 			})(cmd, args)
 		},
@@ -271,7 +267,7 @@ func (e *env) pluginCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if setComp == "" {
-				return errors.New("give the channel with --component")
+				return i18n.Errorf("give the channel with --component")
 			}
 			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
 				if len(setKV) > 0 {
@@ -289,7 +285,7 @@ func (e *env) pluginCmd() *cobra.Command {
 				}
 				return e.emit(cfg, func(o io.Writer) {
 					if len(cfg) == 0 {
-						fmt.Fprintln(o, "No saved settings.")
+						fmt.Fprintln(o, i18n.T("No saved settings."))
 					}
 					for _, k := range sortedKeys(cfg) {
 						fmt.Fprintf(o, "%s=%s\n", k, cfg[k])
@@ -338,7 +334,7 @@ func (e *env) sourceCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			i := strings.LastIndex(args[0], "/")
 			if i <= 0 || stream == "" || tbl == "" {
-				return errors.New("give PLUGIN-ID/COMPONENT, --stream and --table")
+				return i18n.Errorf("give PLUGIN-ID/COMPONENT, --stream and --table")
 			}
 			cfg, err := keyValues(cfgKV)
 			if err != nil {
@@ -352,7 +348,7 @@ func (e *env) sourceCmd() *cobra.Command {
 					return err
 				}
 				return e.emit(res, func(o io.Writer) {
-					fmt.Fprintf(o, "Imported %d new rows into %q in %d checkpoints (%d in all from this stream)\n", res.Rows, res.Table, res.Checkpoints, res.TotalRows)
+					fmt.Fprintln(o, i18n.T("Imported %d new rows into %q in %d checkpoints (%d in all from this stream)", res.Rows, res.Table, res.Checkpoints, res.TotalRows))
 				})
 			})(cmd, args)
 		},

@@ -40,9 +40,9 @@ func (e *env) projectCmd() *cobra.Command {
 				tables = []string{}
 			}
 			return e.emit(map[string]any{"path": rep.Path, "tables": tables, "left_out": left}, func(o io.Writer) {
-				fmt.Fprintf(o, "Wrote %s with %d tables: %s\n", rep.Path, len(rep.Tables), strings.Join(rep.Tables, ", "))
+				fmt.Fprintln(o, i18n.T("Wrote %s with %d tables: %s", rep.Path, len(rep.Tables), strings.Join(rep.Tables, ", ")))
 				if len(rep.LeftOut) > 0 {
-					fmt.Fprintf(o, "Left out (%d):\n  %s\n", len(rep.LeftOut), strings.Join(rep.LeftOut, "\n  "))
+					fmt.Fprintln(o, i18n.T("Left out (%d):\n  %s", len(rep.LeftOut), strings.Join(rep.LeftOut, "\n  ")))
 				}
 			})
 		},

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,7 +56,7 @@ See docs/RFM.md for every cell of every scheme.`,
 			if asOf != "" {
 				var err error
 				if at, err = time.Parse("2006-01-02", asOf); err != nil {
-					return fmt.Errorf("--as-of must be a date like 2011-12-10, got %q", asOf)
+					return i18n.Errorf("--as-of must be a date like 2011-12-10, got %q", asOf)
 				}
 			}
 			run, err := w.RFM(ctx, tbl, scheme, at)
@@ -65,7 +64,7 @@ See docs/RFM.md for every cell of every scheme.`,
 				return err
 			}
 			return e.emit(run, func(o io.Writer) {
-				fmt.Fprintf(o, "Scored %d customers from %q as of %s (%s)\n", run.Customers, run.Table, run.AsOf.Format("2006-01-02"), run.Scheme.Title)
+				fmt.Fprintln(o, i18n.T("Scored %d customers from %q as of %s (%s)", run.Customers, run.Table, run.AsOf.Format("2006-01-02"), run.Scheme.Title))
 				if note := core.RFMThresholdsText(run); note != "" {
 					fmt.Fprintln(o, note)
 				}
@@ -85,17 +84,17 @@ func printSummaries(o io.Writer, sums []segment.Summary) {
 	var damaged []string
 	for _, s := range sums {
 		if s.Damaged != "" {
-			rows = append(rows, []string{s.Name, "damaged: " + s.Damaged, "-", "-", "-", "-", "-"})
-			damaged = append(damaged, fmt.Sprintf("Segment %q is damaged (%s): delete it with 'segment delete %s' or create it again.", s.Name, s.Damaged, s.Name))
+			rows = append(rows, []string{s.Name, i18n.T("damaged: %s", i18n.T(s.Damaged)), "-", "-", "-", "-", "-"})
+			damaged = append(damaged, i18n.T("Segment %q is damaged (%s): delete it with 'segment delete %s' or create it again.", s.Name, i18n.T(s.Damaged), s.Name))
 			continue
 		}
 		val := []string{"-", "-", "-"}
 		if s.HasValue {
 			val = []string{chart.Money("", 0)(s.Revenue), chart.Money("", 2)(s.AOV), strconv.FormatFloat(s.AvgRecency, 'f', 0, 64)}
 		}
-		rows = append(rows, append([]string{s.Name, s.Kind, strconv.FormatInt(s.Size, 10), fmt.Sprintf("%.1f%%", 100*s.Share)}, val...))
+		rows = append(rows, append([]string{s.Name, i18n.T(s.Kind), strconv.FormatInt(s.Size, 10), fmt.Sprintf("%.1f%%", 100*s.Share)}, val...))
 	}
-	table(o, []string{"SEGMENT", "KIND", "CUSTOMERS", "SHARE", "REVENUE", "AOV", "RECENCY"}, rows)
+	table(o, []string{i18n.T("SEGMENT"), i18n.T("KIND"), i18n.T("CUSTOMERS"), i18n.T("SHARE"), i18n.T("REVENUE"), i18n.T("AOV"), i18n.T("RECENCY")}, rows)
 	for _, d := range damaged {
 		fmt.Fprintln(o, d)
 	}
@@ -117,7 +116,7 @@ func (e *env) segCreateCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
 				if ruleText == "" {
-					return errors.New("give the rule with --rule")
+					return i18n.Errorf("give the rule with --rule")
 				}
 				base, err := defaultBase(ctx, w, tbl)
 				if err != nil {
@@ -128,7 +127,7 @@ func (e *env) segCreateCmd() *cobra.Command {
 					return err
 				}
 				return e.emit(map[string]any{"name": s.Name, "table": s.Table, "rule": s.Rule.String(), "size": s.Size}, func(o io.Writer) {
-					fmt.Fprintf(o, "Segment %q: %d customers (%s, from %s)\n", s.Name, s.Size, s.Rule.String(), s.Table)
+					fmt.Fprintln(o, i18n.T("Segment %q: %d customers (%s, from %s)", s.Name, s.Size, s.Rule.String(), s.Table))
 				})
 			})(cmd, args)
 		},
@@ -173,7 +172,7 @@ func (e *env) segListCmd() *cobra.Command {
 			}
 			return e.emit(sums, func(o io.Writer) {
 				if len(sums) == 0 {
-					fmt.Fprintln(o, "No segments yet: run 'segment rfm' or 'segment create'.")
+					fmt.Fprintln(o, i18n.T("No segments yet: run 'segment rfm' or 'segment create'."))
 					return
 				}
 				printSummaries(o, sums)
@@ -194,7 +193,7 @@ func (e *env) segEvalCmd() *cobra.Command {
 					return err
 				}
 				return e.emit(map[string]any{"name": s.Name, "size": s.Size}, func(o io.Writer) {
-					fmt.Fprintf(o, "Segment %q: %d customers\n", s.Name, s.Size)
+					fmt.Fprintln(o, i18n.T("Segment %q: %d customers", s.Name, s.Size))
 				})
 			})(cmd, args)
 		},
@@ -211,7 +210,7 @@ func (e *env) segDeleteCmd() *cobra.Command {
 				if err := w.DeleteSegment(ctx, args[0]); err != nil {
 					return err
 				}
-				return e.emit(map[string]any{"deleted": args[0]}, func(o io.Writer) { fmt.Fprintf(o, "Deleted %q\n", args[0]) })
+				return e.emit(map[string]any{"deleted": args[0]}, func(o io.Writer) { fmt.Fprintln(o, i18n.T("Deleted %q", args[0])) })
 			})(cmd, args)
 		},
 	}
@@ -228,7 +227,7 @@ func (e *env) chartCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec.Kind = args[0]
 			if out == "" {
-				return errors.New("give the output file with --out FILE.png|svg|pdf")
+				return i18n.Errorf("give the output file with --out FILE.png|svg|pdf")
 			}
 			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
 				p, err := w.Chart(ctx, spec)
@@ -239,7 +238,7 @@ func (e *env) chartCmd() *cobra.Command {
 					return err
 				}
 				abs, _ := filepath.Abs(out)
-				return e.emit(map[string]any{"file": abs}, func(o io.Writer) { fmt.Fprintf(o, "Wrote %s\n", abs) })
+				return e.emit(map[string]any{"file": abs}, func(o io.Writer) { fmt.Fprintln(o, i18n.T("Wrote %s", abs)) })
 			})(cmd, args)
 		},
 	}

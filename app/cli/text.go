@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -11,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 func (e *env) textCmd() *cobra.Command {
@@ -21,7 +21,7 @@ func (e *env) textCmd() *cobra.Command {
 
 func needTableColumn(tbl, col string) error {
 	if tbl == "" || col == "" {
-		return errors.New("give the text with --table T --column C")
+		return i18n.Errorf("give the text with --table T --column C")
 	}
 	return nil
 }
@@ -65,16 +65,15 @@ func (e *env) textSentimentCmd() *cobra.Command {
 				out["segments"] = segs
 			}
 			return e.emit(out, func(o io.Writer) {
-				fmt.Fprintf(o, "Scored %d texts of %s.%s with the %s; mean score %.3f\nAdded columns %s and %s\n\n",
-					res.Rows, res.Table, res.Column, res.Model, res.Mean, res.ScoreColumn, res.LabelColumn)
-				table(o, []string{"  LABEL", "TEXTS"}, sortedCounts(res.Labels))
+				fmt.Fprint(o, i18n.T("Scored %d texts of %s.%s with the %s; mean score %.3f\nAdded columns %s and %s", res.Rows, res.Table, res.Column, res.Model, res.Mean, res.ScoreColumn, res.LabelColumn)+"\n\n")
+				table(o, []string{"  " + i18n.T("LABEL"), i18n.T("TEXTS")}, sortedCounts(res.Labels))
 				if len(segs) > 0 {
 					fmt.Fprintln(o)
 					var rows [][]string
 					for _, s := range segs {
 						rows = append(rows, []string{s.Name(), strconv.Itoa(s.Rows), fmt.Sprintf("%.3f", s.Mean), fmt.Sprintf("%.1f%%", 100*s.Positive)})
 					}
-					table(o, []string{"SEGMENT", "TEXTS", "MEAN SCORE", "POSITIVE"}, rows)
+					table(o, []string{i18n.T("SEGMENT"), i18n.T("TEXTS"), i18n.T("MEAN SCORE"), i18n.T("POSITIVE")}, rows)
 				}
 			})
 		}),
@@ -103,12 +102,12 @@ func (e *env) textKeywordsCmd() *cobra.Command {
 				return err
 			}
 			return e.emit(res, func(o io.Writer) {
-				fmt.Fprintf(o, "%d texts in the group, %d others\n\n", res.InGroup, res.Others)
+				fmt.Fprint(o, i18n.T("%d texts in the group, %d others", res.InGroup, res.Others)+"\n\n")
 				var rows [][]string
 				for _, k := range res.Keywords {
 					rows = append(rows, []string{k.Term, fmt.Sprintf("%.4f", k.Score)})
 				}
-				table(o, []string{"KEYWORD", "WEIGHT"}, rows)
+				table(o, []string{i18n.T("KEYWORD"), i18n.T("WEIGHT")}, rows)
 			})
 		}),
 	}
@@ -131,7 +130,7 @@ func (e *env) textTrainCmd() *cobra.Command {
 				return err
 			}
 			if r.Label == "" {
-				return errors.New("give the column with the labels with --label")
+				return i18n.Errorf("give the column with the labels with --label")
 			}
 			prog, done := e.progress()
 			info, err := w.TrainText(ctx, r, prog)
@@ -141,16 +140,15 @@ func (e *env) textTrainCmd() *cobra.Command {
 			}
 			return e.emit(info, func(o io.Writer) {
 				ev := info.Eval
-				fmt.Fprintf(o, "Text model %q (%s): %d training and %d test texts\nAccuracy %.4f, macro F1 %.4f\n\n",
-					info.Name, info.Algo, ev.TrainRows, ev.TestRows, ev.Accuracy, ev.MacroF1)
+				fmt.Fprint(o, i18n.T("Text model %q (%s): %d training and %d test texts\nAccuracy %.4f, macro F1 %.4f", info.Name, info.Algo, ev.TrainRows, ev.TestRows, ev.Accuracy, ev.MacroF1)+"\n\n")
 				var rows [][]string
 				for i, l := range ev.Labels {
 					if i < len(ev.F1) {
 						rows = append(rows, []string{l, f4(ev.Precision[i]), f4(ev.Recall[i]), f4(ev.F1[i]), strconv.FormatInt(ev.Support[i], 10)})
 					}
 				}
-				table(o, []string{"LABEL", "PRECISION", "RECALL", "F1", "TEST TEXTS"}, rows)
-				fmt.Fprintf(o, "\nUse it: text classify %s --table T --column C\n", info.Name)
+				table(o, []string{i18n.T("LABEL"), i18n.T("PRECISION"), i18n.T("RECALL"), "F1", i18n.T("TEST TEXTS")}, rows)
+				fmt.Fprint(o, "\n"+i18n.T("Use it: text classify %s --table T --column C", info.Name)+"\n")
 			})
 		}),
 	}
@@ -183,8 +181,8 @@ func (e *env) textClassifyCmd() *cobra.Command {
 					return err
 				}
 				return e.emit(res, func(o io.Writer) {
-					fmt.Fprintf(o, "Labelled %d texts with %q into %s (probability in %s)\n\n", res.Rows, res.Model, res.LabelColumn, res.ScoreColumn)
-					table(o, []string{"  LABEL", "TEXTS"}, sortedCounts(res.Labels))
+					fmt.Fprint(o, i18n.T("Labelled %d texts with %q into %s (probability in %s)", res.Rows, res.Model, res.LabelColumn, res.ScoreColumn)+"\n\n")
+					table(o, []string{"  " + i18n.T("LABEL"), i18n.T("TEXTS")}, sortedCounts(res.Labels))
 				})
 			})(cmd, args)
 		},
@@ -206,14 +204,14 @@ func (e *env) textModelsCmd() *cobra.Command {
 			}
 			return e.emit(ms, func(o io.Writer) {
 				if len(ms) == 0 {
-					fmt.Fprintln(o, "No text models yet: run 'text train'. 'text sentiment' works without one.")
+					fmt.Fprintln(o, i18n.T("No text models yet: run 'text train'. 'text sentiment' works without one."))
 					return
 				}
 				var rows [][]string
 				for _, m := range ms {
 					rows = append(rows, []string{m.Name, m.Algo, m.Table + "." + m.Column, m.Label, f4(m.Eval.Accuracy), f4(m.Eval.MacroF1)})
 				}
-				table(o, []string{"NAME", "ALGO", "TEXT", "LABELS", "ACCURACY", "MACRO F1"}, rows)
+				table(o, []string{i18n.T("NAME"), i18n.T("ALGO"), i18n.T("TEXT"), i18n.T("LABELS"), i18n.T("ACCURACY"), i18n.T("MACRO F1")}, rows)
 			})
 		}),
 	}

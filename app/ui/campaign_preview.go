@@ -146,7 +146,7 @@ func groupWords(g string) string {
 // reasonWords shows why a customer is left out or a delivery is in doubt.
 // The reasons are written by storage/campaign, core or a channel plugin in
 // English; those the catalogue has are shown translated.
-func reasonWords(reason string) string { return i18n.T(reason) }
+func reasonWords(reason string) string { return campaign.ReasonWords(reason) }
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

@@ -219,7 +219,7 @@ func (s *segmentsScreen) setSummary(sums []segment.Summary) {
 	for _, x := range sums {
 		name := core.SegmentName(x)
 		if x.Damaged != "" {
-			rows = append(rows, []string{name, i18n.T("damaged: %s", x.Damaged), "—", "—", "—", "—", "—"})
+			rows = append(rows, []string{name, i18n.T("damaged: %s", i18n.T(x.Damaged)), "—", "—", "—", "—", "—"})
 			continue
 		}
 		rev, aov, rec := "—", "—", "—"
@@ -301,7 +301,7 @@ func (s *segmentsScreen) refreshSaved() {
 				rule = sg.Rule.String()
 			}
 			if sg.Damaged != "" {
-				rule = i18n.T("damaged: %s (delete it, or save it again)", sg.Damaged)
+				rule = i18n.T("damaged: %s (delete it, or save it again)", i18n.T(sg.Damaged))
 			}
 			rows = append(rows, []string{sg.Name, sg.Table, i18n.Number(float64(sg.Size)), i18n.DateTime(sg.EvaluatedAt.Local()), rule})
 		}

@@ -3,11 +3,12 @@ package host
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // ConfigDirEnv overrides <user config dir>/marketbench, the folder of this
@@ -21,7 +22,7 @@ func ConfigDir() (string, error) {
 	}
 	d, err := os.UserConfigDir()
 	if err != nil {
-		return "", fmt.Errorf("no user config folder for your plugin approvals (set %s): %v", ConfigDirEnv, err)
+		return "", i18n.Errorf("no user config folder for your plugin approvals (set %s): %v", ConfigDirEnv, err)
 	}
 	return filepath.Join(d, "marketbench"), nil
 }
@@ -63,11 +64,11 @@ func (a *Approvals) read() ([]Approval, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read your plugin approvals: %v", err)
+		return nil, i18n.Errorf("cannot read your plugin approvals: %v", err)
 	}
 	var f approvalsFile
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("your plugin approvals (%s) are damaged (%v); remove the file and approve your plugins again", a.path, err)
+		return nil, i18n.Errorf("your plugin approvals (%s) are damaged (%v); remove the file and approve your plugins again", a.path, err)
 	}
 	return f.Approvals, nil
 }
@@ -76,12 +77,12 @@ func (a *Approvals) read() ([]Approval, error) {
 // this user only.
 func (a *Approvals) write(list []Approval) error {
 	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
-		return fmt.Errorf("cannot save your plugin approval: %v", err)
+		return i18n.Errorf("cannot save your plugin approval: %v", err)
 	}
 	b, _ := json.MarshalIndent(approvalsFile{Approvals: list}, "", "  ")
 	tmp, err := os.CreateTemp(filepath.Dir(a.path), ".plugin-approvals-*")
 	if err != nil {
-		return fmt.Errorf("cannot save your plugin approval: %v", err)
+		return i18n.Errorf("cannot save your plugin approval: %v", err)
 	}
 	defer os.Remove(tmp.Name())
 	_, err = tmp.Write(append(b, '\n'))
@@ -92,7 +93,7 @@ func (a *Approvals) write(list []Approval) error {
 		err = os.Rename(tmp.Name(), a.path)
 	}
 	if err != nil {
-		return fmt.Errorf("cannot save your plugin approval: %v", err)
+		return i18n.Errorf("cannot save your plugin approval: %v", err)
 	}
 	return nil
 }

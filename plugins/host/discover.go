@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/sdk"
 )
 
@@ -30,7 +31,7 @@ func UserDir() (string, error) {
 	}
 	d, err := os.UserConfigDir()
 	if err != nil {
-		return "", fmt.Errorf("no user config folder for plugins (set %s): %v", DirEnv, err)
+		return "", i18n.Errorf("no user config folder for plugins (set %s): %v", DirEnv, err)
 	}
 	return filepath.Join(d, "marketbench", "plugins"), nil
 }
@@ -117,12 +118,12 @@ func subdirs(root string, depth int) []string {
 func inspect(dir string, bundled bool) Found {
 	f := Found{Dir: dir, Bundled: bundled}
 	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
-		f.Err = fmt.Errorf("%s is a symbolic link; plugins must be real folders so what was checked is what runs", dir)
+		f.Err = i18n.Errorf("%s is a symbolic link; plugins must be real folders so what was checked is what runs", dir)
 		return f
 	}
 	mf := filepath.Join(dir, sdk.ManifestFile)
 	if st, err := os.Lstat(mf); err == nil && st.Mode()&fs.ModeSymlink != 0 {
-		f.Err = fmt.Errorf("%s is a symbolic link; refused", mf)
+		f.Err = i18n.Errorf("%s is a symbolic link; refused", mf)
 		return f
 	}
 	m, err := sdk.ReadManifest(dir)
@@ -132,31 +133,31 @@ func inspect(dir string, bundled bool) Found {
 	}
 	f.Manifest = m
 	if !bundled && Reserved(m.ID) {
-		f.Err = fmt.Errorf("%s in %s claims the %s/ namespace, which is kept for the plugins that come with Marketbench, so it is not used; remove it", m.ID, dir, ReservedPublisher)
+		f.Err = i18n.Errorf("%s in %s claims the %s/ namespace, which is kept for the plugins that come with Marketbench, so it is not used; remove it", m.ID, dir, ReservedPublisher)
 		return f
 	}
 	if !slices.Contains(m.ProtocolVersions, sdk.ProtocolVersion) {
-		f.Err = fmt.Errorf("%s %s speaks plugin protocol %v; this Marketbench speaks %d", m.ID, m.Version, m.ProtocolVersions, sdk.ProtocolVersion)
+		f.Err = i18n.Errorf("%s %s speaks plugin protocol %v; this Marketbench speaks %d", m.ID, m.Version, m.ProtocolVersions, sdk.ProtocolVersion)
 		return f
 	}
 	if m.MinHostVersion != "" && compareVersions(m.MinHostVersion, HostVersion) > 0 {
-		f.Err = fmt.Errorf("%s %s needs Marketbench %s or newer (this is %s)", m.ID, m.Version, m.MinHostVersion, HostVersion)
+		f.Err = i18n.Errorf("%s %s needs Marketbench %s or newer (this is %s)", m.ID, m.Version, m.MinHostVersion, HostVersion)
 		return f
 	}
 	b, ok := m.Binaries[Platform()]
 	if !ok {
-		f.Err = fmt.Errorf("%s %s has no program for this computer (%s)", m.ID, m.Version, Platform())
+		f.Err = i18n.Errorf("%s %s has no program for this computer (%s)", m.ID, m.Version, Platform())
 		return f
 	}
 	f.Binary, f.SHA256 = filepath.Join(dir, filepath.FromSlash(b.Path)), b.SHA256
 	st, err := os.Lstat(f.Binary)
 	switch {
 	case err != nil:
-		f.Err = fmt.Errorf("%s %s: its program %s is missing", m.ID, m.Version, f.Binary)
+		f.Err = i18n.Errorf("%s %s: its program %s is missing", m.ID, m.Version, f.Binary)
 	case st.Mode()&fs.ModeSymlink != 0:
-		f.Err = fmt.Errorf("%s %s: its program %s is a symbolic link; refused", m.ID, m.Version, f.Binary)
+		f.Err = i18n.Errorf("%s %s: its program %s is a symbolic link; refused", m.ID, m.Version, f.Binary)
 	case !st.Mode().IsRegular():
-		f.Err = fmt.Errorf("%s %s: its program %s is not a file", m.ID, m.Version, f.Binary)
+		f.Err = i18n.Errorf("%s %s: its program %s is not a file", m.ID, m.Version, f.Binary)
 	}
 	return f
 }
@@ -185,7 +186,7 @@ func (f Found) Verify() error {
 		return err
 	}
 	if got != f.SHA256 {
-		return fmt.Errorf("%w: %s %s: its program does not match the checksum in its manifest", ErrChanged, f.Manifest.ID, f.Manifest.Version)
+		return i18n.Errorf("%w: %s %s: its program does not match the checksum in its manifest", ErrChanged, f.Manifest.ID, f.Manifest.Version)
 	}
 	return nil
 }

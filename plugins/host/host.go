@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/sdk/client"
 )
 
@@ -175,7 +176,7 @@ func (h *Host) Plugin(f Found, pinned string) (*Proc, error) {
 	}
 	pin, err := hex.DecodeString(pinned)
 	if err != nil || len(pin) != 32 {
-		return nil, fmt.Errorf("%s has no valid pinned checksum; enable it again", f.Manifest.ID)
+		return nil, i18n.Errorf("%s has no valid pinned checksum; enable it again", f.Manifest.ID)
 	}
 	key := f.Manifest.ID + "@" + f.Manifest.Version
 	h.mu.Lock()
@@ -220,6 +221,15 @@ var ErrCrashLoop = errors.New("the plugin keeps crashing")
 // plugin up after Options.MaxTimeouts timeouts in a row matches both
 // ErrTimeout and ErrCrashLoop.
 var ErrTimeout = client.ErrTimeout
+
+// The SDK's errors reach people through the host: their English texts
+// (the SDK speaks English) are in the catalogue, so i18n.Error tells them.
+var _ = []string{
+	i18n.Mark("the plugin does not support this"),
+	i18n.Mark("the plugin stopped"),
+	i18n.Mark("the plugin did not answer in time"),
+	i18n.Mark("the plugin failed (a bug in the plugin)"),
+}
 
 type callTimeoutKey struct{}
 
@@ -290,7 +300,7 @@ func (p *Proc) Conn(ctx context.Context) (*client.Conn, error) {
 	}
 	if p.stopping {
 		p.mu.Unlock()
-		return nil, errors.New("the plugin host is shutting down")
+		return nil, i18n.Errorf("the plugin host is shutting down")
 	}
 	if p.conn != nil && !p.conn.Exited() {
 		conn := p.conn
@@ -315,7 +325,7 @@ func (p *Proc) Conn(ctx context.Context) (*client.Conn, error) {
 	if p.crashes > 0 {
 		if len(recent) > p.h.opt.MaxRestarts {
 			p.mu.Unlock()
-			return nil, fmt.Errorf("%w: %s stopped %d times in %v; see its log, and update or remove it", ErrCrashLoop, p.Found.Manifest.ID, len(recent), p.h.opt.RestartWindow)
+			return nil, i18n.Errorf("%w: %s stopped %d times in %v; see its log, and update or remove it", ErrCrashLoop, p.Found.Manifest.ID, len(recent), p.h.opt.RestartWindow)
 		}
 		if len(recent) > 0 {
 			wait = RestartDelay(len(recent)) - now.Sub(recent[len(recent)-1])
@@ -337,7 +347,7 @@ func (p *Proc) Conn(ctx context.Context) (*client.Conn, error) {
 	}
 	if p.stopping {
 		conn.Abort()
-		return nil, errors.New("the plugin host is shutting down")
+		return nil, i18n.Errorf("the plugin host is shutting down")
 	}
 	p.conn = conn
 	if p.h.opt.PingEvery > 0 {
@@ -365,7 +375,7 @@ func (p *Proc) launch(ctx context.Context, wait time.Duration) (*client.Conn, er
 	p.mu.Unlock()
 	if err != nil {
 		p.logs.Write([]byte("[host] start failed: " + err.Error() + "\n"))
-		return nil, fmt.Errorf("%s: %w", p.Found.Manifest.ID, err)
+		return nil, i18n.Errorf("%s: %w", p.Found.Manifest.ID, err)
 	}
 	return conn, nil
 }
@@ -443,14 +453,14 @@ func (p *Proc) Call(ctx context.Context, fn func(ctx context.Context, c *client.
 			p.logs.Write([]byte(fmt.Sprintf("[host] %d calls in a row timed out; the plugin is given up for now\n", p.hangs)))
 			return p.hangErr()
 		}
-		return fmt.Errorf("%w: %s did not answer within %v and was stopped", client.ErrTimeout, p.Found.Manifest.ID, timeout)
+		return i18n.Errorf("%w: %s did not answer within %v and was stopped", client.ErrTimeout, p.Found.Manifest.ID, timeout)
 	case errors.Is(err, client.ErrGone) || conn.Exited():
 		// The process may still be exiting when its stream breaks.
 		for i := 0; i < 20 && !conn.Exited(); i++ {
 			time.Sleep(50 * time.Millisecond)
 		}
 		if conn.Exited() {
-			return fmt.Errorf("%w: %s crashed (%v); see its log", client.ErrGone, p.Found.Manifest.ID, err)
+			return i18n.Errorf("%w: %s crashed (%v); see its log", client.ErrGone, p.Found.Manifest.ID, err)
 		}
 	}
 	if ctx.Err() == nil {

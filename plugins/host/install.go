@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/sdk"
 )
 
@@ -32,7 +33,7 @@ type budget struct {
 func (b *budget) entry() error {
 	b.entries++
 	if b.entries > limits.entries {
-		return fmt.Errorf("it has more than %s files and folders; a plugin is a program and a manifest", thousands(limits.entries))
+		return i18n.Errorf("it has more than %s files and folders; a plugin is a program and a manifest", thousands(limits.entries))
 	}
 	return nil
 }
@@ -45,9 +46,9 @@ func (b *budget) copy(name string, w io.Writer, r io.Reader) error {
 	case err != nil:
 		return err
 	case n > limits.file:
-		return fmt.Errorf("%s is larger than %d MB", name, limits.file>>20)
+		return i18n.Errorf("%s is larger than %d MB", name, limits.file>>20)
 	case b.total > limits.total:
-		return fmt.Errorf("it unpacks to more than %d MB", limits.total>>20)
+		return i18n.Errorf("it unpacks to more than %d MB", limits.total>>20)
 	}
 	return nil
 }
@@ -75,7 +76,7 @@ func Reserved(id string) bool { return strings.HasPrefix(id, ReservedPublisher+"
 func Install(src, userDir string) (*Found, error) {
 	dir := src
 	if st, err := os.Stat(src); err != nil {
-		return nil, fmt.Errorf("cannot read %s: %v", src, err)
+		return nil, i18n.Errorf("cannot read %s: %v", src, err)
 	} else if !st.IsDir() {
 		tmp, err := os.MkdirTemp("", "mb-plugin-*")
 		if err != nil {
@@ -83,12 +84,12 @@ func Install(src, userDir string) (*Found, error) {
 		}
 		defer os.RemoveAll(tmp)
 		if err := unpack(src, tmp); err != nil {
-			return nil, fmt.Errorf("cannot unpack %s: %v", filepath.Base(src), err)
+			return nil, i18n.Errorf("cannot unpack %s: %v", filepath.Base(src), err)
 		}
 		dir = manifestDir(tmp)
 	}
 	if m, err := sdk.ReadManifest(dir); err == nil && Reserved(m.ID) {
-		return nil, fmt.Errorf("%s cannot be installed: ids under %s/ are kept for the plugins that come with Marketbench; ask its publisher for a build under their own name", m.ID, ReservedPublisher)
+		return nil, i18n.Errorf("%s cannot be installed: ids under %s/ are kept for the plugins that come with Marketbench; ask its publisher for a build under their own name", m.ID, ReservedPublisher)
 	}
 	f := inspect(dir, false)
 	if err := f.Verify(); err != nil {
@@ -100,7 +101,7 @@ func Install(src, userDir string) (*Found, error) {
 		if have.SHA256 == f.SHA256 && have.Verify() == nil {
 			return &have, nil
 		}
-		return nil, fmt.Errorf("%s %s is already installed as a different build; remove %s first if you trust this one", m.ID, m.Version, dest)
+		return nil, i18n.Errorf("%s %s is already installed as a different build; remove %s first if you trust this one", m.ID, m.Version, dest)
 	}
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 		return nil, err
@@ -111,7 +112,7 @@ func Install(src, userDir string) (*Found, error) {
 	}
 	defer os.RemoveAll(stage)
 	if err := copyTree(dir, stage); err != nil {
-		return nil, fmt.Errorf("cannot install %s: %v", filepath.Base(src), err)
+		return nil, i18n.Errorf("cannot install %s: %v", filepath.Base(src), err)
 	}
 	if err := os.Rename(stage, dest); err != nil {
 		return nil, err
@@ -141,7 +142,7 @@ func manifestDir(root string) string {
 func safeJoin(dir, name string) (string, error) {
 	clean := filepath.Clean(filepath.FromSlash(name))
 	if filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("the archive entry %q points outside the plugin folder", name)
+		return "", i18n.Errorf("the archive entry %q points outside the plugin folder", name)
 	}
 	return filepath.Join(dir, clean), nil
 }
@@ -176,17 +177,17 @@ func unpack(path, dir string) error {
 		defer zr.Close()
 		// The directory says how many entries and how large: refuse early.
 		if len(zr.File) > limits.entries {
-			return fmt.Errorf("it has more than %s files and folders (%s); a plugin is a program and a manifest", thousands(limits.entries), thousands(len(zr.File)))
+			return i18n.Errorf("it has more than %s files and folders (%s); a plugin is a program and a manifest", thousands(limits.entries), thousands(len(zr.File)))
 		}
 		var declared uint64
 		for _, f := range zr.File {
 			declared += f.UncompressedSize64
 			if f.UncompressedSize64 > uint64(limits.file) {
-				return fmt.Errorf("%s is larger than %d MB", f.Name, limits.file>>20)
+				return i18n.Errorf("%s is larger than %d MB", f.Name, limits.file>>20)
 			}
 		}
 		if declared > uint64(limits.total) {
-			return fmt.Errorf("it unpacks to more than %d MB", limits.total>>20)
+			return i18n.Errorf("it unpacks to more than %d MB", limits.total>>20)
 		}
 		for _, f := range zr.File {
 			if err := b.entry(); err != nil {
@@ -196,7 +197,7 @@ func unpack(path, dir string) error {
 			case f.FileInfo().IsDir():
 				continue
 			case !f.Mode().IsRegular():
-				return fmt.Errorf("%s is not a regular file (links are refused)", f.Name)
+				return i18n.Errorf("%s is not a regular file (links are refused)", f.Name)
 			}
 			rc, err := f.Open()
 			if err != nil {
@@ -236,17 +237,17 @@ func unpack(path, dir string) error {
 			case tar.TypeDir:
 			case tar.TypeReg:
 				if h.Size > limits.file {
-					return fmt.Errorf("%s is larger than %d MB", h.Name, limits.file>>20)
+					return i18n.Errorf("%s is larger than %d MB", h.Name, limits.file>>20)
 				}
 				if err := write(h.Name, fs.FileMode(h.Mode), tr); err != nil {
 					return err
 				}
 			default:
-				return fmt.Errorf("%s is not a regular file (links are refused)", h.Name)
+				return i18n.Errorf("%s is not a regular file (links are refused)", h.Name)
 			}
 		}
 	}
-	return fmt.Errorf("not a folder, .zip or .tar.gz")
+	return i18n.Errorf("not a folder, .zip or .tar.gz")
 }
 
 // copyTree copies the regular files of src into dst, refusing links, within
@@ -268,9 +269,9 @@ func copyTree(src, dst string) error {
 		case d.IsDir():
 			return os.MkdirAll(target, 0o755)
 		case d.Type()&fs.ModeSymlink != 0:
-			return fmt.Errorf("%s is a symbolic link; refused", p)
+			return i18n.Errorf("%s is a symbolic link; refused", p)
 		case !d.Type().IsRegular():
-			return fmt.Errorf("%s is not a regular file", p)
+			return i18n.Errorf("%s is not a regular file", p)
 		}
 		info, err := d.Info()
 		if err != nil {
@@ -297,14 +298,14 @@ func copyTree(src, dst string) error {
 // parents up to the user folder). Bundled plugins cannot be removed.
 func Uninstall(f Found, userDir string) error {
 	if f.Bundled {
-		return fmt.Errorf("%s is bundled with Marketbench and cannot be removed; disable it instead", f.Dir)
+		return i18n.Errorf("%s is bundled with Marketbench and cannot be removed; disable it instead", f.Dir)
 	}
 	rel, err := filepath.Rel(userDir, f.Dir)
 	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
-		return fmt.Errorf("%s is not in the plugin folder %s", f.Dir, userDir)
+		return i18n.Errorf("%s is not in the plugin folder %s", f.Dir, userDir)
 	}
 	if err := os.RemoveAll(f.Dir); err != nil {
-		return fmt.Errorf("cannot remove %s: %v", f.Dir, err)
+		return i18n.Errorf("cannot remove %s: %v", f.Dir, err)
 	}
 	for dir := filepath.Dir(f.Dir); dir != userDir && strings.HasPrefix(dir, userDir); dir = filepath.Dir(dir) {
 		if os.Remove(dir) != nil { // not empty

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -54,7 +55,7 @@ func Append(ctx context.Context, p *storage.Project, table string, recs []arrow.
 			cols = append(cols, storage.Quote(f.Name)+" "+duckType(f.Type))
 		}
 		if _, err := p.Q().ExecContext(ctx, `CREATE TABLE `+t+` (`+strings.Join(cols, ", ")+`)`); err != nil {
-			return 0, fmt.Errorf("cannot create %s: %s", table, storage.FirstLine(err.Error()))
+			return 0, i18n.Errorf("cannot create %s: %s", table, storage.FirstLine(err.Error()))
 		}
 	} else {
 		have, err := p.Columns(ctx, table)
@@ -68,7 +69,7 @@ func Append(ctx context.Context, p *storage.Project, table string, recs []arrow.
 		for _, f := range schema.Fields() {
 			if !known[strings.ToLower(f.Name)] {
 				if _, err := p.Q().ExecContext(ctx, `ALTER TABLE `+t+` ADD COLUMN `+storage.Quote(f.Name)+` `+duckType(f.Type)); err != nil {
-					return 0, fmt.Errorf("cannot add column %s to %s: %s", f.Name, table, storage.FirstLine(err.Error()))
+					return 0, i18n.Errorf("cannot add column %s to %s: %s", f.Name, table, storage.FirstLine(err.Error()))
 				}
 			}
 		}
@@ -83,7 +84,7 @@ func Append(ctx context.Context, p *storage.Project, table string, recs []arrow.
 	for _, rec := range recs {
 		if !rec.Schema().Equal(schema) {
 			f.Close()
-			return 0, fmt.Errorf("the source changed its columns within one read")
+			return 0, i18n.Errorf("the source changed its columns within one read")
 		}
 		for i := range int(rec.NumRows()) {
 			for j := range int(rec.NumCols()) {
@@ -116,7 +117,7 @@ func Append(ctx context.Context, p *storage.Project, table string, recs []arrow.
 	q := `INSERT INTO ` + t + ` (` + strings.Join(names, ", ") + `) SELECT * FROM read_csv(` + storage.Literal(f.Name()) +
 		`, header = false, quote = '"', escape = '"', nullstr = '\N', columns = {` + strings.Join(types, ", ") + `})`
 	if _, err := p.Q().ExecContext(ctx, q); err != nil {
-		return 0, fmt.Errorf("cannot store the rows in %s: %s", table, storage.FirstLine(err.Error()))
+		return 0, i18n.Errorf("cannot store the rows in %s: %s", table, storage.FirstLine(err.Error()))
 	}
 	return n, nil
 }

@@ -2,10 +2,10 @@ package campaign
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/rule"
 	"github.com/marketbench/marketbench/storage/segment"
@@ -30,6 +30,16 @@ type Recipient struct {
 var consentFor = map[string]storage.Role{"email": storage.EmailConsent, "phone": storage.SMSConsent}
 var contactRole = map[string]storage.Role{"email": storage.Email, "phone": storage.Phone}
 var what = map[string]string{"email": "e-mail", "phone": "SMS"}
+
+// noWords are the reasons a customer is left out for a missing contact
+// field: no address column, no address, no consent column, no consent.
+// They are stored in English (see ReasonWords).
+var noWords = map[string][4]string{
+	"email": {i18n.Mark("no e-mail address column (set the role)"), i18n.Mark("no e-mail address"),
+		i18n.Mark("no e-mail consent recorded"), i18n.Mark("no e-mail consent")},
+	"phone": {i18n.Mark("no SMS address column (set the role)"), i18n.Mark("no SMS address"),
+		i18n.Mark("no SMS consent recorded"), i18n.Mark("no SMS consent")},
+}
 
 // fieldRoles map the customer fields a plugin may ask for to roles.
 var fieldRoles = map[string]storage.Role{"customer_id": storage.CustomerID, "email": storage.Email, "phone": storage.Phone,
@@ -56,7 +66,7 @@ func NormalizeAddress(kind, v string) string {
 // (with a reason) or assigned to a variant or the holdout.
 func Audience(ctx context.Context, p *storage.Project, c *Campaign) ([]Recipient, error) {
 	if c.Table == "" {
-		return nil, fmt.Errorf("choose the customer table of campaign %q", c.Name)
+		return nil, i18n.Errorf("choose the customer table of campaign %q", c.Name)
 	}
 	roles, err := p.ColumnRoles(ctx, c.Table)
 	if err != nil {
@@ -68,7 +78,7 @@ func Audience(ctx context.Context, p *storage.Project, c *Campaign) ([]Recipient
 	}
 	cust := byRole[storage.CustomerID]
 	if cust == "" {
-		return nil, fmt.Errorf("table %q has no customer id column; set its role first", c.Table)
+		return nil, i18n.Errorf("table %q has no customer id column; set its role first", c.Table)
 	}
 	ids, err := segment.IDsSQL(ctx, p, c.Segment)
 	if err != nil {
@@ -78,11 +88,11 @@ func Audience(ctx context.Context, p *storage.Project, c *Campaign) ([]Recipient
 	if strings.TrimSpace(c.Rule) != "" {
 		n, err := rule.Parse(c.Rule)
 		if err != nil {
-			return nil, fmt.Errorf("audience rule: %w", err)
+			return nil, i18n.Errorf("audience rule: %w", err)
 		}
 		rq, rargs, err := segment.RuleIDsSQL(ctx, p, c.Table, n)
 		if err != nil {
-			return nil, fmt.Errorf("audience rule: %w", err)
+			return nil, i18n.Errorf("audience rule: %w", err)
 		}
 		ids = `SELECT customer_id FROM (` + ids + `) INTERSECT SELECT customer_id FROM (` + rq + `)`
 		args = rargs
@@ -101,7 +111,7 @@ func Audience(ctx context.Context, p *storage.Project, c *Campaign) ([]Recipient
 		ON ` + key + ` = a.customer_id ORDER BY a.customer_id`
 	rows, err := p.Q().QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the audience: %s", storage.FirstLine(err.Error()))
+		return nil, i18n.Errorf("cannot read the audience: %s", storage.FirstLine(err.Error()))
 	}
 	defer rows.Close()
 	supp, err := suppressions(ctx, p)
@@ -144,7 +154,7 @@ func Audience(ctx context.Context, p *storage.Project, c *Campaign) ([]Recipient
 		}
 		switch {
 		case strings.TrimSpace(r.CustomerID) == "":
-			r.Excluded = "no customer id"
+			r.Excluded = i18n.Mark("no customer id")
 		case !inTable:
 			r.Excluded = "not in the customer table " + c.Table
 		case supp["customer"][r.CustomerID] != "":
@@ -165,17 +175,17 @@ func exclusion(r Recipient, contacts []string, byRole map[storage.Role]string, s
 	for _, f := range contacts {
 		addr := strings.TrimSpace(r.Data[f])
 		if byRole[contactRole[f]] == "" {
-			return "no " + what[f] + " address column (set the role)"
+			return noWords[f][0]
 		}
 		if addr == "" {
-			return "no " + what[f] + " address"
+			return noWords[f][1]
 		}
 		col := byRole[consentFor[f]]
 		if col == "" {
-			return "no " + what[f] + " consent recorded"
+			return noWords[f][2]
 		}
 		if !truthy(r.Data[strings.ToLower(col)]) {
-			return "no " + what[f] + " consent"
+			return noWords[f][3]
 		}
 		if why := supp[f][NormalizeAddress(f, addr)]; why != "" {
 			return why
@@ -218,7 +228,7 @@ func suppressions(ctx context.Context, p *storage.Project) (map[string]map[strin
 // exclusion ("unsubscribed", "hard bounce", "on the suppression list").
 func Suppress(ctx context.Context, p *storage.Project, kind string, values []string, reason string) (int, error) {
 	if kind != "email" && kind != "phone" && kind != "customer" {
-		return 0, fmt.Errorf("suppression kind %q: use email, phone or customer", kind)
+		return 0, i18n.Errorf("suppression kind %q: use email, phone or customer", kind)
 	}
 	n := 0
 	err := p.Tx(ctx, func(tx *storage.Tx) error {

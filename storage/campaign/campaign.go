@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -93,46 +94,46 @@ var nameRE = regexp.MustCompile(`^[\pL\pN][\pL\pN _.-]{0,79}$`)
 
 // Validate checks the campaign's own settings.
 func (c *Campaign) Validate() error {
-	var errs []string
+	var errs []error
 	if !nameRE.MatchString(c.Name) {
-		errs = append(errs, "give the campaign a name (letters, digits, spaces, . _ -)")
+		errs = append(errs, i18n.Errorf("give the campaign a name (letters, digits, spaces, . _ -)"))
 	}
 	if c.Segment == "" {
-		errs = append(errs, "choose the audience segment")
+		errs = append(errs, i18n.Errorf("choose the audience segment"))
 	}
 	if c.Plugin == "" || c.Component == "" {
-		errs = append(errs, "choose the channel")
+		errs = append(errs, i18n.Errorf("choose the channel"))
 	}
 	if len(c.Variants) == 0 {
-		errs = append(errs, "add at least one variant with its message")
+		errs = append(errs, i18n.Errorf("add at least one variant with its message"))
 	}
 	total := 0.0
 	seen := map[string]bool{}
 	for _, v := range c.Variants {
 		switch {
 		case v.Name == "" || strings.EqualFold(v.Name, Holdout):
-			errs = append(errs, fmt.Sprintf("variant name %q is not allowed", v.Name))
+			errs = append(errs, i18n.Errorf("variant name %q is not allowed", v.Name))
 		case seen[strings.ToLower(v.Name)]:
-			errs = append(errs, fmt.Sprintf("two variants are named %q", v.Name))
+			errs = append(errs, i18n.Errorf("two variants are named %q", v.Name))
 		case v.Percent <= 0:
-			errs = append(errs, fmt.Sprintf("variant %q needs a share above 0%%", v.Name))
+			errs = append(errs, i18n.Errorf("variant %q needs a share above 0%%", v.Name))
 		case strings.TrimSpace(v.Text) == "" && strings.TrimSpace(v.HTML) == "":
-			errs = append(errs, fmt.Sprintf("variant %q has no message", v.Name))
+			errs = append(errs, i18n.Errorf("variant %q has no message", v.Name))
 		}
 		seen[strings.ToLower(v.Name)] = true
 		total += v.Percent
 	}
 	if len(c.Variants) > 0 && math.Abs(total-100) > 0.01 {
-		errs = append(errs, fmt.Sprintf("the variants' shares add up to %g%%, not 100%%", total))
+		errs = append(errs, i18n.Errorf("the variants' shares add up to %g%%, not 100%%", total))
 	}
 	if c.HoldoutPercent < 0 || c.HoldoutPercent >= 100 {
-		errs = append(errs, "the holdout must be between 0% and 99%")
+		errs = append(errs, i18n.Errorf("the holdout must be between 0%% and 99%%"))
 	}
 	if c.RatePerMinute < 0 {
-		errs = append(errs, "the send rate cannot be negative")
+		errs = append(errs, i18n.Errorf("the send rate cannot be negative"))
 	}
 	if len(errs) > 0 {
-		return errors.New(strings.Join(errs, "; "))
+		return storage.JoinErrors("; ", errs...)
 	}
 	return nil
 }
@@ -194,9 +195,9 @@ func Save(ctx context.Context, p *storage.Project, c *Campaign, replace bool) er
 		case err != nil:
 			return err
 		case !replace:
-			return fmt.Errorf("a campaign named %q already exists", c.Name)
+			return i18n.Errorf("a campaign named %q already exists", c.Name)
 		case status != "draft":
-			return fmt.Errorf("campaign %q has started sending and cannot be changed; copy it under a new name", c.Name)
+			return i18n.Errorf("campaign %q has started sending and cannot be changed; copy it under a new name", c.Name)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM mb_campaigns WHERE name = ?`, c.Name); err != nil {
 			return err
@@ -223,13 +224,13 @@ func Get(ctx context.Context, p *storage.Project, name string) (*Info, error) {
 	err := p.Q().QueryRowContext(ctx, `SELECT spec_json, status, created_at, started_at FROM mb_campaigns WHERE name = ?`, name).
 		Scan(&spec, &in.Status, &in.CreatedAt, &in.StartedAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("no campaign named %q; see 'campaign list'", name)
+		return nil, i18n.Errorf("no campaign named %q; see 'campaign list'", name)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(spec), &in.Campaign); err != nil {
-		return nil, fmt.Errorf("campaign %q is damaged: %v", name, err)
+		return nil, i18n.Errorf("campaign %q is damaged: %v", name, err)
 	}
 	return &in, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -53,7 +54,7 @@ func Plan(ctx context.Context, p *storage.Project, c *Campaign, rs []Recipient) 
 	return p.Tx(ctx, func(tx *storage.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO mb_deliveries (campaign, customer_id, variant, idempotency_key, status, reason)
 			SELECT ?, customer_id, coalesce(variant, ''), idempotency_key, status, nullif(reason, '') FROM `+src+` ON CONFLICT DO NOTHING`, c.Name); err != nil {
-			return fmt.Errorf("cannot plan the deliveries: %s", storage.FirstLine(err.Error()))
+			return i18n.Errorf("cannot plan the deliveries: %s", storage.FirstLine(err.Error()))
 		}
 		return p.InTx(tx).Audit(ctx, tx, "campaign plan", c.Name, -1, int64(len(rs)), "audience frozen")
 	})
@@ -211,11 +212,11 @@ func literals(ids []string) string {
 	return strings.Join(lits, ",")
 }
 
-// Why a delivery's fate is unknown.
-const (
-	ReasonStopped   = "the app or the plugin stopped while this message was being sent; it may or may not have gone out"
-	ReasonPluginBug = "the plugin failed (a bug in it) while sending this message; it may or may not have gone out"
-	ReasonNoAnswer  = "the plugin did not answer for this message in time; it may or may not have gone out"
+// Why a delivery's fate is unknown (stored in English; see ReasonWords).
+var (
+	ReasonStopped   = i18n.Mark("the app or the plugin stopped while this message was being sent; it may or may not have gone out")
+	ReasonPluginBug = i18n.Mark("the plugin failed (a bug in it) while sending this message; it may or may not have gone out")
+	ReasonNoAnswer  = i18n.Mark("the plugin did not answer for this message in time; it may or may not have gone out")
 )
 
 // Settle applies Recover's rules to the given deliveries still marked
@@ -410,7 +411,7 @@ func Resolve(ctx context.Context, p *storage.Project, campaign, how string, cust
 	case ResolveResend:
 		set, words = `status = 'planned', reason = NULL, next_at = NULL`, "set to be sent again at the next resume"
 	default:
-		return 0, fmt.Errorf("settle unknown deliveries as %s, %s or %s, not %q", ResolveSent, ResolveNotSent, ResolveResend, how)
+		return 0, i18n.Errorf("settle unknown deliveries as %s, %s or %s, not %q", ResolveSent, ResolveNotSent, ResolveResend, how)
 	}
 	only := ""
 	if len(customers) > 0 {
@@ -426,9 +427,9 @@ func Resolve(ctx context.Context, p *storage.Project, campaign, how string, cust
 		n, _ = res.RowsAffected()
 		if n == 0 {
 			if len(customers) > 0 {
-				return fmt.Errorf("campaign %q has no unknown delivery for %s; see 'campaign unknown %s'", campaign, strings.Join(customers, ", "), campaign)
+				return i18n.Errorf("campaign %q has no unknown delivery for %s; see 'campaign unknown %s'", campaign, strings.Join(customers, ", "), campaign)
 			}
-			return fmt.Errorf("campaign %q has no unknown deliveries", campaign)
+			return i18n.Errorf("campaign %q has no unknown deliveries", campaign)
 		}
 		if how == ResolveResend {
 			if _, err := tx.ExecContext(ctx, `UPDATE mb_campaigns SET status = 'paused' WHERE name = ? AND status = 'done'`, campaign); err != nil {

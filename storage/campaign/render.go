@@ -9,6 +9,8 @@ import (
 	texttemplate "text/template"
 	"text/template/parse"
 	"time"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Limits of rendering one message. A template is the user's (or a
@@ -52,10 +54,10 @@ var MaxRenderTime = time.Second
 const tickName = "mb_loop_step"
 
 var (
-	errLoops   = fmt.Errorf("the template loops more than %d times for one customer; a message cannot be that long", maxLoopSteps)
-	errTooSlow = errors.New("filling the template took too long for one customer")
-	errTooBig  = fmt.Errorf("the rendered message is over %d KB; a message cannot be that long (check the loops in the template)", MaxRendered>>10)
-	errWidth   = fmt.Errorf("printf widths and precisions above %d are not allowed", maxWidth)
+	errLoops   = i18n.Errorf("the template loops more than %d times for one customer; a message cannot be that long", maxLoopSteps)
+	errTooSlow = i18n.Errorf("filling the template took too long for one customer")
+	errTooBig  = i18n.Errorf("the rendered message is over %d KB; a message cannot be that long (check the loops in the template)", MaxRendered>>10)
+	errWidth   = i18n.Errorf("printf widths and precisions above %d are not allowed", maxWidth)
 )
 
 // Parse parses a variant's templates; {{.first_name}} inserts a field.
@@ -64,10 +66,10 @@ func Parse(v Variant) (*Templates, error) {
 	text := texttemplate.FuncMap{tickName: t.tick, "printf": safePrintf}
 	var err error
 	if t.subject, err = texttemplate.New("subject").Option("missingkey=error").Funcs(text).Parse(v.Subject); err != nil {
-		return nil, fmt.Errorf("variant %s, subject: %v", v.Name, cleanTemplateError(err))
+		return nil, i18n.Errorf("variant %s, subject: %v", v.Name, cleanTemplateError(err))
 	}
 	if t.text, err = texttemplate.New("text").Option("missingkey=error").Funcs(text).Parse(v.Text); err != nil {
-		return nil, fmt.Errorf("variant %s, text: %v", v.Name, cleanTemplateError(err))
+		return nil, i18n.Errorf("variant %s, text: %v", v.Name, cleanTemplateError(err))
 	}
 	for _, tt := range append(t.subject.Templates(), t.text.Templates()...) {
 		countLoops(tt.Tree)
@@ -77,7 +79,7 @@ func Parse(v Variant) (*Templates, error) {
 		// escaper writes nothing for it in any context, script included.
 		html := htmltemplate.FuncMap{tickName: func() (htmltemplate.JS, error) { _, err := t.tick(); return "", err }, "printf": safePrintf}
 		if t.html, err = htmltemplate.New("html").Option("missingkey=error").Funcs(html).Parse(v.HTML); err != nil {
-			return nil, fmt.Errorf("variant %s, HTML: %v", v.Name, cleanTemplateError(err))
+			return nil, i18n.Errorf("variant %s, HTML: %v", v.Name, cleanTemplateError(err))
 		}
 		for _, ht := range t.html.Templates() {
 			countLoops(ht.Tree)
@@ -128,7 +130,7 @@ func (t *Templates) tick() (string, error) {
 		return "", errLoops
 	}
 	if t.steps%256 == 0 && time.Now().After(t.deadline) {
-		return "", fmt.Errorf("%w (over %v; a loop that never ends?)", errTooSlow, MaxRenderTime)
+		return "", i18n.Errorf("%w (over %v; a loop that never ends?)", errTooSlow, MaxRenderTime)
 	}
 	return "", nil
 }
@@ -183,18 +185,18 @@ func (t *Templates) Render(data map[string]string) (Content, error) {
 	var c Content
 	var b capped
 	if err := t.subject.Execute(&b, data); err != nil {
-		return c, fmt.Errorf("subject: %v", cleanTemplateError(err))
+		return c, i18n.Errorf("subject: %v", cleanTemplateError(err))
 	}
 	c.Subject = b.String()
 	b = capped{}
 	if err := t.text.Execute(&b, data); err != nil {
-		return c, fmt.Errorf("text: %v", cleanTemplateError(err))
+		return c, i18n.Errorf("text: %v", cleanTemplateError(err))
 	}
 	c.Text = b.String()
 	if t.html != nil {
 		b = capped{}
 		if err := t.html.Execute(&b, data); err != nil {
-			return c, fmt.Errorf("HTML: %v", cleanTemplateError(err))
+			return c, i18n.Errorf("HTML: %v", cleanTemplateError(err))
 		}
 		c.HTML = b.String()
 	}
@@ -203,26 +205,26 @@ func (t *Templates) Render(data map[string]string) (Content, error) {
 
 // cleanTemplateError turns "template: text:1:7: executing \"text\" at
 // <.frist_name>: map has no entry for key \"frist_name\"" into words.
-func cleanTemplateError(err error) string {
+func cleanTemplateError(err error) error {
 	for _, limit := range []error{errLoops, errTooSlow, errTooBig, errWidth} {
 		if errors.Is(err, limit) {
 			// The limit's own words, with what it added (not the
 			// template package's wrapping).
 			for u := err; u != nil; u = errors.Unwrap(u) {
 				if strings.HasPrefix(u.Error(), limit.Error()) {
-					return u.Error()
+					return u
 				}
 			}
-			return limit.Error()
+			return limit
 		}
 	}
 	msg := err.Error()
 	if i := strings.Index(msg, `map has no entry for key "`); i >= 0 {
 		key := strings.TrimSuffix(msg[i+len(`map has no entry for key "`):], `"`)
-		return fmt.Sprintf("there is no field %q (use a column of the customer table, e.g. {{.first_name}})", key)
+		return i18n.Errorf("there is no field %q (use a column of the customer table, e.g. {{.first_name}})", key)
 	}
 	if i := strings.LastIndex(msg, ": "); strings.HasPrefix(msg, "template: ") && i > 0 {
-		return msg[i+2:]
+		return errors.New(msg[i+2:])
 	}
-	return msg
+	return errors.New(msg)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -32,7 +33,7 @@ func ImportEvents(ctx context.Context, p *storage.Project, campaign, path string
 // source plugin fills with the channel's response exports.
 func ImportEventsFromTable(ctx context.Context, p *storage.Project, campaign, table string) (*ImportResult, error) {
 	if ok, err := p.TableExists(ctx, table); err != nil || !ok {
-		return nil, fmt.Errorf("no table named %q", table)
+		return nil, i18n.Errorf("no table named %q", table)
 	}
 	return importEvents(ctx, p, campaign, `SELECT * FROM `+storage.Quote(table), "table "+table)
 }
@@ -40,7 +41,7 @@ func ImportEventsFromTable(ctx context.Context, p *storage.Project, campaign, ta
 func importEvents(ctx context.Context, p *storage.Project, campaign, q, path string) (*ImportResult, error) {
 	rows, err := p.Q().QueryContext(ctx, `DESCRIBE `+q)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %s", path, storage.FirstLine(err.Error()))
+		return nil, i18n.Errorf("cannot read %s: %s", path, storage.FirstLine(err.Error()))
 	}
 	cols := map[string]string{}
 	for rows.Next() {
@@ -54,7 +55,7 @@ func importEvents(ctx context.Context, p *storage.Project, campaign, q, path str
 	}
 	rows.Close()
 	if cols["event"] == "" || (cols["customer_id"] == "" && cols["idempotency_key"] == "") {
-		return nil, fmt.Errorf("%s needs an event column and a customer_id (or idempotency_key) column", path)
+		return nil, i18n.Errorf("%s needs an event column and a customer_id (or idempotency_key) column", path)
 	}
 	id := `d.customer_id`
 	join := `d.customer_id = trim(CAST(s.` + storage.Quote(cols["customer_id"]) + ` AS VARCHAR))`
@@ -76,7 +77,7 @@ func importEvents(ctx context.Context, p *storage.Project, campaign, q, path str
 		err := tx.QueryRowContext(ctx, `SELECT ev, n FROM (SELECT `+ev+` AS ev, row_number() OVER () + 1 AS n FROM (`+q+`) s)
 			WHERE ev NOT IN ('`+strings.Join(Events, "','")+`') LIMIT 1`).Scan(&bad, &line)
 		if err == nil {
-			return fmt.Errorf("%s, line %d: unknown event %q (use %s)", path, line, bad, strings.Join(Events, ", "))
+			return i18n.Errorf("%s, line %d: unknown event %q (use %s)", path, line, bad, strings.Join(Events, ", "))
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`)`).Scan(&res.Rows); err != nil {
 			return err
@@ -90,7 +91,7 @@ func importEvents(ctx context.Context, p *storage.Project, campaign, q, path str
 			SELECT ?, `+id+`, `+ev+`, `+value+`, `+at+`, ? FROM (`+q+`) s JOIN mb_deliveries d ON d.campaign = ? AND `+join,
 			campaign, path, campaign)
 		if err != nil {
-			return fmt.Errorf("cannot import %s: %s", path, storage.FirstLine(err.Error()))
+			return i18n.Errorf("cannot import %s: %s", path, storage.FirstLine(err.Error()))
 		}
 		res.Matched, _ = r.RowsAffected()
 		res.Unmatched = res.Rows - res.Matched
@@ -154,7 +155,7 @@ func Stats(ctx context.Context, p *storage.Project, campaign string, orders *Ord
 	FROM g LEFT JOIN e USING (customer_id) GROUP BY grp ORDER BY grp = 'holdout' DESC, grp`
 	rows, err := p.Q().QueryContext(ctx, q, campaign)
 	if err != nil {
-		return nil, fmt.Errorf("cannot tally the results: %s", storage.FirstLine(err.Error()))
+		return nil, i18n.Errorf("cannot tally the results: %s", storage.FirstLine(err.Error()))
 	}
 	defer rows.Close()
 	var out []GroupStat
@@ -192,7 +193,7 @@ func TableStats(ctx context.Context, p *storage.Project, table, groupCol string,
 				return storage.Quote(c.Name), nil
 			}
 		}
-		return "", fmt.Errorf("table %q has no column %q", table, name)
+		return "", i18n.Errorf("table %q has no column %q", table, name)
 	}
 	g, err := find(groupCol)
 	if err != nil {
@@ -217,7 +218,7 @@ func TableStats(ctx context.Context, p *storage.Project, table, groupCol string,
 	sel = append(sel, `avg(`+rev+`)`, `coalesce(stddev_samp(`+rev+`), 0)`)
 	rows, err := p.Q().QueryContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM `+storage.Quote(table)+` WHERE `+g+` IS NOT NULL GROUP BY 1 ORDER BY 1`)
 	if err != nil {
-		return nil, fmt.Errorf("cannot tally %s: %s", table, storage.FirstLine(err.Error()))
+		return nil, i18n.Errorf("cannot tally %s: %s", table, storage.FirstLine(err.Error()))
 	}
 	defer rows.Close()
 	var out []GroupStat
@@ -265,7 +266,7 @@ func Timeline(ctx context.Context, p *storage.Project, campaign string, orders *
 	SELECT grp, day, sum(n) OVER (PARTITION BY grp ORDER BY day) FROM daily ORDER BY grp, day`
 	rows, err := p.Q().QueryContext(ctx, q, campaign)
 	if err != nil {
-		return nil, fmt.Errorf("cannot build the timeline: %s", storage.FirstLine(err.Error()))
+		return nil, i18n.Errorf("cannot build the timeline: %s", storage.FirstLine(err.Error()))
 	}
 	defer rows.Close()
 	out := map[string][]Point{}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -29,7 +29,7 @@ func Preview(ctx context.Context, p *storage.Project, table string, steps []Step
 	}
 	rows, err := p.Q().QueryContext(ctx, pl.Select()+fmt.Sprintf(" LIMIT %d", sampleRows), pl.args...)
 	if err != nil {
-		return nil, fmt.Errorf("preview failed: %s", storage.FirstLine(err.Error()))
+		return nil, i18n.Errorf("preview failed: %s", storage.FirstLine(err.Error()))
 	}
 	res, err := storage.Collect(rows, 0)
 	if err != nil {
@@ -75,7 +75,7 @@ func (pl *Plan) effects(ctx context.Context, q querier, steps []Step) ([]StepEff
 		a, b := fmt.Sprintf("s%d", i), fmt.Sprintf("s%d", i+1)
 		after, err := count(b)
 		if err != nil {
-			return nil, fmt.Errorf("step %d (%s): %s", i+1, st.Op, storage.FirstLine(err.Error()))
+			return nil, i18n.Errorf("step %d (%s): %s", i+1, st.Op, storage.FirstLine(err.Error()))
 		}
 		e := StepEffect{Step: st, RowsBefore: prev, RowsAfter: after}
 		ca, err := colsOf(a)
@@ -105,7 +105,7 @@ func (pl *Plan) effects(ctx context.Context, q querier, steps []Step) ([]StepEff
 			err := q.QueryRowContext(ctx, with+fmt.Sprintf(`SELECT count(*) FROM %s x JOIN %s y USING (%s) WHERE %s`,
 				a, b, rowCol, strings.Join(diffs, " OR ")), pl.args...).Scan(&e.Changed)
 			if err != nil {
-				return nil, fmt.Errorf("step %d (%s): %s", i+1, st.Op, storage.FirstLine(err.Error()))
+				return nil, i18n.Errorf("step %d (%s): %s", i+1, st.Op, storage.FirstLine(err.Error()))
 			}
 		}
 		out = append(out, e)
@@ -118,7 +118,7 @@ func (pl *Plan) effects(ctx context.Context, q querier, steps []Step) ([]StepEff
 // transaction, with an audit record. A non-empty name saves the recipe.
 func Apply(ctx context.Context, p *storage.Project, table, name string, steps []Step) ([]StepEffect, error) {
 	if len(steps) == 0 {
-		return nil, errors.New("the recipe has no steps")
+		return nil, i18n.Errorf("the recipe has no steps")
 	}
 	pl, err := Compile(ctx, p, table, steps)
 	if err != nil {
@@ -131,7 +131,7 @@ func Apply(ctx context.Context, p *storage.Project, table, name string, steps []
 		}
 		tmp := storage.Quote("mb_clean_" + table)
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE `+tmp+` AS `+pl.Select(), pl.args...); err != nil {
-			return fmt.Errorf("cleaning failed: %s", storage.FirstLine(err.Error()))
+			return i18n.Errorf("cleaning failed: %s", storage.FirstLine(err.Error()))
 		}
 		if _, err := tx.ExecContext(ctx, `DROP TABLE `+storage.Quote(table)); err != nil {
 			return err
@@ -175,7 +175,7 @@ func saveTx(ctx context.Context, tx *storage.Tx, r Recipe) error {
 // Save stores a recipe by name so it can be re-run on the next import.
 func Save(ctx context.Context, p *storage.Project, r Recipe) error {
 	if strings.TrimSpace(r.Name) == "" {
-		return errors.New("give the recipe a name")
+		return i18n.Errorf("give the recipe a name")
 	}
 	if _, err := Compile(ctx, p, r.Table, r.Steps); err != nil {
 		return err
@@ -216,5 +216,5 @@ func Get(ctx context.Context, p *storage.Project, name string) (*Recipe, error) 
 			return &r, nil
 		}
 	}
-	return nil, fmt.Errorf("no saved recipe %q", name)
+	return nil, i18n.Errorf("no saved recipe %q", name)
 }

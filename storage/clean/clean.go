@@ -7,11 +7,11 @@ package clean
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/expr"
 )
@@ -70,14 +70,14 @@ type Recipe struct {
 func Load(path string) (*Recipe, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the recipe: %v", err)
+		return nil, i18n.Errorf("cannot read the recipe: %v", err)
 	}
 	var r Recipe
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("the recipe %s is not valid JSON: %v", path, err)
+		return nil, i18n.Errorf("the recipe %s is not valid JSON: %v", path, err)
 	}
 	if len(r.Steps) == 0 {
-		return nil, fmt.Errorf("the recipe %s has no steps", path)
+		return nil, i18n.Errorf("the recipe %s has no steps", path)
 	}
 	return &r, nil
 }
@@ -105,7 +105,7 @@ const rowCol = storage.RowNumber
 // point of the recipe and builds the SQL. Nothing runs.
 func Compile(ctx context.Context, p *storage.Project, table string, steps []Step) (*Plan, error) {
 	if err := storage.Reserved(table); err != nil {
-		return nil, fmt.Errorf("cannot clean %q: %w", table, err)
+		return nil, i18n.Errorf("cannot clean %q: %w", table, err)
 	}
 	cols, err := p.Columns(ctx, table)
 	if err != nil {
@@ -117,14 +117,14 @@ func Compile(ctx context.Context, p *storage.Project, table string, steps []Step
 	for i, st := range steps {
 		body, args, err := stepSQL(st, pl.last, cols)
 		if err != nil {
-			return nil, fmt.Errorf("step %d (%s): %w", i+1, st.Op, err)
+			return nil, i18n.Errorf("step %d (%s): %w", i+1, st.Op, err)
 		}
 		name := fmt.Sprintf("s%d", i+1)
 		pl.ctes = append(pl.ctes, name+` AS (`+body+`)`)
 		pl.args = append(pl.args, args...)
 		pl.last = name
 		if cols, err = describe(ctx, p, pl); err != nil {
-			return nil, fmt.Errorf("step %d (%s): %s", i+1, st.Op, storage.FirstLine(err.Error()))
+			return nil, i18n.Errorf("step %d (%s): %s", i+1, st.Op, storage.FirstLine(err.Error()))
 		}
 	}
 	pl.Columns = cols
@@ -166,7 +166,7 @@ func find(cols []storage.Column, name string) (storage.Column, error) {
 	for i, c := range cols {
 		names[i] = c.Name
 	}
-	return storage.Column{}, fmt.Errorf("there is no column %q; columns are %s", name, strings.Join(names, ", "))
+	return storage.Column{}, i18n.Errorf("there is no column %q; columns are %s", name, strings.Join(names, ", "))
 }
 
 func isText(c storage.Column) bool { return strings.HasPrefix(strings.ToUpper(c.Type), "VARCHAR") }
@@ -181,7 +181,7 @@ func stepSQL(st Step, prev string, cols []storage.Column) (string, []any, error)
 	from := ` FROM ` + prev
 	one := func() (storage.Column, string, error) {
 		if st.Column == "" {
-			return storage.Column{}, "", errors.New("choose a column")
+			return storage.Column{}, "", i18n.Errorf("choose a column")
 		}
 		c, err := find(cols, st.Column)
 		return c, storage.Quote(c.Name), err
@@ -189,16 +189,16 @@ func stepSQL(st Step, prev string, cols []storage.Column) (string, []any, error)
 	numeric := func() (storage.Column, string, error) {
 		c, q, err := one()
 		if err == nil && !c.IsNumeric() {
-			err = fmt.Errorf("%q holds %s, not numbers; cast it first", c.Name, c.Type)
+			err = i18n.Errorf("%q holds %s, not numbers; cast it first", c.Name, c.Type)
 		}
 		return c, q, err
 	}
 	newName := func() (string, error) {
 		if strings.TrimSpace(st.Into) == "" {
-			return "", errors.New("name the new column (into)")
+			return "", i18n.Errorf("name the new column (into)")
 		}
 		if _, err := find(cols, st.Into); err == nil {
-			return "", fmt.Errorf("a column %q already exists", st.Into)
+			return "", i18n.Errorf("a column %q already exists", st.Into)
 		}
 		return storage.Quote(st.Into), nil
 	}
@@ -217,7 +217,7 @@ func stepSQL(st Step, prev string, cols []storage.Column) (string, []any, error)
 		switch st.Method {
 		case "mean", "median":
 			if !c.IsNumeric() {
-				return "", nil, fmt.Errorf("%s needs numbers; %q holds %s (use mode or constant)", st.Method, c.Name, c.Type)
+				return "", nil, i18n.Errorf("%s needs numbers; %q holds %s (use mode or constant)", st.Method, c.Name, c.Type)
 			}
 			agg := map[string]string{"mean": "avg", "median": "median"}[st.Method]
 			fill = fmt.Sprintf(`CAST((SELECT %s(%s) FROM %s) AS %s)`, agg, q, prev, c.Type)
@@ -227,7 +227,7 @@ func stepSQL(st Step, prev string, cols []storage.Column) (string, []any, error)
 			fill = `CAST(? AS ` + c.Type + `)`
 			args = append(args, st.Value)
 		default:
-			return "", nil, errors.New("method must be mean, median, mode or constant")
+			return "", nil, i18n.Errorf("method must be mean, median, mode or constant")
 		}
 		return fmt.Sprintf(`SELECT * REPLACE (CASE WHEN %s THEN %s ELSE %s END AS %s)`, missing, fill, q, q) + from, args, nil
 	case "drop_missing":
@@ -286,7 +286,7 @@ func stepSQL(st Step, prev string, cols []storage.Column) (string, []any, error)
 				return "", nil, err
 			}
 			if !isText(c) {
-				return "", nil, fmt.Errorf("%q is not text", c.Name)
+				return "", nil, i18n.Errorf("%q is not text", c.Name)
 			}
 			q := storage.Quote(c.Name)
 			reps = append(reps, fmt.Sprintf(`regexp_replace(trim(%s), '\s+', ' ', 'g') AS %s`, q, q))
@@ -301,7 +301,7 @@ func stepSQL(st Step, prev string, cols []storage.Column) (string, []any, error)
 			return "", nil, err
 		}
 		if !isText(c) {
-			return "", nil, fmt.Errorf("%q is not text", c.Name)
+			return "", nil, i18n.Errorf("%q is not text", c.Name)
 		}
 		var e string
 		switch st.Method {
@@ -312,7 +312,7 @@ func stepSQL(st Step, prev string, cols []storage.Column) (string, []any, error)
 		case "title":
 			e = `array_to_string(list_transform(string_split(lower(` + q + `), ' '), w -> upper(w[1]) || w[2:]), ' ')`
 		default:
-			return "", nil, errors.New("method must be lower, upper or title")
+			return "", nil, i18n.Errorf("method must be lower, upper or title")
 		}
 		return `SELECT * REPLACE (` + e + ` AS ` + q + `)` + from, nil, nil
 	case "normalize_email":
@@ -321,7 +321,7 @@ func stepSQL(st Step, prev string, cols []storage.Column) (string, []any, error)
 			return "", nil, err
 		}
 		if !isText(c) {
-			return "", nil, fmt.Errorf("%q is not text", c.Name)
+			return "", nil, i18n.Errorf("%q is not text", c.Name)
 		}
 		e := `lower(trim(` + q + `))`
 		return fmt.Sprintf(`SELECT * REPLACE (CASE WHEN regexp_matches(%s, '^[^@\s]+@[^@\s]+\.[^@\s]+$') THEN %s END AS %s)`, e, e, q) + from, nil, nil
@@ -331,7 +331,7 @@ func stepSQL(st Step, prev string, cols []storage.Column) (string, []any, error)
 			return "", nil, err
 		}
 		if !isText(c) {
-			return "", nil, fmt.Errorf("%q is not text; cast it to text first", c.Name)
+			return "", nil, i18n.Errorf("%q is not text; cast it to text first", c.Name)
 		}
 		digits := `regexp_replace(` + q + `, '[^0-9]', '', 'g')`
 		plus := `starts_with(trim(` + q + `), '+')`
@@ -341,7 +341,7 @@ func stepSQL(st Step, prev string, cols []storage.Column) (string, []any, error)
 			cc := strings.TrimPrefix(strings.TrimSpace(st.Value), "+")
 			for _, r := range cc {
 				if r < '0' || r > '9' {
-					return "", nil, fmt.Errorf("the country code must be digits, like 44; got %q", st.Value)
+					return "", nil, i18n.Errorf("the country code must be digits, like 44; got %q", st.Value)
 				}
 			}
 			e += fmt.Sprintf(` WHEN starts_with(%s, '0') THEN '+' || ? || %s[2:]`, digits, digits)
@@ -356,7 +356,7 @@ func stepSQL(st Step, prev string, cols []storage.Column) (string, []any, error)
 		}
 		typ, ok := castTypes[strings.ToLower(st.Type)]
 		if !ok {
-			return "", nil, errors.New("type must be integer, decimal, double, text, date, timestamp or boolean")
+			return "", nil, i18n.Errorf("type must be integer, decimal, double, text, date, timestamp or boolean")
 		}
 		return fmt.Sprintf(`SELECT * REPLACE (TRY_CAST(%s AS %s) AS %s)`, q, typ, q) + from, nil, nil
 	case "add":
@@ -393,7 +393,7 @@ func stepSQL(st Step, prev string, cols []storage.Column) (string, []any, error)
 			hi = 1
 		}
 		if lo < 0 || hi > 1 || lo >= hi {
-			return "", nil, errors.New("quantiles must satisfy 0 <= lower < upper <= 1, e.g. lower 0.01 upper 0.99")
+			return "", nil, i18n.Errorf("quantiles must satisfy 0 <= lower < upper <= 1, e.g. lower 0.01 upper 0.99")
 		}
 		return fmt.Sprintf(`SELECT * REPLACE (CAST(least(greatest(%[1]s, (SELECT quantile_cont(%[1]s, ?) FROM %[2]s)), (SELECT quantile_cont(%[1]s, ?) FROM %[2]s)) AS %[3]s) AS %[1]s)`,
 			q, prev, c.Type) + from, []any{lo, hi}, nil
@@ -402,7 +402,7 @@ func stepSQL(st Step, prev string, cols []storage.Column) (string, []any, error)
 	for _, o := range Ops {
 		names = append(names, o.Name)
 	}
-	return "", nil, fmt.Errorf("unknown step %q; steps are %s", st.Op, strings.Join(names, ", "))
+	return "", nil, i18n.Errorf("unknown step %q; steps are %s", st.Op, strings.Join(names, ", "))
 }
 
 func resolver(cols []storage.Column) func(string) (expr.Column, bool) {

@@ -26,11 +26,14 @@
 package expr
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Kind is what a value holds, as far as expressions care.
@@ -55,6 +58,22 @@ func (k Kind) String() string {
 		return "true/false"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// words is String for a message, as an error so that i18n.Error can
+// translate it inside the message.
+func (k Kind) words() error {
+	switch k {
+	case Text:
+		return i18n.Errorf("text")
+	case Number:
+		return i18n.Errorf("a number")
+	case Date:
+		return i18n.Errorf("a date")
+	case Bool:
+		return i18n.Errorf("true/false")
+	}
+	return errors.New(k.String())
 }
 
 // Column is a resolved column: SQL is an already-quoted expression.
@@ -116,16 +135,17 @@ var funcs = map[string]fn{
 
 func (f fn) kind(i int) Kind { return f.in[min(i, len(f.in)-1)] }
 
-func (f fn) arity() string {
+// arity says how many arguments f takes (as an error, for i18n.Error).
+func (f fn) arity() error {
 	switch {
 	case f.min == f.max && f.min == 1:
-		return "1 argument"
+		return i18n.Errorf("1 argument")
 	case f.min == f.max:
-		return fmt.Sprintf("%d arguments", f.min)
+		return i18n.Errorf("%d arguments", f.min)
 	case f.max < 0:
-		return fmt.Sprintf("at least %d argument(s)", f.min)
+		return i18n.Errorf("at least %d argument(s)", f.min)
 	}
-	return fmt.Sprintf("%d or %d arguments", f.min, f.max)
+	return i18n.Errorf("%d or %d arguments", f.min, f.max)
 }
 
 // Names lists the allowed functions, for help text.
@@ -192,7 +212,7 @@ func (c *compiler) emit(n *node, date bool) (frag, error) {
 		}
 		f, err := strconv.ParseFloat(n.text, 64)
 		if err != nil {
-			return frag{}, errAt(n.pos, "the number %s is too large", n.text)
+			return frag{}, errAt(n.pos, i18n.Errorf("the number %s is too large", n.text))
 		}
 		return frag{"CAST(? AS DOUBLE)", []any{f}, Number, n}, nil
 	case nString:
@@ -201,7 +221,7 @@ func (c *compiler) emit(n *node, date bool) (frag, error) {
 		}
 		d, err := time.Parse(time.DateOnly, n.text)
 		if err != nil {
-			return frag{}, errAt(n.pos, "'%s' is used as a date, so it must be written YYYY-MM-DD", n.text)
+			return frag{}, errAt(n.pos, i18n.Errorf("'%s' is used as a date, so it must be written YYYY-MM-DD", n.text))
 		}
 		return frag{"CAST(? AS DATE)", []any{d.Format(time.DateOnly)}, Date, n}, nil
 	case nBool:
@@ -209,7 +229,7 @@ func (c *compiler) emit(n *node, date bool) (frag, error) {
 	case nColumn:
 		col, ok := c.resolve(n.text)
 		if !ok {
-			return frag{}, errAt(n.pos, "unknown column %q", n.text)
+			return frag{}, errAt(n.pos, i18n.Errorf("unknown column %q", n.text))
 		}
 		return frag{col.SQL, nil, col.Kind, n}, nil
 	case nCall:
@@ -224,14 +244,22 @@ func (c *compiler) emit(n *node, date bool) (frag, error) {
 		}
 		fs[i] = f
 	}
-	need := func(k Kind, hint string) error {
+	// hint, when not nil, is added to the message.
+	need := func(k Kind, hint error) error {
+		if hint == nil {
+			hint = errors.New("")
+		}
+		op := strings.ToUpper(n.op)
 		for i, f := range fs {
 			if f.kind != k {
-				side := " it"
-				if len(fs) == 2 {
-					side = [2]string{" the left side", " the right side"}[i]
+				switch {
+				case len(fs) != 2:
+					return errAt(n.pos, i18n.Errorf("'%s' needs %v, but it is %v%v", op, k.words(), f.kind.words(), hint))
+				case i == 0:
+					return errAt(n.pos, i18n.Errorf("'%s' needs %v, but the left side is %v%v", op, k.words(), f.kind.words(), hint))
+				default:
+					return errAt(n.pos, i18n.Errorf("'%s' needs %v, but the right side is %v%v", op, k.words(), f.kind.words(), hint))
 				}
-				return errAt(n.pos, "'%s' needs %s, but%s is %v%s", strings.ToUpper(n.op), k, side, f.kind, hint)
 			}
 		}
 		return nil
@@ -241,7 +269,7 @@ func (c *compiler) emit(n *node, date bool) (frag, error) {
 		if n.op == "not" {
 			k, op = Bool, "NOT "
 		}
-		if err := need(k, ""); err != nil {
+		if err := need(k, nil); err != nil {
 			return frag{}, err
 		}
 		return join("("+op+fs[0].sql+")", k, n, fs...), nil
@@ -250,7 +278,7 @@ func (c *compiler) emit(n *node, date bool) (frag, error) {
 	l, r := fs[0], fs[1]
 	switch n.op {
 	case "and", "or":
-		if err := need(Bool, ""); err != nil {
+		if err := need(Bool, nil); err != nil {
 			return frag{}, err
 		}
 		return join("("+l.sql+" "+strings.ToUpper(n.op)+" "+r.sql+")", Bool, n, l, r), nil
@@ -262,9 +290,9 @@ func (c *compiler) emit(n *node, date bool) (frag, error) {
 		}
 		return join("("+fs[0].sql+" || "+fs[1].sql+")", Text, n, fs...), nil
 	case "+", "-", "*", "/", "%":
-		hint := ""
+		var hint error
 		if l.kind == Date || r.kind == Date {
-			hint = "; for days between dates use date_diff_days(a, b)"
+			hint = i18n.Errorf("; for days between dates use date_diff_days(a, b)")
 		}
 		if err := need(Number, hint); err != nil {
 			return frag{}, err
@@ -275,7 +303,7 @@ func (c *compiler) emit(n *node, date bool) (frag, error) {
 	if _, bad, err := c.unify(fs); err != nil {
 		return frag{}, err
 	} else if bad >= 0 {
-		return frag{}, errAt(n.pos, "cannot compare %v with %v", fs[0].kind, fs[1].kind)
+		return frag{}, errAt(n.pos, i18n.Errorf("cannot compare %v with %v", fs[0].kind.words(), fs[1].kind.words()))
 	}
 	op := n.op
 	if op == "!=" {
@@ -313,10 +341,10 @@ func (c *compiler) unify(fs []frag) (Kind, int, error) {
 func (c *compiler) call(n *node) (frag, error) {
 	f, ok := funcs[n.op]
 	if !ok {
-		return frag{}, errAt(n.pos, "unknown function %q; allowed functions are %s", n.op, strings.Join(Names(), ", "))
+		return frag{}, errAt(n.pos, i18n.Errorf("unknown function %q; allowed functions are %s", n.op, strings.Join(Names(), ", ")))
 	}
 	if len(n.args) < f.min || f.max >= 0 && len(n.args) > f.max {
-		return frag{}, errAt(n.pos, "%s takes %s, but got %d", n.op, f.arity(), len(n.args))
+		return frag{}, errAt(n.pos, i18n.Errorf("%s takes %s, but got %d", n.op, f.arity(), len(n.args)))
 	}
 	fs := make([]frag, len(n.args))
 	var same []frag
@@ -333,7 +361,7 @@ func (c *compiler) call(n *node) (frag, error) {
 			same, sameAt = append(same, x), append(sameAt, i)
 		default:
 			if x.kind != want {
-				return frag{}, errAt(a.pos, "argument %d of %s must be %v, but it is %v", i+1, n.op, want, x.kind)
+				return frag{}, errAt(a.pos, i18n.Errorf("argument %d of %s must be %v, but it is %v", i+1, n.op, want.words(), x.kind.words()))
 			}
 		}
 		fs[i] = x
@@ -345,8 +373,8 @@ func (c *compiler) call(n *node) (frag, error) {
 			return frag{}, err
 		}
 		if bad >= 0 {
-			return frag{}, errAt(same[bad].n.pos, "the arguments of %s must have one type, but argument %d is %v and argument %d is %v",
-				n.op, sameAt[bad]+1, same[bad].kind, sameAt[0]+1, k)
+			return frag{}, errAt(same[bad].n.pos, i18n.Errorf("the arguments of %s must have one type, but argument %d is %v and argument %d is %v",
+				n.op, sameAt[bad]+1, same[bad].kind.words(), sameAt[0]+1, k.words()))
 		}
 		for j, i := range sameAt {
 			fs[i] = same[j]

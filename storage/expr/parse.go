@@ -1,22 +1,36 @@
 package expr
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/marketbench/marketbench/assets/i18n"
 )
 
 // Error is a problem in an expression. Pos counts characters from 1.
 type Error struct {
 	Pos int
 	Msg string
+	why error // Msg as an error i18n.Error can translate
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("at position %d: %s", e.Pos, e.Msg) }
 
-func errAt(pos int, format string, args ...any) error {
-	return &Error{pos, fmt.Sprintf(format, args...)}
+// Unwrap gives the message in a form i18n.Error can translate.
+func (e *Error) Unwrap() error {
+	why := e.why
+	if why == nil || why.Error() != e.Msg {
+		why = errors.New(e.Msg)
+	}
+	return i18n.Errorf("at position %d: %v", e.Pos, why)
+}
+
+// errAt makes an Error at pos from why, made by i18n.Errorf.
+func errAt(pos int, why error) error {
+	return &Error{Pos: pos, Msg: why.Error(), why: why}
 }
 
 type tokKind int
@@ -37,22 +51,26 @@ type token struct {
 	pos  int
 }
 
-func (t token) String() string {
+func (t token) String() string { return t.desc().Error() }
+
+// desc describes the token for a message (as an error, so that i18n.Error
+// can translate it inside the message).
+func (t token) desc() error {
 	src := t.src
 	if r := []rune(src); len(r) > 30 {
 		src = string(r[:27]) + "..."
 	}
 	switch t.kind {
 	case tEOF:
-		return "end of expression"
+		return i18n.Errorf("end of expression")
 	case tString:
-		return "the text " + src
+		return i18n.Errorf("the text %s", src)
 	case tNumber:
-		return "the number " + src
+		return i18n.Errorf("the number %s", src)
 	case tQuoted:
-		return "the column name " + src
+		return i18n.Errorf("the column name %s", src)
 	}
-	return "'" + src + "'"
+	return errors.New("'" + src + "'")
 }
 
 // is reports whether t is the symbol or (case-insensitively) the keyword s.
@@ -74,11 +92,11 @@ const (
 
 func lex(src string) ([]token, error) {
 	if !utf8.ValidString(src) {
-		return nil, errAt(1, "the expression is not valid UTF-8 text")
+		return nil, errAt(1, i18n.Errorf("the expression is not valid UTF-8 text"))
 	}
 	rs := []rune(src)
 	if len(rs) > maxLen {
-		return nil, errAt(maxLen+1, "the expression is longer than %d characters", maxLen)
+		return nil, errAt(maxLen+1, i18n.Errorf("the expression is longer than %d characters", maxLen))
 	}
 	var toks []token
 	for i := 0; i < len(rs); {
@@ -106,18 +124,17 @@ func lex(src string) ([]token, error) {
 		case r == '\'' || r == '"' || r == '`':
 			val, end, ok := unquote(rs, i)
 			if !ok {
-				what := "text"
 				if r != '\'' {
-					what = "column name"
+					return nil, errAt(start+1, i18n.Errorf("the column name starting here has no closing %c", r))
 				}
-				return nil, errAt(start+1, "the %s starting here has no closing %c", what, r)
+				return nil, errAt(start+1, i18n.Errorf("the text starting here has no closing %c", r))
 			}
 			i = end
 			switch {
 			case r == '\'':
 				emit(tString, val)
 			case val == "":
-				return nil, errAt(start+1, "empty column name")
+				return nil, errAt(start+1, i18n.Errorf("empty column name"))
 			default:
 				emit(tQuoted, val)
 			}
@@ -137,11 +154,11 @@ func lex(src string) ([]token, error) {
 				}
 				emit(tSym, sym)
 			case r == '|':
-				return nil, errAt(start+1, "unexpected '|': did you mean '||' (join text)?")
+				return nil, errAt(start+1, i18n.Errorf("unexpected '|': did you mean '||' (join text)?"))
 			case r == '!':
-				return nil, errAt(start+1, "unexpected '!': did you mean '!='?")
+				return nil, errAt(start+1, i18n.Errorf("unexpected '!': did you mean '!='?"))
 			default:
-				return nil, errAt(start+1, "unexpected character %q", r)
+				return nil, errAt(start+1, i18n.Errorf("unexpected character %q", r))
 			}
 		}
 	}
@@ -200,7 +217,7 @@ func parse(src string) (*node, error) {
 	}
 	p := &parser{toks: toks}
 	if p.peek().kind == tEOF {
-		return nil, errAt(1, "the expression is empty")
+		return nil, errAt(1, i18n.Errorf("the expression is empty"))
 	}
 	n, err := p.or()
 	if err != nil {
@@ -208,9 +225,9 @@ func parse(src string) (*node, error) {
 	}
 	if t := p.peek(); t.kind != tEOF {
 		if t.is(")") {
-			return nil, errAt(t.pos, "this ')' has no matching '('")
+			return nil, errAt(t.pos, i18n.Errorf("this ')' has no matching '('"))
 		}
-		return nil, errAt(t.pos, "expected an operator or the end of the expression but found %v", t)
+		return nil, errAt(t.pos, i18n.Errorf("expected an operator or the end of the expression but found %v", t.desc()))
 	}
 	return n, nil
 }
@@ -285,7 +302,7 @@ func (p *parser) compare() (*node, error) {
 		return nil, err
 	}
 	if u := p.peek(); u.kind == tSym && compareOps[u.text] {
-		return nil, errAt(u.pos, "comparisons cannot be chained; use AND, as in a < b AND b < c")
+		return nil, errAt(u.pos, i18n.Errorf("comparisons cannot be chained; use AND, as in a < b AND b < c"))
 	}
 	return &node{kind: nBinary, pos: t.pos, op: t.text, args: []*node{l, r}}, nil
 }
@@ -298,7 +315,7 @@ func (p *parser) mul() (*node, error)    { return p.binary(p.unary, "*", "/", "%
 
 func (p *parser) enter(t token) error {
 	if p.depth++; p.depth > maxDepth {
-		return errAt(t.pos, "the expression nests deeper than %d levels", maxDepth)
+		return errAt(t.pos, i18n.Errorf("the expression nests deeper than %d levels", maxDepth))
 	}
 	return nil
 }
@@ -358,7 +375,7 @@ func (p *parser) primary() (*node, error) {
 			case c.is(")"):
 				return n, nil
 			case !c.is(","):
-				return nil, errAt(c.pos, "expected ',' or ')' to close the arguments of %s at position %d but found %v", t.text, open.pos, c)
+				return nil, errAt(c.pos, i18n.Errorf("expected ',' or ')' to close the arguments of %s at position %d but found %v", t.text, open.pos, c.desc()))
 			}
 		}
 	case t.is("("):
@@ -367,13 +384,12 @@ func (p *parser) primary() (*node, error) {
 			return nil, err
 		}
 		if c := p.next(); !c.is(")") {
-			return nil, errAt(c.pos, "expected ')' to close the '(' at position %d but found %v", t.pos, c)
+			return nil, errAt(c.pos, i18n.Errorf("expected ')' to close the '(' at position %d but found %v", t.pos, c.desc()))
 		}
 		return x, nil
 	}
-	after := "at the start"
 	if at > 0 {
-		after = "after " + p.toks[at-1].String()
+		return nil, errAt(t.pos, i18n.Errorf("expected a value, column, function or '(' after %v but found %v", p.toks[at-1].desc(), t.desc()))
 	}
-	return nil, errAt(t.pos, "expected a value, column, function or '(' %s but found %v", after, t)
+	return nil, errAt(t.pos, i18n.Errorf("expected a value, column, function or '(' at the start but found %v", t.desc()))
 }

@@ -3,13 +3,13 @@ package models
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"math"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/marketbench/marketbench/analytics/model"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/segment"
 )
@@ -40,7 +40,7 @@ func Features(ctx context.Context, p *storage.Project, table, target string, nam
 		byName[strings.ToLower(c.Name)] = c
 	}
 	if _, ok := byName[strings.ToLower(target)]; target != "" && !ok {
-		return nil, nil, fmt.Errorf("table %q has no column %q to predict", table, target)
+		return nil, nil, i18n.Errorf("table %q has no column %q to predict", table, target)
 	}
 	auto := len(names) == 0
 	roles, err := p.ColumnRoles(ctx, table)
@@ -57,14 +57,14 @@ func Features(ctx context.Context, p *storage.Project, table, target string, nam
 	for _, n := range names {
 		c, ok := byName[strings.ToLower(strings.TrimSpace(n))]
 		if !ok {
-			return nil, nil, fmt.Errorf("table %q has no column %q", table, n)
+			return nil, nil, i18n.Errorf("table %q has no column %q", table, n)
 		}
 		switch {
 		case c.IsNumeric() || c.IsBool():
 			numeric = append(numeric, c.Name)
 		case c.IsTemporal():
 			if !auto {
-				return nil, nil, fmt.Errorf("%q is a date; models need numbers or categories, so derive one (e.g. days since) with a cleaning step or use a churn/purchase target, which computes recency and tenure", c.Name)
+				return nil, nil, i18n.Errorf("%q is a date; models need numbers or categories, so derive one (e.g. days since) with a cleaning step or use a churn/purchase target, which computes recency and tenure", c.Name)
 			}
 		default:
 			var k int64
@@ -73,7 +73,7 @@ func Features(ctx context.Context, p *storage.Project, table, target string, nam
 			}
 			if k > MaxLevels {
 				if !auto {
-					return nil, nil, fmt.Errorf("%q has about %d different values; a category feature may have at most %d (it looks like an identifier or free text)", c.Name, k, MaxLevels)
+					return nil, nil, i18n.Errorf("%q has about %d different values; a category feature may have at most %d (it looks like an identifier or free text)", c.Name, k, MaxLevels)
 				}
 				continue
 			}
@@ -81,7 +81,7 @@ func Features(ctx context.Context, p *storage.Project, table, target string, nam
 		}
 	}
 	if len(numeric)+len(categorical) == 0 {
-		return nil, nil, fmt.Errorf("table %q has no column a model can use as a feature besides %q", table, target)
+		return nil, nil, i18n.Errorf("table %q has no column a model can use as a feature besides %q", table, target)
 	}
 	return numeric, categorical, nil
 }
@@ -102,7 +102,7 @@ func Load(ctx context.Context, p *storage.Project, src Source, spec model.Spec, 
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("no table named %q", src.Table)
+		return nil, i18n.Errorf("no table named %q", src.Table)
 	}
 	cols, err := p.Columns(ctx, src.Table)
 	if err != nil {
@@ -131,33 +131,33 @@ func Load(ctx context.Context, p *storage.Project, src Source, spec model.Spec, 
 		c, ok := types[strings.ToLower(n)]
 		switch {
 		case !ok:
-			return nil, fmt.Errorf("table %q has no column %q, which the model uses", src.Table, n)
+			return nil, i18n.Errorf("table %q has no column %q, which the model uses", src.Table, n)
 		case c.IsBool():
 			sel = append(sel, `CAST(CAST(`+storage.Quote(c.Name)+` AS INTEGER) AS DOUBLE)`)
 		case c.IsNumeric():
 			sel = append(sel, `CAST(`+storage.Quote(c.Name)+` AS DOUBLE)`)
 		default:
-			return nil, fmt.Errorf("column %q of %q is %s, but the model needs numbers there", c.Name, src.Table, c.Type)
+			return nil, i18n.Errorf("column %q of %q is %s, but the model needs numbers there", c.Name, src.Table, c.Type)
 		}
 	}
 	for _, n := range spec.Categorical {
 		c, ok := types[strings.ToLower(n)]
 		if !ok {
-			return nil, fmt.Errorf("table %q has no column %q, which the model uses", src.Table, n)
+			return nil, i18n.Errorf("table %q has no column %q, which the model uses", src.Table, n)
 		}
 		sel = append(sel, `coalesce(CAST(`+storage.Quote(c.Name)+` AS VARCHAR), '')`)
 	}
 	if target {
 		c, ok := types[strings.ToLower(spec.Target)]
 		if !ok {
-			return nil, fmt.Errorf("table %q has no column %q to predict", src.Table, spec.Target)
+			return nil, i18n.Errorf("table %q has no column %q to predict", src.Table, spec.Target)
 		}
 		sel = append(sel, `coalesce(CAST(`+storage.Quote(c.Name)+` AS VARCHAR), '')`)
 	}
 	q := `SELECT ` + strings.Join(sel, ", ") + ` FROM ` + from
 	if src.Segment != "" {
 		if cust == "" {
-			return nil, fmt.Errorf("table %q has no customer id column, so it cannot be narrowed to segment %q", src.Table, src.Segment)
+			return nil, i18n.Errorf("table %q has no customer id column, so it cannot be narrowed to segment %q", src.Table, src.Segment)
 		}
 		ids, err := segment.IDsSQL(ctx, p, src.Segment)
 		if err != nil {
@@ -175,14 +175,14 @@ func Load(ctx context.Context, p *storage.Project, src Source, spec model.Spec, 
 	}
 	var n int64
 	if err := p.Q().QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`)`).Scan(&n); err != nil {
-		return nil, fmt.Errorf("cannot read %q: %s", src.Table, storage.FirstLine(err.Error()))
+		return nil, i18n.Errorf("cannot read %q: %s", src.Table, storage.FirstLine(err.Error()))
 	}
 	if n == 0 {
-		return nil, fmt.Errorf("no rows to use in %q", src.Table)
+		return nil, i18n.Errorf("no rows to use in %q", src.Table)
 	}
 	rows, err := p.Q().QueryContext(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %q: %s", src.Table, storage.FirstLine(err.Error()))
+		return nil, i18n.Errorf("cannot read %q: %s", src.Table, storage.FirstLine(err.Error()))
 	}
 	defer rows.Close()
 	nn, nc := len(spec.Numeric), len(spec.Categorical)
@@ -215,7 +215,7 @@ func Load(ctx context.Context, p *storage.Project, src Source, spec model.Spec, 
 			}
 		}
 		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("cannot read %q: %s", src.Table, storage.FirstLine(err.Error()))
+			return nil, i18n.Errorf("cannot read %q: %s", src.Table, storage.FirstLine(err.Error()))
 		}
 		out.IDs = append(out.IDs, rid)
 		for _, f := range fs {
@@ -242,7 +242,7 @@ func Load(ctx context.Context, p *storage.Project, src Source, spec model.Spec, 
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("cannot read %q: %s", src.Table, storage.FirstLine(err.Error()))
+		return nil, i18n.Errorf("cannot read %q: %s", src.Table, storage.FirstLine(err.Error()))
 	}
 	if nn > 0 {
 		out.Data.Num = mat.NewDense(len(out.IDs), nn, num)

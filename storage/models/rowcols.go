@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -41,13 +42,13 @@ func ReadText(ctx context.Context, p *storage.Project, table, column string) ([]
 		}
 	}
 	if found == "" {
-		return nil, fmt.Errorf("table %q has no column %q", table, column)
+		return nil, i18n.Errorf("table %q has no column %q", table, column)
 	}
 	rn := storage.Quote(storage.RowNumber)
 	rows, err := p.Q().QueryContext(ctx, `SELECT `+rn+`, CAST(`+storage.Quote(found)+` AS VARCHAR) FROM `+storage.RowSourceOf(table, cols)+
 		` WHERE `+storage.Quote(found)+` IS NOT NULL ORDER BY `+rn)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s.%s: %s", table, column, storage.FirstLine(err.Error()))
+		return nil, i18n.Errorf("cannot read %s.%s: %s", table, column, storage.FirstLine(err.Error()))
 	}
 	defer rows.Close()
 	var out []RowText
@@ -64,7 +65,7 @@ func ReadText(ctx context.Context, p *storage.Project, table, column string) ([]
 		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("column %q of %q has no text", column, table)
+		return nil, i18n.Errorf("column %q of %q has no text", column, table)
 	}
 	return out, nil
 }
@@ -84,12 +85,12 @@ func SetRowColumns(ctx context.Context, p *storage.Project, table string, rowids
 	}
 	for _, v := range vals {
 		if name, ok := existing[strings.ToLower(v.Name)]; ok && !madeBy(ctx, p, action, table+"."+name) {
-			return fmt.Errorf("table %q already has a column %q of its own; rename it first", table, name)
+			return i18n.Errorf("table %q already has a column %q of its own; rename it first", table, name)
 		}
 	}
 	f, err := os.CreateTemp("", "mb-rows-*.csv")
 	if err != nil {
-		return fmt.Errorf("cannot write the results: %v", err)
+		return i18n.Errorf("cannot write the results: %v", err)
 	}
 	defer os.Remove(f.Name())
 	w := bufio.NewWriterSize(f, 1<<20)
@@ -120,10 +121,10 @@ func SetRowColumns(ctx context.Context, p *storage.Project, table string, rowids
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
-		return fmt.Errorf("cannot write the results: %v", err)
+		return i18n.Errorf("cannot write the results: %v", err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("cannot write the results: %v", err)
+		return i18n.Errorf("cannot write the results: %v", err)
 	}
 	t := storage.Quote(table)
 	src := `read_csv(` + storage.Literal(f.Name()) + `, header = true, columns = {` + strings.Join(types, ", ") + `}, quote = '"', escape = '"')`
@@ -132,7 +133,7 @@ func SetRowColumns(ctx context.Context, p *storage.Project, table string, rowids
 		for i, v := range vals {
 			if name, ok := existing[strings.ToLower(v.Name)]; ok {
 				if _, err := tx.ExecContext(ctx, `ALTER TABLE `+t+` DROP COLUMN `+storage.Quote(name)); err != nil {
-					return fmt.Errorf("cannot replace %q: %s", name, storage.FirstLine(err.Error()))
+					return i18n.Errorf("cannot replace %q: %s", name, storage.FirstLine(err.Error()))
 				}
 			}
 			typ := "DOUBLE"
@@ -140,7 +141,7 @@ func SetRowColumns(ctx context.Context, p *storage.Project, table string, rowids
 				typ = "VARCHAR"
 			}
 			if _, err := tx.ExecContext(ctx, `ALTER TABLE `+t+` ADD COLUMN `+storage.Quote(v.Name)+` `+typ); err != nil {
-				return fmt.Errorf("cannot add %q: %s", v.Name, storage.FirstLine(err.Error()))
+				return i18n.Errorf("cannot add %q: %s", v.Name, storage.FirstLine(err.Error()))
 			}
 			sets = append(sets, fmt.Sprintf(`%s = n.c%d`, storage.Quote(v.Name), i))
 		}
@@ -149,10 +150,10 @@ func SetRowColumns(ctx context.Context, p *storage.Project, table string, rowids
 			// position (as ReadText numbered them) and the table is
 			// rebuilt in its order with the new values.
 			if err := rebuildWith(ctx, tx, table, cols, src, sets); err != nil {
-				return fmt.Errorf("cannot store the results: %s", storage.FirstLine(err.Error()))
+				return i18n.Errorf("cannot store the results: %s", storage.FirstLine(err.Error()))
 			}
 		} else if _, err := tx.ExecContext(ctx, `UPDATE `+t+` SET `+strings.Join(sets, ", ")+` FROM `+src+` n WHERE `+t+`.rowid = n.rid`); err != nil {
-			return fmt.Errorf("cannot store the results: %s", storage.FirstLine(err.Error()))
+			return i18n.Errorf("cannot store the results: %s", storage.FirstLine(err.Error()))
 		}
 		for _, v := range vals {
 			if err := p.InTx(tx).Audit(ctx, tx, action, table+"."+v.Name, -1, int64(len(rowids)), detail); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -28,7 +29,7 @@ func WriteColumn(ctx context.Context, p *storage.Project, col string, ids []stri
 	}
 	f, err := os.CreateTemp("", "mb-scores-*.csv")
 	if err != nil {
-		return fmt.Errorf("cannot write the scores: %v", err)
+		return i18n.Errorf("cannot write the scores: %v", err)
 	}
 	defer os.Remove(f.Name())
 	w := bufio.NewWriterSize(f, 1<<20)
@@ -43,10 +44,10 @@ func WriteColumn(ctx context.Context, p *storage.Project, col string, ids []stri
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
-		return fmt.Errorf("cannot write the scores: %v", err)
+		return i18n.Errorf("cannot write the scores: %v", err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("cannot write the scores: %v", err)
+		return i18n.Errorf("cannot write the scores: %v", err)
 	}
 	t := storage.Quote(ScoresTable)
 	c := storage.Quote(col)
@@ -59,7 +60,7 @@ func WriteColumn(ctx context.Context, p *storage.Project, col string, ids []stri
 		}
 		for _, s := range stmts {
 			if _, err := tx.ExecContext(ctx, s); err != nil {
-				return fmt.Errorf("cannot store the scores: %s", storage.FirstLine(err.Error()))
+				return i18n.Errorf("cannot store the scores: %s", storage.FirstLine(err.Error()))
 			}
 		}
 		if err := dropColumn(ctx, p.InTx(tx), col); err != nil {
@@ -71,7 +72,7 @@ func WriteColumn(ctx context.Context, p *storage.Project, col string, ids []stri
 			`DROP TABLE mb_new_scores`,
 		} {
 			if _, err := tx.ExecContext(ctx, s); err != nil {
-				return fmt.Errorf("cannot store the scores: %s", storage.FirstLine(err.Error()))
+				return i18n.Errorf("cannot store the scores: %s", storage.FirstLine(err.Error()))
 			}
 		}
 		if err := p.InTx(tx).SetRoles(ctx, ScoresTable, map[string]storage.Role{"customer_id": storage.CustomerID}, true); err != nil {

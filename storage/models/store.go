@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -59,7 +60,7 @@ var nameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,39}$`)
 // CheckName refuses names that cannot become a score column.
 func CheckName(name string) error {
 	if !nameRE.MatchString(name) {
-		return fmt.Errorf("model name %q: use letters, digits and _ (starting with a letter, at most 40)", name)
+		return i18n.Errorf("model name %q: use letters, digits and _ (starting with a letter, at most 40)", name)
 	}
 	return nil
 }
@@ -79,7 +80,7 @@ func Save(ctx context.Context, p *storage.Project, r Record, artifact []byte, re
 			return err
 		}
 		if n > 0 && !replace {
-			return fmt.Errorf("a model named %q already exists; choose another name or replace it", r.Name)
+			return i18n.Errorf("a model named %q already exists; choose another name or replace it", r.Name)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM mb_models WHERE lower(name) = lower(?)`, r.Name); err != nil {
 			return err
@@ -108,7 +109,7 @@ func List(ctx context.Context, p *storage.Project, kind string) ([]Record, error
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(src), &r.Source); err != nil {
-			return nil, fmt.Errorf("model %q: damaged source: %v", r.Name, err)
+			return nil, i18n.Errorf("model %q: damaged source: %v", r.Name, err)
 		}
 		r.Spec, r.Eval = json.RawMessage(spec), json.RawMessage(ev)
 		out = append(out, r)
@@ -124,13 +125,13 @@ func Get(ctx context.Context, p *storage.Project, name string) (*Record, []byte,
 	err := p.Q().QueryRowContext(ctx, `SELECT name, kind, algo, target, source_json, spec_json, eval_json, coalesce(seconds, 0), trained_at, artifact
 		FROM mb_models WHERE lower(name) = lower(?)`, name).Scan(&r.Name, &r.Kind, &r.Algo, &r.Target, &src, &spec, &ev, &r.Seconds, &r.TrainedAt, &art)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, fmt.Errorf("no model named %q; see 'model list'", name)
+		return nil, nil, i18n.Errorf("no model named %q; see 'model list'", name)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := json.Unmarshal([]byte(src), &r.Source); err != nil {
-		return nil, nil, fmt.Errorf("model %q: damaged source: %v", name, err)
+		return nil, nil, i18n.Errorf("model %q: damaged source: %v", name, err)
 	}
 	r.Spec, r.Eval = json.RawMessage(spec), json.RawMessage(ev)
 	return &r, art, nil

@@ -3,11 +3,11 @@ package models
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/segment"
 )
@@ -60,7 +60,7 @@ type Built struct {
 // before) in one transaction.
 func BuildTarget(ctx context.Context, p *storage.Project, t Target, out string) (*Built, error) {
 	if t.Kind != Churn && t.Kind != Purchase {
-		return nil, fmt.Errorf("unknown target %q: use churn or purchase", t.Kind)
+		return nil, i18n.Errorf("unknown target %q: use churn or purchase", t.Kind)
 	}
 	if err := storage.Reserved(out); err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func BuildTarget(ctx context.Context, p *storage.Project, t Target, out string) 
 		t.Days = 90
 	}
 	if t.Days < 1 {
-		return nil, errors.New("the outcome window must be at least one day")
+		return nil, i18n.Errorf("the outcome window must be at least one day")
 	}
 	q, t, b, err := targetSQL(ctx, p, t, out, true)
 	if err != nil {
@@ -77,19 +77,19 @@ func BuildTarget(ctx context.Context, p *storage.Project, t Target, out string) 
 	}
 	if exists, _ := p.TableExists(ctx, out); exists {
 		if !builtByTarget(ctx, p, out) {
-			return nil, fmt.Errorf("a table named %q already exists; choose another name for the training table", out)
+			return nil, i18n.Errorf("a table named %q already exists; choose another name for the training table", out)
 		}
 	}
 	err = p.Tx(ctx, func(tx *storage.Tx) error {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("cannot build the %s target: %s", t.Kind, storage.FirstLine(err.Error()))
+			return i18n.Errorf("cannot build the %s target: %s", t.Kind, storage.FirstLine(err.Error()))
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE `+storage.Quote(t.Column())+` = 'yes') FROM `+storage.Quote(out)).
 			Scan(&b.Customers, &b.Positives); err != nil {
 			return err
 		}
 		if b.Customers == 0 {
-			return fmt.Errorf("no customer has an order on or before %s", t.Cutoff)
+			return i18n.Errorf("no customer has an order on or before %s", t.Cutoff)
 		}
 		if err := p.InTx(tx).SetRoles(ctx, out, map[string]storage.Role{"customer_id": storage.CustomerID}, true); err != nil {
 			return err
@@ -123,7 +123,7 @@ func CurrentFeatures(ctx context.Context, p *storage.Project, t Target) (table, 
 	}
 	q = strings.Replace(q, "CREATE OR REPLACE TABLE", "CREATE OR REPLACE TEMP TABLE", 1)
 	if _, err := p.Q().ExecContext(ctx, q); err != nil {
-		return "", "", fmt.Errorf("cannot compute today's features: %s", storage.FirstLine(err.Error()))
+		return "", "", i18n.Errorf("cannot compute today's features: %s", storage.FirstLine(err.Error()))
 	}
 	return tmp, t.Cutoff, nil
 }
@@ -139,7 +139,7 @@ func targetSQL(ctx context.Context, p *storage.Project, t Target, out string, wi
 		return "", t, nil, err
 	}
 	if !hi.Valid {
-		return "", t, nil, fmt.Errorf("the order table %q has no order dates", t.Orders)
+		return "", t, nil, i18n.Errorf("the order table %q has no order dates", t.Orders)
 	}
 	var cut time.Time
 	switch t.Cutoff {
@@ -150,16 +150,16 @@ func targetSQL(ctx context.Context, p *storage.Project, t Target, out string, wi
 		t.Cutoff = cut.Format("2006-01-02")
 	default:
 		if cut, err = time.Parse("2006-01-02", t.Cutoff); err != nil {
-			return "", t, nil, fmt.Errorf("cut-off date %q: write it as YYYY-MM-DD", t.Cutoff)
+			return "", t, nil, i18n.Errorf("cut-off date %q: write it as YYYY-MM-DD", t.Cutoff)
 		}
 	}
 	if withOutcome {
 		day := func(x time.Time) string { return x.Format("2006-01-02") }
 		if !cut.After(lo.Time) {
-			return "", t, nil, fmt.Errorf("the cut-off %s is not after the first order (%s), so there is no history to learn from", day(cut), day(lo.Time))
+			return "", t, nil, i18n.Errorf("the cut-off %s is not after the first order (%s), so there is no history to learn from", day(cut), day(lo.Time))
 		}
 		if end := cut.AddDate(0, 0, t.Days); end.After(hi.Time) {
-			return "", t, nil, fmt.Errorf("the orders end on %s, so the %d days after %s (to %s) are not all in the data; choose a cut-off on or before %s",
+			return "", t, nil, i18n.Errorf("the orders end on %s, so the %d days after %s (to %s) are not all in the data; choose a cut-off on or before %s",
 				day(hi.Time), t.Days, day(cut), day(end), day(hi.Time.AddDate(0, 0, -t.Days)))
 		}
 		t.Cutoff = day(cut)
@@ -240,7 +240,7 @@ func customerColumns(ctx context.Context, p *storage.Project, t *Target, b *Buil
 		return "", "", err
 	}
 	if id == "" {
-		return "", "", fmt.Errorf("table %q has no customer id column; set its role first", t.Customers)
+		return "", "", i18n.Errorf("table %q has no customer id column; set its role first", t.Customers)
 	}
 	num, cat, err := Features(ctx, p, t.Customers, "", nil)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/marketbench/marketbench/analytics/rfm"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
@@ -73,18 +74,18 @@ func findInputs(ctx context.Context, p *storage.Project, table string) (*inputs,
 			return nil, err
 		}
 	}
-	var why []string
+	var why []error
 	for _, t := range candidates {
 		in, err := inputsOf(ctx, p, t)
 		if err == nil {
 			return in, nil
 		}
-		why = append(why, err.Error())
+		why = append(why, err)
 	}
 	if table == "" {
-		return nil, errors.New("no table has the roles RFM needs (customer id, order date, and amount or quantity × unit price); import orders and set their column roles")
+		return nil, i18n.Errorf("no table has the roles RFM needs (customer id, order date, and amount or quantity × unit price); import orders and set their column roles")
 	}
-	return nil, errors.New(strings.Join(why, "; "))
+	return nil, storage.JoinErrors("; ", why...)
 }
 
 func inputsOf(ctx context.Context, p *storage.Project, t string) (*inputs, error) {
@@ -97,16 +98,16 @@ func inputsOf(ctx context.Context, p *storage.Project, t string) (*inputs, error
 		by[r] = c
 	}
 	in := &inputs{table: storage.Quote(t)}
-	missing := []string{}
+	missing := []error{}
 	if c := by[storage.CustomerID]; c != "" {
 		in.customer = storage.Quote(c)
 	} else {
-		missing = append(missing, "customer id")
+		missing = append(missing, i18n.Errorf("customer id"))
 	}
 	if c := by[storage.OrderDate]; c != "" {
 		in.date = `CAST(` + storage.Quote(c) + ` AS DATE)`
 	} else {
-		missing = append(missing, "order date")
+		missing = append(missing, i18n.Errorf("order date"))
 	}
 	switch {
 	case by[storage.Amount] != "":
@@ -114,13 +115,13 @@ func inputsOf(ctx context.Context, p *storage.Project, t string) (*inputs, error
 	case by[storage.Quantity] != "" && by[storage.UnitPrice] != "":
 		in.amount = `(CAST(` + storage.Quote(by[storage.Quantity]) + ` AS DOUBLE) * CAST(` + storage.Quote(by[storage.UnitPrice]) + ` AS DOUBLE))`
 	default:
-		missing = append(missing, "amount (or quantity and unit price)")
+		missing = append(missing, i18n.Errorf("amount (or quantity and unit price)"))
 	}
 	if c := by[storage.OrderID]; c != "" {
 		in.order = storage.Quote(c)
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("table %q has no column with the role %s; set it with roles", t, strings.Join(missing, ", "))
+		return nil, i18n.Errorf("table %q has no column with the role %v; set it with roles", t, storage.JoinErrors(", ", missing...))
 	}
 	return in, nil
 }
@@ -177,7 +178,7 @@ func RFM(ctx context.Context, p *storage.Project, opt RFMOptions) (*RFMRun, erro
 		for _, s := range rfm.Schemes() {
 			names = append(names, s.Name)
 		}
-		return nil, fmt.Errorf("unknown RFM scheme %q; choose %s", name, strings.Join(names, ", "))
+		return nil, i18n.Errorf("unknown RFM scheme %q; choose %s", name, strings.Join(names, ", "))
 	}
 	asOf := opt.AsOf
 	if asOf.IsZero() {
@@ -186,7 +187,7 @@ func RFM(ctx context.Context, p *storage.Project, opt RFMOptions) (*RFMRun, erro
 			return nil, err
 		}
 		if !last.Valid {
-			return nil, errors.New("the order table has no order dates")
+			return nil, i18n.Errorf("the order table has no order dates")
 		}
 		asOf = last.Time.AddDate(0, 0, 1)
 	}
@@ -242,13 +243,13 @@ FROM %[9]s`,
 	day := asOf.Format("2006-01-02")
 	err = p.Tx(ctx, func(tx *storage.Tx) error {
 		if _, err := tx.ExecContext(ctx, q, day, day); err != nil {
-			return fmt.Errorf("RFM failed: %s", storage.FirstLine(err.Error()))
+			return i18n.Errorf("RFM failed: %s", storage.FirstLine(err.Error()))
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+storage.Quote(ScoresTable)).Scan(&run.Customers); err != nil {
 			return err
 		}
 		if run.Customers == 0 {
-			return fmt.Errorf("no customer has an order on or before %s", day)
+			return i18n.Errorf("no customer has an order on or before %s", day)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO mb_rfm_runs (source_table, scheme, as_of, customers) VALUES (?, ?, ?::DATE, ?)`,
 			run.Table, scheme.Name, day, run.Customers); err != nil {
@@ -298,7 +299,7 @@ func Grid(ctx context.Context, p *storage.Project) ([5][5]float64, error) {
 	var cells [5][5]float64
 	rows, err := p.Q().QueryContext(ctx, `SELECT r_score, f_score, count(*) FROM `+storage.Quote(ScoresTable)+` GROUP BY ALL`)
 	if err != nil {
-		return cells, errors.New("run RFM first")
+		return cells, i18n.Errorf("run RFM first")
 	}
 	defer rows.Close()
 	for rows.Next() {

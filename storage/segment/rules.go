@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/marketbench/marketbench/analytics/rfm"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/rule"
 )
@@ -37,14 +38,14 @@ var rfmCols = []struct {
 
 func newBase(ctx context.Context, p *storage.Project, table string) (*base, error) {
 	if table == "" {
-		return nil, errors.New("choose the table the segment is drawn from")
+		return nil, i18n.Errorf("choose the table the segment is drawn from")
 	}
 	cust, err := p.ColumnFor(ctx, table, storage.CustomerID)
 	if err != nil {
 		return nil, err
 	}
 	if cust == "" {
-		return nil, fmt.Errorf("table %q has no customer id column; set its role first", table)
+		return nil, i18n.Errorf("table %q has no customer id column; set its role first", table)
 	}
 	cols, err := p.Columns(ctx, table)
 	if err != nil {
@@ -157,7 +158,7 @@ func Count(ctx context.Context, p *storage.Project, table string, n *rule.Node) 
 	}
 	var c int64
 	if err := p.Q().QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`)`, args...).Scan(&c); err != nil {
-		return 0, fmt.Errorf("cannot count: %s", storage.FirstLine(err.Error()))
+		return 0, i18n.Errorf("cannot count: %s", storage.FirstLine(err.Error()))
 	}
 	return c, nil
 }
@@ -178,7 +179,8 @@ type Segment struct {
 
 // damagedError is the one-line error for using a damaged segment.
 func (s *Segment) damagedError() error {
-	return fmt.Errorf("segment %q is damaged (%s); delete it, or save it again under the same name", s.Name, s.Damaged)
+	// The reason is an error so that i18n.Error translates it too.
+	return i18n.Errorf("segment %q is damaged (%v); delete it, or save it again under the same name", s.Name, errors.New(s.Damaged))
 }
 
 // Create saves a rule segment by name and evaluates it. An existing segment
@@ -186,10 +188,10 @@ func (s *Segment) damagedError() error {
 func Create(ctx context.Context, p *storage.Project, name, table string, n *rule.Node) (*Segment, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return nil, errors.New("give the segment a name")
+		return nil, i18n.Errorf("give the segment a name")
 	}
 	if _, isRFM := rfmSegmentNames()[name]; isRFM {
-		return nil, fmt.Errorf("%q is an RFM segment name; choose another name", name)
+		return nil, i18n.Errorf("%q is an RFM segment name; choose another name", name)
 	}
 	if _, err := Count(ctx, p, table, n); err != nil {
 		return nil, err // checks the rule against the table before anything changes
@@ -240,7 +242,7 @@ func Evaluate(ctx context.Context, p *storage.Project, name string) (*Segment, e
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO mb_segment_members SELECT ?, customer_id FROM (`+q+`)`, append([]any{name}, args...)...)
 		if err != nil {
-			return fmt.Errorf("cannot evaluate %q: %s", name, storage.FirstLine(err.Error()))
+			return i18n.Errorf("cannot evaluate %q: %s", name, storage.FirstLine(err.Error()))
 		}
 		s.Size, _ = res.RowsAffected()
 		s.EvaluatedAt = time.Now()
@@ -260,7 +262,7 @@ func Get(ctx context.Context, p *storage.Project, name string) (*Segment, error)
 		return nil, err
 	}
 	if s == nil {
-		return nil, fmt.Errorf("no segment named %q", name)
+		return nil, i18n.Errorf("no segment named %q", name)
 	}
 	if s.Damaged != "" {
 		return nil, s.damagedError()
@@ -297,7 +299,7 @@ func List(ctx context.Context, p *storage.Project) ([]Segment, error) {
 		var size sql.NullInt64
 		var at sql.NullTime
 		if err := rows.Scan(&s.Name, &kind, &table, &js, &size, &at); err != nil {
-			return nil, fmt.Errorf("the saved segments cannot be read: %s", storage.FirstLine(err.Error()))
+			return nil, i18n.Errorf("the saved segments cannot be read: %s", storage.FirstLine(err.Error()))
 		}
 		s.Table, s.Size, s.EvaluatedAt = table.String, size.Int64, at.Time
 		s.Rule, s.Damaged = decodeRule(kind, table, js)
@@ -316,13 +318,13 @@ func decodeRule(kind, table, js sql.NullString) (*rule.Node, string) {
 	case kind.String != "rule":
 		return nil, fmt.Sprintf("unknown kind %q", kind.String)
 	case strings.TrimSpace(table.String) == "":
-		return nil, "it has no table"
+		return nil, i18n.Mark("it has no table")
 	case strings.TrimSpace(js.String) == "":
-		return nil, "its rule is missing"
+		return nil, i18n.Mark("its rule is missing")
 	}
 	n := &rule.Node{}
 	if err := json.Unmarshal([]byte(js.String), n); err != nil {
-		return nil, "its stored rule is not valid JSON"
+		return nil, i18n.Mark("its stored rule is not valid JSON")
 	}
 	if err := n.Validate(); err != nil {
 		return nil, "its stored rule is not valid: " + storage.FirstLine(err.Error())
@@ -338,7 +340,7 @@ func Delete(ctx context.Context, p *storage.Project, name string) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("no segment named %q", name)
+			return i18n.Errorf("no segment named %q", name)
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM mb_segment_members WHERE segment = ?`, name)
 		return err
@@ -387,7 +389,7 @@ func IDsSQL(ctx context.Context, p *storage.Project, name string) (string, error
 	if hasRFM, _ := p.TableExists(ctx, ScoresTable); hasRFM && rfmSegmentNames()[name] {
 		return `SELECT customer_id FROM ` + storage.Quote(ScoresTable) + ` WHERE rfm_segment = ` + storage.Literal(name), nil
 	}
-	return "", fmt.Errorf("no segment named %q; see 'segment list'", name)
+	return "", i18n.Errorf("no segment named %q; see 'segment list'", name)
 }
 
 // Summary describes one segment: size and, when RFM has run, value.
