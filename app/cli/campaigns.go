@@ -589,7 +589,7 @@ func (e *env) emitResults(res *core.Results) error {
 			table(o, []string{i18n.T("GROUP"), i18n.T("CUSTOMERS"), i18n.T("CONVERTED"), i18n.T("RATE"), i18n.T("%d%% CI", 95), i18n.T("LIFT"), i18n.T("P (HOLM)"), i18n.T("P(BEATS CONTROL)"), i18n.T("SIGNIFICANT")}, rows)
 			fmt.Fprintln(o, i18n.T("chi-square across all groups: %.2f (df %d), p %s", r.Overall.Stat, r.Overall.DF, pval(r.Overall.P)))
 			if r.SRM != nil {
-				fmt.Fprintln(o, r.SRM.Message)
+				fmt.Fprintln(o, i18n.Say(r.SRM.Message))
 			}
 			for _, v := range r.Variants {
 				if v.Revenue != nil {

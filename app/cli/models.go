@@ -294,7 +294,7 @@ func (e *env) modelExplainCmd() *cobra.Command {
 						fmt.Fprintln(o, i18n.T("No feature moves this customer's score away from the average."))
 						return
 					}
-					fmt.Fprintln(o, ex.Text)
+					fmt.Fprintln(o, i18n.Say(ex.Msg))
 				})
 			})(cmd, args)
 		},
