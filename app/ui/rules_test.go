@@ -80,7 +80,9 @@ func TestRuleBuilder(t *testing.T) {
 	}
 
 	// The value list: most common values first, with how many customers.
-	vb := must(t, e.tree, "values button", func(b *widget.Button) bool { return b.Text == "" && b.Importance == widget.LowImportance && b.Icon != nil && b.Icon.Name() == theme.MenuDropDownIcon().Name() })
+	vb := must(t, e.tree, "values button", func(b *widget.Button) bool {
+		return b.Text == "" && b.Importance == widget.LowImportance && b.Icon != nil && b.Icon.Name() == theme.MenuDropDownIcon().Name()
+	})
 	test.Tap(vb)
 	idle(t, p)
 	labels := menuLabels(e.menu)
