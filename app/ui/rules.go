@@ -83,8 +83,9 @@ func newRuleEditor(p *project, onSave func(*segment.Segment)) *ruleEditor {
 	e.textErr.Hide()
 	useText := &widget.Button{Text: i18n.T("Use text"), Icon: theme.ConfirmIcon(), OnTapped: e.parseText}
 	e.count = &widget.Label{Text: i18n.T("Choose a table to start."), TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
-	e.pending = &widget.Label{Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
-	e.pending.Hide()
+	// pending stays in place (empty when all is finished), beside the
+	// count, so that showing it never shifts the tree under the pointer.
+	e.pending = &widget.Label{Importance: widget.WarningImportance, Truncation: fyne.TextTruncateEllipsis}
 	e.name = &widget.Entry{PlaceHolder: i18n.T("Segment name, e.g. French big spenders")}
 	e.name.ExtendBaseWidget(e.name)
 	e.name.OnSubmitted = func(string) { e.save() }
@@ -92,7 +93,7 @@ func newRuleEditor(p *project, onSave func(*segment.Segment)) *ruleEditor {
 
 	top := container.NewVBox(
 		container.NewHBox(widget.NewLabel(i18n.T("Customers from")), container.NewGridWrap(fyne.NewSize(220, e.tableSel.MinSize().Height), e.tableSel)),
-		e.count, e.pending,
+		container.NewBorder(nil, nil, e.count, nil, e.pending),
 	)
 	textBox := container.NewVBox(
 		widget.NewSeparator(),
@@ -204,9 +205,8 @@ func (e *ruleEditor) changed() {
 	e.textErr.Hide()
 	if unfinished > 0 {
 		e.pending.SetText(i18n.T("%d unfinished condition(s) not counted yet: choose a field and a value.", unfinished))
-		e.pending.Show()
 	} else {
-		e.pending.Hide()
+		e.pending.SetText("")
 	}
 	if e.table == "" || e.fields == nil {
 		return
@@ -545,7 +545,7 @@ func (e *ruleEditor) valuesButton(column string, pick func(string)) *widget.Butt
 		default:
 			head := i18n.T("Most common values (customers)")
 			if l.distinct > int64(len(l.vals)) {
-				head = i18n.T("The %d most common of %s values (customers)", len(l.vals), i18n.Number(float64(l.distinct)))
+				head = i18n.T("Top %d of %s values (customers)", len(l.vals), i18n.Number(float64(l.distinct)))
 			}
 			items = append(items, &fyne.MenuItem{Label: head, Disabled: true})
 			for _, vc := range l.vals {
