@@ -196,3 +196,15 @@ func LinearContributions(coef, x, mean []float64) []float64 {
 	}
 	return out
 }
+
+// PointsFromLogOdds turns a push on a logistic model's log-odds into
+// percentage points of probability: how much lower, in points, the
+// probability p would be without the push (all other pushes kept). A
+// push of 0 is 0 points; the sign is kept; the result lies in (-100, 100).
+func PointsFromLogOdds(p, push float64) float64 {
+	if p <= 0 || p >= 1 || math.IsNaN(p) || math.IsNaN(push) {
+		return 0
+	}
+	without := 1 / (1 + math.Exp(-(math.Log(p/(1-p)) - push)))
+	return 100 * (p - without)
+}

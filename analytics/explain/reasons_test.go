@@ -78,3 +78,15 @@ func TestLinearContributions(t *testing.T) {
 		t.Errorf("got %v, want [4 -0.5]", got)
 	}
 }
+
+// Log-odds pushes in percentage points, checked by hand: p = 0.596 has
+// log-odds 0.3888; without a push of 0.5 they are -0.1112, p = 0.4722.
+func TestPointsFromLogOdds(t *testing.T) {
+	for _, c := range []struct{ p, push, want float64 }{
+		{0.596, 0.5, 12.38}, {0.596, 0, 0}, {0.5, -1, -23.11}, {0.999, 10, 95.56}, {0, 1, 0}, {1, 1, 0},
+	} {
+		if got := PointsFromLogOdds(c.p, c.push); math.Abs(got-c.want) > 0.01 {
+			t.Errorf("PointsFromLogOdds(%v, %v) = %.4f, want %.2f", c.p, c.push, got, c.want)
+		}
+	}
+}

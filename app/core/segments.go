@@ -144,3 +144,37 @@ func (w *Workspace) DefaultRuleTable(ctx context.Context) (string, error) {
 	}
 	return "", i18n.Errorf("no table has a customer id column; set one with 'roles TABLE --set column=customer_id'")
 }
+
+// RuleField is a name a rule may use, with its kind, where it comes from
+// (segment.FromTable, FromRFM or FromScores) and its column role, if any.
+type RuleField struct {
+	segment.Field
+	Role storage.Role
+}
+
+// RuleFieldList lists the names a rule on a table can use, grouped by
+// where they come from (the table's own columns first), with their roles.
+func (w *Workspace) RuleFieldList(ctx context.Context, table string) ([]RuleField, error) {
+	fs, err := segment.FieldList(ctx, w.Project, table)
+	if err != nil {
+		return nil, err
+	}
+	roles, err := w.Project.ColumnRoles(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RuleField, len(fs))
+	for i, f := range fs {
+		out[i] = RuleField{Field: f}
+		if f.Source == segment.FromTable {
+			out[i].Role = roles[f.Name]
+		}
+	}
+	return out, nil
+}
+
+// RuleValues lists a field's most common values with how many customers
+// have each, and how many distinct values it has.
+func (w *Workspace) RuleValues(ctx context.Context, table, field string, limit int) ([]segment.ValueCount, int64, error) {
+	return segment.TopValues(ctx, w.Project, table, field, limit)
+}

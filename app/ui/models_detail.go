@@ -41,11 +41,18 @@ type modelDetail struct {
 	exUp      *widget.Label
 	exDown    *widget.Label
 	exText    *widget.Label
+	exRaw     *widget.Label // the model's own units, shown when advanced is ticked
+	advanced  *widget.Check
 	classes   [2]string
 
 	charts    map[string]*chartView
 	chartReqs map[string]*latest
+	// chartTabs holds three labelled tabs (performance, what it learned,
+	// explain) so that none hides behind an overflow menu in a narrow
+	// pane; the charts sit in perfTabs and learnTabs inside them.
 	chartTabs *container.AppTabs
+	perfTabs  *container.AppTabs
+	learnTabs *container.AppTabs
 	coefs     *grid
 	rules     *widget.Label
 	items     map[string]*container.TabItem
@@ -64,8 +71,12 @@ var (
 	chImportance  = i18n.Mark("Importance")
 )
 
-// tabExplain is the detail tab that explains one customer's score.
-var tabExplain = i18n.Mark("Explain a customer")
+// The detail's tabs.
+var (
+	tabPerformance = i18n.Mark("Performance")
+	tabLearned     = i18n.Mark("What it learned")
+	tabExplain     = i18n.Mark("Explain a customer")
+)
 
 var modelChartOrder = []string{chROC, chGains, chCalibration, chConfusion, chImportance}
 
@@ -85,9 +96,17 @@ func newModelDetail(p *project) *modelDetail {
 	d.exUp = &widget.Label{Wrapping: fyne.TextWrapWord}
 	d.exDown = &widget.Label{Wrapping: fyne.TextWrapWord}
 	d.exText = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
+	d.exRaw = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
+	d.exRaw.Hide()
+	d.advanced = widget.NewCheck(i18n.T("Advanced: show the model's own units"), func(on bool) {
+		if on && d.exRaw.Text != "" {
+			d.exRaw.Show()
+		} else {
+			d.exRaw.Hide()
+		}
+	})
 	d.rules = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
 
-	d.chartTabs = container.NewAppTabs()
 	for _, k := range modelChartOrder {
 		d.charts[k] = newChartView()
 		d.chartReqs[k] = &latest{}
@@ -103,13 +122,20 @@ func newModelDetail(p *project) *modelDetail {
 		d.exScore,
 		container.NewGridWithColumns(2, d.exUp, d.exDown),
 		d.exText,
+		d.advanced,
+		d.exRaw,
 	)
+	d.perfTabs = container.NewAppTabs()
+	d.learnTabs = container.NewAppTabs()
+	d.items[tabPerformance] = container.NewTabItem(i18n.T(tabPerformance), d.perfTabs)
+	d.items[tabLearned] = container.NewTabItem(i18n.T(tabLearned), d.learnTabs)
 	d.items[tabExplain] = container.NewTabItemWithIcon(i18n.T(tabExplain), theme.QuestionIcon(), container.NewVScroll(container.NewPadded(explainBox)))
+	d.chartTabs = container.NewAppTabs()
 
 	head := container.NewVBox(d.title, d.about, container.NewHBox(d.scoreBtn, d.evalBtn), d.scoreInfo)
 	left := container.NewBorder(head, nil, nil, nil, d.metrics.table)
 	split := container.NewHSplit(left, d.chartTabs)
-	split.Offset = 0.42
+	split.Offset = 0.38
 	d.body = split
 	d.empty = &widget.Label{Text: i18n.T("Select a model above to see how it does."), Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Italic: true}}
 	d.content = container.NewStack(container.NewCenter(d.empty))
@@ -118,6 +144,7 @@ func newModelDetail(p *project) *modelDetail {
 
 func (d *modelDetail) clear() {
 	d.info = nil
+	d.clearExplanation()
 	d.content.Objects = []fyne.CanvasObject{container.NewCenter(d.empty)}
 	d.content.Refresh()
 }
@@ -147,16 +174,13 @@ func (d *modelDetail) show(info core.ModelInfo) {
 	d.about.SetText(about)
 	d.setMetrics(ev)
 	d.scoreInfo.SetText(scoreHint(&info))
-	d.exScore.SetText("")
-	d.exUp.SetText("")
-	d.exDown.SetText("")
-	d.exText.SetText("")
+	d.clearExplanation()
 
-	// What the model learned: coefficients for logistic regression, rules
-	// for a tree.
-	var tabs []*container.TabItem
+	// What the model learned: importance, coefficients for logistic
+	// regression, rules for a tree.
+	var perf, tabs []*container.TabItem
 	if !ev.Regression {
-		tabs = append(tabs, d.items[chROC], d.items[chGains], d.items[chCalibration], d.items[chConfusion])
+		perf = append(perf, d.items[chROC], d.items[chGains], d.items[chCalibration], d.items[chConfusion])
 	}
 	tabs = append(tabs, d.items[chImportance])
 	if len(ev.Coefs) > 0 {
@@ -179,8 +203,15 @@ func (d *modelDetail) show(info core.ModelInfo) {
 		d.rules.SetText(b.String())
 		tabs = append(tabs, d.items["Rules"])
 	}
-	tabs = append(tabs, d.items[tabExplain])
-	d.chartTabs.SetItems(tabs)
+	d.learnTabs.SetItems(tabs)
+	d.learnTabs.SelectIndex(0)
+	d.perfTabs.SetItems(perf)
+	top := []*container.TabItem{d.items[tabLearned], d.items[tabExplain]}
+	if len(perf) > 0 {
+		d.perfTabs.SelectIndex(0)
+		top = append([]*container.TabItem{d.items[tabPerformance]}, top...)
+	}
+	d.chartTabs.SetItems(top)
 	d.chartTabs.SelectIndex(0)
 	d.classes = [2]string{i18n.T("no"), i18n.T("yes")}
 	if len(ev.Classes) == 2 {
@@ -439,14 +470,32 @@ func (d *modelDetail) explainCustomer() {
 	})
 }
 
+// clearExplanation empties the explain tab, customer box included, so
+// that nothing of one model shows under another.
+func (d *modelDetail) clearExplanation() {
+	d.customer.SetText("")
+	for _, l := range []*widget.Label{d.exScore, d.exUp, d.exDown, d.exText, d.exRaw} {
+		l.SetText("")
+	}
+	d.exRaw.Hide()
+}
+
 func (d *modelDetail) showExplanation(info *core.ModelInfo, ex *core.CustomerExplanation) {
-	score := i18n.Number(ex.Score)
+	// Pushes as people read them: percentage points of the chance for a
+	// classifier (a logistic model's log-odds converted for this
+	// customer; trees push in probability already), the target's units
+	// for a regression.
+	var points func(a float64) float64
 	unit := i18n.T("in the target's units")
 	switch info.Algo {
 	case model.LogReg:
-		score, unit = i18n.T("%s likely %s", pct(ex.Score), info.Target), i18n.T("in log-odds")
+		points, unit = func(a float64) float64 { return explain.PointsFromLogOdds(ex.Score, a) }, i18n.T("in log-odds")
 	case model.Tree, model.Forest:
-		score, unit = i18n.T("%s likely %s", pct(ex.Score), info.Target), i18n.T("in probability")
+		points, unit = func(a float64) float64 { return 100 * a }, i18n.T("in probability")
+	}
+	score := i18n.T("predicted %s: %s", info.Target, i18n.Number(ex.Score))
+	if points != nil {
+		score = likelyText(info, ex.Score)
 	}
 	d.exScore.SetText(i18n.T("Customer %s: %s", ex.Customer, score))
 	list := func(head string, cs []explain.Contribution) string {
@@ -456,7 +505,11 @@ func (d *modelDetail) showExplanation(info *core.ModelInfo, ex *core.CustomerExp
 		var b strings.Builder
 		b.WriteString(head)
 		for _, c := range cs {
-			fmt.Fprintf(&b, "\n•  %s  (%+.3g)", contributionText(c), c.Amount)
+			amount := signedNumber(c.Amount, 3)
+			if points != nil {
+				amount = i18n.T("%s points", signedNumber(points(c.Amount), 1))
+			}
+			fmt.Fprintf(&b, "\n•  %s  (%s)", contributionText(c), amount)
 		}
 		return b.String()
 	}
@@ -464,9 +517,61 @@ func (d *modelDetail) showExplanation(info *core.ModelInfo, ex *core.CustomerExp
 	d.exDown.SetText(list(i18n.T("▼ Pushes it down"), ex.Down))
 	if ex.Text == "" {
 		d.exText.SetText(i18n.T("No feature moves this customer's score away from the average."))
+		d.exRaw.SetText("")
+		d.exRaw.Hide()
 		return
 	}
-	d.exText.SetText(i18n.T("%s (pushes %s)", sentence(i18n.Say(ex.Msg)), unit))
+	if points != nil {
+		d.exText.SetText(i18n.T("Points are percentage points of the chance, compared with an average customer: +5 points means 5 in 100 more likely."))
+	} else {
+		d.exText.SetText(i18n.T("Each push is in %s, compared with an average customer.", info.Target))
+	}
+	d.exRaw.SetText(i18n.T("%s (pushes %s)", sentence(i18n.Say(ex.Msg)), unit))
+	if d.advanced.Checked {
+		d.exRaw.Show()
+	}
+}
+
+// likelyText says a classifier's score as a marketer reads it: "59.6%
+// likely to churn", "12.0% likely to buy", else "52.0% chance that
+// Contract is Yes".
+func likelyText(info *core.ModelInfo, p float64) string {
+	kind := ""
+	if t := info.Source.Target; t != nil {
+		kind = t.Kind
+	} else if strings.Contains(strings.ToLower(info.Target), "churn") {
+		kind = models.Churn
+	}
+	switch kind {
+	case models.Churn:
+		return i18n.T("%s likely to churn", pct(p))
+	case models.Purchase:
+		return i18n.T("%s likely to buy", pct(p))
+	}
+	yes := "yes"
+	if len(info.Eval.Classes) == 2 {
+		yes = info.Eval.Classes[1]
+	}
+	switch strings.ToLower(yes) {
+	case "1", "true", "yes", "y":
+		return i18n.T("%s chance of %s", pct(p), info.Target)
+	}
+	return i18n.T("%s chance that %s is %s", pct(p), info.Target, yes)
+}
+
+// signedNumber writes v with a sign and at most digits decimals.
+func signedNumber(v float64, digits int) string {
+	s := strconv.FormatFloat(v, 'f', digits, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	if !strings.HasPrefix(s, "-") {
+		s = "+" + s
+	}
+	return s
 }
 
 func contributionText(c explain.Contribution) string {

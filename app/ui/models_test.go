@@ -2,11 +2,15 @@ package ui
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/marketbench/marketbench/analytics/model"
@@ -65,13 +69,27 @@ func TestModels(t *testing.T) {
 			t.Errorf("chart %s not drawn: %q", k, c.msg.Text)
 		}
 	}
-	var tabNames []string
-	for _, it := range d.chartTabs.Items {
-		tabNames = append(tabNames, it.Text)
+	if got := tabTexts(d.chartTabs); !slices.Equal(got, []string{"Performance", "What it learned", "Explain a customer"}) {
+		t.Errorf("detail tabs %v", got)
 	}
-	if !slices.Contains(tabNames, "Coefficients") || slices.Contains(tabNames, "Rules") {
+	if tabNames := detailTabs(d); !slices.Contains(tabNames, "Coefficients") || slices.Contains(tabNames, "Rules") {
 		t.Errorf("detail tabs %v", tabNames)
 	}
+	// At 1024×700 every tab shows its label: none hides behind "…".
+	w.win.Resize(fyne.NewSize(1024, 700))
+	for i, tabs := range []*container.AppTabs{d.perfTabs, d.learnTabs} {
+		d.chartTabs.SelectIndex(i) // a tab's content is laid out when shown
+		for _, tabs := range []*container.AppTabs{d.chartTabs, tabs} {
+			if overflows(tabs) {
+				t.Errorf("tabs %v overflow into a … menu at 1024×700", tabTexts(tabs))
+			}
+		}
+	}
+	w.win.Resize(fyne.NewSize(560, 700))
+	if !overflows(d.chartTabs) {
+		t.Error("the overflow check sees no overflow even in a narrow window")
+	}
+	w.win.Resize(fyne.NewSize(1024, 700))
 	if len(d.coefs.rows) == 0 {
 		t.Error("no coefficient table")
 	}
@@ -95,9 +113,22 @@ func TestModels(t *testing.T) {
 	test.Type(d.customer, id)
 	test.Tap(d.explain)
 	idle(t, p)
-	if !strings.HasPrefix(d.exScore.Text, "Customer "+id+": ") || !strings.Contains(d.exScore.Text, "% likely churned") {
+	if !regexp.MustCompile(`^Customer ` + id + `: [0-9.]+% likely to churn$`).MatchString(d.exScore.Text) {
 		t.Fatalf("explanation score %q", d.exScore.Text)
 	}
+	// Pushes in percentage points; log-odds only in the advanced view.
+	points := regexp.MustCompile(`\([+-][0-9.]+ points\)`)
+	if !points.MatchString(d.exUp.Text+d.exDown.Text) || strings.Contains(d.exUp.Text+d.exDown.Text+d.exText.Text, "log-odds") {
+		t.Fatalf("reasons not in points: %q / %q / %q", d.exUp.Text, d.exDown.Text, d.exText.Text)
+	}
+	if d.exRaw.Visible() {
+		t.Fatal("the log-odds show without asking")
+	}
+	d.advanced.SetChecked(true)
+	if !d.exRaw.Visible() || !strings.Contains(d.exRaw.Text, "log-odds") {
+		t.Fatalf("advanced view %v: %q", d.exRaw.Visible(), d.exRaw.Text)
+	}
+	d.advanced.SetChecked(false)
 	if d.exUp.Text == "" && d.exDown.Text == "" {
 		t.Fatalf("no reasons: %q", d.exText.Text)
 	}
@@ -195,13 +226,7 @@ func TestModelKinds(t *testing.T) {
 	p.goTo("Models")
 	idle(t, p)
 	s, f := p.models, p.models.train
-	tabsOf := func() []string {
-		var out []string
-		for _, it := range s.detail.chartTabs.Items {
-			out = append(out, it.Text)
-		}
-		return out
-	}
+	tabsOf := func() []string { return detailTabs(s.detail) }
 	noDialog := func(what string) {
 		t.Helper()
 		if top := w.win.Canvas().Overlays().Top(); top != nil {
@@ -231,6 +256,18 @@ func TestModelKinds(t *testing.T) {
 	if s.detail.info.Spec.MaxDepth != 3 {
 		t.Errorf("max depth %d", s.detail.info.Spec.MaxDepth)
 	}
+	// A purchase model reads "likely to buy", its pushes in points.
+	res, err := p.ws.SQL(context.Background(), "SELECT min(customer_id) FROM orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.detail.customer.SetText(res.Rows[0][0])
+	test.Tap(s.detail.explain)
+	idle(t, p)
+	noDialog("explaining the tree")
+	if !strings.HasSuffix(s.detail.exScore.Text, "% likely to buy") || !strings.Contains(s.detail.exUp.Text+s.detail.exDown.Text, " points)") {
+		t.Fatalf("tree explanation %q / %q / %q", s.detail.exScore.Text, s.detail.exUp.Text, s.detail.exDown.Text)
+	}
 
 	s.tabs.SelectIndex(1)
 	f.source.SetSelected("rfm_scores")
@@ -258,6 +295,43 @@ func TestModelKinds(t *testing.T) {
 	if c := s.detail.charts[chImportance]; c.img.Image == nil {
 		t.Errorf("no importance chart: %q", c.msg.Text)
 	}
+	if got := tabTexts(s.detail.chartTabs); !slices.Equal(got, []string{"What it learned", "Explain a customer"}) {
+		t.Errorf("regression detail tabs %v", got)
+	}
+
+	// Another model: nothing of the last one's explanation stays.
+	s.detail.customer.SetText(res.Rows[0][0])
+	test.Tap(s.detail.explain)
+	idle(t, p)
+	if s.detail.exScore.Text == "" {
+		t.Fatal("the regression explained nothing")
+	}
+	s.list.table.Select(widget.TableCellID{Row: slices.IndexFunc(s.models, func(m core.ModelInfo) bool { return m.Name == "purchase_tree" })})
+	idle(t, p)
+	if s.selected != "purchase_tree" || s.detail.customer.Text != "" || s.detail.exScore.Text != "" || s.detail.exUp.Text != "" {
+		t.Fatalf("after switching to %q: customer box %q, score %q", s.selected, s.detail.customer.Text, s.detail.exScore.Text)
+	}
+}
+
+func tabTexts(tabs *container.AppTabs) []string {
+	var out []string
+	for _, it := range tabs.Items {
+		out = append(out, it.Text)
+	}
+	return out
+}
+
+// detailTabs lists a model detail's tabs and the tabs inside them.
+func detailTabs(d *modelDetail) []string {
+	return slices.Concat(tabTexts(d.chartTabs), tabTexts(d.perfTabs), tabTexts(d.learnTabs))
+}
+
+// overflows reports whether some tabs hide behind the "…" menu.
+func overflows(tabs *container.AppTabs) bool {
+	_, found := find(tabs, func(b *widget.Button) bool {
+		return b.Visible() && b.Icon != nil && b.Icon.Name() == theme.MoreHorizontalIcon().Name()
+	})
+	return found
 }
 
 // The train form narrows the rows to a segment's customers.

@@ -48,15 +48,21 @@ type ruleEditor struct {
 	onSave func(*segment.Segment)
 
 	table  string
-	fields []string
-	kinds  map[string]rule.Kind
+	fields []core.RuleField
+	values map[string]*valueList // by field name, for the table in use
 	root   *rule.Node
+	// counted is the rule text last counted, so that adding or editing a
+	// condition that is not finished does not count again.
+	counted string
+	// menu is the field or value menu shown last (tests pick from it).
+	menu *fyne.Menu
 
 	tableSel *widget.Select
 	tree     *fyne.Container
 	text     *widget.Entry
 	textErr  *widget.Label
 	count    *widget.Label
+	pending  *widget.Label
 	name     *widget.Entry
 	saveBtn  *widget.Button
 	counter  debounce
@@ -77,6 +83,9 @@ func newRuleEditor(p *project, onSave func(*segment.Segment)) *ruleEditor {
 	e.textErr.Hide()
 	useText := &widget.Button{Text: i18n.T("Use text"), Icon: theme.ConfirmIcon(), OnTapped: e.parseText}
 	e.count = &widget.Label{Text: i18n.T("Choose a table to start."), TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
+	// pending stays in place (empty when all is finished), beside the
+	// count, so that showing it never shifts the tree under the pointer.
+	e.pending = &widget.Label{Importance: widget.WarningImportance, Truncation: fyne.TextTruncateEllipsis}
 	e.name = &widget.Entry{PlaceHolder: i18n.T("Segment name, e.g. French big spenders")}
 	e.name.ExtendBaseWidget(e.name)
 	e.name.OnSubmitted = func(string) { e.save() }
@@ -84,7 +93,7 @@ func newRuleEditor(p *project, onSave func(*segment.Segment)) *ruleEditor {
 
 	top := container.NewVBox(
 		container.NewHBox(widget.NewLabel(i18n.T("Customers from")), container.NewGridWrap(fyne.NewSize(220, e.tableSel.MinSize().Height), e.tableSel)),
-		e.count,
+		container.NewBorder(nil, nil, e.count, nil, e.pending),
 	)
 	textBox := container.NewVBox(
 		widget.NewSeparator(),
@@ -122,15 +131,12 @@ func (e *ruleEditor) setTable(t string) {
 		return
 	}
 	e.table = t
+	e.values = map[string]*valueList{}
+	e.counted = ""
 	ctx := e.fieldReq.start(e.p.ctx)
-	type fields struct {
-		names []string
-		kinds map[string]rule.Kind
-	}
-	async(e.p, ctx, func(ctx context.Context) (fields, error) {
-		n, k, err := e.p.ws.RuleFields(ctx, t)
-		return fields{n, k}, err
-	}, func(f fields, err error) {
+	async(e.p, ctx, func(ctx context.Context) ([]core.RuleField, error) {
+		return e.p.ws.RuleFieldList(ctx, t)
+	}, func(fs []core.RuleField, err error) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -138,7 +144,7 @@ func (e *ruleEditor) setTable(t string) {
 			e.p.showError(err)
 			return
 		}
-		e.fields, e.kinds = f.names, f.kinds
+		e.fields = fs
 		e.rebuild()
 		e.changed()
 	})
@@ -147,6 +153,7 @@ func (e *ruleEditor) setTable(t string) {
 // load puts a saved segment into the editor.
 func (e *ruleEditor) load(name, table string, n *rule.Node) {
 	e.name.SetText(name)
+	e.counted = ""
 	e.setRoot(n)
 	e.tableSel.SetSelected(table)
 	e.rebuild()
@@ -184,26 +191,44 @@ func (e *ruleEditor) parseText() {
 	e.changed()
 }
 
-// changed runs after any edit: the text mirrors the tree and the count is
-// scheduled.
+// changed runs after any edit: the text mirrors the finished part of the
+// tree and the count is scheduled. Conditions still missing a field or a
+// value are left out of both until they are finished, so adding one does
+// not change the count.
 func (e *ruleEditor) changed() {
-	e.text.SetText(e.root.String())
+	done, unfinished := finished(e.root)
+	txt := ""
+	if done != nil {
+		txt = done.String()
+	}
+	e.text.SetText(txt)
 	e.textErr.Hide()
+	if unfinished > 0 {
+		e.pending.SetText(i18n.T("%d unfinished condition(s) not counted yet: choose a field and a value.", unfinished))
+	} else {
+		e.pending.SetText("")
+	}
 	if e.table == "" || e.fields == nil {
 		return
 	}
-	if len(e.root.Children) == 0 {
+	if done == nil {
 		e.counter.req.stop()
+		e.counted = ""
 		e.count.SetText(i18n.T("Add a condition to see how many customers match."))
 		return
 	}
-	if err := e.root.Validate(); err != nil {
+	if err := done.Validate(); err != nil {
 		e.counter.req.stop()
+		e.counted = ""
 		e.count.SetText(i18n.T("Finish the rule: %s", i18n.Error(err)))
 		return
 	}
+	if txt == e.counted {
+		return // the count shown (or being made) is still right
+	}
+	e.counted = txt
 	e.count.SetText(i18n.T("Counting…"))
-	table, n := e.table, cloneNode(e.root) // the tree keeps changing on the UI goroutine
+	table, n := e.table, done // done is a copy: the tree keeps changing on the UI goroutine
 	e.counter.call(e.p, func(ctx context.Context) {
 		c, err := e.p.ws.CountNode(ctx, table, n)
 		do(func() {
@@ -211,6 +236,7 @@ func (e *ruleEditor) changed() {
 				return // a newer edit is being counted
 			}
 			if err != nil {
+				e.counted = "" // counting again may work after the next edit
 				e.count.SetText(i18n.T("Cannot count yet: %s", i18n.Error(err)))
 				return
 			}
@@ -290,29 +316,98 @@ func (e *ruleEditor) removeButton(parent, n *rule.Node, label string) *widget.Bu
 	}}
 }
 
-// newCondition starts a condition on the first field.
-func (e *ruleEditor) newCondition() *rule.Node {
-	n := &rule.Node{Op: rule.Eq, Values: []string{""}}
-	if len(e.fields) > 0 {
-		n.Column = e.fields[0]
-		n.Op = opsFor(e.kinds[n.Column])[0]
-		n.Values = make([]string, max(arity(n.Op), 1))
-		if arity(n.Op) == 0 {
-			n.Values = nil
-		}
+// newCondition starts a condition with no field: it is not counted until a
+// field and its value are chosen.
+func (e *ruleEditor) newCondition() *rule.Node { return &rule.Node{} }
+
+// field finds a field of the table by name, case-insensitively as rules do.
+func (e *ruleEditor) field(name string) (core.RuleField, bool) {
+	i := slices.IndexFunc(e.fields, func(f core.RuleField) bool { return strings.EqualFold(f.Name, name) })
+	if i < 0 {
+		return core.RuleField{}, false
 	}
-	return n
+	return e.fields[i], true
 }
 
-// conditionRow is field, operator, value(s), not and remove.
-func (e *ruleEditor) conditionRow(n, parent *rule.Node) fyne.CanvasObject {
-	kind := e.kinds[n.Column]
-	field := widget.NewSelect(e.fields, nil)
-	field.Selected = n.Column
-	if n.Column != "" && !slices.Contains(e.fields, n.Column) {
-		field.PlaceHolder = i18n.T("%s (not in this table)", n.Column)
-		field.Selected = ""
+// unfinished reports whether a condition still lacks a field, an operator
+// or a value.
+func unfinished(n *rule.Node) bool {
+	if n.Column == "" || n.Op == "" || arity(n.Op) < 0 && len(n.Values) == 0 {
+		return true
 	}
+	return slices.ContainsFunc(n.Values, func(v string) bool { return strings.TrimSpace(v) == "" })
+}
+
+// finished copies a tree without its unfinished conditions and the groups
+// left empty, and says how many conditions it left out; nil when nothing
+// is finished.
+func finished(n *rule.Node) (*rule.Node, int) {
+	if !n.IsGroup() {
+		if unfinished(n) {
+			return nil, 1
+		}
+		return cloneNode(n), 0
+	}
+	g, left := &rule.Node{Logic: n.Logic, Not: n.Not}, 0
+	for _, c := range n.Children {
+		d, k := finished(c)
+		left += k
+		if d != nil {
+			g.Children = append(g.Children, d)
+		}
+	}
+	if len(g.Children) == 0 {
+		return nil, left
+	}
+	return g, left
+}
+
+// dropDown is a button that opens a menu under itself.
+func (e *ruleEditor) dropDown(text string, menu func() *fyne.Menu) *widget.Button {
+	b := &widget.Button{Text: text, Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, Alignment: widget.ButtonAlignLeading}
+	b.OnTapped = func() { e.showMenu(b, menu()) }
+	return b
+}
+
+func (e *ruleEditor) showMenu(at fyne.CanvasObject, m *fyne.Menu) {
+	e.menu = m
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(at).Add(fyne.NewPos(0, at.Size().Height))
+	widget.ShowPopUpMenuAtPosition(m, e.p.win.Canvas(), pos)
+}
+
+// conditionRow is field, operator, value(s), exact case, not and remove.
+func (e *ruleEditor) conditionRow(n, parent *rule.Node) fyne.CanvasObject {
+	f, known := e.field(n.Column)
+	label := i18n.T("Choose a field")
+	switch {
+	case known:
+		label = fieldLabel(f)
+	case n.Column != "":
+		label = i18n.T("%s (not in this table)", n.Column)
+	}
+	field := e.dropDown(elide(label, 26), func() *fyne.Menu {
+		return fieldMenu(e.table, e.fields, func(name string) {
+			n.Column = name
+			f, _ := e.field(name)
+			if !slices.Contains(opsFor(f.Kind), n.Op) {
+				n.Op = opsFor(f.Kind)[0]
+			}
+			n.Values = fitValues(n.Values, n.Op)
+			if !rule.CaseMatters(n.Op) || f.Kind != rule.Text {
+				n.Exact = false
+			}
+			e.rebuild()
+			e.changed()
+		})
+	})
+	row := container.NewHBox(container.NewGridWrap(fyne.NewSize(230, field.MinSize().Height), field))
+	if n.Column == "" {
+		row.Add(&widget.Label{Text: i18n.T("Choose the field this condition tests."), TextStyle: fyne.TextStyle{Italic: true}})
+		row.Add(e.removeButton(parent, n, ""))
+		return row
+	}
+
+	kind := f.Kind
 	ops := slices.Clone(opsFor(kind))
 	if !slices.Contains(ops, n.Op) && n.Op != "" {
 		ops = append(ops, n.Op) // parsed text may use a rarer operator
@@ -325,39 +420,35 @@ func (e *ruleEditor) conditionRow(n, parent *rule.Node) fyne.CanvasObject {
 	if n.Op != "" {
 		op.Selected = opLabel(n.Op)
 	}
-
-	field.OnChanged = func(s string) {
-		n.Column = s
-		if !slices.Contains(opsFor(e.kinds[s]), n.Op) {
-			n.Op = opsFor(e.kinds[s])[0]
-		}
-		n.Values = fitValues(n.Values, n.Op)
-		e.rebuild()
-		e.changed()
-	}
 	op.OnChanged = func(s string) {
 		n.Op = rule.Op(s)
 		if i := slices.Index(opNames, s); i >= 0 {
 			n.Op = ops[i]
 		}
 		n.Values = fitValues(n.Values, n.Op)
+		if !rule.CaseMatters(n.Op) {
+			n.Exact = false
+		}
 		e.rebuild()
 		e.changed()
+	}
+	row.Add(container.NewGridWrap(fyne.NewSize(160, op.MinSize().Height), op))
+	for _, v := range e.valueWidgets(n, kind) {
+		row.Add(v)
+	}
+	if kind == rule.Text && rule.CaseMatters(n.Op) {
+		exact := widget.NewCheck(i18n.T("exact case"), func(b bool) {
+			n.Exact = b
+			e.changed()
+		})
+		exact.Checked = n.Exact
+		row.Add(exact)
 	}
 	not := widget.NewCheck(i18n.T("not"), func(b bool) {
 		n.Not = b
 		e.changed()
 	})
 	not.Checked = n.Not
-
-	values := e.valueWidgets(n, kind)
-	row := container.NewHBox(
-		container.NewGridWrap(fyne.NewSize(200, field.MinSize().Height), field),
-		container.NewGridWrap(fyne.NewSize(160, op.MinSize().Height), op),
-	)
-	for _, v := range values {
-		row.Add(v)
-	}
 	row.Add(not)
 	row.Add(e.removeButton(parent, n, ""))
 	return row
@@ -381,7 +472,11 @@ func (e *ruleEditor) valueWidgets(n *rule.Node, kind rule.Kind) []fyne.CanvasObj
 			n.Values[i] = s
 			e.changed()
 		}
-		return container.NewGridWrap(fyne.NewSize(170, en.MinSize().Height), en)
+		box := container.NewGridWrap(fyne.NewSize(170, en.MinSize().Height), en)
+		if kind == rule.Date || n.Op == rule.WithinDays || arity(n.Op) != 1 {
+			return box
+		}
+		return container.NewHBox(box, e.valuesButton(n.Column, func(v string) { en.SetText(v) }))
 	}
 	hint := i18n.T("value")
 	switch kind {
@@ -407,12 +502,79 @@ func (e *ruleEditor) valueWidgets(n *rule.Node, kind rule.Kind) []fyne.CanvasObj
 			}
 			e.changed()
 		}
-		return []fyne.CanvasObject{container.NewGridWrap(fyne.NewSize(260, en.MinSize().Height), en)}
+		box := container.NewGridWrap(fyne.NewSize(260, en.MinSize().Height), en)
+		if kind == rule.Date {
+			return []fyne.CanvasObject{box}
+		}
+		// Picking a value adds it to the list.
+		add := func(v string) {
+			if !slices.Contains(n.Values, v) {
+				en.SetText(strings.Join(append(slices.Clone(n.Values), v), ", "))
+			}
+		}
+		return []fyne.CanvasObject{box, e.valuesButton(n.Column, add)}
 	}
 	if n.Op == rule.WithinDays {
 		hint = i18n.T("days")
 	}
 	return []fyne.CanvasObject{entry(0, hint)}
+}
+
+// valueLimit is how many of a field's values the value list offers.
+const valueLimit = 25
+
+// valueList is a field's most common values, loaded once per table.
+type valueList struct {
+	vals     []segment.ValueCount
+	distinct int64
+	err      error
+}
+
+// valuesButton opens the field's most common values with how many
+// customers have each; pick receives the one chosen. Typed values work
+// as well.
+func (e *ruleEditor) valuesButton(column string, pick func(string)) *widget.Button {
+	b := &widget.Button{Icon: theme.MenuDropDownIcon(), Importance: widget.LowImportance}
+	show := func(l *valueList) {
+		var items []*fyne.MenuItem
+		switch {
+		case l.err != nil:
+			items = append(items, &fyne.MenuItem{Label: i18n.T("Cannot list the values: %s", i18n.Error(l.err)), Disabled: true})
+		case len(l.vals) == 0:
+			items = append(items, &fyne.MenuItem{Label: i18n.T("No values yet"), Disabled: true})
+		default:
+			head := i18n.T("Most common values (customers)")
+			if l.distinct > int64(len(l.vals)) {
+				head = i18n.T("Top %d of %s values (customers)", len(l.vals), i18n.Number(float64(l.distinct)))
+			}
+			items = append(items, &fyne.MenuItem{Label: head, Disabled: true})
+			for _, vc := range l.vals {
+				v := vc.Value
+				items = append(items, fyne.NewMenuItem(i18n.T("%s — %s", v, i18n.Number(float64(vc.Customers))), func() { pick(v) }))
+			}
+		}
+		e.showMenu(b, fyne.NewMenu("", items...))
+	}
+	b.OnTapped = func() {
+		if l, ok := e.values[strings.ToLower(column)]; ok {
+			show(l)
+			return
+		}
+		table := e.table
+		async(e.p, e.p.ctx, func(ctx context.Context) (*valueList, error) {
+			vals, distinct, err := e.p.ws.RuleValues(ctx, table, column, valueLimit)
+			return &valueList{vals, distinct, err}, nil
+		}, func(l *valueList, _ error) {
+			if e.table != table {
+				return // the table changed meanwhile
+			}
+			if l.err == nil {
+				e.values[strings.ToLower(column)] = l
+			}
+			show(l)
+		})
+	}
+	return b
 }
 
 // fitValues resizes a value list to what an operator takes, keeping what
@@ -434,6 +596,10 @@ func (e *ruleEditor) save() {
 	if name == "" {
 		e.count.SetText(i18n.T("Give the segment a name before saving."))
 		e.p.win.Canvas().Focus(e.name)
+		return
+	}
+	if _, left := finished(e.root); left > 0 {
+		e.p.showError(i18n.Errorf("the rule is not finished: choose a field and a value for the conditions that have no field or value yet, or remove them"))
 		return
 	}
 	if err := e.root.Validate(); err != nil {

@@ -163,8 +163,8 @@ func screenshots(dir string) int {
 			d.explainCustomer()
 			d.chartTabs.SelectIndex(len(d.chartTabs.Items) - 1)
 		})
-		step("models-gains.png", func() { p.models.detail.chartTabs.SelectIndex(1) })
-		step("models-coefficients.png", func() { p.models.detail.chartTabs.SelectIndex(5) })
+		step("models-gains.png", func() { p.models.detail.chartTabs.SelectIndex(0); p.models.detail.perfTabs.SelectIndex(1) })
+		step("models-coefficients.png", func() { p.models.detail.chartTabs.SelectIndex(1); p.models.detail.learnTabs.SelectIndex(1) })
 		step("models-train-table.png", func() {
 			p.models.tabs.SelectIndex(1)
 			p.models.train.source.SetSelected("customers")

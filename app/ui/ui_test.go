@@ -325,8 +325,8 @@ func TestFlow(t *testing.T) {
 		t.Fatalf("rule builder on %q with fields %v", e.table, e.fields)
 	}
 	test.Tap(button(t, e.tree, "Add condition"))
-	field := must(t, e.tree, "field select", func(s *widget.Select) bool { return s.Selected == e.fields[0] })
-	field.SetSelected("country")
+	test.Tap(button(t, e.tree, "Choose a field"))
+	pick(t, e.menu, "Country")
 	value := must(t, e.tree, "value entry", func(en *widget.Entry) bool { return en.PlaceHolder == "value" })
 	test.Type(value, "France")
 	if e.count.Text != "Counting…" {

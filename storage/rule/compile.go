@@ -75,7 +75,9 @@ type Options struct {
 // A negated condition or group also matches rows where it is NULL ("not in
 // the UK" includes customers with no country), and so does != (IS DISTINCT
 // FROM). WITHIN LAST n DAYS matches dates from Today minus n days to Today,
-// both included.
+// both included. Text comparisons (=, !=, IN on a text column; CONTAINS and
+// STARTS WITH on any) compare lower(column) with lower(value) unless the
+// condition is Exact.
 func Compile(n *Node, r Resolver, o Options) (where string, args []any, err error) {
 	if err := n.Validate(); err != nil {
 		return "", nil, err
@@ -189,6 +191,19 @@ func (c *compiler) cond(n *Node) (string, error) {
 	if col.Kind != Text {
 		text = "CAST(" + col.SQL + " AS VARCHAR)"
 	}
+	// fold makes a text comparison ignore case: both sides lower-cased.
+	fold := func(s string) string { return s }
+	if !n.Exact {
+		fold = func(s string) string { return "lower(" + s + ")" }
+	}
+	if col.Kind == Text && (n.Op == Eq || n.Op == Ne || n.Op == In) {
+		x = fold(x)
+		inner := val
+		val = func(v string) (string, error) {
+			p, err := inner(v)
+			return fold(p), err
+		}
+	}
 
 	switch n.Op {
 	case Eq, Ne, Lt, Le, Gt, Ge, Before, After:
@@ -237,10 +252,10 @@ func (c *compiler) cond(n *Node) (string, error) {
 		return x + " IN (" + strings.Join(ps, ", ") + ")", nil
 	case Contains:
 		c.args = append(c.args, n.Values[0])
-		return "strpos(lower(" + text + "), lower(?)) > 0", nil
+		return "strpos(" + fold(text) + ", " + fold("?") + ") > 0", nil
 	case StartsWith:
 		c.args = append(c.args, n.Values[0])
-		return "starts_with(lower(" + text + "), lower(?))", nil
+		return "starts_with(" + fold(text) + ", " + fold("?") + ")", nil
 	case IsEmpty:
 		return "(" + col.SQL + " IS NULL OR trim(" + text + ") = '')", nil
 	case NotEmpty:

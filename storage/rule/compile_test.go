@@ -30,18 +30,33 @@ func TestCompile(t *testing.T) {
 	}{
 		"example": {
 			"country = 'United Kingdom' AND (frequency >= 3 OR country = 'Champions')",
-			`("b"."Country" = ? AND ("b"."Frequency" >= CAST(? AS DOUBLE) OR "b"."Country" = ?))`,
+			`(lower("b"."Country") = lower(?) AND ("b"."Frequency" >= CAST(? AS DOUBLE) OR lower("b"."Country") = lower(?)))`,
 			[]any{"United Kingdom", 3.0, "Champions"},
 		},
 		"ne is null-safe": {
 			"country != 'UK'",
-			`"b"."Country" IS DISTINCT FROM ?`,
+			`lower("b"."Country") IS DISTINCT FROM lower(?)`,
 			[]any{"UK"},
 		},
 		"number between and in": {
 			`frequency BETWEEN 1 AND 2.5 OR "Unit Price" IN (1, -2)`,
 			`("b"."Frequency" BETWEEN CAST(? AS DOUBLE) AND CAST(? AS DOUBLE) OR "o"."Unit Price" IN (CAST(? AS DOUBLE), CAST(? AS DOUBLE)))`,
 			[]any{1.0, 2.5, 1.0, -2.0},
+		},
+		"exact case keeps the column as it is": {
+			"country = 'London' EXACT CASE OR country IN ('a', 'B') exact case OR country != 'x' EXACT CASE",
+			`("b"."Country" = ? OR "b"."Country" IN (?, ?) OR "b"."Country" IS DISTINCT FROM ?)`,
+			[]any{"London", "a", "B", "x"},
+		},
+		"exact contains and starts with": {
+			"country CONTAINS 'Lon' EXACT CASE AND country STARTS WITH 'L' EXACT CASE",
+			`(strpos("b"."Country", ?) > 0 AND starts_with("b"."Country", ?))`,
+			[]any{"Lon", "L"},
+		},
+		"case does not touch numbers": {
+			"frequency IN (1, 2) OR frequency = 3 EXACT CASE",
+			`("b"."Frequency" IN (CAST(? AS DOUBLE), CAST(? AS DOUBLE)) OR "b"."Frequency" = CAST(? AS DOUBLE))`,
+			[]any{1.0, 2.0, 3.0},
 		},
 		"contains": {
 			"country CONTAINS '50%_off'",
@@ -71,12 +86,12 @@ func TestCompile(t *testing.T) {
 		},
 		"not": {
 			"NOT (country = 'UK' OR frequency > 1) AND country NOT IN ('FR')",
-			`(NOT coalesce(("b"."Country" = ? OR "b"."Frequency" > CAST(? AS DOUBLE)), false) AND NOT coalesce("b"."Country" IN (?), false))`,
+			`(NOT coalesce((lower("b"."Country") = lower(?) OR "b"."Frequency" > CAST(? AS DOUBLE)), false) AND NOT coalesce(lower("b"."Country") IN (lower(?)), false))`,
 			[]any{"UK", 1.0, "FR"},
 		},
 		"case-insensitive names via resolver": {
 			"COUNTRY = 'x'",
-			`"b"."Country" = ?`,
+			`lower("b"."Country") = lower(?)`,
 			[]any{"x"},
 		},
 	}

@@ -87,7 +87,15 @@ func TestExecute(t *testing.T) {
 	db := openDB(t)
 	tests := map[string][]int{
 		"country = 'France'":                         {2},
-		"country = 'france'":                         {},
+		"country = 'france'":                         {2},
+		"country = 'FRANCE' EXACT CASE":              {},
+		"country = 'France' EXACT CASE":              {2},
+		"country IN ('FRANCE', 'United States')":     {2, 6},
+		"country IN ('france') EXACT CASE":           {},
+		"country != 'FRANCE'":                        {1, 3, 4, 5, 6, 7},
+		"country != 'FRANCE' EXACT CASE":             {1, 2, 3, 4, 5, 6, 7},
+		"country CONTAINS 'UNITED' EXACT CASE":       {},
+		"country STARTS WITH 'United' EXACT CASE":    {1},
 		"country != 'France'":                        {1, 3, 4, 5, 6, 7},
 		"frequency = 2":                              {5, 6},
 		"frequency != 2":                             {1, 2, 3, 4, 7},

@@ -57,7 +57,7 @@ var keywords = map[string]bool{
 	"and": true, "or": true, "not": true, "between": true, "in": true,
 	"contains": true, "starts": true, "with": true, "is": true, "empty": true,
 	"within": true, "last": true, "day": true, "days": true, "before": true,
-	"after": true, "true": true, "false": true,
+	"after": true, "true": true, "false": true, "exact": true, "case": true,
 }
 
 func isWordStart(r rune) bool { return r == '_' || unicode.IsLetter(r) }
@@ -404,6 +404,16 @@ func (p *parser) cond() (*Node, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if t := p.peek(); t.is("exact") {
+		p.next()
+		if _, err := expect("case"); err != nil {
+			return nil, err
+		}
+		if !CaseMatters(n.Op) {
+			return nil, p.errf(t, i18n.Errorf("EXACT CASE works only with =, !=, IN, CONTAINS and STARTS WITH"))
+		}
+		n.Exact = true
 	}
 	return n, nil
 }

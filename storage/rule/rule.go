@@ -15,7 +15,7 @@
 //	             | [NOT] CONTAINS value | [NOT] STARTS WITH value
 //	             | IS EMPTY | IS NOT EMPTY
 //	             | WITHIN LAST digits DAY[S]
-//	             | BEFORE value | AFTER value )
+//	             | BEFORE value | AFTER value ) [EXACT CASE]
 //	name  = word | "double quoted" | `backticked`   ("" or `` inside escapes)
 //	word  = (letter | "_") { letter | digit | mark | "_" }   any script
 //	value = 'single quoted' ('' escapes) | number | TRUE | FALSE
@@ -23,6 +23,11 @@
 //
 // Dates are written 'YYYY-MM-DD'. AND, OR and NOT cannot be bare column
 // names; quote them.
+//
+// Text matches ignore case: city = 'london' matches London. EXACT CASE
+// after a condition with =, !=, IN, CONTAINS or STARTS WITH makes it
+// case-sensitive (city = 'London' EXACT CASE). Rules saved as JSON before
+// case was ignored keep their meaning: see Node.UnmarshalJSON.
 package rule
 
 import (
@@ -67,7 +72,8 @@ var arity = map[Op]int{
 }
 
 // Node is either a group (Logic set, Children) or a condition (Column, Op,
-// Values). Not negates either.
+// Values). Not negates either. Exact makes a text match case-sensitive
+// (only for the operators CaseMatters reports).
 type Node struct {
 	Logic    string   `json:"logic,omitempty"`
 	Children []*Node  `json:"children,omitempty"`
@@ -75,6 +81,13 @@ type Node struct {
 	Column   string   `json:"column,omitempty"`
 	Op       Op       `json:"op,omitempty"`
 	Values   []string `json:"values,omitempty"`
+	Exact    bool     `json:"exact,omitempty"`
+}
+
+// CaseMatters reports whether an operator compares text, so that its
+// condition can ignore case (the default) or take EXACT CASE.
+func CaseMatters(op Op) bool {
+	return op == Eq || op == Ne || op == In || op == Contains || op == StartsWith
 }
 
 // Arity is how many values an operator takes; -1 means one or more.
@@ -138,6 +151,9 @@ func (n *Node) validate(depth int) error {
 	want, ok := arity[n.Op]
 	if !ok {
 		return i18n.Errorf("condition on %q: unknown operator %q", n.Column, n.Op)
+	}
+	if n.Exact && !CaseMatters(n.Op) {
+		return i18n.Errorf("condition on %q: EXACT CASE works only with =, !=, IN, CONTAINS and STARTS WITH", n.Column)
 	}
 	switch {
 	case want < 0 && len(n.Values) == 0:
@@ -239,6 +255,9 @@ func (n *Node) writeCond(b *strings.Builder) {
 		b.WriteString(" WITHIN LAST " + v(0) + " DAYS")
 	default:
 		b.WriteString(" " + strings.ToUpper(string(n.Op)) + " " + v(0))
+	}
+	if n.Exact && CaseMatters(n.Op) {
+		b.WriteString(" EXACT CASE")
 	}
 }
 

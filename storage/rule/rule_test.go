@@ -199,7 +199,7 @@ func TestJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = `{"logic":"and","children":[{"column":"country","op":"=","values":["UK"]},` +
+	const want = `{"logic":"and","children":[{"column":"country","op":"=","values":["UK"],"exact":false},` +
 		`{"logic":"or","children":[{"column":"f","op":"\u003e=","values":["3"]},{"column":"d","op":"is empty"}],"not":true}]}`
 	if string(b) != want {
 		t.Errorf("json =\n%s\nwant\n%s", b, want)
@@ -221,4 +221,75 @@ func TestStringOfGUITree(t *testing.T) {
 	if _, err := Parse(n.String()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Text round-trips EXACT CASE, and it is refused where case cannot matter.
+func TestExactCaseText(t *testing.T) {
+	for text, want := range map[string]*Node{
+		"city = 'London' EXACT CASE":        {Column: "city", Op: Eq, Values: []string{"London"}, Exact: true},
+		"city NOT IN ('a', 'B') exact case": {Column: "city", Op: In, Values: []string{"a", "B"}, Exact: true, Not: true},
+		"NOT city CONTAINS 'x' EXACT CASE":  {Column: "city", Op: Contains, Values: []string{"x"}, Exact: true, Not: true},
+		"city STARTS WITH 'Mc' EXACT CASE":  {Column: "city", Op: StartsWith, Values: []string{"Mc"}, Exact: true},
+		"city != 'Paris' EXACT CASE":        {Column: "city", Op: Ne, Values: []string{"Paris"}, Exact: true},
+		"city = 'london'":                   {Column: "city", Op: Eq, Values: []string{"london"}},
+		`"case" = 'x' AND exact = 'y' EXACT CASE`: {Logic: And, Children: []*Node{
+			{Column: "case", Op: Eq, Values: []string{"x"}}, {Column: "exact", Op: Eq, Values: []string{"y"}, Exact: true}}},
+	} {
+		n, err := Parse(text)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		if !reflect.DeepEqual(n, want) {
+			t.Errorf("%s: parsed %s", text, dump(n))
+		}
+		back, err := Parse(n.String())
+		if err != nil || !reflect.DeepEqual(back, n) {
+			t.Errorf("%s: String %q does not read back (%v)", text, n.String(), err)
+		}
+	}
+	for _, text := range []string{"n > 3 EXACT CASE", "d IS EMPTY EXACT CASE", "city = 'x' EXACT", "city = 'x' CASE"} {
+		if _, err := Parse(text); err == nil {
+			t.Errorf("%s: no error", text)
+		}
+	}
+	if err := (&Node{Column: "n", Op: Gt, Values: []string{"1"}, Exact: true}).Validate(); err == nil {
+		t.Error("Validate accepted EXACT CASE on >")
+	}
+}
+
+// Rules stored before case was ignored keep their meaning: their = != IN
+// on values with letters read as EXACT CASE; new rules say which they are.
+func TestJSONBeforeCaseFolding(t *testing.T) {
+	old := `{"logic":"and","children":[{"column":"country","op":"=","values":["France"]},` +
+		`{"column":"f","op":"in","values":["1","2"]},{"column":"vip","op":"=","values":["true"]},` +
+		`{"column":"name","op":"contains","values":["Mc"]},{"column":"city","op":"!=","values":["paris"]}]}`
+	var n Node
+	if err := json.Unmarshal([]byte(old), &n); err != nil {
+		t.Fatal(err)
+	}
+	const want = "country = 'France' EXACT CASE AND f IN (1, 2) AND vip = true AND name CONTAINS 'Mc' AND city != 'paris' EXACT CASE"
+	if got := n.String(); got != want {
+		t.Fatalf("old rule reads\n%s\nwant\n%s", got, want)
+	}
+	b, err := json.Marshal(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again Node
+	if err := json.Unmarshal(b, &again); err != nil || again.String() != want {
+		t.Fatalf("saved again: %s → %q (%v)", b, again.String(), err)
+	}
+	var fresh Node
+	if err := json.Unmarshal([]byte(mustJSON(t, mustParse(t, "city = 'London'"))), &fresh); err != nil || fresh.Exact {
+		t.Fatalf("a new case-insensitive rule came back exact: %+v (%v)", fresh, err)
+	}
+}
+
+func mustJSON(t *testing.T, n *Node) string {
+	t.Helper()
+	b, err := json.Marshal(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
