@@ -44,3 +44,13 @@ func TestLanguageSwitchesWithoutRestart(t *testing.T) {
 	idle(t, w.proj)
 	must(t, w.proj.content, "navigation in English", func(l *widget.Label) bool { return l.Text == "Settings" })
 }
+
+// Every column role has a label for people, so none shows as its
+// identifier ("customer_id") in either language.
+func TestEveryRoleHasALabel(t *testing.T) {
+	for _, r := range storage.Roles {
+		if _, ok := roleLabels[r]; !ok {
+			t.Errorf("role %q has no label in roleLabels", r)
+		}
+	}
+}

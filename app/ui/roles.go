@@ -27,6 +27,8 @@ var roleLabels = map[storage.Role]string{
 	storage.FirstName:    i18n.Mark("First name"),
 	storage.LastName:     i18n.Mark("Last name"),
 	storage.FullName:     i18n.Mark("Full name"),
+	storage.Region:       i18n.Mark("Province or state"),
+	storage.City:         i18n.Mark("City"),
 	storage.EmailConsent: i18n.Mark("Email consent"),
 	storage.SMSConsent:   i18n.Mark("SMS consent"),
 	storage.OrderID:      i18n.Mark("Order ID"),
