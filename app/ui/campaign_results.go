@@ -93,9 +93,10 @@ func newResultsView(s *campaignsScreen) *resultsView {
 	small := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
-	bar := container.NewHBox(v.importBtn, v.tableBtn, widget.NewLabel(i18n.T("Attribution (days of orders)")), small(v.days, 70), v.showBtn,
-		widget.NewLabel(i18n.T("Metric")), small(v.metric, 160))
-	v.timeline.message(i18n.T("Conversions over time show here once imported responses have dates (an \"at\" column) or attribution days are set."))
+	// Two rows, so the tab fits a 1024-pixel window beside the list.
+	bar := container.NewVBox(container.NewHBox(v.importBtn, v.tableBtn, v.showBtn),
+		container.NewHBox(widget.NewLabel(i18n.T("Attribution (days of orders)")), small(v.days, 70), widget.NewLabel(i18n.T("Metric")), small(v.metric, 160)))
+	v.timeline.message(i18n.T("Conversions over time show here once imported responses have dates\n(an \"at\" column) or attribution days are set."))
 	charts := container.NewAppTabs(container.NewTabItem(i18n.T("Rates"), v.chart.content), container.NewTabItem(i18n.T("Over time"), v.timeline.content))
 	split := container.NewVSplit(v.table.table, charts)
 	split.Offset = 0.3
@@ -153,7 +154,7 @@ func (v *resultsView) loadTimeline(name string, days int) {
 			return
 		}
 		if len(tl) == 0 {
-			v.timeline.message(i18n.T("No conversion has a date yet: import responses with an \"at\" column, or set attribution days."))
+			v.timeline.message(i18n.T("No conversion has a date yet: import responses with an \"at\" column,\nor set attribution days."))
 			return
 		}
 		var series []chart.DaySeries

@@ -26,7 +26,7 @@ func (v *resultsView) notEnoughData(metric string, rep *abtest.Report) {
 	v.info.SetText(i18n.T("Not enough data yet: no %s is recorded among the %s customers of this campaign, so there is nothing to compare. "+
 		"Import the responses (Import responses… or From a table…), or set attribution days to count the orders placed after the start; "+
 		"the comparison shows here once there are some.", metricWords(metric), i18n.Number(float64(n))))
-	v.chart.message(i18n.T("Not enough data yet: the chart shows here once responses are imported."))
+	v.chart.message(i18n.T("Not enough data yet:\nthe chart shows here once responses are imported."))
 }
 
 // verdictWords is one sentence on a variant against its control.

@@ -289,6 +289,14 @@ func TestCampaignEditorFits(t *testing.T) {
 	if size.Width > 1024 || size.Height > 700 {
 		t.Errorf("the window grew to %v", size)
 	}
+	// No tab makes the window wider or taller than the screen.
+	for i, it := range p.campaigns.tabs.Items {
+		p.campaigns.tabs.SelectIndex(i)
+		if m := w.win.Content().MinSize(); m.Width > 1024 || m.Height > 700 {
+			t.Errorf("with the %s tab the window needs %v", it.Text, m)
+		}
+	}
+	p.campaigns.tabs.SelectIndex(0)
 	d := fyne.CurrentApp().Driver()
 	for _, name := range []string{"Save", "Add variant", "Write with AI…"} {
 		b := button(t, w.win.Content(), name)
