@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -51,6 +52,18 @@ func RateIntervals(title, level string, rates []Rate) (*plot.Plot, error) {
 	ci := &rateBars{rates: rates, style: style(sans, tickSize, inkColor), control: math.NaN()}
 	ticks := make(plot.ConstantTicks, len(rates))
 	pct := Percent(1)
+	rates = slices.Clone(rates)
+	for i := range rates {
+		// A Wilson bound for 0 conversions can come out as 1e-17 rather
+		// than 0: rounding, not an interval that misses its rate.
+		r := &rates[i]
+		if r.Lo > r.Rate && r.Lo-r.Rate < 1e-9 {
+			r.Lo = r.Rate
+		}
+		if r.Hi < r.Rate && r.Rate-r.Hi < 1e-9 {
+			r.Hi = r.Rate
+		}
+	}
 	for i, r := range rates {
 		for _, v := range []float64{r.Rate, r.Lo, r.Hi} {
 			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 1 {
@@ -168,11 +181,7 @@ func Cumulative(title string, series []DaySeries) (*plot.Plot, error) {
 	p := New(title, i18n.T("Day"), i18n.T("Customers converted (cumulative)"))
 	p.Y.Tick.Marker = valueTicks{format: Number, compact: true}
 	hideAxisLine(&p.Y)
-	day := "Jan 2"
-	if i18n.IsChinese() {
-		day = "1月2日"
-	}
-	p.X.Tick.Marker = plot.TimeTicks{Format: day}
+	p.X.Tick.Marker = dayTicks{}
 	p.Add(gridLines(false))
 	for i, s := range series {
 		if len(s.Days) != len(s.Values) || len(s.Days) == 0 {
@@ -194,7 +203,40 @@ func Cumulative(title string, series []DaySeries) (*plot.Plot, error) {
 		p.Legend.Add(groupName(s.Name), l)
 	}
 	p.Y.Min = 0
+	// Aligned as unitPlot's legends: centred text makes gonum measure
+	// each entry half as tall, and the entries overlap.
 	p.Legend.TextStyle = style(sans, tickSize, inkColor)
+	p.Legend.TextStyle.XAlign, p.Legend.TextStyle.YAlign = draw.XLeft, draw.YBottom
+	p.Legend.Padding = vg.Points(4)
 	legendAt(p, true, true)
 	return p, nil
+}
+
+// dayTicks labels whole days, each at most once: plot.TimeTicks puts ticks
+// at round numbers of seconds, so two ticks could fall on one day and
+// both read "Dec 7". Days are midnights in UTC, as Cumulative's callers
+// give them; every day gets a minor tick, and at most about eight a label.
+type dayTicks struct{}
+
+func (dayTicks) Ticks(lo, hi float64) []plot.Tick {
+	const day = 24 * 60 * 60
+	first := math.Ceil(lo/day) * day
+	n := int(math.Floor((hi-first)/day)) + 1
+	if n <= 0 {
+		return nil
+	}
+	step := max(1, (n+7)/8)
+	format := "Jan 2"
+	if i18n.IsChinese() {
+		format = "1月2日"
+	}
+	var ticks []plot.Tick
+	for i := 0; i < n; i++ {
+		t := plot.Tick{Value: first + float64(i)*day}
+		if i%step == 0 {
+			t.Label = time.Unix(int64(t.Value), 0).UTC().Format(format)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
 }

@@ -83,6 +83,18 @@ func TestRateIntervalsZero(t *testing.T) {
 	}
 }
 
+// A Wilson lower bound of 1e-17 for a rate of 0 is rounding: drawn, not
+// refused with the raw numbers (issue 10).
+func TestRateIntervalsRounding(t *testing.T) {
+	p, err := RateIntervals("Rounding", "95%", []Rate{{Label: "holdout", Lo: 1.3877787807814457e-17, Hi: 0.18431813500885175, Control: true}, {Label: "A", Hi: 0.1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := PNG(p, 640, 400); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestRateIntervalsBadInput(t *testing.T) {
 	if p, err := RateIntervals("Empty", "95%", nil); !errors.Is(err, ErrNoData) || p != nil {
 		t.Errorf("no groups: %v, %v; want ErrNoData", p, err)
@@ -112,10 +124,42 @@ func TestCumulative(t *testing.T) {
 	if err := Render(p, "png", 6*vg.Inch, 4*vg.Inch, &buf); err != nil || buf.Len() == 0 {
 		t.Fatal(err)
 	}
+	// gonum spaces legend entries by their text's height above the
+	// anchor: centred text counts half of it, and the entries overlap.
+	if r := p.Legend.TextStyle.Rectangle("holdout"); r.Max.Y < 0.75*(r.Max.Y-r.Min.Y) {
+		t.Errorf("legend entries %v apart for text %v high: they overlap", r.Max.Y, r.Max.Y-r.Min.Y)
+	}
 	if _, err := Cumulative("x", nil); !errors.Is(err, ErrNoData) {
 		t.Errorf("empty: %v", err)
 	}
 	if _, err := Cumulative("x", []DaySeries{{Name: "A", Days: []time.Time{d(1)}, Values: []float64{-1}}}); err == nil {
 		t.Error("negative count accepted")
+	}
+}
+
+// Every day on the time axis is labelled at most once, at midnight, and a
+// long span gets about eight labels (issue 10: "Dec 7" appeared twice).
+func TestDayTicks(t *testing.T) {
+	const day = 24 * 60 * 60
+	d0 := float64(time.Date(2025, 12, 5, 0, 0, 0, 0, time.UTC).Unix())
+	for _, span := range []float64{0.5, 2.4, 3, 12, 45, 400} {
+		seen := map[string]bool{}
+		labels := 0
+		for _, tk := range (dayTicks{}).Ticks(d0-0.3*day, d0+span*day) {
+			if math.Mod(tk.Value, day) != 0 {
+				t.Errorf("span %v: tick at %v is not a midnight", span, tk.Value)
+			}
+			if tk.Label == "" {
+				continue
+			}
+			if seen[tk.Label] {
+				t.Errorf("span %v: %q twice", span, tk.Label)
+			}
+			seen[tk.Label] = true
+			labels++
+		}
+		if labels == 0 || labels > 9 {
+			t.Errorf("span %v days: %d labels", span, labels)
+		}
 	}
 }

@@ -102,6 +102,9 @@ type Preview struct {
 	Samples []Sample
 	// Fields are the customer fields the channel will receive.
 	Fields []string
+	// Planned is each group's planned share of the customers in Groups,
+	// in percent (see Split).
+	Planned map[string]float64
 }
 
 // PreviewCampaign resolves the audience and renders sample messages. A
@@ -120,7 +123,11 @@ func (w *Workspace) PreviewCampaign(ctx context.Context, name string, samples in
 	if err != nil {
 		return nil, err
 	}
-	pv := &Preview{Audience: len(rs), Excluded: map[string]int{}, Groups: map[string]int{}, Fields: c.Fields}
+	pv := &Preview{Audience: len(rs), Excluded: map[string]int{}, Groups: map[string]int{}, Fields: c.Fields,
+		Planned: map[string]float64{campaign.Holdout: c.HoldoutPercent}}
+	for _, v := range c.Variants {
+		pv.Planned[v.Name] = (100 - c.HoldoutPercent) * v.Percent / 100
+	}
 	per := map[string]int{}
 	for _, r := range rs {
 		if r.Excluded != "" {

@@ -24,16 +24,22 @@ import (
 type campaignEditor struct {
 	s *campaignsScreen
 
-	name      *widget.Entry
-	segSel    *widget.Select
-	rule      *widget.Entry
-	tableSel  *widget.Select
-	chanSel   *widget.Select
-	chanNote  *widget.Label
-	noteGap   fyne.CanvasObject // the note's empty label cell
-	channels  []channelChoice
-	settings  *configForm
-	setBox    *fyne.Container
+	name     *widget.Entry
+	segSel   *widget.Select
+	rule     *widget.Entry
+	tableSel *widget.Select
+	chanSel  *widget.Select
+	chanNote *widget.Label
+	noteGap  fyne.CanvasObject // the note's empty label cell
+	channels []channelChoice
+	settings *configForm
+	// settingsFrom are the values the settings form was built with: while
+	// it still shows them, the Plugins screen's settings may replace them.
+	settingsFrom sdk.Config
+	setBox       *fyne.Container
+	// fields are the merge fields of the customer table (nil until known).
+	fields    []string
+	fieldReq  latest
 	variants  []*variantEditor
 	varBox    *fyne.Container
 	holdout   *widget.Entry
@@ -69,6 +75,7 @@ func newCampaignEditor(s *campaignsScreen) *campaignEditor {
 	e.rule = entry(i18n.T("optional, e.g. score_churn_logreg > 0.5"))
 	e.tableSel = widget.NewSelect([]string{i18n.T(tableAuto)}, nil)
 	e.tableSel.SetSelected(i18n.T(tableAuto))
+	e.tableSel.OnChanged = func(string) { e.loadFields() }
 	e.chanSel = widget.NewSelect(nil, func(string) { e.channelChanged(nil) })
 	e.chanSel.PlaceHolder = i18n.T("Choose the channel")
 	e.chanNote = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
@@ -104,16 +111,19 @@ func newCampaignEditor(s *campaignsScreen) *campaignEditor {
 	// Write with AI: core.GenerateCopy (app/llm, a local Ollama, or the
 	// offline templates) fills the variants' subjects and texts.
 	aiBtn := &widget.Button{Text: i18n.T("Write with AI…"), Icon: theme.DocumentCreateIcon(), OnTapped: e.writeWithAI}
-	variantsHead := container.NewBorder(nil, nil, &widget.Label{Text: i18n.T("Variants"), TextStyle: fyne.TextStyle{Bold: true}}, container.NewHBox(aiBtn, addBtn))
-	body := container.NewVBox(form, widget.NewSeparator(), settingsHead, e.setBox, widget.NewSeparator(), variantsHead, e.varBox, help,
-		container.NewHBox(e.saveBtn), e.note)
-	e.content = container.NewVScroll(container.NewPadded(body))
+	variantsHead := &widget.Label{Text: i18n.T("Variants"), TextStyle: fyne.TextStyle{Bold: true}}
+	body := container.NewVBox(form, widget.NewSeparator(), settingsHead, e.setBox, widget.NewSeparator(), variantsHead, e.varBox, help)
+	// Save and the variant buttons stay under the form, outside its
+	// scroll, so they are on screen however long the form grows (1024×700).
+	bar := container.NewVBox(widget.NewSeparator(), container.NewHBox(e.saveBtn, addBtn, aiBtn), e.note)
+	e.content = container.NewBorder(nil, container.NewPadded(bar), nil, nil, container.NewVScroll(container.NewPadded(body)))
 	return e
 }
 
 // loadChoices offers the segments and the channels of enabled plugins.
 func (e *campaignEditor) loadChoices() {
 	e.setTables()
+	e.loadFields()
 	ctx := e.choiceReq.start(e.s.p.ctx)
 	type choices struct {
 		segments []string
@@ -181,6 +191,7 @@ func (e *campaignEditor) loadChoices() {
 		// A campaign loaded before the channels were known gets its form now.
 		switch {
 		case e.chanSel.Selected != "":
+			e.followPlugins()
 		case e.loaded != nil:
 			e.selectChannel(e.loaded.Plugin, e.loaded.Component, e.loaded.Config)
 		case len(labels) == 1:
@@ -225,7 +236,7 @@ func (e *campaignEditor) selectChannel(plugin, component string, cfg sdk.Config)
 }
 
 // channelChanged builds the settings form of the chosen channel, from cfg
-// or else the settings last tested on the Plugins screen.
+// or else the settings on the Plugins screen (typed or tested there).
 func (e *campaignEditor) channelChanged(cfg sdk.Config) {
 	c := e.channel()
 	if c == nil {
@@ -234,11 +245,9 @@ func (e *campaignEditor) channelChanged(cfg sdk.Config) {
 		return
 	}
 	if cfg == nil {
-		cfg = e.s.p.plugins.tested[channelKey(c.plugin, c.component)]
+		cfg = e.pluginScreenSettings(c.plugin, c.component)
 	}
-	e.settings = newConfigForm(c.spec, cfg, false)
-	e.setBox.Objects = []fyne.CanvasObject{e.settings.content}
-	e.setBox.Refresh()
+	e.setSettings(c.spec, cfg)
 	if cfg != nil {
 		return
 	}
@@ -253,9 +262,7 @@ func (e *campaignEditor) channelChanged(cfg sdk.Config) {
 		if cur := e.channel(); cur == nil || cur.plugin != plugin || cur.component != comp {
 			return
 		}
-		e.settings = newConfigForm(spec, saved, false)
-		e.setBox.Objects = []fyne.CanvasObject{e.settings.content}
-		e.setBox.Refresh()
+		e.setSettings(spec, saved)
 	})
 }
 
@@ -315,8 +322,12 @@ func (e *campaignEditor) lock(in *campaign.Info) {
 
 // variantEditor is one variant's name, share and message.
 type variantEditor struct {
-	name, share, subject, text, html *widget.Entry
-	box                              fyne.CanvasObject
+	name, share         *widget.Entry
+	subject, text, html *templateEntry
+	last                *templateEntry // focused last, for the field picker
+	picker              *widget.Select
+	problems            *widget.Label
+	box                 fyne.CanvasObject
 }
 
 func (e *campaignEditor) addVariant(v campaign.Variant) {
@@ -328,18 +339,27 @@ func (e *campaignEditor) addVariant(v campaign.Variant) {
 	ve.name.ExtendBaseWidget(ve.name)
 	ve.share = &widget.Entry{Text: strconv.FormatFloat(v.Percent, 'f', -1, 64)}
 	ve.share.ExtendBaseWidget(ve.share)
-	ve.subject = &widget.Entry{Text: v.Subject, PlaceHolder: i18n.T("e.g. {{.first_name}}, your spring offer")}
-	ve.subject.ExtendBaseWidget(ve.subject)
-	ve.text = widget.NewMultiLineEntry()
-	ve.text.SetText(v.Text)
-	ve.text.PlaceHolder = i18n.T("e.g. Hi {{.first_name}}, …")
-	ve.text.Wrapping = fyne.TextWrapWord
+	ve.subject = newTemplateEntry(false, v.Subject, i18n.T("e.g. {{.first_name}}, your spring offer"))
+	ve.text = newTemplateEntry(true, v.Text, i18n.T("e.g. Hi {{.first_name}}, …"))
 	ve.text.SetMinRowsVisible(4)
-	ve.html = widget.NewMultiLineEntry()
-	ve.html.SetText(v.HTML)
-	ve.html.PlaceHolder = i18n.T("optional, e.g. <p>Hi {{.first_name}}</p>")
-	ve.html.Wrapping = fyne.TextWrapWord
+	ve.html = newTemplateEntry(true, v.HTML, i18n.T("optional, e.g. <p>Hi {{.first_name}}</p>"))
 	ve.html.SetMinRowsVisible(3)
+	ve.problems = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
+	ve.problems.Hide()
+	for _, te := range []*templateEntry{ve.subject, ve.text, ve.html} {
+		te.focused = func() { ve.last = te }
+		te.OnChanged = func(string) { e.check(ve) }
+	}
+	ve.name.OnChanged = func(string) { e.check(ve) }
+	ve.picker = widget.NewSelect(e.fields, nil)
+	ve.picker.PlaceHolder = i18n.T("Insert a field…")
+	ve.picker.OnChanged = func(f string) {
+		if f == "" {
+			return
+		}
+		e.insertField(ve, f)
+		ve.picker.ClearSelected()
+	}
 	remove := &widget.Button{Text: i18n.T("Remove"), Icon: theme.DeleteIcon(), Importance: widget.LowImportance}
 	remove.OnTapped = func() {
 		if len(e.variants) <= 1 {
@@ -354,17 +374,18 @@ func (e *campaignEditor) addVariant(v campaign.Variant) {
 	small := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
-	head := container.NewHBox(widget.NewLabel(i18n.T("Variant")), small(ve.name, 160), widget.NewLabel(i18n.T("Share (%)")), small(ve.share, 90),
-		layout.NewSpacer(), remove)
+	head := container.NewHBox(widget.NewLabel(i18n.T("Variant")), small(ve.name, 120), widget.NewLabel(i18n.T("Share (%)")), small(ve.share, 80),
+		layout.NewSpacer(), ve.picker, remove)
 	htmlLbl := widget.NewLabel("HTML") // i18n:keep (a format's name)
 	form := container.New(layout.NewFormLayout(),
 		widget.NewLabel(i18n.T("Subject")), ve.subject,
 		widget.NewLabel(i18n.T("Text")), ve.text,
 		htmlLbl, ve.html,
 	)
-	ve.box = widget.NewCard("", "", container.NewVBox(head, form))
+	ve.box = widget.NewCard("", "", container.NewVBox(head, form, ve.problems))
 	e.variants = append(e.variants, ve)
 	e.varBox.Add(ve.box)
+	e.check(ve)
 }
 
 // copyChannels are the kinds of copy GenerateCopy writes, as offered

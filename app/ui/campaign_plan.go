@@ -137,3 +137,39 @@ func (v *planView) audienceKnown(pv *core.Preview) {
 	v.pv = pv
 	v.calculate()
 }
+
+// needed is the group size the plan's inputs call for; inputs that are
+// not numbers fall back to the usual 5% baseline, 1 point, 80% power and
+// 5% significance.
+func (v *planView) needed() (abtest.Plan, bool) {
+	read := func(e *widget.Entry, def float64) float64 {
+		if x, err := strconv.ParseFloat(strings.TrimSpace(e.Text), 64); err == nil && x > 0 && x < 100 {
+			return x
+		}
+		return def
+	}
+	d := abtest.Design{Baseline: read(v.baseline, 5) / 100, MDE: read(v.mde, 1) / 100, Relative: v.relative.Selected == mdeUnit(mdeRelative),
+		Alpha: read(v.alpha, 5) / 100}
+	plan, err := abtest.SampleSize(d, read(v.power, 80)/100)
+	return plan, err == nil
+}
+
+// tooFew warns, before a send, when the smallest group is too small for
+// the plan's effect: its results would stay "too early to tell".
+func (v *planView) tooFew(pv *core.Preview) string {
+	plan, ok := v.needed()
+	if !ok || pv == nil {
+		return ""
+	}
+	g, n := pv.Smallest()
+	if g == "" || int64(n) >= plan.PerGroup {
+		return ""
+	}
+	who := i18n.T("the holdout")
+	if g != campaign.Holdout {
+		who = i18n.T("variant %s", g)
+	}
+	return i18n.T("⚠ Too few customers to tell a real difference: %s gets %s customers, but telling %s from %s needs %s in every group (see Plan a test). "+
+		"The results will likely stay \"too early to tell\". Raise the holdout, use fewer variants or widen the audience, or send anyway to learn what you can.",
+		who, i18n.Number(float64(n)), pct(plan.Control), pct(plan.Target), i18n.Number(float64(plan.PerGroup)))
+}

@@ -21,6 +21,8 @@ type previewView struct {
 	s        *campaignsScreen
 	btn      *widget.Button
 	summary  *widget.Label
+	split    *widget.Label // how the groups came out, and why
+	warn     *widget.Label // too few customers to read the results
 	excluded *grid
 	groups   *grid
 	samples  *fyne.Container
@@ -35,6 +37,10 @@ func newPreviewView(s *campaignsScreen) *previewView {
 	v := &previewView{s: s, excluded: newGrid(), groups: newGrid()}
 	v.btn = &widget.Button{Text: i18n.T("Preview"), Icon: theme.VisibilityIcon(), Importance: widget.HighImportance, OnTapped: v.run}
 	v.summary = &widget.Label{Text: i18n.T(previewHint), Wrapping: fyne.TextWrapWord}
+	v.split = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
+	v.split.Hide()
+	v.warn = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+	v.warn.Hide()
 	v.samples = container.NewVBox()
 	grids := container.NewVSplit(
 		container.NewBorder(&widget.Label{Text: i18n.T("Left out, by reason"), TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.excluded.table),
@@ -43,13 +49,15 @@ func newPreviewView(s *campaignsScreen) *previewView {
 		container.NewVScroll(v.samples))
 	split := container.NewHSplit(grids, right)
 	split.Offset = 0.4
-	v.content = container.NewBorder(container.NewVBox(container.NewHBox(v.btn), v.summary), nil, nil, nil, split)
+	v.content = container.NewBorder(container.NewVBox(container.NewHBox(v.btn), v.summary, v.split, v.warn), nil, nil, nil, split)
 	return v
 }
 
 func (v *previewView) clear() {
 	v.last = nil
 	v.summary.SetText(i18n.T(previewHint))
+	v.split.Hide()
+	v.warn.Hide()
 	v.excluded.clear()
 	v.groups.clear()
 	v.samples.RemoveAll()
@@ -117,10 +125,16 @@ func (v *previewView) show(name string, pv *core.Preview) {
 	v.excluded.set([]string{i18n.T("Reason"), i18n.T("Customers")}, []string{"", "BIGINT"}, rows)
 	rows = nil
 	total := sum(pv.Groups)
-	for _, k := range sortedKeys(pv.Groups) {
-		rows = append(rows, []string{groupWords(k), i18n.Number(float64(pv.Groups[k])), pct(float64(pv.Groups[k]) / math.Max(1, float64(total)))})
+	for _, g := range pv.Split() {
+		rows = append(rows, []string{groupWords(g.Group), i18n.Number(float64(g.Actual)), pct(float64(g.Actual) / math.Max(1, float64(total))),
+			pct(g.Percent / 100), i18n.Number(math.Round(g.Expected)), i18n.T("%s to %s", i18n.Number(float64(g.Lo)), i18n.Number(float64(g.Hi)))})
 	}
-	v.groups.set([]string{i18n.T("Group"), i18n.T("Customers"), i18n.T("Share")}, []string{"", "BIGINT", "DOUBLE"}, rows)
+	v.groups.set([]string{i18n.T("Group"), i18n.T("Customers"), i18n.T("Share"), i18n.T("Planned"), i18n.T("Expected"), i18n.T("Normal by chance")},
+		[]string{"", "BIGINT", "DOUBLE", "DOUBLE", "BIGINT", ""}, rows)
+	v.split.SetText(splitWords(pv))
+	setVisible([]fyne.CanvasObject{v.split}, v.split.Text != "")
+	v.warn.SetText(v.s.plan.tooFew(pv))
+	setVisible([]fyne.CanvasObject{v.warn}, v.warn.Text != "")
 	v.samples.RemoveAll()
 	if len(pv.Samples) == 0 {
 		v.samples.Add(&widget.Label{Text: i18n.T("No customer of the audience can receive this campaign, so there is no message to show."), Wrapping: fyne.TextWrapWord})
@@ -155,4 +169,34 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// splitWords explains how the groups came out: a hash per customer, like
+// a coin toss, lands near the plan rather than on it. The example is the
+// holdout (or the last variant) with its expected count and the range
+// chance gives; a group outside its range is pointed out.
+func splitWords(pv *core.Preview) string {
+	sp := pv.Split()
+	if len(sp) < 2 {
+		return ""
+	}
+	ex := sp[len(sp)-1]
+	who := func(g string) string {
+		if g == campaign.Holdout {
+			return i18n.T("the holdout")
+		}
+		return i18n.T("variant %s", g)
+	}
+	s := i18n.T("Who gets which variant is decided by a hash of the campaign name and the customer id: like a coin toss that always lands "+
+		"the same way for the same customer, so a resume or a second run never moves anyone. Like coin tosses, the groups land near the plan "+
+		"rather than on it: of %s customers, %s planned for %s means about %s, and anything from %s to %s is ordinary chance (it got %s).",
+		i18n.Number(float64(sum(pv.Groups))), i18n.Number(ex.Percent)+"%", who(ex.Group), i18n.Number(math.Round(ex.Expected)),
+		i18n.Number(float64(ex.Lo)), i18n.Number(float64(ex.Hi)), i18n.Number(float64(ex.Actual)))
+	for _, g := range sp {
+		if g.Actual < g.Lo || g.Actual > g.Hi {
+			s += i18n.T(" %s got %s, outside that range for its share: something other than chance may decide who gets what; check the audience and the split.",
+				sentence(who(g.Group)), i18n.Number(float64(g.Actual)))
+		}
+	}
+	return s
 }

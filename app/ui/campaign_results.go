@@ -32,6 +32,7 @@ type resultsView struct {
 	showBtn   *widget.Button
 	metric    *widget.Select
 	info      *widget.Label
+	verdicts  *fyne.Container // one sentence per variant
 	srm       *widget.Label
 	table     *grid
 	chart     *chartView
@@ -85,19 +86,21 @@ func newResultsView(s *campaignsScreen) *resultsView {
 	v.metric = widget.NewSelect(nil, func(string) { v.showMetric() })
 	v.metric.PlaceHolder = i18n.T("Metric")
 	v.info = &widget.Label{Text: i18n.T(resultsHint), Wrapping: fyne.TextWrapWord}
+	v.verdicts = container.NewVBox()
 	v.srm = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
 	v.srm.Hide()
 	v.chart.message(i18n.T("The chart shows here once there are results."))
 	small := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
-	bar := container.NewHBox(v.importBtn, v.tableBtn, widget.NewLabel(i18n.T("Attribution (days of orders)")), small(v.days, 70), v.showBtn,
-		widget.NewLabel(i18n.T("Metric")), small(v.metric, 160))
-	v.timeline.message(i18n.T("Conversions over time show here once imported responses have dates (an \"at\" column) or attribution days are set."))
+	// Two rows, so the tab fits a 1024-pixel window beside the list.
+	bar := container.NewVBox(container.NewHBox(v.importBtn, v.tableBtn, v.showBtn),
+		container.NewHBox(widget.NewLabel(i18n.T("Attribution (days of orders)")), small(v.days, 70), widget.NewLabel(i18n.T("Metric")), small(v.metric, 160)))
+	v.timeline.message(i18n.T("Conversions over time show here once imported responses have dates\n(an \"at\" column) or attribution days are set."))
 	charts := container.NewAppTabs(container.NewTabItem(i18n.T("Rates"), v.chart.content), container.NewTabItem(i18n.T("Over time"), v.timeline.content))
 	split := container.NewVSplit(v.table.table, charts)
 	split.Offset = 0.3
-	v.content = container.NewBorder(container.NewVBox(bar, v.info, v.srm), nil, nil, nil, split)
+	v.content = container.NewBorder(container.NewVBox(bar, v.verdicts, v.info, v.srm), nil, nil, nil, split)
 	v.importBtn.Disable()
 	v.tableBtn.Disable()
 	v.showBtn.Disable()
@@ -151,7 +154,7 @@ func (v *resultsView) loadTimeline(name string, days int) {
 			return
 		}
 		if len(tl) == 0 {
-			v.timeline.message(i18n.T("No conversion has a date yet: import responses with an \"at\" column, or set attribution days."))
+			v.timeline.message(i18n.T("No conversion has a date yet: import responses with an \"at\" column,\nor set attribution days."))
 			return
 		}
 		var series []chart.DaySeries
@@ -256,6 +259,7 @@ func (v *resultsView) setResults(res *core.Results) {
 	v.metric.Options = shown
 	v.metric.Selected = ""
 	v.metric.Refresh()
+	v.verdicts.RemoveAll()
 	if len(metrics) == 0 {
 		v.info.SetText(i18n.T(resultsHint))
 		if res != nil && len(res.Groups) > 0 {
@@ -297,37 +301,7 @@ func (v *resultsView) showMetric() {
 	}
 	level := i18n.Number(100*rep.Confidence) + "%"
 	ctl := rep.Control
-	rows := [][]string{{i18n.T("%s (control)", groupLabel(ctl.Name)), i18n.Number(float64(ctl.N)), i18n.Number(float64(ctl.Conversions)),
-		pct(ctl.Rate), ci(ctl.Wilson), "—", "—", "—", "—", revenueText(v.s.p.currency, ctl.Revenue)}}
-	for _, c := range rep.Variants {
-		g := c.Variant
-		rows = append(rows, []string{g.Name, i18n.Number(float64(g.N)), i18n.Number(float64(g.Conversions)), pct(g.Rate), ci(g.Wilson),
-			i18n.T("%s (%s to %s)", points(c.AbsLift), points(c.AbsLiftCI.Lo), points(c.AbsLiftCI.Hi)),
-			relText(c.RelLift, c.RelLiftCI), pval(c.ZTest.PAdjusted), chance(c.Bayes.ProbBeatControl), revenueText(v.s.p.currency, g.Revenue)})
-	}
-	v.table.set([]string{i18n.T("Group"), i18n.T("Customers"), i18n.T("With a %s", metricWords(metric)), i18n.T("Rate"), i18n.T("%s interval", level),
-		i18n.T("Lift (points)"), i18n.T("Relative lift"), i18n.T("p-value (%s)", rep.Adjust.Words()), i18n.T("Chance to beat control"), i18n.T("Revenue / customer")},
-		[]string{"", "BIGINT", "BIGINT", "DOUBLE", "", "", "", "DOUBLE", "DOUBLE", "DOUBLE"}, rows)
-	var words []string
-	for _, c := range rep.Variants {
-		verdict := i18n.T("no clear difference from the control")
-		switch {
-		case c.Significant && c.AbsLift > 0:
-			verdict = i18n.T("better than the control")
-		case c.Significant && c.AbsLift < 0:
-			verdict = i18n.T("worse than the control")
-		}
-		p := "p = " + pval(c.ZTest.PAdjusted)
-		if c.ZTest.PAdjusted < 0.001 {
-			p = "p < 0.001"
-		}
-		words = append(words, i18n.T("Variant %s: %s rate %s against %s, %s (%s; %s chance it beats the control).", c.Variant.Name, metricWords(metric),
-			pct(c.Variant.Rate), pct(ctl.Rate), verdict, p, chance(c.Bayes.ProbBeatControl)))
-	}
-	for _, n := range rep.Notes {
-		words = append(words, i18n.T("%s.", sentence(i18n.Say(n))))
-	}
-	v.info.SetText(strings.Join(words, " "))
+	v.verdicts.RemoveAll()
 	if rep.SRM != nil && rep.SRM.Mismatch {
 		v.srm.SetText(i18n.T("⚠ Sample ratio mismatch: %s Read these results with suspicion: the groups are not the sizes the split planned, "+
 			"so something other than chance decided who got what.", rep.SRM.Message))
@@ -335,10 +309,41 @@ func (v *resultsView) showMetric() {
 	} else {
 		v.srm.Hide()
 	}
-	rates := []chart.Rate{{Label: groupLabel(ctl.Name), Rate: ctl.Rate, Lo: ctl.Wilson.Lo, Hi: ctl.Wilson.Hi, Control: true}}
+	if !core.HasData(rep) {
+		v.notEnoughData(metric, rep)
+		return
+	}
+	rows := [][]string{{i18n.T("%s (control)", groupLabel(ctl.Name)), i18n.Number(float64(ctl.N)), i18n.Number(float64(ctl.Conversions)),
+		pct(ctl.Rate), ci(ctl.Wilson), "—", "—", "—", "—", revenueText(v.s.p.currency, ctl.Revenue)}}
 	for _, c := range rep.Variants {
 		g := c.Variant
-		rates = append(rates, chart.Rate{Label: i18n.T("variant %s", g.Name), Rate: g.Rate, Lo: g.Wilson.Lo, Hi: g.Wilson.Hi})
+		lift := "—"
+		if !math.IsNaN(c.AbsLift) {
+			lift = i18n.T("%s (%s to %s)", points(c.AbsLift), points(c.AbsLiftCI.Lo), points(c.AbsLiftCI.Hi))
+		}
+		rows = append(rows, []string{g.Name, i18n.Number(float64(g.N)), i18n.Number(float64(g.Conversions)), pct(g.Rate), ci(g.Wilson),
+			lift, relText(c.RelLift, c.RelLiftCI), pvalue(c.ZTest.PAdjusted), chance(c.Bayes.ProbBeatControl), revenueText(v.s.p.currency, g.Revenue)})
+	}
+	v.table.set([]string{i18n.T("Group"), i18n.T("Customers"), i18n.T("With a %s", metricWords(metric)), i18n.T("Rate"), i18n.T("%s interval", level),
+		i18n.T("Lift (points)"), i18n.T("Relative lift"), i18n.T("p-value (%s)", rep.Adjust.Words()), i18n.T("Chance to beat control"), i18n.T("Revenue / customer")},
+		[]string{"", "BIGINT", "BIGINT", "DOUBLE", "", "", "", "DOUBLE", "DOUBLE", "DOUBLE"}, rows)
+	for _, vd := range core.Verdicts(rep) {
+		l := &widget.Label{Text: verdictWords(vd, metric), Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: vd.Kind == core.Better || vd.Kind == core.Worse}}
+		v.verdicts.Add(l)
+	}
+	var words []string
+	for _, n := range rep.Notes {
+		words = append(words, i18n.T("%s.", sentence(i18n.Say(n))))
+	}
+	v.info.SetText(strings.Join(words, " "))
+	// Bounds are clamped around the rate: rounding (a Wilson bound of
+	// 1e-17 for a rate of 0) must not stop the chart.
+	rate := func(label string, g abtest.GroupResult, control bool) chart.Rate {
+		return chart.Rate{Label: label, Rate: g.Rate, Lo: min(max(0, g.Wilson.Lo), g.Rate), Hi: max(min(1, g.Wilson.Hi), g.Rate), Control: control}
+	}
+	rates := []chart.Rate{rate(groupLabel(ctl.Name), ctl, true)}
+	for _, c := range rep.Variants {
+		rates = append(rates, rate(i18n.T("variant %s", c.Variant.Name), c.Variant, false))
 	}
 	title := i18n.T("%s rate per variant — %s", sentence(metricWords(metric)), v.name)
 	showPlot(v.s.p, v.chart, &v.chartReq, safeFileName(v.name)+"-"+metric, func() (*plot.Plot, error) {
@@ -360,7 +365,13 @@ func chance(p float64) string {
 	return pct(p)
 }
 
-func ci(iv abtest.Interval) string { return pct(iv.Lo) + "–" + pct(iv.Hi) }
+func ci(iv abtest.Interval) string {
+	if math.IsNaN(iv.Lo) || math.IsNaN(iv.Hi) {
+		return "—"
+	}
+	// A Wilson bound of 1e-17 is 0: shown as 0.0%, never as the float.
+	return pct(max(0, iv.Lo)) + "–" + pct(min(1, iv.Hi))
+}
 
 // points shows a difference of rates in percentage points.
 func points(d float64) string {

@@ -40,14 +40,17 @@ type sendView struct {
 	specReq    latest
 	statReq    latest
 
-	row     *campaignRow
+	row *campaignRow
+	// tried says what this session's last dry run or test send of a
+	// campaign found, so the status line never asks for one just done.
+	tried   map[string]string
 	sending context.CancelFunc // set while a live send runs
 	paused  bool               // the user pressed Pause
 	content fyne.CanvasObject
 }
 
 func newSendView(s *campaignsScreen) *sendView {
-	v := &sendView{s: s, counts: newGrid(), reasons: newGrid()}
+	v := &sendView{s: s, counts: newGrid(), reasons: newGrid(), tried: map[string]string{}}
 	v.mode = widget.NewRadioGroup([]string{i18n.T(modeDry), i18n.T(modeTest), i18n.T(modeLive)}, func(string) { v.modeChanged() })
 	v.mode.Required = true
 	v.testTo = &widget.Entry{PlaceHolder: i18n.T("your address, e.g. me@example.com")}
@@ -156,9 +159,19 @@ func (v *sendView) load(r *campaignRow) {
 
 // showCounts tallies the delivery log per group and status.
 func (v *sendView) showCounts(status string, c *campaign.Counts) {
+	if v.sending != nil {
+		// The log is read again when the run stops; until then the
+		// progress bar is the truth, and this line must not contradict it.
+		v.status.SetText(sendingNow())
+		return
+	}
 	if c == nil || c.Total == 0 {
 		v.unknownBtn.Hide()
-		v.status.SetText(i18n.T("Status: %s. Nothing has been sent yet: try a dry run or a test send first.", statusWords(status)))
+		if tried := v.tried[v.s.sel]; tried != "" {
+			v.status.SetText(i18n.T("Status: %s. %s Nothing has gone to customers yet: choose Live to send.", statusWords(status), tried))
+		} else {
+			v.status.SetText(i18n.T("Status: %s. Nothing has been sent yet: try a dry run or a test send first.", statusWords(status)))
+		}
 		v.counts.clear()
 		v.reasons.clear()
 		return
@@ -280,6 +293,8 @@ func (v *sendView) start() {
 			}
 			v.stage.SetText(i18n.T("Sent %d test messages to %s, one per variant. No customer got anything.", rep.Sent, to))
 			p.setStatus(v.stage.Text)
+			v.tried[name] = i18n.T("The test send went to %s.", to)
+			v.refreshStatus(name)
 		})
 	case v.modeIs(modeLive):
 		if v.resumable() {
@@ -317,6 +332,8 @@ func (v *sendView) start() {
 			v.stage.SetText(i18n.T("Dry run: %s customers would get a message, %s are in the holdout, %s are left out. Nothing was sent.",
 				i18n.Number(float64(contacted(pv))), i18n.Number(float64(pv.Groups[campaign.Holdout])), i18n.Number(float64(sum(pv.Excluded)))))
 			p.setStatus(v.stage.Text)
+			v.tried[name] = i18n.T("The dry run found everything in order.")
+			v.refreshStatus(name)
 		})
 	}
 }
@@ -338,8 +355,17 @@ func (v *sendView) confirmLive(name string, pv *core.Preview) {
 	msg := i18n.T("%s customers will be contacted now: %s. %s in the holdout and %s left out get nothing.\n\n"+
 		"This cannot be undone. You can pause the send and resume it later; nobody gets a message twice.",
 		i18n.Number(float64(n)), strings.Join(per, ", "), i18n.Number(float64(pv.Groups[campaign.Holdout])), i18n.Number(float64(sum(pv.Excluded))))
+	// The split and a warning about small groups come before the send,
+	// not only on the Plan a test tab.
+	body := container.NewVBox(&widget.Label{Text: msg, Wrapping: fyne.TextWrapWord})
+	if sp := splitWords(pv); sp != "" {
+		body.Add(&widget.Label{Text: sp, Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}})
+	}
+	if w := v.s.plan.tooFew(pv); w != "" {
+		body.Add(&widget.Label{Text: w, Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance})
+	}
 	d := dialog.NewCustomConfirm(i18n.T("Send %s live?", name), i18n.T("Send to %s customers", i18n.Number(float64(n))), i18n.T("Cancel"),
-		&widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}, func(ok bool) {
+		body, func(ok bool) {
 			if ok {
 				v.live(name)
 			}
@@ -360,6 +386,7 @@ func (v *sendView) live(name string) {
 	v.bar.Show()
 	v.warnings.Hide()
 	v.stage.SetText(i18n.T("Starting…"))
+	v.status.SetText(sendingNow())
 	warn := func(msg string) {
 		do(func() {
 			v.warnings.SetText(i18n.T("Warning: %s", msg))
@@ -487,4 +514,8 @@ func (v *sendView) pause() {
 	v.sending()
 	v.pauseBtn.Disable()
 	v.stage.SetText(i18n.T("Pausing after the messages already with the channel…"))
+}
+
+func sendingNow() string {
+	return i18n.T("Status: sending now. The delivery log below is brought up to date when this run ends or is paused.")
 }

@@ -198,7 +198,7 @@ func TestCampaigns(t *testing.T) {
 	os.WriteFile(csv, []byte(b.String()), 0o644)
 	s.tabs.SelectIndex(3)
 	r := s.results
-	if !strings.HasPrefix(r.info.Text, "No results yet") && !strings.HasPrefix(r.info.Text, "Variant") {
+	if !strings.HasPrefix(r.info.Text, "Not enough data yet") {
 		t.Errorf("results before import %q", r.info.Text)
 	}
 	r.importFile(csv)
@@ -217,13 +217,13 @@ func TestCampaigns(t *testing.T) {
 	if got, want := r.table.rows[1][3], pct(rep.Variants[0].Variant.Rate); got != want {
 		t.Errorf("rate of A %q, want %q", got, want)
 	}
-	if !strings.Contains(r.info.Text, "Variant A: conversion rate") {
-		t.Errorf("readout words %q", r.info.Text)
+	if n := len(r.verdicts.Objects); n != 2 || !strings.HasPrefix(r.verdicts.Objects[0].(*widget.Label).Text, "Variant A: ") {
+		t.Errorf("%d verdicts; info %q", n, r.info.Text)
 	}
 	if r.chart.img.Image == nil {
 		t.Errorf("no chart: %q", r.chart.msg.Text)
 	}
-	t.Logf("readout: %s %v", r.info.Text, r.table.rows)
+	t.Logf("readout: %s %s %v", r.verdicts.Objects[0].(*widget.Label).Text, r.info.Text, r.table.rows)
 
 	// Planning: the calculator agrees with abtest.SampleSize.
 	pl := s.plan

@@ -45,6 +45,42 @@ var noWords = map[string][4]string{
 var fieldRoles = map[string]storage.Role{"customer_id": storage.CustomerID, "email": storage.Email, "phone": storage.Phone,
 	"first_name": storage.FirstName, "last_name": storage.LastName, "full_name": storage.FullName}
 
+// MergeFields are the names a template can use for a customer of table:
+// the role names above (first_name, email, …) where the table has the
+// role, then every column, lower-cased as Audience gives them to the
+// templates. It is what the editor offers and checks as the user types.
+func MergeFields(ctx context.Context, p *storage.Project, table string) ([]string, error) {
+	roles, err := p.ColumnRoles(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := p.Columns(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	has := map[storage.Role]bool{}
+	for _, r := range roles {
+		has[r] = true
+	}
+	var out []string
+	seen := map[string]bool{}
+	add := func(f string) {
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	for _, f := range []string{"first_name", "last_name", "full_name", "email", "phone", "customer_id"} {
+		if has[fieldRoles[f]] {
+			add(f)
+		}
+	}
+	for _, c := range cols {
+		add(strings.ToLower(c.Name))
+	}
+	return out, nil
+}
+
 // NormalizeAddress is how addresses are compared with the suppression
 // list: e-mails trimmed and lower-cased, phones as digits only.
 func NormalizeAddress(kind, v string) string {
