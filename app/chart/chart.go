@@ -81,7 +81,7 @@ func style(f font.Font, size vg.Length, c color.Color) text.Style {
 // which other code may rely on.
 func New(title, xLabel, yLabel string) *plot.Plot {
 	p := plot.New()
-	p.BackgroundColor = color.White
+	p.BackgroundColor = paper
 
 	p.Title.Text = title
 	p.Title.TextStyle = style(sans, titleSize, inkColor)
@@ -133,6 +133,20 @@ type config struct {
 	// amounts given with [WithMoney], whose symbol then goes in front.
 	compact bool
 	symbol  string
+	// note is a line under a histogram's x axis label.
+	note string
+	// cellText says what a heat map cell holds, for tooltips.
+	cellText func(x, y int, v string) string
+}
+
+// WithNote adds a line under a histogram's axis label, such as how many
+// values lie beyond the range drawn.
+func WithNote(note string) Option { return func(c *config) { c.note = note } }
+
+// WithCellText says what a heat map cell at scores x, y holds, given its
+// formatted value v, for the tooltip of the cell.
+func WithCellText(f func(x, y int, v string) string) Option {
+	return func(c *config) { c.cellText = f }
 }
 
 func newConfig(opts []Option) config {
