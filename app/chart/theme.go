@@ -102,8 +102,25 @@ type drawn struct {
 
 // noteDrawn records h for hit-testing when c is a screen canvas.
 func noteDrawn(h hitter, c draw.Canvas, p *plot.Plot) {
-	if t, ok := c.Canvas.(*themed); ok {
+	if t := screenOf(c.Canvas); t != nil {
 		t.hits = append(t.hits, drawn{h: h, c: c, plot: p})
+	}
+}
+
+// screenOf finds the themed canvas under the canvases that draw.Crop
+// wraps around each other, or nil when drawing to a file.
+func screenOf(v vg.Canvas) *themed {
+	for {
+		switch x := v.(type) {
+		case *themed:
+			return x
+		case draw.Canvas:
+			v = x.Canvas
+		case *draw.Canvas:
+			v = x.Canvas
+		default:
+			return nil
+		}
 	}
 }
 
@@ -154,4 +171,27 @@ func (f *Frame) At(x, y float64) (Element, bool) {
 		}
 	}
 	return Element{}, false
+}
+
+// rowHeight is the least height of a category row (a bar, a heat map
+// row) for its label to stay apart from its neighbours'; chartOverhead is
+// the height of the title, the value axis and the margins.
+var (
+	rowHeight     = 2 * tickSize
+	chartOverhead = vg.Points(120)
+)
+
+// MinHeight is the least height, in pixels at 96 dpi, at which p's
+// category labels do not overlap: a chart of many bars needs more than a
+// pane may give, and is better scrolled than squashed.
+func MinHeight(p *plot.Plot) int {
+	if p == nil {
+		return 0
+	}
+	ticks, ok := p.Y.Tick.Marker.(plot.ConstantTicks)
+	if !ok {
+		return 0
+	}
+	h := chartOverhead + vg.Length(len(ticks))*rowHeight
+	return int(h.Dots(screenDPI) + 0.5)
 }

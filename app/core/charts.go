@@ -76,7 +76,8 @@ func (w *Workspace) rfmBars(ctx context.Context, revenue bool) (*plot.Plot, erro
 			total += float64(s.Size)
 		}
 	}
-	var bars []chart.Bar
+	// Largest first: the scheme's own order reads as no order at all.
+	bars := []chart.Bar{}
 	for _, s := range sums {
 		b := chart.Bar{Label: SegmentName(s), Key: s.Name, Value: float64(s.Size), Note: i18n.Percent(1, s.Share)}
 		if revenue {
@@ -88,6 +89,7 @@ func (w *Workspace) rfmBars(ctx context.Context, revenue bool) (*plot.Plot, erro
 		}
 		bars = append(bars, b)
 	}
+	sort.SliceStable(bars, func(i, j int) bool { return bars[i].Value > bars[j].Value })
 	if revenue {
 		return chart.Bars(i18n.T("Revenue by RFM segment"), i18n.T("Revenue (share of all revenue)"), bars, chart.WithMoney(w.CurrencySymbol(ctx), 0))
 	}

@@ -33,7 +33,9 @@ type chartView struct {
 	tip     *canvas.Text
 	hint    *widget.Label // under the chart: the value pointed at, or how to use it
 	save    *widget.Button
+	scroll  *container.Scroll
 	content fyne.CanvasObject
+	minH    float32 // for the chart's labels not to overlap; see chart.MinHeight
 
 	p       *project       // set by load and showPlot
 	spec    core.ChartSpec // the chart shown by load, for saving and selecting
@@ -72,7 +74,9 @@ func newChartView() *chartView {
 	v.hideTip()
 	v.save = widget.NewButtonWithIcon(i18n.T("Save chart…"), theme.DocumentSaveIcon(), v.saveAs)
 	v.save.Disable()
-	v.content = container.NewBorder(nil, container.NewBorder(nil, nil, nil, v.save, v.hint), nil, nil, v)
+	// A chart of many bars scrolls rather than squash its labels together.
+	v.scroll = container.NewVScroll(v)
+	v.content = container.NewBorder(nil, container.NewBorder(nil, nil, nil, v.save, v.hint), nil, nil, v.scroll)
 	return v
 }
 
@@ -110,7 +114,7 @@ func (r *chartRenderer) Refresh() {
 
 func (v *chartView) message(s string) {
 	v.save.Disable()
-	v.plot, v.frame, v.want = nil, nil, drawKey{}
+	v.plot, v.frame, v.want, v.minH = nil, nil, drawKey{}, 0
 	v.img.Image = nil
 	v.img.Refresh()
 	v.hideTip()
@@ -123,6 +127,8 @@ func (v *chartView) message(s string) {
 // setPlot shows pl, drawn for the pane as soon as possible.
 func (v *chartView) setPlot(pl *plot.Plot) {
 	v.plot, v.frame, v.want = pl, nil, drawKey{}
+	v.minH = float32(chart.MinHeight(pl))
+	v.scroll.Refresh()
 	v.save.Enable()
 	v.hint.SetText("")
 	if v.selects {
@@ -235,14 +241,19 @@ func (v *chartView) showTip(text string, at fyne.Position) {
 	v.tip.Resize(ts)
 	v.tipBg.Show()
 	v.tip.Show()
-	v.tipBg.Refresh()
-	v.tip.Refresh()
+	// The whole widget: moving and showing its parts alone does not
+	// always get them painted.
+	canvas.Refresh(v)
 }
 
 func (v *chartView) hideTip() {
+	if !v.tip.Visible() {
+		return
+	}
 	v.tip.Text = ""
 	v.tip.Hide()
 	v.tipBg.Hide()
+	canvas.Refresh(v)
 }
 
 // Tapped selects the customers behind the element clicked.

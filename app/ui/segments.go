@@ -110,10 +110,10 @@ func newSegmentsScreen(p *project) *segmentsScreen {
 		chartTabs.Append(container.NewTabItem(titles[k], s.charts[k].content))
 	}
 	left := container.NewBorder(nil, container.NewHBox(s.exportSum), nil, nil, s.summary.table)
-	// Charts below the summary, as wide as the screen, so bars, labels
-	// and values have room at 1024 px.
-	split := container.NewVSplit(left, chartTabs)
-	split.Offset = 0.4
+	// The charts get the larger share: they scroll rather than squash
+	// when the window is small.
+	split := container.NewHSplit(left, chartTabs)
+	split.Offset = 0.45
 	rfmTab := container.NewBorder(container.NewVBox(form, s.rfmInfo), nil, nil, nil, split)
 
 	// Saved segments tab.
