@@ -1,8 +1,10 @@
 package chart
 
 import (
+	"bytes"
 	"image"
 	"image/color"
+	"image/png"
 	"math"
 	"strings"
 	"testing"
@@ -251,4 +253,57 @@ func colourRuns(img image.Image, c color.Color, rows bool) []band {
 		}
 	}
 	return out
+}
+
+// Pointing near a marked point of a curve finds it, with its values.
+func TestHitPoints(t *testing.T) {
+	ks, inertia := []int{1, 2, 3, 4}, []float64{900, 400, 250, 200}
+	p, err := Elbow("Elbow", ks, inertia)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, f, err := Draw(p, 600, 400, 1, Light)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[int]Element{}
+	for y := 0; y < 400; y += 2 {
+		for x := 0; x < 600; x += 2 {
+			if e, ok := f.At(float64(x), float64(y)); ok && e.Kind == PointElement {
+				found[e.Index] = e
+			}
+		}
+	}
+	for i, k := range ks {
+		e, ok := found[i]
+		if !ok || e.X != float64(k) || e.Y != inertia[i] || e.Text == "" {
+			t.Errorf("point %d: %+v, found %v", i, e, ok)
+		}
+	}
+	if len(found) != len(ks) {
+		t.Errorf("found %d points, want %d", len(found), len(ks))
+	}
+}
+
+// Files are drawn light whatever the screen's theme: the theme is applied
+// while drawing for the screen only, so the plot itself stays light.
+func TestSavedChartsStayLight(t *testing.T) {
+	p, err := Bars("t", "v", []Bar{{Label: "a", Value: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Draw(p, 300, 200, 1, dark); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Render(p, "png", DefaultWidth, DefaultHeight, &buf); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := img.At(3, 3); !equal(got, paper) {
+		t.Errorf("saved chart background %v, want white", got)
+	}
 }

@@ -139,6 +139,9 @@ func TestChartSelectionRFM(t *testing.T) {
 	if sg.Size != sel.Customers {
 		t.Errorf("saved segment of %d customers, selection %d", sg.Size, sel.Customers)
 	}
+	if res, err := w.SelectionRows(ctx, sel, 3); err != nil || len(res.Rows) != min(3, int(sel.Rows)) || res.Truncated != (sel.Rows > 3) {
+		t.Errorf("first rows of the selection: %v, %v", res, err)
+	}
 	out := filepath.Join(t.TempDir(), "sel.csv")
 	n, err := w.ExportSelection(ctx, sel, out)
 	if err != nil || n != sel.Rows || lines(t, out) != int(sel.Rows)+1 {
