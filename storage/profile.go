@@ -133,28 +133,9 @@ type Bin struct {
 // Histogram counts a numeric or date column into equal-width bins in SQL.
 // Dates are binned by day number (days since 1970-01-01).
 func (p *Project) Histogram(ctx context.Context, table, column string, bins int) ([]Bin, error) {
-	if bins <= 0 {
-		bins = 20
-	}
-	cols, err := p.Columns(ctx, table)
+	x, err := p.binValue(ctx, table, column)
 	if err != nil {
 		return nil, err
-	}
-	var col *Column
-	for i := range cols {
-		if cols[i].Name == column {
-			col = &cols[i]
-		}
-	}
-	if col == nil {
-		return nil, i18n.Errorf("%q has no column %q", table, column)
-	}
-	x := Quote(column) + `::DOUBLE`
-	switch {
-	case col.IsTemporal():
-		x = `(epoch(` + Quote(column) + `) / 86400.0)`
-	case !col.IsNumeric():
-		return nil, i18n.Errorf("a histogram needs a number or date column; %q holds %s", column, col.Type)
 	}
 	var mn, mx sql.NullFloat64
 	if err := p.q.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(%s), max(%s) FROM %s`, x, x, Quote(table))).Scan(&mn, &mx); err != nil {
@@ -163,7 +144,69 @@ func (p *Project) Histogram(ctx context.Context, table, column string, bins int)
 	if !mn.Valid {
 		return nil, i18n.Errorf("%q has no values to draw", column)
 	}
-	width := (mx.Float64 - mn.Float64) / float64(bins)
+	out, _, err := p.histogramIn(ctx, table, x, mn.Float64, mx.Float64, bins)
+	return out, err
+}
+
+// HistogramUpTo is Histogram over the values from lo up to and including
+// hi only, for a distribution whose few largest values would squeeze the
+// rest into one bar; above counts the values beyond hi.
+func (p *Project) HistogramUpTo(ctx context.Context, table, column string, lo, hi float64, bins int) (out []Bin, above int64, err error) {
+	x, err := p.binValue(ctx, table, column)
+	if err != nil {
+		return nil, 0, err
+	}
+	return p.histogramIn(ctx, table, x, lo, hi, bins)
+}
+
+// Quantile is the q-quantile (0..1) of a numeric or date column, in the
+// units Histogram bins it in.
+func (p *Project) Quantile(ctx context.Context, table, column string, q float64) (float64, error) {
+	x, err := p.binValue(ctx, table, column)
+	if err != nil {
+		return 0, err
+	}
+	var v sql.NullFloat64
+	if err := p.q.QueryRowContext(ctx, fmt.Sprintf(`SELECT quantile_cont(%s, ?) FROM %s`, x, Quote(table)), q).Scan(&v); err != nil {
+		return 0, err
+	}
+	if !v.Valid {
+		return 0, i18n.Errorf("%q has no values to draw", column)
+	}
+	return v.Float64, nil
+}
+
+// binValue is the SQL expression Histogram bins column by.
+func (p *Project) binValue(ctx context.Context, table, column string) (string, error) {
+	cols, err := p.Columns(ctx, table)
+	if err != nil {
+		return "", err
+	}
+	var col *Column
+	for i := range cols {
+		if cols[i].Name == column {
+			col = &cols[i]
+		}
+	}
+	if col == nil {
+		return "", i18n.Errorf("%q has no column %q", table, column)
+	}
+	switch {
+	case col.IsTemporal():
+		return `(epoch(` + Quote(column) + `) / 86400.0)`, nil
+	case !col.IsNumeric():
+		return "", i18n.Errorf("a histogram needs a number or date column; %q holds %s", column, col.Type)
+	}
+	return Quote(column) + `::DOUBLE`, nil
+}
+
+// histogramIn counts the values of x in [mn, mx] into bins equal bins and
+// the values above mx.
+func (p *Project) histogramIn(ctx context.Context, table, x string, mn, mx float64, bins int) ([]Bin, int64, error) {
+	if bins <= 0 {
+		bins = 20
+	}
+	width := (mx - mn) / float64(bins)
 	if width == 0 || math.IsNaN(width) {
 		width = 1
 		bins = 1
@@ -171,23 +214,28 @@ func (p *Project) Histogram(ctx context.Context, table, column string, bins int)
 	out := make([]Bin, bins)
 	for i := range out {
 		// Edges from the index, not by adding widths, so neighbours share an edge exactly.
-		out[i].Lo = mn.Float64 + float64(i)*width
-		out[i].Hi = mn.Float64 + float64(i+1)*width
+		out[i].Lo = mn + float64(i)*width
+		out[i].Hi = mn + float64(i+1)*width
 	}
-	rows, err := p.q.QueryContext(ctx, fmt.Sprintf(`SELECT least(floor((%[1]s - ?) / ?)::BIGINT, ?) b, count(*) FROM %[2]s
-		WHERE %[1]s IS NOT NULL GROUP BY b`, x, Quote(table)), mn.Float64, width, bins-1)
+	// Bin -1 holds the values above mx.
+	rows, err := p.q.QueryContext(ctx, fmt.Sprintf(`SELECT CASE WHEN %[1]s > ? THEN -1 ELSE least(floor((%[1]s - ?) / ?)::BIGINT, ?) END b, count(*)
+		FROM %[2]s WHERE %[1]s IS NOT NULL AND %[1]s >= ? GROUP BY b`, x, Quote(table)), mx, mn, width, bins-1, mn)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
+	var above int64
 	for rows.Next() {
 		var b, n int64
 		if err := rows.Scan(&b, &n); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		if b >= 0 && int(b) < bins {
+		switch {
+		case b == -1:
+			above = n
+		case b >= 0 && int(b) < bins:
 			out[b].Count = n
 		}
 	}
-	return out, rows.Err()
+	return out, above, rows.Err()
 }

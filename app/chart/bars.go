@@ -16,6 +16,11 @@ import (
 type Bar struct {
 	Label string
 	Value float64
+	// Note follows the value label, e.g. a share: "1,234  12.3%".
+	Note string
+	// Key is handed back in the [Element] of the bar, so a caller can act
+	// on it (a segment's name as stored, not as shown).
+	Key string
 }
 
 // Bars draws one horizontal bar per item, first item at the top, with its
@@ -31,6 +36,8 @@ func Bars(title, valueLabel string, bars []Bar, opts ...Option) (*plot.Plot, err
 	hb := &hbars{
 		values: make([]float64, len(bars)),
 		labels: make([]string, len(bars)),
+		names:  make([]string, len(bars)),
+		keys:   make([]string, len(bars)),
 		color:  Colors[0],
 		// Same size as the category labels, so each pair shares a baseline.
 		style: style(sans, tickSize, inkColor),
@@ -44,6 +51,10 @@ func Bars(title, valueLabel string, bars []Bar, opts ...Option) (*plot.Plot, err
 		hb.values[i] = b.Value
 		whole = whole && b.Value == math.Trunc(b.Value)
 		hb.labels[i] = cfg.format(b.Value)
+		if b.Note != "" {
+			hb.labels[i] += "  " + b.Note
+		}
+		hb.names[i], hb.keys[i] = b.Label, b.Key
 		ticks[i] = plot.Tick{Value: hb.y(i), Label: shorten(b.Label)}
 	}
 
@@ -72,6 +83,8 @@ func Bars(title, valueLabel string, bars []Bar, opts ...Option) (*plot.Plot, err
 type hbars struct {
 	values []float64
 	labels []string
+	names  []string // full labels, for tooltips
+	keys   []string
 	color  color.Color
 	style  text.Style
 }
@@ -87,6 +100,7 @@ const (
 func (b *hbars) y(i int) float64 { return float64(len(b.values) - 1 - i) }
 
 func (b *hbars) Plot(c draw.Canvas, p *plot.Plot) {
+	noteDrawn(b, c, p)
 	trX, trY := p.Transforms(&c)
 	half := min(trY(barFill)-trY(0), maxThickness) / 2
 	for i, v := range b.values {

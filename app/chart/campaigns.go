@@ -109,6 +109,7 @@ func (b *rateBars) y(i int) float64 { return float64(len(b.rates) - 1 - i) }
 var controlColor = rgb(0x9A9A9A)
 
 func (b *rateBars) Plot(c draw.Canvas, p *plot.Plot) {
+	noteDrawn(b, c, p)
 	trX, trY := p.Transforms(&c)
 	half := min(trY(barFill)-trY(0), maxThickness) / 2
 	whisker := draw.LineStyle{Color: inkColor, Width: vg.Points(1.5)}

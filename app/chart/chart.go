@@ -81,7 +81,7 @@ func style(f font.Font, size vg.Length, c color.Color) text.Style {
 // which other code may rely on.
 func New(title, xLabel, yLabel string) *plot.Plot {
 	p := plot.New()
-	p.BackgroundColor = color.White
+	p.BackgroundColor = paper
 
 	p.Title.Text = title
 	p.Title.TextStyle = style(sans, titleSize, inkColor)
@@ -133,6 +133,20 @@ type config struct {
 	// amounts given with [WithMoney], whose symbol then goes in front.
 	compact bool
 	symbol  string
+	// note is a line under a histogram's x axis label.
+	note string
+	// cellText says what a heat map cell holds, for tooltips.
+	cellText func(x, y int, v string) string
+}
+
+// WithNote adds a line under a histogram's axis label, such as how many
+// values lie beyond the range drawn.
+func WithNote(note string) Option { return func(c *config) { c.note = note } }
+
+// WithCellText says what a heat map cell at scores x, y holds, given its
+// formatted value v, for the tooltip of the cell.
+func WithCellText(f func(x, y int, v string) string) Option {
+	return func(c *config) { c.cellText = f }
 }
 
 func newConfig(opts []Option) config {
@@ -184,7 +198,8 @@ type valueTicks struct {
 	whole   bool       // counts: never label fractions
 	compact bool       // large values may be abbreviated (see above)
 	symbol  string     // currency symbol of compact amounts
-	width   vg.Length  // of the axis; 0 if unknown
+	width   vg.Length  // of a horizontal axis; 0 if unknown
+	height  vg.Length  // of a vertical axis; 0 if unknown
 	style   text.Style // of the labels, to measure them against width
 }
 
@@ -194,7 +209,7 @@ func (t valueTicks) Ticks(lo, hi float64) []plot.Tick {
 		step = max(step, 1)
 	}
 	ticks := t.ticks(lo, hi, step)
-	for t.width > 0 && len(ticks) > 2 && !t.fits(ticks) {
+	for (t.width > 0 || t.height > 0) && len(ticks) > 2 && !t.fits(ticks) {
 		step = niceStep(step * (1 + 1e-6)) // the next round step up
 		ticks = t.ticks(lo, hi, step)
 	}
@@ -254,8 +269,12 @@ func (t valueTicks) compactFormat(lo, hi float64, format func(float64) string) f
 }
 
 // fits reports whether the labels fit side by side in t.width with at
-// least two spaces between neighbours.
+// least two spaces between neighbours, or one above the other in t.height
+// with a line between them.
 func (t valueTicks) fits(ticks []plot.Tick) bool {
+	if t.height > 0 {
+		return vg.Length(len(ticks))*2*t.style.Height("0") <= t.height
+	}
 	var widest vg.Length
 	for _, tk := range ticks {
 		widest = max(widest, t.style.Width(tk.Label))
@@ -264,19 +283,25 @@ func (t valueTicks) fits(ticks []plot.Tick) bool {
 	return vg.Length(len(ticks))*(widest+gap) <= t.width
 }
 
-// fitTicks returns a copy of p whose x axis ticks, if they are ours, know
-// how wide the axis will be on c. Drawing a copy leaves p untouched
+// fitTicks returns a copy of p whose axis ticks, if they are ours, know
+// how long each axis will be on c. Drawing a copy leaves p untouched
 // (plot.Draw normalises axis ranges in place), so one plot can be drawn at
 // several sizes, even concurrently.
 func fitTicks(p *plot.Plot, c draw.Canvas) *plot.Plot {
 	q := *p
 	vt, ok := q.X.Tick.Marker.(valueTicks)
-	if !ok {
-		return &q
+	if ok {
+		da := q.DataCanvas(c)
+		vt.width, vt.style = da.Max.X-da.Min.X, q.X.Tick.Label
+		q.X.Tick.Marker = vt
 	}
-	da := q.DataCanvas(c)
-	vt.width, vt.style = da.Max.X-da.Min.X, q.X.Tick.Label
-	q.X.Tick.Marker = vt
+	// The value axis of a short chart (a pane of a small window) gets
+	// fewer labels rather than labels on top of each other.
+	if vt, ok := q.Y.Tick.Marker.(valueTicks); ok {
+		da := q.DataCanvas(c)
+		vt.height, vt.style = da.Max.Y-da.Min.Y, q.Y.Tick.Label
+		q.Y.Tick.Marker = vt
+	}
 	return &q
 }
 

@@ -20,17 +20,17 @@ import (
 var samples = flag.String("samples", "", "directory to write sample charts to for a visual check")
 
 var segmentBars = []Bar{
-	{"Champions", 1_254_300},
-	{"Loyal Customers", 982_450.5},
-	{"Potential Loyalist", 310_200},
-	{"New Customers", 45_120},
-	{"Promising", 22_800},
-	{"Need Attention", 130_400},
-	{"About To Sleep", 61_000},
-	{"At Risk", 402_700},
-	{"Can't Lose Them", 512_900},
-	{"Lost", 18_300},
-	{"Others", 7_250},
+	{Label: "Champions", Value: 1_254_300},
+	{Label: "Loyal Customers", Value: 982_450.5},
+	{Label: "Potential Loyalist", Value: 310_200},
+	{Label: "New Customers", Value: 45_120},
+	{Label: "Promising", Value: 22_800},
+	{Label: "Need Attention", Value: 130_400},
+	{Label: "About To Sleep", Value: 61_000},
+	{Label: "At Risk", Value: 402_700},
+	{Label: "Can't Lose Them", Value: 512_900},
+	{Label: "Lost", Value: 18_300},
+	{Label: "Others", Value: 7_250},
 }
 
 var rfCells = [5][5]float64{
@@ -74,9 +74,9 @@ func sampleCharts(t *testing.T) map[string]*plot.Plot {
 	}
 	return map[string]*plot.Plot{
 		"bars":         must(Bars("Revenue by segment", "Revenue", segmentBars, WithFormat(Money("$", 0)))),
-		"bars-counts":  must(Bars("Customers by segment", "Customers", []Bar{{"Champions", 1204}, {"A rather long product category name that goes on", 87}, {"Lost", 3}})),
-		"bars-neg":     must(Bars("Change vs last month", "Customers", []Bar{{"Champions", 120}, {"At Risk", -45}, {"Lost", -210}, {"New Customers", 35}})),
-		"bars-one":     must(Bars("One", "Value", []Bar{{"Only", 0}})),
+		"bars-counts":  must(Bars("Customers by segment", "Customers", []Bar{{Label: "Champions", Value: 1204}, {Label: "A rather long product category name that goes on", Value: 87}, {Label: "Lost", Value: 3}})),
+		"bars-neg":     must(Bars("Change vs last month", "Customers", []Bar{{Label: "Champions", Value: 120}, {Label: "At Risk", Value: -45}, {Label: "Lost", Value: -210}, {Label: "New Customers", Value: 35}})),
+		"bars-one":     must(Bars("One", "Value", []Bar{{Label: "Only", Value: 0}})),
 		"heatmap":      must(Heatmap("Customers by recency and frequency", rfCells, "Recency score (5 = most recent)", "Frequency score (5 = most orders)")),
 		"heatmap-pct":  must(Heatmap("Share of customers", share, "Recency score", "Frequency score", WithFormat(Percent(1)))),
 		"histogram":    must(Histogram("Order value", "Order value", orderBins, WithFormat(Money("$", 0)))),
@@ -214,7 +214,7 @@ func TestEmptyInput(t *testing.T) {
 
 func TestBadInput(t *testing.T) {
 	nan := func() float64 { var z float64; return z / z }()
-	if _, err := Bars("t", "v", []Bar{{"x", nan}}); err == nil || !strings.Contains(err.Error(), `"x"`) {
+	if _, err := Bars("t", "v", []Bar{{Label: "x", Value: nan}}); err == nil || !strings.Contains(err.Error(), `"x"`) {
 		t.Errorf("Bars(NaN) = %v, want an error naming the bar", err)
 	}
 	var cells [5][5]float64
@@ -379,7 +379,7 @@ func TestToCP1252(t *testing.T) {
 }
 
 func TestNonLatinLabels(t *testing.T) {
-	p, err := Bars("Ventes par segment", "Montant", []Bar{{"Zażółć gęślą jaźń", 12}, {"Fidèles", 7}})
+	p, err := Bars("Ventes par segment", "Montant", []Bar{{Label: "Zażółć gęślą jaźń", Value: 12}, {Label: "Fidèles", Value: 7}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ import (
 // Chinese, with seg as the first segment's name.
 func chineseBars(t *testing.T, seg string) *plot.Plot {
 	t.Helper()
-	p, err := Bars("重要价值客户", "金额", []Bar{{seg, 12}, {"Loyal", 7}})
+	p, err := Bars("重要价值客户", "金额", []Bar{{Label: seg, Value: 12}, {Label: "Loyal", Value: 7}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,19 +22,24 @@ import (
 func Heatmap(title string, cells [5][5]float64, xLabel, yLabel string, opts ...Option) (*plot.Plot, error) {
 	cfg := newConfig(opts)
 	lo, hi := 0.0, math.Inf(-1)
+	whole := true
 	for i, col := range cells {
 		for j, v := range col {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return nil, i18n.Errorf("chart: %q: cell %d,%d has no finite value (%v)", title, i+1, j+1, v)
 			}
 			lo, hi = min(lo, v), max(hi, v)
+			whole = whole && v == math.Trunc(v)
 		}
 	}
 	if lo == 0 && hi == 0 {
 		return nil, i18n.Errorf("%w: every cell of %q is zero", ErrNoData, title)
 	}
 
-	hm := &heat{cells: cells, lo: lo, hi: hi, format: cfg.format, scale: heatScale()}
+	hm := &heat{cells: cells, lo: lo, hi: hi, whole: whole, format: cfg.format, scale: heatScale(), cellText: cfg.cellText}
+	if hm.cellText == nil {
+		hm.cellText = func(x, y int, v string) string { return i18n.T("%d, %d: %s", x, y, v) }
+	}
 	p := New(title, xLabel, yLabel)
 	ticks := make(plot.ConstantTicks, 5)
 	for i := range ticks {
@@ -65,10 +70,12 @@ func heatScale() []color.Color {
 // rather than with plotter.HeatMap to get gaps between cells, per-cell
 // text colour and a colour bar inside the same plot.
 type heat struct {
-	cells  [5][5]float64
-	lo, hi float64
-	format func(float64) string
-	scale  []color.Color
+	cells    [5][5]float64
+	lo, hi   float64
+	whole    bool // every value is a whole number (counts)
+	format   func(float64) string
+	scale    []color.Color
+	cellText func(x, y int, v string) string
 }
 
 const (
@@ -106,7 +113,7 @@ func textOn(bg color.Color) color.Color {
 	if (l+0.05)/(luminance(dark)+0.05) >= 1.05/(l+0.05) {
 		return dark
 	}
-	return color.White
+	return onDark
 }
 
 // luminance is the WCAG relative luminance of c.
@@ -132,10 +139,32 @@ func (h *heat) barStyle() text.Style {
 	return s
 }
 
-// barTicks are the values labelled on the colour bar.
-func (h *heat) barTicks() []float64 { return []float64{h.lo, (h.lo + h.hi) / 2, h.hi} }
+// onDark is white text on dark cells: one step off the paper white, so a
+// dark theme, which swaps the paper for its background, leaves it white.
+var onDark = rgb(0xFEFEFE)
+
+// barTicks are the values labelled on the colour bar: round values in
+// the range, whole numbers for counts (a count of 320.5 customers reads
+// as an error).
+func (h *heat) barTicks() []float64 {
+	var out []float64
+	for _, t := range (valueTicks{format: h.format, whole: h.whole}).Ticks(h.lo, h.hi) {
+		if t.Value >= h.lo && t.Value <= h.hi {
+			out = append(out, t.Value)
+		}
+	}
+	// Too few round values inside (a narrow range): the ends instead.
+	if len(out) < 2 && h.hi > h.lo {
+		out = []float64{h.lo, h.hi}
+		if h.whole {
+			out = []float64{math.Ceil(h.lo), math.Floor(h.hi)}
+		}
+	}
+	return out
+}
 
 func (h *heat) Plot(c draw.Canvas, p *plot.Plot) {
+	noteDrawn(h, c, p)
 	trX, trY := p.Transforms(&c)
 	half := vg.Points(cellGap) / 2
 	for i, col := range h.cells {

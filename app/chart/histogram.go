@@ -41,11 +41,15 @@ func Histogram(title, xLabel string, bins []Bin, opts ...Option) (*plot.Plot, er
 		}
 	}
 	cfg := newConfig(opts)
+	if cfg.note != "" {
+		// Under the axis label, where the reader looks for what the axis leaves out.
+		xLabel += "\n" + cfg.note
+	}
 	p := New(title, xLabel, i18n.T("Count"))
 	p.X.Tick.Marker = cfg.ticks(false)
 	p.Y.Tick.Marker = valueTicks{format: Number, whole: true, compact: true}
 	hideAxisLine(&p.Y)
-	p.Add(gridLines(false), &histBars{bins: bins, style: style(sans, valueSize, inkColor)})
+	p.Add(gridLines(false), &histBars{bins: bins, style: style(sans, valueSize, inkColor), format: cfg.format})
 	p.Y.Min = 0
 	if p.Y.Max <= 0 {
 		p.Y.Max = 1 // all counts zero: still draw a sensible axis
@@ -58,8 +62,9 @@ func Histogram(title, xLabel string, bins []Bin, opts ...Option) (*plot.Plot, er
 const maxCountLabels = 20
 
 type histBars struct {
-	bins  []Bin
-	style text.Style
+	bins   []Bin
+	style  text.Style
+	format func(float64) string // of the bin edges
 }
 
 func (h *histBars) labelStyle() text.Style {
@@ -69,6 +74,7 @@ func (h *histBars) labelStyle() text.Style {
 }
 
 func (h *histBars) Plot(c draw.Canvas, p *plot.Plot) {
+	noteDrawn(h, c, p)
 	trX, trY := p.Transforms(&c)
 	// A hairline of background between adjacent bars keeps them apart.
 	half := vg.Points(0.5)

@@ -254,6 +254,7 @@ type lineDots struct {
 }
 
 func (l *lineDots) Plot(c draw.Canvas, p *plot.Plot) {
+	noteDrawn(l, c, p)
 	l.Line.Plot(c, p)
 	l.Scatter.Plot(c, p)
 }

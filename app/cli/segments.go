@@ -221,7 +221,7 @@ func (e *env) chartCmd() *cobra.Command {
 	var out string
 	var width, height float64
 	cmd := &cobra.Command{
-		Use:   "chart segments|segments-revenue|rfm-heatmap|histogram --out FILE.png|svg|pdf",
+		Use:   "chart segments|segments-revenue|rule-segments|rfm-heatmap|histogram --out FILE.png|svg|pdf",
 		Short: "Draw a chart to PNG, SVG or PDF",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

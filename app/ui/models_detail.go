@@ -2,9 +2,7 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"image"
 	"math"
 	"strconv"
 	"strings"
@@ -328,34 +326,6 @@ func (d *modelDetail) drawChart(kind string) {
 	}
 	base := d.info.Name + "-" + strings.ToLower(kind)
 	showPlot(d.p, d.charts[kind], d.chartReqs[kind], base, d.plotFor(kind))
-}
-
-// showPlot renders a chart built in the UI (from numbers already at hand)
-// off the UI goroutine into a chartView, whose Save button saves it.
-func showPlot(p *project, v *chartView, req *latest, base string, build func() (*plot.Plot, error)) {
-	ctx := req.start(p.ctx)
-	v.p = p
-	v.save.OnTapped = func() { savePlot(p, base, build) }
-	v.message(i18n.T("Drawing…"))
-	async(p, ctx, func(ctx context.Context) (image.Image, error) {
-		pl, err := build()
-		if err != nil {
-			return nil, err
-		}
-		return chart.PNG(pl, chartW, chartH)
-	}, func(img image.Image, err error) {
-		if ctx.Err() != nil {
-			return
-		}
-		switch {
-		case errors.Is(err, chart.ErrNoData):
-			v.message(i18n.T("Nothing to draw for this model."))
-		case err != nil:
-			v.message(sentence(i18n.Error(err)))
-		default:
-			v.set(img)
-		}
-	})
 }
 
 // score writes the model's scores for every customer it scores.

@@ -2,19 +2,14 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"image"
 	"unicode"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
@@ -191,75 +186,4 @@ func sentence(s string) string {
 		r[0] = unicode.ToUpper(r[0])
 	}
 	return string(r)
-}
-
-// chartView shows a chart image, or a message where there is none.
-type chartView struct {
-	img     *canvas.Image
-	msg     *widget.Label
-	save    *widget.Button
-	content fyne.CanvasObject
-
-	p    *project       // set by load
-	spec core.ChartSpec // the chart shown, for saving
-}
-
-// Chart images are rendered at this size and scaled to fit; twice the
-// usual on-screen size keeps text sharp on large or HiDPI windows.
-const chartW, chartH = 1100, 680
-
-func newChartView() *chartView {
-	v := &chartView{
-		img: &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScaleSmooth},
-		// No wrapping: inside a Center a wrapping label gets one word per line.
-		msg: &widget.Label{Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Italic: true}},
-	}
-	v.img.SetMinSize(fyne.NewSize(320, 200))
-	v.save = widget.NewButtonWithIcon(i18n.T("Save chart…"), theme.DocumentSaveIcon(), v.saveAs)
-	v.save.Disable()
-	v.content = container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), v.save), nil, nil,
-		container.NewStack(v.img, container.NewCenter(v.msg)))
-	return v
-}
-
-func (v *chartView) message(s string) {
-	v.save.Disable()
-	v.img.Image = nil
-	v.img.Refresh()
-	v.msg.SetText(s)
-	v.msg.Show()
-}
-
-func (v *chartView) set(img image.Image) {
-	v.save.Enable()
-	v.msg.Hide()
-	v.img.Image = img
-	v.img.Refresh()
-}
-
-// load builds and renders a chart off the UI goroutine; rendering a plot
-// to pixels is slow enough to stutter the window.
-func (v *chartView) load(p *project, req *latest, spec core.ChartSpec) {
-	ctx := req.start(p.ctx)
-	v.p, v.spec = p, spec
-	v.message(i18n.T("Drawing…"))
-	async(p, ctx, func(ctx context.Context) (image.Image, error) {
-		pl, err := p.ws.Chart(ctx, spec)
-		if err != nil {
-			return nil, err
-		}
-		return chart.PNG(pl, chartW, chartH)
-	}, func(img image.Image, err error) {
-		if ctx.Err() != nil {
-			return
-		}
-		switch {
-		case errors.Is(err, chart.ErrNoData):
-			v.message(i18n.T("No values to draw."))
-		case err != nil:
-			v.message(sentence(i18n.Error(err)))
-		default:
-			v.set(img)
-		}
-	})
 }

@@ -148,7 +148,7 @@ func TestRFMSegmentsInChinese(t *testing.T) {
 	for _, tk := range pl.Y.Tick.Marker.Ticks(pl.Y.Min, pl.Y.Max) {
 		labels = append(labels, tk.Label)
 	}
-	if pl.Title.Text != "各分群客户数" || pl.X.Label.Text != "客户" || !slices.Contains(labels, "冠军客户") {
+	if pl.Title.Text != "各 RFM 分群客户数" || pl.X.Label.Text != "客户（占已评分客户的比例）" || !slices.Contains(labels, "冠军客户") {
 		t.Errorf("chart %q, axis %q, bars %q", pl.Title.Text, pl.X.Label.Text, labels)
 	}
 }

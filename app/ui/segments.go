@@ -98,8 +98,11 @@ func newSegmentsScreen(p *project) *segmentsScreen {
 		widget.NewLabel(i18n.T("As of")), container.NewGridWrap(fyne.NewSize(330, s.asOf.MinSize().Height), s.asOf),
 		s.runBtn,
 	)
-	s.chartOrder = []string{core.ChartSegmentSize, core.ChartSegmentRevenue, core.ChartRFMHeatmap}
-	titles := map[string]string{core.ChartSegmentSize: i18n.T("Customers"), core.ChartSegmentRevenue: i18n.T("Revenue"), core.ChartRFMHeatmap: i18n.T("R × F heat map")}
+	// RFM segments and rule segments apart: rule segments overlap, so
+	// their shares do not add up to 100% as the RFM segments' do.
+	s.chartOrder = []string{core.ChartSegmentSize, core.ChartSegmentRevenue, core.ChartRFMHeatmap, core.ChartRuleSegments}
+	titles := map[string]string{core.ChartSegmentSize: i18n.T("Customers"), core.ChartSegmentRevenue: i18n.T("Revenue"),
+		core.ChartRFMHeatmap: i18n.T("R × F heat map"), core.ChartRuleSegments: i18n.T("Rule segments")}
 	chartTabs := container.NewAppTabs()
 	for _, k := range s.chartOrder {
 		s.charts[k] = newChartView()
@@ -107,8 +110,10 @@ func newSegmentsScreen(p *project) *segmentsScreen {
 		chartTabs.Append(container.NewTabItem(titles[k], s.charts[k].content))
 	}
 	left := container.NewBorder(nil, container.NewHBox(s.exportSum), nil, nil, s.summary.table)
+	// The charts get the larger share: they scroll rather than squash
+	// when the window is small.
 	split := container.NewHSplit(left, chartTabs)
-	split.Offset = 0.58
+	split.Offset = 0.45
 	rfmTab := container.NewBorder(container.NewVBox(form, s.rfmInfo), nil, nil, nil, split)
 
 	// Saved segments tab.
