@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/marketbench/marketbench/assets/i18n"
 )
@@ -76,12 +79,11 @@ var notYet = map[string]bool{"Models": true, "Campaigns": true}
 // and in Chinese, and fails when a screen would need a window larger than
 // 1024×700, or when switching screens changes the window's size.
 func TestScreensFitSmallWindow(t *testing.T) {
-	ws := demo(t)
 	for _, lang := range []string{i18n.English, i18n.Chinese} {
 		t.Run(lang, func(t *testing.T) {
 			i18n.Use(lang)
 			defer i18n.Use(i18n.English)
-			w, p := open(t, ws)
+			w, p := open(t, demo(t)) // closed with its window at the end
 			w.win.Resize(minWindow)
 			size := w.win.Canvas().Size()
 			budget := fyne.NewSize(minWindow.Width-2*theme.Padding(), minWindow.Height-menuBar-2*theme.Padding())
@@ -127,6 +129,22 @@ func TestScreensFitSmallWindow(t *testing.T) {
 			p.data.profile.colSel.SetSelected("amount")
 			idle(t, p)
 			check("Data/profile of amount")
+
+			// Dialogs: one larger than the window would grow it too.
+			csv := filepath.Join(t.TempDir(), "wide.csv")
+			os.WriteFile(csv, []byte("customer_id;order_date;amount;a_rather_long_column_name\nC1;2024-01-02;1,5;x\n"), 0o644)
+			d := p.showImport(csv)
+			idle(t, p)
+			p.chooseImport()
+			w.showWelcome()
+			w.showShortcuts()
+			for _, o := range append([]fyne.CanvasObject(nil), w.win.Canvas().Overlays().List()...) {
+				if m := o.(*widget.PopUp).Content.MinSize(); m.Width > budget.Width || m.Height > budget.Height {
+					t.Errorf("a dialog needs %.0f×%.0f: %v", m.Width, m.Height, labels(o)[:min(3, len(labels(o)))])
+				}
+				o.Hide()
+			}
+			d.req.stop()
 		})
 	}
 }

@@ -42,6 +42,8 @@ func Run(projectPath string) error {
 	w.showStart()
 	if projectPath != "" {
 		w.open(projectPath)
+	} else {
+		w.welcomeOnce()
 	}
 	w.win.ShowAndRun()
 	return w.closeProject()
@@ -61,6 +63,8 @@ type window struct {
 	app  fyne.App
 	win  fyne.Window
 	proj *project // nil on the start screen
+
+	afterOpen func(*project) // once, when the next project opens
 }
 
 func newWindow(a fyne.App) *window {
@@ -68,6 +72,7 @@ func newWindow(a fyne.App) *window {
 	w.win.Resize(fyne.NewSize(1280, 820))
 	w.win.SetMainMenu(w.menu())
 	w.win.SetOnClosed(func() { w.closeProject() })
+	listenEscape(w.win)
 	return w
 }
 
@@ -106,7 +111,10 @@ func (w *window) menu() *fyne.MainMenu {
 		&fyne.MenuItem{Label: i18n.T("Export table…"), Shortcut: shortcutExport, Disabled: w.proj == nil,
 			Action: withProject(func(p *project) { p.data.export() })},
 	)
-	return fyne.NewMainMenu(file)
+	if w.proj == nil {
+		return fyne.NewMainMenu(file, w.helpMenu())
+	}
+	return fyne.NewMainMenu(file, w.goMenu(w.proj), w.helpMenu())
 }
 
 func appendItem(m *fyne.Menu, it *fyne.MenuItem) *fyne.Menu {
@@ -133,6 +141,10 @@ func (w *window) show(ws *core.Workspace) {
 	w.win.SetTitle(i18n.T("Marketbench — %s", ws.Name()))
 	w.win.SetContent(w.proj.content)
 	w.win.SetMainMenu(w.menu())
+	if f := w.afterOpen; f != nil {
+		w.afterOpen = nil
+		f(w.proj)
+	}
 }
 
 // closeProject cancels the open project's work and closes its file.
@@ -149,6 +161,7 @@ func (w *window) closeProject() error {
 
 // open opens a project file off the UI goroutine.
 func (w *window) open(path string) {
+	w.afterOpen = nil // only a new project gets its first import
 	if w.proj != nil && samePath(w.proj.ws.Path, path) {
 		return
 	}
@@ -184,6 +197,7 @@ func demoPath() string {
 }
 
 func (w *window) openDemo() {
+	w.afterOpen = nil
 	path := demoPath()
 	if _, err := os.Stat(path); err == nil {
 		w.open(path)
@@ -291,6 +305,7 @@ func (w *window) chooseNew() {
 // the open project (or the home folder).
 func (w *window) prepare(d *dialog.FileDialog) {
 	d.Resize(fyne.NewSize(860, 580))
+	d.SetView(dialog.ListView) // whole file names, where the grid cuts them
 	dir, _ := os.UserHomeDir()
 	if w.proj != nil {
 		dir = filepath.Dir(w.proj.ws.Path)
