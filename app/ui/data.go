@@ -148,7 +148,7 @@ func (d *dataScreen) group(ts []storage.Table) {
 		d.items = append(d.items, tableItem{table: i})
 	}
 	if len(working) > 0 {
-		d.items = append(d.items, tableItem{heading: i18n.T("Working tables (made by Marketbench)")})
+		d.items = append(d.items, tableItem{heading: i18n.T("Made by Marketbench")})
 	}
 	for i := range working {
 		d.items = append(d.items, tableItem{table: len(own) + i})

@@ -139,7 +139,7 @@ func TestWorkingTablesGrouped(t *testing.T) {
 	for i, it := range p.data.items {
 		if it.heading != "" {
 			names = append(names, "# "+it.heading)
-			if strings.HasPrefix(it.heading, "Working tables") {
+			if it.heading == "Made by Marketbench" {
 				working = i
 			}
 			continue

@@ -6,7 +6,9 @@
 // (rows.go, profile.go, roles.go, clean.go, sql.go, import.go),
 // segments.go with rules.go, models.go, campaigns.go, text.go, plugins.go
 // and settings.go. project.go holds the background-work plumbing, grid.go
-// the table widget every screen shares, chartsave.go saving charts.
+// the table widget every screen shares, chartsave.go saving charts,
+// layout.go what keeps screens within a 1024×700 window, dialogs.go
+// Escape for dialogs, help.go the Help and Go menus and the welcome.
 package ui
 
 import (
