@@ -5,7 +5,8 @@
 # at 1024×700 in English. They go into $OUT/<language>/<size>[-light]
 # (default OUT: /tmp/marketbench-shots); the ones the README shows, at
 # 1024×700, into docs/screenshots/ (Chinese ones with a -zh suffix).
-# Each set takes about a minute.
+# Each set takes about a minute; a screen that makes the window grow past
+# its size is named on stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/marketbench-shots}
@@ -21,7 +22,7 @@ shoot() { # lang size theme
 	local xvfb=$!
 	sleep 1
 	DISPLAY=:$display LANG=$lang.UTF-8 LANGUAGE= LC_ALL= FYNE_THEME=$theme MB_SHOT_SIZE=$size MB_SCREENSHOTS="$dir" \
-		MARKETBENCH_BUNDLED_PLUGINS="$PWD/bin/plugins" go test -count=1 -run '^$' ./app/ui || { kill $xvfb; exit 1; }
+		MARKETBENCH_BUNDLED_PLUGINS="$PWD/bin/plugins" go test -v -count=1 -run '^$' ./app/ui || { kill $xvfb; exit 1; }
 	kill $xvfb
 	wait $xvfb 2>/dev/null || true
 	echo "$dir"

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	fstorage "fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -110,7 +111,7 @@ func (p *project) chooseImport() {
 	}
 	path.OnSubmitted = func(string) { openIt() }
 	browse := &widget.Button{Text: i18n.T("Browse…"), Icon: theme.FolderOpenIcon(), OnTapped: func() {
-		p.browseImport(func(f string) {
+		p.pickFile(suffixFilter(importExts), func(f string) {
 			path.SetText(f)
 			openIt()
 		})
@@ -129,8 +130,9 @@ func (p *project) chooseImport() {
 	p.win.Canvas().Focus(path)
 }
 
-// browseImport picks a file to import with Fyne's file dialog.
-func (p *project) browseImport(picked func(string)) {
+// pickFile asks for a file with Fyne's file dialog, showing those filter
+// matches.
+func (p *project) pickFile(filter fstorage.FileFilter, picked func(string)) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			p.showError(err)
@@ -142,7 +144,7 @@ func (p *project) browseImport(picked func(string)) {
 		r.Close()
 		picked(r.URI().Path())
 	}, p.win)
-	d.SetFilter(suffixFilter(importExts))
+	d.SetFilter(filter)
 	p.w.prepare(d)
 	d.Show()
 }
@@ -186,7 +188,7 @@ type importDialog struct {
 
 func (p *project) showImport(path string) *importDialog {
 	d := &importDialog{p: p, path: path, rows: newGrid(), roles: map[string]storage.Role{}}
-	d.fileLbl = &widget.Label{Text: path, Truncation: fyne.TextTruncateEllipsis}
+	d.fileLbl = &widget.Label{Text: path, Wrapping: fyne.TextWrapBreak} // the whole path, on two lines if need be
 	d.formatLbl = widget.NewLabel("")
 	d.encoding = widget.NewSelect(ingest.Encodings, func(s string) {
 		d.opt.Encoding = s

@@ -153,6 +153,18 @@ func TestWorkingTablesGrouped(t *testing.T) {
 	if working < 0 || p.data.items[0].heading != "Your tables" || !strings.Contains(strings.Join(names, " "), "rfm_scores") {
 		t.Errorf("list: %v", names)
 	}
+	// A name that may be cut shows whole, with its exact count, on hover.
+	l := must(t, p.data.list, "orders in the list", func(l *hoverLabel) bool { return l.Text == "orders" })
+	before := p.status.Text
+	l.MouseIn(nil)
+	if p.status.Text != "orders: 200,000 rows" {
+		t.Errorf("hover: status %q", p.status.Text)
+	}
+	l.MouseOut()
+	if p.status.Text != before {
+		t.Errorf("after the hover: status %q, was %q", p.status.Text, before)
+	}
+
 	// Selecting a heading keeps the table shown.
 	cur := p.data.current
 	p.data.list.Select(working)

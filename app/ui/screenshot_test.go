@@ -72,6 +72,14 @@ func screenshots(dir string) int {
 				fmt.Fprintln(os.Stderr, name+":", err)
 				status = 1
 			}
+			// A screen larger than the window makes the real window grow
+			// (issue 10); say so, since a person on a small screen would
+			// lose the right or bottom edge.
+			var got fyne.Size
+			fyne.DoAndWait(func() { got = w.win.Canvas().Size() })
+			if got.Width > width+1 || got.Height > height+1 {
+				fmt.Fprintf(os.Stderr, "%s: the window grew to %.0f×%.0f, larger than %.0f×%.0f\n", name, got.Width, got.Height, width, height)
+			}
 		}
 		closeDialogs := func() {
 			for _, o := range w.win.Canvas().Overlays().List() {

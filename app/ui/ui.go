@@ -71,12 +71,26 @@ type window struct {
 
 func newWindow(a fyne.App) *window {
 	w := &window{app: a, win: a.NewWindow("Marketbench")} // i18n:keep
-	w.win.Resize(fyne.NewSize(1280, 820))
+	// The first window fits a 1024×768 laptop screen; after that it opens
+	// at the size it was closed at.
+	prefs := a.Preferences()
+	w.win.Resize(fyne.NewSize(float32(prefs.FloatWithFallback(prefWidth, 1024)), float32(prefs.FloatWithFallback(prefHeight, 700))))
 	w.win.SetMainMenu(w.menu())
-	w.win.SetOnClosed(func() { w.closeProject() })
+	w.win.SetOnClosed(func() {
+		size := w.win.Canvas().Size()
+		prefs.SetFloat(prefWidth, float64(size.Width))
+		prefs.SetFloat(prefHeight, float64(size.Height))
+		w.closeProject()
+	})
 	listenEscape(w.win)
 	return w
 }
+
+// The window's size when it was last closed.
+const (
+	prefWidth  = "window.width"
+	prefHeight = "window.height"
+)
 
 var (
 	shortcutNew    = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
