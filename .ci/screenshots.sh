@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/marketbench-shots}
 mkdir -p "$out"
-display=97
+display=97 # the first free X display from here
+while [ -e /tmp/.X$display-lock ]; do display=$((display + 1)); done
 shoot() { # lang size theme
 	local lang=$1 size=$2 theme=$3 dir
 	dir="$out/${lang%_*}/$size"
@@ -22,7 +23,7 @@ shoot() { # lang size theme
 	local xvfb=$!
 	sleep 1
 	DISPLAY=:$display LANG=$lang.UTF-8 LANGUAGE= LC_ALL= FYNE_THEME=$theme MB_SHOT_SIZE=$size MB_SCREENSHOTS="$dir" \
-		MARKETBENCH_BUNDLED_PLUGINS="$PWD/bin/plugins" go test -v -count=1 -run '^$' ./app/ui || { kill $xvfb; exit 1; }
+		MARKETBENCH_BUNDLED_PLUGINS="$PWD/bin/plugins" go test -v -count=1 -run '^$' ./app/ui >&2 || { kill $xvfb; exit 1; }
 	kill $xvfb
 	wait $xvfb 2>/dev/null || true
 	echo "$dir"
@@ -30,7 +31,7 @@ shoot() { # lang size theme
 for lang in en_US zh_CN; do
 	suffix=""
 	[ "$lang" = zh_CN ] && suffix="-zh"
-	dir=$(shoot $lang 1024x700 dark | tail -1)
+	dir=$(shoot $lang 1024x700 dark)
 	shoot $lang 1920x1080 dark >/dev/null
 	cp "$dir"/data-filter.png docs/screenshots/data$suffix.png
 	cp "$dir"/segments.png docs/screenshots/segments$suffix.png
