@@ -32,6 +32,23 @@ var stepFields, stepMethods = func() (map[string][]string, map[string][]string) 
 
 var castTypes = clean.CastTypes
 
+// castName is a cast step's type in the words typeName uses.
+func castName(id string) string {
+	switch id {
+	case "integer":
+		return typeName("BIGINT")
+	case "decimal":
+		return i18n.T("exact decimal (money)")
+	case "double":
+		return typeName("DOUBLE")
+	case "timestamp":
+		return typeName("TIMESTAMP")
+	case "boolean":
+		return typeName("BOOLEAN")
+	}
+	return typeName(id) // text, date
+}
+
 // opHelp is an op's help in the language in use: clean.Ops holds the
 // English, the catalogue its translation.
 func opHelp(op string) string {
@@ -50,9 +67,14 @@ func opHelp(op string) string {
 // translatedSelect offers ids by their translated names and reports the
 // id picked.
 func translatedSelect(ids []string, selected string, changed func(id string)) *widget.Select {
+	return labeledSelect(ids, func(id string) string { return i18n.T(id) }, selected, changed)
+}
+
+// labeledSelect is translatedSelect with the labels label gives.
+func labeledSelect(ids []string, label func(string) string, selected string, changed func(id string)) *widget.Select {
 	labels := make([]string, len(ids))
 	for i, id := range ids {
-		labels[i] = i18n.T(id)
+		labels[i] = label(id)
 	}
 	sel := widget.NewSelect(labels, func(l string) {
 		if i := slices.Index(labels, l); i >= 0 {
@@ -282,7 +304,7 @@ func (v *cleanView) stepCard(i int) fyne.CanvasObject {
 			form.Add(widget.NewLabel(i18n.T("Method")))
 			form.Add(sel)
 		case "type":
-			sel := translatedSelect(castTypes, st.Type, func(s string) { st.Type = s })
+			sel := labeledSelect(castTypes, castName, st.Type, func(s string) { st.Type = s })
 			form.Add(widget.NewLabel(i18n.T("Type")))
 			form.Add(sel)
 		case "value":
@@ -395,7 +417,7 @@ func stepSummary(s clean.Step) string {
 		parts = append(parts, "("+i18n.T(s.Method)+")")
 	}
 	if s.Type != "" {
-		parts = append(parts, i18n.T("as %s", i18n.T(s.Type)))
+		parts = append(parts, i18n.T("as %s", castName(s.Type)))
 	}
 	return strings.Join(parts, " ")
 }

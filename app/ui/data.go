@@ -22,8 +22,9 @@ import (
 // recipe, plus a read-only SQL console.
 type dataScreen struct {
 	p       *project
-	tables  []storage.Table
-	current string // selected table, "" for none
+	tables  []storage.Table // the user's tables first, then working ones
+	items   []tableItem     // the list's rows: tables under group headings
+	current string          // selected table, "" for none
 
 	list      *widget.List
 	listNote  *widget.Label
@@ -46,17 +47,38 @@ func newDataScreen(p *project) *dataScreen {
 	d.sql = newSQLView(p)
 
 	d.list = &widget.List{
-		Length: func() int { return len(d.tables) },
+		Length: func() int { return len(d.items) },
 		CreateItem: func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, nil, &widget.Label{TextStyle: fyne.TextStyle{Italic: true}},
-				&widget.Label{Truncation: fyne.TextTruncateEllipsis})
+			// A long name ends in "…" and is shown whole in the status
+			// line on hover; the row count is compact so both always fit.
+			heading := &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
+			count := &widget.Label{TextStyle: fyne.TextStyle{Italic: true}}
+			return container.NewStack(heading, container.NewBorder(nil, nil, nil, count, newHoverLabel(p.status)))
 		},
 		UpdateItem: func(id widget.ListItemID, o fyne.CanvasObject) {
 			c := o.(*fyne.Container)
-			c.Objects[0].(*widget.Label).SetText(d.tables[id].Name)
-			c.Objects[1].(*widget.Label).SetText(i18n.T("%s rows", i18n.Number(float64(d.tables[id].Rows))))
+			heading, row := c.Objects[0].(*widget.Label), c.Objects[1].(*fyne.Container)
+			it := d.items[id]
+			if it.heading != "" {
+				heading.SetText(it.heading)
+				heading.Show()
+				row.Hide()
+				return
+			}
+			heading.Hide()
+			row.Show()
+			t := d.tables[it.table]
+			row.Objects[0].(*hoverLabel).set(t.Name, i18n.T("%s: %s rows", t.Name, i18n.Number(float64(t.Rows))))
+			row.Objects[1].(*widget.Label).SetText(i18n.Compact(float64(t.Rows)))
 		},
-		OnSelected: func(id widget.ListItemID) { d.show(d.tables[id].Name) },
+		OnSelected: func(id widget.ListItemID) {
+			if it := d.items[id]; it.heading == "" {
+				d.show(d.tables[it.table].Name)
+				return
+			}
+			d.list.Unselect(id) // a heading is not a table
+			d.selectTable(d.current)
+		},
 	}
 	d.list.ExtendBaseWidget(d.list)
 	d.listNote = &widget.Label{Text: i18n.T("No tables yet. Import a CSV, Excel, Parquet or JSON file to start."), Wrapping: fyne.TextWrapWord}
@@ -87,7 +109,7 @@ func newDataScreen(p *project) *dataScreen {
 		}
 		widget.ShowPopUpMenuAtRelativePosition(menu, p.win.Canvas(), fyne.NewPos(0, recentBtn.Size().Height), recentBtn)
 	}}
-	toolbar := container.NewHBox(importBtn, d.exportBtn, widget.NewSeparator(), newBtn, openBtn, recentBtn)
+	toolbar := newFlow(importBtn, d.exportBtn, newBtn, openBtn, recentBtn)
 
 	heading := &widget.Label{Text: i18n.T("Tables"), TextStyle: fyne.TextStyle{Bold: true}}
 	left := container.NewBorder(heading, d.listNote, nil, nil, d.list)
@@ -99,10 +121,51 @@ func newDataScreen(p *project) *dataScreen {
 	return d
 }
 
+// tableItem is a row of the table list: a group heading or a table
+// (an index into tables).
+type tableItem struct {
+	heading string
+	table   int
+}
+
+// group orders the tables as the list shows them, the user's own first and
+// the working tables Marketbench made under their own heading.
+func (d *dataScreen) group(ts []storage.Table) {
+	var own, working []storage.Table
+	for _, t := range ts {
+		if core.IsWorkingTable(t.Name) {
+			working = append(working, t)
+		} else {
+			own = append(own, t)
+		}
+	}
+	d.tables = append(own, working...)
+	d.items = nil
+	if len(working) > 0 && len(own) > 0 {
+		d.items = append(d.items, tableItem{heading: i18n.T("Your tables")})
+	}
+	for i := range own {
+		d.items = append(d.items, tableItem{table: i})
+	}
+	if len(working) > 0 {
+		d.items = append(d.items, tableItem{heading: i18n.T("Made by Marketbench")})
+	}
+	for i := range working {
+		d.items = append(d.items, tableItem{table: len(own) + i})
+	}
+}
+
+// row is the list row of a table, or -1.
+func (d *dataScreen) row(name string) int {
+	return slices.IndexFunc(d.items, func(it tableItem) bool {
+		return it.heading == "" && strings.EqualFold(d.tables[it.table].Name, name)
+	})
+}
+
 // setTables refreshes the list, keeping the selection when the table is
 // still there.
 func (d *dataScreen) setTables(ts []storage.Table) {
-	d.tables = ts
+	d.group(ts)
 	d.list.Refresh()
 	if len(ts) == 0 {
 		d.listNote.Show()
@@ -111,11 +174,11 @@ func (d *dataScreen) setTables(ts []storage.Table) {
 	}
 	if d.current == "" {
 		if len(ts) > 0 {
-			d.list.Select(0) // an open project shows data right away
+			d.list.Select(d.row(d.tables[0].Name)) // an open project shows data right away
 		}
 		return
 	}
-	if i := slices.IndexFunc(ts, func(t storage.Table) bool { return t.Name == d.current }); i >= 0 {
+	if i := d.row(d.current); i >= 0 {
 		// The table may have changed (import, cleaning): reload what is shown.
 		d.rows.fresh, d.profile.fresh, d.roles.fresh, d.clean.fresh = false, false, false, false
 		d.list.Select(i)
@@ -129,7 +192,7 @@ func (d *dataScreen) setTables(ts []storage.Table) {
 
 // selectTable selects a table by name, as after an import.
 func (d *dataScreen) selectTable(name string) {
-	if i := slices.IndexFunc(d.tables, func(t storage.Table) bool { return strings.EqualFold(t.Name, name) }); i >= 0 {
+	if i := d.row(name); i >= 0 {
 		d.list.Select(i)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -19,8 +20,24 @@ import (
 	"github.com/marketbench/marketbench/storage/ingest"
 )
 
-// importExts are the file types offered by the import file dialog.
-var importExts = []string{".csv", ".tsv", ".txt", ".xlsx", ".parquet", ".json", ".ndjson", ".jsonl"}
+// importExts are the file types offered by the import file dialog;
+// DuckDB reads gzip-compressed CSV itself.
+var importExts = []string{".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".xlsx", ".parquet", ".json", ".ndjson", ".jsonl"}
+
+// suffixFilter shows files whose names end in one of its suffixes. Fyne's
+// extension filter compares only the last extension, so it cannot tell
+// orders.csv.gz from any other .gz file.
+type suffixFilter []string
+
+func (f suffixFilter) Matches(u fyne.URI) bool {
+	name := strings.ToLower(u.Name())
+	for _, s := range f {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	return false
+}
 
 // delimiters maps what the delimiter select shows (through i18n.T) to the
 // character.
@@ -64,8 +81,58 @@ func modeFromLabel(s string) ingest.Mode {
 	return ingest.Mode(s)
 }
 
-// chooseImport asks for a file and opens the import dialog on it.
+// chooseImport asks which file to import: a path typed or pasted into the
+// box, or one picked with Browse.
 func (p *project) chooseImport() {
+	path := newEscapeEntry(p.win)
+	path.PlaceHolder = i18n.T("Type or paste the path of a file")
+	msg := &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+	msg.Hide()
+	var d *dialog.CustomDialog
+	openIt := func() {
+		f := strings.TrimSpace(path.Text)
+		if home, err := os.UserHomeDir(); err == nil && strings.HasPrefix(f, "~"+string(filepath.Separator)) {
+			f = filepath.Join(home, f[2:])
+		}
+		if st, err := os.Stat(f); f == "" || err != nil || st.IsDir() {
+			switch {
+			case f == "":
+				msg.SetText(i18n.T("Type the path of a file, or choose Browse."))
+			case err != nil:
+				msg.SetText(i18n.T("There is no file %s.", f))
+			default:
+				msg.SetText(i18n.T("%s is a folder. Choose a file in it with Browse.", f))
+			}
+			msg.Show()
+			return
+		}
+		d.Hide()
+		p.showImport(f)
+	}
+	path.OnSubmitted = func(string) { openIt() }
+	browse := &widget.Button{Text: i18n.T("Browse…"), Icon: theme.FolderOpenIcon(), OnTapped: func() {
+		p.pickFile(suffixFilter(importExts), func(f string) {
+			path.SetText(f)
+			openIt()
+		})
+	}}
+	kinds := &widget.Label{Text: i18n.T("CSV or TSV (also compressed, .csv.gz), Excel (.xlsx), Parquet or JSON."),
+		Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
+	body := container.NewVBox(container.NewBorder(nil, nil, nil, browse, path), kinds, msg)
+	d = dialog.NewCustomWithoutButtons(i18n.T("Import a file"), body, p.win)
+	d.SetButtons([]fyne.CanvasObject{
+		&widget.Button{Text: i18n.T("Cancel"), Icon: theme.CancelIcon(), OnTapped: d.Hide},
+		&widget.Button{Text: i18n.T("Open"), Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: openIt},
+	})
+	d.Resize(fyne.NewSize(640, 0))
+	d.Show()
+	onEscape(p.win, d.Hide)
+	p.win.Canvas().Focus(path)
+}
+
+// pickFile asks for a file with Fyne's file dialog, showing those filter
+// matches.
+func (p *project) pickFile(filter fstorage.FileFilter, picked func(string)) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			p.showError(err)
@@ -75,9 +142,9 @@ func (p *project) chooseImport() {
 			return
 		}
 		r.Close()
-		p.showImport(r.URI().Path())
+		picked(r.URI().Path())
 	}, p.win)
-	d.SetFilter(fstorage.NewExtensionFileFilter(importExts))
+	d.SetFilter(filter)
 	p.w.prepare(d)
 	d.Show()
 }
@@ -121,7 +188,7 @@ type importDialog struct {
 
 func (p *project) showImport(path string) *importDialog {
 	d := &importDialog{p: p, path: path, rows: newGrid(), roles: map[string]storage.Role{}}
-	d.fileLbl = &widget.Label{Text: path, Truncation: fyne.TextTruncateEllipsis}
+	d.fileLbl = &widget.Label{Text: path, Wrapping: fyne.TextWrapBreak} // the whole path, on two lines if need be
 	d.formatLbl = widget.NewLabel("")
 	d.encoding = widget.NewSelect(ingest.Encodings, func(s string) {
 		d.opt.Encoding = s
@@ -202,6 +269,7 @@ func (p *project) showImport(path string) *importDialog {
 	d.d = dialog.NewCustomWithoutButtons(i18n.T("Import %s", filepath.Base(path)), body, p.win)
 	d.d.Resize(fyne.NewSize(1040, 700))
 	d.d.Show()
+	onEscape(p.win, d.cancel)
 	d.repreview()
 	return d
 }
@@ -295,7 +363,7 @@ func (d *importDialog) fill(pv *ingest.Preview) {
 			first = pv.Rows[0][i]
 		}
 		d.roleForm.Add(&widget.Label{Text: c.Name, Truncation: fyne.TextTruncateEllipsis})
-		d.roleForm.Add(widget.NewLabel(c.Type))
+		d.roleForm.Add(widget.NewLabel(typeName(c.Type)))
 		d.roleForm.Add(sel)
 		d.roleForm.Add(&widget.Label{Text: first, Truncation: fyne.TextTruncateEllipsis})
 	}
@@ -460,7 +528,14 @@ func (d *importDialog) start(force bool) {
 // finish closes the dialog and says what the import did.
 func (d *importDialog) finish(res *ingest.Result) {
 	d.d.Hide()
-	msg := i18n.T("Imported %s rows into %q (%s).", i18n.Number(float64(res.Rows)), res.Table, modeLabel(res.Mode))
+	n := i18n.Number(float64(res.Rows))
+	msg := i18n.T("Imported %s rows into %q, a new table.", n, res.Table)
+	switch res.Mode {
+	case ingest.Append:
+		msg = i18n.T("Imported %s rows into %q, after the rows it had.", n, res.Table)
+	case ingest.Replace:
+		msg = i18n.T("Imported %s rows into %q, in place of the rows it had.", n, res.Table)
+	}
 	if res.Rejected > 0 {
 		msg += "\n\n" + i18n.T("%s rows could not be read and were skipped. They are kept in the table %q so you can see why.",
 			i18n.Number(float64(res.Rejected)), res.RejectTable)

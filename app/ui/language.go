@@ -122,5 +122,6 @@ func (w *window) rebuild(old *project) {
 	w.proj = newProject(w, old.ws)
 	w.win.SetTitle(i18n.T("Marketbench — %s", old.ws.Name()))
 	w.win.SetContent(w.proj.content)
+	w.win.SetMainMenu(w.menu()) // its Go menu switches the new screens
 	w.proj.goTo(screenSettings)
 }

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
-	fstorage "fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -763,20 +762,7 @@ func (s *pluginsScreen) chooseFolder() {
 }
 
 func (s *pluginsScreen) chooseArchive() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			s.p.showError(err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		r.Close()
-		s.install(r.URI().Path())
-	}, s.p.win)
-	d.SetFilter(fstorage.NewExtensionFileFilter([]string{".zip", ".gz", ".tgz"}))
-	s.p.w.prepare(d)
-	d.Show()
+	s.p.pickFile(suffixFilter{".zip", ".tar.gz", ".tgz"}, s.install)
 }
 
 // install copies a plugin into the user plugin folder after checking it.

@@ -87,7 +87,7 @@ func (v *profileView) show(table string) {
 			case c.MinText != "" || c.MaxText != "":
 				lo, hi = c.MinText, c.MaxText
 			}
-			rows = append(rows, []string{c.Name, c.Type, roleText(c.Role), i18n.Number(float64(c.Count)),
+			rows = append(rows, []string{c.Name, typeName(c.Type), roleText(c.Role), i18n.Number(float64(c.Count)),
 				fmt.Sprintf("%.1f%%", c.MissingPct()), i18n.Number(float64(c.Distinct)), lo, hi, mean, std})
 			names = append(names, c.Name)
 		}
@@ -138,7 +138,7 @@ func (v *profileView) setDetail(lines [][2]string) {
 func profileLines(c storage.ColumnProfile) [][2]string {
 	var out [][2]string
 	line := func(k, val string) { out = append(out, [2]string{k, val}) }
-	line(i18n.T("Type"), c.Type)
+	line(i18n.T("Type"), typeName(c.Type))
 	line(i18n.T("Role"), roleText(c.Role))
 	line(i18n.T("Rows"), i18n.Number(float64(c.Count)))
 	line(i18n.T("Missing"), fmt.Sprintf("%s (%.1f%%)", i18n.Number(float64(c.Missing)), c.MissingPct()))

@@ -286,6 +286,7 @@ func newTask(parent context.Context, win fyne.Window, title string) *task {
 	box := container.NewVBox(t.stage, container.NewStack(t.bar, t.inf), container.NewCenter(cancel))
 	t.d = dialog.NewCustomWithoutButtons(title, container.NewGridWrap(fyne.NewSize(420, box.MinSize().Height), box), win)
 	t.d.Show()
+	onEscape(win, cancel.OnTapped)
 	return t
 }
 

@@ -142,7 +142,7 @@ func (v *rolesView) show(table string) {
 			sel := widget.NewSelect(roleOptions(), nil)
 			sel.SetSelected(roleOption(l.roles[c.Name]))
 			v.selects = append(v.selects, sel)
-			v.form.Add(&widget.Label{Text: c.Name + "  (" + c.Type + ")", TextStyle: fyne.TextStyle{Bold: true}})
+			v.form.Add(&widget.Label{Text: c.Name + "  (" + typeName(c.Type) + ")", TextStyle: fyne.TextStyle{Bold: true}})
 			v.form.Add(container.NewGridWrap(fyne.NewSize(240, sel.MinSize().Height), sel))
 		}
 		v.form.Refresh()

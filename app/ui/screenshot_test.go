@@ -18,10 +18,12 @@ import (
 // screenshots runs the real GUI on a demo project, visits the main screens
 // and saves a PNG of each in dir, so a person can look at what users see:
 //
-//	Xvfb :99 -screen 0 1400x900x24 &
-//	DISPLAY=:99 MB_SCREENSHOTS=$PWD/docs/screenshots go test ./app/ui
+//	Xvfb :99 -screen 0 1024x700x24 &
+//	DISPLAY=:99 MB_SCREENSHOTS=$PWD/docs/screenshots MB_SHOT_SIZE=1024x700 go test ./app/ui
 //
-// With LANG=zh_CN.UTF-8 the screens are in Chinese.
+// With LANG=zh_CN.UTF-8 the screens are in Chinese, with FYNE_THEME=light
+// light. MB_SHOT_SIZE is the window's size (default 1024x700), which
+// should be the screen's.
 //
 // It runs from TestMain because the GUI needs the main goroutine.
 func screenshots(dir string) int {
@@ -50,7 +52,9 @@ func screenshots(dir string) int {
 	applyLanguage(a) // the system's: LANG=zh_CN.UTF-8 takes them in Chinese
 	w := newWindow(a)
 	w.showStart()
-	w.win.Resize(fyne.NewSize(1400, 900))
+	var width, height float32 = 1024, 700
+	fmt.Sscanf(os.Getenv("MB_SHOT_SIZE"), "%fx%f", &width, &height)
+	w.win.Resize(fyne.NewSize(width, height))
 	status := 0
 	go func() {
 		defer fyne.Do(a.Quit)
@@ -68,6 +72,14 @@ func screenshots(dir string) int {
 				fmt.Fprintln(os.Stderr, name+":", err)
 				status = 1
 			}
+			// A screen larger than the window makes the real window grow
+			// (issue 10); say so, since a person on a small screen would
+			// lose the right or bottom edge.
+			var got fyne.Size
+			fyne.DoAndWait(func() { got = w.win.Canvas().Size() })
+			if got.Width > width+1 || got.Height > height+1 {
+				fmt.Fprintf(os.Stderr, "%s: the window grew to %.0f×%.0f, larger than %.0f×%.0f\n", name, got.Width, got.Height, width, height)
+			}
 		}
 		closeDialogs := func() {
 			for _, o := range w.win.Canvas().Overlays().List() {
@@ -76,6 +88,8 @@ func screenshots(dir string) int {
 		}
 		time.Sleep(time.Second)
 		step("start.png", func() {})
+		step("welcome.png", w.showWelcome)
+		fyne.DoAndWait(closeDialogs)
 		step("new-project.png", w.chooseNew)
 		fyne.DoAndWait(closeDialogs)
 		fyne.DoAndWait(w.openDemo)
@@ -124,6 +138,10 @@ func screenshots(dir string) int {
 			p.data.tabs.SelectIndex(4)
 			p.data.sql.query.SetText("SELECT channel, count(*) AS orders, round(sum(amount), 2) AS revenue\nFROM orders GROUP BY channel ORDER BY revenue DESC")
 			p.data.sql.execute()
+		})
+		step("import-picker.png", func() {
+			closeDialogs()
+			p.chooseImport()
 		})
 		step("import.png", func() {
 			closeDialogs()
@@ -182,6 +200,7 @@ func screenshots(dir string) int {
 		step("plugins.png", func() { p.goTo("Plugins") })
 		step("campaigns.png", func() { p.goTo("Campaigns") })
 		step("settings.png", func() { p.goTo("Settings") })
+		step("shortcuts.png", w.showShortcuts)
 	}()
 	w.win.ShowAndRun()
 	w.closeProject()

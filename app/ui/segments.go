@@ -92,10 +92,11 @@ func newSegmentsScreen(p *project) *segmentsScreen {
 		s.exportSum.Enable()
 	}
 
-	form := container.NewHBox(
-		widget.NewLabel(i18n.T("Orders")), container.NewGridWrap(fyne.NewSize(180, s.tableSel.MinSize().Height), s.tableSel),
-		widget.NewLabel(i18n.T("Scheme")), container.NewGridWrap(fyne.NewSize(280, s.schemeSel.MinSize().Height), s.schemeSel),
-		widget.NewLabel(i18n.T("As of")), container.NewGridWrap(fyne.NewSize(330, s.asOf.MinSize().Height), s.asOf),
+	// Each caption stays with its field; the row wraps on a narrow window.
+	form := newFlow(
+		container.NewHBox(widget.NewLabel(i18n.T("Orders")), container.NewGridWrap(fyne.NewSize(180, s.tableSel.MinSize().Height), s.tableSel)),
+		container.NewHBox(widget.NewLabel(i18n.T("Scheme")), container.NewGridWrap(fyne.NewSize(280, s.schemeSel.MinSize().Height), s.schemeSel)),
+		container.NewHBox(widget.NewLabel(i18n.T("As of")), container.NewGridWrap(fyne.NewSize(330, s.asOf.MinSize().Height), s.asOf)),
 		s.runBtn,
 	)
 	// RFM segments and rule segments apart: rule segments overlap, so
@@ -139,7 +140,7 @@ func newSegmentsScreen(p *project) *segmentsScreen {
 		b.Disable()
 		btns = append(btns, b)
 	}
-	savedTab := container.NewBorder(s.savedInfo, container.NewHBox(btns...), nil, nil, s.savedGrid.table)
+	savedTab := container.NewBorder(s.savedInfo, newFlow(btns...), nil, nil, s.savedGrid.table)
 
 	s.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(i18n.T("RFM and summary"), theme.ListIcon(), rfmTab),

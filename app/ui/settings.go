@@ -53,8 +53,13 @@ func newSettingsScreen(p *project) *settingsScreen {
 	)
 	s.info = &widget.Label{Text: i18n.T("Audit log: every change to your data, newest first."), TextStyle: fyne.TextStyle{Bold: true}}
 	refresh := &widget.Button{Text: i18n.T("Refresh"), Icon: theme.ViewRefreshIcon(), OnTapped: s.refresh}
-	top := container.NewVBox(form, widget.NewSeparator(), s.llmForm(), widget.NewSeparator(), container.NewBorder(nil, nil, nil, refresh, s.info))
-	s.content = container.NewBorder(top, nil, nil, nil, s.audit.table)
+	// The settings scroll and share the height with the audit log, so a
+	// 700-pixel window shows both.
+	top := container.NewVScroll(container.NewVBox(form, widget.NewSeparator(), s.llmForm()))
+	audit := container.NewBorder(container.NewBorder(nil, nil, nil, refresh, s.info), nil, nil, nil, s.audit.table)
+	split := container.NewVSplit(top, audit)
+	split.Offset = 0.6
+	s.content = split
 	return s
 }
 

@@ -64,12 +64,12 @@ func newSQLView(p *project) *sqlView {
 	v.run = &widget.Button{Text: i18n.T("Run (Ctrl+Enter)"), Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: v.execute}
 	v.errLbl = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
 	v.errLbl.Hide()
-	v.info = &widget.Label{Text: i18n.T("Read-only: queries that would change data are refused. Results show up to 10,000 rows."), TextStyle: fyne.TextStyle{Italic: true}}
+	v.info = &widget.Label{Text: i18n.T("Read-only: queries that would change data are refused. Results show up to 10,000 rows."), TextStyle: fyne.TextStyle{Italic: true}, Wrapping: fyne.TextWrapWord}
 	v.export = &widget.Button{Text: i18n.T("Export result…"), Icon: theme.UploadIcon(), OnTapped: func() {
 		v.p.chooseExport("sql:"+v.last, "query")
 	}}
 	v.export.Disable()
-	top := container.NewVBox(v.query, container.NewHBox(v.run, v.export, v.info), v.errLbl)
+	top := container.NewVBox(v.query, newFlow(v.run, v.export), v.info, v.errLbl)
 	v.content = container.NewBorder(top, nil, nil, nil, v.grid.table)
 	return v
 }

@@ -127,9 +127,9 @@ func newTextScreen(p *project) *textScreen {
 	s.colSel = widget.NewSelect(nil, func(string) { s.columnChanged() })
 	s.colSel.PlaceHolder = i18n.T("Choose a text column")
 	s.colInfo = &widget.Label{Text: i18n.T("Loading tables…"), Wrapping: fyne.TextWrapWord}
-	pick := container.NewHBox(
-		widget.NewLabel(i18n.T("Table")), fixedWidth(200, s.tableSel),
-		widget.NewLabel(i18n.T("Text column")), fixedWidth(240, s.colSel),
+	pick := newFlow(
+		captioned(i18n.T("Table"), fixedWidth(200, s.tableSel)),
+		captioned(i18n.T("Text column"), fixedWidth(240, s.colSel)),
 	)
 	top := container.NewVBox(pick, s.colInfo)
 
@@ -144,19 +144,6 @@ func newTextScreen(p *project) *textScreen {
 	return s
 }
 
-// fixedWidth gives a widget a width of its own inside an HBox.
-func fixedWidth(w float32, o fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
-}
-
-func showIf(o fyne.CanvasObject, visible bool) {
-	if visible {
-		o.Show()
-	} else {
-		o.Hide()
-	}
-}
-
 func (s *textScreen) sentimentTab() fyne.CanvasObject {
 	note := &widget.Label{Text: i18n.T(builtinNote, "86.75 %", "83 %", "85 %"), Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
 	noteBox := container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), nil, note)
@@ -164,7 +151,7 @@ func (s *textScreen) sentimentTab() fyne.CanvasObject {
 	s.modelSel = widget.NewSelect([]string{builtinModel()}, func(m string) { showIf(noteBox, m == builtinModel()) })
 	s.modelSel.SetSelected(builtinModel())
 	s.sentBtn = &widget.Button{Text: i18n.T("Run sentiment"), Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: s.runSentiment}
-	form := container.NewHBox(widget.NewLabel(i18n.T("Model")), fixedWidth(300, s.modelSel), s.sentBtn)
+	form := newFlow(captioned(i18n.T("Model"), fixedWidth(300, s.modelSel)), s.sentBtn)
 	s.sentInfo = &widget.Label{Text: i18n.T(runSentimentNote), Wrapping: fyne.TextWrapWord}
 	s.segChart.message(i18n.T("Run sentiment to compare segments."))
 	left := container.NewBorder(s.sentInfo, nil, nil, nil, s.counts.table)
@@ -193,8 +180,8 @@ func (s *textScreen) keywordsTab() fyne.CanvasObject {
 	})
 	s.groupSel.SetSelected(i18n.T(groupAll))
 	s.kwBtn = &widget.Button{Text: i18n.T("Find keywords"), Icon: theme.SearchIcon(), Importance: widget.HighImportance, OnTapped: s.runKeywords}
-	form := container.NewHBox(widget.NewLabel(i18n.T("Group")), fixedWidth(230, s.groupSel), segBox, ruleBox,
-		widget.NewLabel(i18n.T("Keywords")), fixedWidth(70, s.k), s.kwBtn)
+	form := newFlow(captioned(i18n.T("Group"), fixedWidth(230, s.groupSel)), segBox, ruleBox,
+		captioned(i18n.T("Keywords"), fixedWidth(70, s.k)), s.kwBtn)
 	s.kwInfo = &widget.Label{Text: i18n.T("Keywords are the words and two-word phrases that weigh more in the group's texts than in the other texts " +
 		"(TF-IDF, common words left out). With all texts, they are the most telling words overall."), Wrapping: fyne.TextWrapWord}
 	s.kwChart.message(i18n.T("Find keywords to draw them."))
@@ -215,10 +202,10 @@ func (s *textScreen) classifierTab() fyne.CanvasObject {
 	s.name = &widget.Entry{PlaceHolder: i18n.T("default: %s", "TEXT_LABELS")}
 	s.name.ExtendBaseWidget(s.name)
 	s.trainBtn = &widget.Button{Text: i18n.T("Train classifier"), Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: s.train}
-	form := container.NewHBox(
-		widget.NewLabel(i18n.T("Labels")), fixedWidth(200, s.labelSel),
-		widget.NewLabel(i18n.T("Algorithm")), fixedWidth(290, s.algoSel),
-		widget.NewLabel(i18n.T("Name")), fixedWidth(200, s.name),
+	form := newFlow(
+		captioned(i18n.T("Labels"), fixedWidth(200, s.labelSel)),
+		captioned(i18n.T("Algorithm"), fixedWidth(290, s.algoSel)),
+		captioned(i18n.T("Name"), fixedWidth(200, s.name)),
 		s.trainBtn,
 	)
 	s.evalInfo = &widget.Label{Text: i18n.T("Train a classifier of the texts into your own labels (e.g. complaint, praise, delivery). " +
@@ -238,7 +225,7 @@ func (s *textScreen) classifierTab() fyne.CanvasObject {
 	s.applyBtn = &widget.Button{Text: i18n.T("Label texts"), Icon: theme.DocumentCreateIcon(), OnTapped: s.classify}
 	s.applyInfo = &widget.Label{Text: i18n.T("Label texts adds two columns to the chosen table: the label and its probability."), Wrapping: fyne.TextWrapWord}
 	apply := container.NewVBox(widget.NewSeparator(),
-		container.NewHBox(widget.NewLabel(i18n.T("Label the chosen text column with")), fixedWidth(240, s.applySel), s.applyBtn),
+		newFlow(widget.NewLabel(i18n.T("Label the chosen text column with")), fixedWidth(240, s.applySel), s.applyBtn),
 		s.applyInfo)
 	right := container.NewBorder(container.NewVBox(&widget.Label{Text: i18n.T("Trained text models"), TextStyle: fyne.TextStyle{Bold: true}}, s.modelsInfo),
 		apply, nil, nil, s.modelGrid.table)

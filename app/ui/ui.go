@@ -6,7 +6,9 @@
 // (rows.go, profile.go, roles.go, clean.go, sql.go, import.go),
 // segments.go with rules.go, models.go, campaigns.go, text.go, plugins.go
 // and settings.go. project.go holds the background-work plumbing, grid.go
-// the table widget every screen shares, chartsave.go saving charts.
+// the table widget every screen shares, chartsave.go saving charts,
+// layout.go what keeps screens within a 1024×700 window, dialogs.go
+// Escape for dialogs, help.go the Help and Go menus and the welcome.
 package ui
 
 import (
@@ -42,6 +44,8 @@ func Run(projectPath string) error {
 	w.showStart()
 	if projectPath != "" {
 		w.open(projectPath)
+	} else {
+		w.welcomeOnce()
 	}
 	w.win.ShowAndRun()
 	return w.closeProject()
@@ -61,15 +65,32 @@ type window struct {
 	app  fyne.App
 	win  fyne.Window
 	proj *project // nil on the start screen
+
+	afterOpen func(*project) // once, when the next project opens
 }
 
 func newWindow(a fyne.App) *window {
 	w := &window{app: a, win: a.NewWindow("Marketbench")} // i18n:keep
-	w.win.Resize(fyne.NewSize(1280, 820))
+	// The first window fits a 1024×768 laptop screen; after that it opens
+	// at the size it was closed at.
+	prefs := a.Preferences()
+	w.win.Resize(fyne.NewSize(float32(prefs.FloatWithFallback(prefWidth, 1024)), float32(prefs.FloatWithFallback(prefHeight, 700))))
 	w.win.SetMainMenu(w.menu())
-	w.win.SetOnClosed(func() { w.closeProject() })
+	w.win.SetOnClosed(func() {
+		size := w.win.Canvas().Size()
+		prefs.SetFloat(prefWidth, float64(size.Width))
+		prefs.SetFloat(prefHeight, float64(size.Height))
+		w.closeProject()
+	})
+	listenEscape(w.win)
 	return w
 }
+
+// The window's size when it was last closed.
+const (
+	prefWidth  = "window.width"
+	prefHeight = "window.height"
+)
 
 var (
 	shortcutNew    = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
@@ -106,7 +127,10 @@ func (w *window) menu() *fyne.MainMenu {
 		&fyne.MenuItem{Label: i18n.T("Export table…"), Shortcut: shortcutExport, Disabled: w.proj == nil,
 			Action: withProject(func(p *project) { p.data.export() })},
 	)
-	return fyne.NewMainMenu(file)
+	if w.proj == nil {
+		return fyne.NewMainMenu(file, w.helpMenu())
+	}
+	return fyne.NewMainMenu(file, w.goMenu(w.proj), w.helpMenu())
 }
 
 func appendItem(m *fyne.Menu, it *fyne.MenuItem) *fyne.Menu {
@@ -133,6 +157,10 @@ func (w *window) show(ws *core.Workspace) {
 	w.win.SetTitle(i18n.T("Marketbench — %s", ws.Name()))
 	w.win.SetContent(w.proj.content)
 	w.win.SetMainMenu(w.menu())
+	if f := w.afterOpen; f != nil {
+		w.afterOpen = nil
+		f(w.proj)
+	}
 }
 
 // closeProject cancels the open project's work and closes its file.
@@ -149,6 +177,7 @@ func (w *window) closeProject() error {
 
 // open opens a project file off the UI goroutine.
 func (w *window) open(path string) {
+	w.afterOpen = nil // only a new project gets its first import
 	if w.proj != nil && samePath(w.proj.ws.Path, path) {
 		return
 	}
@@ -184,6 +213,7 @@ func demoPath() string {
 }
 
 func (w *window) openDemo() {
+	w.afterOpen = nil
 	path := demoPath()
 	if _, err := os.Stat(path); err == nil {
 		w.open(path)
@@ -291,6 +321,7 @@ func (w *window) chooseNew() {
 // the open project (or the home folder).
 func (w *window) prepare(d *dialog.FileDialog) {
 	d.Resize(fyne.NewSize(860, 580))
+	d.SetView(dialog.ListView) // whole file names, where the grid cuts them
 	dir, _ := os.UserHomeDir()
 	if w.proj != nil {
 		dir = filepath.Dir(w.proj.ws.Path)

@@ -143,9 +143,8 @@ func tapDialogButton(t *testing.T, w *window, text string) {
 	test.Tap(button(t, w.win.Canvas().Overlays().Top(), text))
 }
 
-func tableIndex(p *project, name string) int {
-	return slices.IndexFunc(p.data.tables, func(t storage.Table) bool { return t.Name == name })
-}
+// tableIndex is the Data list's row of a table.
+func tableIndex(p *project, name string) int { return p.data.row(name) }
 
 // TestFlow walks the main path of the product on the demo project: data,
 // paging, sorting, filtering, SQL, RFM and a rule segment with a live count.
