@@ -64,8 +64,10 @@ func newClustersView(p *project) *clustersView {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
 	kLbl := lbl("k") // i18n:keep (the k of k-means)
-	row := container.NewHBox(lbl(i18n.T("Table")), small(v.table, 200), kLbl, small(v.k, 60), lbl(i18n.T("Elbow up to k")), small(v.elbow, 60),
-		lbl(i18n.T("Seed")), small(v.seed, 70), lbl(i18n.T("Save as")), small(v.name, 300), v.runBtn)
+	// A flow, not one row: it wraps instead of widening a small window.
+	row := newFlow(container.NewHBox(lbl(i18n.T("Table")), small(v.table, 200)), container.NewHBox(kLbl, small(v.k, 60)),
+		container.NewHBox(lbl(i18n.T("Elbow up to k")), small(v.elbow, 60)), container.NewHBox(lbl(i18n.T("Seed")), small(v.seed, 70)),
+		container.NewHBox(lbl(i18n.T("Save as")), small(v.name, 300)), v.runBtn)
 	feats := container.NewBorder(nil, nil, lbl(i18n.T("Features")), nil, container.NewHScroll(v.features))
 	split := container.NewHSplit(v.result.table, v.chart.content)
 	split.Offset = 0.55

@@ -23,16 +23,6 @@ func pressEscape(w *window) {
 	w.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
 }
 
-// labels collects the texts of the labels under o.
-func labels(o fyne.CanvasObject) []string {
-	var out []string
-	find(o, func(l *widget.Label) bool {
-		out = append(out, l.Text)
-		return false
-	})
-	return out
-}
-
 // TestImportPicker imports a .csv.gz by typing its path, lists .csv.gz in
 // the file dialog's filter, and closes the import dialog with Escape.
 func TestImportPicker(t *testing.T) {

@@ -82,7 +82,8 @@ func newRuleEditor(p *project, onSave func(*segment.Segment)) *ruleEditor {
 	e.textErr = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
 	e.textErr.Hide()
 	useText := &widget.Button{Text: i18n.T("Use text"), Icon: theme.ConfirmIcon(), OnTapped: e.parseText}
-	e.count = &widget.Label{Text: i18n.T("Choose a table to start."), TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
+	e.count = &widget.Label{Text: i18n.T("Choose a table to start."), TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText,
+		Wrapping: fyne.TextWrapWord} // an error here can list every column
 	// pending stays in place (empty when all is finished), beside the
 	// count, so that showing it never shifts the tree under the pointer.
 	e.pending = &widget.Label{Importance: widget.WarningImportance, Truncation: fyne.TextTruncateEllipsis}
@@ -93,7 +94,7 @@ func newRuleEditor(p *project, onSave func(*segment.Segment)) *ruleEditor {
 
 	top := container.NewVBox(
 		container.NewHBox(widget.NewLabel(i18n.T("Customers from")), container.NewGridWrap(fyne.NewSize(220, e.tableSel.MinSize().Height), e.tableSel)),
-		container.NewBorder(nil, nil, e.count, nil, e.pending),
+		container.NewBorder(nil, nil, nil, e.pending, e.count), // the count wraps in the width left
 	)
 	textBox := container.NewVBox(
 		widget.NewSeparator(),
