@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/plugins/host"
+	"github.com/marketbench/marketbench/storage"
 )
 
 var (
@@ -259,6 +262,16 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 			ran[strings.Join(s[:n], " ")] = true
 		}
 		switch {
+		case s[0] == "model" && (s[1] == "train" || s[1] == "evaluate"):
+			// The ROC curve's points only with --curves.
+			if strings.Contains(out, `"roc"`) {
+				t.Errorf("%s: ROC points without --curves", name)
+			}
+			if s[1] == "evaluate" {
+				if curves := ok(t, append(args, "--curves")...); strings.Count(curves, `"x"`) < 20 {
+					t.Errorf("%s --curves: no ROC points:\n%.500s", name, curves)
+				}
+			}
 		case s[0] == "model" && s[1] == "score":
 			var one struct{ Rows [][]any }
 			json.Unmarshal([]byte(ok(t, "-p", proj, "--json", "sql", "SELECT customer_id FROM model_scores LIMIT 1")), &one)
@@ -269,5 +282,46 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		if !ran[strings.Join(leaf, " ")] {
 			t.Errorf("%q is not run by this test: add it to the steps", strings.Join(leaf, " "))
 		}
+	}
+}
+
+// The conversion behind the style, on the kinds of values commands emit.
+func TestJSONValue(t *testing.T) {
+	type inner struct{ RowsAfter sql.NullInt64 }
+	type tagged struct {
+		Keep  string `json:"keep_me"`
+		Skip  string `json:"-"`
+		Empty string `json:",omitempty"`
+	}
+	v := struct {
+		inner
+		tagged
+		AvgRecency float64
+		CustomerID string
+		AOV        float64
+		SHA256     string
+		Undefined  float64
+		Missing    sql.NullInt64
+		At         time.Time
+		Never      time.Time
+		List       []string
+		ByVariant  map[string]int
+		Cells      storage.Result
+	}{
+		inner: inner{RowsAfter: sql.NullInt64{Int64: 7, Valid: true}}, tagged: tagged{Keep: "k", Skip: "s"},
+		AvgRecency: 1.5, CustomerID: "C1", AOV: 2, SHA256: "ab", Undefined: math.NaN(),
+		At:        time.Date(2024, 3, 15, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)),
+		ByVariant: map[string]int{"Variant A": 3},
+		Cells:     storage.Result{Columns: []string{"n", "d", "b", "s"}, Types: []string{"DECIMAL(10,2)", "DATE", "BOOLEAN", "VARCHAR"}, Rows: [][]string{{"12.50", "2024-03-15", "true", "7"}, {"", "", "", ""}}},
+	}
+	b, err := json.Marshal(jsonValue(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"aov":2,"at":"2024-03-15T02:00:00Z","avg_recency":1.5,"by_variant":{"Variant A":3},` +
+		`"cells":{"columns":["n","d","b","s"],"rows":[[12.50,"2024-03-15",true,"7"],[null,null,null,""]],"truncated":false,"types":["DECIMAL(10,2)","DATE","BOOLEAN","VARCHAR"]},` +
+		`"customer_id":"C1","keep_me":"k","list":[],"missing":null,"never":null,"rows_after":7,"sha256":"ab","undefined":null}`
+	if string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
 	}
 }
