@@ -59,6 +59,11 @@ func TestReadmeRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the app and runs the README's commands (a few minutes)")
 	}
+	for _, tool := range []string{"bash", "make"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("the README's blocks need %s (CI installs it)", tool)
+		}
+	}
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
