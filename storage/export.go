@@ -152,7 +152,17 @@ func (p *Project) exportXLSX(ctx context.Context, selectSQL, tmp, path string) (
 	if err := sw.Flush(); err != nil {
 		return 0, err
 	}
-	if err := f.SaveAs(tmp); err != nil {
+	// excelize's SaveAs creates the file executable (0777 before the
+	// umask); an export is a plain file like the CSV and Parquet ones.
+	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+	if err != nil {
+		return 0, exportError(path, err)
+	}
+	if _, err := f.WriteTo(out); err != nil {
+		out.Close()
+		return 0, exportError(path, err)
+	}
+	if err := out.Close(); err != nil {
 		return 0, exportError(path, err)
 	}
 	return n, nil

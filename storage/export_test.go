@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -220,4 +221,26 @@ func scanAll(t *testing.T, rows *sql.Rows, cols []string) [][]any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// Every export is a plain file: the XLSX one used to be written executable
+// (0755) by excelize, unlike the CSV and Parquet ones.
+func TestExportFileMode(t *testing.T) {
+	p := exportTable(t)
+	dir := t.TempDir()
+	modes := map[string]os.FileMode{}
+	for _, ext := range []string{".csv", ".parquet", ".xlsx"} {
+		path := filepath.Join(dir, "out"+ext)
+		if _, err := p.Export(context.Background(), `SELECT * FROM t`, path); err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		modes[ext] = st.Mode().Perm()
+	}
+	if modes[".xlsx"]&0o111 != 0 || modes[".xlsx"] != modes[".csv"] || modes[".parquet"] != modes[".csv"] {
+		t.Errorf("file modes %v: want the same mode, without execute bits, for every format", modes)
+	}
 }

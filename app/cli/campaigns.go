@@ -227,6 +227,7 @@ func (e *env) campPreviewCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().IntVar(&samples, "samples", 2, "rendered messages per variant")
+	e.require(cmd, intRange("samples", 0, 0))
 	return cmd
 }
 
@@ -312,6 +313,7 @@ func (e *env) campSendCmd(resume bool) *cobra.Command {
 	}
 	cmd.Flags().StringArrayVar(&secretKV, "secret", nil, "a secret channel setting, name=value (or MARKETBENCH_SECRET_NAME)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "how long the plugin may take to answer for the messages in flight before it is stopped and restarted (default 2m; 3 in a row pause the send)")
+	e.require(cmd, duration("timeout"))
 	cmd.PreRun = func(*cobra.Command, []string) {
 		// The plugin host's own call limit must not be shorter than the
 		// timeout asked for.
@@ -522,37 +524,8 @@ func (e *env) campResultsCmd() *cobra.Command {
 	}
 	cmd.Flags().IntVar(&days, "attribution-days", 0, "also count orders within N days after the start as conversions (needs an order table)")
 	cmd.Flags().StringVar(&chartPath, "chart", "", "also draw the conversion rate per group with 95% intervals to this .png, .svg or .pdf")
+	e.require(cmd, intRange("attribution-days", 0, 0))
 	return cmd
-}
-
-// resultsJSON makes the report JSON-safe: NaN and ±Inf become null.
-func resultsJSON(res *core.Results) any {
-	b, err := json.Marshal(res)
-	if err == nil {
-		var v any
-		json.Unmarshal(b, &v)
-		return v
-	}
-	out := map[string]any{"control": res.Control, "groups": res.Groups}
-	reps := map[string]any{}
-	for m, r := range res.Reports {
-		var vs []map[string]any
-		for _, v := range r.Variants {
-			vs = append(vs, map[string]any{"variant": v.Variant.Name, "n": v.Variant.N, "conversions": v.Variant.Conversions,
-				"rate": jnum(v.Variant.Rate), "ci_lo": jnum(v.Variant.Wilson.Lo), "ci_hi": jnum(v.Variant.Wilson.Hi),
-				"abs_lift": jnum(v.AbsLift), "rel_lift": jnum(v.RelLift), "z": jnum(v.ZTest.Z), "p": jnum(v.ZTest.P), "p_adjusted": jnum(v.ZTest.PAdjusted),
-				"chi2": jnum(v.ChiSquare.Stat), "chi2_p": jnum(v.ChiSquare.P), "prob_beat_control": jnum(v.Bayes.ProbBeatControl), "significant": v.Significant})
-		}
-		ctl := r.Control
-		rep := map[string]any{"control": map[string]any{"name": ctl.Name, "n": ctl.N, "conversions": ctl.Conversions, "rate": jnum(ctl.Rate),
-			"ci_lo": jnum(ctl.Wilson.Lo), "ci_hi": jnum(ctl.Wilson.Hi)}, "variants": vs, "overall_chi2": jnum(r.Overall.Stat), "overall_p": jnum(r.Overall.P)}
-		if r.SRM != nil {
-			rep["srm"] = map[string]any{"p": jnum(r.SRM.P), "mismatch": r.SRM.Mismatch, "message": r.SRM.Message}
-		}
-		reps[m] = rep
-	}
-	out["reports"] = reps
-	return out
 }
 
 func jnum(v float64) any {
@@ -570,7 +543,7 @@ func pct(v float64) string {
 }
 
 func (e *env) emitResults(res *core.Results) error {
-	return e.emit(resultsJSON(res), func(o io.Writer) {
+	return e.emit(res, func(o io.Writer) {
 		if len(res.Reports) == 0 {
 			fmt.Fprintln(o, i18n.T("Nothing to compare yet: the control group or the variants have no customers."))
 			return
@@ -673,6 +646,7 @@ func (e *env) abtestPlanCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&d.Relative, "relative", false, "--mde is relative to the baseline")
 	cmd.Flags().Float64Var(&d.Alpha, "alpha", 0.05, "two-sided significance level")
 	cmd.Flags().Float64Var(&power, "power", 0.8, "probability of detecting the effect if it is real")
+	e.require(cmd, share("alpha"), share("power"))
 	return cmd
 }
 

@@ -95,7 +95,9 @@ func TestCampaignCommands(t *testing.T) {
 		t.Fatalf("test send: %d requests %v", count(), subjects)
 	}
 	var status struct {
-		Counts struct{ ByStatus map[string]int }
+		Counts struct {
+			ByStatus map[string]int `json:"by_status"`
+		}
 	}
 	out := ok(t, "-p", proj, "--json", "campaign", "send", "Spring", "--live")
 	var rep struct {

@@ -27,6 +27,7 @@ type env struct {
 	lang    string
 	out     io.Writer
 	errOut  io.Writer
+	rules   map[*cobra.Command][]flagRule
 }
 
 // Execute runs the CLI with args and returns the process exit code.
@@ -73,8 +74,12 @@ func (e *env) root() *cobra.Command {
 		Long:          "Marketbench imports customer and order exports into a project file, profiles and cleans them,\nsegments customers and charts the results. With no arguments it opens the GUI.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRun: func(*cobra.Command, []string) {
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkLang(e.lang); err != nil {
+				return err
+			}
 			e.useLang()
+			return e.checkFlags(cmd)
 		},
 	}
 	root.PersistentFlags().StringVarP(&e.project, "project", "p", os.Getenv("MARKETBENCH_PROJECT"), "project file (.mbproj); default $MARKETBENCH_PROJECT")
@@ -105,12 +110,14 @@ func (e *env) withProject(fn func(ctx context.Context, w *core.Workspace) error)
 	}
 }
 
-// emit writes v as JSON with --json, else calls human.
+// emit writes v as JSON with --json (in the style of jsonValue), else
+// calls human.
 func (e *env) emit(v any, human func(w io.Writer)) error {
 	if e.json {
 		enc := json.NewEncoder(e.out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(v)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(jsonValue(v))
 	}
 	human(e.out)
 	return nil

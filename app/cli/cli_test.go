@@ -148,7 +148,7 @@ func TestErrorsAreOneLine(t *testing.T) {
 		{"nosuchcommand"},
 	} {
 		_, errs, code := run(t, args...)
-		if code == 0 || strings.Count(errs, "\n") != 1 || !strings.HasPrefix(errs, "marketbench: ") {
+		if code != 1 || strings.Count(errs, "\n") != 1 || !strings.HasPrefix(errs, "marketbench: ") {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
 		}
 	}

@@ -57,6 +57,7 @@ func (e *env) copyGenerateCmd() *cobra.Command {
 	f.StringVar(&req.URL, "url", "", "Ollama URL (default: the setting, else $OLLAMA_HOST, else "+llm.DefaultURL+")")
 	f.BoolVar(&req.Offline, "offline", false, "use the offline templates; do not try the language model")
 	f.DurationVar(&req.Timeout, "timeout", llm.DefaultTimeout, "give up after this long")
+	e.require(cmd, intRange("n", 1, llm.MaxVariants), duration("timeout"))
 	return cmd
 }
 

@@ -88,7 +88,7 @@ func (e *env) importCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return e.emit(pv, func(o io.Writer) { printPreview(o, pv) })
+				return e.emit(previewJSON(pv), func(o io.Writer) { printPreview(o, pv) })
 			}
 			prog, done := e.progress()
 			opt.Progress = prog
@@ -222,7 +222,7 @@ func (e *env) rowsCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return e.emit(pg, func(o io.Writer) {
+				return e.emit(resultJSON(&pg.Result, &pg.Total), func(o io.Writer) {
 					table(o, pg.Columns, pg.Rows)
 					fmt.Fprintln(o, i18n.T("rows %d–%d of %d", r.Offset+1, r.Offset+int64(len(pg.Rows)), pg.Total))
 				})
@@ -234,6 +234,7 @@ func (e *env) rowsCmd() *cobra.Command {
 	cmd.Flags().StringVar(&r.Filter, "filter", "", "rule, e.g. \"country = 'France' AND amount > 100\"")
 	cmd.Flags().Int64Var(&r.Offset, "offset", 0, "first row (0-based)")
 	cmd.Flags().IntVar(&r.Limit, "limit", 20, "rows per page")
+	e.require(cmd, intRange("offset", 0, 0), intRange("limit", 1, 0))
 	return cmd
 }
 
@@ -248,7 +249,7 @@ func (e *env) profileCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return e.emit(prof, func(o io.Writer) {
+				return e.emit(profileJSON(prof), func(o io.Writer) {
 					var rows [][]string
 					for _, c := range prof {
 						stats := ""
@@ -459,7 +460,7 @@ func (e *env) sqlCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return e.emit(res, func(o io.Writer) {
+				return e.emit(resultJSON(res, nil), func(o io.Writer) {
 					table(o, res.Columns, res.Rows)
 					if res.Truncated {
 						fmt.Fprintln(o, i18n.T("(first %d rows shown; add LIMIT or export with sql:QUERY)", len(res.Rows)))
@@ -491,6 +492,7 @@ func (e *env) exportCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", core.ExportTimeout, "stop a sql: export that runs longer than this")
+	e.require(cmd, duration("timeout"))
 	return cmd
 }
 
@@ -515,6 +517,7 @@ func (e *env) logCmd() *cobra.Command {
 		}),
 	}
 	cmd.Flags().IntVarP(&n, "n", "n", 50, "entries")
+	e.require(cmd, intRange("n", 1, 0))
 	return cmd
 }
 

@@ -40,6 +40,7 @@ func (e *env) modelTrainCmd() *cobra.Command {
 	var r core.TrainRequest
 	var features string
 	var tf targetFlags
+	var curves bool
 	cmd := &cobra.Command{
 		Use:   "train --table T --target COLUMN --algo logreg|linreg|tree|forest",
 		Short: "Train a model on a table (or a churn/purchase outcome built from the orders) and print its test-split metrics",
@@ -60,7 +61,7 @@ func (e *env) modelTrainCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return e.emit(modelJSON(info), func(o io.Writer) {
+			return e.emit(modelJSON(info, curves), func(o io.Writer) {
 				if b := info.Built; b != nil {
 					fmt.Fprintln(o, i18n.T("Built %q: %d customers as of %s, %d (%.1f%%) %s within %d days", b.Table, b.Customers, b.Target.Cutoff, b.Positives, 100*float64(b.Positives)/math.Max(1, float64(b.Customers)), b.Target.Column(), b.Target.Days))
 				}
@@ -87,7 +88,10 @@ func (e *env) modelTrainCmd() *cobra.Command {
 	f.IntVar(&r.Spec.MinLeaf, "min-leaf", 0, "tree/forest: fewest training rows per leaf (default 20)")
 	f.IntVar(&r.Spec.Trees, "trees", 0, "forest: number of trees, 1 to 5000 (default 100)")
 	f.StringVar(&r.Spec.Criterion, "criterion", "", "tree: gini (default) or entropy")
+	f.BoolVar(&curves, "curves", false, "with --json: include the ROC curve's points (hundreds of them)")
 	tf.add(cmd)
+	e.require(cmd, share("test-size"), positive("c"), notNegative("alpha"), intRange("max-depth", 1, 50),
+		intRange("min-leaf", 1, 0), intRange("trees", 1, 5000), intRange("days", 1, 0))
 	return cmd
 }
 
@@ -103,9 +107,9 @@ func splitList(s string) []string {
 
 // modelJSON flattens the headline metrics for scripts next to the full
 // evaluation.
-func modelJSON(info *core.ModelInfo) map[string]any {
+func modelJSON(info *core.ModelInfo, curves bool) map[string]any {
 	out := map[string]any{"name": info.Name, "algo": info.Algo, "target": info.Target, "table": info.Source.Table,
-		"features": info.Spec.Features(), "seconds": info.Seconds, "trained_at": info.TrainedAt, "evaluation": info.Eval}
+		"features": info.Spec.Features(), "seconds": info.Seconds, "trained_at": info.TrainedAt, "evaluation": evalJSON(&info.Eval, curves)}
 	for k, v := range headline(&info.Eval) {
 		out[k] = v
 	}
@@ -113,6 +117,16 @@ func modelJSON(info *core.ModelInfo) map[string]any {
 		out["built"] = info.Built
 	}
 	return out
+}
+
+// evalJSON leaves out the ROC curve (one point per distinct score, often
+// over a thousand) unless --curves asks for it.
+func evalJSON(ev *model.Evaluation, curves bool) model.Evaluation {
+	c := *ev
+	if !curves {
+		c.ROC = nil
+	}
+	return c
 }
 
 func headline(ev *model.Evaluation) map[string]any {
@@ -190,7 +204,7 @@ func (e *env) modelListCmd() *cobra.Command {
 			}
 			out := make([]map[string]any, len(ms))
 			for i := range ms {
-				out[i] = modelJSON(&ms[i])
+				out[i] = modelJSON(&ms[i], false)
 				delete(out[i], "evaluation")
 			}
 			return e.emit(out, func(o io.Writer) {
@@ -216,6 +230,7 @@ func (e *env) modelListCmd() *cobra.Command {
 
 func (e *env) modelEvalCmd() *cobra.Command {
 	var tbl string
+	var curves bool
 	cmd := &cobra.Command{
 		Use:   "evaluate NAME [--table T]",
 		Short: "Show a model's test metrics, importances and coefficients or rules; with --table, measure it on other rows",
@@ -227,7 +242,7 @@ func (e *env) modelEvalCmd() *cobra.Command {
 					return err
 				}
 				out := headline(ev)
-				out["name"], out["evaluation"] = args[0], ev
+				out["name"], out["evaluation"] = args[0], evalJSON(ev, curves)
 				if tbl != "" {
 					out["table"] = tbl
 				}
@@ -241,6 +256,7 @@ func (e *env) modelEvalCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&tbl, "table", "", "measure on every row of this table (it needs the target column)")
+	cmd.Flags().BoolVar(&curves, "curves", false, "with --json: include the ROC curve's points (hundreds of them)")
 	return cmd
 }
 
@@ -302,6 +318,7 @@ func (e *env) modelExplainCmd() *cobra.Command {
 	cmd.Flags().StringVar(&customer, "customer", "", "customer id")
 	cmd.Flags().StringVar(&tbl, "table", "", "table holding the customer (default: where 'model score' reads)")
 	cmd.Flags().IntVar(&top, "top", 3, "number of reasons")
+	e.require(cmd, intRange("top", 1, 0))
 	return cmd
 }
 
@@ -412,6 +429,7 @@ func (e *env) modelTargetCmd() *cobra.Command {
 	}
 	tf.add(cmd)
 	cmd.Flags().StringVar(&out, "out", "", "name of the table to build (default OUTCOME_training)")
+	e.require(cmd, intRange("days", 1, 0))
 	return cmd
 }
 

@@ -78,7 +78,7 @@ func TestModelCommandsOnTelco(t *testing.T) {
 		}
 	}
 	out = ok(t, "-p", proj, "--json", "model", "score", "telco_forest")
-	if n := jsonOf(t, out)["Customers"].(float64); n != 7043 {
+	if n := jsonOf(t, out)["customers"].(float64); n != 7043 {
 		t.Errorf("scored %v customers", n)
 	}
 	if n := strings.TrimSpace(ok(t, "-p", proj, "segment", "count", "--table", "telco", "--rule", "score_telco_forest > 0.5 AND Contract = 'Month-to-month'")); n == "0" {
@@ -142,7 +142,7 @@ func TestTextCommands(t *testing.T) {
 	ok(t, "-p", proj, "import", f, "--table", "reviews")
 
 	s := jsonOf(t, ok(t, "-p", proj, "--json", "text", "sentiment", "--table", "reviews", "--column", "review"))
-	labels := s["result"].(map[string]any)["Labels"].(map[string]any)
+	labels := s["result"].(map[string]any)["labels"].(map[string]any)
 	if labels["positive"].(float64) < 30 || labels["negative"].(float64) < 30 {
 		t.Errorf("built-in sentiment labels %v", labels)
 	}
@@ -158,11 +158,11 @@ func TestTextCommands(t *testing.T) {
 		t.Errorf("keywords:\n%s", kw)
 	}
 	tr := jsonOf(t, ok(t, "-p", proj, "--json", "text", "train", "--table", "reviews", "--column", "review", "--label", "topic", "--name", "topics"))
-	if acc := tr["Eval"].(map[string]any)["Accuracy"].(float64); acc < 0.9 {
+	if acc := tr["eval"].(map[string]any)["accuracy"].(float64); acc < 0.9 {
 		t.Errorf("text classifier accuracy %v", acc)
 	}
 	cl := jsonOf(t, ok(t, "-p", proj, "--json", "text", "classify", "topics", "--table", "reviews", "--column", "review"))
-	if cl["Rows"].(float64) != 81 {
+	if cl["rows"].(float64) != 81 {
 		t.Errorf("classify %v", cl)
 	}
 	if !strings.Contains(ok(t, "-p", proj, "text", "models"), "topics") {
@@ -193,7 +193,7 @@ func TestAbtestHillstrom(t *testing.T) {
 					Name           string
 					N, Conversions int64
 				}
-				ZTest       struct{ P float64 }
+				ZTest       struct{ P float64 } `json:"z_test"`
 				Significant bool
 			}
 		}
@@ -224,7 +224,9 @@ func TestAbtestHillstrom(t *testing.T) {
 	}
 	// Planning: 5% → 6% at 80% power needs about 8,160 per group (the
 	// usual two-proportion formula).
-	var plan struct{ PerGroup int64 }
+	var plan struct {
+		PerGroup int64 `json:"per_group"`
+	}
 	json.Unmarshal([]byte(ok(t, "--json", "abtest-plan", "--baseline", "0.05", "--mde", "0.01")), &plan)
 	if plan.PerGroup < 8100 || plan.PerGroup > 8200 {
 		t.Errorf("plan %d per group", plan.PerGroup)

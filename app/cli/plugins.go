@@ -243,6 +243,7 @@ func (e *env) pluginCmd() *cobra.Command {
 		},
 	}
 	logs.Flags().IntVar(&tail, "tail", 200, "number of lines")
+	e.require(logs, intRange("tail", 1, 0))
 	uninstall := &cobra.Command{
 		Use:   "uninstall ID",
 		Short: "Remove an installed plugin (all its versions) and disable it in this project",

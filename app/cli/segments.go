@@ -248,6 +248,7 @@ func (e *env) chartCmd() *cobra.Command {
 	cmd.Flags().IntVar(&spec.Bins, "bins", 20, "bins (histogram)")
 	cmd.Flags().Float64Var(&width, "width", 8, "width in inches")
 	cmd.Flags().Float64Var(&height, "height", 5, "height in inches")
+	e.require(cmd, intRange("bins", 1, 0), positive("width"), positive("height"))
 	return cmd
 }
 

@@ -116,6 +116,7 @@ func (e *env) textKeywordsCmd() *cobra.Command {
 	cmd.Flags().StringVar(&r.Segment, "segment", "", "texts of this segment's customers")
 	cmd.Flags().StringVar(&r.Where, "where", "", "texts of rows matching this rule")
 	cmd.Flags().IntVar(&r.K, "k", 20, "number of keywords")
+	e.require(cmd, intRange("k", 1, 0))
 	return cmd
 }
 
@@ -158,6 +159,7 @@ func (e *env) textTrainCmd() *cobra.Command {
 	cmd.Flags().StringVar(&r.Algo, "algo", "nb", "nb (naive Bayes) or logreg (logistic regression)")
 	cmd.Flags().StringVar(&r.Name, "name", "", "model name (default COLUMN_LABEL)")
 	cmd.Flags().Float64Var(&r.TestSize, "test-size", 0.2, "share of labelled texts held out")
+	e.require(cmd, share("test-size"))
 	cmd.Flags().Uint64Var(&r.Seed, "seed", 42, "seed of the split")
 	cmd.Flags().BoolVar(&r.Replace, "replace", false, "replace a model of the same name")
 	return cmd

@@ -50,6 +50,10 @@ func TestRunDemo(t *testing.T) {
 			t.Fatalf("%s: %v", f, err)
 		}
 	}
+	// The title says what the report is about, not the file's name.
+	if title, _, _ := strings.Cut(res.Summary, "\n"); title != "# Marketbench demo report: a generated online shop" {
+		t.Errorf("summary title %q", title)
+	}
 	for _, want := range []string{"| customers | 20000 |", "| orders | 200000 |", "Champions", "Lapsed big spenders", "## Churn model", "score_churn_logreg", "## Review sentiment", "## Campaign", "through the bundled webhook plugin"} {
 		if !strings.Contains(res.Summary, want) {
 			t.Errorf("summary lacks %q:\n%s", want, res.Summary)

@@ -268,7 +268,7 @@ func RunDemo(ctx context.Context, dir string, opt DemoOptions, progress Progress
 func (w *Workspace) summary(ctx context.Context) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n%s\n\n%s\n|---|---:|---:|\n",
-		i18n.T("Marketbench demo — %s", w.Name()), i18n.T("Generated %s.", i18n.DateTime(time.Now())),
+		i18n.T("Marketbench demo report: a generated online shop"), i18n.T("Generated %s.", i18n.DateTime(time.Now())),
 		i18n.T("## Tables"), i18n.T("| table | rows | columns |"))
 	tables, err := w.Tables(ctx)
 	if err != nil {
