@@ -56,6 +56,9 @@ func TestModels(t *testing.T) {
 	if !strings.HasPrefix(p.status.Text, "Trained churn_test: AUC ") {
 		t.Errorf("status %q", p.status.Text)
 	}
+	if strings.HasPrefix(s.listInfo.Text, "No models yet") {
+		t.Errorf("the list says %q right after training", s.listInfo.Text)
+	}
 
 	d := s.detail
 	if d.title.Text != "churn_test" || !strings.Contains(d.about.Text, "Logistic regression predicting churned") {
