@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -116,20 +115,7 @@ func (v *chartView) saveSelection(sel *core.Selection) {
 
 // exportSelection writes a selection's rows to a file the user picks.
 func (v *chartView) exportSelection(sel *core.Selection) {
-	p := v.p
-	p.w.chooseSaveFile(i18n.T("Export %s", sel.Title), safeFileName(sel.Title), storage.ExportFormats, nil, func(path string) {
-		var n int64
-		p.run(i18n.T("Exporting %s…", filepath.Base(path)), func(ctx context.Context, progress core.Progress) error {
-			progress(i18n.T("Writing %s", filepath.Base(path)), -1)
-			var err error
-			n, err = p.ws.ExportSelection(ctx, sel, path)
-			return err
-		}, func(err error) {
-			if err != nil {
-				p.showError(err)
-				return
-			}
-			p.setStatus(i18n.T("Exported %s rows to %s", i18n.Number(float64(n)), path))
-		})
+	v.p.exportWith(safeFileName(sel.Title), func(ctx context.Context, path string) (int64, error) {
+		return v.p.ws.ExportSelection(ctx, sel, path)
 	})
 }
