@@ -89,7 +89,7 @@ func checkJSONStyle(t *testing.T, cmd, out string) {
 // dataMaps are the objects keyed by names from the data or the campaign
 // (docs/CLI.md lists them): column names, variant names, exclusion reasons,
 // labels, metrics.
-var dataMaps = map[string]bool{"roles": true, "groups": true, "by_variant": true, "excluded": true, "reasons": true,
+var dataMaps = map[string]bool{"roles": true, "groups": true, "planned": true, "by_variant": true, "excluded": true, "reasons": true,
 	"labels": true, "reports": true, "renamed": true}
 
 // Every command with --json writes the one style of docs/CLI.md. The test

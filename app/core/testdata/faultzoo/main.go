@@ -52,6 +52,11 @@ func (channel) Open(_ context.Context, cfg sdk.Config, _ sdk.Secrets) (sdk.Sessi
 	return s, nil
 }
 
+// fd1 is descriptor 1 as a file, made once: a *os.File that the garbage
+// collector finalises closes its descriptor, and a later open would then
+// reuse 1, so the next 1 MB line would land in the delivery log.
+var fd1 = os.NewFile(1, "stdout")
+
 type session struct {
 	mode, log, received string
 	conc                int
@@ -80,7 +85,7 @@ func (s *session) Send(ctx context.Context, m sdk.Message) sdk.Result {
 	case "stdout":
 		// Straight to file descriptor 1, as a C library or a child
 		// process would: go-plugin's Serve redirects os.Stdout only.
-		os.NewFile(1, "stdout").WriteString(strings.Repeat("x", 1<<20) + "\n")
+		fd1.WriteString(strings.Repeat("x", 1<<20) + "\n")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
