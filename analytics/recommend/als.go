@@ -66,7 +66,7 @@ type alsCSR struct {
 	val []float64
 }
 
-func buildCSR(nRows int, rows, cols []int32, vals []float64) alsCSR {
+func alsBuildCSR(nRows int, rows, cols []int32, vals []float64) alsCSR {
 	m := alsCSR{ptr: make([]int, nRows+1), idx: make([]int32, len(rows)), val: make([]float64, len(rows))}
 	for _, r := range rows {
 		m.ptr[r+1]++
@@ -113,7 +113,7 @@ type alsData struct {
 	byUser, byItem alsCSR
 }
 
-func newALSData(nUsers, nItems int, users, items []int32, weights []float64) (*alsData, error) {
+func alsNewData(nUsers, nItems int, users, items []int32, weights []float64) (*alsData, error) {
 	if len(users) != len(items) || len(users) != len(weights) {
 		return nil, errors.New("recommend: users, items and weights must have equal length")
 	}
@@ -134,7 +134,7 @@ func newALSData(nUsers, nItems int, users, items []int32, weights []float64) (*a
 			u, it, w = append(u, users[k]), append(it, items[k]), append(w, weights[k])
 		}
 	}
-	return &alsData{byUser: buildCSR(nUsers, u, it, w), byItem: buildCSR(nItems, it, u, w)}, nil
+	return &alsData{byUser: alsBuildCSR(nUsers, u, it, w), byItem: alsBuildCSR(nItems, it, u, w)}, nil
 }
 
 // TrainALS factorises the implicit-feedback matrix given as parallel slices
@@ -145,7 +145,7 @@ func TrainALS(nUsers, nItems int, users, items []int32, weights []float64, opt A
 	if opt.Factors < 1 || opt.Iterations < 0 || opt.Lambda < 0 || opt.Alpha < 0 || opt.CGSteps < 1 {
 		return nil, fmt.Errorf("recommend: bad ALS options %+v", opt)
 	}
-	d, err := newALSData(nUsers, nItems, users, items, weights)
+	d, err := alsNewData(nUsers, nItems, users, items, weights)
 	if err != nil {
 		return nil, err
 	}
@@ -176,8 +176,8 @@ func alsInit(nUsers, nItems int, opt ALSOptions) *ALSModel {
 	return m
 }
 
-// gram returns FᵀF + λI (k×k, row-major) for row-major F.
-func gram(F []float64, k int, lambda float64) []float64 {
+// alsGram returns FᵀF + λI (k×k, row-major) for row-major F.
+func alsGram(F []float64, k int, lambda float64) []float64 {
 	g := make([]float64, k*k)
 	for r := 0; r+k <= len(F); r += k {
 		row := F[r : r+k]
@@ -202,7 +202,7 @@ func gram(F []float64, k int, lambda float64) []float64 {
 // CG needs only products with it, costing O(k² + nnz(u)·k) per step.
 func alsSweep(X, Y []float64, R alsCSR, opt ALSOptions) {
 	k := opt.Factors
-	YtY := gram(Y, k, opt.Lambda)
+	YtY := alsGram(Y, k, opt.Lambda)
 	nRows := len(R.ptr) - 1
 	const block = 64
 	var next atomic.Int64
@@ -218,7 +218,7 @@ func alsSweep(X, Y []float64, R alsCSR, opt ALSOptions) {
 					return
 				}
 				for u := lo; u < min(lo+block, nRows); u++ {
-					cgUpdate(X[u*k:u*k+k], Y, YtY, R.idx[R.ptr[u]:R.ptr[u+1]], R.val[R.ptr[u]:R.ptr[u+1]], opt, r, p, ap)
+					alsCGUpdate(X[u*k:u*k+k], Y, YtY, R.idx[R.ptr[u]:R.ptr[u+1]], R.val[R.ptr[u]:R.ptr[u+1]], opt, r, p, ap)
 				}
 			}
 		}()
@@ -226,39 +226,39 @@ func alsSweep(X, Y []float64, R alsCSR, opt ALSOptions) {
 	wg.Wait()
 }
 
-// cgUpdate runs CG on A x = b from the current x, with
+// alsCGUpdate runs CG on A x = b from the current x, with
 // A = YᵀY + λI + Σᵢ (cᵢ−1) yᵢyᵢᵀ and b = Σᵢ cᵢ yᵢ over the row's items.
-func cgUpdate(x, Y, YtY []float64, idx []int32, val []float64, opt ALSOptions, r, p, ap []float64) {
+func alsCGUpdate(x, Y, YtY []float64, idx []int32, val []float64, opt ALSOptions, r, p, ap []float64) {
 	k := len(x)
 	// r = b − A x
-	matVec(r, YtY, x)
+	alsMatVec(r, YtY, x)
 	for a := range r {
 		r[a] = -r[a]
 	}
 	for j, i := range idx {
 		y := Y[int(i)*k : int(i)*k+k]
 		c := 1 + opt.Alpha*val[j]
-		axpy(r, c-(c-1)*dot(y, x), y)
+		alsAxpy(r, c-(c-1)*alsDot(y, x), y)
 	}
 	copy(p, r)
-	rsold := dot(r, r)
+	rsold := alsDot(r, r)
 	for range opt.CGSteps {
 		if rsold < 1e-30 {
 			return
 		}
-		matVec(ap, YtY, p)
+		alsMatVec(ap, YtY, p)
 		for j, i := range idx {
 			y := Y[int(i)*k : int(i)*k+k]
-			axpy(ap, opt.Alpha*val[j]*dot(y, p), y)
+			alsAxpy(ap, opt.Alpha*val[j]*alsDot(y, p), y)
 		}
-		pap := dot(p, ap)
+		pap := alsDot(p, ap)
 		if !(pap > 0) {
 			return // A is positive definite for λ > 0; guard λ = 0 with no data
 		}
 		step := rsold / pap
-		axpy(x, step, p)
-		axpy(r, -step, ap)
-		rsnew := dot(r, r)
+		alsAxpy(x, step, p)
+		alsAxpy(r, -step, ap)
+		rsnew := alsDot(r, r)
 		for a := range p {
 			p[a] = r[a] + rsnew/rsold*p[a]
 		}
@@ -266,7 +266,7 @@ func cgUpdate(x, Y, YtY []float64, idx []int32, val []float64, opt ALSOptions, r
 	}
 }
 
-func dot(a, b []float64) float64 {
+func alsDot(a, b []float64) float64 {
 	s := 0.0
 	for i, v := range a {
 		s += v * b[i]
@@ -274,23 +274,23 @@ func dot(a, b []float64) float64 {
 	return s
 }
 
-func axpy(dst []float64, a float64, x []float64) {
+func alsAxpy(dst []float64, a float64, x []float64) {
 	for i, v := range x {
 		dst[i] += a * v
 	}
 }
 
-func matVec(dst, m, x []float64) {
+func alsMatVec(dst, m, x []float64) {
 	k := len(x)
 	for a := range dst {
-		dst[a] = dot(m[a*k:a*k+k], x)
+		dst[a] = alsDot(m[a*k:a*k+k], x)
 	}
 }
 
 // Objective is the implicit-feedback loss of m on the given interactions:
 // Σ_{u,i} c_ui (p_ui − x_u·y_i)² + λ(Σ|x_u|² + Σ|y_i|²).
 func (m *ALSModel) Objective(users, items []int32, weights []float64) (float64, error) {
-	d, err := newALSData(m.NUsers, m.NItems, users, items, weights)
+	d, err := alsNewData(m.NUsers, m.NItems, users, items, weights)
 	if err != nil {
 		return 0, err
 	}
@@ -302,14 +302,14 @@ func (m *ALSModel) Objective(users, items []int32, weights []float64) (float64, 
 // c(1 − s)² − s² with s = x·y.
 func (m *ALSModel) objective(d *alsData) float64 {
 	k := m.K
-	XtX, YtY := gram(m.UserFactors, k, 0), gram(m.ItemFactors, k, 0)
-	loss := dot(XtX, YtY)
+	XtX, YtY := alsGram(m.UserFactors, k, 0), alsGram(m.ItemFactors, k, 0)
+	loss := alsDot(XtX, YtY)
 	R := d.byUser
 	for u := range m.NUsers {
 		x := m.UserFactors[u*k : u*k+k]
 		for j := R.ptr[u]; j < R.ptr[u+1]; j++ {
 			i := int(R.idx[j])
-			s := dot(x, m.ItemFactors[i*k:i*k+k])
+			s := alsDot(x, m.ItemFactors[i*k:i*k+k])
 			c := 1 + m.Alpha*R.val[j]
 			loss += c*(1-s)*(1-s) - s*s
 		}
@@ -332,7 +332,7 @@ func (m *ALSModel) Scores(u int32, dst []float64) []float64 {
 	k := m.K
 	x := m.UserFactors[int(u)*k : int(u)*k+k]
 	for i := range dst {
-		dst[i] = dot(x, m.ItemFactors[i*k:i*k+k])
+		dst[i] = alsDot(x, m.ItemFactors[i*k:i*k+k])
 	}
 	return dst
 }

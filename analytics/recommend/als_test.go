@@ -15,7 +15,7 @@ type alsProblem struct {
 	w      []float64
 }
 
-func randomALSProblem(seed uint64, nU, nI int, density float64) alsProblem {
+func alsRandomProblem(seed uint64, nU, nI int, density float64) alsProblem {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	p := alsProblem{nU: nU, nI: nI}
 	for u := range nU {
@@ -32,9 +32,9 @@ func randomALSProblem(seed uint64, nU, nI int, density float64) alsProblem {
 	return p
 }
 
-// naiveSweep solves every row exactly: x = (YᵀCY + λI)⁻¹ YᵀCp over all
+// alsNaiveSweep solves every row exactly: x = (YᵀCY + λI)⁻¹ YᵀCp over all
 // columns, with dense C and p built from the full matrix.
-func naiveSweep(t *testing.T, X, Y []float64, R *mat.Dense, k int, alpha, lambda float64) {
+func alsNaiveSweep(t *testing.T, X, Y []float64, R *mat.Dense, k int, alpha, lambda float64) {
 	nRows, nCols := R.Dims()
 	Ym := mat.NewDense(nCols, k, Y)
 	for u := range nRows {
@@ -68,7 +68,7 @@ func naiveSweep(t *testing.T, X, Y []float64, R *mat.Dense, k int, alpha, lambda
 }
 
 func TestALSMatchesNaiveReference(t *testing.T) {
-	p := randomALSProblem(3, 9, 7, 0.35)
+	p := alsRandomProblem(3, 9, 7, 0.35)
 	opt := ALSOptions{Factors: 4, Iterations: 5, Lambda: 0.1, Alpha: 2, CGSteps: 12, Seed: 42, Workers: 2}
 	m, err := TrainALS(p.nU, p.nI, p.u, p.i, p.w, opt)
 	if err != nil {
@@ -82,8 +82,8 @@ func TestALSMatchesNaiveReference(t *testing.T) {
 	o.defaults()
 	ref := alsInit(p.nU, p.nI, o)
 	for range opt.Iterations {
-		naiveSweep(t, ref.UserFactors, ref.ItemFactors, R, opt.Factors, opt.Alpha, opt.Lambda)
-		naiveSweep(t, ref.ItemFactors, ref.UserFactors, mat.DenseCopyOf(R.T()), opt.Factors, opt.Alpha, opt.Lambda)
+		alsNaiveSweep(t, ref.UserFactors, ref.ItemFactors, R, opt.Factors, opt.Alpha, opt.Lambda)
+		alsNaiveSweep(t, ref.ItemFactors, ref.UserFactors, mat.DenseCopyOf(R.T()), opt.Factors, opt.Alpha, opt.Lambda)
 	}
 	check := func(name string, got, want []float64) {
 		for i := range want {
@@ -109,18 +109,18 @@ func TestALSMatchesNaiveReference(t *testing.T) {
 			if r > 0 {
 				pr = 1
 			}
-			s := dot(m.UserFactors[u*k:u*k+k], m.ItemFactors[i*k:i*k+k])
+			s := alsDot(m.UserFactors[u*k:u*k+k], m.ItemFactors[i*k:i*k+k])
 			direct += c * (pr - s) * (pr - s)
 		}
 	}
-	direct += opt.Lambda * (dot(m.UserFactors, m.UserFactors) + dot(m.ItemFactors, m.ItemFactors))
+	direct += opt.Lambda * (alsDot(m.UserFactors, m.UserFactors) + alsDot(m.ItemFactors, m.ItemFactors))
 	if math.Abs(obj-direct) > 1e-10*direct {
 		t.Fatalf("objective %v, direct sum %v", obj, direct)
 	}
 }
 
 func TestALSObjectiveDecreases(t *testing.T) {
-	p := randomALSProblem(5, 60, 40, 0.1)
+	p := alsRandomProblem(5, 60, 40, 0.1)
 	for _, steps := range []int{1, 3} {
 		m, err := TrainALS(p.nU, p.nI, p.u, p.i, p.w, ALSOptions{Factors: 8, Iterations: 12, Lambda: 0.05, Alpha: 10, CGSteps: steps, Seed: 1, TrackObjective: true})
 		if err != nil {
@@ -139,7 +139,7 @@ func TestALSObjectiveDecreases(t *testing.T) {
 }
 
 func TestALSDeterministic(t *testing.T) {
-	p := randomALSProblem(9, 300, 80, 0.05)
+	p := alsRandomProblem(9, 300, 80, 0.05)
 	train := func(seed uint64, workers int) *ALSModel {
 		m, err := TrainALS(p.nU, p.nI, p.u, p.i, p.w, ALSOptions{Factors: 6, Iterations: 4, Seed: seed, Workers: workers})
 		if err != nil {
@@ -157,7 +157,7 @@ func TestALSDeterministic(t *testing.T) {
 	s := a.Scores(3, nil)
 	k := a.K
 	for i := range s {
-		if s[i] != dot(a.UserFactors[3*k:4*k], a.ItemFactors[i*k:i*k+k]) {
+		if s[i] != alsDot(a.UserFactors[3*k:4*k], a.ItemFactors[i*k:i*k+k]) {
 			t.Fatal("Scores disagrees with the factor product")
 		}
 	}

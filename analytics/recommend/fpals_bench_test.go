@@ -27,7 +27,7 @@ func BenchmarkFPGrowthRetailShape(b *testing.B) {
 }
 
 func BenchmarkTrainALS(b *testing.B) {
-	p := randomALSProblem(1, 5000, 1000, 0.01)
+	p := alsRandomProblem(1, 5000, 1000, 0.01)
 	for b.Loop() {
 		if _, err := TrainALS(p.nU, p.nI, p.u, p.i, p.w, ALSOptions{Factors: 32, Iterations: 5, Workers: 2}); err != nil {
 			b.Fatal(err)

@@ -55,7 +55,7 @@ type fpTree struct {
 	count    []int            // per rank: total count in this tree
 }
 
-func newFPTree(nRanks int) *fpTree {
+func fpNewTree(nRanks int) *fpTree {
 	t := &fpTree{
 		nodes:    []fpNode{{rank: -1, parent: -1, next: -1}},
 		children: map[uint64]int32{},
@@ -108,7 +108,7 @@ func FPGrowth(baskets [][]int32, opt FPOptions) (*FPResult, error) {
 	freq := map[int32]int{}
 	var buf []int32
 	for _, b := range baskets {
-		buf = dedupe(append(buf[:0], b...))
+		buf = fpDedupe(append(buf[:0], b...))
 		for _, it := range buf {
 			if it < 0 {
 				return nil, fmt.Errorf("recommend: negative item id %d", it)
@@ -135,7 +135,7 @@ func FPGrowth(baskets [][]int32, opt FPOptions) (*FPResult, error) {
 		rank[it] = int32(r)
 	}
 
-	tree := newFPTree(len(items))
+	tree := fpNewTree(len(items))
 	var path []int32
 	for _, b := range baskets {
 		path = path[:0]
@@ -144,7 +144,7 @@ func FPGrowth(baskets [][]int32, opt FPOptions) (*FPResult, error) {
 				path = append(path, r)
 			}
 		}
-		path = dedupe(path)
+		path = fpDedupe(path)
 		if len(path) > 0 {
 			tree.insert(path, 1)
 		}
@@ -152,7 +152,7 @@ func FPGrowth(baskets [][]int32, opt FPOptions) (*FPResult, error) {
 
 	m := &fpMiner{items: items, minCount: minCount, maxLen: opt.MaxLen, n: n}
 	m.mine(tree, nil)
-	slices.SortFunc(m.out, compareItemsets)
+	slices.SortFunc(m.out, fpCompareItemsets)
 	res.Itemsets = m.out
 	return res, nil
 }
@@ -201,7 +201,7 @@ func (m *fpMiner) mine(t *fpTree, suffix []int32) {
 		if !found {
 			continue
 		}
-		cond := newFPTree(r)
+		cond := fpNewTree(r)
 		var path []int32
 		for nd := t.head[r]; nd >= 0; nd = t.nodes[nd].next {
 			path = path[:0]
@@ -220,7 +220,7 @@ func (m *fpMiner) mine(t *fpTree, suffix []int32) {
 	}
 }
 
-func compareItemsets(a, b FPItemset) int {
+func fpCompareItemsets(a, b FPItemset) int {
 	if a.Count != b.Count {
 		return b.Count - a.Count
 	}
@@ -230,8 +230,8 @@ func compareItemsets(a, b FPItemset) int {
 	return slices.Compare(a.Items, b.Items)
 }
 
-// dedupe sorts s and removes repeats in place.
-func dedupe(s []int32) []int32 {
+// fpDedupe sorts s and removes repeats in place.
+func fpDedupe(s []int32) []int32 {
 	slices.Sort(s)
 	return slices.Compact(s)
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-func randomBaskets(rng *rand.Rand, n, nItems, maxLen int) [][]int32 {
+func fpRandomBaskets(rng *rand.Rand, n, nItems, maxLen int) [][]int32 {
 	bs := make([][]int32, n)
 	for i := range bs {
 		l := rng.IntN(maxLen + 1)
@@ -21,8 +21,8 @@ func randomBaskets(rng *rand.Rand, n, nItems, maxLen int) [][]int32 {
 	return bs
 }
 
-// bruteItemsets counts every subset of 0..nItems-1 directly.
-func bruteItemsets(bs [][]int32, nItems, minCount, maxLen int) []FPItemset {
+// fpBruteItemsets counts every subset of 0..nItems-1 directly.
+func fpBruteItemsets(bs [][]int32, nItems, minCount, maxLen int) []FPItemset {
 	sets := make([]uint32, len(bs))
 	for i, b := range bs {
 		for _, it := range b {
@@ -50,21 +50,21 @@ func bruteItemsets(bs [][]int32, nItems, minCount, maxLen int) []FPItemset {
 			out = append(out, FPItemset{Items: items, Count: c, Support: float64(c) / float64(len(bs))})
 		}
 	}
-	slices.SortFunc(out, compareItemsets)
+	slices.SortFunc(out, fpCompareItemsets)
 	return out
 }
 
-func ratFloat(num, den int64) float64 {
+func fpRatFloat(num, den int64) float64 {
 	f, _ := new(big.Rat).SetFrac64(num, den).Float64()
 	return f
 }
 
-// bruteRules builds rules from brute-force counts with exact rational
+// fpBruteRules builds rules from brute-force counts with exact rational
 // arithmetic, so equality with Rules checks rounding too.
-func bruteRules(sets []FPItemset, n int, f RuleFilter) []Rule {
+func fpBruteRules(sets []FPItemset, n int, f RuleFilter) []Rule {
 	cnt := map[string]int{}
 	for _, s := range sets {
-		cnt[itemKey(s.Items)] = s.Count
+		cnt[fpItemKey(s.Items)] = s.Count
 	}
 	has := func(items, of []int32) bool {
 		for _, it := range items {
@@ -93,16 +93,16 @@ func bruteRules(sets []FPItemset, n int, f RuleFilter) []Rule {
 					c = append(c, it)
 				}
 			}
-			nab, na, nc := int64(s.Count), int64(cnt[itemKey(a)]), int64(cnt[itemKey(c)])
+			nab, na, nc := int64(s.Count), int64(cnt[fpItemKey(a)]), int64(cnt[fpItemKey(c)])
 			r := Rule{Antecedent: a, Consequent: c, Count: s.Count,
-				Support:    ratFloat(nab, N),
-				Confidence: ratFloat(nab, na),
-				Lift:       ratFloat(nab*N, na*nc),
-				Leverage:   ratFloat(nab*N-na*nc, N*N),
+				Support:    fpRatFloat(nab, N),
+				Confidence: fpRatFloat(nab, na),
+				Lift:       fpRatFloat(nab*N, na*nc),
+				Leverage:   fpRatFloat(nab*N-na*nc, N*N),
 				Conviction: math.Inf(1),
 			}
 			if nab != na {
-				r.Conviction = ratFloat(na*(N-nc), N*(na-nab))
+				r.Conviction = fpRatFloat(na*(N-nc), N*(na-nab))
 			}
 			if r.Support < f.MinSupport || r.Confidence < f.MinConfidence || r.Lift < f.MinLift {
 				continue
@@ -110,11 +110,11 @@ func bruteRules(sets []FPItemset, n int, f RuleFilter) []Rule {
 			out = append(out, r)
 		}
 	}
-	slices.SortFunc(out, compareRules)
+	slices.SortFunc(out, ruleCompare)
 	return out
 }
 
-func sameRule(a, b Rule) bool {
+func fpSameRule(a, b Rule) bool {
 	return slices.Equal(a.Antecedent, b.Antecedent) && slices.Equal(a.Consequent, b.Consequent) &&
 		a.Count == b.Count && a.Support == b.Support && a.Confidence == b.Confidence &&
 		a.Lift == b.Lift && a.Leverage == b.Leverage && a.Conviction == b.Conviction
@@ -132,14 +132,14 @@ func TestFPGrowthMatchesBruteForce(t *testing.T) {
 	totalRules, infConv := 0, 0
 	for trial := range 60 {
 		nItems := 4 + rng.IntN(7)
-		bs := randomBaskets(rng, 10+rng.IntN(60), nItems, 1+rng.IntN(8))
+		bs := fpRandomBaskets(rng, 10+rng.IntN(60), nItems, 1+rng.IntN(8))
 		minSup := []float64{0.02, 0.05, 0.1, 0.2, 0.3}[rng.IntN(5)]
 		maxLen := rng.IntN(5)
 		fp, err := FPGrowth(bs, FPOptions{MinSupport: minSup, MaxLen: maxLen})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := bruteItemsets(bs, nItems, FPMinCount(minSup, len(bs)), maxLen)
+		want := fpBruteItemsets(bs, nItems, FPMinCount(minSup, len(bs)), maxLen)
 		if len(fp.Itemsets) != len(want) {
 			t.Fatalf("trial %d: %d itemsets, brute force %d", trial, len(fp.Itemsets), len(want))
 		}
@@ -154,12 +154,12 @@ func TestFPGrowthMatchesBruteForce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wr := bruteRules(want, len(bs), f)
+			wr := fpBruteRules(want, len(bs), f)
 			if len(got) != len(wr) {
 				t.Fatalf("trial %d filter %+v: %d rules, brute force %d", trial, f, len(got), len(wr))
 			}
 			for i := range wr {
-				if !sameRule(got[i], wr[i]) {
+				if !fpSameRule(got[i], wr[i]) {
 					t.Fatalf("trial %d filter %+v rule %d:\n got %+v\nwant %+v", trial, f, i, got[i], wr[i])
 				}
 				if math.IsInf(got[i].Conviction, 1) {

@@ -52,10 +52,10 @@ func Rules(fp *FPResult, f RuleFilter) ([]Rule, error) {
 	}
 	counts := make(map[string]int, len(fp.Itemsets))
 	for _, s := range fp.Itemsets {
-		counts[itemKey(s.Items)] = s.Count
+		counts[fpItemKey(s.Items)] = s.Count
 	}
-	include := dedupe(slices.Clone(f.Include))
-	exclude := dedupe(slices.Clone(f.Exclude))
+	include := fpDedupe(slices.Clone(f.Include))
+	exclude := fpDedupe(slices.Clone(f.Exclude))
 	n := int64(fp.Baskets)
 	var out []Rule
 	var ante, cons []int32
@@ -67,10 +67,10 @@ func Rules(fp *FPResult, f RuleFilter) ([]Rule, error) {
 		if L > RulesMaxItemset {
 			return nil, errors.New("recommend: itemset too long for rule generation; set a max length")
 		}
-		if len(include) > 0 && !intersects(s.Items, include) {
+		if len(include) > 0 && !fpIntersects(s.Items, include) {
 			continue
 		}
-		if len(exclude) > 0 && intersects(s.Items, exclude) {
+		if len(exclude) > 0 && fpIntersects(s.Items, exclude) {
 			continue
 		}
 		support := float64(s.Count) / float64(n)
@@ -87,8 +87,8 @@ func Rules(fp *FPResult, f RuleFilter) ([]Rule, error) {
 					cons = append(cons, it)
 				}
 			}
-			ca, okA := counts[itemKey(ante)]
-			cc, okC := counts[itemKey(cons)]
+			ca, okA := counts[fpItemKey(ante)]
+			cc, okC := counts[fpItemKey(cons)]
 			if !okA || !okC {
 				return nil, errors.New("recommend: itemsets are not closed under subsets (not from FPGrowth?)")
 			}
@@ -102,7 +102,7 @@ func Rules(fp *FPResult, f RuleFilter) ([]Rule, error) {
 			out = append(out, r)
 		}
 	}
-	slices.SortFunc(out, compareRules)
+	slices.SortFunc(out, ruleCompare)
 	return out, nil
 }
 
@@ -123,14 +123,14 @@ func ruleMeasures(c, ca, cc, n int64) Rule {
 	return r
 }
 
-func compareRules(a, b Rule) int {
+func ruleCompare(a, b Rule) int {
 	switch {
 	case a.Lift != b.Lift:
-		return cmpDesc(a.Lift, b.Lift)
+		return ruleCmpDesc(a.Lift, b.Lift)
 	case a.Confidence != b.Confidence:
-		return cmpDesc(a.Confidence, b.Confidence)
+		return ruleCmpDesc(a.Confidence, b.Confidence)
 	case a.Support != b.Support:
-		return cmpDesc(a.Support, b.Support)
+		return ruleCmpDesc(a.Support, b.Support)
 	}
 	if c := slices.Compare(a.Antecedent, b.Antecedent); c != 0 {
 		return c
@@ -138,15 +138,15 @@ func compareRules(a, b Rule) int {
 	return slices.Compare(a.Consequent, b.Consequent)
 }
 
-func cmpDesc(a, b float64) int {
+func ruleCmpDesc(a, b float64) int {
 	if a > b {
 		return -1
 	}
 	return 1
 }
 
-// intersects reports whether sorted a and b share an element.
-func intersects(a, b []int32) bool {
+// fpIntersects reports whether sorted a and b share an element.
+func fpIntersects(a, b []int32) bool {
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		switch {
@@ -161,7 +161,7 @@ func intersects(a, b []int32) bool {
 	return false
 }
 
-func itemKey(items []int32) string {
+func fpItemKey(items []int32) string {
 	b := make([]byte, 4*len(items))
 	for i, it := range items {
 		binary.LittleEndian.PutUint32(b[4*i:], uint32(it))
