@@ -26,6 +26,11 @@ type Entry struct {
 	Weight   float64
 }
 
+type cellW struct {
+	col int
+	w   float64
+}
+
 // Matrix is a sparse customer × product matrix of non-negative weights.
 //
 // It is stored twice, by row (CSR) and by column (CSC): recommending walks a
@@ -60,28 +65,42 @@ func NewMatrix(rows, cols int, entries []Entry) (*Matrix, error) {
 			return nil, fmt.Errorf("recommend: entry (%d, %d) has weight %v; weights must be finite and non-negative", e.Row, e.Col, e.Weight)
 		}
 	}
-	es := slices.Clone(entries)
-	slices.SortFunc(es, func(a, b Entry) int {
-		if a.Row != b.Row {
-			return a.Row - b.Row
-		}
-		return a.Col - b.Col
-	})
+	// Bucket by row with a counting sort (no copy of entries, no global
+	// sort: the input may be tens of millions of order lines), then sort each
+	// short row by product and merge duplicates in place.
 	m := &Matrix{rows: rows, cols: cols, rowPtr: make([]int, rows+1)}
-	for i := 0; i < len(es); {
-		j, w := i, 0.0
-		for ; j < len(es) && es[j].Row == es[i].Row && es[j].Col == es[i].Col; j++ {
-			w += es[j].Weight
-		}
-		if w > 0 {
-			m.colIdx = append(m.colIdx, es[i].Col)
-			m.rowVal = append(m.rowVal, w)
-			m.rowPtr[es[i].Row+1]++
-		}
-		i = j
+	for _, e := range entries {
+		m.rowPtr[e.Row+1]++
 	}
 	for r := 0; r < rows; r++ {
 		m.rowPtr[r+1] += m.rowPtr[r]
+	}
+	cell := make([]cellW, len(entries))
+	next := slices.Clone(m.rowPtr[:rows])
+	for _, e := range entries {
+		cell[next[e.Row]] = cellW{e.Col, e.Weight}
+		next[e.Row]++
+	}
+	m.colIdx = make([]int, 0, len(entries))
+	m.rowVal = make([]float64, 0, len(entries))
+	start := 0
+	for r := 0; r < rows; r++ {
+		row := cell[start:m.rowPtr[r+1]]
+		start = m.rowPtr[r+1]
+		// Stable, so duplicates are summed in input order, bit for bit.
+		slices.SortStableFunc(row, func(a, b cellW) int { return a.col - b.col })
+		for i := 0; i < len(row); {
+			j, w := i, 0.0
+			for ; j < len(row) && row[j].col == row[i].col; j++ {
+				w += row[j].w
+			}
+			if w > 0 {
+				m.colIdx = append(m.colIdx, row[i].col)
+				m.rowVal = append(m.rowVal, w)
+			}
+			i = j
+		}
+		m.rowPtr[r+1] = len(m.colIdx)
 	}
 	m.transpose()
 	return m, nil

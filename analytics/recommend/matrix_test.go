@@ -87,3 +87,36 @@ func TestMatrixRandomRoundTrip(t *testing.T) {
 		t.Fatalf("CSC has %d cells, CSR %d", n, m.NNZ())
 	}
 }
+
+func TestMatrixRandomDuplicates(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	sum := map[[2]int]float64{}
+	var es []Entry
+	for i := 0; i < 500; i++ {
+		e := Entry{rng.IntN(12), rng.IntN(9), float64(rng.IntN(3))}
+		es = append(es, e)
+		sum[[2]int{e.Row, e.Col}] += e.Weight
+	}
+	m, err := NewMatrix(12, 9, es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nnz := 0
+	for r := 0; r < 12; r++ {
+		for c := 0; c < 9; c++ {
+			if got, want := m.At(r, c), sum[[2]int{r, c}]; got != want {
+				t.Fatalf("At(%d,%d) = %v, want %v", r, c, got, want)
+			}
+			if sum[[2]int{r, c}] > 0 {
+				nnz++
+			}
+		}
+		cols, _ := m.Row(r)
+		if !slices.IsSorted(cols) {
+			t.Fatalf("row %d not sorted: %v", r, cols)
+		}
+	}
+	if m.NNZ() != nnz {
+		t.Fatalf("NNZ = %d, want %d", m.NNZ(), nnz)
+	}
+}
