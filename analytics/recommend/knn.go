@@ -107,8 +107,7 @@ func TrainItemKNN(m *Matrix, opt KNNOptions) (*ItemKNN, error) {
 				cand = append(cand, Neighbour{Item: l, Score: s, CoBuyers: cnt[l]})
 				dot[l], cnt[l] = 0, 0
 			}
-			slices.SortFunc(cand, byNeighbour)
-			res.Neighbours[j] = slices.Clone(cand[:min(opt.K, len(cand))])
+			res.Neighbours[j] = slices.Clone(topK(cand, opt.K, byNeighbour))
 		}
 	})
 	return res, nil

@@ -80,3 +80,47 @@ func PopularByGroup(m *Matrix, group []int) ([][]Scored, error) {
 	}
 	return out, nil
 }
+
+// topK reorders xs so its first min(n, len(xs)) elements are the best under
+// cmp (negative: a ranks before b), sorted, and returns them. cmp must be a
+// total order (ties broken by index) so the chosen set is unique. A bounded
+// heap keeps it O(len·log n): ranking a customer's thousand candidates for
+// a top 10 should not sort all of them.
+func topK[T any](xs []T, n int, cmp func(a, b T) int) []T {
+	if n <= 0 {
+		return xs[:0]
+	}
+	if n >= len(xs)/4 {
+		slices.SortFunc(xs, cmp)
+		return xs[:min(n, len(xs))]
+	}
+	h := xs[:n]
+	// Max-heap on "worse": the root is the worst of the kept n.
+	down := func(i int) {
+		for {
+			l, w := 2*i+1, i
+			if l < n && cmp(h[l], h[w]) > 0 {
+				w = l
+			}
+			if r := l + 1; r < n && cmp(h[r], h[w]) > 0 {
+				w = r
+			}
+			if w == i {
+				return
+			}
+			h[i], h[w] = h[w], h[i]
+			i = w
+		}
+	}
+	for i := n/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, x := range xs[n:] {
+		if cmp(x, h[0]) < 0 {
+			h[0] = x
+			down(0)
+		}
+	}
+	slices.SortFunc(h, cmp)
+	return h
+}

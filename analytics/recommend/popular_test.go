@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"errors"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -51,5 +52,23 @@ func TestPopularFor(t *testing.T) {
 	}
 	if _, err := PopularFor(m, ranked, 2, 5, Filter{}); !errors.Is(err, ErrIndex) {
 		t.Errorf("bad customer: %v", err)
+	}
+}
+
+func TestTopKMatchesSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 1))
+	for trial := 0; trial < 200; trial++ {
+		xs := make([]Scored, rng.IntN(60))
+		for i := range xs {
+			xs[i] = Scored{i, float64(rng.IntN(5))} // many ties
+		}
+		rng.Shuffle(len(xs), func(i, j int) { xs[i], xs[j] = xs[j], xs[i] })
+		n := rng.IntN(15)
+		want := slices.Clone(xs)
+		slices.SortFunc(want, byScore)
+		want = want[:min(n, len(want))]
+		if got := topK(slices.Clone(xs), n, byScore); !slices.Equal(got, want) {
+			t.Fatalf("topK(%d) = %v, want %v", n, got, want)
+		}
 	}
 }

@@ -160,9 +160,9 @@ func (k *ItemKNN) topN(m *Matrix, s *scratch, blocked []bool, excludeBought bool
 	for _, l := range s.touched {
 		s.cand = append(s.cand, Scored{l, s.score[l]})
 	}
-	slices.SortFunc(s.cand, byScore)
-	out := make([]Recommendation, 0, min(n, len(s.cand)))
-	for _, c := range s.cand[:min(n, len(s.cand))] {
+	best := topK(s.cand, n, byScore)
+	out := make([]Recommendation, 0, len(best))
+	for _, c := range best {
 		because := []int{s.b1[c.Index]}
 		if s.b2[c.Index] >= 0 {
 			because = append(because, s.b2[c.Index])
@@ -246,8 +246,7 @@ func (k *ItemKNN) LikelyBuyers(m *Matrix, item, n int, excludeBuyers bool) ([]Sc
 		}
 		out = append(out, Scored{u, score[u]})
 	}
-	slices.SortFunc(out, byScore)
-	return out[:min(n, len(out))], nil
+	return slices.Clip(topK(out, n, byScore)), nil
 }
 
 // PopularFor is the popularity baseline for one customer: the best sellers
