@@ -14,8 +14,9 @@
 //   - [TrainItemKNN]: item-to-item collaborative filtering (cosine with
 //     shrinkage, or co-purchase counts), top-K neighbours per product.
 //   - [ItemKNN.Recommend], [ItemKNN.Similar], [ItemKNN.LikelyBuyers]:
-//     per-customer top-N with exclusions and reasons, similar products, and
-//     the most likely buyers of a product.
+//     per-customer top-N with exclusions ([Filter]) and reasons, similar
+//     products, and the most likely buyers of a product; [PopularFor] and
+//     [Fill] top up customers with too little history.
 //   - [Evaluate] with hit rate, precision, recall and NDCG at K and catalogue
 //     coverage, so methods are compared on the user's own data.
 //

@@ -281,3 +281,20 @@ func PopularFor(m *Matrix, ranked []Scored, u, n int, f Filter) ([]Recommendatio
 	}
 	return out, nil
 }
+
+// Fill tops up primary to n with fallback products it does not already
+// hold (typically [PopularFor] for a customer with little history), so a
+// customer never silently gets a short list. Fallback items keep their
+// empty Because, which tells the caller to word them as best sellers.
+func Fill(primary, fallback []Recommendation, n int) []Recommendation {
+	out := slices.Clone(primary[:min(n, len(primary))])
+	for _, r := range fallback {
+		if len(out) >= n {
+			break
+		}
+		if !slices.ContainsFunc(out, func(o Recommendation) bool { return o.Item == r.Item }) {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -142,3 +142,23 @@ func TestRecommendAllMatchesSingle(t *testing.T) {
 		}
 	}
 }
+
+func TestFillFromPopular(t *testing.T) {
+	m, k := handModel(t)
+	ranked, _ := Popular(m)
+	f := Filter{ExcludeBought: true}
+	// Customer 4 bought only product 3, which has no neighbours.
+	own, _ := k.Recommend(m, 4, 3, f)
+	pop, _ := PopularFor(m, ranked, 4, 3, f)
+	got := Fill(own, pop, 3)
+	if !slices.Equal(Items(got), []int{0, 1, 2}) || got[0].Because != nil {
+		t.Errorf("Fill = %v", got)
+	}
+	// Customer 3's own list comes first, popular products are not repeated.
+	own, _ = k.Recommend(m, 3, 3, f)
+	pop, _ = PopularFor(m, ranked, 3, 3, f)
+	got = Fill(own, pop, 3)
+	if !slices.Equal(Items(got), []int{1, 2, 3}) || len(got[0].Because) != 1 || got[2].Because != nil {
+		t.Errorf("Fill = %v", got)
+	}
+}
