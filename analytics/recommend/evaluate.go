@@ -29,6 +29,14 @@ var ErrNoTruth = errors.New("recommend: no customer has a product in the test pe
 // like train's rows; customers beyond len(truth) or with empty truth are
 // skipped, since a customer with nothing to find cannot be scored fairly.
 func Evaluate(train *Matrix, truth [][]int, k int, rec Recommender) (Metrics, error) {
+	return EvaluateParallel(train, truth, k, rec, 1)
+}
+
+// EvaluateParallel is [Evaluate] on up to workers goroutines (<= 0:
+// GOMAXPROCS); rec must then be safe for concurrent use. Per-customer
+// results are summed in customer order, so the figures do not depend on the
+// worker count.
+func EvaluateParallel(train *Matrix, truth [][]int, k int, rec Recommender, workers int) (Metrics, error) {
 	if train == nil || train.NNZ() == 0 {
 		return Metrics{}, ErrNoPurchases
 	}
@@ -41,26 +49,45 @@ func Evaluate(train *Matrix, truth [][]int, k int, rec Recommender) (Metrics, er
 	if len(truth) > train.Rows() {
 		return Metrics{}, fmt.Errorf("recommend: truth for %d customers, train has %d", len(truth), train.Rows())
 	}
+	type result struct {
+		ok              bool
+		hit, p, r, ndcg float64
+		list            []int
+		err             error
+	}
+	res := make([]result, len(truth))
+	parallelItems(len(truth), workers, func() func(int) {
+		return func(u int) {
+			if len(truth[u]) == 0 {
+				return
+			}
+			set := make(map[int]bool, len(truth[u]))
+			for _, it := range truth[u] {
+				set[it] = true
+			}
+			r, err := rec(u, k)
+			if err != nil {
+				res[u] = result{err: fmt.Errorf("recommend: customer %d: %w", u, err)}
+				return
+			}
+			res[u] = result{true, HitAt(r, set, k), PrecisionAt(r, set, k), RecallAt(r, set, k), NDCGAt(r, set, k), r[:min(k, len(r))], nil}
+		}
+	})
 	mt := Metrics{K: k}
 	var lists [][]int
-	for u, items := range truth {
-		if len(items) == 0 {
+	for _, x := range res {
+		if x.err != nil {
+			return Metrics{}, x.err
+		}
+		if !x.ok {
 			continue
 		}
-		set := make(map[int]bool, len(items))
-		for _, it := range items {
-			set[it] = true
-		}
-		r, err := rec(u, k)
-		if err != nil {
-			return Metrics{}, fmt.Errorf("recommend: customer %d: %w", u, err)
-		}
 		mt.Customers++
-		mt.HitRate += HitAt(r, set, k)
-		mt.Precision += PrecisionAt(r, set, k)
-		mt.Recall += RecallAt(r, set, k)
-		mt.NDCG += NDCGAt(r, set, k)
-		lists = append(lists, r)
+		mt.HitRate += x.hit
+		mt.Precision += x.p
+		mt.Recall += x.r
+		mt.NDCG += x.ndcg
+		lists = append(lists, x.list)
 	}
 	if mt.Customers == 0 {
 		return Metrics{}, ErrNoTruth

@@ -3,6 +3,7 @@ package recommend
 import (
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -85,13 +86,13 @@ func TestEvaluateKNNBeatsPopular(t *testing.T) {
 	}
 	ranked, _ := Popular(m)
 	f := Filter{ExcludeBought: true}
-	knnRec := func(u, k int) ([]int, error) {
-		r, err := knn.Recommend(m, u, k, f)
-		return Items(r), err
+	knnRec, err := knn.Recommender(m, f)
+	if err != nil {
+		t.Fatal(err)
 	}
-	popRec := func(u, k int) ([]int, error) {
-		r, err := PopularFor(m, ranked, u, k, f)
-		return Items(r), err
+	popRec, err := PopularRecommender(m, ranked, f)
+	if err != nil {
+		t.Fatal(err)
 	}
 	mk, err := Evaluate(m, truth, 5, knnRec)
 	if err != nil {
@@ -100,6 +101,19 @@ func TestEvaluateKNNBeatsPopular(t *testing.T) {
 	mp, err := Evaluate(m, truth, 5, popRec)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, w := range []int{0, 2, 3} {
+		if mw, err := EvaluateParallel(m, truth, 5, knnRec, w); err != nil || mw != mk {
+			t.Errorf("workers %d: %+v, %v; sequential %+v", w, mw, err, mk)
+		}
+	}
+	// The wrappers give the same lists as the direct calls.
+	for u := 0; u < 20; u++ {
+		direct, _ := knn.Recommend(m, u, 5, f)
+		wrapped, _ := knnRec(u, 5)
+		if !slices.Equal(Items(direct), wrapped) {
+			t.Fatalf("customer %d: Recommender %v, Recommend %v", u, wrapped, Items(direct))
+		}
 	}
 	if mk.HitRate <= mp.HitRate || mk.Coverage <= mp.Coverage {
 		t.Errorf("item-kNN %+v does not beat popularity %+v", mk, mp)

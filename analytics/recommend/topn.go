@@ -3,6 +3,7 @@ package recommend
 import (
 	"fmt"
 	"slices"
+	"sync"
 )
 
 // Filter says which products may not be recommended.
@@ -66,6 +67,18 @@ type scratch struct {
 	cand    []Scored
 }
 
+// scratchPool lets repeated single-customer calls (an evaluation loop, a
+// GUI click) reuse the catalogue-sized arrays instead of allocating them per
+// call. Scratch is always returned clean, so only the size must match.
+var scratchPool sync.Pool
+
+func getScratch(cols int) *scratch {
+	if s, ok := scratchPool.Get().(*scratch); ok && len(s.score) == cols {
+		return s
+	}
+	return newScratch(cols)
+}
+
 func newScratch(cols int) *scratch {
 	s := &scratch{
 		score: make([]float64, cols), s1: make([]float64, cols), s2: make([]float64, cols),
@@ -105,7 +118,32 @@ func (k *ItemKNN) Recommend(m *Matrix, u, n int, f Filter) ([]Recommendation, er
 	if err != nil {
 		return nil, err
 	}
-	return k.topN(m, newScratch(m.cols), blocked, f.ExcludeBought, u, n), nil
+	s := getScratch(m.cols)
+	defer scratchPool.Put(s)
+	return k.topN(m, s, blocked, f.ExcludeBought, u, n), nil
+}
+
+// Recommender wraps k for [Evaluate]: the filter is checked once, and the
+// returned function is safe for concurrent use.
+func (k *ItemKNN) Recommender(m *Matrix, f Filter) (Recommender, error) {
+	if err := k.check(m); err != nil {
+		return nil, err
+	}
+	blocked, err := f.blocked(m.cols)
+	if err != nil {
+		return nil, err
+	}
+	return func(u, n int) ([]int, error) {
+		if n <= 0 {
+			return nil, ErrBadK
+		}
+		if u < 0 || u >= m.rows {
+			return nil, fmt.Errorf("%w: customer %d of %d", ErrIndex, u, m.rows)
+		}
+		s := getScratch(m.cols)
+		defer scratchPool.Put(s)
+		return Items(k.topN(m, s, blocked, f.ExcludeBought, u, n)), nil
+	}, nil
 }
 
 // RecommendAll returns the top n products of every customer, indexed by
@@ -266,6 +304,32 @@ func PopularFor(m *Matrix, ranked []Scored, u, n int, f Filter) ([]Recommendatio
 	if err != nil {
 		return nil, err
 	}
+	return popularFor(m, ranked, blocked, f.ExcludeBought, u, n)
+}
+
+// PopularRecommender wraps the popularity baseline for [Evaluate]; the
+// filter is checked once and the function is safe for concurrent use.
+func PopularRecommender(m *Matrix, ranked []Scored, f Filter) (Recommender, error) {
+	if m == nil || m.NNZ() == 0 {
+		return nil, ErrNoPurchases
+	}
+	blocked, err := f.blocked(m.cols)
+	if err != nil {
+		return nil, err
+	}
+	return func(u, n int) ([]int, error) {
+		if n <= 0 {
+			return nil, ErrBadK
+		}
+		if u < 0 || u >= m.rows {
+			return nil, fmt.Errorf("%w: customer %d of %d", ErrIndex, u, m.rows)
+		}
+		r, err := popularFor(m, ranked, blocked, f.ExcludeBought, u, n)
+		return Items(r), err
+	}, nil
+}
+
+func popularFor(m *Matrix, ranked []Scored, blocked []bool, excludeBought bool, u, n int) ([]Recommendation, error) {
 	out := []Recommendation{}
 	for _, p := range ranked {
 		if len(out) == n {
@@ -274,7 +338,7 @@ func PopularFor(m *Matrix, ranked []Scored, u, n int, f Filter) ([]Recommendatio
 		if p.Index < 0 || p.Index >= m.cols {
 			return nil, fmt.Errorf("%w: ranked product %d of %d", ErrIndex, p.Index, m.cols)
 		}
-		if blocked[p.Index] || (f.ExcludeBought && m.Has(u, p.Index)) {
+		if blocked[p.Index] || (excludeBought && m.Has(u, p.Index)) {
 			continue
 		}
 		out = append(out, Recommendation{Item: p.Index, Score: p.Score})

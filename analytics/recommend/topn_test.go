@@ -74,6 +74,19 @@ func TestRecommendErrors(t *testing.T) {
 	if _, err := k.Recommend(empty, 0, 3, Filter{}); !errors.Is(err, ErrNoPurchases) {
 		t.Errorf("empty matrix: %v", err)
 	}
+	rec, err := k.Recommender(m, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rec(-1, 3); !errors.Is(err, ErrIndex) {
+		t.Errorf("Recommender bad customer: %v", err)
+	}
+	if _, err := rec(0, 0); !errors.Is(err, ErrBadK) {
+		t.Errorf("Recommender n=0: %v", err)
+	}
+	if _, err := PopularRecommender(empty, nil, Filter{}); !errors.Is(err, ErrNoPurchases) {
+		t.Errorf("PopularRecommender empty: %v", err)
+	}
 	other, _ := NewMatrix(1, 2, []Entry{{0, 0, 1}})
 	if _, err := k.RecommendAll(other, 3, Filter{}, 1); err == nil {
 		t.Error("model/matrix size mismatch accepted")
