@@ -10,6 +10,9 @@ import "math"
 // hitsAt returns, for the first k recommendations, which ranks (0-based)
 // were relevant first-time hits.
 func hitsAt(rec []int, truth map[int]bool, k int) []int {
+	if k <= 0 {
+		return nil
+	}
 	var ranks []int
 	seen := map[int]bool{}
 	for i, it := range rec[:min(k, len(rec))] {
@@ -67,7 +70,7 @@ func NDCGAt(rec []int, truth map[int]bool, k int) float64 {
 // the first k of at least one list: a recommender that only ever offers
 // best sellers scores low. Out-of-range indices are ignored.
 func Coverage(lists [][]int, k, cols int) float64 {
-	if cols <= 0 {
+	if cols <= 0 || k <= 0 {
 		return 0
 	}
 	seen := make([]bool, cols)

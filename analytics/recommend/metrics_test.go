@@ -45,7 +45,8 @@ func TestMetricsHand(t *testing.T) {
 		t.Errorf("repeated hit precision = %v", got)
 	}
 	// Empty inputs give 0, never NaN.
-	for _, v := range []float64{RecallAt(rec, nil, 3), NDCGAt(rec, nil, 3), PrecisionAt(nil, truth, 0), NDCGAt(nil, truth, 3), Coverage(nil, 3, 0)} {
+	for _, v := range []float64{RecallAt(rec, nil, 3), NDCGAt(rec, nil, 3), PrecisionAt(nil, truth, 0), NDCGAt(nil, truth, 3), Coverage(nil, 3, 0),
+		HitAt(rec, truth, -1), RecallAt(rec, truth, -1), NDCGAt(rec, truth, -1), Coverage([][]int{rec}, -1, 10)} {
 		if v != 0 {
 			t.Errorf("empty case = %v, want 0", v)
 		}
