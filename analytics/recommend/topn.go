@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -90,7 +91,13 @@ func newScratch(cols int) *scratch {
 	return s
 }
 
+// ErrNoModel is returned when a method is called on a nil model.
+var ErrNoModel = errors.New("recommend: no trained model")
+
 func (k *ItemKNN) check(m *Matrix) error {
+	if k == nil {
+		return ErrNoModel
+	}
 	if m == nil || m.NNZ() == 0 {
 		return ErrNoPurchases
 	}
@@ -221,6 +228,9 @@ func (k *ItemKNN) topN(m *Matrix, s *scratch, blocked []bool, excludeBought bool
 // (ExcludeBought does not apply). It reads the trained lists, so at most K
 // products come back.
 func (k *ItemKNN) Similar(item, n int, f Filter) ([]Neighbour, error) {
+	if k == nil {
+		return nil, ErrNoModel
+	}
 	if n <= 0 {
 		return nil, ErrBadK
 	}

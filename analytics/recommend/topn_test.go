@@ -87,6 +87,13 @@ func TestRecommendErrors(t *testing.T) {
 	if _, err := PopularRecommender(empty, nil, Filter{}); !errors.Is(err, ErrNoPurchases) {
 		t.Errorf("PopularRecommender empty: %v", err)
 	}
+	var none *ItemKNN
+	if _, err := none.Recommend(m, 0, 3, Filter{}); !errors.Is(err, ErrNoModel) {
+		t.Errorf("nil model: %v", err)
+	}
+	if _, err := none.Similar(0, 3, Filter{}); !errors.Is(err, ErrNoModel) {
+		t.Errorf("nil model Similar: %v", err)
+	}
 	other, _ := NewMatrix(1, 2, []Entry{{0, 0, 1}})
 	if _, err := k.RecommendAll(other, 3, Filter{}, 1); err == nil {
 		t.Error("model/matrix size mismatch accepted")
