@@ -231,6 +231,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"segment", "delete", "Big"},
 		{"log"},
 		{"project", "currency", "EUR"},
+		{"recommend", "evaluate", "--orders", "orders", "--split-date", "2026-06-01", "--k", "5"},
 		{"project", "safe-copy", proj, filepath.Join(dir, "copy.mbproj")},
 		{"demo", "--out", filepath.Join(dir, "demo-out")},
 	}
