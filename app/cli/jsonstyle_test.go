@@ -232,6 +232,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"log"},
 		{"project", "currency", "EUR"},
 		{"recommend", "evaluate", "--orders", "orders", "--split-date", "2026-06-01", "--k", "5"},
+		{"basket", "rules", "--orders", "orders", "--min-support", "0.001", "--min-confidence", "0.01"},
 		{"project", "safe-copy", proj, filepath.Join(dir, "copy.mbproj")},
 		{"demo", "--out", filepath.Join(dir, "demo-out")},
 	}

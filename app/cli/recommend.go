@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -64,5 +66,56 @@ func (e *env) recommendEvaluateCmd() *cobra.Command {
 	cmd.Flags().StringVar(&split, "split-date", "", "train before this date, test on or after it (YYYY-MM-DD)")
 	cmd.Flags().IntVar(&k, "k", 10, "how many products each customer is offered")
 	cmd.Flags().StringVar(&method, "method", "all", "popularity, item-knn, als or all")
+	return cmd
+}
+
+func (e *env) basketCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "basket", Short: "Market-basket analysis: products bought together in one order"}
+	var orders string
+	var opt core.BasketOptions
+	var top int
+	rules := &cobra.Command{
+		Use:   "rules --orders T",
+		Short: "Association rules (FP-growth) with support, confidence, lift, leverage and conviction",
+		Args:  cobra.NoArgs,
+		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
+			if orders == "" {
+				return i18n.Errorf("give the order table: --orders T")
+			}
+			if top < 1 {
+				return i18n.Errorf("--top must be at least 1")
+			}
+			res, err := w.BasketRules(ctx, orders, opt)
+			if err != nil {
+				return err
+			}
+			list := []map[string]any{}
+			var rows [][]string
+			for i, r := range res.Rules {
+				list = append(list, map[string]any{"if": r.If, "then": r.Then, "orders": r.Orders, "support": r.Support,
+					"confidence": r.Confidence, "lift": r.Lift, "leverage": r.Leverage, "conviction": r.Conviction})
+				if i < top {
+					conv := fmt.Sprintf("%.2f", r.Conviction)
+					if math.IsInf(r.Conviction, 1) {
+						conv = "∞"
+					}
+					rows = append(rows, []string{strings.Join(r.If, " + "), strings.Join(r.Then, " + "), i18n.Number(float64(r.Orders)),
+						fmt.Sprintf("%.4f", r.Support), fmt.Sprintf("%.2f", r.Confidence), fmt.Sprintf("%.1f", r.Lift), conv})
+				}
+			}
+			return e.emit(map[string]any{"baskets": res.Baskets, "products": res.Products, "rules": list}, func(o io.Writer) {
+				fmt.Fprintln(o, i18n.T("%s rules from %s orders of %s products (the first %d, by lift):", i18n.Number(float64(len(res.Rules))),
+					i18n.Number(float64(res.Baskets)), i18n.Number(float64(res.Products)), min(top, len(res.Rules))))
+				table(o, []string{i18n.T("IF BOUGHT"), i18n.T("ALSO BOUGHT"), i18n.T("ORDERS"), i18n.T("SUPPORT"), i18n.T("CONFIDENCE"), i18n.T("LIFT"), i18n.T("CONVICTION")}, rows)
+			})
+		}),
+	}
+	rules.Flags().StringVar(&orders, "orders", "", "the order table (roles: order id, product, order date, customer id)")
+	rules.Flags().Float64Var(&opt.MinSupport, "min-support", 0.005, "share of orders a rule's products appear in together")
+	rules.Flags().Float64Var(&opt.MinConfidence, "min-confidence", 0.3, "share of orders with the IF products that also have the others")
+	rules.Flags().Float64Var(&opt.MinLift, "min-lift", 1, "how many times likelier than by chance")
+	rules.Flags().IntVar(&opt.MaxLen, "max-len", 3, "products in a rule, both sides")
+	rules.Flags().IntVar(&top, "top", 20, "rules to print (--json has them all)")
+	cmd.AddCommand(rules)
 	return cmd
 }
