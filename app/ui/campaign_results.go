@@ -314,7 +314,7 @@ func (v *resultsView) showMetric() {
 		return
 	}
 	rows := [][]string{{i18n.T("%s (control)", groupLabel(ctl.Name)), i18n.Number(float64(ctl.N)), i18n.Number(float64(ctl.Conversions)),
-		pct(ctl.Rate), ci(ctl.Wilson), "—", "—", "—", "—", revenueText(v.s.p.currency, ctl.Revenue)}}
+		pct(ctl.Rate), ci(ctl.Wilson), "—", "—", "—", "—", revenueText(i18n.Symbol(v.s.p.currency), ctl.Revenue)}}
 	for _, c := range rep.Variants {
 		g := c.Variant
 		lift := "—"
@@ -322,7 +322,7 @@ func (v *resultsView) showMetric() {
 			lift = i18n.T("%s (%s to %s)", points(c.AbsLift), points(c.AbsLiftCI.Lo), points(c.AbsLiftCI.Hi))
 		}
 		rows = append(rows, []string{g.Name, i18n.Number(float64(g.N)), i18n.Number(float64(g.Conversions)), pct(g.Rate), ci(g.Wilson),
-			lift, relText(c.RelLift, c.RelLiftCI), pvalue(c.ZTest.PAdjusted), chance(c.Bayes.ProbBeatControl), revenueText(v.s.p.currency, g.Revenue)})
+			lift, relText(c.RelLift, c.RelLiftCI), pvalue(c.ZTest.PAdjusted), chance(c.Bayes.ProbBeatControl), revenueText(i18n.Symbol(v.s.p.currency), g.Revenue)})
 	}
 	v.table.set([]string{i18n.T("Group"), i18n.T("Customers"), i18n.T("With a %s", metricWords(metric)), i18n.T("Rate"), i18n.T("%s interval", level),
 		i18n.T("Lift (points)"), i18n.T("Relative lift"), i18n.T("p-value (%s)", rep.Adjust.Words()), i18n.T("Chance to beat control"), i18n.T("Revenue / customer")},

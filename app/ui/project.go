@@ -33,7 +33,7 @@ type project struct {
 	jobs   atomic.Int64 // running background work, for closing and tests
 
 	tables   []storage.Table // last listing; UI goroutine only
-	currency string          // the project's currency symbol, for amounts
+	currency string          // the project's currency code (read once, kept by Settings), for amounts
 	onTables []func([]storage.Table)
 
 	nav     *widget.List
@@ -64,7 +64,7 @@ type screen struct {
 func newProject(w *window, ws *core.Workspace) *project {
 	p := &project{w: w, ws: ws, win: w.win}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
-	p.currency = ws.CurrencySymbol(p.ctx)
+	p.currency = ws.Currency(p.ctx)
 	p.status = &widget.Label{Text: i18n.T("Opened %s", ws.Path), Truncation: fyne.TextTruncateEllipsis}
 
 	p.data = newDataScreen(p)
@@ -141,7 +141,7 @@ func (p *project) goTo(name string) {
 }
 
 // money formats an amount in the project's currency.
-func (p *project) money(decimals int, v float64) string { return i18n.Money(p.currency, decimals, v) }
+func (p *project) money(decimals int, v float64) string { return i18n.Money(i18n.Symbol(p.currency), decimals, v) }
 
 // setStatus shows a one-line note at the bottom of the window.
 func (p *project) setStatus(s string) { p.status.SetText(s) }

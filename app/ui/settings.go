@@ -149,15 +149,16 @@ func (s *settingsScreen) currencySelect() *widget.Select {
 		labels = append(labels, c.Code+"  "+c.Symbol)
 	}
 	sel := widget.NewSelect(labels, nil)
-	cur := s.p.ws.Currency(s.p.ctx)
+	// The project's currency was read when it opened; no query here, on
+	// the UI goroutine.
 	for i, c := range i18n.Currencies {
-		if c.Code == cur {
+		if c.Code == s.p.currency {
 			sel.SetSelectedIndex(i)
 		}
 	}
 	sel.OnChanged = func(string) {
 		i := sel.SelectedIndex()
-		if i < 0 || i18n.Currencies[i].Code == s.p.ws.Currency(s.p.ctx) {
+		if i < 0 || i18n.Currencies[i].Code == s.p.currency {
 			return
 		}
 		code := i18n.Currencies[i].Code
@@ -168,7 +169,7 @@ func (s *settingsScreen) currencySelect() *widget.Select {
 				s.p.showError(err)
 				return
 			}
-			s.p.currency = i18n.Symbol(code)
+			s.p.currency = code
 			s.p.setStatus(i18n.T("Amounts are now shown in %s.", code))
 			s.refresh()
 		})
