@@ -115,11 +115,8 @@ func (k *ItemKNN) Recommend(m *Matrix, u, n int, f Filter) ([]Recommendation, er
 	if err := k.check(m); err != nil {
 		return nil, err
 	}
-	if n <= 0 {
-		return nil, ErrBadK
-	}
-	if u < 0 || u >= m.rows {
-		return nil, fmt.Errorf("%w: customer %d of %d", ErrIndex, u, m.rows)
+	if err := checkCustomer(m, u, n); err != nil {
+		return nil, err
 	}
 	blocked, err := f.blocked(m.cols)
 	if err != nil {
@@ -141,11 +138,8 @@ func (k *ItemKNN) Recommender(m *Matrix, f Filter) (Recommender, error) {
 		return nil, err
 	}
 	return func(u, n int) ([]int, error) {
-		if n <= 0 {
-			return nil, ErrBadK
-		}
-		if u < 0 || u >= m.rows {
-			return nil, fmt.Errorf("%w: customer %d of %d", ErrIndex, u, m.rows)
+		if err := checkCustomer(m, u, n); err != nil {
+			return nil, err
 		}
 		s := getScratch(m.cols)
 		defer scratchPool.Put(s)
@@ -304,11 +298,8 @@ func PopularFor(m *Matrix, ranked []Scored, u, n int, f Filter) ([]Recommendatio
 	if m == nil || m.NNZ() == 0 {
 		return nil, ErrNoPurchases
 	}
-	if n <= 0 {
-		return nil, ErrBadK
-	}
-	if u < 0 || u >= m.rows {
-		return nil, fmt.Errorf("%w: customer %d of %d", ErrIndex, u, m.rows)
+	if err := checkCustomer(m, u, n); err != nil {
+		return nil, err
 	}
 	blocked, err := f.blocked(m.cols)
 	if err != nil {
@@ -328,11 +319,8 @@ func PopularRecommender(m *Matrix, ranked []Scored, f Filter) (Recommender, erro
 		return nil, err
 	}
 	return func(u, n int) ([]int, error) {
-		if n <= 0 {
-			return nil, ErrBadK
-		}
-		if u < 0 || u >= m.rows {
-			return nil, fmt.Errorf("%w: customer %d of %d", ErrIndex, u, m.rows)
+		if err := checkCustomer(m, u, n); err != nil {
+			return nil, err
 		}
 		r, err := popularFor(m, ranked, blocked, f.ExcludeBought, u, n)
 		return Items(r), err
@@ -371,4 +359,15 @@ func Fill(primary, fallback []Recommendation, n int) []Recommendation {
 		}
 	}
 	return out
+}
+
+// checkCustomer validates a request for n products for customer u.
+func checkCustomer(m *Matrix, u, n int) error {
+	if n <= 0 {
+		return ErrBadK
+	}
+	if u < 0 || u >= m.rows {
+		return fmt.Errorf("%w: customer %d of %d", ErrIndex, u, m.rows)
+	}
+	return nil
 }
