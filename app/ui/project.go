@@ -141,7 +141,9 @@ func (p *project) goTo(name string) {
 }
 
 // money formats an amount in the project's currency.
-func (p *project) money(decimals int, v float64) string { return i18n.Money(i18n.Symbol(p.currency), decimals, v) }
+func (p *project) money(decimals int, v float64) string {
+	return i18n.Money(i18n.Symbol(p.currency), decimals, v)
+}
 
 // setStatus shows a one-line note at the bottom of the window.
 func (p *project) setStatus(s string) { p.status.SetText(s) }
