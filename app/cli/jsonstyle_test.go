@@ -233,6 +233,8 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"project", "currency", "EUR"},
 		{"recommend", "evaluate", "--orders", "orders", "--split-date", "2026-06-01", "--k", "5"},
 		{"basket", "rules", "--orders", "orders", "--min-support", "0.001", "--min-confidence", "0.01"},
+		{"clv", "fit", "--orders", "orders", "--calibration-end", "2026-04-30"},
+		{"clv", "score", "--horizon", "26", "--margin", "0.3"},
 		{"project", "safe-copy", proj, filepath.Join(dir, "copy.mbproj")},
 		{"demo", "--out", filepath.Join(dir, "demo-out")},
 	}

@@ -114,7 +114,7 @@ func SetRowColumns(ctx context.Context, p *storage.Project, table string, rowids
 					w.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
 				}
 			} else {
-				w.WriteString(csvField(v.Text[r]))
+				w.WriteString(storage.CSVField(v.Text[r]))
 			}
 		}
 		w.WriteByte('\n')

@@ -35,7 +35,7 @@ func WriteColumn(ctx context.Context, p *storage.Project, col string, ids []stri
 	w := bufio.NewWriterSize(f, 1<<20)
 	w.WriteString("customer_id,v\n")
 	for i, id := range ids {
-		w.WriteString(csvField(id))
+		w.WriteString(storage.CSVField(id))
 		w.WriteByte(',')
 		if !math.IsNaN(vals[i]) {
 			w.WriteString(strconv.FormatFloat(vals[i], 'g', -1, 64))
@@ -99,11 +99,4 @@ func dropColumn(ctx context.Context, p *storage.Project, col string) error {
 		}
 	}
 	return nil
-}
-
-func csvField(s string) string {
-	if strings.ContainsAny(s, ",\"\n\r") {
-		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-	}
-	return s
 }
