@@ -39,6 +39,7 @@ type Result struct {
 	pred        []float64
 	treated     []bool
 	y           []float64
+	revenue     []float64
 	order       []int
 }
 
@@ -183,6 +184,9 @@ type Targeting struct {
 	// Incremental is the conversions the treatment caused among them,
 	// scaled from the held-out sample to all of them: Uplift × Customers.
 	Incremental float64
+	// RevenueUplift is the mean spend treated − control among them, and
+	// IncrementalRevenue it times Customers (0 without revenue).
+	RevenueUplift, IncrementalRevenue float64
 }
 
 // Top measures treating the share (0, 1] of customers with the highest
@@ -192,14 +196,20 @@ func (r *Result) Top(share float64) (Targeting, error) {
 		return Targeting{}, msg.Errorf("the share to treat must be above 0 and at most 1")
 	}
 	k := int(math.Ceil(share * float64(r.Customers)))
-	var nt, nc, yt, yc float64
+	var nt, nc, yt, yc, st, sc float64
 	for _, i := range r.order[:k] {
+		var s float64
+		if r.revenue != nil {
+			s = r.revenue[i]
+		}
 		if r.treated[i] {
 			nt++
 			yt += r.y[i]
+			st += s
 		} else {
 			nc++
 			yc += r.y[i]
+			sc += s
 		}
 	}
 	t := Targeting{Share: share, Customers: k}
@@ -208,6 +218,8 @@ func (r *Result) Top(share float64) (Targeting, error) {
 	}
 	t.Uplift = yt/nt - yc/nc
 	t.Incremental = t.Uplift * float64(k)
+	t.RevenueUplift = st/nt - sc/nc
+	t.IncrementalRevenue = t.RevenueUplift * float64(k)
 	if r.ATE != 0 {
 		t.Gain = t.Uplift / r.ATE
 	}

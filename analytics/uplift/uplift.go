@@ -47,6 +47,9 @@ type Options struct {
 	// means a half.
 	TestShare float64
 	Seed      uint64
+	// Revenue, when set, is each customer's spend (aligned with the
+	// rows), so targeting also reports the spend the treatment caused.
+	Revenue []float64
 }
 
 // Model predicts each customer's uplift: the change in the outcome's
@@ -109,6 +112,12 @@ func Train(ctx context.Context, d model.Data, treated []bool, y []float64, opt O
 	res, err := Evaluate(pred, pickB(treated, test), pickF(y, test))
 	if err != nil {
 		return nil, nil, err
+	}
+	if opt.Revenue != nil {
+		if len(opt.Revenue) != n {
+			return nil, nil, fmt.Errorf("internal: %d revenues for %d rows", len(opt.Revenue), n)
+		}
+		res.revenue = pickF(opt.Revenue, test)
 	}
 	return m, res, nil
 }

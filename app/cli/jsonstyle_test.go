@@ -138,6 +138,16 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		fmt.Fprintf(&lb, "%d,c%d,%q,%s,%s,%d,%d.5\n", i, i, text, topic, []string{"control", "email"}[i%2], i%3/2, i%7)
 	}
 	os.WriteFile(labelled, []byte(lb.String()), 0o644)
+	experiment := filepath.Join(dir, "experiment.csv")
+	var ex strings.Builder
+	ex.WriteString("customer_id,grp,age,visits,bought,spend\n")
+	for i := range 600 {
+		grp := []string{"none", "email"}[i%2]
+		// The e-mail works for young customers: uplift to learn.
+		bought := (i*7919)%100 < 25+map[bool]int{true: 30}[grp == "email" && (i/2)%3 == 0]
+		fmt.Fprintf(&ex, "x%d,%s,%d,%d,%t,%d\n", i, grp, 20+(i/2)%3*20, i%11, bought, map[bool]int{true: 40}[bought])
+	}
+	os.WriteFile(experiment, []byte(ex.String()), 0o644)
 	var ids struct{ Rows [][]any }
 	json.Unmarshal([]byte(ok(t, "-p", proj, "--json", "sql", "SELECT customer_id FROM customers ORDER BY 1 LIMIT 50")), &ids)
 	responses := filepath.Join(dir, "responses.csv")
@@ -235,6 +245,9 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"basket", "rules", "--orders", "orders", "--min-support", "0.001", "--min-confidence", "0.01"},
 		{"clv", "fit", "--orders", "orders", "--calibration-end", "2026-04-30"},
 		{"clv", "score", "--horizon", "26", "--margin", "0.3"},
+		{"import", experiment, "--table", "experiment"},
+		{"uplift", "train", "--table", "experiment", "--treatment", "grp", "--treated", "email", "--control", "none", "--outcome", "bought",
+			"--revenue", "spend", "--features", "age,visits"},
 		{"project", "safe-copy", proj, filepath.Join(dir, "copy.mbproj")},
 		{"demo", "--out", filepath.Join(dir, "demo-out")},
 	}
