@@ -26,8 +26,11 @@ type base struct {
 	hasRFM   bool
 	// hasScores joins model_scores (alias s).
 	hasScores bool
-	cols      map[string]rule.Column
-	names     []string
+	// recs is the SELECT of each customer's first recommendation (alias
+	// rc), "" without scored recommendations.
+	recs  string
+	cols  map[string]rule.Column
+	names []string
 }
 
 var rfmCols = []struct {
@@ -78,6 +81,9 @@ func newBase(ctx context.Context, p *storage.Project, table string) (*base, erro
 			}
 		}
 	}
+	if err := b.addRecs(ctx, p); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -112,6 +118,9 @@ func (b *base) from() string {
 	}
 	if b.hasScores {
 		f += ` LEFT JOIN ` + storage.Quote(storage.ModelScoresTable) + ` s ON CAST(` + b.customer + ` AS VARCHAR) = s.customer_id`
+	}
+	if b.recs != "" {
+		f += ` LEFT JOIN (` + b.recs + `) rc ON CAST(` + b.customer + ` AS VARCHAR) = rc.customer_id`
 	}
 	return f
 }
