@@ -53,3 +53,37 @@ func TestListSegmentShown(t *testing.T) {
 	}
 	test.Tap(button(t, w.win.Canvas().Overlays().Top(), "OK"))
 }
+
+// TestRuleBuilderOffersRecommendations: with scored recommendations the
+// rule builder offers the top recommendation's fields under their own
+// heading, with names people read, and a rule on them counts.
+func TestRuleBuilderOffersRecommendations(t *testing.T) {
+	ws := rfmWorkspace(t)
+	for _, q := range []string{
+		`CREATE TABLE recommendations (customer_id VARCHAR, rank INTEGER, product_id VARCHAR, product_name VARCHAR,
+			category VARCHAR, score DOUBLE, reason VARCHAR, link VARCHAR, model VARCHAR, scored_at TIMESTAMP)`,
+		`INSERT INTO recommendations VALUES ('A', 1, 'P1', 'Teapot', 'Kitchen', 0.9, '', '', 'default', now()),
+			('B', 1, 'P2', 'Rake', 'Garden', 0.8, '', '', 'default', now()), ('C', 1, 'P1', 'Teapot', 'Kitchen', 0.5, '', '', 'default', now())`,
+	} {
+		if _, err := ws.Project.DB().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, p := open(t, ws)
+	p.goTo("Segments")
+	idle(t, p)
+	p.segments.tabs.SelectIndex(1)
+	idle(t, p)
+	e := p.segments.rules
+	test.Tap(button(t, e.tree, "Add condition"))
+	idle(t, p)
+	test.Tap(button(t, e.tree, "Choose a field"))
+	got := strings.Join(menuLabels(e.menu), " | ")
+	want := "Recommendations (scored) | Top recommended product | Top recommended product id | Category of the top recommended product | Score of the top recommendation"
+	if !strings.Contains(got, want) {
+		t.Fatalf("field menu\n%s\nlacks\n%s", got, want)
+	}
+	if n, err := p.ws.CountRule(p.ctx, "orders", "top_recommendation_category = 'Kitchen'"); err != nil || n != 2 {
+		t.Fatalf("count %d %v", n, err)
+	}
+}
