@@ -134,11 +134,17 @@ func TestRecommendationsTableHostile(t *testing.T) {
 		t.Fatalf("unknown field: %v", err)
 	}
 	exec(t, p, `DROP TABLE recommendations`)
-	exec(t, p, `CREATE TABLE recommendations AS SELECT * FROM (VALUES ('a', 'first', 'P1'), ('a', '2', 'P2'), ('b', NULL, NULL)) t(Customer_ID, "Rank", product_id)`)
+	exec(t, p, `CREATE TABLE recommendations AS SELECT * FROM (VALUES ('a', 'first', 'P1'), ('a', '2', 'P2'), ('b', NULL, NULL),
+		('c', '9', 'P1'), ('c', '5', 'P4'), ('c', '5', 'P3')) t(Customer_ID, "Rank", product_id)`)
+	exec(t, p, `INSERT INTO customers VALUES ('c')`)
 	if got := ruleMembers(t, p, `top_recommendation_id = 'P2'`); !slices.Equal(got, []string{"a"}) {
 		t.Fatalf("numeric rank first: %v", got)
 	}
-	if got := ruleMembers(t, p, `top_recommendation_category IS EMPTY`); !slices.Equal(got, []string{"a", "b"}) {
+	// A gap (no rank 1) and a repeated rank: the lowest rank, then the product id.
+	if got := ruleMembers(t, p, `top_recommendation_id = 'P3'`); !slices.Equal(got, []string{"c"}) {
+		t.Fatalf("gap and repeat: %v", got)
+	}
+	if got := ruleMembers(t, p, `top_recommendation_category IS EMPTY`); !slices.Equal(got, []string{"a", "b", "c"}) {
 		t.Fatalf("no category column: %v", got)
 	}
 }
