@@ -31,7 +31,7 @@ func RecFields() []string {
 // hasRecs reports whether the project has scored recommendations that
 // templates can use.
 func hasRecs(ctx context.Context, p *storage.Project) (bool, error) {
-	_, ok, err := segment.TopRecommendationsSQL(ctx, p, TopRecs)
+	_, ok, err := segment.TopRecommendationsSQL(ctx, p, TopRecs, "")
 	return ok, err
 }
 
@@ -39,12 +39,11 @@ func hasRecs(ctx context.Context, p *storage.Project) (bool, error) {
 // (with args), in one query for the whole audience, as their template
 // fields by customer id; nil when the project has none.
 func loadRecs(ctx context.Context, p *storage.Project, ids string, args []any) (map[string]map[string]string, error) {
-	q, ok, err := segment.TopRecommendationsSQL(ctx, p, TopRecs)
+	q, ok, err := segment.TopRecommendationsSQL(ctx, p, TopRecs, ids)
 	if err != nil || !ok {
 		return nil, err
 	}
-	rows, err := p.Q().QueryContext(ctx, `SELECT customer_id, pos, product_id, name, category, reason, link FROM (`+q+`)
-		WHERE customer_id IN (SELECT customer_id FROM (`+ids+`)) ORDER BY customer_id, pos`, args...)
+	rows, err := p.Q().QueryContext(ctx, `SELECT customer_id, pos, product_id, name, category, reason, link FROM (`+q+`) ORDER BY customer_id, pos`, args...)
 	if err != nil {
 		return nil, i18n.Errorf("cannot read the recommendations: %s", storage.FirstLine(err.Error()))
 	}

@@ -25,8 +25,10 @@ var recCols = []string{"customer_id", "rank", "product_id", "product_name", "cat
 // recommendations table (none, or one without customer_id, rank and
 // product_id): then there are no recommendation fields. The table may come
 // from another version or be edited by hand, so ranks are re-numbered:
-// gaps, repeats and a rank that is not a number do not stop it.
-func TopRecommendationsSQL(ctx context.Context, p *storage.Project, k int) (q string, ok bool, err error) {
+// gaps, repeats and a rank that is not a number do not stop it. only, when
+// not "", is a SELECT of the customer_id (text) of the customers wanted,
+// so a small audience does not rank the whole table.
+func TopRecommendationsSQL(ctx context.Context, p *storage.Project, k int, only string) (q string, ok bool, err error) {
 	if has, err := p.TableExists(ctx, RecommendationsTable); err != nil || !has {
 		return "", false, err
 	}
@@ -54,12 +56,25 @@ func TopRecommendationsSQL(ctx context.Context, p *storage.Project, k int) (q st
 		score = `TRY_CAST(` + storage.Quote(c) + ` AS DOUBLE)`
 	}
 	id := col("product_id")
-	q = `SELECT customer_id, pos, product_id, coalesce(nullif(trim(name), ''), product_id) AS name, category, score, reason, link FROM (
-		SELECT ` + col("customer_id") + ` AS customer_id, ` + id + ` AS product_id, ` + col("product_name") + ` AS name, ` +
+	where := col("customer_id") + ` IS NOT NULL AND ` + id + ` IS NOT NULL`
+	if only != "" {
+		where += ` AND ` + col("customer_id") + ` IN (SELECT customer_id FROM (` + only + `))`
+	}
+	rank := `TRY_CAST(` + storage.Quote(have["rank"]) + ` AS DOUBLE)`
+	const out = `SELECT customer_id, pos, product_id, coalesce(nullif(trim(name), ''), product_id) AS name, category, score, reason, link FROM `
+	if k == 1 {
+		// The first only, as the rules need on every count: an aggregate
+		// per customer is much faster than ranking every row.
+		return out + `(SELECT ` + col("customer_id") + ` AS customer_id, 1 AS pos, unnest(arg_min(struct_pack(product_id := ` + id +
+			`, name := ` + col("product_name") + `, category := ` + col("category") + `, score := ` + score + `, reason := ` + col("reason") +
+			`, link := ` + col("link") + `), struct_pack(r := coalesce(` + rank + `, 'infinity'::DOUBLE), p := ` + id + `)))
+			FROM ` + storage.Quote(RecommendationsTable) + ` WHERE ` + where + ` GROUP BY 1)`, true, nil
+	}
+	q = out + `(SELECT ` + col("customer_id") + ` AS customer_id, ` + id + ` AS product_id, ` + col("product_name") + ` AS name, ` +
 		col("category") + ` AS category, ` + score + ` AS score, ` + col("reason") + ` AS reason, ` + col("link") + ` AS link,
-		row_number() OVER (PARTITION BY ` + col("customer_id") + ` ORDER BY TRY_CAST(` + storage.Quote(have["rank"]) + ` AS DOUBLE) NULLS LAST, ` + id + `) AS pos
+		row_number() OVER (PARTITION BY ` + col("customer_id") + ` ORDER BY ` + rank + ` NULLS LAST, ` + id + `) AS pos
 		FROM ` + storage.Quote(RecommendationsTable) + `
-		WHERE ` + col("customer_id") + ` IS NOT NULL AND ` + id + ` IS NOT NULL) WHERE pos <= ` + strconv.Itoa(k)
+		WHERE ` + where + `) WHERE pos <= ` + strconv.Itoa(k)
 	return q, true, nil
 }
 
@@ -75,12 +90,13 @@ var topRecFields = []struct {
 }
 
 // addRecs lets rules use the customer's first recommendation (alias rc)
-// when the project has scored recommendations.
+// when the project has scored recommendations. Ranking the table costs
+// time on every count, so from joins it only for a rule that uses it.
 func (b *base) addRecs(ctx context.Context, p *storage.Project) error {
 	if strings.EqualFold(b.table, RecommendationsTable) {
 		return nil // its own columns already say it
 	}
-	q, ok, err := TopRecommendationsSQL(ctx, p, 1)
+	q, ok, err := TopRecommendationsSQL(ctx, p, 1, "")
 	if err != nil || !ok {
 		return err
 	}

@@ -83,6 +83,12 @@ func TestTopRecommendationRules(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tc.rule, got, tc.want)
 		}
 	}
+	// Ranking the recommendations costs time: a rule that does not use
+	// them does not join them.
+	n0, _ := rule.Parse(`country = 'UK'`)
+	if q, _, err := RuleIDsSQL(ctx, p, "customers", n0); err != nil || strings.Contains(q, RecommendationsTable) {
+		t.Fatalf("%s %v", q, err)
+	}
 	fields, err := FieldList(ctx, p, "customers")
 	if err != nil {
 		t.Fatal(err)

@@ -28,9 +28,10 @@ type base struct {
 	hasScores bool
 	// recs is the SELECT of each customer's first recommendation (alias
 	// rc), "" without scored recommendations.
-	recs  string
-	cols  map[string]rule.Column
-	names []string
+	recs    string
+	useRecs bool // the rule reads a field of rc
+	cols    map[string]rule.Column
+	names   []string
 }
 
 var rfmCols = []struct {
@@ -119,7 +120,7 @@ func (b *base) from() string {
 	if b.hasScores {
 		f += ` LEFT JOIN ` + storage.Quote(storage.ModelScoresTable) + ` s ON CAST(` + b.customer + ` AS VARCHAR) = s.customer_id`
 	}
-	if b.recs != "" {
+	if b.recs != "" && b.useRecs {
 		f += ` LEFT JOIN (` + b.recs + `) rc ON CAST(` + b.customer + ` AS VARCHAR) = rc.customer_id`
 	}
 	return f
@@ -132,6 +133,7 @@ func (b *base) members(n *rule.Node, today time.Time) (string, []any, error) {
 	}
 	where, args, err := rule.Compile(n, func(name string) (rule.Column, bool) {
 		c, ok := b.cols[strings.ToLower(name)]
+		b.useRecs = b.useRecs || strings.HasPrefix(c.SQL, "rc.")
 		return c, ok
 	}, rule.Options{Today: today, Names: b.names})
 	if err != nil {

@@ -65,6 +65,7 @@ func TopValues(ctx context.Context, p *storage.Project, table, field string, lim
 	if !ok {
 		return nil, 0, fmt.Errorf("unknown column %q", field)
 	}
+	b.useRecs = strings.HasPrefix(c.SQL, "rc.")
 	v := `CAST(` + c.SQL + ` AS VARCHAR)`
 	q := `WITH v AS (SELECT ` + v + ` AS v, count(DISTINCT ` + b.customer + `) AS n FROM ` + b.from() +
 		` WHERE ` + b.customer + ` IS NOT NULL AND ` + c.SQL + ` IS NOT NULL AND trim(` + v + `) <> '' GROUP BY 1)
