@@ -11,9 +11,10 @@ import (
 
 // Where a rule field comes from, for editors that group them.
 const (
-	FromTable  = "table"  // a column of the rule's table
-	FromRFM    = "rfm"    // the latest RFM scores
-	FromScores = "scores" // model scores and saved clusters
+	FromTable  = "table"           // a column of the rule's table
+	FromRFM    = "rfm"             // the latest RFM scores
+	FromScores = "scores"          // model scores and saved clusters
+	FromRecs   = "recommendations" // the customer's first scored recommendation
 )
 
 // Field is a name a rule may use, its kind and where it comes from.
@@ -38,6 +39,8 @@ func FieldList(ctx context.Context, p *storage.Project, table string) ([]Field, 
 			src = FromRFM
 		case strings.HasPrefix(c.SQL, "s."):
 			src = FromScores
+		case strings.HasPrefix(c.SQL, "rc."):
+			src = FromRecs
 		}
 		out[i] = Field{Name: n, Kind: c.Kind, Source: src}
 	}
@@ -62,6 +65,7 @@ func TopValues(ctx context.Context, p *storage.Project, table, field string, lim
 	if !ok {
 		return nil, 0, fmt.Errorf("unknown column %q", field)
 	}
+	b.useRecs = strings.HasPrefix(c.SQL, "rc.")
 	v := `CAST(` + c.SQL + ` AS VARCHAR)`
 	q := `WITH v AS (SELECT ` + v + ` AS v, count(DISTINCT ` + b.customer + `) AS n FROM ` + b.from() +
 		` WHERE ` + b.customer + ` IS NOT NULL AND ` + c.SQL + ` IS NOT NULL AND trim(` + v + `) <> '' GROUP BY 1)
