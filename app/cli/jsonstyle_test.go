@@ -248,6 +248,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"import", experiment, "--table", "experiment"},
 		{"uplift", "train", "--table", "experiment", "--treatment", "grp", "--treated", "email", "--control", "none", "--outcome", "bought",
 			"--revenue", "spend", "--features", "age,visits"},
+		{"nba", "plan", "--action", "Email:uplift_email:40:0.5", "--action", "Rich:uplift_email:clv:1", "--budget", "50", "--save", "NBA"},
 		{"project", "safe-copy", proj, filepath.Join(dir, "copy.mbproj")},
 		{"demo", "--out", filepath.Join(dir, "demo-out")},
 	}
