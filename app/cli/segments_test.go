@@ -175,6 +175,9 @@ func TestListSegmentCLI(t *testing.T) {
 	if !strings.Contains(out, "fixed list") || !strings.Contains(out, "buyers: "+desc) || !strings.Contains(out, "50.0%") {
 		t.Fatalf("list:\n%s", out)
 	}
+	if zh := ok(t, "-p", proj, "--lang", "zh-Hans", "segment", "list"); !strings.Contains(zh, "固定名单") || !strings.Contains(zh, "buyers："+desc) {
+		t.Fatalf("list in Chinese:\n%s", zh)
+	}
 	js := ok(t, "-p", proj, "segment", "list", "--json")
 	if !strings.Contains(js, `"kind": "list"`) || !strings.Contains(js, `"description": "`+desc+`"`) {
 		t.Fatalf("json:\n%s", js)
