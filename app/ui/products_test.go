@@ -1,0 +1,207 @@
+package ui
+
+import (
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/ingest"
+)
+
+// productsDemo opens a small demo project on the Products screen.
+func productsDemo(t *testing.T) (*window, *project, *productsScreen) {
+	t.Helper()
+	ws, err := core.CreateDemo(t.Context(), filepath.Join(t.TempDir(), "demo"+storage.Ext),
+		core.DemoOptions{Customers: 2000, Orders: 20000, Products: 120}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, p := open(t, ws)
+	p.goTo("Products")
+	idle(t, p)
+	if p.body.Objects[0] != p.products.content {
+		t.Fatal("the Products screen is not shown")
+	}
+	return w, p, p.products
+}
+
+// retail opens Online Retail (real invoices of several products each;
+// the demo's orders hold one product each, so they have no basket rules)
+// with product names as the products.
+func retail(t *testing.T) (*window, *project, *productsScreen) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("imports 541,909 rows")
+	}
+	ws, err := core.Create(filepath.Join(t.TempDir(), "retail"+storage.Ext))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.Import(t.Context(), "../../testdata/real/OnlineRetail.csv.gz", ingest.Options{Table: "orders"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.SetRoles(t.Context(), "orders", map[string]storage.Role{"InvoiceNo": storage.OrderID, "Description": storage.ProductName,
+		"Quantity": storage.Quantity, "InvoiceDate": storage.OrderDate, "CustomerID": storage.CustomerID}, true); err != nil {
+		t.Fatal(err)
+	}
+	w, p := open(t, ws)
+	p.goTo("Products")
+	idle(t, p)
+	return w, p, p.products
+}
+
+// TestProductsBasketRules mines Online Retail's rules, sorts them by a
+// column both ways and filters them by a product on either side.
+func TestProductsBasketRules(t *testing.T) {
+	w, p, s := retail(t)
+	if s.table() != "orders" || s.missing.Visible() {
+		t.Fatalf("order table %q (options %v), message shown: %v", s.table(), s.tableSel.Options, s.missing.Visible())
+	}
+	v := s.rules
+	v.support.SetText("1,5") // a decimal comma is fine
+	test.Tap(v.runBtn)
+	idle(t, p)
+	if top := w.win.Canvas().Overlays().Top(); top != nil {
+		t.Fatalf("a dialog is open: %v", labels(top))
+	}
+	if v.res == nil || len(v.res.Rules) < 5 || len(v.grid.rows) != len(v.res.Rules) {
+		t.Fatalf("rules: %v, %d rows; info %q", v.res, len(v.grid.rows), v.info.Text)
+	}
+	if !strings.Contains(v.info.Text, "rules from") {
+		t.Errorf("info %q", v.info.Text)
+	}
+	// Sorted by lift, largest first, to begin with.
+	lift := func(row int) float64 { return v.res.Rules[v.rows[row]].Lift }
+	if lift(0) < lift(len(v.rows)-1) || !strings.HasSuffix(v.grid.cols[ruleLift], "▼") {
+		t.Fatalf("not sorted by lift: %v … %v, header %q", lift(0), lift(len(v.rows)-1), v.grid.cols[ruleLift])
+	}
+	// Orders: largest first, then again for smallest first.
+	v.grid.onHeader(ruleOrders)
+	orders := func(row int) int { return v.res.Rules[v.rows[row]].Orders }
+	for r := 1; r < len(v.rows); r++ {
+		if orders(r) > orders(r-1) {
+			t.Fatalf("orders not descending at row %d", r)
+		}
+	}
+	v.grid.onHeader(ruleOrders)
+	for r := 1; r < len(v.rows); r++ {
+		if orders(r) < orders(r-1) {
+			t.Fatalf("orders not ascending at row %d", r)
+		}
+	}
+	if !strings.HasSuffix(v.grid.cols[ruleOrders], "▲") || strings.HasSuffix(v.grid.cols[ruleLift], "▼") {
+		t.Errorf("headers %q", v.grid.cols)
+	}
+
+	// Filter by the THEN product of the first rule: every row shown names
+	// it on one side, and both sides are searched.
+	product := v.res.Rules[v.rows[0]].Then[0]
+	test.Type(v.filter, strings.ToLower(product))
+	if len(v.rows) == 0 || len(v.rows) >= len(v.res.Rules) {
+		t.Fatalf("filter %q kept %d of %d", product, len(v.rows), len(v.res.Rules))
+	}
+	sides := map[bool]int{}
+	for _, i := range v.rows {
+		r := v.res.Rules[i]
+		inIf := strings.Contains(strings.Join(r.If, " "), product)
+		if !inIf && !strings.Contains(strings.Join(r.Then, " "), product) {
+			t.Fatalf("rule %v does not mention %s", r, product)
+		}
+		sides[inIf]++
+	}
+	if sides[true] == 0 || sides[false] == 0 {
+		t.Errorf("%s found only on one side: %v", product, sides)
+	}
+	if !strings.Contains(v.info.Text, "rules mention") {
+		t.Errorf("filtered info %q", v.info.Text)
+	}
+	// Bad thresholds are explained, not mined.
+	v.support.SetText("lots")
+	test.Tap(v.runBtn)
+	idle(t, p)
+	if !strings.Contains(v.info.Text, "Min support is a percentage") {
+		t.Errorf("bad support: %q", v.info.Text)
+	}
+}
+
+// TestProductsEvaluation fills the evaluation table and chart, and says
+// in words how the best method compares with best sellers.
+func TestProductsEvaluation(t *testing.T) {
+	w, p, s := productsDemo(t)
+	v := s.eval
+	if !strings.HasPrefix(v.split.Text, "2026-07-") {
+		t.Errorf("proposed split date %q", v.split.Text)
+	}
+	test.Tap(v.runBtn)
+	idle(t, p)
+	if top := w.win.Canvas().Overlays().Top(); top != nil {
+		t.Fatalf("a dialog is open: %v", labels(top))
+	}
+	if v.res == nil || len(v.grid.rows) != len(core.RecommendMethods) {
+		t.Fatalf("evaluation rows %v; info %q", v.grid.rows, v.info.Text)
+	}
+	if v.grid.rows[0][0] != "best sellers" || v.grid.cols[1] != "Hit rate@10" {
+		t.Errorf("table %v %v", v.grid.cols, v.grid.rows)
+	}
+	if !v.verdict.Visible() || !strings.Contains(v.verdict.Text, "finds a product the customer buys next for") &&
+		!strings.Contains(v.verdict.Text, "Best sellers find") {
+		t.Errorf("verdict %q", v.verdict.Text)
+	}
+	if v.chart.image() == nil {
+		t.Errorf("no chart: %q", v.chart.msg.Text)
+	}
+	for _, r := range v.res.Results {
+		if math.IsNaN(r.HitRate) || r.HitRate <= 0 {
+			t.Errorf("%s: hit rate %v", r.Method, r.HitRate)
+		}
+	}
+	// A bad date is explained in place.
+	v.split.SetText("1 Sept")
+	test.Tap(v.runBtn)
+	if !strings.Contains(v.info.Text, "is not a date") {
+		t.Errorf("bad date: %q", v.info.Text)
+	}
+}
+
+// TestProductsNoOrderTable: a project without orders says which roles to
+// set and offers to go to Data; a table without the product role is named.
+func TestProductsNoOrderTable(t *testing.T) {
+	ws, err := core.Create(filepath.Join(t.TempDir(), "empty"+storage.Ext))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, p := open(t, ws)
+	p.goTo("Products")
+	idle(t, p)
+	s := p.products
+	if !s.missing.Visible() || !strings.Contains(s.missText.Text, "No order table yet") || !strings.Contains(s.missText.Text, "product_id") {
+		t.Fatalf("message %q visible=%v", s.missText.Text, s.missing.Visible())
+	}
+	test.Tap(s.rules.runBtn)
+	idle(t, p)
+	if w.win.Canvas().Overlays().Top() != nil || s.rules.info.Text != s.missText.Text {
+		t.Errorf("Find rules without a table: %q", s.rules.info.Text)
+	}
+	test.Tap(button(t, s.content, "Go to Data"))
+	if p.body.Objects[0] != p.data.content {
+		t.Fatal("Go to Data did not go to Data")
+	}
+
+	// Orders with customer and date but no product.
+	if _, err := ws.DB().Exec(`CREATE TABLE sales AS SELECT 'C1' AS customer_id, DATE '2025-01-02' AS order_date, 3.5 AS amount`); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.SetRoles(t.Context(), "sales", map[string]storage.Role{"customer_id": storage.CustomerID, "order_date": storage.OrderDate}, true); err != nil {
+		t.Fatal(err)
+	}
+	p.refreshTables("")
+	idle(t, p)
+	if !strings.Contains(s.missText.Text, "sales has customers and order dates but no product column") {
+		t.Fatalf("no-product message %q", s.missText.Text)
+	}
+}
