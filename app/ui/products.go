@@ -29,6 +29,7 @@ type productsScreen struct {
 	missText *widget.Label
 	tabs     *container.AppTabs
 	rulesTab *container.TabItem
+	evalTab  *container.TabItem
 	tablesRq latest
 
 	rules *basketView
@@ -52,10 +53,8 @@ func newProductsScreen(p *project) *productsScreen {
 
 	top := container.NewVBox(newFlow(captioned(i18n.T("Orders"), fixedWidth(200, s.tableSel))), s.missing)
 	s.rulesTab = container.NewTabItemWithIcon(i18n.T("Basket rules"), theme.ListIcon(), s.rules.content)
-	s.tabs = container.NewAppTabs(
-		s.rulesTab,
-		container.NewTabItemWithIcon(i18n.T("Evaluation"), theme.InfoIcon(), s.eval.content),
-	)
+	s.evalTab = container.NewTabItemWithIcon(i18n.T("Evaluation"), theme.InfoIcon(), s.eval.content)
+	s.tabs = container.NewAppTabs(s.rulesTab, s.evalTab)
 	s.content = container.NewBorder(top, nil, nil, nil, s.tabs)
 	p.onTables = append(p.onTables, s.setTables)
 	return s

@@ -137,6 +137,7 @@ func TestProductsEvaluation(t *testing.T) {
 	if !strings.HasPrefix(v.split.Text, "2026-07-") {
 		t.Errorf("proposed split date %q", v.split.Text)
 	}
+	v.als.SetChecked(true)
 	test.Tap(v.runBtn)
 	idle(t, p)
 	if top := w.win.Canvas().Overlays().Top(); top != nil {

@@ -169,6 +169,12 @@ func screenshots(dir string) int {
 			p.segments.rules.parseText()
 		})
 		step("saved.png", func() { p.segments.tabs.SelectIndex(2) })
+		step("products.png", func() { p.goTo("Products") })
+		step("products-rules.png", p.products.rules.run)
+		step("products-evaluation.png", func() {
+			p.products.tabs.Select(p.products.evalTab)
+			p.products.eval.run()
+		})
 		step("models.png", func() { p.goTo("Models") })
 		step("models-detail.png", func() {
 			p.models.train.name.SetText("churn_demo")
