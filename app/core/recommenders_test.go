@@ -1,0 +1,138 @@
+package core
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/ingest"
+)
+
+// retail is one Online Retail project shared by this file's tests (the
+// import takes a few seconds), trained once with item-kNN as "default"
+// and with ALS as "als". Tests that change it use their own project.
+var retail struct {
+	once sync.Once
+	dir  string
+	w    *Workspace
+	err  error
+}
+
+// closeRetail removes the shared project (TestMain calls it).
+func closeRetail() {
+	if retail.w != nil {
+		retail.w.Close()
+	}
+	if retail.dir != "" {
+		os.RemoveAll(retail.dir)
+	}
+}
+
+func retailWorkspace(t *testing.T) *Workspace {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("imports 541,909 rows")
+	}
+	retail.once.Do(func() {
+		ctx := context.Background()
+		dir, err := os.MkdirTemp("", "mb-retail-*")
+		if err != nil {
+			retail.err = err
+			return
+		}
+		retail.dir = dir
+		w, err := Create(filepath.Join(dir, "retail"+storage.Ext))
+		if err != nil {
+			retail.err = err
+			return
+		}
+		retail.w = w
+		if _, err := w.Import(ctx, "../../testdata/real/OnlineRetail.csv.gz", ingest.Options{Table: "orders"}); err != nil {
+			retail.err = err
+			return
+		}
+		if retail.err = w.SetRoles(ctx, "orders", map[string]storage.Role{"InvoiceNo": storage.OrderID, "StockCode": storage.ProductID,
+			"Description": storage.ProductName, "Quantity": storage.Quantity, "InvoiceDate": storage.OrderDate, "CustomerID": storage.CustomerID,
+			"UnitPrice": storage.UnitPrice}, true); retail.err != nil {
+			return
+		}
+		if _, retail.err = w.TrainRecommender(ctx, "orders", "", "", nil); retail.err != nil {
+			return
+		}
+		_, retail.err = w.TrainRecommender(ctx, "orders", MethodALS, "als", nil)
+	})
+	if retail.err != nil {
+		t.Fatal(retail.err)
+	}
+	return retail.w
+}
+
+// checkTable checks the recommendations table: ranks 1..N per customer,
+// no product offered twice or already bought, reasons naming products.
+func checkTable(t *testing.T, w *Workspace, top int, rep *ScoreReport) {
+	t.Helper()
+	ctx := context.Background()
+	var customers, rows, badRanks, dup, bought, noReason int
+	err := w.Q().QueryRowContext(ctx, `SELECT count(DISTINCT customer_id), count(*),
+		(SELECT count(*) FROM (SELECT customer_id FROM recommendations GROUP BY customer_id
+			HAVING min(rank) <> 1 OR max(rank) <> count(*) OR count(DISTINCT rank) <> count(*) OR count(*) > ?)),
+		(SELECT count(*) FROM (SELECT customer_id, product_id FROM recommendations GROUP BY ALL HAVING count(*) > 1)),
+		(SELECT count(*) FROM recommendations r WHERE EXISTS (SELECT 1 FROM orders o WHERE CAST(o.CustomerID AS VARCHAR) = r.customer_id
+			AND CAST(o.StockCode AS VARCHAR) = r.product_id AND o.Quantity > 0 AND NOT o.InvoiceNo LIKE 'C%')),
+		count(*) FILTER (WHERE reason IS NULL OR reason = '')
+		FROM recommendations`, top).Scan(&customers, &rows, &badRanks, &dup, &bought, &noReason)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if customers != rep.Customers || rows != rep.Rows || rows != customers*top || badRanks+dup+bought+noReason != 0 {
+		t.Errorf("table: %d customers, %d rows (report %+v); bad ranks %d, repeats %d, already bought %d, no reason %d",
+			customers, rows, rep, badRanks, dup, bought, noReason)
+	}
+}
+
+func TestRecommendersOnlineRetail(t *testing.T) {
+	w := retailWorkspace(t)
+	ctx := context.Background()
+	list, err := w.Recommenders(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Name != "als" || list[1].Name != "default" || list[1].Method != MethodItemKNN ||
+		list[1].Customers != 4339 || list[1].Products < 3600 || list[1].Purchases < 260000 {
+		t.Fatalf("recommenders %+v", list)
+	}
+	tables, err := w.OrderTables(ctx)
+	if err != nil || !slices.Equal(tables, []string{"orders"}) {
+		t.Fatalf("order tables %v, %v", tables, err)
+	}
+	for _, name := range []string{"", "als"} {
+		rep, err := w.ScoreRecommendations(ctx, ScoreOptions{Name: name, Top: 5, Link: "https://shop.example/p/{product_id}"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%q: %+v", name, rep)
+		if rep.Customers != 4339 || rep.Table != "recommendations" || rep.OnlyReturns != 33 {
+			t.Errorf("%q: report %+v", name, rep)
+		}
+		checkTable(t, w, 5, rep)
+		// Reasons name real products: the bought product's description.
+		var reason, link, pid string
+		if err := w.Q().QueryRowContext(ctx, `SELECT reason, link, product_id FROM recommendations WHERE customer_id = '12347' AND rank = 1`).Scan(&reason, &link, &pid); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%q: 12347's first: %s %s", name, reason, link)
+		if !strings.HasPrefix(reason, "because you bought ") || link != "https://shop.example/p/"+pid {
+			t.Errorf("%q: reason %q link %q", name, reason, link)
+		}
+		var named int
+		if err := w.Q().QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT Description FROM orders WHERE CustomerID = 12347)
+			WHERE contains(?, Description)`, reason).Scan(&named); err != nil || named == 0 {
+			t.Errorf("%q: reason %q names no product 12347 bought (%v)", name, reason, err)
+		}
+	}
+}
