@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
@@ -28,12 +29,26 @@ type productsScreen struct {
 	missing  *fyne.Container
 	missText *widget.Label
 	tabs     *container.AppTabs
-	rulesTab *container.TabItem
-	evalTab  *container.TabItem
+	bestTab, similarTab, customerTab, rulesTab, evalTab *container.TabItem
 	tablesRq latest
 
-	rules *basketView
-	eval  *evalView
+	recInfo  *widget.Label
+	trainBtn *widget.Button
+	scoreBtn *widget.Button
+	rec      *core.RecommenderInfo // the trained recommender, nil for none
+	recRq    latest
+	scored   *core.ScoreReport // the last scoring, for tests
+
+	// products are the order table's products, best sellers first: the
+	// choices of the product boxes.
+	products []core.BestSeller
+	prodRq   latest
+
+	best     *bestView
+	similar  *similarView
+	customer *customerView
+	rules    *basketView
+	eval     *evalView
 
 	content fyne.CanvasObject
 }
@@ -42,8 +57,14 @@ func newProductsScreen(p *project) *productsScreen {
 	s := &productsScreen{p: p}
 	s.tableSel = widget.NewSelect(nil, func(string) { s.tableChanged() })
 	s.tableSel.PlaceHolder = i18n.T("Choose the order table")
+	s.best = newBestView(s)
+	s.similar = newSimilarView(s)
+	s.customer = newCustomerView(s)
 	s.rules = newBasketView(s)
 	s.eval = newEvalView(s)
+	s.recInfo = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.trainBtn = &widget.Button{Text: i18n.T("Train…"), Icon: theme.MediaPlayIcon(), OnTapped: s.chooseTrain}
+	s.scoreBtn = &widget.Button{Text: i18n.T("Score all customers…"), Icon: theme.DocumentSaveIcon(), OnTapped: s.chooseScore}
 
 	s.missText = &widget.Label{Wrapping: fyne.TextWrapWord}
 	goData := &widget.Button{Text: i18n.T("Go to Data"), Icon: theme.StorageIcon(), Importance: widget.HighImportance,
@@ -51,10 +72,13 @@ func newProductsScreen(p *project) *productsScreen {
 	s.missing = container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, s.missText), container.NewHBox(goData))
 	s.missing.Hide()
 
-	top := container.NewVBox(newFlow(captioned(i18n.T("Orders"), fixedWidth(200, s.tableSel))), s.missing)
-	s.rulesTab = container.NewTabItemWithIcon(i18n.T("Basket rules"), theme.ListIcon(), s.rules.content)
+	top := container.NewVBox(newFlow(captioned(i18n.T("Orders"), fixedWidth(200, s.tableSel)), s.trainBtn, s.scoreBtn), s.recInfo, s.missing)
+	s.bestTab = container.NewTabItemWithIcon(i18n.T("Best sellers"), theme.ListIcon(), s.best.content)
+	s.similarTab = container.NewTabItemWithIcon(i18n.T("Similar products"), theme.ContentCopyIcon(), s.similar.content)
+	s.customerTab = container.NewTabItemWithIcon(i18n.T("For a customer"), theme.AccountIcon(), s.customer.content)
+	s.rulesTab = container.NewTabItemWithIcon(i18n.T("Basket rules"), theme.GridIcon(), s.rules.content)
 	s.evalTab = container.NewTabItemWithIcon(i18n.T("Evaluation"), theme.InfoIcon(), s.eval.content)
-	s.tabs = container.NewAppTabs(s.rulesTab, s.evalTab)
+	s.tabs = container.NewAppTabs(s.bestTab, s.similarTab, s.customerTab, s.rulesTab, s.evalTab)
 	s.content = container.NewBorder(top, nil, nil, nil, s.tabs)
 	p.onTables = append(p.onTables, s.setTables)
 	return s
@@ -68,6 +92,7 @@ func (s *productsScreen) shown() {
 	}
 	s.loaded = true
 	s.setTables(s.p.tables)
+	s.loadRecommender()
 }
 
 // orderTables are the tables that have the roles recommendations need,
@@ -83,6 +108,11 @@ func (s *productsScreen) setTables(ts []storage.Table) {
 	ctx := s.tablesRq.start(s.p.ctx)
 	async(s.p, ctx, func(ctx context.Context) (orderTables, error) {
 		var out orderTables
+		var err error
+		if out.ok, err = s.p.ws.OrderTables(ctx); err != nil || len(out.ok) > 0 {
+			return out, err
+		}
+		// None: find the tables that lack only a product, to name them.
 		for _, t := range ts {
 			roles, err := s.p.ws.ColumnRoles(ctx, t.Name)
 			if err != nil {
@@ -95,11 +125,7 @@ func (s *productsScreen) setTables(ts []storage.Table) {
 			if !has[storage.CustomerID] || !has[storage.OrderDate] {
 				continue
 			}
-			if has[storage.ProductID] || has[storage.ProductName] {
-				out.ok = append(out.ok, t.Name)
-			} else {
-				out.noProduct = append(out.noProduct, t.Name)
-			}
+			out.noProduct = append(out.noProduct, t.Name)
 		}
 		return out, nil
 	}, func(out orderTables, err error) {
@@ -144,10 +170,41 @@ func (s *productsScreen) setOrders(out orderTables) {
 // table is the chosen order table, or "" with the reason shown.
 func (s *productsScreen) table() string { return s.tableSel.Selected }
 
-// tableChanged clears what was computed on another table.
+// tableChanged clears what was computed on another table and lists its
+// products for the product boxes.
 func (s *productsScreen) tableChanged() {
 	s.rules.clear()
 	s.eval.clear()
+	s.best.clear()
+	s.similar.clear()
+	s.customer.clear()
+	s.products = nil
+	if s.rec != nil {
+		s.showRecommender()
+	}
+	table := s.table()
+	if table == "" {
+		return
+	}
+	ctx := s.prodRq.start(s.p.ctx)
+	async(s.p, ctx, func(ctx context.Context) ([]core.BestSeller, error) {
+		return s.p.ws.BestSellers(ctx, table, 0, "")
+	}, func(list []core.BestSeller, err error) {
+		if ctx.Err() != nil || err != nil {
+			return // the tabs report a problem with the table when used
+		}
+		s.products = list
+		s.similar.setProducts(list)
+		s.best.show(list[:min(len(list), bestTop)], "") // at once, without asking again
+	})
+}
+
+// productLabel is how a product box shows a product: its name and id.
+func productLabel(id, name string) string {
+	if name == "" || name == id {
+		return id
+	}
+	return name + " (" + id + ")"
 }
 
 // needTable says why nothing can run yet; it returns false when a table

@@ -34,7 +34,7 @@ type basketView struct {
 	desc    bool
 	sel     int // index into res.Rules, -1 for none
 
-	actions []*widget.Button // act on the selected rule's THEN product
+	actions *productActions // act on the selected rule's THEN product
 	content fyne.CanvasObject
 }
 
@@ -72,9 +72,7 @@ func newBasketView(s *productsScreen) *basketView {
 	v.grid.onSelect = func(row int) {
 		if row < len(v.rows) {
 			v.sel = v.rows[row]
-			for _, b := range v.actions {
-				b.Enable()
-			}
+			v.actions.enable(v.selectedThen() != "")
 		}
 	}
 	form := newFlow(
@@ -84,7 +82,8 @@ func newBasketView(s *productsScreen) *basketView {
 		v.runBtn,
 		fixedWidth(260, v.filter),
 	)
-	v.content = container.NewBorder(container.NewVBox(form, v.info), nil, nil, nil, v.grid.table)
+	v.actions = newProductActions(s, func() (string, string) { return v.selectedThen(), "" })
+	v.content = container.NewBorder(container.NewVBox(form, v.info), v.actions.bar, nil, nil, v.grid.table)
 	return v
 }
 
@@ -92,9 +91,7 @@ func newBasketView(s *productsScreen) *basketView {
 func (v *basketView) clear() {
 	v.res, v.rows, v.sel = nil, nil, -1
 	v.grid.clear()
-	for _, b := range v.actions {
-		b.Disable()
-	}
+	v.actions.enable(false)
 }
 
 // run mines the rules with the thresholds typed.
@@ -133,9 +130,7 @@ func (v *basketView) run() {
 			return // the table changed meanwhile
 		}
 		v.res, v.sel = res, -1
-		for _, b := range v.actions {
-			b.Disable()
-		}
+		v.actions.enable(false)
 		v.show()
 		v.s.p.setStatus(i18n.T("Found %s basket rules in %s", i18n.Number(float64(len(res.Rules))), table))
 	})
@@ -232,9 +227,7 @@ func (v *basketView) show() {
 	}
 	v.grid.set(cols, []string{"", "", "BIGINT", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE"}, out)
 	v.sel = -1
-	for _, b := range v.actions {
-		b.Disable()
-	}
+	v.actions.enable(false)
 	res := v.res
 	switch {
 	case len(res.Rules) == 0:

@@ -206,3 +206,102 @@ func TestProductsNoOrderTable(t *testing.T) {
 		t.Fatalf("no-product message %q", s.missText.Text)
 	}
 }
+
+// TestProductsRecommender: before training, scoring and the tabs say to
+// train first; then best sellers, similar products of a demo product, a
+// customer's recommendations with reasons, and scoring everyone into the
+// recommendations table, which a campaign can use.
+func TestProductsRecommender(t *testing.T) {
+	w, p, s := productsDemo(t)
+	if len(s.best.list) != bestTop || s.best.list[0].Customers < s.best.list[1].Customers {
+		t.Fatalf("best sellers: %d rows", len(s.best.list))
+	}
+	if !strings.Contains(s.recInfo.Text, "No recommender yet") {
+		t.Errorf("recommender info %q", s.recInfo.Text)
+	}
+	// Scoring before training: a clear message, nothing written.
+	test.Tap(s.scoreBtn)
+	if got := strings.Join(labels(w.win.Canvas().Overlays().Top()), " "); !strings.Contains(got, "Train a recommender first") {
+		t.Fatalf("score before training: %q", got)
+	}
+	w.win.Canvas().Overlays().Remove(w.win.Canvas().Overlays().Top())
+	s.similar.product.SetText(s.best.list[0].ProductID)
+	test.Tap(s.similar.showBtn)
+	if !strings.Contains(s.similar.info.Text, "Train a recommender first") {
+		t.Errorf("similar before training: %q", s.similar.info.Text)
+	}
+
+	// Train through the dialog (item-kNN is the default choice).
+	test.Tap(s.trainBtn)
+	tapDialogButton(t, w, "Train")
+	idle(t, p)
+	if s.rec == nil || s.rec.Method != core.MethodItemKNN || !strings.Contains(s.recInfo.Text, "trained on orders") {
+		t.Fatalf("after training: %+v, %q", s.rec, s.recInfo.Text)
+	}
+
+	// Similar products of the best seller, from the product box's list.
+	s.similar.product.SetText("")
+	s.similar.narrow(strings.ToLower(s.best.list[0].Name))
+	if len(s.similar.options) == 0 {
+		t.Fatalf("no product matches %q", s.best.list[0].Name)
+	}
+	s.similar.product.SetText(s.similar.options[0])
+	test.Tap(s.similar.showBtn)
+	idle(t, p)
+	if len(s.similar.sim) == 0 || len(s.similar.co) == 0 || len(s.similar.simGrid.rows) != len(s.similar.sim) {
+		t.Fatalf("similar %d, co-purchased %d; info %q", len(s.similar.sim), len(s.similar.co), s.similar.info.Text)
+	}
+	for _, x := range s.similar.co {
+		if x.ProductID == s.best.list[0].ProductID || x.CoBuyers < 1 {
+			t.Errorf("co-purchased %+v", x)
+		}
+	}
+	// A product that does not exist is explained in place.
+	s.similar.product.SetText("no such product")
+	test.Tap(s.similar.showBtn)
+	idle(t, p)
+	if len(s.similar.sim) != 0 || !strings.Contains(s.similar.info.Text, "no such product") {
+		t.Errorf("unknown product: %q", s.similar.info.Text)
+	}
+
+	// A customer's recommendations with reasons.
+	r, err := p.ws.SQL(t.Context(), "SELECT customer_id FROM orders GROUP BY 1 HAVING count(*) >= 5 ORDER BY 1 LIMIT 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.customer
+	c.id.SetText(r.Rows[0][0])
+	test.Tap(c.showBtn)
+	idle(t, p)
+	if len(c.list) != 10 || len(c.grid.rows) != 10 {
+		t.Fatalf("recommendations for %s: %d; info %q", r.Rows[0][0], len(c.list), c.info.Text)
+	}
+	if !strings.HasPrefix(c.list[0].Reason, "because you bought") || c.grid.rows[0][4] != c.list[0].Reason {
+		t.Errorf("first reason %q, shown %q", c.list[0].Reason, c.grid.rows[0][4])
+	}
+	c.id.SetText("NOBODY")
+	test.Tap(c.showBtn)
+	idle(t, p)
+	if len(c.list) != 0 || !strings.Contains(c.info.Text, "NOBODY") {
+		t.Errorf("unknown customer: %q", c.info.Text)
+	}
+
+	// Score everyone; the report offers a campaign with the snippet.
+	test.Tap(s.scoreBtn)
+	tapDialogButton(t, w, "Score")
+	idle(t, p)
+	if s.scored == nil || s.scored.Rows < 10*1000 || s.scored.Table != "recommendations" {
+		t.Fatalf("scored %+v", s.scored)
+	}
+	if !p.tableExists("recommendations") {
+		t.Error("the recommendations table is not listed")
+	}
+	tapDialogButton(t, w, "Use in a campaign")
+	idle(t, p)
+	if p.body.Objects[0] != p.campaigns.content {
+		t.Fatal("Use in a campaign did not open Campaigns")
+	}
+	if txt := p.campaigns.editor.variants[0].text.Text; !strings.Contains(txt, "{{.rec1_name}}") || !strings.Contains(txt, "{{.rec3_link}}") {
+		t.Errorf("variant text %q", txt)
+	}
+}
