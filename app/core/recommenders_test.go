@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/marketbench/marketbench/analytics/recommend"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/ingest"
 )
@@ -64,6 +65,9 @@ func retailWorkspace(t *testing.T) *Workspace {
 		if _, retail.err = w.TrainRecommender(ctx, "orders", "", "", nil); retail.err != nil {
 			return
 		}
+		// A small ALS: the table's shape is under test here, not its accuracy.
+		defer func(o recommend.ALSOptions) { trainALS = o }(trainALS)
+		trainALS = recommend.ALSOptions{Factors: 16, Iterations: 5, Lambda: 0.1, Alpha: 20, Seed: 1}
 		_, retail.err = w.TrainRecommender(ctx, "orders", MethodALS, "als", nil)
 	})
 	if retail.err != nil {
