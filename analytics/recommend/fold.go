@@ -17,8 +17,8 @@ type ALSItems struct {
 }
 
 // maxFoldSteps bounds the conjugate-gradient steps of one fold-in: CG from
-// zero is exact after K steps, and well converged long before that.
-const maxFoldSteps = 32
+// zero is exact after K steps and close long before; rankings need no more.
+const maxFoldSteps = 12
 
 // NewALSItems checks stored factors (they may come from a damaged file)
 // and prepares them for scoring.

@@ -262,7 +262,7 @@ func resolveProduct(product, table string, ids []string, cat *catalogue) (string
 	if len(sugg) > 0 {
 		return "", i18n.Errorf("no product %q in %s; did you mean %s?", p, table, strings.Join(sugg, ", "))
 	}
-	return "", i18n.Errorf("no product %q in %s; give a product id or its exact name (see 'marketbench products best-sellers --orders %s')", p, table, table)
+	return "", i18n.Errorf("no product %q in %s; give a product id or its exact name (see 'marketbench recommend best-sellers --orders %s')", p, table, table)
 }
 
 // isDamaged reports whether err is a damaged stored model.

@@ -33,6 +33,10 @@ const DefaultRecommender = "default"
 // (TestKNNTruncatedTop20EqualsK5).
 const storedNeighbours = 20
 
+// trainALS is the ALS setting TrainRecommender uses: the evaluation's
+// choice (a variable so tests can train a smaller model quickly).
+var trainALS = defaultALS
+
 // OrderTables lists the tables that can train a recommender: a customer id,
 // a product (id or name) and an order date.
 func (w *Workspace) OrderTables(ctx context.Context) ([]string, error) {
@@ -138,7 +142,7 @@ func (w *Workspace) TrainRecommender(ctx context.Context, orders, method, name s
 		}
 	case MethodALS:
 		report(i18n.T("Factorising purchases (ALS)"), 0.2)
-		opt := defaultALS
+		opt := trainALS
 		users, items, weights := make([]int32, len(entries)), make([]int32, len(entries)), make([]float64, len(entries))
 		for i, e := range entries {
 			users[i], items[i], weights[i] = int32(e.Row), int32(e.Col), e.Weight

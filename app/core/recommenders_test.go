@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/marketbench/marketbench/analytics/recommend"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/ingest"
 )
@@ -64,6 +65,9 @@ func retailWorkspace(t *testing.T) *Workspace {
 		if _, retail.err = w.TrainRecommender(ctx, "orders", "", "", nil); retail.err != nil {
 			return
 		}
+		// A small ALS: the table's shape is under test here, not its accuracy.
+		defer func(o recommend.ALSOptions) { trainALS = o }(trainALS)
+		trainALS = recommend.ALSOptions{Factors: 16, Iterations: 5, Lambda: 0.1, Alpha: 20, Seed: 1}
 		_, retail.err = w.TrainRecommender(ctx, "orders", MethodALS, "als", nil)
 	})
 	if retail.err != nil {
@@ -134,5 +138,113 @@ func TestRecommendersOnlineRetail(t *testing.T) {
 			WHERE contains(?, Description)`, reason).Scan(&named); err != nil || named == 0 {
 			t.Errorf("%q: reason %q names no product 12347 bought (%v)", name, reason, err)
 		}
+	}
+}
+
+// A product's similar products share its buyers: each neighbour's
+// CoBuyers equals a SQL count of customers who bought both (purchases
+// only), and the stored top-20 cut to 5 is what training with K = 5 gives.
+func TestSimilarProductsOnlineRetail(t *testing.T) {
+	w := retailWorkspace(t)
+	ctx := context.Background()
+	// 85123A: WHITE HANGING HEART T-LIGHT HOLDER, the second best seller.
+	for _, find := range []func(context.Context, string, string, int) ([]SimilarProduct, error){w.SimilarProducts, w.CoPurchased} {
+		sim, err := find(ctx, "", "85123A", 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sim) != 20 {
+			t.Fatalf("%d similar products", len(sim))
+		}
+		t.Logf("like 85123A: %s (%s) score %.3f, %d co-buyers", sim[0].Name, sim[0].ProductID, sim[0].Score, sim[0].CoBuyers)
+		for _, s := range sim[:3] {
+			var both int
+			err := w.Q().QueryRowContext(ctx, `WITH b AS (SELECT DISTINCT CAST(CustomerID AS VARCHAR) AS c, CAST(StockCode AS VARCHAR) AS p FROM orders
+				WHERE CustomerID IS NOT NULL AND Quantity > 0 AND NOT InvoiceNo LIKE 'C%')
+				SELECT count(*) FROM b x JOIN b y USING (c) WHERE x.p = '85123A' AND y.p = ?`, s.ProductID).Scan(&both)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if both != s.CoBuyers || both < 50 || s.Name == s.ProductID {
+				t.Errorf("%s (%s): %d co-buyers, SQL counts %d", s.ProductID, s.Name, s.CoBuyers, both)
+			}
+		}
+	}
+	co, _ := w.CoPurchased(ctx, "", "WHITE HANGING HEART T-LIGHT HOLDER", 5)
+	for i := 1; i < len(co); i++ {
+		if co[i].CoBuyers > co[i-1].CoBuyers {
+			t.Errorf("co-purchased not by count: %+v", co)
+		}
+	}
+	// The lists scoring uses are the trained K = 5 lists.
+	l, err := w.loadRecommender(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k5, err := recommend.TrainItemKNN(l.m, defaultKNN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range k5.Neighbours {
+		a, b := k5.Neighbours[j], l.knn.Neighbours[j]
+		if len(a) != len(b) {
+			t.Fatalf("product %s: K=5 has %d neighbours, stored %d", l.ids[j], len(a), len(b))
+		}
+		for i := range a {
+			if a[i].Item != b[i].Item || a[i].CoBuyers != b[i].CoBuyers || a[i].Score != b[i].Score {
+				t.Fatalf("product %s neighbour %d: K=5 %+v, stored %+v", l.ids[j], i, a[i], b[i])
+			}
+		}
+	}
+	buyers, err := w.LikelyBuyers(ctx, "", "85123A", 10)
+	if err != nil || len(buyers) != 10 {
+		t.Fatalf("buyers %+v, %v", buyers, err)
+	}
+	for _, b := range buyers {
+		var n int
+		w.Q().QueryRowContext(ctx, `SELECT count(*) FROM orders WHERE CAST(CustomerID AS VARCHAR) = ? AND StockCode = '85123A' AND Quantity > 0`, b.CustomerID).Scan(&n)
+		if n > 0 {
+			t.Errorf("likely buyer %s already bought it", b.CustomerID)
+		}
+	}
+	best, err := w.BestSellers(ctx, "orders", 3, "")
+	if err != nil || len(best) != 3 || best[0].ProductID != "22423" || best[1].ProductID != "85123A" || best[0].Revenue <= 0 || best[0].Customers != 881 {
+		t.Errorf("best sellers %+v, %v", best, err)
+	}
+}
+
+// The demo: product names come from its products table.
+func TestRecommendDemo(t *testing.T) {
+	ctx := context.Background()
+	w, err := CreateDemo(ctx, filepath.Join(t.TempDir(), "demo.mbproj"), DemoOptions{Customers: 1500, Orders: 12000, Products: 80}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.TrainRecommender(ctx, "orders", "", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := w.ScoreRecommendations(ctx, ScoreOptions{Top: 3}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var unnamed, rows int
+	if err := w.Q().QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE r.product_name IS DISTINCT FROM p.product_name OR r.category IS DISTINCT FROM p.category), count(*)
+		FROM recommendations r LEFT JOIN products p USING (product_id)`).Scan(&unnamed, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != rep.Rows || rows == 0 || unnamed != 0 {
+		t.Errorf("%d rows (report %+v), %d without the products table's name and category", rows, rep, unnamed)
+	}
+	var reason string
+	w.Q().QueryRowContext(ctx, `SELECT reason FROM recommendations WHERE reason LIKE 'because you bought %' LIMIT 1`).Scan(&reason)
+	var named int
+	w.Q().QueryRowContext(ctx, `SELECT count(*) FROM products WHERE contains(?, product_name)`, reason).Scan(&named)
+	if named == 0 {
+		t.Errorf("reason %q names no product", reason)
+	}
+	best, err := w.BestSellers(ctx, "orders", 5, "Consenting champions")
+	if err != nil || len(best) == 0 || best[0].Name == best[0].ProductID {
+		t.Errorf("segment best sellers %+v, %v", best, err)
 	}
 }

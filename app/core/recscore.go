@@ -44,7 +44,7 @@ func (o *ScoreOptions) check() error {
 		return i18n.Errorf("the number of products per customer must be between 1 and %d", maxTop)
 	}
 	if len(o.Link) > 2000 {
-		return i18n.Errorf("the link pattern is longer than 2,000 characters")
+		return i18n.Errorf("the link pattern is longer than %s characters", i18n.Number(2000))
 	}
 	return nil
 }
