@@ -24,13 +24,15 @@ type productsScreen struct {
 	p      *project
 	loaded bool
 
-	tableSel                                            *widget.Select
-	orders                                              []string // tables with customer id, order date and product roles
-	missing                                             *fyne.Container
-	missText                                            *widget.Label
-	tabs                                                *container.AppTabs
+	tableSel *widget.Select
+	orders   []string // tables with customer id, order date and product roles
+	missing  *fyne.Container
+	missText *widget.Label
+	tabs     *container.AppTabs
+
 	bestTab, similarTab, customerTab, rulesTab, evalTab *container.TabItem
-	tablesRq                                            latest
+
+	tablesRq latest
 
 	recInfo  *widget.Label
 	trainBtn *widget.Button
