@@ -81,7 +81,7 @@ See docs/RFM.md for every cell of every scheme.`,
 
 func printSummaries(o io.Writer, sums []segment.Summary) {
 	var rows [][]string
-	var damaged []string
+	var damaged, lists []string
 	for _, s := range sums {
 		if s.Damaged != "" {
 			rows = append(rows, []string{s.Name, i18n.T("damaged: %s", i18n.T(s.Damaged)), "-", "-", "-", "-", "-"})
@@ -92,9 +92,16 @@ func printSummaries(o io.Writer, sums []segment.Summary) {
 		if s.HasValue {
 			val = []string{chart.Money("", 0)(s.Revenue), chart.Money("", 2)(s.AOV), strconv.FormatFloat(s.AvgRecency, 'f', 0, 64)}
 		}
-		rows = append(rows, append([]string{s.Name, i18n.T(s.Kind), strconv.FormatInt(s.Size, 10), fmt.Sprintf("%.1f%%", 100*s.Share)}, val...))
+		rows = append(rows, append([]string{s.Name, core.SegmentKind(s.Kind), strconv.FormatInt(s.Size, 10), fmt.Sprintf("%.1f%%", 100*s.Share)}, val...))
+		if s.Description != "" {
+			// A list has no rule to read its meaning from: say what it is.
+			lists = append(lists, i18n.T("%s: %s", s.Name, s.Description))
+		}
 	}
 	table(o, []string{i18n.T("SEGMENT"), i18n.T("KIND"), i18n.T("CUSTOMERS"), i18n.T("SHARE"), i18n.T("REVENUE"), i18n.T("AOV"), i18n.T("RECENCY")}, rows)
+	for _, l := range lists {
+		fmt.Fprintln(o, l)
+	}
 	for _, d := range damaged {
 		fmt.Fprintln(o, d)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/segment"
 )
 
 // TestDamagedSegmentCLI: a damaged segment row does not break 'segment
@@ -145,5 +146,44 @@ func TestRFMEightTypesCLI(t *testing.T) {
 	}
 	if _, errs, code := run(t, "-p", proj, "segment", "rfm", "--scheme", "zh9"); code == 0 || !strings.Contains(errs, "zh8-median") {
 		t.Errorf("unknown scheme: %d %s", code, errs)
+	}
+}
+
+// TestListSegmentCLI: a fixed-list segment (a product's likely buyers) is
+// listed with its kind and description, in words and in JSON; evaluating
+// keeps its members and deleting removes it.
+func TestListSegmentCLI(t *testing.T) {
+	dir := t.TempDir()
+	proj := filepath.Join(dir, "shop.mbproj")
+	ok(t, "init", proj)
+	csv := filepath.Join(dir, "customers.csv")
+	if err := os.WriteFile(csv, []byte("customer_id,spend\nA,10\nB,20\nC,30\nD,40\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ok(t, "-p", proj, "import", csv)
+	p, err := storage.Open(proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc := "the 2 customers most likely to buy 85123A"
+	_, err = segment.CreateList(t.Context(), p, "buyers", "customers", desc, []string{"A", "C"})
+	p.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := ok(t, "-p", proj, "segment", "list")
+	if !strings.Contains(out, "fixed list") || !strings.Contains(out, "buyers: "+desc) || !strings.Contains(out, "50.0%") {
+		t.Fatalf("list:\n%s", out)
+	}
+	js := ok(t, "-p", proj, "segment", "list", "--json")
+	if !strings.Contains(js, `"kind": "list"`) || !strings.Contains(js, `"description": "`+desc+`"`) {
+		t.Fatalf("json:\n%s", js)
+	}
+	if out := ok(t, "-p", proj, "segment", "evaluate", "buyers"); !strings.Contains(out, "2 customers") {
+		t.Fatalf("evaluate:\n%s", out)
+	}
+	ok(t, "-p", proj, "segment", "delete", "buyers")
+	if out := ok(t, "-p", proj, "segment", "list"); strings.Contains(out, "buyers") {
+		t.Fatalf("after delete:\n%s", out)
 	}
 }

@@ -225,13 +225,15 @@ func SegmentName(s segment.Summary) string {
 	return s.Name
 }
 
-// SegmentKind is a segment's kind ("rfm" or "rule") for people.
+// SegmentKind is a segment's kind ("rfm", "rule" or "list") for people.
 func SegmentKind(kind string) string {
 	switch kind {
 	case "rfm":
 		return i18n.T("rfm")
-	case "rule":
+	case segment.KindRule:
 		return i18n.T("rule")
+	case segment.KindList:
+		return i18n.T("fixed list")
 	}
 	return kind
 }

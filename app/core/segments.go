@@ -111,7 +111,8 @@ func (w *Workspace) Segments(ctx context.Context) ([]segment.Summary, error) {
 	return append(r, s...), nil
 }
 
-// SavedSegments lists the saved rule segments with their rules.
+// SavedSegments lists the saved segments: rules with their rules, fixed
+// lists with their descriptions.
 func (w *Workspace) SavedSegments(ctx context.Context) ([]segment.Segment, error) {
 	return segment.List(ctx, w.Project)
 }

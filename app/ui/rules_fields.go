@@ -26,6 +26,14 @@ var rfmLabels = map[string]string{
 	"rfm_segment": i18n.Mark("RFM segment"),
 }
 
+// recLabels name the fields of a customer's first recommendation.
+var recLabels = map[string]string{
+	"top_recommendation":          i18n.Mark("Top recommended product"),
+	"top_recommendation_id":       i18n.Mark("Top recommended product id"),
+	"top_recommendation_category": i18n.Mark("Category of the top recommended product"),
+	"top_recommendation_score":    i18n.Mark("Score of the top recommendation"),
+}
+
 // fieldLabel is how the editor names a field: its role or a readable form
 // of its name, with the name itself when the two differ.
 func fieldLabel(f core.RuleField) string {
@@ -33,6 +41,10 @@ func fieldLabel(f core.RuleField) string {
 	switch f.Source {
 	case segment.FromRFM:
 		if l, ok := rfmLabels[strings.ToLower(name)]; ok {
+			return i18n.T(l)
+		}
+	case segment.FromRecs:
+		if l, ok := recLabels[strings.ToLower(name)]; ok {
 			return i18n.T(l)
 		}
 	case segment.FromScores:
@@ -76,6 +88,7 @@ func fieldMenu(table string, fields []core.RuleField, pick func(string)) *fyne.M
 		{head: i18n.T("Other columns of %s", table)},
 		{head: i18n.T("RFM scores (latest run)")},
 		{head: i18n.T("Model scores and clusters")},
+		{head: i18n.T("Recommendations (scored)")},
 	}
 	for _, f := range fields {
 		g := groups[3]
@@ -86,6 +99,8 @@ func fieldMenu(table string, fields []core.RuleField, pick func(string)) *fyne.M
 			g = groups[1]
 		case f.Source == segment.FromRFM:
 			g = groups[2]
+		case f.Source == segment.FromRecs:
+			g = groups[4]
 		}
 		g.items = append(g.items, f)
 	}

@@ -124,6 +124,10 @@ func newSegmentsScreen(p *project) *segmentsScreen {
 		for _, b := range s.savedBtns {
 			b.Enable()
 		}
+		// A fixed list has no rule to edit.
+		if sg := s.selectedSaved(); sg != nil && sg.Kind == segment.KindList {
+			s.savedBtns[0].Disable()
+		}
 	}
 	s.savedBtns = []*widget.Button{
 		{Text: i18n.T("Edit in rule builder"), Icon: theme.DocumentCreateIcon(), OnTapped: s.editSaved},
@@ -303,8 +307,13 @@ func (s *segmentsScreen) refreshSaved() {
 		var rows [][]string
 		for _, sg := range list {
 			rule := ""
-			if sg.Rule != nil {
+			switch {
+			case sg.Rule != nil:
 				rule = sg.Rule.String()
+			case sg.Kind == segment.KindList && sg.Description != "":
+				rule = i18n.T("fixed list: %s", sg.Description)
+			case sg.Kind == segment.KindList:
+				rule = i18n.T("fixed list")
 			}
 			if sg.Damaged != "" {
 				rule = i18n.T("damaged: %s (delete it, or save it again)", i18n.T(sg.Damaged))
@@ -329,6 +338,10 @@ func (s *segmentsScreen) editSaved() {
 	if sg := s.selectedSaved(); sg != nil {
 		if sg.Damaged != "" {
 			s.p.showError(i18n.Errorf("segment %q is damaged (%s); delete it, or build the rule again and save it under the same name", sg.Name, sg.Damaged))
+			return
+		}
+		if sg.Rule == nil {
+			s.p.showError(i18n.Errorf("segment %q is a fixed list of customers, not a rule, so it cannot be edited; make it again where it was made", sg.Name))
 			return
 		}
 		s.rules.load(sg.Name, sg.Table, sg.Rule)

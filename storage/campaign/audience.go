@@ -48,7 +48,8 @@ var fieldRoles = map[string]storage.Role{"customer_id": storage.CustomerID, "ema
 // MergeFields are the names a template can use for a customer of table:
 // the role names above (first_name, email, …) where the table has the
 // role, then every column, lower-cased as Audience gives them to the
-// templates. It is what the editor offers and checks as the user types.
+// templates, then the top recommendations (rec1_name, …) when the project
+// has them. It is what the editor offers and checks as the user types.
 func MergeFields(ctx context.Context, p *storage.Project, table string) ([]string, error) {
 	roles, err := p.ColumnRoles(ctx, table)
 	if err != nil {
@@ -77,6 +78,13 @@ func MergeFields(ctx context.Context, p *storage.Project, table string) ([]strin
 	}
 	for _, c := range cols {
 		add(strings.ToLower(c.Name))
+	}
+	if ok, err := hasRecs(ctx, p); err != nil {
+		return nil, err
+	} else if ok {
+		for _, f := range RecFields() {
+			add(f)
+		}
 	}
 	return out, nil
 }
@@ -133,6 +141,11 @@ func Audience(ctx context.Context, p *storage.Project, c *Campaign) ([]Recipient
 		ids = `SELECT customer_id FROM (` + ids + `) INTERSECT SELECT customer_id FROM (` + rq + `)`
 		args = rargs
 	}
+	// Before the audience query: a transaction runs one query at a time.
+	recs, err := loadRecs(ctx, p, ids, args)
+	if err != nil {
+		return nil, err
+	}
 	cols, err := p.Columns(ctx, c.Table)
 	if err != nil {
 		return nil, err
@@ -150,6 +163,10 @@ func Audience(ctx context.Context, p *storage.Project, c *Campaign) ([]Recipient
 		return nil, i18n.Errorf("cannot read the audience: %s", storage.FirstLine(err.Error()))
 	}
 	defer rows.Close()
+	own := map[string]bool{}
+	for _, col := range cols {
+		own[strings.ToLower(col.Name)] = true
+	}
 	supp, err := suppressions(ctx, p)
 	if err != nil {
 		return nil, err
@@ -184,6 +201,9 @@ func Audience(ctx context.Context, p *storage.Project, c *Campaign) ([]Recipient
 			if col := byRole[role]; col != "" {
 				r.Data[f] = r.Data[strings.ToLower(col)]
 			}
+		}
+		if recs != nil {
+			setRecs(r.Data, recs[r.CustomerID], own)
 		}
 		for _, f := range c.Fields {
 			r.Fields[f] = r.Data[f]

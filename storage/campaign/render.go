@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
+	"slices"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -221,6 +222,9 @@ func cleanTemplateError(err error) error {
 	msg := err.Error()
 	if i := strings.Index(msg, `map has no entry for key "`); i >= 0 {
 		key := strings.TrimSuffix(msg[i+len(`map has no entry for key "`):], `"`)
+		if slices.Contains(RecFields(), key) {
+			return i18n.Errorf("there is no field %q: the project has no scored recommendations; score them first ('recommend score', or the Products screen)", key)
+		}
 		return i18n.Errorf("there is no field %q (use a column of the customer table, e.g. {{.first_name}})", key)
 	}
 	if i := strings.LastIndex(msg, ": "); strings.HasPrefix(msg, "template: ") && i > 0 {

@@ -26,8 +26,11 @@ type base struct {
 	hasRFM   bool
 	// hasScores joins model_scores (alias s).
 	hasScores bool
-	cols      map[string]rule.Column
-	names     []string
+	// recs is the SELECT of each customer's first recommendation (alias
+	// rc), "" without scored recommendations.
+	recs  string
+	cols  map[string]rule.Column
+	names []string
 }
 
 var rfmCols = []struct {
@@ -78,6 +81,9 @@ func newBase(ctx context.Context, p *storage.Project, table string) (*base, erro
 			}
 		}
 	}
+	if err := b.addRecs(ctx, p); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -112,6 +118,9 @@ func (b *base) from() string {
 	}
 	if b.hasScores {
 		f += ` LEFT JOIN ` + storage.Quote(storage.ModelScoresTable) + ` s ON CAST(` + b.customer + ` AS VARCHAR) = s.customer_id`
+	}
+	if b.recs != "" {
+		f += ` LEFT JOIN (` + b.recs + `) rc ON CAST(` + b.customer + ` AS VARCHAR) = rc.customer_id`
 	}
 	return f
 }
@@ -163,11 +172,22 @@ func Count(ctx context.Context, p *storage.Project, table string, n *rule.Node) 
 	return c, nil
 }
 
-// Segment is a saved rule segment.
+// The kinds of saved segment (mb_segments.kind).
+const (
+	KindRule = "rule" // members are whoever its rule selects now
+	KindList = "list" // members are a fixed list of customers
+)
+
+// Segment is a saved segment: a rule, or a fixed list of customers (the
+// likely buyers of a product) that a rule cannot express.
 type Segment struct {
-	Name        string
-	Table       string
-	Rule        *rule.Node
+	Name  string
+	Table string
+	Kind  string     // KindRule or KindList
+	Rule  *rule.Node // nil for a list
+	// Description says what a list is, in words; rule segments have none
+	// (their rule says it).
+	Description string `json:",omitempty"`
 	Size        int64
 	EvaluatedAt time.Time
 	// Damaged says why a stored segment cannot be used ("" when it can:
@@ -221,10 +241,16 @@ func Create(ctx context.Context, p *storage.Project, name, table string, n *rule
 }
 
 // Evaluate recomputes a saved segment's members from the current data.
+// A list keeps its members: they were chosen once (by a model, from a
+// score that has since changed), so there is nothing to recompute and
+// dropping a customer missing from today's data would lose the choice.
 func Evaluate(ctx context.Context, p *storage.Project, name string) (*Segment, error) {
 	s, err := Get(ctx, p, name)
 	if err != nil {
 		return nil, err
+	}
+	if s.Kind == KindList {
+		return s, nil
 	}
 	b, err := newBase(ctx, p, s.Table)
 	if err != nil {
@@ -287,7 +313,7 @@ func find(ctx context.Context, p *storage.Project, name string) (*Segment, error
 // List returns the saved segments by name. A row that cannot be used is
 // listed with Damaged set instead of failing the whole list.
 func List(ctx context.Context, p *storage.Project) ([]Segment, error) {
-	rows, err := p.Q().QueryContext(ctx, `SELECT name, kind, base_table, rule_json, size, evaluated_at FROM mb_segments ORDER BY name`)
+	rows, err := p.Q().QueryContext(ctx, `SELECT name, kind, base_table, rule_json, rule_text, size, evaluated_at FROM mb_segments ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -295,14 +321,17 @@ func List(ctx context.Context, p *storage.Project) ([]Segment, error) {
 	var out []Segment
 	for rows.Next() {
 		var s Segment
-		var kind, table, js sql.NullString
+		var kind, table, js, text sql.NullString
 		var size sql.NullInt64
 		var at sql.NullTime
-		if err := rows.Scan(&s.Name, &kind, &table, &js, &size, &at); err != nil {
+		if err := rows.Scan(&s.Name, &kind, &table, &js, &text, &size, &at); err != nil {
 			return nil, i18n.Errorf("the saved segments cannot be read: %s", storage.FirstLine(err.Error()))
 		}
-		s.Table, s.Size, s.EvaluatedAt = table.String, size.Int64, at.Time
+		s.Kind, s.Table, s.Size, s.EvaluatedAt = kind.String, table.String, size.Int64, at.Time
 		s.Rule, s.Damaged = decodeRule(kind, table, js)
+		if s.Kind == KindList {
+			s.Description = text.String
+		}
 		if s.Damaged != "" {
 			s.Size = 0
 		}
@@ -315,10 +344,12 @@ func List(ctx context.Context, p *storage.Project) ([]Segment, error) {
 // it is damaged.
 func decodeRule(kind, table, js sql.NullString) (*rule.Node, string) {
 	switch {
-	case kind.String != "rule":
+	case kind.String != KindRule && kind.String != KindList:
 		return nil, fmt.Sprintf("unknown kind %q", kind.String)
 	case strings.TrimSpace(table.String) == "":
 		return nil, i18n.Mark("it has no table")
+	case kind.String == KindList:
+		return nil, "" // its members are its rows in mb_segment_members, possibly none
 	case strings.TrimSpace(js.String) == "":
 		return nil, i18n.Mark("its rule is missing")
 	}
@@ -395,13 +426,15 @@ func IDsSQL(ctx context.Context, p *storage.Project, name string) (string, error
 // Summary describes one segment: size and, when RFM has run, value.
 type Summary struct {
 	Name       string
-	Kind       string // "rfm" or "rule"
+	Kind       string // "rfm", "rule" or "list"
 	Size       int64
 	Share      float64 // of all scored customers (or of the base table's customers)
 	Revenue    float64
 	AOV        float64 // revenue per order
 	AvgRecency float64 // days
 	HasValue   bool    // Revenue, AOV and AvgRecency are known
+	// Description says what a list segment is (see Segment).
+	Description string `json:",omitempty"`
 	// Damaged says why a saved segment cannot be used (see Segment).
 	Damaged string `json:",omitempty"`
 }
@@ -437,7 +470,7 @@ func RFMSummary(ctx context.Context, p *storage.Project) ([]Summary, error) {
 	return out, rows.Err()
 }
 
-// RuleSummary summarises saved rule segments.
+// RuleSummary summarises saved segments (rules and lists).
 func RuleSummary(ctx context.Context, p *storage.Project) ([]Summary, error) {
 	segs, err := List(ctx, p)
 	if err != nil {
@@ -446,7 +479,10 @@ func RuleSummary(ctx context.Context, p *storage.Project) ([]Summary, error) {
 	hasRFM, _ := p.TableExists(ctx, ScoresTable)
 	var out []Summary
 	for _, s := range segs {
-		sum := Summary{Name: s.Name, Kind: "rule", Size: s.Size}
+		sum := Summary{Name: s.Name, Kind: KindRule, Size: s.Size, Description: s.Description}
+		if s.Kind == KindList {
+			sum.Kind = KindList
+		}
 		if s.Damaged != "" {
 			sum.Damaged = s.Damaged
 			out = append(out, sum)

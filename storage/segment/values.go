@@ -11,9 +11,10 @@ import (
 
 // Where a rule field comes from, for editors that group them.
 const (
-	FromTable  = "table"  // a column of the rule's table
-	FromRFM    = "rfm"    // the latest RFM scores
-	FromScores = "scores" // model scores and saved clusters
+	FromTable  = "table"           // a column of the rule's table
+	FromRFM    = "rfm"             // the latest RFM scores
+	FromScores = "scores"          // model scores and saved clusters
+	FromRecs   = "recommendations" // the customer's first scored recommendation
 )
 
 // Field is a name a rule may use, its kind and where it comes from.
@@ -38,6 +39,8 @@ func FieldList(ctx context.Context, p *storage.Project, table string) ([]Field, 
 			src = FromRFM
 		case strings.HasPrefix(c.SQL, "s."):
 			src = FromScores
+		case strings.HasPrefix(c.SQL, "rc."):
+			src = FromRecs
 		}
 		out[i] = Field{Name: n, Kind: c.Kind, Source: src}
 	}
