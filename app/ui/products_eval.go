@@ -18,17 +18,16 @@ import (
 	"github.com/marketbench/marketbench/storage"
 )
 
-// methodNames say the recommendation methods in a marketer's words.
-var methodNames = map[string]string{
-	core.MethodPopularity: i18n.Mark("best sellers"),
-	core.MethodItemKNN:    i18n.Mark("item-kNN (bought by the same customers)"),
-	core.MethodALS:        i18n.Mark("ALS (matrix factorisation)"),
-}
-
-// methodName is a method as people read it; an unknown one stays as it is.
+// methodName says a recommendation method as people read it: best sellers
+// in words, the others by their usual names.
 func methodName(m string) string {
-	if n, ok := methodNames[m]; ok {
-		return i18n.T(n)
+	switch m {
+	case core.MethodPopularity:
+		return i18n.T("best sellers")
+	case core.MethodItemKNN:
+		return "item-kNN" // i18n:keep (a method's name)
+	case core.MethodALS:
+		return "ALS" // i18n:keep (a method's name)
 	}
 	return m
 }

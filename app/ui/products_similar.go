@@ -69,7 +69,7 @@ func newSimilarView(s *productsScreen) *similarView {
 		v.showBtn,
 	)
 	head := func(s string) fyne.CanvasObject { return &widget.Label{Text: s, TextStyle: fyne.TextStyle{Bold: true}} }
-	split := container.NewHSplit(
+	split := container.NewVSplit(
 		container.NewBorder(head(i18n.T("Similar: bought by the same customers")), nil, nil, nil, v.simGrid.table),
 		container.NewBorder(head(i18n.T("Co-purchased: most often bought by its buyers")), nil, nil, nil, v.coGrid.table))
 	v.content = container.NewBorder(container.NewVBox(form, v.info), v.actions.bar, nil, nil, split)

@@ -80,7 +80,7 @@ func (s *productsScreen) chooseTrain() {
 	method := widget.NewRadioGroup(labels, nil)
 	method.SetSelected(labels[0])
 	about := &widget.Label{Wrapping: fyne.TextWrapWord, Text: i18n.T("Item-kNN recommends products bought by the customers who bought the same products, " +
-		"and can say why; it did best on Online Retail and is quick. ALS finds hidden tastes and suits very large catalogues, but is slower and gives no reason.")}
+		"and says which of them led to each; it did best on Online Retail and is quick. ALS finds hidden tastes and suits very large catalogues, but is slower and its reasons are general.")}
 	items := []*widget.FormItem{{Text: i18n.T("Method"), Widget: method}, {Text: "", Widget: about}}
 	d := dialog.NewForm(i18n.T("Train a recommender on %s", s.table()), i18n.T("Train"), i18n.T("Cancel"), items, func(ok bool) {
 		if ok {
