@@ -239,7 +239,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"recommend", "score", "--top", "3", "--link", "https://shop.example/p/{product_id}"},
 		{"recommend", "show", "BUYER"},
 		{"recommend", "similar", "PRODUCT"},
-		{"recommend", "buyers", "PRODUCT", "--top", "5"},
+		{"recommend", "buyers", "PRODUCT", "--top", "5", "--segment", "Likely buyers"},
 		{"recommend", "best-sellers", "--orders", "orders", "--top", "5"},
 		{"recommend", "delete", "default"},
 		{"project", "safe-copy", proj, filepath.Join(dir, "copy.mbproj")},

@@ -90,6 +90,7 @@ func (e *env) recommendScoreCmd() *cobra.Command {
 		}),
 	}
 	scoreFlags(cmd, &opt, true)
+	e.require(cmd, intRange("top", 1, 1000))
 	return cmd
 }
 
@@ -123,6 +124,7 @@ func (e *env) recommendShowCmd() *cobra.Command {
 		},
 	}
 	scoreFlags(cmd, &opt, false)
+	e.require(cmd, intRange("top", 1, 1000))
 	return cmd
 }
 
@@ -163,14 +165,15 @@ func (e *env) recommendSimilarCmd() *cobra.Command {
 	cmd.Flags().StringVar(&name, "name", core.DefaultRecommender, "the recommender")
 	cmd.Flags().IntVar(&top, "top", 10, "products to list (an item-knn recommender keeps 20 per product)")
 	cmd.Flags().BoolVar(&co, "co-purchased", false, "rank by the number of customers who bought both, not by similarity")
+	e.require(cmd, intRange("top", 1, 1000))
 	return cmd
 }
 
 func (e *env) recommendBuyersCmd() *cobra.Command {
-	var name string
+	var name, seg string
 	var top int
 	cmd := &cobra.Command{
-		Use:   "buyers PRODUCT --top N [--name N]",
+		Use:   "buyers PRODUCT --top N [--name N] [--segment NAME]",
 		Short: "The customers most likely to buy PRODUCT who have not bought it yet",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -185,14 +188,29 @@ func (e *env) recommendBuyersCmd() *cobra.Command {
 					out = append(out, map[string]any{"customer_id": b.CustomerID, "score": b.Score})
 					rows = append(rows, []string{b.CustomerID, fmt.Sprintf("%.3f", b.Score)})
 				}
-				return e.emit(map[string]any{"product": args[0], "customers": out}, func(o io.Writer) {
+				res := map[string]any{"product": args[0], "customers": out, "segment": nil}
+				var saved string
+				if seg != "" {
+					s, err := w.SaveBuyersSegment(ctx, name, args[0], top, seg)
+					if err != nil {
+						return err
+					}
+					res["segment"] = map[string]any{"name": s.Name, "size": s.Size, "description": s.Description}
+					saved = i18n.T("Saved the segment %q: %s.", s.Name, s.Description)
+				}
+				return e.emit(res, func(o io.Writer) {
 					table(o, []string{i18n.T("CUSTOMER"), i18n.T("SCORE")}, rows)
+					if saved != "" {
+						fmt.Fprintln(o, saved)
+					}
 				})
 			})(cmd, args)
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", core.DefaultRecommender, "the recommender")
 	cmd.Flags().IntVar(&top, "top", 0, "how many customers (required)")
+	cmd.Flags().StringVar(&seg, "segment", "", "also save them as a fixed-list segment of this name (replacing one of that name)")
+	e.require(cmd, intRange("top", 1, 0))
 	return cmd
 }
 
@@ -283,5 +301,6 @@ func (e *env) recommendBestSellersCmd() *cobra.Command {
 	cmd.Flags().StringVar(&orders, "orders", "", "the order table")
 	cmd.Flags().StringVar(&seg, "segment", "", "count only this segment's customers")
 	cmd.Flags().IntVar(&top, "top", 20, "products to list")
+	e.require(cmd, intRange("top", 1, 0))
 	return cmd
 }

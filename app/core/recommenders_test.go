@@ -243,8 +243,35 @@ func TestRecommendDemo(t *testing.T) {
 	if named == 0 {
 		t.Errorf("reason %q names no product", reason)
 	}
+	// The likely buyers of the first recommended product, as a segment of
+	// the customers table holding exactly them.
+	var product string
+	w.Q().QueryRowContext(ctx, `SELECT product_id FROM recommendations WHERE rank = 1 GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`).Scan(&product)
+	buyers, err := w.LikelyBuyers(ctx, "", product, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg, err := w.SaveBuyersSegment(ctx, "", product, 40, "Likely buyers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var members, same int
+	w.Q().QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE customer_id IN (SELECT unnest(?::VARCHAR[]))) FROM mb_segment_members WHERE segment = 'Likely buyers'`,
+		buyerIDs(buyers)).Scan(&members, &same)
+	if seg.Kind != "list" || seg.Table != "customers" || int(seg.Size) != len(buyers) || members != len(buyers) || same != members ||
+		!strings.Contains(seg.Description, "most likely to buy "+product) {
+		t.Errorf("segment %+v: %d members, %d of the %d buyers", seg, members, same, len(buyers))
+	}
 	best, err := w.BestSellers(ctx, "orders", 5, "Consenting champions")
 	if err != nil || len(best) == 0 || best[0].Name == best[0].ProductID {
 		t.Errorf("segment best sellers %+v, %v", best, err)
 	}
+}
+
+func buyerIDs(bs []Buyer) []string {
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = b.CustomerID
+	}
+	return out
 }

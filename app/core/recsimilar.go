@@ -4,10 +4,14 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/marketbench/marketbench/assets/i18n"
+	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/purchases"
 	"github.com/marketbench/marketbench/storage/recmodel"
+	"github.com/marketbench/marketbench/storage/segment"
 )
 
 // SimilarProduct is a product like another one.
@@ -180,22 +184,37 @@ type Buyer struct {
 // LikelyBuyers lists the customers most likely to buy product who have not
 // bought it yet, best first.
 func (w *Workspace) LikelyBuyers(ctx context.Context, name, product string, top int) ([]Buyer, error) {
+	out, _, _, err := w.likelyBuyers(ctx, name, product, top)
+	return out, err
+}
+
+// likelyBuyers is LikelyBuyers that also returns the model and the
+// product's id.
+func (w *Workspace) likelyBuyers(ctx context.Context, name, product string, top int) ([]Buyer, *loadedRec, string, error) {
+	out, l, id, err := w.findBuyers(ctx, name, product, top)
+	if err == nil && len(out) == 0 {
+		err = i18n.Errorf("no likely buyers of %s: no customer who has not bought it bought a product like it", l.cat.name(id))
+	}
+	return out, l, id, err
+}
+
+func (w *Workspace) findBuyers(ctx context.Context, name, product string, top int) ([]Buyer, *loadedRec, string, error) {
 	if top < 1 || top > 10_000_000 {
-		return nil, i18n.Errorf("give how many customers: --top N (at least 1)")
+		return nil, nil, "", i18n.Errorf("give how many customers: --top N (at least 1)")
 	}
 	l, err := w.loadRecommender(ctx, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, "", err
 	}
 	id, err := resolveProduct(product, l.info.Orders, l.set.Products, l.cat)
 	if err != nil {
-		return nil, err
+		return nil, nil, "", err
 	}
 	j := l.col[id]
 	out := []Buyer{}
 	if l.als != nil {
 		if j >= l.als.Items() {
-			return nil, noNeighbours(l.cat.name(id), l.info.Name)
+			return nil, nil, "", noNeighbours(l.cat.name(id), l.info.Name)
 		}
 		type cand struct {
 			u int
@@ -231,14 +250,46 @@ func (w *Workspace) LikelyBuyers(ctx context.Context, name, product string, top 
 	} else {
 		got, err := l.knn.LikelyBuyers(l.m, j, top, true)
 		if err != nil {
-			return nil, err
+			return nil, nil, "", err
 		}
 		for _, s := range got {
 			out = append(out, Buyer{CustomerID: l.set.Customers[s.Index], Score: s.Score})
 		}
 	}
-	if len(out) == 0 {
-		return nil, i18n.Errorf("no likely buyers of %s: no customer who has not bought it bought a product like it", l.cat.name(id))
+	return out, l, id, nil
+}
+
+// SaveBuyersSegment saves the top customers most likely to buy product as
+// a fixed-list segment named segmentName (replacing one of that name), an
+// audience for a campaign. Its table is the customer table when there is
+// one (a table with customer id and email roles), else the order table.
+func (w *Workspace) SaveBuyersSegment(ctx context.Context, name, product string, top int, segmentName string) (*segment.Segment, error) {
+	if strings.TrimSpace(segmentName) == "" {
+		return nil, i18n.Errorf("give the segment a name")
 	}
-	return out, nil
+	buyers, l, id, err := w.likelyBuyers(ctx, name, product, top)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(buyers))
+	for i, b := range buyers {
+		ids[i] = b.CustomerID
+	}
+	orders := l.info.Orders
+	table := orders
+	if ts, err := w.TablesWithRoles(ctx, storage.CustomerID, storage.Email); err == nil {
+		for _, t := range ts {
+			if !strings.EqualFold(t, orders) {
+				table = t
+				break
+			}
+		}
+	}
+	label := id
+	if n := l.cat.names[id]; n != "" {
+		label = id + " " + n
+	}
+	in := l.info
+	desc := i18n.T("the %s customers most likely to buy %s (%s, %s)", i18n.Number(float64(len(ids))), label, in.Method, i18n.Date(time.Now()))
+	return segment.CreateList(ctx, w.Project, segmentName, table, desc, ids)
 }
