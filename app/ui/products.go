@@ -14,6 +14,7 @@ import (
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/segment"
 )
 
 // productsScreen is what to offer whom: best sellers, basket rules, similar
@@ -40,6 +41,8 @@ type productsScreen struct {
 	rec      *core.RecommenderInfo // the trained recommender, nil for none
 	recRq    latest
 	scored   *core.ScoreReport // the last scoring, for tests
+
+	lastSegment *segment.Segment // the last segment made here, for tests
 
 	// products are the order table's products, best sellers first: the
 	// choices of the product boxes.

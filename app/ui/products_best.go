@@ -68,6 +68,11 @@ func (v *bestView) clear() {
 	v.list, v.sel = nil, -1
 	v.grid.clear()
 	v.actions.enable(false)
+	v.loadSegments()
+}
+
+// loadSegments offers every segment, to rank best sellers among its members.
+func (v *bestView) loadSegments() {
 	async(v.s.p, v.s.p.ctx, func(ctx context.Context) ([]segment.Summary, error) {
 		return v.s.p.ws.Segments(ctx)
 	}, func(sums []segment.Summary, err error) {

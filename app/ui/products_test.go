@@ -3,14 +3,17 @@ package ui
 import (
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/ingest"
+	"github.com/marketbench/marketbench/storage/segment"
 )
 
 // productsDemo opens a small demo project on the Products screen.
@@ -120,6 +123,17 @@ func TestProductsBasketRules(t *testing.T) {
 	if !strings.Contains(v.info.Text, "rules mention") {
 		t.Errorf("filtered info %q", v.info.Text)
 	}
+	// A rule's THEN product can make a segment, once trained.
+	v.grid.table.Select(widget.TableCellID{Row: 0, Col: 0})
+	if v.selectedThen() != v.res.Rules[v.rows[0]].Then[0] {
+		t.Fatalf("selected THEN %q", v.selectedThen())
+	}
+	test.Tap(button(t, v.content, "Make a segment of likely buyers…"))
+	if got := strings.Join(labels(w.win.Canvas().Overlays().Top()), " "); !strings.Contains(got, "Train a recommender first") {
+		t.Errorf("segment before training: %q", got)
+	}
+	w.win.Canvas().Overlays().Remove(w.win.Canvas().Overlays().Top())
+
 	// Bad thresholds are explained, not mined.
 	v.support.SetText("lots")
 	test.Tap(v.runBtn)
@@ -238,6 +252,31 @@ func TestProductsRecommender(t *testing.T) {
 	if s.rec == nil || s.rec.Method != core.MethodItemKNN || !strings.Contains(s.recInfo.Text, "trained on orders") {
 		t.Fatalf("after training: %+v, %q", s.rec, s.recInfo.Text)
 	}
+
+	// A segment of the likely buyers of the second best seller, then a
+	// campaign to it; the segment is on the Segments screen.
+	s.best.grid.table.Select(widget.TableCellID{Row: 1, Col: 1})
+	test.Tap(button(t, s.best.content, "Make a segment of likely buyers…"))
+	form := w.win.Canvas().Overlays().Top()
+	must(t, form, "customers entry", func(e *widget.Entry) bool { return e.Text == "500" }).SetText("300")
+	want := "Likely buyers of " + s.best.list[1].Name
+	must(t, form, "name entry", func(e *widget.Entry) bool { return e.Text == want })
+	tapDialogButton(t, w, "Make segment")
+	idle(t, p)
+	if s.lastSegment == nil || s.lastSegment.Name != want || s.lastSegment.Size != 300 {
+		t.Fatalf("segment %+v", s.lastSegment)
+	}
+	tapDialogButton(t, w, "Use in a campaign")
+	idle(t, p)
+	if p.body.Objects[0] != p.campaigns.content || p.campaigns.editor.segSel.Selected != want {
+		t.Fatalf("campaign audience %q", p.campaigns.editor.segSel.Selected)
+	}
+	p.goTo("Segments")
+	idle(t, p)
+	if !slices.ContainsFunc(p.segments.sums, func(x segment.Summary) bool { return x.Name == want && x.Size == 300 }) {
+		t.Errorf("%q is not on the Segments screen", want)
+	}
+	p.goTo("Products")
 
 	// Similar products of the best seller, from the product box's list.
 	s.similar.product.SetText("")
