@@ -340,7 +340,12 @@ func TestProductsRecommender(t *testing.T) {
 	if p.body.Objects[0] != p.campaigns.content {
 		t.Fatal("Use in a campaign did not open Campaigns")
 	}
-	if txt := p.campaigns.editor.variants[0].text.Text; !strings.Contains(txt, "{{.rec1_name}}") || !strings.Contains(txt, "{{.rec3_link}}") {
+	ve := p.campaigns.editor.variants[0]
+	if txt := ve.text.Text; !strings.Contains(txt, "{{.rec1_name}}") || !strings.Contains(txt, "{{.rec3_link}}") {
 		t.Errorf("variant text %q", txt)
+	}
+	// The editor knows the recommendation fields: the snippet is valid.
+	if ve.problems.Visible() {
+		t.Errorf("the snippet has problems: %q", ve.problems.Text)
 	}
 }
