@@ -155,6 +155,27 @@ func TestRecommendBadInput(t *testing.T) {
 	}
 	_, err = w.ScoreRecommendations(ctx, ScoreOptions{Top: 5000}, nil)
 	wantErr(t, "huge top", err, "between 1 and 1000")
+	// Progress is reported; a cancelled scoring keeps the previous table.
+	var stages []string
+	if _, err := w.ScoreRecommendations(ctx, ScoreOptions{Top: 1}, func(s string, f float64) { stages = append(stages, s) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(stages) < 3 || stages[len(stages)-1] != "Done" {
+		t.Errorf("stages %q", stages)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	_, err = w.ScoreRecommendations(cctx, ScoreOptions{Top: 3}, func(s string, f float64) {
+		if s == "Scoring customers" {
+			cancel()
+		}
+	})
+	if !errors.Is(err, ErrCancelled) {
+		t.Errorf("cancelled scoring: %v", err)
+	}
+	var kept int
+	if w.Q().QueryRowContext(ctx, `SELECT count(*) FROM recommendations`).Scan(&kept); kept != 7 {
+		t.Errorf("after a cancelled scoring the table has %d rows, want the previous 7", kept)
+	}
 
 	// A catalogue of one product.
 	w1, err := Create(filepath.Join(t.TempDir(), "one"+storage.Ext))
