@@ -200,8 +200,26 @@ func (s *productsScreen) tableChanged() {
 		}
 		s.products = list
 		s.similar.setProducts(list)
+		s.rules.show() // names for rules mined meanwhile
 		s.best.show(list[:min(len(list), bestTop)], "") // at once, without asking again
 	})
+}
+
+// productNames returns a function that says a rule's side in words: the
+// products' names with their ids where the order table has only ids
+// (core's basket rules name products by the column they are read from).
+func (s *productsScreen) productNames() func([]string) string {
+	names := make(map[string]string, len(s.products))
+	for _, b := range s.products {
+		names[b.ProductID] = b.Name
+	}
+	return func(ids []string) string {
+		out := make([]string, len(ids))
+		for i, id := range ids {
+			out[i] = productLabel(id, names[id])
+		}
+		return strings.Join(out, " + ")
+	}
 }
 
 // productLabel is how a product box shows a product: its name and id.

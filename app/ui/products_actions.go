@@ -18,7 +18,8 @@ type productActions struct {
 	bar      fyne.CanvasObject
 }
 
-func newProductActions(s *productsScreen, selected func() (string, string)) *productActions {
+// extra buttons join the bar and stay enabled.
+func newProductActions(s *productsScreen, selected func() (string, string), extra ...*widget.Button) *productActions {
 	a := &productActions{s: s, selected: selected}
 	similar := &widget.Button{Text: i18n.T("Similar products"), Icon: theme.ContentCopyIcon(), OnTapped: func() {
 		if id, name := a.selected(); id != "" {
@@ -31,6 +32,9 @@ func newProductActions(s *productsScreen, selected func() (string, string)) *pro
 	var objs []fyne.CanvasObject
 	for _, b := range a.buttons {
 		b.Disable()
+		objs = append(objs, b)
+	}
+	for _, b := range extra {
 		objs = append(objs, b)
 	}
 	a.bar = newFlow(objs...)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/assets/i18n"
+	"github.com/marketbench/marketbench/storage"
 )
 
 // customerView is the For a customer tab: one customer's recommendations,
@@ -23,6 +24,7 @@ type customerView struct {
 	top     *widget.Entry
 	keep    *widget.Check
 	showBtn *widget.Button
+	useBtn  *widget.Button
 	info    *widget.Label
 	grid    *grid
 	list    []core.ProductRec
@@ -43,12 +45,13 @@ func newCustomerView(s *productsScreen) *customerView {
 	v.keep = widget.NewCheck(i18n.T("Include products already bought"), nil)
 	v.showBtn = &widget.Button{Text: i18n.T("Recommend"), Icon: theme.SearchIcon(), Importance: widget.HighImportance, OnTapped: v.load}
 	v.info = &widget.Label{Wrapping: fyne.TextWrapWord, Text: i18n.T("Type a customer's id to see what to offer them and why.")}
+	v.useBtn = &widget.Button{Text: i18n.T("Use in a campaign"), Icon: theme.MailSendIcon(), OnTapped: v.useInCampaign}
 	v.actions = newProductActions(s, func() (string, string) {
 		if v.sel < 0 || v.sel >= len(v.list) {
 			return "", ""
 		}
 		return v.list[v.sel].ProductID, v.list[v.sel].Name
-	})
+	}, v.useBtn)
 	v.grid.onSelect = func(row int) {
 		v.sel = row
 		v.actions.enable(row < len(v.list))
@@ -107,4 +110,14 @@ func (v *customerView) load() {
 			[]string{"BIGINT", "", "", "DOUBLE", ""}, rows)
 		v.info.SetText(i18n.T("What to offer customer %s, best first, with the reason for each. Score all customers to use these lists in a campaign.", id))
 	})
+}
+
+// useInCampaign opens a new campaign whose message lists each customer's
+// top three from the recommendations table, once it has been written.
+func (v *customerView) useInCampaign() {
+	if !v.s.p.tableExists(storage.RecommendationsTable) {
+		v.info.SetText(i18n.T("Press Score all customers first: a campaign reads each customer's products from the table %s.", storage.RecommendationsTable))
+		return
+	}
+	v.s.p.campaigns.startWith("", recSnippet())
 }

@@ -189,9 +189,10 @@ func (v *basketView) show() {
 		return
 	}
 	words := strings.ToLower(strings.TrimSpace(v.filter.Text))
+	side := v.s.productNames()
 	v.rows = v.rows[:0]
 	for i, r := range v.res.Rules {
-		if words == "" || strings.Contains(strings.ToLower(strings.Join(r.If, "\n")+"\n"+strings.Join(r.Then, "\n")), words) {
+		if words == "" || strings.Contains(strings.ToLower(side(r.If)+"\n"+side(r.Then)), words) {
 			v.rows = append(v.rows, i)
 		}
 	}
@@ -200,9 +201,9 @@ func (v *basketView) show() {
 		var c int
 		switch v.sortCol {
 		case ruleIf:
-			c = cmp.Compare(strings.Join(rules[a].If, " + "), strings.Join(rules[b].If, " + "))
+			c = cmp.Compare(side(rules[a].If), side(rules[b].If))
 		case ruleThen:
-			c = cmp.Compare(strings.Join(rules[a].Then, " + "), strings.Join(rules[b].Then, " + "))
+			c = cmp.Compare(side(rules[a].Then), side(rules[b].Then))
 		default:
 			c = cmp.Compare(ruleValue(rules[a], v.sortCol), ruleValue(rules[b], v.sortCol))
 		}
@@ -218,7 +219,7 @@ func (v *basketView) show() {
 		if !math.IsInf(r.Conviction, 1) {
 			conv = i18n.Group(r.Conviction, 2, false)
 		}
-		out[k] = []string{strings.Join(r.If, " + "), strings.Join(r.Then, " + "), i18n.Number(float64(r.Orders)), i18n.Percent(2, r.Support),
+		out[k] = []string{side(r.If), side(r.Then), i18n.Number(float64(r.Orders)), i18n.Percent(2, r.Support),
 			i18n.Percent(1, r.Confidence), i18n.Group(r.Lift, 2, false), i18n.Group(r.Leverage, 4, false), conv}
 	}
 	cols := make([]string, 8)

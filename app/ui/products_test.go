@@ -35,7 +35,7 @@ func productsDemo(t *testing.T) (*window, *project, *productsScreen) {
 
 // retail opens Online Retail (real invoices of several products each;
 // the demo's orders hold one product each, so they have no basket rules)
-// with product names as the products.
+// with stock codes as the products and their descriptions as names.
 func retail(t *testing.T) (*window, *project, *productsScreen) {
 	t.Helper()
 	if testing.Short() {
@@ -48,7 +48,7 @@ func retail(t *testing.T) (*window, *project, *productsScreen) {
 	if _, err := ws.Import(t.Context(), "../../testdata/real/OnlineRetail.csv.gz", ingest.Options{Table: "orders"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := ws.SetRoles(t.Context(), "orders", map[string]storage.Role{"InvoiceNo": storage.OrderID, "Description": storage.ProductName,
+	if err := ws.SetRoles(t.Context(), "orders", map[string]storage.Role{"InvoiceNo": storage.OrderID, "StockCode": storage.ProductID, "Description": storage.ProductName,
 		"Quantity": storage.Quantity, "InvoiceDate": storage.OrderDate, "CustomerID": storage.CustomerID}, true); err != nil {
 		t.Fatal(err)
 	}
@@ -122,6 +122,21 @@ func TestProductsBasketRules(t *testing.T) {
 	}
 	if !strings.Contains(v.info.Text, "rules mention") {
 		t.Errorf("filtered info %q", v.info.Text)
+	}
+	// Rules show names with the codes, and the filter finds names.
+	name := ""
+	for _, b := range s.products {
+		if b.ProductID == product {
+			name = b.Name
+		}
+	}
+	if name == "" || name == product {
+		t.Fatalf("no name for %s", product)
+	}
+	n := len(v.rows)
+	v.filter.SetText(strings.ToLower(name))
+	if len(v.rows) < n || !strings.Contains(v.grid.rows[0][ruleIf]+v.grid.rows[0][ruleThen], name+" ("+product+")") {
+		t.Errorf("filter by name %q: %d rows (%d by code), first %v", name, len(v.rows), n, v.grid.rows[0][:2])
 	}
 	// A rule's THEN product can make a segment, once trained.
 	v.grid.table.Select(widget.TableCellID{Row: 0, Col: 0})
@@ -323,6 +338,12 @@ func TestProductsRecommender(t *testing.T) {
 	idle(t, p)
 	if len(c.list) != 0 || !strings.Contains(c.info.Text, "NOBODY") {
 		t.Errorf("unknown customer: %q", c.info.Text)
+	}
+
+	// A campaign needs the scored table first.
+	test.Tap(c.useBtn)
+	if !strings.Contains(c.info.Text, "Press Score all customers first") || p.body.Objects[0] != s.content {
+		t.Errorf("campaign before scoring: %q", c.info.Text)
 	}
 
 	// Score everyone; the report offers a campaign with the snippet.
