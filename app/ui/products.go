@@ -200,7 +200,7 @@ func (s *productsScreen) tableChanged() {
 		}
 		s.products = list
 		s.similar.setProducts(list)
-		s.rules.show() // names for rules mined meanwhile
+		s.rules.show()                                  // names for rules mined meanwhile
 		s.best.show(list[:min(len(list), bestTop)], "") // at once, without asking again
 	})
 }
