@@ -190,6 +190,13 @@ func TestProductsEvaluation(t *testing.T) {
 			t.Errorf("%s: hit rate %v", r.Method, r.HitRate)
 		}
 	}
+	// Ctrl+F on this screen goes to the basket rules filter.
+	p.find()
+	if s.tabs.Selected() != s.rulesTab || w.win.Canvas().Focused() != s.rules.filter {
+		t.Errorf("Find: tab %q, focus %T", s.tabs.Selected().Text, w.win.Canvas().Focused())
+	}
+	s.tabs.Select(s.evalTab)
+
 	// A bad date is explained in place.
 	v.split.SetText("1 Sept")
 	test.Tap(v.runBtn)
