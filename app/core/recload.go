@@ -2,14 +2,15 @@ package core
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/marketbench/marketbench/analytics/recommend"
 	"github.com/marketbench/marketbench/assets/i18n"
+	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/purchases"
 	"github.com/marketbench/marketbench/storage/recmodel"
 )
@@ -29,11 +30,43 @@ type loadedRec struct {
 	cat  *catalogue
 }
 
+// lastRec keeps the last loaded recommender: the GUI asks for one
+// customer's list or one product's buyers at a click, and loading reads
+// every purchase. It is used again only while the model, the order table
+// (rows and roles) and the audit log (every change to data) are unchanged.
+var lastRec struct {
+	sync.Mutex
+	p   *storage.Project
+	key string
+	l   *loadedRec
+}
+
 func (w *Workspace) loadRecommender(ctx context.Context, name string) (*loadedRec, error) {
 	in, err := w.recommenderInfo(ctx, name)
 	if err != nil {
 		return nil, err
 	}
+	var audit, rows int64
+	w.Q().QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM mb_audit`).Scan(&audit)
+	w.Q().QueryRowContext(ctx, `SELECT count(*) FROM `+storage.Quote(in.Orders)).Scan(&rows)
+	roles, _ := w.ColumnRoles(ctx, in.Orders)
+	key := fmt.Sprint(in.Name, "\x00", in.TrainedAt.UnixNano(), "\x00", audit, "\x00", rows, "\x00", roles)
+	lastRec.Lock()
+	defer lastRec.Unlock()
+	if lastRec.p == w.Project && lastRec.key == key && lastRec.l != nil {
+		return lastRec.l, nil
+	}
+	lastRec.p, lastRec.key, lastRec.l = nil, "", nil
+	l, err := w.loadRecommenderFrom(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	lastRec.p, lastRec.key, lastRec.l = w.Project, key, l
+	return l, nil
+}
+
+func (w *Workspace) loadRecommenderFrom(ctx context.Context, in *recmodel.Info) (*loadedRec, error) {
+	var err error
 	set, err := w.readPurchases(ctx, in.Orders)
 	if err != nil {
 		return nil, err
@@ -76,6 +109,7 @@ func (w *Workspace) loadRecommender(ctx context.Context, name string) (*loadedRe
 	if l.m, err = recommend.NewMatrix(len(set.Customers), len(l.ids), entries); err != nil {
 		return nil, err
 	}
+	set.Purchases = nil // in the matrix now; the order lines need not stay in memory
 	if l.pop, err = recommend.Popular(l.m); err != nil {
 		return nil, err
 	}
@@ -264,6 +298,3 @@ func resolveProduct(product, table string, ids []string, cat *catalogue) (string
 	}
 	return "", i18n.Errorf("no product %q in %s; give a product id or its exact name (see 'marketbench recommend best-sellers --orders %s')", p, table, table)
 }
-
-// isDamaged reports whether err is a damaged stored model.
-func isDamaged(err error) bool { return errors.Is(err, recmodel.ErrDamaged) }

@@ -266,3 +266,41 @@ func TestRecommendDamagedModel(t *testing.T) {
 		})
 	}
 }
+
+// The last loaded model is used again for the next click, but not after
+// the orders change: a customer's newest order counts at once.
+func TestRecommenderCacheSeesNewOrders(t *testing.T) {
+	ctx := context.Background()
+	w := smallShop(t)
+	if _, err := w.TrainRecommender(ctx, "orders", "", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	a, err := w.loadRecommender(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := w.loadRecommender(ctx, ""); b != a {
+		t.Errorf("loaded again with nothing changed")
+	}
+	before, err := w.CustomerRecommendations(ctx, ScoreOptions{Top: 4}, "c8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "more.csv")
+	os.WriteFile(f, []byte("order_id,customer_id,order_date,product_id,quantity\no10,c8,2024-02-01,B,1\n"), 0o644)
+	if _, err := w.Import(ctx, f, ingest.Options{Table: "orders", Mode: ingest.Append}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := w.CustomerRecommendations(ctx, ScoreOptions{Top: 4}, "c8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range after {
+		if r.ProductID == "B" {
+			t.Errorf("B offered after c8 bought it: before %+v, after %+v", before, after)
+		}
+	}
+	if before[0].ProductID != "B" || len(after) != 3 {
+		t.Errorf("before %+v, after %+v", before, after)
+	}
+}
