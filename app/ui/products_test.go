@@ -353,8 +353,18 @@ func TestProductsRecommender(t *testing.T) {
 		t.Errorf("campaign before scoring: %q", c.info.Text)
 	}
 
-	// Score everyone; the report offers a campaign with the snippet.
+	// Score everyone; a bad count is refused in the form, and the report
+	// offers a campaign with the snippet.
 	test.Tap(s.scoreBtn)
+	form = w.win.Canvas().Overlays().Top()
+	topEntry := must(t, form, "top entry", func(e *widget.Entry) bool { return e.Text == "10" })
+	topEntry.SetText("0")
+	tapDialogButton(t, w, "Score")
+	idle(t, p)
+	if got := strings.Join(labels(w.win.Canvas().Overlays().Top()), " "); s.scored != nil || !strings.Contains(got, "a whole number from 1 to 1,000") {
+		t.Fatalf("top 0: %q", got)
+	}
+	topEntry.SetText("10")
 	tapDialogButton(t, w, "Score")
 	idle(t, p)
 	if s.scored == nil || s.scored.Rows < 10*1000 || s.scored.Table != "recommendations" {
