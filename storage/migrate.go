@@ -80,6 +80,17 @@ var migrations = []string{
 	// 6: project-wide settings a person chooses, such as the currency.
 	`CREATE TABLE mb_settings (
 		key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp);`,
+	// 7: trained recommenders (issue 11). Item-kNN keeps each product's
+	// neighbour lists (kind cosine or count); ALS keeps the product factors
+	// (float64 little-endian), enough to fold in any customer's purchases.
+	`CREATE TABLE mb_recommenders (
+		name VARCHAR PRIMARY KEY, method VARCHAR NOT NULL, orders_table VARCHAR NOT NULL,
+		customers BIGINT NOT NULL, products BIGINT NOT NULL, purchases BIGINT NOT NULL,
+		options_json VARCHAR NOT NULL, trained_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
+	CREATE TABLE mb_rec_neighbours (
+		model VARCHAR NOT NULL, kind VARCHAR NOT NULL, product_id VARCHAR NOT NULL, rank INTEGER NOT NULL,
+		neighbour_id VARCHAR NOT NULL, score DOUBLE NOT NULL, co_buyers BIGINT NOT NULL);
+	CREATE TABLE mb_rec_factors (model VARCHAR NOT NULL, product_id VARCHAR NOT NULL, factors BLOB NOT NULL);`,
 }
 
 // Version is the project format this build writes.

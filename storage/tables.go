@@ -142,6 +142,10 @@ const RFMTable = "rfm_scores"
 // clustering (cluster_NAME), keyed by customer_id; scoring owns it.
 const ModelScoresTable = "model_scores"
 
+// RecommendationsTable holds each customer's recommended products; every
+// scoring of a recommender replaces it.
+const RecommendationsTable = "recommendations"
+
 // Reserved refuses names Marketbench owns: metadata tables (mb_...) and the
 // RFM result table, which every RFM run replaces.
 func Reserved(table string) error {
@@ -153,6 +157,8 @@ func Reserved(table string) error {
 		return i18n.Errorf("%q is where RFM scores are kept and is replaced by every RFM run; choose another name", table)
 	case l == ModelScoresTable:
 		return i18n.Errorf("%q is where model scores and clusters are kept; choose another name", table)
+	case l == RecommendationsTable:
+		return i18n.Errorf("%q is where product recommendations are kept and is replaced by every scoring; choose another name", table)
 	}
 	return nil
 }

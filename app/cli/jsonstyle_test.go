@@ -30,7 +30,8 @@ var (
 // textKeys hold text that may look like a number: identifiers, versions,
 // hashes and the values of text columns.
 var textKeys = map[string]bool{"customer_id": true, "customer": true, "id": true, "version": true, "sha256": true,
-	"value": true, "to": true, "detail": true, "text": true, "column": true, "name": true, "default": true}
+	"value": true, "to": true, "detail": true, "text": true, "column": true, "name": true, "default": true,
+	"product_id": true, "product": true, "product_name": true, "deleted": true}
 
 // checkJSONStyle checks out against docs/CLI.md: one JSON document whose
 // keys are snake_case, whose measures are numbers and whose dates and
@@ -157,7 +158,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		fmt.Fprintf(&rb, "%v,conversion,10\n", r[0])
 	}
 	os.WriteFile(responses, []byte(rb.String()), 0o644)
-	var customer string
+	var customer, buyer, product string
 	// An installable plugin: the bundled webhook under an id outside
 	// marketbench.org/ (which is kept for bundled plugins).
 	pluginDir := filepath.Join(dir, "thirdparty")
@@ -243,6 +244,14 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"project", "currency", "EUR"},
 		{"recommend", "evaluate", "--orders", "orders", "--split-date", "2026-06-01", "--k", "5"},
 		{"basket", "rules", "--orders", "orders", "--min-support", "0.001", "--min-confidence", "0.01"},
+		{"recommend", "train", "--orders", "orders"},
+		{"recommend", "list"},
+		{"recommend", "score", "--top", "3", "--link", "https://shop.example/p/{product_id}"},
+		{"recommend", "show", "BUYER"},
+		{"recommend", "similar", "PRODUCT"},
+		{"recommend", "buyers", "PRODUCT", "--top", "5", "--segment", "Likely buyers"},
+		{"recommend", "best-sellers", "--orders", "orders", "--top", "5"},
+		{"recommend", "delete", "default"},
 		{"clv", "fit", "--orders", "orders", "--calibration-end", "2026-04-30"},
 		{"clv", "score", "--horizon", "26", "--margin", "0.3"},
 		{"import", experiment, "--table", "experiment"},
@@ -256,6 +265,8 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 	for _, s := range steps {
 		for i := range s {
 			s[i] = strings.ReplaceAll(s[i], "CUSTOMER", customer)
+			s[i] = strings.ReplaceAll(s[i], "BUYER", buyer)
+			s[i] = strings.ReplaceAll(s[i], "PRODUCT", product)
 		}
 		if s[0] == "campaign" && s[1] == "unknown" {
 			// A delivery of unknown fate, as a crash leaves it.
@@ -294,6 +305,10 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 			var one struct{ Rows [][]any }
 			json.Unmarshal([]byte(ok(t, "-p", proj, "--json", "sql", "SELECT customer_id FROM model_scores LIMIT 1")), &one)
 			customer = fmt.Sprint(one.Rows[0][0])
+		case s[0] == "recommend" && s[1] == "score":
+			var one struct{ Rows [][]any }
+			json.Unmarshal([]byte(ok(t, "-p", proj, "--json", "sql", "SELECT customer_id, product_id FROM recommendations WHERE rank = 1 AND reason LIKE 'because%' LIMIT 1")), &one)
+			buyer, product = fmt.Sprint(one.Rows[0][0]), fmt.Sprint(one.Rows[0][1])
 		}
 	}
 	for _, leaf := range leafCommands((&env{}).root(), nil) {

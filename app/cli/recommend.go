@@ -16,7 +16,8 @@ import (
 
 func (e *env) recommendCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "recommend", Short: "Product recommendations from the order table (offline)"}
-	cmd.AddCommand(e.recommendEvaluateCmd())
+	cmd.AddCommand(e.recommendEvaluateCmd(), e.recommendTrainCmd(), e.recommendScoreCmd(), e.recommendShowCmd(), e.recommendSimilarCmd(),
+		e.recommendBuyersCmd(), e.recommendListCmd(), e.recommendDeleteCmd(), e.recommendBestSellersCmd())
 	return cmd
 }
 

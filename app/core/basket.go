@@ -33,7 +33,8 @@ type BasketResult struct {
 }
 
 // BasketRules mines "customers who bought A also bought B" rules from the
-// orders (one basket per order id) with FP-growth. The defaults: support
+// orders (one basket per order id, with or without a customer) with
+// FP-growth. The defaults: support
 // 0.5 % of baskets, confidence 0.3, lift 1, rules of up to 3 products.
 func (w *Workspace) BasketRules(ctx context.Context, orders string, opt BasketOptions) (*BasketResult, error) {
 	if opt.MinSupport == 0 {
@@ -48,7 +49,8 @@ func (w *Workspace) BasketRules(ctx context.Context, orders string, opt BasketOp
 	if !(opt.MinSupport > 0 && opt.MinSupport <= 1) || opt.MinConfidence < 0 || opt.MinConfidence > 1 || opt.MinLift < 0 || math.IsNaN(opt.MinLift) || opt.MaxLen < 2 {
 		return nil, i18n.Errorf("support must be in (0, 1], confidence in [0, 1], lift at least 0 and rules at least 2 products long")
 	}
-	set, err := purchases.Read(ctx, w.Project, orders, time.Time{}, time.Time{})
+	// An invoice is a basket whether or not its buyer is known.
+	set, err := purchases.ReadWith(ctx, w.Project, orders, purchases.Options{Baskets: true})
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	closeRetail()
 	os.RemoveAll(filepath.Dir(pluginsDir))
 	os.Exit(code)
 }

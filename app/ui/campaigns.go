@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -220,4 +221,24 @@ func (s *campaignsScreen) show(name string) {
 		s.editor.lock(&r.info)
 	}
 	s.send.load(r)
+}
+
+// startWith opens a new campaign for segment ("" leaves the audience to
+// choose) with snippet, when given, added to the first variant's text:
+// the Products screen's "Use in a campaign".
+func (s *campaignsScreen) startWith(segment, snippet string) {
+	s.p.goTo("Campaigns") // the first visit makes a new campaign too
+	s.newCampaign()
+	e := s.editor
+	if segment != "" {
+		e.segSel.Selected = segment // shown before the choices finish loading
+		e.segSel.Refresh()
+	}
+	if snippet != "" && len(e.variants) > 0 {
+		v := e.variants[0]
+		if v.text.Text != "" && !strings.HasSuffix(v.text.Text, "\n") {
+			snippet = "\n" + snippet
+		}
+		v.text.SetText(v.text.Text + snippet)
+	}
 }

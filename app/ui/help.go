@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/marketbench/marketbench/assets/i18n"
@@ -57,9 +58,12 @@ func (p *project) find() {
 	case p.segments.content:
 		p.segments.tabs.SelectIndex(1)
 		box = p.segments.rules.text
+	case p.products.content:
+		p.products.tabs.Select(p.products.rulesTab)
+		box = p.products.rules.filter
 	}
 	if box == nil {
-		p.setStatus(i18n.T("This screen has no search box; Ctrl+F works on Data and Segments."))
+		p.setStatus(i18n.T("This screen has no search box; Ctrl+F works on Data, Segments and Products."))
 		return
 	}
 	p.win.Canvas().Focus(box)
@@ -142,15 +146,17 @@ func shortcuts() [][2]string {
 		{k + "O", i18n.T("Open project")},
 		{k + "I", i18n.T("Import a file")},
 		{k + "E", i18n.T("Export the selected table")},
-		{k + "1 … " + k + "7", i18n.T("Go to Data, Segments, Models, Campaigns, Text, Plugins, Settings")},
-		{k + "F", i18n.T("Find: the row filter (Data) or the rule (Segments)")},
+		{k + "1 … " + k + "8", i18n.T("Go to Data, Segments, Products, Models, Campaigns, Text, Plugins, Settings")},
+		{k + "F", i18n.T("Find: the row filter (Data), the rule (Segments) or the rules filter (Products)")},
 		{k + "Enter", i18n.T("Run the SQL query")},
 		{"Esc", i18n.T("Close the dialog on top")}, // i18n:keep
 	}
 }
 
 func (w *window) showShortcuts() {
-	form := container.NewGridWithColumns(2)
+	// A form: the keys take their width and the words the rest, so the
+	// list stays short enough for a small window.
+	form := container.New(layout.NewFormLayout())
 	for _, s := range shortcuts() {
 		form.Add(&widget.Label{Text: s[0], TextStyle: fyne.TextStyle{Monospace: true}})
 		form.Add(&widget.Label{Text: s[1], Wrapping: fyne.TextWrapWord})
@@ -243,6 +249,7 @@ func (w *window) importFirst() {
 var tourSteps = []string{
 	i18n.Mark("Data: your imported tables. Look through rows, see a profile of each column, give columns their roles, clean them, or ask with SQL."),
 	i18n.Mark("Segments: score customers by recency, frequency and money (RFM), and build your own segments from rules, with a live count."),
+	i18n.Mark("Products: best sellers, products bought together, similar products and each customer's recommendations with reasons, and how well they predict the next purchase."),
 	i18n.Mark("Models: predict who will churn, buy again or be worth the most, see how good a model is, and group customers into clusters."),
 	i18n.Mark("Campaigns: send to a segment with A/B variants and a holdout through a channel plugin, then import the results and read them."),
 	i18n.Mark("Text: sentiment and keywords of reviews and other free text, and classifiers for your own labels."),

@@ -44,6 +44,7 @@ type project struct {
 
 	data      *dataScreen
 	segments  *segmentsScreen
+	products  *productsScreen
 	models    *modelsScreen
 	text      *textScreen
 	campaigns *campaignsScreen
@@ -69,6 +70,7 @@ func newProject(w *window, ws *core.Workspace) *project {
 
 	p.data = newDataScreen(p)
 	p.segments = newSegmentsScreen(p)
+	p.products = newProductsScreen(p)
 	p.models = newModelsScreen(p)
 	p.text = newTextScreen(p)
 	p.plugins = newPluginsScreen(p)
@@ -77,6 +79,7 @@ func newProject(w *window, ws *core.Workspace) *project {
 	p.screens = []*screen{
 		{name: i18n.Mark("Data"), icon: theme.StorageIcon(), build: func() fyne.CanvasObject { return p.data.content }},
 		{name: i18n.Mark("Segments"), icon: theme.AccountIcon(), build: func() fyne.CanvasObject { return p.segments.content }, shown: p.segments.shown},
+		{name: i18n.Mark("Products"), icon: theme.ListIcon(), build: func() fyne.CanvasObject { return p.products.content }, shown: p.products.shown},
 		{name: i18n.Mark("Models"), icon: theme.ComputerIcon(), build: func() fyne.CanvasObject { return p.models.content }, shown: p.models.shown},
 		{name: i18n.Mark("Campaigns"), icon: theme.MailSendIcon(), build: func() fyne.CanvasObject { return p.campaigns.content }, shown: p.campaigns.shown},
 		{name: i18n.Mark("Text"), icon: theme.DocumentCreateIcon(), build: func() fyne.CanvasObject { return p.text.content }, shown: p.text.shown},

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
 
+	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/assets/i18n"
 )
 
@@ -169,6 +170,39 @@ func screenshots(dir string) int {
 			p.segments.rules.parseText()
 		})
 		step("saved.png", func() { p.segments.tabs.SelectIndex(2) })
+		step("products.png", func() { p.goTo("Products") })
+		step("products-train.png", p.products.chooseTrain)
+		step("products-trained.png", func() {
+			closeDialogs()
+			p.products.train(core.MethodItemKNN)
+		})
+		step("products-similar.png", func() {
+			s := p.products
+			s.tabs.Select(s.similarTab)
+			if len(s.best.list) > 0 {
+				s.similar.showProduct(s.best.list[0].ProductID, s.best.list[0].Name)
+			}
+		})
+		step("products-customer.png", func() {
+			s := p.products
+			s.tabs.Select(s.customerTab)
+			s.customer.id.SetText("C000001")
+			s.customer.load()
+		})
+		step("products-score.png", p.products.chooseScore)
+		step("products-scored.png", func() {
+			closeDialogs()
+			p.products.score(core.ScoreOptions{Name: core.DefaultRecommender, Top: 10, Link: "https://shop.example/p/{product_id}"})
+		})
+		step("products-rules.png", func() {
+			closeDialogs()
+			p.products.tabs.Select(p.products.rulesTab)
+			p.products.rules.run()
+		})
+		step("products-evaluation.png", func() {
+			p.products.tabs.Select(p.products.evalTab)
+			p.products.eval.run()
+		})
 		step("models.png", func() { p.goTo("Models") })
 		step("models-detail.png", func() {
 			p.models.train.name.SetText("churn_demo")

@@ -34,18 +34,23 @@ type Set struct {
 type Skipped struct {
 	Returns    int64 // quantity ≤ 0
 	Cancelled  int64 // order id starting with "C"
-	NoCustomer int64 // customer or product missing
+	NoCustomer int64 // customer or product missing (product only, for baskets)
 }
 
 // Columns are the order table's columns by role.
 type Columns struct {
 	Customer, Product, Order, Date, Quantity string
+	Amount, UnitPrice                        string // optional: revenue
 }
 
 // FindColumns looks the order table's columns up by role. Customer,
 // product and date are required; order id and quantity are optional (each
 // row is then its own order, of quantity 1).
 func FindColumns(ctx context.Context, p *storage.Project, table string) (Columns, error) {
+	return findColumns(ctx, p, table, true)
+}
+
+func findColumns(ctx context.Context, p *storage.Project, table string, needCustomer bool) (Columns, error) {
 	var c Columns
 	var err error
 	for _, r := range []struct {
@@ -53,8 +58,8 @@ func FindColumns(ctx context.Context, p *storage.Project, table string) (Columns
 		role storage.Role
 		need bool
 	}{
-		{&c.Customer, storage.CustomerID, true}, {&c.Product, storage.ProductID, false}, {&c.Order, storage.OrderID, false},
-		{&c.Date, storage.OrderDate, true}, {&c.Quantity, storage.Quantity, false},
+		{&c.Customer, storage.CustomerID, needCustomer}, {&c.Product, storage.ProductID, false}, {&c.Order, storage.OrderID, false},
+		{&c.Date, storage.OrderDate, true}, {&c.Quantity, storage.Quantity, false}, {&c.Amount, storage.Amount, false}, {&c.UnitPrice, storage.UnitPrice, false},
 	} {
 		if *r.dst, err = p.ColumnFor(ctx, table, r.role); err != nil {
 			return c, err
@@ -76,13 +81,19 @@ func FindColumns(ctx context.Context, p *storage.Project, table string) (Columns
 	return c, nil
 }
 
-// Read returns the purchases of table made in [from, to) (zero times leave
-// that side open).
-func Read(ctx context.Context, p *storage.Project, table string, from, to time.Time) (*Set, error) {
-	c, err := FindColumns(ctx, p, table)
-	if err != nil {
-		return nil, err
-	}
+// Options choose which rows Read returns.
+type Options struct {
+	From, To time.Time // [From, To); zero leaves that side open
+	// Baskets keeps rows without a customer (customer ""): an invoice is a
+	// basket whether or not the buyer is known, so basket analysis counts
+	// it, while recommendations (per customer) cannot use it.
+	Baskets bool
+}
+
+// source is the SELECT of an order table's rows with columns c (customer,
+// "" when missing), p (product), o (order), n (quantity), t (time) and a
+// (revenue, NULL when unknown), and its arguments.
+func source(c Columns, table string, opt Options) (string, []any) {
 	q := storage.Quote
 	order := "CAST(rowid AS VARCHAR)"
 	if c.Order != "" {
@@ -92,21 +103,59 @@ func Read(ctx context.Context, p *storage.Project, table string, from, to time.T
 	if c.Quantity != "" {
 		qty = "CAST(" + q(c.Quantity) + " AS DOUBLE)"
 	}
-	src := fmt.Sprintf(`SELECT CAST(%s AS VARCHAR) AS c, CAST(%s AS VARCHAR) AS p, %s AS o, %s AS n, CAST(%s AS TIMESTAMP) AS t FROM %s
+	cust := "CAST(NULL AS VARCHAR)"
+	if c.Customer != "" {
+		cust = "CAST(" + q(c.Customer) + " AS VARCHAR)"
+	}
+	amount := "CAST(NULL AS DOUBLE)"
+	switch {
+	case c.Amount != "":
+		amount = "TRY_CAST(" + q(c.Amount) + " AS DOUBLE)"
+	case c.UnitPrice != "":
+		amount = "TRY_CAST(" + q(c.UnitPrice) + " AS DOUBLE) * " + qty
+	}
+	src := fmt.Sprintf(`SELECT %s AS c, CAST(%s AS VARCHAR) AS p, %s AS o, %s AS n, CAST(%s AS TIMESTAMP) AS t, %s AS a FROM %s
 		WHERE (? OR CAST(%s AS TIMESTAMP) >= ?) AND (? OR CAST(%s AS TIMESTAMP) < ?)`,
-		q(c.Customer), q(c.Product), order, qty, q(c.Date), q(table), q(c.Date), q(c.Date))
-	args := []any{from.IsZero(), from, to.IsZero(), to}
+		cust, q(c.Product), order, qty, q(c.Date), amount, q(table), q(c.Date), q(c.Date))
+	return src, []any{opt.From.IsZero(), opt.From, opt.To.IsZero(), opt.To}
+}
 
+// purchaseWhere keeps the rows that are purchases (see the package doc);
+// with baskets, rows without a customer count too.
+func purchaseWhere(baskets bool) string {
+	cust := "c IS NOT NULL AND trim(c) <> ''"
+	if baskets {
+		cust = "true"
+	}
+	return cust + " AND p IS NOT NULL AND trim(p) <> '' AND NOT upper(o) LIKE 'C%' AND n > 0"
+}
+
+// Read returns the purchases of table made in [from, to) (zero times leave
+// that side open).
+func Read(ctx context.Context, p *storage.Project, table string, from, to time.Time) (*Set, error) {
+	return ReadWith(ctx, p, table, Options{From: from, To: to})
+}
+
+// ReadWith returns the purchases of table chosen by opt.
+func ReadWith(ctx context.Context, p *storage.Project, table string, opt Options) (*Set, error) {
+	c, err := findColumns(ctx, p, table, !opt.Baskets)
+	if err != nil {
+		return nil, err
+	}
+	src, args := source(c, table, opt)
+	noCust := "c IS NULL OR trim(c) = '' OR "
+	if opt.Baskets {
+		noCust = ""
+	}
 	s := &Set{}
-	err = p.Q().QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE c IS NULL OR p IS NULL OR trim(c) = '' OR trim(p) = ''),
-		count(*) FILTER (WHERE c IS NOT NULL AND p IS NOT NULL AND upper(o) LIKE 'C%'),
-		count(*) FILTER (WHERE c IS NOT NULL AND p IS NOT NULL AND NOT upper(o) LIKE 'C%' AND (n IS NULL OR n <= 0))
+	err = p.Q().QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE `+noCust+`p IS NULL OR trim(p) = ''),
+		count(*) FILTER (WHERE NOT (`+noCust+`p IS NULL OR trim(p) = '') AND upper(o) LIKE 'C%'),
+		count(*) FILTER (WHERE NOT (`+noCust+`p IS NULL OR trim(p) = '') AND NOT upper(o) LIKE 'C%' AND (n IS NULL OR n <= 0))
 		FROM (`+src+`)`, args...).Scan(&s.Skipped.NoCustomer, &s.Skipped.Cancelled, &s.Skipped.Returns)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := p.Q().QueryContext(ctx, `WITH b AS (SELECT * FROM (`+src+`)
-			WHERE c IS NOT NULL AND p IS NOT NULL AND trim(c) <> '' AND trim(p) <> '' AND NOT upper(o) LIKE 'C%' AND n > 0),
+	rows, err := p.Q().QueryContext(ctx, `WITH b AS (SELECT coalesce(c, '') AS c, p, o, n, t FROM (`+src+`) WHERE `+purchaseWhere(opt.Baskets)+`),
 		cs AS (SELECT c, row_number() OVER (ORDER BY c) - 1 AS ci FROM (SELECT DISTINCT c FROM b)),
 		ps AS (SELECT p, row_number() OVER (ORDER BY p) - 1 AS pi FROM (SELECT DISTINCT p FROM b)),
 		os AS (SELECT o, row_number() OVER (ORDER BY o) - 1 AS oi FROM (SELECT DISTINCT o FROM b))

@@ -88,3 +88,44 @@ func TestReadNamesMissingRole(t *testing.T) {
 		t.Errorf("in Chinese: %s", i18n.Error(err))
 	}
 }
+
+// For baskets, an invoice without a customer is a basket too; returns and
+// cancelled invoices still are not.
+func TestReadBasketsKeepsInvoicesWithoutCustomer(t *testing.T) {
+	p := project(t, "InvoiceNo,StockCode,Quantity,InvoiceDate,CustomerID,UnitPrice\n"+
+		"536365,B,6,2010-12-01 08:26:00,17850,2\n"+
+		"536365,A,2,2010-12-01 08:26:00,17850,3\n"+
+		"C536379,A,-1,2010-12-03 09:41:00,17850,3\n"+
+		"536381,C,4,2010-12-04 10:00:00,,1.5\n"+
+		"536381,A,1,2010-12-04 10:00:00,,3\n"+
+		"536382,C,-4,2010-12-05 10:00:00,,1.5\n", map[string]storage.Role{
+		"InvoiceNo": storage.OrderID, "StockCode": storage.ProductID, "Quantity": storage.Quantity,
+		"InvoiceDate": storage.OrderDate, "CustomerID": storage.CustomerID, "UnitPrice": storage.UnitPrice})
+	ctx := context.Background()
+	s, err := ReadWith(ctx, p, "orders", Options{Baskets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(s.Orders, ",") != "536365,536381" || len(s.Purchases) != 4 || strings.Join(s.Customers, ",") != ",17850" {
+		t.Errorf("orders %v, customers %q, %d purchases", s.Orders, s.Customers, len(s.Purchases))
+	}
+	if s.Skipped != (Skipped{Returns: 1, Cancelled: 1}) {
+		t.Errorf("skipped %+v", s.Skipped)
+	}
+	// Per customer the guest invoice is left out.
+	if s, err = Read(ctx, p, "orders", time.Time{}, time.Time{}); err != nil || len(s.Orders) != 1 || s.Skipped.NoCustomer != 3 {
+		t.Errorf("per customer: %v, %+v", err, s)
+	}
+	// Best sellers: distinct buying customers, orders, quantity and
+	// revenue (quantity × unit price) of purchases only.
+	best, err := BestSellers(ctx, p, "orders", 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(best) != 2 || best[0] != (Seller{Product: "A", Customers: 1, Orders: 1, Quantity: 2, Revenue: 6}) || best[1].Product != "B" || best[1].Revenue != 12 {
+		t.Errorf("best sellers %+v", best)
+	}
+	if best, _ := BestSellers(ctx, p, "orders", 1, "SELECT 'nobody' AS customer_id"); len(best) != 0 {
+		t.Errorf("best sellers of nobody: %+v", best)
+	}
+}
