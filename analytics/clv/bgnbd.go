@@ -2,6 +2,8 @@ package clv
 
 import (
 	"math"
+	"runtime"
+	"sync"
 
 	"gonum.org/v1/gonum/mathext"
 
@@ -122,7 +124,13 @@ func (m Model) shift() float64 {
 // parameters and on x only, computed once per distinct x.
 type xTerms struct {
 	lg, dr, da, db float64
+	// l4 is log a − log(b+x−1+s), inv 1/(b+x−1+s): the dropout term's.
+	l4, inv float64
 }
+
+// chunks is how many pieces the sums are split into: fixed, so the
+// floating-point sum is the same for any number of cores.
+const chunks = 64
 
 // logLik returns the summed log-likelihood and, when grad is not nil, its
 // gradient with respect to (log r, log α, log a, log b).
@@ -131,57 +139,97 @@ func (m Model) logLik(p Params, d *Data, grad []float64) float64 {
 	s := m.shift()
 	lgr, lgb, lgab := lgamma(r), lgamma(b), lgamma(a+b)
 	psr, psb, psab := mathext.Digamma(r), mathext.Digamma(b), mathext.Digamma(a+b)
-	cache := map[int]xTerms{}
-	var ll, gr, gal, ga, gb float64
-	for i, x := range d.X {
-		w := d.weight(i)
-		if w == 0 {
+	maxX := 0
+	for _, x := range d.X {
+		maxX = max(maxX, x)
+	}
+	xs := make([]xTerms, maxX+1)
+	seen := make([]bool, maxX+1)
+	for _, x := range d.X {
+		if seen[x] {
 			continue
 		}
-		xt, ok := cache[x]
-		if !ok {
-			fx := float64(x)
-			xt = xTerms{
-				lg: lgamma(r+fx) - lgr + lgab + lgamma(b+fx+s) - lgb - lgamma(a+b+fx+s),
-				dr: mathext.Digamma(r+fx) - psr,
-				da: psab - mathext.Digamma(a+b+fx+s),
-				db: psab + mathext.Digamma(b+fx+s) - psb - mathext.Digamma(a+b+fx+s),
-			}
-			cache[x] = xt
-		}
+		seen[x] = true
 		fx := float64(x)
-		la, lt := math.Log(alpha+d.T[i]), 0.0
-		a3 := -(r + fx) * la
-		var a4 float64
-		dropout := x > 0 || s > 0
-		if dropout {
-			lt = math.Log(alpha + d.Tx[i])
-			a4 = math.Log(a) - math.Log(b+fx-1+s) - (r+fx)*lt
+		xs[x] = xTerms{
+			lg: lgamma(r+fx) - lgr + lgab + lgamma(b+fx+s) - lgb - lgamma(a+b+fx+s),
+			dr: mathext.Digamma(r+fx) - psr,
+			da: psab - mathext.Digamma(a+b+fx+s),
+			db: psab + mathext.Digamma(b+fx+s) - psb - mathext.Digamma(a+b+fx+s),
 		}
-		l, p3, p4 := a3, 1.0, 0.0
-		if dropout {
-			hi := max(a3, a4)
-			e3, e4 := math.Exp(a3-hi), math.Exp(a4-hi)
-			l = hi + math.Log(e3+e4)
-			p3, p4 = e3/(e3+e4), e4/(e3+e4)
+		if x > 0 || s > 0 {
+			xs[x].l4 = math.Log(a) - math.Log(b+fx-1+s)
+			xs[x].inv = 1 / (b + fx - 1 + s)
 		}
-		ll += w * (xt.lg + r*math.Log(alpha) + l)
-		if grad != nil {
-			gr += w * (xt.dr + math.Log(alpha) - p3*la - p4*lt)
-			gal += w * (r/alpha - (r+fx)*(p3/(alpha+d.T[i])+p4/(alpha+d.Tx[i])))
-			if dropout {
-				ga += w * (xt.da + p4/a)
-				gb += w * (xt.db - p4/(b+fx-1+s))
-			} else {
-				ga += w * xt.da
-				gb += w * xt.db
+	}
+	lalpha := math.Log(alpha)
+	var part [chunks][5]float64
+	parallelChunks(len(d.X), func(c, lo, hi int) {
+		var ll, gr, gal, ga, gb float64
+		for i := lo; i < hi; i++ {
+			w := d.weight(i)
+			if w == 0 {
+				continue
 			}
+			x := d.X[i]
+			xt := &xs[x]
+			fx := float64(x)
+			la := math.Log(alpha + d.T[i])
+			a3 := -(r + fx) * la
+			l, p3, p4, lt := a3, 1.0, 0.0, 0.0
+			if x > 0 || s > 0 {
+				lt = math.Log(alpha + d.Tx[i])
+				a4 := xt.l4 - (r+fx)*lt
+				// log(e^a3 + e^a4) from the larger term, and the shares.
+				if a3 >= a4 {
+					e := math.Exp(a4 - a3)
+					l, p3, p4 = a3+math.Log1p(e), 1/(1+e), e/(1+e)
+				} else {
+					e := math.Exp(a3 - a4)
+					l, p3, p4 = a4+math.Log1p(e), e/(1+e), 1/(1+e)
+				}
+			}
+			ll += w * (xt.lg + r*lalpha + l)
+			if grad != nil {
+				gr += w * (xt.dr + lalpha - p3*la - p4*lt)
+				gal += w * (r/alpha - (r+fx)*(p3/(alpha+d.T[i])+p4/(alpha+d.Tx[i])))
+				ga += w * (xt.da + p4/a)
+				gb += w * (xt.db - p4*xt.inv)
+			}
+		}
+		part[c] = [5]float64{ll, gr, gal, ga, gb}
+	})
+	var t [5]float64
+	for _, p := range part {
+		for k := range t {
+			t[k] += p[k]
 		}
 	}
 	if grad != nil {
-		grad[0], grad[1], grad[2], grad[3] = gr*r, gal*alpha, ga*a, gb*b
+		grad[0], grad[1], grad[2], grad[3] = t[1]*r, t[2]*alpha, t[3]*a, t[4]*b
 	}
-	return ll
+	return t[0]
+}
+
+// parallelChunks splits [0, n) into the fixed chunks and runs fn on them
+// on every core.
+func parallelChunks(n int, fn func(c, lo, hi int)) {
+	var wg sync.WaitGroup
+	next := make(chan int, chunks)
+	for c := range chunks {
+		next <- c
+	}
+	close(next)
+	for range min(runtime.GOMAXPROCS(0), chunks) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range next {
+				fn(c, c*n/chunks, (c+1)*n/chunks)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // LogLik is the summed log-likelihood of the data under p.

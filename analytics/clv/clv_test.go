@@ -30,20 +30,20 @@ func TestGradients(t *testing.T) {
 			}
 		}
 	}
-	var xs, ms, ws []float64
+	var xs, ms, lm, ws []float64
 	for i, x := range d.X {
 		if x > 0 {
-			xs, ms, ws = append(xs, float64(x)), append(ms, d.Monetary[i]), append(ws, d.Weight[i])
+			xs, ms, lm, ws = append(xs, float64(x)), append(ms, d.Monetary[i]), append(lm, math.Log(d.Monetary[i])), append(ws, d.Weight[i])
 		}
 	}
 	g := make([]float64, 3)
 	p := []float64{math.Log(3), math.Log(2), math.Log(10)}
-	spendLogLik(3, 2, 10, xs, ms, ws, g)
+	spendLogLik(3, 2, 10, xs, ms, lm, ws, g)
 	for i := range p {
 		f := func(h float64) float64 {
 			x := append([]float64(nil), p...)
 			x[i] += h
-			return spendLogLik(math.Exp(x[0]), math.Exp(x[1]), math.Exp(x[2]), xs, ms, ws, nil)
+			return spendLogLik(math.Exp(x[0]), math.Exp(x[1]), math.Exp(x[2]), xs, ms, lm, ws, nil)
 		}
 		fd := (f(1e-5) - f(-1e-5)) / 2e-5
 		if math.Abs(fd-g[i]) > 1e-4*math.Max(1, math.Abs(fd)) {
@@ -206,5 +206,25 @@ func TestCDNOWChecks(t *testing.T) {
 	}
 	if math.Abs(last.Expected-last.Actual) > 0.1*last.Actual {
 		t.Errorf("at the end: expected %.1f, actual %.0f", last.Expected, last.Actual)
+	}
+}
+
+// TestConditionalExpectedAt: the shared series equals gonum's Hypergeo
+// customer by customer, for both models and horizons near and far.
+func TestConditionalExpectedAt(t *testing.T) {
+	s := cdnowSummary(t)
+	ts := []float64{0, 1, 4.3, 13, 26, 39, 52, 104, 520}
+	out := make([]float64, len(ts))
+	for _, m := range []Model{BGNBD, MBGNBD} {
+		f := &Fit{Model: m, Params: Params{0.243, 4.414, 0.793, 2.426}}
+		for _, c := range s {
+			f.ConditionalExpectedAt(ts, c.Frequency, c.Recency, c.T, out)
+			for k, h := range ts {
+				want := f.ConditionalExpected(h, c.Frequency, c.Recency, c.T)
+				if math.Abs(out[k]-want) > 1e-11*math.Max(1, math.Abs(want)) {
+					t.Fatalf("%v customer %s at %g: %.15g, Hypergeo gives %.15g", m, c.Customer, h, out[k], want)
+				}
+			}
+		}
 	}
 }

@@ -45,8 +45,12 @@ func FitSpend(d Data) (*Spend, int, error) {
 	if n < minRepeaters {
 		return nil, skipped, msg.Errorf("only %d customers have repeat purchases with a value; the spend model needs at least %d", int(n), minRepeaters)
 	}
+	lm := make([]float64, len(ms))
+	for i, m := range ms {
+		lm[i] = math.Log(m)
+	}
 	th, ll, _, err := maximise(3, func(th, grad []float64) float64 {
-		return spendLogLik(math.Exp(th[0]), math.Exp(th[1]), math.Exp(th[2]), xs, ms, ws, grad)
+		return spendLogLik(math.Exp(th[0]), math.Exp(th[1]), math.Exp(th[2]), xs, ms, lm, ws, grad)
 	}, n)
 	if err != nil {
 		return nil, skipped, err
@@ -55,27 +59,52 @@ func FitSpend(d Data) (*Spend, int, error) {
 }
 
 // spendLogLik is the Gamma-Gamma log-likelihood of mean repeat values m
-// over x repeats, with its gradient in (log p, log q, log γ).
-func spendLogLik(p, q, g float64, xs, ms, ws, grad []float64) float64 {
-	var ll, gp, gq, gg float64
+// over x repeats, with its gradient in (log p, log q, log γ). Everything
+// but the log(γ + x·m) term depends on x alone, so it is computed once per
+// distinct x; lm holds log m, which never changes during a fit.
+func spendLogLik(p, q, g float64, xs, ms, lm, ws, grad []float64) float64 {
+	type term struct{ c, dp, dq float64 }
 	lgq, psq, lg := lgamma(q), mathext.Digamma(q), math.Log(g)
-	for i, x := range xs {
-		m, w := ms[i], ws[i]
+	terms := map[float64]term{}
+	for _, x := range xs {
+		if _, ok := terms[x]; ok {
+			continue
+		}
 		px := p * x
-		lxm := math.Log(g + x*m)
-		lm, lx := math.Log(m), math.Log(x)
-		ll += w * (lgamma(px+q) - lgamma(px) - lgq + q*lg + (px-1)*lm + px*lx - (px+q)*lxm)
-		if grad != nil {
-			d := mathext.Digamma(px + q)
-			gp += w * x * (d - mathext.Digamma(px) + lm + lx - lxm)
-			gq += w * (d - psq + lg - lxm)
-			gg += w * (q/g - (px+q)/(g+x*m))
+		d, lx := mathext.Digamma(px+q), math.Log(x)
+		terms[x] = term{c: lgamma(px+q) - lgamma(px) - lgq + q*lg + px*lx, dp: x * (d - mathext.Digamma(px) + lx), dq: d - psq + lg}
+	}
+	var part [chunks][4]float64
+	parallelChunks(len(xs), func(c, lo, hi int) {
+		var ll, gp, gq, gg float64
+		var last float64 = -1
+		var t term
+		for i := lo; i < hi; i++ {
+			x, m, w := xs[i], ms[i], ws[i]
+			if x != last {
+				t, last = terms[x], x
+			}
+			px := p * x
+			lxm := math.Log(g + x*m)
+			ll += w * (t.c + (px-1)*lm[i] - (px+q)*lxm)
+			if grad != nil {
+				gp += w * (t.dp + x*(lm[i]-lxm))
+				gq += w * (t.dq - lxm)
+				gg += w * (q/g - (px+q)/(g+x*m))
+			}
+		}
+		part[c] = [4]float64{ll, gp, gq, gg}
+	})
+	var s [4]float64
+	for _, p := range part {
+		for k := range s {
+			s[k] += p[k]
 		}
 	}
 	if grad != nil {
-		grad[0], grad[1], grad[2] = gp*p, gq*q, gg*g
+		grad[0], grad[1], grad[2] = s[1]*p, s[2]*q, s[3]*g
 	}
-	return ll
+	return s[0]
 }
 
 // ExpectedSpend is the expected value of a customer's future purchases

@@ -20,18 +20,30 @@ type ValueOptions struct {
 // expected purchases in each step times the expected spend and margin,
 // discounted to today.
 func Value(f *Fit, s *Spend, c Summary, o ValueOptions) (float64, error) {
+	v, _, err := ValueAndPurchases(f, s, c, o)
+	return v, err
+}
+
+// ValueAndPurchases is Value and the expected purchases over the whole
+// horizon, computed together.
+func ValueAndPurchases(f *Fit, s *Spend, c Summary, o ValueOptions) (float64, float64, error) {
 	if !(o.Horizon > 0) || o.Steps < 1 || !(o.Discount >= 0) || !(o.Margin > 0 && o.Margin <= 1) {
-		return 0, msg.Errorf("the horizon must be positive, with at least one step; the discount rate at least 0 and the margin in (0, 1]")
+		return 0, 0, msg.Errorf("the horizon must be positive, with at least one step; the discount rate at least 0 and the margin in (0, 1]")
 	}
 	spend := s.ExpectedSpend(c.Frequency, c.Monetary)
 	if math.IsNaN(spend) {
-		return 0, msg.Errorf("the spend model has no finite mean (q ≤ 1); the value of customers without repeat purchases is unknown")
+		return 0, 0, msg.Errorf("the spend model has no finite mean (q ≤ 1); the value of customers without repeat purchases is unknown")
 	}
+	ts := make([]float64, o.Steps)
+	for i := range ts {
+		ts[i] = o.Horizon * float64(i+1) / float64(o.Steps)
+	}
+	cum := make([]float64, o.Steps)
+	f.ConditionalExpectedAt(ts, c.Frequency, c.Recency, c.T, cum)
 	var v, prev float64
-	for i := 1; i <= o.Steps; i++ {
-		cum := f.ConditionalExpected(o.Horizon*float64(i)/float64(o.Steps), c.Frequency, c.Recency, c.T)
-		v += (cum - prev) * spend * o.Margin / math.Pow(1+o.Discount, float64(i))
-		prev = cum
+	for i, e := range cum {
+		v += (e - prev) * spend * o.Margin / math.Pow(1+o.Discount, float64(i+1))
+		prev = e
 	}
-	return v, nil
+	return v, prev, nil
 }

@@ -216,7 +216,7 @@ func (w *Workspace) ScoreCLV(ctx context.Context, opt CLVScoreOptions, progress 
 	fit := saved.Fit()
 	rows := make([]value.Score, len(sum))
 	report(i18n.T("Scoring customers"), 0.3)
-	if err := scoreParallel(ctx, sum, rows, fit, saved.Spend, vo, opt.Horizon); err != nil {
+	if err := scoreParallel(ctx, sum, rows, fit, saved.Spend, vo); err != nil {
 		return nil, err
 	}
 	rep := &CLVScoreReport{Customers: len(rows), AsOf: asOf, Table: value.ScoresTable}
@@ -240,7 +240,7 @@ func (w *Workspace) ScoreCLV(ctx context.Context, opt CLVScoreOptions, progress 
 
 // scoreParallel fills rows from the summaries on every core: each
 // customer needs a hypergeometric series per discounting step.
-func scoreParallel(ctx context.Context, sum []clv.Summary, rows []value.Score, fit *clv.Fit, spend *clv.Spend, vo clv.ValueOptions, horizon float64) error {
+func scoreParallel(ctx context.Context, sum []clv.Summary, rows []value.Score, fit *clv.Fit, spend *clv.Spend, vo clv.ValueOptions) error {
 	workers := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
 	errs := make([]error, workers)
@@ -254,13 +254,13 @@ func scoreParallel(ctx context.Context, sum []clv.Summary, rows []value.Score, f
 					return
 				}
 				s := sum[i]
-				v, err := clv.Value(fit, spend, s, vo)
+				v, e, err := clv.ValueAndPurchases(fit, spend, s, vo)
 				if err != nil {
 					errs[wk] = err
 					return
 				}
 				rows[i] = value.Score{CustomerID: s.Customer, Frequency: s.Frequency, Recency: s.Recency, T: s.T, Monetary: s.Monetary,
-					PAlive: fit.PAlive(s.Frequency, s.Recency, s.T), ExpectedPurchases: fit.ConditionalExpected(horizon, s.Frequency, s.Recency, s.T),
+					PAlive: fit.PAlive(s.Frequency, s.Recency, s.T), ExpectedPurchases: e,
 					Spend: spend.ExpectedSpend(s.Frequency, s.Monetary), CLV: v}
 			}
 		}()
