@@ -34,6 +34,14 @@ var recLabels = map[string]string{
 	"top_recommendation_score":    i18n.Mark("Score of the top recommendation"),
 }
 
+// clvLabels name the lifetime-value fields.
+var clvLabels = map[string]string{
+	"clv":                i18n.Mark("Lifetime value"),
+	"p_alive":            i18n.Mark("Probability still active"),
+	"expected_purchases": i18n.Mark("Expected purchases (horizon)"),
+	"expected_spend":     i18n.Mark("Expected spend per purchase"),
+}
+
 // fieldLabel is how the editor names a field: its role or a readable form
 // of its name, with the name itself when the two differ.
 func fieldLabel(f core.RuleField) string {
@@ -45,6 +53,10 @@ func fieldLabel(f core.RuleField) string {
 		}
 	case segment.FromRecs:
 		if l, ok := recLabels[strings.ToLower(name)]; ok {
+			return i18n.T(l)
+		}
+	case segment.FromCLV:
+		if l, ok := clvLabels[strings.ToLower(name)]; ok {
 			return i18n.T(l)
 		}
 	case segment.FromScores:
@@ -89,6 +101,7 @@ func fieldMenu(table string, fields []core.RuleField, pick func(string)) *fyne.M
 		{head: i18n.T("RFM scores (latest run)")},
 		{head: i18n.T("Model scores and clusters")},
 		{head: i18n.T("Recommendations (scored)")},
+		{head: i18n.T("Lifetime value (scored)")},
 	}
 	for _, f := range fields {
 		g := groups[3]
@@ -101,6 +114,8 @@ func fieldMenu(table string, fields []core.RuleField, pick func(string)) *fyne.M
 			g = groups[2]
 		case f.Source == segment.FromRecs:
 			g = groups[4]
+		case f.Source == segment.FromCLV:
+			g = groups[5]
 		}
 		g.items = append(g.items, f)
 	}

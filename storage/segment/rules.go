@@ -30,8 +30,10 @@ type base struct {
 	// rc), "" without scored recommendations.
 	recs    string
 	useRecs bool // the rule reads a field of rc
-	cols    map[string]rule.Column
-	names   []string
+	// hasCLV offers clv_scores' fields (alias cv); useCLV: a rule reads one.
+	hasCLV, useCLV bool
+	cols           map[string]rule.Column
+	names          []string
 }
 
 var rfmCols = []struct {
@@ -85,6 +87,9 @@ func newBase(ctx context.Context, p *storage.Project, table string) (*base, erro
 	if err := b.addRecs(ctx, p); err != nil {
 		return nil, err
 	}
+	if err := b.addCLV(ctx, p); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -123,6 +128,9 @@ func (b *base) from() string {
 	if b.recs != "" && b.useRecs {
 		f += ` LEFT JOIN (` + b.recs + `) rc ON CAST(` + b.customer + ` AS VARCHAR) = rc.customer_id`
 	}
+	if b.hasCLV && b.useCLV {
+		f += ` LEFT JOIN ` + storage.Quote(CLVTable) + ` cv ON CAST(` + b.customer + ` AS VARCHAR) = CAST(cv.customer_id AS VARCHAR)`
+	}
 	return f
 }
 
@@ -134,6 +142,7 @@ func (b *base) members(n *rule.Node, today time.Time) (string, []any, error) {
 	where, args, err := rule.Compile(n, func(name string) (rule.Column, bool) {
 		c, ok := b.cols[strings.ToLower(name)]
 		b.useRecs = b.useRecs || strings.HasPrefix(c.SQL, "rc.")
+		b.useCLV = b.useCLV || strings.HasPrefix(c.SQL, "cv.")
 		return c, ok
 	}, rule.Options{Today: today, Names: b.names})
 	if err != nil {

@@ -15,6 +15,7 @@ const (
 	FromRFM    = "rfm"             // the latest RFM scores
 	FromScores = "scores"          // model scores and saved clusters
 	FromRecs   = "recommendations" // the customer's first scored recommendation
+	FromCLV    = "clv"             // the latest lifetime-value scores
 )
 
 // Field is a name a rule may use, its kind and where it comes from.
@@ -41,6 +42,8 @@ func FieldList(ctx context.Context, p *storage.Project, table string) ([]Field, 
 			src = FromScores
 		case strings.HasPrefix(c.SQL, "rc."):
 			src = FromRecs
+		case strings.HasPrefix(c.SQL, "cv."):
+			src = FromCLV
 		}
 		out[i] = Field{Name: n, Kind: c.Kind, Source: src}
 	}
@@ -66,6 +69,7 @@ func TopValues(ctx context.Context, p *storage.Project, table, field string, lim
 		return nil, 0, fmt.Errorf("unknown column %q", field)
 	}
 	b.useRecs = strings.HasPrefix(c.SQL, "rc.")
+	b.useCLV = strings.HasPrefix(c.SQL, "cv.")
 	v := `CAST(` + c.SQL + ` AS VARCHAR)`
 	q := `WITH v AS (SELECT ` + v + ` AS v, count(DISTINCT ` + b.customer + `) AS n FROM ` + b.from() +
 		` WHERE ` + b.customer + ` IS NOT NULL AND ` + c.SQL + ` IS NOT NULL AND trim(` + v + `) <> '' GROUP BY 1)
