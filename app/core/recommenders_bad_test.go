@@ -304,3 +304,41 @@ func TestRecommenderCacheSeesNewOrders(t *testing.T) {
 		t.Errorf("before %+v, after %+v", before, after)
 	}
 }
+
+// An ALS recommender answers the same questions: similar products by the
+// closeness of their factors, co-purchases by count, likely buyers, one
+// customer's list.
+func TestALSRecommenderSmall(t *testing.T) {
+	ctx := context.Background()
+	w := smallShop(t)
+	if _, err := w.TrainRecommender(ctx, "orders", MethodALS, "f", nil); err != nil {
+		t.Fatal(err)
+	}
+	sim, err := w.SimilarProducts(ctx, "f", "A", 10)
+	if err != nil || len(sim) != 4 {
+		t.Fatalf("similar %+v, %v", sim, err)
+	}
+	for i, s := range sim {
+		if s.ProductID == "A" || s.Score > 1+1e-9 || (i > 0 && s.Score > sim[i-1].Score) {
+			t.Errorf("similar to A: %+v", sim)
+		}
+	}
+	co, err := w.CoPurchased(ctx, "f", "Apple", 2)
+	// A is bought with B by c1 and c2, with C by c2 and with E by c6.
+	if err != nil || len(co) != 2 || co[0].ProductID != "B" || co[0].CoBuyers != 2 || co[1].CoBuyers != 1 {
+		t.Errorf("co-purchased %+v, %v", co, err)
+	}
+	buyers, err := w.LikelyBuyers(ctx, "f", "A", 10)
+	if err != nil || len(buyers) != 3 { // c3, c4, c5: everyone with purchases who has not bought A
+		t.Fatalf("buyers %+v, %v", buyers, err)
+	}
+	for _, b := range buyers {
+		if b.CustomerID == "c1" || b.CustomerID == "c2" || b.CustomerID == "c6" || b.CustomerID == "c8" {
+			t.Errorf("buyer %s already bought A", b.CustomerID)
+		}
+	}
+	recs, err := w.CustomerRecommendations(ctx, ScoreOptions{Name: "f", Top: 2}, "c5")
+	if err != nil || len(recs) != 2 || recs[0].ProductID == "D" || recs[0].ProductID == "E" {
+		t.Errorf("c5: %+v, %v", recs, err)
+	}
+}
