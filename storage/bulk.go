@@ -57,33 +57,26 @@ func (r *Row) Int(v int64) { r.sep(); r.w.WriteString(strconv.FormatInt(v, 10)) 
 // faster than parameterised inserts; the old table is replaced within
 // the caller's transaction, so a failure leaves it as it was.
 func (p *Project) ReplaceTable(ctx context.Context, tx *Tx, table string, cols []BulkColumn, rows func(emit func(fill func(r *Row)))) error {
-	f, err := os.CreateTemp("", "mb-table-*.csv")
-	if err != nil {
-		return i18n.Errorf("cannot write %s: %v", table, err)
-	}
-	defer os.Remove(f.Name())
-	w := bufio.NewWriterSize(f, 1<<20)
 	names := make([]string, len(cols))
 	types := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = c.Name
 		types[i] = Literal(c.Name) + ": " + Literal(c.Type)
 	}
-	w.WriteString(strings.Join(names, ",") + "\n")
-	row := &Row{w: w}
-	rows(func(fill func(r *Row)) {
-		row.first = true
-		fill(row)
-		w.WriteByte('\n')
+	path, err := TempCSV(func(w *bufio.Writer) {
+		w.WriteString(strings.Join(names, ",") + "\n")
+		row := &Row{w: w}
+		rows(func(fill func(r *Row)) {
+			row.first = true
+			fill(row)
+			w.WriteByte('\n')
+		})
 	})
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return i18n.Errorf("cannot write %s: %v", table, err)
+	if err != nil {
+		return err
 	}
-	if err := f.Close(); err != nil {
-		return i18n.Errorf("cannot write %s: %v", table, err)
-	}
-	src := `read_csv(` + Literal(f.Name()) + `, header = true, columns = {` + strings.Join(types, ", ") + `}, quote = '"', escape = '"')`
+	defer os.Remove(path)
+	src := `read_csv(` + Literal(path) + `, header = true, columns = {` + strings.Join(types, ", ") + `}, quote = '"', escape = '"')`
 	for _, s := range []string{`DROP TABLE IF EXISTS ` + Quote(table), `CREATE TABLE ` + Quote(table) + ` AS SELECT * FROM ` + src} {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return i18n.Errorf("cannot store %s: %s", table, FirstLine(err.Error()))

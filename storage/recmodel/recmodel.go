@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/marketbench/marketbench/assets/i18n"
@@ -82,12 +81,12 @@ func Save(ctx context.Context, p *storage.Project, m *Model) error {
 	if err != nil {
 		return err
 	}
-	nb, err := tempCSV(func(w *bufio.Writer) {
+	nb, err := storage.TempCSV(func(w *bufio.Writer) {
 		w.WriteString("kind,product_id,rank,neighbour_id,score,co_buyers\n")
 		for kind, lists := range m.Neighbours {
 			for id, list := range lists {
 				for r, n := range list {
-					fmt.Fprintf(w, "%s,%s,%d,%s,%s,%d\n", kind, csvField(id), r+1, csvField(n.ID), fmtFloat(n.Score), n.CoBuyers)
+					fmt.Fprintf(w, "%s,%s,%d,%s,%s,%d\n", kind, storage.CSVField(id), r+1, storage.CSVField(n.ID), fmtFloat(n.Score), n.CoBuyers)
 				}
 			}
 		}
@@ -96,11 +95,11 @@ func Save(ctx context.Context, p *storage.Project, m *Model) error {
 		return err
 	}
 	defer os.Remove(nb)
-	fc, err := tempCSV(func(w *bufio.Writer) {
+	fc, err := storage.TempCSV(func(w *bufio.Writer) {
 		w.WriteString("product_id,f\n")
 		k := m.Options.Factors
 		for i, id := range m.FactorIDs {
-			w.WriteString(csvField(id))
+			w.WriteString(storage.CSVField(id))
 			w.WriteByte(',')
 			w.WriteString(hexFloats(m.Factors[i*k : (i+1)*k]))
 			w.WriteByte('\n')
@@ -230,29 +229,4 @@ func Delete(ctx context.Context, p *storage.Project, name string) error {
 		}
 		return p.InTx(tx).Audit(ctx, tx, "recommend delete", name, -1, -1, "")
 	})
-}
-
-func tempCSV(fill func(w *bufio.Writer)) (string, error) {
-	f, err := os.CreateTemp("", "mb-rec-*.csv")
-	if err != nil {
-		return "", i18n.Errorf("cannot write a temporary file: %v", err)
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	fill(w)
-	err = w.Flush()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", i18n.Errorf("cannot write a temporary file: %v", err)
-	}
-	return f.Name(), nil
-}
-
-func csvField(s string) string {
-	if s == "" || strings.ContainsAny(s, ",\"\n\r") || strings.TrimSpace(s) != s {
-		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-	}
-	return s
 }

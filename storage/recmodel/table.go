@@ -45,18 +45,18 @@ func WriteTable(ctx context.Context, p *storage.Project, model string, at time.T
 			return i18n.Errorf("the project already has a table %q that Marketbench did not write, and it is kept; rename that table, then score again", t)
 		}
 	}
-	path, err := tempCSV(func(w *bufio.Writer) {
+	path, err := storage.TempCSV(func(w *bufio.Writer) {
 		w.WriteString("customer_id,rank,product_id,product_name,category,score,reason,link\n")
 		for _, r := range rows {
-			for _, f := range []string{csvField(r.Customer), strconv.Itoa(r.Rank), csvField(r.Product), csvField(r.Name), csvField(r.Category)} {
+			for _, f := range []string{storage.CSVField(r.Customer), strconv.Itoa(r.Rank), storage.CSVField(r.Product), storage.CSVField(r.Name), storage.CSVField(r.Category)} {
 				w.WriteString(f)
 				w.WriteByte(',')
 			}
 			w.WriteString(fmtFloat(r.Score))
 			w.WriteByte(',')
-			w.WriteString(csvField(r.Reason))
+			w.WriteString(storage.CSVField(r.Reason))
 			w.WriteByte(',')
-			w.WriteString(csvField(r.Link))
+			w.WriteString(storage.CSVField(r.Link))
 			w.WriteByte('\n')
 		}
 	})

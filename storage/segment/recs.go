@@ -11,7 +11,7 @@ import (
 
 // RecommendationsTable holds scored recommendations, one row per customer
 // and rank (written by app/core's ScoreRecommendations).
-const RecommendationsTable = "recommendations"
+const RecommendationsTable = storage.RecommendationsTable
 
 // recCols are the columns of the recommendations table that rules and
 // templates read; customer_id, rank and product_id are required, the rest
