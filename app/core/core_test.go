@@ -66,6 +66,19 @@ func TestRunDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
+	// Variant B names each customer's recommended products: in the
+	// summary's sample and in what the receiver got.
+	_, sample, _ := strings.Cut(res.Summary, "A message of variant B, as customer ")
+	who, _, _ := strings.Cut(sample, " ")
+	var first string
+	if err := w.Q().QueryRowContext(context.Background(), `SELECT product_name FROM recommendations WHERE customer_id = ? AND rank = 1`, who).Scan(&first); err != nil ||
+		!strings.Contains(sample, "Picked for you: "+first+", ") {
+		t.Errorf("sample message of %q does not start its picks with %q (%v):\n%s", who, first, err, sample)
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, "webhook-received.jsonl"))
+	if !strings.Contains(string(got), "Picked for you: ") {
+		t.Errorf("the receiver got no message with recommendations")
+	}
 	pg, err := w.Page(context.Background(), PageRequest{Table: "orders", Sort: "amount", Desc: true, Filter: "channel = 'app'", Limit: 50})
 	if err != nil || len(pg.Rows) != 50 || pg.Total == 0 || pg.Total >= 200000 {
 		t.Fatalf("page %v %v", pg, err)

@@ -39,6 +39,7 @@ type demoLocale struct {
 	segments []demoSegment
 	region   string // customers' province column, if any
 	currency string // ISO code of the amounts
+	shop     string // product links start with it
 	campaign string
 	variants [2][2]string // subject and text of variants A and B
 }
@@ -49,7 +50,7 @@ type demoSegment struct{ name, table, rule string }
 
 var demoLocales = map[demodata.Locale]*demoLocale{
 	demodata.English: {
-		scheme: "rfm", best: "Champions", lapsed: "Lapsed big spenders", currency: "USD",
+		scheme: "rfm", best: "Champions", lapsed: "Lapsed big spenders", currency: "USD", shop: "https://shop.example.com/p/",
 		segments: []demoSegment{
 			{"Consenting champions", "customers", `email_consent = true AND rfm_segment = 'Champions'`},
 			{"Lapsed big spenders", "customers", `monetary >= 500 AND recency > 180`},
@@ -58,13 +59,13 @@ var demoLocales = map[demodata.Locale]*demoLocale{
 		campaign: "Thank the champions",
 		variants: [2][2]string{
 			{"Thank you, {{.first_name}}", "Hi {{.first_name}}, thank you for being one of our best customers."},
-			{"{{.first_name}}, a gift for you", "Hi {{.first_name}}, here is 15% off your next order."}},
+			{"{{.first_name}}, a gift for you", "Hi {{.first_name}}, here is 15% off your next order.{{if .rec1_name}} Picked for you: {{.recommendations}}.{{end}}"}},
 	},
 	// The Chinese demo segments with the eight customer types Chinese
 	// marketers use, and its amounts are in yuan (about five times the
 	// English figures).
 	demodata.Chinese: {
-		scheme: "zh8", best: "重要价值客户", lapsed: "流失的高消费客户", region: "province", currency: "CNY",
+		scheme: "zh8", best: "重要价值客户", lapsed: "流失的高消费客户", region: "province", currency: "CNY", shop: "https://shop.example.cn/p/",
 		segments: []demoSegment{
 			{"同意营销的重要价值客户", "customers", `email_consent = true AND rfm_segment = '重要价值客户'`},
 			{"流失的高消费客户", "customers", `monetary >= 2000 AND recency > 180`},
@@ -73,7 +74,7 @@ var demoLocales = map[demodata.Locale]*demoLocale{
 		campaign: "感谢重要价值客户",
 		variants: [2][2]string{
 			{"{{.last_name}}{{.first_name}}，感谢有您", "{{.first_name}}您好，感谢您一直以来的支持，您是我们最重要的客户之一。"},
-			{"{{.first_name}}，送您一份礼物", "{{.first_name}}您好，下一单立享85折优惠。"}},
+			{"{{.first_name}}，送您一份礼物", "{{.first_name}}您好，下一单立享85折优惠。{{if .rec1_name}}为您精选：{{.recommendations}}。{{end}}"}},
 	},
 }
 
@@ -161,11 +162,20 @@ func generateDemo(ctx context.Context, path string, opt demodata.Options, dl *de
 	if _, err := w.RFM(ctx, "orders", dl.scheme, opt.AsOf.AddDate(0, 0, 1)); err != nil {
 		return nil, err
 	}
-	report(i18n.T("Creating example segments"), 0.9)
+	report(i18n.T("Creating example segments"), 0.85)
 	for _, s := range dl.segments {
 		if _, err := w.CreateSegment(ctx, s.name, s.table, s.rule); err != nil {
 			return nil, i18n.Errorf("demo segment %q: %w", s.name, err)
 		}
+	}
+	// Three products for each customer, so campaign templates can use
+	// {{.rec1_name}} and {{.recommendations}} from the start.
+	report(i18n.T("Recommending products"), 0.9)
+	if _, err := w.TrainRecommender(ctx, "orders", MethodItemKNN, DefaultRecommender, nil); err != nil {
+		return nil, i18n.Errorf("demo recommender: %w", err)
+	}
+	if _, err := w.ScoreRecommendations(ctx, ScoreOptions{Top: 3, Link: dl.shop + "{product_id}"}, nil); err != nil {
+		return nil, i18n.Errorf("demo recommendations: %w", err)
 	}
 	report(i18n.T("Done"), 1)
 	ok = true

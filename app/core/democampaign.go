@@ -45,7 +45,7 @@ func (w *Workspace) demoCampaign(ctx context.Context, dir string, dl *demoLocale
 			b, _ := io.ReadAll(r.Body)
 			var m map[string]any
 			json.Unmarshal(b, &m)
-			line, _ := json.Marshal(map[string]any{"idempotency_key": r.Header.Get("Idempotency-Key"), "to": m["to"], "variant": m["variant"], "subject": m["subject"]})
+			line, _ := json.Marshal(map[string]any{"idempotency_key": r.Header.Get("Idempotency-Key"), "to": m["to"], "variant": m["variant"], "subject": m["subject"], "text": m["text"]})
 			mu.Lock()
 			f.Write(append(line, '\n'))
 			got++
@@ -82,5 +82,13 @@ func (w *Workspace) demoCampaign(ctx context.Context, dir string, dl *demoLocale
 	text := "\n" + i18n.T("## Campaign") + "\n\n" +
 		i18n.T("%q to the %s segment through the bundled webhook plugin, to a local receiver: %d customers in the audience, %d excluded (%s), %d in the holdout; %d messages sent, %d received (webhook-received.jsonl).",
 			c.Name, i18n.T(c.Segment), pv.Audience, pv.Audience-pv.Groups["A"]-pv.Groups["B"]-pv.Groups[campaign.Holdout], strings.Join(reasons, ", "), pv.Groups[campaign.Holdout], rep.Sent, got) + "\n"
+	// One rendered message of variant B, which names the customer's
+	// recommended products.
+	for _, sm := range pv.Samples {
+		if sm.Variant == "B" {
+			text += "\n" + i18n.T("A message of variant B, as customer %s gets it:", sm.CustomerID) + "\n\n> " + sm.Subject + "\n>\n> " + sm.Text + "\n"
+			break
+		}
+	}
 	return text, []string{out}, nil
 }
