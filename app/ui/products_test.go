@@ -24,6 +24,14 @@ func productsDemo(t *testing.T) (*window, *project, *productsScreen) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The demo comes with a trained recommender and its table; these
+	// tests start from a shop that has neither.
+	if err := ws.DeleteRecommender(t.Context(), core.DefaultRecommender); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.DB().Exec(`DROP TABLE recommendations`); err != nil {
+		t.Fatal(err)
+	}
 	w, p := open(t, ws)
 	p.goTo("Products")
 	idle(t, p)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,7 +34,11 @@ func TestMain(m *testing.M) {
 		os.Exit(screenshots(dir))
 	}
 	do = func(f func()) { uiQueue <- f }
-	os.Exit(m.Run())
+	code := m.Run()
+	if demoFile != "" {
+		os.RemoveAll(filepath.Dir(demoFile))
+	}
+	os.Exit(code)
 }
 
 // uiQueue holds UI updates from background work until the test goroutine
@@ -54,15 +59,48 @@ func drain() bool {
 	}
 }
 
-// demo creates the demo project in a temporary folder.
+// demo gives each test its own copy of the demo project. The demo is
+// generated once per test run (it imports, scores RFM and trains a
+// recommender) and copied, which is far faster than generating it again.
 func demo(t *testing.T) *core.Workspace {
 	t.Helper()
-	ws, err := core.CreateDemo(context.Background(), filepath.Join(t.TempDir(), "demo"+storage.Ext), core.DemoOptions{}, nil)
+	demoOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "mb-ui-demo-*")
+		if err != nil {
+			demoErr = err
+			return
+		}
+		demoFile = filepath.Join(dir, "demo"+storage.Ext)
+		ws, err := core.CreateDemo(context.Background(), demoFile, core.DemoOptions{}, nil)
+		if err != nil {
+			demoErr = err
+			return
+		}
+		demoErr = ws.Close()
+	})
+	if demoErr != nil {
+		t.Fatal(demoErr)
+	}
+	b, err := os.ReadFile(demoFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "demo"+storage.Ext)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := core.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return ws
 }
+
+var (
+	demoOnce sync.Once
+	demoFile string
+	demoErr  error
+)
 
 // open shows ws in a new window of the test app.
 func open(t *testing.T, ws *core.Workspace) (*window, *project) {
