@@ -54,6 +54,18 @@ type Matrix struct {
 // count as purchases. Negative or non-finite weights and indices outside the
 // shape are rejected: they mean the caller's mapping is wrong.
 func NewMatrix(rows, cols int, entries []Entry) (*Matrix, error) {
+	return newMatrix(rows, cols, entries, false)
+}
+
+// NewBinaryMatrix is [NewMatrix] for "did the customer buy it": every cell
+// whose summed weight is positive gets weight 1, so repeat purchases of a
+// product count once. It saves callers deduplicating tens of millions of
+// order lines themselves before building the matrix.
+func NewBinaryMatrix(rows, cols int, entries []Entry) (*Matrix, error) {
+	return newMatrix(rows, cols, entries, true)
+}
+
+func newMatrix(rows, cols int, entries []Entry, binary bool) (*Matrix, error) {
 	if rows < 0 || cols < 0 {
 		return nil, fmt.Errorf("recommend: negative matrix shape %d × %d", rows, cols)
 	}
@@ -95,6 +107,9 @@ func NewMatrix(rows, cols int, entries []Entry) (*Matrix, error) {
 				w += row[j].w
 			}
 			if w > 0 {
+				if binary {
+					w = 1
+				}
 				m.colIdx = append(m.colIdx, row[i].col)
 				m.rowVal = append(m.rowVal, w)
 			}
