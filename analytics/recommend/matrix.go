@@ -47,6 +47,8 @@ type Matrix struct {
 	colPtr []int // len cols+1
 	rowIdx []int
 	colVal []float64
+
+	unit bool // every weight is 1, so similarity needs only counts
 }
 
 // NewMatrix builds a rows × cols matrix from entries. Duplicate (row, col)
@@ -96,6 +98,7 @@ func newMatrix(rows, cols int, entries []Entry, binary bool) (*Matrix, error) {
 	m.colIdx = make([]int, 0, len(entries))
 	m.rowVal = make([]float64, 0, len(entries))
 	start := 0
+	m.unit = true
 	for r := 0; r < rows; r++ {
 		row := cell[start:m.rowPtr[r+1]]
 		start = m.rowPtr[r+1]
@@ -112,6 +115,7 @@ func newMatrix(rows, cols int, entries []Entry, binary bool) (*Matrix, error) {
 				}
 				m.colIdx = append(m.colIdx, row[i].col)
 				m.rowVal = append(m.rowVal, w)
+				m.unit = m.unit && w == 1
 			}
 			i = j
 		}
