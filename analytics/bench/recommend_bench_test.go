@@ -170,6 +170,11 @@ func BenchmarkRecommendKNN10M(b *testing.B) {
 		"same neighbour lists for %.4f of products; top %d agrees (ties aside) for %.4f of %d sampled customers, identical for %.4f",
 		res.Scipy, theirS, res.BuildSeconds, res.TrainSeconds, res.ScoreSeconds, res.Pairs, float64(res.PeakBytes)/1e6, oursS/theirS, Met(oursS < theirS),
 		sameNb, o.Top, agree, len(res.Sample), identical))
+	// The similarities are the same operations in the same order on both
+	// sides, so the neighbour lists must match exactly.
+	if sameNb < 1 {
+		b.Fatalf("the same neighbour lists for only %.4f of products: not the same computation", sameNb)
+	}
 	if agree < goalKNNAgree {
 		b.Fatalf("ours and scipy agree on only %.4f of sampled customers (want ≥ %.2f): not the same computation", agree, goalKNNAgree)
 	}
