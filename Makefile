@@ -49,8 +49,8 @@ test: setup fmt-check vet
 # measured at, and the table in docs/BENCHMARKS.md is regenerated from it.
 BENCHREC := go run ./docs/benchtool record --
 bench: setup
-	@./.ci/setup.sh python3-pandas python3-sklearn
-	$(BENCHREC) go test -run '^$$' -bench . -benchtime 3x -timeout 60m ./storage/ingest ./storage/segment ./storage
+	@./.ci/setup.sh python3-pandas python3-sklearn python3-scipy
+	$(BENCHREC) go test -run '^$$' -bench . -benchtime 3x -timeout 60m ./storage/ingest ./storage/segment ./storage ./storage/bench
 	$(BENCHREC) go test -run '^$$' -bench . -benchtime 1x -timeout 60m ./analytics/bench
 	$(BENCHREC) go test -run '^$$' -bench . -benchtime 1x -timeout 60m ./app/core ./plugins/host ./storage/models
 

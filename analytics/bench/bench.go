@@ -93,31 +93,48 @@ func dataset(name string, rows, cols int, labels bool, gen func(x, y []float64))
 // readF64 fills v from a raw little-endian float64 file of exactly that
 // many values.
 func readF64(path string, v []float64) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if len(b) != 8*len(v) {
-		return fmt.Errorf("%s: %d bytes, want %d", path, len(b), 8*len(v))
-	}
-	for i := range v {
-		v[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
-	}
-	return nil
+	return readLE(path, len(v), 8, func(b []byte, i int) {
+		v[i] = math.Float64frombits(binary.LittleEndian.Uint64(b))
+	})
 }
 
 // writeF64 writes v as raw little-endian float64 (numpy dtype "<f8").
 func writeF64(path string, v []float64) error {
+	return writeLE(path, len(v), 8, func(b []byte, i int) {
+		binary.LittleEndian.PutUint64(b, math.Float64bits(v[i]))
+	})
+}
+
+// readLE reads a raw file of exactly n values of size bytes each, handing
+// value i's bytes to get.
+func readLE(path string, n, size int, get func(b []byte, i int)) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if len(b) != size*n {
+		return fmt.Errorf("%s: %d bytes, want %d", path, len(b), size*n)
+	}
+	for i := range n {
+		get(b[size*i:size*i+size], i)
+	}
+	return nil
+}
+
+// writeLE writes n values of size bytes each, encoded by put, to a
+// temporary file renamed into place, so an interrupted run never leaves
+// half a file.
+func writeLE(path string, n, size int, put func(b []byte, i int)) error {
 	tmp := fmt.Sprintf("%s.tmp%d", path, os.Getpid())
 	f, err := os.Create(tmp)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	var buf [8]byte
-	for _, x := range v {
-		binary.LittleEndian.PutUint64(buf[:], math.Float64bits(x))
-		w.Write(buf[:])
+	buf := make([]byte, size)
+	for i := range n {
+		put(buf, i)
+		w.Write(buf)
 	}
 	err = w.Flush()
 	if cerr := f.Close(); err == nil {

@@ -76,36 +76,53 @@ func TrainItemKNN(m *Matrix, opt KNNOptions) (*ItemKNN, error) {
 	res := &ItemKNN{Neighbours: make([][]Neighbour, m.cols)}
 	parallelItems(m.cols, opt.Workers, func() func(int) {
 		dot := make([]float64, m.cols)
-		cnt := make([]int, m.cols)
+		cnt := make([]int32, m.cols) // int32: the scratch stays in L1 longer
 		var touched []int
 		var cand []Neighbour
 		return func(j int) {
 			touched = touched[:0]
 			rows, wj := m.Col(j)
-			for a, r := range rows {
-				cols, wr := m.Row(r)
-				for b, l := range cols {
-					if l == j {
-						continue
+			if m.unit {
+				// All weights 1: the dot product is the co-buyer count,
+				// so the hot loop only counts (j itself is skipped below).
+				for _, r := range rows {
+					for _, l := range m.colIdx[m.rowPtr[r]:m.rowPtr[r+1]] {
+						if cnt[l] == 0 {
+							touched = append(touched, l)
+						}
+						cnt[l]++
 					}
-					if cnt[l] == 0 {
-						touched = append(touched, l)
+				}
+			} else {
+				for a, r := range rows {
+					cols, wr := m.Row(r)
+					for b, l := range cols {
+						if cnt[l] == 0 {
+							touched = append(touched, l)
+						}
+						cnt[l]++
+						dot[l] += wj[a] * wr[b]
 					}
-					cnt[l]++
-					dot[l] += wj[a] * wr[b]
 				}
 			}
 			cand = cand[:0]
 			for _, l := range touched {
 				n := float64(cnt[l])
+				d := dot[l]
+				if m.unit {
+					d = n // a sum of ones, exact
+				}
+				dot[l], cnt[l] = 0, 0
+				if l == j {
+					continue
+				}
 				var s float64
 				if opt.Measure == CoCount {
 					s = n
 				} else {
-					s = dot[l] / (norm[j] * norm[l]) * n / (n + opt.Shrink)
+					s = d / (norm[j] * norm[l]) * n / (n + opt.Shrink)
 				}
-				cand = append(cand, Neighbour{Item: l, Score: s, CoBuyers: cnt[l]})
-				dot[l], cnt[l] = 0, 0
+				cand = append(cand, Neighbour{Item: l, Score: s, CoBuyers: int(n)})
 			}
 			res.Neighbours[j] = slices.Clone(topK(cand, opt.K, byNeighbour))
 		}

@@ -52,6 +52,9 @@ func TestItemKNNMatchesDense(t *testing.T) {
 		if m.NNZ() == 0 {
 			continue
 		}
+		if trial%2 == 1 { // the counting path of binary matrices
+			m = binaryOf(t, m)
+		}
 		for _, opt := range []KNNOptions{
 			{K: 3, Shrink: 0, Measure: Cosine, Workers: 1},
 			{K: 5, Shrink: 10, Measure: Cosine, Workers: 2},
@@ -76,6 +79,22 @@ func TestItemKNNMatchesDense(t *testing.T) {
 			}
 		}
 	}
+}
+
+// binaryOf is m with every weight 1, checked to take the counting path.
+func binaryOf(t *testing.T, m *Matrix) *Matrix {
+	var es []Entry
+	for r := range m.Rows() {
+		cols, _ := m.Row(r)
+		for _, c := range cols {
+			es = append(es, Entry{r, c, 3})
+		}
+	}
+	b, err := NewBinaryMatrix(m.Rows(), m.Cols(), es)
+	if err != nil || !b.unit {
+		t.Fatalf("NewBinaryMatrix: %v, all weights 1: %v", err, b != nil && b.unit)
+	}
+	return b
 }
 
 func TestItemKNNDeterministicTies(t *testing.T) {

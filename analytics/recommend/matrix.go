@@ -47,6 +47,8 @@ type Matrix struct {
 	colPtr []int // len cols+1
 	rowIdx []int
 	colVal []float64
+
+	unit bool // every weight is 1, so similarity needs only counts
 }
 
 // NewMatrix builds a rows × cols matrix from entries. Duplicate (row, col)
@@ -54,6 +56,18 @@ type Matrix struct {
 // count as purchases. Negative or non-finite weights and indices outside the
 // shape are rejected: they mean the caller's mapping is wrong.
 func NewMatrix(rows, cols int, entries []Entry) (*Matrix, error) {
+	return newMatrix(rows, cols, entries, false)
+}
+
+// NewBinaryMatrix is [NewMatrix] for "did the customer buy it": every cell
+// whose summed weight is positive gets weight 1, so repeat purchases of a
+// product count once. It saves callers deduplicating tens of millions of
+// order lines themselves before building the matrix.
+func NewBinaryMatrix(rows, cols int, entries []Entry) (*Matrix, error) {
+	return newMatrix(rows, cols, entries, true)
+}
+
+func newMatrix(rows, cols int, entries []Entry, binary bool) (*Matrix, error) {
 	if rows < 0 || cols < 0 {
 		return nil, fmt.Errorf("recommend: negative matrix shape %d × %d", rows, cols)
 	}
@@ -84,6 +98,7 @@ func NewMatrix(rows, cols int, entries []Entry) (*Matrix, error) {
 	m.colIdx = make([]int, 0, len(entries))
 	m.rowVal = make([]float64, 0, len(entries))
 	start := 0
+	m.unit = true
 	for r := 0; r < rows; r++ {
 		row := cell[start:m.rowPtr[r+1]]
 		start = m.rowPtr[r+1]
@@ -95,8 +110,12 @@ func NewMatrix(rows, cols int, entries []Entry) (*Matrix, error) {
 				w += row[j].w
 			}
 			if w > 0 {
+				if binary {
+					w = 1
+				}
 				m.colIdx = append(m.colIdx, row[i].col)
 				m.rowVal = append(m.rowVal, w)
+				m.unit = m.unit && w == 1
 			}
 			i = j
 		}

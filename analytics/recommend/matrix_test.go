@@ -120,3 +120,24 @@ func TestMatrixRandomDuplicates(t *testing.T) {
 		t.Fatalf("NNZ = %d, want %d", m.NNZ(), nnz)
 	}
 }
+
+func TestBinaryMatrix(t *testing.T) {
+	m, err := NewBinaryMatrix(2, 3, []Entry{{0, 2, 3}, {0, 2, 1}, {1, 0, 0.5}, {1, 1, 0}, {0, 0, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.NNZ() != 3 {
+		t.Fatalf("NNZ = %d, want 3 (repeats once, zero weight dropped)", m.NNZ())
+	}
+	for _, c := range [][2]int{{0, 2}, {1, 0}, {0, 0}} {
+		if got := m.At(c[0], c[1]); got != 1 {
+			t.Errorf("At%v = %v, want 1", c, got)
+		}
+	}
+	if rows, w := m.Col(2); !slices.Equal(rows, []int{0}) || !slices.Equal(w, []float64{1}) {
+		t.Errorf("Col(2) = %v %v: the by-product copy must be binary too", rows, w)
+	}
+	if _, err := NewBinaryMatrix(2, 2, []Entry{{0, 0, -1}}); err == nil {
+		t.Error("a negative weight must still be rejected")
+	}
+}

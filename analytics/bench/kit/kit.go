@@ -1,5 +1,6 @@
 // Package kit holds what every benchmark package shares: sizes from the
-// environment, the data cache folder, and running a Python peer script.
+// environment, the data cache folder, running a Python peer script, the
+// peak memory of a child process and the load meter.
 // It needs no cgo, so both the model and the storage benchmarks use it.
 package kit
 

@@ -1,6 +1,6 @@
 //go:build unix
 
-package bench
+package kit
 
 import (
 	"bufio"
@@ -60,25 +60,14 @@ func ChildDone() {
 
 // VmHWM is this process's peak resident set size in bytes from
 // /proc/self/status (Linux only; 0 elsewhere).
-func VmHWM() int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
+func VmHWM() int64 { return procStatusKB("VmHWM:") }
 
 // VmRSS is this process's current resident set size in bytes (Linux only;
 // 0 elsewhere), the baseline a peak is measured from.
-func VmRSS() int64 {
+func VmRSS() int64 { return procStatusKB("VmRSS:") }
+
+// procStatusKB reads a "Key: N kB" line of /proc/self/status, in bytes.
+func procStatusKB(key string) int64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -86,7 +75,7 @@ func VmRSS() int64 {
 	defer f.Close()
 	s := bufio.NewScanner(f)
 	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(s.Text(), key); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			return kb << 10
 		}
