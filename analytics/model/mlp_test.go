@@ -160,12 +160,14 @@ func TestMLPDamagedRefused(t *testing.T) {
 	sizes := []byte(fmt.Sprintf(`"sizes":[%d,3,1]`, len(m.Features)))
 	swap := func(b []byte, to string) []byte { return bytes.Replace(b, sizes, []byte(to), 1) }
 	for name, damage := range map[string]func([]byte) []byte{
-		"sizes":      func(b []byte) []byte { return swap(b, `"sizes":[5,9,1]`) },
-		"outputs":    func(b []byte) []byte { return swap(b, `"sizes":[5,3,2]`) },
-		"inputs":     func(b []byte) []byte { return swap(b, `"sizes":[4,3,1]`) },
-		"regression": func(b []byte) []byte { return bytes.Replace(b, []byte(`"sizes":`), []byte(`"regression":true,"sizes":`), 1) },
-		"algorithm":  func(b []byte) []byte { return bytes.Replace(b, []byte(`"algo":"mlp"`), []byte(`"algo":"forest"`), 1) },
-		"weights":    func(b []byte) []byte { return bytes.Replace(b, []byte(`"coef":[[`), []byte(`"coef":[[1e999,`), 1) },
+		"sizes":   func(b []byte) []byte { return swap(b, `"sizes":[5,9,1]`) },
+		"outputs": func(b []byte) []byte { return swap(b, `"sizes":[5,3,2]`) },
+		"inputs":  func(b []byte) []byte { return swap(b, `"sizes":[4,3,1]`) },
+		"regression": func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"sizes":`), []byte(`"regression":true,"sizes":`), 1)
+		},
+		"algorithm": func(b []byte) []byte { return bytes.Replace(b, []byte(`"algo":"mlp"`), []byte(`"algo":"forest"`), 1) },
+		"weights":   func(b []byte) []byte { return bytes.Replace(b, []byte(`"coef":[[`), []byte(`"coef":[[1e999,`), 1) },
 	} {
 		bad := damage(b)
 		if bytes.Equal(bad, b) {
