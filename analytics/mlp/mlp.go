@@ -19,6 +19,8 @@ import (
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 // DefaultHidden are the hidden layer sizes when Options.Hidden is empty.
@@ -196,7 +198,7 @@ func Fit(ctx context.Context, X *mat.Dense, y []float64, opt Options) (*Net, err
 	if early {
 		trainIdx, valIdx = validationSplit(y, opt, rng)
 		if len(valIdx) == 0 || len(trainIdx) == 0 {
-			return nil, errors.New("too few rows to hold some out for early stopping")
+			return nil, msg.Errorf("too few rows to hold some out for early stopping; use more rows or turn early stopping off")
 		}
 	}
 	if err := t.run(ctx, X, yt, w, trainIdx, valIdx, rng); err != nil {

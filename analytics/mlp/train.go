@@ -11,6 +11,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/marketbench/marketbench/analytics/msg"
 )
 
 var impl = blas64.Implementation()
@@ -347,13 +349,8 @@ func (t *trainer) loss(X *mat.Dense, y, w []float64, idx []int) float64 {
 	return total / wsum
 }
 
-type notFinite struct{}
-
-func (notFinite) Error() string {
-	return "the training loss is no longer a number; lower the learning rate or standardise the inputs"
-}
-
-var errNotFinite error = notFinite{}
+// errNotFinite is what a diverging run returns.
+var errNotFinite = msg.Errorf("the training loss is no longer a number; lower the learning rate")
 
 // parallel runs f over [0, n) in chunks on up to GOMAXPROCS goroutines.
 func parallel(n, chunk int, f func(lo, hi int)) {

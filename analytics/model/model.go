@@ -122,8 +122,11 @@ type Spec struct {
 	NoEarlyStopping bool `json:"no_early_stopping,omitempty"`
 }
 
-// MaxEpochs caps Spec.Epochs.
-const MaxEpochs = 10000
+// MaxEpochs caps Spec.Epochs; MaxHiddenUnits caps each of Spec.Hidden.
+const (
+	MaxEpochs      = 10000
+	MaxHiddenUnits = mlp.MaxWidth
+)
 
 // Features returns the input columns, numeric first.
 func (s Spec) Features() []string {
