@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/marketbench/marketbench/storage"
 )
 
 // The neural network from the command line, on the real Telco churn data:
@@ -59,5 +62,47 @@ func TestModelTrainMLP(t *testing.T) {
 	list := ok(t, "-p", proj, "model", "list")
 	if strings.Count(list, "churn_mlp") != 0 {
 		t.Errorf("a refused model was stored:\n%s", list)
+	}
+
+	// A stored network whose layers no longer fit is refused with words,
+	// and the model stays listed so it can be trained again.
+	p, err := storage.Open(proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var art []byte
+	if err := p.DB().QueryRow(`SELECT artifact FROM mb_models WHERE name = 'telco_mlp'`).Scan(&art); err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Replace(art, []byte(`"sizes":[`), []byte(`"sizes":[7,`), 1)
+	if bytes.Equal(bad, art) {
+		t.Fatal("no network in the stored model")
+	}
+	if _, err := p.DB().Exec(`UPDATE mb_models SET artifact = ? WHERE name = 'telco_mlp'`, bad); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code := run(t, "-p", proj, "model", "score", "telco_mlp")
+	if code == 0 || !strings.Contains(errs, "damaged") || !strings.Contains(errs, "train it again") {
+		t.Errorf("a damaged network: exit %d, %q", code, errs)
+	}
+	if list := ok(t, "-p", proj, "model", "list"); !strings.Contains(list, "telco_mlp") {
+		t.Errorf("the damaged model vanished:\n%s", list)
+	}
+}
+
+// A bad network option is refused before the churn table is built, so the
+// mistake leaves nothing behind.
+func TestModelTrainMLPRefusedFirst(t *testing.T) {
+	proj := filepath.Join(t.TempDir(), "demo.mbproj")
+	ok(t, "init", proj, "--demo")
+	_, errs, code := run(t, "-p", proj, "model", "train", "--outcome", "churn", "--algo", "mlp", "--hidden", "64,0")
+	if code == 0 || !strings.Contains(errs, "a hidden layer needs 1 to") {
+		t.Fatalf("exit %d, %q", code, errs)
+	}
+	if tables := ok(t, "-p", proj, "tables"); strings.Contains(tables, "churn_training") {
+		t.Errorf("the refused run built the churn table:\n%s", tables)
 	}
 }
