@@ -251,20 +251,26 @@ func (t *trainer) adam() {
 	}
 }
 
+// start runs the helper goroutine that takes part 0 of each batch; the
+// returned func stops it.
+func (t *trainer) start(X *mat.Dense, y, w []float64) (stop func()) {
+	t.jobs, t.done = make(chan []int), make(chan struct{})
+	go func() {
+		for idx := range t.jobs {
+			t.ws[0].backprop(t.net, X, y, w, idx)
+			t.done <- struct{}{}
+		}
+	}()
+	return func() { close(t.jobs); t.jobs = nil }
+}
+
 // run trains epoch by epoch until the stopping rule or MaxIter.
 func (t *trainer) run(ctx context.Context, X *mat.Dense, y, w []float64, train, val []int, rng *rand.Rand) error {
 	o, net := t.opt, t.net
 	order := slices.Clone(train)
 	bs := min(o.BatchSize, len(order))
 	bestLoss, noChange := math.Inf(1), 0
-	t.jobs, t.done = make(chan []int), make(chan struct{})
-	defer close(t.jobs)
-	go func() {
-		for idx := range t.jobs {
-			t.ws[0].backprop(net, X, y, w, idx)
-			t.done <- struct{}{}
-		}
-	}()
+	defer t.start(X, y, w)()
 	var penalty float64
 	for epoch := 1; epoch <= o.MaxIter; epoch++ {
 		if err := ctx.Err(); err != nil {
