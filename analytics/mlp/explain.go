@@ -1,9 +1,5 @@
 package mlp
 
-import (
-	"gonum.org/v1/gonum/blas"
-)
-
 // Attribute splits the difference between the prediction for x and for
 // base (a reference row, such as the training means) among the inputs by
 // integrated gradients (Sundararajan, Taly & Yan, 2017): input j gets
@@ -39,7 +35,7 @@ func (net *Net) Attribute(x, base []float64, steps int) []float64 {
 	for l := L - 1; l >= 0; l-- {
 		in, out := net.Sizes[l], net.Sizes[l+1]
 		prev := make([]float64, steps*in)
-		impl.Dgemm(blas.NoTrans, blas.Trans, steps, in, out, 1, delta, out, net.Coef[l], out, 0, prev, in)
+		backDelta(steps, in, out, delta, net.Coef[l], prev)
 		if l > 0 {
 			for i, v := range f.acts[l][:steps*in] {
 				if v <= 0 {

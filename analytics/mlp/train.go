@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sync"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
@@ -43,7 +42,7 @@ func (f *forward) run(net *Net, r int) []float64 {
 	for l := range L {
 		in, out := f.sizes[l], f.sizes[l+1]
 		a, z := f.acts[l][:r*in], f.acts[l+1][:r*out]
-		impl.Dgemm(blas.NoTrans, blas.NoTrans, r, out, in, 1, a, in, net.Coef[l], out, 0, z, out)
+		matmul(r, in, out, a, net.Coef[l], z)
 		b := net.Intercept[l]
 		for i := range r {
 			row := z[i*out : (i+1)*out]
@@ -218,7 +217,7 @@ func (wk *worker) backprop(net *Net, X *mat.Dense, y, w []float64, idx []int) {
 	for l := L - 1; l >= 0; l-- {
 		in, out := net.Sizes[l], net.Sizes[l+1]
 		a, dl := wk.acts[l][:r*in], wk.deltas[l+1][:r*out]
-		impl.Dgemm(blas.Trans, blas.NoTrans, in, out, r, 1, a, in, dl, out, 0, wk.gc[l], out)
+		gradW(r, in, out, a, dl, wk.gc[l])
 		gb := wk.gb[l]
 		for i := range r {
 			for j, v := range dl[i*out : (i+1)*out] {
@@ -229,7 +228,7 @@ func (wk *worker) backprop(net *Net, X *mat.Dense, y, w []float64, idx []int) {
 			break
 		}
 		prev := wk.deltas[l][:r*in]
-		impl.Dgemm(blas.NoTrans, blas.Trans, r, in, out, 1, dl, out, net.Coef[l], out, 0, prev, in)
+		backDelta(r, in, out, dl, net.Coef[l], prev)
 		for i, v := range a {
 			if v <= 0 { // ReLU's derivative
 				prev[i] = 0
