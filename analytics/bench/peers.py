@@ -9,6 +9,7 @@ float64 files they fit on, and compare times. By hand:
     /usr/bin/python3 analytics/bench/peers.py kmeans X D INIT TOL
     /usr/bin/python3 analytics/bench/peers.py forest X Y D NTRAIN [SCORE_X]
     /usr/bin/python3 analytics/bench/peers.py forest_capped X Y D NTRAIN MAX_DEPTH MIN_SAMPLES_LEAF [SCORE_X]
+    /usr/bin/python3 analytics/bench/peers.py mlp X Y D NTRAIN EPOCHS HIDDEN   (HIDDEN like 64,32)
 
 X files hold rows × D float64 values (np.fromfile), Y files one 0/1 float64
 per row; the first NTRAIN rows train, the rest are the held-out test rows.
@@ -34,6 +35,7 @@ try:
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
+    from sklearn.neural_network import MLPClassifier
 except ImportError as e:  # the peer is optional; say so and let Go skip it
     fail("scikit-learn is not installed for %s (%s); install Debian's python3-sklearn" % (sys.executable, e), 3)
 
@@ -84,6 +86,23 @@ def forest(xp, yp, d, ntrain, score_path, max_depth=None, min_samples_leaf=1):
     return {"fit_seconds": fit, "auc": auc, "nodes": nodes, "score_seconds": score_time(m, score_path, d)}
 
 
+def mlp(xp, yp, d, ntrain, epochs, hidden):
+    """Exactly EPOCHS epochs: no early stopping, and a patience longer than
+    the run so the training-loss rule never stops it either."""
+    import warnings
+    from sklearn.exceptions import ConvergenceWarning
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    X, y = load(xp, d), np.fromfile(yp, dtype="<f8").astype(np.int64)
+    shape = tuple(int(h) for h in hidden.split(","))
+    m = MLPClassifier(hidden_layer_sizes=shape, max_iter=epochs, n_iter_no_change=epochs + 1,
+                      early_stopping=False, random_state=0)
+    t0 = time.perf_counter()
+    m.fit(X[:ntrain], y[:ntrain])
+    fit = time.perf_counter() - t0
+    auc = roc_auc_score(y[ntrain:], m.predict_proba(X[ntrain:])[:, 1])
+    return {"fit_seconds": fit, "auc": auc, "n_iter": int(m.n_iter_)}
+
+
 def main(argv):
     if len(argv) < 2:
         fail(__doc__)
@@ -96,6 +115,8 @@ def main(argv):
         res = forest(a[0], a[1], int(a[2]), int(a[3]), a[4] if len(a) == 5 else "")
     elif mode == "forest_capped" and len(a) in (6, 7):
         res = forest(a[0], a[1], int(a[2]), int(a[3]), a[6] if len(a) == 7 else "", int(a[4]), int(a[5]))
+    elif mode == "mlp" and len(a) == 6:
+        res = mlp(a[0], a[1], int(a[2]), int(a[3]), int(a[4]), a[5])
     else:
         fail("unknown mode or wrong arguments: %r\n%s" % (argv[1:], __doc__))
     res["sklearn"] = sklearn.__version__

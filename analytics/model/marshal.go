@@ -147,6 +147,15 @@ func (m *Model) check() error {
 			return errors.New("the forest does not match")
 		}
 	}
+	if m.MLP != nil {
+		count++
+		if !isMLP(m.Spec.Algo) || m.MLP.Regression != Regression(m.Spec.Algo) {
+			return errors.New("the neural network does not match its algorithm")
+		}
+		if err := m.MLP.Check(nf); err != nil {
+			return err
+		}
+	}
 	if count != 1 {
 		return errors.New("expected exactly one fitted algorithm")
 	}

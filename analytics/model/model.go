@@ -22,6 +22,7 @@ import (
 	"github.com/marketbench/marketbench/analytics/forest"
 	"github.com/marketbench/marketbench/analytics/linear"
 	"github.com/marketbench/marketbench/analytics/logistic"
+	"github.com/marketbench/marketbench/analytics/mlp"
 	"github.com/marketbench/marketbench/analytics/msg"
 	"github.com/marketbench/marketbench/analytics/prep"
 	"github.com/marketbench/marketbench/analytics/tree"
@@ -33,7 +34,17 @@ const (
 	LinReg = "linreg"
 	Tree   = "tree"
 	Forest = "forest"
+	// MLP and MLPReg are the neural network (a multi-layer perceptron) for
+	// yes/no outcomes and for amounts. They are two names, as logreg and
+	// linreg are, because the rest of the product (the target's encoding,
+	// the metrics, the screens) asks the algorithm, not the data, whether a
+	// model predicts a number.
+	MLP    = "mlp"
+	MLPReg = "mlpreg"
 )
+
+// algoList names the algorithms in errors.
+const algoList = "logreg, tree, forest, mlp, linreg or mlpreg"
 
 // Algo is a built-in algorithm: its name and, for people, a title and a
 // one-line description.
@@ -48,12 +59,17 @@ func Algos() []Algo {
 		{LogReg, msg.New("Logistic regression"), msg.New("Yes/no outcomes, explained by odds ratios.")},
 		{Tree, msg.New("Decision tree"), msg.New("Yes/no outcomes as readable if-then rules.")},
 		{Forest, msg.New("Random forest"), msg.New("Yes/no outcomes, usually the most accurate.")},
+		{MLP, msg.New("Neural network"), msg.New("Yes/no outcomes from a multi-layer perceptron: finds interactions by itself, explained per customer.")},
 		{LinReg, msg.New("Linear regression"), msg.New("Amounts such as customer value.")},
+		{MLPReg, msg.New("Neural network regression"), msg.New("Amounts such as customer value, from a multi-layer perceptron.")},
 	}
 }
 
 // Regression reports whether algo predicts a number rather than a yes/no.
-func Regression(algo string) bool { return algo == LinReg }
+func Regression(algo string) bool { return algo == LinReg || algo == MLPReg }
+
+// isMLP reports the neural network algorithms.
+func isMLP(algo string) bool { return algo == MLP || algo == MLPReg }
 
 // Spec is everything the user chose for a model. Zero option values mean
 // the defaults documented on each field.
@@ -77,9 +93,11 @@ type Spec struct {
 	C float64 `json:"c,omitempty"`
 	// L1 switches logistic regression's penalty from L2 to L1.
 	L1 bool `json:"l1,omitempty"`
-	// Balanced weights the two classes equally, for rare outcomes.
+	// Balanced weights the two classes equally, for rare outcomes
+	// (logistic regression and the neural network).
 	Balanced bool `json:"balanced,omitempty"`
-	// Alpha is the ridge penalty of linear regression; 0 means OLS.
+	// Alpha is the L2 penalty: linear regression's ridge (0 means OLS) and
+	// the neural network's weight decay (0 means 1e-4).
 	Alpha float64 `json:"alpha,omitempty"`
 	// MaxDepth caps trees; 0 means 4 for a tree (so its rules stay
 	// readable) and 12 for a forest (so scoring stays fast).
@@ -90,7 +108,25 @@ type Spec struct {
 	Trees int `json:"trees,omitempty"`
 	// Criterion is "gini" (default) or "entropy" for a tree.
 	Criterion string `json:"criterion,omitempty"`
+
+	// Hidden are the neural network's hidden layer sizes; empty means
+	// mlp.DefaultHidden (64, 32).
+	Hidden []int `json:"hidden,omitempty"`
+	// Epochs caps the network's passes over the training rows; 0 means 200.
+	Epochs int `json:"epochs,omitempty"`
+	// LearningRate is the network's Adam step size; 0 means 0.001.
+	LearningRate float64 `json:"learning_rate,omitempty"`
+	// NoEarlyStopping trains the network on all training rows until its
+	// training loss stops improving, instead of holding out a tenth of
+	// them and keeping the epoch that did best on those.
+	NoEarlyStopping bool `json:"no_early_stopping,omitempty"`
 }
+
+// MaxEpochs caps Spec.Epochs; MaxHiddenUnits caps each of Spec.Hidden.
+const (
+	MaxEpochs      = 10000
+	MaxHiddenUnits = mlp.MaxWidth
+)
 
 // Features returns the input columns, numeric first.
 func (s Spec) Features() []string {
@@ -124,11 +160,11 @@ func (s Spec) minLeaf() int {
 // Validate checks the spec before any data is read.
 func (s Spec) Validate() error {
 	switch s.Algo {
-	case LogReg, LinReg, Tree, Forest:
+	case LogReg, LinReg, Tree, Forest, MLP, MLPReg:
 	case "":
-		return msg.Errorf("choose an algorithm: logreg, tree, forest or linreg")
+		return msg.Errorf("choose an algorithm: %s", algoList)
 	default:
-		return msg.Errorf("unknown algorithm %q: use logreg, tree, forest or linreg", s.Algo)
+		return msg.Errorf("unknown algorithm %q: use %s", s.Algo, algoList)
 	}
 	if s.Target == "" {
 		return msg.Errorf("choose the column to predict (the target)")
@@ -154,6 +190,28 @@ func (s Spec) Validate() error {
 	}
 	if s.Criterion != "" && s.Criterion != "gini" && s.Criterion != "entropy" {
 		return msg.Errorf("unknown split criterion %q: use gini or entropy", s.Criterion)
+	}
+	return s.validateMLP()
+}
+
+// validateMLP checks the neural network's options.
+func (s Spec) validateMLP() error {
+	if len(s.Hidden) > mlp.MaxLayers-1 {
+		return msg.Errorf("the neural network can have at most %d hidden layers (got %d)", mlp.MaxLayers-1, len(s.Hidden))
+	}
+	for _, h := range s.Hidden {
+		if h < 1 || h > mlp.MaxWidth {
+			return msg.Errorf("a hidden layer needs 1 to %d units (got %d)", mlp.MaxWidth, h)
+		}
+	}
+	if s.Epochs < 0 || s.Epochs > MaxEpochs {
+		return msg.Errorf("the number of epochs must be between 1 and %d (got %d)", MaxEpochs, s.Epochs)
+	}
+	if math.IsNaN(s.LearningRate) || s.LearningRate < 0 || s.LearningRate > 1 {
+		return msg.Errorf("the learning rate must be between 0 and 1 (got %v)", s.LearningRate)
+	}
+	if math.IsNaN(s.Alpha) || math.IsInf(s.Alpha, 0) || math.IsNaN(s.C) || math.IsInf(s.C, 0) {
+		return msg.Errorf("model options must be numbers")
 	}
 	return nil
 }
@@ -219,6 +277,7 @@ type Model struct {
 	Linear   *linear.Model   `json:"linear,omitempty"`
 	Tree     *tree.Tree      `json:"tree,omitempty"`
 	Forest   *forest.Forest  `json:"-"`
+	MLP      *mlp.Net        `json:"mlp,omitempty"`
 
 	Eval Evaluation `json:"eval"`
 }
@@ -270,9 +329,10 @@ func Train(ctx context.Context, d Data, spec Spec, progress Progress) (*Model, e
 	m.Pipeline = &prep.Pipeline{}
 	if len(spec.Numeric) > 0 {
 		m.Pipeline.Steps = []prep.Step{{Impute: &prep.Imputer{Strategy: prep.Median}}}
-		if spec.Algo == LogReg || spec.Algo == LinReg {
+		if spec.Algo == LogReg || spec.Algo == LinReg || isMLP(spec.Algo) {
 			// Scaling makes the penalty fair across units and the coefficients
-			// comparable; trees skip it so their rules read in the user's units.
+			// comparable, and a network trains well only on inputs of similar
+			// scale; trees skip it so their rules read in the user's units.
 			m.Pipeline.Steps = append(m.Pipeline.Steps, prep.Step{Standard: &prep.StandardScaler{}})
 		}
 	}
@@ -359,6 +419,18 @@ func (m *Model) fit(ctx context.Context, X *mat.Dense, y []float64, progress Pro
 			return msg.Errorf("random forest failed: %v", err)
 		}
 		m.Forest = f
+	case MLP, MLPReg:
+		opt := mlp.Options{Hidden: s.Hidden, Regression: s.Algo == MLPReg, MaxIter: s.Epochs, Alpha: s.Alpha,
+			LearningRate: s.LearningRate, NoEarlyStopping: s.NoEarlyStopping, Balanced: s.Balanced, Seed: s.Seed,
+			Progress: func(f float64) { progress("fitting "+s.Algo, 0.1+0.7*f) }}
+		net, err := mlp.Fit(ctx, X, y, opt)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return msg.Errorf("the neural network failed: %v", err)
+		}
+		m.MLP = net
 	}
 	return nil
 }
@@ -382,6 +454,9 @@ func (m *Model) encodeTarget(raw []string) (y []float64, keep []int, err error) 
 			}
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				if m.Spec.Algo == MLPReg {
+					return nil, nil, msg.Errorf("%q holds %q, not a number; neural network regression predicts amounts, use mlp for yes/no outcomes", name, v)
+				}
 				return nil, nil, msg.Errorf("%q holds %q, not a number; linear regression predicts amounts, use logreg, tree or forest for categories", name, v)
 			}
 			y = append(y, f)
@@ -470,6 +545,8 @@ func (m *Model) scoreX(X *mat.Dense) ([]float64, error) {
 			return nil, err
 		}
 		return col(p, 1), nil
+	case m.MLP != nil:
+		return m.MLP.Predict(X), nil
 	}
 	return nil, msg.Errorf("the model holds no fitted algorithm")
 }

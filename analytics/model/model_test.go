@@ -308,6 +308,12 @@ func FuzzUnmarshal(f *testing.F) {
 	}
 	b, _ := m.Marshal()
 	f.Add(b)
+	s.Algo, s.Epochs, s.Hidden = MLP, 3, []int{4}
+	if m, err = Train(context.Background(), d, s, nil); err != nil {
+		f.Fatal(err)
+	}
+	b, _ = m.Marshal()
+	f.Add(b)
 	f.Add([]byte(`{"version":1,"model":{}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Unmarshal(b)

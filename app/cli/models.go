@@ -41,11 +41,13 @@ func (e *env) modelTrainCmd() *cobra.Command {
 	var features string
 	var tf targetFlags
 	var curves bool
+	var hidden string
 	cmd := &cobra.Command{
-		Use:   "train --table T --target COLUMN --algo logreg|linreg|tree|forest",
+		Use:   "train --table T --target COLUMN --algo logreg|tree|forest|mlp|linreg|mlpreg",
 		Short: "Train a model on a table (or a churn/purchase outcome built from the orders) and print its test-split metrics",
 		Example: `  marketbench -p shop.mbproj model train --table telco --target Churn --algo logreg
-  marketbench -p shop.mbproj model train --outcome churn --days 90 --algo forest --name churn90`,
+  marketbench -p shop.mbproj model train --outcome churn --days 90 --algo forest --name churn90
+  marketbench -p shop.mbproj model train --outcome churn --algo mlp --hidden 64,32 --balanced`,
 		Args: cobra.NoArgs,
 		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
 			if tf.t.Kind != "" {
@@ -55,6 +57,13 @@ func (e *env) modelTrainCmd() *cobra.Command {
 				return i18n.Errorf("give --table and --target, or --outcome churn|purchase to build the target from the orders")
 			}
 			r.Features = splitList(features)
+			for _, h := range splitList(hidden) {
+				n, err := strconv.Atoi(h)
+				if err != nil {
+					return i18n.Errorf("--hidden takes layer sizes separated by commas, such as 64,32; %q is not a whole number", h)
+				}
+				r.Spec.Hidden = append(r.Spec.Hidden, n)
+			}
 			prog, done := e.progress()
 			info, err := w.Train(ctx, r, prog)
 			done()
@@ -73,25 +82,30 @@ func (e *env) modelTrainCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&r.Table, "table", "", "table to train on (with --outcome: the name of the table to build, default OUTCOME_training)")
 	f.StringVar(&r.Segment, "segment", "", "train only on the rows of this segment's customers")
-	f.StringVar(&r.Spec.Target, "target", "", "column to predict (two values for logreg/tree/forest, a number for linreg)")
+	f.StringVar(&r.Spec.Target, "target", "", "column to predict (two values for logreg/tree/forest/mlp, a number for linreg/mlpreg)")
 	f.StringVar(&features, "features", "", "comma-separated feature columns (default: every usable column)")
-	f.StringVar(&r.Spec.Algo, "algo", model.LogReg, "logreg, tree, forest or linreg")
+	f.StringVar(&r.Spec.Algo, "algo", model.LogReg, "logreg, tree, forest, mlp (neural network), linreg or mlpreg (neural network for amounts)")
 	f.Float64Var(&r.Spec.TestSize, "test-size", 0.2, "share of rows held out for the metrics")
-	f.Uint64Var(&r.Spec.Seed, "seed", 42, "seed of the split and the forest")
+	f.Uint64Var(&r.Spec.Seed, "seed", 42, "seed of the split, the forest and the neural network")
 	f.StringVar(&r.Name, "name", "", "model name (default: TARGET_ALGO)")
 	f.BoolVar(&r.Replace, "replace", false, "replace a model of the same name")
 	f.Float64Var(&r.Spec.C, "c", 1, "logreg: inverse penalty strength")
 	f.BoolVar(&r.Spec.L1, "l1", false, "logreg: L1 penalty (sparse coefficients) instead of L2")
-	f.BoolVar(&r.Spec.Balanced, "balanced", false, "logreg: weight the two outcomes equally (rare outcomes)")
-	f.Float64Var(&r.Spec.Alpha, "alpha", 0, "linreg: ridge penalty (0 = ordinary least squares)")
+	f.BoolVar(&r.Spec.Balanced, "balanced", false, "logreg/mlp: weight the two outcomes equally (rare outcomes)")
+	f.Float64Var(&r.Spec.Alpha, "alpha", 0, "linreg: ridge penalty (0 = ordinary least squares); mlp/mlpreg: L2 weight decay (0 = 0.0001)")
 	f.IntVar(&r.Spec.MaxDepth, "max-depth", 0, "tree/forest: depth limit, 1 to 50 (default 4 for a tree, 12 for a forest)")
 	f.IntVar(&r.Spec.MinLeaf, "min-leaf", 0, "tree/forest: fewest training rows per leaf (default 20)")
 	f.IntVar(&r.Spec.Trees, "trees", 0, "forest: number of trees, 1 to 5000 (default 100)")
 	f.StringVar(&r.Spec.Criterion, "criterion", "", "tree: gini (default) or entropy")
+	f.StringVar(&hidden, "hidden", "", "mlp/mlpreg: hidden layer sizes, comma-separated (default 64,32)")
+	f.IntVar(&r.Spec.Epochs, "epochs", 0, "mlp/mlpreg: most passes over the training rows (default 200)")
+	f.Float64Var(&r.Spec.LearningRate, "learning-rate", 0, "mlp/mlpreg: Adam's step size (default 0.001)")
+	f.BoolVar(&r.Spec.NoEarlyStopping, "no-early-stopping", false, "mlp/mlpreg: train on all rows until the training loss stops improving, instead of stopping on a held-out tenth")
 	f.BoolVar(&curves, "curves", false, "with --json: include the ROC curve's points (hundreds of them)")
 	tf.add(cmd)
 	e.require(cmd, share("test-size"), positive("c"), notNegative("alpha"), intRange("max-depth", 1, 50),
-		intRange("min-leaf", 1, 0), intRange("trees", 1, 5000), intRange("days", 1, 0))
+		intRange("min-leaf", 1, 0), intRange("trees", 1, 5000), intRange("days", 1, 0),
+		intRange("epochs", 1, model.MaxEpochs), positive("learning-rate"))
 	return cmd
 }
 

@@ -75,7 +75,11 @@ func (w *Workspace) Train(ctx context.Context, r TrainRequest, progress Progress
 	}
 	plugin := strings.HasPrefix(spec.Algo, PluginAlgoPrefix)
 	if !plugin {
-		if err := (model.Spec{Algo: spec.Algo, Target: "x", Numeric: []string{"y"}}).Validate(); err != nil {
+		// The options are checked before a target table is built, so a
+		// mistake costs nothing; the columns are checked once known.
+		pre := spec
+		pre.Target, pre.Numeric, pre.Categorical = "x", []string{"y"}, nil
+		if err := pre.Validate(); err != nil {
 			return nil, err
 		}
 	} else if _, _, err := splitPluginAlgo(spec.Algo); err != nil {

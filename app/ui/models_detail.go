@@ -460,7 +460,7 @@ func (d *modelDetail) showExplanation(info *core.ModelInfo, ex *core.CustomerExp
 	switch info.Algo {
 	case model.LogReg:
 		points, unit = func(a float64) float64 { return explain.PointsFromLogOdds(ex.Score, a) }, i18n.T("in log-odds")
-	case model.Tree, model.Forest:
+	case model.Tree, model.Forest, model.MLP:
 		points, unit = func(a float64) float64 { return 100 * a }, i18n.T("in probability")
 	}
 	score := i18n.T("predicted %s: %s", info.Target, i18n.Number(ex.Score))

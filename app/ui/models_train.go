@@ -58,6 +58,10 @@ type trainForm struct {
 	minLeaf  *widget.Entry
 	trees    *widget.Entry
 	crit     *widget.Select
+	hidden   *widget.Entry // the network's layer sizes, "64, 32"
+	epochs   *widget.Entry
+	rate     *widget.Entry
+	early    *widget.Check
 
 	rowsTarget []fyne.CanvasObject // label and widget of rows shown per source
 	rowsOrders []fyne.CanvasObject
@@ -101,6 +105,11 @@ func newTrainForm(p *project, onTrain func(*core.ModelInfo)) *trainForm {
 	f.trees = entry("", "100")
 	f.crit = widget.NewSelect([]string{i18n.T(critGini), i18n.T(critEntropy)}, nil)
 	f.crit.SetSelected(i18n.T(critGini))
+	f.hidden = entry("", "64, 32")
+	f.epochs = entry("", "200")
+	f.rate = entry("", "0.001")
+	f.early = widget.NewCheck(i18n.T("Stop early when a held-out tenth of the rows stops improving"), nil)
+	f.early.SetChecked(true)
 	f.trainBtn = &widget.Button{Text: i18n.T("Train"), Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: f.start}
 	f.segment = widget.NewSelect([]string{i18n.T(allRows)}, nil)
 	f.segment.SetSelected(i18n.T(allRows))
@@ -132,6 +141,10 @@ func newTrainForm(p *project, onTrain func(*core.ModelInfo)) *trainForm {
 		widget.NewLabel(i18n.T("Min rows per leaf")), f.minLeaf,
 		widget.NewLabel(i18n.T("Trees (forest)")), f.trees,
 		widget.NewLabel(i18n.T("Split criterion (tree)")), f.crit,
+		widget.NewLabel(i18n.T("Hidden layers (network)")), f.hidden,
+		widget.NewLabel(i18n.T("Epochs (network)")), f.epochs,
+		widget.NewLabel(i18n.T("Learning rate (network)")), f.rate,
+		layout.NewSpacer(), f.early,
 	)
 	advanced := widget.NewAccordion(widget.NewAccordionItem(i18n.T("Advanced"), adv))
 	left := container.NewVBox(form, advanced, container.NewHBox(f.trainBtn))
@@ -337,7 +350,9 @@ func (f *trainForm) algoChanged() {
 			}
 		}
 	}
-	enable(a.name == model.LogReg, f.c, f.l1, f.balanced)
+	enable(a.name == model.LogReg, f.c, f.l1)
+	enable(a.name == model.LogReg || a.name == model.MLP, f.balanced)
+	enable(a.name == model.MLP || a.name == model.MLPReg, f.hidden, f.epochs, f.rate, f.early)
 	enable(a.name == model.LinReg, f.alpha)
 	enable(a.name == model.Tree || a.name == model.Forest, f.maxDepth, f.minLeaf)
 	enable(a.name == model.Forest, f.trees)
@@ -458,8 +473,37 @@ func (f *trainForm) request() (core.TrainRequest, error) {
 		} else if f.crit.Selected == i18n.T(critEntropy) {
 			r.Spec.Criterion = "entropy"
 		}
+	case model.MLP, model.MLPReg:
+		if err := f.network(&r.Spec); err != nil {
+			return r, err
+		}
 	}
 	return r, nil
+}
+
+// network reads the neural network's options into s.
+func (f *trainForm) network(s *model.Spec) error {
+	for part := range strings.SplitSeq(f.hidden.Text, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		n, err := strconv.Atoi(part)
+		if err != nil || n < 1 || n > model.MaxHiddenUnits {
+			return i18n.Errorf("Hidden layers: write the sizes separated by commas, such as 64, 32; %q is not a whole number from 1 to %d.", part, model.MaxHiddenUnits)
+		}
+		s.Hidden = append(s.Hidden, n)
+	}
+	var err error
+	if s.Epochs, err = whole(f.epochs, field(i18n.Mark("Epochs")), 1, model.MaxEpochs); err != nil {
+		return err
+	}
+	if s.LearningRate, err = num(f.rate, field(i18n.Mark("The learning rate")), 1e-6, 1); err != nil {
+		return err
+	}
+	s.Balanced = s.Algo == model.MLP && f.balanced.Checked
+	s.NoEarlyStopping = !f.early.Checked
+	return nil
 }
 
 func sameSet(a, b []string) bool {
