@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"strconv"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -93,9 +92,8 @@ func (v *bestView) load() {
 	if v.s.needTable(v.info) {
 		return
 	}
-	top, err := strconv.Atoi(strings.TrimSpace(v.top.Text))
-	if err != nil || top < 1 {
-		v.info.SetText(i18n.T("Top is how many products to list: a whole number of at least 1."))
+	top, ok := topCount(v.top, v.info)
+	if !ok {
 		return
 	}
 	seg := v.segSel.Selected

@@ -82,9 +82,8 @@ func (v *customerView) load() {
 		v.info.SetText(i18n.T("Type a customer's id to see what to offer them and why."))
 		return
 	}
-	top, err := strconv.Atoi(strings.TrimSpace(v.top.Text))
-	if err != nil || top < 1 || top > 1000 {
-		v.info.SetText(i18n.T("Top is how many products to list: a whole number from 1 to 1,000."))
+	top, ok := topCount(v.top, v.info)
+	if !ok {
 		return
 	}
 	opt := core.ScoreOptions{Name: core.DefaultRecommender, Top: top, KeepBought: v.keep.Checked}
@@ -120,4 +119,15 @@ func (v *customerView) useInCampaign() {
 		return
 	}
 	v.s.p.campaigns.startWith("", recSnippet())
+}
+
+// topCount reads a list's length from a Top box, or says in info what it
+// must be.
+func topCount(e *widget.Entry, info *widget.Label) (int, bool) {
+	top, err := strconv.Atoi(strings.TrimSpace(e.Text))
+	if err != nil || top < 1 || top > 1000 {
+		info.SetText(i18n.T("Top is how many products to list: a whole number from 1 to 1,000."))
+		return 0, false
+	}
+	return top, true
 }

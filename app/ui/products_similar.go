@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -130,9 +129,8 @@ func (v *similarView) load() {
 		v.info.SetText(i18n.T("Choose a product to see the products bought by the same customers."))
 		return
 	}
-	top, err := strconv.Atoi(strings.TrimSpace(v.top.Text))
-	if err != nil || top < 1 || top > 1000 {
-		v.info.SetText(i18n.T("Top is how many products to list: a whole number from 1 to 1,000."))
+	top, ok := topCount(v.top, v.info)
+	if !ok {
 		return
 	}
 	// A label from the list stands for its id; anything else goes to core
