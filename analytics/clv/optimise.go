@@ -61,7 +61,7 @@ func maximise(k int, ll func(th, grad []float64) float64, n float64) ([]float64,
 // is zero for practical purposes.
 func flat(g []float64) bool {
 	for _, v := range g {
-		if !(math.Abs(v) < 1e-6) {
+		if !(math.Abs(v) < 1e-5) {
 			return false
 		}
 	}

@@ -26,9 +26,8 @@ var clvPeer []byte
 var errNoSciPy = errors.New("numpy/scipy peer skipped")
 
 // BenchmarkCLV500k fits BG/NBD and Gamma-Gamma on the summaries of the
-// 10M-order benchmark data (500,000 customers; each customer lapsing after a
-// random lifetime; calibration to 2023-12-31,
-// in weeks) and scores every customer over 52 weeks in 12 monthly steps,
+// 10M-order benchmark data (500,000 customers, each lapsing after a random
+// lifetime; calibration to 2023-12-31, in weeks) and scores every customer over 52 weeks in 12 monthly steps,
 // against numpy/scipy doing the same the way the lifetimes package does
 // (testdata/clv_peer.py) on the same summaries. Goals: fit ≤ 5 s, scoring
 // ≤ 2 s. The benchmark fails if the two disagree on the estimates.
@@ -45,10 +44,12 @@ func BenchmarkCLV500k(b *testing.B) {
 	defer w.Close()
 	// The generator's customers never lapse, which leaves a dropout model
 	// nothing to estimate; each customer here stops buying after a
-	// lifetime drawn from their id (exponential, mean 400 days).
+	// lifetime drawn from their id: exponential, with a mean of 60 to
+	// 1,260 days that differs between customers.
 	if _, err := w.DB().ExecContext(ctx, `CREATE TABLE orders AS SELECT customer_id, order_date, amount FROM (
 		SELECT *, min(order_date) OVER (PARTITION BY customer_id) AS first FROM (`+bench.OrdersSQL(rows, customers)+`))
-		WHERE order_date <= first + CAST(-ln(((customer_id * 2654435761) % 4294967291 + 1) / 4294967292.0) * 400 AS INTEGER)`); err != nil {
+		WHERE order_date <= first + CAST(-ln(((customer_id * 2654435761) % 4294967291 + 1) / 4294967292.0)
+			* (60 + 1200 * pow(((customer_id * 2246822519) % 4294967279) / 4294967279.0, 2)) AS INTEGER)`); err != nil {
 		b.Fatal(err)
 	}
 	if err := w.SetRoles(ctx, "orders", map[string]storage.Role{"customer_id": storage.CustomerID, "order_date": storage.OrderDate,
