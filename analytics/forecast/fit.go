@@ -149,6 +149,9 @@ func (s Spec) check(y []float64) error {
 	if s.Season != NoSeason && s.Period < 2 {
 		return msg.Errorf("a seasonal model needs a season of at least 2 periods")
 	}
+	if len(y) > 0 && slices.Min(y) == slices.Max(y) {
+		return msg.Errorf("every value of the series is %v: there is nothing to model (the forecast is that value)", y[0])
+	}
 	for _, v := range y {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return msg.Errorf("the series has a value that is not a number")

@@ -30,7 +30,7 @@ type fixture struct {
 			MSE      float64 `json:"mse"`
 			Fitted   []float64
 			Forecast struct {
-				Method              string
+				Method             string
 				Mean, Lower, Upper []float64
 			}
 		} `json:"models"`
