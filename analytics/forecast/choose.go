@@ -34,7 +34,7 @@ func Candidates(y []float64, period int) ([]Spec, []msg.Msg) {
 	var notes []msg.Msg
 	seasonal := period >= 2
 	if seasonal && len(y) < 2*period {
-		notes = append(notes, msg.New("seasonality was not modelled: a season of %d periods needs at least %d values (two full seasons), and the series has %d", period, 2*period, len(y)))
+		notes = append(notes, msg.New("Seasonality was not modelled: a season of %d periods needs at least %d values (two full seasons), and the series has %d", period, 2*period, len(y)))
 		seasonal = false
 	}
 	positive := true
@@ -42,7 +42,7 @@ func Candidates(y []float64, period int) ([]Spec, []msg.Msg) {
 		positive = positive && v > 0
 	}
 	if seasonal && !positive {
-		notes = append(notes, msg.New("multiplicative seasonality was not tried: it needs every value above zero"))
+		notes = append(notes, msg.New("Multiplicative seasonality was not tried: it needs every value above zero"))
 	}
 	for _, t := range []struct{ trend, damped bool }{{false, false}, {true, false}, {true, true}} {
 		out = append(out, Spec{Trend: t.trend, Damped: t.damped})

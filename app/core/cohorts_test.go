@@ -132,4 +132,3 @@ func TestCohortSegments(t *testing.T) {
 }
 
 func itoa(k int) string { return strconv.Itoa(k) }
-

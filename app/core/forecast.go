@@ -149,4 +149,6 @@ func (w *Workspace) Forecast(ctx context.Context, opt ForecastOptions) (*Forecas
 	return r, nil
 }
 
-func dayOf(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func dayOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
