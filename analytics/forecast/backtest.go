@@ -10,8 +10,10 @@ import (
 // with the seasonal naive forecast (each value the one a season before;
 // the last value without a season).
 type Backtest struct {
-	Model    string    `json:"model"`
-	Holdout  int       `json:"holdout"` // values held out at the end
+	Model   string `json:"model"`
+	Holdout int    `json:"holdout"` // values held out at the end
+	// Season is the naive forecast's season (0: the last value repeated).
+	Season   int       `json:"season"`
 	Actual   []float64 `json:"actual"`
 	Forecast []float64 `json:"forecast"`
 	Naive    []float64 `json:"naive"`
@@ -47,7 +49,7 @@ func RunBacktest(y []float64, s Spec, h int) (*Backtest, error) {
 	b := &Backtest{Model: s.Name(), Holdout: hold, Actual: append([]float64(nil), y[len(train):]...)}
 	period := 1
 	if s.Season != NoSeason {
-		period = s.Period
+		period, b.Season = s.Period, s.Period
 	}
 	for i := range hold {
 		b.Forecast = append(b.Forecast, fc[i].Mean)

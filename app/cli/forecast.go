@@ -43,7 +43,7 @@ func (e *env) forecastCmd() *cobra.Command {
 				"level": r.Level, "candidates": cands, "history": history, "forecast": steps, "notes": r.Notes, "rows_left_out": r.Read.Skipped}
 			if b := r.Backtest; b != nil {
 				out["backtest"] = map[string]any{"model": b.Model, "holdout": b.Holdout, "mape": b.MAPE, "smape": b.SMAPE,
-					"naive_mape": b.NaiveMAPE, "naive_smape": b.NaiveSMAPE, "zero_actuals": b.Zeros}
+					"naive_mape": b.NaiveMAPE, "naive_smape": b.NaiveSMAPE, "naive_season": b.Season, "zero_actuals": b.Zeros}
 			} else if r.BacktestErr != nil {
 				out["backtest_error"] = i18n.Error(r.BacktestErr)
 			}
@@ -76,8 +76,11 @@ func (e *env) forecastCmd() *cobra.Command {
 				}
 				table(o, []string{i18n.T("PERIOD"), i18n.T("FORECAST"), i18n.T("LOWER"), i18n.T("UPPER")}, rows)
 				fmt.Fprintln(o, i18n.T("Prediction interval: %s.", i18n.Percent(0, r.Level)))
-				if b := r.Backtest; b != nil {
-					fmt.Fprintln(o, i18n.T("Backtest on the last %d %s: MAPE %s, sMAPE %s; the seasonal naive forecast: MAPE %s, sMAPE %s.", b.Holdout,
+				if b := r.Backtest; b != nil && b.Season > 0 {
+					fmt.Fprintln(o, i18n.T("Backtest on the last %d %s: MAPE %s, sMAPE %s; the seasonal naive forecast (the same period a year before): MAPE %s, sMAPE %s.", b.Holdout,
+						core.PeriodWord(r.By), errPct(b.MAPE), errPct(b.SMAPE), errPct(b.NaiveMAPE), errPct(b.NaiveSMAPE)))
+				} else if b != nil {
+					fmt.Fprintln(o, i18n.T("Backtest on the last %d %s: MAPE %s, sMAPE %s; the naive forecast (the last value): MAPE %s, sMAPE %s.", b.Holdout,
 						core.PeriodWord(r.By), errPct(b.MAPE), errPct(b.SMAPE), errPct(b.NaiveMAPE), errPct(b.NaiveSMAPE)))
 				} else if r.BacktestErr != nil {
 					fmt.Fprintln(o, i18n.T("No backtest: %s", i18n.Error(r.BacktestErr)))

@@ -248,6 +248,10 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"import", experiment, "--table", "experiment"},
 		{"uplift", "train", "--table", "experiment", "--treatment", "grp", "--treated", "email", "--control", "none", "--outcome", "bought",
 			"--revenue", "spend", "--features", "age,visits"},
+		{"cohorts", "--orders", "orders", "--by", "month", "--segment", "Champions", "--compare", "Lost", "--cohort-pair", "2024-11-01,2024-12-01"},
+		{"forecast", "--orders", "orders", "--by", "month", "--horizon", "3"},
+		{"chart", "cohorts", "--out", filepath.Join(dir, "c.png")},
+		{"chart", "forecast", "--by", "week", "--metric", "orders", "--out", filepath.Join(dir, "f.svg")},
 		{"project", "safe-copy", proj, filepath.Join(dir, "copy.mbproj")},
 		{"demo", "--out", filepath.Join(dir, "demo-out")},
 	}

@@ -91,7 +91,7 @@ func (w *Workspace) Forecast(ctx context.Context, opt ForecastOptions) (*Forecas
 		return nil, i18n.Errorf("the horizon must be from 1 to %d %s", MaxHorizon(opt.By), PeriodWord(opt.By))
 	}
 	if !(opt.Level > 0 && opt.Level < 1) {
-		return nil, i18n.Errorf("the interval level must be between 0 and 1 (0.95 for 95%%)")
+		return nil, i18n.Errorf("the interval level must be between 0 and 1 (0.95 for %s)", i18n.Percent(0, 0.95))
 	}
 	s, err := sales.PeriodSeries(ctx, w.Project, opt.Orders, opt.By, sales.Filter{Category: opt.Category, Product: opt.Product})
 	if err != nil {
