@@ -25,25 +25,9 @@ func CohortHeatmap(title string, rows []string, cells [][]float64, xLabel, yLabe
 	if len(rows) == 0 || len(rows) != len(cells) {
 		return nil, i18n.Errorf("%w: %q has no cohorts", ErrNoData, title)
 	}
-	lo, hi, cols := math.Inf(1), math.Inf(-1), 0
-	for _, r := range cells {
-		cols = max(cols, len(r))
-	}
-	for i, r := range cells {
-		for j, v := range r {
-			if math.IsInf(v, 0) {
-				return nil, i18n.Errorf("chart: %q: cell %d,%d has no finite value (%v)", title, i+1, j, v)
-			}
-			// Period 0 is every cohort's whole size (retention 100%):
-			// the colours spread over the later periods, and period 0
-			// takes the darkest.
-			if !math.IsNaN(v) && (j > 0 || cols == 1) {
-				lo, hi = min(lo, v), max(hi, v)
-			}
-		}
-	}
-	if math.IsInf(lo, 1) {
-		return nil, i18n.Errorf("%w: every cell of %q is empty", ErrNoData, title)
+	lo, hi, cols, err := cohortRange(title, cells)
+	if err != nil {
+		return nil, err
 	}
 	p := New(title, xLabel, yLabel)
 	xt := plot.ConstantTicks{}
@@ -64,6 +48,30 @@ func CohortHeatmap(title string, rows []string, cells [][]float64, xLabel, yLabe
 	}
 	p.Add(&cohortCells{cells: cells, lo: lo, hi: hi, cols: cols, format: cfg.format, scale: heatScale()})
 	return p, nil
+}
+
+// cohortRange is the colour range and the widest row. Period 0 is every
+// cohort's whole size (retention 100%): the colours spread over the later
+// periods, and period 0 takes the darkest.
+func cohortRange(title string, cells [][]float64) (lo, hi float64, cols int, err error) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, r := range cells {
+		cols = max(cols, len(r))
+	}
+	for i, r := range cells {
+		for j, v := range r {
+			if math.IsInf(v, 0) {
+				return 0, 0, 0, i18n.Errorf("chart: %q: cell %d,%d has no finite value (%v)", title, i+1, j, v)
+			}
+			if !math.IsNaN(v) && (j > 0 || cols == 1) {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+	}
+	if math.IsInf(lo, 1) {
+		return 0, 0, 0, i18n.Errorf("%w: every cell of %q is empty", ErrNoData, title)
+	}
+	return lo, hi, cols, nil
 }
 
 type cohortCells struct {
