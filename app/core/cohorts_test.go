@@ -72,12 +72,21 @@ FROM p JOIN f USING (c) JOIN s USING (cohort) GROUP BY 1, 3`)
 		if cells != len(want) || total != 2357 {
 			t.Fatalf("%s: %d non-empty cells, SQL %d; %d customers", by, cells, len(want), total)
 		}
-		t.Logf("%s: %d cohorts, %d cells; month-1 retention of the first cohort %.4f", by, len(r.Cohorts), cells, r.Cohorts[0].Retention[1])
+		t.Logf("%s: %d cohorts, %d cells; period-1 retention of the first cohort %.4f", by, len(r.Cohorts), cells, r.Cohorts[0].Retention[1])
 	}
 	r, _ := w.Cohorts(ctx, CohortOptions{Orders: "orders"})
 	// CDNOW's log ends on 30 June 1998: the last month is complete.
 	if len(r.Cohorts) != 3 || len(r.Cohorts[0].Active) != 18 || r.Partial {
 		t.Fatalf("months: %d cohorts, %d periods, partial %v", len(r.Cohorts), len(r.Cohorts[0].Active), r.Partial)
+	}
+	for _, c := range r.Cohorts {
+		t.Logf("%s: %d customers; retention months 1, 6, 12: %.4f %.4f %.4f; revenue per customer to month 15: %.2f", c.Start.Format("2006-01"),
+			c.Customers, c.Retention[1], c.Retention[6], c.Retention[12], c.Cumulative[15])
+	}
+	// The figures docs/VALUE.md shows.
+	if c := r.Cohorts; c[0].Customers != 781 || c[1].Customers != 857 || c[2].Customers != 719 ||
+		math.Abs(c[0].Retention[1]-0.1588) > 5e-5 || math.Abs(c[2].Retention[12]-0.1085) > 5e-5 || math.Abs(c[0].Cumulative[15]-97.36) > 0.005 {
+		t.Fatalf("CDNOW cohorts differ from docs/VALUE.md")
 	}
 	d, err := r.CompareCohorts(time.Date(1997, 1, 15, 0, 0, 0, 0, time.UTC), time.Date(1997, 3, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil || len(d.Retention) != 16 || d.Retention[0] != 0 {

@@ -80,6 +80,10 @@ func TestForecastOnlineRetail(t *testing.T) {
 		t.Fatalf("backtest %+v (%v)", r.Backtest, r.BacktestErr)
 	}
 	t.Logf("backtest: MAPE %.1f%% sMAPE %.1f%%; naive %.1f%% %.1f%%", r.Backtest.MAPE, r.Backtest.SMAPE, r.Backtest.NaiveMAPE, r.Backtest.NaiveSMAPE)
+	// The figures docs/VALUE.md shows.
+	if r.Model.Spec.Name() != "ANN" || math.Abs(r.Backtest.MAPE-21.0) > 0.05 || math.Abs(r.Backtest.NaiveMAPE-14.8) > 0.05 {
+		t.Fatalf("Online Retail backtest differs from docs/VALUE.md")
+	}
 	// Thirteen months cannot show a yearly season.
 	m, err := w.Forecast(ctx, ForecastOptions{Orders: "orders", Horizon: 3, Metric: "orders"})
 	if err != nil {
