@@ -87,6 +87,7 @@ func (e *env) cohortsCmd() *cobra.Command {
 	cmd.Flags().StringVar(&opt.Segment, "segment", "", "only the customers of this segment")
 	cmd.Flags().StringVar(&opt.Compare, "compare", "", "a second segment to compare with (the first being --segment or all customers)")
 	cmd.Flags().StringVar(&pair, "cohort-pair", "", "two cohorts to compare, each by a day in its first period: 2011-01-01,2011-03-01")
+	e.require(cmd, choice("by", "month", "week"))
 	return cmd
 }
 

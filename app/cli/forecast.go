@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/assets/i18n"
@@ -95,7 +98,19 @@ func (e *env) forecastCmd() *cobra.Command {
 	cmd.Flags().StringVar(&opt.Metric, "metric", "revenue", "orders or revenue")
 	cmd.Flags().IntVar(&opt.Horizon, "horizon", 0, "periods ahead to forecast (required)")
 	cmd.Flags().Float64Var(&opt.Level, "level", 0.95, "the prediction interval's level, between 0 and 1")
+	e.require(cmd, choice("by", "week", "month"), choice("metric", "orders", "revenue"), intRange("horizon", 1, 104), share("level"))
 	return cmd
+}
+
+// choice: one of the values a flag takes.
+func choice(name string, values ...string) flagRule {
+	return func(fs *pflag.FlagSet) error {
+		v, _ := fs.GetString(name)
+		if !fs.Changed(name) || slices.Contains(values, v) {
+			return nil
+		}
+		return i18n.Errorf("--%s must be %s (got %q)", name, strings.Join(values, " | "), v)
+	}
 }
 
 // errPct writes an error already in percent; "–" when undefined.

@@ -258,7 +258,7 @@ func (e *env) chartCmd() *cobra.Command {
 	cmd.Flags().IntVar(&spec.Horizon, "horizon", 0, "periods ahead (forecast; 0: 12 months or 13 weeks)")
 	cmd.Flags().Float64Var(&width, "width", 8, "width in inches")
 	cmd.Flags().Float64Var(&height, "height", 5, "height in inches")
-	e.require(cmd, intRange("bins", 1, 0), positive("width"), positive("height"))
+	e.require(cmd, intRange("bins", 1, 0), positive("width"), positive("height"), choice("by", "month", "week"), intRange("horizon", 0, 104))
 	return cmd
 }
 

@@ -35,9 +35,13 @@ func TestCohortsAndForecastCommands(t *testing.T) {
 		want string
 	}{
 		{[]string{"forecast"}, "the horizon must be from 1 to 24 months"},
-		{[]string{"forecast", "--horizon", "2", "--by", "day"}, "choose week or month"},
+		{[]string{"forecast", "--horizon", "30"}, "the horizon must be from 1 to 24 months"},
+		{[]string{"forecast", "--horizon", "0"}, "--horizon must be from 1 to 104 (got 0)"},
+		{[]string{"forecast", "--horizon", "2", "--by", "day"}, `--by must be week | month (got "day")`},
+		{[]string{"forecast", "--horizon", "2", "--metric", "profit"}, `--metric must be orders | revenue (got "profit")`},
+		{[]string{"forecast", "--horizon", "2", "--level", "95"}, "--level must be more than 0 and less than 1 (got 95)"},
 		{[]string{"forecast", "--horizon", "2", "--category", "No such"}, "no orders in orders have the category"},
-		{[]string{"cohorts", "--by", "year"}, "choose month or week"},
+		{[]string{"cohorts", "--by", "year"}, `--by must be month | week (got "year")`},
 		{[]string{"cohorts", "--cohort-pair", "2024-11-01"}, "is not two dates"},
 		{[]string{"cohorts", "--segment", "Nobody"}, "no segment named"},
 		{[]string{"chart", "cohorts", "--metric", "profit", "--out", filepath.Join(dir, "x.png")}, "choose retention, revenue or cumulative"},
