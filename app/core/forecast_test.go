@@ -146,6 +146,7 @@ func TestForecastDemo(t *testing.T) {
 		"by":           {ForecastOptions{Horizon: 2, By: "day"}, "week or month"},
 		"no such cat":  {ForecastOptions{Horizon: 2, Category: "no such category"}, "have the category"},
 		"no such prod": {ForecastOptions{Horizon: 2, Product: "no such product"}, "have the product"},
+		"quoted":       {ForecastOptions{Horizon: 2, Category: `x' OR '1'='1`}, "have the category"},
 	} {
 		if _, err := w.Forecast(ctx, c.opt); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", name, err, c.want)
