@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -76,22 +77,39 @@ func Fit(y []float64, s Spec) (*Model, error) {
 		}
 		return -ll
 	}
-	var best []float64
-	bestF := math.Inf(1)
 	// statsmodels' start and a few more: the likelihood of a trend model
 	// can have one optimum with a rigid trend and another with β near α.
 	betas := []float64{start.Beta / start.Alpha}
 	if s.Trend {
 		betas = append(betas, 0.5, 0.99)
 	}
+	type run struct {
+		x []float64
+		f float64
+	}
+	var runs []run
 	for _, a := range []float64{start.Alpha, 0.5, 0.9} {
 		for _, bs := range betas {
 			p := start
 			p.Alpha, p.Beta = a, a*bs
-			x, f, ok := minimise(obj, s.vector(p))
-			if ok && f < bestF {
-				best, bestF = x, f
+			if x, f, ok := minimise(obj, s.vector(p)); ok {
+				runs = append(runs, run{x, f})
 			}
+		}
+	}
+	// Nelder-Mead settles what the gradient steps leave on a flat ridge or
+	// a bound. It is cheap for the few parameters of a model without a
+	// season, so every start is polished; with a season's many initial
+	// states only the best start is.
+	slices.SortFunc(runs, func(a, b run) int { return cmp.Compare(a.f, b.f) })
+	if len(runs) > 0 && len(runs[0].x) > 8 {
+		runs = runs[:1]
+	}
+	var best []float64
+	bestF := math.Inf(1)
+	for _, r := range runs {
+		if x, f, ok := polish(obj, r.x); ok && f < bestF {
+			best, bestF = x, f
 		}
 	}
 	if best == nil {
@@ -220,26 +238,31 @@ func (s Spec) params(x []float64) Params {
 	return p
 }
 
-// minimise runs L-BFGS on a numerical gradient, then Nelder-Mead from its
-// end to settle on flat or bounded optima. ok is false when neither
-// reached a finite value with a flat gradient or a converged simplex.
+// minimise runs L-BFGS on a numerical gradient from x0. ok is false when
+// it ends on no finite value.
 func minimise(f func([]float64) float64, x0 []float64) ([]float64, float64, bool) {
 	p := optimize.Problem{Func: f, Grad: func(g, x []float64) {
 		fd.Gradient(g, f, x, &fd.Settings{Formula: fd.Central, Step: 1e-6})
 	}}
-	r1, _ := optimize.Minimize(p, x0, &optimize.Settings{MajorIterations: 3000, GradientThreshold: 1e-7,
+	r, _ := optimize.Minimize(p, x0, &optimize.Settings{MajorIterations: 3000, GradientThreshold: 1e-7,
 		Converger: &optimize.FunctionConverge{Absolute: 1e-12, Iterations: 100}}, &optimize.LBFGS{})
-	x := x0
-	if r1 != nil && !math.IsInf(r1.F, 0) && !math.IsNaN(r1.F) {
-		x = r1.X
+	if r == nil || math.IsInf(r.F, 0) || math.IsNaN(r.F) {
+		return nil, 0, false
 	}
-	r2, err := optimize.Minimize(optimize.Problem{Func: f}, x, &optimize.Settings{MajorIterations: 20000, FuncEvaluations: 200000,
+	return r.X, r.F, true
+}
+
+// polish runs Nelder-Mead from the best start, to settle on optima that
+// are flat or on a bound, where the gradient steps stall. ok is false
+// when it ends on no finite value or without converging.
+func polish(f func([]float64) float64, x0 []float64) ([]float64, float64, bool) {
+	r, err := optimize.Minimize(optimize.Problem{Func: f}, x0, &optimize.Settings{MajorIterations: 20000, FuncEvaluations: 200000,
 		Converger: &optimize.FunctionConverge{Absolute: 1e-12, Iterations: 500}}, &optimize.NelderMead{})
-	if r2 == nil || math.IsInf(r2.F, 0) || math.IsNaN(r2.F) {
+	if r == nil || math.IsInf(r.F, 0) || math.IsNaN(r.F) {
 		return nil, 0, false
 	}
-	if err != nil && r2.Status != optimize.FunctionConvergence {
+	if err != nil && r.Status != optimize.FunctionConvergence {
 		return nil, 0, false
 	}
-	return r2.X, r2.F, true
+	return r.X, r.F, true
 }

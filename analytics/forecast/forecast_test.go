@@ -115,7 +115,11 @@ func TestBadSeries(t *testing.T) {
 // An objective the optimiser cannot evaluate is reported as not
 // converged, and Fit then keeps nothing.
 func TestNoConvergence(t *testing.T) {
-	if _, _, ok := minimise(func([]float64) float64 { return math.NaN() }, []float64{0, 0}); ok {
+	nan := func([]float64) float64 { return math.NaN() }
+	if _, _, ok := minimise(nan, []float64{0, 0}); ok {
+		t.Fatal("NaN objective reported as converged")
+	}
+	if _, _, ok := polish(nan, []float64{0, 0}); ok {
 		t.Fatal("NaN objective reported as converged")
 	}
 }
