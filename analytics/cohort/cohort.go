@@ -73,10 +73,15 @@ type Table struct {
 	Last time.Time
 }
 
-// Build makes the cohort table of the purchases. Customers with an empty
-// id are left out. The last period may be partly observed: it is kept,
-// and the caller says so.
-func Build(ps []Purchase, by Period) (*Table, error) {
+// Build makes the cohort table of the purchases, up to the period of the
+// last purchase. Customers with an empty id are left out. The last period
+// may be partly observed: it is kept, and the caller says so.
+func Build(ps []Purchase, by Period) (*Table, error) { return BuildTo(ps, by, time.Time{}) }
+
+// BuildTo is Build up to the period holding end when that is later than
+// the last purchase: a group of customers (a segment) that stopped buying
+// is still seen, with nobody active, to the end of the data.
+func BuildTo(ps []Purchase, by Period, end time.Time) (*Table, error) {
 	if by != Month && by != Week {
 		return nil, msg.Errorf("unknown cohort period")
 	}
@@ -96,6 +101,9 @@ func Build(ps []Purchase, by Period) (*Table, error) {
 	}
 	if len(first) == 0 {
 		return nil, msg.Errorf("there are no purchases with a customer to group into cohorts")
+	}
+	if !end.IsZero() && by.Start(end).After(last) {
+		last = by.Start(end)
 	}
 	var starts []time.Time
 	index := map[time.Time]int{}

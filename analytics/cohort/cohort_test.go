@@ -98,3 +98,21 @@ func TestNoPurchases(t *testing.T) {
 		t.Fatal("bad period: want an error")
 	}
 }
+
+// A group that stopped buying is followed to the end of the data, with
+// nobody active in the periods after its last purchase.
+func TestBuildTo(t *testing.T) {
+	ps := []Purchase{{"a", day("2024-01-05"), 10}, {"a", day("2024-02-05"), 10}}
+	tb, err := BuildTo(ps, Month, day("2024-05-31"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tb.Cohorts[0]
+	if !slices.Equal(c.Active, []int{1, 1, 0, 0, 0}) || c.Cumulative[4] != 20 || !tb.Last.Equal(day("2024-05-01")) {
+		t.Fatalf("%+v", c)
+	}
+	// An end before the data changes nothing.
+	if tb, _ := BuildTo(ps, Month, day("2023-01-01")); len(tb.Cohorts[0].Active) != 2 {
+		t.Fatalf("%+v", tb.Cohorts[0])
+	}
+}

@@ -56,6 +56,12 @@ func (w *Workspace) Cohorts(ctx context.Context, opt CohortOptions) (*CohortRepo
 	if opt.Compare != "" && opt.Compare == opt.Segment {
 		return nil, i18n.Errorf("compare the segment with another one, not with itself")
 	}
+	// The data end at the table's last order, for every group: a segment
+	// that stopped buying is followed to there, with nobody active.
+	_, end, err := sales.Span(ctx, w.Project, opt.Orders)
+	if err != nil {
+		return nil, err
+	}
 	group := func(seg string) (*CohortGroup, *cohort.Table, error) {
 		f := sales.Filter{}
 		if seg != "" {
@@ -75,7 +81,7 @@ func (w *Workspace) Cohorts(ctx context.Context, opt CohortOptions) (*CohortRepo
 			}
 			return nil, nil, i18n.Errorf("%s has no purchases (rows with a customer, a date and an amount that is not negative)", rd.Table)
 		}
-		t, err := cohort.Build(ps, by)
+		t, err := cohort.BuildTo(ps, by, end)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -86,18 +92,7 @@ func (w *Workspace) Cohorts(ctx context.Context, opt CohortOptions) (*CohortRepo
 		return nil, err
 	}
 	r := &CohortReport{By: opt.By, CohortGroup: *g, Last: t.Last}
-	// The data's end is the last order of the whole table, not the group.
-	all := t
-	if opt.Segment != "" || opt.Compare != "" {
-		_, all, err = group("")
-		if err != nil {
-			return nil, err
-		}
-	}
-	if all.Last.After(r.Last) {
-		r.Last = all.Last
-	}
-	r.Partial = partialPeriod(ctx, w, opt.Orders, opt.By, r.Last)
+	r.Partial = dayOf(end).Before(sales.Next(opt.By, r.Last).AddDate(0, 0, -1))
 	if opt.Compare != "" {
 		o, _, err := group(opt.Compare)
 		if err != nil {
@@ -127,14 +122,4 @@ func (r *CohortReport) CompareCohorts(a, b time.Time) (*cohort.Comparison, error
 	}
 	d := cohort.Compare(cohort.CurveOf(*ca), cohort.CurveOf(*cb))
 	return &d, nil
-}
-
-// partialPeriod reports whether the table's last order date falls before
-// the last day of its period: that period is only partly seen.
-func partialPeriod(ctx context.Context, w *Workspace, table, by string, last time.Time) bool {
-	s, err := sales.PeriodSeries(ctx, w.Project, table, by, sales.Filter{})
-	if err != nil || s.Last.IsZero() {
-		return false
-	}
-	return s.Last.Before(sales.Next(by, last).AddDate(0, 0, -1))
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/marketbench/marketbench/analytics/cohort"
 )
 
 // TestCohortsCDNOW checks every cell of the CDNOW cohort tables, by month
@@ -129,6 +131,13 @@ func TestCohortSegments(t *testing.T) {
 	}
 	if int64(n) != size {
 		t.Fatalf("%d customers in the champions' cohorts, segment has %d", n, size)
+	}
+	// Lost customers stopped buying long ago; their cohorts are still
+	// followed to the end of the data, with nobody active.
+	for _, c := range r.Other.Cohorts {
+		if len(c.Active) != cohort.Month.Index(c.Start, r.Last)+1 || c.Active[len(c.Active)-1] != 0 {
+			t.Fatalf("lost cohort %v: %d periods to %v, last active %d", c.Start, len(c.Active), r.Last, c.Active[len(c.Active)-1])
+		}
 	}
 	k := len(r.Diff.Retention) / 2
 	t.Logf("period %d retention: champions %.3f, lost %.3f", k, r.Pooled.Retention[k], r.Other.Pooled.Retention[k])

@@ -162,14 +162,9 @@ func PeriodSeries(ctx context.Context, p *storage.Project, table, by string, f F
 	}
 	o := s.o
 	out := &Series{By: by}
-	var first, last *time.Time
-	if err := p.Q().QueryRowContext(ctx, `SELECT min(`+o.Date+`), max(`+o.Date+`) FROM `+o.Table).Scan(&first, &last); err != nil {
-		return nil, readErr(s.read.Table, err)
+	if out.First, out.Last, err = span(ctx, p, s); err != nil {
+		return nil, err
 	}
-	if first == nil {
-		return nil, i18n.Errorf("%s has no order dates", s.read.Table)
-	}
-	out.First, out.Last = *first, *last
 	keep := o.Date + ` IS NOT NULL AND coalesce(` + o.Amount + `, 0) >= 0`
 	if err := p.Q().QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT (`+keep+`)) FROM `+s.from+` WHERE `+s.where).
 		Scan(&s.read.Rows, &s.read.Skipped); err != nil {
@@ -212,6 +207,27 @@ func PeriodSeries(ctx context.Context, p *storage.Project, table, by string, f F
 		out.Revenue = append(out.Revenue, got[d].revenue)
 	}
 	return out, nil
+}
+
+// Span is the first and last order date of the whole order table: where
+// the data begin and end.
+func Span(ctx context.Context, p *storage.Project, table string) (first, last time.Time, err error) {
+	s, err := open(ctx, p, table, Filter{})
+	if err != nil {
+		return first, last, err
+	}
+	return span(ctx, p, s)
+}
+
+func span(ctx context.Context, p *storage.Project, s *source) (time.Time, time.Time, error) {
+	var first, last *time.Time
+	if err := p.Q().QueryRowContext(ctx, `SELECT min(`+s.o.Date+`), max(`+s.o.Date+`) FROM `+s.o.Table).Scan(&first, &last); err != nil {
+		return time.Time{}, time.Time{}, readErr(s.read.Table, err)
+	}
+	if first == nil {
+		return time.Time{}, time.Time{}, i18n.Errorf("%s has no order dates", s.read.Table)
+	}
+	return first.UTC(), last.UTC(), nil
 }
 
 // Next is the start of the period after the one starting at d.
