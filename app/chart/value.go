@@ -89,7 +89,10 @@ func (h *cohortCells) color(v float64) color.Color {
 func (h *cohortCells) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
 	n := len(h.cells)
-	half := vg.Points(1)
+	// A white gap between cells, thinner as cells get small (a weekly
+	// table has a hundred rows) so they do not turn into hairlines.
+	cw, ch := trX(1)-trX(0), trY(1)-trY(0)
+	half := min(vg.Points(1), cw/10, ch/10)
 	for i, row := range h.cells {
 		y := float64(n - 1 - i)
 		for k, v := range row {

@@ -53,12 +53,12 @@ func (e *env) cohortsCmd() *cobra.Command {
 				if r.Segment != "" {
 					who = i18n.T("segment %s", r.Segment)
 				}
-				fmt.Fprintln(o, i18n.T("Cohorts by first purchase (%s) of %s in %s: retention by %s since the first purchase.", i18n.T(r.By), who, r.Read.Table, i18n.T(r.By)))
+				fmt.Fprintln(o, i18n.T("Cohorts by first purchase (%s) of %s in %s: retention by %s since the first purchase.", core.PeriodName(r.By), who, r.Read.Table, core.PeriodName(r.By)))
 				cohortTable(o, r.Cohorts, func(c cohort.Cohort, k int) string { return i18n.Percent(0, c.Retention[k]) })
 				fmt.Fprintln(o, i18n.T("Cumulative revenue per customer:"))
 				cohortTable(o, r.Cohorts, func(c cohort.Cohort, k int) string { return i18n.Money(sym, 0, c.Cumulative[k]) })
 				if r.Partial {
-					fmt.Fprintln(o, i18n.T("The last %s (from %s) is not over in the data: its figures are low.", i18n.T(r.By), i18n.Date(r.Last)))
+					fmt.Fprintln(o, i18n.T("The last %s (from %s) is not over in the data: its figures are low.", core.PeriodName(r.By), i18n.Date(r.Last)))
 				}
 				if r.Other != nil {
 					fmt.Fprintln(o, i18n.T("A: %s against B: %s, all cohorts pooled:", who, i18n.T("segment %s", r.Other.Segment)))

@@ -67,7 +67,7 @@ func (e *env) forecastCmd() *cobra.Command {
 				} else if r.Product != "" {
 					what = i18n.T("%s of product %s", what, r.Product)
 				}
-				fmt.Fprintln(o, i18n.T("%s per %s in %s: %d %s of history.", what, i18n.T(r.By), r.Table, len(r.History), core.PeriodWord(r.By)))
+				fmt.Fprintln(o, i18n.T("%s per %s in %s: %d %s of history.", what, core.PeriodName(r.By), r.Table, len(r.History), core.PeriodWord(r.By)))
 				fmt.Fprintln(o, i18n.T("Model %s, chosen by AICc (%s); α = %.3f, β = %.3f, γ = %.3f, φ = %.3f.", m.Spec.Name(), i18n.Number(m.AICc),
 					m.Params.Alpha, m.Params.Beta, m.Params.Gamma, m.Params.Phi))
 				for _, n := range r.Notes {

@@ -87,10 +87,10 @@ func ForecastChart(r *ForecastReport, currency string) (*plot.Plot, error) {
 	for _, s := range r.Steps {
 		band = append(band, chart.Band{At: s.Start, Mean: s.Mean, Lower: math.Max(s.Lower, 0), Upper: s.Upper})
 	}
-	what, unit := i18n.T("Revenue"), i18n.T("Revenue per %s", i18n.T(r.By))
+	what, unit := i18n.T("Revenue"), i18n.T("Revenue per %s", PeriodName(r.By))
 	opt := chart.WithMoney(currency, 0)
 	if r.Metric == "orders" {
-		what, unit, opt = i18n.T("Orders"), i18n.T("Orders per %s", i18n.T(r.By)), chart.WithFormat(chart.Number)
+		what, unit, opt = i18n.T("Orders"), i18n.T("Orders per %s", PeriodName(r.By)), chart.WithFormat(chart.Number)
 	}
 	title := i18n.T("%s forecast (%s)", what, r.Model.Spec.Name())
 	if r.Category != "" {

@@ -118,7 +118,7 @@ func (r *CohortReport) CompareCohorts(a, b time.Time) (*cohort.Comparison, error
 		if ca != nil {
 			missing = b
 		}
-		return nil, i18n.Errorf("no cohort starts in the %s of %s", i18n.T(r.By), i18n.Date(missing))
+		return nil, i18n.Errorf("no cohort starts in the %s of %s", PeriodName(r.By), i18n.Date(missing))
 	}
 	d := cohort.Compare(cohort.CurveOf(*ca), cohort.CurveOf(*cb))
 	return &d, nil

@@ -114,12 +114,12 @@ func (w *Workspace) Forecast(ctx context.Context, opt ForecastOptions) (*Forecas
 	starts := s.Start
 	// A period the data only partly cover would read as a slump.
 	if len(starts) > 0 && starts[0].Before(s.First) && dayOf(s.First).After(starts[0]) {
-		r.Notes = append(r.Notes, i18n.T("The first %s (from %s) is incomplete in the data and was left out.", i18n.T(opt.By), i18n.Date(starts[0])))
+		r.Notes = append(r.Notes, i18n.T("The first %s (from %s) is incomplete in the data and was left out.", PeriodName(opt.By), i18n.Date(starts[0])))
 		starts, ys = starts[1:], ys[1:]
 	}
 	if n := len(starts); n > 0 && dayOf(s.Last).Before(sales.Next(opt.By, starts[n-1]).AddDate(0, 0, -1)) &&
 		!dayOf(s.Last).Before(starts[n-1]) {
-		r.Notes = append(r.Notes, i18n.T("The last %s (from %s) is incomplete in the data and was left out.", i18n.T(opt.By), i18n.Date(starts[n-1])))
+		r.Notes = append(r.Notes, i18n.T("The last %s (from %s) is incomplete in the data and was left out.", PeriodName(opt.By), i18n.Date(starts[n-1])))
 		starts, ys = starts[:n-1], ys[:n-1]
 	}
 	if min := (forecast.Spec{}).MinLength(); len(ys) < min {
@@ -151,4 +151,15 @@ func (w *Workspace) Forecast(ctx context.Context, opt ForecastOptions) (*Forecas
 
 func dayOf(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// periodNames name a period in the singular, for sentences.
+var periodNames = map[string]string{"day": i18n.Mark("day"), "week": i18n.Mark("week"), "month": i18n.Mark("month")}
+
+// PeriodName is a period ("week") as people read it in a sentence.
+func PeriodName(by string) string {
+	if n, ok := periodNames[by]; ok {
+		return i18n.T(n)
+	}
+	return by
 }
