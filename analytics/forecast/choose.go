@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"context"
 	"math"
 
 	"github.com/marketbench/marketbench/analytics/msg"
@@ -57,13 +58,21 @@ func Candidates(y []float64, period int) ([]Spec, []msg.Msg) {
 }
 
 // Choose fits every candidate and keeps the one with the smallest AICc.
-// It fails only when no candidate could be fitted, saying why.
-func Choose(y []float64, period int) (*Choice, error) {
+// It fails only when no candidate could be fitted, saying why, or when
+// ctx is cancelled. done, when not nil, is told after each candidate how
+// many of how many are fitted.
+func Choose(ctx context.Context, y []float64, period int, done func(fitted, of int)) (*Choice, error) {
 	specs, notes := Candidates(y, period)
 	c := &Choice{Notes: notes}
 	best := math.Inf(1)
 	var firstErr error
-	for _, s := range specs {
+	for i, s := range specs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if done != nil && i > 0 {
+			done(i, len(specs))
+		}
 		m, err := Fit(y, s)
 		cand := Candidate{Name: s.Name(), Err: err}
 		if err != nil {

@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"context"
 	"math"
 	"strings"
 	"testing"
@@ -43,7 +44,7 @@ func TestSimpleByHand(t *testing.T) {
 func TestChooseCO2(t *testing.T) {
 	f := loadFixture(t)
 	s := f.Series[1]
-	c, err := Choose(s.Y, 12)
+	c, err := Choose(context.Background(), s.Y, 12, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestChooseCO2(t *testing.T) {
 // are still fitted, and the note says what seasonality needs.
 func TestTooShortForSeason(t *testing.T) {
 	y := []float64{5, 7, 9, 6, 8, 10, 7, 9, 11, 8, 10, 12, 9}
-	c, err := Choose(y, 12)
+	c, err := Choose(context.Background(), y, 12, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestTooShortForSeason(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "needs at least 24 values (two full seasons); the series has 13") {
 		t.Fatalf("err %v", err)
 	}
-	if _, err := Choose([]float64{1, 2}, 0); err == nil || !strings.Contains(err.Error(), "needs at least") {
+	if _, err := Choose(context.Background(), []float64{1, 2}, 0, nil); err == nil || !strings.Contains(err.Error(), "needs at least") {
 		t.Fatalf("two values: %v", err)
 	}
 }
@@ -130,4 +131,16 @@ func seq(n int) []float64 {
 		out[i] = float64(i%4+1) * (10 + float64(i))
 	}
 	return out
+}
+
+func TestChooseCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Choose(ctx, seq(30), 4, nil); err != context.Canceled {
+		t.Fatalf("cancelled: %v", err)
+	}
+	var steps []int
+	if _, err := Choose(context.Background(), seq(30), 4, func(i, n int) { steps = append(steps, i*10+n) }); err != nil || len(steps) != 8 || steps[7] != 89 {
+		t.Fatalf("progress %v, %v", steps, err)
+	}
 }

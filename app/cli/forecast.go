@@ -21,7 +21,9 @@ func (e *env) forecastCmd() *cobra.Command {
 		Short: "Forecast orders or revenue per week or month with exponential smoothing chosen by AICc, a prediction interval and a backtest",
 		Args:  cobra.NoArgs,
 		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
-			r, err := w.Forecast(ctx, opt)
+			bar, done := e.progress()
+			r, err := w.Forecast(ctx, opt, bar)
+			done()
 			if err != nil {
 				return err
 			}

@@ -70,7 +70,7 @@ func (w *Workspace) forecastChart(ctx context.Context, s ChartSpec) (*plot.Plot,
 			h = 13
 		}
 	}
-	r, err := w.Forecast(ctx, ForecastOptions{Orders: s.Table, By: s.By, Metric: s.Metric, Category: s.Category, Product: s.Product, Horizon: h})
+	r, err := w.Forecast(ctx, ForecastOptions{Orders: s.Table, By: s.By, Metric: s.Metric, Category: s.Category, Product: s.Product, Horizon: h}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -68,7 +68,12 @@ func MaxHorizon(by string) int { return 2 * Season(by) }
 // week or month, chooses one by AICc, forecasts with a prediction
 // interval and backtests the choice against the seasonal naive forecast.
 // Nothing is stored.
-func (w *Workspace) Forecast(ctx context.Context, opt ForecastOptions) (*ForecastReport, error) {
+func (w *Workspace) Forecast(ctx context.Context, opt ForecastOptions, progress Progress) (*ForecastReport, error) {
+	report := func(stage string, f float64) {
+		if progress != nil {
+			progress(stage, f)
+		}
+	}
 	if opt.By == "" {
 		opt.By = "month"
 	}
@@ -93,6 +98,7 @@ func (w *Workspace) Forecast(ctx context.Context, opt ForecastOptions) (*Forecas
 	if !(opt.Level > 0 && opt.Level < 1) {
 		return nil, i18n.Errorf("the interval level must be between 0 and 1 (0.95 for %s)", i18n.Percent(0, 0.95))
 	}
+	report(i18n.T("Reading orders"), 0.05)
 	s, err := sales.PeriodSeries(ctx, w.Project, opt.Orders, opt.By, sales.Filter{Category: opt.Category, Product: opt.Product})
 	if err != nil {
 		return nil, err
@@ -129,7 +135,8 @@ func (w *Workspace) Forecast(ctx context.Context, opt ForecastOptions) (*Forecas
 		return nil, err
 	}
 	season := Season(opt.By)
-	choice, err := forecast.Choose(ys, season)
+	report(i18n.T("Fitting the models"), 0.1)
+	choice, err := forecast.Choose(ctx, ys, season, func(i, n int) { report(i18n.T("Fitting the models"), 0.1+0.75*float64(i)/float64(n)) })
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +152,9 @@ func (w *Workspace) Forecast(ctx context.Context, opt ForecastOptions) (*Forecas
 		r.Steps = append(r.Steps, ForecastStep{Start: next, Forecast: f})
 		next = sales.Next(opt.By, next)
 	}
+	report(i18n.T("Backtesting"), 0.9)
 	r.Backtest, r.BacktestErr = forecast.RunBacktest(ys, r.Model.Spec, opt.Horizon)
+	report(i18n.T("Done"), 1)
 	return r, nil
 }
 

@@ -54,7 +54,7 @@ func TestForecastOnlineRetail(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := fx.Series[0]
-	r, err := w.Forecast(ctx, ForecastOptions{Orders: "orders", By: "week", Horizon: 8})
+	r, err := w.Forecast(ctx, ForecastOptions{Orders: "orders", By: "week", Horizon: 8}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,17 +85,17 @@ func TestForecastOnlineRetail(t *testing.T) {
 		t.Fatalf("Online Retail backtest differs from docs/VALUE.md")
 	}
 	// Thirteen months cannot show a yearly season.
-	m, err := w.Forecast(ctx, ForecastOptions{Orders: "orders", Horizon: 3, Metric: "orders"})
+	m, err := w.Forecast(ctx, ForecastOptions{Orders: "orders", Horizon: 3, Metric: "orders"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(strings.Join(m.Notes, " "), "needs at least 24 values (two full seasons), and the series has 12") {
 		t.Fatalf("monthly notes %q", m.Notes)
 	}
-	if _, err := w.Forecast(ctx, ForecastOptions{Orders: "orders", Horizon: 3, Category: "x"}); err == nil || !strings.Contains(err.Error(), "category role") {
+	if _, err := w.Forecast(ctx, ForecastOptions{Orders: "orders", Horizon: 3, Category: "x"}, nil); err == nil || !strings.Contains(err.Error(), "category role") {
 		t.Fatalf("category without a category role: %v", err)
 	}
-	if p, err := w.Forecast(ctx, ForecastOptions{Orders: "orders", By: "week", Horizon: 4, Product: "85123A", Metric: "orders"}); err != nil || p.History[0].Value <= 0 {
+	if p, err := w.Forecast(ctx, ForecastOptions{Orders: "orders", By: "week", Horizon: 4, Product: "85123A", Metric: "orders"}, nil); err != nil || p.History[0].Value <= 0 {
 		t.Fatalf("one product: %v", err)
 	}
 }
@@ -113,11 +113,11 @@ func TestForecastDemo(t *testing.T) {
 	if err := w.Q().QueryRowContext(ctx, `SELECT category FROM products GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`).Scan(&cat); err != nil {
 		t.Fatal(err)
 	}
-	all, err := w.Forecast(ctx, ForecastOptions{Horizon: 6})
+	all, err := w.Forecast(ctx, ForecastOptions{Horizon: 6}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	one, err := w.Forecast(ctx, ForecastOptions{Horizon: 6, Category: cat})
+	one, err := w.Forecast(ctx, ForecastOptions{Horizon: 6, Category: cat}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestForecastDemo(t *testing.T) {
 		"no such prod": {ForecastOptions{Horizon: 2, Product: "no such product"}, "have the product"},
 		"quoted":       {ForecastOptions{Horizon: 2, Category: `x' OR '1'='1`}, "have the category"},
 	} {
-		if _, err := w.Forecast(ctx, c.opt); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := w.Forecast(ctx, c.opt, nil); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", name, err, c.want)
 		}
 	}
