@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"math"
+	"time"
 
 	"gonum.org/v1/plot"
 
@@ -102,7 +103,7 @@ func ForecastChart(r *ForecastReport, currency string) (*plot.Plot, error) {
 }
 
 // monthLabel names a month, "Jan 2011" or "2011年1月".
-func monthLabel(t interface{ Format(string) string }) string {
+func monthLabel(t time.Time) string {
 	if i18n.IsChinese() {
 		return t.Format("2006年1月")
 	}
