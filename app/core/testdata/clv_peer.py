@@ -47,6 +47,7 @@ def gg_nll(lp):
 
 gg = minimize(gg_nll, np.zeros(3), method="Nelder-Mead", options={"maxiter": 2000, "xatol": 1e-7, "fatol": 1e-10})
 p, q, v = np.exp(gg.x)
+gg_loglik = -gg.fun * len(xr)
 fit_s = time.perf_counter() - start
 
 start = time.perf_counter()
@@ -70,4 +71,4 @@ for i in range(1, steps + 1):
     prev = cum
 score_s = time.perf_counter() - start
 print(json.dumps({"fit_seconds": fit_s, "score_seconds": score_s, "r": r, "alpha": al, "a": a, "b": b, "p": p, "q": q, "gamma": v,
-                  "loglik": -bg.fun * n, "mean_value": float(value.mean()), "mean_p_alive": float(p_alive.mean())}))
+                  "loglik": -bg.fun * n, "gg_loglik": gg_loglik, "mean_value": float(value.mean()), "mean_p_alive": float(p_alive.mean())}))
