@@ -79,3 +79,27 @@ func (w *Workspace) TopThreshold(ctx context.Context, table, column string, shar
 	}
 	return t.Float64, count, nil
 }
+
+// DistinctValues lists a column's most common values (as text, empty
+// ones left out), most first, up to limit, and how many distinct values
+// it has: the choices of an experiment's treated and control groups.
+func (w *Workspace) DistinctValues(ctx context.Context, table, column string, limit int) ([]string, int64, error) {
+	v := `CAST(` + storage.Quote(column) + ` AS VARCHAR)`
+	q := `WITH v AS (SELECT ` + v + ` AS v, count(*) AS n FROM ` + storage.Quote(table) + ` WHERE ` + v + ` IS NOT NULL AND trim(` + v + `) <> '' GROUP BY 1)
+		SELECT v, count(*) OVER () FROM v ORDER BY n DESC, v LIMIT ?`
+	rows, err := w.Q().QueryContext(ctx, q, limit)
+	if err != nil {
+		return nil, 0, i18n.Errorf("cannot list the values of %s: %s", column, storage.FirstLine(err.Error()))
+	}
+	defer rows.Close()
+	var out []string
+	var distinct int64
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s, &distinct); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, s)
+	}
+	return out, distinct, rows.Err()
+}

@@ -75,3 +75,24 @@ func TestValueChoices(t *testing.T) {
 		t.Fatalf("uplift columns %v, %v", cols, err)
 	}
 }
+
+// TestDistinctValues lists an experiment's groups, most common first,
+// without empty values, and says how many there are beyond the limit.
+func TestDistinctValues(t *testing.T) {
+	ctx := context.Background()
+	w, err := Create(filepath.Join(t.TempDir(), "groups"+storage.Ext))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.DB().ExecContext(ctx, `CREATE TABLE e AS SELECT * FROM (VALUES ('b'), ('a'), ('b'), (''), (NULL), ('c'), ('b'), ('a')) t(g)`); err != nil {
+		t.Fatal(err)
+	}
+	vals, n, err := w.DistinctValues(ctx, "e", "g", 2)
+	if err != nil || n != 3 || len(vals) != 2 || vals[0] != "b" || vals[1] != "a" {
+		t.Errorf("values %q of %d, %v", vals, n, err)
+	}
+	if _, _, err := w.DistinctValues(ctx, "e", "nope", 2); err == nil {
+		t.Error("a missing column listed values")
+	}
+}
