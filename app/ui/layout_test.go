@@ -144,7 +144,7 @@ func TestScreensFitSmallWindow(t *testing.T) {
 			p.goTo("Data")
 
 			// The Value screen with its messages shown and the most actions.
-			p.goTo("Value")
+			p.goTo("Customer value")
 			vs := p.value
 			vs.clv.say(noOrderTable())
 			idle(t, p)

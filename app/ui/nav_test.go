@@ -195,7 +195,7 @@ func shortcutItem(t *testing.T, w *window, s fyne.Shortcut) *fyne.MenuItem {
 	return nil
 }
 
-// TestNavigationShortcuts: Ctrl+2 goes to Segments, Ctrl+5 to Value, Ctrl+9
+// TestNavigationShortcuts: Ctrl+2 goes to Segments, Ctrl+5 to Customer value, Ctrl+9
 // to Settings, Ctrl+1 back to Data,
 // Ctrl+F focuses the row filter.
 func TestNavigationShortcuts(t *testing.T) {
@@ -211,7 +211,7 @@ func TestNavigationShortcuts(t *testing.T) {
 	shortcutItem(t, w, ctrl(fyne.Key5)).Action()
 	idle(t, p)
 	if p.body.Objects[0] != p.value.content {
-		t.Fatal("Ctrl+5 did not show Value")
+		t.Fatal("Ctrl+5 did not show Customer value")
 	}
 	shortcutItem(t, w, ctrl(fyne.Key9)).Action()
 	idle(t, p)

@@ -117,8 +117,8 @@ func newCLVView(s *valueScreen) *clvView {
 	v.campaignBtn.Disable()
 
 	top := container.NewVBox(
-		newFlow(captioned(i18n.T("Orders"), fixedWidth(170, v.tableSel)),
-			captioned(i18n.T("Calibration end"), fixedWidth(120, v.calEnd)),
+		newFlow(captioned(i18n.T("Orders"), fixedWidth(130, v.tableSel)),
+			captioned(i18n.T("Calibration end"), fixedWidth(110, v.calEnd)),
 			captioned(i18n.T("Period"), v.period), captioned(i18n.T("Model"), v.model), v.fitBtn),
 		newFlow(captioned(i18n.T("Horizon"), fixedWidth(70, v.horizon)), v.unit,
 			captioned(i18n.T("Margin %"), fixedWidth(60, v.margin)),
@@ -256,8 +256,9 @@ func (v *clvView) runFit() {
 func (v *clvView) showFit(fit *core.CLVFit) {
 	v.fit = fit
 	v.setSaved(&fit.Saved)
-	text := describeFit(v.s.p, &fit.Saved)
-	text = i18n.T("%s of %s customers bought again before the calibration end.", i18n.Number(float64(fit.Repeaters)), i18n.Number(float64(fit.Customers))) + "\n" + text
+	first, rest, _ := strings.Cut(describeFit(v.s.p, &fit.Saved), "\n")
+	text := first + "\n" + i18n.T("%s of %s customers bought again before the calibration end.",
+		i18n.Number(float64(fit.Repeaters)), i18n.Number(float64(fit.Customers))) + "\n" + rest
 	if len(fit.Holdout) > 0 {
 		var act, exp float64
 		for _, b := range fit.Holdout {
@@ -265,7 +266,7 @@ func (v *clvView) showFit(fit *core.CLVFit) {
 			exp += b.Expected * float64(b.Customers)
 		}
 		text += "\n" + i18n.T("Check: in the %s %s after the calibration end these customers made %s repeat purchases; the model expected %s.",
-			i18n.Number(fit.HoldoutPeriods), core.PeriodWord(fit.Period), i18n.Number(act), i18n.Number(exp))
+			i18n.Number(fit.HoldoutPeriods), core.PeriodWord(fit.Period), i18n.Number(act), i18n.Number(math.Round(exp)))
 	}
 	v.summary.SetText(text + "\n" + i18n.T("Press Score to value every customer."))
 	v.charts.SelectIndex(1)
@@ -301,7 +302,7 @@ func describeFit(p *project, s *value.Saved) string {
 	}
 	pr := s.Params
 	g := func(x float64) string { return i18n.Group(x, 4, true) }
-	lines := []string{i18n.T("%s fitted on the orders of %s up to %s (%s customers).", name, s.Table, i18n.Date(s.CalibrationEnd), i18n.Number(float64(s.Customers)))}
+	lines := []string{i18n.T("%s fitted on %s up to %s (%s customers).", name, s.Table, i18n.Date(s.CalibrationEnd), i18n.Number(float64(s.Customers)))}
 	if pr.R > 0 && pr.A+pr.B > 0 {
 		lines = append(lines, i18n.T("While active, a typical customer buys about once every %s %s; after each repeat purchase, %s of customers stop buying.",
 			i18n.Number(pr.Alpha/pr.R), core.PeriodWord(s.Period), i18n.Percent(0, pr.A/(pr.A+pr.B))))

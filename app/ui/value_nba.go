@@ -33,6 +33,7 @@ type nbaView struct {
 	planBtn     *widget.Button
 	saveBtn     *widget.Button
 	info        *widget.Label
+	totals      *widget.Label // the plan's totals, over its tables
 	summary     *widget.Label
 	perAction   *grid
 	sample      *grid
@@ -69,6 +70,13 @@ func newNBAView(s *valueScreen) *nbaView {
 	v.saveBtn.Disable()
 	v.info = &widget.Label{Wrapping: fyne.TextWrapWord}
 	v.info.Hide()
+	v.totals = &widget.Label{Wrapping: fyne.TextWrapWord}
+	v.totals.Hide()
+	v.sample.onSelect = func(row int) {
+		if row < len(v.sample.rows) {
+			v.s.p.setStatus(v.sample.rows[row][3]) // the whole reason
+		}
+	}
 	v.summary = &widget.Label{Wrapping: fyne.TextWrapWord, Text: i18n.T("For each customer the plan picks the action with the highest " +
 		"expected value, uplift × value of a conversion − cost of a contact, or nothing when none is worth its cost, within the budget " +
 		"and the contact limit. The value is a number or clv, each customer's lifetime value from the Lifetime value tab.")}
@@ -80,7 +88,7 @@ func newNBAView(s *valueScreen) *nbaView {
 	top := container.NewVBox(v.box, newFlow(v.addBtn,
 		captioned(i18n.T("Budget"), fixedWidth(90, v.budget)),
 		captioned(i18n.T("Contact limit"), fixedWidth(90, v.maxContacts)), v.planBtn,
-		captioned(i18n.T("Segment names begin with"), fixedWidth(160, v.prefix)), v.saveBtn), v.info)
+		captioned(i18n.T("Segment names begin with"), fixedWidth(160, v.prefix)), v.saveBtn), v.info, v.totals)
 	v.content = container.NewBorder(top, nil, nil, nil, v.results)
 	return v
 }
@@ -255,6 +263,8 @@ func (v *nbaView) show(r core.NBARequest, rep *core.NBAReport) {
 	}
 	lines = append(lines, i18n.T("Each customer's action and the reason for it are in the table %s; Save segments makes one segment per action for campaigns.", rep.Table))
 	v.summary.SetText(strings.Join(lines, "\n"))
+	v.totals.SetText(lines[0])
+	v.totals.Show()
 	var rows [][]string
 	for _, a := range rep.Actions {
 		rows = append(rows, []string{a.Name, i18n.Number(float64(a.Customers)), i18n.Number(a.Conversion), money(a.Cost), money(a.EV), a.Segment})

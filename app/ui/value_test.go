@@ -31,7 +31,7 @@ func valueDemo(t *testing.T) (*window, *project, *valueScreen) {
 func onValue(t *testing.T, ws *core.Workspace) (*window, *project, *valueScreen) {
 	t.Helper()
 	w, p := open(t, ws)
-	p.goTo("Value")
+	p.goTo("Customer value")
 	idle(t, p)
 	if p.body.Objects[0] != p.value.content {
 		t.Fatal("the Value screen is not shown")
@@ -293,7 +293,7 @@ func TestValueUpliftAndNBA(t *testing.T) {
 	tapDialogButton(t, w, "Close")
 
 	// An experiment where everyone got the e-mail.
-	p.goTo("Value")
+	p.goTo("Customer value")
 	v.tableSel.SetSelected("everyone")
 	idle(t, p)
 	if !v.info.Visible() || !strings.Contains(v.info.Text, "one group") {
