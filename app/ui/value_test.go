@@ -66,6 +66,11 @@ func TestValueLifetime(t *testing.T) {
 	if v.tableSel.Selected != "orders" || v.calEnd.Text == "" {
 		t.Fatalf("table %q (of %v), calibration end %q", v.tableSel.Selected, v.tableSel.Options, v.calEnd.Text)
 	}
+	// The calibration end is a third of the history before the last order.
+	r, err := p.ws.SQL(t.Context(), "SELECT CAST(max(order_date)::DATE - to_days(CAST(date_diff('day', min(order_date)::DATE, max(order_date)::DATE) // 3 AS INTEGER)) AS DATE) FROM orders")
+	if err != nil || r.Rows[0][0][:10] != v.calEnd.Text {
+		t.Errorf("calibration end %q, want %v (%v)", v.calEnd.Text, r, err)
+	}
 	// Scoring before fitting says what to do first.
 	test.Tap(v.scoreBtn)
 	idle(t, p)
@@ -223,7 +228,8 @@ func hillstromValue(t *testing.T) (*window, *project, *valueScreen) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
-		`CREATE TABLE experiment AS SELECT 'h' || row_number() OVER () AS customer_id, * FROM raw`,
+		// As valueShots makes it, so the figures are those of the screenshots.
+		`CREATE TABLE experiment AS SELECT 'H' || lpad(CAST(row_number() OVER () AS VARCHAR), 5, '0') AS customer_id, * FROM raw`,
 		`CREATE TABLE everyone AS SELECT customer_id, recency, history, 'Womens E-Mail' AS segment, visit FROM experiment LIMIT 500`,
 		`DROP TABLE raw`,
 	} {
@@ -273,8 +279,13 @@ func TestValueUpliftAndNBA(t *testing.T) {
 	if v.qini.plot == nil || v.curve.plot == nil {
 		t.Fatalf("curves: %q, %q", v.qini.msg.Text, v.curve.msg.Text)
 	}
-	// The gain follows the share as it is typed.
+	// The gain follows the share as it is typed (figures in docs/VALUE.md).
 	at30 := v.gain.Text
+	for _, want := range []string{"top 30% (19,200 customers)", "by +7.2%", "1.59 times", "about 1,382 extra conversions", "$11,600 extra revenue"} {
+		if !strings.Contains(at30, want) {
+			t.Errorf("gain at 30%% lacks %q: %s", want, at30)
+		}
+	}
 	v.shareIn.SetText("20")
 	if v.gain.Text == at30 || !strings.Contains(v.gain.Text, "top 20%") || !strings.Contains(v.gain.Text, "extra revenue") || v.share.Value != 20 {
 		t.Fatalf("gain at 30%%: %q; at 20%%: %q (slider %v)", at30, v.gain.Text, v.share.Value)
@@ -291,6 +302,15 @@ func TestValueUpliftAndNBA(t *testing.T) {
 		t.Fatalf("segment %+v; dialog %q", sg, dialogText(w))
 	}
 	tapDialogButton(t, w, "Close")
+
+	// The same group twice.
+	v.controlSel.SetSelected("Womens E-Mail")
+	test.Tap(v.trainBtn)
+	idle(t, p)
+	if !strings.Contains(v.info.Text, "same value") || v.rep != rep {
+		t.Fatalf("same groups: %q", v.info.Text)
+	}
+	v.controlSel.SetSelected("No E-Mail")
 
 	// An experiment where everyone got the e-mail.
 	p.goTo("Customer value")
@@ -327,6 +347,10 @@ func TestValueUpliftAndNBA(t *testing.T) {
 	}
 	if !strings.Contains(n.summary.Text, "budget is spent") || !strings.Contains(n.sample.rows[0][3], "more likely to convert") {
 		t.Errorf("summary %q; first reason %q", n.summary.Text, n.sample.rows[0][3])
+	}
+	n.sample.onSelect(0)
+	if p.status.Text != n.sample.rows[0][3] {
+		t.Errorf("status %q after selecting a customer", p.status.Text)
 	}
 	test.Tap(n.saveBtn)
 	idle(t, p)
