@@ -118,7 +118,7 @@ func (v *nbaView) addRow(col string) {
 		v.box.Remove(obj)
 		enable(v.addBtn, len(v.rows) < maxActions)
 	}}
-	obj = newFlow(captioned(i18n.T("Action"), fixedWidth(120, r.name)), captioned(i18n.T("Uplift"), fixedWidth(190, r.uplift)),
+	obj = newFlow(captioned(i18n.T("Offer"), fixedWidth(120, r.name)), captioned(i18n.T("Uplift"), fixedWidth(190, r.uplift)),
 		captioned(i18n.T("Value of a conversion"), fixedWidth(100, r.value)), captioned(i18n.T("Cost"), fixedWidth(70, r.cost)), remove)
 	r.obj = obj
 	v.rows = append(v.rows, r)
@@ -269,7 +269,7 @@ func (v *nbaView) show(r core.NBARequest, rep *core.NBAReport) {
 	for _, a := range rep.Actions {
 		rows = append(rows, []string{a.Name, i18n.Number(float64(a.Customers)), i18n.Number(a.Conversion), money(a.Cost), money(a.EV), a.Segment})
 	}
-	v.perAction.set([]string{i18n.T("Action"), i18n.T("Customers"), i18n.T("Extra conversions"), i18n.T("Cost"), i18n.T("Expected value"), i18n.T("Segment")},
+	v.perAction.set([]string{i18n.T("Offer"), i18n.T("Customers"), i18n.T("Extra conversions"), i18n.T("Cost"), i18n.T("Expected value"), i18n.T("Segment")},
 		[]string{"", "BIGINT", "DOUBLE", "DOUBLE", "DOUBLE", ""}, rows)
 	v.saveBtn.Enable()
 	v.results.SelectIndex(1)
@@ -298,7 +298,7 @@ func (v *nbaView) loadSample() {
 			}
 			rows[i] = []string{r[0], action, v.s.p.money(2, ev), r[3]}
 		}
-		v.sample.set([]string{i18n.T("Customer"), i18n.T("Action"), i18n.T("Expected value"), i18n.T("Why")},
+		v.sample.set([]string{i18n.T("Customer"), i18n.T("Offer"), i18n.T("Expected value"), i18n.T("Why")},
 			[]string{"", "", "DOUBLE", ""}, rows)
 	})
 }

@@ -302,6 +302,13 @@ func TestValueUpliftAndNBA(t *testing.T) {
 		t.Fatalf("segment %+v; dialog %q", sg, dialogText(w))
 	}
 	tapDialogButton(t, w, "Close")
+	// Use in a campaign saves it again and opens a campaign to it.
+	test.Tap(v.campaignBt)
+	idle(t, p)
+	if p.body.Objects[0] != p.campaigns.content || p.campaigns.editor.segSel.Selected != name || s.lastSegment.Size != sg.Size {
+		t.Fatalf("campaign audience %q", p.campaigns.editor.segSel.Selected)
+	}
+	p.goTo("Customer value")
 
 	// The same group twice.
 	v.controlSel.SetSelected("Womens E-Mail")
