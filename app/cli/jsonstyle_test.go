@@ -258,6 +258,10 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"uplift", "train", "--table", "experiment", "--treatment", "grp", "--treated", "email", "--control", "none", "--outcome", "bought",
 			"--revenue", "spend", "--features", "age,visits"},
 		{"nba", "plan", "--action", "Email:uplift_email:40:0.5", "--action", "Rich:uplift_email:clv:1", "--budget", "50", "--save", "NBA"},
+		{"cohorts", "--orders", "orders", "--by", "month", "--segment", "Champions", "--compare", "Lost", "--cohort-pair", "2024-11-01,2024-12-01"},
+		{"forecast", "--orders", "orders", "--by", "month", "--horizon", "3"},
+		{"chart", "cohorts", "--out", filepath.Join(dir, "c.png")},
+		{"chart", "forecast", "--by", "week", "--metric", "orders", "--out", filepath.Join(dir, "f.svg")},
 		{"project", "safe-copy", proj, filepath.Join(dir, "copy.mbproj")},
 		{"demo", "--out", filepath.Join(dir, "demo-out")},
 	}

@@ -225,14 +225,17 @@ func (e *env) segDeleteCmd() *cobra.Command {
 
 func (e *env) chartCmd() *cobra.Command {
 	var spec core.ChartSpec
-	var out string
+	var out, orders string
 	var width, height float64
 	cmd := &cobra.Command{
-		Use:   "chart segments|segments-revenue|rule-segments|rfm-heatmap|histogram --out FILE.png|svg|pdf",
+		Use:   "chart segments|segments-revenue|rule-segments|rfm-heatmap|histogram|cohorts|forecast --out FILE.png|svg|pdf",
 		Short: "Draw a chart to PNG, SVG or PDF",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec.Kind = args[0]
+			if orders != "" {
+				spec.Table = orders
+			}
 			if out == "" {
 				return i18n.Errorf("give the output file with --out FILE.png|svg|pdf")
 			}
@@ -253,9 +256,16 @@ func (e *env) chartCmd() *cobra.Command {
 	cmd.Flags().StringVar(&spec.Table, "table", "", "table (histogram)")
 	cmd.Flags().StringVar(&spec.Column, "column", "", "numeric or date column (histogram)")
 	cmd.Flags().IntVar(&spec.Bins, "bins", 20, "bins (histogram)")
+	cmd.Flags().StringVar(&orders, "orders", "", "order table (cohorts, forecast); empty for the only one")
+	cmd.Flags().StringVar(&spec.By, "by", "month", "month or week (cohorts, forecast)")
+	cmd.Flags().StringVar(&spec.Metric, "metric", "", "cohorts: retention, revenue or cumulative; forecast: orders or revenue")
+	cmd.Flags().StringVar(&spec.Segment, "segment", "", "only this segment's customers (cohorts)")
+	cmd.Flags().StringVar(&spec.Category, "category", "", "only this category (forecast)")
+	cmd.Flags().StringVar(&spec.Product, "product", "", "only this product id (forecast)")
+	cmd.Flags().IntVar(&spec.Horizon, "horizon", 0, "periods ahead (forecast; 0: 12 months or 13 weeks)")
 	cmd.Flags().Float64Var(&width, "width", 8, "width in inches")
 	cmd.Flags().Float64Var(&height, "height", 5, "height in inches")
-	e.require(cmd, intRange("bins", 1, 0), positive("width"), positive("height"))
+	e.require(cmd, intRange("bins", 1, 0), positive("width"), positive("height"), choice("by", "month", "week"), intRange("horizon", 0, 104))
 	return cmd
 }
 

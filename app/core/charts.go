@@ -22,10 +22,12 @@ const (
 	ChartRuleSegments   = "rule-segments"    // customers per saved rule segment
 	ChartRFMHeatmap     = "rfm-heatmap"
 	ChartHistogram      = "histogram"
+	ChartCohorts        = "cohorts"  // cohort heatmap (cohortchart.go)
+	ChartForecast       = "forecast" // forecast with its interval band
 )
 
 // ChartKinds lists the chart names, for help texts.
-var ChartKinds = []string{ChartSegmentSize, ChartSegmentRevenue, ChartRuleSegments, ChartRFMHeatmap, ChartHistogram}
+var ChartKinds = []string{ChartSegmentSize, ChartSegmentRevenue, ChartRuleSegments, ChartRFMHeatmap, ChartHistogram, ChartCohorts, ChartForecast}
 
 // ChartSpec says which chart to draw; Table and Column are for histograms.
 type ChartSpec struct {
@@ -33,6 +35,12 @@ type ChartSpec struct {
 	Table  string
 	Column string
 	Bins   int
+	// For cohorts and forecasts: the order table (Table), the period,
+	// the measure (cohorts: retention, revenue or cumulative; forecasts:
+	// orders or revenue), a segment (cohorts), a category or product and
+	// the horizon (forecasts).
+	By, Metric, Segment, Category, Product string
+	Horizon                                int
 }
 
 // Chart builds a chart from the project's data. GUI and CLI render it.
@@ -54,8 +62,12 @@ func (w *Workspace) Chart(ctx context.Context, s ChartSpec) (*plot.Plot, error) 
 			}))
 	case ChartHistogram:
 		return w.histogramChart(ctx, s)
+	case ChartCohorts:
+		return w.cohortChart(ctx, s)
+	case ChartForecast:
+		return w.forecastChart(ctx, s)
 	}
-	return nil, i18n.Errorf("unknown chart %q; choose segments, segments-revenue, rule-segments, rfm-heatmap or histogram", s.Kind)
+	return nil, i18n.Errorf("unknown chart %q; choose segments, segments-revenue, rule-segments, rfm-heatmap, histogram, cohorts or forecast", s.Kind)
 }
 
 // rfmBars charts the RFM segments of the latest run in the scheme's order
