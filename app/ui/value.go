@@ -19,8 +19,9 @@ import (
 )
 
 // valueScreen answers what a customer is worth, whom a message changes,
-// and which action suits whom: lifetime value, uplift and the next best
-// action, each ending in a segment a campaign can send to. It sits after
+// which action suits whom, whether new customers stay and what will sell:
+// lifetime value, uplift, the next best action (each ending in a segment
+// a campaign can send to), cohorts and forecasts. It sits after
 // Models, whose algorithms its uplift models use, and just before
 // Campaigns, where its audiences go.
 type valueScreen struct {
@@ -29,9 +30,12 @@ type valueScreen struct {
 
 	tabs                      *container.AppTabs
 	clvTab, upliftTab, nbaTab *container.TabItem
+	cohortsTab, forecastTab   *container.TabItem
 	clv                       *clvView
 	uplift                    *upliftView
 	nba                       *nbaView
+	cohorts                   *cohortsView
+	forecast                  *forecastView
 	lastSegment               *segment.Segment // the last segment made here, for tests
 	lastSegments              []string         // the segments of the last plan saved, for tests
 	content                   fyne.CanvasObject
@@ -42,13 +46,20 @@ func newValueScreen(p *project) *valueScreen {
 	s.clv = newCLVView(s)
 	s.uplift = newUpliftView(s)
 	s.nba = newNBAView(s)
+	s.cohorts = newCohortsView(s)
+	s.forecast = newForecastView(s)
 	s.clvTab = container.NewTabItemWithIcon(i18n.T("Lifetime value"), theme.MoveUpIcon(), s.clv.content)
 	s.upliftTab = container.NewTabItemWithIcon(i18n.T("Uplift"), theme.MailSendIcon(), s.uplift.content)
 	s.nbaTab = container.NewTabItemWithIcon(i18n.T("Next best action"), theme.NavigateNextIcon(), s.nba.content)
-	s.tabs = container.NewAppTabs(s.clvTab, s.upliftTab, s.nbaTab)
+	s.cohortsTab = container.NewTabItemWithIcon(i18n.T("Cohorts"), theme.GridIcon(), s.cohorts.content)
+	s.forecastTab = container.NewTabItemWithIcon(i18n.T("Forecast"), theme.HistoryIcon(), s.forecast.content)
+	s.tabs = container.NewAppTabs(s.clvTab, s.upliftTab, s.nbaTab, s.cohortsTab, s.forecastTab)
 	s.tabs.OnSelected = func(t *container.TabItem) {
-		if t == s.nbaTab {
+		switch t {
+		case s.nbaTab:
 			s.nba.loadColumns()
+		case s.cohortsTab:
+			s.cohorts.setTables(s.cohorts.tableSel.Options) // segments made meanwhile
 		}
 	}
 	s.content = s.tabs
@@ -71,8 +82,18 @@ func (s *valueScreen) setTables(ts []storage.Table) {
 	if !s.loaded {
 		return
 	}
-	s.clv.setTables()
 	s.uplift.setTables(ts)
+	async(s.p, s.p.ctx, func(ctx context.Context) ([]string, error) {
+		return s.p.ws.PurchaseTables(ctx)
+	}, func(orders []string, err error) {
+		if err != nil {
+			s.p.showError(err)
+			return
+		}
+		s.clv.setTables(orders)
+		s.cohorts.setTables(orders)
+		s.forecast.setTables(orders)
+	})
 }
 
 // number reads a number typed by a person (see parseNumber); "" is def.

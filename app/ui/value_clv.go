@@ -134,29 +134,21 @@ func newCLVView(s *valueScreen) *clvView {
 }
 
 // setTables offers the tables with customers and order dates.
-func (v *clvView) setTables() {
-	async(v.s.p, v.s.p.ctx, func(ctx context.Context) ([]string, error) {
-		return v.s.p.ws.PurchaseTables(ctx)
-	}, func(ts []string, err error) {
-		if err != nil {
-			v.s.p.showError(err)
-			return
+func (v *clvView) setTables(ts []string) {
+	v.tableSel.Options = ts
+	if len(ts) == 0 {
+		v.say(noOrderTable())
+	} else if v.info.Text == noOrderTable() {
+		v.info.Hide()
+	}
+	if !slices.Contains(ts, v.tableSel.Selected) {
+		v.tableSel.Selected = ""
+		if len(ts) > 0 {
+			v.tableSel.Selected = ts[0]
 		}
-		v.tableSel.Options = ts
-		if len(ts) == 0 {
-			v.say(noOrderTable())
-		} else if v.info.Text == noOrderTable() {
-			v.info.Hide()
-		}
-		if !slices.Contains(ts, v.tableSel.Selected) {
-			v.tableSel.Selected = ""
-			if len(ts) > 0 {
-				v.tableSel.Selected = ts[0]
-			}
-			v.tableChanged()
-		}
-		v.tableSel.Refresh()
-	})
+		v.tableChanged()
+	}
+	v.tableSel.Refresh()
 }
 
 func noOrderTable() string {

@@ -24,6 +24,16 @@ func valueShots(p *project, step func(string, func()), closeDialogs func()) {
 	step("value-scored.png", v.clv.runScore)
 	step("value-segment.png", func() { v.clv.makeSegment(false) })
 	fyne.DoAndWait(closeDialogs)
+	step("value-cohorts.png", func() {
+		v.tabs.Select(v.cohortsTab)
+		v.cohorts.run()
+	})
+	step("value-cohorts-revenue.png", func() { v.cohorts.measureSel.SetSelectedIndex(2) })
+	step("value-forecast.png", func() {
+		v.tabs.Select(v.forecastTab)
+		v.forecast.run()
+	})
+	step("value-forecast-summary.png", func() { v.forecast.results.SelectIndex(0) })
 	ctx := context.Background()
 	_, err := p.ws.Import(ctx, "../../testdata/real/hillstrom.csv.gz", ingest.Options{Table: "hillstrom_raw"})
 	if err == nil {

@@ -140,8 +140,9 @@ func TestValueLifetime(t *testing.T) {
 	}
 }
 
-// TestValueBadInput: no order table, too few repeat customers and a next
-// best action before any uplift model are each said in words.
+// TestValueBadInput: no order table, too few repeat customers, a next
+// best action before any uplift model and a series too short to forecast
+// are each said in words.
 func TestValueBadInput(t *testing.T) {
 	ws, err := core.Create(filepath.Join(t.TempDir(), "empty"+storage.Ext))
 	if err != nil {
@@ -155,6 +156,12 @@ func TestValueBadInput(t *testing.T) {
 	idle(t, p)
 	if !strings.Contains(s.clv.info.Text, "No order table yet") || dialogText(w) != "" {
 		t.Fatalf("fit without orders: %q, dialog %q", s.clv.info.Text, dialogText(w))
+	}
+	s.tabs.Select(s.cohortsTab)
+	test.Tap(s.cohorts.runBtn)
+	idle(t, p)
+	if !strings.Contains(s.cohorts.info.Text, "No order table yet") || s.cohorts.rep != nil {
+		t.Fatalf("cohorts without orders: %q", s.cohorts.info.Text)
 	}
 	s.tabs.Select(s.nbaTab)
 	idle(t, p)
@@ -199,6 +206,16 @@ func TestValueBadInput(t *testing.T) {
 	if saved, _ := ws.CLVModel(t.Context()); saved != nil {
 		t.Error("a failed fit was saved")
 	}
+	// A series too short to forecast.
+	s.tabs.Select(s.forecastTab)
+	s.forecast.tableSel.SetSelected("few")
+	test.Tap(s.forecast.runBtn)
+	idle(t, p)
+	if d := dialogText(w); !strings.Contains(d, "a forecast needs at least") || s.forecast.rep != nil {
+		t.Fatalf("a short series: dialog %q", d)
+	}
+	tapDialogButton(t, w, "OK")
+	s.tabs.Select(s.clvTab)
 	// A date that is not one.
 	s.clv.calEnd.SetText("last spring")
 	test.Tap(s.clv.fitBtn)
