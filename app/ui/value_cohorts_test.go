@@ -30,9 +30,13 @@ func TestValueCohortsAndForecast(t *testing.T) {
 	if c.rep == nil || len(c.rep.Cohorts) < 6 || c.heat.plot == nil || !strings.Contains(c.summary.Text, "cohorts of all customers") {
 		t.Fatalf("cohorts %v; summary %q; dialog %q", c.rep != nil, c.summary.Text, dialogText(w))
 	}
+	if !strings.Contains(c.summary.Text, "In month 1 after the first purchase") || !strings.Contains(c.summary.Text, "In month 12 after") {
+		t.Errorf("summary %q", c.summary.Text)
+	}
+	before := c.heat.plot
 	c.measureSel.SetSelectedIndex(2) // cumulative revenue, redrawn at once
 	idle(t, p)
-	if c.heat.plot == nil {
+	if c.heat.plot == nil || c.heat.plot == before || !strings.Contains(c.heat.plot.Title.Text, "Cumulative revenue") {
 		t.Fatal("no heatmap of cumulative revenue")
 	}
 	c.segSel.SetSelected("App buyers")
@@ -62,6 +66,9 @@ func TestValueCohortsAndForecast(t *testing.T) {
 	idle(t, p)
 	if f.rep == nil || len(f.rep.Steps) != 12 || len(f.steps.rows) != 12 || f.chart.plot == nil {
 		t.Fatalf("forecast %v; dialog %q", f.rep != nil, dialogText(w))
+	}
+	if f.steps.rows[0][2] == "" || f.steps.rows[0][3] == "" {
+		t.Errorf("first period ahead %v", f.steps.rows[0])
 	}
 	for _, want := range []string{"chosen by AICc", "Next 12 months", "Backtest on the last"} {
 		if !strings.Contains(f.summary.Text, want) {
