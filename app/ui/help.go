@@ -146,7 +146,7 @@ func shortcuts() [][2]string {
 		{k + "O", i18n.T("Open project")},
 		{k + "I", i18n.T("Import a file")},
 		{k + "E", i18n.T("Export the selected table")},
-		{k + "1 … " + k + "8", i18n.T("Go to Data, Segments, Products, Models, Campaigns, Text, Plugins, Settings")},
+		{k + "1 … " + k + "9", i18n.T("Go to Data, Segments, Products, Models, Customer value, Campaigns, Text, Plugins, Settings")},
 		{k + "F", i18n.T("Find: the row filter (Data), the rule (Segments) or the rules filter (Products)")},
 		{k + "Enter", i18n.T("Run the SQL query")},
 		{"Esc", i18n.T("Close the dialog on top")}, // i18n:keep
@@ -251,6 +251,7 @@ var tourSteps = []string{
 	i18n.Mark("Segments: score customers by recency, frequency and money (RFM), and build your own segments from rules, with a live count."),
 	i18n.Mark("Products: best sellers, products bought together, similar products and each customer's recommendations with reasons, and how well they predict the next purchase."),
 	i18n.Mark("Models: predict who will churn, buy again or be worth the most, see how good a model is, and group customers into clusters."),
+	i18n.Mark("Customer value: what each customer is worth (lifetime value), whom a message changes (uplift) and which action suits whom within a budget, each ready to use as a segment."),
 	i18n.Mark("Campaigns: send to a segment with A/B variants and a holdout through a channel plugin, then import the results and read them."),
 	i18n.Mark("Text: sentiment and keywords of reviews and other free text, and classifiers for your own labels."),
 	i18n.Mark("Plugins: channels (email, webhooks) and other add-ons, each approved by you before it runs."),

@@ -143,6 +143,27 @@ func TestScreensFitSmallWindow(t *testing.T) {
 			check("Rule builder/with an unknown column")
 			p.goTo("Data")
 
+			// The Value screen with its messages shown and the most actions.
+			p.goTo("Customer value")
+			vs := p.value
+			vs.clv.say(noOrderTable())
+			idle(t, p)
+			check("Value/lifetime value with a message")
+			vs.tabs.Select(vs.upliftTab)
+			vs.uplift.say(oneGroup("segment", []string{"Womens E-Mail"}))
+			vs.uplift.gain.SetText(i18n.T("The share to treat is a percentage above 0 and at most 100."))
+			idle(t, p)
+			check("Value/uplift with a message")
+			vs.tabs.Select(vs.nbaTab)
+			idle(t, p)
+			for range maxActions {
+				vs.nba.addRow("")
+			}
+			vs.nba.say(noUplift())
+			idle(t, p)
+			check("Value/next best action with every action")
+			p.goTo("Data")
+
 			// Dialogs: one larger than the window would grow it too.
 			csv := filepath.Join(t.TempDir(), "wide.csv")
 			os.WriteFile(csv, []byte("customer_id;order_date;amount;a_rather_long_column_name\nC1;2024-01-02;1,5;x\n"), 0o644)

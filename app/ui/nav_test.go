@@ -195,7 +195,8 @@ func shortcutItem(t *testing.T, w *window, s fyne.Shortcut) *fyne.MenuItem {
 	return nil
 }
 
-// TestNavigationShortcuts: Ctrl+2 goes to Segments, Ctrl+1 back to Data,
+// TestNavigationShortcuts: Ctrl+2 goes to Segments, Ctrl+5 to Customer value, Ctrl+9
+// to Settings, Ctrl+1 back to Data,
 // Ctrl+F focuses the row filter.
 func TestNavigationShortcuts(t *testing.T) {
 	w, p := open(t, demo(t))
@@ -206,6 +207,16 @@ func TestNavigationShortcuts(t *testing.T) {
 	idle(t, p)
 	if p.body.Objects[0] != p.segments.content {
 		t.Fatal("Ctrl+2 did not show Segments")
+	}
+	shortcutItem(t, w, ctrl(fyne.Key5)).Action()
+	idle(t, p)
+	if p.body.Objects[0] != p.value.content {
+		t.Fatal("Ctrl+5 did not show Customer value")
+	}
+	shortcutItem(t, w, ctrl(fyne.Key9)).Action()
+	idle(t, p)
+	if p.body.Objects[0] != p.settings.content {
+		t.Fatal("Ctrl+9 did not show Settings")
 	}
 	shortcutItem(t, w, ctrl(fyne.Key1)).Action()
 	shortcutItem(t, w, ctrl(fyne.KeyF)).Action()

@@ -46,6 +46,7 @@ type project struct {
 	segments  *segmentsScreen
 	products  *productsScreen
 	models    *modelsScreen
+	value     *valueScreen
 	text      *textScreen
 	campaigns *campaignsScreen
 	plugins   *pluginsScreen
@@ -72,6 +73,7 @@ func newProject(w *window, ws *core.Workspace) *project {
 	p.segments = newSegmentsScreen(p)
 	p.products = newProductsScreen(p)
 	p.models = newModelsScreen(p)
+	p.value = newValueScreen(p)
 	p.text = newTextScreen(p)
 	p.plugins = newPluginsScreen(p)
 	p.campaigns = newCampaignsScreen(p)
@@ -81,6 +83,7 @@ func newProject(w *window, ws *core.Workspace) *project {
 		{name: i18n.Mark("Segments"), icon: theme.AccountIcon(), build: func() fyne.CanvasObject { return p.segments.content }, shown: p.segments.shown},
 		{name: i18n.Mark("Products"), icon: theme.ListIcon(), build: func() fyne.CanvasObject { return p.products.content }, shown: p.products.shown},
 		{name: i18n.Mark("Models"), icon: theme.ComputerIcon(), build: func() fyne.CanvasObject { return p.models.content }, shown: p.models.shown},
+		{name: i18n.Mark("Customer value"), icon: theme.MoveUpIcon(), build: func() fyne.CanvasObject { return p.value.content }, shown: p.value.shown},
 		{name: i18n.Mark("Campaigns"), icon: theme.MailSendIcon(), build: func() fyne.CanvasObject { return p.campaigns.content }, shown: p.campaigns.shown},
 		{name: i18n.Mark("Text"), icon: theme.DocumentCreateIcon(), build: func() fyne.CanvasObject { return p.text.content }, shown: p.text.shown},
 		{name: i18n.Mark("Plugins"), icon: theme.GridIcon(), build: func() fyne.CanvasObject { return p.plugins.content }, shown: p.plugins.shown},

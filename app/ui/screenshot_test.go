@@ -227,6 +227,7 @@ func screenshots(dir string) int {
 			p.models.clusters.name.SetText("rfm4")
 			p.models.clusters.run()
 		})
+		valueShots(p, step, closeDialogs)
 		step("text.png", func() {
 			p.goTo("Text")
 			p.text.runSentiment()

@@ -5,7 +5,7 @@
 // One file per screen: start.go (no project open), data.go with its tabs
 // (rows.go, profile.go, roles.go, clean.go, sql.go, import.go),
 // segments.go with rules.go, products.go with its tabs (products_*.go),
-// models.go, campaigns.go, text.go, plugins.go and settings.go. project.go holds the background-work plumbing, grid.go
+// models.go, value.go with its tabs (value_*.go), campaigns.go, text.go, plugins.go and settings.go. project.go holds the background-work plumbing, grid.go
 // the table widget every screen shares, chartsave.go saving charts,
 // layout.go what keeps screens within a 1024×700 window, dialogs.go
 // Escape for dialogs, help.go the Help and Go menus and the welcome.
