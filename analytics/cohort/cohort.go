@@ -85,20 +85,7 @@ func BuildTo(ps []Purchase, by Period, end time.Time) (*Table, error) {
 	if by != Month && by != Week {
 		return nil, msg.Errorf("unknown cohort period")
 	}
-	first := map[string]time.Time{}
-	var last time.Time
-	for _, p := range ps {
-		if p.Customer == "" {
-			continue
-		}
-		s := by.Start(p.At)
-		if f, ok := first[p.Customer]; !ok || s.Before(f) {
-			first[p.Customer] = s
-		}
-		if s.After(last) {
-			last = s
-		}
-	}
+	first, last := firsts(ps, by)
 	if len(first) == 0 {
 		return nil, msg.Errorf("there are no purchases with a customer to group into cohorts")
 	}
@@ -165,4 +152,40 @@ func (t *Table) Find(at time.Time) *Cohort {
 		}
 	}
 	return nil
+}
+
+// firsts is the start of each customer's first period, and the start of
+// the last period with a purchase.
+func firsts(ps []Purchase, by Period) (map[string]time.Time, time.Time) {
+	first := map[string]time.Time{}
+	var last time.Time
+	for _, p := range ps {
+		if p.Customer == "" {
+			continue
+		}
+		s := by.Start(p.At)
+		if f, ok := first[p.Customer]; !ok || s.Before(f) {
+			first[p.Customer] = s
+		}
+		if s.After(last) {
+			last = s
+		}
+	}
+	return first, last
+}
+
+// Members are the customers of the cohort that starts in the period
+// holding at, sorted; none when no cohort starts there. They are the
+// customers Build counts in that cohort.
+func Members(ps []Purchase, by Period, at time.Time) []string {
+	first, _ := firsts(ps, by)
+	s := by.Start(at)
+	var out []string
+	for c, f := range first {
+		if f.Equal(s) {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -116,3 +116,26 @@ func TestBuildTo(t *testing.T) {
 		t.Fatalf("%+v", tb.Cohorts[0])
 	}
 }
+
+// TestMembers names the customers of a cohort by any day of its period:
+// a customer belongs to the period of the first purchase only.
+func TestMembers(t *testing.T) {
+	ps := []Purchase{
+		{"b", day("2024-01-31"), 30}, {"a", day("2024-01-05"), 10}, {"a", day("2024-02-01"), 5},
+		{"c", day("2024-02-10"), 8}, {"", day("2024-01-02"), 1},
+	}
+	if got := Members(ps, Month, day("2024-01-20")); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("january %v", got)
+	}
+	if got := Members(ps, Month, day("2024-02-29")); !slices.Equal(got, []string{"c"}) {
+		t.Fatalf("february %v", got)
+	}
+	if got := Members(ps, Month, day("2024-03-01")); len(got) != 0 {
+		t.Fatalf("march %v", got)
+	}
+	// Week of Monday 29 January: b (31 Jan) and a's second purchase, but a
+	// first bought in the week of 1 January.
+	if got := Members(ps, Week, day("2024-02-04")); !slices.Equal(got, []string{"b"}) {
+		t.Fatalf("week %v", got)
+	}
+}

@@ -16,12 +16,15 @@ import (
 
 func (e *env) cohortsCmd() *cobra.Command {
 	var opt core.CohortOptions
-	var pair string
+	var pair, saveName, cohortDay string
 	cmd := &cobra.Command{
-		Use:   "cohorts --orders T [--by month|week] [--segment S] [--compare S2]",
-		Short: "Group customers by the month or week of their first purchase: retention, revenue per customer and its running total; compare two segments or two cohorts",
+		Use:   "cohorts --orders T [--by month|week] [--segment S] [--compare S2] [--save-segment NAME --cohort YYYY-MM-DD]",
+		Short: "Group customers by the month or week of their first purchase: retention, revenue per customer and its running total; compare two segments or two cohorts; save a cohort as a segment",
 		Args:  cobra.NoArgs,
 		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
+			if saveName != "" || cohortDay != "" {
+				return e.saveCohort(ctx, w, opt, saveName, cohortDay)
+			}
 			r, err := w.Cohorts(ctx, opt)
 			if err != nil {
 				return err
@@ -87,8 +90,37 @@ func (e *env) cohortsCmd() *cobra.Command {
 	cmd.Flags().StringVar(&opt.Segment, "segment", "", "only the customers of this segment")
 	cmd.Flags().StringVar(&opt.Compare, "compare", "", "a second segment to compare with (the first being --segment or all customers)")
 	cmd.Flags().StringVar(&pair, "cohort-pair", "", "two cohorts to compare, each by a day in its first period: 2011-01-01,2011-03-01")
+	cmd.Flags().StringVar(&saveName, "save-segment", "", "save one cohort's customers as a segment of this name (with --cohort)")
+	cmd.Flags().StringVar(&cohortDay, "cohort", "", "the cohort to save, by a day in its first period: 2011-03-01")
 	e.require(cmd, choice("by", "month", "week"))
 	return cmd
+}
+
+// saveCohort saves one cohort's customers as a list segment.
+func (e *env) saveCohort(ctx context.Context, w *core.Workspace, opt core.CohortOptions, name, at string) error {
+	if at == "" {
+		return i18n.Errorf("--save-segment needs --cohort, a day in the cohort's first period like 2011-03-01")
+	}
+	if name == "" {
+		return i18n.Errorf("--cohort saves a cohort as a segment: give its name with --save-segment")
+	}
+	d, err := time.Parse("2006-01-02", strings.TrimSpace(at))
+	if err != nil {
+		return i18n.Errorf("--cohort %q is not a date like 2011-03-01", at)
+	}
+	if opt.By == "" {
+		opt.By = "month"
+	}
+	opt.Compare = ""
+	sg, err := w.SaveCohortSegment(ctx, opt, d, name)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"segment": sg.Name, "table": sg.Table, "by": opt.By, "cohort": day(cohortStart(opt.By, d)), "within_segment": opt.Segment,
+		"customers": sg.Size, "description": sg.Description}
+	return e.emit(out, func(o io.Writer) {
+		fmt.Fprintln(o, i18n.T("Saved segment %q: %s customers", sg.Name, i18n.Number(float64(sg.Size)))+" — "+sg.Description)
+	})
 }
 
 // cohortsJSON writes cohorts with plain dates.
@@ -132,4 +164,12 @@ func cohortTable(o io.Writer, cs []cohort.Cohort, cell func(cohort.Cohort, int) 
 
 func compareHeader() []string {
 	return []string{i18n.T("PERIOD"), i18n.T("RETENTION A"), i18n.T("RETENTION B"), i18n.T("REVENUE PER CUSTOMER TO DATE A"), i18n.T("REVENUE PER CUSTOMER TO DATE B")}
+}
+
+// cohortStart is the first day of the cohort holding d.
+func cohortStart(by string, d time.Time) time.Time {
+	if by == "week" {
+		return cohort.Week.Start(d)
+	}
+	return cohort.Month.Start(d)
 }

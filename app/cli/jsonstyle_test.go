@@ -259,6 +259,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 			"--revenue", "spend", "--features", "age,visits"},
 		{"nba", "plan", "--action", "Email:uplift_email:40:0.5", "--action", "Rich:uplift_email:clv:1", "--budget", "50", "--save", "NBA"},
 		{"cohorts", "--orders", "orders", "--by", "month", "--segment", "Champions", "--compare", "Lost", "--cohort-pair", "2024-11-01,2024-12-01"},
+		{"cohorts", "--orders", "orders", "--save-segment", "November cohort", "--cohort", "2024-11-01"},
 		{"forecast", "--orders", "orders", "--by", "month", "--horizon", "3"},
 		{"chart", "cohorts", "--out", filepath.Join(dir, "c.png")},
 		{"chart", "forecast", "--by", "week", "--metric", "orders", "--out", filepath.Join(dir, "f.svg")},

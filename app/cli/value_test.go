@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,38 @@ func TestCohortsAndForecastCommands(t *testing.T) {
 			t.Errorf("cohorts: no %q in\n%s", want, out)
 		}
 	}
+	// A cohort saved as a segment: as many customers as the report's
+	// cohort, and listed with them.
+	out = ok(t, "-p", proj, "--json", "cohorts", "--save-segment", "November 2024", "--cohort", "2024-11-15")
+	var saved struct {
+		Segment, Cohort, Description string
+		Customers                    int
+	}
+	var rep struct {
+		Cohorts []struct {
+			Start     string
+			Customers int
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &saved); err != nil {
+		t.Fatal(err, out)
+	}
+	if err := json.Unmarshal([]byte(ok(t, "-p", proj, "--json", "cohorts")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	size := -1
+	for _, c := range rep.Cohorts {
+		if c.Start == "2024-11-01" {
+			size = c.Customers
+		}
+	}
+	if saved.Segment != "November 2024" || saved.Cohort != "2024-11-01" || saved.Customers != size || size <= 0 ||
+		saved.Description != "customers whose first purchase was in November 2024 (orders, by month)" {
+		t.Errorf("saved %+v; the report's cohort has %d", saved, size)
+	}
+	if out := ok(t, "-p", proj, "segment", "list"); !strings.Contains(out, "November 2024") {
+		t.Errorf("segment list:\n%s", out)
+	}
 	out = ok(t, "-p", proj, "forecast", "--horizon", "3", "--metric", "orders")
 	if !strings.Contains(out, "chosen by AICc") || !strings.Contains(out, "Backtest on the last") {
 		t.Errorf("forecast:\n%s", out)
@@ -44,6 +77,11 @@ func TestCohortsAndForecastCommands(t *testing.T) {
 		{[]string{"cohorts", "--by", "year"}, `--by must be month | week (got "year")`},
 		{[]string{"cohorts", "--cohort-pair", "2024-11-01"}, "is not two dates"},
 		{[]string{"cohorts", "--segment", "Nobody"}, "no segment named"},
+		{[]string{"cohorts", "--save-segment", "Nov"}, "--save-segment needs --cohort"},
+		{[]string{"cohorts", "--cohort", "2024-11-01"}, "give its name with --save-segment"},
+		{[]string{"cohorts", "--save-segment", "Nov", "--cohort", "November"}, `--cohort "November" is not a date`},
+		{[]string{"cohorts", "--save-segment", "Old", "--cohort", "1999-01-01"}, "no cohort starts in the month of"},
+		{[]string{"cohorts", "--save-segment", "Champions", "--cohort", "2024-11-01"}, "is an RFM segment name"},
 		{[]string{"chart", "cohorts", "--metric", "profit", "--out", filepath.Join(dir, "x.png")}, "choose retention, revenue or cumulative"},
 	} {
 		_, errs, code := run(t, append([]string{"-p", proj}, c.args...)...)

@@ -45,13 +45,9 @@ func (w *Workspace) Cohorts(ctx context.Context, opt CohortOptions) (*CohortRepo
 	if opt.By == "" {
 		opt.By = "month"
 	}
-	by := cohort.Month
-	switch opt.By {
-	case "month":
-	case "week":
-		by = cohort.Week
-	default:
-		return nil, i18n.Errorf("unknown period %q; choose month or week", opt.By)
+	by, err := cohortPeriod(opt.By)
+	if err != nil {
+		return nil, err
 	}
 	if opt.Compare != "" && opt.Compare == opt.Segment {
 		return nil, i18n.Errorf("compare the segment with another one, not with itself")
@@ -63,23 +59,9 @@ func (w *Workspace) Cohorts(ctx context.Context, opt CohortOptions) (*CohortRepo
 		return nil, err
 	}
 	group := func(seg string) (*CohortGroup, *cohort.Table, error) {
-		f := sales.Filter{}
-		if seg != "" {
-			ids, err := segment.IDsSQL(ctx, w.Project, seg)
-			if err != nil {
-				return nil, nil, err
-			}
-			f.Customers = ids
-		}
-		ps, rd, err := sales.Purchases(ctx, w.Project, opt.Orders, f)
+		ps, rd, err := w.cohortPurchases(ctx, opt.Orders, seg)
 		if err != nil {
 			return nil, nil, err
-		}
-		if len(ps) == 0 {
-			if seg != "" {
-				return nil, nil, i18n.Errorf("the customers of segment %q have no purchases in %s", seg, rd.Table)
-			}
-			return nil, nil, i18n.Errorf("%s has no purchases (rows with a customer, a date and an amount that is not negative)", rd.Table)
 		}
 		t, err := cohort.BuildTo(ps, by, end)
 		if err != nil {
@@ -103,6 +85,41 @@ func (w *Workspace) Cohorts(ctx context.Context, opt CohortOptions) (*CohortRepo
 		r.Diff = &d
 	}
 	return r, nil
+}
+
+// cohortPeriod reads "month" or "week".
+func cohortPeriod(by string) (cohort.Period, error) {
+	switch by {
+	case "month":
+		return cohort.Month, nil
+	case "week":
+		return cohort.Week, nil
+	}
+	return 0, i18n.Errorf("unknown period %q; choose month or week", by)
+}
+
+// cohortPurchases reads the purchases cohorts are built of: every
+// customer's, or those of a segment's customers; none is an error.
+func (w *Workspace) cohortPurchases(ctx context.Context, orders, seg string) ([]cohort.Purchase, sales.Read, error) {
+	f := sales.Filter{}
+	if seg != "" {
+		ids, err := segment.IDsSQL(ctx, w.Project, seg)
+		if err != nil {
+			return nil, sales.Read{}, err
+		}
+		f.Customers = ids
+	}
+	ps, rd, err := sales.Purchases(ctx, w.Project, orders, f)
+	if err != nil {
+		return nil, rd, err
+	}
+	if len(ps) == 0 {
+		if seg != "" {
+			return nil, rd, i18n.Errorf("the customers of segment %q have no purchases in %s", seg, rd.Table)
+		}
+		return nil, rd, i18n.Errorf("%s has no purchases (rows with a customer, a date and an amount that is not negative)", rd.Table)
+	}
+	return ps, rd, nil
 }
 
 // CompareCohorts sets two cohorts of a report side by side (A − B), each

@@ -36,6 +36,13 @@ type cohortsView struct {
 	compare    *grid
 	results    *container.AppTabs
 
+	// A cohort of the report saved as a segment.
+	cohortSel   *widget.Select
+	segName     *widget.Entry
+	autoName    string // the name last filled in, replaced when the cohort changes
+	segBtn      *widget.Button
+	campaignBtn *widget.Button
+
 	rep     *core.CohortReport
 	content fyne.CanvasObject
 }
@@ -82,8 +89,78 @@ func newCohortsView(s *valueScreen) *cohortsView {
 		captioned(i18n.T("Measure"), v.measureSel),
 		captioned(i18n.T("Customers"), fixedWidth(170, v.segSel)),
 		captioned(i18n.T("Compare with"), fixedWidth(170, v.compareSel)), v.runBtn), v.info)
-	v.content = container.NewBorder(top, nil, nil, nil, v.results)
+	v.cohortSel = widget.NewSelect(nil, func(string) { v.nameCohort() })
+	v.cohortSel.PlaceHolder = i18n.T("Press Show first")
+	v.segName = newEntry("", i18n.T("Segment name"))
+	v.segBtn = &widget.Button{Text: i18n.T("Make a segment"), Icon: theme.AccountIcon(), OnTapped: func() { v.makeSegment(false) }}
+	v.campaignBtn = &widget.Button{Text: i18n.T("Use in a campaign"), Icon: theme.MailSendIcon(), OnTapped: func() { v.makeSegment(true) }}
+	v.segBtn.Disable()
+	v.campaignBtn.Disable()
+	bottom := newFlow(captioned(i18n.T("Cohort"), fixedWidth(170, v.cohortSel)),
+		captioned(i18n.T("Segment name"), fixedWidth(200, v.segName)), v.segBtn, v.campaignBtn)
+	v.content = container.NewBorder(top, bottom, nil, nil, v.results)
 	return v
+}
+
+// offerCohorts lists the report's cohorts to save as a segment.
+func (v *cohortsView) offerCohorts() {
+	var labels []string
+	for _, c := range v.rep.Cohorts {
+		labels = append(labels, core.CohortLabel(v.rep.By, c.Start))
+	}
+	v.cohortSel.Options = labels
+	v.cohortSel.ClearSelected()
+	if len(labels) > 0 {
+		v.cohortSel.SetSelectedIndex(0)
+		v.segBtn.Enable()
+		v.campaignBtn.Enable()
+	}
+	v.cohortSel.Refresh()
+}
+
+// nameCohort names the segment after the chosen cohort, unless a name
+// was typed.
+func (v *cohortsView) nameCohort() {
+	i := v.cohortSel.SelectedIndex()
+	if v.rep == nil || i < 0 || i >= len(v.rep.Cohorts) {
+		return
+	}
+	if t := strings.TrimSpace(v.segName.Text); t == "" || t == v.autoName {
+		v.autoName = i18n.T("First bought in %s", v.cohortSel.Selected)
+		if v.rep.Segment != "" {
+			v.autoName = i18n.T("%s, first bought in %s", v.rep.Segment, v.cohortSel.Selected)
+		}
+		v.segName.SetText(v.autoName)
+	}
+}
+
+// makeSegment saves the chosen cohort's customers as a segment, and
+// offers or starts a campaign with it.
+func (v *cohortsView) makeSegment(campaign bool) {
+	i, name := v.cohortSel.SelectedIndex(), strings.TrimSpace(v.segName.Text)
+	switch {
+	case v.rep == nil || i < 0 || i >= len(v.rep.Cohorts):
+		v.say(i18n.T("Press Show, then choose the cohort to save."))
+		return
+	case name == "":
+		v.say(i18n.T("Give the segment a name."))
+		return
+	}
+	v.info.Hide()
+	rep := v.rep
+	opt, start := core.CohortOptions{Orders: rep.Read.Table, By: rep.By, Segment: rep.Segment}, rep.Cohorts[i].Start
+	var sg *segment.Segment
+	v.s.p.run(i18n.T("Saving the segment %q…", name), func(ctx context.Context, _ core.Progress) error {
+		var err error
+		sg, err = v.s.p.ws.SaveCohortSegment(ctx, opt, start, name)
+		return err
+	}, func(err error) {
+		if err != nil {
+			v.s.p.showError(err)
+			return
+		}
+		v.s.segmentSaved(sg, sg.Description, campaign)
+	})
 }
 
 // setTables offers the purchase tables and the segments.
@@ -191,6 +268,7 @@ func (v *cohortsView) show(rep *core.CohortReport) {
 	}
 	v.summary.SetText(strings.Join(lines, "\n"))
 	v.results.SelectIndex(1)
+	v.offerCohorts()
 	v.draw()
 }
 

@@ -8,8 +8,9 @@ import (
 )
 
 // TestValueCohortsAndForecast shows the demo's cohorts, compares two
-// segments, forecasts monthly revenue with its interval and backtest, and
-// refuses a horizon out of range.
+// segments, forecasts monthly revenue with its interval and backtest,
+// refuses a horizon out of range, and saves a cohort as a segment that a
+// campaign takes.
 func TestValueCohortsAndForecast(t *testing.T) {
 	w, p, s := valueDemo(t)
 	for _, seg := range [][2]string{{"App buyers", "channel = 'app'"}, {"Web buyers", "channel = 'web'"}} {
@@ -74,5 +75,37 @@ func TestValueCohortsAndForecast(t *testing.T) {
 		if !strings.Contains(f.summary.Text, want) {
 			t.Errorf("summary lacks %q: %s", want, f.summary.Text)
 		}
+	}
+
+	// A cohort of the app buyers becomes a segment, then a campaign's
+	// audience; the Segments screen lists it with the cohort's size.
+	s.tabs.Select(s.cohortsTab)
+	c.segName.SetText("")
+	c.cohortSel.SetSelectedIndex(1)
+	label, size := c.cohortSel.Selected, int64(c.rep.Cohorts[1].Customers)
+	if c.segName.Text != "App buyers, first bought in "+label || size == 0 {
+		t.Fatalf("cohort %q of %d customers named %q", label, size, c.segName.Text)
+	}
+	c.segName.SetText("  ")
+	test.Tap(c.segBtn)
+	idle(t, p)
+	if !strings.Contains(c.info.Text, "Give the segment a name") {
+		t.Fatalf("no name: %q", c.info.Text)
+	}
+	c.segName.SetText("App cohort")
+	test.Tap(c.segBtn)
+	idle(t, p)
+	if s.lastSegment == nil || s.lastSegment.Name != "App cohort" || s.lastSegment.Size != size ||
+		!strings.Contains(dialogText(w), "customers of segment App buyers whose first purchase was in "+label) {
+		t.Fatalf("segment %+v (want %d customers); dialog %q", s.lastSegment, size, dialogText(w))
+	}
+	tapDialogButton(t, w, "Close")
+	test.Tap(c.campaignBtn)
+	idle(t, p)
+	if p.body.Objects[0] != p.campaigns.content || p.campaigns.editor.segSel.Selected != "App cohort" {
+		t.Fatalf("the campaign's audience is %q", p.campaigns.editor.segSel.Selected)
+	}
+	if !onSegments(t, p, "App cohort", size) {
+		t.Error("the cohort's segment is not on the Segments screen")
 	}
 }
