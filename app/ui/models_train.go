@@ -108,7 +108,7 @@ func newTrainForm(p *project, onTrain func(*core.ModelInfo)) *trainForm {
 	f.hidden = entry("", "64, 32")
 	f.epochs = entry("", "200")
 	f.rate = entry("", "0.001")
-	f.early = widget.NewCheck(i18n.T("Stop early when a held-out tenth of the rows stops improving"), nil)
+	f.early = widget.NewCheck(i18n.T("Stop early (network)"), nil)
 	f.early.SetChecked(true)
 	f.trainBtn = &widget.Button{Text: i18n.T("Train"), Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: f.start}
 	f.segment = widget.NewSelect([]string{i18n.T(allRows)}, nil)
