@@ -290,7 +290,7 @@ func TestValueUpliftAndNBA(t *testing.T) {
 	if rep == nil || rep.Column != "uplift_womens_e_mail" || rep.Scored != 64000 || !(rep.Qini > 0) || len(v.deciles.rows) != 10 {
 		t.Fatalf("report %+v, %d decile rows; info %q", rep, len(v.deciles.rows), v.info.Text)
 	}
-	if !strings.Contains(v.summary.Text, "On average the message changes the outcome by +") {
+	if !strings.Contains(v.summary.Text, "On average the message changes the outcome rate by +") {
 		t.Errorf("summary %q", v.summary.Text)
 	}
 	if v.qini.plot == nil || v.curve.plot == nil {
@@ -298,7 +298,7 @@ func TestValueUpliftAndNBA(t *testing.T) {
 	}
 	// The gain follows the share as it is typed (figures in docs/VALUE.md).
 	at30 := v.gain.Text
-	for _, want := range []string{"top 30% (19,200 customers)", "by +7.2%", "1.59 times", "about 1,382 extra conversions", "$11,600 extra revenue"} {
+	for _, want := range []string{"top 30% (19,200 customers)", "by +7.2 percentage points", "1.59 times", "about 1,382 extra conversions", "$11,600 extra revenue"} {
 		if !strings.Contains(at30, want) {
 			t.Errorf("gain at 30%% lacks %q: %s", want, at30)
 		}

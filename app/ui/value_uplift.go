@@ -423,7 +423,7 @@ func (v *upliftView) show(rep *core.UpliftReport, r core.UpliftRequest) {
 	lines := []string{
 		i18n.T("%s against %s on %s: checked on %s held-out customers (%s treated, %s control).", r.Treated, r.Control, r.Outcome,
 			i18n.Number(float64(res.Customers)), i18n.Number(float64(res.Treated)), i18n.Number(float64(res.Control))),
-		i18n.T("On average the message changes the outcome by %s (the rate of the treated minus that of the control group).", signedPercent(res.ATE)),
+		i18n.T("On average the message changes the outcome rate by %s percentage points (the rate of the treated minus that of the control group).", signedPoints(res.ATE)),
 		i18n.T("Qini coefficient %s: 1 is a perfect ranking, 0 no better than random.", i18n.Group(res.Qini, 3, false)),
 		i18n.T("Learned from: %s.", strings.Join(rep.Features, ", ")),
 	}
@@ -462,6 +462,14 @@ func signedPercent(x float64) string {
 	return i18n.Percent(1, x)
 }
 
+// signedPoints is a difference of two rates in percentage points, signed.
+func signedPoints(x float64) string {
+	if x > 0 {
+		return "+" + i18n.Group(100*x, 1, false)
+	}
+	return i18n.Group(100*x, 1, false)
+}
+
 // targetChanged says, live, what treating the top share would gain.
 func (v *upliftView) targetChanged() {
 	share, ok := percentShare(v.shareIn.Text)
@@ -487,13 +495,13 @@ func (v *upliftView) targetChanged() {
 		all = float64(v.rep.Result.Customers)
 	}
 	n := math.Ceil(share * all)
-	top, rate, gain, extra := i18n.Percent(0, share), signedPercent(t.Uplift), i18n.Group(t.Gain, 2, false), i18n.Number(math.Round(t.Uplift*n))
+	top, rate, gain, extra := i18n.Percent(0, share), signedPoints(t.Uplift), i18n.Group(t.Gain, 2, false), i18n.Number(math.Round(t.Uplift*n))
 	if t.RevenueUplift != 0 {
-		v.gain.SetText(i18n.T("Treating the top %s (%s customers) changes their conversion rate by %s, %s times the average effect: "+
+		v.gain.SetText(i18n.T("Treating the top %s (%s customers) changes their conversion rate by %s percentage points, %s times the average effect: "+
 			"about %s extra conversions and %s extra revenue.", top, i18n.Number(n), rate, gain, extra, v.s.p.money(0, t.RevenueUplift*n)))
 		return
 	}
-	v.gain.SetText(i18n.T("Treating the top %s (%s customers) changes their conversion rate by %s, %s times the average effect: "+
+	v.gain.SetText(i18n.T("Treating the top %s (%s customers) changes their conversion rate by %s percentage points, %s times the average effect: "+
 		"about %s extra conversions.", top, i18n.Number(n), rate, gain, extra))
 }
 
