@@ -91,6 +91,23 @@ var migrations = []string{
 		model VARCHAR NOT NULL, kind VARCHAR NOT NULL, product_id VARCHAR NOT NULL, rank INTEGER NOT NULL,
 		neighbour_id VARCHAR NOT NULL, score DOUBLE NOT NULL, co_buyers BIGINT NOT NULL);
 	CREATE TABLE mb_rec_factors (model VARCHAR NOT NULL, product_id VARCHAR NOT NULL, factors BLOB NOT NULL);`,
+	// 8: journeys (issue 13). An entry is one customer's pass through a
+	// journey: where they stand and when they are due; the log is what
+	// happened at each step; seen is what a trigger has already taken in
+	// (segment members, event rows); state is the runner's notes.
+	`CREATE TABLE mb_journeys (
+		name VARCHAR PRIMARY KEY, spec_json VARCHAR NOT NULL, status VARCHAR NOT NULL,
+		created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL);
+	CREATE TABLE mb_journey_entries (
+		journey VARCHAR NOT NULL, customer_id VARCHAR NOT NULL, entry INTEGER NOT NULL,
+		step VARCHAR NOT NULL, due_at TIMESTAMP NOT NULL, status VARCHAR NOT NULL, branch VARCHAR,
+		entered_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL,
+		PRIMARY KEY (journey, customer_id, entry));
+	CREATE TABLE mb_journey_log (
+		journey VARCHAR NOT NULL, customer_id VARCHAR NOT NULL, entry INTEGER NOT NULL,
+		step VARCHAR NOT NULL, event VARCHAR NOT NULL, detail VARCHAR, logged_at TIMESTAMP NOT NULL);
+	CREATE TABLE mb_journey_seen (journey VARCHAR NOT NULL, key VARCHAR NOT NULL, PRIMARY KEY (journey, key));
+	CREATE TABLE mb_journey_state (journey VARCHAR NOT NULL, name VARCHAR NOT NULL, value VARCHAR, PRIMARY KEY (journey, name));`,
 }
 
 // Version is the project format this build writes.

@@ -34,7 +34,22 @@ func (w *Workspace) SaveCampaign(ctx context.Context, c *campaign.Campaign, repl
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	// A campaign without its own settings takes the channel's saved ones.
+	if err := w.readyChannel(ctx, c); err != nil {
+		return err
+	}
+	for _, v := range c.Variants {
+		if _, err := campaign.Parse(v); err != nil {
+			return err
+		}
+	}
+	return campaign.Save(ctx, w.Project, c, replace)
+}
+
+// readyChannel checks a campaign's channel before it is saved: the plugin
+// is enabled and approved, the settings (the channel's saved ones when the
+// campaign has none) are valid; it sets the fields the channel receives
+// and whether it honours idempotency keys.
+func (w *Workspace) readyChannel(ctx context.Context, c *campaign.Campaign) error {
 	if len(c.Config) == 0 {
 		saved, err := w.ChannelSettings(ctx, c.Plugin, c.Component)
 		if err != nil {
@@ -63,12 +78,7 @@ func (w *Workspace) SaveCampaign(ctx context.Context, c *campaign.Campaign, repl
 	}
 	c.Fields = fields
 	c.Idempotent = slices.Contains(md.GetCapabilities(), sdk.CapIdempotencyKeys)
-	for _, v := range c.Variants {
-		if _, err := campaign.Parse(v); err != nil {
-			return err
-		}
-	}
-	return campaign.Save(ctx, w.Project, c, replace)
+	return nil
 }
 
 func isSecretField(c sdk.Component, name string) bool {

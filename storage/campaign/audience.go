@@ -112,18 +112,6 @@ func Audience(ctx context.Context, p *storage.Project, c *Campaign) ([]Recipient
 	if c.Table == "" {
 		return nil, i18n.Errorf("choose the customer table of campaign %q", c.Name)
 	}
-	roles, err := p.ColumnRoles(ctx, c.Table)
-	if err != nil {
-		return nil, err
-	}
-	byRole := map[storage.Role]string{}
-	for col, r := range roles {
-		byRole[r] = col
-	}
-	cust := byRole[storage.CustomerID]
-	if cust == "" {
-		return nil, i18n.Errorf("table %q has no customer id column; set its role first", c.Table)
-	}
 	ids, err := segment.IDsSQL(ctx, p, c.Segment)
 	if err != nil {
 		return nil, err
@@ -140,6 +128,25 @@ func Audience(ctx context.Context, p *storage.Project, c *Campaign) ([]Recipient
 		}
 		ids = `SELECT customer_id FROM (` + ids + `) INTERSECT SELECT customer_id FROM (` + rq + `)`
 		args = rargs
+	}
+	return AudienceOf(ctx, p, c, ids, args)
+}
+
+// AudienceOf is Audience for the customers a query selects (a SELECT of
+// customer_id, with its arguments) instead of the campaign's segment: a
+// journey's send step sends to whoever reached it.
+func AudienceOf(ctx context.Context, p *storage.Project, c *Campaign, ids string, args []any) ([]Recipient, error) {
+	roles, err := p.ColumnRoles(ctx, c.Table)
+	if err != nil {
+		return nil, err
+	}
+	byRole := map[storage.Role]string{}
+	for col, r := range roles {
+		byRole[r] = col
+	}
+	cust := byRole[storage.CustomerID]
+	if cust == "" {
+		return nil, i18n.Errorf("table %q has no customer id column; set its role first", c.Table)
 	}
 	// Before the audience query: a transaction runs one query at a time.
 	recs, err := loadRecs(ctx, p, ids, args)

@@ -26,6 +26,12 @@ func IsPlanned(ctx context.Context, p *storage.Project, campaign string) (bool, 
 // Plan writes one delivery row per recipient (planned, holdout or
 // excluded with its reason) in one transaction. Rows that exist are kept.
 func Plan(ctx context.Context, p *storage.Project, c *Campaign, rs []Recipient) error {
+	return PlanAt(ctx, p, c, rs, time.Now())
+}
+
+// PlanAt is Plan with the time the deliveries are planned (a journey's
+// runner works as of its own clock).
+func PlanAt(ctx context.Context, p *storage.Project, c *Campaign, rs []Recipient, at time.Time) error {
 	f, err := os.CreateTemp("", "mb-plan-*.csv")
 	if err != nil {
 		return err
@@ -52,8 +58,8 @@ func Plan(ctx context.Context, p *storage.Project, c *Campaign, rs []Recipient) 
 	f.Close()
 	src := `read_csv(` + storage.Literal(f.Name()) + `, header = true, quote = '"', escape = '"', all_varchar = true)`
 	return p.Tx(ctx, func(tx *storage.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO mb_deliveries (campaign, customer_id, variant, idempotency_key, status, reason)
-			SELECT ?, customer_id, coalesce(variant, ''), idempotency_key, status, nullif(reason, '') FROM `+src+` ON CONFLICT DO NOTHING`, c.Name); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mb_deliveries (campaign, customer_id, variant, idempotency_key, status, reason, planned_at)
+			SELECT ?, customer_id, coalesce(variant, ''), idempotency_key, status, nullif(reason, ''), ? FROM `+src+` ON CONFLICT DO NOTHING`, c.Name, at.UTC()); err != nil {
 			return i18n.Errorf("cannot plan the deliveries: %s", storage.FirstLine(err.Error()))
 		}
 		return p.InTx(tx).Audit(ctx, tx, "campaign plan", c.Name, -1, int64(len(rs)), "audience frozen")

@@ -1,0 +1,204 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/marketbench/marketbench/sdk"
+	"github.com/marketbench/marketbench/storage/campaign"
+	"github.com/marketbench/marketbench/storage/ingest"
+	"github.com/marketbench/marketbench/storage/journey"
+)
+
+// inbox is a local webhook endpoint that records every message it gets:
+// customer, delivery-log campaign and idempotency key.
+type inbox struct {
+	*httptest.Server
+	mu   sync.Mutex
+	msgs []inboxMsg
+}
+
+type inboxMsg struct {
+	ID, Campaign, Key, Subject string
+}
+
+func newInbox(t *testing.T) *inbox {
+	in := &inbox{}
+	in.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var m struct {
+			ID, Campaign, Subject string
+			IdempotencyKey        string `json:"idempotency_key"`
+		}
+		json.Unmarshal(b, &m)
+		in.mu.Lock()
+		in.msgs = append(in.msgs, inboxMsg{m.ID, m.Campaign, m.IdempotencyKey, m.Subject})
+		in.mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(in.Close)
+	return in
+}
+
+// byCustomer is each customer's messages, as "campaign" strings in order.
+func (in *inbox) byCustomer() map[string][]string {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	out := map[string][]string{}
+	for _, m := range in.msgs {
+		out[m.ID] = append(out[m.ID], m.Campaign)
+	}
+	return out
+}
+
+// journeyProject is a project of n customers (C000…; every fifth, from C004, has
+// no e-mail consent) and their orders (customer i has i%3 orders in
+// September 2026), with the webhook plugin enabled.
+func journeyProject(t *testing.T, n int) *Workspace {
+	t.Helper()
+	bundledWebhook(t)
+	ctx := context.Background()
+	w, err := Create(filepath.Join(t.TempDir(), "j.mbproj"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	var c, o strings.Builder
+	c.WriteString("customer_id,first_name,email,email_consent,vip\n")
+	o.WriteString("order_id,customer_id,order_date,amount\n")
+	for i := range n {
+		fmt.Fprintf(&c, "C%03d,Ann,c%d@example.com,%v,no\n", i, i, i%5 != 4)
+		for k := range i % 3 {
+			fmt.Fprintf(&o, "O%03d-%d,C%03d,2026-09-%02d,%d\n", i, k, i, 1+k*10, 10+i)
+		}
+	}
+	dir := t.TempDir()
+	for name, body := range map[string]string{"customers": c.String(), "orders": o.String()} {
+		f := filepath.Join(dir, name+".csv")
+		os.WriteFile(f, []byte(body), 0o644)
+		if _, err := w.Import(ctx, f, ingest.Options{Table: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.EnablePlugin(ctx, "marketbench.org/webhook"); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func appendOrders(t *testing.T, w *Workspace, rows ...string) {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "more.csv")
+	os.WriteFile(f, []byte("order_id,customer_id,order_date,amount\n"+strings.Join(rows, "\n")+"\n"), 0o644)
+	if _, err := w.Import(context.Background(), f, ingest.Options{Table: "orders", Mode: ingest.Append}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func welcomeJourney(url string) *journey.Journey {
+	send := func(id, subject string) journey.Step {
+		return journey.Step{ID: id, Kind: journey.Send, Plugin: "marketbench.org/webhook", Component: "webhook",
+			Config:   sdk.Config{"url": url},
+			Variants: []campaign.Variant{{Name: "A", Percent: 100, Subject: subject, Text: "Hello {{.first_name}}"}}}
+	}
+	return &journey.Journey{
+		Name: "Welcome", Table: "customers",
+		Trigger: journey.Trigger{Kind: journey.NewRow, Table: "orders", FirstOnly: true},
+		Goal:    &journey.Goal{},
+		Steps: []journey.Step{
+			send("hello", "Welcome"),
+			{ID: "pause", Kind: journey.Wait, Duration: "3d"},
+			{ID: "vip", Kind: journey.Condition, Rule: "vip = 'yes'", Yes: "end", No: "nudge"},
+			send("nudge", "Ten percent off your second order"),
+			{ID: "tag", Kind: journey.Update, Field: "vip", Value: "nudged"},
+			{ID: "end", Kind: journey.Exit},
+		},
+	}
+}
+
+func mustRun(t *testing.T, w *Workspace, now time.Time) *AutomateReport {
+	t.Helper()
+	rep, err := w.RunAutomation(context.Background(), AutomateOptions{Now: now}, nil)
+	if err != nil {
+		t.Fatalf("%T %#v", err, err)
+	}
+	if len(rep.Problems) > 0 {
+		t.Fatalf("problems at %s: %v", now, rep.Problems)
+	}
+	return rep
+}
+
+// New first-time buyers enter the welcome journey, get the welcome at
+// once and the nudge three days later unless they ordered again (the goal)
+// or are VIPs; customers without consent are excluded with the reason.
+func TestWelcomeJourneyFirstTimeBuyers(t *testing.T) {
+	in := newInbox(t)
+	w := journeyProject(t, 30)
+	ctx := context.Background()
+	t0 := time.Date(2026, 10, 1, 10, 0, 0, 0, time.Local)
+	if err := w.SaveJourney(ctx, welcomeJourney(in.URL), false, t0); err != nil {
+		t.Fatal(err)
+	}
+	rep := mustRun(t, w, t0) // the baseline: September's buyers are not new
+	if rep.Ticks[0].Entered != 0 || rep.Sent != 0 {
+		t.Fatalf("first run entered %d and sent %d; want nothing", rep.Ticks[0].Entered, rep.Sent)
+	}
+	// C000, C003 (never bought) buy; C001 (a buyer already) buys again;
+	// C009 (no consent) buys; C006 buys twice, the second time on day 2.
+	appendOrders(t, w, "N1,C000,2026-10-01,5", "N2,C003,2026-10-01,5", "N3,C001,2026-10-01,5", "N4,C009,2026-10-01,5", "N5,C006,2026-10-01,5")
+	w.DB().Exec(`UPDATE customers SET vip = 'yes' WHERE customer_id = 'C003'`)
+	rep = mustRun(t, w, t0.Add(time.Hour))
+	if got := rep.Ticks[0].Entered; got != 4 {
+		t.Fatalf("entered %d, want 4 (C000, C003, C006, C009)", got)
+	}
+	if rep.Sent != 3 {
+		t.Fatalf("sent %d welcome messages, want 3 (C009 has no consent)", rep.Sent)
+	}
+	appendOrders(t, w, "N6,C006,2026-10-02,5")
+	for h := 2; h <= 24*5; h++ {
+		mustRun(t, w, t0.Add(time.Duration(h)*time.Hour))
+	}
+	got := in.byCustomer()
+	want := map[string][]string{
+		"C000": {"Welcome › hello", "Welcome › nudge"},
+		"C003": {"Welcome › hello"}, // a VIP: no nudge
+		"C006": {"Welcome › hello"}, // ordered again: converted
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("messages:\n got %v\nwant %v", got, want)
+	}
+	st, err := w.JourneyStats(ctx, "Welcome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Summary.Converted != 1 || st.Summary.Exited != 3 || st.Summary.Entered != 4 {
+		t.Fatalf("summary %+v: want 4 entered, 1 converted, 3 exited (C009 goes through without messages)", st.Summary)
+	}
+	var vip string
+	w.DB().QueryRow(`SELECT vip FROM customers WHERE customer_id = 'C000'`).Scan(&vip)
+	if vip != "nudged" {
+		t.Fatalf("C000's vip is %q after the update step, want nudged", vip)
+	}
+	var reason string
+	w.DB().QueryRow(`SELECT reason FROM mb_deliveries WHERE customer_id = 'C009'`).Scan(&reason)
+	if !strings.Contains(reason, "consent") {
+		t.Fatalf("C009's delivery reason %q, want the missing consent", reason)
+	}
+	// The nudge went three days after the welcome: the wait, in the
+	// runner's clock.
+	var planned time.Time
+	w.DB().QueryRow(`SELECT planned_at FROM mb_deliveries WHERE campaign = 'Welcome › nudge' AND customer_id = 'C000'`).Scan(&planned)
+	if d := planned.Sub(t0.Add(time.Hour).UTC()); d < 72*time.Hour || d > 73*time.Hour {
+		t.Fatalf("nudge planned %v after the welcome, want 3 days", d)
+	}
+}
