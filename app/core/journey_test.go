@@ -77,7 +77,7 @@ func journeyProject(t *testing.T, n int) *Workspace {
 	c.WriteString("customer_id,first_name,email,email_consent,vip\n")
 	o.WriteString("order_id,customer_id,order_date,amount\n")
 	for i := range n {
-		fmt.Fprintf(&c, "C%03d,Ann,c%d@example.com,%v,no\n", i, i, i%5 != 4)
+		fmt.Fprintf(&c, "C%03d,Ann,c%d@example.com,%v,regular\n", i, i, i%5 != 4)
 		for k := range i % 3 {
 			fmt.Fprintf(&o, "O%03d-%d,C%03d,2026-09-%02d,%d\n", i, k, i, 1+k*10, 10+i)
 		}
@@ -118,7 +118,7 @@ func welcomeJourney(url string) *journey.Journey {
 		Steps: []journey.Step{
 			send("hello", "Welcome"),
 			{ID: "pause", Kind: journey.Wait, Duration: "3d"},
-			{ID: "vip", Kind: journey.Condition, Rule: "vip = 'yes'", Yes: "end", No: "nudge"},
+			{ID: "vip", Kind: journey.Condition, Rule: "vip = 'gold'", Yes: "end", No: "nudge"},
 			send("nudge", "Ten percent off your second order"),
 			{ID: "tag", Kind: journey.Update, Field: "vip", Value: "nudged"},
 			{ID: "end", Kind: journey.Exit},
@@ -156,7 +156,7 @@ func TestWelcomeJourneyFirstTimeBuyers(t *testing.T) {
 	// C000, C003 (never bought) buy; C001 (a buyer already) buys again;
 	// C009 (no consent) buys; C006 buys twice, the second time on day 2.
 	appendOrders(t, w, "N1,C000,2026-10-01,5", "N2,C003,2026-10-01,5", "N3,C001,2026-10-01,5", "N4,C009,2026-10-01,5", "N5,C006,2026-10-01,5")
-	w.DB().Exec(`UPDATE customers SET vip = 'yes' WHERE customer_id = 'C003'`)
+	w.DB().Exec(`UPDATE customers SET vip = 'gold' WHERE customer_id = 'C003'`)
 	rep = mustRun(t, w, t0.Add(time.Hour))
 	if got := rep.Ticks[0].Entered; got != 4 {
 		t.Fatalf("entered %d, want 4 (C000, C003, C006, C009)", got)
@@ -185,7 +185,9 @@ func TestWelcomeJourneyFirstTimeBuyers(t *testing.T) {
 		t.Fatalf("summary %+v: want 4 entered, 1 converted, 3 exited (C009 goes through without messages)", st.Summary)
 	}
 	var vip string
-	w.DB().QueryRow(`SELECT vip FROM customers WHERE customer_id = 'C000'`).Scan(&vip)
+	if err := w.DB().QueryRow(`SELECT vip FROM customers WHERE customer_id = 'C000'`).Scan(&vip); err != nil {
+		t.Fatal(err)
+	}
 	if vip != "nudged" {
 		t.Fatalf("C000's vip is %q after the update step, want nudged", vip)
 	}

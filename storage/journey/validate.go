@@ -266,6 +266,14 @@ func (v *validator) project(now time.Time, loc *time.Location) {
 			}
 			if !found {
 				v.inStep(s, i18n.Errorf("table %q has no field %q", j.Table, s.Field))
+				continue
+			}
+			for _, c := range cols {
+				var ok bool
+				if strings.EqualFold(c.Name, s.Field) && s.Value != "" &&
+					p.Q().QueryRowContext(ctx, `SELECT TRY_CAST(? AS `+c.Type+`) IS NOT NULL`, s.Value).Scan(&ok) == nil && !ok {
+					v.inStep(s, i18n.Errorf("%q does not fit field %q, which holds %s values", s.Value, c.Name, strings.ToLower(c.Type)))
+				}
 			}
 		case Send:
 			c, err := s.Resolve(ctx, p, j)
