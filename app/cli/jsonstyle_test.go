@@ -174,6 +174,11 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		os.WriteFile(filepath.Join(pluginDir, f), b, 0o755)
 	}
 	const webhook = "marketbench.org/webhook"
+	journeyFile := filepath.Join(dir, "journey.json")
+	os.WriteFile(journeyFile, []byte(`{"trigger": {"kind": "segment_enter", "segment": "Big", "include_existing": true},
+		"steps": [{"id": "hi", "kind": "send", "plugin": "`+webhook+`", "component": "webhook",
+			"variants": [{"name": "A", "percent": 100, "subject": "Hi", "text": "Hello"}]},
+			{"id": "later", "kind": "wait", "duration": "1d"}]}`), 0o644)
 
 	steps := [][]string{
 		{"init", filepath.Join(dir, "new.mbproj")},
@@ -233,6 +238,14 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"campaign", "results", "Spring"},
 		{"campaign", "suppress", "nobody@example.com"},
 		{"campaign", "delete", "Spring"},
+		{"journey", "create", "Welcome", "--file", journeyFile},
+		{"journey", "list"},
+		{"automate", "run", "--dry-run"},
+		{"automate", "run", "--now", "2026-12-06T10:00"},
+		{"journey", "show", "Welcome"},
+		{"journey", "pause", "Welcome"},
+		{"journey", "resume", "Welcome"},
+		{"journey", "delete", "Welcome"},
 		{"abtest", "labelled", "--variant", "variant", "--control", "control", "--metric", "visit", "--revenue", "spend"},
 		{"abtest-plan", "--baseline", "0.05", "--mde", "0.01"},
 		{"plugin", "disable", webhook},
