@@ -265,6 +265,9 @@ func (w *Workspace) sendStep(ctx context.Context, in *journey.Info, s *journey.S
 	if err := w.readyChannel(ctx, c); err != nil {
 		return nil, err
 	}
+	// The step may say the receiver honours keys though the plugin does
+	// not declare it (the user's knowledge of their endpoint).
+	c.Idempotent = c.Idempotent || s.Idempotent
 	proc, fields, err := w.enabled(ctx, c.Plugin)
 	if err != nil {
 		return nil, err
