@@ -136,6 +136,8 @@ func (j Job) calendar() (string, error) {
 		if s := int(d / time.Second); 60%s == 0 {
 			return fmt.Sprintf("*-*-* *:*:00/%d", s), nil
 		}
+	case d == time.Minute:
+		return "*-*-* *:*:00", nil
 	case d < time.Hour && d%time.Minute == 0:
 		if m := int(d / time.Minute); 60%m == 0 {
 			return fmt.Sprintf("*-*-* *:00/%d:00", m), nil

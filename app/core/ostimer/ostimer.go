@@ -31,9 +31,8 @@ func (e *NoUserManagerError) Error() string {
 // Message is the error as a format and its arguments, which i18n.Error
 // translates.
 func (e *NoUserManagerError) Message() (string, []any) {
-	return i18n.Mark("no systemd user manager runs for you here (systemctl --user: %s), so the timer cannot be enabled; " +
-			"run the automation from cron instead: add this line with 'crontab -e':   %s   " +
-			"(or write the unit files without enabling them with --print)"),
+	return i18n.Mark("no systemd user manager runs for you here (systemctl --user: %s), so the timer cannot be enabled " +
+			"(--print writes its files without enabling them); run the automation from cron instead, adding this line with 'crontab -e': %s"),
 		[]any{e.Reason, e.Crontab}
 }
 
@@ -180,7 +179,7 @@ func Uninstall(ctx context.Context, project string) (Removal, error) {
 		// which matters only when its files say there is one.
 		if _, err := run(ctx, p.Disable[0]...); err == nil {
 			r.Disabled = true
-		} else if installed {
+		} else if installed && known(ctx, p) {
 			return r, err
 		}
 	}
@@ -195,6 +194,15 @@ func Uninstall(ctx context.Context, project string) (Removal, error) {
 		}
 	}
 	return r, nil
+}
+
+// known reports whether the OS scheduler knows the job (files written with
+// --print, or for another user manager, are not known to this one).
+func known(ctx context.Context, p Plan) bool {
+	if p.OS != "linux" {
+		return true
+	}
+	return show(ctx, p.Name+".timer", "LoadState")["LoadState"] != "not-found"
 }
 
 // lingering reports whether systemd keeps this user's manager (and so the

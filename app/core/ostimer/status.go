@@ -150,7 +150,10 @@ func everyOf(timer string) string {
 			return Every(time.Duration(v) * unit)
 		}
 	}
-	if cal == "*-*-* 00:00:00" {
+	switch cal {
+	case "*-*-* *:*:00":
+		return Every(time.Minute)
+	case "*-*-* 00:00:00":
 		return Every(24 * time.Hour)
 	}
 	return cal
