@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,9 +68,16 @@ func TestAutomateScheduleCommands(t *testing.T) {
 	if !st.Installed || st.Enabled || st.Every != "5m" || len(st.Files) != 2 || len(st.Notes) == 0 {
 		t.Errorf("status --json: %+v", st)
 	}
-	ostimer.RecordRun(proj, ostimer.RunRecord{Due: 4, Sent: 3, Skipped: 1, Message: "welcome: 3 sent"})
+	for i := 1; i <= 7; i++ {
+		ostimer.RecordRun(proj, ostimer.RunRecord{Due: i, Sent: 3, Skipped: 1, Message: fmt.Sprintf("welcome: run %d", i)})
+	}
+	var runs struct{ Runs []struct{ Due int } }
+	json.Unmarshal([]byte(ok(t, append(p, "--json", "automate", "status")...)), &runs)
+	if len(runs.Runs) != 5 || runs.Runs[4].Due != 7 || runs.Runs[0].Due != 3 {
+		t.Errorf("status shows runs %+v, want the last five", runs.Runs)
+	}
 	out = ok(t, append(p, "--lang", "en", "automate", "status")...)
-	for _, want := range []string{"every 5m): not enabled", "welcome: 3 sent", "no systemd user manager runs here"} {
+	for _, want := range []string{"every 5m): not enabled", "welcome: run 7", "no systemd user manager runs here"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status does not say %q:\n%s", want, out)
 		}

@@ -63,6 +63,8 @@ func privateUserManager(t *testing.T) {
 	}
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
+	// Should the test binary die, the manager goes with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		t.Skipf("no systemd user manager here: %v", err)
 	}
