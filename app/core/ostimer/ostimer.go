@@ -196,13 +196,20 @@ func Uninstall(ctx context.Context, project string) (Removal, error) {
 	return r, nil
 }
 
-// known reports whether the OS scheduler knows the job (files written with
-// --print, or for another user manager, are not known to this one).
+// known reports whether the OS scheduler knows the job: files written with
+// --print (or under another user manager's folders) are not known to it.
 func known(ctx context.Context, p Plan) bool {
-	if p.OS != "linux" {
-		return true
+	switch p.OS {
+	case "linux":
+		return show(ctx, p.Name+".timer", "LoadState")["LoadState"] != "not-found"
+	case "darwin":
+		_, err := run(ctx, "launchctl", "print", p.Disable[0][2])
+		return err == nil
+	case "windows":
+		_, err := run(ctx, "schtasks", "/Query", "/TN", p.Disable[0][3])
+		return err == nil
 	}
-	return show(ctx, p.Name+".timer", "LoadState")["LoadState"] != "not-found"
+	return true
 }
 
 // lingering reports whether systemd keeps this user's manager (and so the
