@@ -175,7 +175,7 @@ func printStatus(o io.Writer, st ostimer.Status, project string) {
 			}
 			return t.Local().Format("2006-01-02 15:04:05")
 		}
-		fmt.Fprintln(o, strings.TrimSpace(i18n.T("Last run: %s %s", when(st.Last), st.LastResult)))
+		fmt.Fprintln(o, strings.TrimSpace(i18n.T("Last run: %s %s", when(st.Last), resultWords(st.LastResult))))
 		fmt.Fprintln(o, i18n.T("Next run: %s", when(st.Next)))
 		for _, f := range st.Files {
 			fmt.Fprintln(o, "  "+f)
@@ -195,6 +195,19 @@ func printStatus(o io.Writer, st ostimer.Status, project string) {
 			strconv.Itoa(r.Due), strconv.Itoa(r.Sent), strconv.Itoa(r.Skipped), strconv.Itoa(r.Errors), r.Message}
 	}
 	table(o, []string{i18n.T("TIME"), i18n.T("SECONDS"), i18n.T("DUE"), i18n.T("SENT"), i18n.T("SKIPPED"), i18n.T("ERRORS"), i18n.T("MESSAGE")}, rows)
+}
+
+// resultWords tells the OS's word for a run's result in the user's words.
+func resultWords(r string) string {
+	switch {
+	case r == "success":
+		return i18n.T("(succeeded)")
+	case strings.HasPrefix(r, "exit-code "):
+		return i18n.T("(failed with exit code %s)", strings.TrimPrefix(r, "exit-code "))
+	case r != "":
+		return i18n.T("(failed: %s)", r)
+	}
+	return ""
 }
 
 // schedulerName names the OS scheduler of goos in words.
