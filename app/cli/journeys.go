@@ -14,8 +14,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/app/core/ostimer"
 	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage/journey"
+	"github.com/marketbench/marketbench/storage/runlock"
 )
 
 func (e *env) journeyCmd() *cobra.Command {
@@ -192,28 +194,78 @@ func (e *env) automateCmd() *cobra.Command {
 		Use:   "run [--now TIME] [--dry-run]",
 		Short: "Process everything due in every active journey, then send what is due; safe to run every minute",
 		Args:  cobra.NoArgs,
-		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
-			opt := core.AutomateOptions{DryRun: dry, Warn: func(msg string) { fmt.Fprintln(e.errOut, msg) }}
-			if now != "" {
-				t, err := parseNow(now)
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if e.project == "" {
+				return i18n.Errorf("no project given; pass -p FILE.mbproj (create one with 'marketbench init FILE')")
+			}
+			// One runner per project: the lock is taken before the project
+			// is opened, so a second runner can say who holds it.
+			if !dry {
+				lock, err := runlock.Acquire(e.project, "marketbench automate run")
+				if held, ok := err.(*runlock.HeldError); ok {
+					// Not a failure: the other runner does the work.
+					fmt.Fprintln(e.errOut, held.Error())
+					return e.emit(map[string]any{"skipped": true, "reason": held.Error(), "holder_pid": held.Holder.PID,
+						"holder": held.Holder.Who, "holder_since": held.Holder.Started.Format(time.RFC3339)}, func(io.Writer) {})
+				}
 				if err != nil {
 					return err
 				}
-				opt.Now = t
+				defer lock.Release()
 			}
-			progress, done := e.progress()
-			rep, err := w.RunAutomation(ctx, opt, progress)
-			done()
-			if err != nil {
+			started := time.Now()
+			err := e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				rep, err := e.runAutomation(ctx, w, now, dry)
+				if !dry {
+					rec := ostimer.RunRecord{Time: started, Duration: time.Since(started)}
+					if rep != nil {
+						rec.Sent, rec.Errors = rep.Sent, len(rep.Problems)
+						for _, t := range rep.Ticks {
+							for _, n := range t.Moved {
+								rec.Due += int(n)
+							}
+							for _, n := range t.Excluded {
+								rec.Skipped += int(n)
+							}
+						}
+					}
+					if err != nil {
+						rec.Errors++
+						rec.Message = err.Error()
+					} else if rep != nil && len(rep.Problems) > 0 {
+						rec.Message = rep.Problems[0]
+					}
+					ostimer.RecordRun(e.project, rec)
+				}
 				return err
-			}
-			return e.emit(automateJSON(rep), func(o io.Writer) { printAutomate(o, rep) })
-		}),
+			})(cmd, args)
+			return err
+		},
 	}
 	run.Flags().StringVar(&now, "now", "", "run as of this time (YYYY-MM-DD or YYYY-MM-DDTHH:MM, local time) instead of the clock's: to catch up, or to test")
 	run.Flags().BoolVar(&dry, "dry-run", false, "show who would enter, move and receive what; change nothing and send nothing")
 	cmd.AddCommand(run)
+	cmd.AddCommand(e.automateOSCmds()...)
 	return cmd
+}
+
+// runAutomation runs the automation once and prints what it did.
+func (e *env) runAutomation(ctx context.Context, w *core.Workspace, now string, dry bool) (*core.AutomateReport, error) {
+	opt := core.AutomateOptions{DryRun: dry, Warn: func(msg string) { fmt.Fprintln(e.errOut, msg) }}
+	if now != "" {
+		t, err := parseNow(now)
+		if err != nil {
+			return nil, err
+		}
+		opt.Now = t
+	}
+	progress, done := e.progress()
+	rep, err := w.RunAutomation(ctx, opt, progress)
+	done()
+	if err != nil {
+		return rep, err
+	}
+	return rep, e.emit(automateJSON(rep), func(o io.Writer) { printAutomate(o, rep) })
 }
 
 // parseNow reads --now: a date, or a date and time, in local time.
@@ -245,13 +297,6 @@ func automateJSON(rep *core.AutomateReport) map[string]any {
 		out["would_send"] = ws
 	}
 	return out
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 func printAutomate(o io.Writer, rep *core.AutomateReport) {

@@ -278,6 +278,11 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"chart", "forecast", "--by", "week", "--metric", "orders", "--out", filepath.Join(dir, "f.svg")},
 		{"project", "safe-copy", proj, filepath.Join(dir, "copy.mbproj")},
 		{"demo", "--out", filepath.Join(dir, "demo-out")},
+		// The OS schedule: --print writes the units under the test's
+		// XDG_CONFIG_HOME and enables nothing.
+		{"automate", "install", "--print"},
+		{"automate", "status"},
+		{"automate", "uninstall"},
 	}
 	ran := map[string]bool{}
 	for _, s := range steps {
