@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/campaign"
 	"github.com/marketbench/marketbench/storage/journey"
+	"github.com/marketbench/marketbench/storage/segment"
 )
 
 // SaveJourney checks a journey and stores it: everything it names must
@@ -131,6 +133,11 @@ func (w *Workspace) RunAutomation(ctx context.Context, opt AutomateOptions, prog
 		return nil, err
 	}
 	loc := w.ProjectLocation(ctx)
+	if !opt.DryRun {
+		if err := w.refreshRFM(ctx, all, now, loc); err != nil {
+			rep.Problems = append(rep.Problems, err.Error())
+		}
+	}
 	hooks := journey.Hooks{Channel: w.readyChannel}
 	move := func(p *storage.Project) {
 		for i := range all {
@@ -324,4 +331,33 @@ func secretsFromEnv(ctx context.Context, w *Workspace, c *campaign.Campaign) sdk
 		}
 	}
 	return out
+}
+
+// refreshRFM re-scores RFM once a day (as of that day) when an active
+// journey is triggered by an RFM segment, so that customers slip into "At
+// Risk" as time passes, as they would if someone re-ran RFM by hand.
+func (w *Workspace) refreshRFM(ctx context.Context, all []journey.Info, now time.Time, loc *time.Location) error {
+	uses := false
+	for _, in := range all {
+		t := in.Trigger
+		if in.Status == journey.Active && t.Segment != "" && (t.Kind == journey.SegmentEnter || t.Kind == journey.SegmentLeave || t.Kind == journey.Schedule) {
+			if s, err := w.SavedSegments(ctx); err == nil && !slices.ContainsFunc(s, func(x segment.Segment) bool { return x.Name == t.Segment }) {
+				uses = true
+			}
+		}
+	}
+	if !uses {
+		return nil
+	}
+	run, err := segment.LastRFM(ctx, w.Project)
+	if err != nil || run == nil {
+		return err
+	}
+	lt := now.In(loc)
+	today := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, time.UTC)
+	if !run.AsOf.Before(today) {
+		return nil
+	}
+	_, err = w.RFM(ctx, run.Table, run.Scheme.Name, today)
+	return err
 }

@@ -204,3 +204,33 @@ func TestWelcomeJourneyFirstTimeBuyers(t *testing.T) {
 		t.Fatalf("nudge planned %v after the welcome, want 3 days", d)
 	}
 }
+
+// A journey on an RFM segment has RFM re-scored once a day as of that
+// day, so customers slip into "At Risk" as time passes.
+func TestAutomationRefreshesRFM(t *testing.T) {
+	in := newInbox(t)
+	w := journeyProject(t, 30)
+	ctx := context.Background()
+	run, err := w.RFM(ctx, "orders", "", time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg := run.Segments
+	if len(seg) == 0 {
+		sum, _ := w.LastRFM(ctx)
+		seg = sum.Segments
+	}
+	j := welcomeJourney(in.URL)
+	j.Name, j.Trigger = "Win back", journey.Trigger{Kind: journey.SegmentEnter, Segment: seg[0].Name}
+	if err := w.SaveJourney(ctx, j, false, time.Date(2026, 10, 1, 9, 0, 0, 0, time.Local)); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, w, time.Date(2026, 11, 15, 9, 0, 0, 0, time.Local))
+	last, err := w.LastRFM(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := last.AsOf.Format(time.DateOnly); got != "2026-11-15" {
+		t.Fatalf("RFM as of %s after the run, want 2026-11-15", got)
+	}
+}
