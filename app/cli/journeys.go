@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -30,7 +27,7 @@ func (e *env) journeyCmd() *cobra.Command {
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
-				j, err := readJourney(file)
+				j, err := core.ReadJourneyFile(file)
 				if err != nil {
 					return err
 				}
@@ -111,21 +108,6 @@ func (e *env) journeyCmd() *cobra.Command {
 
 func jcount(n int64) string { return i18n.Number(float64(n)) }
 
-// readJourney reads a definition, refusing fields it does not know (a
-// typo would otherwise silently mean "not set").
-func readJourney(path string) (*journey.Journey, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, i18n.Errorf("cannot read the journey file: %v", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var j journey.Journey
-	if err := dec.Decode(&j); err != nil {
-		return nil, i18n.Errorf("%s is not a journey definition: %v (see docs/JOURNEYS.md)", path, err)
-	}
-	return &j, nil
-}
 
 func journeyJSON(st *core.JourneyStats) map[string]any {
 	var steps []map[string]any

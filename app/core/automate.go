@@ -1,7 +1,9 @@
 package core
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -360,4 +362,20 @@ func (w *Workspace) refreshRFM(ctx context.Context, all []journey.Info, now time
 	}
 	_, err = w.RFM(ctx, run.Table, run.Scheme.Name, today)
 	return err
+}
+
+// ReadJourneyFile reads a journey definition (JSON), refusing fields it
+// does not know: a typo would otherwise silently mean "not set".
+func ReadJourneyFile(path string) (*journey.Journey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, i18n.Errorf("cannot read the journey file: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var j journey.Journey
+	if err := dec.Decode(&j); err != nil {
+		return nil, i18n.Errorf("%s is not a journey definition: %v (see docs/JOURNEYS.md)", path, err)
+	}
+	return &j, nil
 }
