@@ -108,7 +108,6 @@ func (e *env) journeyCmd() *cobra.Command {
 
 func jcount(n int64) string { return i18n.Number(float64(n)) }
 
-
 func journeyJSON(st *core.JourneyStats) map[string]any {
 	var steps []map[string]any
 	for _, s := range st.Steps {
