@@ -91,6 +91,15 @@ var migrations = []string{
 		model VARCHAR NOT NULL, kind VARCHAR NOT NULL, product_id VARCHAR NOT NULL, rank INTEGER NOT NULL,
 		neighbour_id VARCHAR NOT NULL, score DOUBLE NOT NULL, co_buyers BIGINT NOT NULL);
 	CREATE TABLE mb_rec_factors (model VARCHAR NOT NULL, product_id VARCHAR NOT NULL, factors BLOB NOT NULL);`,
+	// 8: journeys (placeholder; replaced at merge).
+	`SELECT 1`,
+	// 9: the contact policy (issue 13). Each delivery names its channel
+	// ("<plugin id>/<component>") so frequency caps can count per channel;
+	// the rows already logged take their campaign's.
+	`ALTER TABLE mb_deliveries ADD COLUMN channel VARCHAR;
+	UPDATE mb_deliveries SET channel = c.channel FROM (SELECT name,
+		json_extract_string(spec_json, '$.plugin') || '/' || json_extract_string(spec_json, '$.component') AS channel FROM mb_campaigns) c
+		WHERE mb_deliveries.campaign = c.name`,
 }
 
 // Version is the project format this build writes.
