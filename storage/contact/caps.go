@@ -15,6 +15,19 @@ import (
 // rejections do not.
 var Counted = []string{"planned", "sending", "delivered", "retry", "unknown"}
 
+// idsParam passes ids to DuckDB as a list expression with one ? and its
+// argument: one string split there, since binding a list of 100,000
+// values costs DuckDB's driver four times as long. An id holding the
+// separator (chr(31), the ASCII unit separator: never in practice) takes
+// the slow way.
+func idsParam(ids []string) (expr string, arg any) {
+	joined := strings.Join(ids, "\x1f")
+	if strings.Count(joined, "\x1f") != len(ids)-1 {
+		return `?::VARCHAR[]`, ids
+	}
+	return `string_split(?, chr(31))`, joined
+}
+
 // Capped returns, for each customer in ids who is already at a frequency cap
 // at now for a message on channel, why they get nothing ("frequency cap:
 // at most 1 message per 24 h on this channel"; stored in English, see
@@ -66,13 +79,14 @@ func (pol *Policy) CappedExcept(ctx context.Context, p *storage.Project, except,
 	for i, s := range Counted {
 		states[i] = storage.Literal(s)
 	}
-	args = append(args, except, oldest, ids)
+	idList, idArg := idsParam(ids)
+	args = append(args, except, oldest, idArg)
 	// One pass over the log's recent rows, joined with the ids: fast for
 	// a hundred thousand customers, unlike a query per customer.
 	q := `SELECT * FROM (SELECT customer_id, ` + strings.Join(cols, ", ") + `
 		FROM (SELECT customer_id, channel, coalesce(sent_at, planned_at) AS t FROM mb_deliveries
 			WHERE status IN (` + strings.Join(states, ", ") + `) AND campaign <> ? AND coalesce(sent_at, planned_at) > ?::TIMESTAMP)
-		WHERE customer_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY customer_id) WHERE ` + strings.Join(either, " OR ")
+		WHERE customer_id IN (SELECT unnest(` + idList + `)) GROUP BY customer_id) WHERE ` + strings.Join(either, " OR ")
 	rows, err := p.Q().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, i18n.Errorf("cannot count the messages for the frequency caps: %s", storage.FirstLine(err.Error()))

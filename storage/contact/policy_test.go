@@ -76,9 +76,9 @@ func TestBadPolicyRefused(t *testing.T) {
 
 func TestParseCapAndQuiet(t *testing.T) {
 	for in, want := range map[string]Cap{
-		"1/24h":                            {Max: 1, Hours: 24},
-		" 3 / 2d ":                         {Max: 3, Hours: 48},
-		"marketbench.org/smtp/smtp=2/7d":   {Channel: "marketbench.org/smtp/smtp", Max: 2, Hours: 168},
+		"1/24h":                                {Max: 1, Hours: 24},
+		" 3 / 2d ":                             {Max: 3, Hours: 48},
+		"marketbench.org/smtp/smtp=2/7d":       {Channel: "marketbench.org/smtp/smtp", Max: 2, Hours: 168},
 		"marketbench.org/webhook/webhook=1/1w": {Channel: "marketbench.org/webhook/webhook", Max: 1, Hours: 168},
 	} {
 		got, err := ParseCap(in)
@@ -204,9 +204,9 @@ func TestSaveLoad(t *testing.T) {
 func TestReasonWords(t *testing.T) {
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	reasons := map[string]string{
-		Cap{Max: 1, Hours: 24}.Reason():                "frequency cap: at most 1 message per 24 h overall",
-		Cap{Channel: "a/b", Max: 2, Hours: 168}.Reason(): "frequency cap: at most 2 messages per 7 days on this channel",
-		Cap{Channel: "a/b", Max: 1, Hours: 36}.Reason():  "frequency cap: at most 1 message per 36 h on this channel",
+		Cap{Max: 1, Hours: 24}.Reason():                              "frequency cap: at most 1 message per 24 h overall",
+		Cap{Channel: "a/b", Max: 2, Hours: 168}.Reason():             "frequency cap: at most 2 messages per 7 days on this channel",
+		Cap{Channel: "a/b", Max: 1, Hours: 36}.Reason():              "frequency cap: at most 1 message per 36 h on this channel",
 		QuietReason(time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC), sh): "quiet hours until 08:00 (Asia/Shanghai)",
 	}
 	defer i18n.Use(i18n.English)

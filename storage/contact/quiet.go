@@ -134,10 +134,11 @@ func Locations(ctx context.Context, p *storage.Project, table string, ids []stri
 		return out, err
 	}
 	// A customer's first row in the table, as the audience takes it.
+	list, arg := idsParam(ids)
 	q := `SELECT id, zone FROM (SELECT CAST(` + storage.Quote(cust) + ` AS VARCHAR) AS id, CAST(` + storage.Quote(tz) + ` AS VARCHAR) AS zone, rowid AS r
-		FROM ` + storage.Quote(table) + `) WHERE id IN (SELECT unnest(?::VARCHAR[]))
+		FROM ` + storage.Quote(table) + `) WHERE id IN (SELECT unnest(` + list + `))
 		QUALIFY row_number() OVER (PARTITION BY id ORDER BY r) = 1`
-	rows, err := p.Q().QueryContext(ctx, q, ids)
+	rows, err := p.Q().QueryContext(ctx, q, arg)
 	if err != nil {
 		return nil, i18n.Errorf("cannot read the customers' time zones from %s: %s", table, storage.FirstLine(err.Error()))
 	}

@@ -20,6 +20,11 @@ var (
 	hoursFormat = i18n.Mark("%d h")
 	daysFormat  = i18n.Mark("%d days")
 	quietFormat = i18n.Mark("quiet hours until %s (%s)")
+	// How a cap is described: [on a channel][plural].
+	capWords = [2][2]string{
+		{i18n.Mark("at most %d message per %s over all channels"), i18n.Mark("at most %d messages per %s over all channels")},
+		{i18n.Mark("at most %d message per %s on %s"), i18n.Mark("at most %d messages per %s on %s")},
+	}
 )
 
 var (
@@ -53,6 +58,21 @@ func (c Cap) windowNumber() int {
 		return c.Hours / 24
 	}
 	return c.Hours
+}
+
+// Words describes the cap in the language in use: "at most 2 messages per
+// 7 days on marketbench.org/smtp/smtp".
+func (c Cap) Words() string {
+	_, n, wf := c.reasonParts()
+	plural := 0
+	if n != 1 {
+		plural = 1
+	}
+	w := i18n.T(wf, c.windowNumber())
+	if c.Channel == "" {
+		return i18n.T(capWords[0][plural], n, w)
+	}
+	return i18n.T(capWords[1][plural], n, w, c.Channel)
 }
 
 // QuietReason is why a message waits until the quiet hours end, in
