@@ -92,6 +92,14 @@ func TestPlanAppliesFrequencyCaps(t *testing.T) {
 	expect("Mail 3", planFor(t, p, "Mail 3", mail, "smtp", 7, t0.Add(24*time.Hour+30*time.Minute)),
 		map[string]string{"C1": "", "C2": "", "C3": onMail, "C7": ""})
 
+	// The holdout is capped like the variants: C7 got Mail 3; C3's Mail 2
+	// has just left the window.
+	c := &Campaign{Name: "Mail 4", Plugin: mail, Component: "smtp"}
+	rs := []Recipient{{CustomerID: "C3", Group: Holdout}, {CustomerID: "C7", Group: Holdout}}
+	if n, err := Cap(ctx, p, c, rs, t0.Add(24*time.Hour+time.Hour)); err != nil || n != 1 || rs[1].Excluded != onMail || rs[1].Group != "" || rs[0].Excluded != "" || rs[0].Group != Holdout {
+		t.Errorf("holdout capped: %d, %v, %+v", n, err, rs)
+	}
+
 	// The exclusion reasons stay whole in the tallies.
 	counts, err := Count(ctx, p, "SMS 2")
 	if err != nil {
