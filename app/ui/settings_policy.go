@@ -44,8 +44,8 @@ type capRow struct {
 
 func newPolicyPanel(s *settingsScreen) *policyPanel {
 	pp := &policyPanel{s: s, caps: container.NewVBox(), status: &widget.Label{Wrapping: fyne.TextWrapWord}}
-	pp.start = &widget.Entry{PlaceHolder: "21:00"} // i18n:keep
-	pp.end = &widget.Entry{PlaceHolder: "08:00"}   // i18n:keep
+	pp.start = &widget.Entry{PlaceHolder: "21:00"}
+	pp.end = &widget.Entry{PlaceHolder: "08:00"}
 	pp.quietOn = widget.NewCheck(i18n.T("Hold messages back from"), func(on bool) { pp.quietEnabled(on) })
 	pp.zone = widget.NewSelectEntry(commonZones)
 	pp.zone.PlaceHolder = i18n.T("this computer's")
