@@ -17,9 +17,8 @@ var (
 		{i18n.Mark("frequency cap: at most %d message per %s on this channel"), i18n.Mark("frequency cap: at most %d messages per %s on this channel")},
 		{i18n.Mark("frequency cap: at most %d message per %s overall"), i18n.Mark("frequency cap: at most %d messages per %s overall")},
 	}
-	hoursFormat = i18n.Mark("%d h")
-	daysFormat  = i18n.Mark("%d days")
-	quietFormat = i18n.Mark("quiet hours until %s (%s)")
+	windowFormats = [2]string{i18n.Mark("%d h"), i18n.Mark("%d days")} // [in days]
+	quietFormat   = i18n.Mark("quiet hours until %s (%s)")
 	// How a cap is described: [on a channel][plural].
 	capWords = [2][2]string{
 		{i18n.Mark("at most %d message per %s over all channels"), i18n.Mark("at most %d messages per %s over all channels")},
@@ -32,47 +31,37 @@ var (
 	quietRE = regexp.MustCompile(`^quiet hours until (\d\d:\d\d) \((.+)\)$`)
 )
 
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// window is the cap's window as a number and whether it counts days
+// (whole days beyond one, as Window writes it) or hours.
+func (c Cap) window() (n int, days bool) {
+	if c.Hours > 24 && c.Hours%24 == 0 {
+		return c.Hours / 24, true
+	}
+	return c.Hours, false
+}
+
 // Reason is why a customer at this cap gets nothing, in English.
 func (c Cap) Reason() string {
-	f, n, w := c.reasonParts()
-	return fmt.Sprintf(f, n, fmt.Sprintf(w, c.windowNumber()))
-}
-
-func (c Cap) reasonParts() (format string, n int, window string) {
-	overall, plural := 0, 0
-	if c.Channel == "" {
-		overall = 1
-	}
-	if c.Max != 1 {
-		plural = 1
-	}
-	window = hoursFormat
-	if Window(c.Hours) != strconv.Itoa(c.Hours)+"h" {
-		window = daysFormat
-	}
-	return capFormats[overall][plural], c.Max, window
-}
-
-func (c Cap) windowNumber() int {
-	if Window(c.Hours) != strconv.Itoa(c.Hours)+"h" {
-		return c.Hours / 24
-	}
-	return c.Hours
+	n, days := c.window()
+	return fmt.Sprintf(capFormats[b2i(c.Channel == "")][b2i(c.Max != 1)], c.Max, fmt.Sprintf(windowFormats[b2i(days)], n))
 }
 
 // Words describes the cap in the language in use: "at most 2 messages per
 // 7 days on marketbench.org/smtp/smtp".
 func (c Cap) Words() string {
-	_, n, wf := c.reasonParts()
-	plural := 0
-	if n != 1 {
-		plural = 1
-	}
-	w := i18n.T(wf, c.windowNumber())
+	n, days := c.window()
+	w := i18n.T(windowFormats[b2i(days)], n)
 	if c.Channel == "" {
-		return i18n.T(capWords[0][plural], n, w)
+		return i18n.T(capWords[0][b2i(c.Max != 1)], c.Max, w)
 	}
-	return i18n.T(capWords[1][plural], n, w, c.Channel)
+	return i18n.T(capWords[1][b2i(c.Max != 1)], c.Max, w, c.Channel)
 }
 
 // QuietReason is why a message waits until the quiet hours end, in
@@ -86,17 +75,10 @@ func QuietReason(until time.Time, loc *time.Location) string {
 // false for any other reason.
 func Words(reason string) (words string, ok bool) {
 	if m := capRE.FindStringSubmatch(reason); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		w, _ := strconv.Atoi(m[2])
-		c := Cap{Max: n, Hours: w}
-		if m[3] == "days" {
-			c.Hours = w * 24
-		}
-		if m[4] == "on this channel" {
-			c.Channel = "-/-"
-		}
-		f, _, wf := c.reasonParts()
-		return i18n.T(f, n, i18n.T(wf, w)), true
+		most, _ := strconv.Atoi(m[1])
+		n, _ := strconv.Atoi(m[2])
+		f := capFormats[b2i(m[4] == "overall")][b2i(most != 1)]
+		return i18n.T(f, most, i18n.T(windowFormats[b2i(m[3] == "days")], n)), true
 	}
 	if m := quietRE.FindStringSubmatch(reason); m != nil {
 		return i18n.T(quietFormat, m[1], m[2]), true
