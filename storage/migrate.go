@@ -108,6 +108,13 @@ var migrations = []string{
 		step VARCHAR NOT NULL, event VARCHAR NOT NULL, detail VARCHAR, logged_at TIMESTAMP NOT NULL);
 	CREATE TABLE mb_journey_seen (journey VARCHAR NOT NULL, key VARCHAR NOT NULL, PRIMARY KEY (journey, key));
 	CREATE TABLE mb_journey_state (journey VARCHAR NOT NULL, name VARCHAR NOT NULL, value VARCHAR, PRIMARY KEY (journey, name));`,
+	// 9: the contact policy (issue 13). Each delivery names its channel
+	// ("<plugin id>/<component>") so frequency caps can count per channel;
+	// the rows already logged take their campaign's.
+	`ALTER TABLE mb_deliveries ADD COLUMN channel VARCHAR;
+	UPDATE mb_deliveries SET channel = c.channel FROM (SELECT name,
+		json_extract_string(spec_json, '$.plugin') || '/' || json_extract_string(spec_json, '$.component') AS channel FROM mb_campaigns) c
+		WHERE mb_deliveries.campaign = c.name`,
 }
 
 // Version is the project format this build writes.

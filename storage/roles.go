@@ -27,6 +27,7 @@ const (
 	FullName     Role = "full_name"
 	Region       Role = "region" // province, state or region (省份)
 	City         Role = "city"
+	TimeZone     Role = "time_zone" // an IANA name ("Asia/Shanghai") or an offset ("+08:00"), for quiet hours
 	EmailConsent Role = "email_consent"
 	SMSConsent   Role = "sms_consent"
 	OrderID      Role = "order_id"
@@ -41,7 +42,7 @@ const (
 )
 
 // Roles lists every role in the order the GUI offers them.
-var Roles = []Role{CustomerID, Email, Phone, NationalID, FirstName, LastName, FullName, Region, City, EmailConsent, SMSConsent,
+var Roles = []Role{CustomerID, Email, Phone, NationalID, FirstName, LastName, FullName, Region, City, TimeZone, EmailConsent, SMSConsent,
 	OrderID, OrderDate, Amount, Quantity, UnitPrice, ProductID, ProductName, Category, Text}
 
 // ParseRole accepts a role name as the CLI user types it ("none" clears).
@@ -74,6 +75,7 @@ var roleNames = map[Role][]string{
 	FullName:     {"name", "fullname", "customername", "clientname", "姓名", "客户名称", "客户姓名", "名字"},
 	Region:       {"region", "province", "state", "stateprovince", "provincestate", "billingprovince", "shippingprovince", "省", "省份", "地区", "区域", "所在省份", "所在地区", "收货省份", "省/直辖市", "省/自治区/直辖市"},
 	City:         {"city", "town", "billingcity", "shippingcity", "城市", "市", "所在城市", "收货城市", "城市名称"},
+	TimeZone:     {"timezone", "tz", "tzname", "customertimezone", "时区", "所在时区"},
 	EmailConsent: {"emailconsent", "emailoptin", "acceptsemailmarketing", "newsletter", "emailsubscribed", "subscribed", "邮件同意", "订阅邮件"},
 	SMSConsent:   {"smsconsent", "smsoptin", "acceptssmsmarketing", "smssubscribed", "短信同意", "订阅短信"},
 	OrderID:      {"orderid", "orderno", "ordernumber", "invoiceno", "invoice", "invoiceid", "transactionid", "订单号", "订单id", "订单编号"},
@@ -151,8 +153,9 @@ func (p *Project) DetectRolesIn(ctx context.Context, relation string, cols []Col
 		if (r == Amount || r == Quantity || r == UnitPrice) && !c.IsNumeric() {
 			r = None
 		}
-		// A "state" of 0/1 or a numbered region is a code, not a place.
-		if (r == Region || r == City) && !strings.HasPrefix(strings.ToUpper(c.Type), "VARCHAR") {
+		// A "state" of 0/1 or a numbered region is a code, not a place; a
+		// time zone is a name or an offset written as text.
+		if (r == Region || r == City || r == TimeZone) && !strings.HasPrefix(strings.ToUpper(c.Type), "VARCHAR") {
 			r = None
 		}
 		give(c.Name, r)

@@ -290,6 +290,9 @@ func (e *env) campSendCmd(resume bool) *cobra.Command {
 							recovered = i18n.T(" (%d left unfinished by an earlier run were settled first)", rep.Recovered)
 						}
 						fmt.Fprintln(o, i18n.T("Sent %d messages in this run%s.", rep.Sent, recovered))
+						if rep.Deferred > 0 {
+							fmt.Fprintln(o, i18n.T("%d messages were held back for the customers' quiet hours; they wait, no attempt used.", rep.Deferred))
+						}
 						if rep.Counts != nil {
 							printCounts(o, rep.Counts)
 						}

@@ -89,6 +89,8 @@ type AutomateOptions struct {
 	Timeout time.Duration
 	// Warn receives a line for each problem a send gets past on its own.
 	Warn func(string)
+
+	clock func() time.Time
 }
 
 // AutomateReport is what one run did.
@@ -171,6 +173,9 @@ func (w *Workspace) RunAutomation(ctx context.Context, opt AutomateOptions, prog
 		return rep, nil
 	}
 	move(w.Project)
+	// Sends run on the run's clock: as of opt.Now, moving with real time.
+	offset := now.Sub(time.Now())
+	opt.clock = func() time.Time { return time.Now().Add(offset) }
 	for i := range all {
 		if err := ctx.Err(); err != nil {
 			return rep, err
@@ -223,7 +228,7 @@ func (w *Workspace) sendJourney(ctx context.Context, in *journey.Info, opt Autom
 	prefix := journey.DeliveryPrefix(in.Name)
 	rows, err := w.Q().QueryContext(ctx, `SELECT campaign, count(*) FILTER (WHERE status IN ('planned', 'sending') OR next_at <= ?), count(*)
 		FROM mb_deliveries WHERE starts_with(campaign, ?) AND status IN ('planned', 'sending', 'retry') GROUP BY campaign ORDER BY campaign`,
-		time.Now().UTC(), prefix)
+		opt.clock().UTC(), prefix)
 	if err != nil {
 		rep.Problems = append(rep.Problems, err.Error())
 		return
@@ -257,7 +262,9 @@ func (w *Workspace) sendJourney(ctx context.Context, in *journey.Info, opt Autom
 				rep.Pending += sr.Counts.ByStatus[campaign.Retry] + sr.Counts.ByStatus[campaign.Planned]
 			}
 		}
-		if err != nil {
+		// Messages held back for quiet hours or a later retry are not a
+		// problem: a later run sends them.
+		if err != nil && !(errors.Is(err, ErrPaused) && sr != nil && sr.Waiting > 0) {
 			rep.Problems = append(rep.Problems, i18n.T("journey %q, step %q: %v", in.Name, s.ID, err))
 		}
 	}
@@ -301,7 +308,7 @@ func (w *Workspace) sendStep(ctx context.Context, in *journey.Info, s *journey.S
 		// was withdrawn since is caught below by the exclusion.
 		byID[rs[i].CustomerID] = &rs[i]
 	}
-	sopt := SendOptions{Mode: campaign.Live, Secrets: secretsFromEnv(ctx, w, c), Timeout: opt.Timeout, Warn: opt.Warn}
+	sopt := SendOptions{Mode: campaign.Live, Secrets: secretsFromEnv(ctx, w, c), Timeout: opt.Timeout, Warn: opt.Warn, Now: opt.clock}
 	err = w.newSender(c, proc, byID, tpl, sopt, rep, nil).run(ctx)
 	rep.Counts, _ = campaign.Count(context.WithoutCancel(ctx), w.Project, c.Name)
 	detail := fmt.Sprintf("journey send: %d sent in this run, %d settled from an earlier run", rep.Sent, rep.Recovered)

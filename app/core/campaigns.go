@@ -129,6 +129,15 @@ func (w *Workspace) PreviewCampaign(ctx context.Context, name string, samples in
 	if err != nil {
 		return nil, err
 	}
+	// The frequency caps as they stand now, until the audience is frozen
+	// (then the log says who was capped).
+	if planned, err := campaign.IsPlanned(ctx, w.Project, c.Name); err != nil {
+		return nil, err
+	} else if !planned {
+		if _, err := campaign.Cap(ctx, w.Project, c, rs, time.Now()); err != nil {
+			return nil, err
+		}
+	}
 	tpl, err := templates(c)
 	if err != nil {
 		return nil, err
@@ -192,6 +201,17 @@ type SendOptions struct {
 	// Warn, when set, receives a line for each problem the send gets past
 	// on its own (the plugin crashed or timed out and is restarted).
 	Warn func(msg string)
+	// Now, when set, is the clock the contact policy and the delivery
+	// log's waits are read on (nil: time.Now). It must advance with real
+	// time (for tests and catching up: time.Now().Add(offset)).
+	Now func() time.Time
+}
+
+func (o *SendOptions) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
 }
 
 // SendReport says what a send did.
@@ -209,6 +229,14 @@ type SendReport struct {
 	Counts  *campaign.Counts `json:",omitempty"`
 	// Done is true when nothing is left to send.
 	Done bool
+	// Deferred counts messages held back in this run because their
+	// customer was in quiet hours; they wait as retries, no attempt used.
+	Deferred int
+	// Waiting counts messages left waiting (for quiet hours to end or a
+	// retry) when the run paused rather than wait for long, and NextAt is
+	// when the first of them may go (zero when none wait).
+	Waiting int
+	NextAt  time.Time
 }
 
 // ErrPaused is returned when a send stops before it is done (cancelled by
@@ -271,7 +299,7 @@ func (w *Workspace) SendCampaign(ctx context.Context, name string, opt SendOptio
 		if _, err := w.PreviewCampaign(ctx, name, 0); err != nil { // refuse broken templates before anything is logged
 			return nil, err
 		}
-		if err := campaign.Plan(ctx, w.Project, c, rs); err != nil {
+		if err := campaign.PlanAt(ctx, w.Project, c, rs, opt.now()); err != nil {
 			return nil, err
 		}
 	}
@@ -285,7 +313,11 @@ func (w *Workspace) SendCampaign(ctx context.Context, name string, opt SendOptio
 	for i := range rs {
 		byID[rs[i].CustomerID] = &rs[i]
 	}
-	err = w.newSender(c, proc, byID, tpl, opt, rep, report).run(ctx)
+	snd := w.newSender(c, proc, byID, tpl, opt, rep, report)
+	if err := snd.policy(ctx); err != nil {
+		return nil, err
+	}
+	err = snd.run(ctx)
 	bg := context.WithoutCancel(ctx)
 	rep.Counts, _ = campaign.Count(bg, w.Project, c.Name)
 	if rep.Counts != nil {

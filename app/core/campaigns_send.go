@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/sdk/client"
 	"github.com/marketbench/marketbench/storage/campaign"
+	"github.com/marketbench/marketbench/storage/contact"
 )
 
 // Limits of a live send.
@@ -25,6 +27,9 @@ const (
 	maxFailures = 3
 	// fetchDue is how many due deliveries are read from the log at once.
 	fetchDue = 2000
+	// maxWait is the longest a run waits for a retry (or the end of
+	// quiet hours) before it pauses and says when to send again.
+	maxWait = time.Minute
 )
 
 // pluginCallLimit is the plugin host's limit on one call (2 minutes, or
@@ -80,6 +85,12 @@ type sender struct {
 	total     int
 	lastShown time.Time
 	lastWrite time.Duration // how long the last write took
+
+	// The contact policy's quiet hours (nil: none), each customer's time
+	// zone where known, and the project's for the others.
+	pol  *contact.Policy
+	locs map[string]*time.Location
+	loc  *time.Location
 }
 
 type group struct {
@@ -109,6 +120,45 @@ func (w *Workspace) newSender(c *campaign.Campaign, proc *host.Proc, byID map[st
 	}
 	return &sender{w: w, c: c, proc: proc, byID: byID, tpl: tpl, opt: opt, rep: rep, report: report, timeout: timeout,
 		events: make(chan event, 4*MaxWindow), inflight: map[string]*group{}, tries: map[string]int{}, counted: map[*client.Conn]bool{}, window: 1}
+}
+
+// policy loads the project's quiet hours and the audience's time zones.
+func (s *sender) policy(ctx context.Context) error {
+	pol, err := contact.Load(ctx, s.w.Project)
+	if err != nil || pol.Quiet == nil {
+		return err
+	}
+	if s.loc, err = pol.Location(); err != nil {
+		return i18n.Errorf("the contact policy's time zone: %w; set it again with 'marketbench policy set --time-zone'", err)
+	}
+	ids := make([]string, 0, len(s.byID))
+	for id, r := range s.byID {
+		if r.Excluded == "" {
+			ids = append(ids, id)
+		}
+	}
+	if s.locs, err = contact.Locations(ctx, s.w.Project, s.c.Table, ids); err != nil {
+		return err
+	}
+	s.pol = pol
+	return nil
+}
+
+// quiet reports whether the customer is in quiet hours now, and if so the
+// outcome that holds the message back until they end.
+func (s *sender) quiet(id string, now time.Time) (campaign.Outcome, bool) {
+	if s.pol == nil {
+		return campaign.Outcome{}, false
+	}
+	loc := s.locs[id]
+	if loc == nil {
+		loc = s.loc
+	}
+	until, quiet := s.pol.QuietUntil(loc, now)
+	if !quiet {
+		return campaign.Outcome{}, false
+	}
+	return campaign.Outcome{CustomerID: id, Status: campaign.Retry, Reason: contact.QuietReason(until, loc), NextAt: until}, true
 }
 
 // warn passes a line to opt.Warn, in the language in use; format is
@@ -167,7 +217,7 @@ func (s *sender) run(ctx context.Context) error {
 				}
 			}
 			if len(queue) == 0 && s.running == 0 && len(s.inflight) == 0 {
-				if queue, err = campaign.Due(bg, p, s.c.Name, fetchDue, time.Now()); err != nil {
+				if queue, err = campaign.Due(bg, p, s.c.Name, fetchDue, s.opt.now()); err != nil {
 					return err
 				}
 				if len(queue) == 0 {
@@ -175,10 +225,17 @@ func (s *sender) run(ctx context.Context) error {
 					if err != nil || next.IsZero() {
 						return err // done
 					}
+					wait := next.Sub(s.opt.now())
+					if wait > maxWait {
+						// Quiet hours last for hours: the run ends and
+						// says when to send again, rather than sleep.
+						s.stop = s.waiting(bg, next)
+						continue
+					}
 					if s.report != nil {
 						s.report(i18n.T("Waiting to retry (next at %s)", next.Local().Format("15:04:05")), -1)
 					}
-					wake = time.After(time.Until(next) + 10*time.Millisecond)
+					wake = time.After(wait + 10*time.Millisecond)
 				}
 			}
 			if s.sess != nil && len(queue) > 0 {
@@ -195,7 +252,9 @@ func (s *sender) run(ctx context.Context) error {
 				if len(msgs) > 0 {
 					s.launch(bg, next, msgs)
 				}
-				if len(msgs) > 0 || len(s.events) > 0 {
+				// An emptied queue (everyone left was settled or held
+				// back without a message) is read again, not waited on.
+				if len(msgs) > 0 || len(s.events) > 0 || len(queue) == 0 {
 					s.drain()
 					continue
 				}
@@ -280,6 +339,7 @@ func (s *sender) take(queue []campaign.Delivery) ([]campaign.Delivery, []campaig
 	}
 	var next []campaign.Delivery
 	var msgs []sdk.Message
+	now := s.opt.now()
 	for free > 0 && len(queue) > 0 {
 		d := queue[0]
 		queue = queue[1:]
@@ -292,6 +352,13 @@ func (s *sender) take(queue []campaign.Delivery) ([]campaign.Delivery, []campaig
 			continue
 		case r.Excluded != "":
 			s.settled(campaign.Outcome{CustomerID: d.CustomerID, Status: campaign.Excluded, Reason: r.Excluded})
+			continue
+		}
+		// In the customer's quiet hours the message waits for their end,
+		// before it is marked sending: no attempt is used.
+		if o, quiet := s.quiet(d.CustomerID, now); quiet {
+			s.outcomes = append(s.outcomes, o)
+			s.rep.Deferred++
 			continue
 		}
 		content, err := s.tpl[d.Variant].Render(r.Data)
@@ -387,7 +454,7 @@ func (s *sender) handle(ctx context.Context, ev event) {
 		o.Status, o.ProviderID = campaign.Delivered, r.ProviderID
 		s.rep.Sent++
 	case sdk.OutcomeRetry:
-		o.Status, o.Reason, o.NextAt = campaign.Retry, r.Reason, time.Now().Add(max(r.After, time.Second))
+		o.Status, o.Reason, o.NextAt = campaign.Retry, r.Reason, s.opt.now().Add(max(r.After, time.Second))
 		if s.attempts(ev.id) >= s.c.MaxAttemptsOrDefault() {
 			o.Status, o.Reason = campaign.Rejected, fmt.Sprintf("gave up after %d attempts: %s", s.attempts(ev.id), r.Reason)
 		}
@@ -589,6 +656,21 @@ func (s *sender) openSession(ctx context.Context) {
 	}
 	s.sess, s.sessConn = sess, conn
 	s.window = min(max(1, sess.MaxInFlight), MaxWindow)
+}
+
+// waiting is how a run ends when what is left waits longer than maxWait:
+// paused, saying how many wait and when the first may go.
+func (s *sender) waiting(ctx context.Context, next time.Time) error {
+	var n int
+	if err := s.w.Q().QueryRowContext(ctx, `SELECT count(*) FROM mb_deliveries WHERE campaign = ? AND status = 'retry'`, s.c.Name).Scan(&n); err != nil {
+		return err
+	}
+	s.rep.Waiting, s.rep.NextAt = n, next
+	// The time on this computer's clock; with an injected clock, shifted
+	// back to real time so "then" means when to come back.
+	at := next.Add(time.Since(s.opt.now())).Local().Format("2006-01-02 15:04 MST")
+	return i18n.Errorf("%w: %d messages wait for quiet hours to end or for a retry; the first may go at %s. Send again then ('marketbench campaign resume %s'), or let 'marketbench automate run' send them",
+		ErrPaused, n, at, strconv.Quote(s.c.Name))
 }
 
 func remaining(ctx context.Context, w *Workspace, name string) (int, error) {

@@ -421,6 +421,10 @@ func (v *sendView) live(name string) {
 		switch {
 		case err == nil:
 			v.stage.SetText(i18n.T("Done: %s messages sent in this run.", i18n.Number(float64(sent))))
+		case errors.Is(err, core.ErrPaused) && rep != nil && rep.Waiting > 0:
+			// Quiet hours (or a far retry): not a failure; say when to resume.
+			v.stage.SetText(i18n.T("Sent %s messages in this run; %s wait for quiet hours to end or for a retry, the first until %s. Press Resume sending then.",
+				i18n.Number(float64(sent)), i18n.Number(float64(rep.Waiting)), i18n.DateTime(rep.NextAt.Local())))
 		case errors.Is(err, core.ErrPaused) && paused:
 			v.stage.SetText(i18n.T("Paused after %s messages in this run. Press Resume sending to send the rest.", i18n.Number(float64(sent))))
 		default:

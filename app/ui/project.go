@@ -87,7 +87,7 @@ func newProject(w *window, ws *core.Workspace) *project {
 		{name: i18n.Mark("Campaigns"), icon: theme.MailSendIcon(), build: func() fyne.CanvasObject { return p.campaigns.content }, shown: p.campaigns.shown},
 		{name: i18n.Mark("Text"), icon: theme.DocumentCreateIcon(), build: func() fyne.CanvasObject { return p.text.content }, shown: p.text.shown},
 		{name: i18n.Mark("Plugins"), icon: theme.GridIcon(), build: func() fyne.CanvasObject { return p.plugins.content }, shown: p.plugins.shown},
-		{name: screenSettings, icon: theme.SettingsIcon(), build: func() fyne.CanvasObject { return p.settings.content }, shown: p.settings.refresh},
+		{name: screenSettings, icon: theme.SettingsIcon(), build: func() fyne.CanvasObject { return p.settings.content }, shown: p.settings.visit},
 	}
 	p.body = container.NewStack()
 	longest := ""

@@ -29,6 +29,7 @@ var roleLabels = map[storage.Role]string{
 	storage.FullName:     i18n.Mark("Full name"),
 	storage.Region:       i18n.Mark("Province or state"),
 	storage.City:         i18n.Mark("City"),
+	storage.TimeZone:     i18n.Mark("Time zone"),
 	storage.EmailConsent: i18n.Mark("Email consent"),
 	storage.SMSConsent:   i18n.Mark("SMS consent"),
 	storage.OrderID:      i18n.Mark("Order ID"),

@@ -29,6 +29,7 @@ type settingsScreen struct {
 	p       *project
 	req     latest
 	audit   *grid
+	policy  *policyPanel
 	info    *widget.Label
 	content fyne.CanvasObject
 }
@@ -55,12 +56,20 @@ func newSettingsScreen(p *project) *settingsScreen {
 	refresh := &widget.Button{Text: i18n.T("Refresh"), Icon: theme.ViewRefreshIcon(), OnTapped: s.refresh}
 	// The settings scroll and share the height with the audit log, so a
 	// 700-pixel window shows both.
-	top := container.NewVScroll(container.NewVBox(form, widget.NewSeparator(), s.llmForm()))
+	s.policy = newPolicyPanel(s)
+	top := container.NewVScroll(container.NewVBox(form, widget.NewSeparator(), s.policy.content, widget.NewSeparator(), s.llmForm()))
 	audit := container.NewBorder(container.NewBorder(nil, nil, nil, refresh, s.info), nil, nil, nil, s.audit.table)
 	split := container.NewVSplit(top, audit)
 	split.Offset = 0.6
 	s.content = split
 	return s
+}
+
+// visit reloads what may have changed since the last visit: the contact
+// policy (the CLI can set it) and the audit log.
+func (s *settingsScreen) visit() {
+	s.policy.load()
+	s.refresh()
 }
 
 // refresh reloads the audit log; it runs on every visit because imports,

@@ -4,9 +4,11 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/contact"
 	"github.com/marketbench/marketbench/storage/rule"
 	"github.com/marketbench/marketbench/storage/segment"
 )
@@ -312,4 +314,34 @@ func Suppress(ctx context.Context, p *storage.Project, kind string, values []str
 		return p.InTx(tx).Audit(ctx, tx, "suppress", kind, -1, int64(n), reason)
 	})
 	return n, err
+}
+
+// Cap applies the project's frequency caps as of now to the recipients
+// still included (the holdout too, so the comparison with it stays fair):
+// those at a cap on the campaign's channel, or over all channels, are
+// excluded with the cap's reason. The campaign's own deliveries do not
+// count. It returns how many it excluded.
+func Cap(ctx context.Context, p *storage.Project, c *Campaign, rs []Recipient, now time.Time) (int, error) {
+	pol, err := contact.Load(ctx, p)
+	if err != nil || len(pol.Caps) == 0 {
+		return 0, err
+	}
+	var ids []string
+	for _, r := range rs {
+		if r.Excluded == "" {
+			ids = append(ids, r.CustomerID)
+		}
+	}
+	capped, err := pol.CappedExcept(ctx, p, c.Name, contact.ChannelKey(c.Plugin, c.Component), ids, now)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range rs {
+		if why := capped[rs[i].CustomerID]; why != "" && rs[i].Excluded == "" {
+			rs[i].Excluded, rs[i].Group, rs[i].To = why, "", ""
+			n++
+		}
+	}
+	return n, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/contact"
 )
 
 // Planned reports whether the campaign's audience is already in the
@@ -25,13 +26,18 @@ func IsPlanned(ctx context.Context, p *storage.Project, campaign string) (bool, 
 
 // Plan writes one delivery row per recipient (planned, holdout or
 // excluded with its reason) in one transaction. Rows that exist are kept.
+// The project's frequency caps are applied first (see Cap): customers at a
+// cap are logged as excluded with the cap's reason, and marked so in rs.
 func Plan(ctx context.Context, p *storage.Project, c *Campaign, rs []Recipient) error {
 	return PlanAt(ctx, p, c, rs, time.Now())
 }
 
-// PlanAt is Plan with the time the deliveries are planned (a journey's
-// runner works as of its own clock).
-func PlanAt(ctx context.Context, p *storage.Project, c *Campaign, rs []Recipient, at time.Time) error {
+// PlanAt is Plan as of now: the caps are counted at now, and now is the
+// rows' planned time (an injected clock for tests and catching up).
+func PlanAt(ctx context.Context, p *storage.Project, c *Campaign, rs []Recipient, now time.Time) error {
+	if _, err := Cap(ctx, p, c, rs, now); err != nil {
+		return err
+	}
 	f, err := os.CreateTemp("", "mb-plan-*.csv")
 	if err != nil {
 		return err
@@ -58,8 +64,9 @@ func PlanAt(ctx context.Context, p *storage.Project, c *Campaign, rs []Recipient
 	f.Close()
 	src := `read_csv(` + storage.Literal(f.Name()) + `, header = true, quote = '"', escape = '"', all_varchar = true)`
 	return p.Tx(ctx, func(tx *storage.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO mb_deliveries (campaign, customer_id, variant, idempotency_key, status, reason, planned_at)
-			SELECT ?, customer_id, coalesce(variant, ''), idempotency_key, status, nullif(reason, ''), ? FROM `+src+` ON CONFLICT DO NOTHING`, c.Name, at.UTC()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mb_deliveries (campaign, customer_id, variant, idempotency_key, status, reason, channel, planned_at)
+			SELECT ?, customer_id, coalesce(variant, ''), idempotency_key, status, nullif(reason, ''), ?, ?::TIMESTAMP FROM `+src+` ON CONFLICT DO NOTHING`,
+			c.Name, contact.ChannelKey(c.Plugin, c.Component), now.UTC()); err != nil {
 			return i18n.Errorf("cannot plan the deliveries: %s", storage.FirstLine(err.Error()))
 		}
 		return p.InTx(tx).Audit(ctx, tx, "campaign plan", c.Name, -1, int64(len(rs)), "audience frozen")
@@ -353,6 +360,9 @@ func ShortReason(s string) string {
 // Request"), with numbers and quoted values in it masked, so a thousand
 // customers rejected for the same cause make one line.
 func Cause(reason string) string {
+	if _, ok := contact.Words(reason); ok {
+		return reason // a few fixed sentences, each its own cause
+	}
 	c := reason
 	if i := strings.Index(c, ": "); i >= 12 {
 		c = c[:i]

@@ -4,6 +4,7 @@ import (
 	"regexp"
 
 	"github.com/marketbench/marketbench/assets/i18n"
+	"github.com/marketbench/marketbench/storage/contact"
 )
 
 // Reasons (why a customer is left out, why a delivery failed or is in
@@ -34,6 +35,9 @@ var (
 // ReasonWords returns a stored reason (or its Cause) in the language in
 // use; a reason from a plugin or a person stays as it is.
 func ReasonWords(reason string) string {
+	if w, ok := contact.Words(reason); ok {
+		return w
+	}
 	if m := notInTableRE.FindStringSubmatch(reason); m != nil {
 		return i18n.T("not in the customer table %s", m[1])
 	}

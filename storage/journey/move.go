@@ -21,9 +21,6 @@ type Hooks struct {
 	// Channel readies a send step's campaign: checks its plugin is enabled
 	// and sets the fields the channel receives.
 	Channel func(ctx context.Context, c *campaign.Campaign) error
-	// Caps returns the customers who may not be sent c now under the
-	// contact policy, with the reason; nil means no caps.
-	Caps func(ctx context.Context, p *storage.Project, c *campaign.Campaign, ids []string, now time.Time) (map[string]string, error)
 }
 
 // Tick is what one run did to a journey.

@@ -64,25 +64,15 @@ func send(ctx context.Context, p *storage.Project, j *Journey, s *Step, now time
 		if err != nil {
 			return err
 		}
-		var caps map[string]string
-		if h.Caps != nil {
-			var in []string
-			for _, r := range rs {
-				if r.Excluded == "" {
-					in = append(in, r.CustomerID)
-				}
-			}
-			if caps, err = h.Caps(ctx, p, &c, in, now); err != nil {
-				return err
-			}
+		// PlanAt applies the contact policy's frequency caps (excluding
+		// over-cap customers with the reason) before the rows are written.
+		if err := campaign.PlanAt(ctx, p, &c, rs, now); err != nil {
+			return err
 		}
 		var b strings.Builder
 		b.WriteString("customer_id,entry,detail\n")
 		for i := range rs {
 			r := &rs[i]
-			if why := caps[r.CustomerID]; why != "" && r.Excluded == "" {
-				r.Excluded = why
-			}
 			detail := c.Name
 			if r.Excluded != "" {
 				detail = r.Excluded
@@ -91,9 +81,6 @@ func send(ctx context.Context, p *storage.Project, j *Journey, s *Step, now time
 				t.Planned[c.Name]++
 			}
 			fmt.Fprintf(&b, "%s,%d,%s\n", storage.CSVField(r.CustomerID), entries[r.CustomerID], storage.CSVField(detail))
-		}
-		if err := campaign.PlanAt(ctx, p, &c, rs, now); err != nil {
-			return err
 		}
 		if err := logRows(ctx, q, j.Name, s.ID, "send", b.String(), now); err != nil {
 			return err
