@@ -227,3 +227,18 @@ func (l Level) String() string {
 
 // MarshalText writes the level's English name, for JSON.
 func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// UnmarshalText reads a level's English name.
+func (l *Level) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "major":
+		*l = Major
+	case "some":
+		*l = Some
+	case "stable":
+		*l = Stable
+	default:
+		return msg.Errorf("drift: unknown level %q", string(b))
+	}
+	return nil
+}

@@ -230,3 +230,29 @@ func DataFingerprint(ctx context.Context, p *storage.Project, tables ...string) 
 	}
 	return b.String(), nil
 }
+
+// References returns when each model's reference was stored, by
+// lower-case model name: which models drift can be measured for.
+func References(ctx context.Context, p *storage.Project) (map[string]time.Time, error) {
+	rows, err := p.Q().QueryContext(ctx, `SELECT model, created_at FROM mb_model_reference`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var m string
+		var at time.Time
+		if err := rows.Scan(&m, &at); err != nil {
+			return nil, err
+		}
+		out[strings.ToLower(m)] = at
+	}
+	return out, rows.Err()
+}
+
+// SaveReference stores a model's reference on its own, for a model that
+// had none (trained before drift monitoring).
+func SaveReference(ctx context.Context, p *storage.Project, model string, ref json.RawMessage) error {
+	return p.Tx(ctx, func(tx *storage.Tx) error { return saveReference(ctx, tx, model, ref) })
+}
