@@ -13,14 +13,26 @@ import (
 
 	"github.com/marketbench/marketbench/analytics/model"
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
 )
 
 // TestModelsDriftAndRetrain: one column of a model's table shifts; Check
 // drift puts a warning naming the column over the list and on the model;
 // Retrain runs champion/challenger and History shows the comparison; the
-// tab still fits 1024×700 with the warnings shown.
+// tab still fits 1024×700 with the warnings shown, in English and Chinese.
 func TestModelsDriftAndRetrain(t *testing.T) {
+	for _, lang := range []string{i18n.English, i18n.Chinese} {
+		t.Run(lang, func(t *testing.T) {
+			i18n.Use(lang)
+			defer i18n.Use(i18n.English)
+			modelsDriftAndRetrain(t, lang == i18n.English)
+		})
+	}
+}
+
+// modelsDriftAndRetrain checks the words only in English.
+func modelsDriftAndRetrain(t *testing.T, english bool) {
 	ws, err := core.Create(filepath.Join(t.TempDir(), "u"+storage.Ext))
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +63,7 @@ func TestModelsDriftAndRetrain(t *testing.T) {
 	}
 	test.Tap(u.driftBtn)
 	idle(t, p)
-	if u.alerts.Visible() || !strings.HasPrefix(p.status.Text, "No major drift in buyer") {
+	if u.alerts.Visible() || english && !strings.HasPrefix(p.status.Text, "No major drift in buyer") {
 		t.Errorf("unchanged data: alerts %q, status %q", u.alerts.Text, p.status.Text)
 	}
 
@@ -60,7 +72,7 @@ func TestModelsDriftAndRetrain(t *testing.T) {
 	}
 	test.Tap(u.driftBtn)
 	idle(t, p)
-	if !u.alerts.Visible() || !strings.Contains(u.alerts.Text, "buyer: feature x2 has drifted") || strings.Contains(u.alerts.Text, "x1") {
+	if !u.alerts.Visible() || english && !strings.Contains(u.alerts.Text, "buyer: feature x2 has drifted") || !strings.Contains(u.alerts.Text, "x2") || strings.Contains(u.alerts.Text, "x1") {
 		t.Errorf("alerts over the list: %q", u.alerts.Text)
 	}
 	if !u.modelAlert.Visible() || !strings.Contains(u.modelAlert.Text, "x2") || u.modelAlert.Importance != widget.WarningImportance {
@@ -75,7 +87,7 @@ func TestModelsDriftAndRetrain(t *testing.T) {
 
 	test.Tap(u.retrainBtn)
 	idle(t, p)
-	if !strings.Contains(p.status.Text, "champion") || !strings.Contains(p.status.Text, "AUC") {
+	if english && !strings.Contains(p.status.Text, "champion") || !strings.Contains(p.status.Text, "AUC") {
 		t.Errorf("status after retraining: %q", p.status.Text)
 	}
 	test.Tap(u.historyBtn)
@@ -84,7 +96,9 @@ func TestModelsDriftAndRetrain(t *testing.T) {
 	if top == nil {
 		t.Fatal("History opened no dialog")
 	}
-	l, _ := find(top, func(l *widget.Label) bool { return strings.Contains(l.Text, "Retraining history of buyer") })
+	l, _ := find(top, func(l *widget.Label) bool {
+		return strings.Contains(l.Text, i18n.T("Retraining history of %s", "buyer"))
+	})
 	if l == nil {
 		t.Error("the dialog is not the history")
 	}
