@@ -115,6 +115,21 @@ var migrations = []string{
 	UPDATE mb_deliveries SET channel = c.channel FROM (SELECT name,
 		json_extract_string(spec_json, '$.plugin') || '/' || json_extract_string(spec_json, '$.component') AS channel FROM mb_campaigns) c
 		WHERE mb_deliveries.campaign = c.name`,
+	// 10: model upkeep (issue 13). mb_model_reference keeps each model's
+	// training distributions (analytics/drift bins) so drift needs no
+	// training rows; mb_model_history keeps every champion/challenger
+	// comparison; mb_model_upkeep holds the retraining schedule and the
+	// latest drift, with when and on what data it was computed.
+	`CREATE TABLE mb_model_reference (
+		model VARCHAR PRIMARY KEY, reference_json VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
+	CREATE TABLE mb_model_history (
+		id BIGINT PRIMARY KEY DEFAULT nextval('mb_seq'), model VARCHAR NOT NULL, ran_at TIMESTAMP NOT NULL,
+		metric VARCHAR NOT NULL, champion DOUBLE, challenger DOUBLE, min_gain DOUBLE NOT NULL,
+		holdout VARCHAR NOT NULL, holdout_rows BIGINT NOT NULL, train_rows BIGINT NOT NULL,
+		promoted BOOLEAN NOT NULL, reason VARCHAR NOT NULL, cause VARCHAR NOT NULL);
+	CREATE TABLE mb_model_upkeep (
+		model VARCHAR PRIMARY KEY, schedule VARCHAR, schedule_set_at TIMESTAMP, last_retrain_at TIMESTAMP,
+		drift_at TIMESTAMP, drift_data VARCHAR, drift_json VARCHAR);`,
 }
 
 // Version is the project format this build writes.

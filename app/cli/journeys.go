@@ -270,6 +270,16 @@ func automateJSON(rep *core.AutomateReport) map[string]any {
 	}
 	out := map[string]any{"now": rep.Now.Format(time.RFC3339), "dry_run": rep.DryRun, "journeys": js, "sent": rep.Sent,
 		"failed": rep.Failed, "pending": rep.Pending, "problems": nonNil(rep.Problems)}
+	if up := rep.Upkeep; up != nil {
+		var alerts, retrained []map[string]any
+		for _, a := range up.Alerts {
+			alerts = append(alerts, map[string]any{"model": a.Model, "feature": a.Feature, "psi": a.PSI, "message": a.Message()})
+		}
+		for _, r := range up.Retrained {
+			retrained = append(retrained, map[string]any{"model": r.Model, "promoted": r.Promoted, "champion": r.Champion, "challenger": r.Challenger, "reason": r.Reason})
+		}
+		out["drift_alerts"], out["retrained"] = alerts, retrained
+	}
 	if rep.DryRun {
 		ws := []map[string]any{}
 		for _, m := range rep.WouldSend {
@@ -315,5 +325,16 @@ func printAutomate(o io.Writer, rep *core.AutomateReport) {
 	fmt.Fprintln(o, i18n.T("Sent %d messages; %d failed; %d wait for a later run.", rep.Sent, rep.Failed, rep.Pending))
 	for _, p := range rep.Problems {
 		fmt.Fprintln(o, i18n.T("Problem: %s", p))
+	}
+	if up := rep.Upkeep; up != nil {
+		for _, r := range up.Retrained {
+			fmt.Fprintln(o, i18n.T("Model %s retrained: %s", r.Model, r.Reason))
+		}
+		for _, a := range up.Alerts {
+			fmt.Fprintln(o, i18n.T("Drift: %s", a.Message()))
+		}
+		for _, p := range up.Problems {
+			fmt.Fprintln(o, i18n.T("Model %s: %s", p.Model, p.Error))
+		}
 	}
 }

@@ -19,7 +19,8 @@ import (
 func (e *env) modelCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "model", Short: "Train, evaluate, compare, score and explain predictive models; k-means clusters"}
 	cmd.AddCommand(e.modelTrainCmd(), e.modelListCmd(), e.modelEvalCmd(), e.modelScoreCmd(), e.modelExplainCmd(),
-		e.modelDeleteCmd(), e.modelClusterCmd(), e.modelTargetCmd(), e.modelFeaturesCmd())
+		e.modelDeleteCmd(), e.modelClusterCmd(), e.modelTargetCmd(), e.modelFeaturesCmd(),
+		e.modelRetrainCmd(), e.modelDriftCmd(), e.modelHistoryCmd(), e.modelScheduleCmd())
 	return cmd
 }
 

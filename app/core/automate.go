@@ -106,6 +106,8 @@ type AutomateReport struct {
 	// Problems are the journeys and sends that failed, one line each; the
 	// other journeys ran.
 	Problems []string
+	// Upkeep is the models' scheduled retraining and drift check.
+	Upkeep *Upkeep
 }
 
 // PlannedMessage is one message a run would send.
@@ -173,6 +175,11 @@ func (w *Workspace) RunAutomation(ctx context.Context, opt AutomateOptions, prog
 		return rep, nil
 	}
 	move(w.Project)
+	if up, err := w.ModelUpkeep(ctx, now, nil); err != nil {
+		rep.Problems = append(rep.Problems, err.Error())
+	} else {
+		rep.Upkeep = up
+	}
 	// Sends run on the run's clock: as of opt.Now, moving with real time.
 	offset := now.Sub(time.Now())
 	opt.clock = func() time.Time { return time.Now().Add(offset) }

@@ -157,6 +157,10 @@ func (w *Workspace) Train(ctx context.Context, r TrainRequest, progress Progress
 	if err != nil {
 		return nil, err
 	}
+	ref, err := buildReference(m, rows.Data)
+	if err != nil {
+		return nil, err
+	}
 	info := &ModelInfo{Name: name, Kind: models.Predictive, Algo: spec.Algo, Target: spec.Target, Source: src,
 		Spec: m.Spec, Eval: m.Eval, Seconds: time.Since(start).Seconds(), TrainedAt: time.Now().UTC(), Built: built}
 	specJSON, _ := json.Marshal(m.Spec)
@@ -165,7 +169,7 @@ func (w *Workspace) Train(ctx context.Context, r TrainRequest, progress Progress
 		return nil, i18n.Errorf("cannot store the evaluation: %v", err)
 	}
 	err = models.Save(ctx, w.Project, models.Record{Name: name, Kind: models.Predictive, Algo: spec.Algo, Target: spec.Target,
-		Source: src, Spec: specJSON, Eval: evalJSON, Seconds: info.Seconds}, art, r.Replace)
+		Source: src, Spec: specJSON, Eval: evalJSON, Seconds: info.Seconds, Reference: ref}, art, r.Replace)
 	if err != nil {
 		return nil, err
 	}

@@ -92,6 +92,7 @@ type modelsScreen struct {
 	selected  string // model shown in the detail, "" for none
 	detail    *modelDetail
 	deleteBtn *widget.Button
+	upkeep    *modelUpkeep
 
 	content fyne.CanvasObject
 }
@@ -101,6 +102,12 @@ func newModelsScreen(p *project) *modelsScreen {
 	s.train = newTrainForm(p, s.trained)
 	s.clusters = newClustersView(p)
 	s.detail = newModelDetail(p)
+	s.upkeep = newModelUpkeep(p)
+	s.upkeep.retrained = func(name string, _ bool) {
+		s.refresh(name)
+		s.p.refreshTables("") // a churn or purchase table was rebuilt
+	}
+	s.detail.head.Add(s.upkeep.modelAlert)
 
 	s.listInfo = &widget.Label{Text: i18n.T("Loading models…"), Wrapping: fyne.TextWrapWord}
 	s.deleteBtn = &widget.Button{Text: i18n.T("Delete…"), Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: s.deleteSelected}
@@ -111,8 +118,9 @@ func newModelsScreen(p *project) *modelsScreen {
 			s.show(s.models[row].Name)
 		}
 	}
-	top := container.NewBorder(nil, container.NewHBox(newBtn, layout.NewSpacer(), s.deleteBtn), nil, nil, s.list.table)
-	split := container.NewVSplit(container.NewBorder(s.listInfo, nil, nil, nil, top), s.detail.content)
+	bar := container.NewHBox(newBtn, layout.NewSpacer(), s.upkeep.driftBtn, s.upkeep.retrainBtn, s.upkeep.historyBtn, s.deleteBtn)
+	top := container.NewBorder(nil, bar, nil, nil, s.list.table)
+	split := container.NewVSplit(container.NewBorder(container.NewVBox(s.listInfo, s.upkeep.alerts), nil, nil, nil, top), s.detail.content)
 	split.Offset = 0.28
 
 	s.tabs = container.NewAppTabs(
@@ -151,6 +159,7 @@ func (s *modelsScreen) setTables(ts []storage.Table) {
 // refresh lists the models again and shows selectName, when set, or keeps
 // the one shown.
 func (s *modelsScreen) refresh(selectName string) {
+	s.upkeep.load()
 	ctx := s.listReq.start(s.p.ctx)
 	async(s.p, ctx, func(ctx context.Context) ([]core.ModelInfo, error) {
 		return s.p.ws.Models(ctx)
@@ -173,6 +182,7 @@ func (s *modelsScreen) refresh(selectName string) {
 		} else {
 			s.selected = ""
 			s.deleteBtn.Disable()
+			s.upkeep.select_("")
 			s.detail.clear()
 		}
 		if first && len(ms) == 0 {
@@ -213,6 +223,7 @@ func (s *modelsScreen) show(name string) {
 	s.selected = name
 	s.deleteBtn.Enable()
 	s.detail.show(s.models[i])
+	s.upkeep.select_(name)
 }
 
 // trained is called by the train form after a model was stored.

@@ -29,6 +29,7 @@ type modelDetail struct {
 
 	title     *widget.Label
 	about     *widget.Label
+	head      *fyne.Container // title, about, actions; the drift alert joins it
 	metrics   *grid
 	scoreBtn  *widget.Button
 	evalBtn   *widget.Button
@@ -130,8 +131,8 @@ func newModelDetail(p *project) *modelDetail {
 	d.items[tabExplain] = container.NewTabItemWithIcon(i18n.T(tabExplain), theme.QuestionIcon(), container.NewVScroll(container.NewPadded(explainBox)))
 	d.chartTabs = container.NewAppTabs()
 
-	head := container.NewVBox(d.title, d.about, container.NewHBox(d.scoreBtn, d.evalBtn), d.scoreInfo)
-	left := container.NewBorder(head, nil, nil, nil, d.metrics.table)
+	d.head = container.NewVBox(d.title, d.about, container.NewHBox(d.scoreBtn, d.evalBtn), d.scoreInfo)
+	left := container.NewBorder(d.head, nil, nil, nil, d.metrics.table)
 	split := container.NewHSplit(left, d.chartTabs)
 	split.Offset = 0.38
 	d.body = split

@@ -155,6 +155,7 @@ func Load(ctx context.Context, p *storage.Project, src Source, spec model.Spec, 
 		sel = append(sel, `coalesce(CAST(`+storage.Quote(c.Name)+` AS VARCHAR), '')`)
 	}
 	q := `SELECT ` + strings.Join(sel, ", ") + ` FROM ` + from
+	var where []string
 	if src.Segment != "" {
 		if cust == "" {
 			return nil, i18n.Errorf("table %q has no customer id column, so it cannot be narrowed to segment %q", src.Table, src.Segment)
@@ -163,10 +164,16 @@ func Load(ctx context.Context, p *storage.Project, src Source, spec model.Spec, 
 		if err != nil {
 			return nil, err
 		}
-		q += ` WHERE ` + id + ` IN (` + ids + `)`
+		where = append(where, id+` IN (`+ids+`)`)
 	}
 	if src.Customer != "" {
-		q += map[bool]string{true: ` AND `, false: ` WHERE `}[src.Segment != ""] + id + ` = ` + storage.Literal(src.Customer)
+		where = append(where, id+` = `+storage.Literal(src.Customer))
+	}
+	if src.Where != "" {
+		where = append(where, `(`+src.Where+`)`)
+	}
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	if cust == "" {
 		q += ` ORDER BY ` + storage.Quote(storage.RowNumber)

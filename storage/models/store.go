@@ -40,6 +40,9 @@ type Source struct {
 	// IDColumn names the customer id column of a table without roles (a
 	// temporary table); not stored.
 	IDColumn string `json:"-"`
+	// Where, when set, is an SQL condition on the table's columns the rows
+	// must meet, e.g. a date range for a recent holdout; not stored.
+	Where string `json:"-"`
 }
 
 // Record is a stored model without its artifact.
@@ -53,6 +56,10 @@ type Record struct {
 	Eval      json.RawMessage
 	Seconds   float64
 	TrainedAt time.Time
+	// Reference, when set, is stored by Save as the model's training
+	// distributions for drift (see Reference); Save without it removes an
+	// older model's.
+	Reference json.RawMessage
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,39}$`)
@@ -87,6 +94,9 @@ func Save(ctx context.Context, p *storage.Project, r Record, artifact []byte, re
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO mb_models (name, kind, algo, target, source_json, spec_json, eval_json, artifact, seconds)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Name, r.Kind, r.Algo, r.Target, string(src), string(r.Spec), string(r.Eval), artifact, r.Seconds); err != nil {
+			return err
+		}
+		if err := saveReference(ctx, tx, r.Name, r.Reference); err != nil {
 			return err
 		}
 		return p.InTx(tx).Audit(ctx, tx, "train", r.Name, -1, -1, fmt.Sprintf("%s %s on %s", r.Algo, r.Target, r.Source.Table))
@@ -148,6 +158,9 @@ func Delete(ctx context.Context, p *storage.Project, name string) error {
 			return err
 		}
 		if err := dropColumn(ctx, p.InTx(tx), ScoreColumn(r.Name)); err != nil {
+			return err
+		}
+		if err := forgetUpkeep(ctx, tx, r.Name); err != nil {
 			return err
 		}
 		return p.InTx(tx).Audit(ctx, tx, "delete model", r.Name, -1, -1, "")
