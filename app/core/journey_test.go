@@ -16,6 +16,7 @@ import (
 
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/storage/campaign"
+	"github.com/marketbench/marketbench/storage/contact"
 	"github.com/marketbench/marketbench/storage/ingest"
 	"github.com/marketbench/marketbench/storage/journey"
 )
@@ -232,5 +233,46 @@ func TestAutomationRefreshesRFM(t *testing.T) {
 	}
 	if got := last.AsOf.Format(time.DateOnly); got != "2026-11-15" {
 		t.Fatalf("RFM as of %s after the run, want 2026-11-15", got)
+	}
+}
+
+// A frequency cap counts campaigns and journeys together: a customer who
+// got a campaign today is not sent the journey's welcome, with the cap as
+// the reason, and the others are.
+func TestJourneyHonoursFrequencyCap(t *testing.T) {
+	in := newInbox(t)
+	w := journeyProject(t, 12)
+	ctx := context.Background()
+	if err := w.SetContactPolicy(ctx, &contact.Policy{Caps: []contact.Cap{{Max: 1, Hours: 24}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.CreateSegment(ctx, "Zero", "customers", "customer_id = 'C000'"); err != nil {
+		t.Fatal(err)
+	}
+	c := &campaign.Campaign{Name: "News", Segment: "Zero", Table: "customers", Plugin: "marketbench.org/webhook", Component: "webhook",
+		Config: sdk.Config{"url": in.URL}, Variants: []campaign.Variant{{Name: "A", Percent: 100, Subject: "News", Text: "Hi"}}}
+	if err := w.SaveCampaign(ctx, c, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SendCampaign(ctx, "News", SendOptions{Mode: campaign.Live}, nil); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := w.SaveJourney(ctx, welcomeJourney(in.URL), false, now); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, w, now)
+	appendOrders(t, w, "N1,C000,2026-10-01,5", "N2,C003,2026-10-01,5")
+	rep := mustRun(t, w, now.Add(time.Minute))
+	if rep.Ticks[0].Entered != 2 || rep.Sent != 1 {
+		t.Fatalf("entered %d, sent %d; want 2 entered and 1 sent (C000 is at the cap)", rep.Ticks[0].Entered, rep.Sent)
+	}
+	var reason string
+	w.DB().QueryRow(`SELECT reason FROM mb_deliveries WHERE campaign = 'Welcome › hello' AND customer_id = 'C000'`).Scan(&reason)
+	if !strings.Contains(reason, "frequency cap") {
+		t.Fatalf("C000's welcome: reason %q, want the frequency cap", reason)
+	}
+	if got := in.byCustomer(); len(got["C000"]) != 1 || len(got["C003"]) != 1 {
+		t.Fatalf("messages %v: want C000 only the campaign, C003 the welcome", got)
 	}
 }
