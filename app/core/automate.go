@@ -16,6 +16,7 @@ import (
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/campaign"
+	"github.com/marketbench/marketbench/storage/contact"
 	"github.com/marketbench/marketbench/storage/journey"
 	"github.com/marketbench/marketbench/storage/segment"
 )
@@ -72,8 +73,13 @@ func (w *Workspace) DeleteJourney(ctx context.Context, name string) error {
 }
 
 // ProjectLocation is the project's time zone for schedules, waits until a
-// time of day and daily limits: the computer's own.
+// time of day and daily limits: the contact policy's, else the computer's.
 func (w *Workspace) ProjectLocation(ctx context.Context) *time.Location {
+	if pol, err := contact.Load(ctx, w.Project); err == nil {
+		if loc, err := pol.Location(); err == nil {
+			return loc
+		}
+	}
 	return time.Local
 }
 
