@@ -322,7 +322,11 @@ func (w *Workspace) sendStep(ctx context.Context, in *journey.Info, s *journey.S
 		byID[rs[i].CustomerID] = &rs[i]
 	}
 	sopt := SendOptions{Mode: campaign.Live, Secrets: secretsFromEnv(ctx, w, c), Timeout: opt.Timeout, Warn: opt.Warn, Now: opt.clock}
-	err = w.newSender(c, proc, byID, tpl, sopt, rep, nil).run(ctx)
+	snd := w.newSender(c, proc, byID, tpl, sopt, rep, nil)
+	if err := snd.policy(ctx); err != nil { // quiet hours, as for campaigns
+		return rep, err
+	}
+	err = snd.run(ctx)
 	rep.Counts, _ = campaign.Count(context.WithoutCancel(ctx), w.Project, c.Name)
 	detail := fmt.Sprintf("journey send: %d sent in this run, %d settled from an earlier run", rep.Sent, rep.Recovered)
 	if err != nil {

@@ -451,7 +451,7 @@ func (s *sender) handle(ctx context.Context, ev event) {
 	o := campaign.Outcome{CustomerID: ev.id}
 	switch r.Outcome {
 	case sdk.OutcomeDelivered:
-		o.Status, o.ProviderID = campaign.Delivered, r.ProviderID
+		o.Status, o.ProviderID, o.SentAt = campaign.Delivered, r.ProviderID, s.opt.now()
 		s.rep.Sent++
 	case sdk.OutcomeRetry:
 		o.Status, o.Reason, o.NextAt = campaign.Retry, r.Reason, s.opt.now().Add(max(r.After, time.Second))

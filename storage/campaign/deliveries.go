@@ -138,6 +138,17 @@ type Outcome struct {
 	ProviderID string
 	Reason     string
 	NextAt     time.Time // Retry
+	// SentAt is when it was delivered, on the sender's clock (which a
+	// runner working as of another time shifts); zero means now.
+	SentAt time.Time
+}
+
+// sentAt is an outcome's delivery time for SQL: NULL means the database's now.
+func (o Outcome) sentAt() any {
+	if o.Status != Delivered || o.SentAt.IsZero() {
+		return nil
+	}
+	return o.SentAt.UTC()
 }
 
 // Record stores outcomes in one statement (one transaction). Reasons are
@@ -152,17 +163,17 @@ func Record(ctx context.Context, p *storage.Project, campaign string, os []Outco
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?, ?, ?::TIMESTAMP)")
+		b.WriteString("(?, ?, ?, ?, ?::TIMESTAMP, ?::TIMESTAMP)")
 		var next any
 		if o.Status == Retry {
 			next = o.NextAt.UTC()
 		}
-		args = append(args, o.CustomerID, o.Status, o.ProviderID, ShortReason(o.Reason), next)
+		args = append(args, o.CustomerID, o.Status, o.ProviderID, ShortReason(o.Reason), next, o.sentAt())
 	}
 	args = append(args, campaign)
 	_, err := p.Q().ExecContext(ctx, `UPDATE mb_deliveries SET status = v.status, provider_id = nullif(v.provider_id, ''), reason = nullif(v.reason, ''),
-		next_at = v.next_at, sent_at = CASE WHEN v.status = 'delivered' THEN current_timestamp ELSE mb_deliveries.sent_at END, updated_at = current_timestamp
-		FROM (VALUES `+b.String()+`) v(customer_id, status, provider_id, reason, next_at)
+		next_at = v.next_at, sent_at = CASE WHEN v.status = 'delivered' THEN coalesce(v.sent_at, current_timestamp) ELSE mb_deliveries.sent_at END, updated_at = current_timestamp
+		FROM (VALUES `+b.String()+`) v(customer_id, status, provider_id, reason, next_at, sent_at)
 		WHERE mb_deliveries.campaign = ? AND mb_deliveries.customer_id = v.customer_id`, args...)
 	return err
 }
@@ -178,29 +189,29 @@ func Step(ctx context.Context, p *storage.Project, campaign string, outcomes []O
 	}
 	var b strings.Builder
 	args := make([]any, 0, 5*(len(outcomes)+len(next))+1)
-	row := func(id, status string, inc int, provider, reason string, at any) {
+	row := func(id, status string, inc int, provider, reason string, at, sent any) {
 		if len(args) > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "(?, ?, %d, ?, ?, ?::TIMESTAMP)", inc)
-		args = append(args, id, status, provider, ShortReason(reason), at)
+		fmt.Fprintf(&b, "(?, ?, %d, ?, ?, ?::TIMESTAMP, ?::TIMESTAMP)", inc)
+		args = append(args, id, status, provider, ShortReason(reason), at, sent)
 	}
 	for _, o := range outcomes {
 		var at any
 		if o.Status == Retry {
 			at = o.NextAt.UTC()
 		}
-		row(o.CustomerID, o.Status, 0, o.ProviderID, o.Reason, at)
+		row(o.CustomerID, o.Status, 0, o.ProviderID, o.Reason, at, o.sentAt())
 	}
 	for _, d := range next {
-		row(d.CustomerID, Sending, 1, "", "", nil)
+		row(d.CustomerID, Sending, 1, "", "", nil, nil)
 	}
 	args = append(args, campaign)
 	_, err := p.Q().ExecContext(ctx, `UPDATE mb_deliveries SET status = v.status, attempts = attempts + v.inc,
 		provider_id = CASE WHEN v.inc = 1 THEN mb_deliveries.provider_id ELSE nullif(v.provider_id, '') END,
 		reason = CASE WHEN v.inc = 1 THEN mb_deliveries.reason ELSE nullif(v.reason, '') END, next_at = v.next_at,
-		sent_at = CASE WHEN v.status = 'delivered' THEN current_timestamp ELSE mb_deliveries.sent_at END, updated_at = current_timestamp
-		FROM (VALUES `+b.String()+`) v(customer_id, status, inc, provider_id, reason, next_at)
+		sent_at = CASE WHEN v.status = 'delivered' THEN coalesce(v.sent_at, current_timestamp) ELSE mb_deliveries.sent_at END, updated_at = current_timestamp
+		FROM (VALUES `+b.String()+`) v(customer_id, status, inc, provider_id, reason, next_at, sent_at)
 		WHERE mb_deliveries.campaign = ? AND mb_deliveries.customer_id = v.customer_id`, args...)
 	return err
 }
