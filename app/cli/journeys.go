@@ -114,7 +114,7 @@ func journeyJSON(st *core.JourneyStats) map[string]any {
 		m := map[string]any{"id": s.ID, "kind": s.Kind, "waiting": s.Waiting, "passed": s.Passed}
 		switch s.Kind {
 		case journey.Send:
-			m["planned"], m["delivered"], m["excluded"], m["failed"] = s.Planned, s.Delivered, s.Excluded, s.Failed
+			m["planned"], m["delivered"], m["excluded"], m["failed"], m["ordered"] = s.Planned, s.Delivered, s.Excluded, s.Failed, s.Ordered
 		case journey.Condition:
 			m["yes"], m["no"] = s.Yes, s.No
 		case journey.Split:
@@ -142,7 +142,8 @@ func printJourney(o io.Writer, st *core.JourneyStats) {
 		more := ""
 		switch s.Kind {
 		case journey.Send:
-			more = i18n.T("delivered %s, excluded %s, failed %s, to send %s", jcount(s.Delivered), jcount(s.Excluded), jcount(s.Failed), jcount(s.Planned))
+			more = i18n.T("delivered %s, excluded %s, failed %s, to send %s; %s ordered within %d days", jcount(s.Delivered), jcount(s.Excluded), jcount(s.Failed), jcount(s.Planned),
+				jcount(s.Ordered), st.AttributionDays)
 		case journey.Condition:
 			more = i18n.T("yes %s, no %s", jcount(s.Yes), jcount(s.No))
 		case journey.Split:

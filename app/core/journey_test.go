@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -274,5 +275,69 @@ func TestJourneyHonoursFrequencyCap(t *testing.T) {
 	}
 	if got := in.byCustomer(); len(got["C000"]) != 1 || len(got["C003"]) != 1 {
 		t.Fatalf("messages %v: want C000 only the campaign, C003 the welcome", got)
+	}
+}
+
+// A journey with a holdout: the split keeps its share back, and journey
+// stats compare the conversion (an order within 30 days of entering) of
+// the customers sent with the holdout's, and attribute orders to the send
+// step they followed.
+func TestJourneyHoldoutAndAttribution(t *testing.T) {
+	in := newInbox(t)
+	w := journeyProject(t, 200)
+	ctx := context.Background()
+	if _, err := w.CreateSegment(ctx, "Everyone", "customers", "email IS NOT EMPTY"); err != nil {
+		t.Fatal(err)
+	}
+	j := welcomeJourney(in.URL)
+	j.Name, j.Goal = "Test", nil
+	j.Trigger = journey.Trigger{Kind: journey.SegmentEnter, Segment: "Everyone", IncludeExisting: true}
+	j.Steps = append([]journey.Step{{ID: "ab", Kind: journey.Split, Branches: []journey.Branch{
+		{Name: "sent", Percent: 50, Next: "hello"}, {Name: "holdout", Percent: 50, Next: "end", Holdout: true}}}}, j.Steps...)
+	t0 := time.Date(2026, 10, 1, 10, 0, 0, 0, time.Local)
+	if err := w.SaveJourney(ctx, j, false, t0); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, w, t0)
+	// Everyone the message reached orders a week later, and every fourth
+	// holdout customer does.
+	var rows []string
+	var sent, held int64
+	r, _ := w.DB().Query(`SELECT customer_id, branch FROM mb_journey_entries WHERE journey = 'Test' ORDER BY customer_id`)
+	for r.Next() {
+		var id, branch string
+		r.Scan(&id, &branch)
+		if branch == "sent" {
+			sent++
+			if d, _ := strconv.Atoi(id[1:]); d%5 != 4 { // C004, C009… have no consent: no message
+				rows = append(rows, fmt.Sprintf("J%s,%s,2026-10-08,9", id, id))
+			}
+		} else {
+			if held%4 == 0 {
+				rows = append(rows, fmt.Sprintf("J%s,%s,2026-10-08,9", id, id))
+			}
+			held++
+		}
+	}
+	r.Close()
+	if sent < 70 || held < 70 {
+		t.Fatalf("split 50/50 of 200 gave %d sent and %d held out", sent, held)
+	}
+	appendOrders(t, w, rows...)
+	st, err := w.JourneyStats(ctx, "Test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := st.Holdout
+	if h == nil || h.Control.N != held || h.Variants[0].Variant.N != sent {
+		t.Fatalf("holdout report %+v: want %d held out and %d sent", h, held, sent)
+	}
+	if h.Variants[0].Variant.Rate < 0.7 || h.Control.Rate > 0.3 || h.Variants[0].ZTest.P > 0.001 {
+		t.Fatalf("conversion: journey %.2f, holdout %.2f, p %.4f", h.Variants[0].Variant.Rate, h.Control.Rate, h.Variants[0].ZTest.P)
+	}
+	for _, s := range st.Steps {
+		if s.ID == "hello" && (s.Ordered == 0 || s.Ordered != s.Delivered) {
+			t.Fatalf("step hello: %d delivered, %d ordered after it; want all", s.Delivered, s.Ordered)
+		}
 	}
 }

@@ -26,8 +26,9 @@ type StepStats struct {
 	ID, Kind, Title string
 	// Waiting stand at the step now; Passed went through it.
 	Waiting, Passed int64
-	// Send steps: the delivery log's tallies.
-	Planned, Delivered, Excluded, Failed int64
+	// Send steps: the delivery log's tallies, and Ordered: customers who
+	// ordered within AttributionDays after the step's message reached them.
+	Planned, Delivered, Excluded, Failed, Ordered int64
 	// Conditions: yes and no; splits: customers per branch.
 	Yes, No  int64
 	Branches map[string]int64
@@ -159,8 +160,62 @@ func (w *Workspace) JourneyStats(ctx context.Context, name string) (*JourneyStat
 		}
 	}
 	rows.Close()
+	if err := w.stepOrders(ctx, in, st); err != nil {
+		return nil, err
+	}
 	st.Holdout, err = w.holdoutReport(ctx, in, st.AttributionDays)
 	return st, err
+}
+
+// orderTable is the goal's table, else the project's order table, with
+// its customer id and order date columns ("" when there is none).
+func (w *Workspace) orderTable(ctx context.Context, in *journey.Info) (table, cust, date string) {
+	if in.Goal != nil {
+		table = in.Goal.Table
+	}
+	if table == "" {
+		ts, _ := w.TablesWithRoles(ctx, storage.CustomerID, storage.OrderDate)
+		if len(ts) == 0 {
+			return "", "", ""
+		}
+		table = ts[0]
+	}
+	cust, _ = w.ColumnFor(ctx, table, storage.CustomerID)
+	date, _ = w.ColumnFor(ctx, table, storage.OrderDate)
+	if cust == "" || date == "" {
+		return "", "", ""
+	}
+	return table, cust, date
+}
+
+// stepOrders attributes orders to send steps: a customer counts for a step
+// when they ordered in the days after its message was delivered.
+func (w *Workspace) stepOrders(ctx context.Context, in *journey.Info, st *JourneyStats) error {
+	table, cust, date := w.orderTable(ctx, in)
+	if table == "" {
+		return nil
+	}
+	prefix := journey.DeliveryPrefix(in.Name)
+	rows, err := w.Q().QueryContext(ctx, `SELECT d.campaign, count(DISTINCT d.customer_id) FROM mb_deliveries d
+		WHERE starts_with(d.campaign, ?) AND d.status = 'delivered' AND EXISTS (SELECT 1 FROM `+storage.Quote(table)+` g
+			WHERE CAST(g.`+storage.Quote(cust)+` AS VARCHAR) = d.customer_id AND TRY_CAST(g.`+storage.Quote(date)+` AS DATE) > CAST(d.sent_at AS DATE)
+			AND TRY_CAST(g.`+storage.Quote(date)+` AS DATE) <= CAST(d.sent_at AS DATE) + CAST(? AS INTEGER))
+		GROUP BY 1`, prefix, st.AttributionDays)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c string
+		var n int64
+		rows.Scan(&c, &n)
+		for i := range st.Steps {
+			if st.Steps[i].ID == stepOf(c, prefix) {
+				st.Steps[i].Ordered += n
+			}
+		}
+	}
+	return rows.Err()
 }
 
 // holdoutReport compares conversion (a goal row within days of entering)
@@ -179,20 +234,8 @@ func (w *Workspace) holdoutReport(ctx context.Context, in *journey.Info, days in
 	if split == nil {
 		return nil, nil
 	}
-	table := ""
-	if in.Goal != nil {
-		table = in.Goal.Table
-	}
+	table, cust, date := w.orderTable(ctx, in)
 	if table == "" {
-		ts, _ := w.TablesWithRoles(ctx, storage.CustomerID, storage.OrderDate)
-		if len(ts) == 0 {
-			return nil, nil
-		}
-		table = ts[0]
-	}
-	cust, _ := w.ColumnFor(ctx, table, storage.CustomerID)
-	date, _ := w.ColumnFor(ctx, table, storage.OrderDate)
-	if cust == "" || date == "" {
 		return nil, nil
 	}
 	rows, err := w.Q().QueryContext(ctx, `SELECT e.branch = ?, count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM `+storage.Quote(table)+` g
