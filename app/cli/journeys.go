@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/app/core/ostimer"
 	"github.com/marketbench/marketbench/assets/i18n"
+	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/journey"
 	"github.com/marketbench/marketbench/storage/runlock"
 )
@@ -177,18 +179,30 @@ func (e *env) automateCmd() *cobra.Command {
 		Short: "Process everything due in every active journey, then send what is due; safe to run every minute",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if e.project == "" {
-				return i18n.Errorf("no project given; pass -p FILE.mbproj (create one with 'marketbench init FILE')")
+			w, err := e.open()
+			if errors.Is(err, storage.ErrLocked) {
+				// Another process has the project: if it is a runner (it
+				// holds the runner lock), say who.
+				lock, lerr := runlock.Acquire(e.project, "marketbench automate run")
+				var held *runlock.HeldError
+				if errors.As(lerr, &held) {
+					return e.heldBy(held)
+				}
+				if lerr == nil {
+					lock.Release()
+				}
 			}
-			// One runner per project: the lock is taken before the project
-			// is opened, so a second runner can say who holds it.
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			// One runner per project, taken once the project has opened
+			// (a project that is refused gets no lock file beside it).
 			if !dry {
 				lock, err := runlock.Acquire(e.project, "marketbench automate run")
-				if held, ok := err.(*runlock.HeldError); ok {
-					// Not a failure: the other runner does the work.
-					fmt.Fprintln(e.errOut, held.Error())
-					return e.emit(map[string]any{"skipped": true, "reason": held.Error(), "holder_pid": held.Holder.PID,
-						"holder": held.Holder.Who, "holder_since": held.Holder.Started.Format(time.RFC3339)}, func(io.Writer) {})
+				var held *runlock.HeldError
+				if errors.As(err, &held) {
+					return e.heldBy(held)
 				}
 				if err != nil {
 					return err
@@ -196,31 +210,10 @@ func (e *env) automateCmd() *cobra.Command {
 				defer lock.Release()
 			}
 			started := time.Now()
-			err := e.withProject(func(ctx context.Context, w *core.Workspace) error {
-				rep, err := e.runAutomation(ctx, w, now, dry)
-				if !dry {
-					rec := ostimer.RunRecord{Time: started, Duration: time.Since(started)}
-					if rep != nil {
-						rec.Sent, rec.Errors = rep.Sent, len(rep.Problems)
-						for _, t := range rep.Ticks {
-							for _, n := range t.Moved {
-								rec.Due += int(n)
-							}
-							for _, n := range t.Excluded {
-								rec.Skipped += int(n)
-							}
-						}
-					}
-					if err != nil {
-						rec.Errors++
-						rec.Message = err.Error()
-					} else if rep != nil && len(rep.Problems) > 0 {
-						rec.Message = rep.Problems[0]
-					}
-					ostimer.RecordRun(e.project, rec)
-				}
-				return err
-			})(cmd, args)
+			rep, err := e.runAutomation(cmd.Context(), w, now, dry)
+			if !dry {
+				ostimer.RecordRun(e.project, runRecord(rep, err, started))
+			}
 			return err
 		},
 	}
@@ -229,6 +222,38 @@ func (e *env) automateCmd() *cobra.Command {
 	cmd.AddCommand(run)
 	cmd.AddCommand(e.automateOSCmds()...)
 	return cmd
+}
+
+// heldBy says that another runner has the project, and exits: not a
+// failure, the other runner does the work.
+func (e *env) heldBy(held *runlock.HeldError) error {
+	fmt.Fprintln(e.errOut, held.Error())
+	return e.emit(map[string]any{"skipped": true, "reason": held.Error(), "holder_pid": held.Holder.PID,
+		"holder": held.Holder.Who, "holder_since": held.Holder.Started.Format(time.RFC3339)}, func(io.Writer) {})
+}
+
+// runRecord is one line of the project's run log.
+func runRecord(rep *core.AutomateReport, err error, started time.Time) ostimer.RunRecord {
+	rec := ostimer.RunRecord{Time: started, Duration: time.Since(started)}
+	if rep != nil {
+		rec.Sent, rec.Errors = rep.Sent, len(rep.Problems)
+		for _, t := range rep.Ticks {
+			for _, n := range t.Moved {
+				rec.Due += int(n)
+			}
+			for _, n := range t.Excluded {
+				rec.Skipped += int(n)
+			}
+		}
+		if len(rep.Problems) > 0 {
+			rec.Message = rep.Problems[0]
+		}
+	}
+	if err != nil {
+		rec.Errors++
+		rec.Message = err.Error()
+	}
+	return rec
 }
 
 // runAutomation runs the automation once and prints what it did.
