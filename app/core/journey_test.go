@@ -341,3 +341,37 @@ func TestJourneyHoldoutAndAttribution(t *testing.T) {
 		}
 	}
 }
+
+// The daily limit lets at most N customers in per day, the rest turned
+// away with the reason; re-entry "after N days" lets a customer in again
+// only N days after their last entry.
+func TestJourneyDailyLimitAndReentry(t *testing.T) {
+	w := journeyProject(t, 20)
+	ctx := context.Background()
+	if _, err := w.CreateSegment(ctx, "Everyone", "customers", "email IS NOT EMPTY"); err != nil {
+		t.Fatal(err)
+	}
+	j := &journey.Journey{Name: "Daily", Table: "customers", DailyLimit: 8, Reentry: journey.Reentry{Policy: journey.After, Days: 3},
+		Trigger: journey.Trigger{Kind: journey.Schedule, Cron: "0 9 * * *", Segment: "Everyone"},
+		Steps:   []journey.Step{{ID: "tag", Kind: journey.Update, Field: "vip", Value: "seen"}}}
+	t0 := time.Date(2026, 10, 1, 8, 0, 0, 0, time.Local)
+	if err := w.SaveJourney(ctx, j, false, t0); err != nil {
+		t.Fatal(err)
+	}
+	var perDay []int64
+	for d := range 6 {
+		rep := mustRun(t, w, t0.AddDate(0, 0, d).Add(2*time.Hour))
+		perDay = append(perDay, rep.Ticks[0].Entered)
+	}
+	// Day 1: 8 of 20; day 2: the next 8; day 3: the last 4 (the first 8
+	// entered under 3 days ago); day 4: the first 8 again…
+	if fmt.Sprint(perDay) != "[8 8 4 8 8 4]" {
+		t.Fatalf("entered per day %v, want [8 8 4 8 8 4]", perDay)
+	}
+	var limited, recent int
+	w.DB().QueryRow(`SELECT count(*) FILTER (WHERE detail LIKE '%daily limit%'), count(*) FILTER (WHERE detail LIKE '%re-entry period%')
+		FROM mb_journey_log WHERE journey = 'Daily' AND event = 'skipped'`).Scan(&limited, &recent)
+	if limited == 0 || recent == 0 {
+		t.Fatalf("skips logged: %d for the daily limit, %d for the re-entry period; want both", limited, recent)
+	}
+}
