@@ -375,3 +375,20 @@ func TestJourneyDailyLimitAndReentry(t *testing.T) {
 		t.Fatalf("skips logged: %d for the daily limit, %d for the re-entry period; want both", limited, recent)
 	}
 }
+
+// A send step through a channel that is not enabled is refused when the
+// journey is saved, with the step named.
+func TestJourneyDisabledChannelRefused(t *testing.T) {
+	w := journeyProject(t, 3)
+	ctx := context.Background()
+	if err := w.DisablePlugin(ctx, "marketbench.org/webhook"); err != nil {
+		t.Fatal(err)
+	}
+	err := w.SaveJourney(ctx, welcomeJourney("http://127.0.0.1:1"), false, time.Now())
+	if err == nil || !strings.Contains(err.Error(), `step "hello"`) || !strings.Contains(err.Error(), "not enabled") {
+		t.Fatalf("saving with a disabled channel: %v", err)
+	}
+	if all, _ := w.Journeys(ctx); len(all) != 0 {
+		t.Fatalf("the refused journey was stored: %v", all)
+	}
+}
