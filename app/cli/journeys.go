@@ -101,7 +101,25 @@ func (e *env) journeyCmd() *cobra.Command {
 			},
 		}
 	}
-	cmd.AddCommand(create, list, show,
+	results := &cobra.Command{
+		Use:   "import-results NAME STEP FILE|table:NAME",
+		Short: "Import a channel's responses (open, click, conversion, unsubscribe, bounce) to a journey's send step",
+		Args:  cobra.ExactArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				r, err := w.ImportJourneyResults(ctx, args[0], args[1], args[2])
+				if err != nil {
+					return err
+				}
+				return e.emit(map[string]any{"rows": r.Rows, "matched": r.Matched, "unmatched": r.Unmatched, "by_event": r.ByEvent,
+					"suppressed": r.Suppressed}, func(o io.Writer) {
+					fmt.Fprintln(o, i18n.T("Imported %d responses for step %q (%d matched a delivery, %d did not); %d added to the suppression list.",
+						r.Rows, args[1], r.Matched, r.Unmatched, r.Suppressed))
+				})
+			})(cmd, args)
+		},
+	}
+	cmd.AddCommand(create, list, show, results,
 		status("pause", "Pause a journey: nobody enters or moves on; messages wait", (*core.Workspace).PauseJourney, "Paused journey %q; its customers wait where they are."),
 		status("resume", "Resume a paused journey where its customers wait", (*core.Workspace).ResumeJourney, "Resumed journey %q."),
 		status("delete", "Delete a journey and its customers' places in it (its deliveries stay in the log)", (*core.Workspace).DeleteJourney, "Deleted journey %q."))
@@ -117,6 +135,7 @@ func journeyJSON(st *core.JourneyStats) map[string]any {
 		switch s.Kind {
 		case journey.Send:
 			m["planned"], m["delivered"], m["excluded"], m["failed"], m["ordered"] = s.Planned, s.Delivered, s.Excluded, s.Failed, s.Ordered
+			m["responses"] = s.Responses
 		case journey.Condition:
 			m["yes"], m["no"] = s.Yes, s.No
 		case journey.Split:

@@ -246,6 +246,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"journey", "list"},
 		{"automate", "run", "--dry-run"},
 		{"automate", "run", "--now", "2026-12-06T10:00"},
+		{"journey", "import-results", "Welcome", "hi", responses},
 		{"journey", "show", "Welcome"},
 		{"journey", "pause", "Welcome"},
 		{"journey", "resume", "Welcome"},

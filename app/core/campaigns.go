@@ -442,6 +442,12 @@ func (w *Workspace) ImportCampaignResults(ctx context.Context, name, path string
 	if _, err := campaign.Get(ctx, w.Project, name); err != nil {
 		return nil, err
 	}
+	return w.ImportCampaignEvents(ctx, name, path)
+}
+
+// ImportCampaignEvents imports responses for a delivery-log campaign (a
+// campaign's, or a journey step's) from a file or "table:NAME".
+func (w *Workspace) ImportCampaignEvents(ctx context.Context, name, path string) (*campaign.ImportResult, error) {
 	if t, ok := strings.CutPrefix(path, "table:"); ok {
 		return campaign.ImportEventsFromTable(ctx, w.Project, name, t)
 	}

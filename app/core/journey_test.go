@@ -392,3 +392,47 @@ func TestJourneyDisabledChannelRefused(t *testing.T) {
 		t.Fatalf("the refused journey was stored: %v", all)
 	}
 }
+
+// Responses imported for a send step (by idempotency key, as a channel
+// reports them) are counted per step, and an unsubscribe suppresses.
+func TestJourneyImportResults(t *testing.T) {
+	in := newInbox(t)
+	w := journeyProject(t, 10)
+	ctx := context.Background()
+	t0 := time.Date(2026, 10, 1, 10, 0, 0, 0, time.Local)
+	if err := w.SaveJourney(ctx, welcomeJourney(in.URL), false, t0); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, w, t0)
+	appendOrders(t, w, "N1,C000,2026-10-01,5", "N2,C003,2026-10-01,5")
+	mustRun(t, w, t0.Add(time.Hour))
+	in.mu.Lock()
+	var b strings.Builder
+	b.WriteString("idempotency_key,event\n")
+	for _, m := range in.msgs {
+		b.WriteString(m.Key + ",open\n")
+		if m.ID == "C003" {
+			b.WriteString(m.Key + ",unsubscribe\n")
+		}
+	}
+	in.mu.Unlock()
+	f := filepath.Join(t.TempDir(), "responses.csv")
+	os.WriteFile(f, []byte(b.String()), 0o644)
+	r, err := w.ImportJourneyResults(ctx, "Welcome", "hello", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Matched != 3 || r.ByEvent["open"] != 2 || r.Suppressed != 1 {
+		t.Fatalf("import: %+v; want 3 matched, 2 opens, 1 suppressed", r)
+	}
+	st, err := w.JourneyStats(ctx, "Welcome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Steps[0].Responses; got["open"] != 2 || got["unsubscribe"] != 1 {
+		t.Fatalf("step responses %v", got)
+	}
+	if _, err := w.ImportJourneyResults(ctx, "Welcome", "pause", f); err == nil || !strings.Contains(err.Error(), "no send step") {
+		t.Fatalf("a wait step's results: %v", err)
+	}
+}

@@ -29,6 +29,9 @@ type StepStats struct {
 	// Send steps: the delivery log's tallies, and Ordered: customers who
 	// ordered within AttributionDays after the step's message reached them.
 	Planned, Delivered, Excluded, Failed, Ordered int64
+	// Responses counts the customers per response event imported for the
+	// step (open, click, conversion, unsubscribe, bounce).
+	Responses map[string]int64
 	// Conditions: yes and no; splits: customers per branch.
 	Yes, No  int64
 	Branches map[string]int64
@@ -90,7 +93,7 @@ func (w *Workspace) JourneyStats(ctx context.Context, name string) (*JourneyStat
 	}
 	byID := map[string]*StepStats{}
 	for _, s := range in.Steps {
-		st.Steps = append(st.Steps, StepStats{ID: s.ID, Kind: s.Kind, Title: s.Title, Branches: map[string]int64{}})
+		st.Steps = append(st.Steps, StepStats{ID: s.ID, Kind: s.Kind, Title: s.Title, Branches: map[string]int64{}, Responses: map[string]int64{}})
 	}
 	for i := range st.Steps {
 		byID[st.Steps[i].ID] = &st.Steps[i]
@@ -157,6 +160,19 @@ func (w *Workspace) JourneyStats(ctx context.Context, name string) (*JourneyStat
 			s.Failed += n
 		default:
 			s.Planned += n
+		}
+	}
+	rows.Close()
+	rows, err = q.QueryContext(ctx, `SELECT campaign, event, count(DISTINCT customer_id) FROM mb_campaign_events WHERE starts_with(campaign, ?) GROUP BY ALL`, prefix)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var c, ev string
+		var n int64
+		rows.Scan(&c, &ev, &n)
+		if s := byID[stepOf(c, prefix)]; s != nil {
+			s.Responses[ev] += n
 		}
 	}
 	rows.Close()
