@@ -197,7 +197,7 @@ func (w *Workspace) holdoutReport(ctx context.Context, in *journey.Info, days in
 	}
 	rows, err := w.Q().QueryContext(ctx, `SELECT e.branch = ?, count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM `+storage.Quote(table)+` g
 		WHERE CAST(g.`+storage.Quote(cust)+` AS VARCHAR) = e.customer_id AND TRY_CAST(g.`+storage.Quote(date)+` AS DATE) > CAST(e.entered_at AS DATE)
-		AND TRY_CAST(g.`+storage.Quote(date)+` AS DATE) <= CAST(e.entered_at AS DATE) + ?))
+		AND TRY_CAST(g.`+storage.Quote(date)+` AS DATE) <= CAST(e.entered_at AS DATE) + CAST(? AS INTEGER)))
 		FROM mb_journey_entries e WHERE e.journey = ? AND e.branch IS NOT NULL GROUP BY 1`, holdout, days, in.Name)
 	if err != nil {
 		return nil, err
