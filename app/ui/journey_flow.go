@@ -43,7 +43,37 @@ func (e *journeyEditor) rebuildFlow() {
 	}
 	e.flow.Add(arrow())
 	e.flow.Add(&widget.Label{Text: i18n.T("End of the journey"), Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Italic: true}})
+	if n := e.waitingToFinish(); n > 0 {
+		c := countLine(i18n.T("%s waiting to finish (after a last wait)", i18n.Number(float64(n))))
+		c.Alignment = fyne.TextAlignCenter
+		e.flow.Add(c)
+	}
 	e.flow.Refresh()
+}
+
+// waitingToFinish counts the customers in the journey who stand at no
+// step: after a wait at the end, they finish when it is over.
+func (e *journeyEditor) waitingToFinish() int64 {
+	if e.summary == nil {
+		return 0
+	}
+	n := e.summary.Active
+	for _, st := range e.stats {
+		n -= st.Waiting
+	}
+	return n
+}
+
+// endMarker is where storage/journey keeps customers after a wait at the
+// end of a journey; the timeline says it in words.
+const endMarker = "-end-"
+
+// stepName is a step id as the timeline shows it.
+func stepName(id string) string {
+	if id == endMarker {
+		return i18n.T("the end")
+	}
+	return id
 }
 
 func arrow() fyne.CanvasObject {

@@ -23,7 +23,6 @@ import (
 // nextInList is the link choice "" (in English; shown translated).
 var nextInList = i18n.Mark("(the next step in the list)")
 
-var weekdayNames = []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
 func (e *journeyEditor) stepPanel(i int) fyne.CanvasObject {
 	s := &e.j.Steps[i]
@@ -126,8 +125,22 @@ func (e *journeyEditor) waitFields(s *journey.Step) []fyne.CanvasObject {
 		s.Duration = v
 		e.changed()
 	}
-	days := append([]string{i18n.T(noWeekday)}, weekdayNames...)
-	weekday := e.selectOf(days, orAuto(strings.ToLower(s.Weekday), noWeekday), "", func(v string) { s.Weekday = fromAuto(v, noWeekday) })
+	days := []string{i18n.T(noWeekday)}
+	for _, d := range weekdays {
+		days = append(days, i18n.T(d.label))
+	}
+	current := i18n.T(noWeekday)
+	if s.Weekday != "" {
+		current = weekdayWords(s.Weekday)
+	}
+	weekday := e.selectOf(days, current, "", func(v string) {
+		s.Weekday = ""
+		for _, d := range weekdays {
+			if i18n.T(d.label) == v {
+				s.Weekday = d.value
+			}
+		}
+	})
 	return []fyne.CanvasObject{
 		bold(i18n.T("Wait for")), dur,
 		bold(i18n.T("Then until (HH:MM)")), e.clockEntry(key("time"), s.Time, i18n.T("optional, e.g. 09:00"), func(v string) { s.Time = v }),

@@ -78,7 +78,7 @@ func (v *timelineView) show(from time.Time, up []core.Upcoming) {
 		}
 		totals[d] += u.Customers
 		all += u.Customers
-		details[d] = append(details[d], fmt.Sprintf("%s › %s: %s", u.Journey, u.Step, i18n.Number(float64(u.Customers))))
+		details[d] = append(details[d], fmt.Sprintf("%s › %s: %s", u.Journey, stepName(u.Step), i18n.Number(float64(u.Customers))))
 	}
 	for _, t := range totals {
 		most = max(most, t)

@@ -100,14 +100,14 @@ func (e *journeyEditor) triggerFields() []fyne.CanvasObject {
 	case journey.SegmentEnter:
 		return []fyne.CanvasObject{
 			bold(i18n.T("Segment")), segment(e.segments, i18n.T("Choose the segment")),
-			layout.NewSpacer(), e.check(i18n.T("Its members at the start enter too"), t.IncludeExisting, func(on bool) { t.IncludeExisting = on }),
+			layout.NewSpacer(), e.check(i18n.T("Members at the start enter too"), t.IncludeExisting, func(on bool) { t.IncludeExisting = on }),
 		}
 	case journey.SegmentLeave:
 		return []fyne.CanvasObject{bold(i18n.T("Segment")), segment(e.segments, i18n.T("Choose the segment"))}
 	case journey.NewRow:
 		return []fyne.CanvasObject{
 			bold(i18n.T("Table")), e.selectOf(e.p.tableNames(), t.Table, i18n.T("Choose the table"), func(v string) { t.Table = v }),
-			layout.NewSpacer(), e.check(i18n.T("Only a customer's first row (first-time buyers)"), t.FirstOnly, func(on bool) { t.FirstOnly = on }),
+			layout.NewSpacer(), e.check(i18n.T("First row per customer only"), t.FirstOnly, func(on bool) { t.FirstOnly = on }),
 			bold(i18n.T("Only rows where")), rule(i18n.T("optional, e.g. amount > 50")),
 		}
 	case journey.DateColumn:
@@ -126,7 +126,7 @@ func (e *journeyEditor) triggerFields() []fyne.CanvasObject {
 		}
 	case journey.AfterLastOrder:
 		return []fyne.CanvasObject{
-			bold(i18n.T("Days after the last order")), days(i18n.Mark("The days after the last order")),
+			bold(i18n.T("Days since last order")), days(i18n.Mark("The days after the last order")),
 			bold(i18n.T("At (HH:MM)")), at,
 		}
 	case journey.Schedule:
@@ -191,12 +191,12 @@ func (e *journeyEditor) limitFields() []fyne.CanvasObject {
 	})
 	rows := []fyne.CanvasObject{bold(i18n.T("Re-entry")), reentry}
 	if j.Reentry.Policy == journey.After {
-		rows = append(rows, bold(i18n.T("Days before re-entry")),
-			e.intEntry("reentry.days", j.Reentry.Days, "", field(i18n.Mark("The days before re-entry")), 1, 36500, func(n int) { j.Reentry.Days = n }))
+		rows = append(rows, bold(i18n.T("Days between entries")),
+			e.intEntry("reentry.days", j.Reentry.Days, "", field(i18n.Mark("The days between entries")), 1, 36500, func(n int) { j.Reentry.Days = n }))
 	}
 	rows = append(rows, bold(i18n.T("Daily limit")),
 		e.intEntry("limit", j.DailyLimit, i18n.T("empty: no limit on entries a day"), field(i18n.Mark("The daily limit")), 0, 100_000_000, func(n int) { j.DailyLimit = n }))
-	goal := e.check(i18n.T("Ends early when the customer orders (the goal)"), j.Goal != nil, func(on bool) {
+	goal := e.check(i18n.T("Stop when the customer orders"), j.Goal != nil, func(on bool) {
 		if on {
 			j.Goal = &journey.Goal{}
 		} else {

@@ -170,17 +170,18 @@ func stepWords(s *journey.Step) string {
 			w = i18n.T("Wait %s", durationWords(s.Duration))
 		}
 		until := ""
+		day := weekdayWords(s.Weekday)
 		switch {
 		case s.Time != "" && s.Weekday != "":
-			until = i18n.T("until %s on a %s", s.Time, s.Weekday)
+			until = i18n.T("until %s on a %s", s.Time, day)
 		case s.Time != "":
 			until = i18n.T("until %s", s.Time)
 		case s.Weekday != "":
-			until = i18n.T("until a %s", s.Weekday)
+			until = i18n.T("until a %s", day)
 		}
 		switch {
 		case w != "" && until != "":
-			return w + ", " + i18n.T("then %s", until)
+			return i18n.T("%s, then %s", w, until)
 		case w != "":
 			return w
 		case until != "":
@@ -223,6 +224,25 @@ func stepWords(s *journey.Step) string {
 		return i18n.T("Leave the journey")
 	}
 	return s.Kind
+}
+
+// weekdays are the days a wait can end on, as stored and as said.
+var weekdays = []struct{ value, label string }{
+	{"monday", i18n.Mark("Monday")}, {"tuesday", i18n.Mark("Tuesday")}, {"wednesday", i18n.Mark("Wednesday")},
+	{"thursday", i18n.Mark("Thursday")}, {"friday", i18n.Mark("Friday")}, {"saturday", i18n.Mark("Saturday")},
+	{"sunday", i18n.Mark("Sunday")},
+}
+
+// weekdayWords says a stored weekday ("monday", "mon") in the user's
+// language; one it does not know stays as it is.
+func weekdayWords(d string) string {
+	d = strings.ToLower(strings.TrimSpace(d))
+	for _, w := range weekdays {
+		if d != "" && strings.HasPrefix(w.value, d) {
+			return i18n.T(w.label)
+		}
+	}
+	return d
 }
 
 func firstLine(s string) string {
