@@ -83,11 +83,11 @@ func (a *automation) ran(rep *core.AutomateReport) {
 	if len(rep.Problems) > 0 {
 		a.p.setStatus(i18n.T("Journeys at %s: %s", a.last.Format("15:04"), strings.Join(rep.Problems, "; ")))
 	} else if a.changedAnything(rep) {
-		a.p.setStatus(i18n.T("Journeys at %s: %s", a.last.Format("15:04"), strings.Join(runWords(rep), " ")))
+		a.p.setStatus(i18n.T("Journeys at %s: %s", a.last.Format("15:04"), sentences(runWords(rep))))
 	}
 	if a.p.journeys.loaded {
-		a.p.journeys.runNote.SetText(i18n.T("Last run at %s: %s", a.last.Format("15:04"), strings.Join(runWords(rep), " ")) + " " +
-			i18n.T("While Marketbench is open, it runs the active journeys every minute by itself."))
+		a.p.journeys.runNote.SetText(sentences([]string{i18n.T("Last run at %s: %s", a.last.Format("15:04"), sentences(runWords(rep))),
+			i18n.T("While Marketbench is open, it runs the active journeys every minute by itself.")}))
 	}
 }
 

@@ -114,7 +114,6 @@ func (e *journeyEditor) load(j *journey.Journey, st *core.JourneyStats) {
 	if j == nil {
 		j = newJourney()
 		if len(e.channels) == 1 {
-			e.j = j
 			e.useChannel(&j.Steps[0], e.channels[0])
 		}
 	} else {
@@ -220,6 +219,15 @@ func (e *journeyEditor) loadChoices() {
 			return
 		}
 		e.segments, e.campaigns, e.channels, e.defaultTable, e.choiceNote = ch.segments, ch.campaigns, ch.channels, ch.table, ch.note
+		// A new journey's send steps take the only channel there is.
+		if e.j != nil && e.loaded == "" && len(e.channels) == 1 {
+			for i := range e.j.Steps {
+				if s := &e.j.Steps[i]; s.Kind == journey.Send && s.Plugin == "" && s.Campaign == "" {
+					e.useChannel(s, e.channels[0])
+				}
+			}
+			e.rebuildFlow()
+		}
 		e.showPanel()
 	})
 }

@@ -137,7 +137,7 @@ func (e *journeyEditor) journeyCard() fyne.CanvasObject {
 	if j.Goal != nil {
 		more = append(more, i18n.T("Ends early when the customer orders."))
 	}
-	lines = append(lines, line(strings.Join(more, " ")))
+	lines = append(lines, line(sentences(more)))
 	if s := e.summary; s != nil {
 		n := func(v int64) string { return i18n.Number(float64(v)) }
 		lines = append(lines, countLine(i18n.T("%s entered · %s in it now · %s converted · %s finished · %s left at an exit · %s sent",

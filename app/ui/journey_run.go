@@ -59,7 +59,7 @@ func (s *journeysScreen) runAutomation(dry bool) {
 // receive what.
 func (s *journeysScreen) showReport(rep *core.AutomateReport) {
 	lines := runWords(rep)
-	s.runNote.SetText(strings.Join(lines, " "))
+	s.runNote.SetText(sentences(lines))
 	words := &widget.Label{Text: strings.Join(lines, "\n"), Wrapping: fyne.TextWrapWord}
 	title := i18n.T("Run finished")
 	var body fyne.CanvasObject = words

@@ -23,7 +23,6 @@ import (
 // nextInList is the link choice "" (in English; shown translated).
 var nextInList = i18n.Mark("(the next step in the list)")
 
-
 func (e *journeyEditor) stepPanel(i int) fyne.CanvasObject {
 	s := &e.j.Steps[i]
 	head := &widget.Label{Text: i18n.T("Step %d of %d: %s", i+1, len(e.j.Steps), kindLabel(stepKinds, s.Kind)), TextStyle: fyne.TextStyle{Bold: true}}

@@ -299,12 +299,13 @@ func runWords(rep *core.AutomateReport) []string {
 			moved += n
 		}
 		if t.Entered+t.Converted > 0 || len(t.Moved) > 0 {
-			line := i18n.T("%s: %s entered, %s steps passed, %s reached the goal", t.Journey,
-				i18n.Number(float64(t.Entered)), i18n.Number(float64(total(t.Moved))), i18n.Number(float64(t.Converted)))
+			n := func(v int64) string { return i18n.Number(float64(v)) }
+			line := i18n.T("%s: %s entered, %s steps passed, %s reached the goal.", t.Journey, n(t.Entered), n(total(t.Moved)), n(t.Converted))
 			if ex := total(t.Excluded); ex > 0 {
-				line += "; " + i18n.T("%s messages left out (consent, suppression, contact limits)", i18n.Number(float64(ex)))
+				line = i18n.T("%s: %s entered, %s steps passed, %s reached the goal; %s messages left out (consent, suppression, contact limits).",
+					t.Journey, n(t.Entered), n(total(t.Moved)), n(t.Converted), n(ex))
 			}
-			out = append(out, line+".")
+			out = append(out, line)
 		}
 	}
 	if rep.DryRun {
@@ -320,6 +321,15 @@ func runWords(rep *core.AutomateReport) []string {
 		out = append(out, i18n.T("Problem: %s", p))
 	}
 	return out
+}
+
+// sentences joins sentences: with a space in English, without one after
+// a full-width stop in Chinese.
+func sentences(parts []string) string {
+	if i18n.IsChinese() {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts, " ")
 }
 
 func total(m map[string]int64) int64 {
