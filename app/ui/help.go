@@ -24,17 +24,14 @@ const website = "https://github.com/marketbench/marketbench"
 // shortcutFind focuses the current screen's filter or query box.
 var shortcutFind = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 
-// screenKeys are the keys of Ctrl+1… for the navigation entries, in order.
-var screenKeys = []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6, fyne.Key7, fyne.Key8, fyne.Key9}
-
 // goMenu switches screens (Ctrl+1 for the first) and finds (Ctrl+F). Menu
 // shortcuts fire even while a box has the focus.
 func (w *window) goMenu(p *project) *fyne.Menu {
 	m := fyne.NewMenu(i18n.T("Go"))
 	for i, s := range p.screens {
 		it := &fyne.MenuItem{Label: i18n.T(s.name), Action: func() { p.nav.Select(i) }}
-		if i < len(screenKeys) {
-			it.Shortcut = &desktop.CustomShortcut{KeyName: screenKeys[i], Modifier: fyne.KeyModifierShortcutDefault}
+		if s.key != "" {
+			it.Shortcut = &desktop.CustomShortcut{KeyName: s.key, Modifier: fyne.KeyModifierShortcutDefault}
 		}
 		m.Items = append(m.Items, it)
 	}
@@ -147,6 +144,7 @@ func shortcuts() [][2]string {
 		{k + "I", i18n.T("Import a file")},
 		{k + "E", i18n.T("Export the selected table")},
 		{k + "1 … " + k + "9", i18n.T("Go to Data, Segments, Products, Models, Customer value, Campaigns, Text, Plugins, Settings")},
+		{k + "0", i18n.T("Go to Journeys")},
 		{k + "F", i18n.T("Find: the row filter (Data), the rule (Segments) or the rules filter (Products)")},
 		{k + "Enter", i18n.T("Run the SQL query")},
 		{"Esc", i18n.T("Close the dialog on top")}, // i18n:keep
@@ -253,6 +251,7 @@ var tourSteps = []string{
 	i18n.Mark("Models: predict who will churn, buy again or be worth the most, see how good a model is, and group customers into clusters."),
 	i18n.Mark("Customer value: what each customer is worth (lifetime value), whom a message changes (uplift) and which action suits whom within a budget, each ready to use as a segment."),
 	i18n.Mark("Campaigns: send to a segment with A/B variants and a holdout through a channel plugin, then import the results and read them."),
+	i18n.Mark("Journeys: messages that go out by themselves when something happens (a first order, a customer slipping into a segment, a birthday), step by step, with live counts and a holdout."),
 	i18n.Mark("Text: sentiment and keywords of reviews and other free text, and classifiers for your own labels."),
 	i18n.Mark("Plugins: channels (email, webhooks) and other add-ons, each approved by you before it runs."),
 	i18n.Mark("Settings: the project's file and currency, the language, the local writing assistant and the audit log of every change."),

@@ -49,14 +49,18 @@ type project struct {
 	value     *valueScreen
 	text      *textScreen
 	campaigns *campaignsScreen
+	journeys  *journeysScreen
 	plugins   *pluginsScreen
 	settings  *settingsScreen
+
+	automation *automation // runs the journeys every minute while open
 }
 
 // screen is one entry of the navigation; its content is built on first
 // visit so opening a project does not query for screens nobody looks at.
 type screen struct {
 	name  string
+	key   fyne.KeyName // of its Ctrl+key shortcut, "" for none
 	icon  fyne.Resource
 	build func() fyne.CanvasObject
 	shown func() // called on every visit, to refresh
@@ -77,17 +81,21 @@ func newProject(w *window, ws *core.Workspace) *project {
 	p.text = newTextScreen(p)
 	p.plugins = newPluginsScreen(p)
 	p.campaigns = newCampaignsScreen(p)
+	p.journeys = newJourneysScreen(p)
 	p.settings = newSettingsScreen(p)
+	// Journeys sit beside Campaigns but take the next free key, Ctrl+0, so
+	// the shortcuts people know keep their screens.
 	p.screens = []*screen{
-		{name: i18n.Mark("Data"), icon: theme.StorageIcon(), build: func() fyne.CanvasObject { return p.data.content }},
-		{name: i18n.Mark("Segments"), icon: theme.AccountIcon(), build: func() fyne.CanvasObject { return p.segments.content }, shown: p.segments.shown},
-		{name: i18n.Mark("Products"), icon: theme.ListIcon(), build: func() fyne.CanvasObject { return p.products.content }, shown: p.products.shown},
-		{name: i18n.Mark("Models"), icon: theme.ComputerIcon(), build: func() fyne.CanvasObject { return p.models.content }, shown: p.models.shown},
-		{name: i18n.Mark("Customer value"), icon: theme.MoveUpIcon(), build: func() fyne.CanvasObject { return p.value.content }, shown: p.value.shown},
-		{name: i18n.Mark("Campaigns"), icon: theme.MailSendIcon(), build: func() fyne.CanvasObject { return p.campaigns.content }, shown: p.campaigns.shown},
-		{name: i18n.Mark("Text"), icon: theme.DocumentCreateIcon(), build: func() fyne.CanvasObject { return p.text.content }, shown: p.text.shown},
-		{name: i18n.Mark("Plugins"), icon: theme.GridIcon(), build: func() fyne.CanvasObject { return p.plugins.content }, shown: p.plugins.shown},
-		{name: screenSettings, icon: theme.SettingsIcon(), build: func() fyne.CanvasObject { return p.settings.content }, shown: p.settings.visit},
+		{name: i18n.Mark("Data"), key: fyne.Key1, icon: theme.StorageIcon(), build: func() fyne.CanvasObject { return p.data.content }},
+		{name: i18n.Mark("Segments"), key: fyne.Key2, icon: theme.AccountIcon(), build: func() fyne.CanvasObject { return p.segments.content }, shown: p.segments.shown},
+		{name: i18n.Mark("Products"), key: fyne.Key3, icon: theme.ListIcon(), build: func() fyne.CanvasObject { return p.products.content }, shown: p.products.shown},
+		{name: i18n.Mark("Models"), key: fyne.Key4, icon: theme.ComputerIcon(), build: func() fyne.CanvasObject { return p.models.content }, shown: p.models.shown},
+		{name: i18n.Mark("Customer value"), key: fyne.Key5, icon: theme.MoveUpIcon(), build: func() fyne.CanvasObject { return p.value.content }, shown: p.value.shown},
+		{name: i18n.Mark("Campaigns"), key: fyne.Key6, icon: theme.MailSendIcon(), build: func() fyne.CanvasObject { return p.campaigns.content }, shown: p.campaigns.shown},
+		{name: screenJourneys, key: fyne.Key0, icon: theme.MediaReplayIcon(), build: func() fyne.CanvasObject { return p.journeys.content }, shown: p.journeys.shown},
+		{name: i18n.Mark("Text"), key: fyne.Key7, icon: theme.DocumentCreateIcon(), build: func() fyne.CanvasObject { return p.text.content }, shown: p.text.shown},
+		{name: i18n.Mark("Plugins"), key: fyne.Key8, icon: theme.GridIcon(), build: func() fyne.CanvasObject { return p.plugins.content }, shown: p.plugins.shown},
+		{name: screenSettings, key: fyne.Key9, icon: theme.SettingsIcon(), build: func() fyne.CanvasObject { return p.settings.content }, shown: p.settings.visit},
 	}
 	p.body = container.NewStack()
 	longest := ""
@@ -113,6 +121,7 @@ func newProject(w *window, ws *core.Workspace) *project {
 	p.content = container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), p.status), container.NewHBox(p.nav, widget.NewSeparator()), nil, p.body)
 	p.nav.Select(0)
 	p.refreshTables("")
+	p.automation = startAutomation(p)
 	return p
 }
 
@@ -121,8 +130,12 @@ func width(s string) float32 {
 	return fyne.MeasureText(s, theme.TextSize(), fyne.TextStyle{}).Width
 }
 
-// screenSettings names the settings screen (goTo takes the English names).
-var screenSettings = i18n.Mark("Settings")
+// screenSettings and screenJourneys name screens (goTo takes the English
+// names).
+var (
+	screenSettings = i18n.Mark("Settings")
+	screenJourneys = i18n.Mark("Journeys")
+)
 
 // showScreen switches the body to a navigation entry.
 func (p *project) showScreen(id int) {

@@ -5,10 +5,13 @@
 // One file per screen: start.go (no project open), data.go with its tabs
 // (rows.go, profile.go, roles.go, clean.go, sql.go, import.go),
 // segments.go with rules.go, products.go with its tabs (products_*.go),
-// models.go, value.go with its tabs (value_*.go), campaigns.go, text.go, plugins.go and settings.go. project.go holds the background-work plumbing, grid.go
-// the table widget every screen shares, chartsave.go saving charts,
-// layout.go what keeps screens within a 1024×700 window, dialogs.go
-// Escape for dialogs, help.go the Help and Go menus and the welcome.
+// models.go, value.go with its tabs (value_*.go), campaigns.go, journeys.go
+// with its panels (journey_*.go; automate_ticker.go runs the journeys while
+// the project is open), text.go, plugins.go and settings.go. project.go
+// holds the background-work plumbing, grid.go the table widget every
+// screen shares, chartsave.go saving charts, layout.go what keeps screens
+// within a 1024×700 window, dialogs.go Escape for dialogs, help.go the Help
+// and Go menus and the welcome.
 package ui
 
 import (

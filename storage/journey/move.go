@@ -174,8 +174,10 @@ func step(ctx context.Context, p *storage.Project, j *Journey, s *Step, now time
 		return goTo(`true`, exits[1].To)
 	case Split:
 		// A stable draw per customer, entry and step: md5 is the same in
-		// every DuckDB version, so a re-run would draw the same.
-		draw := `(md5_number(` + storage.Literal(j.Name+"|"+s.ID+"|") + ` || customer_id || '#' || entry) % 1000000) / 10000.0`
+		// every DuckDB version, so a re-run would draw the same. The parts
+		// are joined with "›", which a journey's name cannot hold (DuckDB's
+		// parser ends a statement at a NUL byte).
+		draw := `(md5_number(` + storage.Literal(j.Name+"›"+s.ID+"›") + ` || customer_id || '#' || entry) % 1000000) / 10000.0`
 		acc := 0.0
 		var cases []string
 		for _, b := range s.Branches {
