@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/marketbench/marketbench/plugins/host"
 	"github.com/marketbench/marketbench/storage/journey"
@@ -115,5 +118,47 @@ func TestDemoJourneys(t *testing.T) {
 	}
 	if !strings.Contains(res.Summary, fmt.Sprintf("%d entered \"Win back At Risk\"; %d messages sent", inSegment, len(lines))) || strings.Contains(res.Summary, "Problem:") {
 		t.Errorf("summary, want %d entered the win-back and %d sent:\n%s", inSegment, len(lines), res.Summary)
+	}
+
+	// Later runs: first-time buyers get the welcome, and those who
+	// consented their picks three days later; the win-back's customers get
+	// the reminder a week after the offer (none of them ordered since).
+	rows, err := w.DB().Query(`SELECT customer_id, email_consent FROM customers WHERE customer_id NOT IN (SELECT customer_id FROM orders) ORDER BY customer_id LIMIT 20`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var more []string
+	consenting := map[string]bool{}
+	for rows.Next() {
+		var id string
+		var ok bool
+		rows.Scan(&id, &ok)
+		if ok {
+			consenting[id] = true
+		}
+		more = append(more, fmt.Sprintf("NEW-%s,%s,%s,P0001,1,20,20,web", id, id, time.Now().Format("2006-01-02")))
+	}
+	rows.Close()
+	appendDemoOrders(t, w, more)
+	start := time.Now()
+	mustRun(t, w, start.Add(time.Hour))
+	mustRun(t, w, start.Add(4*24*time.Hour+2*time.Hour))
+	mustRun(t, w, start.Add(8*24*time.Hour+2*time.Hour))
+	got := map[string][]string{}
+	for _, l := range outboxLines(t, outbox) {
+		step := strings.TrimPrefix(l["campaign"], "Welcome new buyers › ")
+		step = strings.TrimPrefix(step, "Win back At Risk › ")
+		got[step] = append(got[step], l["id"])
+	}
+	slices.Sort(got["welcome"])
+	slices.Sort(got["picks"])
+	want := slices.Sorted(maps.Keys(consenting))
+	if len(want) == 0 || !slices.Equal(got["welcome"], want) || !slices.Equal(got["picks"], want) {
+		t.Errorf("welcomes to %v and picks to %v, want both to the new buyers with consent %v", got["welcome"], got["picks"], want)
+	}
+	offered := slices.Sorted(maps.Keys(seen))
+	slices.Sort(got["reminder"])
+	if !slices.Equal(got["reminder"], offered) {
+		t.Errorf("reminders to %d customers, want the %d who got the first offer", len(got["reminder"]), len(offered))
 	}
 }
