@@ -315,6 +315,11 @@ func automateJSON(rep *core.AutomateReport) map[string]any {
 	}
 	out := map[string]any{"now": rep.Now.Format(time.RFC3339), "dry_run": rep.DryRun, "journeys": js, "sent": rep.Sent,
 		"failed": rep.Failed, "pending": rep.Pending, "problems": nonNil(rep.Problems)}
+	cs := []map[string]any{}
+	for _, c := range rep.Campaigns {
+		cs = append(cs, map[string]any{"campaign": c.Campaign, "sent": c.Sent, "waiting": c.Waiting, "done": c.Done})
+	}
+	out["campaigns"] = cs
 	if up := rep.Upkeep; up != nil {
 		var alerts, retrained []map[string]any
 		for _, a := range up.Alerts {
@@ -336,7 +341,7 @@ func automateJSON(rep *core.AutomateReport) map[string]any {
 }
 
 func printAutomate(o io.Writer, rep *core.AutomateReport) {
-	if len(rep.Ticks) == 0 {
+	if len(rep.Ticks) == 0 && len(rep.Campaigns) == 0 {
 		fmt.Fprintln(o, i18n.T("No journeys; nothing to do."))
 		return
 	}
@@ -366,6 +371,13 @@ func printAutomate(o io.Writer, rep *core.AutomateReport) {
 		}
 		table(o, []string{i18n.T("JOURNEY"), i18n.T("STEP"), i18n.T("CUSTOMER"), i18n.T("VARIANT")}, rows)
 		return
+	}
+	for _, c := range rep.Campaigns {
+		if c.Done {
+			fmt.Fprintln(o, i18n.T("Campaign %q: %d waiting messages sent; it is done.", c.Campaign, c.Sent))
+		} else {
+			fmt.Fprintln(o, i18n.T("Campaign %q: %d waiting messages sent, %d still wait.", c.Campaign, c.Sent, c.Waiting))
+		}
 	}
 	fmt.Fprintln(o, i18n.T("Sent %d messages; %d failed; %d wait for a later run.", rep.Sent, rep.Failed, rep.Pending))
 	for _, p := range rep.Problems {

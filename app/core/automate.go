@@ -114,6 +114,9 @@ type AutomateReport struct {
 	Problems []string
 	// Upkeep is the models' scheduled retraining and drift check.
 	Upkeep *Upkeep
+	// Campaigns are the paused campaigns whose waiting messages the run
+	// sent or found still waiting (automate_campaigns.go).
+	Campaigns []CampaignRun
 }
 
 // PlannedMessage is one message a run would send.
@@ -195,6 +198,7 @@ func (w *Workspace) RunAutomation(ctx context.Context, opt AutomateOptions, prog
 		}
 		w.sendJourney(ctx, &all[i], opt, rep)
 	}
+	w.resumeCampaigns(ctx, opt, rep)
 	if progress != nil {
 		progress(i18n.T("Done"), 1)
 	}

@@ -177,6 +177,9 @@ func generateDemo(ctx context.Context, path string, opt demodata.Options, dl *de
 	if _, err := w.ScoreRecommendations(ctx, ScoreOptions{Top: 3, Link: dl.shop + "{product_id}"}, nil); err != nil {
 		return nil, i18n.Errorf("demo recommendations: %w", err)
 	}
+	if _, err := w.addDemoJourneys(ctx, opt.Locale); err != nil {
+		return nil, err
+	}
 	report(i18n.T("Done"), 1)
 	ok = true
 	return w, nil
@@ -267,6 +270,12 @@ func RunDemo(ctx context.Context, dir string, opt DemoOptions, progress Progress
 		return nil, i18n.Errorf("demo campaign: %w", err)
 	}
 	sum += camp
+	res.Files = append(res.Files, files...)
+	auto, files, err := w.demoAutomation(ctx, demoJourneyTexts[localeOf(dl)])
+	if err != nil {
+		return nil, i18n.Errorf("demo journeys: %w", err)
+	}
+	sum += auto
 	res.Files = append(res.Files, files...)
 	if err := os.WriteFile(out, []byte(sum), 0o644); err != nil {
 		return nil, err

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/marketbench/marketbench/analytics/model"
-	"github.com/marketbench/marketbench/plugins/host"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/ingest"
 	"github.com/marketbench/marketbench/storage/models"
@@ -22,11 +21,7 @@ import (
 // exports, a churn model, sentiment and the campaign to 重要价值客户.
 func TestChineseDemo(t *testing.T) {
 	ctx := context.Background()
-	bundled := filepath.Join(t.TempDir(), "bundled")
-	if _, err := host.Bundle("../../plugins", bundled, "webhook"); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(host.BundledEnv, bundled)
+	bundledDemoPlugins(t)
 	dir := t.TempDir()
 	res, err := RunDemo(ctx, dir, DemoOptions{Locale: "zh-CN", Customers: 4000, Orders: 40000, Products: 200}, nil)
 	if err != nil {
@@ -38,7 +33,8 @@ func TestChineseDemo(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"| customers | 4000 |", "| orders | 40000 |", "重要价值客户", "一般挽留客户", "同意营销的重要价值客户",
-		"流失的高消费客户", "近期App买家", "## Churn model", "## Review sentiment", `"感谢重要价值客户" to the 重要价值客户 segment`} {
+		"流失的高消费客户", "近期App买家", "## Churn model", "## Review sentiment", `"感谢重要价值客户" to the 重要价值客户 segment`,
+		`"新客欢迎" welcomes first-time buyers`, `"重要挽留客户召回" takes in the customers of the RFM segment 重要挽留客户`} {
 		if !strings.Contains(res.Summary, want) {
 			t.Errorf("summary lacks %q:\n%s", want, res.Summary)
 		}
@@ -48,6 +44,16 @@ func TestChineseDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
+	// The win-back sent its Chinese offers to the outbox.
+	lines := outboxLines(t, filepath.Join(dir, "demo-outbox", "outbox.jsonl"))
+	if len(lines) == 0 {
+		t.Error("the win-back sent nothing to the outbox")
+	}
+	for _, l := range lines {
+		if l["campaign"] != "重要挽留客户召回 › offer" || !strings.Contains(l["text"], "您好") {
+			t.Fatalf("outbox line %v", l)
+		}
+	}
 	// Amounts are in yuan: the project says so and the summary shows it.
 	if w.Currency(ctx) != "CNY" || !strings.Contains(res.Summary, "| ¥") {
 		t.Errorf("currency %s; summary:\n%s", w.Currency(ctx), res.Summary)
