@@ -8,6 +8,7 @@ import (
 
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/assets/i18n"
+	"github.com/marketbench/marketbench/storage/runlock"
 )
 
 // automateEvery is how often the open project runs its journeys: the same
@@ -29,8 +30,18 @@ type automation struct {
 // startAutomation starts the minute timer of an open project.
 func startAutomation(p *project) *automation {
 	a := &automation{p: p, stopped: make(chan struct{})}
+	// The window holds the project's runner lock while it is open, so an
+	// OS timer's `automate run` says who runs the journeys instead of
+	// failing on the locked file.
+	lock, err := runlock.Acquire(p.ws.Path, "the Marketbench window")
+	if err != nil {
+		lock = nil
+	}
 	go func() {
 		defer close(a.stopped)
+		if lock != nil {
+			defer lock.Release()
+		}
 		t := time.NewTicker(automateEvery)
 		defer t.Stop()
 		for {
