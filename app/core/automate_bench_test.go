@@ -27,8 +27,9 @@ import (
 // customers wait 30 days in the segment journey and a few thousand in the
 // date and win-back journeys.
 //
-//   - nothing due (ns/op, tick_s): nobody enters, nobody's step is due;
-//     goal ≤ 5 s on 2 cores. The peer is bare DuckDB doing the least a tick
+//   - nothing due (ns/op; tick_s, the median of at least three runs a
+//     minute apart): nobody enters, nobody's step is due; goal ≤ 5 s on 2
+//     cores. The peer is bare DuckDB doing the least a tick
 //     must do on the same database: the segment's new members against
 //     those seen, the order count that tells whether rows arrived, and the
 //     scan for due entries (x_vs_duckdb = ours / the peer's).
@@ -125,8 +126,7 @@ func BenchmarkAutomateTick1M(b *testing.B) {
 	// Nothing due: a minute later, then a minute after that…
 	var ours []float64
 	now := t0
-	b.ResetTimer()
-	for range b.N {
+	tick := func() {
 		now = now.Add(time.Minute)
 		start := time.Now()
 		rep, err := w.RunAutomation(ctx, AutomateOptions{Now: now}, nil)
@@ -140,12 +140,19 @@ func BenchmarkAutomateTick1M(b *testing.B) {
 			}
 		}
 	}
+	b.ResetTimer()
+	for range b.N {
+		tick()
+	}
 	b.StopTimer()
+	for len(ours) < 3 { // tick_s is a median of at least three, as the peer's
+		tick()
+	}
 
 	// The peer: the same questions in bare SQL on the same database.
 	nowLit := storage.Literal(now.UTC().Format(time.DateTime)) + `::TIMESTAMP`
 	var peer []float64
-	for range max(b.N, 3) {
+	for range len(ours) {
 		start := time.Now()
 		var a, o, d int64
 		if err := w.DB().QueryRowContext(ctx, `SELECT count(*) FROM customers WHERE tier = 'gold'
@@ -190,17 +197,17 @@ func BenchmarkAutomateTick1M(b *testing.B) {
 	recvRate := float64(len(recv)-1) / recv[len(recv)-1].Sub(recv[0]).Seconds()
 	configured := perMinute / 60.0
 
-	tick, bare := bench.Median(ours), bench.Median(peer)
-	b.ReportMetric(tick, "tick_s")
+	med, bare := bench.Median(ours), bench.Median(peer)
+	b.ReportMetric(med, "tick_s")
 	b.ReportMetric(bare, "duckdb_s")
-	b.ReportMetric(tick/bare, "x_vs_duckdb")
+	b.ReportMetric(med/bare, "x_vs_duckdb")
 	b.ReportMetric(rate, "msg/s")
 	b.ReportMetric(recvRate, "receiver_msg/s")
 	b.ReportMetric(rate/configured, "rate_x")
 	b.Logf("automate tick: %d customers, %d orders, 5 journeys, %d customers in them (%d messages in the first run; set-up %.0f s); "+
 		"nothing due: ours %.2f s (goal ≤ 5), bare DuckDB %.3f s, %.1f× its time; "+
 		"%d first-time buyers due: run %.2f s, %.0f msg/s over the run, %.0f msg/s at the receiver, channel rate %.0f/s (%.2f×)",
-		n, buyers*10/3, waiting, baseSent, setupS, tick, bare, tick/bare, due, sendS, rate, recvRate, configured, rate/configured)
+		n, buyers*10/3, waiting, baseSent, setupS, med, bare, med/bare, due, sendS, rate, recvRate, configured, rate/configured)
 }
 
 // tickJourneys are the benchmark's five journeys, one per trigger kind,
