@@ -43,12 +43,13 @@ import (
 //
 //     go test -run '^$' -bench AutomateTick1M -benchtime 1x -timeout 60m ./app/core
 //
-// MB_BENCH_JOURNEY_CUSTOMERS (default 1M) scales the data for a smoke run.
+// MB_BENCH_JOURNEY_CUSTOMERS (default 1M) scales the data for a smoke run;
+// MB_BENCH_JOURNEY_RATE (default 12k) is the channel's rate a minute.
 func BenchmarkAutomateTick1M(b *testing.B) {
 	ctx := context.Background()
 	n := kit.Size("MB_BENCH_JOURNEY_CUSTOMERS", 1_000_000)
 	due := kit.Size("MB_BENCH_JOURNEY_DUE", 3_000)
-	const perMinute = 12_000
+	perMinute := kit.Size("MB_BENCH_JOURNEY_RATE", 12_000)
 	dir := b.TempDir()
 	bundled := filepath.Join(dir, "bundled")
 	if _, err := host.Bundle("../../plugins", bundled, "webhook"); err != nil {
@@ -195,7 +196,7 @@ func BenchmarkAutomateTick1M(b *testing.B) {
 	}
 	rate := float64(due) / sendS
 	recvRate := float64(len(recv)-1) / recv[len(recv)-1].Sub(recv[0]).Seconds()
-	configured := perMinute / 60.0
+	configured := float64(perMinute) / 60
 
 	med, bare := bench.Median(ours), bench.Median(peer)
 	b.ReportMetric(med, "tick_s")
