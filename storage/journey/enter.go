@@ -23,11 +23,23 @@ var (
 // how many entered.
 func enter(ctx context.Context, q storage.Querier, j *Journey, ids string, args []any, now time.Time, loc *time.Location) (int64, error) {
 	first := j.Steps[0].ID
-	if _, err := q.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE mb_jcand AS
-		SELECT c.customer_id, e.last_entry, e.last_at, coalesce(e.active, false) AS active, NULL::VARCHAR AS reason FROM (SELECT DISTINCT CAST(customer_id AS VARCHAR) AS customer_id FROM (`+ids+`) WHERE customer_id IS NOT NULL) c
-		LEFT JOIN (SELECT customer_id, max(entry) AS last_entry, max(entered_at) AS last_at, bool_or(status = 'active') AS active
-			FROM mb_journey_entries WHERE journey = `+storage.Literal(j.Name)+` GROUP BY customer_id) e USING (customer_id)`, args...); err != nil {
+	// The candidates first, then the entries of those candidates only: a
+	// journey with many customers in it is not read whole for a few.
+	if _, err := q.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE mb_jids AS
+		SELECT DISTINCT CAST(customer_id AS VARCHAR) AS customer_id FROM (`+ids+`) WHERE customer_id IS NOT NULL`, args...); err != nil {
 		return 0, i18n.Errorf("journey %q: cannot read who enters: %s", j.Name, storage.FirstLine(err.Error()))
+	}
+	defer q.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS mb_jids`)
+	var cands int64
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM mb_jids`).Scan(&cands); err != nil || cands == 0 {
+		return 0, err
+	}
+	if _, err := q.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE mb_jcand AS
+		SELECT c.customer_id, e.last_entry, e.last_at, coalesce(e.active, false) AS active, NULL::VARCHAR AS reason FROM mb_jids c
+		LEFT JOIN (SELECT customer_id, max(entry) AS last_entry, max(entered_at) AS last_at, bool_or(status = 'active') AS active
+			FROM mb_journey_entries WHERE journey = `+storage.Literal(j.Name)+` AND customer_id IN (SELECT customer_id FROM mb_jids)
+			GROUP BY customer_id) e USING (customer_id)`); err != nil {
+		return 0, err
 	}
 	defer q.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS mb_jcand`)
 	// The reason each candidate is turned away, if any.

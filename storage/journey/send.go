@@ -123,21 +123,23 @@ func goals(ctx context.Context, p *storage.Project, j *Journey, now time.Time) (
 		}
 		table = ts[0]
 	}
-	var n *rule.Node
-	if strings.TrimSpace(j.Goal.Rule) != "" {
-		var err error
-		if n, err = rule.Parse(j.Goal.Rule); err != nil {
-			return 0, err
-		}
-	}
-	rowsSQL, args, err := segment.RowsSQL(ctx, p, table, n, now)
-	if err != nil {
-		return 0, err
-	}
 	cust, _ := p.ColumnFor(ctx, table, storage.CustomerID)
 	date, _ := p.ColumnFor(ctx, table, storage.OrderDate)
 	if date == "" {
 		return 0, nil
+	}
+	// A rule narrows the goal to customers with a row matching it.
+	match, args := "", []any(nil)
+	if strings.TrimSpace(j.Goal.Rule) != "" {
+		n, err := rule.Parse(j.Goal.Rule)
+		if err != nil {
+			return 0, err
+		}
+		ids, a, err := segment.RuleIDsSQLAt(ctx, p, table, n, now)
+		if err != nil {
+			return 0, err
+		}
+		match, args = ` AND e.customer_id IN (`+ids+`)`, a
 	}
 	cols, err := p.Columns(ctx, table)
 	if err != nil {
@@ -153,11 +155,13 @@ func goals(ctx context.Context, p *storage.Project, j *Journey, now time.Time) (
 	}
 	q := p.Q()
 	nowLit := storage.Literal(now.UTC().Format("2006-01-02 15:04:05.999999")) + `::TIMESTAMP`
-	if _, err := q.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE mb_jgoal AS SELECT e.customer_id, e.entry FROM mb_journey_entries e
-		WHERE e.journey = `+storage.Literal(j.Name)+` AND e.status = 'active' AND EXISTS (SELECT 1 FROM `+storage.Quote(table)+` g
-			WHERE CAST(g.`+storage.Quote(cust)+` AS VARCHAR) = e.customer_id AND `+after+`
-			AND TRY_CAST(g.`+storage.Quote(date)+` AS TIMESTAMP) <= `+nowLit+`
-			AND CAST(g.`+storage.Quote(cust)+` AS VARCHAR) IN (SELECT customer_id FROM (`+rowsSQL+`)))`, args...); err != nil {
+	// Joined from the customers in the journey (usually few) to the goal
+	// table, so a tick with nobody waiting does not read the whole table
+	// into a hash table.
+	if _, err := q.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE mb_jgoal AS SELECT DISTINCT e.customer_id, e.entry
+		FROM (SELECT customer_id, entry, entered_at FROM mb_journey_entries WHERE journey = `+storage.Literal(j.Name)+` AND status = 'active') e
+		JOIN `+storage.Quote(table)+` g ON CAST(g.`+storage.Quote(cust)+` AS VARCHAR) = e.customer_id
+		WHERE `+after+` AND TRY_CAST(g.`+storage.Quote(date)+` AS TIMESTAMP) <= `+nowLit+match, args...); err != nil {
 		return 0, err
 	}
 	defer q.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS mb_jgoal`)

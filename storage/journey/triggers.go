@@ -48,7 +48,8 @@ func segmentIDs(ctx context.Context, p *storage.Project, name string, now time.T
 // snapshot compares the current members (ids) with those seen last time:
 // who is new enters (or, for leave, who is gone), and the snapshot becomes
 // the current members. The first time only the snapshot is taken, unless
-// the existing members are to enter too.
+// the existing members are to enter too. Only the difference is written,
+// so a run in which nobody came or went writes nothing but the state.
 func snapshot(ctx context.Context, q storage.Querier, j *Journey, ids string, args []any, leave, existing bool, now time.Time, loc *time.Location) (int64, error) {
 	base, err := State(ctx, q, j.Name, "baseline")
 	if err != nil {
@@ -59,21 +60,42 @@ func snapshot(ctx context.Context, q storage.Querier, j *Journey, ids string, ar
 		return 0, i18n.Errorf("journey %q: cannot read the segment: %s", j.Name, storage.FirstLine(err.Error()))
 	}
 	defer q.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS mb_jnow`)
+	if _, err := q.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE mb_jnew AS SELECT key FROM mb_jnow
+		WHERE key NOT IN (SELECT key FROM mb_journey_seen WHERE journey = `+jn+`)`); err != nil {
+		return 0, err
+	}
+	defer q.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS mb_jnew`)
+	// Whoever was seen and is not among the members now (and not new) left.
+	var members, added, seen int64
+	if err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM mb_jnow), (SELECT count(*) FROM mb_jnew),
+		(SELECT count(*) FROM mb_journey_seen WHERE journey = `+jn+`)`).Scan(&members, &added, &seen); err != nil {
+		return 0, err
+	}
+	gone := seen - (members - added)
 	var n int64
 	if base != "" || (existing && !leave) {
-		who := `SELECT key AS customer_id FROM mb_jnow WHERE key NOT IN (SELECT key FROM mb_journey_seen WHERE journey = ` + jn + `)`
+		who := `SELECT key AS customer_id FROM mb_jnew`
 		if leave {
 			who = `SELECT key AS customer_id FROM mb_journey_seen WHERE journey = ` + jn + ` AND key NOT IN (SELECT key FROM mb_jnow)`
 		}
-		if n, err = enter(ctx, q, j, who, nil, now, loc); err != nil {
+		if (leave && gone > 0) || (!leave && added > 0) {
+			if n, err = enter(ctx, q, j, who, nil, now, loc); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if gone > 0 {
+		if _, err := q.ExecContext(ctx, `DELETE FROM mb_journey_seen WHERE journey = `+jn+` AND key NOT IN (SELECT key FROM mb_jnow)`); err != nil {
 			return 0, err
 		}
 	}
-	if _, err := q.ExecContext(ctx, `DELETE FROM mb_journey_seen WHERE journey = `+jn+` AND key NOT IN (SELECT key FROM mb_jnow)`); err != nil {
-		return 0, err
+	if added > 0 {
+		if _, err := q.ExecContext(ctx, `INSERT INTO mb_journey_seen SELECT `+jn+`, key FROM mb_jnew`); err != nil {
+			return 0, err
+		}
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO mb_journey_seen SELECT `+jn+`, key FROM mb_jnow ON CONFLICT DO NOTHING`); err != nil {
-		return 0, err
+	if base != "" {
+		return n, nil
 	}
 	return n, SetState(ctx, q, j.Name, "baseline", now.UTC().Format(time.RFC3339))
 }
@@ -110,27 +132,33 @@ func newRows(ctx context.Context, p *storage.Project, j *Journey, now time.Time,
 			return 0, err
 		}
 	}
-	rows, args, err := segment.RowsSQL(ctx, p, t.Table, n, now)
-	if err != nil {
-		return 0, err
-	}
+	// The rows' keys (for first-time only, their customers') not seen
+	// before: only those are read past the anti-join, entered and recorded.
+	var rows string
+	var args []any
 	key := `'r:' || key`
 	if t.FirstOnly {
 		key = `'c:' || customer_id`
+		rows, args, err = customerIDs(ctx, p, t.Table, n, now)
+	} else {
+		rows, args, err = segment.RowsSQL(ctx, p, t.Table, n, now)
 	}
-	if _, err := q.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE mb_jnow AS SELECT DISTINCT customer_id, `+key+` AS key FROM (`+rows+`)`, args...); err != nil {
+	if err != nil {
+		return 0, err
+	}
+	jn := storage.Literal(j.Name)
+	if _, err := q.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE mb_jnow AS SELECT DISTINCT customer_id, `+key+` AS key FROM (`+rows+`)
+		WHERE `+key+` NOT IN (SELECT key FROM mb_journey_seen WHERE journey = `+jn+`)`, args...); err != nil {
 		return 0, i18n.Errorf("journey %q: cannot read table %q: %s", j.Name, t.Table, storage.FirstLine(err.Error()))
 	}
 	defer q.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS mb_jnow`)
-	jn := storage.Literal(j.Name)
 	var entered int64
 	if base, _ := State(ctx, q, j.Name, "baseline"); base != "" {
-		who := `SELECT customer_id FROM mb_jnow WHERE key NOT IN (SELECT key FROM mb_journey_seen WHERE journey = ` + jn + `)`
-		if entered, err = enter(ctx, q, j, who, nil, now, loc); err != nil {
+		if entered, err = enter(ctx, q, j, `SELECT customer_id FROM mb_jnow`, nil, now, loc); err != nil {
 			return 0, err
 		}
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO mb_journey_seen SELECT DISTINCT `+jn+`, key FROM mb_jnow ON CONFLICT DO NOTHING`); err != nil {
+	if _, err := q.ExecContext(ctx, `INSERT INTO mb_journey_seen SELECT DISTINCT `+jn+`, key FROM mb_jnow`); err != nil {
 		return 0, err
 	}
 	if err := SetState(ctx, q, j.Name, "baseline", now.UTC().Format(time.RFC3339)); err != nil {
@@ -237,6 +265,19 @@ func dateIDs(ctx context.Context, p *storage.Project, j *Journey, day time.Time)
 	}
 	return `SELECT CAST(` + storage.Quote(mustCol(ctx, p, table)) + ` AS VARCHAR) AS customer_id FROM ` + storage.Quote(table) +
 		` WHERE ` + match + ` AND ` + where, args, nil
+}
+
+// customerIDs selects the customers (customer_id, text) with a row in table
+// matching n (any row when n is nil).
+func customerIDs(ctx context.Context, p *storage.Project, table string, n *rule.Node, now time.Time) (string, []any, error) {
+	if n != nil {
+		return segment.RuleIDsSQLAt(ctx, p, table, n, now)
+	}
+	col := mustCol(ctx, p, table)
+	if col == "" {
+		return "", nil, i18n.Errorf("table %q has no customer id column; set its role first", table)
+	}
+	return `SELECT CAST(` + storage.Quote(col) + ` AS VARCHAR) AS customer_id FROM ` + storage.Quote(table) + ` WHERE ` + storage.Quote(col) + ` IS NOT NULL`, nil, nil
 }
 
 func mustCol(ctx context.Context, p *storage.Project, table string) string {
