@@ -130,6 +130,11 @@ var migrations = []string{
 	CREATE TABLE mb_model_upkeep (
 		model VARCHAR PRIMARY KEY, schedule VARCHAR, schedule_set_at TIMESTAMP, last_retrain_at TIMESTAMP,
 		drift_at TIMESTAMP, drift_data VARCHAR, drift_json VARCHAR);`,
+	// 11: customer tags (issue 13): labels a journey's update step gives a
+	// customer, usable in rules as the field "tags".
+	`CREATE TABLE mb_customer_tags (
+		customer_id VARCHAR NOT NULL, tag VARCHAR NOT NULL, source VARCHAR, added_at TIMESTAMP NOT NULL,
+		PRIMARY KEY (customer_id, tag));`,
 }
 
 // Version is the project format this build writes.

@@ -436,3 +436,31 @@ func TestJourneyImportResults(t *testing.T) {
 		t.Fatalf("a wait step's results: %v", err)
 	}
 }
+
+// An update step can give a tag, which rules then read as "tags".
+func TestJourneyTagStep(t *testing.T) {
+	w := journeyProject(t, 10)
+	ctx := context.Background()
+	if _, err := w.CreateSegment(ctx, "Some", "customers", "customer_id IN ('C001', 'C002', 'C003')"); err != nil {
+		t.Fatal(err)
+	}
+	j := &journey.Journey{Name: "Tagger", Table: "customers",
+		Trigger: journey.Trigger{Kind: journey.SegmentEnter, Segment: "Some", IncludeExisting: true},
+		Steps:   []journey.Step{{ID: "tag", Kind: journey.Update, Tag: "welcomed"}}}
+	t0 := time.Date(2026, 10, 1, 10, 0, 0, 0, time.Local)
+	if err := w.SaveJourney(ctx, j, false, t0); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, w, t0)
+	n, err := w.CountRule(ctx, "customers", "tags CONTAINS 'welcomed'")
+	if err != nil || n != 3 {
+		t.Fatalf("customers tagged welcomed: %d (%v), want 3", n, err)
+	}
+	if n, _ := w.CountRule(ctx, "customers", "NOT tags CONTAINS 'welcomed'"); n != 7 {
+		t.Fatalf("customers not tagged: %d, want 7", n)
+	}
+	j.Steps[0].Tag, j.Steps[0].Field = "x", "vip"
+	if err := w.SaveJourney(ctx, j, true, t0); err == nil || !strings.Contains(err.Error(), "one of them") {
+		t.Fatalf("a field and a tag in one step: %v", err)
+	}
+}

@@ -63,7 +63,8 @@ func (e *journeyEditor) stepPanel(i int) fyne.CanvasObject {
 	case journey.Update:
 		rows = append(rows,
 			bold(i18n.T("Field")), e.selectOf(e.customerColumns(), s.Field, i18n.T("Choose the field"), func(v string) { s.Field = v }),
-			bold(i18n.T("Set to")), e.entry(s.Value, i18n.T("e.g. welcomed"), func(v string) { s.Value = v }))
+			bold(i18n.T("Set to")), e.entry(s.Value, i18n.T("e.g. welcomed"), func(v string) { s.Value = v }),
+			bold(i18n.T("Or give the tag")), e.entry(s.Tag, i18n.T("e.g. welcomed (rules read it as tags)"), func(v string) { s.Tag = v }))
 	}
 	switch s.Kind {
 	case journey.Condition, journey.Split, journey.Exit:
@@ -92,7 +93,7 @@ func stepHelp(kind string) string {
 	case journey.Send:
 		return i18n.T("Sent through the channel with its settings from the Plugins screen, within consent and the suppression list; each customer gets one variant.")
 	case journey.Update:
-		return i18n.T("Writes the value into the customer's row, e.g. to tag who had the offer.")
+		return i18n.T("Writes the value into the customer's row, or gives the customer a tag that rules can read (tags CONTAINS 'welcomed').")
 	case journey.Exit:
 		return i18n.T("Customers leave the journey here.")
 	}

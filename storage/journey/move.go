@@ -208,10 +208,19 @@ func step(ctx context.Context, p *storage.Project, j *Journey, s *Step, now time
 		}
 		return goTo(`true`, exits[0].To)
 	case Update:
-		if err := update(ctx, p, j, s); err != nil {
-			return err
+		what := "tag " + s.Tag
+		if s.Tag != "" {
+			if _, err := q.ExecContext(ctx, `INSERT INTO mb_customer_tags SELECT DISTINCT customer_id, ?, ?, ? FROM mb_jdue ON CONFLICT DO NOTHING`,
+				s.Tag, "journey "+j.Name, at); err != nil {
+				return err
+			}
+		} else {
+			if err := update(ctx, p, j, s); err != nil {
+				return err
+			}
+			what = s.Field + " = " + s.Value
 		}
-		if err := logAll("update", s.Field+" = "+s.Value); err != nil {
+		if err := logAll("update", what); err != nil {
 			return err
 		}
 		return goTo(`true`, exits[0].To)

@@ -137,9 +137,11 @@ type Step struct {
 	Idempotent    bool               `json:"idempotent,omitempty"`
 	RatePerMinute int                `json:"rate_per_minute,omitempty"`
 
-	// update: set Field of the customer's row in the customer table.
+	// update: set Field of the customer's row in the customer table, or
+	// give the customer Tag (usable in rules as "tags CONTAINS 'x'").
 	Field string `json:"field,omitempty"`
 	Value string `json:"value,omitempty"`
+	Tag   string `json:"tag,omitempty"`
 }
 
 // Branch is one way out of a split.

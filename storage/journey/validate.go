@@ -187,8 +187,8 @@ func (v *validator) stepShape(s *Step, ids map[string]bool) {
 			}
 		}
 	case Update:
-		if strings.TrimSpace(s.Field) == "" {
-			v.inStep(s, i18n.Errorf("choose the field to update"))
+		if (strings.TrimSpace(s.Field) == "") == (strings.TrimSpace(s.Tag) == "") {
+			v.inStep(s, i18n.Errorf("choose the field to update or the tag to give (one of them)"))
 		}
 	case Exit:
 	default:
@@ -259,6 +259,9 @@ func (v *validator) project(now time.Time, loc *time.Location) {
 				v.inStep(s, err)
 			}
 		case Update:
+			if s.Field == "" {
+				continue // a tag
+			}
 			cols, _ := p.Columns(ctx, j.Table)
 			found := false
 			for _, c := range cols {

@@ -41,6 +41,7 @@ func RowsSQL(ctx context.Context, p *storage.Project, table string, n *rule.Node
 			c, ok := b.cols[strings.ToLower(name)]
 			b.useRecs = b.useRecs || strings.HasPrefix(c.SQL, "rc.")
 			b.useCLV = b.useCLV || strings.HasPrefix(c.SQL, "cv.")
+			b.useTags = b.useTags || strings.HasPrefix(c.SQL, "tg.")
 			return c, ok
 		}, rule.Options{Today: today, Names: b.names})
 		if err != nil {

@@ -32,8 +32,10 @@ type base struct {
 	useRecs bool // the rule reads a field of rc
 	// hasCLV offers clv_scores' fields (alias cv); useCLV: a rule reads one.
 	hasCLV, useCLV bool
-	cols           map[string]rule.Column
-	names          []string
+	// useTags: a rule reads the customer's tags (alias tg).
+	useTags bool
+	cols    map[string]rule.Column
+	names   []string
 }
 
 var rfmCols = []struct {
@@ -90,6 +92,12 @@ func newBase(ctx context.Context, p *storage.Project, table string) (*base, erro
 	if err := b.addCLV(ctx, p); err != nil {
 		return nil, err
 	}
+	// Tags a journey gave (mb_customer_tags), once there are any: rules
+	// read them as one text, so "tags CONTAINS 'welcomed'" works.
+	var tagged bool
+	if p.Q().QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM mb_customer_tags)`).Scan(&tagged) == nil && tagged {
+		b.add("tags", `tg.tags`, rule.Text)
+	}
 	return b, nil
 }
 
@@ -128,6 +136,9 @@ func (b *base) from() string {
 	if b.recs != "" && b.useRecs {
 		f += ` LEFT JOIN (` + b.recs + `) rc ON CAST(` + b.customer + ` AS VARCHAR) = rc.customer_id`
 	}
+	if b.useTags {
+		f += ` LEFT JOIN (SELECT customer_id, ' ' || string_agg(tag, ' ' ORDER BY tag) || ' ' AS tags FROM mb_customer_tags GROUP BY 1) tg ON CAST(` + b.customer + ` AS VARCHAR) = tg.customer_id`
+	}
 	if b.hasCLV && b.useCLV {
 		f += ` LEFT JOIN ` + storage.Quote(CLVTable) + ` cv ON CAST(` + b.customer + ` AS VARCHAR) = CAST(cv.customer_id AS VARCHAR)`
 	}
@@ -143,6 +154,7 @@ func (b *base) members(n *rule.Node, today time.Time) (string, []any, error) {
 		c, ok := b.cols[strings.ToLower(name)]
 		b.useRecs = b.useRecs || strings.HasPrefix(c.SQL, "rc.")
 		b.useCLV = b.useCLV || strings.HasPrefix(c.SQL, "cv.")
+		b.useTags = b.useTags || strings.HasPrefix(c.SQL, "tg.")
 		return c, ok
 	}, rule.Options{Today: today, Names: b.names})
 	if err != nil {

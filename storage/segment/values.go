@@ -70,6 +70,7 @@ func TopValues(ctx context.Context, p *storage.Project, table, field string, lim
 	}
 	b.useRecs = strings.HasPrefix(c.SQL, "rc.")
 	b.useCLV = strings.HasPrefix(c.SQL, "cv.")
+	b.useTags = strings.HasPrefix(c.SQL, "tg.")
 	v := `CAST(` + c.SQL + ` AS VARCHAR)`
 	q := `WITH v AS (SELECT ` + v + ` AS v, count(DISTINCT ` + b.customer + `) AS n FROM ` + b.from() +
 		` WHERE ` + b.customer + ` IS NOT NULL AND ` + c.SQL + ` IS NOT NULL AND trim(` + v + `) <> '' GROUP BY 1)
