@@ -39,6 +39,8 @@ for lang in en_US zh_CN; do
 	cp "$dir"/models-detail.png docs/screenshots/models$suffix.png
 	cp "$dir"/campaigns.png docs/screenshots/campaigns$suffix.png
 	cp "$dir"/products-customer.png docs/screenshots/products$suffix.png
+	cp "$dir"/value-check.png docs/screenshots/value$suffix.png
+	cp "$dir"/journeys-split.png docs/screenshots/journeys$suffix.png
 done
 shoot en_US 1024x700 light >/dev/null
 echo "Screenshots in $out/en and $out/zh-Hans; README images updated in docs/screenshots/."
