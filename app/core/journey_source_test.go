@@ -34,9 +34,9 @@ func TestJourneyNewRowsFromSourcePlugin(t *testing.T) {
 	if _, err := w.ImportFromSource(ctx, "marketbench.org/csv-folder", "folder", "events", cfg, "signups", nil); err != nil {
 		t.Fatal(err)
 	}
-	// The user says which column is the customer id, once.
-	if err := w.SetRoles(ctx, "signups", map[string]storage.Role{"customer_id": storage.CustomerID}, true); err != nil {
-		t.Fatal(err)
+	// The table the source made has its roles detected, as an import's.
+	if roles, err := w.ColumnRoles(ctx, "signups"); err != nil || roles["customer_id"] != storage.CustomerID {
+		t.Fatalf("roles of the source's table: %v %v", roles, err)
 	}
 	j := &journey.Journey{Name: "Signed up", Table: "customers", Trigger: journey.Trigger{Kind: journey.NewRow, Table: "signups"},
 		Steps: []journey.Step{{ID: "tag", Kind: journey.Update, Tag: "new"}}}

@@ -92,6 +92,15 @@ func (w *Workspace) ImportFromSource(ctx context.Context, pluginID, component, s
 	}
 	w.Q().QueryRowContext(ctx, `SELECT rows_imported FROM mb_source_state WHERE plugin_id = ? AND component = ? AND stream = ? AND table_name = ?`,
 		pluginID, component, stream, table).Scan(&res.TotalRows)
+	// A table the source made gets its columns' roles detected, as a file
+	// import's does, so journeys and rules can use it at once.
+	if have, err := w.ColumnRoles(ctx, table); err == nil && len(have) == 0 && res.TotalRows > 0 {
+		if roles, err := w.DetectRoles(ctx, table); err == nil && len(roles) > 0 {
+			if err := w.SetRoles(ctx, table, roles, false); err != nil {
+				return res, err
+			}
+		}
+	}
 	return res, nil
 }
 
