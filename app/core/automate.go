@@ -367,14 +367,21 @@ func secretsFromEnv(ctx context.Context, w *Workspace, c *campaign.Campaign) sdk
 // journey is triggered by an RFM segment, so that customers slip into "At
 // Risk" as time passes, as they would if someone re-ran RFM by hand.
 func (w *Workspace) refreshRFM(ctx context.Context, all []journey.Info, now time.Time, loc *time.Location) error {
+	var saved []segment.Segment // read once, only if a journey names a segment
 	uses := false
 	for _, in := range all {
 		t := in.Trigger
-		if in.Status == journey.Active && t.Segment != "" && (t.Kind == journey.SegmentEnter || t.Kind == journey.SegmentLeave || t.Kind == journey.Schedule) {
-			if s, err := w.SavedSegments(ctx); err == nil && !slices.ContainsFunc(s, func(x segment.Segment) bool { return x.Name == t.Segment }) {
-				uses = true
+		if in.Status != journey.Active || t.Segment == "" || (t.Kind != journey.SegmentEnter && t.Kind != journey.SegmentLeave && t.Kind != journey.Schedule) {
+			continue
+		}
+		if saved == nil {
+			var err error
+			if saved, err = w.SavedSegments(ctx); err != nil {
+				return err
 			}
 		}
+		// Not a saved segment: an RFM segment.
+		uses = uses || !slices.ContainsFunc(saved, func(x segment.Segment) bool { return x.Name == t.Segment })
 	}
 	if !uses {
 		return nil

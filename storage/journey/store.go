@@ -120,26 +120,25 @@ func Get(ctx context.Context, p *storage.Project, name string) (*Info, error) {
 
 // List returns every journey by name.
 func List(ctx context.Context, p *storage.Project) ([]Info, error) {
-	rows, err := p.Q().QueryContext(ctx, `SELECT name FROM mb_journeys ORDER BY name`)
+	// One query: the runner lists the journeys on every tick.
+	rows, err := p.Q().QueryContext(ctx, `SELECT name, spec_json, status, created_at, updated_at FROM mb_journeys ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
-	var names []string
+	defer rows.Close()
+	var out []Info
 	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		names = append(names, n)
-	}
-	rows.Close()
-	out := make([]Info, 0, len(names))
-	for _, n := range names {
-		in, err := Get(ctx, p, n)
-		if err != nil {
+		var name, spec string
+		var in Info
+		if err := rows.Scan(&name, &spec, &in.Status, &in.CreatedAt, &in.UpdatedAt); err != nil {
 			return nil, err
 		}
-		out = append(out, *in)
+		if err := json.Unmarshal([]byte(spec), &in.Journey); err != nil {
+			return nil, i18n.Errorf("journey %q is damaged: %v", name, err)
+		}
+		out = append(out, in)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // SetStatus pauses or resumes a journey. A paused journey takes nobody in
