@@ -78,6 +78,10 @@ type Result struct {
 	// ServiceFault marks a failure of the service behind the plugin (the
 	// mail server, the API) rather than of the plugin or the message.
 	ServiceFault bool
+	// Undeliverable marks a rejection for an address that can never
+	// receive (an unregistered device token, a number that does not
+	// exist): the host adds the address to the project's suppression list.
+	Undeliverable bool
 }
 
 // Delivered says the provider accepted the message, with its id for it.
@@ -94,4 +98,29 @@ func RetryAfter(d time.Duration, reason string) Result {
 // address, content refused).
 func Rejected(reason string) Result {
 	return Result{Outcome: OutcomeRejected, Reason: reason}
+}
+
+// Undeliverable rejects a message because its address is dead for good;
+// the host suppresses the address so no later campaign tries it again.
+func Undeliverable(reason string) Result {
+	return Result{Outcome: OutcomeRejected, Reason: reason, Undeliverable: true}
+}
+
+// MessageChecker is a Channel that can check rendered messages against its
+// provider's rules (address format, length, template parameters) without
+// sending them. The campaign preview shows what it finds, so a user learns
+// of a problem before the provider refuses a thousand messages. A channel
+// that implements it is announced with CapCheckMessages by Serve.
+type MessageChecker interface {
+	// CheckMessage is called with the settings (defaults filled in, no
+	// secrets) and one rendered message as Send would get it.
+	CheckMessage(cfg Config, m Message) MessageCheck
+}
+
+// MessageCheck is what CheckMessage found, in the user's words.
+type MessageCheck struct {
+	// Problems would make the provider refuse the message.
+	Problems []string
+	// Notes are worth knowing but do not stop it ("sent as 2 SMS parts").
+	Notes []string
 }

@@ -42,6 +42,10 @@ const (
 // without it, such messages are set aside for the user instead.
 const CapIdempotencyKeys = "idempotency-keys"
 
+// CapCheckMessages is the capability of a plugin with a channel that
+// implements MessageChecker; Serve announces it by itself.
+const CapCheckMessages = "check-messages"
+
 // Plugin is everything a plugin process offers.
 type Plugin struct {
 	// ID names the plugin, publisher first: "example.com/webhook".

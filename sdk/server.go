@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -58,7 +59,12 @@ func (s *server) register(g *grpc.Server) {
 }
 
 func (s *server) GetMetadata(context.Context, *pb.GetMetadataRequest) (*pb.Metadata, error) {
-	md := &pb.Metadata{Id: s.p.ID, Version: s.p.Version, SdkVersion: Version, Kinds: s.p.Kinds(), Capabilities: s.p.Capabilities}
+	md := &pb.Metadata{Id: s.p.ID, Version: s.p.Version, SdkVersion: Version, Kinds: s.p.Kinds(), Capabilities: slices.Clone(s.p.Capabilities)}
+	for _, ch := range s.p.Channels {
+		if _, ok := ch.(MessageChecker); ok && !slices.Contains(md.Capabilities, CapCheckMessages) {
+			md.Capabilities = append(md.Capabilities, CapCheckMessages)
+		}
+	}
 	add := func(kind string, c Component) {
 		md.Components = append(md.Components, componentToProto(kind, c))
 	}
@@ -188,6 +194,29 @@ func (c *channelServer) Check(ctx context.Context, r *pb.OpenRequest) (*pb.Check
 		return &pb.CheckResponse{Ok: false, Message: status.Convert(err).Message()}, nil
 	}
 	return &pb.CheckResponse{Ok: true}, nil
+}
+
+// CheckMessages runs the channel's MessageChecker over each message;
+// a channel without one answers Unimplemented ("not supported").
+func (c *channelServer) CheckMessages(_ context.Context, r *pb.CheckMessagesRequest) (*pb.CheckMessagesResponse, error) {
+	ch, err := c.channel(r.GetComponent())
+	if err != nil {
+		return nil, err
+	}
+	mc, ok := ch.(MessageChecker)
+	if !ok {
+		return nil, status.Errorf(codes.Unimplemented, "channel %q does not check messages", r.GetComponent())
+	}
+	cfg := ch.Spec().WithDefaults(r.GetConfig())
+	out := &pb.CheckMessagesResponse{}
+	err = c.s.guard("CheckMessage", func() error {
+		for _, m := range r.GetMessages() {
+			chk := mc.CheckMessage(cfg, messageFromProto(m))
+			out.Checks = append(out.Checks, &pb.MessageCheck{Problems: chk.Problems, Notes: chk.Notes})
+		}
+		return nil
+	})
+	return out, err
 }
 
 func (c *channelServer) Open(ctx context.Context, r *pb.OpenRequest) (*pb.OpenResponse, error) {
@@ -366,7 +395,7 @@ func resultToProto(id string, r Result) *pb.SendResult {
 		if r.Outcome != OutcomeRejected {
 			reason = "the plugin returned no outcome for this message"
 		}
-		out.Outcome = &pb.SendResult_Rejected{Rejected: &pb.Rejected{Reason: reason}}
+		out.Outcome = &pb.SendResult_Rejected{Rejected: &pb.Rejected{Reason: reason, Undeliverable: r.Undeliverable && r.Outcome == OutcomeRejected}}
 	}
 	return out
 }
@@ -381,7 +410,7 @@ func ResultFromProto(r *pb.SendResult) (Result, error) {
 	case *pb.SendResult_Retry:
 		return Result{Outcome: OutcomeRetry, After: time.Duration(o.Retry.GetAfterMs()) * time.Millisecond, Reason: o.Retry.GetReason(), ServiceFault: svc}, nil
 	case *pb.SendResult_Rejected:
-		return Result{Outcome: OutcomeRejected, Reason: o.Rejected.GetReason(), ServiceFault: svc}, nil
+		return Result{Outcome: OutcomeRejected, Reason: o.Rejected.GetReason(), ServiceFault: svc, Undeliverable: o.Rejected.GetUndeliverable()}, nil
 	}
 	return Result{}, fmt.Errorf("the plugin sent a result for message %q with no outcome", r.GetId())
 }

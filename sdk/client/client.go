@@ -308,6 +308,28 @@ func (c *Conn) Check(ctx context.Context, component string, cfg sdk.Config, secr
 	return nil
 }
 
+// CheckMessages asks a channel to check rendered messages against its
+// provider's rules (sdk.MessageChecker); one check per message, in order.
+// A plugin without the capability gives ErrUnsupported.
+func (c *Conn) CheckMessages(ctx context.Context, component string, cfg sdk.Config, msgs []sdk.Message) ([]sdk.MessageCheck, error) {
+	req := &pb.CheckMessagesRequest{Component: component, Config: cfg}
+	for _, m := range msgs {
+		req.Messages = append(req.Messages, sdk.MessageToProto(m))
+	}
+	r, err := c.channel.CheckMessages(ctx, req)
+	if err != nil {
+		return nil, callError(err)
+	}
+	if len(r.GetChecks()) != len(msgs) {
+		return nil, fmt.Errorf("the plugin checked %d messages of %d", len(r.GetChecks()), len(msgs))
+	}
+	out := make([]sdk.MessageCheck, len(msgs))
+	for i, ch := range r.GetChecks() {
+		out[i] = sdk.MessageCheck{Problems: ch.GetProblems(), Notes: ch.GetNotes()}
+	}
+	return out, nil
+}
+
 // Session is an open channel session.
 type Session struct {
 	c           *Conn

@@ -1,9 +1,11 @@
 package plugintest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"math"
 	"slices"
 	"testing"
@@ -109,6 +111,13 @@ type ChannelCase struct {
 	// Timeout bounds each call (a send round is one call); 0 means
 	// DefaultTimeout.
 	Timeout time.Duration
+	// Subject and Text are the messages' content; empty means a greeting.
+	// A channel whose provider takes template parameters passes text in
+	// the form it reads them in.
+	Subject, Text string
+	// Fields are the customer fields each message carries; nil means
+	// {"first_name": "Ada"}.
+	Fields map[string]string
 }
 
 // Channel runs the channel conformance suite: settings are validated, a
@@ -156,11 +165,16 @@ func Channel(t testing.TB, conn *client.Conn, c ChannelCase) map[string]sdk.Resu
 		n = 20
 	}
 	msgs := make([]sdk.Message, n)
+	text, fields := cmp.Or(c.Text, "Hello from the conformance suite."), c.Fields
+	if fields == nil {
+		fields = map[string]string{"first_name": "Ada"}
+	}
 	for i := range msgs {
 		msgs[i] = sdk.Message{ID: fmt.Sprintf("m%03d", i), IdempotencyKey: fmt.Sprintf("conformance-%03d", i), To: c.To,
-			Subject: fmt.Sprintf("Conformance %d", i), Text: "Hello from the conformance suite.", HTML: "<p>Hello from the conformance suite.</p>",
-			Campaign: "conformance", Variant: "A", Fields: map[string]string{"first_name": "Ada"}}
+			Subject: cmp.Or(c.Subject, fmt.Sprintf("Conformance %d", i)), Text: text, HTML: "<p>" + html.EscapeString(text) + "</p>",
+			Campaign: "conformance", Variant: "A", Fields: fields}
 	}
+	checkMessages(t, conn, c, msgs)
 	first := map[string]sdk.Result{}
 	for round := range 2 {
 		got := map[string]sdk.Result{}
@@ -262,4 +276,26 @@ func Model(t testing.TB, conn *client.Conn, c ModelCase) ([]byte, map[string]flo
 		}
 	}
 	return art, metrics, scores
+}
+
+// checkMessages calls CheckMessages when the plugin announces it: one
+// check per message, and the good messages of the suite pass.
+func checkMessages(t testing.TB, conn *client.Conn, c ChannelCase, msgs []sdk.Message) {
+	t.Helper()
+	md, err := conn.Metadata(context.Background())
+	if err != nil || !slices.Contains(md.GetCapabilities(), sdk.CapCheckMessages) {
+		return
+	}
+	var checks []sdk.MessageCheck
+	if err := call(t, c.Timeout, "CheckMessages", func(ctx context.Context) (err error) {
+		checks, err = conn.CheckMessages(ctx, c.Component, c.Config, msgs)
+		return err
+	}); err != nil {
+		t.Fatalf("CheckMessages: %v", err)
+	}
+	for i, chk := range checks {
+		if len(chk.Problems) > 0 {
+			t.Errorf("CheckMessages found problems with the suite's message %s: %v", msgs[i].ID, chk.Problems)
+		}
+	}
 }

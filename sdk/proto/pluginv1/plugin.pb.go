@@ -474,6 +474,165 @@ func (*PingResponse) Descriptor() ([]byte, []int) {
 	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{5}
 }
 
+type CheckMessagesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Component     string                 `protobuf:"bytes,1,opt,name=component,proto3" json:"component,omitempty"`
+	Config        map[string]string      `protobuf:"bytes,2,rep,name=config,proto3" json:"config,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Messages      []*Message             `protobuf:"bytes,3,rep,name=messages,proto3" json:"messages,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckMessagesRequest) Reset() {
+	*x = CheckMessagesRequest{}
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckMessagesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckMessagesRequest) ProtoMessage() {}
+
+func (x *CheckMessagesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckMessagesRequest.ProtoReflect.Descriptor instead.
+func (*CheckMessagesRequest) Descriptor() ([]byte, []int) {
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *CheckMessagesRequest) GetComponent() string {
+	if x != nil {
+		return x.Component
+	}
+	return ""
+}
+
+func (x *CheckMessagesRequest) GetConfig() map[string]string {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
+func (x *CheckMessagesRequest) GetMessages() []*Message {
+	if x != nil {
+		return x.Messages
+	}
+	return nil
+}
+
+type CheckMessagesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// checks has one entry per message, in the order asked.
+	Checks        []*MessageCheck `protobuf:"bytes,1,rep,name=checks,proto3" json:"checks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckMessagesResponse) Reset() {
+	*x = CheckMessagesResponse{}
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckMessagesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckMessagesResponse) ProtoMessage() {}
+
+func (x *CheckMessagesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckMessagesResponse.ProtoReflect.Descriptor instead.
+func (*CheckMessagesResponse) Descriptor() ([]byte, []int) {
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *CheckMessagesResponse) GetChecks() []*MessageCheck {
+	if x != nil {
+		return x.Checks
+	}
+	return nil
+}
+
+type MessageCheck struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// problems would make the provider refuse the message.
+	Problems []string `protobuf:"bytes,1,rep,name=problems,proto3" json:"problems,omitempty"`
+	// notes are worth knowing but do not stop it ("2 SMS parts").
+	Notes         []string `protobuf:"bytes,2,rep,name=notes,proto3" json:"notes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessageCheck) Reset() {
+	*x = MessageCheck{}
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessageCheck) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessageCheck) ProtoMessage() {}
+
+func (x *MessageCheck) ProtoReflect() protoreflect.Message {
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessageCheck.ProtoReflect.Descriptor instead.
+func (*MessageCheck) Descriptor() ([]byte, []int) {
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *MessageCheck) GetProblems() []string {
+	if x != nil {
+		return x.Problems
+	}
+	return nil
+}
+
+func (x *MessageCheck) GetNotes() []string {
+	if x != nil {
+		return x.Notes
+	}
+	return nil
+}
+
 type ValidateConfigRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Component     string                 `protobuf:"bytes,1,opt,name=component,proto3" json:"component,omitempty"`
@@ -484,7 +643,7 @@ type ValidateConfigRequest struct {
 
 func (x *ValidateConfigRequest) Reset() {
 	*x = ValidateConfigRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[6]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -496,7 +655,7 @@ func (x *ValidateConfigRequest) String() string {
 func (*ValidateConfigRequest) ProtoMessage() {}
 
 func (x *ValidateConfigRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[6]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -509,7 +668,7 @@ func (x *ValidateConfigRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateConfigRequest.ProtoReflect.Descriptor instead.
 func (*ValidateConfigRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{6}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ValidateConfigRequest) GetComponent() string {
@@ -535,7 +694,7 @@ type ValidateConfigResponse struct {
 
 func (x *ValidateConfigResponse) Reset() {
 	*x = ValidateConfigResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[7]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -547,7 +706,7 @@ func (x *ValidateConfigResponse) String() string {
 func (*ValidateConfigResponse) ProtoMessage() {}
 
 func (x *ValidateConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[7]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -560,7 +719,7 @@ func (x *ValidateConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateConfigResponse.ProtoReflect.Descriptor instead.
 func (*ValidateConfigResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{7}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ValidateConfigResponse) GetErrors() []*FieldError {
@@ -580,7 +739,7 @@ type FieldError struct {
 
 func (x *FieldError) Reset() {
 	*x = FieldError{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[8]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -592,7 +751,7 @@ func (x *FieldError) String() string {
 func (*FieldError) ProtoMessage() {}
 
 func (x *FieldError) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[8]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -605,7 +764,7 @@ func (x *FieldError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldError.ProtoReflect.Descriptor instead.
 func (*FieldError) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{8}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *FieldError) GetField() string {
@@ -634,7 +793,7 @@ type OpenRequest struct {
 
 func (x *OpenRequest) Reset() {
 	*x = OpenRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[9]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -646,7 +805,7 @@ func (x *OpenRequest) String() string {
 func (*OpenRequest) ProtoMessage() {}
 
 func (x *OpenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[9]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -659,7 +818,7 @@ func (x *OpenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenRequest.ProtoReflect.Descriptor instead.
 func (*OpenRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{9}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *OpenRequest) GetComponent() string {
@@ -694,7 +853,7 @@ type OpenResponse struct {
 
 func (x *OpenResponse) Reset() {
 	*x = OpenResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[10]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -706,7 +865,7 @@ func (x *OpenResponse) String() string {
 func (*OpenResponse) ProtoMessage() {}
 
 func (x *OpenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[10]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -719,7 +878,7 @@ func (x *OpenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenResponse.ProtoReflect.Descriptor instead.
 func (*OpenResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{10}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *OpenResponse) GetSession() string {
@@ -753,7 +912,7 @@ type CheckResponse struct {
 
 func (x *CheckResponse) Reset() {
 	*x = CheckResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[11]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -765,7 +924,7 @@ func (x *CheckResponse) String() string {
 func (*CheckResponse) ProtoMessage() {}
 
 func (x *CheckResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[11]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -778,7 +937,7 @@ func (x *CheckResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckResponse.ProtoReflect.Descriptor instead.
 func (*CheckResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{11}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CheckResponse) GetOk() bool {
@@ -805,7 +964,7 @@ type SendRequest struct {
 
 func (x *SendRequest) Reset() {
 	*x = SendRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[12]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -817,7 +976,7 @@ func (x *SendRequest) String() string {
 func (*SendRequest) ProtoMessage() {}
 
 func (x *SendRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[12]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -830,7 +989,7 @@ func (x *SendRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendRequest.ProtoReflect.Descriptor instead.
 func (*SendRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{12}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SendRequest) GetSession() string {
@@ -869,7 +1028,7 @@ type Message struct {
 
 func (x *Message) Reset() {
 	*x = Message{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[13]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -881,7 +1040,7 @@ func (x *Message) String() string {
 func (*Message) ProtoMessage() {}
 
 func (x *Message) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[13]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -894,7 +1053,7 @@ func (x *Message) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Message.ProtoReflect.Descriptor instead.
 func (*Message) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{13}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Message) GetId() string {
@@ -984,7 +1143,7 @@ type SendResult struct {
 
 func (x *SendResult) Reset() {
 	*x = SendResult{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[14]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -996,7 +1155,7 @@ func (x *SendResult) String() string {
 func (*SendResult) ProtoMessage() {}
 
 func (x *SendResult) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[14]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1009,7 +1168,7 @@ func (x *SendResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendResult.ProtoReflect.Descriptor instead.
 func (*SendResult) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{14}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SendResult) GetId() string {
@@ -1091,7 +1250,7 @@ type Delivered struct {
 
 func (x *Delivered) Reset() {
 	*x = Delivered{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[15]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1103,7 +1262,7 @@ func (x *Delivered) String() string {
 func (*Delivered) ProtoMessage() {}
 
 func (x *Delivered) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[15]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1116,7 +1275,7 @@ func (x *Delivered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delivered.ProtoReflect.Descriptor instead.
 func (*Delivered) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{15}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Delivered) GetProviderId() string {
@@ -1136,7 +1295,7 @@ type Retry struct {
 
 func (x *Retry) Reset() {
 	*x = Retry{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[16]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1148,7 +1307,7 @@ func (x *Retry) String() string {
 func (*Retry) ProtoMessage() {}
 
 func (x *Retry) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[16]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1161,7 +1320,7 @@ func (x *Retry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Retry.ProtoReflect.Descriptor instead.
 func (*Retry) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{16}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Retry) GetAfterMs() int64 {
@@ -1179,15 +1338,18 @@ func (x *Retry) GetReason() string {
 }
 
 type Rejected struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Reason        string                 `protobuf:"bytes,1,opt,name=reason,proto3" json:"reason,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Reason string                 `protobuf:"bytes,1,opt,name=reason,proto3" json:"reason,omitempty"`
+	// undeliverable says the address can never receive (an unregistered
+	// device token, a number that does not exist): the host suppresses it.
+	Undeliverable bool `protobuf:"varint,2,opt,name=undeliverable,proto3" json:"undeliverable,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Rejected) Reset() {
 	*x = Rejected{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[17]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1199,7 +1361,7 @@ func (x *Rejected) String() string {
 func (*Rejected) ProtoMessage() {}
 
 func (x *Rejected) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[17]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1212,7 +1374,7 @@ func (x *Rejected) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rejected.ProtoReflect.Descriptor instead.
 func (*Rejected) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{17}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Rejected) GetReason() string {
@@ -1220,6 +1382,13 @@ func (x *Rejected) GetReason() string {
 		return x.Reason
 	}
 	return ""
+}
+
+func (x *Rejected) GetUndeliverable() bool {
+	if x != nil {
+		return x.Undeliverable
+	}
+	return false
 }
 
 type CloseRequest struct {
@@ -1231,7 +1400,7 @@ type CloseRequest struct {
 
 func (x *CloseRequest) Reset() {
 	*x = CloseRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[18]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1243,7 +1412,7 @@ func (x *CloseRequest) String() string {
 func (*CloseRequest) ProtoMessage() {}
 
 func (x *CloseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[18]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1256,7 +1425,7 @@ func (x *CloseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseRequest.ProtoReflect.Descriptor instead.
 func (*CloseRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{18}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CloseRequest) GetSession() string {
@@ -1274,7 +1443,7 @@ type CloseResponse struct {
 
 func (x *CloseResponse) Reset() {
 	*x = CloseResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[19]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1286,7 +1455,7 @@ func (x *CloseResponse) String() string {
 func (*CloseResponse) ProtoMessage() {}
 
 func (x *CloseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[19]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1299,7 +1468,7 @@ func (x *CloseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseResponse.ProtoReflect.Descriptor instead.
 func (*CloseResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{19}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{22}
 }
 
 type DescribeRequest struct {
@@ -1311,7 +1480,7 @@ type DescribeRequest struct {
 
 func (x *DescribeRequest) Reset() {
 	*x = DescribeRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[20]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1323,7 +1492,7 @@ func (x *DescribeRequest) String() string {
 func (*DescribeRequest) ProtoMessage() {}
 
 func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[20]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1336,7 +1505,7 @@ func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeRequest.ProtoReflect.Descriptor instead.
 func (*DescribeRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{20}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *DescribeRequest) GetComponent() string {
@@ -1358,7 +1527,7 @@ type DescribeResponse struct {
 
 func (x *DescribeResponse) Reset() {
 	*x = DescribeResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[21]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1370,7 +1539,7 @@ func (x *DescribeResponse) String() string {
 func (*DescribeResponse) ProtoMessage() {}
 
 func (x *DescribeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[21]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1383,7 +1552,7 @@ func (x *DescribeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeResponse.ProtoReflect.Descriptor instead.
 func (*DescribeResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{21}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *DescribeResponse) GetTask() string {
@@ -1413,7 +1582,7 @@ type TrainRequest struct {
 
 func (x *TrainRequest) Reset() {
 	*x = TrainRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[22]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1425,7 +1594,7 @@ func (x *TrainRequest) String() string {
 func (*TrainRequest) ProtoMessage() {}
 
 func (x *TrainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[22]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1438,7 +1607,7 @@ func (x *TrainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TrainRequest.ProtoReflect.Descriptor instead.
 func (*TrainRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{22}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *TrainRequest) GetPart() isTrainRequest_Part {
@@ -1493,7 +1662,7 @@ type TrainStart struct {
 
 func (x *TrainStart) Reset() {
 	*x = TrainStart{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[23]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1505,7 +1674,7 @@ func (x *TrainStart) String() string {
 func (*TrainStart) ProtoMessage() {}
 
 func (x *TrainStart) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[23]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1518,7 +1687,7 @@ func (x *TrainStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TrainStart.ProtoReflect.Descriptor instead.
 func (*TrainStart) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{23}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *TrainStart) GetComponent() string {
@@ -1552,7 +1721,7 @@ type TrainResponse struct {
 
 func (x *TrainResponse) Reset() {
 	*x = TrainResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[24]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1564,7 +1733,7 @@ func (x *TrainResponse) String() string {
 func (*TrainResponse) ProtoMessage() {}
 
 func (x *TrainResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[24]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1577,7 +1746,7 @@ func (x *TrainResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TrainResponse.ProtoReflect.Descriptor instead.
 func (*TrainResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{24}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *TrainResponse) GetArtifact() []byte {
@@ -1607,7 +1776,7 @@ type PredictRequest struct {
 
 func (x *PredictRequest) Reset() {
 	*x = PredictRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[25]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1619,7 +1788,7 @@ func (x *PredictRequest) String() string {
 func (*PredictRequest) ProtoMessage() {}
 
 func (x *PredictRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[25]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1632,7 +1801,7 @@ func (x *PredictRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PredictRequest.ProtoReflect.Descriptor instead.
 func (*PredictRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{25}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PredictRequest) GetPart() isPredictRequest_Part {
@@ -1686,7 +1855,7 @@ type PredictStart struct {
 
 func (x *PredictStart) Reset() {
 	*x = PredictStart{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[26]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1698,7 +1867,7 @@ func (x *PredictStart) String() string {
 func (*PredictStart) ProtoMessage() {}
 
 func (x *PredictStart) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[26]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1711,7 +1880,7 @@ func (x *PredictStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PredictStart.ProtoReflect.Descriptor instead.
 func (*PredictStart) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{26}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *PredictStart) GetComponent() string {
@@ -1737,7 +1906,7 @@ type PredictResponse struct {
 
 func (x *PredictResponse) Reset() {
 	*x = PredictResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[27]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1749,7 +1918,7 @@ func (x *PredictResponse) String() string {
 func (*PredictResponse) ProtoMessage() {}
 
 func (x *PredictResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[27]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1762,7 +1931,7 @@ func (x *PredictResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PredictResponse.ProtoReflect.Descriptor instead.
 func (*PredictResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{27}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *PredictResponse) GetBatch() []byte {
@@ -1782,7 +1951,7 @@ type DiscoverRequest struct {
 
 func (x *DiscoverRequest) Reset() {
 	*x = DiscoverRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[28]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1794,7 +1963,7 @@ func (x *DiscoverRequest) String() string {
 func (*DiscoverRequest) ProtoMessage() {}
 
 func (x *DiscoverRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[28]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1807,7 +1976,7 @@ func (x *DiscoverRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiscoverRequest.ProtoReflect.Descriptor instead.
 func (*DiscoverRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{28}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *DiscoverRequest) GetComponent() string {
@@ -1833,7 +2002,7 @@ type DiscoverResponse struct {
 
 func (x *DiscoverResponse) Reset() {
 	*x = DiscoverResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[29]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1845,7 +2014,7 @@ func (x *DiscoverResponse) String() string {
 func (*DiscoverResponse) ProtoMessage() {}
 
 func (x *DiscoverResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[29]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1858,7 +2027,7 @@ func (x *DiscoverResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiscoverResponse.ProtoReflect.Descriptor instead.
 func (*DiscoverResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{29}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *DiscoverResponse) GetStreams() []*StreamInfo {
@@ -1878,7 +2047,7 @@ type StreamInfo struct {
 
 func (x *StreamInfo) Reset() {
 	*x = StreamInfo{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[30]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1890,7 +2059,7 @@ func (x *StreamInfo) String() string {
 func (*StreamInfo) ProtoMessage() {}
 
 func (x *StreamInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[30]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1903,7 +2072,7 @@ func (x *StreamInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamInfo.ProtoReflect.Descriptor instead.
 func (*StreamInfo) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{30}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *StreamInfo) GetName() string {
@@ -1933,7 +2102,7 @@ type ReadRequest struct {
 
 func (x *ReadRequest) Reset() {
 	*x = ReadRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[31]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1945,7 +2114,7 @@ func (x *ReadRequest) String() string {
 func (*ReadRequest) ProtoMessage() {}
 
 func (x *ReadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[31]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1958,7 +2127,7 @@ func (x *ReadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadRequest.ProtoReflect.Descriptor instead.
 func (*ReadRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{31}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ReadRequest) GetComponent() string {
@@ -2004,7 +2173,7 @@ type ReadResponse struct {
 
 func (x *ReadResponse) Reset() {
 	*x = ReadResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[32]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2016,7 +2185,7 @@ func (x *ReadResponse) String() string {
 func (*ReadResponse) ProtoMessage() {}
 
 func (x *ReadResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[32]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2029,7 +2198,7 @@ func (x *ReadResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResponse.ProtoReflect.Descriptor instead.
 func (*ReadResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{32}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ReadResponse) GetPart() isReadResponse_Part {
@@ -2108,7 +2277,19 @@ const file_marketbench_plugin_v1_plugin_proto_rawDesc = "" +
 	"\badvanced\x18\b \x01(\bR\badvanced\x12\x12\n" +
 	"\x04enum\x18\t \x03(\tR\x04enum\"\r\n" +
 	"\vPingRequest\"\x0e\n" +
-	"\fPingResponse\"\xc2\x01\n" +
+	"\fPingResponse\"\xfc\x01\n" +
+	"\x14CheckMessagesRequest\x12\x1c\n" +
+	"\tcomponent\x18\x01 \x01(\tR\tcomponent\x12O\n" +
+	"\x06config\x18\x02 \x03(\v27.marketbench.plugin.v1.CheckMessagesRequest.ConfigEntryR\x06config\x12:\n" +
+	"\bmessages\x18\x03 \x03(\v2\x1e.marketbench.plugin.v1.MessageR\bmessages\x1a9\n" +
+	"\vConfigEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"T\n" +
+	"\x15CheckMessagesResponse\x12;\n" +
+	"\x06checks\x18\x01 \x03(\v2#.marketbench.plugin.v1.MessageCheckR\x06checks\"@\n" +
+	"\fMessageCheck\x12\x1a\n" +
+	"\bproblems\x18\x01 \x03(\tR\bproblems\x12\x14\n" +
+	"\x05notes\x18\x02 \x03(\tR\x05notes\"\xc2\x01\n" +
 	"\x15ValidateConfigRequest\x12\x1c\n" +
 	"\tcomponent\x18\x01 \x01(\tR\tcomponent\x12P\n" +
 	"\x06config\x18\x02 \x03(\v28.marketbench.plugin.v1.ValidateConfigRequest.ConfigEntryR\x06config\x1a9\n" +
@@ -2172,9 +2353,10 @@ const file_marketbench_plugin_v1_plugin_proto_rawDesc = "" +
 	"providerId\":\n" +
 	"\x05Retry\x12\x19\n" +
 	"\bafter_ms\x18\x01 \x01(\x03R\aafterMs\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\"\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"H\n" +
 	"\bRejected\x12\x16\n" +
-	"\x06reason\x18\x01 \x01(\tR\x06reason\"(\n" +
+	"\x06reason\x18\x01 \x01(\tR\x06reason\x12$\n" +
+	"\rundeliverable\x18\x02 \x01(\bR\rundeliverable\"(\n" +
 	"\fCloseRequest\x12\x18\n" +
 	"\asession\x18\x01 \x01(\tR\asession\"\x0f\n" +
 	"\rCloseResponse\"/\n" +
@@ -2240,13 +2422,14 @@ const file_marketbench_plugin_v1_plugin_proto_rawDesc = "" +
 	"\x0eORIGIN_SERVICE\x10\x022\xb4\x01\n" +
 	"\x06Plugin\x12Y\n" +
 	"\vGetMetadata\x12).marketbench.plugin.v1.GetMetadataRequest\x1a\x1f.marketbench.plugin.v1.Metadata\x12O\n" +
-	"\x04Ping\x12\".marketbench.plugin.v1.PingRequest\x1a#.marketbench.plugin.v1.PingResponse2\xc3\x03\n" +
+	"\x04Ping\x12\".marketbench.plugin.v1.PingRequest\x1a#.marketbench.plugin.v1.PingResponse2\xaf\x04\n" +
 	"\aChannel\x12m\n" +
 	"\x0eValidateConfig\x12,.marketbench.plugin.v1.ValidateConfigRequest\x1a-.marketbench.plugin.v1.ValidateConfigResponse\x12Q\n" +
 	"\x05Check\x12\".marketbench.plugin.v1.OpenRequest\x1a$.marketbench.plugin.v1.CheckResponse\x12O\n" +
 	"\x04Open\x12\".marketbench.plugin.v1.OpenRequest\x1a#.marketbench.plugin.v1.OpenResponse\x12Q\n" +
 	"\x04Send\x12\".marketbench.plugin.v1.SendRequest\x1a!.marketbench.plugin.v1.SendResult(\x010\x01\x12R\n" +
-	"\x05Close\x12#.marketbench.plugin.v1.CloseRequest\x1a$.marketbench.plugin.v1.CloseResponse2\x98\x02\n" +
+	"\x05Close\x12#.marketbench.plugin.v1.CloseRequest\x1a$.marketbench.plugin.v1.CloseResponse\x12j\n" +
+	"\rCheckMessages\x12+.marketbench.plugin.v1.CheckMessagesRequest\x1a,.marketbench.plugin.v1.CheckMessagesResponse2\x98\x02\n" +
 	"\x05Model\x12[\n" +
 	"\bDescribe\x12&.marketbench.plugin.v1.DescribeRequest\x1a'.marketbench.plugin.v1.DescribeResponse\x12T\n" +
 	"\x05Train\x12#.marketbench.plugin.v1.TrainRequest\x1a$.marketbench.plugin.v1.TrainResponse(\x01\x12\\\n" +
@@ -2268,7 +2451,7 @@ func file_marketbench_plugin_v1_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_marketbench_plugin_v1_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_marketbench_plugin_v1_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
+var file_marketbench_plugin_v1_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
 var file_marketbench_plugin_v1_plugin_proto_goTypes = []any{
 	(Origin)(0),                    // 0: marketbench.plugin.v1.Origin
 	(*GetMetadataRequest)(nil),     // 1: marketbench.plugin.v1.GetMetadataRequest
@@ -2277,93 +2460,102 @@ var file_marketbench_plugin_v1_plugin_proto_goTypes = []any{
 	(*ConfigField)(nil),            // 4: marketbench.plugin.v1.ConfigField
 	(*PingRequest)(nil),            // 5: marketbench.plugin.v1.PingRequest
 	(*PingResponse)(nil),           // 6: marketbench.plugin.v1.PingResponse
-	(*ValidateConfigRequest)(nil),  // 7: marketbench.plugin.v1.ValidateConfigRequest
-	(*ValidateConfigResponse)(nil), // 8: marketbench.plugin.v1.ValidateConfigResponse
-	(*FieldError)(nil),             // 9: marketbench.plugin.v1.FieldError
-	(*OpenRequest)(nil),            // 10: marketbench.plugin.v1.OpenRequest
-	(*OpenResponse)(nil),           // 11: marketbench.plugin.v1.OpenResponse
-	(*CheckResponse)(nil),          // 12: marketbench.plugin.v1.CheckResponse
-	(*SendRequest)(nil),            // 13: marketbench.plugin.v1.SendRequest
-	(*Message)(nil),                // 14: marketbench.plugin.v1.Message
-	(*SendResult)(nil),             // 15: marketbench.plugin.v1.SendResult
-	(*Delivered)(nil),              // 16: marketbench.plugin.v1.Delivered
-	(*Retry)(nil),                  // 17: marketbench.plugin.v1.Retry
-	(*Rejected)(nil),               // 18: marketbench.plugin.v1.Rejected
-	(*CloseRequest)(nil),           // 19: marketbench.plugin.v1.CloseRequest
-	(*CloseResponse)(nil),          // 20: marketbench.plugin.v1.CloseResponse
-	(*DescribeRequest)(nil),        // 21: marketbench.plugin.v1.DescribeRequest
-	(*DescribeResponse)(nil),       // 22: marketbench.plugin.v1.DescribeResponse
-	(*TrainRequest)(nil),           // 23: marketbench.plugin.v1.TrainRequest
-	(*TrainStart)(nil),             // 24: marketbench.plugin.v1.TrainStart
-	(*TrainResponse)(nil),          // 25: marketbench.plugin.v1.TrainResponse
-	(*PredictRequest)(nil),         // 26: marketbench.plugin.v1.PredictRequest
-	(*PredictStart)(nil),           // 27: marketbench.plugin.v1.PredictStart
-	(*PredictResponse)(nil),        // 28: marketbench.plugin.v1.PredictResponse
-	(*DiscoverRequest)(nil),        // 29: marketbench.plugin.v1.DiscoverRequest
-	(*DiscoverResponse)(nil),       // 30: marketbench.plugin.v1.DiscoverResponse
-	(*StreamInfo)(nil),             // 31: marketbench.plugin.v1.StreamInfo
-	(*ReadRequest)(nil),            // 32: marketbench.plugin.v1.ReadRequest
-	(*ReadResponse)(nil),           // 33: marketbench.plugin.v1.ReadResponse
-	nil,                            // 34: marketbench.plugin.v1.ValidateConfigRequest.ConfigEntry
-	nil,                            // 35: marketbench.plugin.v1.OpenRequest.ConfigEntry
-	nil,                            // 36: marketbench.plugin.v1.OpenRequest.SecretsEntry
-	nil,                            // 37: marketbench.plugin.v1.Message.HeadersEntry
-	nil,                            // 38: marketbench.plugin.v1.Message.FieldsEntry
-	nil,                            // 39: marketbench.plugin.v1.TrainStart.ConfigEntry
-	nil,                            // 40: marketbench.plugin.v1.TrainResponse.MetricsEntry
-	nil,                            // 41: marketbench.plugin.v1.DiscoverRequest.ConfigEntry
-	nil,                            // 42: marketbench.plugin.v1.ReadRequest.ConfigEntry
+	(*CheckMessagesRequest)(nil),   // 7: marketbench.plugin.v1.CheckMessagesRequest
+	(*CheckMessagesResponse)(nil),  // 8: marketbench.plugin.v1.CheckMessagesResponse
+	(*MessageCheck)(nil),           // 9: marketbench.plugin.v1.MessageCheck
+	(*ValidateConfigRequest)(nil),  // 10: marketbench.plugin.v1.ValidateConfigRequest
+	(*ValidateConfigResponse)(nil), // 11: marketbench.plugin.v1.ValidateConfigResponse
+	(*FieldError)(nil),             // 12: marketbench.plugin.v1.FieldError
+	(*OpenRequest)(nil),            // 13: marketbench.plugin.v1.OpenRequest
+	(*OpenResponse)(nil),           // 14: marketbench.plugin.v1.OpenResponse
+	(*CheckResponse)(nil),          // 15: marketbench.plugin.v1.CheckResponse
+	(*SendRequest)(nil),            // 16: marketbench.plugin.v1.SendRequest
+	(*Message)(nil),                // 17: marketbench.plugin.v1.Message
+	(*SendResult)(nil),             // 18: marketbench.plugin.v1.SendResult
+	(*Delivered)(nil),              // 19: marketbench.plugin.v1.Delivered
+	(*Retry)(nil),                  // 20: marketbench.plugin.v1.Retry
+	(*Rejected)(nil),               // 21: marketbench.plugin.v1.Rejected
+	(*CloseRequest)(nil),           // 22: marketbench.plugin.v1.CloseRequest
+	(*CloseResponse)(nil),          // 23: marketbench.plugin.v1.CloseResponse
+	(*DescribeRequest)(nil),        // 24: marketbench.plugin.v1.DescribeRequest
+	(*DescribeResponse)(nil),       // 25: marketbench.plugin.v1.DescribeResponse
+	(*TrainRequest)(nil),           // 26: marketbench.plugin.v1.TrainRequest
+	(*TrainStart)(nil),             // 27: marketbench.plugin.v1.TrainStart
+	(*TrainResponse)(nil),          // 28: marketbench.plugin.v1.TrainResponse
+	(*PredictRequest)(nil),         // 29: marketbench.plugin.v1.PredictRequest
+	(*PredictStart)(nil),           // 30: marketbench.plugin.v1.PredictStart
+	(*PredictResponse)(nil),        // 31: marketbench.plugin.v1.PredictResponse
+	(*DiscoverRequest)(nil),        // 32: marketbench.plugin.v1.DiscoverRequest
+	(*DiscoverResponse)(nil),       // 33: marketbench.plugin.v1.DiscoverResponse
+	(*StreamInfo)(nil),             // 34: marketbench.plugin.v1.StreamInfo
+	(*ReadRequest)(nil),            // 35: marketbench.plugin.v1.ReadRequest
+	(*ReadResponse)(nil),           // 36: marketbench.plugin.v1.ReadResponse
+	nil,                            // 37: marketbench.plugin.v1.CheckMessagesRequest.ConfigEntry
+	nil,                            // 38: marketbench.plugin.v1.ValidateConfigRequest.ConfigEntry
+	nil,                            // 39: marketbench.plugin.v1.OpenRequest.ConfigEntry
+	nil,                            // 40: marketbench.plugin.v1.OpenRequest.SecretsEntry
+	nil,                            // 41: marketbench.plugin.v1.Message.HeadersEntry
+	nil,                            // 42: marketbench.plugin.v1.Message.FieldsEntry
+	nil,                            // 43: marketbench.plugin.v1.TrainStart.ConfigEntry
+	nil,                            // 44: marketbench.plugin.v1.TrainResponse.MetricsEntry
+	nil,                            // 45: marketbench.plugin.v1.DiscoverRequest.ConfigEntry
+	nil,                            // 46: marketbench.plugin.v1.ReadRequest.ConfigEntry
 }
 var file_marketbench_plugin_v1_plugin_proto_depIdxs = []int32{
 	3,  // 0: marketbench.plugin.v1.Metadata.components:type_name -> marketbench.plugin.v1.Component
 	4,  // 1: marketbench.plugin.v1.Component.config:type_name -> marketbench.plugin.v1.ConfigField
-	34, // 2: marketbench.plugin.v1.ValidateConfigRequest.config:type_name -> marketbench.plugin.v1.ValidateConfigRequest.ConfigEntry
-	9,  // 3: marketbench.plugin.v1.ValidateConfigResponse.errors:type_name -> marketbench.plugin.v1.FieldError
-	35, // 4: marketbench.plugin.v1.OpenRequest.config:type_name -> marketbench.plugin.v1.OpenRequest.ConfigEntry
-	36, // 5: marketbench.plugin.v1.OpenRequest.secrets:type_name -> marketbench.plugin.v1.OpenRequest.SecretsEntry
-	14, // 6: marketbench.plugin.v1.SendRequest.message:type_name -> marketbench.plugin.v1.Message
-	37, // 7: marketbench.plugin.v1.Message.headers:type_name -> marketbench.plugin.v1.Message.HeadersEntry
-	38, // 8: marketbench.plugin.v1.Message.fields:type_name -> marketbench.plugin.v1.Message.FieldsEntry
-	16, // 9: marketbench.plugin.v1.SendResult.delivered:type_name -> marketbench.plugin.v1.Delivered
-	17, // 10: marketbench.plugin.v1.SendResult.retry:type_name -> marketbench.plugin.v1.Retry
-	18, // 11: marketbench.plugin.v1.SendResult.rejected:type_name -> marketbench.plugin.v1.Rejected
-	0,  // 12: marketbench.plugin.v1.SendResult.origin:type_name -> marketbench.plugin.v1.Origin
-	24, // 13: marketbench.plugin.v1.TrainRequest.start:type_name -> marketbench.plugin.v1.TrainStart
-	39, // 14: marketbench.plugin.v1.TrainStart.config:type_name -> marketbench.plugin.v1.TrainStart.ConfigEntry
-	40, // 15: marketbench.plugin.v1.TrainResponse.metrics:type_name -> marketbench.plugin.v1.TrainResponse.MetricsEntry
-	27, // 16: marketbench.plugin.v1.PredictRequest.start:type_name -> marketbench.plugin.v1.PredictStart
-	41, // 17: marketbench.plugin.v1.DiscoverRequest.config:type_name -> marketbench.plugin.v1.DiscoverRequest.ConfigEntry
-	31, // 18: marketbench.plugin.v1.DiscoverResponse.streams:type_name -> marketbench.plugin.v1.StreamInfo
-	42, // 19: marketbench.plugin.v1.ReadRequest.config:type_name -> marketbench.plugin.v1.ReadRequest.ConfigEntry
-	1,  // 20: marketbench.plugin.v1.Plugin.GetMetadata:input_type -> marketbench.plugin.v1.GetMetadataRequest
-	5,  // 21: marketbench.plugin.v1.Plugin.Ping:input_type -> marketbench.plugin.v1.PingRequest
-	7,  // 22: marketbench.plugin.v1.Channel.ValidateConfig:input_type -> marketbench.plugin.v1.ValidateConfigRequest
-	10, // 23: marketbench.plugin.v1.Channel.Check:input_type -> marketbench.plugin.v1.OpenRequest
-	10, // 24: marketbench.plugin.v1.Channel.Open:input_type -> marketbench.plugin.v1.OpenRequest
-	13, // 25: marketbench.plugin.v1.Channel.Send:input_type -> marketbench.plugin.v1.SendRequest
-	19, // 26: marketbench.plugin.v1.Channel.Close:input_type -> marketbench.plugin.v1.CloseRequest
-	21, // 27: marketbench.plugin.v1.Model.Describe:input_type -> marketbench.plugin.v1.DescribeRequest
-	23, // 28: marketbench.plugin.v1.Model.Train:input_type -> marketbench.plugin.v1.TrainRequest
-	26, // 29: marketbench.plugin.v1.Model.Predict:input_type -> marketbench.plugin.v1.PredictRequest
-	29, // 30: marketbench.plugin.v1.Source.Discover:input_type -> marketbench.plugin.v1.DiscoverRequest
-	32, // 31: marketbench.plugin.v1.Source.Read:input_type -> marketbench.plugin.v1.ReadRequest
-	2,  // 32: marketbench.plugin.v1.Plugin.GetMetadata:output_type -> marketbench.plugin.v1.Metadata
-	6,  // 33: marketbench.plugin.v1.Plugin.Ping:output_type -> marketbench.plugin.v1.PingResponse
-	8,  // 34: marketbench.plugin.v1.Channel.ValidateConfig:output_type -> marketbench.plugin.v1.ValidateConfigResponse
-	12, // 35: marketbench.plugin.v1.Channel.Check:output_type -> marketbench.plugin.v1.CheckResponse
-	11, // 36: marketbench.plugin.v1.Channel.Open:output_type -> marketbench.plugin.v1.OpenResponse
-	15, // 37: marketbench.plugin.v1.Channel.Send:output_type -> marketbench.plugin.v1.SendResult
-	20, // 38: marketbench.plugin.v1.Channel.Close:output_type -> marketbench.plugin.v1.CloseResponse
-	22, // 39: marketbench.plugin.v1.Model.Describe:output_type -> marketbench.plugin.v1.DescribeResponse
-	25, // 40: marketbench.plugin.v1.Model.Train:output_type -> marketbench.plugin.v1.TrainResponse
-	28, // 41: marketbench.plugin.v1.Model.Predict:output_type -> marketbench.plugin.v1.PredictResponse
-	30, // 42: marketbench.plugin.v1.Source.Discover:output_type -> marketbench.plugin.v1.DiscoverResponse
-	33, // 43: marketbench.plugin.v1.Source.Read:output_type -> marketbench.plugin.v1.ReadResponse
-	32, // [32:44] is the sub-list for method output_type
-	20, // [20:32] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	37, // 2: marketbench.plugin.v1.CheckMessagesRequest.config:type_name -> marketbench.plugin.v1.CheckMessagesRequest.ConfigEntry
+	17, // 3: marketbench.plugin.v1.CheckMessagesRequest.messages:type_name -> marketbench.plugin.v1.Message
+	9,  // 4: marketbench.plugin.v1.CheckMessagesResponse.checks:type_name -> marketbench.plugin.v1.MessageCheck
+	38, // 5: marketbench.plugin.v1.ValidateConfigRequest.config:type_name -> marketbench.plugin.v1.ValidateConfigRequest.ConfigEntry
+	12, // 6: marketbench.plugin.v1.ValidateConfigResponse.errors:type_name -> marketbench.plugin.v1.FieldError
+	39, // 7: marketbench.plugin.v1.OpenRequest.config:type_name -> marketbench.plugin.v1.OpenRequest.ConfigEntry
+	40, // 8: marketbench.plugin.v1.OpenRequest.secrets:type_name -> marketbench.plugin.v1.OpenRequest.SecretsEntry
+	17, // 9: marketbench.plugin.v1.SendRequest.message:type_name -> marketbench.plugin.v1.Message
+	41, // 10: marketbench.plugin.v1.Message.headers:type_name -> marketbench.plugin.v1.Message.HeadersEntry
+	42, // 11: marketbench.plugin.v1.Message.fields:type_name -> marketbench.plugin.v1.Message.FieldsEntry
+	19, // 12: marketbench.plugin.v1.SendResult.delivered:type_name -> marketbench.plugin.v1.Delivered
+	20, // 13: marketbench.plugin.v1.SendResult.retry:type_name -> marketbench.plugin.v1.Retry
+	21, // 14: marketbench.plugin.v1.SendResult.rejected:type_name -> marketbench.plugin.v1.Rejected
+	0,  // 15: marketbench.plugin.v1.SendResult.origin:type_name -> marketbench.plugin.v1.Origin
+	27, // 16: marketbench.plugin.v1.TrainRequest.start:type_name -> marketbench.plugin.v1.TrainStart
+	43, // 17: marketbench.plugin.v1.TrainStart.config:type_name -> marketbench.plugin.v1.TrainStart.ConfigEntry
+	44, // 18: marketbench.plugin.v1.TrainResponse.metrics:type_name -> marketbench.plugin.v1.TrainResponse.MetricsEntry
+	30, // 19: marketbench.plugin.v1.PredictRequest.start:type_name -> marketbench.plugin.v1.PredictStart
+	45, // 20: marketbench.plugin.v1.DiscoverRequest.config:type_name -> marketbench.plugin.v1.DiscoverRequest.ConfigEntry
+	34, // 21: marketbench.plugin.v1.DiscoverResponse.streams:type_name -> marketbench.plugin.v1.StreamInfo
+	46, // 22: marketbench.plugin.v1.ReadRequest.config:type_name -> marketbench.plugin.v1.ReadRequest.ConfigEntry
+	1,  // 23: marketbench.plugin.v1.Plugin.GetMetadata:input_type -> marketbench.plugin.v1.GetMetadataRequest
+	5,  // 24: marketbench.plugin.v1.Plugin.Ping:input_type -> marketbench.plugin.v1.PingRequest
+	10, // 25: marketbench.plugin.v1.Channel.ValidateConfig:input_type -> marketbench.plugin.v1.ValidateConfigRequest
+	13, // 26: marketbench.plugin.v1.Channel.Check:input_type -> marketbench.plugin.v1.OpenRequest
+	13, // 27: marketbench.plugin.v1.Channel.Open:input_type -> marketbench.plugin.v1.OpenRequest
+	16, // 28: marketbench.plugin.v1.Channel.Send:input_type -> marketbench.plugin.v1.SendRequest
+	22, // 29: marketbench.plugin.v1.Channel.Close:input_type -> marketbench.plugin.v1.CloseRequest
+	7,  // 30: marketbench.plugin.v1.Channel.CheckMessages:input_type -> marketbench.plugin.v1.CheckMessagesRequest
+	24, // 31: marketbench.plugin.v1.Model.Describe:input_type -> marketbench.plugin.v1.DescribeRequest
+	26, // 32: marketbench.plugin.v1.Model.Train:input_type -> marketbench.plugin.v1.TrainRequest
+	29, // 33: marketbench.plugin.v1.Model.Predict:input_type -> marketbench.plugin.v1.PredictRequest
+	32, // 34: marketbench.plugin.v1.Source.Discover:input_type -> marketbench.plugin.v1.DiscoverRequest
+	35, // 35: marketbench.plugin.v1.Source.Read:input_type -> marketbench.plugin.v1.ReadRequest
+	2,  // 36: marketbench.plugin.v1.Plugin.GetMetadata:output_type -> marketbench.plugin.v1.Metadata
+	6,  // 37: marketbench.plugin.v1.Plugin.Ping:output_type -> marketbench.plugin.v1.PingResponse
+	11, // 38: marketbench.plugin.v1.Channel.ValidateConfig:output_type -> marketbench.plugin.v1.ValidateConfigResponse
+	15, // 39: marketbench.plugin.v1.Channel.Check:output_type -> marketbench.plugin.v1.CheckResponse
+	14, // 40: marketbench.plugin.v1.Channel.Open:output_type -> marketbench.plugin.v1.OpenResponse
+	18, // 41: marketbench.plugin.v1.Channel.Send:output_type -> marketbench.plugin.v1.SendResult
+	23, // 42: marketbench.plugin.v1.Channel.Close:output_type -> marketbench.plugin.v1.CloseResponse
+	8,  // 43: marketbench.plugin.v1.Channel.CheckMessages:output_type -> marketbench.plugin.v1.CheckMessagesResponse
+	25, // 44: marketbench.plugin.v1.Model.Describe:output_type -> marketbench.plugin.v1.DescribeResponse
+	28, // 45: marketbench.plugin.v1.Model.Train:output_type -> marketbench.plugin.v1.TrainResponse
+	31, // 46: marketbench.plugin.v1.Model.Predict:output_type -> marketbench.plugin.v1.PredictResponse
+	33, // 47: marketbench.plugin.v1.Source.Discover:output_type -> marketbench.plugin.v1.DiscoverResponse
+	36, // 48: marketbench.plugin.v1.Source.Read:output_type -> marketbench.plugin.v1.ReadResponse
+	36, // [36:49] is the sub-list for method output_type
+	23, // [23:36] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_marketbench_plugin_v1_plugin_proto_init() }
@@ -2371,20 +2563,20 @@ func file_marketbench_plugin_v1_plugin_proto_init() {
 	if File_marketbench_plugin_v1_plugin_proto != nil {
 		return
 	}
-	file_marketbench_plugin_v1_plugin_proto_msgTypes[14].OneofWrappers = []any{
+	file_marketbench_plugin_v1_plugin_proto_msgTypes[17].OneofWrappers = []any{
 		(*SendResult_Delivered)(nil),
 		(*SendResult_Retry)(nil),
 		(*SendResult_Rejected)(nil),
 	}
-	file_marketbench_plugin_v1_plugin_proto_msgTypes[22].OneofWrappers = []any{
+	file_marketbench_plugin_v1_plugin_proto_msgTypes[25].OneofWrappers = []any{
 		(*TrainRequest_Start)(nil),
 		(*TrainRequest_Batch)(nil),
 	}
-	file_marketbench_plugin_v1_plugin_proto_msgTypes[25].OneofWrappers = []any{
+	file_marketbench_plugin_v1_plugin_proto_msgTypes[28].OneofWrappers = []any{
 		(*PredictRequest_Start)(nil),
 		(*PredictRequest_Batch)(nil),
 	}
-	file_marketbench_plugin_v1_plugin_proto_msgTypes[32].OneofWrappers = []any{
+	file_marketbench_plugin_v1_plugin_proto_msgTypes[35].OneofWrappers = []any{
 		(*ReadResponse_Batch)(nil),
 		(*ReadResponse_State)(nil),
 	}
@@ -2394,7 +2586,7 @@ func file_marketbench_plugin_v1_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_marketbench_plugin_v1_plugin_proto_rawDesc), len(file_marketbench_plugin_v1_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   42,
+			NumMessages:   46,
 			NumExtensions: 0,
 			NumServices:   4,
 		},

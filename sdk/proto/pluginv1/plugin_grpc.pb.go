@@ -175,6 +175,7 @@ const (
 	Channel_Open_FullMethodName           = "/marketbench.plugin.v1.Channel/Open"
 	Channel_Send_FullMethodName           = "/marketbench.plugin.v1.Channel/Send"
 	Channel_Close_FullMethodName          = "/marketbench.plugin.v1.Channel/Close"
+	Channel_CheckMessages_FullMethodName  = "/marketbench.plugin.v1.Channel/CheckMessages"
 )
 
 // ChannelClient is the client API for Channel service.
@@ -190,6 +191,10 @@ type ChannelClient interface {
 	// Send takes messages and answers one result per message, in any order.
 	Send(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[SendRequest, SendResult], error)
 	Close(ctx context.Context, in *CloseRequest, opts ...grpc.CallOption) (*CloseResponse, error)
+	// CheckMessages checks rendered messages against the provider's rules
+	// without sending (capability "check-messages"); the preview shows what
+	// it finds.
+	CheckMessages(ctx context.Context, in *CheckMessagesRequest, opts ...grpc.CallOption) (*CheckMessagesResponse, error)
 }
 
 type channelClient struct {
@@ -253,6 +258,16 @@ func (c *channelClient) Close(ctx context.Context, in *CloseRequest, opts ...grp
 	return out, nil
 }
 
+func (c *channelClient) CheckMessages(ctx context.Context, in *CheckMessagesRequest, opts ...grpc.CallOption) (*CheckMessagesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CheckMessagesResponse)
+	err := c.cc.Invoke(ctx, Channel_CheckMessages_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ChannelServer is the server API for Channel service.
 // All implementations must embed UnimplementedChannelServer
 // for forward compatibility.
@@ -266,6 +281,10 @@ type ChannelServer interface {
 	// Send takes messages and answers one result per message, in any order.
 	Send(grpc.BidiStreamingServer[SendRequest, SendResult]) error
 	Close(context.Context, *CloseRequest) (*CloseResponse, error)
+	// CheckMessages checks rendered messages against the provider's rules
+	// without sending (capability "check-messages"); the preview shows what
+	// it finds.
+	CheckMessages(context.Context, *CheckMessagesRequest) (*CheckMessagesResponse, error)
 	mustEmbedUnimplementedChannelServer()
 }
 
@@ -290,6 +309,9 @@ func (UnimplementedChannelServer) Send(grpc.BidiStreamingServer[SendRequest, Sen
 }
 func (UnimplementedChannelServer) Close(context.Context, *CloseRequest) (*CloseResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Close not implemented")
+}
+func (UnimplementedChannelServer) CheckMessages(context.Context, *CheckMessagesRequest) (*CheckMessagesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CheckMessages not implemented")
 }
 func (UnimplementedChannelServer) mustEmbedUnimplementedChannelServer() {}
 func (UnimplementedChannelServer) testEmbeddedByValue()                 {}
@@ -391,6 +413,24 @@ func _Channel_Close_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Channel_CheckMessages_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CheckMessagesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ChannelServer).CheckMessages(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Channel_CheckMessages_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ChannelServer).CheckMessages(ctx, req.(*CheckMessagesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Channel_ServiceDesc is the grpc.ServiceDesc for Channel service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -413,6 +453,10 @@ var Channel_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Close",
 			Handler:    _Channel_Close_Handler,
+		},
+		{
+			MethodName: "CheckMessages",
+			Handler:    _Channel_CheckMessages_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
