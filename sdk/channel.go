@@ -124,3 +124,38 @@ type MessageCheck struct {
 	// Notes are worth knowing but do not stop it ("sent as 2 SMS parts").
 	Notes []string
 }
+
+// ReceiptReader is a Channel whose provider keeps delivery receipts (what
+// happened to a message after the provider accepted it) and lets them be
+// read back. The host asks with the provider ids Send returned and records
+// the answers as the campaign's responses. A channel that implements it is
+// announced with CapReceipts by Serve.
+type ReceiptReader interface {
+	// Receipts reports the final state of the messages asked about that
+	// the provider knows; messages still on their way are left out.
+	Receipts(ctx context.Context, cfg Config, secrets Secrets, queries []ReceiptQuery) ([]Receipt, error)
+}
+
+// ReceiptQuery names one message the host asks about.
+type ReceiptQuery struct {
+	ProviderID string
+	To         string
+	SentAt     time.Time
+}
+
+// Receipt statuses.
+const (
+	ReceiptDelivered = "delivered"
+	ReceiptFailed    = "failed"
+)
+
+// Receipt is the provider's final word on one message.
+type Receipt struct {
+	ProviderID string
+	To         string
+	// Status is ReceiptDelivered or ReceiptFailed.
+	Status string
+	// Reason says why a message failed, in the provider's words.
+	Reason string
+	At     time.Time
+}

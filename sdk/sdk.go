@@ -46,6 +46,10 @@ const CapIdempotencyKeys = "idempotency-keys"
 // implements MessageChecker; Serve announces it by itself.
 const CapCheckMessages = "check-messages"
 
+// CapReceipts is the capability of a plugin with a channel that implements
+// ReceiptReader; Serve announces it by itself.
+const CapReceipts = "receipts"
+
 // Plugin is everything a plugin process offers.
 type Plugin struct {
 	// ID names the plugin, publisher first: "example.com/webhook".

@@ -60,9 +60,17 @@ func (s *server) register(g *grpc.Server) {
 
 func (s *server) GetMetadata(context.Context, *pb.GetMetadataRequest) (*pb.Metadata, error) {
 	md := &pb.Metadata{Id: s.p.ID, Version: s.p.Version, SdkVersion: Version, Kinds: s.p.Kinds(), Capabilities: slices.Clone(s.p.Capabilities)}
+	announce := func(c string) {
+		if !slices.Contains(md.Capabilities, c) {
+			md.Capabilities = append(md.Capabilities, c)
+		}
+	}
 	for _, ch := range s.p.Channels {
-		if _, ok := ch.(MessageChecker); ok && !slices.Contains(md.Capabilities, CapCheckMessages) {
-			md.Capabilities = append(md.Capabilities, CapCheckMessages)
+		if _, ok := ch.(MessageChecker); ok {
+			announce(CapCheckMessages)
+		}
+		if _, ok := ch.(ReceiptReader); ok {
+			announce(CapReceipts)
 		}
 	}
 	add := func(kind string, c Component) {
@@ -217,6 +225,35 @@ func (c *channelServer) CheckMessages(_ context.Context, r *pb.CheckMessagesRequ
 		return nil
 	})
 	return out, err
+}
+
+// Receipts runs the channel's ReceiptReader; a channel without one answers
+// Unimplemented.
+func (c *channelServer) Receipts(ctx context.Context, r *pb.ReceiptsRequest) (*pb.ReceiptsResponse, error) {
+	ch, err := c.channel(r.GetComponent())
+	if err != nil {
+		return nil, err
+	}
+	rr, ok := ch.(ReceiptReader)
+	if !ok {
+		return nil, status.Errorf(codes.Unimplemented, "channel %q keeps no receipts", r.GetComponent())
+	}
+	qs := make([]ReceiptQuery, len(r.GetQueries()))
+	for i, q := range r.GetQueries() {
+		qs[i] = ReceiptQuery{ProviderID: q.GetProviderId(), To: q.GetTo(), SentAt: time.UnixMilli(q.GetSentAtUnixMs())}
+	}
+	out := &pb.ReceiptsResponse{}
+	err = c.s.guard("Receipts", func() error {
+		got, err := rr.Receipts(ctx, ch.Spec().WithDefaults(r.GetConfig()), Secrets(r.GetSecrets()), qs)
+		for _, g := range got {
+			out.Receipts = append(out.Receipts, &pb.Receipt{ProviderId: g.ProviderID, To: g.To, Status: g.Status, Reason: g.Reason, AtUnixMs: g.At.UnixMilli()})
+		}
+		return err
+	})
+	if err != nil {
+		return nil, asStatus(codes.FailedPrecondition, err)
+	}
+	return out, nil
 }
 
 func (c *channelServer) Open(ctx context.Context, r *pb.OpenRequest) (*pb.OpenResponse, error) {

@@ -330,6 +330,29 @@ func (c *Conn) CheckMessages(ctx context.Context, component string, cfg sdk.Conf
 	return out, nil
 }
 
+// Receipts asks a channel for delivery receipts (sdk.ReceiptReader). A
+// receipt with a status other than delivered or failed is dropped: the
+// host records only final states. A plugin without the capability gives
+// ErrUnsupported.
+func (c *Conn) Receipts(ctx context.Context, component string, cfg sdk.Config, secrets sdk.Secrets, qs []sdk.ReceiptQuery) ([]sdk.Receipt, error) {
+	req := &pb.ReceiptsRequest{Component: component, Config: cfg, Secrets: secrets}
+	for _, q := range qs {
+		req.Queries = append(req.Queries, &pb.ReceiptQuery{ProviderId: q.ProviderID, To: q.To, SentAtUnixMs: q.SentAt.UnixMilli()})
+	}
+	r, err := c.channel.Receipts(ctx, req)
+	if err != nil {
+		return nil, callError(err)
+	}
+	var out []sdk.Receipt
+	for _, g := range r.GetReceipts() {
+		if g.GetStatus() != sdk.ReceiptDelivered && g.GetStatus() != sdk.ReceiptFailed {
+			continue
+		}
+		out = append(out, sdk.Receipt{ProviderID: g.GetProviderId(), To: g.GetTo(), Status: g.GetStatus(), Reason: g.GetReason(), At: time.UnixMilli(g.GetAtUnixMs())})
+	}
+	return out, nil
+}
+
 // Session is an open channel session.
 type Session struct {
 	c           *Conn

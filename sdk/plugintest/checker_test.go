@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/sdk/client"
@@ -21,6 +22,20 @@ func (s *sms) Send(_ context.Context, m sdk.Message) sdk.Result {
 		return sdk.Undeliverable("the number does not exist")
 	}
 	return sdk.Delivered("ok")
+}
+func (s *sms) Receipts(_ context.Context, _ sdk.Config, sec sdk.Secrets, qs []sdk.ReceiptQuery) ([]sdk.Receipt, error) {
+	if sec["token"] != "t0k" {
+		return nil, errors.New("the token was refused")
+	}
+	var out []sdk.Receipt
+	for _, q := range qs {
+		st := sdk.ReceiptDelivered
+		if q.To == "+10000000001" {
+			st = sdk.ReceiptFailed
+		}
+		out = append(out, sdk.Receipt{ProviderID: q.ProviderID, To: q.To, Status: st, Reason: "x", At: q.SentAt.Add(time.Minute)})
+	}
+	return append(out, sdk.Receipt{ProviderID: "queued-1", Status: "queued"}), nil
 }
 func (s *sms) CheckMessage(cfg sdk.Config, m sdk.Message) sdk.MessageCheck {
 	var c sdk.MessageCheck
@@ -65,11 +80,26 @@ func TestCheckMessagesAndUndeliverable(t *testing.T) {
 		t.Fatalf("result %+v", got)
 	}
 
+	if md, _ := conn.Metadata(ctx); !slices.Contains(md.GetCapabilities(), sdk.CapReceipts) {
+		t.Errorf("receipts not announced: %v", md.GetCapabilities())
+	}
+	sent := time.UnixMilli(1_700_000_000_000)
+	recs, err := conn.Receipts(ctx, "flaky", nil, sdk.Secrets{"token": "t0k"}, []sdk.ReceiptQuery{{ProviderID: "p1", To: "+10000000001", SentAt: sent}, {ProviderID: "p2", To: "+12", SentAt: sent}})
+	if err != nil || len(recs) != 2 || recs[0].Status != sdk.ReceiptFailed || recs[1].Status != sdk.ReceiptDelivered || !recs[1].At.Equal(sent.Add(time.Minute)) {
+		t.Fatalf("receipts %+v (%v); the queued one must be dropped", recs, err)
+	}
+	if _, err := conn.Receipts(ctx, "flaky", nil, sdk.Secrets{"token": "no"}, nil); err == nil || !strings.Contains(err.Error(), "token was refused") {
+		t.Errorf("receipts with a bad token: %v", err)
+	}
+
 	plain := InProcess(t, sdk.Plugin{ID: "test.org/flaky", Version: "1.0.0", Channels: []sdk.Channel{&flaky{}}})
 	if md, _ := plain.Metadata(ctx); slices.Contains(md.GetCapabilities(), sdk.CapCheckMessages) {
 		t.Error("a channel without a checker announced check-messages")
 	}
 	if _, err := plain.CheckMessages(ctx, "flaky", nil, msgs); !errors.Is(err, client.ErrUnsupported) {
 		t.Errorf("CheckMessages on a channel without a checker: %v", err)
+	}
+	if _, err := plain.Receipts(ctx, "flaky", nil, nil, nil); !errors.Is(err, client.ErrUnsupported) {
+		t.Errorf("Receipts on a channel without receipts: %v", err)
 	}
 }

@@ -474,6 +474,258 @@ func (*PingResponse) Descriptor() ([]byte, []int) {
 	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{5}
 }
 
+type ReceiptsRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Component string                 `protobuf:"bytes,1,opt,name=component,proto3" json:"component,omitempty"`
+	Config    map[string]string      `protobuf:"bytes,2,rep,name=config,proto3" json:"config,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Secrets   map[string]string      `protobuf:"bytes,3,rep,name=secrets,proto3" json:"secrets,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// queries name the messages asked about; the provider may also report
+	// others it holds since the earliest sent_at.
+	Queries       []*ReceiptQuery `protobuf:"bytes,4,rep,name=queries,proto3" json:"queries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReceiptsRequest) Reset() {
+	*x = ReceiptsRequest{}
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReceiptsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReceiptsRequest) ProtoMessage() {}
+
+func (x *ReceiptsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReceiptsRequest.ProtoReflect.Descriptor instead.
+func (*ReceiptsRequest) Descriptor() ([]byte, []int) {
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ReceiptsRequest) GetComponent() string {
+	if x != nil {
+		return x.Component
+	}
+	return ""
+}
+
+func (x *ReceiptsRequest) GetConfig() map[string]string {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
+func (x *ReceiptsRequest) GetSecrets() map[string]string {
+	if x != nil {
+		return x.Secrets
+	}
+	return nil
+}
+
+func (x *ReceiptsRequest) GetQueries() []*ReceiptQuery {
+	if x != nil {
+		return x.Queries
+	}
+	return nil
+}
+
+type ReceiptQuery struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ProviderId    string                 `protobuf:"bytes,1,opt,name=provider_id,json=providerId,proto3" json:"provider_id,omitempty"`
+	To            string                 `protobuf:"bytes,2,opt,name=to,proto3" json:"to,omitempty"`
+	SentAtUnixMs  int64                  `protobuf:"varint,3,opt,name=sent_at_unix_ms,json=sentAtUnixMs,proto3" json:"sent_at_unix_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReceiptQuery) Reset() {
+	*x = ReceiptQuery{}
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReceiptQuery) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReceiptQuery) ProtoMessage() {}
+
+func (x *ReceiptQuery) ProtoReflect() protoreflect.Message {
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReceiptQuery.ProtoReflect.Descriptor instead.
+func (*ReceiptQuery) Descriptor() ([]byte, []int) {
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ReceiptQuery) GetProviderId() string {
+	if x != nil {
+		return x.ProviderId
+	}
+	return ""
+}
+
+func (x *ReceiptQuery) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *ReceiptQuery) GetSentAtUnixMs() int64 {
+	if x != nil {
+		return x.SentAtUnixMs
+	}
+	return 0
+}
+
+type ReceiptsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Receipts      []*Receipt             `protobuf:"bytes,1,rep,name=receipts,proto3" json:"receipts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReceiptsResponse) Reset() {
+	*x = ReceiptsResponse{}
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReceiptsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReceiptsResponse) ProtoMessage() {}
+
+func (x *ReceiptsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReceiptsResponse.ProtoReflect.Descriptor instead.
+func (*ReceiptsResponse) Descriptor() ([]byte, []int) {
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ReceiptsResponse) GetReceipts() []*Receipt {
+	if x != nil {
+		return x.Receipts
+	}
+	return nil
+}
+
+type Receipt struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	ProviderId string                 `protobuf:"bytes,1,opt,name=provider_id,json=providerId,proto3" json:"provider_id,omitempty"`
+	To         string                 `protobuf:"bytes,2,opt,name=to,proto3" json:"to,omitempty"`
+	// status is "delivered" or "failed"; messages still on their way are
+	// not reported.
+	Status        string `protobuf:"bytes,3,opt,name=status,proto3" json:"status,omitempty"`
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	AtUnixMs      int64  `protobuf:"varint,5,opt,name=at_unix_ms,json=atUnixMs,proto3" json:"at_unix_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Receipt) Reset() {
+	*x = Receipt{}
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Receipt) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Receipt) ProtoMessage() {}
+
+func (x *Receipt) ProtoReflect() protoreflect.Message {
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Receipt.ProtoReflect.Descriptor instead.
+func (*Receipt) Descriptor() ([]byte, []int) {
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *Receipt) GetProviderId() string {
+	if x != nil {
+		return x.ProviderId
+	}
+	return ""
+}
+
+func (x *Receipt) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *Receipt) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *Receipt) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Receipt) GetAtUnixMs() int64 {
+	if x != nil {
+		return x.AtUnixMs
+	}
+	return 0
+}
+
 type CheckMessagesRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Component     string                 `protobuf:"bytes,1,opt,name=component,proto3" json:"component,omitempty"`
@@ -485,7 +737,7 @@ type CheckMessagesRequest struct {
 
 func (x *CheckMessagesRequest) Reset() {
 	*x = CheckMessagesRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[6]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -497,7 +749,7 @@ func (x *CheckMessagesRequest) String() string {
 func (*CheckMessagesRequest) ProtoMessage() {}
 
 func (x *CheckMessagesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[6]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -510,7 +762,7 @@ func (x *CheckMessagesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckMessagesRequest.ProtoReflect.Descriptor instead.
 func (*CheckMessagesRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{6}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CheckMessagesRequest) GetComponent() string {
@@ -544,7 +796,7 @@ type CheckMessagesResponse struct {
 
 func (x *CheckMessagesResponse) Reset() {
 	*x = CheckMessagesResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[7]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -556,7 +808,7 @@ func (x *CheckMessagesResponse) String() string {
 func (*CheckMessagesResponse) ProtoMessage() {}
 
 func (x *CheckMessagesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[7]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -569,7 +821,7 @@ func (x *CheckMessagesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckMessagesResponse.ProtoReflect.Descriptor instead.
 func (*CheckMessagesResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{7}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CheckMessagesResponse) GetChecks() []*MessageCheck {
@@ -591,7 +843,7 @@ type MessageCheck struct {
 
 func (x *MessageCheck) Reset() {
 	*x = MessageCheck{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[8]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -603,7 +855,7 @@ func (x *MessageCheck) String() string {
 func (*MessageCheck) ProtoMessage() {}
 
 func (x *MessageCheck) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[8]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -616,7 +868,7 @@ func (x *MessageCheck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageCheck.ProtoReflect.Descriptor instead.
 func (*MessageCheck) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{8}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *MessageCheck) GetProblems() []string {
@@ -643,7 +895,7 @@ type ValidateConfigRequest struct {
 
 func (x *ValidateConfigRequest) Reset() {
 	*x = ValidateConfigRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[9]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -655,7 +907,7 @@ func (x *ValidateConfigRequest) String() string {
 func (*ValidateConfigRequest) ProtoMessage() {}
 
 func (x *ValidateConfigRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[9]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -668,7 +920,7 @@ func (x *ValidateConfigRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateConfigRequest.ProtoReflect.Descriptor instead.
 func (*ValidateConfigRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{9}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ValidateConfigRequest) GetComponent() string {
@@ -694,7 +946,7 @@ type ValidateConfigResponse struct {
 
 func (x *ValidateConfigResponse) Reset() {
 	*x = ValidateConfigResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[10]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -706,7 +958,7 @@ func (x *ValidateConfigResponse) String() string {
 func (*ValidateConfigResponse) ProtoMessage() {}
 
 func (x *ValidateConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[10]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -719,7 +971,7 @@ func (x *ValidateConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateConfigResponse.ProtoReflect.Descriptor instead.
 func (*ValidateConfigResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{10}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ValidateConfigResponse) GetErrors() []*FieldError {
@@ -739,7 +991,7 @@ type FieldError struct {
 
 func (x *FieldError) Reset() {
 	*x = FieldError{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[11]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -751,7 +1003,7 @@ func (x *FieldError) String() string {
 func (*FieldError) ProtoMessage() {}
 
 func (x *FieldError) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[11]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -764,7 +1016,7 @@ func (x *FieldError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldError.ProtoReflect.Descriptor instead.
 func (*FieldError) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{11}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *FieldError) GetField() string {
@@ -793,7 +1045,7 @@ type OpenRequest struct {
 
 func (x *OpenRequest) Reset() {
 	*x = OpenRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[12]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -805,7 +1057,7 @@ func (x *OpenRequest) String() string {
 func (*OpenRequest) ProtoMessage() {}
 
 func (x *OpenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[12]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -818,7 +1070,7 @@ func (x *OpenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenRequest.ProtoReflect.Descriptor instead.
 func (*OpenRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{12}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *OpenRequest) GetComponent() string {
@@ -853,7 +1105,7 @@ type OpenResponse struct {
 
 func (x *OpenResponse) Reset() {
 	*x = OpenResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[13]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -865,7 +1117,7 @@ func (x *OpenResponse) String() string {
 func (*OpenResponse) ProtoMessage() {}
 
 func (x *OpenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[13]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -878,7 +1130,7 @@ func (x *OpenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenResponse.ProtoReflect.Descriptor instead.
 func (*OpenResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{13}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *OpenResponse) GetSession() string {
@@ -912,7 +1164,7 @@ type CheckResponse struct {
 
 func (x *CheckResponse) Reset() {
 	*x = CheckResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[14]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -924,7 +1176,7 @@ func (x *CheckResponse) String() string {
 func (*CheckResponse) ProtoMessage() {}
 
 func (x *CheckResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[14]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -937,7 +1189,7 @@ func (x *CheckResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckResponse.ProtoReflect.Descriptor instead.
 func (*CheckResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{14}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CheckResponse) GetOk() bool {
@@ -964,7 +1216,7 @@ type SendRequest struct {
 
 func (x *SendRequest) Reset() {
 	*x = SendRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[15]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -976,7 +1228,7 @@ func (x *SendRequest) String() string {
 func (*SendRequest) ProtoMessage() {}
 
 func (x *SendRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[15]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -989,7 +1241,7 @@ func (x *SendRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendRequest.ProtoReflect.Descriptor instead.
 func (*SendRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{15}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *SendRequest) GetSession() string {
@@ -1028,7 +1280,7 @@ type Message struct {
 
 func (x *Message) Reset() {
 	*x = Message{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[16]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1040,7 +1292,7 @@ func (x *Message) String() string {
 func (*Message) ProtoMessage() {}
 
 func (x *Message) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[16]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1053,7 +1305,7 @@ func (x *Message) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Message.ProtoReflect.Descriptor instead.
 func (*Message) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{16}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Message) GetId() string {
@@ -1143,7 +1395,7 @@ type SendResult struct {
 
 func (x *SendResult) Reset() {
 	*x = SendResult{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[17]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1155,7 +1407,7 @@ func (x *SendResult) String() string {
 func (*SendResult) ProtoMessage() {}
 
 func (x *SendResult) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[17]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1168,7 +1420,7 @@ func (x *SendResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendResult.ProtoReflect.Descriptor instead.
 func (*SendResult) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{17}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *SendResult) GetId() string {
@@ -1250,7 +1502,7 @@ type Delivered struct {
 
 func (x *Delivered) Reset() {
 	*x = Delivered{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[18]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1262,7 +1514,7 @@ func (x *Delivered) String() string {
 func (*Delivered) ProtoMessage() {}
 
 func (x *Delivered) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[18]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1275,7 +1527,7 @@ func (x *Delivered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delivered.ProtoReflect.Descriptor instead.
 func (*Delivered) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{18}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Delivered) GetProviderId() string {
@@ -1295,7 +1547,7 @@ type Retry struct {
 
 func (x *Retry) Reset() {
 	*x = Retry{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[19]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1307,7 +1559,7 @@ func (x *Retry) String() string {
 func (*Retry) ProtoMessage() {}
 
 func (x *Retry) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[19]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1320,7 +1572,7 @@ func (x *Retry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Retry.ProtoReflect.Descriptor instead.
 func (*Retry) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{19}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Retry) GetAfterMs() int64 {
@@ -1349,7 +1601,7 @@ type Rejected struct {
 
 func (x *Rejected) Reset() {
 	*x = Rejected{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[20]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1361,7 +1613,7 @@ func (x *Rejected) String() string {
 func (*Rejected) ProtoMessage() {}
 
 func (x *Rejected) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[20]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1374,7 +1626,7 @@ func (x *Rejected) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rejected.ProtoReflect.Descriptor instead.
 func (*Rejected) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{20}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Rejected) GetReason() string {
@@ -1400,7 +1652,7 @@ type CloseRequest struct {
 
 func (x *CloseRequest) Reset() {
 	*x = CloseRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[21]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1412,7 +1664,7 @@ func (x *CloseRequest) String() string {
 func (*CloseRequest) ProtoMessage() {}
 
 func (x *CloseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[21]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1425,7 +1677,7 @@ func (x *CloseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseRequest.ProtoReflect.Descriptor instead.
 func (*CloseRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{21}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *CloseRequest) GetSession() string {
@@ -1443,7 +1695,7 @@ type CloseResponse struct {
 
 func (x *CloseResponse) Reset() {
 	*x = CloseResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[22]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1455,7 +1707,7 @@ func (x *CloseResponse) String() string {
 func (*CloseResponse) ProtoMessage() {}
 
 func (x *CloseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[22]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1468,7 +1720,7 @@ func (x *CloseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseResponse.ProtoReflect.Descriptor instead.
 func (*CloseResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{22}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{26}
 }
 
 type DescribeRequest struct {
@@ -1480,7 +1732,7 @@ type DescribeRequest struct {
 
 func (x *DescribeRequest) Reset() {
 	*x = DescribeRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[23]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1492,7 +1744,7 @@ func (x *DescribeRequest) String() string {
 func (*DescribeRequest) ProtoMessage() {}
 
 func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[23]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1505,7 +1757,7 @@ func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeRequest.ProtoReflect.Descriptor instead.
 func (*DescribeRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{23}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *DescribeRequest) GetComponent() string {
@@ -1527,7 +1779,7 @@ type DescribeResponse struct {
 
 func (x *DescribeResponse) Reset() {
 	*x = DescribeResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[24]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1539,7 +1791,7 @@ func (x *DescribeResponse) String() string {
 func (*DescribeResponse) ProtoMessage() {}
 
 func (x *DescribeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[24]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1552,7 +1804,7 @@ func (x *DescribeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeResponse.ProtoReflect.Descriptor instead.
 func (*DescribeResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{24}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *DescribeResponse) GetTask() string {
@@ -1582,7 +1834,7 @@ type TrainRequest struct {
 
 func (x *TrainRequest) Reset() {
 	*x = TrainRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[25]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1594,7 +1846,7 @@ func (x *TrainRequest) String() string {
 func (*TrainRequest) ProtoMessage() {}
 
 func (x *TrainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[25]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1607,7 +1859,7 @@ func (x *TrainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TrainRequest.ProtoReflect.Descriptor instead.
 func (*TrainRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{25}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *TrainRequest) GetPart() isTrainRequest_Part {
@@ -1662,7 +1914,7 @@ type TrainStart struct {
 
 func (x *TrainStart) Reset() {
 	*x = TrainStart{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[26]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1674,7 +1926,7 @@ func (x *TrainStart) String() string {
 func (*TrainStart) ProtoMessage() {}
 
 func (x *TrainStart) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[26]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1687,7 +1939,7 @@ func (x *TrainStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TrainStart.ProtoReflect.Descriptor instead.
 func (*TrainStart) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{26}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *TrainStart) GetComponent() string {
@@ -1721,7 +1973,7 @@ type TrainResponse struct {
 
 func (x *TrainResponse) Reset() {
 	*x = TrainResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[27]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1733,7 +1985,7 @@ func (x *TrainResponse) String() string {
 func (*TrainResponse) ProtoMessage() {}
 
 func (x *TrainResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[27]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1746,7 +1998,7 @@ func (x *TrainResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TrainResponse.ProtoReflect.Descriptor instead.
 func (*TrainResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{27}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *TrainResponse) GetArtifact() []byte {
@@ -1776,7 +2028,7 @@ type PredictRequest struct {
 
 func (x *PredictRequest) Reset() {
 	*x = PredictRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[28]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1788,7 +2040,7 @@ func (x *PredictRequest) String() string {
 func (*PredictRequest) ProtoMessage() {}
 
 func (x *PredictRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[28]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1801,7 +2053,7 @@ func (x *PredictRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PredictRequest.ProtoReflect.Descriptor instead.
 func (*PredictRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{28}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *PredictRequest) GetPart() isPredictRequest_Part {
@@ -1855,7 +2107,7 @@ type PredictStart struct {
 
 func (x *PredictStart) Reset() {
 	*x = PredictStart{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[29]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1867,7 +2119,7 @@ func (x *PredictStart) String() string {
 func (*PredictStart) ProtoMessage() {}
 
 func (x *PredictStart) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[29]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1880,7 +2132,7 @@ func (x *PredictStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PredictStart.ProtoReflect.Descriptor instead.
 func (*PredictStart) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{29}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *PredictStart) GetComponent() string {
@@ -1906,7 +2158,7 @@ type PredictResponse struct {
 
 func (x *PredictResponse) Reset() {
 	*x = PredictResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[30]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1918,7 +2170,7 @@ func (x *PredictResponse) String() string {
 func (*PredictResponse) ProtoMessage() {}
 
 func (x *PredictResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[30]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1931,7 +2183,7 @@ func (x *PredictResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PredictResponse.ProtoReflect.Descriptor instead.
 func (*PredictResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{30}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *PredictResponse) GetBatch() []byte {
@@ -1951,7 +2203,7 @@ type DiscoverRequest struct {
 
 func (x *DiscoverRequest) Reset() {
 	*x = DiscoverRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[31]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1963,7 +2215,7 @@ func (x *DiscoverRequest) String() string {
 func (*DiscoverRequest) ProtoMessage() {}
 
 func (x *DiscoverRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[31]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1976,7 +2228,7 @@ func (x *DiscoverRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiscoverRequest.ProtoReflect.Descriptor instead.
 func (*DiscoverRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{31}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *DiscoverRequest) GetComponent() string {
@@ -2002,7 +2254,7 @@ type DiscoverResponse struct {
 
 func (x *DiscoverResponse) Reset() {
 	*x = DiscoverResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[32]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2014,7 +2266,7 @@ func (x *DiscoverResponse) String() string {
 func (*DiscoverResponse) ProtoMessage() {}
 
 func (x *DiscoverResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[32]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2027,7 +2279,7 @@ func (x *DiscoverResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiscoverResponse.ProtoReflect.Descriptor instead.
 func (*DiscoverResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{32}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *DiscoverResponse) GetStreams() []*StreamInfo {
@@ -2047,7 +2299,7 @@ type StreamInfo struct {
 
 func (x *StreamInfo) Reset() {
 	*x = StreamInfo{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[33]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2059,7 +2311,7 @@ func (x *StreamInfo) String() string {
 func (*StreamInfo) ProtoMessage() {}
 
 func (x *StreamInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[33]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2072,7 +2324,7 @@ func (x *StreamInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamInfo.ProtoReflect.Descriptor instead.
 func (*StreamInfo) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{33}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *StreamInfo) GetName() string {
@@ -2102,7 +2354,7 @@ type ReadRequest struct {
 
 func (x *ReadRequest) Reset() {
 	*x = ReadRequest{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[34]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2114,7 +2366,7 @@ func (x *ReadRequest) String() string {
 func (*ReadRequest) ProtoMessage() {}
 
 func (x *ReadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[34]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2127,7 +2379,7 @@ func (x *ReadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadRequest.ProtoReflect.Descriptor instead.
 func (*ReadRequest) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{34}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ReadRequest) GetComponent() string {
@@ -2173,7 +2425,7 @@ type ReadResponse struct {
 
 func (x *ReadResponse) Reset() {
 	*x = ReadResponse{}
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[35]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2185,7 +2437,7 @@ func (x *ReadResponse) String() string {
 func (*ReadResponse) ProtoMessage() {}
 
 func (x *ReadResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[35]
+	mi := &file_marketbench_plugin_v1_plugin_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2198,7 +2450,7 @@ func (x *ReadResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResponse.ProtoReflect.Descriptor instead.
 func (*ReadResponse) Descriptor() ([]byte, []int) {
-	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{35}
+	return file_marketbench_plugin_v1_plugin_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ReadResponse) GetPart() isReadResponse_Part {
@@ -2277,7 +2529,33 @@ const file_marketbench_plugin_v1_plugin_proto_rawDesc = "" +
 	"\badvanced\x18\b \x01(\bR\badvanced\x12\x12\n" +
 	"\x04enum\x18\t \x03(\tR\x04enum\"\r\n" +
 	"\vPingRequest\"\x0e\n" +
-	"\fPingResponse\"\xfc\x01\n" +
+	"\fPingResponse\"\x80\x03\n" +
+	"\x0fReceiptsRequest\x12\x1c\n" +
+	"\tcomponent\x18\x01 \x01(\tR\tcomponent\x12J\n" +
+	"\x06config\x18\x02 \x03(\v22.marketbench.plugin.v1.ReceiptsRequest.ConfigEntryR\x06config\x12M\n" +
+	"\asecrets\x18\x03 \x03(\v23.marketbench.plugin.v1.ReceiptsRequest.SecretsEntryR\asecrets\x12=\n" +
+	"\aqueries\x18\x04 \x03(\v2#.marketbench.plugin.v1.ReceiptQueryR\aqueries\x1a9\n" +
+	"\vConfigEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a:\n" +
+	"\fSecretsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"f\n" +
+	"\fReceiptQuery\x12\x1f\n" +
+	"\vprovider_id\x18\x01 \x01(\tR\n" +
+	"providerId\x12\x0e\n" +
+	"\x02to\x18\x02 \x01(\tR\x02to\x12%\n" +
+	"\x0fsent_at_unix_ms\x18\x03 \x01(\x03R\fsentAtUnixMs\"N\n" +
+	"\x10ReceiptsResponse\x12:\n" +
+	"\breceipts\x18\x01 \x03(\v2\x1e.marketbench.plugin.v1.ReceiptR\breceipts\"\x88\x01\n" +
+	"\aReceipt\x12\x1f\n" +
+	"\vprovider_id\x18\x01 \x01(\tR\n" +
+	"providerId\x12\x0e\n" +
+	"\x02to\x18\x02 \x01(\tR\x02to\x12\x16\n" +
+	"\x06status\x18\x03 \x01(\tR\x06status\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x1c\n" +
+	"\n" +
+	"at_unix_ms\x18\x05 \x01(\x03R\batUnixMs\"\xfc\x01\n" +
 	"\x14CheckMessagesRequest\x12\x1c\n" +
 	"\tcomponent\x18\x01 \x01(\tR\tcomponent\x12O\n" +
 	"\x06config\x18\x02 \x03(\v27.marketbench.plugin.v1.CheckMessagesRequest.ConfigEntryR\x06config\x12:\n" +
@@ -2422,14 +2700,15 @@ const file_marketbench_plugin_v1_plugin_proto_rawDesc = "" +
 	"\x0eORIGIN_SERVICE\x10\x022\xb4\x01\n" +
 	"\x06Plugin\x12Y\n" +
 	"\vGetMetadata\x12).marketbench.plugin.v1.GetMetadataRequest\x1a\x1f.marketbench.plugin.v1.Metadata\x12O\n" +
-	"\x04Ping\x12\".marketbench.plugin.v1.PingRequest\x1a#.marketbench.plugin.v1.PingResponse2\xaf\x04\n" +
+	"\x04Ping\x12\".marketbench.plugin.v1.PingRequest\x1a#.marketbench.plugin.v1.PingResponse2\x8c\x05\n" +
 	"\aChannel\x12m\n" +
 	"\x0eValidateConfig\x12,.marketbench.plugin.v1.ValidateConfigRequest\x1a-.marketbench.plugin.v1.ValidateConfigResponse\x12Q\n" +
 	"\x05Check\x12\".marketbench.plugin.v1.OpenRequest\x1a$.marketbench.plugin.v1.CheckResponse\x12O\n" +
 	"\x04Open\x12\".marketbench.plugin.v1.OpenRequest\x1a#.marketbench.plugin.v1.OpenResponse\x12Q\n" +
 	"\x04Send\x12\".marketbench.plugin.v1.SendRequest\x1a!.marketbench.plugin.v1.SendResult(\x010\x01\x12R\n" +
 	"\x05Close\x12#.marketbench.plugin.v1.CloseRequest\x1a$.marketbench.plugin.v1.CloseResponse\x12j\n" +
-	"\rCheckMessages\x12+.marketbench.plugin.v1.CheckMessagesRequest\x1a,.marketbench.plugin.v1.CheckMessagesResponse2\x98\x02\n" +
+	"\rCheckMessages\x12+.marketbench.plugin.v1.CheckMessagesRequest\x1a,.marketbench.plugin.v1.CheckMessagesResponse\x12[\n" +
+	"\bReceipts\x12&.marketbench.plugin.v1.ReceiptsRequest\x1a'.marketbench.plugin.v1.ReceiptsResponse2\x98\x02\n" +
 	"\x05Model\x12[\n" +
 	"\bDescribe\x12&.marketbench.plugin.v1.DescribeRequest\x1a'.marketbench.plugin.v1.DescribeResponse\x12T\n" +
 	"\x05Train\x12#.marketbench.plugin.v1.TrainRequest\x1a$.marketbench.plugin.v1.TrainResponse(\x01\x12\\\n" +
@@ -2451,7 +2730,7 @@ func file_marketbench_plugin_v1_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_marketbench_plugin_v1_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_marketbench_plugin_v1_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
+var file_marketbench_plugin_v1_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
 var file_marketbench_plugin_v1_plugin_proto_goTypes = []any{
 	(Origin)(0),                    // 0: marketbench.plugin.v1.Origin
 	(*GetMetadataRequest)(nil),     // 1: marketbench.plugin.v1.GetMetadataRequest
@@ -2460,102 +2739,114 @@ var file_marketbench_plugin_v1_plugin_proto_goTypes = []any{
 	(*ConfigField)(nil),            // 4: marketbench.plugin.v1.ConfigField
 	(*PingRequest)(nil),            // 5: marketbench.plugin.v1.PingRequest
 	(*PingResponse)(nil),           // 6: marketbench.plugin.v1.PingResponse
-	(*CheckMessagesRequest)(nil),   // 7: marketbench.plugin.v1.CheckMessagesRequest
-	(*CheckMessagesResponse)(nil),  // 8: marketbench.plugin.v1.CheckMessagesResponse
-	(*MessageCheck)(nil),           // 9: marketbench.plugin.v1.MessageCheck
-	(*ValidateConfigRequest)(nil),  // 10: marketbench.plugin.v1.ValidateConfigRequest
-	(*ValidateConfigResponse)(nil), // 11: marketbench.plugin.v1.ValidateConfigResponse
-	(*FieldError)(nil),             // 12: marketbench.plugin.v1.FieldError
-	(*OpenRequest)(nil),            // 13: marketbench.plugin.v1.OpenRequest
-	(*OpenResponse)(nil),           // 14: marketbench.plugin.v1.OpenResponse
-	(*CheckResponse)(nil),          // 15: marketbench.plugin.v1.CheckResponse
-	(*SendRequest)(nil),            // 16: marketbench.plugin.v1.SendRequest
-	(*Message)(nil),                // 17: marketbench.plugin.v1.Message
-	(*SendResult)(nil),             // 18: marketbench.plugin.v1.SendResult
-	(*Delivered)(nil),              // 19: marketbench.plugin.v1.Delivered
-	(*Retry)(nil),                  // 20: marketbench.plugin.v1.Retry
-	(*Rejected)(nil),               // 21: marketbench.plugin.v1.Rejected
-	(*CloseRequest)(nil),           // 22: marketbench.plugin.v1.CloseRequest
-	(*CloseResponse)(nil),          // 23: marketbench.plugin.v1.CloseResponse
-	(*DescribeRequest)(nil),        // 24: marketbench.plugin.v1.DescribeRequest
-	(*DescribeResponse)(nil),       // 25: marketbench.plugin.v1.DescribeResponse
-	(*TrainRequest)(nil),           // 26: marketbench.plugin.v1.TrainRequest
-	(*TrainStart)(nil),             // 27: marketbench.plugin.v1.TrainStart
-	(*TrainResponse)(nil),          // 28: marketbench.plugin.v1.TrainResponse
-	(*PredictRequest)(nil),         // 29: marketbench.plugin.v1.PredictRequest
-	(*PredictStart)(nil),           // 30: marketbench.plugin.v1.PredictStart
-	(*PredictResponse)(nil),        // 31: marketbench.plugin.v1.PredictResponse
-	(*DiscoverRequest)(nil),        // 32: marketbench.plugin.v1.DiscoverRequest
-	(*DiscoverResponse)(nil),       // 33: marketbench.plugin.v1.DiscoverResponse
-	(*StreamInfo)(nil),             // 34: marketbench.plugin.v1.StreamInfo
-	(*ReadRequest)(nil),            // 35: marketbench.plugin.v1.ReadRequest
-	(*ReadResponse)(nil),           // 36: marketbench.plugin.v1.ReadResponse
-	nil,                            // 37: marketbench.plugin.v1.CheckMessagesRequest.ConfigEntry
-	nil,                            // 38: marketbench.plugin.v1.ValidateConfigRequest.ConfigEntry
-	nil,                            // 39: marketbench.plugin.v1.OpenRequest.ConfigEntry
-	nil,                            // 40: marketbench.plugin.v1.OpenRequest.SecretsEntry
-	nil,                            // 41: marketbench.plugin.v1.Message.HeadersEntry
-	nil,                            // 42: marketbench.plugin.v1.Message.FieldsEntry
-	nil,                            // 43: marketbench.plugin.v1.TrainStart.ConfigEntry
-	nil,                            // 44: marketbench.plugin.v1.TrainResponse.MetricsEntry
-	nil,                            // 45: marketbench.plugin.v1.DiscoverRequest.ConfigEntry
-	nil,                            // 46: marketbench.plugin.v1.ReadRequest.ConfigEntry
+	(*ReceiptsRequest)(nil),        // 7: marketbench.plugin.v1.ReceiptsRequest
+	(*ReceiptQuery)(nil),           // 8: marketbench.plugin.v1.ReceiptQuery
+	(*ReceiptsResponse)(nil),       // 9: marketbench.plugin.v1.ReceiptsResponse
+	(*Receipt)(nil),                // 10: marketbench.plugin.v1.Receipt
+	(*CheckMessagesRequest)(nil),   // 11: marketbench.plugin.v1.CheckMessagesRequest
+	(*CheckMessagesResponse)(nil),  // 12: marketbench.plugin.v1.CheckMessagesResponse
+	(*MessageCheck)(nil),           // 13: marketbench.plugin.v1.MessageCheck
+	(*ValidateConfigRequest)(nil),  // 14: marketbench.plugin.v1.ValidateConfigRequest
+	(*ValidateConfigResponse)(nil), // 15: marketbench.plugin.v1.ValidateConfigResponse
+	(*FieldError)(nil),             // 16: marketbench.plugin.v1.FieldError
+	(*OpenRequest)(nil),            // 17: marketbench.plugin.v1.OpenRequest
+	(*OpenResponse)(nil),           // 18: marketbench.plugin.v1.OpenResponse
+	(*CheckResponse)(nil),          // 19: marketbench.plugin.v1.CheckResponse
+	(*SendRequest)(nil),            // 20: marketbench.plugin.v1.SendRequest
+	(*Message)(nil),                // 21: marketbench.plugin.v1.Message
+	(*SendResult)(nil),             // 22: marketbench.plugin.v1.SendResult
+	(*Delivered)(nil),              // 23: marketbench.plugin.v1.Delivered
+	(*Retry)(nil),                  // 24: marketbench.plugin.v1.Retry
+	(*Rejected)(nil),               // 25: marketbench.plugin.v1.Rejected
+	(*CloseRequest)(nil),           // 26: marketbench.plugin.v1.CloseRequest
+	(*CloseResponse)(nil),          // 27: marketbench.plugin.v1.CloseResponse
+	(*DescribeRequest)(nil),        // 28: marketbench.plugin.v1.DescribeRequest
+	(*DescribeResponse)(nil),       // 29: marketbench.plugin.v1.DescribeResponse
+	(*TrainRequest)(nil),           // 30: marketbench.plugin.v1.TrainRequest
+	(*TrainStart)(nil),             // 31: marketbench.plugin.v1.TrainStart
+	(*TrainResponse)(nil),          // 32: marketbench.plugin.v1.TrainResponse
+	(*PredictRequest)(nil),         // 33: marketbench.plugin.v1.PredictRequest
+	(*PredictStart)(nil),           // 34: marketbench.plugin.v1.PredictStart
+	(*PredictResponse)(nil),        // 35: marketbench.plugin.v1.PredictResponse
+	(*DiscoverRequest)(nil),        // 36: marketbench.plugin.v1.DiscoverRequest
+	(*DiscoverResponse)(nil),       // 37: marketbench.plugin.v1.DiscoverResponse
+	(*StreamInfo)(nil),             // 38: marketbench.plugin.v1.StreamInfo
+	(*ReadRequest)(nil),            // 39: marketbench.plugin.v1.ReadRequest
+	(*ReadResponse)(nil),           // 40: marketbench.plugin.v1.ReadResponse
+	nil,                            // 41: marketbench.plugin.v1.ReceiptsRequest.ConfigEntry
+	nil,                            // 42: marketbench.plugin.v1.ReceiptsRequest.SecretsEntry
+	nil,                            // 43: marketbench.plugin.v1.CheckMessagesRequest.ConfigEntry
+	nil,                            // 44: marketbench.plugin.v1.ValidateConfigRequest.ConfigEntry
+	nil,                            // 45: marketbench.plugin.v1.OpenRequest.ConfigEntry
+	nil,                            // 46: marketbench.plugin.v1.OpenRequest.SecretsEntry
+	nil,                            // 47: marketbench.plugin.v1.Message.HeadersEntry
+	nil,                            // 48: marketbench.plugin.v1.Message.FieldsEntry
+	nil,                            // 49: marketbench.plugin.v1.TrainStart.ConfigEntry
+	nil,                            // 50: marketbench.plugin.v1.TrainResponse.MetricsEntry
+	nil,                            // 51: marketbench.plugin.v1.DiscoverRequest.ConfigEntry
+	nil,                            // 52: marketbench.plugin.v1.ReadRequest.ConfigEntry
 }
 var file_marketbench_plugin_v1_plugin_proto_depIdxs = []int32{
 	3,  // 0: marketbench.plugin.v1.Metadata.components:type_name -> marketbench.plugin.v1.Component
 	4,  // 1: marketbench.plugin.v1.Component.config:type_name -> marketbench.plugin.v1.ConfigField
-	37, // 2: marketbench.plugin.v1.CheckMessagesRequest.config:type_name -> marketbench.plugin.v1.CheckMessagesRequest.ConfigEntry
-	17, // 3: marketbench.plugin.v1.CheckMessagesRequest.messages:type_name -> marketbench.plugin.v1.Message
-	9,  // 4: marketbench.plugin.v1.CheckMessagesResponse.checks:type_name -> marketbench.plugin.v1.MessageCheck
-	38, // 5: marketbench.plugin.v1.ValidateConfigRequest.config:type_name -> marketbench.plugin.v1.ValidateConfigRequest.ConfigEntry
-	12, // 6: marketbench.plugin.v1.ValidateConfigResponse.errors:type_name -> marketbench.plugin.v1.FieldError
-	39, // 7: marketbench.plugin.v1.OpenRequest.config:type_name -> marketbench.plugin.v1.OpenRequest.ConfigEntry
-	40, // 8: marketbench.plugin.v1.OpenRequest.secrets:type_name -> marketbench.plugin.v1.OpenRequest.SecretsEntry
-	17, // 9: marketbench.plugin.v1.SendRequest.message:type_name -> marketbench.plugin.v1.Message
-	41, // 10: marketbench.plugin.v1.Message.headers:type_name -> marketbench.plugin.v1.Message.HeadersEntry
-	42, // 11: marketbench.plugin.v1.Message.fields:type_name -> marketbench.plugin.v1.Message.FieldsEntry
-	19, // 12: marketbench.plugin.v1.SendResult.delivered:type_name -> marketbench.plugin.v1.Delivered
-	20, // 13: marketbench.plugin.v1.SendResult.retry:type_name -> marketbench.plugin.v1.Retry
-	21, // 14: marketbench.plugin.v1.SendResult.rejected:type_name -> marketbench.plugin.v1.Rejected
-	0,  // 15: marketbench.plugin.v1.SendResult.origin:type_name -> marketbench.plugin.v1.Origin
-	27, // 16: marketbench.plugin.v1.TrainRequest.start:type_name -> marketbench.plugin.v1.TrainStart
-	43, // 17: marketbench.plugin.v1.TrainStart.config:type_name -> marketbench.plugin.v1.TrainStart.ConfigEntry
-	44, // 18: marketbench.plugin.v1.TrainResponse.metrics:type_name -> marketbench.plugin.v1.TrainResponse.MetricsEntry
-	30, // 19: marketbench.plugin.v1.PredictRequest.start:type_name -> marketbench.plugin.v1.PredictStart
-	45, // 20: marketbench.plugin.v1.DiscoverRequest.config:type_name -> marketbench.plugin.v1.DiscoverRequest.ConfigEntry
-	34, // 21: marketbench.plugin.v1.DiscoverResponse.streams:type_name -> marketbench.plugin.v1.StreamInfo
-	46, // 22: marketbench.plugin.v1.ReadRequest.config:type_name -> marketbench.plugin.v1.ReadRequest.ConfigEntry
-	1,  // 23: marketbench.plugin.v1.Plugin.GetMetadata:input_type -> marketbench.plugin.v1.GetMetadataRequest
-	5,  // 24: marketbench.plugin.v1.Plugin.Ping:input_type -> marketbench.plugin.v1.PingRequest
-	10, // 25: marketbench.plugin.v1.Channel.ValidateConfig:input_type -> marketbench.plugin.v1.ValidateConfigRequest
-	13, // 26: marketbench.plugin.v1.Channel.Check:input_type -> marketbench.plugin.v1.OpenRequest
-	13, // 27: marketbench.plugin.v1.Channel.Open:input_type -> marketbench.plugin.v1.OpenRequest
-	16, // 28: marketbench.plugin.v1.Channel.Send:input_type -> marketbench.plugin.v1.SendRequest
-	22, // 29: marketbench.plugin.v1.Channel.Close:input_type -> marketbench.plugin.v1.CloseRequest
-	7,  // 30: marketbench.plugin.v1.Channel.CheckMessages:input_type -> marketbench.plugin.v1.CheckMessagesRequest
-	24, // 31: marketbench.plugin.v1.Model.Describe:input_type -> marketbench.plugin.v1.DescribeRequest
-	26, // 32: marketbench.plugin.v1.Model.Train:input_type -> marketbench.plugin.v1.TrainRequest
-	29, // 33: marketbench.plugin.v1.Model.Predict:input_type -> marketbench.plugin.v1.PredictRequest
-	32, // 34: marketbench.plugin.v1.Source.Discover:input_type -> marketbench.plugin.v1.DiscoverRequest
-	35, // 35: marketbench.plugin.v1.Source.Read:input_type -> marketbench.plugin.v1.ReadRequest
-	2,  // 36: marketbench.plugin.v1.Plugin.GetMetadata:output_type -> marketbench.plugin.v1.Metadata
-	6,  // 37: marketbench.plugin.v1.Plugin.Ping:output_type -> marketbench.plugin.v1.PingResponse
-	11, // 38: marketbench.plugin.v1.Channel.ValidateConfig:output_type -> marketbench.plugin.v1.ValidateConfigResponse
-	15, // 39: marketbench.plugin.v1.Channel.Check:output_type -> marketbench.plugin.v1.CheckResponse
-	14, // 40: marketbench.plugin.v1.Channel.Open:output_type -> marketbench.plugin.v1.OpenResponse
-	18, // 41: marketbench.plugin.v1.Channel.Send:output_type -> marketbench.plugin.v1.SendResult
-	23, // 42: marketbench.plugin.v1.Channel.Close:output_type -> marketbench.plugin.v1.CloseResponse
-	8,  // 43: marketbench.plugin.v1.Channel.CheckMessages:output_type -> marketbench.plugin.v1.CheckMessagesResponse
-	25, // 44: marketbench.plugin.v1.Model.Describe:output_type -> marketbench.plugin.v1.DescribeResponse
-	28, // 45: marketbench.plugin.v1.Model.Train:output_type -> marketbench.plugin.v1.TrainResponse
-	31, // 46: marketbench.plugin.v1.Model.Predict:output_type -> marketbench.plugin.v1.PredictResponse
-	33, // 47: marketbench.plugin.v1.Source.Discover:output_type -> marketbench.plugin.v1.DiscoverResponse
-	36, // 48: marketbench.plugin.v1.Source.Read:output_type -> marketbench.plugin.v1.ReadResponse
-	36, // [36:49] is the sub-list for method output_type
-	23, // [23:36] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	41, // 2: marketbench.plugin.v1.ReceiptsRequest.config:type_name -> marketbench.plugin.v1.ReceiptsRequest.ConfigEntry
+	42, // 3: marketbench.plugin.v1.ReceiptsRequest.secrets:type_name -> marketbench.plugin.v1.ReceiptsRequest.SecretsEntry
+	8,  // 4: marketbench.plugin.v1.ReceiptsRequest.queries:type_name -> marketbench.plugin.v1.ReceiptQuery
+	10, // 5: marketbench.plugin.v1.ReceiptsResponse.receipts:type_name -> marketbench.plugin.v1.Receipt
+	43, // 6: marketbench.plugin.v1.CheckMessagesRequest.config:type_name -> marketbench.plugin.v1.CheckMessagesRequest.ConfigEntry
+	21, // 7: marketbench.plugin.v1.CheckMessagesRequest.messages:type_name -> marketbench.plugin.v1.Message
+	13, // 8: marketbench.plugin.v1.CheckMessagesResponse.checks:type_name -> marketbench.plugin.v1.MessageCheck
+	44, // 9: marketbench.plugin.v1.ValidateConfigRequest.config:type_name -> marketbench.plugin.v1.ValidateConfigRequest.ConfigEntry
+	16, // 10: marketbench.plugin.v1.ValidateConfigResponse.errors:type_name -> marketbench.plugin.v1.FieldError
+	45, // 11: marketbench.plugin.v1.OpenRequest.config:type_name -> marketbench.plugin.v1.OpenRequest.ConfigEntry
+	46, // 12: marketbench.plugin.v1.OpenRequest.secrets:type_name -> marketbench.plugin.v1.OpenRequest.SecretsEntry
+	21, // 13: marketbench.plugin.v1.SendRequest.message:type_name -> marketbench.plugin.v1.Message
+	47, // 14: marketbench.plugin.v1.Message.headers:type_name -> marketbench.plugin.v1.Message.HeadersEntry
+	48, // 15: marketbench.plugin.v1.Message.fields:type_name -> marketbench.plugin.v1.Message.FieldsEntry
+	23, // 16: marketbench.plugin.v1.SendResult.delivered:type_name -> marketbench.plugin.v1.Delivered
+	24, // 17: marketbench.plugin.v1.SendResult.retry:type_name -> marketbench.plugin.v1.Retry
+	25, // 18: marketbench.plugin.v1.SendResult.rejected:type_name -> marketbench.plugin.v1.Rejected
+	0,  // 19: marketbench.plugin.v1.SendResult.origin:type_name -> marketbench.plugin.v1.Origin
+	31, // 20: marketbench.plugin.v1.TrainRequest.start:type_name -> marketbench.plugin.v1.TrainStart
+	49, // 21: marketbench.plugin.v1.TrainStart.config:type_name -> marketbench.plugin.v1.TrainStart.ConfigEntry
+	50, // 22: marketbench.plugin.v1.TrainResponse.metrics:type_name -> marketbench.plugin.v1.TrainResponse.MetricsEntry
+	34, // 23: marketbench.plugin.v1.PredictRequest.start:type_name -> marketbench.plugin.v1.PredictStart
+	51, // 24: marketbench.plugin.v1.DiscoverRequest.config:type_name -> marketbench.plugin.v1.DiscoverRequest.ConfigEntry
+	38, // 25: marketbench.plugin.v1.DiscoverResponse.streams:type_name -> marketbench.plugin.v1.StreamInfo
+	52, // 26: marketbench.plugin.v1.ReadRequest.config:type_name -> marketbench.plugin.v1.ReadRequest.ConfigEntry
+	1,  // 27: marketbench.plugin.v1.Plugin.GetMetadata:input_type -> marketbench.plugin.v1.GetMetadataRequest
+	5,  // 28: marketbench.plugin.v1.Plugin.Ping:input_type -> marketbench.plugin.v1.PingRequest
+	14, // 29: marketbench.plugin.v1.Channel.ValidateConfig:input_type -> marketbench.plugin.v1.ValidateConfigRequest
+	17, // 30: marketbench.plugin.v1.Channel.Check:input_type -> marketbench.plugin.v1.OpenRequest
+	17, // 31: marketbench.plugin.v1.Channel.Open:input_type -> marketbench.plugin.v1.OpenRequest
+	20, // 32: marketbench.plugin.v1.Channel.Send:input_type -> marketbench.plugin.v1.SendRequest
+	26, // 33: marketbench.plugin.v1.Channel.Close:input_type -> marketbench.plugin.v1.CloseRequest
+	11, // 34: marketbench.plugin.v1.Channel.CheckMessages:input_type -> marketbench.plugin.v1.CheckMessagesRequest
+	7,  // 35: marketbench.plugin.v1.Channel.Receipts:input_type -> marketbench.plugin.v1.ReceiptsRequest
+	28, // 36: marketbench.plugin.v1.Model.Describe:input_type -> marketbench.plugin.v1.DescribeRequest
+	30, // 37: marketbench.plugin.v1.Model.Train:input_type -> marketbench.plugin.v1.TrainRequest
+	33, // 38: marketbench.plugin.v1.Model.Predict:input_type -> marketbench.plugin.v1.PredictRequest
+	36, // 39: marketbench.plugin.v1.Source.Discover:input_type -> marketbench.plugin.v1.DiscoverRequest
+	39, // 40: marketbench.plugin.v1.Source.Read:input_type -> marketbench.plugin.v1.ReadRequest
+	2,  // 41: marketbench.plugin.v1.Plugin.GetMetadata:output_type -> marketbench.plugin.v1.Metadata
+	6,  // 42: marketbench.plugin.v1.Plugin.Ping:output_type -> marketbench.plugin.v1.PingResponse
+	15, // 43: marketbench.plugin.v1.Channel.ValidateConfig:output_type -> marketbench.plugin.v1.ValidateConfigResponse
+	19, // 44: marketbench.plugin.v1.Channel.Check:output_type -> marketbench.plugin.v1.CheckResponse
+	18, // 45: marketbench.plugin.v1.Channel.Open:output_type -> marketbench.plugin.v1.OpenResponse
+	22, // 46: marketbench.plugin.v1.Channel.Send:output_type -> marketbench.plugin.v1.SendResult
+	27, // 47: marketbench.plugin.v1.Channel.Close:output_type -> marketbench.plugin.v1.CloseResponse
+	12, // 48: marketbench.plugin.v1.Channel.CheckMessages:output_type -> marketbench.plugin.v1.CheckMessagesResponse
+	9,  // 49: marketbench.plugin.v1.Channel.Receipts:output_type -> marketbench.plugin.v1.ReceiptsResponse
+	29, // 50: marketbench.plugin.v1.Model.Describe:output_type -> marketbench.plugin.v1.DescribeResponse
+	32, // 51: marketbench.plugin.v1.Model.Train:output_type -> marketbench.plugin.v1.TrainResponse
+	35, // 52: marketbench.plugin.v1.Model.Predict:output_type -> marketbench.plugin.v1.PredictResponse
+	37, // 53: marketbench.plugin.v1.Source.Discover:output_type -> marketbench.plugin.v1.DiscoverResponse
+	40, // 54: marketbench.plugin.v1.Source.Read:output_type -> marketbench.plugin.v1.ReadResponse
+	41, // [41:55] is the sub-list for method output_type
+	27, // [27:41] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_marketbench_plugin_v1_plugin_proto_init() }
@@ -2563,20 +2854,20 @@ func file_marketbench_plugin_v1_plugin_proto_init() {
 	if File_marketbench_plugin_v1_plugin_proto != nil {
 		return
 	}
-	file_marketbench_plugin_v1_plugin_proto_msgTypes[17].OneofWrappers = []any{
+	file_marketbench_plugin_v1_plugin_proto_msgTypes[21].OneofWrappers = []any{
 		(*SendResult_Delivered)(nil),
 		(*SendResult_Retry)(nil),
 		(*SendResult_Rejected)(nil),
 	}
-	file_marketbench_plugin_v1_plugin_proto_msgTypes[25].OneofWrappers = []any{
+	file_marketbench_plugin_v1_plugin_proto_msgTypes[29].OneofWrappers = []any{
 		(*TrainRequest_Start)(nil),
 		(*TrainRequest_Batch)(nil),
 	}
-	file_marketbench_plugin_v1_plugin_proto_msgTypes[28].OneofWrappers = []any{
+	file_marketbench_plugin_v1_plugin_proto_msgTypes[32].OneofWrappers = []any{
 		(*PredictRequest_Start)(nil),
 		(*PredictRequest_Batch)(nil),
 	}
-	file_marketbench_plugin_v1_plugin_proto_msgTypes[35].OneofWrappers = []any{
+	file_marketbench_plugin_v1_plugin_proto_msgTypes[39].OneofWrappers = []any{
 		(*ReadResponse_Batch)(nil),
 		(*ReadResponse_State)(nil),
 	}
@@ -2586,7 +2877,7 @@ func file_marketbench_plugin_v1_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_marketbench_plugin_v1_plugin_proto_rawDesc), len(file_marketbench_plugin_v1_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   46,
+			NumMessages:   52,
 			NumExtensions: 0,
 			NumServices:   4,
 		},

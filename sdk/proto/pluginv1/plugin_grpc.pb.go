@@ -176,6 +176,7 @@ const (
 	Channel_Send_FullMethodName           = "/marketbench.plugin.v1.Channel/Send"
 	Channel_Close_FullMethodName          = "/marketbench.plugin.v1.Channel/Close"
 	Channel_CheckMessages_FullMethodName  = "/marketbench.plugin.v1.Channel/CheckMessages"
+	Channel_Receipts_FullMethodName       = "/marketbench.plugin.v1.Channel/Receipts"
 )
 
 // ChannelClient is the client API for Channel service.
@@ -195,6 +196,9 @@ type ChannelClient interface {
 	// without sending (capability "check-messages"); the preview shows what
 	// it finds.
 	CheckMessages(ctx context.Context, in *CheckMessagesRequest, opts ...grpc.CallOption) (*CheckMessagesResponse, error)
+	// Receipts reads back what the provider knows of messages it accepted
+	// (capability "receipts").
+	Receipts(ctx context.Context, in *ReceiptsRequest, opts ...grpc.CallOption) (*ReceiptsResponse, error)
 }
 
 type channelClient struct {
@@ -268,6 +272,16 @@ func (c *channelClient) CheckMessages(ctx context.Context, in *CheckMessagesRequ
 	return out, nil
 }
 
+func (c *channelClient) Receipts(ctx context.Context, in *ReceiptsRequest, opts ...grpc.CallOption) (*ReceiptsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReceiptsResponse)
+	err := c.cc.Invoke(ctx, Channel_Receipts_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ChannelServer is the server API for Channel service.
 // All implementations must embed UnimplementedChannelServer
 // for forward compatibility.
@@ -285,6 +299,9 @@ type ChannelServer interface {
 	// without sending (capability "check-messages"); the preview shows what
 	// it finds.
 	CheckMessages(context.Context, *CheckMessagesRequest) (*CheckMessagesResponse, error)
+	// Receipts reads back what the provider knows of messages it accepted
+	// (capability "receipts").
+	Receipts(context.Context, *ReceiptsRequest) (*ReceiptsResponse, error)
 	mustEmbedUnimplementedChannelServer()
 }
 
@@ -312,6 +329,9 @@ func (UnimplementedChannelServer) Close(context.Context, *CloseRequest) (*CloseR
 }
 func (UnimplementedChannelServer) CheckMessages(context.Context, *CheckMessagesRequest) (*CheckMessagesResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method CheckMessages not implemented")
+}
+func (UnimplementedChannelServer) Receipts(context.Context, *ReceiptsRequest) (*ReceiptsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Receipts not implemented")
 }
 func (UnimplementedChannelServer) mustEmbedUnimplementedChannelServer() {}
 func (UnimplementedChannelServer) testEmbeddedByValue()                 {}
@@ -431,6 +451,24 @@ func _Channel_CheckMessages_Handler(srv interface{}, ctx context.Context, dec fu
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Channel_Receipts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReceiptsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ChannelServer).Receipts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Channel_Receipts_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ChannelServer).Receipts(ctx, req.(*ReceiptsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Channel_ServiceDesc is the grpc.ServiceDesc for Channel service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -457,6 +495,10 @@ var Channel_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CheckMessages",
 			Handler:    _Channel_CheckMessages_Handler,
+		},
+		{
+			MethodName: "Receipts",
+			Handler:    _Channel_Receipts_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
