@@ -19,13 +19,14 @@ func TestRolesFromNamesAndContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := p.DB().Exec(`CREATE TABLE people AS SELECT * FROM (VALUES
-		('C1', 'Ann', 'ann@x.com', true), ('C2', 'Bob', 'bob@y.org', false)
-	) t(CustomerID, "First Name", "E-mail", email_consent)`); err != nil {
+		('C1', 'Ann', 'ann@x.com', true, 'oAbC1', true, 'tok1', true), ('C2', 'Bob', 'bob@y.org', false, 'oAbC2', false, 'tok2', false)
+	) t(CustomerID, "First Name", "E-mail", email_consent, OpenID, 是否关注, device_token, push_opt_in)`); err != nil {
 		t.Fatal(err)
 	}
 	for table, want := range map[string]map[string]Role{
 		"订单":     {"客户编号": CustomerID, "订单号": OrderID, "下单日期": OrderDate, "金额": Amount, "contact": Email, "x2": Phone, "notes_1": Text},
-		"people": {"CustomerID": CustomerID, "First Name": FirstName, "E-mail": Email, "email_consent": EmailConsent},
+		"people": {"CustomerID": CustomerID, "First Name": FirstName, "E-mail": Email, "email_consent": EmailConsent,
+			"OpenID": WeChatOpenID, "是否关注": WeChatFollower, "device_token": PushToken, "push_opt_in": PushOptIn},
 	} {
 		got, err := p.DetectRoles(ctx, table)
 		if err != nil {

@@ -135,6 +135,9 @@ var migrations = []string{
 	`CREATE TABLE mb_customer_tags (
 		customer_id VARCHAR NOT NULL, tag VARCHAR NOT NULL, source VARCHAR, added_at TIMESTAMP NOT NULL,
 		PRIMARY KEY (customer_id, tag));`,
+	// 12: delivery receipts (issue 16): a channel's provider says a
+	// message reached the handset or failed; detail keeps its reason.
+	`ALTER TABLE mb_campaign_events ADD COLUMN detail VARCHAR;`,
 }
 
 // Version is the project format this build writes.

@@ -30,20 +30,29 @@ const (
 	TimeZone     Role = "time_zone" // an IANA name ("Asia/Shanghai") or an offset ("+08:00"), for quiet hours
 	EmailConsent Role = "email_consent"
 	SMSConsent   Role = "sms_consent"
-	OrderID      Role = "order_id"
-	OrderDate    Role = "order_date"
-	Amount       Role = "amount"
-	Quantity     Role = "quantity"
-	UnitPrice    Role = "unit_price"
-	ProductID    Role = "product_id"
-	ProductName  Role = "product_name"
-	Category     Role = "category"
-	Text         Role = "text"
+	// WeChatOpenID is a follower's openid for an Official Account: the
+	// address of WeChat template messages; WeChatFollower says whether
+	// they still follow it (the consent for that channel).
+	WeChatOpenID   Role = "wechat_openid"
+	WeChatFollower Role = "wechat_follower"
+	// PushToken is a mobile app's device registration token; PushOptIn is
+	// the app user's permission for marketing notifications.
+	PushToken   Role = "push_token"
+	PushOptIn   Role = "push_opt_in"
+	OrderID     Role = "order_id"
+	OrderDate   Role = "order_date"
+	Amount      Role = "amount"
+	Quantity    Role = "quantity"
+	UnitPrice   Role = "unit_price"
+	ProductID   Role = "product_id"
+	ProductName Role = "product_name"
+	Category    Role = "category"
+	Text        Role = "text"
 )
 
 // Roles lists every role in the order the GUI offers them.
 var Roles = []Role{CustomerID, Email, Phone, NationalID, FirstName, LastName, FullName, Region, City, TimeZone, EmailConsent, SMSConsent,
-	OrderID, OrderDate, Amount, Quantity, UnitPrice, ProductID, ProductName, Category, Text}
+	WeChatOpenID, WeChatFollower, PushToken, PushOptIn, OrderID, OrderDate, Amount, Quantity, UnitPrice, ProductID, ProductName, Category, Text}
 
 // ParseRole accepts a role name as the CLI user types it ("none" clears).
 func ParseRole(s string) (Role, error) {
@@ -66,27 +75,31 @@ func ParseRole(s string) (Role, error) {
 // roleNames maps normalised column names (lower case, no spaces, _ or -) in
 // English and Chinese to roles. Order matters only within detectByName.
 var roleNames = map[Role][]string{
-	CustomerID:   {"customerid", "custid", "clientid", "memberid", "userid", "customerno", "customernumber", "customer", "客户id", "客户编号", "会员id", "会员编号", "用户id", "顾客id", "客户号"},
-	Email:        {"email", "emailaddress", "mail", "e-mail", "邮箱", "电子邮件", "电子邮箱", "邮件地址"},
-	Phone:        {"phone", "phonenumber", "mobile", "mobilephone", "tel", "telephone", "cell", "cellphone", "电话", "手机", "手机号", "手机号码", "联系电话"},
-	NationalID:   {"nationalid", "idcard", "idcardno", "idcardnumber", "idnumber", "residentid", "身份证", "身份证号", "身份证号码", "证件号", "证件号码", "身份证件号码"},
-	FirstName:    {"firstname", "givenname", "forename", "名"},
-	LastName:     {"lastname", "surname", "familyname", "姓"},
-	FullName:     {"name", "fullname", "customername", "clientname", "姓名", "客户名称", "客户姓名", "名字"},
-	Region:       {"region", "province", "state", "stateprovince", "provincestate", "billingprovince", "shippingprovince", "省", "省份", "地区", "区域", "所在省份", "所在地区", "收货省份", "省/直辖市", "省/自治区/直辖市"},
-	City:         {"city", "town", "billingcity", "shippingcity", "城市", "市", "所在城市", "收货城市", "城市名称"},
-	TimeZone:     {"timezone", "tz", "tzname", "customertimezone", "时区", "所在时区"},
-	EmailConsent: {"emailconsent", "emailoptin", "acceptsemailmarketing", "newsletter", "emailsubscribed", "subscribed", "邮件同意", "订阅邮件"},
-	SMSConsent:   {"smsconsent", "smsoptin", "acceptssmsmarketing", "smssubscribed", "短信同意", "订阅短信"},
-	OrderID:      {"orderid", "orderno", "ordernumber", "invoiceno", "invoice", "invoiceid", "transactionid", "订单号", "订单id", "订单编号"},
-	OrderDate:    {"orderdate", "invoicedate", "purchasedate", "transactiondate", "orderedat", "createdat", "date", "下单时间", "订单日期", "下单日期", "购买日期", "日期", "订单时间"},
-	Amount:       {"amount", "total", "ordertotal", "totalamount", "revenue", "sales", "totalprice", "ordervalue", "金额", "订单金额", "总价", "销售额", "实付金额", "总金额"},
-	Quantity:     {"quantity", "qty", "units", "数量", "购买数量"},
-	UnitPrice:    {"unitprice", "price", "单价", "价格"},
-	ProductID:    {"productid", "stockcode", "sku", "itemid", "productcode", "商品id", "商品编号", "产品编号"},
-	ProductName:  {"productname", "description", "product", "item", "itemname", "商品名称", "商品", "产品名称", "产品"},
-	Category:     {"category", "productcategory", "类别", "分类", "品类", "类目"},
-	Text:         {"review", "reviewtext", "comment", "comments", "feedback", "text", "评论", "评价", "内容", "留言"},
+	CustomerID:     {"customerid", "custid", "clientid", "memberid", "userid", "customerno", "customernumber", "customer", "客户id", "客户编号", "会员id", "会员编号", "用户id", "顾客id", "客户号"},
+	Email:          {"email", "emailaddress", "mail", "e-mail", "邮箱", "电子邮件", "电子邮箱", "邮件地址"},
+	Phone:          {"phone", "phonenumber", "mobile", "mobilephone", "tel", "telephone", "cell", "cellphone", "电话", "手机", "手机号", "手机号码", "联系电话"},
+	NationalID:     {"nationalid", "idcard", "idcardno", "idcardnumber", "idnumber", "residentid", "身份证", "身份证号", "身份证号码", "证件号", "证件号码", "身份证件号码"},
+	FirstName:      {"firstname", "givenname", "forename", "名"},
+	LastName:       {"lastname", "surname", "familyname", "姓"},
+	FullName:       {"name", "fullname", "customername", "clientname", "姓名", "客户名称", "客户姓名", "名字"},
+	Region:         {"region", "province", "state", "stateprovince", "provincestate", "billingprovince", "shippingprovince", "省", "省份", "地区", "区域", "所在省份", "所在地区", "收货省份", "省/直辖市", "省/自治区/直辖市"},
+	City:           {"city", "town", "billingcity", "shippingcity", "城市", "市", "所在城市", "收货城市", "城市名称"},
+	TimeZone:       {"timezone", "tz", "tzname", "customertimezone", "时区", "所在时区"},
+	EmailConsent:   {"emailconsent", "emailoptin", "acceptsemailmarketing", "newsletter", "emailsubscribed", "subscribed", "邮件同意", "订阅邮件"},
+	SMSConsent:     {"smsconsent", "smsoptin", "acceptssmsmarketing", "smssubscribed", "短信同意", "订阅短信"},
+	WeChatOpenID:   {"openid", "wechatopenid", "wxopenid", "weixinopenid", "微信openid", "公众号openid"},
+	WeChatFollower: {"wechatfollower", "wechatsubscribed", "subscribewechat", "isfollower", "follower", "关注公众号", "是否关注", "已关注"},
+	PushToken:      {"pushtoken", "devicetoken", "fcmtoken", "registrationtoken", "apnstoken", "推送令牌", "设备令牌"},
+	PushOptIn:      {"pushoptin", "pushconsent", "pushenabled", "notificationsenabled", "acceptspush", "推送同意", "允许推送"},
+	OrderID:        {"orderid", "orderno", "ordernumber", "invoiceno", "invoice", "invoiceid", "transactionid", "订单号", "订单id", "订单编号"},
+	OrderDate:      {"orderdate", "invoicedate", "purchasedate", "transactiondate", "orderedat", "createdat", "date", "下单时间", "订单日期", "下单日期", "购买日期", "日期", "订单时间"},
+	Amount:         {"amount", "total", "ordertotal", "totalamount", "revenue", "sales", "totalprice", "ordervalue", "金额", "订单金额", "总价", "销售额", "实付金额", "总金额"},
+	Quantity:       {"quantity", "qty", "units", "数量", "购买数量"},
+	UnitPrice:      {"unitprice", "price", "单价", "价格"},
+	ProductID:      {"productid", "stockcode", "sku", "itemid", "productcode", "商品id", "商品编号", "产品编号"},
+	ProductName:    {"productname", "description", "product", "item", "itemname", "商品名称", "商品", "产品名称", "产品"},
+	Category:       {"category", "productcategory", "类别", "分类", "品类", "类目"},
+	Text:           {"review", "reviewtext", "comment", "comments", "feedback", "text", "评论", "评价", "内容", "留言"},
 }
 
 func normName(s string) string {

@@ -72,7 +72,8 @@ func (e *env) campaignCmd() *cobra.Command {
 		},
 	}
 	cmd.AddCommand(e.campCreateCmd(), e.campListCmd(), e.campPreviewCmd(), e.campSendCmd(false), e.campSendCmd(true),
-		e.campStatusCmd(), e.campUnknownCmd(), e.campResolveCmd(), e.campImportCmd(), e.campResultsCmd(), e.campSuppressCmd(), del)
+		e.campStatusCmd(), e.campUnknownCmd(), e.campResolveCmd(), e.campImportCmd(), e.campResultsCmd(), e.campSuppressCmd(),
+		e.campReceiptsCmd(), del)
 	return cmd
 }
 
@@ -205,8 +206,31 @@ func printCampaignPreview(o io.Writer, pv *core.Preview) {
 		table(o, []string{"  " + i18n.T("REASON"), i18n.T("CUSTOMERS")}, rows)
 	}
 	fmt.Fprint(o, "\n"+i18n.T("The channel receives only: %s", strings.Join(pv.Fields, ", "))+"\n")
+	for _, f := range []struct {
+		title string
+		m     map[string]int
+	}{{i18n.T("The channel's provider would refuse:"), pv.Problems}, {i18n.T("The channel notes:"), pv.Notes}} {
+		if len(f.m) == 0 {
+			continue
+		}
+		fmt.Fprint(o, "\n"+f.title+"\n")
+		rows = nil
+		for _, k := range sortedKeys(f.m) {
+			rows = append(rows, []string{"  " + k, strconv.Itoa(f.m[k])})
+		}
+		table(o, []string{"  " + i18n.T("FINDING"), i18n.T("MESSAGES")}, rows)
+	}
+	if pv.ChecksSkipped != "" {
+		fmt.Fprint(o, "\n"+pv.ChecksSkipped+"\n")
+	}
 	for _, s := range pv.Samples {
 		fmt.Fprint(o, "\n"+i18n.T("--- variant %s, customer %s, to %s\nSubject: %s\n%s", s.Variant, s.CustomerID, s.To, s.Subject, s.Text)+"\n")
+		for _, p := range s.Problems {
+			fmt.Fprint(o, i18n.T("! %s", p)+"\n")
+		}
+		for _, n := range s.Notes {
+			fmt.Fprint(o, i18n.T("· %s", n)+"\n")
+		}
 	}
 }
 
@@ -579,7 +603,7 @@ func (e *env) emitResults(res *core.Results) error {
 func (e *env) campSuppressCmd() *cobra.Command {
 	var kind, reason string
 	cmd := &cobra.Command{
-		Use:   "suppress VALUE... [--kind email|phone|customer] [--reason TEXT]",
+		Use:   "suppress VALUE... [--kind email|phone|wechat_openid|push_token|customer] [--reason TEXT]",
 		Short: "Put addresses or customer ids on the project's suppression list: no campaign will contact them",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -592,7 +616,7 @@ func (e *env) campSuppressCmd() *cobra.Command {
 			})(cmd, args)
 		},
 	}
-	cmd.Flags().StringVar(&kind, "kind", "email", "email, phone or customer")
+	cmd.Flags().StringVar(&kind, "kind", "email", "email, phone, wechat_openid, push_token or customer")
 	cmd.Flags().StringVar(&reason, "reason", "on the suppression list", "shown as the reason customers are excluded")
 	return cmd
 }
@@ -669,4 +693,56 @@ func resultsChart(res *core.Results, metric, path string) error {
 		return err
 	}
 	return chart.Save(p, path, chart.DefaultWidth, chart.DefaultHeight)
+}
+
+func (e *env) campReceiptsCmd() *cobra.Command {
+	var secretKV []string
+	cmd := &cobra.Command{
+		Use:   "receipts NAME",
+		Short: "Fetch the provider's delivery receipts (SMS) and record them as delivered or undelivered responses",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				in, _, err := w.CampaignStatus(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				spec, _, err := w.ChannelSpec(ctx, in.Plugin, in.Component)
+				if err != nil {
+					return err
+				}
+				secrets, err := secretsFrom(secretKV, &spec)
+				if err != nil {
+					return err
+				}
+				rep, err := w.FetchReceipts(ctx, args[0], secrets)
+				if err != nil {
+					return err
+				}
+				return e.emit(rep, func(o io.Writer) { printReceipts(o, in.Plugin, rep) })
+			})(cmd, args)
+		},
+	}
+	cmd.Flags().StringArrayVar(&secretKV, "secret", nil, "a secret channel setting, name=value (or MARKETBENCH_SECRET_NAME)")
+	return cmd
+}
+
+func printReceipts(o io.Writer, plugin string, rep *core.ReceiptReport) {
+	if rep.NoReceipts {
+		fmt.Fprintln(o, i18n.T("The channel %s keeps no delivery receipts to fetch.", plugin))
+		return
+	}
+	fmt.Fprintln(o, i18n.T("Asked about %d messages: %d receipts recorded now, %d still on their way.", rep.Asked, rep.Added, rep.Pending))
+	undelivered := 0
+	for _, k := range rep.Undelivered {
+		undelivered += k
+	}
+	fmt.Fprintln(o, i18n.T("In all: %d delivered to the recipient, %d undelivered.", rep.Delivered, undelivered))
+	var rows [][]string
+	for _, k := range sortedKeys(rep.Undelivered) {
+		rows = append(rows, []string{"  " + k, strconv.Itoa(rep.Undelivered[k])})
+	}
+	if len(rows) > 0 {
+		table(o, []string{"  " + i18n.T("REASON"), i18n.T("MESSAGES")}, rows)
+	}
 }

@@ -241,6 +241,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"campaign", "import-results", "Spring", responses},
 		{"campaign", "results", "Spring"},
 		{"campaign", "suppress", "nobody@example.com"},
+		{"campaign", "receipts", "Spring"},
 		{"campaign", "delete", "Spring"},
 		{"journey", "create", "Welcome", "--file", journeyFile},
 		{"journey", "list"},

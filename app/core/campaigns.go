@@ -99,6 +99,8 @@ func (w *Workspace) Campaigns(ctx context.Context) ([]campaign.Info, error) {
 type Sample struct {
 	Variant, CustomerID, To string
 	campaign.Content
+	// Problems and Notes are what the channel found in this message.
+	Problems, Notes []string `json:",omitempty"`
 }
 
 // Preview is what a send would do, before anything is sent.
@@ -115,11 +117,25 @@ type Preview struct {
 	// Planned is each group's planned share of the customers in Groups,
 	// in percent (see Split).
 	Planned map[string]float64
+	// Problems counts the rendered messages the channel says its provider
+	// would refuse, by problem ("not a Chinese mobile number"); Notes
+	// counts what is worth knowing ("2 SMS parts"). Both come from the
+	// channel plugin and stay empty when it checks nothing.
+	Problems, Notes map[string]int
+	// ChecksSkipped says why the channel's checks did not run (its plugin
+	// could not start); empty when they ran or the channel has none.
+	ChecksSkipped string `json:",omitempty"`
 }
 
 // PreviewCampaign resolves the audience and renders sample messages. A
 // template that uses a field the customers lack fails here, not at send.
 func (w *Workspace) PreviewCampaign(ctx context.Context, name string, samples int) (*Preview, error) {
+	return w.previewCampaign(ctx, name, samples, true)
+}
+
+// previewCampaign is PreviewCampaign; check says whether the channel
+// checks the messages (a live send's own template check skips them).
+func (w *Workspace) previewCampaign(ctx context.Context, name string, samples int, check bool) (*Preview, error) {
 	in, err := campaign.Get(ctx, w.Project, name)
 	if err != nil {
 		return nil, err
@@ -143,7 +159,9 @@ func (w *Workspace) PreviewCampaign(ctx context.Context, name string, samples in
 		return nil, err
 	}
 	pv := &Preview{Audience: len(rs), Excluded: map[string]int{}, Groups: map[string]int{}, Fields: c.Fields,
-		Planned: map[string]float64{campaign.Holdout: c.HoldoutPercent}}
+		Planned: map[string]float64{campaign.Holdout: c.HoldoutPercent}, Problems: map[string]int{}, Notes: map[string]int{}}
+	var msgs []sdk.Message
+	sampleOf := map[int]int{} // message → its sample
 	for _, v := range c.Variants {
 		pv.Planned[v.Name] = (100 - c.HoldoutPercent) * v.Percent / 100
 	}
@@ -165,7 +183,17 @@ func (w *Workspace) PreviewCampaign(ctx context.Context, name string, samples in
 		}
 		if per[r.Group] < samples {
 			per[r.Group]++
+			sampleOf[len(msgs)] = len(pv.Samples)
 			pv.Samples = append(pv.Samples, Sample{Variant: r.Group, CustomerID: r.CustomerID, To: r.To, Content: content})
+		}
+		if check {
+			msgs = append(msgs, sdk.Message{ID: r.CustomerID, To: r.To, Subject: content.Subject, Text: content.Text, HTML: content.HTML,
+				Fields: r.Fields, Campaign: c.Name, Variant: r.Group})
+		}
+	}
+	if len(msgs) > 0 {
+		if err := w.checkMessages(ctx, c, msgs, pv, sampleOf); err != nil {
+			return nil, err
 		}
 	}
 	sort.SliceStable(pv.Samples, func(i, j int) bool { return pv.Samples[i].Variant < pv.Samples[j].Variant })
@@ -296,7 +324,7 @@ func (w *Workspace) SendCampaign(ctx context.Context, name string, opt SendOptio
 		return nil, err
 	}
 	if !planned {
-		if _, err := w.PreviewCampaign(ctx, name, 0); err != nil { // refuse broken templates before anything is logged
+		if _, err := w.previewCampaign(ctx, name, 0, false); err != nil { // refuse broken templates before anything is logged
 			return nil, err
 		}
 		if err := campaign.PlanAt(ctx, w.Project, c, rs, opt.now()); err != nil {

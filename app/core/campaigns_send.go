@@ -69,22 +69,25 @@ type sender struct {
 	window   int
 
 	// Main goroutine state.
-	inflight  map[string]*group // marked sending, outcome not yet written
-	tries     map[string]int    // their attempt, this one included
-	outcomes  []campaign.Outcome
-	answered  int // outcomes for messages in inflight
-	running   int // groups whose call has not returned
-	failures  int
-	counted   map[*client.Conn]bool // a dead process is counted once
-	probe     bool                  // after a failure: one message at a time
-	stop      error                 // set: no new messages; return once groups end
-	handed    int                   // messages handed to the plugin in this run
-	started   time.Time
-	rateNext  time.Time // the rate cap: when the next message may go
-	left      int       // deliveries still to settle
-	total     int
-	lastShown time.Time
-	lastWrite time.Duration // how long the last write took
+	inflight map[string]*group // marked sending, outcome not yet written
+	tries    map[string]int    // their attempt, this one included
+	outcomes []campaign.Outcome
+	// dead are addresses the provider rejected for good (sdk.Undeliverable)
+	// with its reasons, suppressed at the next write.
+	dead, deadWhy []string
+	answered      int // outcomes for messages in inflight
+	running       int // groups whose call has not returned
+	failures      int
+	counted       map[*client.Conn]bool // a dead process is counted once
+	probe         bool                  // after a failure: one message at a time
+	stop          error                 // set: no new messages; return once groups end
+	handed        int                   // messages handed to the plugin in this run
+	started       time.Time
+	rateNext      time.Time // the rate cap: when the next message may go
+	left          int       // deliveries still to settle
+	total         int
+	lastShown     time.Time
+	lastWrite     time.Duration // how long the last write took
 
 	// The contact policy's quiet hours (nil: none), each customer's time
 	// zone where known, and the project's for the others.
@@ -399,6 +402,18 @@ func (s *sender) write(ctx context.Context, next []campaign.Delivery) error {
 		delete(s.tries, o.CustomerID)
 	}
 	s.outcomes, s.answered = s.outcomes[:0], 0
+	// Addresses the provider called dead go on the suppression list, so
+	// no later campaign or journey tries them again.
+	byWhy := map[string][]string{}
+	for i, addr := range s.dead {
+		byWhy[s.deadWhy[i]] = append(byWhy[s.deadWhy[i]], addr)
+	}
+	for why, addrs := range byWhy {
+		if _, err := campaign.Suppress(ctx, s.w.Project, campaign.ContactField(s.c), addrs, why); err != nil {
+			return i18n.Errorf("cannot add a dead address to the suppression list: %s", firstLine(err.Error()))
+		}
+	}
+	s.dead, s.deadWhy = s.dead[:0], s.deadWhy[:0]
 	return nil
 }
 
@@ -475,6 +490,10 @@ func (s *sender) handle(ctx context.Context, ev event) {
 			return
 		}
 		o.Status, o.Reason = campaign.Rejected, r.Reason
+		if rc := s.byID[ev.id]; r.Undeliverable && rc != nil && rc.To != "" {
+			s.dead = append(s.dead, rc.To)
+			s.deadWhy = append(s.deadWhy, campaign.ShortReason(r.Reason))
+		}
 	}
 	if o.Reason != campaign.ShortReason(o.Reason) {
 		s.proc.Log("campaign " + s.c.Name + ", customer " + ev.id + ": " + o.Reason)

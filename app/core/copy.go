@@ -338,7 +338,8 @@ func (w *Workspace) personalFields(ctx context.Context, table string) ([]string,
 		}
 	}
 	skip := map[storage.Role]bool{storage.CustomerID: true, storage.Email: true, storage.Phone: true, storage.NationalID: true,
-		storage.EmailConsent: true, storage.SMSConsent: true, storage.FirstName: true, storage.LastName: true, storage.FullName: true}
+		storage.EmailConsent: true, storage.SMSConsent: true, storage.WeChatOpenID: true, storage.WeChatFollower: true,
+		storage.PushToken: true, storage.PushOptIn: true, storage.FirstName: true, storage.LastName: true, storage.FullName: true}
 	for _, c := range cols {
 		name := strings.ToLower(c.Name)
 		if skip[roles[c.Name]] || !identRE.MatchString(name) || len(out) >= 12 || strings.HasPrefix(name, "score_") {

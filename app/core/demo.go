@@ -150,6 +150,10 @@ func generateDemo(ctx context.Context, path string, opt demodata.Options, dl *de
 	if dl.region != "" {
 		roles["customers"][dl.region] = storage.Region
 	}
+	if opt.Locale == demodata.Chinese {
+		roles["customers"]["wechat_openid"] = storage.WeChatOpenID
+		roles["customers"]["wechat_follower"] = storage.WeChatFollower
+	}
 	for t, r := range roles {
 		if err := w.SetRoles(ctx, t, r, true); err != nil {
 			return nil, err

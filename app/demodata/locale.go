@@ -56,6 +56,9 @@ type market struct {
 	peak        func(t time.Time) bool             // delivery strained
 	email       func(g *gen, co *country, fn, ln pname, seen map[string]bool) string
 	review      func(g *gen, rating int, noun string, forced map[aspect]sentiment) string
+	// wechat: customers follow an Official Account (openid and follower
+	// columns), as Chinese customer exports have them.
+	wechat bool
 }
 
 func (l Locale) market() *market {
@@ -112,6 +115,7 @@ func westernHolidays(t time.Time) float64 {
 }
 
 var chinese = market{
+	wechat:     true,
 	regions:    provinces,
 	regionCol:  "province",
 	categories: zhCategories,

@@ -1,6 +1,8 @@
 package demodata
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/csv"
 	"fmt"
 	"strconv"
@@ -17,15 +19,33 @@ func (g *gen) date(day int) string {
 }
 
 func (g *gen) writeCustomers(w *csv.Writer) error {
-	w.Write([]string{"customer_id", "first_name", "last_name", "email", "phone",
-		"city", g.m.regionCol, "signup_date", "email_consent", "sms_consent"})
+	head := []string{"customer_id", "first_name", "last_name", "email", "phone",
+		"city", g.m.regionCol, "signup_date", "email_consent", "sms_consent"}
+	if g.m.wechat {
+		head = append(head, "wechat_openid", "wechat_follower")
+	}
+	w.Write(head)
 	for i := range g.custs {
 		c := &g.custs[i]
-		w.Write([]string{c.id, c.first, c.last, c.email, c.phone, c.city,
+		rec := []string{c.id, c.first, c.last, c.email, c.phone, c.city,
 			g.m.regions[c.country].name, g.date(c.signup),
-			strconv.FormatBool(c.emailOK), strconv.FormatBool(c.smsOK)})
+			strconv.FormatBool(c.emailOK), strconv.FormatBool(c.smsOK)}
+		if g.m.wechat {
+			openid, follows := wechatOf(c.id)
+			rec = append(rec, openid, strconv.FormatBool(follows))
+		}
+		w.Write(rec)
 	}
 	return w.Error()
+}
+
+// wechatOf is a customer's openid (28 characters, as WeChat's are) and
+// whether they follow the Official Account (about 3 in 4). Both derive
+// from the customer id, not the generator's random stream, so the rest of
+// the data is the same with or without them.
+func wechatOf(id string) (string, bool) {
+	h := sha256.Sum256([]byte("wechat:" + id))
+	return "o" + base64.RawURLEncoding.EncodeToString(h[:])[:27], h[31]%4 != 0
 }
 
 func (g *gen) writeProducts(w *csv.Writer) error {

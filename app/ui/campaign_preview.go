@@ -133,7 +133,7 @@ func (v *previewView) show(name string, pv *core.Preview) {
 		[]string{"", "BIGINT", "DOUBLE", "DOUBLE", "BIGINT", ""}, rows)
 	v.split.SetText(splitWords(pv))
 	setVisible([]fyne.CanvasObject{v.split}, v.split.Text != "")
-	v.warn.SetText(v.s.plan.tooFew(pv))
+	v.warn.SetText(strings.TrimSpace(v.s.plan.tooFew(pv) + "\n" + channelFindings(pv)))
 	setVisible([]fyne.CanvasObject{v.warn}, v.warn.Text != "")
 	v.samples.RemoveAll()
 	if len(pv.Samples) == 0 {
@@ -144,9 +144,15 @@ func (v *previewView) show(name string, pv *core.Preview) {
 		if body == "" {
 			body = sm.HTML
 		}
-		v.samples.Add(widget.NewCard("", i18n.T("Variant %s → %s (customer %s)", sm.Variant, sm.To, sm.CustomerID),
-			container.NewVBox(&widget.Label{Text: sm.Subject, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord},
-				&widget.Label{Text: body, Wrapping: fyne.TextWrapWord})))
+		box := container.NewVBox(&widget.Label{Text: sm.Subject, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord},
+			&widget.Label{Text: body, Wrapping: fyne.TextWrapWord})
+		for _, p := range sm.Problems {
+			box.Add(&widget.Label{Text: "⚠ " + p, Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance})
+		}
+		for _, n := range sm.Notes {
+			box.Add(&widget.Label{Text: "· " + n, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance})
+		}
+		v.samples.Add(widget.NewCard("", i18n.T("Variant %s → %s (customer %s)", sm.Variant, sm.To, sm.CustomerID), box))
 	}
 }
 
@@ -199,4 +205,20 @@ func splitWords(pv *core.Preview) string {
 		}
 	}
 	return s
+}
+
+// channelFindings sums up what the channel's plugin found in the rendered
+// messages: the problems its provider would refuse, then its notes.
+func channelFindings(pv *core.Preview) string {
+	var lines []string
+	for _, k := range sortedKeys(pv.Problems) {
+		lines = append(lines, i18n.T("⚠ %s: %s messages", k, i18n.Number(float64(pv.Problems[k]))))
+	}
+	for _, k := range sortedKeys(pv.Notes) {
+		lines = append(lines, i18n.T("· %s: %s messages", k, i18n.Number(float64(pv.Notes[k]))))
+	}
+	if pv.ChecksSkipped != "" {
+		lines = append(lines, pv.ChecksSkipped)
+	}
+	return strings.Join(lines, "\n")
 }

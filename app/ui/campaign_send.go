@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -31,14 +32,16 @@ type sendView struct {
 	pauseBtn *widget.Button
 	// unknownBtn opens the deliveries of unknown fate, to settle them.
 	unknownBtn *widget.Button
-	warnings   *widget.Label
-	stage      *widget.Label
-	bar        *widget.ProgressBar
-	status     *widget.Label
-	counts     *grid
-	reasons    *grid
-	specReq    latest
-	statReq    latest
+	// receiptsBtn fetches the provider's delivery receipts (SMS).
+	receiptsBtn *widget.Button
+	warnings    *widget.Label
+	stage       *widget.Label
+	bar         *widget.ProgressBar
+	status      *widget.Label
+	counts      *grid
+	reasons     *grid
+	specReq     latest
+	statReq     latest
 
 	row *campaignRow
 	// tried says what this session's last dry run or test send of a
@@ -62,6 +65,7 @@ func newSendView(s *campaignsScreen) *sendView {
 	v.pauseBtn.Disable()
 	v.unknownBtn = &widget.Button{Text: i18n.T("Unknown deliveries…"), Icon: theme.QuestionIcon(), OnTapped: v.showUnknown}
 	v.unknownBtn.Hide()
+	v.receiptsBtn = &widget.Button{Text: i18n.T("Fetch receipts"), Icon: theme.DownloadIcon(), OnTapped: v.fetchReceipts}
 	v.warnings = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
 	v.warnings.Hide()
 	v.stage = &widget.Label{Wrapping: fyne.TextWrapWord}
@@ -72,7 +76,7 @@ func newSendView(s *campaignsScreen) *sendView {
 		container.NewBorder(&widget.Label{Text: i18n.T("Delivery log"), TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.counts.table),
 		container.NewBorder(&widget.Label{Text: i18n.T("Not sent, by reason"), TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.reasons.table))
 	grids.Offset = 0.6
-	top := container.NewVBox(v.mode, v.testRow, v.secBox, container.NewHBox(v.sendBtn, v.pauseBtn, v.unknownBtn), v.stage, v.bar, v.warnings, v.status)
+	top := container.NewVBox(v.mode, v.testRow, v.secBox, container.NewHBox(v.sendBtn, v.pauseBtn, v.unknownBtn, v.receiptsBtn), v.stage, v.bar, v.warnings, v.status)
 	v.content = container.NewBorder(container.NewPadded(top), nil, nil, nil, grids)
 	v.mode.SetSelected(i18n.T(modeDry))
 	return v
@@ -109,6 +113,48 @@ func (v *sendView) updateButton() {
 		v.sendBtn.SetText(i18n.T("Dry run"))
 	}
 	setEnabled(v.sendBtn, v.sending == nil && v.s.sel != "")
+	setEnabled(v.receiptsBtn, v.sending == nil && v.s.sel != "")
+}
+
+// fetchReceipts asks the channel's provider what became of the messages it
+// accepted and shows the tally.
+func (v *sendView) fetchReceipts() {
+	name, p := v.s.sel, v.s.p
+	if name == "" {
+		return
+	}
+	var rep *core.ReceiptReport
+	p.run(i18n.T("Fetching delivery receipts…"), func(ctx context.Context, _ core.Progress) error {
+		var err error
+		rep, err = p.ws.FetchReceipts(ctx, name, v.secretValues())
+		return err
+	}, func(err error) {
+		if err != nil {
+			p.showError(err)
+			return
+		}
+		v.stage.SetText(receiptWords(rep))
+		p.setStatus(v.stage.Text)
+	})
+}
+
+// receiptWords says what a receipts fetch found.
+func receiptWords(rep *core.ReceiptReport) string {
+	if rep.NoReceipts {
+		return i18n.T("This channel's provider keeps no delivery receipts to fetch.")
+	}
+	undelivered := 0
+	var why []string
+	for _, k := range sortedKeys(rep.Undelivered) {
+		undelivered += rep.Undelivered[k]
+		why = append(why, fmt.Sprintf("%s (%s)", k, i18n.Number(float64(rep.Undelivered[k]))))
+	}
+	out := i18n.T("Receipts: %s delivered to the recipient, %s undelivered; %s messages still on their way.",
+		i18n.Number(float64(rep.Delivered)), i18n.Number(float64(undelivered)), i18n.Number(float64(rep.Pending)))
+	if len(why) > 0 {
+		out += " " + strings.Join(why, "; ")
+	}
+	return out
 }
 
 // load shows a campaign's status and asks its channel which secrets a

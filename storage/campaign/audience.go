@@ -28,10 +28,16 @@ type Recipient struct {
 	Data map[string]string
 }
 
-// contact fields and the consent role each needs.
-var consentFor = map[string]storage.Role{"email": storage.EmailConsent, "phone": storage.SMSConsent}
-var contactRole = map[string]storage.Role{"email": storage.Email, "phone": storage.Phone}
-var what = map[string]string{"email": "e-mail", "phone": "SMS"}
+// contact fields and the consent role each needs: a channel reaches
+// people at the first of these fields it declares.
+var consentFor = map[string]storage.Role{"email": storage.EmailConsent, "phone": storage.SMSConsent,
+	"wechat_openid": storage.WeChatFollower, "push_token": storage.PushOptIn}
+var contactRole = map[string]storage.Role{"email": storage.Email, "phone": storage.Phone,
+	"wechat_openid": storage.WeChatOpenID, "push_token": storage.PushToken}
+
+// ContactKinds are the address kinds the suppression list holds, besides
+// "customer".
+var ContactKinds = []string{"email", "phone", "wechat_openid", "push_token"}
 
 // noWords are the reasons a customer is left out for a missing contact
 // field: no address column, no address, no consent column, no consent.
@@ -41,10 +47,15 @@ var noWords = map[string][4]string{
 		i18n.Mark("no e-mail consent recorded"), i18n.Mark("no e-mail consent")},
 	"phone": {i18n.Mark("no SMS address column (set the role)"), i18n.Mark("no SMS address"),
 		i18n.Mark("no SMS consent recorded"), i18n.Mark("no SMS consent")},
+	"wechat_openid": {i18n.Mark("no WeChat openid column (set the role)"), i18n.Mark("no WeChat openid"),
+		i18n.Mark("no WeChat follower status recorded"), i18n.Mark("does not follow the Official Account")},
+	"push_token": {i18n.Mark("no push token column (set the role)"), i18n.Mark("no push token"),
+		i18n.Mark("no push consent recorded"), i18n.Mark("no push consent")},
 }
 
 // fieldRoles map the customer fields a plugin may ask for to roles.
 var fieldRoles = map[string]storage.Role{"customer_id": storage.CustomerID, "email": storage.Email, "phone": storage.Phone,
+	"wechat_openid": storage.WeChatOpenID, "push_token": storage.PushToken,
 	"first_name": storage.FirstName, "last_name": storage.LastName, "full_name": storage.FullName}
 
 // MergeFields are the names a template can use for a customer of table:
@@ -73,7 +84,7 @@ func MergeFields(ctx context.Context, p *storage.Project, table string) ([]strin
 			out = append(out, f)
 		}
 	}
-	for _, f := range []string{"first_name", "last_name", "full_name", "email", "phone", "customer_id"} {
+	for _, f := range []string{"first_name", "last_name", "full_name", "email", "phone", "wechat_openid", "push_token", "customer_id"} {
 		if has[fieldRoles[f]] {
 			add(f)
 		}
@@ -92,9 +103,13 @@ func MergeFields(ctx context.Context, p *storage.Project, table string) ([]strin
 }
 
 // NormalizeAddress is how addresses are compared with the suppression
-// list: e-mails trimmed and lower-cased, phones as digits only.
+// list: e-mails trimmed and lower-cased, phones as digits only, openids and
+// device tokens trimmed (they are case-sensitive).
 func NormalizeAddress(kind, v string) string {
 	v = strings.TrimSpace(v)
+	if kind == "wechat_openid" || kind == "push_token" {
+		return v
+	}
 	if kind == "phone" {
 		var b strings.Builder
 		for _, r := range v {
@@ -180,12 +195,7 @@ func AudienceOf(ctx context.Context, p *storage.Project, c *Campaign, ids string
 	if err != nil {
 		return nil, err
 	}
-	contacts := slices.DeleteFunc(slices.Clone(c.Fields), func(f string) bool { return contactRole[f] == "" })
-	if len(contacts) == 0 {
-		// A channel that names no contact field still reaches people:
-		// e-mail consent is the conservative requirement.
-		contacts = []string{"email"}
-	}
+	contacts := contactFields(c)
 	var out []Recipient
 	vals := make([]*string, len(cols)+1)
 	dest := make([]any, len(vals))
@@ -236,6 +246,23 @@ func AudienceOf(ctx context.Context, p *storage.Project, c *Campaign, ids string
 	return out, rows.Err()
 }
 
+// contactFields are the contact fields a campaign's channel declares, in
+// its order: each needs an address, consent and no suppression.
+func contactFields(c *Campaign) []string {
+	contacts := slices.DeleteFunc(slices.Clone(c.Fields), func(f string) bool { return contactRole[f] == "" })
+	if len(contacts) == 0 {
+		// A channel that names no contact field still reaches people:
+		// e-mail consent is the conservative requirement.
+		contacts = []string{"email"}
+	}
+	return contacts
+}
+
+// ContactField is the customer field a campaign's channel sends to (the
+// Recipient's To): "email", "phone", "wechat_openid" or "push_token". It
+// is also the suppression kind of an address the provider calls dead.
+func ContactField(c *Campaign) string { return contactFields(c)[0] }
+
 func exclusion(r Recipient, contacts []string, byRole map[storage.Role]string, supp map[string]map[string]string) string {
 	for _, f := range contacts {
 		addr := strings.TrimSpace(r.Data[f])
@@ -274,7 +301,10 @@ func suppressions(ctx context.Context, p *storage.Project) (map[string]map[strin
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]map[string]string{"customer": {}, "email": {}, "phone": {}}
+	out := map[string]map[string]string{"customer": {}}
+	for _, k := range ContactKinds {
+		out[k] = map[string]string{}
+	}
 	for rows.Next() {
 		var k, v, why string
 		if err := rows.Scan(&k, &v, &why); err != nil {
@@ -289,11 +319,11 @@ func suppressions(ctx context.Context, p *storage.Project) (map[string]map[strin
 }
 
 // Suppress adds addresses or customer ids to the project's suppression
-// list (kind "email", "phone" or "customer"); reason is shown as the
+// list (kind "customer" or one of ContactKinds); reason is shown as the
 // exclusion ("unsubscribed", "hard bounce", "on the suppression list").
 func Suppress(ctx context.Context, p *storage.Project, kind string, values []string, reason string) (int, error) {
-	if kind != "email" && kind != "phone" && kind != "customer" {
-		return 0, i18n.Errorf("suppression kind %q: use email, phone or customer", kind)
+	if kind != "customer" && !slices.Contains(ContactKinds, kind) {
+		return 0, i18n.Errorf("suppression kind %q: use customer, %s", kind, strings.Join(ContactKinds, ", "))
 	}
 	n := 0
 	err := p.Tx(ctx, func(tx *storage.Tx) error {
