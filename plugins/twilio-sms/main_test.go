@@ -299,6 +299,8 @@ func TestOutcomeTable(t *testing.T) {
 		after   time.Duration
 	}{
 		{answer{status: 400, code: 21617}, sdk.OutcomeRejected, 0},
+		{answer{status: 400, code: 21602}, sdk.OutcomeRejected, 0},
+		{answer{status: 400, code: 21619}, sdk.OutcomeRejected, 0},
 		{answer{status: 400, code: 21603}, sdk.OutcomeRetry, settingsRetry},
 		{answer{status: 400, code: 21705}, sdk.OutcomeRetry, settingsRetry},
 		{answer{status: 401}, sdk.OutcomeRetry, settingsRetry},
@@ -437,6 +439,13 @@ func TestCheck(t *testing.T) {
 	if len(f.Sent()) != 0 {
 		t.Error("Check sent a message")
 	}
+	suspended := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"sid": "` + twilio.AccountSID + `", "status": "suspended"}`))
+	}))
+	defer suspended.Close()
+	if err := conn.Check(ctx, "twilio-sms", config(f, "endpoint", suspended.URL), tokenSecrets); err == nil || err.Error() != "the Twilio account is suspended, not active" {
+		t.Errorf("suspended: %v", err)
+	}
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
 	if err := conn.Check(ctx, "twilio-sms", config(f, "endpoint", dead.URL), tokenSecrets); err == nil || !strings.Contains(err.Error(), "cannot reach Twilio") {
@@ -522,7 +531,7 @@ func TestReceipts(t *testing.T) {
 	s := open(t, config(f), tokenSecrets)
 	var qs []sdk.ReceiptQuery
 	sentAt := time.Now().Add(-time.Hour)
-	for range 5 {
+	for range 7 {
 		r := s.Send(context.Background(), msg(to, "Hi"))
 		if r.Outcome != sdk.OutcomeDelivered {
 			t.Fatal(r)
@@ -533,6 +542,8 @@ func TestReceipts(t *testing.T) {
 	f.SetStatus(qs[1].ProviderID, "undelivered", 30007, "Message filtered")
 	f.SetStatus(qs[2].ProviderID, "failed", 30005, "")
 	f.SetStatus(qs[3].ProviderID, "sent", 0, "")
+	f.SetStatus(qs[5].ProviderID, "read", 0, "")
+	f.SetStatus(qs[6].ProviderID, "canceled", 0, "")
 	// qs[4] stays queued; an unknown SID and a foreign id are left out.
 	qs = append(qs, sdk.ReceiptQuery{ProviderID: "SM" + strings.Repeat("f", 32), To: to}, sdk.ReceiptQuery{ProviderID: "file:1", To: to})
 	conn := plugintest.InProcess(t, plugin())
@@ -545,8 +556,14 @@ func TestReceipts(t *testing.T) {
 	for _, r := range got {
 		byID[r.ProviderID] = r
 	}
-	if len(got) != 3 {
+	if len(got) != 5 {
 		t.Fatalf("receipts %+v", got)
+	}
+	if r := byID[qs[5].ProviderID]; r.Status != sdk.ReceiptDelivered {
+		t.Errorf("read: %+v", r)
+	}
+	if r := byID[qs[6].ProviderID]; r.Status != sdk.ReceiptFailed || r.Reason != "Twilio reports the message canceled" {
+		t.Errorf("canceled: %+v", r)
 	}
 	if r := byID[qs[0].ProviderID]; r.Status != sdk.ReceiptDelivered || r.To != to || time.Since(r.At) > time.Minute {
 		t.Errorf("delivered: %+v", r)
