@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -476,5 +478,76 @@ func TestManifest(t *testing.T) {
 	}
 	if err := m.Validate(); err == nil || err.Error() != "binaries[linux/amd64]: sha256 must be 64 lower-case hex digits" {
 		t.Errorf("the template should fail only for its empty hash: %v", err)
+	}
+}
+
+// Every code of the documentation's table maps as the table says.
+func TestOutcomeTable(t *testing.T) {
+	now := time.Date(2026, 3, 1, 22, 30, 0, 0, china) // 1 h 30 min before midnight in China
+	for code, w := range map[string]struct {
+		outcome sdk.Outcome
+		after   time.Duration
+	}{
+		"isv.SMS_SIGN_ILLEGAL": {sdk.OutcomeRejected, 0}, "isv.SIGN_NAME_ILLEGAL": {sdk.OutcomeRejected, 0},
+		"isv.SIGN_STATE_ILLEGAL": {sdk.OutcomeRejected, 0}, "isv.SMS_SIGNATURE_SCENE_ILLEGAL": {sdk.OutcomeRejected, 0},
+		"isv.INVALID_JSON_PARAM": {sdk.OutcomeRejected, 0}, "isv.PARAM_LENGTH_LIMIT": {sdk.OutcomeRejected, 0},
+		"isv.PARAM_NOT_SUPPORT_URL": {sdk.OutcomeRejected, 0}, "isv.SMS_CONTENT_ILLEGAL": {sdk.OutcomeRejected, 0},
+		"isv.DOMESTIC_NUMBER_NOT_SUPPORTED": {sdk.OutcomeRejected, 0}, "isv.INVALID_PARAMETERS": {sdk.OutcomeRejected, 0},
+		"isv.DAY_LIMIT_CONTROL": {sdk.OutcomeRetry, 90 * time.Minute}, "isv.MONTH_LIMIT_CONTROL": {sdk.OutcomeRetry, 24 * time.Hour},
+		"isv.OUT_OF_SERVICE": {sdk.OutcomeRetry, time.Hour}, "InternalError": {sdk.OutcomeRetry, 30 * time.Second},
+		"ServiceUnavailable": {sdk.OutcomeRetry, 30 * time.Second}, "Something.Else": {sdk.OutcomeRetry, 30 * time.Second},
+		"InvalidAccessKeyId.Inactive": {sdk.OutcomeRetry, 5 * time.Minute}, "isp.RAM_PERMISSION_DENY": {sdk.OutcomeRetry, 5 * time.Minute},
+		"isv.PRODUCT_UN_SUBSCRIPT": {sdk.OutcomeRetry, 5 * time.Minute}, "isv.ACCOUNT_ABNORMAL": {sdk.OutcomeRetry, 5 * time.Minute},
+		"isv.DENY_IP_RANGE": {sdk.OutcomeRetry, 5 * time.Minute}, "SignatureNonceUsed": {sdk.OutcomeRetry, time.Second},
+	} {
+		r := outcome(&reply{Code: code, Message: "msg"}, now)
+		if r.Outcome != w.outcome || r.After != w.after || r.Reason == "" || r.Undeliverable {
+			t.Errorf("%s: %+v, want %v after %v", code, r, w.outcome, w.after)
+		}
+	}
+	if r := outcome(&reply{Code: "OK"}, now); r.Outcome != sdk.OutcomeRetry {
+		t.Errorf("OK without BizId: %+v", r)
+	}
+}
+
+// A 503 that is not the API's JSON honours Retry-After.
+func TestRetryAfterHeader(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "7")
+		http.Error(w, "<html>busy</html>", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	r := open(t, sdk.Config{"sign_name": "会员中心", "template_code": "SMS_1", "endpoint": srv.URL}, secrets).Send(context.Background(), msg("13812345678", goodText))
+	if r.Outcome != sdk.OutcomeRetry || r.After != 7*time.Second || !strings.Contains(r.Reason, "HTTP 503") {
+		t.Errorf("%+v", r)
+	}
+	for h, want := range map[string]time.Duration{"": 0, "12": 12 * time.Second, "x": 0, "-1": 0, "999999": 24 * time.Hour} {
+		if got := retryAfter(h); got != want {
+			t.Errorf("Retry-After %q: %v, want %v", h, got, want)
+		}
+	}
+}
+
+// A message Alibaba Cloud dated just before midnight is found when the
+// host's send time is just after it.
+func TestReceiptAroundMidnight(t *testing.T) {
+	s := aliyun.New(t)
+	n := time.Now().In(china)
+	before := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, china).Add(-2 * time.Minute) // the last 23:58 in China
+	s.SetClock(func() time.Time { return before })
+	sess := open(t, config(s), secrets)
+	sess.cl.now = func() time.Time { return before }
+	r := sess.Send(context.Background(), msg("13812345678", goodText))
+	if r.Outcome != sdk.OutcomeDelivered {
+		t.Fatal(r)
+	}
+	s.SetClock(time.Now)
+	q := []sdk.ReceiptQuery{{ProviderID: r.ProviderID, To: "13812345678", SentAt: before.Add(3 * time.Minute)}} // 00:01
+	got, err := channel{}.Receipts(context.Background(), config(s), secrets, q)
+	if err != nil || len(got) != 1 || got[0].Status != sdk.ReceiptDelivered {
+		t.Errorf("%+v %v", got, err)
+	}
+	if s.Requests("QuerySendDetails") != 2 {
+		t.Errorf("%d queries, want 2 (the day of SentAt, then the day before)", s.Requests("QuerySendDetails"))
 	}
 }
