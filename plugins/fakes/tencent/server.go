@@ -17,6 +17,7 @@ package tencent
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -142,6 +143,7 @@ type Server struct {
 	sent       []Sent
 	reports    []Report
 	serial     int
+	serialBase uint64 // keeps serial numbers apart across fakes in one test run
 	requests   map[string]int
 }
 
@@ -207,6 +209,9 @@ func New(t testing.TB, opts ...Option) *Server {
 		s.templates[DefaultTemplateID] = template{content: DefaultTemplate}
 	}
 	s.keys = map[string]string{s.SecretID: s.SecretKey}
+	var b [8]byte
+	rand.Read(b[:])
+	s.serialBase = binary.BigEndian.Uint64(b[:]) % 1e10
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	t.Cleanup(s.srv.Close)
@@ -554,7 +559,7 @@ func (s *Server) accept(p body, now time.Time) (map[string]any, *apiError) {
 			"Code": code, "Message": messages[code], "IsoCode": isoCode(ph)}
 		if code == CodeOk {
 			s.serial++
-			serial := fmt.Sprintf("2433:%028d", 3300000000+s.serial)
+			serial := fmt.Sprintf("2433:%010d%018d", s.serialBase, s.serial)
 			text := render(s.templates[tplID].content, sign, params)
 			fee := fee(text)
 			st["SerialNo"], st["Fee"] = serial, fee
