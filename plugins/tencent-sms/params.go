@@ -177,12 +177,18 @@ func messageProblems(cfg sdk.Config, m sdk.Message) (to string, params []string,
 		}
 	}
 	if content != "" && len(problems) == 0 {
-		text := render(content, sign, params)
-		chars := utf8.RuneCountInString(text)
+		// Mainland China counts 【sign】 in; abroad the signature's form is
+		// not documented here, so only the text is counted.
+		china := to == "" || strings.HasPrefix(to, "+86")
+		text, with := render(content, "", params), ""
+		if china {
+			text, with = render(content, sign, params), ", signature included"
+		}
+		chars := utf8.RuneCountInString(render(content, sign, params))
 		if chars > maxLength {
 			problems = append(problems, fmt.Sprintf("longer than Tencent's 500 characters with the signature (%d)", chars))
-		} else if n, enc := parts(text, to == "" || strings.HasPrefix(to, "+86")); n > 1 {
-			notes = append(notes, fmt.Sprintf("%d SMS parts (%s, signature included)", n, enc))
+		} else if n, enc := parts(text, china); n > 1 {
+			notes = append(notes, fmt.Sprintf("%d SMS parts (%s%s)", n, enc, with))
 		}
 	}
 	if cfg.String("template_type") == "marketing" {
