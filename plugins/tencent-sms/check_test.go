@@ -16,7 +16,7 @@ func TestParseParams(t *testing.T) {
 		"":                                 {},
 		"1: Ada":                           {"Ada"},
 		"2: second\n1: first":              {"first", "second"},
-		"1=张三\r\n\n  2 ： 10:30 到店 ":       {"张三", "10:30 到店"},
+		"1=张三\r\n\n  2 ： 10:30 到店 ":        {"张三", "10:30 到店"},
 		"1: a: b\n2: https://x":            {"a: b", "https://x"},
 		"1:\n2: empty first is allowed":    {"", "empty first is allowed"},
 		"\n\n1: blank lines are ignored\n": {"blank lines are ignored"},
