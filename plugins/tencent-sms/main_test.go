@@ -87,7 +87,16 @@ func TestConformanceInProcess(t *testing.T) {
 var (
 	buildOnce sync.Once
 	binPath   string
+	tempDirs  []string // removed by TestMain
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, d := range tempDirs {
+		os.RemoveAll(d)
+	}
+	os.Exit(code)
+}
 
 // binary builds the plugin once per test run.
 func binary(t *testing.T) string {
@@ -101,6 +110,7 @@ func binary(t *testing.T) string {
 		if err != nil {
 			t.Fatal(err)
 		}
+		tempDirs = append(tempDirs, out)
 		binPath = filepath.Join(out, "tencent-sms")
 		bt := &buildT{TB: t}
 		built := plugintest.Build(bt, dir)
@@ -122,6 +132,7 @@ func (b *buildT) TempDir() string {
 	if err != nil {
 		b.Fatal(err)
 	}
+	tempDirs = append(tempDirs, d)
 	return d
 }
 
