@@ -438,7 +438,9 @@ func (s *Server) stableToken(w http.ResponseWriter, r *http.Request) {
 		cur = &token{appID: req.AppID, expires: now.Add(s.lifetime)}
 		s.tokens[s.current] = cur
 	}
-	reply(w, map[string]any{"access_token": s.current, "expires_in": int(cur.expires.Sub(now) / time.Second)})
+	// Whole seconds, rounded up: a live token never says 0.
+	left := int((cur.expires.Sub(now) + time.Second - 1) / time.Second)
+	reply(w, map[string]any{"access_token": s.current, "expires_in": left})
 }
 
 // checkToken answers and returns false unless the request's access_token
