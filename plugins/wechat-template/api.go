@@ -233,11 +233,11 @@ func credentialProblem(e *wxError) string {
 	case 40013, 41002:
 		return "WeChat does not know this AppID (" + strconv.Itoa(e.Code) + " " + e.Msg + "): check app_id"
 	case 40125, 41004, 40001:
-		return "WeChat refuses the AppSecret (" + strconv.Itoa(e.Code) + " " + e.Msg + "): check app_secret, or reset it in the WeChat Official Accounts Platform"
+		return "WeChat refuses the AppSecret (" + strconv.Itoa(e.Code) + " " + e.Msg + "): check app_secret, or reset it in the WeChat Developer Platform"
 	case 40164, 61004, 89503:
-		return "WeChat refuses requests from this computer's IP address (" + strconv.Itoa(e.Code) + " " + e.Msg + "): add it to the IP whitelist in the WeChat Official Accounts Platform"
+		return "WeChat refuses requests from this computer's IP address (" + strconv.Itoa(e.Code) + " " + e.Msg + "): add it to the API IP whitelist in the WeChat Developer Platform"
 	case 40243:
-		return "the AppSecret is frozen (40243): unfreeze it in the WeChat Official Accounts Platform"
+		return "the AppSecret is frozen (40243): unfreeze it in the WeChat Developer Platform"
 	case 40002:
 		return "WeChat refuses the token request (40002 " + e.Msg + ")"
 	}

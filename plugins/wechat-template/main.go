@@ -46,9 +46,9 @@ func (channel) Spec() sdk.Component {
 		Description: "Sends WeChat template messages (模板消息) to the followers of your Official Account. " +
 			"The variant's text is the template data, one \"key: value\" per line (thing1: 会员积分即将过期); the subject is not used.",
 		Config: []sdk.Field{
-			{Name: "app_id", Type: sdk.String, Title: "AppID", Required: true, Help: "The Official Account's AppID (开发者ID), e.g. wx0123456789abcdef: WeChat Official Accounts Platform › Settings and Development › Basic Configuration."},
-			{Name: "app_secret", Type: sdk.Secret, Title: "AppSecret", Required: true, Help: "The developer password (开发者密码) from the same page."},
-			{Name: "template_id", Type: sdk.String, Title: "Template ID", Required: true, Help: "From Template Messages › My Templates (模板消息 › 我的模板)."},
+			{Name: "app_id", Type: sdk.String, Title: "AppID", Required: true, Help: "The Service Account's AppID, e.g. wx0123456789abcdef: WeChat Developer Platform (微信开发者平台) › My Business (我的业务) › Service Account (服务号) › Basic Info (基础信息)."},
+			{Name: "app_secret", Type: sdk.Secret, Title: "AppSecret", Required: true, Help: "The AppSecret from the same page, under Developer Key (开发密钥); it is shown once when enabled or reset."},
+			{Name: "template_id", Type: sdk.String, Title: "Template ID", Required: true, Help: "From My Templates (我的模板) of the Template Messages feature (模板消息) in the WeChat Official Accounts Platform (mp.weixin.qq.com)."},
 			{Name: "template_keys", Type: sdk.String, Title: "Template parameters", Help: "Optional: the template's keys, comma-separated (thing1, time2), so the preview finds a missing or unknown one. \"Test connection\" reads them from WeChat."},
 			{Name: "url", Type: sdk.URL, Title: "Link", Help: "Optional: the page a tap on the message opens."},
 			{Name: "miniprogram_appid", Type: sdk.String, Title: "Mini Program AppID", Help: "Optional: open a Mini Program linked to the account instead of the link."},
@@ -171,7 +171,7 @@ func (c channel) Check(ctx context.Context, cfg sdk.Config, secrets sdk.Secrets)
 		}
 		return nil
 	}
-	return fmt.Errorf("the template %s is not one of the account's %d templates (My Templates in the WeChat Official Accounts Platform)", id, len(out.TemplateList))
+	return fmt.Errorf("the template %s is not one of the account's %d templates (My Templates of the Template Messages feature)", id, len(out.TemplateList))
 }
 
 var contentKeyRE = regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\.DATA\s*\}\}`)

@@ -191,6 +191,11 @@ func TestOutcomes(t *testing.T) {
 		{"busy", func() { fk.FailSends(-1) }, fan, goodText, sdk.OutcomeRetry, false, 30 * time.Second, "WeChat is busy (WeChat error -1 (system error))"},
 		{"45047", func() { fk.FailSends(45047) }, fan, goodText, sdk.OutcomeRetry, false, 30 * time.Second, "WeChat is busy"},
 		{"unauthorized", func() { fk.FailSends(48001) }, fan, goodText, sdk.OutcomeRetry, false, time.Hour, "this account may not send template messages (48001"},
+		{"blacklisted", func() { fk.FailSends(43019) }, fan, goodText, sdk.OutcomeRejected, true, 0, "blacklist (43019)"},
+		{"refuses messages", func() { fk.FailSends(43101) }, fan, goodText, sdk.OutcomeRejected, true, 0, "refuses messages from this Official Account (43101)"},
+		{"minute quota", func() { fk.FailSends(45011) }, fan, goodText, sdk.OutcomeRetry, false, time.Minute, "per-minute limit"},
+		{"too frequent", func() { fk.FailSends(43117) }, fan, goodText, sdk.OutcomeRetry, false, 10 * time.Minute, "43117"},
+		{"IP whitelist at send", func() { fk.FailSends(40164) }, fan, goodText, sdk.OutcomeRetry, false, time.Hour, "add it to the API IP whitelist"},
 		{"banned template", func() { fk.FailSends(43116) }, fan, goodText, sdk.OutcomeRejected, false, 0, "banned this template"},
 		{"unknown code", func() { fk.FailSends(99999) }, fan, goodText, sdk.OutcomeRetry, false, 30 * time.Second, "WeChat error 99999"},
 		{"500", func() { fk.FailHTTP(1, 500, "") }, fan, goodText, sdk.OutcomeRetry, false, 30 * time.Second, "WeChat answered HTTP 500 Internal Server Error"},
@@ -296,7 +301,7 @@ func TestTokenRefresh(t *testing.T) {
 	fk.ExpireTokens()
 	fk.FailTokens(40164, 40164)
 	r = send("k5")
-	if r.Outcome != sdk.OutcomeRetry || r.After != time.Hour || !strings.Contains(r.Reason, "IP whitelist") || !strings.Contains(r.Reason, "203.0.113.7") {
+	if r.Outcome != sdk.OutcomeRetry || r.After != time.Hour || !strings.Contains(r.Reason, "API IP whitelist") || !strings.Contains(r.Reason, "203.0.113.7") {
 		t.Errorf("IP not whitelisted: %+v", r)
 	}
 }
@@ -328,7 +333,7 @@ func TestCredentials(t *testing.T) {
 		secrets sdk.Secrets
 		want    string
 	}{
-		{cfg, sdk.Secrets{"app_secret": "nope"}, "WeChat refuses the AppSecret (40125 invalid appsecret): check app_secret, or reset it in the WeChat Official Accounts Platform"},
+		{cfg, sdk.Secrets{"app_secret": "nope"}, "WeChat refuses the AppSecret (40125 invalid appsecret): check app_secret, or reset it in the WeChat Developer Platform"},
 		{channel{}.Spec().WithDefaults(config(fk, "app_id", "wx_other")), secrets, "WeChat does not know this AppID (40013 invalid appid): check app_id"},
 		{cfg, sdk.Secrets{}, "app_secret: is required"},
 	} {
@@ -341,7 +346,7 @@ func TestCredentials(t *testing.T) {
 		}
 	}
 	fk.FailTokens(40164)
-	if err := (channel{}).Check(ctx, cfg, secrets); err == nil || !strings.Contains(err.Error(), "add it to the IP whitelist") {
+	if err := (channel{}).Check(ctx, cfg, secrets); err == nil || !strings.Contains(err.Error(), "add it to the API IP whitelist") {
 		t.Errorf("Check, IP not whitelisted: %v", err)
 	}
 	// WeChat busy at Open: the session opens, sending fetches the token.
