@@ -53,7 +53,7 @@ var (
 )
 
 // Known customer fields a plugin may ask for.
-var KnownFields = []string{"customer_id", "email", "phone", "first_name", "last_name", "full_name", "country", "city", "language"}
+var KnownFields = []string{"customer_id", "email", "phone", "wechat_openid", "push_token", "first_name", "last_name", "full_name", "country", "city", "language"}
 
 // Validate checks a manifest and says every problem in words.
 func (m *Manifest) Validate() error {
