@@ -24,7 +24,7 @@ func TestRolesFromNamesAndContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	for table, want := range map[string]map[string]Role{
-		"订单":     {"客户编号": CustomerID, "订单号": OrderID, "下单日期": OrderDate, "金额": Amount, "contact": Email, "x2": Phone, "notes_1": Text},
+		"订单": {"客户编号": CustomerID, "订单号": OrderID, "下单日期": OrderDate, "金额": Amount, "contact": Email, "x2": Phone, "notes_1": Text},
 		"people": {"CustomerID": CustomerID, "First Name": FirstName, "E-mail": Email, "email_consent": EmailConsent,
 			"OpenID": WeChatOpenID, "是否关注": WeChatFollower, "device_token": PushToken, "push_opt_in": PushOptIn},
 	} {

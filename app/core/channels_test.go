@@ -77,7 +77,7 @@ func smsShop(t *testing.T, path string, n int, plugin string) *Workspace {
 
 func twilioCampaign(name string, f *twilio.Server) *campaign.Campaign {
 	return &campaign.Campaign{Name: name, Segment: "Everyone", Table: "customers", Plugin: "marketbench.org/twilio-sms", Component: "twilio-sms",
-		Config: sdk.Config{"account_sid": twilio.AccountSID, "from": twilio.Sender, "region": "CN", "endpoint": f.URL},
+		Config:   sdk.Config{"account_sid": twilio.AccountSID, "from": twilio.Sender, "region": "CN", "endpoint": f.URL},
 		Variants: []campaign.Variant{{Name: "A", Percent: 100, Text: "{{.first_name}}，您的积分即将过期，回T退订"}}}
 }
 
@@ -267,4 +267,3 @@ func TestSMSChildSend(t *testing.T) {
 	w.SendCampaign(context.Background(), os.Getenv("MB_SMS_CAMPAIGN"), SendOptions{Mode: campaign.Live, Secrets: sec}, nil)
 	t.Fatal("the send finished before the parent killed it")
 }
-

@@ -241,5 +241,3 @@ func TestManifest(t *testing.T) {
 		t.Errorf("the template should fail only for its empty hash: %v", err)
 	}
 }
-
-
