@@ -184,6 +184,9 @@ func generateDemo(ctx context.Context, path string, opt demodata.Options, dl *de
 	if _, err := w.addDemoJourneys(ctx, opt.Locale); err != nil {
 		return nil, err
 	}
+	if _, err := w.addDemoChannelCampaigns(ctx, opt.Locale, dl.best); err != nil {
+		return nil, err
+	}
 	report(i18n.T("Done"), 1)
 	ok = true
 	return w, nil
