@@ -31,7 +31,7 @@ const (
 func demoChannelCampaigns(best string) []*campaign.Campaign {
 	return []*campaign.Campaign{
 		{Name: DemoSMSCampaign, Segment: best, Table: "customers", Plugin: AliyunSMSPlugin, Component: "aliyun-sms", HoldoutPercent: 10,
-			Config: sdk.Config{"sign_name": "示例商城", "template_code": DemoSMSTemplateCode, "template_text": DemoSMSTemplateText, "region": "CN"},
+			Config:   sdk.Config{"sign_name": "示例商城", "template_code": DemoSMSTemplateCode, "template_text": DemoSMSTemplateText, "region": "CN"},
 			Variants: []campaign.Variant{{Name: "A", Percent: 100, Text: "name: {{.last_name}}{{.first_name}}\nproduct: {{.rec1_name}}"}}},
 		{Name: DemoWeChatCampaign, Segment: best, Table: "customers", Plugin: WeChatTemplatePlugin, Component: "wechat-template", HoldoutPercent: 10,
 			Config: sdk.Config{"app_id": DemoWeChatAppID, "template_id": DemoWeChatTemplate, "template_keys": "thing1,time2,character_string3"},
