@@ -244,6 +244,16 @@ func screenshots(dir string) int {
 		})
 		step("plugins.png", func() { p.goTo("Plugins") })
 		step("campaigns.png", func() { p.goTo("Campaigns") })
+		// The Chinese demo's SMS draft, previewed: the provider's checks.
+		var sms bool
+		fyne.DoAndWait(func() { sms = p.campaigns.row(core.DemoSMSCampaign) != nil })
+		if sms {
+			step("campaign-sms-preview.png", func() {
+				p.campaigns.show(core.DemoSMSCampaign)
+				p.campaigns.tabs.SelectIndex(1)
+				p.campaigns.preview.run()
+			})
+		}
 		journeyShots(p, step, closeDialogs)
 		step("settings.png", func() { p.goTo("Settings") })
 		step("shortcuts.png", w.showShortcuts)

@@ -311,15 +311,15 @@ func TestCheckMessage(t *testing.T) {
 		return channel{}.CheckMessage(cfg, sdk.Message{To: to, Text: text})
 	}
 	// 【会员中心】您好张三，您的会员积分1200即将过期。拒收请回复R: 6 + 26 characters.
-	if c := check("13812345678", goodText); len(c.Problems) != 0 || !slices.Equal(c.Notes, []string{"32 characters, 1 part"}) {
+	if c := check("13812345678", goodText); len(c.Problems) != 0 || !slices.Equal(c.Notes, []string{"1 SMS part (up to 70 characters)"}) {
 		t.Errorf("good: %+v", c)
 	}
 	long := "name: " + strings.Repeat("长", 35) + "\npoints: 1200"
-	if c := check("13812345678", long); len(c.Problems) != 0 || !slices.Equal(c.Notes, []string{"65 characters, 1 part"}) {
+	if c := check("13812345678", long); len(c.Problems) != 0 || !slices.Equal(c.Notes, []string{"1 SMS part (up to 70 characters)"}) {
 		t.Errorf("35 characters: %+v", c)
 	}
 	cfg["template_text"] = strings.Repeat("尊敬的会员", 10) + aliyun.DefaultTemplateText
-	if c := check("13812345678", goodText); !slices.Equal(c.Notes, []string{"82 characters, 2 parts"}) {
+	if c := check("13812345678", goodText); !slices.Equal(c.Notes, []string{"2 SMS parts (long SMS, 67 characters each)"}) {
 		t.Errorf("two parts: %+v", c)
 	}
 	cfg["template_text"] = aliyun.DefaultTemplateText

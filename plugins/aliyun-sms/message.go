@@ -157,10 +157,12 @@ func (channel) CheckMessage(cfg sdk.Config, m sdk.Message) sdk.MessageCheck {
 	if chars > maxContent {
 		chk.Problems = append(chk.Problems, fmt.Sprintf("the SMS is longer than %d characters", maxContent))
 	}
-	unit := "parts"
+	// The preview counts identical notes, so a note names the parts only:
+	// the characters differ from one customer to the next.
 	if parts == 1 {
-		unit = "part"
+		chk.Notes = append(chk.Notes, "1 SMS part (up to 70 characters)")
+	} else {
+		chk.Notes = append(chk.Notes, fmt.Sprintf("%d SMS parts (long SMS, 67 characters each)", parts))
 	}
-	chk.Notes = append(chk.Notes, fmt.Sprintf("%d characters, %d %s", chars, parts, unit))
 	return chk
 }
