@@ -141,7 +141,8 @@ func generateDemo(ctx context.Context, path string, opt demodata.Options, dl *de
 	// The demo's roles are known; state them so the demo never depends on guessing.
 	roles := map[string]map[string]storage.Role{
 		"customers": {"customer_id": storage.CustomerID, "email": storage.Email, "phone": storage.Phone, "first_name": storage.FirstName,
-			"last_name": storage.LastName, "city": storage.City, "email_consent": storage.EmailConsent, "sms_consent": storage.SMSConsent},
+			"last_name": storage.LastName, "city": storage.City, "email_consent": storage.EmailConsent, "sms_consent": storage.SMSConsent,
+			"push_token": storage.PushToken, "push_opt_in": storage.PushOptIn},
 		"orders": {"order_id": storage.OrderID, "customer_id": storage.CustomerID, "order_date": storage.OrderDate, "product_id": storage.ProductID,
 			"quantity": storage.Quantity, "unit_price": storage.UnitPrice, "amount": storage.Amount},
 		"products": {"product_id": storage.ProductID, "product_name": storage.ProductName, "category": storage.Category, "unit_price": storage.UnitPrice},

@@ -6,7 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/marketbench/marketbench/app/demodata"
 	"github.com/marketbench/marketbench/plugins/fakes/aliyun"
+	"github.com/marketbench/marketbench/plugins/fakes/fcm"
+	"github.com/marketbench/marketbench/plugins/fakes/tencent"
+	"github.com/marketbench/marketbench/plugins/fakes/twilio"
 	"github.com/marketbench/marketbench/plugins/fakes/wechat"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/sdk/phone"
@@ -152,5 +156,90 @@ func TestChineseDemoSMSAndWeChat(t *testing.T) {
 	}
 	if n := rep.Counts.ByStatus[campaign.Excluded]; n == 0 || rep.Counts.Reasons["does not follow the Official Account"] == 0 {
 		t.Errorf("no customer was left out for not following: %+v", rep.Counts)
+	}
+}
+
+// The other three channels send a campaign of the Chinese demo too, each
+// against its strict fake: Twilio and Tencent Cloud SMS to the customers
+// with SMS consent, Firebase push to those with the app and push consent.
+// Each goes dry run (no problem found), test send, live; the provider gets
+// exactly the messages the delivery log says were delivered.
+func TestDemoCampaignThroughEveryChannel(t *testing.T) {
+	withChannels(t)
+	ctx := context.Background()
+	w, err := CreateDemo(ctx, filepath.Join(t.TempDir(), "demo.mbproj"), DemoOptions{Locale: "zh-CN", Customers: 2000, Orders: 20000, Products: 120}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	best := demoLocales[demodata.Chinese].best
+	tw := twilio.New(t)
+	const tplID, tpl = "1234567", "您好{1}，为您挑选的{2}正在优惠。拒收请回复R"
+	tc := tencent.New(t, tencent.WithSign("示例商城"), tencent.WithTemplate(tplID, tpl))
+	fc := fcm.New(t)
+	var token string
+	if err := w.DB().QueryRowContext(ctx, `SELECT min(push_token) FROM customers WHERE push_opt_in`).Scan(&token); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		c       *campaign.Campaign
+		secrets sdk.Secrets
+		testTo  string
+		sent    func() int
+	}{
+		{&campaign.Campaign{Name: "短信 Twilio", Plugin: "marketbench.org/twilio-sms", Component: "twilio-sms",
+			Config:   sdk.Config{"account_sid": twilio.AccountSID, "from": twilio.Sender, "region": "CN", "endpoint": tw.URL},
+			Variants: []campaign.Variant{{Name: "A", Percent: 100, Text: "{{.last_name}}{{.first_name}}您好，为您挑选的{{.rec1_name}}正在优惠。回T退订"}}},
+			sdk.Secrets{"auth_token": twilio.AuthToken}, "13800138000", func() int { return len(tw.Sent()) }},
+		{&campaign.Campaign{Name: "短信 腾讯云", Plugin: "marketbench.org/tencent-sms", Component: "tencent-sms",
+			Config: sdk.Config{"sdk_app_id": tencent.DefaultSdkAppID, "sign_name": "示例商城", "template_id": tplID, "template_text": tpl,
+				"region": "CN", "endpoint": tc.URL},
+			Variants: []campaign.Variant{{Name: "A", Percent: 100, Text: "1: {{.last_name}}{{.first_name}}\n2: {{.rec1_name}}"}}},
+			sdk.Secrets{"secret_id": tencent.DefaultSecretID, "secret_key": tencent.DefaultSecretKey}, "13800138000", func() int { return len(tc.Sent()) }},
+		{&campaign.Campaign{Name: "推送 App", Plugin: "marketbench.org/fcm-push", Component: "fcm-push",
+			Config:   sdk.Config{"endpoint": fc.URL},
+			Variants: []campaign.Variant{{Name: "A", Percent: 100, Subject: "{{.first_name}}，为您挑选", Text: "{{.rec1_name}} 正在优惠"}}},
+			sdk.Secrets{"service_account_json": fc.ServiceAccountJSON()}, token, func() int { return len(fc.Sent()) }},
+	}
+	for _, k := range cases {
+		k.c.Segment, k.c.Table, k.c.HoldoutPercent = best, "customers", 10
+		if _, err := w.EnablePlugin(ctx, k.c.Plugin); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.SaveCampaign(ctx, k.c, false); err != nil {
+			t.Fatalf("%s: %v", k.c.Name, err)
+		}
+		rep, err := w.SendCampaign(ctx, k.c.Name, SendOptions{Mode: campaign.DryRun}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pv := rep.Preview; pv.ChecksSkipped != "" || sumCounts(pv.Problems) != 0 || pv.Groups["A"] < 30 {
+			t.Fatalf("%s dry run: groups %v problems %v skipped %q excluded %v", k.c.Name, pv.Groups, pv.Problems, pv.ChecksSkipped, pv.Excluded)
+		}
+		if _, err := w.SendCampaign(ctx, k.c.Name, SendOptions{Mode: campaign.TestSend, TestTo: k.testTo, Secrets: k.secrets}, nil); err != nil {
+			t.Fatalf("%s test send: %v", k.c.Name, err)
+		}
+		if n := k.sent(); n != 1 {
+			t.Fatalf("%s: the test send reached the provider %d times", k.c.Name, n)
+		}
+		rep, err = w.SendCampaign(ctx, k.c.Name, SendOptions{Mode: campaign.Live, Secrets: k.secrets}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Sent < 30 || k.sent() != rep.Sent+1 || rep.Counts.ByStatus[campaign.Delivered] != rep.Sent {
+			t.Errorf("%s live: sent %d, the provider has %d (with the test), counts %+v", k.c.Name, rep.Sent, k.sent(), rep.Counts)
+		}
+	}
+	for _, s := range tc.Sent()[1:] {
+		if len(s.Params) != 2 || s.Params[0] == "" || !strings.HasPrefix(s.Text, "【示例商城】您好") || strings.Contains(s.Text, "{") {
+			t.Errorf("Tencent SMS %+v", s)
+			break
+		}
+	}
+	for _, s := range fc.Sent()[1:] {
+		if s.Title == "" || !strings.HasSuffix(s.Body, " 正在优惠") || len(s.Token) < 100 {
+			t.Errorf("push %+v", s)
+			break
+		}
 	}
 }

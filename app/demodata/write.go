@@ -24,6 +24,7 @@ func (g *gen) writeCustomers(w *csv.Writer) error {
 	if g.m.wechat {
 		head = append(head, "wechat_openid", "wechat_follower")
 	}
+	head = append(head, "push_token", "push_opt_in")
 	w.Write(head)
 	for i := range g.custs {
 		c := &g.custs[i]
@@ -34,9 +35,27 @@ func (g *gen) writeCustomers(w *csv.Writer) error {
 			openid, follows := wechatOf(c.id)
 			rec = append(rec, openid, strconv.FormatBool(follows))
 		}
+		token, optIn := pushOf(c.id)
+		rec = append(rec, token, optIn)
 		w.Write(rec)
 	}
 	return w.Error()
+}
+
+// pushOf is a customer's app device token (as Firebase issues them) and
+// push consent: about half installed the app, and of those about 2 in 3
+// allow marketing notifications. Like wechatOf, it leaves the generator's
+// random stream alone.
+func pushOf(id string) (token, optIn string) {
+	h := sha256.Sum256([]byte("push:" + id))
+	if h[30]%2 == 0 {
+		return "", ""
+	}
+	var b []byte
+	for sum := h; len(b) < 156; sum = sha256.Sum256(sum[:]) {
+		b = base64.RawURLEncoding.AppendEncode(b, sum[:])
+	}
+	return string(b[:22]) + ":APA91b" + string(b[22:156]), strconv.FormatBool(h[31]%3 != 0)
 }
 
 // wechatOf is a customer's openid (28 characters, as WeChat's are) and
