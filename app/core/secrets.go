@@ -122,7 +122,7 @@ func (w *Workspace) SavedSecrets(ctx context.Context) ([]Credential, error) {
 
 func (w *Workspace) auditSecret(ctx context.Context, action string, c Credential) error {
 	return w.Tx(ctx, func(tx *storage.Tx) error {
-		return w.InTx(tx).Audit(ctx, tx, action, credentialName(c), -1, -1, "system keyring")
+		return w.InTx(tx).Audit(ctx, tx, action, credentialName(c), -1, -1, "")
 	})
 }
 

@@ -44,10 +44,10 @@ func EnvVar(field string) string { return "MARKETBENCH_SECRET_" + strings.ToUppe
 // ErrUnavailable is matched (errors.Is) by every error that means the
 // keyring cannot be used here: no Secret Service running, no D-Bus
 // session, a locked keyring, a keyring that does not answer.
-var ErrUnavailable = errors.New("no system keyring is available here")
+var ErrUnavailable = errors.New(i18n.Mark("no system keyring is available here"))
 
 // ErrNotSaved is returned by Delete for a credential that is not saved.
-var ErrNotSaved = errors.New("no such credential is saved")
+var ErrNotSaved = errors.New(i18n.Mark("no such credential is saved"))
 
 // Timeout bounds one keyring call. Unlocking a keyring may ask the user
 // for a password, so it is generous; a keyring that does not answer
