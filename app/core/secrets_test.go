@@ -29,13 +29,17 @@ type hookReceiver struct {
 	mu     sync.Mutex
 	auth   []string
 	signed int
+	check  string // the Authorization of the last connection check
 }
 
 func newHookReceiver(t *testing.T, signKey string) *hookReceiver {
 	h := &hookReceiver{}
 	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
-			return // the connection check
+			h.mu.Lock()
+			h.check = r.Header.Get("Authorization") // the connection check
+			h.mu.Unlock()
+			return
 		}
 		body, _ := io.ReadAll(r.Body)
 		mac := hmac.New(sha256.New, []byte(signKey))
@@ -49,6 +53,12 @@ func newHookReceiver(t *testing.T, signKey string) *hookReceiver {
 	}))
 	t.Cleanup(h.Close)
 	return h
+}
+
+func (h *hookReceiver) checked() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.check
 }
 
 // take returns the Authorization headers seen since the last take (sorted
@@ -120,8 +130,8 @@ func TestKeyringSecretsReachSendsAndJourneys(t *testing.T) {
 		t.Errorf("with the environment variable: Authorization %q", got)
 	}
 	os.Unsetenv("MARKETBENCH_SECRET_AUTHORIZATION")
-	if err := w.CheckChannel(ctx, "marketbench.org/webhook", "webhook", sdk.Config{"url": hook.URL}, nil); err != nil {
-		t.Errorf("the connection check: %v", err)
+	if err := w.CheckChannel(ctx, "marketbench.org/webhook", "webhook", sdk.Config{"url": hook.URL}, nil); err != nil || hook.checked() != auth {
+		t.Errorf("the connection check: %v, Authorization %q", err, hook.checked())
 	}
 	if rep, err := w.SendCampaign(ctx, "Hook", SendOptions{Mode: campaign.Live}, nil); err != nil || rep.Sent == 0 {
 		t.Fatalf("live: %v %+v", err, rep)
@@ -177,6 +187,21 @@ func TestKeyringSecretsReachSendsAndJourneys(t *testing.T) {
 	}
 	path := w.Path
 	w.Close()
+	// A copy of the file on this computer finds the same credentials.
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := filepath.Join(t.TempDir(), "copy.mbproj")
+	os.WriteFile(copied, b, 0o644)
+	cw, err := Open(copied)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved, err := cw.SavedSecrets(ctx); err != nil || !slices.Equal(saved, []Credential{keyCred}) {
+		t.Errorf("the copy's saved credentials: %v %v", saved, err)
+	}
+	cw.Close()
 	files, _ := filepath.Glob(path + "*")
 	for _, f := range files {
 		b, _ := os.ReadFile(f)

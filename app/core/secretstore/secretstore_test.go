@@ -85,3 +85,24 @@ func TestNoKeyring(t *testing.T) {
 		t.Errorf("List without a keyring: %v", err)
 	}
 }
+
+// Another computer (another user's keyring) holds nothing under the same
+// project id: the credentials never travel with the project file.
+func TestOtherKeyringHasNothing(t *testing.T) {
+	n := Name{Plugin: "marketbench.org/webhook", Field: "secret"}
+	t.Run("here", func(t *testing.T) {
+		keyringtest.Start(t)
+		if err := Set("p1", n, "v1"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("elsewhere", func(t *testing.T) {
+		keyringtest.Start(t)
+		if names, err := List("p1"); err != nil || len(names) != 0 {
+			t.Errorf("List = %v, %v", names, err)
+		}
+		if _, ok, err := Get("p1", n); ok || err != nil {
+			t.Errorf("Get: %v %v", ok, err)
+		}
+	})
+}
