@@ -106,3 +106,34 @@ func TestOtherKeyringHasNothing(t *testing.T) {
 		}
 	})
 }
+
+// A locked keyring (nothing can show the unlock prompt here) and a session
+// with no keyring service: saving says which, at once; reading finds
+// nothing and says it is unavailable, so callers fall through.
+func TestLockedOrMissingKeyring(t *testing.T) {
+	n := Name{Plugin: "marketbench.org/webhook", Field: "secret"}
+	t.Run("locked", func(t *testing.T) {
+		keyringtest.Start(t)
+		if err := Set("p1", n, "v1"); err != nil {
+			t.Fatal(err)
+		}
+		keyringtest.Lock(t)
+		if _, ok, err := Get("p1", n); ok || !errors.Is(err, ErrUnavailable) {
+			t.Errorf("Get from a locked keyring: %v %v", ok, err)
+		}
+		if err := Set("p1", n, "v2"); err == nil ||
+			err.Error() != "no system keyring is available here: the keyring is locked; use MARKETBENCH_SECRET_SECRET instead" {
+			t.Errorf("Set in a locked keyring: %v", err)
+		}
+	})
+	t.Run("no service", func(t *testing.T) {
+		keyringtest.StartBusOnly(t)
+		if err := Set("p1", n, "v1"); err == nil ||
+			err.Error() != "no system keyring is available here: no keyring service (such as GNOME Keyring or KWallet) is running; use MARKETBENCH_SECRET_SECRET instead" {
+			t.Errorf("Set without a keyring service: %v", err)
+		}
+		if _, ok, err := Get("p1", n); ok || !errors.Is(err, ErrUnavailable) {
+			t.Errorf("Get without a keyring service: %v %v", ok, err)
+		}
+	})
+}

@@ -41,7 +41,13 @@ func Missing() string {
 // Start starts a private session bus and keyring for the test (or skips
 // it, saying what to install) and points this process at them until the
 // test ends. Tests using it must not run in parallel with each other.
-func Start(t testing.TB) {
+func Start(t testing.TB) { start(t, true) }
+
+// StartBusOnly starts a private session bus with no keyring service on it:
+// a desktop session without GNOME Keyring or KWallet.
+func StartBusOnly(t testing.TB) { start(t, false) }
+
+func start(t testing.TB, withKeyring bool) {
 	t.Helper()
 	if why := Missing(); why != "" {
 		t.Skip(why)
@@ -103,6 +109,11 @@ func Start(t testing.TB) {
 		t.Fatal("dbus-daemon printed no address")
 	}
 	env = append(env, "DBUS_SESSION_BUS_ADDRESS="+address)
+	if !withKeyring {
+		t.Setenv("DBUS_SESSION_BUS_ADDRESS", address)
+		t.Cleanup(Disconnect)
+		return
+	}
 
 	// --unlock reads the login keyring's password from stdin and creates
 	// that keyring (unlocked) in the empty home.
@@ -139,6 +150,21 @@ func Start(t testing.TB) {
 		}
 		Disconnect()
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Lock locks the login keyring, as the desktop does when the screen locks
+// or the user logs out; nothing on the test bus can show the unlock prompt.
+func Lock(t testing.TB) {
+	t.Helper()
+	c, err := dbus.SessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var locked []dbus.ObjectPath
+	obj := c.Object("org.freedesktop.secrets", "/org/freedesktop/secrets")
+	if err := obj.Call("org.freedesktop.Secret.Service.Lock", 0, []dbus.ObjectPath{"/org/freedesktop/secrets/collection/login"}).Store(&locked, new(dbus.ObjectPath)); err != nil {
+		t.Fatalf("locking the test keyring: %v", err)
 	}
 }
 
