@@ -158,7 +158,8 @@ func (w *Workspace) ChannelSecrets(ctx context.Context, plugin, component string
 		fields, _ = w.secretFields(ctx, plugin, component)
 	}
 	var saved []Credential
-	if id, _ := w.projectID(ctx, false); id != "" {
+	id, _ := w.projectID(ctx, false)
+	if id != "" {
 		names, _ := secretstore.List(id)
 		for _, n := range names {
 			if n.Plugin == plugin && (n.Component == component || n.Component == "") {
@@ -177,7 +178,6 @@ func (w *Workspace) ChannelSecrets(ctx context.Context, plugin, component string
 			out[f] = v
 			continue
 		}
-		id, _ := w.projectID(ctx, false)
 		for _, n := range saved {
 			if n.Field != f {
 				continue
