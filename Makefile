@@ -41,6 +41,8 @@ vet: setup
 # The app, then the SDK, which is a module of its own (plugin authors
 # import it without the app).
 test: setup fmt-check vet
+	@# The keyring tests start their own D-Bus session bus and GNOME Keyring.
+	@./.ci/setup.sh gnome-keyring dbus
 	go test -timeout 20m ./...
 	cd sdk && go test -timeout 10m ./...
 

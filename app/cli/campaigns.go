@@ -19,7 +19,6 @@ import (
 	"github.com/marketbench/marketbench/app/chart"
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/assets/i18n"
-	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/storage/campaign"
 )
 
@@ -34,26 +33,6 @@ func keyValues(kvs []string) (map[string]string, error) {
 		out[strings.TrimSpace(k)] = v
 	}
 	return out, nil
-}
-
-// secretsFrom merges --secret flags with MARKETBENCH_SECRET_<NAME>
-// variables, so passwords need not appear on the command line.
-func secretsFrom(kvs []string, spec *sdk.Component) (sdk.Secrets, error) {
-	s, err := keyValues(kvs)
-	if err != nil {
-		return nil, err
-	}
-	if spec != nil {
-		for _, f := range spec.Config {
-			if f.Type != sdk.Secret {
-				continue
-			}
-			if v, ok := os.LookupEnv("MARKETBENCH_SECRET_" + strings.ToUpper(f.Name)); ok && s[f.Name] == "" {
-				s[f.Name] = v
-			}
-		}
-	}
-	return s, nil
 }
 
 func (e *env) campaignCmd() *cobra.Command {
@@ -277,19 +256,10 @@ func (e *env) campSendCmd(resume bool) *cobra.Command {
 				case testTo != "":
 					opt.Mode, opt.TestTo = campaign.TestSend, testTo
 				}
-				in, _, err := w.CampaignStatus(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				var spec *sdk.Component
-				if opt.Mode != campaign.DryRun {
-					s, _, err := w.ChannelSpec(ctx, in.Plugin, in.Component)
-					if err != nil {
-						return err
-					}
-					spec = &s
-				}
-				if opt.Secrets, err = secretsFrom(secretKV, spec); err != nil {
+				// Secrets not given here come from the environment or the
+				// system keyring (core.ChannelSecrets).
+				var err error
+				if opt.Secrets, err = keyValues(secretKV); err != nil {
 					return err
 				}
 				opt.Timeout = timeout
@@ -338,7 +308,7 @@ func (e *env) campSendCmd(resume bool) *cobra.Command {
 		cmd.Flags().BoolVar(&live, "live", false, "really send to the audience (otherwise a dry run)")
 		cmd.Flags().StringVar(&testTo, "test-to", "", "send one message per variant to this address only")
 	}
-	cmd.Flags().StringArrayVar(&secretKV, "secret", nil, "a secret channel setting, name=value (or MARKETBENCH_SECRET_NAME)")
+	cmd.Flags().StringArrayVar(&secretKV, "secret", nil, "a secret channel setting, name=value (else MARKETBENCH_SECRET_NAME, else the system keyring: see secret set)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "how long the plugin may take to answer for the messages in flight before it is stopped and restarted (default 2m; 3 in a row pause the send)")
 	e.require(cmd, duration("timeout"))
 	cmd.PreRun = func(*cobra.Command, []string) {
@@ -707,11 +677,7 @@ func (e *env) campReceiptsCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				spec, _, err := w.ChannelSpec(ctx, in.Plugin, in.Component)
-				if err != nil {
-					return err
-				}
-				secrets, err := secretsFrom(secretKV, &spec)
+				secrets, err := keyValues(secretKV)
 				if err != nil {
 					return err
 				}
@@ -723,7 +689,7 @@ func (e *env) campReceiptsCmd() *cobra.Command {
 			})(cmd, args)
 		},
 	}
-	cmd.Flags().StringArrayVar(&secretKV, "secret", nil, "a secret channel setting, name=value (or MARKETBENCH_SECRET_NAME)")
+	cmd.Flags().StringArrayVar(&secretKV, "secret", nil, "a secret channel setting, name=value (else MARKETBENCH_SECRET_NAME, else the system keyring: see secret set)")
 	return cmd
 }
 

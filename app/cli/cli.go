@@ -25,6 +25,7 @@ type env struct {
 	project string
 	json    bool
 	lang    string
+	in      io.Reader // where secret set reads a value
 	out     io.Writer
 	errOut  io.Writer
 	rules   map[*cobra.Command][]flagRule
@@ -32,9 +33,13 @@ type env struct {
 
 // Execute runs the CLI with args and returns the process exit code.
 func Execute(args []string, stdout, stderr io.Writer) int {
+	return execute(args, os.Stdin, stdout, stderr)
+}
+
+func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	e := &env{out: stdout, errOut: stderr}
+	e := &env{in: stdin, out: stdout, errOut: stderr}
 	// The system locale until the flags are read (errors in the flags
 	// themselves are told in it); then --lang, or English with --json.
 	i18n.Use("")
@@ -86,7 +91,7 @@ func (e *env) root() *cobra.Command {
 	root.PersistentFlags().BoolVar(&e.json, "json", false, "machine-readable JSON on stdout")
 	root.PersistentFlags().StringVar(&e.lang, "lang", "system", "language of messages: en, zh-Hans or system (the system locale)")
 	root.AddCommand(e.initCmd(), e.importCmd(), e.tablesCmd(), e.rowsCmd(), e.profileCmd(), e.rolesCmd(), e.cleanCmd(),
-		e.sqlCmd(), e.exportCmd(), e.segmentCmd(), e.modelCmd(), e.textCmd(), e.pluginCmd(), e.sourceCmd(), e.campaignCmd(), e.abtestCmd(), e.abtestPlanCmd(), e.copyCmd(), e.chartCmd(), e.demoCmd(), e.logCmd(), e.projectCmd(), e.recommendCmd(), e.basketCmd(), e.clvCmd(), e.upliftCmd(), e.nbaCmd(), e.cohortsCmd(), e.forecastCmd(), e.journeyCmd(), e.automateCmd(), e.policyCmd())
+		e.sqlCmd(), e.exportCmd(), e.segmentCmd(), e.modelCmd(), e.textCmd(), e.pluginCmd(), e.sourceCmd(), e.campaignCmd(), e.abtestCmd(), e.abtestPlanCmd(), e.copyCmd(), e.chartCmd(), e.demoCmd(), e.logCmd(), e.projectCmd(), e.recommendCmd(), e.basketCmd(), e.clvCmd(), e.upliftCmd(), e.nbaCmd(), e.cohortsCmd(), e.forecastCmd(), e.journeyCmd(), e.automateCmd(), e.policyCmd(), e.secretCmd())
 	return root
 }
 

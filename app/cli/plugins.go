@@ -177,11 +177,7 @@ func (e *env) pluginCmd() *cobra.Command {
 					if err != nil {
 						return err
 					}
-					spec, _, err := w.ChannelSpec(ctx, args[0], component)
-					if err != nil {
-						return err
-					}
-					secrets, err := secretsFrom(secretKV, &spec)
+					secrets, err := keyValues(secretKV)
 					if err != nil {
 						return err
 					}
@@ -216,7 +212,7 @@ func (e *env) pluginCmd() *cobra.Command {
 	}
 	check.Flags().StringVar(&component, "component", "", "channel to test")
 	check.Flags().StringArrayVar(&cfgKV, "config", nil, "a setting, name=value (repeat)")
-	check.Flags().StringArrayVar(&secretKV, "secret", nil, "a secret setting, name=value (or MARKETBENCH_SECRET_NAME)")
+	check.Flags().StringArrayVar(&secretKV, "secret", nil, "a secret setting, name=value (else MARKETBENCH_SECRET_NAME, else the system keyring)")
 	var tail int
 	logs := &cobra.Command{
 		Use:   "logs ID",

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/marketbench/marketbench/assets/i18n"
-	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/campaign"
 	"github.com/marketbench/marketbench/storage/contact"
@@ -325,7 +324,7 @@ func (w *Workspace) sendStep(ctx context.Context, in *journey.Info, s *journey.S
 		// was withdrawn since is caught below by the exclusion.
 		byID[rs[i].CustomerID] = &rs[i]
 	}
-	sopt := SendOptions{Mode: campaign.Live, Secrets: secretsFromEnv(ctx, w, c), Timeout: opt.Timeout, Warn: opt.Warn, Now: opt.clock}
+	sopt := SendOptions{Mode: campaign.Live, Secrets: w.ChannelSecrets(ctx, c.Plugin, c.Component, nil), Timeout: opt.Timeout, Warn: opt.Warn, Now: opt.clock}
 	snd := w.newSender(c, proc, byID, tpl, sopt, rep, nil)
 	if err := snd.policy(ctx); err != nil { // quiet hours, as for campaigns
 		return rep, err
@@ -341,26 +340,6 @@ func (w *Workspace) sendStep(ctx context.Context, in *journey.Info, s *journey.S
 		return w.InTx(tx).Audit(bg, tx, "journey send", c.Name, -1, int64(rep.Sent), detail)
 	})
 	return rep, err
-}
-
-// secretsFromEnv reads a channel's secrets for an unattended run from
-// MARKETBENCH_SECRET_<NAME> variables (the same names the campaign command
-// reads): the project never stores them.
-func secretsFromEnv(ctx context.Context, w *Workspace, c *campaign.Campaign) sdk.Secrets {
-	spec, _, err := w.ChannelSpec(ctx, c.Plugin, c.Component)
-	if err != nil {
-		return nil
-	}
-	out := sdk.Secrets{}
-	for _, f := range spec.Config {
-		if f.Type != sdk.Secret {
-			continue
-		}
-		if v, ok := os.LookupEnv("MARKETBENCH_SECRET_" + strings.ToUpper(f.Name)); ok {
-			out[f.Name] = v
-		}
-	}
-	return out
 }
 
 // refreshRFM re-scores RFM once a day (as of that day) when an active

@@ -23,7 +23,8 @@ type CampaignRun struct {
 // message promises. Only a campaign all of whose unsent messages wait that
 // way is resumed: one stopped by the user or by a failing plugin still has
 // messages never tried, and is left for the user to resume. Secrets come
-// from MARKETBENCH_SECRET_<NAME>, as for journeys.
+// from the environment or the system keyring (ChannelSecrets), as for
+// journeys.
 func (w *Workspace) resumeCampaigns(ctx context.Context, opt AutomateOptions, rep *AutomateReport) {
 	all, err := campaign.List(ctx, w.Project)
 	if err != nil {
@@ -50,8 +51,7 @@ func (w *Workspace) resumeCampaigns(ctx context.Context, opt AutomateOptions, re
 			rep.Campaigns = append(rep.Campaigns, CampaignRun{Campaign: in.Name, Waiting: waiting})
 			continue
 		}
-		c := in.Campaign
-		sr, err := w.SendCampaign(ctx, in.Name, SendOptions{Mode: campaign.Live, Secrets: secretsFromEnv(ctx, w, &c),
+		sr, err := w.SendCampaign(ctx, in.Name, SendOptions{Mode: campaign.Live,
 			Timeout: opt.Timeout, Warn: opt.Warn, Now: opt.clock}, nil)
 		run := CampaignRun{Campaign: in.Name}
 		if sr != nil {

@@ -216,7 +216,9 @@ func templates(c *campaign.Campaign) (map[string]*campaign.Templates, error) {
 type SendOptions struct {
 	// Mode is campaign.DryRun (default), campaign.TestSend or campaign.Live.
 	Mode string
-	// Secrets for the channel (passwords, API keys); never stored.
+	// Secrets for the channel (passwords, API keys) given for this send;
+	// never stored. A secret not given is read from the environment or
+	// the system keyring (ChannelSecrets).
 	Secrets sdk.Secrets
 	// TestTo receives the test send: one message per variant.
 	TestTo string
@@ -306,6 +308,7 @@ func (w *Workspace) SendCampaign(ctx context.Context, name string, opt SendOptio
 		return nil, err
 	}
 	c.Fields = fields // what the project approves now, not when saved
+	opt.Secrets = w.ChannelSecrets(ctx, c.Plugin, c.Component, opt.Secrets)
 	report(i18n.T("Resolving the audience"), 0.02)
 	rs, err := campaign.Audience(ctx, w.Project, c)
 	if err != nil {

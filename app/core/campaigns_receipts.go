@@ -32,7 +32,8 @@ type ReceiptReport struct {
 // the messages it accepted (sdk.ReceiptReader) and records each final one
 // as the customer's "delivered" or "undelivered" response. Messages still
 // on their way stay due for a later fetch. A channel whose provider keeps
-// no receipts says so in NoReceipts.
+// no receipts says so in NoReceipts. Secrets not given are found as for a
+// send (ChannelSecrets).
 func (w *Workspace) FetchReceipts(ctx context.Context, name string, secrets sdk.Secrets) (*ReceiptReport, error) {
 	in, err := campaign.Get(ctx, w.Project, name)
 	if err != nil {
@@ -44,6 +45,7 @@ func (w *Workspace) FetchReceipts(ctx context.Context, name string, secrets sdk.
 		return nil, err
 	}
 	c.Fields = fields
+	secrets = w.ChannelSecrets(ctx, c.Plugin, c.Component, secrets)
 	due, err := campaign.ReceiptsDue(ctx, w.Project, c.Name, 100_000)
 	if err != nil {
 		return nil, err

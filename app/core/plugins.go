@@ -456,12 +456,14 @@ func (w *Workspace) ChannelSpec(ctx context.Context, id, component string) (sdk.
 	return sdk.Component{}, md, i18n.Errorf("plugin %s has no channel %q", id, component)
 }
 
-// CheckChannel validates settings and tests the channel's connection.
+// CheckChannel validates settings and tests the channel's connection,
+// with the secrets given or else found as for a send (ChannelSecrets).
 func (w *Workspace) CheckChannel(ctx context.Context, id, component string, cfg sdk.Config, secrets sdk.Secrets) error {
 	spec, _, err := w.ChannelSpec(ctx, id, component)
 	if err != nil {
 		return err
 	}
+	secrets = w.ChannelSecrets(ctx, id, component, secrets)
 	if errs := spec.Check(cfg, secrets); len(errs) > 0 {
 		return fieldErrors(errs)
 	}

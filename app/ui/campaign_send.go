@@ -23,11 +23,15 @@ import (
 type sendView struct {
 	s *campaignsScreen
 
-	mode     *widget.RadioGroup
-	testTo   *widget.Entry
-	testRow  fyne.CanvasObject
-	secrets  *configForm
-	secBox   *fyne.Container
+	mode    *widget.RadioGroup
+	testTo  *widget.Entry
+	testRow fyne.CanvasObject
+	secrets *configForm
+	secBox  *fyne.Container
+	// remember saves the secrets typed here in the system keyring for the
+	// campaign's channel (secFor: plugin and channel) when sending.
+	remember *widget.Check
+	secFor   [2]string
 	sendBtn  *widget.Button
 	pauseBtn *widget.Button
 	// unknownBtn opens the deliveries of unknown fate, to settle them.
@@ -183,22 +187,44 @@ func (v *sendView) load(r *campaignRow) {
 	v.showCounts(r.info.Status, r.counts)
 	plugin, comp := r.info.Plugin, r.info.Component
 	ctx := v.specReq.start(v.s.p.ctx)
-	async(v.s.p, ctx, func(ctx context.Context) (sdk.Component, error) {
+	type channel struct {
+		spec  sdk.Component
+		saved map[string]bool // secret fields saved in the system keyring
+	}
+	async(v.s.p, ctx, func(ctx context.Context) (channel, error) {
 		spec, _, err := v.s.p.ws.ChannelSpec(ctx, plugin, comp)
-		return spec, err
-	}, func(spec sdk.Component, err error) {
+		saved := map[string]bool{}
+		if err == nil {
+			creds, _ := v.s.p.ws.SavedSecrets(ctx) // no keyring: nothing saved
+			for _, c := range creds {
+				if c.Plugin == plugin && (c.Component == comp || c.Component == "") {
+					saved[c.Field] = true
+				}
+			}
+		}
+		return channel{spec, saved}, err
+	}, func(ch channel, err error) {
 		if ctx.Err() != nil || err != nil {
 			return // sending reports an unavailable channel in words
 		}
-		secret := spec
+		secret := ch.spec
 		secret.Description = ""
-		secret.Config = slices.DeleteFunc(slices.Clone(spec.Config), func(f sdk.Field) bool { return f.Type != sdk.Secret })
+		secret.Config = slices.DeleteFunc(slices.Clone(ch.spec.Config), func(f sdk.Field) bool { return f.Type != sdk.Secret })
 		if len(secret.Config) == 0 {
 			return
 		}
 		v.secrets = newConfigForm(secret, nil, true)
+		v.secFor = [2]string{plugin, comp}
+		for name := range ch.saved {
+			// Saved values stay in the keyring: the field shows that one
+			// is there, and a value typed now replaces it for this send.
+			if e, ok := v.secrets.widgets[name].(*widget.Entry); ok {
+				e.SetPlaceHolder(i18n.T("•••••• saved in the system keyring"))
+			}
+		}
+		v.remember = widget.NewCheck(i18n.T("Remember in the system keyring"), nil)
 		v.secBox.Objects = []fyne.CanvasObject{
-			&widget.Label{Text: i18n.T("Secrets for this send (never stored)"), TextStyle: fyne.TextStyle{Bold: true}}, v.secrets.content}
+			&widget.Label{Text: i18n.T("Secrets for this send"), TextStyle: fyne.TextStyle{Bold: true}}, v.secrets.content, v.remember}
 		v.secBox.Refresh()
 	})
 }
@@ -313,6 +339,47 @@ func (v *sendView) secretValues() sdk.Secrets {
 	return sec
 }
 
+// typedSecrets reads the secrets typed for a send (on the UI goroutine)
+// and gives a function for the worker to call before sending: with
+// Remember ticked it saves them in the system keyring, and it returns
+// what went wrong in words ("" when nothing did). Failing to save is no
+// reason not to send with the values typed.
+func (v *sendView) typedSecrets() (sdk.Secrets, func(context.Context) string) {
+	sec := v.secretValues()
+	if v.remember == nil || !v.remember.Checked || len(sec) == 0 {
+		return sec, func(context.Context) string { return "" }
+	}
+	ws, plugin, comp := v.s.p.ws, v.secFor[0], v.secFor[1]
+	return sec, func(ctx context.Context) string {
+		for _, k := range sortedKeys(sec) {
+			if err := ws.SaveSecret(ctx, core.Credential{Plugin: plugin, Component: comp, Field: k}, sec[k]); err != nil {
+				return i18n.T("not remembered: %s", i18n.Error(err))
+			}
+		}
+		return ""
+	}
+}
+
+// remembered shows what saving the typed secrets said, and after a save
+// marks the fields as saved.
+func (v *sendView) remembered(problem string) {
+	if problem != "" {
+		v.warnings.SetText(i18n.T("Warning: %s", problem))
+		v.warnings.Show()
+		return
+	}
+	if v.remember == nil || !v.remember.Checked || v.secrets == nil {
+		return
+	}
+	for _, w := range v.secrets.widgets {
+		if e, ok := w.(*widget.Entry); ok && e.Text != "" {
+			e.SetText("")
+			e.SetPlaceHolder(i18n.T("•••••• saved in the system keyring"))
+		}
+	}
+	v.remember.SetChecked(false)
+}
+
 // start sends in the chosen mode.
 func (v *sendView) start() {
 	name := v.s.sel
@@ -328,11 +395,15 @@ func (v *sendView) start() {
 			return
 		}
 		var rep *core.SendReport
+		secrets, keep := v.typedSecrets()
+		var kept string
 		p.run(i18n.T("Sending test messages…"), func(ctx context.Context, progress core.Progress) error {
+			kept = keep(ctx)
 			var err error
-			rep, err = p.ws.SendCampaign(ctx, name, core.SendOptions{Mode: campaign.TestSend, TestTo: to, Secrets: v.secretValues()}, progress)
+			rep, err = p.ws.SendCampaign(ctx, name, core.SendOptions{Mode: campaign.TestSend, TestTo: to, Secrets: secrets}, progress)
 			return err
 		}, func(err error) {
+			v.remembered(kept)
 			if err != nil {
 				p.showError(err)
 				return
@@ -452,10 +523,14 @@ func (v *sendView) live(name string) {
 			}
 		})
 	}
+	secrets, keep := v.typedSecrets()
+	var kept string
 	async(p, ctx, func(ctx context.Context) (*core.SendReport, error) {
-		return p.ws.SendCampaign(ctx, name, core.SendOptions{Mode: campaign.Live, Secrets: v.secretValues(), Warn: warn}, progress)
+		kept = keep(ctx)
+		return p.ws.SendCampaign(ctx, name, core.SendOptions{Mode: campaign.Live, Secrets: secrets, Warn: warn}, progress)
 	}, func(rep *core.SendReport, err error) {
 		cancel()
+		v.remembered(kept)
 		paused := v.paused
 		v.sending = nil
 		v.pauseBtn.Disable()

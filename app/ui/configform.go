@@ -27,7 +27,7 @@ type configForm struct {
 
 // newConfigForm builds the form filled with values (or each field's
 // default). Without withSecrets, secret fields are left out with a note:
-// they are asked for when sending.
+// they are asked for when sending (or read from the system keyring).
 func newConfigForm(spec sdk.Component, values sdk.Config, withSecrets bool) *configForm {
 	f := &configForm{spec: spec, secrets: withSecrets, widgets: map[string]fyne.CanvasObject{}}
 	var main, advanced []*widget.FormItem
@@ -47,11 +47,7 @@ func newConfigForm(spec sdk.Component, values sdk.Config, withSecrets bool) *con
 		if fd.Required {
 			label += " *"
 		}
-		hint := fd.Help
-		if fd.Type == sdk.Secret {
-			hint = strings.TrimSpace(hint + " " + i18n.T("Never stored."))
-		}
-		item := &widget.FormItem{Text: label, Widget: w, HintText: hint}
+		item := &widget.FormItem{Text: label, Widget: w, HintText: fd.Help}
 		if fd.Advanced {
 			advanced = append(advanced, item)
 		} else {
@@ -73,7 +69,7 @@ func newConfigForm(spec sdk.Component, values sdk.Config, withSecrets bool) *con
 	}
 	if len(later) > 0 {
 		objs = append(objs, &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true},
-			Text: i18n.T("%s: asked for when you send, and never stored.", strings.Join(later, ", "))})
+			Text: i18n.T("%s: asked for when you send, or saved in the system keyring (never in the project).", strings.Join(later, ", "))})
 	}
 	if hasRequired(spec, withSecrets) {
 		objs = append(objs, &widget.Label{Text: i18n.T("* required"), TextStyle: fyne.TextStyle{Italic: true}})

@@ -30,6 +30,7 @@ type settingsScreen struct {
 	req     latest
 	audit   *grid
 	policy  *policyPanel
+	creds   *credentialsPanel
 	info    *widget.Label
 	content fyne.CanvasObject
 }
@@ -57,7 +58,9 @@ func newSettingsScreen(p *project) *settingsScreen {
 	// The settings scroll and share the height with the audit log, so a
 	// 700-pixel window shows both.
 	s.policy = newPolicyPanel(s)
-	top := container.NewVScroll(container.NewVBox(form, widget.NewSeparator(), s.policy.content, widget.NewSeparator(), s.llmForm()))
+	s.creds = newCredentialsPanel(s)
+	top := container.NewVScroll(container.NewVBox(form, widget.NewSeparator(), s.policy.content, widget.NewSeparator(), s.creds.content,
+		widget.NewSeparator(), s.llmForm()))
 	audit := container.NewBorder(container.NewBorder(nil, nil, nil, refresh, s.info), nil, nil, nil, s.audit.table)
 	split := container.NewVSplit(top, audit)
 	split.Offset = 0.6
@@ -66,9 +69,11 @@ func newSettingsScreen(p *project) *settingsScreen {
 }
 
 // visit reloads what may have changed since the last visit: the contact
-// policy (the CLI can set it) and the audit log.
+// policy and the saved credentials (the CLI can set them) and the audit
+// log.
 func (s *settingsScreen) visit() {
 	s.policy.load()
+	s.creds.load()
 	s.refresh()
 }
 
