@@ -7,13 +7,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/marketbench/marketbench/plugins/fakes/twilio"
-	"github.com/marketbench/marketbench/plugins/host"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/storage/campaign"
 	"github.com/marketbench/marketbench/storage/ingest"
@@ -22,25 +20,9 @@ import (
 // channelNames are the first-party SMS, WeChat and push plugins.
 var channelNames = []string{"twilio-sms", "aliyun-sms", "tencent-sms", "wechat-template", "fcm-push"}
 
-var (
-	channelsOnce sync.Once
-	channelsDir  string
-	channelsErr  error
-)
-
 // withChannels makes the first-party channel plugins the bundled ones for
 // this test; they are built once per test run.
-func withChannels(t *testing.T) {
-	t.Helper()
-	channelsOnce.Do(func() {
-		channelsDir = filepath.Join(filepath.Dir(pluginsDir), "channels")
-		_, channelsErr = host.Bundle("../../plugins", channelsDir, channelNames...)
-	})
-	if channelsErr != nil {
-		t.Fatal(channelsErr)
-	}
-	t.Setenv(host.BundledEnv, channelsDir)
-}
+func withChannels(t *testing.T) { bundledPlugins(t, "channels", channelNames...) }
 
 // smsShop is a project of n customers with Chinese mobile numbers and SMS
 // consent (every 4th has none), a segment of them all and plugin enabled.

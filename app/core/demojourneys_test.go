@@ -18,25 +18,33 @@ import (
 	"github.com/marketbench/marketbench/storage/journey"
 )
 
-var (
-	demoPluginsOnce sync.Once
-	demoPluginsDir  string
-	demoPluginsErr  error
-)
+// bundledDemoPlugins makes the bundled plugins the headless demo uses the
+// bundled ones for this test: the webhook (its campaign) and the outbox
+// (its journeys).
+func bundledDemoPlugins(t *testing.T) { bundledPlugins(t, "bundled-demo", "webhook", "outbox") }
 
-// bundledDemoPlugins builds, once per test run, the bundled plugins the
-// headless demo uses: the webhook (its campaign) and the outbox (its
-// journeys).
-func bundledDemoPlugins(t *testing.T) {
+var bundles sync.Map // folder name → *bundle
+
+type bundle struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// bundledPlugins builds the named first-party plugins into a folder of
+// that name, once per test run, and makes them the bundled ones for t.
+func bundledPlugins(t *testing.T, folder string, names ...string) {
 	t.Helper()
-	demoPluginsOnce.Do(func() {
-		demoPluginsDir = filepath.Join(filepath.Dir(pluginsDir), "bundled-demo")
-		_, demoPluginsErr = host.Bundle("../../plugins", demoPluginsDir, "webhook", "outbox")
+	v, _ := bundles.LoadOrStore(folder, &bundle{})
+	b := v.(*bundle)
+	b.once.Do(func() {
+		b.dir = filepath.Join(filepath.Dir(pluginsDir), folder)
+		_, b.err = host.Bundle("../../plugins", b.dir, names...)
 	})
-	if demoPluginsErr != nil {
-		t.Fatal(demoPluginsErr)
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	t.Setenv(host.BundledEnv, demoPluginsDir)
+	t.Setenv(host.BundledEnv, b.dir)
 }
 
 // outboxLines reads the outbox: one JSON object per line.
