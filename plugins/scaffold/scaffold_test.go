@@ -102,7 +102,32 @@ func TestGeneratedModulesPassOutOfTree(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(dir, "dist", name+"-0.1.0.tar.gz")); err != nil {
 				t.Errorf("make dist: %v", err)
 			}
+			if kind == sdk.KindChannel {
+				crossAndMismatch(t, dir, env, name)
+			}
 		})
+	}
+}
+
+// crossAndMismatch checks, on a generated channel, that the release tool
+// builds one program per platform asked for, and that the generated
+// TestManifest fails when plugin.json's fields differ from Spec().Fields.
+func crossAndMismatch(t *testing.T, dir string, env []string, name string) {
+	run(t, dir, env, "go", "run", "./internal/release", "manifest", "linux/arm64", "windows/amd64")
+	m, err := sdk.ReadManifest(filepath.Join(dir, "dist", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Binaries) != 2 || m.Binaries["windows/amd64"].Path != name+"-windows-amd64.exe" || m.Binaries["linux/arm64"].Path != name+"-linux-arm64" {
+		t.Errorf("binaries %+v", m.Binaries)
+	}
+	manifest := filepath.Join(dir, "plugin.json")
+	b, _ := os.ReadFile(manifest)
+	os.WriteFile(manifest, bytes.Replace(b, []byte(`["email", "first_name"]`), []byte(`["email"]`), 1), 0o644)
+	cmd := exec.Command("go", "test", "-run", "TestManifest", ".")
+	cmd.Dir, cmd.Env = dir, env
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "they must be the same") {
+		t.Errorf("TestManifest passed a manifest whose fields differ from the spec's: %v\n%s", err, out)
 	}
 }
 

@@ -3,8 +3,8 @@ module example.com/csvsource
 go 1.26.0
 
 require (
-	github.com/marketbench/marketbench/sdk v0.0.0
 	github.com/apache/arrow-go/v18 v18.8.0
+	github.com/marketbench/marketbench/sdk v0.0.0
 )
 
 require (
