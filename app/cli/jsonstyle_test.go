@@ -267,6 +267,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"plugin", "disable", webhook},
 		{"plugin", "revoke", webhook},
 		{"plugin", "install", pluginDir},
+		{"plugin", "new", "scaffolded", "--kind", "source", "--dir", filepath.Join(dir, "scaffolded")},
 		{"plugin", "uninstall", "example.com/webhook"},
 		{"segment", "delete", "Big"},
 		{"log"},

@@ -120,7 +120,7 @@ func (e *env) pluginCmd() *cobra.Command {
 				return err
 			}
 			return e.emit(map[string]any{"id": f.Manifest.ID, "version": f.Manifest.Version, "dir": f.Dir}, func(o io.Writer) {
-				fmt.Fprintln(o, i18n.T("Installed %s %s in %s\nIt asks for the customer fields %v and contacts %v.\nEnable it for this project with: marketbench plugin enable %s", f.Manifest.ID, f.Manifest.Version, f.Dir, f.Manifest.Fields, hostsText(f.Manifest.NetworkHosts), f.Manifest.ID))
+				fmt.Fprintln(o, i18n.T("Installed %s %s in %s\nIt asks for the customer fields %v and contacts %v.\nEnable it for this project with: marketbench plugin enable %s -p %s", f.Manifest.ID, f.Manifest.Version, f.Dir, f.Manifest.Fields, hostsText(f.Manifest.NetworkHosts), f.Manifest.ID, shellQuote(e.project)))
 			})
 		},
 	}
@@ -293,7 +293,7 @@ func (e *env) pluginCmd() *cobra.Command {
 	}
 	settings.Flags().StringVar(&setComp, "component", "", "the channel")
 	settings.Flags().StringArrayVar(&setKV, "config", nil, "a setting, name=value (repeat); secrets are given at send time")
-	cmd.AddCommand(list, install, enable, disable, check, logs, uninstall, settings, e.pluginApproveCmd(), e.pluginRevokeCmd())
+	cmd.AddCommand(list, install, enable, disable, check, logs, uninstall, settings, e.pluginApproveCmd(), e.pluginRevokeCmd(), e.pluginNewCmd())
 	return cmd
 }
 

@@ -24,7 +24,9 @@ const root = "../.."
 func skipDir(rel string) bool {
 	rel = filepath.ToSlash(rel)
 	base := filepath.Base(rel)
-	plugin := strings.HasPrefix(rel, "plugins/") && rel != "plugins/host" && !strings.HasPrefix(rel, "plugins/host/")
+	// Plugins are not translated; the host and the scaffold are the app's.
+	app := func(dir string) bool { return rel == dir || strings.HasPrefix(rel, dir+"/") }
+	plugin := strings.HasPrefix(rel, "plugins/") && !app("plugins/host") && !app("plugins/scaffold")
 	return base == "testdata" || base == ".git" || strings.HasPrefix(base, ".") && rel != "." ||
 		rel == "sdk" || plugin || rel == "docs"
 }
