@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,6 +19,7 @@ import (
 	"github.com/marketbench/marketbench/app/core/ostimer"
 	"github.com/marketbench/marketbench/app/core/ostimer/ostimertest"
 	"github.com/marketbench/marketbench/plugins/host"
+	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/ingest"
 	"github.com/marketbench/marketbench/storage/runlock"
 )
@@ -196,7 +198,13 @@ func appendFirstOrders(t *testing.T, project string, round int) ([]string, map[s
 	t.Helper()
 	lock := holdRunner(t, project)
 	defer lock.Release()
+	// A run the timer starts now opens the project before it finds the
+	// runner lock taken, and closes it again: wait for that.
 	w, err := core.Open(project)
+	for start := time.Now(); errors.Is(err, storage.ErrLocked) && time.Since(start) < 30*time.Second; {
+		time.Sleep(100 * time.Millisecond)
+		w, err = core.Open(project)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
