@@ -131,7 +131,12 @@ func (h *Host) Close() {
 
 // Stop stops the running processes of plugin id, if any (its approval was
 // withdrawn); a later call may start it again.
-func (h *Host) Stop(id string) {
+func (h *Host) Stop(id string) { h.StopFor(id, "its approval was withdrawn") }
+
+// StopFor stops the running processes of plugin id, if any, giving why in
+// its log; a later call may start it again (a new build, after 'plugin
+// dev').
+func (h *Host) StopFor(id, why string) {
 	h.mu.Lock()
 	var procs []*Proc
 	for _, p := range h.procs {
@@ -141,7 +146,7 @@ func (h *Host) Stop(id string) {
 	}
 	h.mu.Unlock()
 	for _, p := range procs {
-		p.kill("its approval was withdrawn")
+		p.kill(why)
 	}
 }
 
