@@ -17,6 +17,7 @@ import (
 	goplugin "github.com/hashicorp/go-plugin"
 
 	"github.com/marketbench/marketbench/assets/i18n"
+	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/sdk/client"
 )
 
@@ -192,6 +193,13 @@ func (h *Host) Plugin(f Found, pinned string) (*Proc, error) {
 	p := &Proc{h: h, Found: f, pin: pin, logs: newRingLog(1000, h.logFile(f))}
 	h.procs[key] = p
 	return p, nil
+}
+
+// LogFile is the file where plugin id's log lines are kept ("" when the
+// host keeps logs in memory only). Every process that runs the plugin
+// appends to it, so it can be followed from another one.
+func (h *Host) LogFile(id string) string {
+	return h.logFile(Found{Manifest: &sdk.Manifest{ID: id}})
 }
 
 func (h *Host) logFile(f Found) string {
