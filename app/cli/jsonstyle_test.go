@@ -180,6 +180,10 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 			"variants": [{"name": "A", "percent": 100, "subject": "Hi", "text": "Hello"}]},
 			{"id": "later", "kind": "wait", "duration": "1d"}]}`), 0o644)
 
+	// A plugin module for 'plugin dev' (built with go build).
+	devDir := filepath.Join(dir, "devplugin")
+	os.MkdirAll(devDir, 0o755)
+	devModule(t, devDir, "JSON-STYLE")
 	steps := [][]string{
 		{"init", filepath.Join(dir, "new.mbproj")},
 		{"import", labelled, "--preview"},
@@ -258,6 +262,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"plugin", "revoke", webhook},
 		{"plugin", "install", pluginDir},
 		{"plugin", "uninstall", "example.com/webhook"},
+		{"plugin", "dev", devDir},
 		{"segment", "delete", "Big"},
 		{"log"},
 		{"project", "currency", "EUR"},
