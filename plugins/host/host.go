@@ -390,6 +390,8 @@ func (p *Proc) launch(ctx context.Context, wait time.Duration) (*client.Conn, er
 		p.logs.Write([]byte("[host] start failed: " + err.Error() + "\n"))
 		return nil, i18n.Errorf("%s: %w", p.Found.Manifest.ID, err)
 	}
+	// The process id, for an author attaching a debugger (dlv attach).
+	fmt.Fprintf(p.logs, "[host] started %s %s (%s), process %d\n", p.Found.Manifest.ID, p.Found.Manifest.Version, p.Found.Binary, conn.Pid())
 	return conn, nil
 }
 
