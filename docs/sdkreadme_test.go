@@ -103,9 +103,15 @@ func TestSDKReadmeRuns(t *testing.T) {
 		t.Fatalf("no live send in the output:\n%s", tail(o, 3000))
 	}
 	sent, _ := strconv.Atoi(m[1])
+	// The development loop's test send goes to the same file: one line
+	// per variant, to the test address.
 	b, _ := os.ReadFile(filepath.Join(work, "sent.jsonl"))
-	if lines := bytes.Count(b, []byte("\n")); sent == 0 || lines != sent {
-		t.Errorf("sent %d messages, the plugin wrote %d lines", sent, lines)
+	tests := bytes.Count(b, []byte(`"me@example.com"`))
+	if lines := bytes.Count(b, []byte("\n")); sent == 0 || tests != 1 || lines != sent+tests {
+		t.Errorf("sent %d messages and %d test messages, the plugin wrote %d lines", sent, tests, lines)
+	}
+	if !strings.Contains(o, "development build") {
+		t.Errorf("plugin list does not mark the development build:\n%s", tail(o, 3000))
 	}
 	if !strings.Contains(o, "writing messages to "+filepath.Join(work, "sent.jsonl")) {
 		t.Errorf("plugin logs lacks the plugin's log.Printf line:\n%s", tail(o, 3000))

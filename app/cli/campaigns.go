@@ -235,7 +235,7 @@ func (e *env) campPreviewCmd() *cobra.Command {
 }
 
 func (e *env) campSendCmd(resume bool) *cobra.Command {
-	var live bool
+	var live, allowDev bool
 	var testTo string
 	var secretKV []string
 	var timeout time.Duration
@@ -262,7 +262,7 @@ func (e *env) campSendCmd(resume bool) *cobra.Command {
 				if opt.Secrets, err = keyValues(secretKV); err != nil {
 					return err
 				}
-				opt.Timeout = timeout
+				opt.Timeout, opt.AllowDevPlugin = timeout, allowDev
 				prog, warn, done := e.sendProgress()
 				opt.Warn = warn
 				rep, err := w.SendCampaign(ctx, args[0], opt, prog)
@@ -309,6 +309,7 @@ func (e *env) campSendCmd(resume bool) *cobra.Command {
 		cmd.Flags().StringVar(&testTo, "test-to", "", "send one message per variant to this address only")
 	}
 	cmd.Flags().StringArrayVar(&secretKV, "secret", nil, "a secret channel setting, name=value (else MARKETBENCH_SECRET_NAME, else the system keyring: see secret set)")
+	cmd.Flags().BoolVar(&allowDev, "allow-dev-plugin", false, "confirm a live send through a development build of the channel's plugin ('plugin dev'); refused without it")
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "how long the plugin may take to answer for the messages in flight before it is stopped and restarted (default 2m; 3 in a row pause the send)")
 	e.require(cmd, duration("timeout"))
 	cmd.PreRun = func(*cobra.Command, []string) {

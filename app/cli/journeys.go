@@ -192,7 +192,7 @@ func printJourney(o io.Writer, st *core.JourneyStats) {
 func (e *env) automateCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "automate", Short: "Run the automation (journeys) now, or have the operating system run it every minute"}
 	var now string
-	var dry bool
+	var dry, allowDev bool
 	run := &cobra.Command{
 		Use:   "run [--now TIME] [--dry-run]",
 		Short: "Process everything due in every active journey, then send what is due; safe to run every minute",
@@ -229,7 +229,7 @@ func (e *env) automateCmd() *cobra.Command {
 				defer lock.Release()
 			}
 			started := time.Now()
-			rep, err := e.runAutomation(cmd.Context(), w, now, dry)
+			rep, err := e.runAutomation(cmd.Context(), w, now, dry, allowDev)
 			if !dry {
 				ostimer.RecordRun(e.project, runRecord(rep, err, started))
 			}
@@ -238,6 +238,7 @@ func (e *env) automateCmd() *cobra.Command {
 	}
 	run.Flags().StringVar(&now, "now", "", "run as of this time (YYYY-MM-DD or YYYY-MM-DDTHH:MM, local time) instead of the clock's: to catch up, or to test")
 	run.Flags().BoolVar(&dry, "dry-run", false, "show who would enter, move and receive what; change nothing and send nothing")
+	run.Flags().BoolVar(&allowDev, "allow-dev-plugin", false, "send through channels whose plugin is a development build ('plugin dev'); refused without it")
 	cmd.AddCommand(run)
 	cmd.AddCommand(e.automateOSCmds()...)
 	return cmd
@@ -276,8 +277,8 @@ func runRecord(rep *core.AutomateReport, err error, started time.Time) ostimer.R
 }
 
 // runAutomation runs the automation once and prints what it did.
-func (e *env) runAutomation(ctx context.Context, w *core.Workspace, now string, dry bool) (*core.AutomateReport, error) {
-	opt := core.AutomateOptions{DryRun: dry, Warn: func(msg string) { fmt.Fprintln(e.errOut, msg) }}
+func (e *env) runAutomation(ctx context.Context, w *core.Workspace, now string, dry, allowDev bool) (*core.AutomateReport, error) {
+	opt := core.AutomateOptions{DryRun: dry, AllowDevPlugin: allowDev, Warn: func(msg string) { fmt.Fprintln(e.errOut, msg) }}
 	if now != "" {
 		t, err := parseNow(now)
 		if err != nil {

@@ -187,6 +187,10 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 			"variants": [{"name": "A", "percent": 100, "subject": "Hi", "text": "Hello"}]},
 			{"id": "later", "kind": "wait", "duration": "1d"}]}`), 0o644)
 
+	// A plugin module for 'plugin dev' (built with go build).
+	devDir := filepath.Join(dir, "devplugin")
+	os.MkdirAll(devDir, 0o755)
+	devModule(t, devDir, "JSON-STYLE")
 	steps := [][]string{
 		{"init", filepath.Join(dir, "new.mbproj")},
 		{"import", labelled, "--preview"},
@@ -269,6 +273,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"plugin", "install", pluginDir},
 		{"plugin", "new", "scaffolded", "--kind", "source", "--dir", filepath.Join(dir, "scaffolded")},
 		{"plugin", "uninstall", "example.com/webhook"},
+		{"plugin", "dev", devDir},
 		{"segment", "delete", "Big"},
 		{"log"},
 		{"project", "currency", "EUR"},

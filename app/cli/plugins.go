@@ -98,6 +98,8 @@ func (e *env) pluginCmd() *cobra.Command {
 					where := i18n.T("installed")
 					if p.Bundled {
 						where = i18n.T("bundled")
+					} else if p.Development {
+						where = i18n.T("development build")
 					}
 					rows = append(rows, []string{id, ver, kinds, where, status})
 				}
@@ -115,11 +117,12 @@ func (e *env) pluginCmd() *cobra.Command {
 				return err
 			}
 			defer w.Close()
-			f, err := w.InstallPlugin(args[0])
+			f, mismatches, err := w.InstallPluginChecked(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
-			return e.emit(map[string]any{"id": f.Manifest.ID, "version": f.Manifest.Version, "dir": f.Dir}, func(o io.Writer) {
+			printMismatches(e.errOut, f.Manifest.ID, mismatches)
+			return e.emit(map[string]any{"id": f.Manifest.ID, "version": f.Manifest.Version, "dir": f.Dir, "warnings": mismatchesJSON(mismatches)}, func(o io.Writer) {
 				fmt.Fprintln(o, i18n.T("Installed %s %s in %s\nIt asks for the customer fields %v and contacts %v.\nEnable it for this project with: marketbench plugin enable %s -p %s", f.Manifest.ID, f.Manifest.Version, f.Dir, f.Manifest.Fields, hostsText(f.Manifest.NetworkHosts), f.Manifest.ID, shellQuote(e.project)))
 			})
 		},
@@ -172,6 +175,11 @@ func (e *env) pluginCmd() *cobra.Command {
 					comps = append(comps, map[string]any{"kind": c.GetKind(), "name": comp.Name, "title": comp.Title, "config": comp.Config, "fields": comp.Fields})
 				}
 				out["components"] = comps
+				mismatches, err := w.PluginConsistency(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				out["consistency"] = mismatchesJSON(mismatches)
 				if component != "" {
 					cfg, err := keyValues(cfgKV)
 					if err != nil {
@@ -188,6 +196,11 @@ func (e *env) pluginCmd() *cobra.Command {
 				}
 				return e.emit(out, func(o io.Writer) {
 					fmt.Fprintln(o, i18n.T("%s %s (SDK %s) answers; capabilities %v", md.GetId(), md.GetVersion(), md.GetSdkVersion(), md.GetCapabilities()))
+					if len(mismatches) == 0 {
+						fmt.Fprintln(o, i18n.T("Its manifest agrees with what it offers (id, version, kinds, customer fields, hosts its settings imply)."))
+					} else {
+						printMismatches(o, md.GetId(), mismatches)
+					}
 					for _, c := range md.GetComponents() {
 						comp := sdk.ComponentFromProto(c)
 						fmt.Fprintf(o, "\n%s %q: %s\n", c.GetKind(), comp.Name, comp.Description)
@@ -240,22 +253,27 @@ func (e *env) pluginCmd() *cobra.Command {
 	}
 	logs.Flags().IntVar(&tail, "tail", 200, "number of lines")
 	e.require(logs, intRange("tail", 1, 0))
+	var alsoDisable bool
 	uninstall := &cobra.Command{
-		Use:   "uninstall ID",
-		Short: "Remove an installed plugin (all its versions) and disable it in this project",
+		Use:   "uninstall ID [--disable]",
+		Short: "Remove an installed plugin (all its versions); refused while this project enables it, unless --disable also disables it here",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
-				n, err := w.UninstallPlugin(ctx, args[0])
+				n, disabled, err := w.UninstallPlugin(ctx, args[0], alsoDisable)
 				if err != nil {
 					return err
 				}
-				return e.emit(map[string]any{"removed": args[0], "versions": n}, func(o io.Writer) {
+				return e.emit(map[string]any{"removed": args[0], "versions": n, "disabled": disabled}, func(o io.Writer) {
 					fmt.Fprintln(o, i18n.T("Removed %s (%d version(s))", args[0], n))
+					if disabled {
+						fmt.Fprintln(o, i18n.T("It was enabled in %s and is now disabled there.", w.Path))
+					}
 				})
 			})(cmd, args)
 		},
 	}
+	uninstall.Flags().BoolVar(&alsoDisable, "disable", false, "also disable it in this project when it is enabled here")
 	var setComp string
 	var setKV []string
 	settings := &cobra.Command{
@@ -293,7 +311,7 @@ func (e *env) pluginCmd() *cobra.Command {
 	}
 	settings.Flags().StringVar(&setComp, "component", "", "the channel")
 	settings.Flags().StringArrayVar(&setKV, "config", nil, "a setting, name=value (repeat); secrets are given at send time")
-	cmd.AddCommand(list, install, enable, disable, check, logs, uninstall, settings, e.pluginApproveCmd(), e.pluginRevokeCmd(), e.pluginNewCmd())
+	cmd.AddCommand(list, install, enable, disable, check, logs, uninstall, settings, e.pluginApproveCmd(), e.pluginRevokeCmd(), e.pluginNewCmd(), e.pluginDevCmd())
 	return cmd
 }
 
@@ -307,7 +325,7 @@ func hostsText(h []string) string {
 func pluginsJSON(ps []core.PluginInfo) []map[string]any {
 	var out []map[string]any
 	for _, p := range ps {
-		m := map[string]any{"dir": p.Dir, "bundled": p.Bundled, "enabled": p.Enabled, "needs_approval": p.NeedsApproval != nil}
+		m := map[string]any{"dir": p.Dir, "bundled": p.Bundled, "development": p.Development, "enabled": p.Enabled, "needs_approval": p.NeedsApproval != nil}
 		if p.Manifest != nil {
 			m["id"], m["version"], m["kinds"], m["fields"], m["network_hosts"] = p.Manifest.ID, p.Manifest.Version, p.Manifest.Kinds, p.Manifest.Fields, p.Manifest.NetworkHosts
 		}

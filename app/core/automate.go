@@ -94,6 +94,9 @@ type AutomateOptions struct {
 	Timeout time.Duration
 	// Warn receives a line for each problem a send gets past on its own.
 	Warn func(string)
+	// AllowDevPlugin confirms sends through development builds ('plugin
+	// dev'); without it a step on one fails with ErrDevBuild.
+	AllowDevPlugin bool
 
 	clock func() time.Time
 }
@@ -303,6 +306,9 @@ func (w *Workspace) sendStep(ctx context.Context, in *journey.Info, s *journey.S
 	proc, fields, err := w.enabled(ctx, c.Plugin)
 	if err != nil {
 		return nil, err
+	}
+	if proc.Found.Development && !opt.AllowDevPlugin {
+		return nil, devBuildRefused(proc.Found)
 	}
 	c.Fields = fields
 	rs, err := campaign.AudienceOf(ctx, w.Project, c, `SELECT customer_id FROM mb_deliveries WHERE campaign = `+storage.Literal(name)+

@@ -222,6 +222,9 @@ type SendOptions struct {
 	Secrets sdk.Secrets
 	// TestTo receives the test send: one message per variant.
 	TestTo string
+	// AllowDevPlugin confirms a live send through a development build
+	// ('plugin dev'); without it such a send fails with ErrDevBuild.
+	AllowDevPlugin bool
 	// Timeout bounds one call to the plugin (a group of messages in
 	// flight, or opening the session); 0 means the plugin host's limit (2
 	// minutes, or MARKETBENCH_PLUGIN_TIMEOUT), which it cannot exceed. A
@@ -306,6 +309,9 @@ func (w *Workspace) SendCampaign(ctx context.Context, name string, opt SendOptio
 	proc, fields, err := w.enabled(ctx, c.Plugin)
 	if err != nil {
 		return nil, err
+	}
+	if opt.Mode == campaign.Live && proc.Found.Development && !opt.AllowDevPlugin {
+		return nil, devBuildRefused(proc.Found)
 	}
 	c.Fields = fields // what the project approves now, not when saved
 	opt.Secrets = w.ChannelSecrets(ctx, c.Plugin, c.Component, opt.Secrets)

@@ -167,6 +167,13 @@ func (w *Workspace) EnablePlugin(ctx context.Context, id string) (*host.Found, e
 	if err != nil {
 		return nil, err
 	}
+	return w.enableFound(ctx, f)
+}
+
+// enableFound enables the build f (EnablePlugin, or 'plugin dev' for the
+// version it just built).
+func (w *Workspace) enableFound(ctx context.Context, f *host.Found) (*host.Found, error) {
+	id := f.Manifest.ID
 	if err := f.Verify(); err != nil {
 		return nil, err
 	}
@@ -328,7 +335,7 @@ func (w *Workspace) resolve(ctx context.Context, id string) (*resolved, error) {
 		return nil, i18n.Errorf("the project uses %s %s: %w", id, version, err)
 	}
 	if f.SHA256 != sha {
-		return nil, i18n.Errorf("%w: %s %s differs from the build this project pinned; enable it again if you trust it", host.ErrChanged, id, version)
+		return nil, i18n.Errorf("%w: %s %s differs from the build this project pinned (pinned sha256 %s, installed %s); enable it again if you trust it", host.ErrChanged, id, version, sha, f.SHA256)
 	}
 	var lock []string
 	if err := json.Unmarshal([]byte(fieldsJSON), &lock); err != nil {
@@ -499,15 +506,28 @@ func (w *Workspace) PluginLogs(ctx context.Context, id string) ([]string, error)
 	return p.Logs(), nil
 }
 
+// ErrStillEnabled refuses to uninstall a plugin this project enables
+// unless the caller also disables it: removing it silently would leave
+// the project's campaigns unable to send with no word why.
+var ErrStillEnabled = errors.New("the plugin is enabled in this project")
+
 // UninstallPlugin removes an installed plugin (every version) from the
-// user plugin folder and from this project's pins. Other projects that
-// enabled it will say it is missing.
-func (w *Workspace) UninstallPlugin(ctx context.Context, id string) (int, error) {
+// user plugin folder. A plugin this project enables is removed only with
+// disable, which also disables it here (the result says so); otherwise
+// the error matches ErrStillEnabled. Other projects that enabled it will
+// say it is missing.
+func (w *Workspace) UninstallPlugin(ctx context.Context, id string, disable bool) (removed int, disabled bool, err error) {
 	dir, err := host.UserDir()
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	n, bundled := 0, false
+	pins, err := w.pins(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	_, enabled := pins[id]
+	var mine []host.Found
+	bundled := false
 	for _, f := range w.Host().Discover() {
 		if f.Manifest == nil || f.Manifest.ID != id {
 			continue
@@ -516,22 +536,31 @@ func (w *Workspace) UninstallPlugin(ctx context.Context, id string) (int, error)
 			bundled = true
 			continue
 		}
-		if err := host.Uninstall(f, dir); err != nil {
-			return n, err
-		}
-		n++
+		mine = append(mine, f)
 	}
 	switch {
-	case n == 0 && bundled:
-		return 0, i18n.Errorf("%s is bundled with Marketbench and cannot be removed; disable it instead", id)
-	case n == 0:
-		return 0, i18n.Errorf("no plugin %q is installed", id)
-	case bundled:
-		// Only an installed copy claiming a bundled plugin's id was
-		// removed: the bundled one stays in use.
-		return n, nil
+	case len(mine) == 0 && bundled:
+		return 0, false, i18n.Errorf("%s is bundled with Marketbench and cannot be removed; disable it instead", id)
+	case len(mine) == 0:
+		return 0, false, i18n.Errorf("no plugin %q is installed", id)
 	}
-	return n, w.DisablePlugin(ctx, id)
+	// Only an installed copy claiming a bundled plugin's id leaves the
+	// bundled one in use, so the project's pin is not in the way then.
+	if enabled && !bundled && !disable {
+		return 0, false, i18n.Errorf("%w: %s is enabled in %s, whose campaigns would stop working; remove it and disable it there with 'marketbench plugin uninstall %s --disable -p %s', or disable it first",
+			ErrStillEnabled, id, w.Path, id, w.Path)
+	}
+	w.Host().StopFor(id, "it is being uninstalled")
+	for _, f := range mine {
+		if err := host.Uninstall(f, dir); err != nil {
+			return removed, false, err
+		}
+		removed++
+	}
+	if bundled || !enabled {
+		return removed, false, nil
+	}
+	return removed, true, w.DisablePlugin(ctx, id)
 }
 
 // SaveChannelSettings keeps a channel's plain settings in the project, so

@@ -53,7 +53,10 @@ type sendView struct {
 	tried   map[string]string
 	sending context.CancelFunc // set while a live send runs
 	paused  bool               // the user pressed Pause
-	content fyne.CanvasObject
+	// allowDev is set for one live send the user confirmed through a
+	// development build of the plugin (confirmDevLive).
+	allowDev bool
+	content  fyne.CanvasObject
 }
 
 func newSendView(s *campaignsScreen) *sendView {
@@ -525,9 +528,11 @@ func (v *sendView) live(name string) {
 	}
 	secrets, keep := v.typedSecrets()
 	var kept string
+	confirmed := v.allowDev
+	v.allowDev = false
 	async(p, ctx, func(ctx context.Context) (*core.SendReport, error) {
 		kept = keep(ctx)
-		return p.ws.SendCampaign(ctx, name, core.SendOptions{Mode: campaign.Live, Secrets: secrets, Warn: warn}, progress)
+		return p.ws.SendCampaign(ctx, name, core.SendOptions{Mode: campaign.Live, Secrets: secrets, Warn: warn, AllowDevPlugin: confirmed}, progress)
 	}, func(rep *core.SendReport, err error) {
 		cancel()
 		v.remembered(kept)
@@ -546,6 +551,13 @@ func (v *sendView) live(name string) {
 			// Quiet hours (or a far retry): not a failure; say when to resume.
 			v.stage.SetText(i18n.T("Sent %s messages in this run; %s wait for quiet hours to end or for a retry, the first until %s. Press Resume sending then.",
 				i18n.Number(float64(sent)), i18n.Number(float64(rep.Waiting)), i18n.DateTime(rep.NextAt.Local())))
+		case errors.Is(err, core.ErrDevBuild) && !confirmed:
+			// Refused before anything was planned or sent: ask, then
+			// send again with the confirmation.
+			v.stage.SetText("")
+			v.updateButton()
+			v.confirmDevLive(name, err)
+			return
 		case errors.Is(err, core.ErrPaused) && paused:
 			v.stage.SetText(i18n.T("Paused after %s messages in this run. Press Resume sending to send the rest.", i18n.Number(float64(sent))))
 		default:

@@ -15,6 +15,7 @@ import (
 
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/assets/i18n"
+	"github.com/marketbench/marketbench/plugins/host"
 	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/sdk/client"
 )
@@ -288,6 +289,8 @@ func (s *pluginsScreen) setList(list []core.PluginInfo, running []bool) {
 		}
 		if pi.Bundled {
 			from = i18n.T("bundled")
+		} else if pi.Development {
+			from = devBadge()
 		}
 		run := i18n.T("no")
 		if running[i] {
@@ -338,6 +341,10 @@ func (s *pluginsScreen) show(key string) {
 	var b strings.Builder
 	if m := pi.Manifest; m != nil {
 		s.title.SetText(pluginName(*pi) + " " + m.Version)
+		if pi.Development {
+			s.title.SetText(pluginName(*pi) + " " + m.Version + " — " + devBadge())
+			b.WriteString(devAbout(*pi) + "\n")
+		}
 		if m.Description != "" {
 			b.WriteString(sentence(m.Description) + "\n")
 		}
@@ -719,34 +726,6 @@ func (s *pluginsScreen) confirmDisable() {
 	d.Show()
 }
 
-// confirmRemove uninstalls a plugin the user installed (bundled ones
-// cannot be removed).
-func (s *pluginsScreen) confirmRemove() {
-	pi := s.selected()
-	if pi == nil || pi.Manifest == nil || pi.Bundled {
-		return
-	}
-	id := pi.Manifest.ID
-	d := dialog.NewConfirm(i18n.T("Remove %s?", pluginName(*pi)),
-		i18n.T("This deletes %s from this computer and disables it in this project. Other projects that use it will say it is missing until you install it again.", id),
-		func(ok bool) {
-			if !ok {
-				return
-			}
-			async(s.p, s.p.ctx, func(ctx context.Context) (int, error) {
-				return s.p.ws.UninstallPlugin(ctx, id)
-			}, func(_ int, err error) {
-				if err != nil {
-					s.p.showError(err)
-					return
-				}
-				s.p.setStatus(i18n.T("Removed %s", id))
-				s.selectAfterRefresh("")
-			})
-		}, s.p.win)
-	d.Show()
-}
-
 func (s *pluginsScreen) chooseFolder() {
 	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
 		if err != nil {
@@ -768,13 +747,14 @@ func (s *pluginsScreen) chooseArchive() {
 // install copies a plugin into the user plugin folder after checking it.
 func (s *pluginsScreen) install(path string) {
 	var found *core.PluginInfo
+	var mismatches []host.Mismatch
 	s.p.run(i18n.T("Installing the plugin…"), func(ctx context.Context, progress core.Progress) error {
 		progress(i18n.T("Checking the manifest and the program's checksum"), -1)
-		f, err := s.p.ws.InstallPlugin(path)
+		f, ms, err := s.p.ws.InstallPluginChecked(ctx, path)
 		if err != nil {
 			return err
 		}
-		found = &core.PluginInfo{Found: *f}
+		found, mismatches = &core.PluginInfo{Found: *f}, ms
 		return nil
 	}, func(err error) {
 		if err != nil {
@@ -782,6 +762,7 @@ func (s *pluginsScreen) install(path string) {
 			return
 		}
 		s.p.setStatus(i18n.T("Installed %s %s. Select it and press Enable to use it in this project.", found.Manifest.ID, found.Manifest.Version))
+		showMismatches(s.p.win, found.Manifest.ID, mismatches)
 		s.selectAfterRefresh(pluginKey(*found))
 	})
 }

@@ -58,6 +58,10 @@ type Found struct {
 	// manifest states for it.
 	Binary string
 	SHA256 string
+	// Development is set for a build installed by 'plugin dev'
+	// (DevInstall): Dev says where it was built from and when.
+	Development bool
+	Dev         *DevInfo
 	// Err says why the plugin cannot be used (bad manifest, symlink, no
 	// binary for this computer); the other fields may be partial.
 	Err error
@@ -132,6 +136,10 @@ func inspect(dir string, bundled bool) Found {
 		return f
 	}
 	f.Manifest = m
+	if !bundled {
+		f.Dev = readDevMark(dir)
+		f.Development = f.Dev != nil
+	}
 	if !bundled && Reserved(m.ID) {
 		f.Err = i18n.Errorf("%s in %s claims the %s/ namespace, which is kept for the plugins that come with Marketbench, so it is not used; remove it", m.ID, dir, ReservedPublisher)
 		return f
@@ -186,7 +194,7 @@ func (f Found) Verify() error {
 		return err
 	}
 	if got != f.SHA256 {
-		return i18n.Errorf("%w: %s %s: its program does not match the checksum in its manifest", ErrChanged, f.Manifest.ID, f.Manifest.Version)
+		return i18n.Errorf("%w: %s %s: its program does not match the checksum in its manifest (manifest sha256 %s, program sha256 %s)", ErrChanged, f.Manifest.ID, f.Manifest.Version, f.SHA256, got)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	goplugin "github.com/hashicorp/go-plugin"
 
 	"github.com/marketbench/marketbench/assets/i18n"
+	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/sdk/client"
 )
 
@@ -131,7 +132,12 @@ func (h *Host) Close() {
 
 // Stop stops the running processes of plugin id, if any (its approval was
 // withdrawn); a later call may start it again.
-func (h *Host) Stop(id string) {
+func (h *Host) Stop(id string) { h.StopFor(id, "its approval was withdrawn") }
+
+// StopFor stops the running processes of plugin id, if any, giving why in
+// its log; a later call may start it again (a new build, after 'plugin
+// dev').
+func (h *Host) StopFor(id, why string) {
 	h.mu.Lock()
 	var procs []*Proc
 	for _, p := range h.procs {
@@ -141,7 +147,7 @@ func (h *Host) Stop(id string) {
 	}
 	h.mu.Unlock()
 	for _, p := range procs {
-		p.kill("its approval was withdrawn")
+		p.kill(why)
 	}
 }
 
@@ -187,6 +193,13 @@ func (h *Host) Plugin(f Found, pinned string) (*Proc, error) {
 	p := &Proc{h: h, Found: f, pin: pin, logs: newRingLog(1000, h.logFile(f))}
 	h.procs[key] = p
 	return p, nil
+}
+
+// LogFile is the file where plugin id's log lines are kept ("" when the
+// host keeps logs in memory only). Every process that runs the plugin
+// appends to it, so it can be followed from another one.
+func (h *Host) LogFile(id string) string {
+	return h.logFile(Found{Manifest: &sdk.Manifest{ID: id}})
 }
 
 func (h *Host) logFile(f Found) string {
@@ -377,6 +390,8 @@ func (p *Proc) launch(ctx context.Context, wait time.Duration) (*client.Conn, er
 		p.logs.Write([]byte("[host] start failed: " + err.Error() + "\n"))
 		return nil, i18n.Errorf("%s: %w", p.Found.Manifest.ID, err)
 	}
+	// The process id, for an author attaching a debugger (dlv attach).
+	fmt.Fprintf(p.logs, "[host] started %s %s (%s), process %d\n", p.Found.Manifest.ID, p.Found.Manifest.Version, p.Found.Binary, conn.Pid())
 	return conn, nil
 }
 

@@ -26,7 +26,7 @@ import (
 )
 
 // bins holds the test plugins, built once for the whole run.
-var bins struct{ misbehave, file string }
+var bins struct{ misbehave, file, loud, mismatch string }
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "mb-host-test-*")
@@ -46,6 +46,8 @@ func TestMain(m *testing.M) {
 	}
 	bins.misbehave = build("misbehave", "./testdata/misbehave", ".")
 	bins.file = build("filechannel", ".", "../../sdk/examples/filechannel")
+	bins.loud = build("loud", "./testdata/loud", ".")
+	bins.mismatch = build("mismatch", "./testdata/mismatch", ".")
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

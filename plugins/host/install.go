@@ -72,57 +72,98 @@ func Reserved(id string) bool { return strings.HasPrefix(id, ReservedPublisher+"
 // user plugin folder, after checking its manifest and its program's
 // checksum; the copy is checked again in place. It returns the installed
 // plugin. Installing the same build twice is a no-op; a different build
-// under the same version is refused.
+// under the same version is refused with both checksums, unless the one
+// installed is a development build (DevInstall), which a release of the
+// same version replaces.
 func Install(src, userDir string) (*Found, error) {
+	f, _, err := install(src, userDir, false)
+	return f, err
+}
+
+// DevInstall installs a development build (what 'plugin dev' built): it
+// replaces whatever build of the same version is installed and is marked
+// as a development build (Found.Development) wherever it is listed. It
+// returns the installed plugin and the checksum of the build it replaced
+// ("" when none).
+func DevInstall(src, userDir string) (*Found, string, error) {
+	return install(src, userDir, true)
+}
+
+func install(src, userDir string, dev bool) (*Found, string, error) {
 	dir := src
 	if st, err := os.Stat(src); err != nil {
-		return nil, i18n.Errorf("cannot read %s: %v", src, err)
+		return nil, "", i18n.Errorf("cannot read %s: %v", src, err)
 	} else if !st.IsDir() {
 		tmp, err := os.MkdirTemp("", "mb-plugin-*")
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		defer os.RemoveAll(tmp)
 		if err := unpack(src, tmp); err != nil {
-			return nil, i18n.Errorf("cannot unpack %s: %v", filepath.Base(src), err)
+			return nil, "", i18n.Errorf("cannot unpack %s: %v", filepath.Base(src), err)
 		}
 		dir = manifestDir(tmp)
 	}
 	if m, err := sdk.ReadManifest(dir); err == nil && Reserved(m.ID) {
-		return nil, i18n.Errorf("%s cannot be installed: ids under %s/ are kept for the plugins that come with Marketbench; ask its publisher for a build under their own name", m.ID, ReservedPublisher)
+		return nil, "", i18n.Errorf("%s cannot be installed: ids under %s/ are kept for the plugins that come with Marketbench; ask its publisher for a build under their own name", m.ID, ReservedPublisher)
 	}
 	f := inspect(dir, false)
 	if err := f.Verify(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	m := f.Manifest
 	dest := filepath.Join(append([]string{userDir}, append(strings.Split(m.ID, "/"), m.Version)...)...)
+	replaced := ""
 	if have := inspect(dest, false); have.Manifest != nil {
-		if have.SHA256 == f.SHA256 && have.Verify() == nil {
-			return &have, nil
+		switch {
+		case have.SHA256 == f.SHA256 && have.Verify() == nil && have.Development == dev:
+			return &have, "", nil
+		case !dev && !have.Development && have.SHA256 != f.SHA256:
+			return nil, "", i18n.Errorf("%s %s is already installed as a different build (installed sha256 %s, this one %s). While developing, install it with 'marketbench plugin dev FOLDER -p PROJECT', which replaces the build of the same version; to ship a new build, give it a new version in plugin.json. To replace it anyway, remove it first with 'marketbench plugin uninstall %s'",
+				m.ID, m.Version, have.SHA256, f.SHA256, m.ID)
 		}
-		return nil, i18n.Errorf("%s %s is already installed as a different build; remove %s first if you trust this one", m.ID, m.Version, dest)
+		replaced = have.SHA256
 	}
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	stage, err := os.MkdirTemp(filepath.Dir(dest), ".install-*")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer os.RemoveAll(stage)
 	if err := copyTree(dir, stage); err != nil {
-		return nil, i18n.Errorf("cannot install %s: %v", filepath.Base(src), err)
+		return nil, "", i18n.Errorf("cannot install %s: %v", filepath.Base(src), err)
 	}
-	if err := os.Rename(stage, dest); err != nil {
-		return nil, err
+	// The mark is the installer's to set: one copied in from the source
+	// folder does not make a build a development build, or a release one.
+	os.Remove(filepath.Join(stage, DevMarker))
+	if dev {
+		if err := os.WriteFile(filepath.Join(stage, DevMarker), devMark(src), 0o644); err != nil {
+			return nil, "", err
+		}
+	}
+	if replaced != "" {
+		// The old build is moved aside, not deleted first, so a failed
+		// rename leaves the installed build in place.
+		old := stage + ".old"
+		if err := os.Rename(dest, old); err != nil {
+			return nil, "", i18n.Errorf("cannot replace %s: %v", dest, err)
+		}
+		defer os.RemoveAll(old)
+		if err := os.Rename(stage, dest); err != nil {
+			os.Rename(old, dest)
+			return nil, "", err
+		}
+	} else if err := os.Rename(stage, dest); err != nil {
+		return nil, "", err
 	}
 	got := inspect(dest, false)
 	if err := got.Verify(); err != nil {
 		os.RemoveAll(dest)
-		return nil, err
+		return nil, "", err
 	}
-	return &got, nil
+	return &got, replaced, nil
 }
 
 // manifestDir is root, or its only subfolder when the archive wraps the

@@ -78,7 +78,7 @@ func Launch(cfg Config) (*Conn, error) {
 			return nil, fmt.Errorf("the plugin could not be started: %w", err)
 		}
 		if !bytes.Equal(sum, cfg.Checksum) {
-			return nil, startError(goplugin.ErrChecksumsDoNotMatch)
+			return nil, fmt.Errorf("%w (expected sha256 %x, the program's is %x)", startError(goplugin.ErrChecksumsDoNotMatch), cfg.Checksum, sum)
 		}
 	}
 	var run *procRunner
