@@ -1,16 +1,13 @@
 package mlp
 
-import "gonum.org/v1/gonum/blas"
-
-// The three matrix products of a layer. gonum's Dgemm handles the hidden
-// layers well, but for the one-unit output layer it makes one call per
-// element, which cost as much as the hidden layers together; plain loops
-// do that layer instead.
+// The three matrix products of a layer, by gemm for the hidden layers.
+// The one-unit output layer is a matrix-vector product, which plain loops
+// do best.
 
 // matmul sets z (r×out) = a (r×in) · w (in×out).
 func matmul(r, in, out int, a, w, z []float64) {
 	if out > 1 {
-		impl.Dgemm(blas.NoTrans, blas.NoTrans, r, out, in, 1, a, in, w, out, 0, z, out)
+		gemm(r, out, in, a, in, 1, w, out, z, out)
 		return
 	}
 	w = w[:in]
@@ -26,7 +23,7 @@ func matmul(r, in, out int, a, w, z []float64) {
 // gradW sets g (in×out) = aᵀ · d, for a (r×in) and d (r×out).
 func gradW(r, in, out int, a, d, g []float64) {
 	if out > 1 {
-		impl.Dgemm(blas.Trans, blas.NoTrans, in, out, r, 1, a, in, d, out, 0, g, out)
+		gemm(in, out, r, a, 1, in, d, out, g, out)
 		return
 	}
 	g = g[:in]
@@ -38,10 +35,19 @@ func gradW(r, in, out int, a, d, g []float64) {
 	}
 }
 
-// backDelta sets p (r×in) = d · wᵀ, for d (r×out) and w (in×out).
-func backDelta(r, in, out int, d, w, p []float64) {
+// backDelta sets p (r×in) = d · wᵀ, for d (r×out) and w (in×out); wt
+// is scratch for wᵀ, which gemm needs row-major (nil allocates it).
+func backDelta(r, in, out int, d, w, wt, p []float64) {
 	if out > 1 {
-		impl.Dgemm(blas.NoTrans, blas.Trans, r, in, out, 1, d, out, w, out, 0, p, in)
+		if len(wt) < in*out {
+			wt = make([]float64, in*out)
+		}
+		for k := range in {
+			for j, v := range w[k*out : (k+1)*out] {
+				wt[j*in+k] = v
+			}
+		}
+		gemm(r, in, out, d, out, 1, wt, in, p, in)
 		return
 	}
 	w = w[:in]

@@ -43,12 +43,19 @@ func (f *forward) run(net *Net, r int) []float64 {
 		in, out := f.sizes[l], f.sizes[l+1]
 		a, z := f.acts[l][:r*in], f.acts[l+1][:r*out]
 		matmul(r, in, out, a, net.Coef[l], z)
-		b := net.Intercept[l]
+		b := net.Intercept[l][:out]
 		for i := range r {
 			row := z[i*out : (i+1)*out]
+			row = row[:len(b)]
 			if l < L-1 {
 				for j, v := range row {
-					row[j] = max(v+b[j], 0) // ReLU
+					// ReLU: max(s, 0) with NaN kept, as a branch, not
+					// max's slower general code.
+					if s := v + b[j]; s <= 0 {
+						row[j] = 0
+					} else {
+						row[j] = s
+					}
 				}
 			} else {
 				for j := range row {
@@ -65,6 +72,7 @@ func (f *forward) run(net *Net, r int) []float64 {
 type worker struct {
 	*forward
 	deltas [][]float64 // deltas[l]: rows × sizes[l], for l ≥ 1
+	wt     []float64   // scratch for a transposed weight matrix
 	grad   []float64   // same layout as trainer.params
 	gc, gb [][]float64 // views of grad
 	y, w   []float64
@@ -118,6 +126,7 @@ func newTrainer(net *Net, opt Options) *trainer {
 		wk.deltas = make([][]float64, len(net.Sizes))
 		for l := 1; l < len(net.Sizes); l++ {
 			wk.deltas[l] = make([]float64, rows*net.Sizes[l])
+			wk.wt = make([]float64, max(len(wk.wt), net.Sizes[l-1]*net.Sizes[l]))
 		}
 		t.ws = append(t.ws, wk)
 	}
@@ -218,7 +227,7 @@ func (wk *worker) backprop(net *Net, X *mat.Dense, y, w []float64, idx []int) {
 		in, out := net.Sizes[l], net.Sizes[l+1]
 		a, dl := wk.acts[l][:r*in], wk.deltas[l+1][:r*out]
 		gradW(r, in, out, a, dl, wk.gc[l])
-		gb := wk.gb[l]
+		gb := wk.gb[l][:out]
 		for i := range r {
 			for j, v := range dl[i*out : (i+1)*out] {
 				gb[j] += v
@@ -228,7 +237,8 @@ func (wk *worker) backprop(net *Net, X *mat.Dense, y, w []float64, idx []int) {
 			break
 		}
 		prev := wk.deltas[l][:r*in]
-		backDelta(r, in, out, dl, net.Coef[l], prev)
+		backDelta(r, in, out, dl, net.Coef[l], wk.wt, prev)
+		prev = prev[:len(a)]
 		for i, v := range a {
 			if v <= 0 { // ReLU's derivative
 				prev[i] = 0

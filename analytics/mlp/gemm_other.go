@@ -1,0 +1,11 @@
+//go:build !amd64
+
+package mlp
+
+var useAVX2 = false // a variable, as on amd64, for the tests
+
+func gemm4x8(k int, a *float64, sai, sap int, b *float64, ldb int, c *float64, ldc, n int) {
+	panic("unreachable")
+}
+
+func hasAVX2() bool { return false }
