@@ -1,29 +1,30 @@
 package mlp
 
-// The three matrix products of a layer, by gemm for the hidden layers.
-// The one-unit output layer is a matrix-vector product, which plain loops
-// do best.
+// The three matrix products of a layer, by gemm. The one-unit output
+// layer's weight gradient is a matrix-vector product, which a plain loop
+// does best.
 
-// matmul sets z (r×out) = a (r×in) · w (in×out).
-func matmul(r, in, out int, a, w, z []float64) {
-	if out > 1 {
-		gemm(r, out, in, a, in, 1, w, out, z, out)
+// layerForward sets z (r×out) = a (r×in) · w (in×out) + b, then the ReLU
+// for a hidden layer.
+func layerForward(r, in, out int, a, w, b, z []float64, relu bool) {
+	if relu {
+		gemm(r, out, in, a, in, 1, w, out, z, out, epi{biasReLU, b})
 		return
 	}
-	w = w[:in]
+	gemm(r, out, in, a, in, 1, w, out, z, out, epi{})
+	b = b[:out]
 	for i := range r {
-		s := 0.0
-		for k, v := range a[i*in : (i+1)*in] {
-			s += v * w[k]
+		row := z[i*out : (i+1)*out]
+		for j := range row[:len(b)] {
+			row[j] += b[j]
 		}
-		z[i] = s
 	}
 }
 
 // gradW sets g (in×out) = aᵀ · d, for a (r×in) and d (r×out).
 func gradW(r, in, out int, a, d, g []float64) {
 	if out > 1 {
-		gemm(in, out, r, a, 1, in, d, out, g, out)
+		gemm(in, out, r, a, 1, in, d, out, g, out, epi{})
 		return
 	}
 	g = g[:in]
@@ -35,9 +36,11 @@ func gradW(r, in, out int, a, d, g []float64) {
 	}
 }
 
-// backDelta sets p (r×in) = d · wᵀ, for d (r×out) and w (in×out); wt
-// is scratch for wᵀ, which gemm needs row-major (nil allocates it).
-func backDelta(r, in, out int, d, w, wt, p []float64) {
+// backDelta sets p (r×in) = d · wᵀ, for d (r×out) and w (in×out), and
+// zeroes it where mask (r×in, the layer's ReLU outputs; nil for none) is
+// ≤ 0. wt is scratch for wᵀ, which gemm needs row-major (nil allocates
+// it); for one output, w is already its own transpose.
+func backDelta(r, in, out int, d, w, wt, mask, p []float64) {
 	if out > 1 {
 		if len(wt) < in*out {
 			wt = make([]float64, in*out)
@@ -47,14 +50,11 @@ func backDelta(r, in, out int, d, w, wt, p []float64) {
 				wt[j*in+k] = v
 			}
 		}
-		gemm(r, in, out, d, out, 1, wt, in, p, in)
-		return
+		w = wt
 	}
-	w = w[:in]
-	for i, di := range d[:r] {
-		row := p[i*in : (i+1)*in]
-		for k, v := range w {
-			row[k] = di * v
-		}
+	ep := epi{}
+	if mask != nil {
+		ep = epi{reluMask, mask}
 	}
+	gemm(r, in, out, d, out, 1, w, in, p, in, ep)
 }

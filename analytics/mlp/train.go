@@ -42,27 +42,7 @@ func (f *forward) run(net *Net, r int) []float64 {
 	for l := range L {
 		in, out := f.sizes[l], f.sizes[l+1]
 		a, z := f.acts[l][:r*in], f.acts[l+1][:r*out]
-		matmul(r, in, out, a, net.Coef[l], z)
-		b := net.Intercept[l][:out]
-		for i := range r {
-			row := z[i*out : (i+1)*out]
-			row = row[:len(b)]
-			if l < L-1 {
-				for j, v := range row {
-					// ReLU: max(s, 0) with NaN kept, as a branch, not
-					// max's slower general code.
-					if s := v + b[j]; s <= 0 {
-						row[j] = 0
-					} else {
-						row[j] = s
-					}
-				}
-			} else {
-				for j := range row {
-					row[j] += b[j]
-				}
-			}
-		}
+		layerForward(r, in, out, a, net.Coef[l], net.Intercept[l], z, l < L-1)
 	}
 	return f.acts[L][:r]
 }
@@ -236,14 +216,7 @@ func (wk *worker) backprop(net *Net, X *mat.Dense, y, w []float64, idx []int) {
 		if l == 0 {
 			break
 		}
-		prev := wk.deltas[l][:r*in]
-		backDelta(r, in, out, dl, net.Coef[l], wk.wt, prev)
-		prev = prev[:len(a)]
-		for i, v := range a {
-			if v <= 0 { // ReLU's derivative
-				prev[i] = 0
-			}
-		}
+		backDelta(r, in, out, dl, net.Coef[l], wk.wt, a, wk.deltas[l][:r*in])
 	}
 }
 
