@@ -66,11 +66,23 @@ type trainer struct {
 	grad   []float64
 	gc     [][]float64 // views of grad
 	m, v   []float64
-	jobs   chan []int // rows for the helper goroutine
+	segs   []segment
+	jobs   chan job // for the helper goroutine
 	done   chan struct{}
 	best   []float64
 	step   int
+	lr     float64 // this step's Adam step size
+	inv    float64 // 1 / this batch's rows
+	pen    float64 // the helper's part of Σ‖W‖²
 	ws     []*worker
+}
+
+// job is the helper goroutine's share of a step: part 0 of the batch's
+// rows, or the parameters [lo, hi) to update.
+type job struct {
+	idx    []int
+	update bool
+	lo, hi int
 }
 
 // layout cuts a flat slice into the weight matrices and biases of sizes.
@@ -99,6 +111,7 @@ func newTrainer(net *Net, opt Options) *trainer {
 	t := &trainer{net: net, opt: opt, params: make([]float64, k), grad: make([]float64, k), m: make([]float64, k), v: make([]float64, k)}
 	net.Coef, net.Intercept = layout(net.Sizes, t.params)
 	t.gc, _ = layout(net.Sizes, t.grad)
+	t.segs = segments(net.Sizes)
 	rows := (opt.BatchSize + parts - 1) / parts
 	for range parts {
 		wk := &worker{forward: newForward(net.Sizes, rows), grad: make([]float64, k), y: make([]float64, rows), w: make([]float64, rows)}
@@ -129,12 +142,21 @@ func (t *trainer) init(rng *rand.Rand) {
 // batch computes the gradient of the penalised mean loss over rows idx
 // into t.grad and returns the summed (weighted) loss of the rows.
 func (t *trainer) batch(X *mat.Dense, y, w []float64, idx []int) float64 {
+	loss := t.backprops(X, y, w, idx)
+	t.reduce(0, len(t.grad))
+	return loss
+}
+
+// backprops runs each worker's part of rows idx, part 0 on the helper
+// goroutine (started by start) while the others run here: a channel
+// send allocates nothing, a new goroutine would. It returns the summed
+// loss, leaving the workers' gradients to reduce.
+func (t *trainer) backprops(X *mat.Dense, y, w []float64, idx []int) float64 {
 	r := len(idx)
 	per := (r + parts - 1) / parts
-	// Part 0 goes to the helper goroutine (started by run), the others
-	// run here; a channel send allocates nothing, a new goroutine would.
+	t.inv = 1 / float64(r)
 	if t.jobs != nil {
-		t.jobs <- idx[:min(per, r)]
+		t.jobs <- job{idx: idx[:min(per, r)]}
 	} else {
 		t.ws[0].backprop(t.net, X, y, w, idx[:min(per, r)])
 	}
@@ -145,27 +167,8 @@ func (t *trainer) batch(X *mat.Dense, y, w []float64, idx []int) float64 {
 		<-t.done
 	}
 	loss := 0.0
-	copy(t.grad, t.ws[0].grad)
-	for _, wk := range t.ws[1:] {
-		for i, g := range wk.grad {
-			t.grad[i] += g
-		}
-	}
 	for _, wk := range t.ws {
 		loss += wk.loss
-	}
-	inv := 1 / float64(r)
-	for i := range t.grad {
-		t.grad[i] *= inv
-	}
-	// The L2 penalty (alpha/2)·‖W‖²/r on weights, not biases, as
-	// scikit-learn.
-	a := t.opt.Alpha * inv
-	for l, c := range t.net.Coef {
-		g := t.gc[l]
-		for i, v := range c {
-			g[i] += a * v
-		}
 	}
 	return loss
 }
@@ -220,26 +223,17 @@ func (wk *worker) backprop(net *Net, X *mat.Dense, y, w []float64, idx []int) {
 	}
 }
 
-// adam takes one Adam step with scikit-learn's bias-corrected step size.
-func (t *trainer) adam() {
-	const b1, b2, eps = 0.9, 0.999, 1e-8
-	t.step++
-	lr := t.opt.LearningRate * math.Sqrt(1-math.Pow(b2, float64(t.step))) / (1 - math.Pow(b1, float64(t.step)))
-	m, v, p := t.m, t.v[:len(t.m)], t.params[:len(t.m)]
-	for i, g := range t.grad[:len(m)] {
-		m[i] = b1*m[i] + (1-b1)*g
-		v[i] = b2*v[i] + (1-b2)*g*g
-		p[i] -= lr * m[i] / (math.Sqrt(v[i]) + eps)
-	}
-}
-
-// start runs the helper goroutine that takes part 0 of each batch; the
+// start runs the helper goroutine that takes its share of each step; the
 // returned func stops it.
 func (t *trainer) start(X *mat.Dense, y, w []float64) (stop func()) {
-	t.jobs, t.done = make(chan []int), make(chan struct{})
+	t.jobs, t.done = make(chan job), make(chan struct{})
 	go func() {
-		for idx := range t.jobs {
-			t.ws[0].backprop(t.net, X, y, w, idx)
+		for j := range t.jobs {
+			if j.update {
+				t.pen = t.update(j.lo, j.hi)
+			} else {
+				t.ws[0].backprop(t.net, X, y, w, j.idx)
+			}
 			t.done <- struct{}{}
 		}
 	}()
@@ -253,7 +247,6 @@ func (t *trainer) run(ctx context.Context, X *mat.Dense, y, w []float64, train, 
 	bs := min(o.BatchSize, len(order))
 	bestLoss, noChange := math.Inf(1), 0
 	defer t.start(X, y, w)()
-	var penalty float64
 	for epoch := 1; epoch <= o.MaxIter; epoch++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -261,16 +254,9 @@ func (t *trainer) run(ctx context.Context, X *mat.Dense, y, w []float64, train, 
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		total := 0.0
 		for lo := 0; lo < len(order); lo += bs {
-			idx := order[lo:min(lo+bs, len(order))]
-			total += t.batch(X, y, w, idx)
-			penalty = 0
-			for _, c := range net.Coef {
-				for _, v := range c {
-					penalty += v * v
-				}
-			}
+			loss, penalty := t.train(X, y, w, order[lo:min(lo+bs, len(order))])
+			total += loss
 			total += 0.5 * o.Alpha * penalty // per batch: (α/2)‖W‖²/r × r rows
-			t.adam()
 		}
 		net.Epochs = epoch
 		net.Loss = total / float64(len(order))
