@@ -67,8 +67,8 @@ type trainer struct {
 	gc     [][]float64 // views of grad
 	m, v   []float64
 	segs   []segment
-	jobs   chan job // for the helper goroutine
-	done   chan struct{}
+	helper *handoff // to the helper goroutine, while it runs
+	spin   int
 	best   []float64
 	step   int
 	lr     float64 // this step's Adam step size
@@ -80,9 +80,9 @@ type trainer struct {
 // job is the helper goroutine's share of a step: part 0 of the batch's
 // rows, or the parameters [lo, hi) to update.
 type job struct {
-	idx    []int
-	update bool
-	lo, hi int
+	idx          []int
+	update, stop bool
+	lo, hi       int
 }
 
 // layout cuts a flat slice into the weight matrices and biases of sizes.
@@ -155,16 +155,16 @@ func (t *trainer) backprops(X *mat.Dense, y, w []float64, idx []int) float64 {
 	r := len(idx)
 	per := (r + parts - 1) / parts
 	t.inv = 1 / float64(r)
-	if t.jobs != nil {
-		t.jobs <- job{idx: idx[:min(per, r)]}
+	if t.helper != nil {
+		t.helper.send(job{idx: idx[:min(per, r)]})
 	} else {
 		t.ws[0].backprop(t.net, X, y, w, idx[:min(per, r)])
 	}
 	for p := 1; p < parts; p++ {
 		t.ws[p].backprop(t.net, X, y, w, idx[min(p*per, r):min((p+1)*per, r)])
 	}
-	if t.jobs != nil {
-		<-t.done
+	if t.helper != nil {
+		t.helper.wait(t.spin)
 	}
 	loss := 0.0
 	for _, wk := range t.ws {
@@ -226,18 +226,22 @@ func (wk *worker) backprop(net *Net, X *mat.Dense, y, w []float64, idx []int) {
 // start runs the helper goroutine that takes its share of each step; the
 // returned func stops it.
 func (t *trainer) start(X *mat.Dense, y, w []float64) (stop func()) {
-	t.jobs, t.done = make(chan job), make(chan struct{})
+	h := &handoff{posted: signal{wake: make(chan struct{}, 1)}, done: signal{wake: make(chan struct{}, 1)}}
+	t.helper, t.spin = h, spins()
 	go func() {
-		for j := range t.jobs {
-			if j.update {
+		for {
+			switch j := h.receive(t.spin); {
+			case j.stop:
+				return
+			case j.update:
 				t.pen = t.update(j.lo, j.hi)
-			} else {
+			default:
 				t.ws[0].backprop(t.net, X, y, w, j.idx)
 			}
-			t.done <- struct{}{}
+			h.done.post()
 		}
 	}()
-	return func() { close(t.jobs); t.jobs = nil }
+	return func() { h.send(job{stop: true}); t.helper = nil }
 }
 
 // run trains epoch by epoch until the stopping rule or MaxIter.

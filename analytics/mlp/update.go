@@ -31,13 +31,13 @@ func (t *trainer) train(X *mat.Dense, y, w []float64, idx []int) (loss, penalty 
 	loss = t.backprops(X, y, w, idx)
 	t.nextStep()
 	k := len(t.params)
-	if t.jobs == nil {
+	if t.helper == nil {
 		return loss, t.update(0, k)
 	}
 	mid := k / 2 &^ 7 // on a cache-line boundary, for 64-byte aligned slices
-	t.jobs <- job{update: true, lo: 0, hi: mid}
+	t.helper.send(job{update: true, lo: 0, hi: mid})
 	penalty = t.update(mid, k)
-	<-t.done
+	t.helper.wait(t.spin)
 	return loss, t.pen + penalty
 }
 
