@@ -142,3 +142,23 @@ func randSlice(rng *rand.Rand, n int) []float64 {
 	}
 	return s
 }
+
+// colSums sums each column in row order, as the plain loop it replaced.
+func TestColSums(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, out := range []int{1, 7, 8, 13, 32, 64} {
+		r := 1 + rng.IntN(120)
+		d := randSlice(rng, r*out)
+		got := randSlice(rng, out)
+		colSums(r, out, d, got)
+		for j := range out {
+			want := 0.0
+			for i := range r {
+				want += d[i*out+j]
+			}
+			if got[j] != want {
+				t.Fatalf("out %d: column %d sums to %v, want %v", out, j, got[j], want)
+			}
+		}
+	}
+}

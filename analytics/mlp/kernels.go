@@ -58,3 +58,32 @@ func backDelta(r, in, out int, d, w, wt, mask, p []float64) {
 	}
 	gemm(r, in, out, d, out, 1, w, in, p, in, ep)
 }
+
+// colSums sets s (out) to the column sums of d (r×out), each summed over
+// the rows in order, eight columns at a time in registers.
+func colSums(r, out int, d, s []float64) {
+	s = s[:out]
+	j := 0
+	for ; j+8 <= out; j += 8 {
+		var s0, s1, s2, s3, s4, s5, s6, s7 float64
+		for i := range r {
+			row := d[i*out+j : i*out+j+8 : i*out+j+8]
+			s0 += row[0]
+			s1 += row[1]
+			s2 += row[2]
+			s3 += row[3]
+			s4 += row[4]
+			s5 += row[5]
+			s6 += row[6]
+			s7 += row[7]
+		}
+		s[j], s[j+1], s[j+2], s[j+3], s[j+4], s[j+5], s[j+6], s[j+7] = s0, s1, s2, s3, s4, s5, s6, s7
+	}
+	for ; j < out; j++ {
+		v := 0.0
+		for i := range r {
+			v += d[i*out+j]
+		}
+		s[j] = v
+	}
+}

@@ -210,12 +210,7 @@ func (wk *worker) backprop(net *Net, X *mat.Dense, y, w []float64, idx []int) {
 		in, out := net.Sizes[l], net.Sizes[l+1]
 		a, dl := wk.acts[l][:r*in], wk.deltas[l+1][:r*out]
 		gradW(r, in, out, a, dl, wk.gc[l])
-		gb := wk.gb[l][:out]
-		for i := range r {
-			for j, v := range dl[i*out : (i+1)*out] {
-				gb[j] += v
-			}
-		}
+		colSums(r, out, dl, wk.gb[l])
 		if l == 0 {
 			break
 		}
