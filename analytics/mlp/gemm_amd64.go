@@ -15,3 +15,10 @@ func hasAVX2() bool { return cpu.X86.HasAVX2 }
 //
 //go:noescape
 func gemm4x8(k int, a *float64, sai, sap int, b *float64, ldb int, c *float64, ldc, n int, e *float64, mode int)
+
+// adam4 is adamRange's loop for n a positive multiple of 4, four
+// parameters per instruction, with the same operations in the same order
+// (IEEE square roots and quotients are exact to the bit on either path).
+//
+//go:noescape
+func adam4(n int, gr, m, v, p *float64, c *[6]float64)

@@ -89,14 +89,21 @@ func (t *trainer) nextStep() {
 }
 
 // adamRange updates params[lo:hi] from grad[lo:hi] with step size t.lr.
+// The float64 conversions keep the compiler from fusing into FMAs, so the
+// Go loop gives adam4's bits.
 func (t *trainer) adamRange(lo, hi int) {
 	const b1, b2, eps = 0.9, 0.999, 1e-8
 	lr := t.lr
 	g := t.grad[lo:hi]
 	m, v, p := t.m[lo:hi][:len(g)], t.v[lo:hi][:len(g)], t.params[lo:hi][:len(g)]
+	if n := len(g) &^ 3; useAVX2 && n > 0 {
+		c := [6]float64{b1, 1 - b1, b2, 1 - b2, lr, eps}
+		adam4(n, &g[0], &m[0], &v[0], &p[0], &c)
+		g, m, v, p = g[n:], m[n:], v[n:], p[n:]
+	}
 	for i, gi := range g {
-		m[i] = b1*m[i] + (1-b1)*gi
-		v[i] = b2*v[i] + (1-b2)*gi*gi
+		m[i] = float64(b1*m[i]) + float64((1-b1)*gi)
+		v[i] = float64(b2*v[i]) + float64((1-b2)*gi*gi)
 		p[i] -= lr * m[i] / (math.Sqrt(v[i]) + eps)
 	}
 }

@@ -44,3 +44,37 @@ func TestTrainStepMatchesBatchAdam(t *testing.T) {
 		}
 	}
 }
+
+// The assembly's Adam step gives the Go loop's bits, for any length.
+func TestAdamAssemblyMatchesGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	defer func(v bool) { useAVX2 = v }(useAVX2)
+	for _, k := range []int{1, 3, 4, 9, 64, 3457} {
+		var trs [2]*trainer
+		for i := range trs {
+			trs[i] = &trainer{opt: Options{LearningRate: 1e-3}}
+		}
+		for _, s := range []*[]float64{&trs[0].params, &trs[0].grad, &trs[0].m, &trs[0].v} {
+			*s = randSlice(rng, k)
+		}
+		for i, v := range trs[0].v {
+			trs[0].v[i] = v * v
+		}
+		trs[1].params, trs[1].grad = slices.Clone(trs[0].params), slices.Clone(trs[0].grad)
+		trs[1].m, trs[1].v = slices.Clone(trs[0].m), slices.Clone(trs[0].v)
+		for step := range 3 {
+			for i, tr := range trs {
+				useAVX2 = i == 1 && hasAVX2()
+				tr.nextStep()
+				tr.adamRange(step%2, k) // an odd start too
+			}
+			for _, pair := range [][2][]float64{{trs[0].params, trs[1].params}, {trs[0].m, trs[1].m}, {trs[0].v, trs[1].v}} {
+				for i := range pair[0] {
+					if math.Float64bits(pair[0][i]) != math.Float64bits(pair[1][i]) {
+						t.Fatalf("k %d step %d: element %d: Go %v, assembly %v", k, step, i, pair[0][i], pair[1][i])
+					}
+				}
+			}
+		}
+	}
+}
