@@ -18,7 +18,8 @@ var impl = blas64.Implementation()
 
 // parts is how many pieces each mini-batch is split into, each forward-
 // and back-propagated by its own goroutine. It is fixed, not the number of
-// cores, so the sums (and so the network) are the same on every machine.
+// cores, so the sums (and so the network) are the same on every machine;
+// at least 2 (reduce adds the first two in one pass).
 const parts = 2
 
 // forward holds the activations of a block of rows, allocated once.
@@ -177,11 +178,13 @@ func (t *trainer) backprops(X *mat.Dense, y, w []float64, idx []int) float64 {
 // (not yet averaged) gradient in wk.grad and the summed loss in wk.loss.
 func (wk *worker) backprop(net *Net, X *mat.Dense, y, w []float64, idx []int) {
 	r := len(idx)
-	clear(wk.grad)
 	wk.loss = 0
 	if r == 0 {
+		clear(wk.grad)
 		return
 	}
+	// Every gradient is set below (gradW and colSums overwrite), so no
+	// clear first.
 	d := net.Sizes[0]
 	for i, k := range idx {
 		copy(wk.acts[0][i*d:(i+1)*d], X.RawRowView(k))

@@ -55,8 +55,11 @@ func (t *trainer) reduce(lo, hi int) (penalty float64) {
 		}
 		g, p := t.grad[s:e], t.params[s:e]
 		p = p[:len(g)]
-		copy(g, t.ws[0].grad[s:e])
-		for _, wk := range t.ws[1:] {
+		g0, g1 := t.ws[0].grad[s:e][:len(g)], t.ws[1].grad[s:e][:len(g)]
+		for i, v := range g0 {
+			g[i] = v + g1[i]
+		}
+		for _, wk := range t.ws[2:] {
 			for i, v := range wk.grad[s:e][:len(g)] {
 				g[i] += v
 			}
