@@ -1,6 +1,7 @@
 package mlp
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -76,5 +77,32 @@ func TestAdamAssemblyMatchesGo(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The whole fit gives the same network with the assembly as with the
+// pure-Go fallback, to the bit.
+func TestFallbackSameNetwork(t *testing.T) {
+	if !hasAVX2() {
+		t.Skip("no AVX2: only the Go path runs here")
+	}
+	X, y := randData(1000, 20, 9)
+	defer func(v bool) { useAVX2 = v }(useAVX2)
+	var nets [2]*Net
+	for i, asm := range []bool{false, true} {
+		useAVX2 = asm
+		net, err := Fit(context.Background(), X, y, Options{MaxIter: 5, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nets[i] = net
+	}
+	for l := range nets[0].Coef {
+		if !slices.Equal(nets[0].Coef[l], nets[1].Coef[l]) || !slices.Equal(nets[0].Intercept[l], nets[1].Intercept[l]) {
+			t.Fatalf("layer %d differs between the Go and assembly paths", l)
+		}
+	}
+	if nets[0].Loss != nets[1].Loss {
+		t.Fatalf("loss %v (Go) vs %v (assembly)", nets[0].Loss, nets[1].Loss)
 	}
 }
