@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // gemm against gonum's Dgemm, plain and with A transposed, with each
@@ -47,7 +48,7 @@ func TestGemmMatchesDgemm(t *testing.T) {
 				}
 				want := make([]float64, m*n)
 				if k > 0 {
-					impl.Dgemm(ta, blas.NoTrans, m, n, k, 1, a, max(lda, 1), b, n, 0, want, n)
+					blas64.Implementation().Dgemm(ta, blas.NoTrans, m, n, k, 1, a, max(lda, 1), b, n, 0, want, n)
 				}
 				var got [2][]float64
 				for path, asm := range []bool{false, true} {

@@ -18,9 +18,10 @@ type handoff struct {
 	seenDone   uint64 // the caller's count of done
 }
 
-// spins is how long a waiter polls before parking: ~100µs, longer than a
-// batch's imbalance and far shorter than an epoch's shuffle. With one
-// P the poster could not run while the waiter spins, so it parks at once.
+// spins is how long a waiter polls before parking, some 50–100µs:
+// longer than a batch's imbalance, far shorter than an epoch's shuffle.
+// With one P the poster could not run while the waiter spins, so it
+// parks at once.
 func spins() int {
 	if runtime.GOMAXPROCS(0) < 2 {
 		return 0

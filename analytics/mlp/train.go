@@ -8,13 +8,10 @@ import (
 	"slices"
 	"sync"
 
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/marketbench/marketbench/analytics/msg"
 )
-
-var impl = blas64.Implementation()
 
 // parts is how many pieces each mini-batch is split into, each forward-
 // and back-propagated by its own goroutine. It is fixed, not the number of
@@ -65,7 +62,6 @@ type trainer struct {
 	opt    Options
 	params []float64 // every weight; net.Coef and net.Intercept are views
 	grad   []float64
-	gc     [][]float64 // views of grad
 	m, v   []float64
 	segs   []segment
 	helper *handoff // to the helper goroutine, while it runs
@@ -111,7 +107,6 @@ func newTrainer(net *Net, opt Options) *trainer {
 	k := nparams(net.Sizes)
 	t := &trainer{net: net, opt: opt, params: make([]float64, k), grad: make([]float64, k), m: make([]float64, k), v: make([]float64, k)}
 	net.Coef, net.Intercept = layout(net.Sizes, t.params)
-	t.gc, _ = layout(net.Sizes, t.grad)
 	t.segs = segments(net.Sizes)
 	rows := (opt.BatchSize + parts - 1) / parts
 	for range parts {
@@ -149,9 +144,9 @@ func (t *trainer) batch(X *mat.Dense, y, w []float64, idx []int) float64 {
 }
 
 // backprops runs each worker's part of rows idx, part 0 on the helper
-// goroutine (started by start) while the others run here: a channel
-// send allocates nothing, a new goroutine would. It returns the summed
-// loss, leaving the workers' gradients to reduce.
+// goroutine (started by start) while the others run here: a handoff
+// allocates nothing, a new goroutine would. It returns the summed loss,
+// leaving the workers' gradients to reduce.
 func (t *trainer) backprops(X *mat.Dense, y, w []float64, idx []int) float64 {
 	r := len(idx)
 	per := (r + parts - 1) / parts
