@@ -35,14 +35,11 @@ func (net *Net) Attribute(x, base []float64, steps int) []float64 {
 	for l := L - 1; l >= 0; l-- {
 		in, out := net.Sizes[l], net.Sizes[l+1]
 		prev := make([]float64, steps*in)
-		backDelta(steps, in, out, delta, net.Coef[l], prev)
+		var mask []float64 // the ReLU's derivative; the inputs have none
 		if l > 0 {
-			for i, v := range f.acts[l][:steps*in] {
-				if v <= 0 {
-					prev[i] = 0
-				}
-			}
+			mask = f.acts[l][:steps*in]
 		}
+		backDelta(steps, in, out, delta, net.Coef[l], nil, mask, prev)
 		delta = prev
 	}
 	out := make([]float64, d)

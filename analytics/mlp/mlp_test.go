@@ -267,7 +267,7 @@ func TestStepAllocatesNothing(t *testing.T) {
 	for i := range idx {
 		idx[i] = i
 	}
-	if n := testing.AllocsPerRun(20, func() { tr.batch(X, y, nil, idx); tr.adam() }); n != 0 {
+	if n := testing.AllocsPerRun(20, func() { tr.train(X, y, nil, idx) }); n != 0 {
 		t.Fatalf("%v allocations per step", n)
 	}
 }

@@ -8,17 +8,15 @@ import (
 	"slices"
 	"sync"
 
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/marketbench/marketbench/analytics/msg"
 )
 
-var impl = blas64.Implementation()
-
 // parts is how many pieces each mini-batch is split into, each forward-
 // and back-propagated by its own goroutine. It is fixed, not the number of
-// cores, so the sums (and so the network) are the same on every machine.
+// cores, so the sums (and so the network) are the same on every machine;
+// at least 2 (reduce adds the first two in one pass).
 const parts = 2
 
 // forward holds the activations of a block of rows, allocated once.
@@ -42,20 +40,7 @@ func (f *forward) run(net *Net, r int) []float64 {
 	for l := range L {
 		in, out := f.sizes[l], f.sizes[l+1]
 		a, z := f.acts[l][:r*in], f.acts[l+1][:r*out]
-		matmul(r, in, out, a, net.Coef[l], z)
-		b := net.Intercept[l]
-		for i := range r {
-			row := z[i*out : (i+1)*out]
-			if l < L-1 {
-				for j, v := range row {
-					row[j] = max(v+b[j], 0) // ReLU
-				}
-			} else {
-				for j := range row {
-					row[j] += b[j]
-				}
-			}
-		}
+		layerForward(r, in, out, a, net.Coef[l], net.Intercept[l], z, l < L-1)
 	}
 	return f.acts[L][:r]
 }
@@ -65,6 +50,7 @@ func (f *forward) run(net *Net, r int) []float64 {
 type worker struct {
 	*forward
 	deltas [][]float64 // deltas[l]: rows × sizes[l], for l ≥ 1
+	wt     []float64   // scratch for a transposed weight matrix
 	grad   []float64   // same layout as trainer.params
 	gc, gb [][]float64 // views of grad
 	y, w   []float64
@@ -76,13 +62,24 @@ type trainer struct {
 	opt    Options
 	params []float64 // every weight; net.Coef and net.Intercept are views
 	grad   []float64
-	gc     [][]float64 // views of grad
 	m, v   []float64
-	jobs   chan []int // rows for the helper goroutine
-	done   chan struct{}
+	segs   []segment
+	helper *handoff // to the helper goroutine, while it runs
+	spin   int
 	best   []float64
 	step   int
+	lr     float64 // this step's Adam step size
+	inv    float64 // 1 / this batch's rows
+	pen    float64 // the helper's part of Σ‖W‖²
 	ws     []*worker
+}
+
+// job is the helper goroutine's share of a step: part 0 of the batch's
+// rows, or the parameters [lo, hi) to update.
+type job struct {
+	idx          []int
+	update, stop bool
+	lo, hi       int
 }
 
 // layout cuts a flat slice into the weight matrices and biases of sizes.
@@ -110,7 +107,7 @@ func newTrainer(net *Net, opt Options) *trainer {
 	k := nparams(net.Sizes)
 	t := &trainer{net: net, opt: opt, params: make([]float64, k), grad: make([]float64, k), m: make([]float64, k), v: make([]float64, k)}
 	net.Coef, net.Intercept = layout(net.Sizes, t.params)
-	t.gc, _ = layout(net.Sizes, t.grad)
+	t.segs = segments(net.Sizes)
 	rows := (opt.BatchSize + parts - 1) / parts
 	for range parts {
 		wk := &worker{forward: newForward(net.Sizes, rows), grad: make([]float64, k), y: make([]float64, rows), w: make([]float64, rows)}
@@ -118,6 +115,7 @@ func newTrainer(net *Net, opt Options) *trainer {
 		wk.deltas = make([][]float64, len(net.Sizes))
 		for l := 1; l < len(net.Sizes); l++ {
 			wk.deltas[l] = make([]float64, rows*net.Sizes[l])
+			wk.wt = make([]float64, max(len(wk.wt), net.Sizes[l-1]*net.Sizes[l]))
 		}
 		t.ws = append(t.ws, wk)
 	}
@@ -140,43 +138,33 @@ func (t *trainer) init(rng *rand.Rand) {
 // batch computes the gradient of the penalised mean loss over rows idx
 // into t.grad and returns the summed (weighted) loss of the rows.
 func (t *trainer) batch(X *mat.Dense, y, w []float64, idx []int) float64 {
+	loss := t.backprops(X, y, w, idx)
+	t.reduce(0, len(t.grad))
+	return loss
+}
+
+// backprops runs each worker's part of rows idx, part 0 on the helper
+// goroutine (started by start) while the others run here: a handoff
+// allocates nothing, a new goroutine would. It returns the summed loss,
+// leaving the workers' gradients to reduce.
+func (t *trainer) backprops(X *mat.Dense, y, w []float64, idx []int) float64 {
 	r := len(idx)
 	per := (r + parts - 1) / parts
-	// Part 0 goes to the helper goroutine (started by run), the others
-	// run here; a channel send allocates nothing, a new goroutine would.
-	if t.jobs != nil {
-		t.jobs <- idx[:min(per, r)]
+	t.inv = 1 / float64(r)
+	if t.helper != nil {
+		t.helper.send(job{idx: idx[:min(per, r)]})
 	} else {
 		t.ws[0].backprop(t.net, X, y, w, idx[:min(per, r)])
 	}
 	for p := 1; p < parts; p++ {
 		t.ws[p].backprop(t.net, X, y, w, idx[min(p*per, r):min((p+1)*per, r)])
 	}
-	if t.jobs != nil {
-		<-t.done
+	if t.helper != nil {
+		t.helper.wait(t.spin)
 	}
 	loss := 0.0
-	copy(t.grad, t.ws[0].grad)
-	for _, wk := range t.ws[1:] {
-		for i, g := range wk.grad {
-			t.grad[i] += g
-		}
-	}
 	for _, wk := range t.ws {
 		loss += wk.loss
-	}
-	inv := 1 / float64(r)
-	for i := range t.grad {
-		t.grad[i] *= inv
-	}
-	// The L2 penalty (alpha/2)·‖W‖²/r on weights, not biases, as
-	// scikit-learn.
-	a := t.opt.Alpha * inv
-	for l, c := range t.net.Coef {
-		g := t.gc[l]
-		for i, v := range c {
-			g[i] += a * v
-		}
 	}
 	return loss
 }
@@ -185,11 +173,13 @@ func (t *trainer) batch(X *mat.Dense, y, w []float64, idx []int) float64 {
 // (not yet averaged) gradient in wk.grad and the summed loss in wk.loss.
 func (wk *worker) backprop(net *Net, X *mat.Dense, y, w []float64, idx []int) {
 	r := len(idx)
-	clear(wk.grad)
 	wk.loss = 0
 	if r == 0 {
+		clear(wk.grad)
 		return
 	}
+	// Every gradient is set below (gradW and colSums overwrite), so no
+	// clear first.
 	d := net.Sizes[0]
 	for i, k := range idx {
 		copy(wk.acts[0][i*d:(i+1)*d], X.RawRowView(k))
@@ -218,49 +208,33 @@ func (wk *worker) backprop(net *Net, X *mat.Dense, y, w []float64, idx []int) {
 		in, out := net.Sizes[l], net.Sizes[l+1]
 		a, dl := wk.acts[l][:r*in], wk.deltas[l+1][:r*out]
 		gradW(r, in, out, a, dl, wk.gc[l])
-		gb := wk.gb[l]
-		for i := range r {
-			for j, v := range dl[i*out : (i+1)*out] {
-				gb[j] += v
-			}
-		}
+		colSums(r, out, dl, wk.gb[l])
 		if l == 0 {
 			break
 		}
-		prev := wk.deltas[l][:r*in]
-		backDelta(r, in, out, dl, net.Coef[l], prev)
-		for i, v := range a {
-			if v <= 0 { // ReLU's derivative
-				prev[i] = 0
-			}
-		}
+		backDelta(r, in, out, dl, net.Coef[l], wk.wt, a, wk.deltas[l][:r*in])
 	}
 }
 
-// adam takes one Adam step with scikit-learn's bias-corrected step size.
-func (t *trainer) adam() {
-	const b1, b2, eps = 0.9, 0.999, 1e-8
-	t.step++
-	lr := t.opt.LearningRate * math.Sqrt(1-math.Pow(b2, float64(t.step))) / (1 - math.Pow(b1, float64(t.step)))
-	m, v, p := t.m, t.v[:len(t.m)], t.params[:len(t.m)]
-	for i, g := range t.grad[:len(m)] {
-		m[i] = b1*m[i] + (1-b1)*g
-		v[i] = b2*v[i] + (1-b2)*g*g
-		p[i] -= lr * m[i] / (math.Sqrt(v[i]) + eps)
-	}
-}
-
-// start runs the helper goroutine that takes part 0 of each batch; the
+// start runs the helper goroutine that takes its share of each step; the
 // returned func stops it.
 func (t *trainer) start(X *mat.Dense, y, w []float64) (stop func()) {
-	t.jobs, t.done = make(chan []int), make(chan struct{})
+	h := &handoff{posted: signal{wake: make(chan struct{}, 1)}, done: signal{wake: make(chan struct{}, 1)}}
+	t.helper, t.spin = h, spins()
 	go func() {
-		for idx := range t.jobs {
-			t.ws[0].backprop(t.net, X, y, w, idx)
-			t.done <- struct{}{}
+		for {
+			switch j := h.receive(t.spin); {
+			case j.stop:
+				return
+			case j.update:
+				t.pen = t.update(j.lo, j.hi)
+			default:
+				t.ws[0].backprop(t.net, X, y, w, j.idx)
+			}
+			h.done.post()
 		}
 	}()
-	return func() { close(t.jobs); t.jobs = nil }
+	return func() { h.send(job{stop: true}); t.helper = nil }
 }
 
 // run trains epoch by epoch until the stopping rule or MaxIter.
@@ -270,7 +244,6 @@ func (t *trainer) run(ctx context.Context, X *mat.Dense, y, w []float64, train, 
 	bs := min(o.BatchSize, len(order))
 	bestLoss, noChange := math.Inf(1), 0
 	defer t.start(X, y, w)()
-	var penalty float64
 	for epoch := 1; epoch <= o.MaxIter; epoch++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -278,16 +251,9 @@ func (t *trainer) run(ctx context.Context, X *mat.Dense, y, w []float64, train, 
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		total := 0.0
 		for lo := 0; lo < len(order); lo += bs {
-			idx := order[lo:min(lo+bs, len(order))]
-			total += t.batch(X, y, w, idx)
-			penalty = 0
-			for _, c := range net.Coef {
-				for _, v := range c {
-					penalty += v * v
-				}
-			}
+			loss, penalty := t.train(X, y, w, order[lo:min(lo+bs, len(order))])
+			total += loss
 			total += 0.5 * o.Alpha * penalty // per batch: (α/2)‖W‖²/r × r rows
-			t.adam()
 		}
 		net.Epochs = epoch
 		net.Loss = total / float64(len(order))
