@@ -21,11 +21,11 @@ import (
 var (
 	// ErrTampered: the archive is not what the index says (checksum, or a
 	// manifest asking for other fields or hosts than the index shows).
-	ErrTampered = errors.New("the archive does not match the registry's index")
+	ErrTampered = errors.New(i18n.Mark("the archive does not match the registry's index"))
 	// ErrSignerChanged: signed by another key than the one you trust.
-	ErrSignerChanged = errors.New("signed by a different key")
+	ErrSignerChanged = errors.New(i18n.Mark("signed by a different key"))
 	// ErrUnsigned: not signed, though earlier versions were.
-	ErrUnsigned = errors.New("not signed")
+	ErrUnsigned = errors.New(i18n.Mark("not signed"))
 )
 
 // RegistryInstall is a version installed from a registry.

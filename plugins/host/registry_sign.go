@@ -139,7 +139,7 @@ func sign(key minisign.PrivateKey, data []byte, id, version, archive string) []b
 }
 
 // ErrBadSignature marks an archive whose signature does not verify.
-var ErrBadSignature = errors.New("the signature does not verify")
+var ErrBadSignature = errors.New(i18n.Mark("the signature does not verify"))
 
 // verifySignature checks that sig is v's signer's signature of data, made
 // for plugin id at v's version.
