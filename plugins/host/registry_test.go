@@ -330,3 +330,30 @@ func TestCompareSemver(t *testing.T) {
 		t.Error("build metadata counted")
 	}
 }
+
+// A password-protected key (minisign's scrypt encryption): keygen protects
+// it with $MARKETBENCH_SIGNING_PASSWORD, publish needs the password.
+func TestRegistryPasswordKey(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scrypt with minisign's costs (1 GB) takes seconds")
+	}
+	t.Setenv(ConfigDirEnv, t.TempDir())
+	t.Setenv(SigningPasswordEnv, "correct horse")
+	key, pub := keygen(t, "protected")
+	if b, _ := os.ReadFile(key); !minisign.IsEncrypted(b) {
+		t.Fatal("the key is not encrypted")
+	}
+	reg, src := t.TempDir(), regPlugin(t, "1.0.0")
+	t.Setenv(SigningPasswordEnv, "")
+	if _, err := Publish(src, reg, PublishOptions{Key: key}); err == nil || !strings.Contains(err.Error(), "protected by a password: set "+SigningPasswordEnv) {
+		t.Fatalf("publish without the password: %v", err)
+	}
+	t.Setenv(SigningPasswordEnv, "correct horse")
+	p, err := Publish(src, reg, PublishOptions{Key: key})
+	if err != nil || p.Version.SignerKeyID != KeyID(pub.ID()) {
+		t.Fatalf("publish with the password: %+v %v", p, err)
+	}
+	if got, err := InstallFromRegistry(reg, regID, t.TempDir()); err != nil || got.SignerKeyID != KeyID(pub.ID()) {
+		t.Fatalf("install: %+v %v", got, err)
+	}
+}
