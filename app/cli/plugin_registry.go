@@ -158,7 +158,13 @@ func (e *env) pluginSearchCmd() *cobra.Command {
 					if inst == "" {
 						inst = "-"
 					}
-					rows = append(rows, []string{l.ID, latest, signer, inst, l.Description})
+					about := l.Description
+					if l.Name != "" && about != "" {
+						about = l.Name + " — " + about
+					} else if l.Name != "" {
+						about = l.Name
+					}
+					rows = append(rows, []string{l.ID, latest, signer, inst, about})
 				}
 				table(o, []string{i18n.T("PLUGIN"), i18n.T("LATEST"), i18n.T("SIGNER"), i18n.T("INSTALLED"), i18n.T("DESCRIPTION")}, rows)
 				fmt.Fprintln(o, "\n"+i18n.T("Install with: marketbench plugin install NAME[@VERSION] --from %s", from))
