@@ -32,7 +32,8 @@ var (
 // hashes and the values of text columns.
 var textKeys = map[string]bool{"customer_id": true, "customer": true, "id": true, "version": true, "sha256": true,
 	"value": true, "to": true, "detail": true, "text": true, "column": true, "name": true, "default": true,
-	"product_id": true, "product": true, "product_name": true, "deleted": true}
+	"product_id": true, "product": true, "product_name": true, "deleted": true,
+	"key_id": true, "signer_key_id": true, "previous_key_id": true, "trusted_key_id": true}
 
 // checkJSONStyle checks out against docs/CLI.md: one JSON document whose
 // keys are snake_case, whose measures are numbers and whose dates and
@@ -272,6 +273,14 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"plugin", "revoke", webhook},
 		{"plugin", "install", pluginDir},
 		{"plugin", "new", "scaffolded", "--kind", "source", "--dir", filepath.Join(dir, "scaffolded")},
+		// A team registry: the same plugin published, signed, found,
+		// installed and updated from it.
+		{"plugin", "keygen", "--out", filepath.Join(dir, "keys", "team.key")},
+		{"plugin", "publish", pluginDir, "--to", filepath.Join(dir, "registry"), "--key", filepath.Join(dir, "keys", "team.key"), "--changelog", "First."},
+		{"plugin", "search", "--from", filepath.Join(dir, "registry")},
+		{"plugin", "install", "example.com/webhook", "--from", filepath.Join(dir, "registry")},
+		{"plugin", "update", "--from", filepath.Join(dir, "registry")},
+		{"plugin", "trust-signer", "example.com/webhook", filepath.Join(dir, "keys", "team.pub")},
 		{"plugin", "uninstall", "example.com/webhook"},
 		{"plugin", "dev", devDir},
 		{"segment", "delete", "Big"},

@@ -311,7 +311,8 @@ func (e *env) pluginCmd() *cobra.Command {
 	}
 	settings.Flags().StringVar(&setComp, "component", "", "the channel")
 	settings.Flags().StringArrayVar(&setKV, "config", nil, "a setting, name=value (repeat); secrets are given at send time")
-	cmd.AddCommand(list, install, enable, disable, check, logs, uninstall, settings, e.pluginApproveCmd(), e.pluginRevokeCmd(), e.pluginNewCmd(), e.pluginDevCmd())
+	cmd.AddCommand(list, e.withRegistry(install), enable, disable, check, logs, uninstall, settings, e.pluginApproveCmd(), e.pluginRevokeCmd(),
+		e.pluginNewCmd(), e.pluginDevCmd(), e.pluginPublishCmd(), e.pluginKeygenCmd(), e.pluginSearchCmd(), e.pluginUpdateCmd(), e.pluginTrustSignerCmd())
 	return cmd
 }
 
