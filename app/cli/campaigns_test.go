@@ -244,7 +244,11 @@ func TestOutOfTreePluginInApp(t *testing.T) {
 	if lines := strings.Count(string(b), "\n"); rep.Sent == 0 || lines != rep.Sent {
 		t.Fatalf("sent %d, the plugin wrote %d lines", rep.Sent, lines)
 	}
-	ok(t, "-p", proj, "plugin", "uninstall", "example.com/filechannel")
+	// The project enables it: uninstall says so, and --disable does both.
+	if _, errs, code := run(t, "-p", proj, "plugin", "uninstall", "example.com/filechannel"); code == 0 || !strings.Contains(errs, "--disable") {
+		t.Errorf("uninstall of an enabled plugin: %d %s", code, errs)
+	}
+	ok(t, "-p", proj, "plugin", "uninstall", "example.com/filechannel", "--disable")
 	if out := ok(t, "-p", proj, "plugin", "list"); strings.Contains(out, "filechannel") {
 		t.Errorf("still listed after uninstall:\n%s", out)
 	}
