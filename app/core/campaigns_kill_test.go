@@ -221,7 +221,9 @@ func TestCampaignAppKilledAtConcurrency32(t *testing.T) {
 	bundledWebhook(t)
 	for _, idem := range []bool{true, false} {
 		t.Run(map[bool]string{true: "idempotent receiver", false: "plain receiver"}[idem], func(t *testing.T) {
-			r := newReceiver(t, idem, 20*time.Millisecond)
+			// 50 ms a request: the 1,100 messages after the first 400 take over
+			// a second, time enough to find and kill the plugin on a loaded machine.
+			r := newReceiver(t, idem, 50*time.Millisecond)
 			// Retry the timing until the kill lands with messages in
 			// flight (almost always the first time at concurrency 32).
 			for try := 1; ; try++ {
@@ -309,7 +311,9 @@ func TestCampaignPluginKilledAtConcurrency32(t *testing.T) {
 	bin, _ := filepath.EvalSymlinks(bins[0])
 	for _, idem := range []bool{true, false} {
 		t.Run(map[bool]string{true: "idempotent receiver", false: "plain receiver"}[idem], func(t *testing.T) {
-			r := newReceiver(t, idem, 20*time.Millisecond)
+			// 50 ms a request: the 1,100 messages after the first 400 take over
+			// a second, time enough to find and kill the plugin on a loaded machine.
+			r := newReceiver(t, idem, 50*time.Millisecond)
 			proj := filepath.Join(t.TempDir(), "p.mbproj")
 			killProject(t, proj, r.URL, idem)
 			w, err := Open(proj)

@@ -251,8 +251,10 @@ func TestOutcomes(t *testing.T) {
 			delivered++
 		}
 	}
-	if delivered != 2 { // "ok" and the slow one
-		t.Errorf("%d messages reached the fake, want 2: %+v", delivered, s.Sent())
+	// "ok" for sure; the slow one only if the fake got to it before the
+	// plugin gave up on the request (its fate is unknown: hence a retry).
+	if delivered != 1 && delivered != 2 {
+		t.Errorf("%d messages reached the fake, want 1 or 2: %+v", delivered, s.Sent())
 	}
 	s.Close()
 	check("unreachable", send(), want{sdk.OutcomeRetry, 30 * time.Second, "did not answer", false})
