@@ -3,11 +3,14 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -226,4 +229,52 @@ func TestRegistryDialog(t *testing.T) {
 	if row = registryRow(t, r); row[3] != "1.0.0, 1.1.0, 1.3.0" {
 		t.Fatalf("after installing 1.3.0: %q", row)
 	}
+}
+
+// registryShot publishes the first bundled plugin into a registry signed
+// with a new key and opens the registry dialog on it, for the screenshots.
+func registryShot(p *project) {
+	var src string
+	for _, f := range host.Discover("", host.BundledDir()) {
+		if f.Err == nil && f.Manifest != nil {
+			src = f.Dir
+			break
+		}
+	}
+	tmp, err := os.MkdirTemp("", "mb-shots-registry-*")
+	if src == "" || err != nil {
+		fmt.Fprintln(os.Stderr, "registry shot: no bundled plugin", err)
+		return
+	}
+	reg, key := filepath.Join(tmp, "registry"), filepath.Join(tmp, "team.key")
+	// Ids under marketbench.org/ are only for bundled plugins: the team's
+	// copy gets its own.
+	team := filepath.Join(tmp, "src")
+	if err := os.CopyFS(team, os.DirFS(src)); err != nil {
+		fmt.Fprintln(os.Stderr, "registry shot:", err)
+		return
+	}
+	var m sdk.Manifest
+	b, _ := os.ReadFile(filepath.Join(team, sdk.ManifestFile))
+	json.Unmarshal(b, &m)
+	m.ID, m.Name, m.Publisher = "acme-consulting.example/webhook", "Acme webhook", "Acme Consulting"
+	b, _ = json.Marshal(m)
+	os.WriteFile(filepath.Join(team, sdk.ManifestFile), b, 0o644)
+	src = team
+	if _, _, err := host.Keygen(key); err != nil {
+		fmt.Fprintln(os.Stderr, "registry shot:", err)
+		return
+	}
+	if _, err := host.Publish(src, reg, host.PublishOptions{Key: key, Changelog: "Retries a failed delivery three times."}); err != nil {
+		fmt.Fprintln(os.Stderr, "registry shot:", err)
+		return
+	}
+	p.w.app.Preferences().SetString(prefRegistry, reg)
+	p.goTo("Plugins")
+	p.plugins.openRegistry()
+	r := p.plugins.reg
+	go func() {
+		p.waitIdle(10 * time.Second)
+		fyne.Do(func() { r.grid.table.Select(widget.TableCellID{Row: 0}) })
+	}()
 }
