@@ -73,6 +73,8 @@ type pluginsScreen struct {
 	// settings per campaign, not per channel.
 	tested map[string]sdk.Config
 
+	reg *registryDialog // the team registry dialog while it is open
+
 	content fyne.CanvasObject
 }
 
@@ -81,13 +83,14 @@ func newPluginsScreen(p *project) *pluginsScreen {
 	s.info = &widget.Label{Text: i18n.T("Loading plugins…"), Wrapping: fyne.TextWrapWord}
 	folderBtn := &widget.Button{Text: i18n.T("Install from folder…"), Icon: theme.FolderOpenIcon(), OnTapped: s.chooseFolder}
 	archiveBtn := &widget.Button{Text: i18n.T("Install from archive…"), Icon: theme.DownloadIcon(), OnTapped: s.chooseArchive}
+	regBtn := &widget.Button{Text: i18n.T("From a team registry…"), Icon: theme.StorageIcon(), OnTapped: s.openRegistry}
 	refreshBtn := &widget.Button{Text: i18n.T("Refresh"), Icon: theme.ViewRefreshIcon(), OnTapped: func() { s.refresh() }}
 	s.grid.onSelect = func(row int) {
 		if row < len(s.list) {
 			s.show(pluginKey(s.list[row]))
 		}
 	}
-	top := container.NewBorder(s.info, container.NewHBox(folderBtn, archiveBtn, layout.NewSpacer(), refreshBtn), nil, nil, s.grid.table)
+	top := container.NewBorder(s.info, container.NewHBox(folderBtn, archiveBtn, regBtn, layout.NewSpacer(), refreshBtn), nil, nil, s.grid.table)
 
 	s.title = &widget.Label{Text: i18n.T("No plugin selected"), SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}
 	s.about = &widget.Label{Text: i18n.T(selectPluginNote), Wrapping: fyne.TextWrapWord}

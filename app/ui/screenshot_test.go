@@ -243,6 +243,8 @@ func screenshots(dir string) int {
 			p.text.runSentiment()
 		})
 		step("plugins.png", func() { p.goTo("Plugins") })
+		step("plugins-registry.png", func() { registryShot(p) })
+		fyne.DoAndWait(closeDialogs)
 		step("campaigns.png", func() { p.goTo("Campaigns") })
 		// The Chinese demo's SMS draft, previewed: the provider's checks.
 		var sms bool
