@@ -180,7 +180,7 @@ func (r *registryDialog) setList(list []core.RegistryListing) {
 		}
 		rows = append(rows, []string{listingName(l), latest, signerText(l.Latest, l.TrustedKeyID), installedText(l), projectText(l), l.Description})
 	}
-	r.grid.set([]string{i18n.T("Plugin"), i18n.T("Latest"), i18n.T("Signer"), i18n.T("Installed here"), i18n.T("This project"), i18n.T("Description")}, nil, rows)
+	r.grid.set([]string{i18n.T("Plugin"), i18n.T("Newest version"), i18n.T("Signer"), i18n.T("Installed here"), i18n.T("This project"), i18n.T("Description")}, nil, rows)
 	if i := slices.IndexFunc(list, func(l core.RegistryListing) bool { return l.ID == r.sel }); i >= 0 {
 		r.grid.table.Select(widget.TableCellID{Row: i})
 		r.show(r.sel) // the same plugin: its detail afresh
