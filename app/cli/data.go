@@ -473,6 +473,7 @@ func (e *env) sqlCmd() *cobra.Command {
 
 func (e *env) exportCmd() *cobra.Command {
 	var timeout time.Duration
+	var priv *privateFlags
 	cmd := &cobra.Command{
 		Use:   "export TABLE|segment:NAME|sql:QUERY FILE",
 		Short: "Export a table, a segment's members or a query to .csv, .parquet or .xlsx",
@@ -480,6 +481,9 @@ func (e *env) exportCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			core.ExportTimeout = timeout
 			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
+				if priv.active(cmd) {
+					return e.runPrivateExport(ctx, w, priv, args[0], args[1])
+				}
 				n, err := w.Export(ctx, args[0], args[1])
 				if err != nil {
 					return err
@@ -493,6 +497,7 @@ func (e *env) exportCmd() *cobra.Command {
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", core.ExportTimeout, "stop a sql: export that runs longer than this")
 	e.require(cmd, duration("timeout"))
+	priv = e.addPrivateFlags(cmd)
 	return cmd
 }
 
