@@ -272,6 +272,11 @@ func TestPseudonymisedExport(t *testing.T) {
 			}
 		}
 	}
+	// Each export is in the audit log.
+	log, err := w.AuditLog(ctx, 5)
+	if err != nil || len(log) < 2 || log[0].Action != "export pseudonymised" || log[0].Target != "orders" || log[0].RowsAfter.Int64 != 200 {
+		t.Errorf("audit log: %+v %v", log, err)
+	}
 	// The same key next time; another project has its own.
 	again := filepath.Join(dir, "c2.csv")
 	if _, err := w.ExportPrivate(ctx, "sql:SELECT * FROM customers", again, PrivateExport{Pseudonymise: true}); err != nil {
@@ -315,5 +320,31 @@ func TestPseudonymiseWithoutKeyring(t *testing.T) {
 	}
 	if _, err := w.ExportPrivate(ctx, "customers", out, PrivateExport{Anonymise: true, K: 2, Quasi: []string{"city"}, Suppress: true}); err != nil {
 		t.Error(err)
+	}
+}
+
+// Birth dates keep their year, other dates their month; a phone number
+// is pseudonymised without its spaces and dashes, an e-mail address
+// trimmed and lower-cased.
+func TestGeneraliseDatesAndNormalise(t *testing.T) {
+	ctx := context.Background()
+	w := privacyShop(t)
+	out := filepath.Join(t.TempDir(), "d.csv")
+	rep, err := w.ExportPrivate(ctx, "sql:SELECT city, DATE '1990-05-17' + (row_no % 2) * INTERVAL 40 DAY AS birth_date, "+
+		"DATE '2024-03-30' + (row_no % 2) * INTERVAL 3 DAY AS visit FROM customers", out,
+		PrivateExport{Anonymise: true, K: 2, Quasi: []string{"birth_date", "visit", "city"}, Suppress: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, r := range readCSV(t, out) {
+		got[r["birth_date"]+" "+r["visit"]] = true
+	}
+	if len(got) != 2 || !got["1990 2024-03"] || !got["1990 2024-04"] || rep.Generalised["birth_date"] != "year only" || rep.Generalised["visit"] != "month only" {
+		t.Errorf("dates: %v %+v", got, rep.Generalised)
+	}
+	if storage.NormaliseIdentifier(storage.Phone, " 138-0013 8000 ") != "13800138000" ||
+		storage.NormaliseIdentifier(storage.Email, " Ann@Example.COM ") != "ann@example.com" {
+		t.Error("normalisation")
 	}
 }
