@@ -46,6 +46,11 @@ func isGenderCol(c Column) bool {
 	return n == "gender" || n == "sex" || n == "性别"
 }
 
+// looksQuasi says whether a column is a quasi-identifier by default.
+func looksQuasi(c Column, r Role) bool {
+	return r == Region || r == City || isAgeCol(c) || isBirthCol(c) || isPostcodeCol(c) || isGenderCol(c)
+}
+
 func isDateCol(c Column) bool {
 	t := strings.ToUpper(c.Type)
 	return t == "DATE" || strings.HasPrefix(t, "TIMESTAMP")
@@ -113,14 +118,19 @@ func (p *Project) anonymise(ctx context.Context, conn *sql.Conn, cols []Column, 
 		}
 	} else {
 		for _, c := range cols {
-			r := roles[c.Name]
-			if r == Region || r == City || isAgeCol(c) || isBirthCol(c) || isPostcodeCol(c) || isGenderCol(c) {
+			if looksQuasi(c, roles[c.Name]) {
 				quasi[c.Name] = true
 				qcols = append(qcols, c)
 			}
 		}
 		if len(qcols) == 0 {
 			return i18n.Errorf("found no quasi-identifiers (region, city, age, birth date, postcode, gender); name them with --quasi")
+		}
+	}
+	for _, c := range cols {
+		r := roles[c.Name]
+		if !quasi[c.Name] && looksQuasi(c, r) && c.Name != o.Sensitive {
+			rep.Unchecked = append(rep.Unchecked, c.Name)
 		}
 	}
 	var sens Column

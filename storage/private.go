@@ -84,12 +84,15 @@ type PrivateReport struct {
 	Removed       []string          `json:"removed_columns"`
 	Quasi         []string          `json:"quasi_identifiers"`
 	Generalised   map[string]string `json:"generalised"` // column → how
-	Sensitive     string            `json:"sensitive,omitempty"`
-	K             int64             `json:"k_achieved"`
-	L             int64             `json:"l_achieved"`
-	Classes       int64             `json:"classes"`
-	Smallest      []Class           `json:"smallest_classes"`
-	Lookup        string            `json:"lookup_file,omitempty"`
+	// Unchecked lists columns that look like quasi-identifiers but were
+	// not named in Quasi: written as they are and left out of the check.
+	Unchecked []string `json:"unchecked_quasi_identifiers"`
+	Sensitive string   `json:"sensitive,omitempty"`
+	K         int64    `json:"k_achieved"`
+	L         int64    `json:"l_achieved"`
+	Classes   int64    `json:"classes"`
+	Smallest  []Class  `json:"smallest_classes"`
+	Lookup    string   `json:"lookup_file,omitempty"`
 }
 
 // ErrNotAnonymous is matched by the refusal of an export whose classes are
@@ -146,7 +149,7 @@ func (p *Project) exportPrivate(ctx context.Context, conn *sql.Conn, selectSQL, 
 	if err != nil {
 		return nil, err
 	}
-	rep := &PrivateReport{Pseudonymised: []string{}, Removed: []string{}, Quasi: []string{}, Generalised: map[string]string{}, Smallest: []Class{}}
+	rep := &PrivateReport{Pseudonymised: []string{}, Removed: []string{}, Quasi: []string{}, Generalised: map[string]string{}, Smallest: []Class{}, Unchecked: []string{}}
 	if o.Pseudonym != nil {
 		if err := p.pseudonymise(ctx, conn, cols, roles, o, rep); err != nil {
 			return nil, err

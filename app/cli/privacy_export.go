@@ -59,7 +59,7 @@ func (e *env) runPrivateExport(ctx context.Context, w *core.Workspace, p *privat
 		"removed_columns": rep.Removed}
 	if p.o.Anonymise {
 		out["k"], out["k_achieved"], out["quasi_identifiers"], out["generalised"] = p.o.K, rep.K, rep.Quasi, rep.Generalised
-		out["classes"], out["smallest_classes"] = rep.Classes, rep.Smallest
+		out["classes"], out["smallest_classes"], out["unchecked_quasi_identifiers"] = rep.Classes, rep.Smallest, rep.Unchecked
 		if rep.Sensitive != "" {
 			out["sensitive"], out["l"], out["l_achieved"] = rep.Sensitive, p.o.L, rep.L
 		}
@@ -81,6 +81,9 @@ func (e *env) runPrivateExport(ctx context.Context, w *core.Workspace, p *privat
 				gen = append(gen, q+": "+rep.Generalised[q])
 			}
 			fmt.Fprintln(o, i18n.T("Quasi-identifiers: %s", strings.Join(gen, "; ")))
+			if len(rep.Unchecked) > 0 {
+				fmt.Fprintln(o, i18n.T("Written as they are and not checked: %s (they look like quasi-identifiers; add them to --quasi)", strings.Join(rep.Unchecked, ", ")))
+			}
 			fmt.Fprintln(o, i18n.T("k-anonymity: every one of %d groups has at least %d rows (asked for %d)", rep.Classes, rep.K, p.o.K))
 			if rep.Sensitive != "" {
 				fmt.Fprintln(o, i18n.T("l-diversity: every group has at least %d distinct values of %s (asked for %d)", rep.L, rep.Sensitive, p.o.L))

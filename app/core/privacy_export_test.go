@@ -122,6 +122,9 @@ func TestAnonymisedExportKAnonymity(t *testing.T) {
 			t.Errorf("identifier %s was written", c)
 		}
 	}
+	if strings.Join(rep.Unchecked, ",") != "postcode" {
+		t.Errorf("unchecked: %v", rep.Unchecked)
+	}
 	n, _ := classes(rows, []string{"city", "age"}, "")
 	min := len(rows)
 	for k, c := range n {
