@@ -261,7 +261,7 @@ func IsIBAN(s string) bool {
 		case r >= '0' && r <= '9':
 			b.WriteRune(r)
 		case r >= 'A' && r <= 'Z':
-			b.WriteString(big.NewInt(int64(r-'A'+10)).String())
+			b.WriteString(big.NewInt(int64(r - 'A' + 10)).String())
 		default:
 			return false
 		}
