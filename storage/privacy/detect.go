@@ -95,10 +95,18 @@ func IsEmail(s string) bool {
 // (415) 555-2671, 415-555-2671, 415.555.2671.
 var naRe = regexp.MustCompile(`^(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}$`)
 
+// trunkRe is a national number with its trunk 0 written in groups, as in
+// Europe: 06 77 70 72 42 (France, frRe), 07651 578890 (Britain).
+var (
+	trunkRe = regexp.MustCompile(`^0\d{1,4}(?:[ -]\d{2,8}){1,4}$`)
+	frRe    = regexp.MustCompile(`^0\d(?:[ .]\d\d){4}$`)
+)
+
 // Phone says whether s is a telephone number and returns it in E.164 form
 // with the confidence. International numbers (+44 …, 0044 …) are read as
 // they are; a national number is read in a guessed region: China for an
-// 11-digit mobile (1[3-9]…), North America for (415) 555-2671. Other bare
+// 11-digit mobile (1[3-9]…), North America for (415) 555-2671, France or
+// Britain for a trunk 0 and groups (06 77 70 72 42, 07651 578890). Other bare
 // digit strings are not taken for numbers: order ids, prices and dates
 // would be.
 func Phone(s string) (e164 string, confidence float64, ok bool) {
@@ -114,6 +122,14 @@ func Phone(s string) (e164 string, confidence float64, ok bool) {
 	case naRe.MatchString(s):
 		if e, err := phone.E164(s, "US"); err == nil {
 			return e, 0.7, true
+		}
+	case trunkRe.MatchString(s) && len(digits(s)) >= 10 && len(digits(s)) <= 11, frRe.MatchString(s):
+		region := "GB" // a guess: only the number's shape tells
+		if frRe.MatchString(s) {
+			region = "FR"
+		}
+		if e, err := phone.E164(s, region); err == nil {
+			return e, 0.6, true
 		}
 	default:
 		d := digits(s)
