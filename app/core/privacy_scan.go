@@ -37,7 +37,7 @@ func (w *Workspace) PrivacyScanSample(ctx context.Context, table string, sample 
 func PrivacyKindName(k privacy.Kind) string {
 	switch k {
 	case privacy.KindName:
-		return i18n.T("name")
+		return i18n.T("person's name")
 	case privacy.KindEmail:
 		return i18n.T("e-mail address")
 	case privacy.KindPhone:

@@ -25,6 +25,9 @@ func TestPrivacyScan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if rep.Sample != 1000 {
+		t.Errorf("sample %d rows", rep.Sample)
+	}
 	kinds := map[string]privacy.Kind{}
 	for _, c := range rep.Tables[0].Columns {
 		if len(c.Findings) != 1 {
