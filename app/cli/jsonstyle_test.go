@@ -291,6 +291,8 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"project", "currency", "EUR"},
 		{"policy", "set", "--cap", "1/24h", "--cap", webhook + "/webhook=2/7d", "--quiet", "21:00-08:00", "--time-zone", "Asia/Shanghai"},
 		{"policy", "show"},
+		{"privacy", "scan"},
+		{"privacy", "scan", "customers", "--sample", "200"},
 		{"recommend", "evaluate", "--orders", "orders", "--split-date", "2026-06-01", "--k", "5"},
 		{"basket", "rules", "--orders", "orders", "--min-support", "0.001", "--min-confidence", "0.01"},
 		{"recommend", "train", "--orders", "orders"},
