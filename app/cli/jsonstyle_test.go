@@ -316,6 +316,8 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"automate", "install", "--print"},
 		{"automate", "status"},
 		{"automate", "uninstall"},
+		// Last: it rewrites the project file.
+		{"erase", "--customer", "CUSTOMER", "--yes"},
 	}
 	ran := map[string]bool{}
 	for _, s := range steps {

@@ -59,9 +59,15 @@ func erasable(t *testing.T) (*Workspace, string, string) {
 		t.Fatalf("leads roles: %v", roles)
 	}
 	for _, q := range []string{
-		// Derived tables: a column named customer_id, no role.
+		// Derived tables as RFM, models (scores and clusters), CLV,
+		// recommendations and NBA write them: a customer_id column, with
+		// or without the role.
+		`CREATE TABLE rfm_scores AS SELECT customer_id, 5 AS r_score FROM customers`,
+		`CREATE TABLE model_scores AS SELECT customer_id, 0.5 AS churn, 2 AS c3 FROM customers`,
 		`CREATE TABLE clv_scores AS SELECT customer_id, 100.0 AS clv FROM customers`,
 		`CREATE TABLE recommendations AS SELECT customer_id, 1 AS rank, 'P1' AS product_id FROM customers`,
+		`CREATE TABLE nba_plan AS SELECT customer_id, 'Email' AS action FROM customers`,
+		`INSERT INTO mb_column_roles VALUES ('model_scores', 'customer_id', 'customer_id', true)`,
 		`INSERT INTO mb_segment_members VALUES ('Fixed', '` + plantID + `'), ('Fixed', 'C001')`,
 		`INSERT INTO mb_deliveries (campaign, customer_id, variant, idempotency_key, status) VALUES ('S', '` + plantID + `', 'A', 'k1', 'sent'), ('S', 'C001', 'A', 'k2', 'sent')`,
 		`INSERT INTO mb_campaign_events (campaign, customer_id, event) VALUES ('S', '` + plantID + `', 'open'), ('S', 'C001', 'open')`,
@@ -137,6 +143,7 @@ func TestEraseEverywhereAndFromTheBytes(t *testing.T) {
 		t.Fatalf("report: %+v", rep)
 	}
 	want := map[string]int64{"customers": 1, "orders": 2, "leads": 2, "clv_scores": 1, "recommendations": 1,
+		"rfm_scores": 1, "model_scores": 1, "nba_plan": 1,
 		"mb_segment_members": 1, "mb_deliveries": 1, "mb_campaign_events": 1, "mb_journey_entries": 1,
 		"mb_journey_log": 1, "mb_journey_seen": 1, "mb_customer_tags": 1, "mb_suppression": 2}
 	for table, n := range want {
