@@ -18,7 +18,7 @@ import (
 type erasureJSON struct {
 	Customers int64            `json:"customers"`
 	Rows      int64            `json:"rows"`
-	Tables    map[string]int64 `json:"tables"`
+	Tables    map[string]int64 `json:"by_table"`
 	Rewritten bool             `json:"rewritten"`
 	Exports   []exportJSON     `json:"exports"`
 }
