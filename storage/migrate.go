@@ -138,6 +138,18 @@ var migrations = []string{
 	// 12: delivery receipts (issue 16): a channel's provider says a
 	// message reached the handset or failed; detail keeps its reason.
 	`ALTER TABLE mb_campaign_events ADD COLUMN detail VARCHAR;`,
+	// 13: erasure (issue 14). mb_erasures are the tombstones of erased
+	// people: salted hashes (kind customer, email or phone) so a re-import
+	// or a send can recognise them without keeping who they were. The
+	// exports ledger says which files were written and the hashes of the
+	// customers each held (ids_known false: a query's, not known).
+	`CREATE TABLE mb_erasures (
+		kind VARCHAR NOT NULL, hash VARCHAR NOT NULL, erased_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+		PRIMARY KEY (kind, hash));
+	CREATE TABLE mb_exports (
+		id BIGINT PRIMARY KEY DEFAULT nextval('mb_seq'), exported_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+		path VARCHAR NOT NULL, source VARCHAR NOT NULL, rows BIGINT NOT NULL, ids_known BOOLEAN NOT NULL);
+	CREATE TABLE mb_export_customers (export_id BIGINT NOT NULL, hash VARCHAR NOT NULL);`,
 }
 
 // Version is the project format this build writes.

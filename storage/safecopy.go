@@ -123,7 +123,7 @@ func SafeCopy(ctx context.Context, src, dst string) (*SafeCopyReport, error) {
 		}
 		// New metadata rows must not reuse the copied rows' ids.
 		var maxID int64
-		for _, t := range []string{"mb_imports", "mb_rfm_runs", "mb_audit"} {
+		for _, t := range []string{"mb_imports", "mb_rfm_runs", "mb_audit", "mb_model_history", "mb_exports"} {
 			if _, ok := want[t]; !ok || !copyMeta {
 				continue
 			}

@@ -111,6 +111,9 @@ func (e *env) importCmd() *cobra.Command {
 					enc = i18n.T(", encoding %s", res.Encoding)
 				}
 				fmt.Fprintln(o, i18n.T("Imported %d rows into %q (%s, %s%s)", res.Rows, res.Table, res.Format, res.Mode, enc))
+				if res.ErasedSkipped > 0 {
+					fmt.Fprintln(o, i18n.T("Skipped %d rows of erased customers (people erased from this project stay out)", res.ErasedSkipped))
+				}
 				if res.Rejected > 0 {
 					fmt.Fprintln(o, i18n.T("Skipped %d bad rows; review them in table %q", res.Rejected, res.RejectTable))
 				}

@@ -151,16 +151,27 @@ var ExportTimeout = 10 * time.Minute
 
 // Export writes a table ("orders"), a segment's members ("segment:Champions")
 // or a read-only query ("sql:SELECT ...") to .csv, .parquet or .xlsx.
+// Each export is recorded in the exports ledger (see Erase).
 func (w *Workspace) Export(ctx context.Context, source, path string) (int64, error) {
+	var n int64
+	var err error
 	if q, ok := strings.CutPrefix(source, "sql:"); ok {
 		// The console's guard and a time limit; see storage.ExportQuery.
-		return w.Project.ExportQuery(ctx, q, path, ExportTimeout)
+		n, err = w.Project.ExportQuery(ctx, q, path, ExportTimeout)
+	} else {
+		var q string
+		if q, err = w.exportSQL(ctx, source); err != nil {
+			return 0, err
+		}
+		n, err = w.Project.Export(ctx, q, path)
 	}
-	q, err := w.exportSQL(ctx, source)
 	if err != nil {
-		return 0, err
+		return n, err
 	}
-	return w.Project.Export(ctx, q, path)
+	if err := w.recordExport(ctx, source, path, n); err != nil {
+		return n, i18n.Errorf("exported %d rows to %s, but could not record the export: %v", n, path, err)
+	}
+	return n, nil
 }
 
 func (w *Workspace) exportSQL(ctx context.Context, source string) (string, error) {

@@ -195,6 +195,10 @@ func AudienceOf(ctx context.Context, p *storage.Project, c *Campaign, ids string
 	if err != nil {
 		return nil, err
 	}
+	erased, err := p.LoadErasures(ctx)
+	if err != nil {
+		return nil, err
+	}
 	contacts := contactFields(c)
 	var out []Recipient
 	vals := make([]*string, len(cols)+1)
@@ -230,6 +234,9 @@ func AudienceOf(ctx context.Context, p *storage.Project, c *Campaign, ids string
 		switch {
 		case strings.TrimSpace(r.CustomerID) == "":
 			r.Excluded = i18n.Mark("no customer id")
+		case erased.Has(storage.EraseCustomer, r.CustomerID) || erased.Has(storage.EraseEmail, r.Data["email"]) ||
+			erased.Has(storage.ErasePhone, r.Data["phone"]):
+			r.Excluded = i18n.Mark("erased (right to be forgotten)")
 		case !inTable:
 			r.Excluded = "not in the customer table " + c.Table
 		case supp["customer"][r.CustomerID] != "":

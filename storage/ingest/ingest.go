@@ -98,6 +98,8 @@ type Result struct {
 	// Renamed maps a file's column name to the table's where the import
 	// had to rename it (a column named rowid would hide DuckDB's row ids).
 	Renamed map[string]string `json:",omitempty"`
+	// ErasedSkipped are rows left out because they name an erased person.
+	ErasedSkipped int64 `json:",omitempty"`
 }
 
 // source is a resolved input: what to read and how.
@@ -625,7 +627,17 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 				return err
 			}
 			res.Columns, res.Roles = cols, roles
-			return pt.SetRoles(ctx, table, roles, opt.Roles != nil)
+			if err := pt.SetRoles(ctx, table, roles, opt.Roles != nil); err != nil {
+				return err
+			}
+			// Erased people stay erased: their rows are skipped and counted.
+			skipped, err := pt.DropErased(ctx, table)
+			if err != nil {
+				return err
+			}
+			res.Rows -= skipped
+			res.ErasedSkipped = skipped
+			return nil
 		})
 	}
 	err = load()
