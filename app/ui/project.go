@@ -51,6 +51,7 @@ type project struct {
 	campaigns *campaignsScreen
 	journeys  *journeysScreen
 	plugins   *pluginsScreen
+	privacy   *privacyScreen
 	settings  *settingsScreen
 
 	automation *automation // runs the journeys every minute while open
@@ -82,6 +83,7 @@ func newProject(w *window, ws *core.Workspace) *project {
 	p.plugins = newPluginsScreen(p)
 	p.campaigns = newCampaignsScreen(p)
 	p.journeys = newJourneysScreen(p)
+	p.privacy = newPrivacyScreen(p)
 	p.settings = newSettingsScreen(p)
 	// Journeys sit beside Campaigns but take the next free key, Ctrl+0, so
 	// the shortcuts people know keep their screens.
@@ -95,6 +97,7 @@ func newProject(w *window, ws *core.Workspace) *project {
 		{name: screenJourneys, key: fyne.Key0, icon: theme.MediaReplayIcon(), build: func() fyne.CanvasObject { return p.journeys.content }, shown: p.journeys.shown},
 		{name: i18n.Mark("Text"), key: fyne.Key7, icon: theme.DocumentCreateIcon(), build: func() fyne.CanvasObject { return p.text.content }, shown: p.text.shown},
 		{name: i18n.Mark("Plugins"), key: fyne.Key8, icon: theme.GridIcon(), build: func() fyne.CanvasObject { return p.plugins.content }, shown: p.plugins.shown},
+		{name: screenPrivacy, icon: theme.VisibilityOffIcon(), build: p.privacy.build, shown: p.privacy.shown},
 		{name: screenSettings, key: fyne.Key9, icon: theme.SettingsIcon(), build: func() fyne.CanvasObject { return p.settings.content }, shown: p.settings.visit},
 	}
 	p.body = container.NewStack()
