@@ -92,7 +92,7 @@ func (e *env) root() *cobra.Command {
 	root.PersistentFlags().StringVar(&e.lang, "lang", "system", "language of messages: en, zh-Hans or system (the system locale)")
 	root.AddCommand(e.initCmd(), e.importCmd(), e.tablesCmd(), e.rowsCmd(), e.profileCmd(), e.rolesCmd(), e.cleanCmd(),
 		e.sqlCmd(), e.exportCmd(), e.segmentCmd(), e.modelCmd(), e.textCmd(), e.pluginCmd(), e.sourceCmd(), e.campaignCmd(), e.abtestCmd(), e.abtestPlanCmd(), e.copyCmd(), e.chartCmd(), e.demoCmd(), e.logCmd(), e.projectCmd(), e.recommendCmd(), e.basketCmd(), e.clvCmd(), e.upliftCmd(), e.nbaCmd(), e.cohortsCmd(), e.forecastCmd(), e.journeyCmd(), e.automateCmd(), e.policyCmd(), e.secretCmd())
-	root.AddCommand(e.privacyPscanCmd())
+	root.AddCommand(e.privacyCmd())
 	root.AddCommand(e.privacyEraseCmd())
 	return root
 }

@@ -13,14 +13,6 @@ import (
 	"github.com/marketbench/marketbench/assets/i18n"
 )
 
-// privacyPscanCmd is the privacy parent with the scan command; the parent
-// is shared with the other privacy commands.
-func (e *env) privacyPscanCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "privacy", Short: "Find, protect and forget personal data"}
-	cmd.AddCommand(e.privacyScanCmd())
-	return cmd
-}
-
 func (e *env) privacyScanCmd() *cobra.Command {
 	var sample int
 	cmd := &cobra.Command{
