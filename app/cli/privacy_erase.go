@@ -21,6 +21,14 @@ type erasureJSON struct {
 	Tables    map[string]int64 `json:"by_table"`
 	Rewritten bool             `json:"rewritten"`
 	Exports   []exportJSON     `json:"exports"`
+	Mentions  []mentionJSON    `json:"mentions"`
+}
+
+// mentionJSON is a text column that still holds one of the values.
+type mentionJSON struct {
+	Table  string `json:"table"`
+	Column string `json:"column"`
+	Rows   int64  `json:"rows"`
 }
 
 type exportJSON struct {
@@ -53,7 +61,10 @@ func (e *env) privacyEraseCmd() *cobra.Command {
 			if rep == nil {
 				return err
 			}
-			out := erasureJSON{Customers: int64(rep.Customers), Rows: rep.Rows, Tables: rep.Tables, Rewritten: rep.Rewritten, Exports: []exportJSON{}}
+			out := erasureJSON{Customers: int64(rep.Customers), Rows: rep.Rows, Tables: rep.Tables, Rewritten: rep.Rewritten, Exports: []exportJSON{}, Mentions: []mentionJSON{}}
+			for _, m := range rep.Mentions {
+				out.Mentions = append(out.Mentions, mentionJSON{Table: m.Table, Column: m.Column, Rows: m.Rows})
+			}
 			for _, x := range rep.Exports {
 				out.Exports = append(out.Exports, exportJSON{Path: x.Path, Source: x.Source, Rows: x.Rows, ExportedAt: x.At.UTC().Format("2006-01-02T15:04:05Z")})
 			}
@@ -85,7 +96,12 @@ func printErasure(o io.Writer, r erasureJSON) {
 	if len(rows) > 0 {
 		table(o, []string{i18n.T("TABLE"), i18n.T("ROWS")}, rows)
 	}
-	if r.Rewritten {
+	if len(r.Mentions) > 0 {
+		fmt.Fprintln(o, i18n.T("Text that still mentions them (a note, a rule, a file name) was left as it is; edit or delete it:"))
+		for _, m := range r.Mentions {
+			fmt.Fprintln(o, i18n.T("  %s.%s (%d rows)", m.Table, m.Column, m.Rows))
+		}
+	} else if r.Rewritten {
 		fmt.Fprintln(o, i18n.T("The project file was rewritten: the erased values are gone from its bytes."))
 	}
 	if len(r.Exports) == 0 {

@@ -227,3 +227,30 @@ func TestEraseReimportSkipsAndSendsExclude(t *testing.T) {
 		}
 	}
 }
+
+// Free text that names the person cannot be rewritten safely: the erasure
+// says where it is, column by column, and nothing else.
+func TestEraseNamesTextThatStillMentions(t *testing.T) {
+	ctx := context.Background()
+	w, _, _ := erasable(t)
+	defer w.Close()
+	if _, err := w.DB().ExecContext(ctx, `CREATE TABLE notes AS SELECT * FROM (VALUES
+		('Called Zelda.Erasure.Q@example.org back', 'fine'),
+		('nothing here', 'ring her on 555 013 9787'),
+		('about `+plantID+`', 'x'),
+		('C001 asked for a refund', 'y')) v(note, memo)`); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := w.Erase(ctx, Subject{CustomerID: plantID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, m := range rep.Mentions {
+		got[m.Table+"."+m.Column] = m.Rows
+	}
+	want := map[string]int64{"notes.note": 2, "notes.memo": 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("mentions: %v, want %v", got, want)
+	}
+}

@@ -27,6 +27,7 @@ type Report struct {
 	Rows      int64            // rows deleted in all
 	Tables    map[string]int64 // table → rows deleted (only tables that had some)
 	Exports   []storage.ExportRecord
+	Mentions  []Mention // text that still holds one of their values (see Mention)
 }
 
 // customer-keyed Marketbench tables.
@@ -264,6 +265,9 @@ func Erase(ctx context.Context, p *storage.Project, s Subject) (*Report, error) 
 				}
 			}
 		}
+		if rep.Mentions, err = mentions(ctx, tx, pr); err != nil {
+			return err
+		}
 		rep.Customers = len(pr.ids)
 		var ids []string
 		for v := range pr.ids {
@@ -272,7 +276,7 @@ func Erase(ctx context.Context, p *storage.Project, s Subject) (*Report, error) 
 		if rep.Exports, err = pt.ExportsHolding(ctx, salt, ids, false); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("%d customer(s), %d row(s) from %d table(s), %d earlier export(s) hold them", rep.Customers, rep.Rows, len(rep.Tables), len(rep.Exports))
+		detail := fmt.Sprintf("%d customer(s), %d row(s) from %d table(s), %d earlier export(s) hold them, %d text column(s) still mention them", rep.Customers, rep.Rows, len(rep.Tables), len(rep.Exports), len(rep.Mentions))
 		return p.Audit(ctx, tx, "erase", "customer", -1, -1, detail)
 	})
 	if err != nil {
