@@ -365,6 +365,9 @@ func (e *env) sourceCmd() *cobra.Command {
 				}
 				return e.emit(res, func(o io.Writer) {
 					fmt.Fprintln(o, i18n.T("Imported %d new rows into %q in %d checkpoints (%d in all from this stream)", res.Rows, res.Table, res.Checkpoints, res.TotalRows))
+					if res.ErasedSkipped > 0 {
+						fmt.Fprintln(o, i18n.T("Skipped %d rows of erased customers (people erased from this project stay out)", res.ErasedSkipped))
+					}
 				})
 			})(cmd, args)
 		},

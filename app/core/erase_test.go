@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/marketbench/marketbench/plugins/host"
+	"github.com/marketbench/marketbench/sdk"
 	"github.com/marketbench/marketbench/storage"
 	"github.com/marketbench/marketbench/storage/campaign"
 	"github.com/marketbench/marketbench/storage/ingest"
@@ -252,5 +254,47 @@ func TestEraseNamesTextThatStillMentions(t *testing.T) {
 	want := map[string]int64{"notes.note": 2, "notes.memo": 1}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("mentions: %v, want %v", got, want)
+	}
+}
+
+// A source plugin's loads skip erased people too: on the first load once
+// the new table's roles are known, on later loads in each checkpoint.
+func TestSourceImportSkipsErased(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds plugins")
+	}
+	ctx := context.Background()
+	bundled := filepath.Join(t.TempDir(), "bundled")
+	if _, err := host.Bundle("../../plugins", bundled, "csv-folder"); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(host.BundledEnv, bundled)
+	w, err := Create(filepath.Join(t.TempDir(), "p.mbproj"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.Erase(ctx, Subject{CustomerID: plantID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.EnablePlugin(ctx, "marketbench.org/csv-folder"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "day1.csv"), []byte("customer_id,event\nC001,signup\n"+plantID+",signup\n"), 0o644)
+	cfg := sdk.Config{"folder": dir}
+	r, err := w.ImportFromSource(ctx, "marketbench.org/csv-folder", "folder", "events", cfg, "signups", nil)
+	if err != nil || r.Rows != 1 || r.ErasedSkipped != 1 {
+		t.Fatalf("first load: %+v %v", r, err)
+	}
+	os.WriteFile(filepath.Join(dir, "day2.csv"), []byte("customer_id,event\n"+plantID+",open\nC002,signup\n"), 0o644)
+	if r, err = w.ImportFromSource(ctx, "marketbench.org/csv-folder", "folder", "events", cfg, "signups", nil); err != nil || r.Rows != 1 || r.ErasedSkipped != 1 {
+		t.Fatalf("second load: %+v %v", r, err)
+	}
+	if n := countRows(t, w, `SELECT count(*) FROM signups WHERE customer_id = '`+plantID+`'`); n != 0 {
+		t.Fatalf("%d erased rows came back", n)
+	}
+	if n := countRows(t, w, `SELECT count(*) FROM signups`); n != 2 {
+		t.Fatalf("%d rows, want 2", n)
 	}
 }

@@ -19,6 +19,8 @@ type SourceResult struct {
 	Rows        int64 // in this run
 	Checkpoints int
 	TotalRows   int64 // ever, from this stream into this table
+	// ErasedSkipped are rows left out because they name an erased person.
+	ErasedSkipped int64
 }
 
 // ImportFromSource reads a source plugin's stream into table, resuming
@@ -64,6 +66,13 @@ func (w *Workspace) ImportFromSource(ctx context.Context, pluginID, component, s
 					if err != nil {
 						return err
 					}
+					// Erased people stay erased, as with a file import.
+					skipped, err := p.DropErased(ctx, table)
+					if err != nil {
+						return err
+					}
+					n -= skipped
+					res.ErasedSkipped += skipped
 					res.Rows += n
 					if _, err := tx.ExecContext(ctx, `INSERT INTO mb_source_state (plugin_id, component, stream, table_name, state, rows_imported)
 						VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET state = excluded.state,
@@ -99,6 +108,13 @@ func (w *Workspace) ImportFromSource(ctx context.Context, pluginID, component, s
 			if err := w.SetRoles(ctx, table, roles, false); err != nil {
 				return res, err
 			}
+			// Now that the roles are known, the first load's erased rows go.
+			skipped, err := w.DropErased(ctx, table)
+			if err != nil {
+				return res, err
+			}
+			res.Rows -= skipped
+			res.ErasedSkipped += skipped
 		}
 	}
 	return res, nil
