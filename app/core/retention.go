@@ -44,8 +44,10 @@ func (w *Workspace) RemoveRetentionRule(ctx context.Context, table string) error
 // file is then rewritten, as an erasure does, so they do not linger in its
 // free blocks. A dry run counts the rows and changes nothing.
 func (w *Workspace) ApplyRetention(ctx context.Context, dryRun bool, progress Progress) (*RetentionReport, error) {
-	runMu.Lock() // the rewrite reopens the file: not under a running automation
-	defer runMu.Unlock()
+	if !dryRun {
+		runMu.Lock() // the rewrite reopens the file: not under a running automation
+		defer runMu.Unlock()
+	}
 	rep, err := w.applyRetention(ctx, time.Now(), dryRun, progress)
 	if err != nil || dryRun || rep.Removed == 0 {
 		return rep, err
