@@ -19,7 +19,7 @@ import (
 	"github.com/marketbench/marketbench/storage/retention"
 )
 
-const tabRetention = "Retention"
+const tabRetention = "Data retention"
 
 func init() {
 	registerPrivacyTab(privacyTab{order: 40, name: i18n.Mark(tabRetention),

@@ -56,7 +56,7 @@ func Apply(ctx context.Context, p *storage.Project, opt Options) ([]Result, erro
 			return out, err
 		}
 		if opt.Progress != nil {
-			opt.Progress(i18n.T("Retention: %s", r.Table), float64(i)/float64(len(rules)))
+			opt.Progress(i18n.T("Applying retention to %s", r.Table), float64(i)/float64(len(rules)))
 		}
 		res := Result{Rule: r, Cutoff: Cutoff(opt.Now, r.Months)}
 		if opt.DryRun {
