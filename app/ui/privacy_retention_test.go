@@ -1,15 +1,18 @@
 package ui
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/storage/retention"
 )
 
@@ -116,4 +119,31 @@ func TestPrivacyRetentionTab(t *testing.T) {
 	if len(r.rules.rows) != 0 {
 		t.Fatalf("rules after removing: %q", r.rules.rows)
 	}
+}
+
+// privacyShots takes the Privacy screen's tabs for the screenshots: the
+// data retention tab with two rules and the confirmation of Apply now.
+func privacyShots(p *project, step func(string, func()), closeDialogs func()) {
+	ctx := context.Background()
+	p.ws.SetRetentionRule(ctx, core.RetentionRule{Table: "orders", Column: "order_date", Months: 12, Action: retention.Aggregate})
+	if cols, err := p.ws.Columns(ctx, "reviews"); err == nil {
+		for _, c := range cols {
+			if c.IsTemporal() {
+				p.ws.SetRetentionRule(ctx, core.RetentionRule{Table: "reviews", Column: c.Name, Months: 6, Action: retention.Delete})
+				break
+			}
+		}
+	}
+	step("privacy-retention.png", func() {
+		p.goTo("Privacy")
+		p.privacy.selectTab(tabRetention)
+	})
+	step("privacy-retention-apply.png", func() {
+		for _, it := range p.privacy.items {
+			if v, ok := it.Content.(*retentionView); ok {
+				v.tab.applyNow()
+			}
+		}
+	})
+	fyne.DoAndWait(closeDialogs)
 }
