@@ -2,11 +2,11 @@ package retention
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
@@ -169,7 +169,7 @@ func summarise(ctx context.Context, p *storage.Project, r Rule, cutoff time.Time
 	}
 	sel = append(sel, `count(*) AS `+storage.Quote(countCol))
 	for _, c := range cols {
-		if c.Name == r.Column || !summable(c, roles[c.Name]) || names[c.Name+sumSuffix] {
+		if c.Name == r.Column || names[c.Name] || !summable(c, roles[c.Name]) || names[c.Name+sumSuffix] {
 			continue
 		}
 		name := c.Name + sumSuffix
@@ -228,7 +228,7 @@ func summarise(ctx context.Context, p *storage.Project, r Rule, cutoff time.Time
 		return "", i18n.Errorf("cannot summarise the old rows of %s: %s", r.Table, storage.FirstLine(err.Error()))
 	}
 	if summed != want {
-		return "", errors.New("retention: the summary does not hold every old row")
+		return "", i18n.Errorf("the monthly summary of %s would hold %d of its %d old rows; nothing was changed", r.Table, summed, want)
 	}
 	if _, err := p.Q().ExecContext(ctx, stmt); err != nil {
 		return "", i18n.Errorf("cannot write the monthly summary %s: %s", summary, storage.FirstLine(err.Error()))
@@ -251,13 +251,16 @@ func summable(c storage.Column, role storage.Role) bool {
 	return !idLike(c.Name)
 }
 
-// idLike recognises names such as id, order_id, OrderID or 编号: numbers
-// that label rows rather than measure them.
+// idLike recognises names such as id, order_id, customerID, orderId or
+// 订单号: numbers that label rows rather than measure them.
 func idLike(name string) bool {
 	l := strings.ToLower(name)
-	return l == "id" || strings.HasSuffix(l, "_id") || strings.HasSuffix(l, " id") || strings.HasSuffix(l, "-id") ||
-		strings.HasSuffix(name, "ID") || (len(name) > 2 && strings.HasSuffix(name, "Id")) ||
-		strings.HasSuffix(l, "号") || strings.HasSuffix(l, "编号") || strings.HasSuffix(l, "id号")
+	if l == "id" || strings.HasSuffix(l, "_id") || strings.HasSuffix(l, " id") || strings.HasSuffix(l, "-id") || strings.HasSuffix(l, "号") {
+		return true
+	}
+	// camelCase: a lower-case letter, then ID or Id ("PAID" is no id).
+	n := len(name)
+	return n > 2 && (strings.HasSuffix(name, "ID") || strings.HasSuffix(name, "Id")) && unicode.IsLower(rune(name[n-3]))
 }
 
 func isInt(t string) bool {

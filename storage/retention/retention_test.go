@@ -310,3 +310,12 @@ func TestRetentionBadRules(t *testing.T) {
 		t.Fatalf("removing twice: %v", err)
 	}
 }
+
+func TestRetentionIdLike(t *testing.T) {
+	for name, want := range map[string]bool{"id": true, "order_id": true, "customerID": true, "orderId": true, "订单号": true, "Member ID": true,
+		"PAID": false, "amount_paid": false, "Paid": false, "quantity": false, "valid": false} {
+		if got := idLike(name); got != want {
+			t.Errorf("idLike(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
