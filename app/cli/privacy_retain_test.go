@@ -1,12 +1,17 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/storage/journey"
 )
 
 // retain set refuses bad rules in words, list shows what each rule would
@@ -82,6 +87,31 @@ func TestRetainCommand(t *testing.T) {
 	}
 	if !strings.Contains(ok(t, "-p", proj, "log"), "retention") {
 		t.Error("the application is not in the audit log")
+	}
+	// With a journey, the automation run applies the rules once a day.
+	w, err := core.Open(proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := w.DB().Exec(`INSERT INTO orders VALUES ('LATE', 'C1', DATE '2019-05-05', 5, 'tea')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.CreateSegment(ctx, "Some", "orders", "customer_id = 'C1'"); err != nil {
+		t.Fatal(err)
+	}
+	j := &journey.Journey{Name: "Tagger", Table: "orders", Trigger: journey.Trigger{Kind: journey.SegmentEnter, Segment: "Some", IncludeExisting: true},
+		Steps: []journey.Step{{ID: "tag", Kind: journey.Update, Tag: "seen"}}}
+	if err := w.SaveJourney(ctx, j, false, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02T15:04")
+	if out := ok(t, "-p", proj, "automate", "run", "--now", tomorrow); !strings.Contains(out, "Retention rules applied (once a day): 1 row(s) removed.") {
+		t.Errorf("automate run:\n%s", out)
+	}
+	if out := ok(t, "-p", proj, "automate", "run", "--now", tomorrow); strings.Contains(out, "Retention rules applied") {
+		t.Errorf("applied twice in a day:\n%s", out)
 	}
 	ok(t, "-p", proj, "privacy", "retain", "remove", "orders")
 	if _, errs, code := run(t, "-p", proj, "privacy", "retain", "remove", "orders"); code == 0 || !strings.Contains(errs, "no retention rule") {
