@@ -265,6 +265,8 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"journey", "create", "Welcome", "--file", journeyFile},
 		{"journey", "list"},
 		{"automate", "run", "--dry-run"},
+		// A rule the run applies (its JSON has the day's retention).
+		{"privacy", "retain", "set", "reviews", "--column", "review_date", "--months", "6", "--action", "delete"},
 		{"automate", "run", "--now", "2026-12-06T10:00"},
 		{"journey", "import-results", "Welcome", "hi", responses},
 		{"journey", "show", "Welcome"},
