@@ -150,6 +150,13 @@ var migrations = []string{
 		id BIGINT PRIMARY KEY DEFAULT nextval('mb_seq'), exported_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
 		path VARCHAR NOT NULL, source VARCHAR NOT NULL, rows BIGINT NOT NULL, ids_known BOOLEAN NOT NULL);
 	CREATE TABLE mb_export_customers (export_id BIGINT NOT NULL, hash VARCHAR NOT NULL);`,
+	// 14: retention rules (issue 14): rows of a table older than months by
+	// date_column are deleted, or summarised per month then deleted
+	// (action 'delete' or 'aggregate'); last_run_at and last_rows say what
+	// the latest application did (last_rows NULL: it failed).
+	`CREATE TABLE mb_retention_rules (
+		table_name VARCHAR PRIMARY KEY, date_column VARCHAR NOT NULL, months INTEGER NOT NULL,
+		action VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, last_run_at TIMESTAMP, last_rows BIGINT);`,
 }
 
 // Version is the project format this build writes.

@@ -321,6 +321,9 @@ func automateJSON(rep *core.AutomateReport) map[string]any {
 		cs = append(cs, map[string]any{"campaign": c.Campaign, "sent": c.Sent, "waiting": c.Waiting, "done": c.Done})
 	}
 	out["campaigns"] = cs
+	if rep.Retention != nil { // the day's application of the retention rules
+		out["retention"] = retentionJSON(rep.Retention)
+	}
 	if up := rep.Upkeep; up != nil {
 		var alerts, retrained []map[string]any
 		for _, a := range up.Alerts {
@@ -394,5 +397,8 @@ func printAutomate(o io.Writer, rep *core.AutomateReport) {
 		for _, p := range up.Problems {
 			fmt.Fprintln(o, i18n.T("Model %s: %s", p.Model, p.Error))
 		}
+	}
+	if r := rep.Retention; r != nil {
+		fmt.Fprintln(o, i18n.T("Retention rules applied (once a day): %d row(s) removed.", r.Removed))
 	}
 }

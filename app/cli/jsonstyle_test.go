@@ -265,6 +265,8 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"journey", "create", "Welcome", "--file", journeyFile},
 		{"journey", "list"},
 		{"automate", "run", "--dry-run"},
+		// A rule the run applies (its JSON has the day's retention).
+		{"privacy", "retain", "set", "reviews", "--column", "review_date", "--months", "6", "--action", "delete"},
 		{"automate", "run", "--now", "2026-12-06T10:00"},
 		{"journey", "import-results", "Welcome", "hi", responses},
 		{"journey", "show", "Welcome"},
@@ -294,6 +296,9 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"policy", "show"},
 		{"privacy", "scan"},
 		{"privacy", "scan", "customers", "--sample", "200"},
+		{"privacy", "retain", "set", "orders", "--column", "order_date", "--months", "18", "--action", "aggregate"},
+		{"privacy", "retain", "list"},
+		{"privacy", "retain", "--dry-run"},
 		{"recommend", "evaluate", "--orders", "orders", "--split-date", "2026-06-01", "--k", "5"},
 		{"basket", "rules", "--orders", "orders", "--min-support", "0.001", "--min-confidence", "0.01"},
 		{"recommend", "train", "--orders", "orders"},
@@ -322,7 +327,9 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"automate", "install", "--print"},
 		{"automate", "status"},
 		{"automate", "uninstall"},
-		// Last: it rewrites the project file.
+		// These rewrite the project file (retain when it removes rows).
+		{"privacy", "retain"},
+		{"privacy", "retain", "remove", "orders"},
 		{"erase", "--customer", "CUSTOMER", "--yes"},
 	}
 	ran := map[string]bool{}

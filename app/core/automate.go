@@ -119,6 +119,9 @@ type AutomateReport struct {
 	// Campaigns are the paused campaigns whose waiting messages the run
 	// sent or found still waiting (automate_campaigns.go).
 	Campaigns []CampaignRun
+	// Retention is the day's application of the retention rules, when
+	// this run made it (nil otherwise; see retention.go).
+	Retention *RetentionReport
 }
 
 // PlannedMessage is one message a run would send.
@@ -201,6 +204,9 @@ func (w *Workspace) RunAutomation(ctx context.Context, opt AutomateOptions, prog
 		w.sendJourney(ctx, &all[i], opt, rep)
 	}
 	w.resumeCampaigns(ctx, opt, rep)
+	if len(all) > 0 {
+		w.runRetention(ctx, now, loc, rep)
+	}
 	if progress != nil {
 		progress(i18n.T("Done"), 1)
 	}
