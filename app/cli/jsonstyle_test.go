@@ -294,6 +294,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"policy", "show"},
 		{"privacy", "scan"},
 		{"privacy", "scan", "customers", "--sample", "200"},
+		{"privacy", "report"},
 		{"recommend", "evaluate", "--orders", "orders", "--split-date", "2026-06-01", "--k", "5"},
 		{"basket", "rules", "--orders", "orders", "--min-support", "0.001", "--min-confidence", "0.01"},
 		{"recommend", "train", "--orders", "orders"},

@@ -25,6 +25,11 @@ func (e *env) privacyReportCmd() *cobra.Command {
 			"It holds no personal values. --out writes it as Markdown (.md) or a web page (.html).",
 		Args: cobra.NoArgs,
 		RunE: e.withProject(func(ctx context.Context, w *core.Workspace) error {
+			if out != "" {
+				if err := core.CheckRecordFile(out); err != nil {
+					return err
+				}
+			}
 			rec, err := w.ProcessingRecord(ctx)
 			if err != nil {
 				return err

@@ -230,17 +230,24 @@ th,td{border:1px solid #bbb;padding:.3em .6em;text-align:left;vertical-align:top
 // RecordFormats are the files the record can be saved as.
 var RecordFormats = []string{".md", ".html"}
 
+// CheckRecordFile refuses a file the record cannot be saved as.
+func CheckRecordFile(path string) error {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".md", ".markdown", ".html", ".htm":
+		return nil
+	}
+	return i18n.Errorf("save the record as .md (Markdown) or .html, not %q", filepath.Base(path))
+}
+
 // SaveProcessingRecord writes the record as Markdown (.md) or HTML
 // (.html, .htm), replacing path only once the new file is whole.
 func SaveProcessingRecord(r *ProcessingRecord, path string) error {
-	var text string
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".md", ".markdown":
-		text = r.Markdown()
-	case ".html", ".htm":
+	if err := CheckRecordFile(path); err != nil {
+		return err
+	}
+	text := r.Markdown()
+	if ext := strings.ToLower(filepath.Ext(path)); ext == ".html" || ext == ".htm" {
 		text = r.HTML()
-	default:
-		return i18n.Errorf("save the record as .md (Markdown) or .html, not %q", filepath.Base(path))
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
