@@ -67,7 +67,7 @@ func (r *ProcessingRecord) Sections() []RecordSection {
 	}
 	add(s, i18n.T("No campaigns."))
 
-	s = RecordSection{Title: i18n.T("Purposes: journeys"), Header: []string{i18n.T("Journey"), i18n.T("Status"), i18n.T("Trigger"), i18n.T("Channels")}}
+	s = RecordSection{Title: i18n.T("Purposes: journeys"), Header: []string{i18n.T("Journey"), i18n.T("Status"), i18n.T("Trigger"), i18n.T("Sends through")}}
 	for _, j := range r.Journeys {
 		s.Rows = append(s.Rows, []string{j.Name, j.Status, j.Trigger, list(j.Channels)})
 	}
@@ -81,23 +81,23 @@ func (r *ProcessingRecord) Sections() []RecordSection {
 	add(s, i18n.T("No models."))
 
 	s = RecordSection{Title: i18n.T("Recipients: plugins"), Note: i18n.T("Plugins the project enabled, the customer fields they may receive and the hosts they contact."),
-		Header: []string{i18n.T("Plugin"), i18n.T("Version"), i18n.T("Fields"), i18n.T("Hosts"), i18n.T("Approved on this computer")}}
+		Header: []string{i18n.T("Plugin"), i18n.T("Version"), i18n.T("Fields it receives"), i18n.T("Hosts it contacts"), i18n.T("Approved on this computer")}}
 	for _, p := range r.Recipients {
 		s.Rows = append(s.Rows, []string{p.Plugin, p.Version, list(p.Fields), list(p.Hosts), yes(p.Approved)})
 	}
 	add(s, i18n.T("No plugins are enabled."))
 
 	s = RecordSection{Title: i18n.T("Recipients: exports"), Note: i18n.T("Files written out of the project; they are outside its control."),
-		Header: []string{i18n.T("When"), i18n.T("File"), i18n.T("Source"), i18n.T("Kind"), i18n.T("Rows")}}
+		Header: []string{i18n.T("When"), i18n.T("File"), i18n.T("Exported from"), i18n.T("Kind"), i18n.T("Rows")}}
 	for _, e := range r.Exports {
 		s.Rows = append(s.Rows, []string{recordTime(e.At), e.File, e.Source, exportKindName(e.Kind), num(e.Rows)})
 	}
 	add(s, i18n.T("No exports."))
 
 	s = RecordSection{Title: i18n.T("Retention"),
-		Header: []string{i18n.T("Table"), i18n.T("Date column"), i18n.T("Kept for (months)"), i18n.T("Then"), i18n.T("Last applied"), i18n.T("Rows last time")}}
+		Header: []string{i18n.T("Table"), i18n.T("Date column"), i18n.T("Kept for (months)"), i18n.T("What happens then"), i18n.T("Last applied at"), i18n.T("Rows last time")}}
 	for _, e := range r.Retention {
-		last, rows := i18n.T("never"), ""
+		last, rows := i18n.T("not yet applied"), ""
 		if e.LastRunAt != nil {
 			last = recordTime(*e.LastRunAt)
 		}
@@ -109,14 +109,14 @@ func (r *ProcessingRecord) Sections() []RecordSection {
 	add(s, i18n.T("No retention rules: personal data is kept until you delete it."))
 
 	s = RecordSection{Title: i18n.T("Consent records"),
-		Header: []string{i18n.T("Channel"), i18n.T("Source"), i18n.T("Changes"), i18n.T("Granted"), i18n.T("Withdrawn"), i18n.T("First"), i18n.T("Last")}}
+		Header: []string{i18n.T("Channel"), i18n.T("Consent source"), i18n.T("Changes recorded"), i18n.T("Consents given"), i18n.T("Consents withdrawn"), i18n.T("First change"), i18n.T("Last change")}}
 	for _, c := range r.Consent {
 		s.Rows = append(s.Rows, []string{c.Channel, c.Source, num(c.Events), num(c.Granted), num(c.Withdrawn), recordDate(c.First), recordDate(c.Last)})
 	}
 	add(s, i18n.T("No consent changes are recorded."))
 
 	s = RecordSection{Title: i18n.T("Erasures performed"), Note: i18n.T("Who was erased is not kept."),
-		Header: []string{i18n.T("When"), i18n.T("Customer IDs"), i18n.T("E-mail addresses and phone numbers")}}
+		Header: []string{i18n.T("When"), i18n.T("Customer IDs erased"), i18n.T("E-mail addresses and phone numbers erased")}}
 	for _, e := range r.Erasures {
 		s.Rows = append(s.Rows, []string{recordTime(e.At), num(e.Customers), num(e.Addresses)})
 	}
@@ -126,7 +126,7 @@ func (r *ProcessingRecord) Sections() []RecordSection {
 	if r.Security.KeyringProblem != "" {
 		creds = r.Security.KeyringProblem
 	}
-	add(RecordSection{Title: i18n.T("Security"), Header: []string{i18n.T("Item"), i18n.T("Value")},
+	add(RecordSection{Title: i18n.T("Security measures"), Header: []string{i18n.T("Item"), i18n.T("Value")},
 		Rows: [][]string{
 			{i18n.T("Project file sealed (encrypted at rest)"), yes(r.Security.Sealed)},
 			{i18n.T("Channel credentials"), i18n.T("in the system keyring only, never in the project")},

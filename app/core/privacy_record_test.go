@@ -166,7 +166,7 @@ func TestProcessingRecord(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"| Spring | marketbench.org/webhook/webhook | Everyone | ", "| loyal | predictive | members | first_name | 2 |",
-		"| orders | order_date | 24 | delete | never |  |"} {
+		"| orders | order_date | 24 | delete | not yet applied |  |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the Markdown lacks %q:\n%s", want, md)
 		}

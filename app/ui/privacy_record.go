@@ -43,7 +43,7 @@ type recordTab struct {
 
 func newRecordTab(s *privacyScreen) *recordTab {
 	t := &recordTab{p: s.p, note: &widget.Label{Wrapping: fyne.TextWrapWord}, body: container.NewVBox()}
-	t.save = &widget.Button{Text: i18n.T("Save as…"), Icon: theme.DocumentSaveIcon(), OnTapped: t.saveAs}
+	t.save = &widget.Button{Text: i18n.T("Save the record…"), Icon: theme.DocumentSaveIcon(), OnTapped: t.saveAs}
 	t.save.Disable()
 	refresh := &widget.Button{Text: i18n.T("Refresh"), Icon: theme.ViewRefreshIcon(), OnTapped: t.refresh}
 	intro := &widget.Label{Wrapping: fyne.TextWrapWord, Text: i18n.T("What this project does with personal data: the basis of a GDPR Article 30 record of processing or a PIPL impact assessment. It holds no personal values.")}

@@ -87,7 +87,7 @@ func privacyRecordTab(t *testing.T) {
 		t.Errorf("the tab needs %.0f×%.0f, more than %.0f×%.0f:\n%s", m.Width, m.Height, budget.Width, budget.Height, strings.Join(out, "\n"))
 	}
 
-	test.Tap(button(t, p.content, i18n.T("Save as…")))
+	test.Tap(button(t, p.content, i18n.T("Save the record…")))
 	form := w.win.Canvas().Overlays().Top()
 	must(t, form, "name entry", func(e *widget.Entry) bool { return e.Text == "processing-record" }).SetText("record")
 	must(t, form, "format", func(s *widget.Select) bool { return s.Selected == ".md" }).SetSelected(".html")
