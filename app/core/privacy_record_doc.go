@@ -171,10 +171,13 @@ func (r *ProcessingRecord) Markdown() string {
 	for _, s := range r.Sections() {
 		fmt.Fprintf(&b, "\n## %s\n\n", s.Title)
 		if s.Note != "" {
-			fmt.Fprintf(&b, "%s\n\n", s.Note)
+			fmt.Fprintf(&b, "%s\n", s.Note)
 		}
 		if len(s.Header) == 0 {
 			continue
+		}
+		if s.Note != "" {
+			b.WriteString("\n")
 		}
 		row := func(cells []string) {
 			for _, c := range cells {
