@@ -299,6 +299,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"privacy", "retain", "set", "orders", "--column", "order_date", "--months", "18", "--action", "aggregate"},
 		{"privacy", "retain", "list"},
 		{"privacy", "retain", "--dry-run"},
+		{"privacy", "report"},
 		{"recommend", "evaluate", "--orders", "orders", "--split-date", "2026-06-01", "--k", "5"},
 		{"basket", "rules", "--orders", "orders", "--min-support", "0.001", "--min-confidence", "0.01"},
 		{"recommend", "train", "--orders", "orders"},

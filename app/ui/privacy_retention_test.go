@@ -121,9 +121,10 @@ func TestPrivacyRetentionTab(t *testing.T) {
 	}
 }
 
-// privacyShots takes the Privacy screen's tabs for the screenshots: the
-// data retention tab with two rules and the confirmation of Apply now.
-func privacyShots(p *project, step func(string, func()), closeDialogs func()) {
+func init() { privacyShotSteps = append(privacyShotSteps, retentionShots) }
+
+// retentionShots takes the data retention tab with two rules and the confirmation of Apply now.
+func retentionShots(p *project, step func(string, func()), closeDialogs func()) {
 	ctx := context.Background()
 	p.ws.SetRetentionRule(ctx, core.RetentionRule{Table: "orders", Column: "order_date", Months: 12, Action: retention.Aggregate})
 	if cols, err := p.ws.Columns(ctx, "reviews"); err == nil {

@@ -288,3 +288,24 @@ func shoot(win fyne.Window, path string) error {
 	})
 	return err
 }
+
+// recordShots takes the Processing record tab.
+func recordShots(p *project, step func(string, func()), closeDialogs func()) {
+	step("privacy-record.png", func() {
+		p.goTo(screenPrivacy)
+		p.privacy.selectTab(tabRecord)
+	})
+}
+
+// privacyShotSteps take one Privacy tab's screenshots each; the tabs' test
+// files register theirs in init.
+var privacyShotSteps []func(p *project, step func(string, func()), closeDialogs func())
+
+// privacyShots takes the Privacy screen's screenshots, tab by tab.
+func privacyShots(p *project, step func(string, func()), closeDialogs func()) {
+	for _, f := range privacyShotSteps {
+		f(p, step, closeDialogs)
+	}
+}
+
+func init() { privacyShotSteps = append(privacyShotSteps, recordShots) }

@@ -157,6 +157,9 @@ type Proc struct {
 	Found Found
 	pin   []byte
 	logs  *ringLog
+	// redact keeps the secrets the plugin was given out of its log and
+	// of what its calls return, across restarts.
+	redact *client.Redactor
 
 	mu       sync.Mutex
 	conn     *client.Conn
@@ -190,7 +193,8 @@ func (h *Host) Plugin(f Found, pinned string) (*Proc, error) {
 	if p, ok := h.procs[key]; ok && p.Found.Binary == f.Binary && hex.EncodeToString(p.pin) == pinned {
 		return p, nil
 	}
-	p := &Proc{h: h, Found: f, pin: pin, logs: newRingLog(1000, h.logFile(f))}
+	redact := &client.Redactor{}
+	p := &Proc{h: h, Found: f, pin: pin, redact: redact, logs: newRingLog(1000, h.logFile(f), redact)}
 	h.procs[key] = p
 	return p, nil
 }
@@ -376,7 +380,7 @@ func (p *Proc) launch(ctx context.Context, wait time.Duration) (*client.Conn, er
 			return nil, err
 		}
 	}
-	conn, err := client.Launch(client.Config{Path: p.Found.Binary, Checksum: p.pin, Env: pluginEnv(),
+	conn, err := client.Launch(client.Config{Path: p.Found.Binary, Checksum: p.pin, Env: pluginEnv(), Redact: p.redact,
 		Logger: hclog.New(&hclog.LoggerOptions{Name: p.Found.Manifest.ID, Output: p.logs, Level: hclog.Debug})})
 	p.mu.Lock()
 	p.starts = append(p.starts, p.h.now())
@@ -567,7 +571,8 @@ func (p *Proc) Logs() []string {
 
 // ringLog keeps the last n lines in memory and appends to a file capped at
 // maxLogFile bytes, so a plugin that floods its log costs neither memory
-// nor the disk.
+// nor the disk. Lines are kept whole and redacted (the secrets the plugin
+// was given never reach the log), so a line reaches the file once it ends.
 type ringLog struct {
 	mu      sync.Mutex
 	lines   []string
@@ -576,12 +581,13 @@ type ringLog struct {
 	file    *os.File
 	written int64
 	dropped bool
+	redact  *client.Redactor
 }
 
 const maxLogFile = 10 << 20
 
-func newRingLog(n int, path string) *ringLog {
-	r := &ringLog{n: n}
+func newRingLog(n int, path string, redact *client.Redactor) *ringLog {
+	r := &ringLog{n: n, redact: redact}
 	if path != "" {
 		os.MkdirAll(filepath.Dir(path), 0o755)
 		if f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
@@ -597,29 +603,13 @@ func newRingLog(n int, path string) *ringLog {
 func (r *ringLog) Write(b []byte) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.file != nil {
-		if r.written+int64(len(b)) <= maxLogFile {
-			n, _ := r.file.Write(b)
-			r.written += int64(n)
-		} else if !r.dropped {
-			r.dropped = true
-			io.WriteString(r.file, "[host] log file limit reached; further lines are kept in memory only\n")
-		}
-	}
 	data := append(r.partial, b...)
 	for {
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
 			break
 		}
-		line := string(data[:i])
-		if len(line) > 4096 {
-			line = line[:4096] + "…"
-		}
-		r.lines = append(r.lines, line)
-		if len(r.lines) > r.n {
-			r.lines = r.lines[len(r.lines)-r.n:]
-		}
+		r.add(string(data[:i]))
 		data = data[i+1:]
 	}
 	if len(data) > 4096 { // a line without end: keep its start only
@@ -627,6 +617,27 @@ func (r *ringLog) Write(b []byte) (int, error) {
 	}
 	r.partial = append([]byte(nil), data...)
 	return len(b), nil
+}
+
+// add keeps one whole line, redacted.
+func (r *ringLog) add(line string) {
+	line = r.redact.String(line)
+	if r.file != nil {
+		if r.written+int64(len(line))+1 <= maxLogFile {
+			n, _ := io.WriteString(r.file, line+"\n")
+			r.written += int64(n)
+		} else if !r.dropped {
+			r.dropped = true
+			io.WriteString(r.file, "[host] log file limit reached; further lines are kept in memory only\n")
+		}
+	}
+	if len(line) > 4096 {
+		line = line[:4096] + "…"
+	}
+	r.lines = append(r.lines, line)
+	if len(r.lines) > r.n {
+		r.lines = r.lines[len(r.lines)-r.n:]
+	}
 }
 
 func (r *ringLog) Lines() []string {
@@ -638,6 +649,10 @@ func (r *ringLog) Lines() []string {
 func (r *ringLog) close() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if len(r.partial) > 0 { // the unfinished last line
+		r.add(string(r.partial))
+		r.partial = nil
+	}
 	if r.file != nil {
 		r.file.Close()
 		r.file = nil

@@ -2,6 +2,8 @@ package host
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -41,5 +43,26 @@ func TestEveryOutputRouteReachesTheLog(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("log:\n%s", logs)
+	}
+}
+
+// The secrets a plugin was given never reach its log, in memory or in the
+// file, even when a line arrives in pieces that split the value.
+func TestLogRedactsSecrets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.log")
+	redact := &client.Redactor{}
+	redact.Add(sdk.Secrets{"api_key": "sk-live-5f2a9e"})
+	l := newRingLog(10, path, redact)
+	for _, part := range []string{"calling with key sk-li", "ve-5f2a9e now\nsecond line sk-live-5f2a9e\nunfinished sk-live-", "5f2a9e"} {
+		l.Write([]byte(part))
+	}
+	l.close()
+	b, _ := os.ReadFile(path)
+	want := "calling with key [secret] now\nsecond line [secret]\nunfinished [secret]\n"
+	if string(b) != want {
+		t.Errorf("file %q, want %q", b, want)
+	}
+	if got := strings.Join(l.Lines(), "\n") + "\n"; got != want {
+		t.Errorf("lines %q", got)
 	}
 }

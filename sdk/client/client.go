@@ -44,6 +44,10 @@ type Config struct {
 	Logger hclog.Logger
 	// StartTimeout bounds the handshake; 0 means 10 s.
 	StartTimeout time.Duration
+	// Redact takes the secrets given to the plugin out of what comes
+	// back (errors, results); the host shares it with its log. nil
+	// makes one for the connection.
+	Redact *Redactor
 }
 
 // Conn is a running plugin.
@@ -57,6 +61,8 @@ type Conn struct {
 	source  pb.SourceClient
 	// proc is the process when the host started it (not a reattach).
 	proc *procRunner
+	// redact holds the secrets given to the plugin (see Redactor).
+	redact *Redactor
 }
 
 func dialOptions() []grpc.DialOption { return sdk.DialOptions() }
@@ -113,6 +119,9 @@ func Launch(cfg Config) (*Conn, error) {
 		return nil, err
 	}
 	conn.proc = run
+	if cfg.Redact != nil {
+		conn.redact = cfg.Redact
+	}
 	return conn, nil
 }
 
@@ -163,7 +172,7 @@ func connect(c *goplugin.Client) (*Conn, error) {
 		return nil, errors.New("the plugin does not speak the Marketbench protocol over gRPC")
 	}
 	return &Conn{client: c, cc: cc, plugin: pb.NewPluginClient(cc), channel: pb.NewChannelClient(cc),
-		model: pb.NewModelClient(cc), source: pb.NewSourceClient(cc)}, nil
+		model: pb.NewModelClient(cc), source: pb.NewSourceClient(cc), redact: &Redactor{}}, nil
 }
 
 // startError words the ways a start can fail.
@@ -298,12 +307,13 @@ func (c *Conn) ValidateConfig(ctx context.Context, component string, cfg sdk.Con
 // Check tests a channel's connection; a failed check is an error in the
 // plugin's words.
 func (c *Conn) Check(ctx context.Context, component string, cfg sdk.Config, secrets sdk.Secrets) error {
+	c.redact.Add(secrets)
 	r, err := c.channel.Check(ctx, &pb.OpenRequest{Component: component, Config: cfg, Secrets: secrets})
 	if err != nil {
-		return callError(err)
+		return c.redact.Error(callError(err))
 	}
 	if !r.GetOk() {
-		return errors.New(r.GetMessage())
+		return errors.New(c.redact.String(r.GetMessage()))
 	}
 	return nil
 }
@@ -362,9 +372,10 @@ type Session struct {
 
 // Open opens a sending session.
 func (c *Conn) Open(ctx context.Context, component string, cfg sdk.Config, secrets sdk.Secrets) (*Session, error) {
+	c.redact.Add(secrets)
 	r, err := c.channel.Open(ctx, &pb.OpenRequest{Component: component, Config: cfg, Secrets: secrets})
 	if err != nil {
-		return nil, callError(err)
+		return nil, c.redact.Error(callError(err))
 	}
 	return &Session{c: c, ID: r.GetSession(), MaxInFlight: max(1, int(r.GetMaxInFlight()))}, nil
 }
@@ -381,6 +392,10 @@ func (s *Session) Close(ctx context.Context) error {
 // without a result have an unknown fate, and the caller must treat them so.
 // A result for an unknown or repeated message id is an error too.
 func (s *Session) Send(ctx context.Context, msgs []sdk.Message, onResult func(id string, r sdk.Result) error) error {
+	return s.c.redact.Error(s.send(ctx, msgs, onResult))
+}
+
+func (s *Session) send(ctx context.Context, msgs []sdk.Message, onResult func(id string, r sdk.Result) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stream, err := s.c.channel.Send(ctx)
@@ -420,7 +435,7 @@ func (s *Session) Send(ctx context.Context, msgs []sdk.Message, onResult func(id
 			return err
 		}
 		delete(pending, r.GetId())
-		if err := onResult(r.GetId(), res); err != nil {
+		if err := onResult(r.GetId(), s.c.redact.Result(res)); err != nil {
 			return err
 		}
 	}
