@@ -150,6 +150,18 @@ var migrations = []string{
 		id BIGINT PRIMARY KEY DEFAULT nextval('mb_seq'), exported_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
 		path VARCHAR NOT NULL, source VARCHAR NOT NULL, rows BIGINT NOT NULL, ids_known BOOLEAN NOT NULL);
 	CREATE TABLE mb_export_customers (export_id BIGINT NOT NULL, hash VARCHAR NOT NULL);`,
+	// 14: kept for the retention rules (issue 14), which another branch
+	// adds; when it is merged its migration takes this place, unchanged.
+	``,
+	// 15: consent records (issue 14). One row per consent change, never
+	// updated or deleted (except by an erasure): channel is the consent
+	// role (email_consent, sms_consent, wechat_follower, push_opt_in), at
+	// when the person gave or withdrew it, source and proof where that is
+	// known from, recorded_at when Marketbench learnt it. A customer's
+	// current consent is their latest event.
+	`CREATE TABLE mb_consent_events (
+		id BIGINT PRIMARY KEY, customer_id VARCHAR NOT NULL, channel VARCHAR NOT NULL, granted BOOLEAN NOT NULL,
+		"at" TIMESTAMP NOT NULL, source VARCHAR NOT NULL, proof VARCHAR, recorded_at TIMESTAMP NOT NULL);`,
 }
 
 // Version is the project format this build writes.
