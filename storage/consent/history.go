@@ -131,9 +131,10 @@ func Before(ctx context.Context, p *storage.Project, tx *storage.Tx, table strin
 }
 
 // After records an event for each customer whose consent the import set or
-// changed, with the import as its source, and drops the snapshot. Run it
-// once the import's rows and roles are in place.
-func (s *Snapshot) After(ctx context.Context, p *storage.Project, tx *storage.Tx, source, proof string) (int64, error) {
+// changed, with the import as its source, timed at (the file's time: the
+// values are as of the export), and drops the snapshot. Run it once the
+// import's rows and roles are in place.
+func (s *Snapshot) After(ctx context.Context, p *storage.Project, tx *storage.Tx, source, proof string, at time.Time) (int64, error) {
 	if s.temp != "" {
 		defer tx.ExecContext(ctx, `DROP TABLE IF EXISTS `+s.temp)
 	}
@@ -146,10 +147,14 @@ func (s *Snapshot) After(ctx context.Context, p *storage.Project, tx *storage.Tx
 		before = s.temp
 	}
 	now := time.Now().UTC()
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	at = at.UTC().Truncate(time.Second)
 	res, err := tx.ExecContext(ctx, `INSERT INTO mb_consent_events (id, customer_id, channel, granted, "at", source, proof, recorded_at)
 		SELECT nextval('mb_seq'), a.customer_id, a.channel, a.granted, ?, ?, ?, ? FROM (`+q+`) a
 		LEFT JOIN `+before+` b ON a.customer_id = b.customer_id AND a.channel = b.channel
-		WHERE a.granted IS NOT NULL AND a.customer_id <> '' AND b.granted IS DISTINCT FROM a.granted`, now, source, proof, now)
+		WHERE a.granted IS NOT NULL AND a.customer_id <> '' AND b.granted IS DISTINCT FROM a.granted`, at, source, proof, now)
 	if err != nil {
 		return 0, err
 	}

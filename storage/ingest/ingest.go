@@ -646,7 +646,11 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 			}
 			res.Rows -= skipped
 			res.ErasedSkipped = skipped
-			res.ConsentChanges, err = snap.After(ctx, pt, tx, "import of "+filepath.Base(path), "sha256 "+sum)
+			var asOf time.Time
+			if fi, err := os.Stat(path); err == nil {
+				asOf = fi.ModTime()
+			}
+			res.ConsentChanges, err = snap.After(ctx, pt, tx, "import of "+filepath.Base(path), "sha256 "+sum, asOf)
 			return err
 		})
 	}
