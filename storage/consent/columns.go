@@ -282,15 +282,16 @@ func writeSQL(ctx context.Context, q storage.Querier, t customerTable, col, g st
 
 // apply writes the latest event of each touched customer into every
 // customer table's consent column for the channel. It returns the rows
-// changed and how many tables have that column.
-func apply(ctx context.Context, p *storage.Project, tx *storage.Tx, ch storage.Role, ids map[string]bool) (int64, int, error) {
+// changed, how many tables have that column and how many touched
+// customers' latest event is older than this batch (recorded at now).
+func apply(ctx context.Context, p *storage.Project, tx *storage.Tx, ch storage.Role, ids map[string]bool, now time.Time) (int64, int, int, error) {
 	tables, err := customerTables(ctx, p)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	temp := fmt.Sprintf("mb_consent_touch_%d", time.Now().UnixNano())
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE `+temp+` (customer_id VARCHAR)`); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer tx.ExecContext(ctx, `DROP TABLE IF EXISTS `+temp)
 	list := make([]string, 0, len(ids))
@@ -304,11 +305,15 @@ func apply(ctx context.Context, p *storage.Project, tx *storage.Tx, ch storage.R
 			args = append(args, id)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO `+temp+` VALUES `+strings.TrimSuffix(strings.Repeat("(?), ", end-i), ", "), args...); err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 	}
-	latest := `SELECT customer_id, granted FROM mb_consent_events WHERE channel = ` + storage.Literal(string(ch)) +
+	latest := `SELECT customer_id, granted, recorded_at FROM mb_consent_events WHERE channel = ` + storage.Literal(string(ch)) +
 		` AND customer_id IN (SELECT customer_id FROM ` + temp + `) QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY "at" DESC, id DESC) = 1`
+	var older int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+latest+`) WHERE recorded_at <> ?`, now).Scan(&older); err != nil {
+		return 0, 0, 0, err
+	}
 	var n int64
 	cols := 0
 	for _, t := range tables {
@@ -319,16 +324,16 @@ func apply(ctx context.Context, p *storage.Project, tx *storage.Tx, ch storage.R
 		cols++
 		val, err := writeSQL(ctx, tx, t, col, `l.granted`)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		q := `UPDATE ` + storage.Quote(t.name) + ` SET ` + storage.Quote(col) + ` = ` + val + ` FROM (` + latest + `) l
 			WHERE ` + idSQL(storage.Quote(t.name)+`.`+storage.Quote(t.id)) + ` = l.customer_id AND (` + stateSQL(storage.Quote(t.name)+`.`+storage.Quote(col)) + `) IS DISTINCT FROM l.granted`
 		res, err := tx.ExecContext(ctx, q)
 		if err != nil {
-			return 0, 0, i18n.Errorf("cannot write the consent into %s.%s: %s", t.name, col, storage.FirstLine(err.Error()))
+			return 0, 0, 0, i18n.Errorf("cannot write the consent into %s.%s: %s", t.name, col, storage.FirstLine(err.Error()))
 		}
 		k, _ := res.RowsAffected()
 		n += k
 	}
-	return n, cols, nil
+	return n, cols, older, nil
 }

@@ -147,6 +147,10 @@ type Result struct {
 	Withdrawn  int // of the added, consent withdrawn
 	// Updated are the customer-table rows whose consent column changed.
 	Updated int64
+	// Superseded are added changes older than a change already recorded
+	// for that customer and channel: kept in the history, but the later
+	// one stays the consent (the latest wins).
+	Superseded int
 	// NoColumn are the channels of added events that no customer table has
 	// a consent column for: the events are kept, but sends need the column.
 	NoColumn []storage.Role
@@ -196,7 +200,7 @@ func record(ctx context.Context, p *storage.Project, changes []Change, preview b
 		if err != nil {
 			return err
 		}
-		now := time.Now().UTC()
+		now := time.Now().UTC().Truncate(time.Microsecond) // as stored: apply finds this batch by it
 		var add []Change
 		for _, c := range changes {
 			k := key(c)
@@ -227,10 +231,11 @@ func record(ctx context.Context, p *storage.Project, changes []Change, preview b
 			if touched[ch] == nil {
 				continue
 			}
-			n, cols, err := apply(ctx, pt, tx, ch, touched[ch])
+			n, cols, older, err := apply(ctx, pt, tx, ch, touched[ch], now)
 			if err != nil {
 				return err
 			}
+			res.Superseded += older
 			res.Updated += n
 			if cols == 0 {
 				res.NoColumn = append(res.NoColumn, ch)

@@ -79,8 +79,8 @@ func TestConsentLatestWinsAndColumn(t *testing.T) {
 		t.Errorf("sms = %s, want the column's own word no", v)
 	}
 	// An older event arriving later does not override the newer withdrawal.
-	if _, err := consent.Record(ctx, p, []consent.Change{{CustomerID: "A1", Channel: storage.EmailConsent, Granted: true, At: day(3), Source: "import of old.csv"}}); err != nil {
-		t.Fatal(err)
+	if res, err := consent.Record(ctx, p, []consent.Change{{CustomerID: "A1", Channel: storage.EmailConsent, Granted: true, At: day(3), Source: "import of old.csv"}}); err != nil || res.Superseded != 1 || res.Updated != 0 {
+		t.Fatalf("older grant: %+v %v", res, err)
 	}
 	if v := value(t, p, `SELECT CAST(email_ok AS VARCHAR) FROM customers WHERE customer_id = 'A1'`); v != "false" {
 		t.Errorf("email_ok = %s: an older grant overrode the latest withdrawal", v)
