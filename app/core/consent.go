@@ -32,11 +32,16 @@ type ConsentImport struct {
 	Result  consent.Result // Preview: what an import would do; Import: what it did
 }
 
+// DefaultConsentSource is a consent file's source when none is given:
+// "import of <file name>", as an ordinary import records the consent it
+// changes. It is stored as written, in English, like the file name.
+func DefaultConsentSource(path string) string { return "import of " + filepath.Base(path) }
+
 // readConsent reads and interprets a consent file; the source defaults to
 // "import of <file name>".
 func (w *Workspace) readConsent(ctx context.Context, path string, opt ConsentFileOptions) (*ConsentImport, error) {
 	if strings.TrimSpace(opt.Source) == "" {
-		opt.Source = "import of " + filepath.Base(path)
+		opt.Source = DefaultConsentSource(path)
 	}
 	if opt.DefaultAt.IsZero() {
 		if fi, err := os.Stat(path); err == nil {
@@ -132,7 +137,7 @@ func (w *Workspace) SetConsent(ctx context.Context, c ConsentChange) (*consent.R
 	res, err := consent.Record(ctx, w.Project, []consent.Change{{CustomerID: ids[0], Channel: ch, Granted: c.Granted, At: at, Source: c.Source, Proof: c.Proof}})
 	var be *consent.BadRowsError
 	if errors.As(err, &be) && len(be.Rows) == 1 {
-		return nil, i18n.Errorf("%s", be.Rows[0].Reason)
+		return nil, i18n.Errorf("cannot record the change: %s", be.Rows[0].Reason)
 	}
 	return res, err
 }

@@ -253,7 +253,7 @@ func (ci *consentImport) check() {
 		return
 	}
 	if ci.source.Text == "" {
-		ci.source.SetText("import of " + filepath.Base(path))
+		ci.source.SetText(core.DefaultConsentSource(path))
 	}
 	ci.report.SetText(i18n.T("Checking %s…", filepath.Base(path)))
 	ctx := ci.req.start(ci.t.p.ctx)
