@@ -110,6 +110,10 @@ func TestConsentLatestWinsAndColumn(t *testing.T) {
 	if h[0].Proof != "form 7, 10.0.0.1" || h[0].RecordedAt.IsZero() {
 		t.Errorf("proof or recorded time lost: %+v", h[0])
 	}
+	// Each batch is in the audit log with counts and sources, not people.
+	if v := value(t, p, `SELECT count(*)::VARCHAR || ' ' || max(detail) FILTER (WHERE detail LIKE '3 %') FROM mb_audit WHERE action = 'consent'`); v != "3 3 consent change(s) (1 given, 2 withdrawn) from phone call, unsubscribe link, web form" {
+		t.Errorf("audit: %s", v)
+	}
 	tot, err := consent.Totals(ctx, p)
 	if err != nil || len(tot) != 5 {
 		t.Fatalf("totals %+v %v", tot, err)
