@@ -133,7 +133,7 @@ func (e *env) consentImportCmd() *cobra.Command {
 
 func printConsentImport(o io.Writer, r consentImportJSON, ok bool) {
 	c := r.Columns
-	fmt.Fprintln(o, i18n.T("%d row(s) read; customer by %s (column %q), consent from column %q.", r.Rows, c.KeyKind, c.Key, c.Granted))
+	fmt.Fprintln(o, i18n.T("%d row(s) read; customer by %s (column %q), consent from column %q.", r.Rows, consent.KindWord(c.KeyKind), c.Key, c.Granted))
 	if len(r.BadRows) > 0 {
 		rows := [][]string{}
 		for _, b := range r.BadRows {

@@ -23,7 +23,7 @@ func TestConsentCommands(t *testing.T) {
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("email,consent\nann@example.com,no\nzed@example.com,no\nbob@example.com,perhaps\n"), 0o644)
 	out, errs, code := run(t, "-p", proj, "privacy", "consent", "import", bad, "--channel", "email", "--source", "web form")
-	if code == 0 || !strings.Contains(errs, "nothing was recorded") || !strings.Contains(out, "3    no customer has email") || !strings.Contains(out, "4    \"perhaps\"") {
+	if code == 0 || !strings.Contains(errs, "nothing was recorded") || !strings.Contains(out, "3    no customer has e-mail address") || !strings.Contains(out, "4    \"perhaps\"") {
 		t.Fatalf("bad file: exit %d\n%s\n%s", code, out, errs)
 	}
 	good := filepath.Join(dir, "unsubscribed.csv")

@@ -269,7 +269,7 @@ func (ci *consentImport) check() {
 			return
 		}
 		c := pv.Columns
-		head := i18n.T("%d row(s); customer by %s (column %q), consent from column %q.", pv.Rows, c.KeyKind, c.Key, c.Granted)
+		head := i18n.T("%d row(s); customer by %s (column %q), consent from column %q.", pv.Rows, consent.KindWord(c.KeyKind), c.Key, c.Granted)
 		if len(pv.Bad) > 0 {
 			ci.report.SetText(head + "\n" + i18n.T("%d row(s) cannot be recorded; fix them and check again. Nothing is recorded until every row is good.", len(pv.Bad)))
 			var rows [][]string

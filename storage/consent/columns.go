@@ -186,6 +186,17 @@ const (
 	ByPhone    = "phone"
 )
 
+// KindWord is a key kind in words: customer id, e-mail or phone.
+func KindWord(kind string) string {
+	switch kind {
+	case ByEmail:
+		return i18n.T("e-mail address")
+	case ByPhone:
+		return i18n.T("phone number")
+	}
+	return i18n.T("customer id")
+}
+
 // Find gives the customer id for a key, or a reason in the user's words.
 func (d *Directory) Find(kind, v string) (string, string) {
 	var ids []string
@@ -212,12 +223,12 @@ func (d *Directory) Find(kind, v string) (string, string) {
 	}
 	switch len(ids) {
 	case 0:
-		return "", i18n.T("no customer has %s %q", kind, clip(v))
+		return "", i18n.T("no customer has %s %q", KindWord(kind), clip(v))
 	case 1:
 		return ids[0], ""
 	}
 	sort.Strings(ids)
-	return "", i18n.T("%s %q belongs to %d customers (%s); name the customer id instead", kind, clip(v), len(ids), clip(strings.Join(ids, ", ")))
+	return "", i18n.T("%s %q belongs to %d customers (%s); name the customer id instead", KindWord(kind), clip(v), len(ids), clip(strings.Join(ids, ", ")))
 }
 
 // Customers finds the customer ids of a person by id, e-mail or phone.

@@ -240,7 +240,7 @@ func TestConsentFromRows(t *testing.T) {
 	if len(lines) != 5 || lines[0] != 4 || lines[4] != 8 {
 		t.Errorf("bad rows %+v", bad)
 	}
-	for i, w := range []string{"no customer has email", "belongs to 2 customers", "unknown channel", "not a consent value", "not a time"} {
+	for i, w := range []string{"no customer has e-mail address", "belongs to 2 customers", "unknown channel", "not a consent value", "not a time"} {
 		if i < len(bad) && !strings.Contains(bad[i].Reason, w) {
 			t.Errorf("row %d: %q lacks %q", bad[i].Row, bad[i].Reason, w)
 		}
