@@ -157,6 +157,15 @@ var migrations = []string{
 	`CREATE TABLE mb_retention_rules (
 		table_name VARCHAR PRIMARY KEY, date_column VARCHAR NOT NULL, months INTEGER NOT NULL,
 		action VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, last_run_at TIMESTAMP, last_rows BIGINT);`,
+	// 15: consent records (issue 14). One row per consent change, never
+	// updated or deleted (except by an erasure): channel is the consent
+	// role (email_consent, sms_consent, wechat_follower, push_opt_in), at
+	// when the person gave or withdrew it, source and proof where that is
+	// known from, recorded_at when Marketbench learnt it. A customer's
+	// current consent is their latest event.
+	`CREATE TABLE mb_consent_events (
+		id BIGINT PRIMARY KEY, customer_id VARCHAR NOT NULL, channel VARCHAR NOT NULL, granted BOOLEAN NOT NULL,
+		"at" TIMESTAMP NOT NULL, source VARCHAR NOT NULL, proof VARCHAR, recorded_at TIMESTAMP NOT NULL);`,
 }
 
 // Version is the project format this build writes.

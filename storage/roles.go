@@ -465,3 +465,7 @@ func (p *Project) TablesWithRoles(ctx context.Context, roles ...Role) ([]string,
 	}
 	return out, nil
 }
+
+// RoleByName is the role a column name suggests (None when it suggests
+// none), from the English and Chinese names detection knows.
+func RoleByName(col string) Role { return roleByName(col) }

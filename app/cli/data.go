@@ -114,6 +114,9 @@ func (e *env) importCmd() *cobra.Command {
 				if res.ErasedSkipped > 0 {
 					fmt.Fprintln(o, i18n.T("Skipped %d rows of erased customers (people erased from this project stay out)", res.ErasedSkipped))
 				}
+				if res.ConsentChanges > 0 {
+					fmt.Fprintln(o, i18n.T("Recorded %d consent change(s) in the consent history (privacy consent history)", res.ConsentChanges))
+				}
 				if res.Rejected > 0 {
 					fmt.Fprintln(o, i18n.T("Skipped %d bad rows; review them in table %q", res.Rejected, res.RejectTable))
 				}

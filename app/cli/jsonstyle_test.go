@@ -328,6 +328,10 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"automate", "install", "--print"},
 		{"automate", "status"},
 		{"automate", "uninstall"},
+		{"privacy", "consent", "set", "--customer", "CUSTOMER", "--channel", "email", "--granted=false", "--source", "phone call", "--proof", "call 10:02"},
+		{"privacy", "consent", "import", filepath.Join(dir, "consent.csv"), "--channel", "sms", "--source", "web form"},
+		{"privacy", "consent", "history", "--customer", "CUSTOMER"},
+		{"privacy", "consent", "totals"},
 		// These rewrite the project file (retain when it removes rows).
 		{"privacy", "retain"},
 		{"privacy", "retain", "remove", "orders"},
@@ -339,6 +343,9 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 			s[i] = strings.ReplaceAll(s[i], "CUSTOMER", customer)
 			s[i] = strings.ReplaceAll(s[i], "BUYER", buyer)
 			s[i] = strings.ReplaceAll(s[i], "PRODUCT", product)
+		}
+		if len(s) > 3 && s[1] == "consent" && s[2] == "import" {
+			os.WriteFile(s[3], []byte("customer_id,consent,date,proof\n"+customer+",yes,2026-12-01 10:00,form 12\n"), 0o644)
 		}
 		if s[0] == "campaign" && s[1] == "unknown" {
 			// A delivery of unknown fate, as a crash leaves it.

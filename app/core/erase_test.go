@@ -77,6 +77,10 @@ func erasable(t *testing.T) (*Workspace, string, string) {
 		`INSERT INTO mb_journey_log VALUES ('J', '` + plantID + `', 1, 's1', 'entered', NULL, now()), ('J', 'C001', 1, 's1', 'entered', NULL, now())`,
 		`INSERT INTO mb_journey_seen VALUES ('J', 'c:` + plantID + `'), ('J', 'c:C001')`,
 		`INSERT INTO mb_customer_tags VALUES ('` + plantID + `', 'vip', 'J', now()), ('C001', 'vip', 'J', now())`,
+		// Consent history: the import recorded one event each; a proof
+		// that quotes the address must go too.
+		`INSERT INTO mb_consent_events VALUES (nextval('mb_seq'), '` + plantID + `', 'email_consent', false, now(), 'unsubscribe link', 'reply from ` + plantEmail + `', now()),
+			(nextval('mb_seq'), 'C001', 'email_consent', false, now(), 'unsubscribe link', NULL, now())`,
 		`INSERT INTO mb_suppression (kind, value, reason) VALUES ('email', '` + plantEmail + `', 'unsubscribed'), ('phone', '15550139787', 'stop'), ('email', 'c002@example.com', 'unsubscribed')`,
 	} {
 		if _, err := w.DB().ExecContext(ctx, q); err != nil {
@@ -147,7 +151,7 @@ func TestEraseEverywhereAndFromTheBytes(t *testing.T) {
 	want := map[string]int64{"customers": 1, "orders": 2, "leads": 2, "clv_scores": 1, "recommendations": 1,
 		"rfm_scores": 1, "model_scores": 1, "nba_plan": 1,
 		"mb_segment_members": 1, "mb_deliveries": 1, "mb_campaign_events": 1, "mb_journey_entries": 1,
-		"mb_journey_log": 1, "mb_journey_seen": 1, "mb_customer_tags": 1, "mb_suppression": 2}
+		"mb_journey_log": 1, "mb_journey_seen": 1, "mb_customer_tags": 1, "mb_suppression": 2, "mb_consent_events": 2}
 	for table, n := range want {
 		if rep.Tables[table] != n {
 			t.Errorf("%s: %d rows erased, want %d (all: %v)", table, rep.Tables[table], n, rep.Tables)
@@ -159,6 +163,9 @@ func TestEraseEverywhereAndFromTheBytes(t *testing.T) {
 	}
 	if n := countRows(t, w, `SELECT count(*) FROM mb_deliveries`) + countRows(t, w, `SELECT count(*) FROM mb_journey_seen`); n != 2 {
 		t.Errorf("other customers' state: %d rows, want 2", n)
+	}
+	if n := countRows(t, w, `SELECT count(*) FROM mb_consent_events`); n != 41 {
+		t.Errorf("consent events left: %d, want the other 40 customers' 41", n)
 	}
 	if n := countRows(t, w, `SELECT count(*) FROM mb_suppression`); n != 1 {
 		t.Errorf("suppression rows left: %d, want 1", n)

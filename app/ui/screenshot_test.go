@@ -308,4 +308,9 @@ func privacyShots(p *project, step func(string, func()), closeDialogs func()) {
 	}
 }
 
-func init() { privacyShotSteps = append(privacyShotSteps, recordShots) }
+func init() {
+	privacyShotSteps = append(privacyShotSteps, recordShots, func(p *project, step func(string, func()), closeDialogs func()) {
+		consentShots(p, step, closeDialogs)
+		fyne.DoAndWait(closeDialogs)
+	})
+}

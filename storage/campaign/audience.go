@@ -8,6 +8,7 @@ import (
 
 	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/consent"
 	"github.com/marketbench/marketbench/storage/contact"
 	"github.com/marketbench/marketbench/storage/rule"
 	"github.com/marketbench/marketbench/storage/segment"
@@ -293,13 +294,8 @@ func exclusion(r Recipient, contacts []string, byRole map[storage.Role]string, s
 	return ""
 }
 
-func truthy(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "true", "1", "yes", "y", "t", "opt-in", "opted in", "是":
-		return true
-	}
-	return false
-}
+// truthy is consent given: the consent history reads columns the same way.
+func truthy(v string) bool { return consent.IsGranted(v) }
 
 // suppressions loads the suppression list by kind, value → reason.
 func suppressions(ctx context.Context, p *storage.Project) (map[string]map[string]string, error) {

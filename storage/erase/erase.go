@@ -32,7 +32,7 @@ type Report struct {
 
 // customer-keyed Marketbench tables.
 var metaByCustomer = []string{"mb_segment_members", "mb_deliveries", "mb_campaign_events",
-	"mb_journey_entries", "mb_journey_log", "mb_customer_tags"}
+	"mb_journey_entries", "mb_journey_log", "mb_customer_tags", "mb_consent_events"}
 
 type person struct {
 	ids, emails, phones map[string]bool // normalised values

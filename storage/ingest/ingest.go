@@ -21,6 +21,7 @@ import (
 
 	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/consent"
 )
 
 // Mode says what happens when the target table exists.
@@ -100,6 +101,9 @@ type Result struct {
 	Renamed map[string]string `json:",omitempty"`
 	// ErasedSkipped are rows left out because they name an erased person.
 	ErasedSkipped int64 `json:",omitempty"`
+	// ConsentChanges are the consent values the import set or changed,
+	// each recorded as a consent event with the file as its source.
+	ConsentChanges int64 `json:",omitempty"`
 }
 
 // source is a resolved input: what to read and how.
@@ -585,6 +589,11 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 			if res.Renamed, err = freeRowID(ctx, tx, staging, table, mode); err != nil {
 				return err
 			}
+			// Consent the import changes becomes consent history.
+			snap, err := consent.Before(ctx, p.InTx(tx), tx, table)
+			if err != nil {
+				return err
+			}
 			if err := s.place(ctx, tx, staging, table, mode); err != nil {
 				return err
 			}
@@ -637,7 +646,12 @@ func importFile(ctx context.Context, p *storage.Project, path string, opt Option
 			}
 			res.Rows -= skipped
 			res.ErasedSkipped = skipped
-			return nil
+			var asOf time.Time
+			if fi, err := os.Stat(path); err == nil {
+				asOf = fi.ModTime()
+			}
+			res.ConsentChanges, err = snap.After(ctx, pt, tx, "import of "+filepath.Base(path), "sha256 "+sum, asOf)
+			return err
 		})
 	}
 	err = load()
