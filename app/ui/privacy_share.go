@@ -352,7 +352,7 @@ func newShareView(p *project) *shareView {
 	)
 	v.content = container.NewVScroll(container.NewVBox(
 		&widget.Label{Text: i18n.T("Before you send customer data to an agency, a colleague or a tool, take out what identifies people. Every Export… button in the app offers the same choice."), Wrapping: fyne.TextWrapWord},
-		para(i18n.T(shareAnonymous), i18n.T("For analysis by others: names, e-mails, phones and ids are left out, ages, dates and postcodes are coarsened, and the file is written only if nobody can be singled out (every group of rows with the same city, age band… has at least k rows). Not personal data any more when done right.")),
+		para(i18n.T(shareAnonymous), i18n.T("For analysis by others: names, e-mails, phones and ids are left out, ages, dates and postcodes are coarsened, and the file is written only if nobody can be singled out (every group of rows with the same city, age band… has at least k rows). The safest way to share, though no promise that nobody could ever be re-identified.")),
 		para(i18n.T(sharePseudonymous), i18n.T("For a processor who must tell customers apart (a mailing house, a modelling partner): identifiers become pseudonyms that only this project's key, kept in your system keyring, can recompute. Still personal data.")),
 		para(i18n.T(shareAsIs), i18n.T("The data as it is, for yourself.")),
 		widget.NewSeparator(),
