@@ -72,12 +72,13 @@ func newEraseView(p *project) *eraseView {
 	v.history = newGrid()
 
 	intro := &widget.Label{Text: i18n.T("Erasing removes a person from every table, score, campaign and journey for good, rewrites the project file so no trace is left in it, and keeps only salted hashes so a later import or send leaves them out."),
-		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+		Wrapping: fyne.TextWrapWord}
 	search := container.NewBorder(nil, nil, fixedWidth(150, v.by), container.NewHBox(v.find, v.eraseBtn), v.value)
-	found := container.NewBorder(v.heading, v.exports, nil, nil, container.NewGridWrap(fyne.NewSize(420, 190), v.tables.table))
+	found := container.NewBorder(v.heading, nil, container.NewGridWrap(fyne.NewSize(380, 190), v.tables.table), nil, container.NewVScroll(v.exports))
 	done := container.NewBorder(&widget.Label{Text: i18n.T("Erasures performed"), TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.history.table)
-	v.content = container.NewBorder(container.NewVBox(intro, search, widget.NewSeparator()), nil, nil, nil,
-		container.NewVSplit(container.NewVScroll(found), done))
+	split := container.NewVSplit(found, done)
+	split.Offset = 0.55
+	v.content = container.NewBorder(container.NewVBox(intro, search, widget.NewSeparator()), nil, nil, nil, split)
 	return v
 }
 

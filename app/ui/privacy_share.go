@@ -38,10 +38,12 @@ type shareForm struct {
 	box    *fyne.Container // the chosen mode's options
 
 	keepLookup *widget.Check
+	lookupNote *widget.Label
 
 	cols      []storage.PrivateColumn
 	colsErr   error
 	k, l      *widget.Entry
+	lRow      fyne.CanvasObject // l with its caption, shown with a sensitive column
 	quasi     *widget.CheckGroup
 	sensitive *widget.Select
 	suppress  *widget.Check
@@ -55,14 +57,21 @@ func (p *project) chooseShare(source, baseName, mode string) {
 	f.mode = widget.NewRadioGroup(translated(shareModes), func(string) { f.modeChanged() })
 	f.mode.Horizontal = true
 	f.mode.Required = true
-	f.keepLookup = widget.NewCheck(i18n.T("Also keep a lookup file (pseudonym → identifier)"), nil)
+	f.lookupNote = &widget.Label{Text: i18n.T("The lookup file turns pseudonyms back into people: it is personal data. It is written beside the export (NAME-lookup.csv), readable only by you; keep it apart from the export and delete it when it is no longer needed."),
+		Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+	f.lookupNote.Hide()
+	f.keepLookup = widget.NewCheck(i18n.T("Also keep a lookup file (pseudonym → identifier)"), func(on bool) {
+		showIf(f.lookupNote, on)
+		f.fit()
+	})
 	f.k = &widget.Entry{Text: "5"}
 	f.l = &widget.Entry{Text: "2"}
 	f.quasi = widget.NewCheckGroup(nil, nil)
 	f.quasi.Horizontal = true
-	f.sensitive = widget.NewSelect(nil, func(string) { showIf(f.l, f.sensitive.SelectedIndex() > 0) })
+	f.lRow = captioned(i18n.T("l (distinct values per group)"), fixedWidth(70, f.l))
+	f.sensitive = widget.NewSelect(nil, func(string) { showIf(f.lRow, f.sensitive.SelectedIndex() > 0) })
 	f.suppress = widget.NewCheck(i18n.T("Leave out the rows of groups that are too small (instead of writing nothing)"), nil)
-	f.dropped = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	f.dropped = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
 	extra := []*widget.FormItem{
 		{Text: i18n.T("People in the file"), Widget: f.mode},
 		{Text: "", Widget: f.box},
@@ -127,14 +136,12 @@ func (p *project) loadShareColumns(f *shareForm) {
 func (f *shareForm) modeChanged() {
 	var objs []fyne.CanvasObject
 	note := func(s string) fyne.CanvasObject {
-		return &widget.Label{Text: s, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+		return &widget.Label{Text: s, Wrapping: fyne.TextWrapWord}
 	}
 	switch f.chosen() {
 	case sharePseudonymous:
 		objs = append(objs, note(i18n.T("Customer ids, e-mails, phones and names become pseudonyms (p_…) made with a key kept in the system keyring: the same person has the same pseudonym in every export of this project, so files still join. A pseudonymised file is still personal data.")),
-			f.keepLookup,
-			&widget.Label{Text: i18n.T("The lookup file turns pseudonyms back into people: it is personal data. It is written beside the export (NAME-lookup.csv), readable only by you; keep it apart from the export and delete it when it is no longer needed."),
-				Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance})
+			f.keepLookup, f.lookupNote)
 	case shareAnonymous:
 		if f.colsErr != nil {
 			objs = append(objs, &widget.Label{Text: i18n.Error(f.colsErr), Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance})
@@ -145,12 +152,17 @@ func (f *shareForm) modeChanged() {
 			container.NewBorder(nil, nil, widget.NewLabel(i18n.T("Quasi-identifiers")), nil, container.NewHScroll(f.quasi)),
 			newFlow(captioned(i18n.T("k (smallest group)"), fixedWidth(70, f.k)),
 				captioned(i18n.T("Sensitive column"), fixedWidth(200, f.sensitive)),
-				captioned(i18n.T("l (distinct values per group)"), fixedWidth(70, f.l))),
+				f.lRow),
 			f.suppress)
-		showIf(f.l, f.sensitive.SelectedIndex() > 0)
+		showIf(f.lRow, f.sensitive.SelectedIndex() > 0)
 	}
 	f.box.Objects = objs
 	f.box.Refresh()
+	f.fit()
+}
+
+// fit sizes the dialog to the form, within the window.
+func (f *shareForm) fit() {
 	if f.d != nil {
 		win := f.p.win.Canvas().Size()
 		h := min(f.d.MinSize().Height+40, win.Height-20)
@@ -244,7 +256,7 @@ func classGrid(quasi []string, sensitive string, cs []storage.Class) fyne.Canvas
 		rows = append(rows, r)
 	}
 	g.set(cols, types, rows)
-	return container.NewGridWrap(fyne.NewSize(560, 36*float32(len(rows)+1)+8), g.table)
+	return container.NewGridWrap(fyne.NewSize(560, 41*float32(len(rows)+1)+4), g.table)
 }
 
 // showNotAnonymous explains a refusal: nothing was written, and the
@@ -264,7 +276,7 @@ func showNotAnonymous(win fyne.Window, na *storage.NotAnonymousError, o core.Pri
 		&widget.Label{Text: i18n.T("To export anyway, untick a quasi-identifier, lower k, or tick \"Leave out the rows of groups that are too small\"."), Wrapping: fyne.TextWrapWord},
 	)
 	d := dialog.NewCustom(i18n.T("Not anonymous enough"), i18n.T("OK"), container.NewVScroll(body), win)
-	d.Resize(fyne.NewSize(min(640, win.Canvas().Size().Width-20), min(480, win.Canvas().Size().Height-20)))
+	d.Resize(fyne.NewSize(min(640, win.Canvas().Size().Width-20), min(600, win.Canvas().Size().Height-20)))
 	d.Show()
 }
 
