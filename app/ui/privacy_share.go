@@ -106,7 +106,7 @@ func (p *project) loadShareColumns(f *shareForm) {
 	}, func(cols []storage.PrivateColumn, err error) {
 		f.cols, f.colsErr = cols, err
 		var quasi, checked, sens, dropped []string
-		sens = append(sens, i18n.T("None"))
+		sens = append(sens, i18n.T("None (no l-diversity check)"))
 		for _, c := range cols {
 			if c.Identifier {
 				dropped = append(dropped, c.Name)

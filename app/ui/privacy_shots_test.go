@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"context"
+	"path/filepath"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
@@ -44,11 +47,15 @@ func privacyShots(p *project, step func(string, func()), closeDialogs func()) {
 			c.SetChecked(true)
 		}
 	})
+	// A customer with orders, in an earlier export the erasure then lists.
+	var id string
+	p.ws.DB().QueryRow(`SELECT customer_id FROM orders ORDER BY customer_id LIMIT 1`).Scan(&id)
+	p.ws.Export(context.Background(), "customers", filepath.Join(filepath.Dir(p.ws.Path), "customers-for-agency.csv"))
 	e := func() *eraseView { return p.privacy.erase }
 	step("privacy-erase-preview.png", func() {
 		closeDialogs()
 		p.privacy.selectTab(tabErase)
-		e().value.SetText("C000007")
+		e().value.SetText(id)
 		e().runPreview()
 	})
 	step("privacy-erase-confirm.png", func() { e().confirm() })

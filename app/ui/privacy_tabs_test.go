@@ -209,8 +209,14 @@ func TestPrivacyPseudonymisedExportFromTheForm(t *testing.T) {
 	dir := filepath.Dir(p.ws.Path)
 	shareFormOf(t, w, p, "orders", "Pseudonymised")
 	form := w.win.Canvas().Overlays().Top()
-	must(t, form, "warning", func(l *widget.Label) bool { return strings.Contains(l.Text, "it is personal data") })
+	warning := must(t, form, "warning", func(l *widget.Label) bool { return strings.Contains(l.Text, "it is personal data") })
+	if warning.Visible() {
+		t.Error("the lookup file's warning shows before the lookup file is asked for")
+	}
 	must(t, form, "lookup", func(c *widget.Check) bool { return strings.HasPrefix(c.Text, "Also keep a lookup file") }).SetChecked(true)
+	if !warning.Visible() {
+		t.Error("asking for a lookup file shows no warning")
+	}
 	test.Tap(button(t, form, "Save"))
 	idle(t, p)
 	must(t, w.win.Canvas().Overlays().Top(), "report", func(l *widget.Label) bool { return strings.HasPrefix(l.Text, "Pseudonymised: customer_id") })
