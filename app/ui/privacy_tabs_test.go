@@ -179,7 +179,9 @@ func TestPrivacyEraseTab(t *testing.T) {
 	want := v.preview.Rows
 	test.Tap(v.eraseBtn)
 	confirm := w.win.Canvas().Overlays().Top()
-	must(t, confirm, "the person named", func(l *widget.Label) bool { return strings.Contains(l.Text, strings.ToUpper(email)) })
+	must(t, confirm, "the person named with the counts", func(l *widget.Label) bool {
+		return strings.Contains(l.Text, strings.ToUpper(email)) && strings.Contains(l.Text, strconv.FormatInt(want, 10)+" row(s) in "+strconv.Itoa(len(v.preview.Tables))+" table(s)")
+	})
 	test.Tap(button(t, confirm, "Erase for good"))
 	idle(t, p)
 	if n := count(`SELECT count(*) FROM customers WHERE customer_id = 'C000007'`) + count(`SELECT count(*) FROM orders WHERE customer_id = 'C000007'`); n != 0 {
