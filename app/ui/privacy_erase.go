@@ -145,7 +145,7 @@ func exportsText(rep *erase.Report, heading string) string {
 	}
 	lines := []string{heading}
 	for _, x := range rep.Exports {
-		lines = append(lines, i18n.T("• %s (%s, %d rows, exported %s)", x.Path, x.Source, x.Rows, x.At.Local().Format("2006-01-02 15:04")))
+		lines = append(lines, i18n.T("• %s (%s, %s rows, exported %s)", x.Path, x.Source, i18n.Number(float64(x.Rows)), x.At.Local().Format("2006-01-02 15:04")))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -151,7 +151,7 @@ func (f *shareForm) modeChanged() {
 			f.dropped,
 			container.NewBorder(nil, nil, widget.NewLabel(i18n.T("Quasi-identifiers")), nil, container.NewHScroll(f.quasi)),
 			newFlow(captioned(i18n.T("k (smallest group)"), fixedWidth(70, f.k)),
-				captioned(i18n.T("Sensitive column"), fixedWidth(200, f.sensitive)),
+				captioned(i18n.T("Sensitive column"), fixedWidth(250, f.sensitive)),
 				f.lRow),
 			f.suppress)
 		showIf(f.lRow, f.sensitive.SelectedIndex() > 0)
