@@ -199,8 +199,9 @@ func (p *Project) anonymise(ctx context.Context, conn *sql.Conn, cols []Column, 
 		} else {
 			what = i18n.T("fewer than %d rows", o.K)
 		}
-		return i18n.Errorf("%w: %d of %d groups of rows sharing %s (rows: %d) have %s; the smallest: %s. Nothing was written: generalise more, use fewer --quasi columns, or add --suppress to leave those rows out",
-			ErrNotAnonymous, nBad, nAll, strings.Join(rep.Quasi, ", "), rowsBad, what, describeClasses(smallest, rep.Quasi, sens.Name != ""))
+		return &NotAnonymousError{Bad: nBad, All: nAll, Rows: rowsBad, Quasi: rep.Quasi, Sensitive: sens.Name, Smallest: smallest,
+			err: i18n.Errorf("%w: %d of %d groups of rows sharing %s (rows: %d) have %s; the smallest: %s. Nothing was written: generalise more, use fewer --quasi columns, or add --suppress to leave those rows out",
+				ErrNotAnonymous, nBad, nAll, strings.Join(rep.Quasi, ", "), rowsBad, what, describeClasses(smallest, rep.Quasi, sens.Name != ""))}
 	}
 	if nBad > 0 {
 		if nBad == nAll {
@@ -219,6 +220,21 @@ func (p *Project) anonymise(ctx context.Context, conn *sql.Conn, cols []Column, 
 	rep.Smallest = smallest
 	return err
 }
+
+// NotAnonymousError is the refusal of an anonymised export, with the
+// groups that are too small, so a screen can show them as a table. It is
+// ErrNotAnonymous (errors.Is).
+type NotAnonymousError struct {
+	Bad, All  int64 // groups too small, groups in all
+	Rows      int64 // rows in the groups too small
+	Quasi     []string
+	Sensitive string  // "" without an l-diversity check
+	Smallest  []Class // up to 5, smallest first
+	err       error
+}
+
+func (e *NotAnonymousError) Error() string { return e.err.Error() }
+func (e *NotAnonymousError) Unwrap() error { return e.err }
 
 // smallestClasses lists up to 5 classes matching where, smallest first.
 func (p *Project) smallestClasses(ctx context.Context, conn *sql.Conn, qcols []Column, qv []string, where string) ([]Class, error) {

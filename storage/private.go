@@ -323,3 +323,53 @@ func (p *Project) writeLookup(ctx context.Context, path string) error {
 	}
 	return nil
 }
+
+// PrivateColumn is a column of an export's source as ExportPrivate sees
+// it: its role, whether it names a person (dropped when anonymised,
+// pseudonymised otherwise), and whether it is a quasi-identifier by default.
+type PrivateColumn struct {
+	Name       string
+	Type       string
+	Role       Role
+	Identifier bool
+	Quasi      bool
+}
+
+// PrivateColumns describes the columns of a SELECT for the options of a
+// private export, without running it. userQuery is as in PrivateOptions.
+func (p *Project) PrivateColumns(ctx context.Context, selectSQL string, given map[string]Role, userQuery bool) ([]PrivateColumn, error) {
+	if userQuery {
+		selectSQL = strings.TrimRight(strings.TrimSpace(selectSQL), "; \t\r\n")
+		if err := p.CheckSelect(ctx, selectSQL); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := p.q.QueryContext(ctx, `DESCRIBE SELECT * FROM (`+selectSQL+`)`)
+	if err != nil {
+		return nil, queryError(err)
+	}
+	var cols []Column
+	for rows.Next() {
+		var c Column
+		var null, key, def, extra sql.NullString
+		if err := rows.Scan(&c.Name, &c.Type, &null, &key, &def, &extra); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	roles, err := p.sourceRoles(ctx, cols, given)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PrivateColumn, len(cols))
+	for i, c := range cols {
+		r := roles[c.Name]
+		out[i] = PrivateColumn{Name: c.Name, Type: c.Type, Role: r, Identifier: IsIdentifier(r), Quasi: !IsIdentifier(r) && looksQuasi(c, r)}
+	}
+	return out, nil
+}

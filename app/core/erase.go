@@ -42,6 +42,21 @@ func (w *Workspace) Erase(ctx context.Context, s Subject) (*ErasureReport, error
 	return out, nil
 }
 
+// ErasePreview says what Erase would remove (rows per table, the earlier
+// exports that hold the person) and changes nothing, so the user can
+// confirm knowing the counts.
+func (w *Workspace) ErasePreview(ctx context.Context, s Subject) (*erase.Report, error) {
+	return erase.Preview(ctx, w.Project, s)
+}
+
+// Erasure is one erasure performed: its date and counts, never who.
+type Erasure = erase.Done
+
+// Erasures lists the erasures performed, the latest first.
+func (w *Workspace) Erasures(ctx context.Context) ([]Erasure, error) {
+	return erase.History(ctx, w.Project)
+}
+
 // rewrite copies the project into a fresh file and swaps it in, so that
 // nothing deleted survives in the file's free blocks. The workspace's
 // Project is the reopened file afterwards (the same pointer).

@@ -60,19 +60,9 @@ func (w *Workspace) ExportPrivate(ctx context.Context, source, path string, o Pr
 		return nil, i18n.Errorf("--keep-lookup goes with --pseudonymise")
 	}
 	so := storage.PrivateOptions{Anonymise: o.Anonymise, K: o.K, L: o.L, Quasi: o.Quasi, Sensitive: o.Sensitive, Suppress: o.Suppress, Lookup: o.Lookup}
-	selectSQL, ok := strings.CutPrefix(source, "sql:")
-	if ok {
-		so.UserQuery, so.Timeout = true, ExportTimeout
-	} else {
-		var err error
-		if selectSQL, err = w.exportSQL(ctx, source); err != nil {
-			return nil, err
-		}
-		if !strings.HasPrefix(source, "segment:") {
-			if so.Roles, err = w.ColumnRoles(ctx, source); err != nil {
-				return nil, err
-			}
-		}
+	selectSQL, err := w.privateSource(ctx, source, &so)
+	if err != nil {
+		return nil, err
 	}
 	if o.Pseudonymise {
 		key, err := w.pseudonymKey(ctx)
@@ -92,6 +82,37 @@ func (w *Workspace) ExportPrivate(ctx context.Context, source, path string, o Pr
 	return rep, w.Tx(ctx, func(tx *storage.Tx) error {
 		return w.InTx(tx).Audit(ctx, tx, action, source, -1, rep.Rows, path)
 	})
+}
+
+// privateSource is the SELECT of a source and, for a table, its roles.
+func (w *Workspace) privateSource(ctx context.Context, source string, so *storage.PrivateOptions) (string, error) {
+	selectSQL, ok := strings.CutPrefix(source, "sql:")
+	if ok {
+		so.UserQuery, so.Timeout = true, ExportTimeout
+		return selectSQL, nil
+	}
+	selectSQL, err := w.exportSQL(ctx, source)
+	if err != nil {
+		return "", err
+	}
+	if !strings.HasPrefix(source, "segment:") {
+		if so.Roles, err = w.ColumnRoles(ctx, source); err != nil {
+			return "", err
+		}
+	}
+	return selectSQL, nil
+}
+
+// PrivateColumns lists a source's columns as a private export treats them:
+// which name a person and which are quasi-identifiers by default, so a
+// screen can offer the same defaults as the CLI.
+func (w *Workspace) PrivateColumns(ctx context.Context, source string) ([]storage.PrivateColumn, error) {
+	var so storage.PrivateOptions
+	selectSQL, err := w.privateSource(ctx, source, &so)
+	if err != nil {
+		return nil, err
+	}
+	return w.Project.PrivateColumns(ctx, selectSQL, so.Roles, so.UserQuery)
 }
 
 // Pseudonym is the pseudonym of a normalised identifier value of a role:

@@ -74,3 +74,25 @@ func PrivacyReasonName(r string) string {
 	}
 	return r
 }
+
+// PrivacyScanAll is PrivacyScan of every table, one table at a time so
+// progress can say which one is being read.
+func (w *Workspace) PrivacyScanAll(ctx context.Context, progress Progress) (*PrivacyReport, error) {
+	ts, err := w.Tables(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep := &PrivacyReport{Sample: PrivacySample, Tables: []privacy.TableScan{}}
+	for i, t := range ts {
+		if progress != nil {
+			progress(i18n.T("Reading %s", t.Name), float64(i)/float64(len(ts)))
+		}
+		r, err := w.PrivacyScan(ctx, t.Name)
+		if err != nil {
+			return nil, err
+		}
+		rep.ScannedAt = r.ScannedAt
+		rep.Tables = append(rep.Tables, r.Tables...)
+	}
+	return rep, nil
+}

@@ -231,29 +231,33 @@ func (d *dataScreen) export() {
 	d.p.chooseExport(d.current, d.current)
 }
 
-// chooseExport asks where to write source ("orders" or "segment:NAME") and
+// chooseExport asks where to write source ("orders", "segment:NAME" or
+// "sql:QUERY") and how to treat the people in it (privacy_share.go), and
 // writes it; the chosen format decides CSV, Parquet or XLSX.
 func (p *project) chooseExport(source, baseName string) {
-	p.exportWith(baseName, func(ctx context.Context, path string) (int64, error) { return p.ws.Export(ctx, source, path) })
+	p.chooseShare(source, baseName, shareAsIs)
 }
 
 // exportWith asks where to write, then runs write under a progress dialog
 // and says how many rows it wrote.
 func (p *project) exportWith(baseName string, write func(ctx context.Context, path string) (int64, error)) {
-	p.w.chooseSaveFile(i18n.T("Export %s", baseName), baseName, storage.ExportFormats, nil, func(path string) {
-		var n int64
-		p.run(i18n.T("Exporting %s…", filepath.Base(path)), func(ctx context.Context, progress core.Progress) error {
-			progress(i18n.T("Writing %s", filepath.Base(path)), -1)
-			var err error
-			n, err = write(ctx, path)
-			return err
-		}, func(err error) {
-			if err != nil {
-				p.showError(err)
-				return
-			}
-			p.setStatus(i18n.T("Exported %s rows to %s", i18n.Number(float64(n)), path))
-		})
+	p.w.chooseSaveFile(i18n.T("Export %s", baseName), baseName, storage.ExportFormats, nil, func(path string) { p.writeExport(path, write) })
+}
+
+// writeExport runs write to path under a progress dialog.
+func (p *project) writeExport(path string, write func(ctx context.Context, path string) (int64, error)) {
+	var n int64
+	p.run(i18n.T("Exporting %s…", filepath.Base(path)), func(ctx context.Context, progress core.Progress) error {
+		progress(i18n.T("Writing %s", filepath.Base(path)), -1)
+		var err error
+		n, err = write(ctx, path)
+		return err
+	}, func(err error) {
+		if err != nil {
+			p.showError(err)
+			return
+		}
+		p.setStatus(i18n.T("Exported %s rows to %s", i18n.Number(float64(n)), path))
 	})
 }
 

@@ -37,6 +37,11 @@ type privacyScreen struct {
 	tabs    *container.AppTabs
 	items   []*container.TabItem
 	content fyne.CanvasObject
+
+	// The tabs' own state (privacy_scan.go, privacy_share.go, privacy_erase.go).
+	scan  *scanView
+	share *shareView
+	erase *eraseView
 }
 
 func newPrivacyScreen(p *project) *privacyScreen { return &privacyScreen{p: p} }

@@ -19,7 +19,8 @@ import (
 // Fyne's save dialog truncates an existing file as soon as the user
 // confirms, before the caller could refuse it. Replacing an existing file
 // is confirmed here; writers replace files only once the new one is whole.
-func (w *window) chooseSaveFile(title, base string, exts []string, extra []*widget.FormItem, then func(path string)) {
+// It returns the dialog, for callers whose extra fields change its size.
+func (w *window) chooseSaveFile(title, base string, exts []string, extra []*widget.FormItem, then func(path string)) *dialog.FormDialog {
 	dir, _ := os.UserHomeDir()
 	if w.proj != nil {
 		dir = filepath.Dir(w.proj.ws.Path)
@@ -60,6 +61,7 @@ func (w *window) chooseSaveFile(title, base string, exts []string, extra []*widg
 	d.Resize(fyne.NewSize(600, float32(200+45*len(extra))))
 	d.Show()
 	w.win.Canvas().Focus(name)
+	return d
 }
 
 // folderRow shows a folder with a button to choose another; the label holds

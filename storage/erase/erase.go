@@ -6,9 +6,11 @@ package erase
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage"
@@ -168,6 +170,20 @@ func resolve(ctx context.Context, q storage.Querier, tables []tableCols, s Subje
 // Erase deletes the person from every table in one transaction and leaves
 // their tombstones. It does not compact the file (see core's Erase).
 func Erase(ctx context.Context, p *storage.Project, s Subject) (*Report, error) {
+	return run(ctx, p, s, false)
+}
+
+// errPreview rolls a preview's transaction back.
+var errPreview = errors.New("preview")
+
+// Preview says what Erase would delete, without deleting anything: it runs
+// the very same deletions in a transaction it then rolls back, so the
+// counts cannot drift from what an erasure does.
+func Preview(ctx context.Context, p *storage.Project, s Subject) (*Report, error) {
+	return run(ctx, p, s, true)
+}
+
+func run(ctx context.Context, p *storage.Project, s Subject, preview bool) (*Report, error) {
 	if strings.TrimSpace(s.CustomerID+s.Email+s.Phone) == "" {
 		return nil, i18n.Errorf("name the person to erase: a customer id, an e-mail or a phone")
 	}
@@ -276,11 +292,45 @@ func Erase(ctx context.Context, p *storage.Project, s Subject) (*Report, error) 
 		if rep.Exports, err = pt.ExportsHolding(ctx, salt, ids, false); err != nil {
 			return err
 		}
+		if preview {
+			return errPreview
+		}
 		detail := fmt.Sprintf("%d customer(s), %d row(s) from %d table(s), %d earlier export(s) hold them, %d text column(s) still mention them", rep.Customers, rep.Rows, len(rep.Tables), len(rep.Exports), len(rep.Mentions))
 		return p.Audit(ctx, tx, "erase", "customer", -1, -1, detail)
 	})
-	if err != nil {
+	if err != nil && !(preview && errors.Is(err, errPreview)) {
 		return nil, err
 	}
 	return rep, nil
+}
+
+// Done is one erasure performed: when, and how much, never who.
+type Done struct {
+	At        time.Time
+	Customers int64
+	Rows      int64
+	Tables    int64
+	Exports   int64
+}
+
+// History lists the erasures performed, the latest first, from the audit
+// log (which records counts only).
+func History(ctx context.Context, p *storage.Project) ([]Done, error) {
+	rows, err := p.DB().QueryContext(ctx, `SELECT changed_at, coalesce(detail, '') FROM mb_audit WHERE action = 'erase' ORDER BY id DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Done{}
+	for rows.Next() {
+		var d Done
+		var detail string
+		if err := rows.Scan(&d.At, &detail); err != nil {
+			return nil, err
+		}
+		// The detail is Erase's own fixed sentence.
+		fmt.Sscanf(detail, "%d customer(s), %d row(s) from %d table(s), %d earlier export(s)", &d.Customers, &d.Rows, &d.Tables, &d.Exports)
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
