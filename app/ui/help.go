@@ -254,6 +254,7 @@ var tourSteps = []string{
 	i18n.Mark("Journeys: messages that go out by themselves when something happens (a first order, a customer slipping into a segment, a birthday), step by step, with live counts and a holdout."),
 	i18n.Mark("Text: sentiment and keywords of reviews and other free text, and classifiers for your own labels."),
 	i18n.Mark("Plugins: channels (email, webhooks) and other add-ons, each approved by you before it runs."),
+	i18n.Mark("Privacy: find the personal data in the project, export it pseudonymised or anonymised, erase a person, keep data no longer than needed, the history of consent, the record of processing and sealing the file."),
 	i18n.Mark("Settings: the project's file and currency, the language, the local writing assistant and the audit log of every change."),
 }
 

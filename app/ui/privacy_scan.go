@@ -38,6 +38,10 @@ type scanView struct {
 	summary *widget.Label
 	grid    *grid
 	rows    []scanRow // shown, after the filter
+	req     latest
+	gen     int // of the latest scan; an earlier one's result is dropped
+	bar     *widget.ProgressBar
+	stop    *widget.Button
 	content fyne.CanvasObject
 }
 
@@ -61,7 +65,13 @@ func newScanView(p *project) *scanView {
 	again := &widget.Button{Text: i18n.T("Scan again"), Icon: theme.ViewRefreshIcon(), OnTapped: v.run}
 	hint := &widget.Label{Text: i18n.T("A column is reported for its role, its name, or when at least half of up to %d sampled values are of one kind. Click a row to open its table in Data.", core.PrivacySample),
 		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
-	top := container.NewVBox(newFlow(captioned(i18n.T("Table"), fixedWidth(220, v.filter)), again), v.summary, hint)
+	// The scan runs in the tab, not under a dialog: it starts on a visit,
+	// and a dialog would cover whatever brought the user here (the tour).
+	v.bar = widget.NewProgressBar()
+	v.bar.Hide()
+	v.stop = &widget.Button{Text: i18n.T("Cancel"), Icon: theme.CancelIcon(), OnTapped: func() { v.req.stop() }}
+	v.stop.Hide()
+	top := container.NewVBox(newFlow(captioned(i18n.T("Table"), fixedWidth(220, v.filter)), again, v.stop), v.bar, v.summary, hint)
 	v.content = container.NewBorder(top, nil, nil, nil, v.grid.table)
 	p.onTables = append(p.onTables, func([]storage.Table) { v.stale = true })
 	return v
@@ -74,21 +84,40 @@ func (v *scanView) shown() {
 	}
 }
 
-// run scans every table under a progress dialog that can cancel it.
+// run scans every table, showing its progress in the tab; Cancel stops it.
 func (v *scanView) run() {
 	v.stale = false
-	var rep *core.PrivacyReport
-	v.p.run(i18n.T("Looking for personal data…"), func(ctx context.Context, progress core.Progress) error {
-		var err error
-		rep, err = v.p.ws.PrivacyScanAll(ctx, progress)
-		return err
-	}, func(err error) {
-		if err != nil {
+	v.gen++
+	gen := v.gen
+	ctx := v.req.start(v.p.ctx)
+	v.bar.SetValue(0)
+	v.bar.Show()
+	v.stop.Show()
+	v.summary.SetText(i18n.T("Looking for personal data…"))
+	async(v.p, ctx, func(ctx context.Context) (*core.PrivacyReport, error) {
+		return v.p.ws.PrivacyScanAll(ctx, func(stage string, f float64) {
+			do(func() {
+				if ctx.Err() == nil {
+					v.summary.SetText(stage)
+					if f >= 0 {
+						v.bar.SetValue(f)
+					}
+				}
+			})
+		})
+	}, func(rep *core.PrivacyReport, err error) {
+		if gen != v.gen {
+			return
+		}
+		v.bar.Hide()
+		v.stop.Hide()
+		if err != nil || ctx.Err() != nil {
 			v.stale = true // try again on the next visit
-			if errors.Is(err, context.Canceled) {
+			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 				v.summary.SetText(i18n.T("The scan was cancelled. Press Scan again to look for personal data."))
 				return
 			}
+			v.summary.SetText("")
 			v.p.showError(err)
 			return
 		}

@@ -189,8 +189,8 @@ func tableIndex(p *project, name string) int { return p.data.row(name) }
 func TestFlow(t *testing.T) {
 	w, p := open(t, demo(t))
 
-	if got := len(p.screens); got != 10 || len(tourSteps) != got {
-		t.Fatalf("navigation has %d entries and the tour %d steps, want 10", got, len(tourSteps))
+	if got := len(p.screens); got != 11 || len(tourSteps) != got {
+		t.Fatalf("navigation has %d entries and the tour %d steps, want 11", got, len(tourSteps))
 	}
 	p.goTo("Data")
 	i := tableIndex(p, "orders")
