@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -52,6 +53,9 @@ func (e *PassphraseError) Message() (string, []any) {
 func (e *PassphraseError) Is(target error) bool {
 	return (target == ErrNeedPassphrase && !e.Wrong) || (target == ErrWrongPassphrase && e.Wrong)
 }
+
+// MinPassphrase is the shortest passphrase Seal accepts.
+const MinPassphrase = seal.MinPassphrase
 
 // sealing is the state of an open sealed project.
 type sealing struct {
@@ -235,4 +239,13 @@ func (w *Workspace) closeFile() error {
 		return i18n.Errorf("cannot seal %s: %v; its working copy stays in %s and is sealed the next time it is opened", s.work.Sealed, err, s.work.Dir)
 	}
 	return s.work.Release(true)
+}
+
+// Name is the project's name: the sealed file's for a sealed project (its
+// working copy has a fixed name).
+func (w *Workspace) Name() string {
+	if s := w.SealedPath(); s != "" {
+		return strings.TrimSuffix(filepath.Base(s), storage.Ext)
+	}
+	return w.Project.Name()
 }
