@@ -140,6 +140,7 @@ func openSealed(path string, hdr *seal.Header, key *age.X25519Identity) (*Worksp
 		return nil, err
 	}
 	if !recovered {
+		os.Remove(work.Copy + ".wal") // a log without its database belongs to nothing
 		if err := seal.DecryptFile(path, key, work.Copy); err != nil {
 			work.Release(true)
 			return nil, err

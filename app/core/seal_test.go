@@ -335,3 +335,55 @@ func TestSealKeyring(t *testing.T) {
 		t.Fatalf("open without the key in the keyring: %v", err)
 	}
 }
+
+// Without a keyring, sealing with --keyring is refused and the plain file
+// is left exactly as it was.
+func TestSealWithoutKeyringLeavesPlain(t *testing.T) {
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+t.TempDir()+"/no-bus")
+	path := sealedProject(t)
+	before, _ := os.ReadFile(path)
+	if _, err := Seal(context.Background(), path, SealOptions{Keyring: true}); err == nil || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Fatalf("sealing without a keyring: %v", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Fatal("the plain file changed")
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Fatalf("left beside the project: %v", entries)
+	}
+}
+
+// An erasure in a sealed project seals at once: the sealed file no longer
+// holds the person, even before the project closes.
+func TestSealErase(t *testing.T) {
+	ctx := context.Background()
+	path := sealedProject(t)
+	if _, err := Seal(ctx, path, SealOptions{Passphrase: sealPass}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := OpenWith(path, sealPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.Erase(ctx, Subject{Email: sealEmail}); err != nil {
+		t.Fatal(err)
+	}
+	// Read the sealed file as it is now, with the project still open.
+	hdr, _ := seal.ReadHeader(path)
+	key, err := hdr.Unwrap(sealPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plain bytes.Buffer
+	if err := seal.Decrypt(path, key, &plain); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(plain.Bytes(), []byte("b@example.com")) {
+		t.Fatal("the decrypted seal does not hold the other customer: the check below proves nothing")
+	}
+	if bytes.Contains(plain.Bytes(), []byte(sealEmail)) {
+		t.Fatal("the sealed file still holds the erased person")
+	}
+}
