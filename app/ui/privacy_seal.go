@@ -122,7 +122,7 @@ func newSealPanel(s *privacyScreen) *sealPanel {
 		"this computer while the project is open, malware, memory or swap, plain copies made before sealing, or exports.")}
 	form := widget.NewForm(
 		widget.NewFormItem(i18n.T("Status"), sp.state),
-		widget.NewFormItem(i18n.T("Sealed file"), sp.file),
+		widget.NewFormItem(i18n.T("Project file"), sp.file),
 		widget.NewFormItem(i18n.T("Working copy"), sp.work),
 		widget.NewFormItem(i18n.T("Last sealed"), sp.when),
 	)
