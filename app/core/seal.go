@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -203,10 +204,34 @@ func (w *Workspace) Reseal(ctx context.Context) error {
 	if s.closed {
 		return nil
 	}
-	if _, err := w.DB().ExecContext(ctx, `CHECKPOINT`); err != nil {
-		return i18n.Errorf("cannot seal %s now: %v", s.work.Sealed, err)
+	if err := checkpoint(ctx, w.DB()); err != nil {
+		return i18n.Errorf("cannot seal %s now: %w", s.work.Sealed, err)
 	}
 	return s.write()
+}
+
+// ErrSealBusy: other work kept writing to the project, so it could not be
+// checkpointed for sealing; the next seal (at the latest on close) has it.
+var ErrSealBusy = errors.New(i18n.Mark("the project is busy with other changes; it is sealed again when they are done"))
+
+// checkpoint flushes the write-ahead log into the file. A plain CHECKPOINT
+// fails while another write transaction runs; FORCE CHECKPOINT would hold
+// every new query until that work ends, so it is retried for a while.
+func checkpoint(ctx context.Context, db *sql.DB) error {
+	for try := 0; ; try++ {
+		_, err := db.ExecContext(ctx, `CHECKPOINT`)
+		if err == nil || !strings.Contains(err.Error(), "other write transactions") {
+			return err
+		}
+		if try == 40 {
+			return ErrSealBusy
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 func (s *sealing) write() error {

@@ -387,3 +387,71 @@ func TestSealErase(t *testing.T) {
 		t.Fatal("the sealed file still holds the erased person")
 	}
 }
+
+// Sealing while another goroutine keeps writing still gives a sealed file
+// that opens as a whole project: the copy is one checkpoint.
+func TestResealWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	path := sealedProject(t)
+	if _, err := Seal(ctx, path, SealOptions{Passphrase: sealPass}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := OpenWith(path, sealPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.DB().Exec(`CREATE TABLE busy (i INTEGER, pad VARCHAR)`)
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-stop:
+				done <- n
+				return
+			default:
+			}
+			// Checkpoints from elsewhere rewrite the file while it is read
+			// for sealing (DuckDB also checkpoints on its own as the log grows).
+			w.DB().Exec(`INSERT INTO busy SELECT i, md5(random()::VARCHAR) FROM range(20000) r(i)`)
+			w.DB().Exec(`CHECKPOINT`)
+			n++
+		}
+	}()
+	hdr, _ := seal.ReadHeader(path)
+	key, _ := hdr.Unwrap(sealPass)
+	last := -1
+	for round := range 4 {
+		if err := w.Reseal(ctx); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		plain := filepath.Join(t.TempDir(), "check.mbproj")
+		f, _ := os.Create(plain)
+		if err := seal.Decrypt(path, key, f); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		p, err := storage.Open(plain)
+		if err != nil {
+			t.Fatalf("round %d: the sealed file is not a whole project: %v", round, err)
+		}
+		var rows int
+		if err := p.DB().QueryRow(`SELECT count(*) FROM busy`).Scan(&rows); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		p.Close()
+		if rows < last {
+			t.Fatalf("round %d: %d rows, fewer than the %d of the seal before", round, rows, last)
+		}
+		last = rows
+	}
+	close(stop)
+	if n := <-done; n == 0 {
+		t.Fatal("the writer never wrote: the test proves nothing")
+	}
+	if last <= 0 {
+		t.Fatal("no seal held any written rows")
+	}
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"sync/atomic"
 	"time"
@@ -78,7 +79,8 @@ func (s *sealer) now(done func(error)) {
 		defer s.running.Store(false)
 		return struct{}{}, p.ws.Reseal(ctx)
 	}, func(_ struct{}, err error) {
-		if err != nil {
+		// Busy: the work that is writing triggers the next seal when done.
+		if err != nil && !errors.Is(err, core.ErrSealBusy) {
 			p.setStatus(i18n.T("Sealing: %s", i18n.Error(err)))
 		}
 		if s.panel != nil {
@@ -111,8 +113,11 @@ func newSealPanel(s *privacyScreen) *sealPanel {
 		sp.now.Disable()
 		s.p.sealer.now(func(err error) {
 			sp.now.Enable()
-			if err == nil {
+			switch {
+			case err == nil:
 				s.p.setStatus(i18n.T("Sealed %s.", s.p.ws.FilePath()))
+			case errors.Is(err, core.ErrSealBusy):
+				s.p.setStatus(i18n.Error(err))
 			}
 		})
 	}}
