@@ -102,7 +102,7 @@ func (e *env) open() (*core.Workspace, error) {
 	if e.project == "" {
 		return nil, i18n.Errorf("no project given; pass -p FILE.mbproj (create one with 'marketbench init FILE')")
 	}
-	return core.Open(e.project)
+	return e.openProject(e.project) // a sealed project asks for its key: privacy_seal.go
 }
 
 // withProject runs fn on the open project.

@@ -115,6 +115,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", cfg)
 	t.Setenv("HOME", cfg)
 	t.Setenv("OLLAMA_HOST", "")
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir()) // sealed projects' working folders
 	// secret set/list/delete need a keyring: a private one, or they are
 	// left out (saying why) where it cannot run.
 	noKeyring := keyringtest.Missing()
@@ -322,6 +323,10 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"chart", "cohorts", "--out", filepath.Join(dir, "c.png")},
 		{"chart", "forecast", "--by", "week", "--metric", "orders", "--out", filepath.Join(dir, "f.svg")},
 		{"project", "safe-copy", proj, filepath.Join(dir, "copy.mbproj")},
+		// Sealing the copy, its status, and back.
+		{"privacy", "seal", filepath.Join(dir, "copy.mbproj"), "--passphrase-stdin"},
+		{"privacy", "seal", "--status", filepath.Join(dir, "copy.mbproj")},
+		{"privacy", "unseal", filepath.Join(dir, "copy.mbproj"), "--passphrase-stdin"},
 		{"demo", "--out", filepath.Join(dir, "demo-out")},
 		// The OS schedule: --print writes the units under the test's
 		// XDG_CONFIG_HOME and enables nothing.
@@ -367,6 +372,9 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 				continue
 			}
 			stdin = "Bearer style-test\n"
+		}
+		if slices.Contains(s, "--passphrase-stdin") {
+			stdin = "style test passphrase\n"
 		}
 		out, errs, code := runIn(t, stdin, args...)
 		name := strings.Join(s, " ")

@@ -25,6 +25,7 @@ type Progress = ingest.Progress
 // Workspace is an open project and the operations on it.
 type Workspace struct {
 	*storage.Project
+	seal *sealing // nil for a plain project; see seal.go
 }
 
 // Create makes a new empty project file.
@@ -34,17 +35,22 @@ func Create(path string) (*Workspace, error) {
 		return nil, err
 	}
 	rememberRecent(p.Path)
-	return &Workspace{p}, nil
+	return &Workspace{Project: p}, nil
 }
 
-// Open opens an existing project file.
+// Open opens an existing project file. A sealed one opens when its key is
+// in the system keyring; otherwise the error is a *PassphraseError (see
+// OpenWith).
 func Open(path string) (*Workspace, error) {
+	if IsSealed(path) {
+		return OpenWith(path, "")
+	}
 	p, err := storage.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	rememberRecent(p.Path)
-	return &Workspace{p}, nil
+	return &Workspace{Project: p}, nil
 }
 
 // SafeCopy makes a new project at dst holding src's data and metadata but

@@ -39,6 +39,10 @@ func (w *Workspace) Erase(ctx context.Context, s Subject) (*ErasureReport, error
 		return out, i18n.Errorf("the person was erased from the tables, but the file could not be rewritten (%v); run the erasure again", err)
 	}
 	out.Rewritten = true
+	// A sealed project's sealed file must not keep the person either.
+	if err := w.Reseal(ctx); err != nil {
+		return out, i18n.Errorf("the person was erased, but the sealed file could not be written again (%v); it is sealed again when the project closes", err)
+	}
 	return out, nil
 }
 

@@ -48,7 +48,7 @@ func (w *Workspace) Close() error {
 	if h, ok := hosts.LoadAndDelete(w); ok {
 		h.(*host.Host).Close()
 	}
-	return w.Project.Close()
+	return w.closeFile()
 }
 
 // PluginInfo is a plugin on disk and whether this project uses it.

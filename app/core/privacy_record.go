@@ -168,10 +168,6 @@ type RecordSecurity struct {
 	KeyringProblem string   `json:"keyring_problem"`
 }
 
-// ProjectSealed reports whether the open project is sealed (encrypted at
-// rest). Sealing sets it; until then every project is unsealed.
-var ProjectSealed = func(w *Workspace) bool { return false }
-
 // ProcessingRecord gathers the project's record of processing.
 func (w *Workspace) ProcessingRecord(ctx context.Context) (*ProcessingRecord, error) {
 	r := &ProcessingRecord{Project: filepath.Base(w.Path), GeneratedAt: time.Now(), Version: host.HostVersion}
@@ -190,7 +186,7 @@ func (w *Workspace) ProcessingRecord(ctx context.Context) (*ProcessingRecord, er
 			return nil, err
 		}
 	}
-	r.Security.Sealed = ProjectSealed(w)
+	r.Security.Sealed = w.Sealed()
 	r.Security.Credentials = []string{}
 	if saved, err := w.SavedSecrets(ctx); err != nil {
 		r.Security.KeyringProblem = err.Error()

@@ -55,6 +55,7 @@ type project struct {
 	settings  *settingsScreen
 
 	automation *automation // runs the journeys every minute while open
+	sealer     *sealer     // seals a sealed project again while open (privacy_seal.go)
 }
 
 // screen is one entry of the navigation; its content is built on first
@@ -72,7 +73,7 @@ func newProject(w *window, ws *core.Workspace) *project {
 	p := &project{w: w, ws: ws, win: w.win}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.currency = ws.Currency(p.ctx)
-	p.status = &widget.Label{Text: i18n.T("Opened %s", ws.Path), Truncation: fyne.TextTruncateEllipsis}
+	p.status = &widget.Label{Text: i18n.T("Opened %s", ws.FilePath()), Truncation: fyne.TextTruncateEllipsis}
 
 	p.data = newDataScreen(p)
 	p.segments = newSegmentsScreen(p)
@@ -125,6 +126,7 @@ func newProject(w *window, ws *core.Workspace) *project {
 	p.nav.Select(0)
 	p.refreshTables("")
 	p.automation = startAutomation(p)
+	p.sealer = startSealer(p)
 	return p
 }
 
@@ -346,5 +348,6 @@ func (p *project) run(title string, work func(ctx context.Context, progress core
 	}, func(_ struct{}, err error) {
 		t.done()
 		done(err)
+		p.sealer.afterWork(err)
 	})
 }

@@ -23,7 +23,7 @@ import (
 func (w *window) chooseSaveFile(title, base string, exts []string, extra []*widget.FormItem, then func(path string)) *dialog.FormDialog {
 	dir, _ := os.UserHomeDir()
 	if w.proj != nil {
-		dir = filepath.Dir(w.proj.ws.Path)
+		dir = filepath.Dir(w.proj.ws.FilePath())
 	}
 	name := &widget.Entry{Text: base}
 	name.ExtendBaseWidget(name)

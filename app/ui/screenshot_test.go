@@ -25,7 +25,8 @@ import (
 // With LANG=zh_CN.UTF-8 the screens are in Chinese, with FYNE_THEME=light
 // light. MB_SHOT_SIZE is the window's size (default 1024x700), which
 // should be the screen's. MB_SHOTS_ONLY=journeys takes only the Journeys
-// screen's, MB_SHOTS_ONLY=privacy only the Privacy screen's.
+// screen's, MB_SHOTS_ONLY=privacy only the Privacy screen's, MB_SHOTS_ONLY=sealing
+// the Sealing tab's.
 //
 // It runs from TestMain because the GUI needs the main goroutine.
 func screenshots(dir string) int {
@@ -112,6 +113,10 @@ func screenshots(dir string) int {
 		}
 		if os.Getenv("MB_SHOTS_ONLY") == "journeys" {
 			journeyShots(p, step, closeDialogs)
+			return
+		}
+		if os.Getenv("MB_SHOTS_ONLY") == "sealing" {
+			sealShots(p, step, closeDialogs)
 			return
 		}
 		if os.Getenv("MB_SHOTS_ONLY") == "privacy" {
@@ -264,6 +269,8 @@ func screenshots(dir string) int {
 		privacyShots(p, step, closeDialogs)
 		step("settings.png", func() { p.goTo("Settings") })
 		step("shortcuts.png", w.showShortcuts)
+		fyne.DoAndWait(closeDialogs)
+		sealShots(p, step, closeDialogs) // last: it seals the demo and opens it again
 	}()
 	w.win.ShowAndRun()
 	w.closeProject()

@@ -46,8 +46,8 @@ func newSettingsScreen(p *project) *settingsScreen {
 	}
 	form := widget.NewForm(
 		widget.NewFormItem(i18n.T("Project"), value(p.ws.Name())),
-		widget.NewFormItem(i18n.T("Project file"), value(p.ws.Path)),
-		widget.NewFormItem(i18n.T("Data folder"), value(filepath.Dir(p.ws.Path))),
+		widget.NewFormItem(i18n.T("Project file"), value(p.ws.FilePath())),
+		widget.NewFormItem(i18n.T("Data folder"), value(filepath.Dir(p.ws.FilePath()))),
 		widget.NewFormItem(i18n.T("Format version"), value(strconv.Itoa(storage.Version()))),
 		widget.NewFormItem(i18n.T("App settings"), value(config)),
 		widget.NewFormItem(i18n.T("Language"), p.w.languageSelect()),

@@ -181,7 +181,7 @@ func (w *window) closeProject() error {
 // open opens a project file off the UI goroutine.
 func (w *window) open(path string) {
 	w.afterOpen = nil // only a new project gets its first import
-	if w.proj != nil && samePath(w.proj.ws.Path, path) {
+	if w.proj != nil && samePath(w.proj.ws.FilePath(), path) {
 		return
 	}
 	w.busy(i18n.T("Opening %s…", filepath.Base(path)), func(ctx context.Context, _ core.Progress) (*core.Workspace, error) {
@@ -243,6 +243,10 @@ func (w *window) busy(title string, work func(context.Context, core.Progress) (*
 				w.offerSafeCopy(foreign)
 				return
 			}
+			if sealed := (*core.PassphraseError)(nil); errors.As(err, &sealed) {
+				w.askPassphrase(sealed) // privacy_seal.go
+				return
+			}
 			if err != nil {
 				showError(w.win, err)
 				return
@@ -301,7 +305,7 @@ func (w *window) chooseOpen() {
 func (w *window) chooseNew() {
 	dir, _ := os.UserHomeDir()
 	if w.proj != nil {
-		dir = filepath.Dir(w.proj.ws.Path)
+		dir = filepath.Dir(w.proj.ws.FilePath())
 	}
 	name := &widget.Entry{Text: i18n.T("Untitled")}
 	name.ExtendBaseWidget(name)
@@ -327,7 +331,7 @@ func (w *window) prepare(d *dialog.FileDialog) {
 	d.SetView(dialog.ListView) // whole file names, where the grid cuts them
 	dir, _ := os.UserHomeDir()
 	if w.proj != nil {
-		dir = filepath.Dir(w.proj.ws.Path)
+		dir = filepath.Dir(w.proj.ws.FilePath())
 	}
 	if l, err := fstorage.ListerForURI(fstorage.NewFileURI(dir)); err == nil {
 		d.SetLocation(l)
