@@ -189,13 +189,13 @@ func askOne(ctx context.Context, w *core.Workspace, ask Asker, it Item, opt Opti
 	switch {
 	case ctx.Err() != nil:
 		return nil, core.ErrCancelled
+	case err != nil && (errors.Is(qctx.Err(), context.DeadlineExceeded) || isTimeout(err)):
+		res.Reason = i18n.T("no answer within %s", opt.Timeout)
+		return res, nil
 	case llm.Fallback(err):
 		// Ollama is not running or lacks the model: every question would
 		// fail the same way, so say so once.
 		return nil, err
-	case err != nil && (errors.Is(qctx.Err(), context.DeadlineExceeded) || isTimeout(err)):
-		res.Reason = i18n.T("no answer within %s", opt.Timeout)
-		return res, nil
 	case err != nil:
 		res.Reason = i18n.T("the assistant failed: %s", oneLine(i18n.Error(err)))
 		return res, nil

@@ -57,7 +57,7 @@ func SQLAsker(url, defaultModel string) eval.Asker {
 			llms.TextParts(llms.ChatMessageTypeHuman, question),
 		}, llms.WithTemperature(0))
 		if err != nil {
-			return nil, classify(url, model, err)
+			return nil, classify(ctx, url, model, err)
 		}
 		reply := strings.TrimSpace(resp.Choices[0].Content)
 		if q, ok := strings.CutPrefix(reply, ClarifyPrefix); ok {
@@ -81,10 +81,12 @@ func SQLAsker(url, defaultModel string) eval.Asker {
 }
 
 // classify gives the errors that stop a run the app's types.
-func classify(url, model string, err error) error {
+func classify(ctx context.Context, url, model string, err error) error {
 	var ue *neturl.Error
 	var ne net.Error
 	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
 	case strings.Contains(err.Error(), "not found"):
 		return &llm.ModelMissingError{Model: model}
 	case errors.As(err, &ue), errors.As(err, &ne):
