@@ -80,6 +80,15 @@ func TestQuestionSet(t *testing.T) {
 	if len(all) != 50 || len(en) != 25 || len(zh) != 25 {
 		t.Fatalf("%d questions (%d en, %d zh), want 50 (25, 25)", len(all), len(en), len(zh))
 	}
+	ambiguous := 0
+	for _, it := range all {
+		if it.Ambiguous {
+			ambiguous++
+		}
+	}
+	if ambiguous != 2 {
+		t.Errorf("%d ambiguous questions, the docs say 2", ambiguous)
+	}
 	ids := map[string]bool{}
 	for _, it := range all {
 		if ids[it.ID] || it.Question == "" || !strings.HasPrefix(strings.ToUpper(it.SQL), "SELECT") || !strings.HasPrefix(it.ID, it.Lang) {
