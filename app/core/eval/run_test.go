@@ -3,7 +3,9 @@ package eval_test
 import (
 	"context"
 	"errors"
+	"regexp"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -49,6 +51,7 @@ func TestRunFortyFiveOfFifty(t *testing.T) {
 				t.Fatal(err)
 			}
 			personal = append(personal, v)
+			checkNoTies(t, ctx, w)
 		}
 		return ask(ctx, w, question, model)
 	}
@@ -187,5 +190,36 @@ func TestRunStops(t *testing.T) {
 	}
 	if n := len(s.Requests()); n != 1 {
 		t.Errorf("%d requests after the cancel, want 1", n)
+	}
+}
+
+var limitRE = regexp.MustCompile(`LIMIT (\d+)$`)
+
+// checkNoTies: an ordered question's top N on the demo has no ties in its
+// ranking column (the last), neither within the N nor at the cut, so its
+// one right answer does not depend on how a tie is broken.
+func checkNoTies(t *testing.T, ctx context.Context, w *core.Workspace) {
+	t.Helper()
+	lang := "en"
+	if res, err := w.ReadOnly(ctx, "SELECT count(*) FROM customers WHERE province IS NOT NULL", 0, time.Minute); err == nil && res.Rows[0][0] != "0" {
+		lang = "zh"
+	}
+	items, _ := eval.Questions(lang)
+	for _, it := range items {
+		m := limitRE.FindStringSubmatch(it.SQL)
+		if !it.Ordered || m == nil {
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		res, err := w.ReadOnly(ctx, limitRE.ReplaceAllString(it.SQL, "LIMIT "+strconv.Itoa(n+1)), 0, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := len(res.Columns) - 1
+		for i := 1; i < len(res.Rows); i++ {
+			if res.Rows[i][last] == res.Rows[i-1][last] {
+				t.Errorf("%s: rows %d and %d tie at %s", it.ID, i, i+1, res.Rows[i][last])
+			}
+		}
 	}
 }
