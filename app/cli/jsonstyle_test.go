@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/marketbench/marketbench/app/core"
+	"github.com/marketbench/marketbench/app/core/eval"
 	"github.com/marketbench/marketbench/app/core/secretstore/keyringtest"
 	"github.com/marketbench/marketbench/plugins/host"
 	"github.com/marketbench/marketbench/storage"
@@ -195,6 +196,10 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 	devDir := filepath.Join(dir, "devplugin")
 	os.MkdirAll(devDir, 0o755)
 	devModule(t, devDir, "JSON-STYLE")
+	// llm eval measures an assistant that answers every question "1".
+	useEvalAsker(t, func(context.Context, *core.Workspace, string, string) (*eval.Answer, error) {
+		return &eval.Answer{SQL: "SELECT 1", Columns: []string{"1"}, Rows: [][]any{{1}}}, nil
+	}, core.DemoOptions{Customers: 300, Orders: 2000, Products: 40})
 	steps := [][]string{
 		{"init", filepath.Join(dir, "new.mbproj")},
 		{"import", labelled, "--preview"},
@@ -237,6 +242,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"copy", "models", "--url", ollama.URL},
 		{"copy", "settings"},
 		{"copy", "prompts"},
+		{"llm", "eval", "--questions", "en", "--model", "qwen2.5:7b"},
 		{"plugin", "list"},
 		{"plugin", "enable", webhook},
 		{"plugin", "approve", webhook},
