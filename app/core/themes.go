@@ -62,9 +62,10 @@ type Theme struct {
 	Positive  float64 `json:"positive"`
 	Negative  float64 `json:"negative"`
 	// Examples are the row numbers of the texts nearest the theme's
-	// centre, most typical first; ExampleTexts their texts (only shown).
+	// centre, most typical first; ExampleTexts their texts (the CLI's
+	// JSON leaves them out unless asked).
 	Examples     []int64  `json:"example_rows"`
-	ExampleTexts []string `json:"-"`
+	ExampleTexts []string `json:"example_texts,omitempty"`
 }
 
 // ThemesResult is the themes of a text column.
