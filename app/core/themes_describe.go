@@ -166,9 +166,16 @@ func describeThemes(X *mat.Dense, labels []int, centres [][]float64, texts []mod
 			}
 		}
 		sort.SliceStable(ns, func(a, b int) bool { return ns[a].d < ns[b].d })
-		for _, n := range ns[:min(examples, len(ns))] {
-			th.Examples = append(th.Examples, texts[n.i].RowID)
-			th.ExampleTexts = append(th.ExampleTexts, texts[n.i].Text)
+		seen := map[string]bool{}
+		for _, n := range ns {
+			if len(th.Examples) == examples {
+				break
+			}
+			if t := texts[n.i].Text; !seen[t] { // repeated texts say nothing new
+				seen[t] = true
+				th.Examples = append(th.Examples, texts[n.i].RowID)
+				th.ExampleTexts = append(th.ExampleTexts, t)
+			}
 		}
 		th.Name, th.NamedBy = keywordName(th.Keywords, chinese), "keywords"
 	}

@@ -62,8 +62,9 @@ func (s *textScreen) themesTab() fyne.CanvasObject {
 	v.grid.onSelect = v.showExamples
 	v.chart.message(i18n.T("Find themes to draw their sizes."))
 	right := container.NewVSplit(v.chart.content, container.NewVScroll(v.examples))
+	right.Offset = 0.55
 	split := container.NewHSplit(v.grid.table, right)
-	split.Offset = 0.5
+	split.Offset = 0.6
 	return container.NewBorder(container.NewVBox(form, v.allowText, v.info, widget.NewSeparator()), nil, nil, nil, split)
 }
 

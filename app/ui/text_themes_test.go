@@ -104,3 +104,18 @@ func TestTextThemes(t *testing.T) {
 		t.Error("a cancelled run changed the themes")
 	}
 }
+
+// themesShot shows the demo's review themes, found offline (screenshots
+// run without Ollama), with the second theme's typical texts.
+func themesShot(p *project, step func(string, func())) {
+	step("text-themes-empty.png", func() {
+		p.goTo("Text")
+		p.text.tabs.SelectIndex(2)
+	})
+	step("text-themes.png", func() {
+		p.text.themes.offline.SetChecked(true)
+		p.text.themes.k.SetSelected("5")
+		p.text.themes.run()
+	})
+	step("text-themes-examples.png", func() { p.text.themes.grid.onSelect(1) })
+}
