@@ -213,7 +213,9 @@ func (w *Workspace) Themes(ctx context.Context, req ThemesRequest, progress Prog
 				res.NameModel, res.TextSent = "", false
 				break
 			}
-			if isPersonal(name, personal) {
+			if bad, err := w.nameIsPersonal(ctx, name); err != nil {
+				return nil, err
+			} else if bad {
 				continue // keep the keyword name
 			}
 			th.Name, th.NamedBy = name, "model"

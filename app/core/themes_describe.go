@@ -82,10 +82,6 @@ func (w *Workspace) personalTerms(ctx context.Context, terms []string) (map[stri
 			}
 		}
 	}
-	// Every word that matched, so a model's theme name can be checked too.
-	for f := range found {
-		out[f] = true
-	}
 	return out, nil
 }
 
@@ -98,18 +94,38 @@ func containsRole(rs []storage.Role, r storage.Role) bool {
 	return false
 }
 
-// isPersonal says whether a model's theme name contains a personal value.
-func isPersonal(name string, personal map[string]bool) bool {
-	l := strings.ToLower(name)
+// nameIsPersonal says whether a model's theme name contains a value of a
+// personal-data column (of three characters or more, so short name parts
+// do not match every word) or looks like personal data itself.
+func (w *Workspace) nameIsPersonal(ctx context.Context, name string) (bool, error) {
 	if len(privacy.DetectValue("", name, time.Now())) > 0 {
-		return true
+		return true, nil
 	}
-	for t := range personal {
-		if !strings.Contains(t, " ") && strings.Contains(l, t) && len([]rune(t)) > 1 {
-			return true
+	l := strings.ToLower(name)
+	tables, err := w.Project.Tables(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, tb := range tables {
+		roles, err := w.Project.ColumnRoles(ctx, tb.Name)
+		if err != nil {
+			return false, err
+		}
+		for col, r := range roles {
+			if !containsRole(personalRoles, r) {
+				continue
+			}
+			v := `lower(trim(CAST(` + storage.Quote(col) + ` AS VARCHAR)))`
+			var n int
+			if err := w.Q().QueryRowContext(ctx, `SELECT count(*) FROM `+storage.Quote(tb.Name)+` WHERE length(`+v+`) >= 3 AND strpos(?, `+v+`) > 0`, l).Scan(&n); err != nil {
+				return false, err
+			}
+			if n > 0 {
+				return true, nil
+			}
 		}
 	}
-	return false
+	return false, nil
 }
 
 // describeThemes builds the themes of a clustering, largest first, and

@@ -206,6 +206,23 @@ func TestThemesAllowTextAndPrivacyScan(t *testing.T) {
 	if l := leaks(s.Requests(), values); len(l) == 0 {
 		t.Fatal("the scan did not find the e-mail the allowed review texts carried")
 	}
+
+	// A model that answers with a customer's name: the keyword name stays.
+	var first, last string
+	if err := w.Q().QueryRowContext(ctx, `SELECT first_name, last_name FROM customers WHERE length(last_name) > 3 LIMIT 1`).Scan(&first, &last); err != nil {
+		t.Fatal(err)
+	}
+	s2 := ollamatest.New(t)
+	s2.Otherwise("Complaints of " + first + " " + last)
+	res, err = w.Themes(ctx, ThemesRequest{Table: "reviews", Column: "review_text", URL: s2.URL, K: 3}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, th := range res.Themes {
+		if th.NamedBy != "keywords" || strings.Contains(th.Name, last) {
+			t.Errorf("a model's name with a customer's name was kept: %+v", th)
+		}
+	}
 }
 
 func TestThemesOffline(t *testing.T) {
