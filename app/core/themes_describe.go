@@ -166,7 +166,7 @@ func describeThemes(X *mat.Dense, labels []int, centres [][]float64, texts []mod
 			in[i] = l == c
 		}
 		for _, kw := range text.Keywords(tfidf, in, terms, 4*themesKeywords) {
-			if !personal[kw.Term] && len(th.Keywords) < themesKeywords {
+			if !personal[kw.Term] && len(th.Keywords) < themesKeywords && !overlaps(th.Keywords, kw.Term) {
 				th.Keywords = append(th.Keywords, kw.Term)
 			}
 		}
@@ -218,6 +218,21 @@ func describeThemes(X *mat.Dense, labels []int, centres [][]float64, texts []mod
 		out = out[:len(out)-1]
 	}
 	return out
+}
+
+// overlaps says whether term shares a word with a chosen keyword ("超级"
+// and "超级 喜欢"), which would only repeat it.
+func overlaps(chosen []string, term string) bool {
+	for _, c := range chosen {
+		for _, a := range strings.Fields(c) {
+			for _, b := range strings.Fields(term) {
+				if a == b {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func reorder(centres [][]float64, order []int) [][]float64 {
