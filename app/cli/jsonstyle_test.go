@@ -234,6 +234,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"model", "target", "--outcome", "purchase"},
 		{"model", "delete", "churn"},
 		{"text", "sentiment", "--table", "reviews", "--column", "review_text"},
+		{"text", "themes", "--table", "reviews", "--column", "review_text", "--offline", "--k", "3", "--show-text"},
 		{"text", "keywords", "--table", "labelled", "--column", "review", "--where", "topic = 'complaint'"},
 		{"text", "train", "--table", "labelled", "--column", "review", "--label", "topic", "--name", "topics"},
 		{"text", "classify", "topics", "--table", "labelled", "--column", "review"},

@@ -15,7 +15,7 @@ import (
 
 func (e *env) textCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "text", Short: "Sentiment, keywords and text classifiers for free-text columns (offline)"}
-	cmd.AddCommand(e.textSentimentCmd(), e.textKeywordsCmd(), e.textTrainCmd(), e.textClassifyCmd(), e.textModelsCmd())
+	cmd.AddCommand(e.textSentimentCmd(), e.textKeywordsCmd(), e.textThemesCmd(), e.textTrainCmd(), e.textClassifyCmd(), e.textModelsCmd())
 	return cmd
 }
 

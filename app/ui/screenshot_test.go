@@ -26,7 +26,7 @@ import (
 // light. MB_SHOT_SIZE is the window's size (default 1024x700), which
 // should be the screen's. MB_SHOTS_ONLY=journeys takes only the Journeys
 // screen's, MB_SHOTS_ONLY=privacy only the Privacy screen's, MB_SHOTS_ONLY=sealing
-// the Sealing tab's.
+// the Sealing tab's, MB_SHOTS_ONLY=themes only the Text screen's Themes tab.
 //
 // It runs from TestMain because the GUI needs the main goroutine.
 func screenshots(dir string) int {
@@ -117,6 +117,10 @@ func screenshots(dir string) int {
 		}
 		if os.Getenv("MB_SHOTS_ONLY") == "sealing" {
 			sealShots(p, step, closeDialogs)
+			return
+		}
+		if os.Getenv("MB_SHOTS_ONLY") == "themes" {
+			themesShot(p, step)
 			return
 		}
 		if os.Getenv("MB_SHOTS_ONLY") == "privacy" {
@@ -251,6 +255,7 @@ func screenshots(dir string) int {
 			p.goTo("Text")
 			p.text.runSentiment()
 		})
+		themesShot(p, step)
 		step("plugins.png", func() { p.goTo("Plugins") })
 		step("plugins-registry.png", func() { registryShot(p) })
 		fyne.DoAndWait(closeDialogs)

@@ -116,6 +116,8 @@ type textScreen struct {
 	applySel   *widget.Select
 	applyBtn   *widget.Button
 	applyInfo  *widget.Label
+
+	themes *themesView // the Themes tab (text_themes.go)
 }
 
 func newTextScreen(p *project) *textScreen {
@@ -136,6 +138,7 @@ func newTextScreen(p *project) *textScreen {
 	s.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(i18n.T("Sentiment"), theme.InfoIcon(), s.sentimentTab()),
 		container.NewTabItemWithIcon(i18n.T("Keywords"), theme.SearchIcon(), s.keywordsTab()),
+		container.NewTabItemWithIcon(i18n.T("Themes"), theme.GridIcon(), s.themesTab()),
 		container.NewTabItemWithIcon(i18n.T("Classifier"), theme.ListIcon(), s.classifierTab()),
 	)
 	s.content = container.NewBorder(container.NewPadded(top), nil, nil, nil, s.tabs)
@@ -388,6 +391,7 @@ func (s *textScreen) columnChanged() {
 	s.counts.clear()
 	s.keywords.clear()
 	s.kwChart.message(i18n.T("Find keywords to draw them."))
+	s.themes.clear()
 	if table == "" || col == "" {
 		s.sentInfo.SetText("")
 		s.segChart.message("")
@@ -426,7 +430,7 @@ func tableHas(tt textTable, col string) bool {
 // setEnabled allows the actions that have what they need.
 func (s *textScreen) setEnabled() {
 	ready := s.tableSel.Selected != "" && s.colSel.Selected != ""
-	for _, b := range []*widget.Button{s.sentBtn, s.kwBtn, s.trainBtn} {
+	for _, b := range []*widget.Button{s.sentBtn, s.kwBtn, s.themes.btn, s.trainBtn} {
 		if ready {
 			b.Enable()
 		} else {
