@@ -247,4 +247,3 @@ func TestDescribeSegmentChinese(t *testing.T) {
 		t.Errorf("prompts hold personal values: %q", leaked)
 	}
 }
-

@@ -138,10 +138,10 @@ func Parse(text string) (Reply, error) {
 	return r, nil
 }
 
-// cleanRule takes off what models wrap a rule in: backticks, a final full
-// stop or semicolon.
+// cleanRule takes off what models wrap a rule in: Markdown bold,
+// backticks, a final full stop or semicolon.
 func cleanRule(s string) string {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(strings.Trim(strings.TrimSpace(s), "*_")) // **RULE:** in Markdown
 	s = strings.Trim(s, "`")
 	s = strings.TrimRight(s, ";。.")
 	return strings.TrimSpace(s)
