@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/marketbench/marketbench/app/core"
-	"github.com/marketbench/marketbench/app/llm/ollamatest"
 	"github.com/marketbench/marketbench/app/core/secretstore/keyringtest"
+	"github.com/marketbench/marketbench/app/llm/ollamatest"
 	"github.com/marketbench/marketbench/plugins/host"
 	"github.com/marketbench/marketbench/storage"
 )

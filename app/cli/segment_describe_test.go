@@ -86,4 +86,3 @@ func TestSegmentDescribeCommand(t *testing.T) {
 		t.Errorf("no words: exit 0")
 	}
 }
-
