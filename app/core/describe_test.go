@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/marketbench/marketbench/app/llm"
 	"github.com/marketbench/marketbench/app/llm/ollamatest"
+	"github.com/marketbench/marketbench/storage"
+	"github.com/marketbench/marketbench/storage/ingest"
 )
 
 // describeDemo makes a small demo in the language.
@@ -245,5 +249,53 @@ func TestDescribeSegmentChinese(t *testing.T) {
 	}
 	if leaked := leaks(allPrompts(), personalValues(t, zh)); len(leaked) > 0 {
 		t.Errorf("prompts hold personal values: %q", leaked)
+	}
+}
+
+// Columns without a personal role still keep their values out of the
+// prompt when the privacy scan reports them (e-mails in "contact"), and a
+// value that looks like personal data is left out of any column's list.
+func TestDescribePromptLeavesOutPersonalValues(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "people.csv")
+	var b strings.Builder
+	b.WriteString("cid,contact,tier,hotline\n")
+	mails := []string{"ann@example.com", "bob@example.org", "cy@example.net"}
+	for i := range 30 {
+		hot := "none"
+		if i == 3 {
+			hot = "+44 20 7946 0018"
+		}
+		fmt.Fprintf(&b, "K%02d,%s,%s,%s\n", i, mails[i%3], []string{"gold", "silver"}[i%2], hot)
+	}
+	if err := os.WriteFile(csv, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Create(filepath.Join(dir, "p.mbproj"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.Import(ctx, csv, ingest.Options{Table: "people"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SetRoles(ctx, "people", map[string]storage.Role{"cid": storage.CustomerID, "contact": storage.None}, true); err != nil {
+		t.Fatal(err)
+	}
+	s := describeEnv(t)
+	s.Otherwise("RULE: tier = 'gold'")
+	d, err := w.DescribeSegment(ctx, "people", "gold customers")
+	if err != nil || d.Count != 15 {
+		t.Fatalf("%+v %v", d, err)
+	}
+	p := s.Requests()[0].All
+	if !strings.Contains(p, "'gold', 'silver'") || !strings.Contains(p, "contact (text); personal data, values not shown") || !strings.Contains(p, "'none'") {
+		t.Errorf("prompt:\n%s", p)
+	}
+	for _, bad := range append(mails, "7946", "K03") {
+		if strings.Contains(p, bad) {
+			t.Errorf("the prompt holds %q:\n%s", bad, p)
+		}
 	}
 }
