@@ -62,6 +62,7 @@ e-mail, name, phone or id of a customer.`,
 	f := cmd.Flags()
 	f.StringVar(&r.Table, "table", "", "table the customers come from (default: customers or the first with a customer id)")
 	f.BoolVar(&save, "save", false, "save the segment under NAME")
+	f.BoolVar(&r.AllowPersonal, "allow-personal", false, "send WORDS to the model even when they hold personal data (an e-mail, a phone number, a customer id)")
 	f.StringVar(&r.Model, "model", "", "Ollama model (default: the setting, else "+llm.DefaultModel+")")
 	f.StringVar(&r.URL, "url", "", "Ollama URL (default: the setting, else $OLLAMA_HOST, else "+llm.DefaultURL+")")
 	return cmd

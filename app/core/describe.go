@@ -22,6 +22,10 @@ type DescribeRequest struct {
 	Words string
 	// Model and URL override the settings for this request.
 	Model, URL string
+	// AllowPersonal sends words that hold personal data (an e-mail, a
+	// phone number, a customer id) to the model for this request; without
+	// it such words are refused.
+	AllowPersonal bool
 }
 
 // SegmentDraft is a rule the local model wrote from words, checked by the
@@ -85,6 +89,15 @@ func (w *Workspace) DescribeSegmentWith(ctx context.Context, r DescribeRequest) 
 		var err error
 		if table, err = w.DefaultRuleTable(ctx); err != nil {
 			return nil, err
+		}
+	}
+	if !r.AllowPersonal {
+		what, err := w.personalInWords(ctx, table, words)
+		if err != nil {
+			return nil, err
+		}
+		if what != "" {
+			return nil, i18n.Errorf("your words hold %s, which is personal data and is not sent to the model unless you allow it for this request; describe the group instead, or build the rule by hand", what)
 		}
 	}
 	fields, values, err := w.describeFields(ctx, table, words)

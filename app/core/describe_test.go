@@ -299,3 +299,46 @@ func TestDescribePromptLeavesOutPersonalValues(t *testing.T) {
 		}
 	}
 }
+
+// Words that hold personal data are refused unless allowed for the
+// request; ordinary descriptions with numbers and dates are not.
+func TestDescribePersonalWords(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "people.csv")
+	os.WriteFile(csv, []byte("cid,tier,spent\nK1001,gold,10\nK1002,silver,700\n"), 0o644)
+	w, err := Create(filepath.Join(dir, "p.mbproj"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.Import(ctx, csv, ingest.Options{Table: "people"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SetRoles(ctx, "people", map[string]storage.Role{"cid": storage.CustomerID}, true); err != nil {
+		t.Fatal(err)
+	}
+	s := describeEnv(t)
+	s.Otherwise("RULE: tier = 'gold'")
+	for _, words := range []string{"the customer ann@example.com", "whoever has phone +44 20 7946 0018", "customer K1002 and friends", "客户 K1001"} {
+		_, err := w.DescribeSegment(ctx, "people", words)
+		if err == nil || !strings.Contains(err.Error(), "allow it for this request") {
+			t.Errorf("%q: err %v", words, err)
+		}
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Fatalf("%d prompts sent for refused words", n)
+	}
+	for _, words := range []string{"gold customers who spent over 500 since 2026-01-01", "消费超过500元的金牌客户", "tier K9 members"} {
+		if _, err := w.DescribeSegment(ctx, "people", words); err != nil {
+			t.Errorf("%q: %v", words, err)
+		}
+	}
+	d, err := w.DescribeSegmentWith(ctx, DescribeRequest{Table: "people", Words: "customer K1002 and friends", AllowPersonal: true})
+	if err != nil || d.Count != 1 {
+		t.Fatalf("allowed: %+v %v", d, err)
+	}
+	if last := s.Requests(); !strings.Contains(last[len(last)-1].All, "K1002") {
+		t.Errorf("allowed words were not sent")
+	}
+}

@@ -22,6 +22,8 @@ type describeBar struct {
 	words *widget.Entry
 	btn   *widget.Button
 	note  *widget.Label
+	// allow sends words holding personal data, for this request only.
+	allow *widget.Check
 	box   fyne.CanvasObject
 }
 
@@ -33,7 +35,8 @@ func newDescribeBar(e *ruleEditor) *describeBar {
 	b.btn = &widget.Button{Text: i18n.T("Describe in words…"), Icon: theme.DocumentCreateIcon(), OnTapped: b.describe}
 	b.note = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}
 	b.note.Hide()
-	b.box = container.NewVBox(container.NewBorder(nil, nil, nil, b.btn, b.words), b.note)
+	b.allow = widget.NewCheck(i18n.T("Allow personal data in my words"), nil)
+	b.box = container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(b.allow, b.btn), b.words), b.note)
 	return b
 }
 
@@ -51,13 +54,14 @@ func (b *describeBar) describe() {
 		b.say(i18n.T("Choose a table first."), true)
 		return
 	}
-	table := e.table
+	table, allow := e.table, b.allow.Checked
+	b.allow.SetChecked(false) // for this request only
 	b.btn.Disable()
 	var d *core.SegmentDraft
 	e.p.run(i18n.T("Writing a rule from your words…"), func(ctx context.Context, progress core.Progress) error {
 		progress(i18n.T("Asking the local model (Ollama)"), -1)
 		var err error
-		d, err = e.p.ws.DescribeSegment(ctx, table, words)
+		d, err = e.p.ws.DescribeSegmentWith(ctx, core.DescribeRequest{Table: table, Words: words, AllowPersonal: allow})
 		return err
 	}, func(err error) {
 		b.btn.Enable()

@@ -56,6 +56,22 @@ func TestDescribeInWords(t *testing.T) {
 		t.Errorf("after save: %q", e.count.Text)
 	}
 
+	// Personal data in the words is not sent unless allowed.
+	sent := len(s.Requests())
+	e.words.words.SetText("the customer ann@example.com")
+	test.Tap(button(t, e.content, "Describe in words…"))
+	idle(t, p)
+	if n := e.words.note.Text; !strings.Contains(n, "personal data") || len(s.Requests()) != sent {
+		t.Errorf("personal words: note %q, %d prompts sent", n, len(s.Requests())-sent)
+	}
+	e.words.allow.SetChecked(true)
+	test.Tap(button(t, e.content, "Describe in words…"))
+	idle(t, p)
+	if len(s.Requests()) != sent+1 || e.words.allow.Checked {
+		t.Errorf("allowed: %d prompts sent, allow still ticked %v", len(s.Requests())-sent, e.words.allow.Checked)
+	}
+	e.words.words.SetText("cheerful Champions in London")
+
 	// Ollama absent: the rule stays, the note says how to start it.
 	t.Setenv("OLLAMA_HOST", ollamatest.AbsentURL(t))
 	test.Tap(button(t, e.content, "Describe in words…"))
@@ -78,7 +94,10 @@ func TestDescribeInWords(t *testing.T) {
 	if ce.rule.Text != "rfm_segment = 'Champions' AND city = 'London'" || !strings.Contains(ce.note.Text, i18n.Number(float64(want))+" customers of customers") {
 		t.Errorf("campaign rule %q, note %q", ce.rule.Text, ce.note.Text)
 	}
-	for _, r := range s.Requests() {
+	for i, r := range s.Requests() {
+		if i == sent {
+			continue // the request the user allowed personal words for
+		}
 		for _, bad := range []string{"@example", "+44", "C00001"} {
 			if strings.Contains(r.All, bad) {
 				t.Errorf("a prompt holds %q", bad)
