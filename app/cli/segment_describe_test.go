@@ -76,6 +76,13 @@ func TestSegmentDescribeCommand(t *testing.T) {
 	if code == 0 || !strings.Contains(errs, `unknown column "tier"`) || !strings.Contains(errs, "by hand") {
 		t.Errorf("unknown column: exit %d, %s", code, errs)
 	}
+	_, errs, code = run(t, "-p", proj, "segment", "describe", "Ann", "the customer with phone +44 20 7946 0018")
+	if code == 0 || !strings.Contains(errs, "personal data") || len(s2.Requests()) != 2 {
+		t.Errorf("personal words: exit %d, %s, %d prompts", code, errs, len(s2.Requests()))
+	}
+	if _, _, code = run(t, "-p", proj, "segment", "describe", "Ann", "the customer with phone +44 20 7946 0018", "--allow-personal"); len(s2.Requests()) != 4 {
+		t.Errorf("--allow-personal: exit %d, %d prompts", code, len(s2.Requests()))
+	}
 	t.Setenv("OLLAMA_HOST", ollamatest.AbsentURL(t))
 	_, errs, code = run(t, "-p", proj, "segment", "describe", "Gold", "gold members")
 	if code == 0 || !strings.Contains(errs, "ollama serve") {
