@@ -128,6 +128,7 @@ func (e *env) campCreateCmd() *cobra.Command {
 	f.Float64Var(&c.HoldoutPercent, "holdout", 10, "percent of the audience kept as an untouched control group")
 	f.IntVar(&c.RatePerMinute, "rate", 0, "at most this many messages per minute (0 = no cap)")
 	f.BoolVar(&replace, "replace", false, "replace a campaign of the same name that has not started")
+	e.audienceWords(cmd, &c)
 	return cmd
 }
 

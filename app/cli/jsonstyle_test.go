@@ -19,6 +19,7 @@ import (
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/app/core/eval"
 	"github.com/marketbench/marketbench/app/core/secretstore/keyringtest"
+	"github.com/marketbench/marketbench/app/llm/ollamatest"
 	"github.com/marketbench/marketbench/plugins/host"
 	"github.com/marketbench/marketbench/storage"
 )
@@ -129,6 +130,9 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		fmt.Fprint(w, `{"models":[{"name":"llama3.2:latest","model":"llama3.2:latest","modified_at":"2025-05-10T08:06:48.639712648-07:00","size":2019393189,"digest":"a80c","details":{"format":"gguf","family":"llama","parameter_size":"3.2B","quantization_level":"Q4_K_M"}}]}`)
 	}))
 	defer ollama.Close()
+	// segment describe: a fake Ollama that writes a rule.
+	describer := ollamatest.New(t)
+	describer.Otherwise("RULE: amount > 100\nUNMAPPED: none")
 
 	dir := t.TempDir()
 	proj := filepath.Join(dir, "demo.mbproj")
@@ -217,6 +221,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"segment", "rfm"},
 		{"segment", "create", "Big", "--table", "orders", "--rule", "amount > 100"},
 		{"segment", "count", "--rule", "amount > 100", "--table", "orders"},
+		{"segment", "describe", "Bigger", "orders over 100", "--table", "orders", "--url", describer.URL},
 		{"segment", "list"},
 		{"segment", "evaluate", "Big"},
 		{"chart", "segments", "--out", filepath.Join(dir, "s.png")},

@@ -20,7 +20,7 @@ import (
 
 func (e *env) segmentCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "segment", Short: "RFM scores and rule segments"}
-	cmd.AddCommand(e.rfmCmd(), e.segCreateCmd(), e.segListCmd(), e.segCountCmd(), e.segEvalCmd(), e.segDeleteCmd())
+	cmd.AddCommand(e.rfmCmd(), e.segCreateCmd(), e.segListCmd(), e.segCountCmd(), e.segEvalCmd(), e.segDeleteCmd(), e.segDescribeCmd())
 	return cmd
 }
 

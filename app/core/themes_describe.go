@@ -14,11 +14,6 @@ import (
 	"github.com/marketbench/marketbench/storage/privacy"
 )
 
-// personalRoles are the roles whose values name or reach a person: no
-// keyword or theme name may be one of their values.
-var personalRoles = []storage.Role{storage.CustomerID, storage.Email, storage.Phone, storage.NationalID,
-	storage.FirstName, storage.LastName, storage.FullName, storage.WeChatOpenID, storage.PushToken}
-
 // personalTerms returns the terms that are (or contain a word that is) a
 // value of a personal-data column of any table, or look like personal
 // data by themselves (an e-mail, a phone or an id number).
@@ -55,7 +50,7 @@ func (w *Workspace) personalTerms(ctx context.Context, terms []string) (map[stri
 			return nil, err
 		}
 		for col, r := range roles {
-			if !containsRole(personalRoles, r) {
+			if !personalRoles[r] {
 				continue
 			}
 			v := `lower(trim(CAST(` + storage.Quote(col) + ` AS VARCHAR)))`
@@ -85,15 +80,6 @@ func (w *Workspace) personalTerms(ctx context.Context, terms []string) (map[stri
 	return out, nil
 }
 
-func containsRole(rs []storage.Role, r storage.Role) bool {
-	for _, x := range rs {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
-
 // nameIsPersonal says whether a model's theme name contains a value of a
 // personal-data column (of three characters or more, so short name parts
 // do not match every word) or looks like personal data itself.
@@ -112,7 +98,7 @@ func (w *Workspace) nameIsPersonal(ctx context.Context, name string) (bool, erro
 			return false, err
 		}
 		for col, r := range roles {
-			if !containsRole(personalRoles, r) {
+			if !personalRoles[r] {
 				continue
 			}
 			v := `lower(trim(CAST(` + storage.Quote(col) + ` AS VARCHAR)))`

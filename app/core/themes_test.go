@@ -27,9 +27,9 @@ func themesWorkspace(t *testing.T, locale string) *Workspace {
 	return w
 }
 
-// personalValues are every e-mail, name, phone and customer id of the
+// themesPersonalValues are every e-mail, name, phone and customer id of the
 // project: what no prompt may contain.
-func personalValues(t *testing.T, w *Workspace) []string {
+func themesPersonalValues(t *testing.T, w *Workspace) []string {
 	t.Helper()
 	var out []string
 	for _, col := range []string{"email", "first_name", "last_name", "phone", "customer_id"} {
@@ -51,9 +51,9 @@ func personalValues(t *testing.T, w *Workspace) []string {
 	return out
 }
 
-// leaks returns the personal values found in the prompts (chat requests:
+// themesLeaks returns the personal values found in the prompts (chat requests:
 // the embedding inputs are the texts themselves, sent to the local model).
-func leaks(reqs []ollamatest.Request, values []string) []string {
+func themesLeaks(reqs []ollamatest.Request, values []string) []string {
 	var out []string
 	for _, r := range reqs {
 		if r.Endpoint == "embed" {
@@ -144,7 +144,7 @@ func TestThemesWithOllama(t *testing.T) {
 			if embeds != res.Rows || chats != res.K {
 				t.Errorf("%d embeddings for %d rows, %d chats for %d themes", embeds, res.Rows, chats, res.K)
 			}
-			if l := leaks(s.Requests(), personalValues(t, w)); len(l) > 0 {
+			if l := themesLeaks(s.Requests(), themesPersonalValues(t, w)); len(l) > 0 {
 				t.Errorf("prompts contain personal values: %v", l)
 			}
 			// Every row got its theme; the numbers match the result.
@@ -182,8 +182,8 @@ func TestThemesAllowTextAndPrivacyScan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	values := personalValues(t, w)
-	if l := leaks(s.Requests(), values); len(l) > 0 {
+	values := themesPersonalValues(t, w)
+	if l := themesLeaks(s.Requests(), values); len(l) > 0 {
 		t.Fatalf("keyword prompts contain personal values: %v", l)
 	}
 	for _, th := range res.Themes {
@@ -203,7 +203,7 @@ func TestThemesAllowTextAndPrivacyScan(t *testing.T) {
 	if !res.TextSent {
 		t.Error("AllowText not reported")
 	}
-	if l := leaks(s.Requests(), values); len(l) == 0 {
+	if l := themesLeaks(s.Requests(), values); len(l) == 0 {
 		t.Fatal("the scan did not find the e-mail the allowed review texts carried")
 	}
 

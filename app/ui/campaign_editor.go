@@ -97,7 +97,7 @@ func newCampaignEditor(s *campaignsScreen) *campaignEditor {
 	form := container.New(layout.NewFormLayout(),
 		lbl(i18n.T("Name")), e.name,
 		lbl(i18n.T("Audience segment")), e.segSel,
-		lbl(i18n.T("Narrow it to")), e.rule,
+		lbl(i18n.T("Narrow it to")), e.campaignRuleRow(),
 		lbl(i18n.T("Customer table")), e.tableSel,
 		lbl(i18n.T("Channel")), container.NewBorder(nil, nil, nil, goPlugins, e.chanSel),
 		e.noteGap, e.chanNote,

@@ -67,6 +67,7 @@ type ruleEditor struct {
 	saveBtn  *widget.Button
 	counter  debounce
 	fieldReq latest
+	words    *describeBar // a rule from words (rules_words.go)
 	content  fyne.CanvasObject
 }
 
@@ -91,10 +92,12 @@ func newRuleEditor(p *project, onSave func(*segment.Segment)) *ruleEditor {
 	e.name.ExtendBaseWidget(e.name)
 	e.name.OnSubmitted = func(string) { e.save() }
 	e.saveBtn = &widget.Button{Text: i18n.T("Save segment"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: e.save}
+	e.words = newDescribeBar(e)
 
 	top := container.NewVBox(
 		container.NewHBox(widget.NewLabel(i18n.T("Customers from")), container.NewGridWrap(fyne.NewSize(220, e.tableSel.MinSize().Height), e.tableSel)),
 		container.NewBorder(nil, nil, nil, e.pending, e.count), // the count wraps in the width left
+		e.words.box,
 	)
 	textBox := container.NewVBox(
 		widget.NewSeparator(),
