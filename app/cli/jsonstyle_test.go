@@ -18,6 +18,7 @@ import (
 
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/app/core/secretstore/keyringtest"
+	"github.com/marketbench/marketbench/app/llm/ollamatest"
 	"github.com/marketbench/marketbench/plugins/host"
 	"github.com/marketbench/marketbench/storage"
 )
@@ -127,6 +128,8 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		fmt.Fprint(w, `{"models":[{"name":"llama3.2:latest","model":"llama3.2:latest","modified_at":"2025-05-10T08:06:48.639712648-07:00","size":2019393189,"digest":"a80c","details":{"format":"gguf","family":"llama","parameter_size":"3.2B","quantization_level":"Q4_K_M"}}]}`)
 	}))
 	defer ollama.Close()
+	writer := ollamatest.New(t)
+	writer.Otherwise("Champions buy often and recently; thank them first.")
 
 	dir := t.TempDir()
 	proj := filepath.Join(dir, "demo.mbproj")
@@ -226,6 +229,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"model", "features", "--table", "churn_training", "--target", "churned"},
 		{"model", "cluster", "--table", "rfm_scores", "--k", "3", "--name", "c3"},
 		{"model", "target", "--outcome", "purchase"},
+		{"explain", "model", "churn", "--url", writer.URL},
 		{"model", "delete", "churn"},
 		{"text", "sentiment", "--table", "reviews", "--column", "review_text"},
 		{"text", "keywords", "--table", "labelled", "--column", "review", "--where", "topic = 'complaint'"},
@@ -236,6 +240,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"copy", "models", "--url", ollama.URL},
 		{"copy", "settings"},
 		{"copy", "prompts"},
+		{"explain", "segment", "Champions", "--url", writer.URL},
 		{"plugin", "list"},
 		{"plugin", "enable", webhook},
 		{"plugin", "approve", webhook},
@@ -259,6 +264,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"campaign", "resolve", "Spring", "--sent"},
 		{"campaign", "import-results", "Spring", responses},
 		{"campaign", "results", "Spring"},
+		{"explain", "campaign", "Spring", "--url", writer.URL},
 		{"campaign", "suppress", "nobody@example.com"},
 		{"campaign", "receipts", "Spring"},
 		{"campaign", "delete", "Spring"},
@@ -270,6 +276,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"automate", "run", "--now", "2026-12-06T10:00"},
 		{"journey", "import-results", "Welcome", "hi", responses},
 		{"journey", "show", "Welcome"},
+		{"explain", "journey", "Welcome", "--url", writer.URL},
 		{"journey", "pause", "Welcome"},
 		{"journey", "resume", "Welcome"},
 		{"journey", "delete", "Welcome"},
