@@ -39,7 +39,7 @@ func (e *env) explainKindCmd(kind string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   kind + " NAME",
 		Short: short,
-		Args:  explainArgs(1, i18n.T("name the %s to explain, e.g. marketbench explain %s NAME", kind, kind)),
+		Args:  explainArgs(kind),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req.Name = args[0]
 			return e.withProject(func(ctx context.Context, w *core.Workspace) error {
@@ -66,11 +66,11 @@ func (e *env) explainKindCmd(kind string) *cobra.Command {
 	return cmd
 }
 
-// explainArgs is cobra.ExactArgs with an error that says what to type.
-func explainArgs(n int, help string) cobra.PositionalArgs {
+// explainArgs wants one name, with an error that says what to type.
+func explainArgs(kind string) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {
-		if len(args) != n {
-			return i18n.Errorf("%s", help)
+		if len(args) != 1 {
+			return i18n.Errorf("name the %s to explain, e.g. marketbench explain %s NAME", kind, kind)
 		}
 		return nil
 	}
