@@ -16,6 +16,7 @@ import (
 	"github.com/marketbench/marketbench/assets/i18n"
 	"github.com/marketbench/marketbench/storage/campaign"
 	"github.com/marketbench/marketbench/storage/models"
+	"github.com/marketbench/marketbench/storage/segment"
 )
 
 // explainDemo is a small demo project with the app settings in a temp
@@ -118,6 +119,31 @@ func TestExplainResults(t *testing.T) {
 		if !strings.Contains(e.Prompt, "- Customers in the segment: "+size) || !strings.Contains(e.System, "English") {
 			t.Errorf("prompt lacks the facts or the language:\n%s\n%s", e.System, e.Prompt)
 		}
+		// Cities and categories are named only when 5 or more customers share them.
+		ids, err := segment.IDsSQL(ctx, w.Project, seg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cities, cats := 0, 0
+		for _, f := range e.Facts {
+			if strings.HasPrefix(f.Label, "Category ") {
+				cats++
+			}
+			city, ok := strings.CutPrefix(f.Label, "City ")
+			if !ok {
+				continue
+			}
+			cities++
+			city = strings.TrimSuffix(city, ", share of the segment's customers")
+			var n int
+			w.Q().QueryRowContext(ctx, `SELECT count(*) FROM customers WHERE city = ? AND CAST(customer_id AS VARCHAR) IN (`+ids+`)`, city).Scan(&n)
+			if n < minGroup {
+				t.Errorf("city %q named for %d customers", city, n)
+			}
+		}
+		if cities == 0 || cities > 3 || cats == 0 || cats > 3 {
+			t.Errorf("%d cities and %d categories in the facts, want 1 to 3 each", cities, cats)
+		}
 	})
 
 	t.Run("an invented number is retried, then marked", func(t *testing.T) {
@@ -171,8 +197,8 @@ func TestExplainResults(t *testing.T) {
 		if !e.Verified() {
 			t.Errorf("model explanation not verified: %+v", e.Numbers)
 		}
-		if !strings.Contains(e.Prompt, "Importance of ") {
-			t.Errorf("no feature importance in the facts:\n%s", e.Prompt)
+		if n := strings.Count(e.Prompt, "- Importance of "); n < 1 || n > 5 {
+			t.Errorf("%d feature importances in the facts, want 1 to 5:\n%s", n, e.Prompt)
 		}
 	})
 
