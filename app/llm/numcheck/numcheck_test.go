@@ -30,6 +30,8 @@ func TestExtract(t *testing.T) {
 		{"since 2026-11-10 at 09:30, variant A1 won", nil, nil},
 		{"2026年11月10日", nil, nil},
 		{"5‰", []float64{0.5}, []bool{true}},
+		{"US$5 and RMB 1,000", []float64{5, 1000}, []bool{false, false}},
+		{"down −4.5%", []float64{-4.5}, []bool{true}},
 	}
 	for _, c := range cases {
 		got := Extract(c.text)
