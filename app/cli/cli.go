@@ -95,6 +95,7 @@ func (e *env) root() *cobra.Command {
 	root.AddCommand(e.privacyCmd())
 	root.AddCommand(e.privacyEraseCmd())
 	root.AddCommand(e.llmCmd())
+	root.AddCommand(e.explainCmd())
 	return root
 }
 

@@ -133,6 +133,8 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 	// segment describe: a fake Ollama that writes a rule.
 	describer := ollamatest.New(t)
 	describer.Otherwise("RULE: amount > 100\nUNMAPPED: none")
+	writer := ollamatest.New(t)
+	writer.Otherwise("Champions buy often and recently; thank them first.")
 
 	dir := t.TempDir()
 	proj := filepath.Join(dir, "demo.mbproj")
@@ -237,6 +239,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"model", "features", "--table", "churn_training", "--target", "churned"},
 		{"model", "cluster", "--table", "rfm_scores", "--k", "3", "--name", "c3"},
 		{"model", "target", "--outcome", "purchase"},
+		{"explain", "model", "churn", "--url", writer.URL},
 		{"model", "delete", "churn"},
 		{"text", "sentiment", "--table", "reviews", "--column", "review_text"},
 		{"text", "themes", "--table", "reviews", "--column", "review_text", "--offline", "--k", "3", "--show-text"},
@@ -249,6 +252,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"copy", "settings"},
 		{"copy", "prompts"},
 		{"llm", "eval", "--questions", "en", "--model", "qwen2.5:7b"},
+		{"explain", "segment", "Champions", "--url", writer.URL},
 		{"plugin", "list"},
 		{"plugin", "enable", webhook},
 		{"plugin", "approve", webhook},
@@ -272,6 +276,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"campaign", "resolve", "Spring", "--sent"},
 		{"campaign", "import-results", "Spring", responses},
 		{"campaign", "results", "Spring"},
+		{"explain", "campaign", "Spring", "--url", writer.URL},
 		{"campaign", "suppress", "nobody@example.com"},
 		{"campaign", "receipts", "Spring"},
 		{"campaign", "delete", "Spring"},
@@ -283,6 +288,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"automate", "run", "--now", "2026-12-06T10:00"},
 		{"journey", "import-results", "Welcome", "hi", responses},
 		{"journey", "show", "Welcome"},
+		{"explain", "journey", "Welcome", "--url", writer.URL},
 		{"journey", "pause", "Welcome"},
 		{"journey", "resume", "Welcome"},
 		{"journey", "delete", "Welcome"},

@@ -94,7 +94,7 @@ func newResultsView(s *campaignsScreen) *resultsView {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
 	// Two rows, so the tab fits a 1024-pixel window beside the list.
-	bar := container.NewVBox(container.NewHBox(v.importBtn, v.tableBtn, v.showBtn),
+	bar := container.NewVBox(container.NewHBox(v.importBtn, v.tableBtn, v.showBtn, explainButton(s.p, core.ExplainCampaign, func() string { return v.name })),
 		container.NewHBox(widget.NewLabel(i18n.T("Attribution (days of orders)")), small(v.days, 70), widget.NewLabel(i18n.T("Metric")), small(v.metric, 160)))
 	v.timeline.message(i18n.T("Conversions over time show here once imported responses have dates\n(an \"at\" column) or attribution days are set."))
 	charts := container.NewAppTabs(container.NewTabItem(i18n.T("Rates"), v.chart.content), container.NewTabItem(i18n.T("Over time"), v.timeline.content))

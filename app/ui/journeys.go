@@ -69,7 +69,8 @@ func newJourneysScreen(p *project) *journeysScreen {
 		}
 	}
 	s.selected()
-	bar := newFlow(newBtn, s.editBtn, s.pauseBtn, s.deleteBtn, widget.NewSeparator(), s.runBtn, s.dryBtn)
+	bar := newFlow(newBtn, s.editBtn, s.pauseBtn, s.deleteBtn, widget.NewSeparator(), s.runBtn, s.dryBtn,
+		explainButton(p, core.ExplainJourney, func() string { return s.sel }))
 	top := container.NewVBox(s.listInfo)
 	bottom := container.NewVBox(bar, s.runNote)
 	listBox := container.NewBorder(top, bottom, nil, nil, s.grid.table)

@@ -131,7 +131,12 @@ func newModelDetail(p *project) *modelDetail {
 	d.items[tabExplain] = container.NewTabItemWithIcon(i18n.T(tabExplain), theme.QuestionIcon(), container.NewVScroll(container.NewPadded(explainBox)))
 	d.chartTabs = container.NewAppTabs()
 
-	d.head = container.NewVBox(d.title, d.about, container.NewHBox(d.scoreBtn, d.evalBtn), d.scoreInfo)
+	d.head = container.NewVBox(d.title, d.about, container.NewHBox(d.scoreBtn, d.evalBtn, explainButton(p, core.ExplainModel, func() string {
+		if d.info == nil {
+			return ""
+		}
+		return d.info.Name
+	})), d.scoreInfo)
 	left := container.NewBorder(d.head, nil, nil, nil, d.metrics.table)
 	split := container.NewHSplit(left, d.chartTabs)
 	split.Offset = 0.38

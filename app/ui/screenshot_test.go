@@ -26,7 +26,8 @@ import (
 // light. MB_SHOT_SIZE is the window's size (default 1024x700), which
 // should be the screen's. MB_SHOTS_ONLY=journeys takes only the Journeys
 // screen's, MB_SHOTS_ONLY=privacy only the Privacy screen's, MB_SHOTS_ONLY=sealing
-// the Sealing tab's, MB_SHOTS_ONLY=themes only the Text screen's Themes tab.
+// the Sealing tab's, MB_SHOTS_ONLY=themes only the Text screen's Themes tab,
+// MB_SHOTS_ONLY=explain only the explanation dialog.
 //
 // It runs from TestMain because the GUI needs the main goroutine.
 func screenshots(dir string) int {
@@ -125,6 +126,10 @@ func screenshots(dir string) int {
 		}
 		if os.Getenv("MB_SHOTS_ONLY") == "privacy" {
 			privacyShots(p, step, closeDialogs)
+			return
+		}
+		if os.Getenv("MB_SHOTS_ONLY") == "explain" {
+			explainShots(p, step, closeDialogs)
 			return
 		}
 		step("data.png", func() {
@@ -272,6 +277,7 @@ func screenshots(dir string) int {
 		}
 		journeyShots(p, step, closeDialogs)
 		privacyShots(p, step, closeDialogs)
+		explainShots(p, step, closeDialogs)
 		step("settings.png", func() { p.goTo("Settings") })
 		step("shortcuts.png", w.showShortcuts)
 		fyne.DoAndWait(closeDialogs)

@@ -110,7 +110,12 @@ func newSegmentsScreen(p *project) *segmentsScreen {
 		s.chartReqs[k] = &latest{}
 		chartTabs.Append(container.NewTabItem(titles[k], s.charts[k].content))
 	}
-	left := container.NewBorder(nil, container.NewHBox(s.exportSum), nil, nil, s.summary.table)
+	left := container.NewBorder(nil, container.NewHBox(s.exportSum, explainButton(p, core.ExplainSegment, func() string {
+		if s.selected >= 0 && s.selected < len(s.sums) {
+			return s.sums[s.selected].Name
+		}
+		return ""
+	})), nil, nil, s.summary.table)
 	// The charts get the larger share: they scroll rather than squash
 	// when the window is small.
 	split := container.NewHSplit(left, chartTabs)
