@@ -94,6 +94,7 @@ func (e *env) root() *cobra.Command {
 		e.sqlCmd(), e.exportCmd(), e.segmentCmd(), e.modelCmd(), e.textCmd(), e.pluginCmd(), e.sourceCmd(), e.campaignCmd(), e.abtestCmd(), e.abtestPlanCmd(), e.copyCmd(), e.chartCmd(), e.demoCmd(), e.logCmd(), e.projectCmd(), e.recommendCmd(), e.basketCmd(), e.clvCmd(), e.upliftCmd(), e.nbaCmd(), e.cohortsCmd(), e.forecastCmd(), e.journeyCmd(), e.automateCmd(), e.policyCmd(), e.secretCmd())
 	root.AddCommand(e.privacyCmd())
 	root.AddCommand(e.privacyEraseCmd())
+	root.AddCommand(e.askCmd())
 	return root
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/marketbench/marketbench/app/core"
 	"github.com/marketbench/marketbench/app/core/secretstore/keyringtest"
+	"github.com/marketbench/marketbench/app/llm/ollamatest"
 	"github.com/marketbench/marketbench/plugins/host"
 	"github.com/marketbench/marketbench/storage"
 )
@@ -127,6 +128,10 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		fmt.Fprint(w, `{"models":[{"name":"llama3.2:latest","model":"llama3.2:latest","modified_at":"2025-05-10T08:06:48.639712648-07:00","size":2019393189,"digest":"a80c","details":{"format":"gguf","family":"llama","parameter_size":"3.2B","quantization_level":"Q4_K_M"}}]}`)
 	}))
 	defer ollama.Close()
+	asker := ollamatest.New(t)
+	asker.On("```sql\nSELECT channel, count(*) AS orders FROM orders GROUP BY ALL ORDER BY 2 DESC\n```", "orders per channel")
+	asker.Otherwise("Most orders came through one channel.")
+	t.Setenv("OLLAMA_HOST", asker.URL)
 
 	dir := t.TempDir()
 	proj := filepath.Join(dir, "demo.mbproj")
@@ -236,6 +241,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"copy", "models", "--url", ollama.URL},
 		{"copy", "settings"},
 		{"copy", "prompts"},
+		{"ask", "How many orders per channel?"},
 		{"plugin", "list"},
 		{"plugin", "enable", webhook},
 		{"plugin", "approve", webhook},
