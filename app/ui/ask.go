@@ -116,8 +116,13 @@ func (a *askPanel) run() {
 	if q == "" {
 		return
 	}
+	question := strings.TrimSpace(a.question.Text)
 	a.start(i18n.T("Running…"), func(ctx context.Context) (*core.AskAnswer, error) {
-		return a.p.ws.AskSQL(ctx, q)
+		ans, err := a.p.ws.AskSQL(ctx, q)
+		if ans != nil {
+			ans.Question = question // the chart's title
+		}
+		return ans, err
 	})
 }
 

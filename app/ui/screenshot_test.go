@@ -25,7 +25,8 @@ import (
 // With LANG=zh_CN.UTF-8 the screens are in Chinese, with FYNE_THEME=light
 // light. MB_SHOT_SIZE is the window's size (default 1024x700), which
 // should be the screen's. MB_SHOTS_ONLY=journeys takes only the Journeys
-// screen's, MB_SHOTS_ONLY=privacy only the Privacy screen's.
+// screen's, MB_SHOTS_ONLY=privacy only the Privacy screen's, MB_SHOTS_ONLY=ask
+// only the Ask panel's.
 //
 // It runs from TestMain because the GUI needs the main goroutine.
 func screenshots(dir string) int {
@@ -116,6 +117,10 @@ func screenshots(dir string) int {
 		}
 		if os.Getenv("MB_SHOTS_ONLY") == "privacy" {
 			privacyShots(p, step, closeDialogs)
+			return
+		}
+		if os.Getenv("MB_SHOTS_ONLY") == "ask" {
+			askShots(p, step, closeDialogs)
 			return
 		}
 		step("data.png", func() {
@@ -262,6 +267,7 @@ func screenshots(dir string) int {
 		}
 		journeyShots(p, step, closeDialogs)
 		privacyShots(p, step, closeDialogs)
+		askShots(p, step, closeDialogs)
 		step("settings.png", func() { p.goTo("Settings") })
 		step("shortcuts.png", w.showShortcuts)
 	}()
