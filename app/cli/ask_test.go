@@ -50,6 +50,7 @@ func TestAskCommand(t *testing.T) {
 		Attempts   int      `json:"attempts"`
 	}
 	js := ok(t, "-p", proj, "--json", "ask", "各渠道的订单数是多少？")
+	checkJSONStyle(t, "ask", js)
 	if err := json.Unmarshal([]byte(js), &a); err != nil {
 		t.Fatalf("%v\n%s", err, js)
 	}
