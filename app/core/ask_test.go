@@ -335,3 +335,12 @@ func personalIn(t *testing.T, w *Workspace, reqs []ollamatest.Request) []string 
 	}
 	return leaks
 }
+
+// An error message given back to the model keeps what the query says and
+// hides values of the data it quotes.
+func TestAskRetryHidesQuotedValues(t *testing.T) {
+	got := withholdQuoted(`Conversion Error: Could not convert string 'ann@example.org' to INT32 in "email"`, `SELECT email::INT FROM customers WHERE city = 'Dublin'`)
+	if want := `Conversion Error: Could not convert string '…' to INT32 in "email"`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
