@@ -35,7 +35,7 @@ var (
 var textKeys = map[string]bool{"customer_id": true, "customer": true, "id": true, "version": true, "sha256": true,
 	"value": true, "to": true, "detail": true, "text": true, "column": true, "name": true, "default": true,
 	"product_id": true, "product": true, "product_name": true, "deleted": true,
-	"key_id": true, "signer_key_id": true, "previous_key_id": true, "trusted_key_id": true}
+	"unverified": true, "key_id": true, "signer_key_id": true, "previous_key_id": true, "trusted_key_id": true}
 
 // checkJSONStyle checks out against docs/CLI.md: one JSON document whose
 // keys are snake_case, whose measures are numbers and whose dates and
@@ -129,8 +129,8 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 	}))
 	defer ollama.Close()
 	asker := ollamatest.New(t)
-	asker.On("```sql\nSELECT channel, count(*) AS orders FROM orders GROUP BY ALL ORDER BY 2 DESC\n```", "orders per channel")
-	asker.Otherwise("Most orders came through one channel.")
+	asker.On("Most orders came through one channel, 2 of them [made up].", "Result")
+	asker.Otherwise("```sql\nSELECT channel, count(*) AS orders FROM orders GROUP BY ALL ORDER BY 2 DESC\n```")
 	t.Setenv("OLLAMA_HOST", asker.URL)
 
 	dir := t.TempDir()
