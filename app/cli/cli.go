@@ -96,6 +96,7 @@ func (e *env) root() *cobra.Command {
 	root.AddCommand(e.privacyEraseCmd())
 	root.AddCommand(e.llmCmd())
 	root.AddCommand(e.explainCmd())
+	root.AddCommand(e.askCmd())
 	return root
 }
 

@@ -36,7 +36,7 @@ var (
 var textKeys = map[string]bool{"customer_id": true, "customer": true, "id": true, "version": true, "sha256": true,
 	"value": true, "to": true, "detail": true, "text": true, "column": true, "name": true, "default": true,
 	"product_id": true, "product": true, "product_name": true, "deleted": true,
-	"key_id": true, "signer_key_id": true, "previous_key_id": true, "trusted_key_id": true}
+	"unverified": true, "key_id": true, "signer_key_id": true, "previous_key_id": true, "trusted_key_id": true}
 
 // checkJSONStyle checks out against docs/CLI.md: one JSON document whose
 // keys are snake_case, whose measures are numbers and whose dates and
@@ -135,6 +135,10 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 	describer.Otherwise("RULE: amount > 100\nUNMAPPED: none")
 	writer := ollamatest.New(t)
 	writer.Otherwise("Champions buy often and recently; thank them first.")
+	asker := ollamatest.New(t)
+	asker.On("Most orders came through one channel, 2 of them [made up].", "Result")
+	asker.Otherwise("```sql\nSELECT channel, count(*) AS orders FROM orders GROUP BY ALL ORDER BY 2 DESC\n```")
+	t.Setenv("OLLAMA_HOST", asker.URL)
 
 	dir := t.TempDir()
 	proj := filepath.Join(dir, "demo.mbproj")
@@ -253,6 +257,7 @@ func TestJSONStyleEveryCommand(t *testing.T) {
 		{"copy", "prompts"},
 		{"llm", "eval", "--questions", "en", "--model", "qwen2.5:7b"},
 		{"explain", "segment", "Champions", "--url", writer.URL},
+		{"ask", "How many orders per channel?"},
 		{"plugin", "list"},
 		{"plugin", "enable", webhook},
 		{"plugin", "approve", webhook},

@@ -36,7 +36,8 @@ func (w *window) goMenu(p *project) *fyne.Menu {
 		m.Items = append(m.Items, it)
 	}
 	m.Items = append(m.Items, fyne.NewMenuItemSeparator(),
-		&fyne.MenuItem{Label: i18n.T("Find"), Shortcut: shortcutFind, Action: p.find})
+		&fyne.MenuItem{Label: i18n.T("Find"), Shortcut: shortcutFind, Action: p.find},
+		&fyne.MenuItem{Label: i18n.T("Ask the data…"), Shortcut: shortcutAsk, Action: func() { p.openAsk() }})
 	return m
 }
 
@@ -146,6 +147,7 @@ func shortcuts() [][2]string {
 		{k + "1 … " + k + "9", i18n.T("Go to Data, Segments, Products, Models, Customer value, Campaigns, Text, Plugins, Settings")},
 		{k + "0", i18n.T("Go to Journeys")},
 		{k + "F", i18n.T("Find: the row filter (Data), the rule (Segments) or the rules filter (Products)")},
+		{k + "K", i18n.T("Ask the data a question in words")},
 		{k + "Enter", i18n.T("Run the SQL query")},
 		{"Esc", i18n.T("Close the dialog on top")}, // i18n:keep
 	}

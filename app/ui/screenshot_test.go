@@ -27,7 +27,8 @@ import (
 // should be the screen's. MB_SHOTS_ONLY=journeys takes only the Journeys
 // screen's, MB_SHOTS_ONLY=privacy only the Privacy screen's, MB_SHOTS_ONLY=sealing
 // the Sealing tab's, MB_SHOTS_ONLY=themes only the Text screen's Themes tab,
-// MB_SHOTS_ONLY=explain only the explanation dialog.
+// MB_SHOTS_ONLY=explain only the explanation dialog, MB_SHOTS_ONLY=ask only
+// the Ask panel's.
 //
 // It runs from TestMain because the GUI needs the main goroutine.
 func screenshots(dir string) int {
@@ -130,6 +131,10 @@ func screenshots(dir string) int {
 		}
 		if os.Getenv("MB_SHOTS_ONLY") == "explain" {
 			explainShots(p, step, closeDialogs)
+			return
+		}
+		if os.Getenv("MB_SHOTS_ONLY") == "ask" {
+			askShots(p, step, closeDialogs)
 			return
 		}
 		step("data.png", func() {
@@ -278,6 +283,7 @@ func screenshots(dir string) int {
 		journeyShots(p, step, closeDialogs)
 		privacyShots(p, step, closeDialogs)
 		explainShots(p, step, closeDialogs)
+		askShots(p, step, closeDialogs)
 		step("settings.png", func() { p.goTo("Settings") })
 		step("shortcuts.png", w.showShortcuts)
 		fyne.DoAndWait(closeDialogs)
