@@ -30,10 +30,8 @@ func (e *env) llmCmd() *cobra.Command {
 
 func init() { registerLLMCmd(func(e *env) *cobra.Command { return e.llmEvalCmd() }) }
 
-// evalAsker is the assistant that `llm eval` measures: the assistant's
-// Ask behind an adapter, set where the assistant is built in. Until then
-// the command says it is not available.
-var evalAsker eval.Asker
+// evalAsker is the assistant that `llm eval` measures: the one `ask` uses.
+var evalAsker eval.Asker = eval.Assistant
 
 // evalDemo sizes the demo projects of `llm eval`; tests make it small.
 var evalDemo core.DemoOptions

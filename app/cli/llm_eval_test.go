@@ -40,7 +40,10 @@ func TestLLMEvalCommand(t *testing.T) {
 	if err := evaltest.Script(s, wrong); err != nil {
 		t.Fatal(err)
 	}
-	useEvalAsker(t, evaltest.SQLAsker(s.URL, "qwen2.5:7b"), core.DemoOptions{})
+	// The assistant users have (marketbench ask), finding the fake through
+	// OLLAMA_HOST.
+	t.Setenv("OLLAMA_HOST", s.URL)
+	useEvalAsker(t, eval.Assistant, core.DemoOptions{})
 	out := ok(t, "--json", "llm", "eval", "--model", "qwen2.5:7b")
 	checkJSONStyle(t, "llm eval", out)
 	var rep struct {

@@ -27,6 +27,17 @@ type Answer struct {
 // the configured one). It is the assistant's Ask behind a small adapter.
 type Asker func(ctx context.Context, w *core.Workspace, question, model string) (*Answer, error)
 
+// Assistant is the Asker users have: the workspace's own Ask (the
+// configured Ollama, the same prompt, guard and retry as `marketbench ask`).
+func Assistant(ctx context.Context, w *core.Workspace, question, model string) (*Answer, error) {
+	a, err := w.Ask(ctx, core.AskRequest{Question: question, Model: model})
+	if a == nil {
+		return nil, err
+	}
+	// A failed attempt still has the SQL it tried; the error says why.
+	return &Answer{SQL: a.SQL, Columns: a.Columns, Rows: a.Rows, Clarify: a.Clarify}, err
+}
+
 // DefaultTimeout bounds one question: a local model on a laptop may need a
 // minute to load and another to write.
 const DefaultTimeout = 2 * time.Minute

@@ -111,8 +111,17 @@ func Script(s *ollamatest.Server, wrong map[string]string) error {
 		}
 	}
 	s.OnFunc(func(r ollamatest.Request) (string, bool) {
-		a, ok := byQuestion[strings.TrimSpace(r.User)]
-		return a, ok
+		if a, ok := byQuestion[strings.TrimSpace(r.User)]; ok {
+			return a, true
+		}
+		// The assistant's prompt: the schema, then "Question: Q" last. (Its
+		// prompt for the answer in words goes on after the question, so it
+		// does not match and gets no words.)
+		if i := strings.LastIndex(r.User, "Question: "); i >= 0 {
+			a, ok := byQuestion[strings.TrimSpace(r.User[i+len("Question: "):])]
+			return a, ok
+		}
+		return "", false
 	})
 	return nil
 }
