@@ -131,12 +131,16 @@ func newModelDetail(p *project) *modelDetail {
 	d.items[tabExplain] = container.NewTabItemWithIcon(i18n.T(tabExplain), theme.QuestionIcon(), container.NewVScroll(container.NewPadded(explainBox)))
 	d.chartTabs = container.NewAppTabs()
 
-	d.head = container.NewVBox(d.title, d.about, container.NewHBox(d.scoreBtn, d.evalBtn, explainButton(p, core.ExplainModel, func() string {
+	// Explain in words sits beside the title (which truncates): beside the
+	// other two buttons it would widen the model list past a 1024-pixel
+	// window, and a row of its own would make the tab too tall for 700.
+	explainBtn := explainButton(p, core.ExplainModel, func() string {
 		if d.info == nil {
 			return ""
 		}
 		return d.info.Name
-	})), d.scoreInfo)
+	})
+	d.head = container.NewVBox(container.NewBorder(nil, nil, nil, explainBtn, d.title), d.about, container.NewHBox(d.scoreBtn, d.evalBtn), d.scoreInfo)
 	left := container.NewBorder(d.head, nil, nil, nil, d.metrics.table)
 	split := container.NewHSplit(left, d.chartTabs)
 	split.Offset = 0.38
